@@ -1,0 +1,26 @@
+// The one ordered stream of sandbox events: its schema. Every program reports NodeEvents (see ../report.ts); the
+// supervisor stamps each with `seq`, `time` and `node` and publishes them, with its own events, as JSON lines.
+// The page's views (topology, event log, charts, exercises) are all derived from this stream.
+//
+// Each part of the sandbox keeps its events in its own file here and adds them to the NodeEvent union below.
+
+/** A human log line, in the real tool's own format. */
+export interface LogEvent {
+  type: 'log';
+  level: 'info' | 'notice' | 'warning' | 'alert' | 'error';
+  text: string;
+}
+
+export type NodeEvent = LogEvent;
+
+/** What the supervisor adds to every event it publishes. */
+export interface Stamp {
+  /** Position in the stream: strictly increasing from 1, so views can replay and detect gaps. */
+  seq: number;
+  /** Milliseconds since the scenario started. */
+  time: number;
+  /** The node the event came from ('supervisor' for the supervisor's own). */
+  node: string;
+}
+
+export type SandboxEvent = NodeEvent & Stamp;

@@ -1,0 +1,217 @@
+// The sandbox's network: every node has its own address (10.0.0.11) that learners see in configs, logs and
+// firewall rules, but all nodes run on one machine (or one WebContainer) and share loopback. This module maps the
+// virtual addresses onto loopback ports and carries the caller's virtual address across the hop, so the code of
+// the balancer, the web servers and the store can be written as if the network were real.
+//
+// With SANDBOX_NET unset (a program started by hand in a terminal) it is a thin pass-through to node:net:
+// `listen(server, ':8080')` listens on port 8080 and `connect('127.0.0.1:8080')` connects to it.
+//
+// With SANDBOX_NET set (the supervisor starts every node that way) the network is a folder that plays the
+// part of the switch and the ARP tables:
+//   ports/<ip>_<port>   the loopback port where the node that owns <ip>:<port> listens (written by listen())
+//   vip/<ip>            the address of the node that currently holds a virtual IP (written by keepalived-like nodes)
+//   cut/<ipA>~<ipB>     a cut link between two nodes (written by the supervisor); `*` stands for every node
+// One file per entry, written atomically, so several processes can update the network without locks.
+//
+// Each connection starts with a PROXY protocol v1 line (HAProxy's own way to pass a client's address over a
+// hop). The listening side reads it and makes socket.remoteAddress report the caller's virtual address.
+import net from 'node:net';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+// Read when used, not at import, so a program may set them first (the shell does, from its session folder).
+const networkFolder = () => process.env.SANDBOX_NET;
+
+/** This node's own virtual address (e.g. 10.0.0.11); 127.0.0.1 outside a sandbox. */
+export const myAddress = () => process.env.SANDBOX_ADDR ?? '127.0.0.1';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/** What a listener decides about a new connection: let it in, drop it silently, or refuse it. */
+export type Admission = 'accept' | 'drop' | 'reject';
+export interface Arrival {
+  source: Endpoint;
+  destination: Endpoint;
+}
+let admission: (arrival: Arrival) => Admission = () => 'accept';
+
+/** Lets a firewall decide about every connection this process accepts. */
+export function setAdmission(decide: (arrival: Arrival) => Admission): void {
+  admission = decide;
+}
+
+/** Parses "10.0.0.11:80", ":80", "*:80" or "80" into an endpoint; an empty host means every address of the node. */
+export function parseEndpoint(text: string): Endpoint {
+  const at = text.lastIndexOf(':');
+  const host = at < 0 ? '' : text.slice(0, at).replace(/^\[|\]$/g, '');
+  const port = Number(at < 0 ? text : text.slice(at + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`invalid address '${text}': expected host:port with a port from 0 to 65535`);
+  }
+  return { host: host === '*' || host === '0.0.0.0' ? '' : host, port };
+}
+
+function entry(kind: string, name: string): string {
+  return join(networkFolder()!, kind, name);
+}
+
+function writeEntry(kind: string, name: string, value: string): void {
+  mkdirSync(join(networkFolder()!, kind), { recursive: true });
+  const tmp = `${entry(kind, name)}.${process.pid}.tmp`;
+  writeFileSync(tmp, value);
+  renameSync(tmp, entry(kind, name));
+}
+
+function readEntry(kind: string, name: string): string | undefined {
+  try {
+    return readFileSync(entry(kind, name), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records that `ip` now holds the virtual IP `vip` (what a gratuitous ARP announces); undefined releases it. */
+export function announceVip(vip: string, ip: string | undefined): void {
+  if (!networkFolder()) return;
+  if (ip === undefined) rmSync(entry('vip', vip), { force: true });
+  else writeEntry('vip', vip, ip);
+}
+
+/** Cuts or heals the link between two nodes (by address; '*' for all). Used by the supervisor. */
+export function setLinkCut(a: string, b: string, cut: boolean): void {
+  if (!networkFolder()) return;
+  for (const name of [`${a}~${b}`, `${b}~${a}`]) {
+    if (cut) writeEntry('cut', name, '');
+    else rmSync(entry('cut', name), { force: true });
+  }
+}
+
+export function isLinkCut(a: string, b: string): boolean {
+  if (!networkFolder()) return false;
+  return [`${a}~${b}`, `${a}~*`, `*~${b}`].some((name) => existsSync(entry('cut', name)));
+}
+
+/** Which node answers for an address: a virtual IP resolves to the node holding it. */
+function owner(ip: string): string {
+  return readEntry('vip', ip) ?? ip;
+}
+
+/** The loopback port behind a virtual endpoint, or undefined when nothing ever listened there. */
+export function localPort(target: Endpoint): number | undefined {
+  const port = readEntry('ports', `${owner(target.host)}_${target.port}`);
+  return port === undefined ? undefined : Number(port);
+}
+
+let nextSourcePort = 32768;
+
+/**
+ * Opens a TCP connection to a virtual "host:port", like net.connect. A connection over a cut link is never
+ * answered (as across a real partition), so the caller's connect timeout is what ends it.
+ */
+export function connect(address: string | Endpoint): net.Socket {
+  const target = typeof address === 'string' ? parseEndpoint(address) : address;
+  if (!networkFolder()) return net.connect(target.port, target.host || '127.0.0.1');
+
+  if (isLinkCut(myAddress(), owner(target.host))) return unanswered();
+  const port = localPort(target);
+  if (port === undefined) {
+    // Nothing has ever listened there: the host answers with a reset, which Node reports as ECONNREFUSED.
+    const socket = new net.Socket();
+    queueMicrotask(() =>
+      socket.destroy(Object.assign(new Error(`connect ECONNREFUSED ${target.host}:${target.port}`), { code: 'ECONNREFUSED' })),
+    );
+    return socket;
+  }
+  const socket = net.connect(port, '127.0.0.1');
+  // Like an ephemeral port; unique enough to tell a node's connections apart in logs.
+  const sourcePort = (nextSourcePort = nextSourcePort >= 60999 ? 32768 : nextSourcePort + 1);
+  socket.write(`PROXY TCP4 ${myAddress()} ${target.host} ${sourcePort} ${target.port}\r\n`);
+  pretend(socket, { host: myAddress(), port: sourcePort }, target, 'local');
+  return socket;
+}
+
+/** A socket whose connection attempt never completes, like a SYN lost in a partition: writes wait, nothing arrives. */
+function unanswered(): net.Socket {
+  const socket = new net.Socket();
+  // node:net queues writes while `connecting` is true; it stays true until the caller gives up and destroys it.
+  socket.connecting = true;
+  return socket;
+}
+
+/** Makes a socket report virtual addresses, so code reading socket.remoteAddress sees the sandbox's network. */
+function pretend(socket: net.Socket, source: Endpoint, destination: Endpoint, side: 'local' | 'remote'): void {
+  const [mine, theirs] = side === 'remote' ? [destination, source] : [source, destination];
+  Object.defineProperties(socket, {
+    remoteAddress: { value: theirs.host, configurable: true },
+    remotePort: { value: theirs.port, configurable: true },
+    localAddress: { value: mine.host, configurable: true },
+    localPort: { value: mine.port, configurable: true },
+  });
+}
+
+const PROXY_LINE = /^PROXY TCP4 (\S+) (\S+) (\d+) (\d+)\r\n/;
+
+/**
+ * Makes `server` (a net.Server or http.Server) accept connections at a virtual "host:port" (":80" means every
+ * address of this node). Resolves once it listens; rejects with EADDRINUSE-style errors as node:net does.
+ */
+export function listen(server: net.Server, address: string): Promise<Endpoint> {
+  const wanted = parseEndpoint(address);
+  if (!networkFolder()) {
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(wanted.port, wanted.host || undefined, () => {
+        server.off('error', reject);
+        const bound = server.address() as net.AddressInfo;
+        resolve({ host: wanted.host || myAddress(), port: bound.port });
+      });
+    });
+  }
+
+  const host = wanted.host || myAddress();
+  if (host !== myAddress() && readEntry('vip', host) !== myAddress()) {
+    return Promise.reject(
+      Object.assign(new Error(`listen EADDRNOTAVAIL: address not available ${host}:${wanted.port} (this node is ${myAddress()})`), {
+        code: 'EADDRNOTAVAIL',
+      }),
+    );
+  }
+  const front = net.createServer((socket) => admit(server, socket, { host, port: wanted.port }));
+  server.once('close', () => front.close());
+  return new Promise((resolve, reject) => {
+    front.once('error', reject);
+    front.listen(0, '127.0.0.1', () => {
+      front.off('error', reject);
+      writeEntry('ports', `${myAddress()}_${wanted.port}`, String((front.address() as net.AddressInfo).port));
+      resolve({ host, port: wanted.port });
+    });
+  });
+}
+
+/** Reads the PROXY line, asks the firewall, then hands the socket to the real server. */
+function admit(server: net.Server, socket: net.Socket, destination: Endpoint): void {
+  let head = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    head = Buffer.concat([head, chunk]);
+    const text = head.toString('latin1');
+    const match = PROXY_LINE.exec(text);
+    if (!match && text.length < 108 && !text.includes('\n')) return; // the line is not complete yet
+    socket.off('data', onData);
+    socket.pause();
+    // Connections from outside the sandbox (no PROXY line) keep their real loopback address.
+    const source = match ? { host: match[1], port: Number(match[3]) } : { host: socket.remoteAddress ?? '127.0.0.1', port: socket.remotePort ?? 0 };
+    const rest = match ? head.subarray(match[0].length) : head;
+    const verdict = isLinkCut(source.host, myAddress()) ? 'drop' : admission({ source, destination });
+    if (verdict === 'reject') return void socket.destroy();
+    if (verdict === 'drop') return void socket.resume(); // read and ignore, never answer: the caller times out
+    pretend(socket, source, destination, 'remote');
+    if (rest.length) socket.unshift(rest);
+    server.emit('connection', socket);
+    socket.resume();
+  };
+  socket.on('data', onData);
+  socket.on('error', () => socket.destroy());
+}

@@ -1,0 +1,41 @@
+// Bundles every sandbox program (sandboxes/<program>/main.ts) into one self-contained file,
+// sandboxes/dist/<program>.js, that runs on Node 20 (the WebContainer default) with no node_modules.
+import { build } from 'esbuild';
+import { readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const sandboxes = join(root, 'sandboxes');
+const outdir = join(sandboxes, 'dist');
+
+export function programs() {
+  return readdirSync(sandboxes, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(sandboxes, d.name, 'main.ts')))
+    .map((d) => d.name)
+    .sort();
+}
+
+export async function buildSandboxes() {
+  const names = programs();
+  mkdirSync(outdir, { recursive: true });
+  // The bundles are ES modules; this marker makes Node treat dist/*.js as such wherever dist/ is mounted.
+  writeFileSync(join(outdir, 'package.json'), '{ "type": "module" }\n');
+  await build({
+    entryPoints: Object.fromEntries(names.map((n) => [n, join(sandboxes, n, 'main.ts')])),
+    outdir,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    // Some bundled libraries still call require() for Node built-ins.
+    banner: { js: "import { createRequire as __sandboxRequire } from 'node:module'; const require = __sandboxRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  return names;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const names = await buildSandboxes();
+  console.log(`sandboxes/dist: ${names.map((n) => n + '.js').join(' ') || '(no programs yet)'}`);
+}
