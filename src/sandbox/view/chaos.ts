@@ -1,0 +1,44 @@
+// The "chaos" button: a fixed fault sequence derived from the topology alone, so it replays the same way every
+// time (an instructor can rehearse it). Each step is a supervisor command with the sentence the panel narrates.
+import type { Command } from '../../../sandboxes/supervisor/commands';
+
+export interface ChaosStep {
+  at_ms: number;
+  command: Command;
+  says: string;
+}
+
+interface Named {
+  name: string;
+  role: string;
+}
+
+export function chaosScript(nodes: readonly Named[]): ChaosStep[] {
+  const web = nodes.filter((n) => n.role === 'web').map((n) => n.name);
+  const balancer = nodes.find((n) => n.role === 'balancer')?.name;
+  const stores = nodes.filter((n) => n.role === 'store').map((n) => n.name);
+  const steps: ChaosStep[] = [];
+  let at = 0;
+  const step = (after_ms: number, command: Command, says: string) => {
+    at += after_ms;
+    steps.push({ at_ms: at, command, says });
+  };
+  if (web[0]) {
+    step(0, { cmd: 'freeze', node: web[0] }, `Freeze ${web[0]}: the process hangs, its checks start timing out.`);
+    step(10_000, { cmd: 'resume', node: web[0] }, `Resume ${web[0]}: its checks pass again after rise successes.`);
+  }
+  const victim = web[1] ?? web[0];
+  if (victim) {
+    step(6_000, { cmd: 'kill', node: victim }, `Kill ${victim} with SIGKILL: connections to it are refused.`);
+    step(10_000, { cmd: 'start', node: victim }, `Start ${victim} again.`);
+  }
+  if (balancer && web[0]) {
+    step(6_000, { cmd: 'cut', a: balancer, b: web[0] }, `Cut the link ${balancer} ↔ ${web[0]}: a partition, nothing answers.`);
+    step(10_000, { cmd: 'heal', a: balancer, b: web[0] }, `Heal the link ${balancer} ↔ ${web[0]}.`);
+  }
+  if (stores[0]) {
+    step(6_000, { cmd: 'kill', node: stores[0] }, `Kill ${stores[0]}: the primary is gone.`);
+    step(15_000, { cmd: 'start', node: stores[0] }, `Start ${stores[0]} again: does it come back as primary?`);
+  }
+  return steps;
+}

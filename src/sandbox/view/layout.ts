@@ -1,0 +1,57 @@
+// Where each node sits in the topology picture: one column per tier, left to right in the order a request
+// travels (the internet, balancers, web servers, databases), the monitor apart below. Pure, so it is tested.
+
+export interface Placed {
+  name: string;
+  x: number;
+  y: number;
+}
+
+export interface Edge {
+  from: string;
+  to: string;
+  kind: 'traffic' | 'replication';
+}
+
+export const CLIENT = 'client';
+export const WIDTH = 1000;
+export const NODE_W = 170;
+export const NODE_H = 96;
+
+const column: Record<string, number> = { balancer: 1, vrrp: 1, web: 2, store: 3 };
+
+interface Placeable {
+  name: string;
+  role: string;
+}
+
+export function layout(nodes: readonly Placeable[]): { placed: Placed[]; height: number; edges: Edge[] } {
+  const monitors = nodes.filter((n) => !(n.role in column));
+  const tiers = [[{ name: CLIENT, role: 'client' }], ...[1, 2, 3].map((c) => nodes.filter((n) => column[n.role] === c))].filter((t) => t.length);
+  const rows = Math.max(...tiers.map((t) => t.length));
+  const rowH = NODE_H + 44;
+  const height = rows * rowH + (monitors.length ? rowH : 0) + 20;
+  const colW = WIDTH / tiers.length;
+  const placed: Placed[] = [];
+  tiers.forEach((tier, c) =>
+    tier.forEach((n, r) => {
+      const top = ((rows - tier.length) * rowH) / 2;
+      placed.push({ name: n.name, x: colW * c + colW / 2, y: 10 + top + r * rowH + rowH / 2 });
+    }),
+  );
+  monitors.forEach((n, i) => placed.push({ name: n.name, x: (WIDTH / (monitors.length + 1)) * (i + 1), y: height - rowH / 2 - 10 }));
+
+  const of = (role: string) => nodes.filter((n) => n.role === role).map((n) => n.name);
+  const balancers = nodes.filter((n) => column[n.role] === 1).map((n) => n.name);
+  const web = of('web');
+  const stores = of('store');
+  const edges: Edge[] = [];
+  const front = balancers.length ? balancers : web;
+  for (const b of front) edges.push({ from: CLIENT, to: b, kind: 'traffic' });
+  if (balancers.length) for (const b of balancers) for (const w of web) edges.push({ from: b, to: w, kind: 'traffic' });
+  if (stores.length) {
+    for (const w of web) edges.push({ from: w, to: stores[0], kind: 'traffic' });
+    for (const s of stores.slice(1)) edges.push({ from: stores[0], to: s, kind: 'replication' });
+  }
+  return { placed, height, edges };
+}

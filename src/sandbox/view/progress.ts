@@ -1,0 +1,49 @@
+// Exercise progress kept in the browser (localStorage), per scenario: which goals were met at least once, and on
+// which page, so the sidebar can show it. A goal once met stays done, even after a reload or a "reset lab".
+
+export interface Progress {
+  [scenario: string]: { page: string; total: number; done: string[] };
+}
+
+const KEY = 'course-progress:v1';
+
+export function loadProgress(storage: Pick<Storage, 'getItem'>): Progress {
+  try {
+    const value = JSON.parse(storage.getItem(KEY) ?? '{}');
+    return value && typeof value === 'object' ? value : {};
+  } catch {
+    return {}; // a corrupt entry (edited by hand) starts over rather than breaking the page
+  }
+}
+
+/** Records goals met now; returns the updated progress (unchanged when nothing new was met). */
+export function recordProgress(
+  storage: Pick<Storage, 'getItem' | 'setItem'>,
+  scenario: string,
+  page: string,
+  goals: readonly { id: string; met: boolean }[],
+): Progress {
+  const progress = loadProgress(storage);
+  const before = progress[scenario]?.done ?? [];
+  const done = [...new Set([...before, ...goals.filter((g) => g.met).map((g) => g.id)])].filter((id) => goals.some((g) => g.id === id));
+  const entry = { page, total: goals.length, done };
+  if (JSON.stringify(progress[scenario]) === JSON.stringify(entry)) return progress;
+  const next = { ...progress, [scenario]: entry };
+  try {
+    storage.setItem(KEY, JSON.stringify(next));
+  } catch {
+    // Storage blocked (private mode, strict settings): progress lives for this visit only.
+  }
+  return next;
+}
+
+/** "2/3 exercises done" per page path, for the sidebar. */
+export function progressByPage(progress: Progress): Map<string, { done: number; total: number }> {
+  const out = new Map<string, { done: number; total: number }>();
+  for (const entry of Object.values(progress)) {
+    const page = entry.page.replace(/\/?$/, '/');
+    const prev = out.get(page) ?? { done: 0, total: 0 };
+    out.set(page, { done: prev.done + entry.done.length, total: prev.total + entry.total });
+  }
+  return out;
+}

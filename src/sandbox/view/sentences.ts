@@ -1,0 +1,85 @@
+// One readable sentence per event: the event log's lines and the screen reader's narration of the picture. Lines
+// the programs log in their real tool's words (HAProxy, keepalived, PostgreSQL) are shown as they are; the
+// supervisor's own events are put into plain English.
+import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import { healthFromLog } from './health-log';
+
+export type Category = 'process' | 'network' | 'health' | 'request' | 'goal' | 'tool';
+
+export interface LogLine {
+  seq: number;
+  time: number;
+  node: string;
+  category: Category;
+  /** Lines that deserve attention (a node down, an error) are announced more firmly and marked in the log. */
+  level: 'info' | 'warning' | 'error';
+  text: string;
+}
+
+export const CATEGORIES: { id: Category; label: string }[] = [
+  { id: 'process', label: 'Processes' },
+  { id: 'network', label: 'Network' },
+  { id: 'health', label: 'Health checks' },
+  { id: 'request', label: 'Requests' },
+  { id: 'goal', label: 'Exercises' },
+  { id: 'tool', label: 'Tool logs' },
+];
+
+const exitText = (code: number | null, signal: string | null) =>
+  signal ? `killed by ${signal}` : code === 0 ? 'exited normally' : `exited with code ${code}`;
+
+const end = (name: string) => (name === '*' ? 'every node' : name);
+
+export function describe(event: SandboxEvent): LogLine | undefined {
+  const line = (category: Category, text: string, level: LogLine['level'] = 'info'): LogLine => ({
+    seq: event.seq,
+    time: event.time,
+    node: event.node,
+    category,
+    level,
+    text,
+  });
+  switch (event.type) {
+    case 'scenario':
+      return line('process', `Scenario "${event.title}" starts: ${event.nodes.map((n) => `${n.name} (${n.address})`).join(', ')}.`);
+    case 'ready':
+      return line('process', 'The sandbox is ready for commands.');
+    case 'node.started':
+      return line('process', `${event.name} started on ${event.address}.`);
+    case 'node.exited':
+      return line(
+        'process',
+        `${event.name} ${event.state === 'crashed' ? 'crashed' : 'stopped'}: ${exitText(event.code, event.signal)}.`,
+        event.state === 'crashed' || event.signal === 'SIGKILL' ? 'error' : 'warning',
+      );
+    case 'node.frozen':
+      return line('process', `${event.name} is frozen: its sockets stay open but it answers nothing.`, 'warning');
+    case 'node.resumed':
+      return line('process', `${event.name} resumed and answers again.`);
+    case 'node.reloaded':
+      return line('process', `${event.name} was asked to reload its configuration.`);
+    case 'link.cut':
+      return line('network', `The link between ${end(event.a)} and ${end(event.b)} is cut: packets across it are lost.`, 'warning');
+    case 'link.healed':
+      return line('network', `The link between ${end(event.a)} and ${end(event.b)} is healed.`);
+    case 'goal':
+      return line('goal', event.met ? `Exercise done: ${event.title}` : `Exercise not met (any more): ${event.title}. Observed: ${event.observed}`);
+    case 'supervisor.reply':
+      return event.ok ? undefined : line('process', `Command refused: ${event.error}`, 'warning');
+    case 'web.listening':
+      return line('process', `${event.node} listens on ${event.address}:${event.port}.`);
+    case 'web.behaviour': {
+      const how = [event.frozen && 'frozen (never answers)', event.slow_ms > 0 && `slow (+${event.slow_ms} ms)`, event.flaky > 0 && `flaky (${Math.round(event.flaky * 100)}% errors)`].filter(Boolean);
+      return line('process', `${event.node} now behaves ${how.length ? how.join(', ') : 'normally'}.`, how.length ? 'warning' : 'info');
+    }
+    case 'web.request':
+      return line('request', `${event.node} answered ${event.method} ${event.path} from ${event.client} with ${event.status} in ${event.duration_ms} ms.`, event.status >= 500 ? 'error' : 'info');
+    case 'log': {
+      const health = healthFromLog(event.text);
+      const level = event.level === 'info' || event.level === 'notice' ? 'info' : event.level === 'warning' ? 'warning' : 'error';
+      return line(health ? 'health' : 'tool', event.text, health?.check === 'DOWN' ? 'error' : level);
+    }
+    default:
+      return undefined;
+  }
+}

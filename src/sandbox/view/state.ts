@@ -1,0 +1,166 @@
+// The panel's one state: a pure reducer from the supervisor's event stream to what the views draw. Nothing here
+// touches the DOM, a timer or the network, so the same events always give the same picture; that is what lets the
+// timeline replay a run (reduce a prefix of the stream) and lets tests check the views without a browser.
+import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { NodeState } from '../../../sandboxes/supervisor/commands';
+import { observe, type Outcome, type Traffic, emptyTraffic } from './traffic';
+import { healthFromLog } from './health-log';
+
+/** A node's process as the supervisor reports it; 'starting' until its first node.started event. */
+export type ProcessState = NodeState | 'starting';
+
+export interface ViewNode {
+  name: string;
+  role: string;
+  address: string;
+  ports: number[];
+  process: ProcessState;
+  /** The balancer's view of this server, in HAProxy's stats wording: 'UP', 'UP 1/3', 'DOWN', 'DOWN 1/2', 'MAINT'. */
+  check?: string;
+  /** A web server's behaviour, when not the default. */
+  behaviour?: { slow_ms: number; flaky: number; frozen: boolean };
+  /** keepalived's state for a balancer of an active/passive pair. */
+  vrrp?: 'MASTER' | 'BACKUP' | 'FAULT';
+  /** A database node's replication position (see FIDELITY.md 3.1: lsn on the primary, replay_lsn on replicas). */
+  replication?: { role: 'primary' | 'replica'; lsn: number; replay_lsn?: number; lag_bytes?: number; lag_ms?: number; term?: number };
+  /** A former primary that may no longer accept writes (split brain prevented). */
+  fenced?: boolean;
+}
+
+/** A request the view animates: from the client, through a balancer when there is one, to a server (or nowhere). */
+export interface ViewRequest {
+  seq: number;
+  time: number;
+  /** The node that answered it, or undefined when no server did (HAProxy's <NOSRV>). */
+  server?: string;
+  via?: string;
+  status: number;
+  outcome: Outcome;
+  duration_ms: number;
+}
+
+export interface ViewGoal {
+  id: string;
+  title: string;
+  hints: string[];
+  solution: string[];
+  met: boolean;
+  expected?: string;
+  observed?: string;
+  /** Stream position at which it was last met: the exercise panel celebrates it once. */
+  metAt?: number;
+}
+
+export interface ViewState {
+  scenario?: { name: string; title: string; files: string[] };
+  nodes: ViewNode[];
+  cuts: [string, string][];
+  /** The virtual IP of an active/passive pair and the node that holds it now. */
+  vip?: { address: string; owner?: string };
+  goals: ViewGoal[];
+  /** The latest requests, oldest first, at most RECENT_REQUESTS. */
+  requests: ViewRequest[];
+  traffic: Traffic;
+  /** Whether balancers report requests themselves (then web servers' own reports are not counted twice). */
+  balancerReports: boolean;
+  lastSeq: number;
+  time: number;
+}
+
+export const RECENT_REQUESTS = 60;
+
+export function initialState(): ViewState {
+  return { nodes: [], cuts: [], goals: [], requests: [], traffic: emptyTraffic(), balancerReports: false, lastSeq: 0, time: 0 };
+}
+
+const sameLink = (l: [string, string], a: string, b: string) => (l[0] === a && l[1] === b) || (l[0] === b && l[1] === a);
+
+function updateNode(state: ViewState, name: string, change: (node: ViewNode) => Partial<ViewNode>): ViewNode[] {
+  return state.nodes.map((n) => (n.name === name ? { ...n, ...change(n) } : n));
+}
+
+function nodeByAddress(state: ViewState, address: string): ViewNode | undefined {
+  return state.nodes.find((n) => n.address === address);
+}
+
+function addRequest(state: ViewState, request: ViewRequest): ViewState {
+  const requests = state.requests.length >= RECENT_REQUESTS ? state.requests.slice(1) : state.requests.slice();
+  requests.push(request);
+  return { ...state, requests, traffic: observe(state.traffic, request) };
+}
+
+export function reduce(state: ViewState, event: SandboxEvent): ViewState {
+  const next = { ...state, lastSeq: event.seq, time: event.time };
+  switch (event.type) {
+    case 'scenario':
+      // A run or a reset starts over: keep nothing from before (the timeline still holds the old events).
+      return {
+        ...initialState(),
+        lastSeq: event.seq,
+        time: event.time,
+        scenario: { name: event.name, title: event.title, files: event.files },
+        nodes: event.nodes.map((n) => ({ name: n.name, role: n.role, address: n.address, ports: n.ports, process: 'starting' })),
+        goals: event.goals.map((g) => ({ ...g, met: false })),
+      };
+    case 'node.started':
+      return { ...next, nodes: updateNode(state, event.name, () => ({ process: 'running' })) };
+    case 'node.exited':
+      return { ...next, nodes: updateNode(state, event.name, () => ({ process: event.state })) };
+    case 'node.frozen':
+      return { ...next, nodes: updateNode(state, event.name, () => ({ process: 'frozen' })) };
+    case 'node.resumed':
+      return { ...next, nodes: updateNode(state, event.name, () => ({ process: 'running' })) };
+    case 'link.cut':
+      return state.cuts.some((l) => sameLink(l, event.a, event.b)) ? next : { ...next, cuts: [...state.cuts, [event.a, event.b]] };
+    case 'link.healed':
+      return { ...next, cuts: state.cuts.filter((l) => !sameLink(l, event.a, event.b)) };
+    case 'goal':
+      return {
+        ...next,
+        goals: state.goals.map((g) =>
+          g.id === event.id
+            ? { ...g, met: event.met, expected: event.expected, observed: event.observed, metAt: event.met && !g.met ? event.seq : g.metAt }
+            : g,
+        ),
+      };
+    case 'web.behaviour': {
+      const { slow_ms, flaky, frozen } = event;
+      return { ...next, nodes: updateNode(state, event.node, () => ({ behaviour: { slow_ms, flaky, frozen } })) };
+    }
+    case 'web.request': {
+      // Counted here unless a balancer already reported the same request on its side.
+      const via = nodeByAddress(state, event.client);
+      if (state.balancerReports && via?.role === 'balancer') return next;
+      return addRequest(next, {
+        seq: event.seq,
+        time: event.time,
+        server: event.node,
+        via: via?.role === 'balancer' ? via.name : undefined,
+        status: event.status,
+        outcome: outcomeOf(event.status),
+        duration_ms: event.duration_ms,
+      });
+    }
+    case 'log': {
+      // HAProxy's own health lines ("Server be_app/web-01 is DOWN, ...") carry the check state in its exact words.
+      const health = healthFromLog(event.text);
+      if (!health || !state.nodes.some((n) => n.name === health.server)) return next;
+      return { ...next, nodes: updateNode(state, health.server, () => ({ check: health.check })) };
+    }
+    default:
+      return next;
+  }
+}
+
+/** How a request ended, in the words the views use for its colour, shape and sentence. */
+export function outcomeOf(status: number): Outcome {
+  if (status === 0) return 'dropped';
+  if (status < 400) return 'ok';
+  if (status < 500) return 'denied';
+  return 'error';
+}
+
+/** Every event in order: the state after a stream (or a prefix of it, for the timeline). */
+export function reduceAll(events: readonly SandboxEvent[], from: ViewState = initialState()): ViewState {
+  return events.reduce(reduce, from);
+}

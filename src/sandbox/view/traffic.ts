@@ -1,0 +1,79 @@
+// Requests per second, errors and latency, bucketed by the second of the run they happened in (the events' own
+// time, not the clock's), so a replay draws the same charts as the live run did.
+
+export type Outcome = 'ok' | 'error' | 'denied' | 'dropped';
+
+export interface Bucket {
+  /** Whole seconds since the scenario started. */
+  second: number;
+  total: number;
+  /** Answers the client saw as failures: 5xx and dropped connections (a 403/429 is the balancer doing its job). */
+  errors: number;
+  perServer: Record<string, number>;
+  latencies: number[];
+}
+
+export interface Traffic {
+  /** Oldest first, at most WINDOW_SECONDS of them. */
+  buckets: Bucket[];
+}
+
+export const WINDOW_SECONDS = 120;
+
+export const emptyTraffic = (): Traffic => ({ buckets: [] });
+
+export interface Observed {
+  time: number;
+  server?: string;
+  outcome: Outcome;
+  duration_ms: number;
+}
+
+export function observe(traffic: Traffic, request: Observed): Traffic {
+  const second = Math.floor(request.time / 1000);
+  const buckets = traffic.buckets.slice();
+  let last = buckets[buckets.length - 1];
+  if (!last || last.second < second) {
+    last = { second, total: 0, errors: 0, perServer: {}, latencies: [] };
+    buckets.push(last);
+  } else if (last.second > second) {
+    return traffic; // events arrive in order; an older second is a late straggler not worth rewriting history for
+  } else {
+    last = { ...last, perServer: { ...last.perServer }, latencies: last.latencies.slice() };
+    buckets[buckets.length - 1] = last;
+  }
+  last.total += 1;
+  if (request.outcome === 'error' || request.outcome === 'dropped') last.errors += 1;
+  if (request.server) last.perServer[request.server] = (last.perServer[request.server] ?? 0) + 1;
+  last.latencies.push(request.duration_ms);
+  while (buckets.length && buckets[0].second <= second - WINDOW_SECONDS) buckets.shift();
+  return { buckets };
+}
+
+/** The nearest-rank percentile (p in 0..100) of a list of numbers; undefined for an empty list. */
+export function percentile(values: readonly number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = values.slice().sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Columns for the charts: one entry per second from `from` to `to` inclusive; quiet seconds count 0 requests. */
+export interface Series {
+  seconds: number[];
+  perServer: Record<string, number[]>;
+  errorRate: (number | null)[];
+  p95: (number | null)[];
+}
+
+export function series(traffic: Traffic, servers: readonly string[], from: number, to: number): Series {
+  const bySecond = new Map(traffic.buckets.map((b) => [b.second, b]));
+  const out: Series = { seconds: [], perServer: Object.fromEntries(servers.map((s) => [s, []])), errorRate: [], p95: [] };
+  for (let s = from; s <= to; s++) {
+    const b = bySecond.get(s);
+    out.seconds.push(s);
+    for (const name of servers) out.perServer[name].push(b?.perServer[name] ?? 0);
+    out.errorRate.push(b && b.total ? (100 * b.errors) / b.total : null);
+    out.p95.push(b ? (percentile(b.latencies, 95) ?? null) : null);
+  }
+  return out;
+}

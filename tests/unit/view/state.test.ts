@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { initialState, reduce, reduceAll, RECENT_REQUESTS } from '../../../src/sandbox/view/state';
+import { request, stream, twoServers } from './stream';
+
+const started = (name: string, address: string) => ({ type: 'node.started', name, pid: 100, address }) as const;
+
+describe('the view state reducer', () => {
+  it('draws every node of the scenario as starting, then running once its process started', () => {
+    const state = reduceAll(stream([0, 'supervisor', twoServers], [5, 'supervisor', started('web-01', '10.0.0.11')]));
+    expect(state.scenario?.name).toBe('two-servers');
+    expect(state.nodes.map((n) => [n.name, n.role, n.address, n.process])).toEqual([
+      ['lb-01', 'balancer', '10.0.0.2', 'starting'],
+      ['web-01', 'web', '10.0.0.11', 'running'],
+      ['web-02', 'web', '10.0.0.12', 'starting'],
+    ]);
+  });
+
+  it('follows a node through kill, start, freeze and resume', () => {
+    const events = stream(
+      [0, 'supervisor', twoServers],
+      [1, 'supervisor', started('web-01', '10.0.0.11')],
+      [2, 'supervisor', { type: 'node.exited', name: 'web-01', code: null, signal: 'SIGKILL', state: 'stopped' }],
+      [3, 'supervisor', started('web-01', '10.0.0.11')],
+      [4, 'supervisor', { type: 'node.frozen', name: 'web-01' }],
+    );
+    const states = events.map((_, i) => reduceAll(events.slice(0, i + 1)).nodes[1].process);
+    expect(states).toEqual(['starting', 'running', 'stopped', 'running', 'frozen']);
+    const resumed = reduce(reduceAll(events), { type: 'node.resumed', name: 'web-01', seq: 6, time: 5, node: 'supervisor' });
+    expect(resumed.nodes[1].process).toBe('running');
+  });
+
+  it("reads the check state from HAProxy's health log lines, in the stats page's words", () => {
+    const line = (text: string) => ({ type: 'log', level: 'warning', text }) as const;
+    const events = stream(
+      [0, 'supervisor', twoServers],
+      [1, 'lb-01', line('Health check for server be_app/web-01 failed, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms, status: 1/3 UP.')],
+    );
+    expect(reduceAll(events).nodes[1].check).toBe('UP 1/3');
+    const down = reduce(reduceAll(events), {
+      ...line('Server be_app/web-01 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.'),
+      seq: 3,
+      time: 2,
+      node: 'lb-01',
+    });
+    expect(down.nodes[1].check).toBe('DOWN');
+    expect(down.nodes[2].check).toBeUndefined();
+  });
+
+  it('records requests with their server and outcome, keeping only the latest ones', () => {
+    const many = Array.from({ length: RECENT_REQUESTS + 5 }, (_, i) => [10 + i, i % 2 ? 'web-02' : 'web-01', request(i === 3 ? 500 : 200)] as const);
+    const state = reduceAll(stream([0, 'supervisor', twoServers], ...(many as never as Parameters<typeof stream>)));
+    expect(state.requests).toHaveLength(RECENT_REQUESTS);
+    expect(state.requests.at(-1)).toMatchObject({ server: 'web-01', via: 'lb-01', status: 200, outcome: 'ok' });
+    const all = state.traffic.buckets.flatMap((b) => [b.total, b.errors]);
+    expect(all).toEqual([RECENT_REQUESTS + 5, 1]);
+  });
+
+  it('keeps a cut link until it is healed, whichever way round it is named', () => {
+    const events = stream([0, 'supervisor', twoServers], [1, 'supervisor', { type: 'link.cut', a: 'lb-01', b: 'web-01' }]);
+    expect(reduceAll(events).cuts).toEqual([['lb-01', 'web-01']]);
+    const healed = reduce(reduceAll(events), { type: 'link.healed', a: 'web-01', b: 'lb-01', seq: 3, time: 2, node: 'supervisor' });
+    expect(healed.cuts).toEqual([]);
+  });
+
+  it('turns a goal met with what was expected and observed, and remembers when', () => {
+    const events = stream(
+      [0, 'supervisor', twoServers],
+      [9, 'supervisor', { type: 'goal', id: 'see-both', title: 'See both servers answer', met: true, expected: 'answers from web-01 and web-02', observed: 'web-01: 3, web-02: 3' }],
+    );
+    const goal = reduceAll(events).goals[0];
+    expect(goal).toMatchObject({ met: true, observed: 'web-01: 3, web-02: 3', metAt: 2, hints: ['curl twice'] });
+    expect(reduceAll(events).goals[1].met).toBe(false);
+  });
+
+  it('starts over on a new scenario event (reset lab)', () => {
+    const events = stream([0, 'supervisor', twoServers], [1, 'web-01', request(200)], [2, 'supervisor', { type: 'link.cut', a: '*', b: 'web-02' }], [3, 'supervisor', twoServers]);
+    const state = reduceAll(events);
+    expect([state.requests.length, state.cuts.length, state.lastSeq]).toEqual([0, 0, 4]);
+  });
+
+  it('leaves the state as it was for events it does not draw, apart from the stream position', () => {
+    const state = reduceAll(stream([0, 'supervisor', twoServers]));
+    const next = reduce(state, { type: 'ready', port: 1234, seq: 2, time: 1, node: 'supervisor' });
+    expect({ ...next, lastSeq: 1, time: 0 }).toEqual(state);
+    expect(initialState().nodes).toEqual([]);
+  });
+});

@@ -1,0 +1,27 @@
+// Builds event streams for the view tests the way the supervisor stamps them: seq from 1, time, node.
+import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+
+type Unstamped = SandboxEvent extends infer E ? (E extends SandboxEvent ? Omit<E, 'seq' | 'time' | 'node'> : never) : never;
+
+export function stream(...entries: [time: number, node: string, event: Unstamped][]): SandboxEvent[] {
+  return entries.map(([time, node, event], i) => ({ ...event, seq: i + 1, time, node }) as SandboxEvent);
+}
+
+export const twoServers = {
+  type: 'scenario',
+  name: 'two-servers',
+  title: 'Two servers behind a balancer',
+  nodes: [
+    { name: 'lb-01', role: 'balancer', address: '10.0.0.2', ports: [80], program: 'balancer' },
+    { name: 'web-01', role: 'web', address: '10.0.0.11', ports: [80], program: 'web' },
+    { name: 'web-02', role: 'web', address: '10.0.0.12', ports: [80], program: 'web' },
+  ],
+  goals: [
+    { id: 'see-both', title: 'See both servers answer', hints: ['curl twice'], solution: ['curl http://10.0.0.2/'] },
+    { id: 'survive-kill', title: 'Keep serving with web-01 dead', hints: ['kill it'], solution: ['infra kill web-01'] },
+  ],
+  files: ['haproxy.cfg'],
+} as const satisfies Unstamped;
+
+export const request = (status: number, duration_ms = 2) =>
+  ({ type: 'web.request', method: 'GET', path: '/', status, duration_ms, client: '10.0.0.2' }) as const satisfies Unstamped;
