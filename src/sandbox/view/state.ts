@@ -52,7 +52,7 @@ export interface ViewGoal {
 }
 
 export interface ViewState {
-  scenario?: { name: string; title: string; files: string[] };
+  scenario?: { name: string; title: string; summary: string; files: string[] };
   nodes: ViewNode[];
   cuts: [string, string][];
   /** The virtual IP of an active/passive pair and the node that holds it now. */
@@ -98,7 +98,7 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
         ...initialState(),
         lastSeq: event.seq,
         time: event.time,
-        scenario: { name: event.name, title: event.title, files: event.files },
+        scenario: { name: event.name, title: event.title, summary: event.summary, files: event.files },
         nodes: event.nodes.map((n) => ({ name: n.name, role: n.role, address: n.address, ports: n.ports, process: 'starting' })),
         goals: event.goals.map((g) => ({ ...g, met: false })),
       };

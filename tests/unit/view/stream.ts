@@ -1,16 +1,17 @@
 // Builds event streams for the view tests the way the supervisor stamps them: seq from 1, time, node.
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
 
-type Unstamped = SandboxEvent extends infer E ? (E extends SandboxEvent ? Omit<E, 'seq' | 'time' | 'node'> : never) : never;
+export type Unstamped = SandboxEvent extends infer E ? (E extends SandboxEvent ? Omit<E, 'seq' | 'time' | 'node'> : never) : never;
 
 export function stream(...entries: [time: number, node: string, event: Unstamped][]): SandboxEvent[] {
   return entries.map(([time, node, event], i) => ({ ...event, seq: i + 1, time, node }) as SandboxEvent);
 }
 
-export const twoServers = {
+export const twoServers: Extract<Unstamped, { type: 'scenario' }> = {
   type: 'scenario',
   name: 'two-servers',
   title: 'Two servers behind a balancer',
+  summary: 'A balancer shares requests between two web servers.',
   nodes: [
     { name: 'lb-01', role: 'balancer', address: '10.0.0.2', ports: [80], program: 'balancer' },
     { name: 'web-01', role: 'web', address: '10.0.0.11', ports: [80], program: 'web' },
@@ -21,7 +22,13 @@ export const twoServers = {
     { id: 'survive-kill', title: 'Keep serving with web-01 dead', hints: ['kill it'], solution: ['infra kill web-01'] },
   ],
   files: ['haproxy.cfg'],
-} as const satisfies Unstamped;
+};
 
-export const request = (status: number, duration_ms = 2) =>
-  ({ type: 'web.request', method: 'GET', path: '/', status, duration_ms, client: '10.0.0.2' }) as const satisfies Unstamped;
+export const request = (status: number, duration_ms = 2): Extract<Unstamped, { type: 'web.request' }> => ({
+  type: 'web.request',
+  method: 'GET',
+  path: '/',
+  status,
+  duration_ms,
+  client: '10.0.0.2',
+});
