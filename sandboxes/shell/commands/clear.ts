@@ -1,0 +1,11 @@
+import type { Command } from '../command';
+
+export const clear: Command = {
+  name: 'clear',
+  summary: 'clear the screen (or press Ctrl-L)',
+  usage: 'clear',
+  async run(_args, io) {
+    io.clear();
+    return 0;
+  },
+};

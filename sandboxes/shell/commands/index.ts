@@ -1,0 +1,13 @@
+// The shell's commands: one module each, listed here.
+//
+// To add a command (e.g. `db`, `scan`, `sniff`, `metrics`, `ufw`): write commands/<name>.ts exporting a Command
+// (see ../command.ts: name, summary, usage, run, and optionally complete for Tab), import it below and add it to
+// the list. That is the whole change: help, Tab completion of its name, "did you mean" for typos, pipes and
+// Ctrl-C all come from the shell. Talk to the supervisor with io.session (see ../session.ts).
+import type { Command } from '../command';
+import { clear } from './clear';
+import { echo } from './echo';
+import { help } from './help';
+import { history } from './history';
+
+export const commands: readonly Command[] = [help, clear, history, echo];

@@ -1,0 +1,217 @@
+// The sandbox terminal's shell: `node shell.js` in the session folder. The page's xterm.js (through pipes or a
+// WebContainer process) or a real terminal sends raw keystrokes; this program does its own line editing and echo,
+// runs the commands of commands/index.ts, and lets Ctrl-C stop a running one.
+import { commands } from './commands/index';
+import { complete } from './complete';
+import { KeyDecoder, type Key } from './keys';
+import { History, LineEditor, LineRenderer } from './line-editor';
+import { runLine, type Terminal } from './run';
+import { Session } from './session';
+
+const PROMPT_TEXT = 'learner@laptop:~$ ';
+const PROMPT = '\x1b[1;32mlearner@laptop\x1b[0m:\x1b[1;34m~\x1b[0m$ ';
+// How long a lone Escape waits for the rest of a sequence before it counts as the Escape key.
+const ESCAPE_WAIT_MS = 50;
+// After Ctrl-C a command gets this long to stop cleanly (and print its summary) before the prompt comes back.
+const ABORT_GRACE_MS = 2000;
+
+const session = new Session();
+session.tryControl();
+const history = new History();
+const renderer = new LineRenderer(PROMPT, PROMPT_TEXT.length);
+const decoder = new KeyDecoder();
+let editor = new LineEditor(history);
+let columns = Number(process.env.COLUMNS) || process.stdout.columns || 80;
+let rows = Number(process.env.LINES) || process.stdout.rows || 24;
+let atLineStart = true;
+
+/** What is running now: the Ctrl-C switch and, for full-screen programs, who gets the keys. */
+let running: { abort: AbortController; keys?: (key: Key) => void } | undefined;
+let completing = false;
+/** Keys typed while a command runs, replayed into the next prompt (as a terminal's type-ahead buffer does). */
+const typeahead: Key[] = [];
+
+function write(text: string): void {
+  if (!text) return;
+  // Raw mode (and xterm.js) needs \r\n to start a new line at column 0.
+  process.stdout.write(text.replace(/\r?\n/g, '\r\n'));
+  atLineStart = text.endsWith('\n');
+}
+
+function prompt(): void {
+  if (!atLineStart) write('\n'); // output that did not end its line would otherwise share it with the prompt
+  editor = new LineEditor(history);
+  renderer.reset();
+  redraw();
+}
+
+function redraw(): void {
+  process.stdout.write(renderer.render(editor, columns));
+  atLineStart = false;
+}
+
+function terminal(abort: AbortController): Terminal {
+  return {
+    out: write,
+    err: write,
+    signal: abort.signal,
+    session,
+    commands,
+    history: history.entries,
+    interactive: true,
+    get columns() {
+      return columns;
+    },
+    get rows() {
+      return rows;
+    },
+    takeKeys(handler) {
+      if (running) running.keys = handler;
+      return () => {
+        if (running) running.keys = undefined;
+      };
+    },
+    clear() {
+      process.stdout.write('\x1b[H\x1b[2J\x1b[3J');
+      atLineStart = true;
+    },
+  };
+}
+
+async function execute(line: string): Promise<void> {
+  const abort = new AbortController();
+  running = { abort };
+  const stopped = new Promise<void>((resolve) =>
+    abort.signal.addEventListener('abort', () => setTimeout(resolve, ABORT_GRACE_MS).unref(), { once: true }),
+  );
+  try {
+    await Promise.race([runLine(line, terminal(abort)), stopped]);
+  } catch (error) {
+    write(`shell: ${(error as Error).message}\n`);
+  }
+  running = undefined;
+  prompt();
+  drainTypeahead();
+}
+
+function drainTypeahead(): void {
+  while (typeahead.length && !running && !completing) onPromptKey(typeahead.shift()!);
+}
+
+async function tab(): Promise<void> {
+  completing = true;
+  const before = editor.chars.slice(0, editor.cursor).join('');
+  try {
+    const result = await complete(before, { session, commands });
+    if (result) {
+      const after = editor.chars.slice(editor.cursor).join('');
+      if (result.listing.length) {
+        write('\n' + layout(result.listing) + '\n');
+        renderer.reset();
+      }
+      editor.text = before.slice(0, result.start) + result.replacement;
+      editor.insert(after);
+      editor.cursor -= [...after].length;
+    } else {
+      write('\x07'); // the terminal bell, as readline does when there is nothing to complete
+      atLineStart = false;
+    }
+  } finally {
+    completing = false;
+  }
+  redraw();
+  drainTypeahead();
+}
+
+/** Candidates in columns, like bash's completion listing. */
+function layout(words: string[]): string {
+  const width = Math.max(...words.map((w) => w.length)) + 2;
+  const perRow = Math.max(1, Math.floor(columns / width));
+  const lines: string[] = [];
+  for (let i = 0; i < words.length; i += perRow) lines.push(words.slice(i, i + perRow).map((w) => w.padEnd(width)).join('').trimEnd());
+  return lines.join('\n');
+}
+
+function onPromptKey(key: Key): void {
+  switch (key.name) {
+    case 'enter': {
+      const line = editor.text;
+      write('\n');
+      history.add(line);
+      void execute(line);
+      return;
+    }
+    case 'ctrl-c':
+      write('^C\n');
+      prompt();
+      return;
+    case 'ctrl-d':
+      if (editor.chars.length === 0) {
+        write('exit\n');
+        quit();
+      }
+      editor.apply({ name: 'delete' });
+      break;
+    case 'ctrl-l':
+      process.stdout.write('\x1b[H\x1b[2J');
+      renderer.reset();
+      break;
+    case 'tab':
+      void tab();
+      return;
+    default:
+      if (!editor.apply(key)) return;
+  }
+  redraw();
+}
+
+function onKey(key: Key): void {
+  if (key.name === 'resize') {
+    ({ rows, columns } = key as { rows: number; columns: number });
+    if (running) running.keys?.(key);
+    else if (!completing) {
+      renderer.reset();
+      redraw();
+    }
+    return;
+  }
+  if (running) {
+    if (key.name === 'ctrl-c') {
+      if (!running.keys) write('^C\n');
+      typeahead.length = 0; // Ctrl-C flushes the type-ahead, as the tty driver does
+      running.abort.abort(new Error('interrupted'));
+    } else if (running.keys) running.keys(key);
+    else typeahead.push(key);
+    return;
+  }
+  if (completing) typeahead.push(key);
+  else onPromptKey(key);
+}
+
+let escapeTimer: NodeJS.Timeout | undefined;
+function onInput(chunk: string): void {
+  clearTimeout(escapeTimer);
+  for (const key of decoder.feed(chunk)) onKey(key);
+  if (decoder.waiting) escapeTimer = setTimeout(() => decoder.flush().forEach(onKey), ESCAPE_WAIT_MS);
+}
+
+function quit(): never {
+  if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  process.exit(0);
+}
+
+// Never let an unexpected error end the learner's terminal: report it and give the prompt back.
+process.on('uncaughtException', (error) => {
+  write(`\nshell: internal error: ${error.message}\n`);
+  if (!running) prompt();
+});
+
+if (process.stdin.isTTY) process.stdin.setRawMode(true);
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', onInput);
+process.stdin.on('end', quit);
+process.stdout.on('resize', () => onKey({ name: 'resize', rows: process.stdout.rows, columns: process.stdout.columns }));
+process.stdout.on('error', () => process.exit(0)); // the terminal went away
+
+write("Sandbox terminal. Type 'help' for the commands.\n");
+prompt();

@@ -1,0 +1,56 @@
+// The session the shell lives in: its folder (the cwd, shared with the supervisor) and the supervisor's control
+// API, found through .sandbox/control.json, which the supervisor writes once the scenario is up.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Control {
+  /** Loopback port of the supervisor's control API. */
+  port: number;
+  /** Absolute path of the sandbox network folder (see sandboxes/shared/net.ts). */
+  net: string;
+  /** The learner's own address on the sandbox network ("the internet"). */
+  client: string;
+}
+
+export class Session {
+  private control: Control | undefined;
+
+  constructor(readonly folder: string = process.cwd()) {}
+
+  get controlFile(): string {
+    return join(this.folder, '.sandbox', 'control.json');
+  }
+
+  /** The control file's contents, or undefined while the supervisor has not written it. */
+  tryControl(): Control | undefined {
+    if (this.control) return this.control;
+    if (!existsSync(this.controlFile)) return undefined;
+    try {
+      const control = JSON.parse(readFileSync(this.controlFile, 'utf8')) as Control;
+      if (typeof control.port !== 'number' || typeof control.net !== 'string' || typeof control.client !== 'string') return undefined;
+      // From now on every connection this process opens goes through the sandbox network, as the client.
+      process.env.SANDBOX_NET = control.net;
+      process.env.SANDBOX_ADDR = control.client;
+      this.control = control;
+      return control;
+    } catch {
+      return undefined; // half-written: the next poll will see the whole file
+    }
+  }
+
+  /**
+   * Waits for the sandbox to be up. `onWait` is called once if it takes more than a moment, so the command can
+   * say what it is waiting for; Ctrl-C (the signal) gives up.
+   */
+  async ready(signal: AbortSignal, onWait: () => void): Promise<Control> {
+    let waited = 0;
+    for (;;) {
+      const control = this.tryControl();
+      if (control) return control;
+      if (signal.aborted) throw signal.reason;
+      if (waited === 500) onWait();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      waited += 100;
+    }
+  }
+}
