@@ -20,7 +20,9 @@ export interface ViewNode {
   /** A web server's behaviour, when not the default. */
   behaviour?: { slow_ms: number; flaky: number; frozen: boolean };
   /** keepalived's state for a balancer of an active/passive pair. */
-  vrrp?: 'MASTER' | 'BACKUP' | 'FAULT';
+  vrrp?: 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
+  /** Alerts firing about this node (the monitor's alertname), shown as a warning badge. */
+  alerts?: string[];
   /** A database node's replication position (see FIDELITY.md 3.1: lsn on the primary, replay_lsn on replicas). */
   replication?: { role: 'primary' | 'replica'; lsn: number; replay_lsn?: number; lag_bytes?: number; lag_ms?: number; term?: number };
   /** A former primary that may no longer accept writes (split brain prevented). */
@@ -140,6 +142,23 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
         outcome: outcomeOf(event.status),
         duration_ms: event.duration_ms,
       });
+    }
+    case 'vrrp_state': {
+      // A MASTER holds the virtual addresses (keepalived's gratuitous ARP); anyone else that held them let go.
+      const vip = event.vips[0] ?? state.vip?.address;
+      const owner = event.state === 'MASTER' ? event.node : state.vip?.owner === event.node ? undefined : state.vip?.owner;
+      return { ...next, nodes: updateNode(state, event.node, () => ({ vrrp: event.state })), vip: vip ? { address: vip, owner } : state.vip };
+    }
+    case 'alert': {
+      const about = state.nodes.find((n) => n.name === event.labels.node || event.labels.instance?.startsWith(n.address + ':') || n.address === event.labels.instance);
+      if (!about) return next;
+      return {
+        ...next,
+        nodes: updateNode(state, about.name, (n) => {
+          const others = (n.alerts ?? []).filter((a) => a !== event.alertname);
+          return { alerts: event.state === 'firing' ? [...others, event.alertname] : others };
+        }),
+      };
     }
     case 'log': {
       // HAProxy's own health lines ("Server be_app/web-01 is DOWN, ...") carry the check state in its exact words.

@@ -85,3 +85,26 @@ describe('the view state reducer', () => {
     expect(initialState().nodes).toEqual([]);
   });
 });
+
+describe('the virtual address and alerts', () => {
+  const pair = { ...twoServers, nodes: [...twoServers.nodes, { name: 'lb-02', role: 'balancer', address: '10.0.0.3', ports: [80], program: 'balancer' }] };
+  const vrrp = (state: 'MASTER' | 'BACKUP' | 'FAULT') => ({ type: 'vrrp_state', instance: 'VI_1', vrid: 51, state, priority: 100, vips: ['10.0.0.10'] as string[] }) as const;
+
+  it('moves the virtual IP to whichever balancer becomes MASTER', () => {
+    const events = stream([0, 'supervisor', pair], [1, 'lb-01', vrrp('MASTER')], [2, 'lb-02', vrrp('BACKUP')]);
+    expect(reduceAll(events).vip).toEqual({ address: '10.0.0.10', owner: 'lb-01' });
+    const failover = reduceAll(stream([0, 'supervisor', pair], [1, 'lb-01', vrrp('MASTER')], [2, 'lb-02', vrrp('BACKUP')], [3, 'lb-01', vrrp('FAULT')], [4, 'lb-02', vrrp('MASTER')]));
+    expect(failover.vip).toEqual({ address: '10.0.0.10', owner: 'lb-02' });
+    expect(failover.nodes.map((n) => n.vrrp)).toEqual(['FAULT', undefined, undefined, 'MASTER']);
+    const lost = reduceAll(stream([0, 'supervisor', pair], [1, 'lb-01', vrrp('MASTER')], [2, 'lb-01', vrrp('FAULT')]));
+    expect(lost.vip).toEqual({ address: '10.0.0.10', owner: undefined });
+  });
+
+  it('marks the node an alert fires about until it resolves', () => {
+    const alert = (state: 'firing' | 'resolved') =>
+      ({ type: 'alert', alertname: 'InstanceDown', state, labels: { instance: '10.0.0.12:80' }, summary: 'web-02 is down', value: 0 }) as const;
+    const firing = reduceAll(stream([0, 'supervisor', twoServers], [1, 'mon-01', alert('firing')]));
+    expect(firing.nodes[2].alerts).toEqual(['InstanceDown']);
+    expect(reduce(firing, { ...alert('resolved'), seq: 3, time: 2, node: 'mon-01' }).nodes[2].alerts).toEqual([]);
+  });
+});
