@@ -3,8 +3,9 @@
 // supervisor's own events are put into plain English.
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
 import { healthFromLog } from './health-log';
+import { formatLsn } from '../../../sandboxes/store/lsn';
 
-export type Category = 'process' | 'network' | 'health' | 'request' | 'goal' | 'tool';
+export type Category = 'process' | 'network' | 'health' | 'request' | 'data' | 'goal' | 'tool';
 
 export interface LogLine {
   seq: number;
@@ -21,6 +22,7 @@ export const CATEGORIES: { id: Category; label: string }[] = [
   { id: 'network', label: 'Network' },
   { id: 'health', label: 'Health checks' },
   { id: 'request', label: 'Requests' },
+  { id: 'data', label: 'Database' },
   { id: 'goal', label: 'Exercises' },
   { id: 'tool', label: 'Tool logs' },
 ];
@@ -80,6 +82,32 @@ export function describe(event: SandboxEvent): LogLine | undefined {
       return line('network', `The firewall of ${event.node} ${event.action === 'DROP' ? 'dropped' : event.action === 'REJECT' ? 'rejected' : 'rate-limited'} a connection from ${event.source} to ${event.destination}.`, 'warning');
     case 'alert':
       return line('health', `Alert ${event.alertname} is ${event.state}: ${event.summary}`, event.state === 'firing' ? 'error' : event.state === 'pending' ? 'warning' : 'info');
+    case 'store.ready':
+      return line('data', `${event.node} is ready as ${event.role} on timeline ${event.timeline}, log at ${formatLsn(event.lsn)} (${event.mode}).`);
+    case 'store.write':
+      return line('data', `${event.node} committed ${event.op} ${event.key} at ${formatLsn(event.lsn)} (${event.mode}, ${event.wait_ms} ms).`);
+    case 'store.refused':
+      return line('data', event.reason === 'read-only' ? `${event.node} refused ${event.op} ${event.key}: ERROR:  cannot execute ${event.op.toUpperCase()} in a read-only transaction` : `${event.node} refused ${event.op} ${event.key}: it is fenced (no longer the primary).`, 'warning');
+    case 'store.replication':
+      return undefined; // several a second per replica: the topology's bars and the lag chart show them
+    case 'store.semisync':
+      return line('data', event.status === 'OFF' ? `${event.node}: semi-sync switched OFF, commits no longer wait for a replica.` : `${event.node}: semi-sync switched back ON.`, event.status === 'OFF' ? 'warning' : 'info');
+    case 'store.promote':
+      return line('data', `${event.node} was promoted: selected new timeline ID: ${event.timeline} (the old one ended at ${formatLsn(event.lsn)}).`, 'warning');
+    case 'store.fenced':
+      return line('data', `${event.node} is fenced: it refuses writes (${event.reason === 'lease-expired' ? 'its lease expired' : `a newer timeline ${event.timeline} exists${event.primary ? ` on ${event.primary}` : ''}`}).`, 'warning');
+    case 'store.rewind':
+      return line('data', `${event.node} rewound to rejoin: servers diverged at WAL location ${formatLsn(event.diverged_at)}; ${event.discarded_records} records (${event.discarded_bytes} bytes) discarded.`, 'warning');
+    case 'store.wal-truncated':
+      return line('data', `${event.node} found a damaged log record at ${formatLsn(event.at)} (${event.reason}) and truncated ${event.discarded_bytes} bytes.`, 'error');
+    case 'store.follow':
+      return line('data', `${event.node} now streams WAL from ${event.primary}.`);
+    case 'store.primary-down':
+      return line('data', `The monitor declared primary ${event.primary} down after ${event.misses} missed heartbeats (${event.detection_ms} ms).`, 'error');
+    case 'store.failover':
+      return line('data', event.to ? `Failover: ${event.to} replaces ${event.from} as primary on timeline ${event.timeline}, ${event.duration_ms} ms after detection.` : `Failover from ${event.from} failed: ${event.reason}.`, event.to ? 'warning' : 'error');
+    case 'store.split-brain':
+      return line('data', `Split brain: ${event.primaries.join(' and ')} all accept writes.`, 'error');
     case 'log': {
       const health = healthFromLog(event.text);
       const level = event.level === 'info' || event.level === 'notice' ? 'info' : event.level === 'warning' ? 'warning' : 'error';

@@ -3,7 +3,7 @@
 // timeline replay a run (reduce a prefix of the stream) and lets tests check the views without a browser.
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
 import type { NodeState } from '../../../sandboxes/supervisor/commands';
-import { observe, type Outcome, type Traffic, emptyTraffic } from './traffic';
+import { observe, observeLag, type Outcome, type Traffic, emptyTraffic } from './traffic';
 import { healthFromLog } from './health-log';
 
 /** A node's process as the supervisor reports it; 'starting' until its first node.started event. */
@@ -24,9 +24,23 @@ export interface ViewNode {
   /** Alerts firing about this node (the monitor's alertname), shown as a warning badge. */
   alerts?: string[];
   /** A database node's replication position (see FIDELITY.md 3.1: lsn on the primary, replay_lsn on replicas). */
-  replication?: { role: 'primary' | 'replica'; lsn: number; replay_lsn?: number; lag_bytes?: number; lag_ms?: number; term?: number };
+  replication?: Replication;
   /** A former primary that may no longer accept writes (split brain prevented). */
   fenced?: boolean;
+}
+
+export interface Replication {
+  role: 'primary' | 'replica';
+  /** The primary's current (flushed) position, or the last one a replica heard of from its primary. */
+  lsn: number;
+  timeline: number;
+  /** A replica's position as its primary reports it (pg_stat_replication). */
+  replay_lsn?: number;
+  lag_bytes?: number;
+  /** replay_lag, in ms; null once the replica has replayed everything and is idle. */
+  lag_ms?: number | null;
+  state?: 'catchup' | 'streaming';
+  sync_state?: 'async' | 'potential' | 'sync';
 }
 
 /** A request the view animates: from the client, through a balancer when there is one, to a server (or nowhere). */
@@ -160,6 +174,45 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
         }),
       };
     }
+    case 'store.ready':
+      return {
+        ...next,
+        nodes: updateNode(state, event.node, () => ({
+          replication: { role: event.role === 'primary' ? 'primary' : 'replica', lsn: event.lsn, timeline: event.timeline },
+          fenced: false,
+        })),
+      };
+    case 'store.write':
+      return { ...next, nodes: updateNode(state, event.node, (n) => ({ replication: { role: 'primary', timeline: event.timeline, ...n.replication, lsn: event.lsn } })) };
+    case 'store.replication': {
+      const replica = state.nodes.find((n) => n.address === event.client_addr) ?? state.nodes.find((n) => n.name === event.application_name);
+      if (!replica) return next;
+      const nodes = state.nodes.map((n) => {
+        if (n.name === event.node && n.replication) return { ...n, replication: { ...n.replication, lsn: event.current_lsn } };
+        if (n.name !== replica.name) return n;
+        const timeline = n.replication?.timeline ?? 1;
+        return {
+          ...n,
+          replication: {
+            role: 'replica' as const,
+            timeline,
+            lsn: event.current_lsn,
+            replay_lsn: event.replay_lsn,
+            lag_bytes: Math.max(0, event.current_lsn - event.replay_lsn),
+            lag_ms: event.replay_lag,
+            state: event.state,
+            sync_state: event.sync_state,
+          },
+        };
+      });
+      return { ...next, nodes, traffic: observeLag(state.traffic, event.time, replica.name, event.replay_lag ?? 0) };
+    }
+    case 'store.promote':
+      return { ...next, nodes: updateNode(state, event.node, () => ({ replication: { role: 'primary', lsn: event.lsn, timeline: event.timeline }, fenced: false })) };
+    case 'store.fenced':
+      return { ...next, nodes: updateNode(state, event.node, () => ({ fenced: true })) };
+    case 'store.follow':
+      return { ...next, nodes: updateNode(state, event.node, (n) => ({ replication: { lsn: 0, timeline: 1, ...n.replication, role: 'replica' }, fenced: false })) };
     case 'log': {
       // HAProxy's own health lines ("Server be_app/web-01 is DOWN, ...") carry the check state in its exact words.
       const health = healthFromLog(event.text);

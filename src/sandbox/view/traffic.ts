@@ -11,6 +11,8 @@ export interface Bucket {
   errors: number;
   perServer: Record<string, number>;
   latencies: number[];
+  /** Worst replay lag per replica seen in this second. */
+  lag_ms: Record<string, number>;
 }
 
 export interface Traffic {
@@ -29,25 +31,40 @@ export interface Observed {
   duration_ms: number;
 }
 
-export function observe(traffic: Traffic, request: Observed): Traffic {
-  const second = Math.floor(request.time / 1000);
+/** The traffic with a writable copy of the bucket for `time`'s second (created when new), or undefined for a past second. */
+function atSecond(traffic: Traffic, time: number): { buckets: Bucket[]; bucket: Bucket } | undefined {
+  const second = Math.floor(time / 1000);
   const buckets = traffic.buckets.slice();
-  let last = buckets[buckets.length - 1];
-  if (!last || last.second < second) {
-    last = { second, total: 0, errors: 0, perServer: {}, latencies: [] };
-    buckets.push(last);
-  } else if (last.second > second) {
-    return traffic; // events arrive in order; an older second is a late straggler not worth rewriting history for
-  } else {
-    last = { ...last, perServer: { ...last.perServer }, latencies: last.latencies.slice() };
-    buckets[buckets.length - 1] = last;
-  }
-  last.total += 1;
-  if (request.outcome === 'error' || request.outcome === 'dropped') last.errors += 1;
-  if (request.server) last.perServer[request.server] = (last.perServer[request.server] ?? 0) + 1;
-  last.latencies.push(request.duration_ms);
-  while (buckets.length && buckets[0].second <= second - WINDOW_SECONDS) buckets.shift();
-  return { buckets };
+  const last = buckets[buckets.length - 1];
+  // Events arrive in order; an older second is a late straggler not worth rewriting history for.
+  if (last && last.second > second) return undefined;
+  const bucket: Bucket =
+    last && last.second === second
+      ? { ...last, perServer: { ...last.perServer }, latencies: last.latencies.slice(), lag_ms: { ...last.lag_ms } }
+      : { second, total: 0, errors: 0, perServer: {}, latencies: [], lag_ms: {} };
+  if (bucket.second === last?.second) buckets[buckets.length - 1] = bucket;
+  else buckets.push(bucket);
+  while (buckets[0].second <= second - WINDOW_SECONDS) buckets.shift();
+  return { buckets, bucket };
+}
+
+export function observe(traffic: Traffic, request: Observed): Traffic {
+  const at = atSecond(traffic, request.time);
+  if (!at) return traffic;
+  const { bucket } = at;
+  bucket.total += 1;
+  if (request.outcome === 'error' || request.outcome === 'dropped') bucket.errors += 1;
+  if (request.server) bucket.perServer[request.server] = (bucket.perServer[request.server] ?? 0) + 1;
+  bucket.latencies.push(request.duration_ms);
+  return { buckets: at.buckets };
+}
+
+/** A replica's replay lag (pg_stat_replication's replay_lag, in ms) at a moment: the chart keeps each second's worst. */
+export function observeLag(traffic: Traffic, time: number, replica: string, lag_ms: number): Traffic {
+  const at = atSecond(traffic, time);
+  if (!at) return traffic;
+  at.bucket.lag_ms[replica] = Math.max(at.bucket.lag_ms[replica] ?? 0, lag_ms);
+  return { buckets: at.buckets };
 }
 
 /** The nearest-rank percentile (p in 0..100) of a list of numbers; undefined for an empty list. */
@@ -63,17 +80,19 @@ export interface Series {
   perServer: Record<string, number[]>;
   errorRate: (number | null)[];
   p95: (number | null)[];
+  lag_ms: Record<string, (number | null)[]>;
 }
 
-export function series(traffic: Traffic, servers: readonly string[], from: number, to: number): Series {
+export function series(traffic: Traffic, servers: readonly string[], replicas: readonly string[], from: number, to: number): Series {
   const bySecond = new Map(traffic.buckets.map((b) => [b.second, b]));
-  const out: Series = { seconds: [], perServer: Object.fromEntries(servers.map((s) => [s, []])), errorRate: [], p95: [] };
+  const out: Series = { seconds: [], perServer: Object.fromEntries(servers.map((s) => [s, []])), errorRate: [], p95: [], lag_ms: Object.fromEntries(replicas.map((r) => [r, []])) };
   for (let s = from; s <= to; s++) {
     const b = bySecond.get(s);
     out.seconds.push(s);
     for (const name of servers) out.perServer[name].push(b?.perServer[name] ?? 0);
     out.errorRate.push(b && b.total ? (100 * b.errors) / b.total : null);
     out.p95.push(b ? (percentile(b.latencies, 95) ?? null) : null);
+    for (const name of replicas) out.lag_ms[name].push(b?.lag_ms[name] ?? null);
   }
   return out;
 }

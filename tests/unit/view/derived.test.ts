@@ -30,7 +30,7 @@ describe('traffic per second', () => {
   it('counts requests per server and second, and the share of errors', () => {
     let t = emptyTraffic();
     for (const r of [ok(100), ok(200, 'web-02'), ok(1500), { ...ok(1600), outcome: 'error' as const }]) t = observe(t, r);
-    const s = series(t, ['web-01', 'web-02'], 0, 2);
+    const s = series(t, ['web-01', 'web-02'], [], 0, 2);
     expect(s.seconds).toEqual([0, 1, 2]);
     expect(s.perServer).toEqual({ 'web-01': [1, 2, 0], 'web-02': [1, 0, 0] });
     expect(s.errorRate).toEqual([0, 50, null]);

@@ -108,3 +108,51 @@ describe('the virtual address and alerts', () => {
     expect(reduce(firing, { ...alert('resolved'), seq: 3, time: 2, node: 'mon-01' }).nodes[2].alerts).toEqual([]);
   });
 });
+
+describe('replication positions', () => {
+  const cluster = {
+    ...twoServers,
+    nodes: [
+      { name: 'db-01', role: 'store', address: '10.0.0.21', ports: [5432], program: 'store' },
+      { name: 'db-02', role: 'store', address: '10.0.0.22', ports: [5432], program: 'store' },
+    ],
+  };
+  const ready = (role: 'primary' | 'standby') => ({ type: 'store.ready', address: '', role, timeline: 1, mode: 'async', lsn: 100 }) as const;
+  const row = (replay_lsn: number, current_lsn: number, replay_lag: number | null) =>
+    ({
+      type: 'store.replication',
+      application_name: 'db-02',
+      client_addr: '10.0.0.22',
+      state: 'streaming',
+      sent_lsn: current_lsn,
+      write_lsn: current_lsn,
+      flush_lsn: current_lsn,
+      replay_lsn,
+      write_lag: null,
+      flush_lag: null,
+      replay_lag,
+      sync_state: 'async',
+      current_lsn,
+    }) as const;
+
+  it("shows each replica's replay position and lag as its primary reports them", () => {
+    const state = reduceAll(stream([0, 'supervisor', cluster], [1, 'db-01', ready('primary')], [2, 'db-02', ready('standby')], [1500, 'db-01', row(180, 300, 40)]));
+    expect(state.nodes[0].replication).toMatchObject({ role: 'primary', lsn: 300 });
+    expect(state.nodes[1].replication).toMatchObject({ role: 'replica', replay_lsn: 180, lag_bytes: 120, lag_ms: 40, state: 'streaming' });
+    expect(state.traffic.buckets.at(-1)?.lag_ms).toEqual({ 'db-02': 40 });
+  });
+
+  it('makes a promoted replica the primary on its new timeline and marks a fenced old primary', () => {
+    const state = reduceAll(
+      stream(
+        [0, 'supervisor', cluster],
+        [1, 'db-01', ready('primary')],
+        [2, 'db-02', ready('standby')],
+        [3, 'db-02', { type: 'store.promote', timeline: 2, lsn: 180 }],
+        [4, 'db-01', { type: 'store.fenced', timeline: 2, reason: 'newer-timeline', primary: 'db-02' }],
+      ),
+    );
+    expect(state.nodes[1].replication).toEqual({ role: 'primary', lsn: 180, timeline: 2 });
+    expect(state.nodes[0].fenced).toBe(true);
+  });
+});
