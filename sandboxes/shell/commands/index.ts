@@ -6,8 +6,9 @@
 // Ctrl-C all come from the shell. Talk to the supervisor with io.session (see ../session.ts).
 import type { Command } from '../command';
 import { clear } from './clear';
+import { curl } from './curl';
 import { echo } from './echo';
 import { help } from './help';
 import { history } from './history';
 
-export const commands: readonly Command[] = [help, clear, history, echo];
+export const commands: readonly Command[] = [help, curl, clear, history, echo];

@@ -1,0 +1,48 @@
+// A session folder wired to a sandbox network, as the supervisor leaves it: .sandbox/net/ and .sandbox/control.json.
+// Tests play the nodes themselves (real HTTP servers on the sandbox network) where the real programs are not needed.
+import http from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listen } from '../../../sandboxes/shared/net';
+
+export class SandboxFolder {
+  readonly folder = mkdtempSync(join(tmpdir(), 'shell-'));
+  readonly net = join(this.folder, '.sandbox', 'net');
+  private servers: http.Server[] = [];
+
+  constructor() {
+    mkdirSync(this.net, { recursive: true });
+  }
+
+  /** Writes control.json, as the supervisor does once the scenario is up. */
+  announce(controlPort = 1): void {
+    writeFileSync(join(this.folder, '.sandbox', 'control.json'), JSON.stringify({ port: controlPort, net: this.net, client: '203.0.113.10' }));
+  }
+
+  /** Runs an HTTP server as the node at `address` (e.g. "10.0.0.2:80") on the sandbox network. */
+  async serve(address: string, handler: http.RequestListener): Promise<http.Server> {
+    const server = http.createServer(handler);
+    const previous = { net: process.env.SANDBOX_NET, addr: process.env.SANDBOX_ADDR };
+    process.env.SANDBOX_NET = this.net;
+    process.env.SANDBOX_ADDR = address.split(':')[0];
+    try {
+      await listen(server, address);
+    } finally {
+      process.env.SANDBOX_NET = previous.net;
+      process.env.SANDBOX_ADDR = previous.addr;
+      if (previous.net === undefined) delete process.env.SANDBOX_NET;
+      if (previous.addr === undefined) delete process.env.SANDBOX_ADDR;
+    }
+    this.servers.push(server);
+    return server;
+  }
+
+  async remove(): Promise<void> {
+    for (const server of this.servers) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    rmSync(this.folder, { recursive: true, force: true });
+  }
+}
