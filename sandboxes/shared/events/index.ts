@@ -3,6 +3,8 @@
 // The page's views (topology, event log, charts, exercises) are all derived from this stream.
 //
 // Each part of the sandbox keeps its events in its own file here and adds them to the NodeEvent union below.
+import type { SupervisorEvent } from './supervisor';
+import type { WebEvent } from './web';
 
 /** A human log line, in the real tool's own format. */
 export interface LogEvent {
@@ -11,7 +13,7 @@ export interface LogEvent {
   text: string;
 }
 
-export type NodeEvent = LogEvent;
+export type NodeEvent = LogEvent | WebEvent;
 
 /** What the supervisor adds to every event it publishes. */
 export interface Stamp {
@@ -23,4 +25,5 @@ export interface Stamp {
   node: string;
 }
 
-export type SandboxEvent = NodeEvent & Stamp;
+/** One line of the supervisor's stdout (and of the control API's /events). */
+export type SandboxEvent = (NodeEvent | SupervisorEvent) & Stamp;
