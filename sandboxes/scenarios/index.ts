@@ -1,0 +1,6 @@
+// Every scenario by name: `supervisor --scenario NAME` and the lessons' <Sandbox scenario="NAME" /> use these.
+// A new scenario is a module next to this one, added to the list below.
+import type { Scenario } from './scenario';
+import twoServers from './two-servers';
+
+export const scenarios: Record<string, Scenario> = Object.fromEntries([twoServers].map((s) => [s.name, s]));

@@ -1,0 +1,131 @@
+// The scenario format: one typed module per lesson sandbox (sandboxes/scenarios/<name>.ts), read by the supervisor,
+// which starts the topology and checks the goals, and by the page, which shows the goals, hints and solutions.
+//
+// A scenario is data plus one function per goal. The data part is validated with zod when a scenario is defined
+// (defineScenario), so a mistake in a scenario file fails the build's tests with a message naming the field.
+import { z } from 'zod';
+import type { Command, GoalVerdict, NodeStatus } from '../supervisor/commands';
+import { commandSchema } from '../supervisor/commands';
+import type { SandboxEvent } from '../shared/events/index';
+
+/** What a goal's check sees: the supervisor's state and the event history since the scenario (re)started. */
+export interface World {
+  /** Every event since the scenario started or was last reset, oldest first. */
+  events: readonly SandboxEvent[];
+  nodes: readonly NodeStatus[];
+  cuts: readonly [string, string][];
+  /** The current text of one of the session's editable files (the learner may have edited it). */
+  file(name: string): string | undefined;
+}
+
+export interface Goal {
+  /** Stable id, used for progress saved in the browser: never rename one that has shipped. */
+  id: string;
+  /** What the learner is asked to do, as one sentence. */
+  title: string;
+  /** Shown one at a time, from a nudge to nearly the answer. */
+  hints: string[];
+  /** Shell commands that meet the goal from the starting state, one per line of the terminal. */
+  solution: string[];
+  /** Decides from observable outcomes (requests served, processes, links), never from which commands were typed. */
+  check(world: World): GoalVerdict;
+}
+
+export interface ScenarioNode {
+  /** lb-01, web-01, db-01, mon-01... */
+  name: string;
+  role: 'balancer' | 'web' | 'store' | 'vrrp' | 'monitor';
+  /** The bundle it runs: sandboxes/dist/<program>.js. */
+  program: string;
+  /** Its virtual address: 10.0.0.2 (balancer), 10.0.0.11.. (web), 10.0.0.21.. (db), 10.0.0.31 (monitor). */
+  address: string;
+  /** The ports it serves on that address, for the topology view and `infra status`. */
+  ports: number[];
+  args: string[];
+  /** The session file it reads its configuration from (e.g. haproxy.cfg), for `cat`, `edit` and `reload`. */
+  config?: string;
+  /**
+   * The signal that makes the program re-read its configuration, sent by the `reload` command: SIGUSR2 for the
+   * balancer (HAProxy's master-worker reload), SIGHUP for keepalived. Without it, the node cannot be reloaded.
+   */
+  reload?: 'SIGUSR2' | 'SIGHUP';
+}
+
+export interface Scenario {
+  name: string;
+  title: string;
+  /** One or two sentences: what this topology shows. */
+  summary: string;
+  nodes: ScenarioNode[];
+  /** Files written into the session folder at start and on reset (e.g. haproxy.cfg), by file name. */
+  files: Record<string, string>;
+  /** Commands applied right after the nodes start (e.g. a slow web server): the scenario's starting faults. */
+  faults: Command[];
+  goals: Goal[];
+}
+
+const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, e.g. web-01');
+const address = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'a dotted IPv4 address, e.g. 10.0.0.11');
+
+const scenarioSchema = z.object({
+  name,
+  title: z.string().min(1),
+  summary: z.string().min(1),
+  nodes: z
+    .array(
+      z.object({
+        name,
+        role: z.enum(['balancer', 'web', 'store', 'vrrp', 'monitor']),
+        program: name,
+        address,
+        ports: z.array(z.number().int().min(1).max(65535)),
+        args: z.array(z.string()),
+        config: z.string().optional(),
+        reload: z.enum(['SIGUSR2', 'SIGHUP']).optional(),
+      }),
+    )
+    .min(1),
+  files: z.record(z.string().regex(/^[\w.-]+$/, 'a plain file name, e.g. haproxy.cfg'), z.string()),
+  faults: z.array(commandSchema),
+  goals: z
+    .array(
+      z.object({
+        id: name,
+        title: z.string().min(1),
+        hints: z.array(z.string()).min(1),
+        solution: z.array(z.string()).min(1),
+        check: z.custom<Goal['check']>((v) => typeof v === 'function', 'a function (world) => { met, expected, observed }'),
+      }),
+    )
+    .min(2, 'every scenario has two or more exercise goals'),
+});
+
+/** Checks a scenario's data and returns it; throws an error naming the scenario and the field otherwise. */
+export function defineScenario(scenario: Scenario): Scenario {
+  const parsed = scenarioSchema.safeParse(scenario);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`scenario '${scenario.name}': ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const names = scenario.nodes.map((n) => n.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new Error(`scenario '${scenario.name}': node '${twice}' is declared twice`);
+  const ids = scenario.goals.map((g) => g.id);
+  const same = ids.find((g, i) => ids.indexOf(g) !== i);
+  if (same) throw new Error(`scenario '${scenario.name}': goal '${same}' is declared twice`);
+  const missing = scenario.nodes.find((n) => n.config && !(n.config in scenario.files));
+  if (missing) throw new Error(`scenario '${scenario.name}': node '${missing.name}' reads ${missing.config}, which is not in files`);
+  return scenario;
+}
+
+/** What the page needs to show a scenario (everything but the check functions); also sent as the `scenario` event. */
+export function describeScenario(scenario: Scenario) {
+  return {
+    name: scenario.name,
+    title: scenario.title,
+    summary: scenario.summary,
+    nodes: scenario.nodes.map(({ name, role, address, ports, program, config }) => ({ name, role, address, ports, program, config })),
+    goals: scenario.goals.map(({ id, title, hints, solution }) => ({ id, title, hints, solution })),
+    files: Object.keys(scenario.files),
+  };
+}

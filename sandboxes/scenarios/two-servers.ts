@@ -1,0 +1,68 @@
+// Lesson 1, the overview: the whole stack in its simplest form, a balancer in front of two web servers.
+import { appRequests, countBy, describeCounts, downtimes, exits } from './observe';
+import { defineScenario } from './scenario';
+import { balancer, haproxyCfg, webServer } from './topology';
+
+const lb = balancer();
+const [web1, web2] = [webServer(1), webServer(2)];
+
+export default defineScenario({
+  name: 'two-servers',
+  title: 'Two web servers behind a load balancer',
+  summary: 'lb-01 (10.0.0.2) sends each request to web-01 or web-02 in turn and stops using a server that fails its health checks.',
+  // Started in this order: the web servers listen before the balancer checks them.
+  nodes: [web1, web2, lb],
+  files: {
+    'haproxy.cfg': haproxyCfg({
+      balance: 'roundrobin',
+      // A request that meets a dead server is retried on the other one at once (see lesson 3).
+      options: ['retries 3', 'option redispatch'],
+      servers: [
+        { node: web1, params: 'check inter 1s fall 3 rise 2' },
+        { node: web2, params: 'check inter 1s fall 3 rise 2' },
+      ],
+    }),
+  },
+  faults: [],
+  goals: [
+    {
+      id: 'both-answer',
+      title: 'Send requests to the balancer and see web-01 and web-02 answer in turn.',
+      hints: [
+        'The balancer listens on 10.0.0.2, port 80. Ask it for the home page with curl.',
+        'Each answer says which server made it (the X-Served-By header and the page itself). Send two requests.',
+        'Run `curl http://10.0.0.2/` twice.',
+      ],
+      solution: ['curl http://10.0.0.2/', 'curl http://10.0.0.2/'],
+      check({ events }) {
+        const served = appRequests(events, lb.address);
+        const inTurn = served.some((e, i) => i > 0 && e.node !== served[i - 1].node);
+        return {
+          met: inTurn,
+          expected: 'two requests in a row through lb-01 answered by different servers',
+          observed: `through lb-01: ${describeCounts(countBy(served, (e) => e.node))}`,
+        };
+      },
+    },
+    {
+      id: 'survive-a-dead-server',
+      title: 'Kill web-01 and see the site keep answering from web-02.',
+      hints: [
+        '`infra status` lists the nodes; `infra kill NAME` kills one, like `kill -9`.',
+        'After the kill, send a few requests to the balancer and look at who answers.',
+        'Run `infra kill web-01`, then `curl http://10.0.0.2/` three times.',
+      ],
+      solution: ['infra kill web-01', 'curl http://10.0.0.2/', 'curl http://10.0.0.2/', 'curl http://10.0.0.2/'],
+      check({ events }) {
+        // Any stretch of time web-01 was down counts, so the goal stays met after web-01 is started again.
+        const best = Math.max(0, ...downtimes(events, web1.name).map((d) => appRequests(d, lb.address).filter((e) => e.node === web2.name).length));
+        const everDown = exits(events, web1.name).length > 0;
+        return {
+          met: best >= 3,
+          expected: 'while web-01 is down, 3 requests through lb-01 answered by web-02',
+          observed: everDown ? `while web-01 was down, web-02 answered ${best} request${best === 1 ? '' : 's'}` : 'web-01 has not gone down yet',
+        };
+      },
+    },
+  ],
+});

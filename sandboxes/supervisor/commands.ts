@@ -1,0 +1,132 @@
+// The supervisor's commands, its replies and the shape of `status`: the contract between the supervisor and
+// everything that drives it (the shell, the page's topology view, tests).
+//
+// The same command objects arrive two ways:
+// - on the control API: POST http://127.0.0.1:<port>/command with one command as the JSON body; the answer is the
+//   Reply as JSON (HTTP 200 when ok, 400 for a malformed command, 409 when it could not be done). The port is in
+//   `.sandbox/control.json` of the session folder. `GET /status` is `{ "cmd": "status" }`, and
+//   `GET /events?since=<seq>` streams the event stream as JSON lines (replaying from seq+1).
+// - on the supervisor's stdin, one JSON command per line. The reply then comes back in the event stream as a
+//   `supervisor.reply` event carrying the command's `id` (see ../shared/events/supervisor.ts).
+//
+// Nodes are named as in the scenario (`lb-01`, `web-01`...). Links are named by their two ends: node names, virtual
+// addresses (`203.0.113.10` is the learner's terminal, "the internet") or `*` for every node.
+import { z } from 'zod';
+
+const node = z.string().min(1, 'a node name, e.g. web-01');
+const end = z.string().min(1, 'a node name, an address or *');
+
+/** A web server's behaviour (see ../web/behaviour.ts); each field left out keeps its current value. */
+export const webBehaviourSchema = z.object({
+  /** Latency added to every answer, in milliseconds (0 = none). */
+  slow_ms: z.number().int().min(0).max(60_000).optional(),
+  /** Share of requests answered with a 500, from 0 to 1. */
+  flaky: z.number().min(0).max(1).optional(),
+  /** Accept connections and read requests but never answer (a hung app; the process itself still runs). */
+  frozen: z.boolean().optional(),
+});
+export type WebBehaviour = z.infer<typeof webBehaviourSchema>;
+
+const id = z.union([z.string(), z.number()]).optional();
+
+export const commandSchema = z.discriminatedUnion('cmd', [
+  /** Starts a stopped or crashed node. */
+  z.object({ cmd: z.literal('start'), node, id }),
+  /** Kills a node with SIGKILL, as `kill -9` does: no goodbye, open connections are reset. */
+  z.object({ cmd: z.literal('kill'), node, id }),
+  /** Stops a node with SIGSTOP: its sockets stay open but nothing is answered (a hung machine). */
+  z.object({ cmd: z.literal('freeze'), node, id }),
+  /** Continues a frozen node with SIGCONT. */
+  z.object({ cmd: z.literal('resume'), node, id }),
+  /** Stops a node (SIGTERM, SIGKILL after 2 s) and starts it again. */
+  z.object({ cmd: z.literal('restart'), node, id }),
+  /** Cuts the network link between two ends: connections across it are never answered, as in a partition. */
+  z.object({ cmd: z.literal('cut'), a: end, b: end, id }),
+  /** Heals a cut link. */
+  z.object({ cmd: z.literal('heal'), a: end, b: end, id }),
+  /**
+   * Asks a node to re-read its configuration file, like `systemctl reload haproxy`: the supervisor sends the
+   * node's reload signal from the scenario (SIGUSR2 for the balancer, as HAProxy's master-worker mode; SIGHUP for
+   * keepalived). Nodes without one (web servers) answer with an error.
+   */
+  z.object({ cmd: z.literal('reload'), node, id }),
+  /** Changes how a web server behaves (slow, flaky, frozen); see WebBehaviour. */
+  z.object({ cmd: z.literal('web'), node, behaviour: webBehaviourSchema, id }),
+  /** Reports the state of every node, the cut links and the goals. */
+  z.object({ cmd: z.literal('status'), id }),
+  /** Puts the scenario back as it started: every node restarted, files rewritten, links healed, history cleared. */
+  z.object({ cmd: z.literal('reset'), id }),
+]);
+export type Command = z.infer<typeof commandSchema>;
+export type CommandName = Command['cmd'];
+
+export type NodeState = 'running' | 'stopped' | 'frozen' | 'crashed';
+
+export interface NodeStatus {
+  name: string;
+  /** What the node is in the topology: 'balancer', 'web', 'store', 'vrrp', 'monitor'. */
+  role: string;
+  /** Its virtual address, e.g. 10.0.0.11. */
+  address: string;
+  /** The ports it serves on its address, as the scenario declares them (e.g. [80, 8404]). */
+  ports: number[];
+  /** The program it runs (sandboxes/dist/<program>.js) and its arguments. */
+  program: string;
+  args: string[];
+  /** The session file it reads its configuration from (e.g. haproxy.cfg), when it has one: `reload` applies to it. */
+  config?: string;
+  /** running; stopped (by a command, or it exited with code 0); frozen (SIGSTOP); crashed (exited on its own with an error or a signal). */
+  state: NodeState;
+  /** The OS process id while it runs or is frozen. */
+  pid?: number;
+  /** How it last exited, when it is stopped or crashed. */
+  exit?: { code: number | null; signal: string | null };
+  /** A web server's current behaviour. */
+  behaviour?: Required<WebBehaviour>;
+}
+
+/** A goal's verdict: what it checks for and what was seen, in words a learner can act on. */
+export interface GoalVerdict {
+  met: boolean;
+  expected: string;
+  observed: string;
+}
+
+export interface GoalStatus extends GoalVerdict {
+  id: string;
+  title: string;
+}
+
+export interface Status {
+  scenario: string;
+  title: string;
+  nodes: NodeStatus[];
+  /** Cut links, each as its two ends as given in the `cut` command (names, addresses or `*`). */
+  cuts: [string, string][];
+  goals: GoalStatus[];
+  /** False where SIGSTOP does not work (some WebContainers): `freeze` then fails with a reply saying so. */
+  freezeSupported: boolean;
+}
+
+export type Reply =
+  | { ok: true; id?: string | number; message: string; status?: Status }
+  | { ok: false; id?: string | number; error: string };
+
+/** Parses one command (a JSON text or an already parsed value) into a Command or a readable error. */
+export function parseCommand(input: unknown): { command: Command } | { error: string } {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch {
+      return { error: `not a JSON command: ${input.slice(0, 80)}; send one object per line, e.g. {"cmd":"status"}` };
+    }
+  }
+  const parsed = commandSchema.safeParse(value);
+  if (parsed.success) return { command: parsed.data };
+  const issue = parsed.error.issues[0];
+  const where = issue.path.length ? ` at '${issue.path.join('.')}'` : '';
+  return {
+    error: `bad command${where}: ${issue.message}; commands are ${commandSchema.options.map((o) => o.shape.cmd.value).join(', ')}`,
+  };
+}

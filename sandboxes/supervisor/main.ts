@@ -1,0 +1,68 @@
+// The supervisor: `node supervisor.js --scenario NAME`, run in the session folder. It writes the scenario's files
+// there, starts its nodes, prints the event stream on stdout (JSON lines, ../shared/events/index.ts), takes commands
+// on stdin and on the control API (commands.ts), and writes `.sandbox/control.json` once ready. When it is told to
+// stop (SIGTERM, SIGINT, end of stdin) it kills every node first.
+import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { scenarios } from '../scenarios/index';
+import { CLIENT } from '../scenarios/topology';
+import { parseCommand } from './commands';
+import { serveControl } from './control';
+import { EventStream } from './stream';
+import { Supervisor } from './supervisor';
+
+function scenarioName(): string {
+  try {
+    const { values } = parseArgs({ options: { scenario: { type: 'string' } } });
+    if (!values.scenario) throw new Error('--scenario is required');
+    if (!(values.scenario in scenarios)) throw new Error(`no scenario named '${values.scenario}'`);
+    return values.scenario;
+  } catch (error) {
+    process.stderr.write(`supervisor: ${(error as Error).message}\nusage: supervisor --scenario NAME (one of: ${Object.keys(scenarios).join(', ')})\n`);
+    process.exit(2);
+  }
+}
+
+const scenario = scenarios[scenarioName()];
+const session = process.cwd();
+const state = resolve(session, '.sandbox');
+const places = { session, dist: dirname(fileURLToPath(import.meta.url)), net: join(state, 'net') };
+// The supervisor plays the network's switch: setLinkCut and the readiness checks use the same folder as the nodes.
+process.env.SANDBOX_NET = places.net;
+
+const stream = new EventStream((line) => process.stdout.write(line));
+const supervisor = new Supervisor(scenario, places, stream);
+
+let stopping = false;
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await supervisor.shutdown();
+  process.exit(code);
+}
+process.on('SIGTERM', () => stop(0));
+process.on('SIGINT', () => stop(0));
+process.on('SIGHUP', () => stop(0));
+// stdout closed by whoever read it (a pipe to a page or `head`): nobody is listening, stop cleanly.
+process.stdout.on('error', () => stop(0));
+
+const lines = createInterface({ input: process.stdin, terminal: false });
+lines.on('line', async (line) => {
+  if (!line.trim()) return;
+  const parsed = parseCommand(line);
+  const reply = 'error' in parsed ? { ok: false as const, error: parsed.error } : await supervisor.run(parsed.command);
+  stream.publish('supervisor', { type: 'supervisor.reply', ...reply });
+});
+lines.on('close', () => stop(0));
+
+mkdirSync(places.net, { recursive: true });
+const control = await serveControl((command) => supervisor.run(command), stream);
+await supervisor.boot();
+// Written last and atomically, so whoever waits for the file finds the topology up.
+const controlFile = join(state, 'control.json');
+writeFileSync(`${controlFile}.tmp`, JSON.stringify({ port: control.port, net: places.net, client: CLIENT }) + '\n');
+renameSync(`${controlFile}.tmp`, controlFile);
+stream.publish('supervisor', { type: 'ready', port: control.port });

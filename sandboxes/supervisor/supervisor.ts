@@ -1,0 +1,176 @@
+// The supervisor's core: the scenario's nodes, the cut links and the goals, and what each command does to them.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setLinkCut } from '../shared/net';
+import { describeScenario, type Scenario, type World } from '../scenarios/scenario';
+import { toLine, describe as describeBehaviour } from '../web/behaviour';
+import type { Command, Reply, Status } from './commands';
+import { Goals } from './goals';
+import { Node, type Places } from './node';
+import type { EventStream } from './stream';
+
+export class Supervisor {
+  private readonly nodes: Node[];
+  private cuts: [string, string][] = [];
+  private freezeSupported = true;
+  readonly goals: Goals;
+  /** Commands run one at a time, in arrival order, whichever way they came. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly places: Places,
+    private readonly stream: EventStream,
+  ) {
+    this.nodes = scenario.nodes.map((spec) => new Node(spec, places, stream));
+    this.goals = new Goals(scenario, () => this.world(), stream);
+  }
+
+  /** Writes the files, starts every node in the scenario's order and applies the starting faults. */
+  async boot(): Promise<void> {
+    mkdirSync(this.places.net, { recursive: true });
+    for (const [name, text] of Object.entries(this.scenario.files)) writeFileSync(join(this.places.session, name), text);
+    this.stream.newRun();
+    this.stream.publish('supervisor', { type: 'scenario', ...describeScenario(this.scenario) });
+    this.goals.restart();
+    for (const node of this.nodes) await this.attempt(() => node.start());
+    for (const fault of this.scenario.faults) await this.attempt(() => this.execute(fault));
+  }
+
+  /** Runs one command after those before it; never throws: failures are replies with ok false. */
+  run(command: Command): Promise<Reply> {
+    const reply = this.queue.then(() => this.execute(command)).then(
+      (message): Reply => ({ ok: true, ...(command.id !== undefined && { id: command.id }), message, ...(command.cmd === 'status' && { status: this.status() }) }),
+      (error): Reply => ({ ok: false, ...(command.id !== undefined && { id: command.id }), error: (error as Error).message }),
+    );
+    this.queue = reply;
+    return reply;
+  }
+
+  status(): Status {
+    return {
+      scenario: this.scenario.name,
+      title: this.scenario.title,
+      nodes: this.nodes.map((n) => n.status()),
+      cuts: this.cuts.map(([a, b]) => [a, b]),
+      goals: this.goals.verdicts(),
+      freezeSupported: this.freezeSupported,
+    };
+  }
+
+  /** Kills every node (SIGKILL) and waits until they are gone. */
+  async shutdown(): Promise<void> {
+    this.goals.stop();
+    await Promise.all(this.nodes.map((n) => n.state !== 'stopped' && n.state !== 'crashed' && n.kill().catch(() => {})));
+  }
+
+  private async execute(command: Command): Promise<string> {
+    switch (command.cmd) {
+      case 'status':
+        return `${this.scenario.name}: ${this.nodes.map((n) => `${n.name} ${n.state}`).join(', ')}`;
+      case 'start':
+        return this.node(command.node).start();
+      case 'kill':
+        return this.node(command.node).kill();
+      case 'restart': {
+        const node = this.node(command.node);
+        await node.stop();
+        return (await node.start()).replace('started', 'restarted');
+      }
+      case 'freeze':
+        try {
+          return await this.node(command.node).freeze();
+        } catch (error) {
+          if ((error as Error).message.includes('not possible in this runtime')) this.freezeSupported = false;
+          throw error;
+        }
+      case 'resume':
+        return this.node(command.node).resume();
+      case 'reload': {
+        const node = this.node(command.node);
+        if (!node.spec.reload) throw new Error(`${node.name} has no configuration to reload; nodes that do: ${this.reloadable()}`);
+        node.signal(node.spec.reload);
+        this.stream.publish('supervisor', { type: 'node.reloaded', name: node.name });
+        return `sent ${node.spec.reload} to ${node.name}: it re-reads ${node.spec.config}`;
+      }
+      case 'web': {
+        const node = this.node(command.node);
+        if (node.spec.role !== 'web') throw new Error(`${node.name} is a ${node.spec.role}, not a web server`);
+        const line = toLine(command.behaviour);
+        if (!line) throw new Error('give at least one of slow_ms, flaky, frozen');
+        const confirmed = this.stream.waitFor((e) => e.node === node.name && e.type === 'web.behaviour', 2000);
+        node.tell(line);
+        if (!(await confirmed)) throw new Error(`${node.name} did not confirm '${line}' within 2 s (is it frozen with SIGSTOP?)`);
+        return `${node.name} is now ${describeBehaviour(node.behaviour!)}`;
+      }
+      case 'cut':
+      case 'heal':
+        return this.link(command.cmd, command.a, command.b);
+      case 'reset':
+        return this.reset();
+    }
+  }
+
+  private link(action: 'cut' | 'heal', a: string, b: string): string {
+    const [from, to] = [this.address(a), this.address(b)];
+    if (from === to) throw new Error(`${a} and ${b} are the same node`);
+    const index = this.cuts.findIndex(([x, y]) => (x === a && y === b) || (x === b && y === a));
+    if (action === 'cut' && index >= 0) throw new Error(`the link between ${a} and ${b} is already cut`);
+    if (action === 'heal' && index < 0) throw new Error(`the link between ${a} and ${b} is not cut; cut links: ${this.cuts.map((c) => c.join('~')).join(', ') || 'none'}`);
+    setLinkCut(from, to, action === 'cut');
+    if (action === 'cut') this.cuts.push([a, b]);
+    else this.cuts.splice(index, 1);
+    this.stream.publish('supervisor', { type: action === 'cut' ? 'link.cut' : 'link.healed', a, b });
+    return action === 'cut' ? `cut the link between ${a} (${from}) and ${b} (${to})` : `healed the link between ${a} (${from}) and ${b} (${to})`;
+  }
+
+  private async reset(): Promise<string> {
+    await Promise.all(this.nodes.map((n) => n.stop()));
+    rmSync(join(this.places.net, 'cut'), { recursive: true, force: true });
+    this.cuts = [];
+    await this.boot();
+    return `reset ${this.scenario.name}: ${this.nodes.map((n) => `${n.name} ${n.state}`).join(', ')}`;
+  }
+
+  /** Runs a step of booting; a failure becomes a log line instead of stopping the rest. */
+  private async attempt(step: () => Promise<string>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      this.stream.publish('supervisor', { type: 'log', level: 'error', text: (error as Error).message });
+    }
+  }
+
+  private node(name: string): Node {
+    const node = this.nodes.find((n) => n.name === name);
+    if (!node) throw new Error(`no node named '${name}'; nodes are ${this.nodes.map((n) => n.name).join(', ')}`);
+    return node;
+  }
+
+  /** A link end: a node's name, a dotted address (203.0.113.10 is the learner's terminal) or `*`. */
+  private address(end: string): string {
+    if (end === '*' || /^\d{1,3}(\.\d{1,3}){3}$/.test(end)) return end;
+    const node = this.nodes.find((n) => n.name === end);
+    if (!node) throw new Error(`no node named '${end}'; give a node (${this.nodes.map((n) => n.name).join(', ')}), an address like 203.0.113.10, or *`);
+    return node.spec.address;
+  }
+
+  private reloadable(): string {
+    return this.nodes.filter((n) => n.spec.reload).map((n) => n.name).join(', ') || 'none';
+  }
+
+  private world(): World {
+    return {
+      events: this.stream.history(),
+      nodes: this.nodes.map((n) => n.status()),
+      cuts: this.cuts,
+      file: (name) => {
+        try {
+          return readFileSync(join(this.places.session, name), 'utf8');
+        } catch {
+          return undefined;
+        }
+      },
+    };
+  }
+}

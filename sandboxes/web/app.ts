@@ -1,0 +1,53 @@
+// The web server's request path: find the route, apply the current behaviour (frozen, slow, flaky), answer, and
+// count the request in the metrics and the event stream.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { log, report } from '../shared/report';
+import type { Behaviour } from './behaviour';
+import { findRoute } from './routes/index';
+import { send, type WebContext } from './routes/route';
+
+export function createApp(context: WebContext, behaviour: () => Behaviour): RequestListener {
+  return async (req, res) => {
+    const started = performance.now();
+    const now = behaviour();
+    // A hung app: the request was read, the answer never comes (the client's or the balancer's timeout ends it).
+    // Metrics hang as well: a scrape of a frozen server times out, as with a real hung process.
+    if (now.frozen) return;
+    res.setHeader('X-Served-By', context.name);
+    res.on('finish', () => done(context, req, res, started));
+
+    const route = findRoute(req.method ?? 'GET', req.url ?? '/');
+    if (route?.path !== '/metrics' && now.slow_ms > 0) await sleep(now.slow_ms);
+    if (!route) return send(res, 404, 'text/plain', `Not Found: ${req.url}\n`);
+    if (route.app && Math.random() < now.flaky) return send(res, 500, 'text/plain', `Internal Server Error (${context.name} is flaky)\n`);
+    try {
+      await route.handle(req, res, context);
+    } catch (error) {
+      log(`${context.name}: ${req.method} ${req.url} failed: ${(error as Error).message}`, 'error');
+      if (!res.headersSent) send(res, 500, 'text/plain', 'Internal Server Error\n');
+      else res.destroy();
+    }
+  };
+}
+
+function done(context: WebContext, req: IncomingMessage, res: ServerResponse, started: number): void {
+  const seconds = (performance.now() - started) / 1000;
+  const method = req.method ?? 'GET';
+  context.metrics.observe(method, res.statusCode, seconds);
+  const client = req.socket.remoteAddress ?? '-';
+  report({ type: 'web.request', method, path: (req.url ?? '/').split('?')[0], status: res.statusCode, duration_ms: Math.round(seconds * 1000), client });
+  // The access log a learner sees when running web.js by hand (under the supervisor the event above says it all),
+  // in the combined log format nginx and Apache write.
+  if (process.env.SANDBOX_EVENTS !== '1') {
+    log(`${client} - - [${clfDate(new Date())}] "${method} ${req.url} HTTP/${req.httpVersion}" ${res.statusCode} ${res.getHeader('Content-Length') ?? '-'} "-" "${req.headers['user-agent'] ?? '-'}"`);
+  }
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** 25/Nov/2026:14:22:01 +0000, the date of the common log format. */
+function clfDate(d: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
+}

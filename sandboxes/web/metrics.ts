@@ -1,0 +1,32 @@
+// The web server's RED metrics (Rate, Errors, Duration) in Prometheus text format, named as the Prometheus
+// instrumentation guidelines and most HTTP middlewares name them.
+import { Counter, Histogram, Registry } from 'prom-client';
+
+export function createMetrics(server: string) {
+  const registry = new Registry();
+  // Every series carries the server's name, as a scrape target's `instance` label would tell them apart.
+  registry.setDefaultLabels({ server });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method and status code.',
+    labelNames: ['method', 'code'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from receiving a request to the end of its answer.',
+    labelNames: ['method'] as const,
+    // From 5 ms (a healthy answer on loopback) to 10 s (a badly slowed server).
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  return {
+    registry,
+    observe(method: string, code: number, seconds: number) {
+      requests.inc({ method, code: String(code) });
+      duration.observe({ method }, seconds);
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
