@@ -16,7 +16,7 @@
 // Each connection starts with a PROXY protocol v1 line (HAProxy's own way to pass a client's address over a
 // hop). The listening side reads it and makes socket.remoteAddress report the caller's virtual address.
 import net from 'node:net';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 // Read when used, not at import, so a program may set them first (the shell does, from its session folder).
@@ -78,6 +78,24 @@ export function announceVip(vip: string, ip: string | undefined): void {
   if (!networkFolder()) return;
   if (ip === undefined) rmSync(entry('vip', vip), { force: true });
   else writeEntry('vip', vip, ip);
+}
+
+/** The address of the node holding a virtual IP, or undefined when nobody announced it. */
+export function vipHolder(vip: string): string | undefined {
+  return networkFolder() ? readEntry('vip', vip) : undefined;
+}
+
+/** Every node address that listens on `port` (how a multicast group such as VRRP's 224.0.0.18 reaches its members). */
+export function listeners(port: number): string[] {
+  if (!networkFolder()) return [];
+  const suffix = `_${port}`;
+  try {
+    return readdirSync(join(networkFolder()!, 'ports'))
+      .filter((name) => name.endsWith(suffix))
+      .map((name) => name.slice(0, -suffix.length));
+  } catch {
+    return [];
+  }
 }
 
 /** Cuts or heals the link between two nodes (by address; '*' for all). Used by the supervisor. */

@@ -5,6 +5,7 @@
 // Each part of the sandbox keeps its events in its own file here and adds them to the NodeEvent union below.
 import type { SupervisorEvent } from './supervisor';
 import type { WebEvent } from './web';
+import type { EdgeEvent } from './edge';
 import type { StoreEvent } from './store';
 
 /** A human log line, in the real tool's own format. */
@@ -14,7 +15,7 @@ export interface LogEvent {
   text: string;
 }
 
-export type NodeEvent = LogEvent | WebEvent | StoreEvent;
+export type NodeEvent = LogEvent | WebEvent | EdgeEvent | StoreEvent;
 
 /** What the supervisor adds to every event it publishes. */
 export interface Stamp {

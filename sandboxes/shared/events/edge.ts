@@ -1,0 +1,49 @@
+// Events of the edge: the keepalived-like balancer pair (vrrp), the firewall and the monitor's alerts.
+
+/** A VRRP instance changed state or effective priority; a MASTER holds (and has announced) the virtual addresses. */
+export interface VrrpStateEvent {
+  type: 'vrrp_state';
+  instance: string;
+  vrid: number;
+  state: 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
+  priority: number;
+  vips: string[];
+}
+
+/** A VRRP advertisement arrived (the heartbeat between the pair; a backup's Master_Down timer restarts on it). */
+export interface VrrpAdvertEvent {
+  type: 'vrrp_advert';
+  instance: string;
+  vrid: number;
+  from: string;
+  priority: number;
+}
+
+/** A connection the firewall of this node dropped or rejected (what ufw logs as [UFW BLOCK]). */
+export interface FirewallEvent {
+  type: 'firewall';
+  action: 'DROP' | 'REJECT' | 'LIMIT';
+  source: string;
+  destination: string;
+}
+
+/** A Prometheus-style alert changed state (Alertmanager's words: pending, firing, resolved). */
+export interface AlertEvent {
+  type: 'alert';
+  alertname: string;
+  state: 'pending' | 'firing' | 'resolved';
+  labels: Record<string, string>;
+  summary: string;
+  value: number;
+}
+
+/** One scrape of one target by the monitor (Prometheus's `up` and `scrape_duration_seconds`). */
+export interface ScrapeEvent {
+  type: 'scrape';
+  job: string;
+  instance: string;
+  up: 0 | 1;
+  duration_ms: number;
+}
+
+export type EdgeEvent = VrrpStateEvent | VrrpAdvertEvent | FirewallEvent | AlertEvent | ScrapeEvent;

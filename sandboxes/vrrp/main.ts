@@ -1,0 +1,169 @@
+// keepalived-like VRRP for the sandbox: `node vrrp.js -f keepalived.conf` (`-t` only checks the config).
+//
+// Adverts travel as one short TCP connection each to port 112 of every peer (112 is VRRP's IP protocol number).
+// One connection per advert, not a long-lived stream, so each advert is on its own like a datagram: a cut link or a
+// firewall DROP loses the adverts sent meanwhile, and the crash of a master shows only as adverts that stop coming.
+// Without `unicast_peer`, adverts go to every node listening on port 112: the multicast group 224.0.0.18.
+import net from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { announceVip, connect, listen, listeners, myAddress, vipHolder } from '../shared/net';
+import { log, report } from '../shared/report';
+import { ConfigError, parseConfig, type KeepalivedConfig } from './config';
+import { VrrpInstance, type Action, type Advert } from './instance';
+import { parseScript, ScriptState } from './track';
+
+const VRRP_PORT = 112;
+const GARP_REPEAT = 5; // vrrp_garp_master_repeat
+const GARP_DELAY_MS = 5000; // vrrp_garp_master_delay: the second burst of gratuitous ARPs
+
+function readConfig(argv: string[]): { config: KeepalivedConfig; testOnly: boolean } {
+  const flag = argv.indexOf('-f');
+  const file = flag >= 0 ? argv[flag + 1] : 'keepalived.conf';
+  if (!file) throw new ConfigError('usage: vrrp -f keepalived.conf [-t]  (-f needs a file name)');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  return { config: parseConfig(text, file), testOnly: argv.includes('-t') || argv.includes('--config-test') };
+}
+
+/** Sends one advert to every peer; resolves when all have been handed over (or given up on after a second). */
+function advertise(instance: VrrpInstance, priority: number): Promise<void> {
+  const peers = instance.config.unicast_peer.length ? instance.config.unicast_peer : listeners(VRRP_PORT);
+  const packet = { version: 2, type: 'ADVERTISEMENT', vrid: instance.config.virtual_router_id, priority, advert_int: instance.config.advert_int };
+  const sends = peers
+    .filter((peer) => peer !== myAddress())
+    .map(
+      (peer) =>
+        new Promise<void>((resolve) => {
+          const socket = connect(`${peer}:${VRRP_PORT}`);
+          const timer = setTimeout(() => socket.destroy(), 1000);
+          socket.on('error', () => undefined); // a lost datagram: nobody is told
+          socket.on('close', () => (clearTimeout(timer), resolve()));
+          socket.end(JSON.stringify(packet) + '\n');
+        }),
+    );
+  return Promise.all(sends).then(() => undefined);
+}
+
+function main(): void {
+  let config: KeepalivedConfig;
+  let testOnly: boolean;
+  try {
+    ({ config, testOnly } = readConfig(process.argv.slice(2)));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  for (const warning of config.warnings) log(warning, 'warning');
+  const checks = new Map([...config.scripts.values()].map((s) => [s.name, parseScriptOrExit(s.script, s.timeout * 1000)]));
+  if (testOnly) {
+    process.stdout.write('Configuration is OK\n');
+    return;
+  }
+
+  const instances = config.instances.map((c) => new VrrpInstance(c, myAddress()));
+  const timers = new Map<VrrpInstance, NodeJS.Timeout>();
+  const inFlight = new Set<Promise<void>>();
+
+  const apply = (instance: VrrpInstance, actions: Action[]) => {
+    const { name, virtual_router_id: vrid, virtual_ipaddress: vips, interface: dev } = instance.config;
+    for (const action of actions) {
+      if (action.kind === 'log') log(action.text, action.text.includes('Warning') ? 'warning' : 'info');
+      else if (action.kind === 'advertise') {
+        const sent = advertise(instance, action.priority);
+        inFlight.add(sent);
+        sent.then(() => inFlight.delete(sent));
+      } else if (action.kind === 'claim') garp(instance, vips, dev, name);
+      else if (action.kind === 'release') {
+        // Give the address back only if it is still ours: the new master may already have announced it.
+        for (const vip of vips) if (vipHolder(vip) === myAddress()) announceVip(vip, undefined);
+      } else report({ type: 'vrrp_state', instance: name, vrid, state: action.state, priority: action.priority, vips });
+    }
+    clearTimeout(timers.get(instance));
+    const at = instance.nextTimer();
+    if (at !== undefined) timers.set(instance, setTimeout(() => apply(instance, instance.tick(now())), Math.max(0, at - now())));
+  };
+
+  /** Becoming MASTER: take the VIPs and announce them (gratuitous ARP), again GARP_DELAY_MS later as keepalived does. */
+  const garp = (instance: VrrpInstance, vips: string[], dev: string, name: string) => {
+    const burst = () => {
+      for (const vip of vips) {
+        announceVip(vip, myAddress());
+        for (let i = 0; i < GARP_REPEAT; i++) log(`Sending gratuitous ARP on ${dev} for ${vip}`);
+      }
+    };
+    for (const vip of vips) log(`(${name}) Sending/queueing gratuitous ARPs on ${dev} for ${vip}`);
+    burst();
+    setTimeout(() => instance.state === 'MASTER' && burst(), GARP_DELAY_MS).unref();
+  };
+
+  const server = net.createServer((socket) => {
+    const from = socket.remoteAddress ?? '';
+    socket.on('error', () => undefined);
+    createInterface({ input: socket }).on('line', (line) => {
+      let packet: Advert;
+      try {
+        packet = { ...JSON.parse(line), from };
+      } catch {
+        return; // not a VRRP packet: real VRRP drops malformed packets too
+      }
+      for (const instance of instances) {
+        if (instance.config.virtual_router_id !== packet.vrid) continue;
+        report({ type: 'vrrp_advert', instance: instance.config.name, vrid: packet.vrid, from, priority: packet.priority });
+        apply(instance, instance.receive(packet, now()));
+      }
+    });
+  });
+
+  listen(server, `:${VRRP_PORT}`).then(
+    () => {
+      for (const instance of instances) apply(instance, instance.start(now()));
+      for (const script of config.scripts.values()) {
+        const state = new ScriptState(script.rise, script.fall);
+        const run = async () => {
+          const status = await checks.get(script.name)!();
+          if (state.result(status === 0)) {
+            log(state.ok ? `VRRP_Script(${script.name}) succeeded` : `VRRP_Script(${script.name}) failed (exited with status ${status})`);
+            for (const instance of instances) {
+              const tracked = instance.config.track_script.find((t) => t.script.name === script.name);
+              if (tracked) apply(instance, instance.track(script.name, tracked.weight, state.ok, now()));
+            }
+          }
+          setTimeout(run, script.interval * 1000);
+        };
+        run();
+      }
+    },
+    (error: Error) => {
+      process.stderr.write(`cannot listen for VRRP adverts on port ${VRRP_PORT}: ${error.message}\n`);
+      process.exit(1);
+    },
+  );
+
+  // A clean stop (systemctl stop keepalived): the master sends priority 0 so the backup does not wait 3 adverts.
+  const stop = async () => {
+    log('Stopping');
+    for (const instance of instances) apply(instance, instance.stop());
+    await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 1000))]);
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+function parseScriptOrExit(script: string, timeoutMs: number) {
+  try {
+    return parseScript(script, timeoutMs);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+const now = () => performance.now();
+
+main();

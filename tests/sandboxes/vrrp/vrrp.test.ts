@@ -1,0 +1,161 @@
+// keepalived-like pairs as real processes on a test network: takeover timing, clean stop, nopreempt, active/active.
+import http from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, listen } from '../../../sandboxes/shared/net';
+import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+import { startNode, type SandboxNode } from '../../support/sandbox-node';
+
+const instance = (name: string, vrid: number, vip: string, state: string, priority: number, extra = '') => `
+vrrp_instance ${name} {
+    state ${state}
+    interface eth0
+    virtual_router_id ${vrid}
+    priority ${priority}
+    advert_int 1
+${extra}
+    virtual_ipaddress {
+        ${vip}/24
+    }
+}`;
+
+const becameMaster = (name = 'VI_1') => (e: NodeEvent) => e.type === 'vrrp_state' && e.instance === name && e.state === 'MASTER';
+const advertFrom = (from: string) => (e: NodeEvent) => e.type === 'vrrp_advert' && e.from === from;
+const logged = (text: string) => (e: NodeEvent) => e.type === 'log' && e.text === text;
+
+/** Skew_Time and Master_Down_Interval of RFC 3768 6.1, in ms. */
+const skew = (priority: number) => ((256 - priority) / 256) * 1000;
+const masterDown = (priority: number) => 3000 + skew(priority);
+
+describe('vrrp (keepalived-like) as processes', () => {
+  let folder: string;
+  let nodes: SandboxNode[] = [];
+  const servers: http.Server[] = [];
+
+  function node(name: string, address: string, conf: string): SandboxNode {
+    const cwd = join(folder, name);
+    rmSync(cwd, { recursive: true, force: true });
+    writeFileSync(join(folder, `${name}.conf`), conf);
+    const started = startNode('vrrp', ['-f', join(folder, `${name}.conf`)], { cwd: folder, net: join(folder, 'net'), address, name });
+    nodes.push(started);
+    return started;
+  }
+
+  function setup() {
+    folder = mkdtempSync(join(tmpdir(), 'vrrp-'));
+    process.env.SANDBOX_NET = join(folder, 'net');
+  }
+
+  afterEach(async () => {
+    await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
+    servers.forEach((s) => s.close());
+    servers.length = 0;
+    nodes = [];
+    delete process.env.SANDBOX_NET;
+    delete process.env.SANDBOX_ADDR;
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('a backup takes over Master_Down_Interval after the last advert of a crashed master, and announces the VIP', async () => {
+    setup();
+    const lb1 = node('lb-01', '10.0.0.2', instance('VI_1', 51, '10.0.0.10', 'MASTER', 101));
+    await lb1.waitFor(becameMaster());
+    const lb2 = node('lb-02', '10.0.0.3', instance('VI_1', 51, '10.0.0.10', 'BACKUP', 100));
+    await lb2.waitFor(advertFrom('10.0.0.2'));
+    await lb1.stop('SIGKILL');
+    const takeover = await lb2.waitFor(becameMaster(), 8000);
+    const lastAdvert = lb2.seen.filter((s) => s.event.type === 'vrrp_advert' && s.at < takeover.at).at(-1)!;
+    const gap = takeover.at - lastAdvert.at;
+    expect(gap).toBeGreaterThan(masterDown(100) * 0.9);
+    expect(gap).toBeLessThan(masterDown(100) * 1.1);
+    expect(lb2.seen.map((s) => s.event)).toContainEqual({ type: 'log', level: 'info', text: '(VI_1) Receive advertisement timeout' });
+    expect(readFileSync(join(folder, 'net', 'vip', '10.0.0.10'), 'utf8')).toBe('10.0.0.3');
+  });
+
+  it('on a clean stop the master sends priority 0 and the backup takes over after Skew_Time only', async () => {
+    setup();
+    const lb1 = node('lb-01', '10.0.0.2', instance('VI_1', 51, '10.0.0.10', 'MASTER', 101));
+    await lb1.waitFor(becameMaster());
+    const lb2 = node('lb-02', '10.0.0.3', instance('VI_1', 51, '10.0.0.10', 'BACKUP', 100));
+    await lb2.waitFor(advertFrom('10.0.0.2'));
+    await lb1.stop('SIGTERM');
+    expect(lb1.seen.map((s) => s.event)).toContainEqual(expect.objectContaining({ text: '(VI_1) sent 0 priority' }));
+    const notice = await lb2.waitFor(logged('(VI_1) Backup received priority 0 advertisement'), 3000);
+    const takeover = await lb2.waitFor(becameMaster(), 3000);
+    const gap = takeover.at - notice.at;
+    expect(gap).toBeGreaterThan(skew(100) * 0.9);
+    expect(gap).toBeLessThan(skew(100) * 1.1 + 30); // + one event-loop turn of slack on a busy machine
+  });
+
+  it('with nopreempt a recovered higher-priority node stays BACKUP; without it, it preempts', async () => {
+    setup();
+    const conf1 = instance('VI_1', 51, '10.0.0.10', 'BACKUP', 150, '    nopreempt');
+    const lb1 = node('lb-01', '10.0.0.2', conf1);
+    await lb1.waitFor(becameMaster());
+    const lb2 = node('lb-02', '10.0.0.3', instance('VI_1', 51, '10.0.0.10', 'BACKUP', 100, '    nopreempt'));
+    await lb2.waitFor(advertFrom('10.0.0.2'));
+    await lb1.stop('SIGTERM');
+    await lb2.waitFor(becameMaster(), 3000);
+    const back = node('lb-01b', '10.0.0.2', conf1);
+    await back.waitFor(advertFrom('10.0.0.3'));
+    // Longer than its Master_Down_Interval (3.4 s): a preempting node would have taken over by now.
+    await new Promise((r) => setTimeout(r, masterDown(150) + 1200));
+    expect(back.seen.some((s) => becameMaster()(s.event))).toBe(false);
+
+    await back.stop('SIGKILL');
+    const preempting = node('lb-01c', '10.0.0.2', instance('VI_1', 51, '10.0.0.10', 'BACKUP', 150));
+    await preempting.waitFor(logged('(VI_1) received lower priority (100) advert from 10.0.0.3 - discarding'));
+    await preempting.waitFor(becameMaster(), 6000);
+    await lb2.waitFor(logged('(VI_1) Master received advert from 10.0.0.2 with higher priority 150, ours 100'), 3000);
+  });
+
+  it('active/active: each balancer is MASTER for one VIP, and the survivor of a crash serves both', async () => {
+    setup();
+    const conf = (a: [number, number]) => instance('VI_1', 51, '10.0.0.10', 'BACKUP', a[0]) + instance('VI_2', 52, '10.0.0.9', 'BACKUP', a[1]);
+    // Each balancer's HTTP side, played by this test process (net.ts reads SANDBOX_ADDR at listen time).
+    for (const [address, name] of [['10.0.0.2', 'lb-01'], ['10.0.0.3', 'lb-02']]) {
+      process.env.SANDBOX_ADDR = address;
+      const server = http.createServer((_, res) => res.end(name));
+      servers.push(server);
+      await listen(server, ':80');
+    }
+    const lb1 = node('lb-01', '10.0.0.2', conf([101, 100]));
+    const lb2 = node('lb-02', '10.0.0.3', conf([100, 101]));
+    await lb1.waitFor(becameMaster('VI_1'), 8000);
+    await lb2.waitFor(becameMaster('VI_2'), 8000);
+    process.env.SANDBOX_ADDR = '203.0.113.10';
+    // Both start at once, so for a few ms both may claim a VIP: the weaker one steps down on the first advert.
+    await eventually(async () => [await get('10.0.0.10:80'), await get('10.0.0.9:80')], ['lb-01', 'lb-02']);
+
+    const killedAt = performance.now();
+    await lb2.stop('SIGKILL');
+    servers[1].close(); // the whole node died, its balancer with it
+    await expect(get('10.0.0.9:80')).rejects.toMatchObject({ code: 'ECONNREFUSED' }); // clients fail during the gap
+    await lb1.waitFor(becameMaster('VI_2'), 8000, killedAt);
+    expect(await get('10.0.0.10:80')).toBe('lb-01');
+    expect(await get('10.0.0.9:80')).toBe('lb-01');
+  });
+});
+
+/** Retries `probe` until it returns `expected` (or fails the test after `ms`). */
+async function eventually<T>(probe: () => Promise<T>, expected: T, ms = 3000): Promise<void> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const value = await probe().catch((error: Error) => error.message);
+    if (JSON.stringify(value) === JSON.stringify(expected) || performance.now() > deadline) return void expect(value).toEqual(expected);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function get(address: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ path: '/', createConnection: () => connect(address) }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+  });
+}
