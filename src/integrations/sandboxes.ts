@@ -1,0 +1,62 @@
+// The sandbox programs in the site: bundled before `astro dev` and `astro build`, served to the page under
+// /sandbox/bin/ (a WebContainer mounts them from there), and reachable as real processes through the local bridge.
+import type { AstroIntegration } from 'astro';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'vite';
+// @ts-expect-error: a plain ES module script without type declarations
+import { buildSandboxes } from '../../scripts/build-sandboxes.mjs';
+import { listPrograms } from '../runtime/local/session.ts';
+import { sandboxBridge } from '../runtime/local/vite-plugin.ts';
+
+/** Where the page finds the bundles: <name>.js, package.json (marks them as ES modules) and programs.json. */
+export const BUNDLES_URL = '/sandbox/bin/';
+
+/** The files of /sandbox/bin/: every bundle, its package.json, and the list of program names. */
+function bundleFiles(bundles: string): Map<string, () => Buffer | string> {
+  const programs = listPrograms(bundles);
+  const files = new Map<string, () => Buffer | string>(programs.map((name) => [`${name}.js`, () => readFileSync(join(bundles, `${name}.js`))]));
+  files.set('package.json', () => readFileSync(join(bundles, 'package.json')));
+  files.set('programs.json', () => JSON.stringify(programs));
+  return files;
+}
+
+/** In `astro dev`, serves /sandbox/bin/ straight from sandboxes/dist. */
+function serveBundles(bundles: string): Plugin {
+  return {
+    name: 'sandbox-bundles',
+    configureServer(server) {
+      server.middlewares.use(BUNDLES_URL, (req, res, next) => {
+        const file = bundleFiles(bundles).get((req.url ?? '').replace(/^\/|\?.*$/g, ''));
+        if (!file) return next();
+        res.setHeader('Content-Type', req.url?.endsWith('.json') ? 'application/json' : 'text/javascript');
+        res.end(file());
+      });
+    },
+  };
+}
+
+export function sandboxes(): AstroIntegration {
+  let bundles = '';
+  return {
+    name: 'sandboxes',
+    hooks: {
+      'astro:config:setup': async ({ command, config, updateConfig, logger }) => {
+        bundles = join(fileURLToPath(config.root), 'sandboxes', 'dist');
+        if (command === 'dev' || command === 'build') {
+          const names: string[] = await buildSandboxes();
+          logger.info(`bundled ${names.length} sandbox programs: ${names.join(', ') || '(none yet)'}`);
+        }
+        updateConfig({ vite: { plugins: [sandboxBridge({ bundles }), serveBundles(bundles)] } });
+      },
+      'astro:build:done': ({ dir, logger }) => {
+        const out = join(fileURLToPath(dir), BUNDLES_URL);
+        mkdirSync(out, { recursive: true });
+        for (const [name, contents] of bundleFiles(bundles)) writeFileSync(join(out, name), contents());
+        logger.info(`copied the sandbox programs to ${BUNDLES_URL}`);
+      },
+    },
+  };
+}
+

@@ -1,0 +1,122 @@
+// The local bridge: lets a course page on this computer run the sandbox programs as real processes.
+//
+// Anything on the web could try to reach a server on localhost, so every WebSocket must pass four checks:
+//   1. it comes from loopback;
+//   2. its Host is localhost, 127.0.0.1 or [::1] (a DNS-rebinding page would carry its own host name);
+//   3. its Origin is this very server (browsers always send Origin on WebSockets, and pages cannot forge it);
+//   4. it carries this start's secret token, which only a page served by this server can read (same-origin policy).
+// Then it gets a Session: a fresh temporary folder, only bundles from sandboxes/dist, processes that die with it.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { BRIDGE_PATH, TOKEN_PATH } from './endpoints.ts';
+import { request, type Reply } from './protocol.ts';
+import { listPrograms, Session } from './session.ts';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+export interface BridgeOptions {
+  /** The folder of program bundles (sandboxes/dist). */
+  bundles: string;
+}
+
+export class Bridge {
+  /** A new secret each time the server starts. */
+  readonly token = randomBytes(24).toString('base64url');
+  private readonly bundles: string;
+  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+  private readonly sessions = new Set<Session>();
+
+  constructor(options: BridgeOptions) {
+    this.bundles = options.bundles;
+  }
+
+  /** Why a request may not use the bridge, or null when it may. */
+  refusal(req: IncomingMessage, { needsToken }: { needsToken: boolean }): string | null {
+    if (!LOOPBACK_ADDRESSES.has(req.socket.remoteAddress ?? '')) return 'the sandbox bridge only accepts connections from this computer';
+    const host = req.headers.host ?? '';
+    if (!LOOPBACK_HOSTS.has(host.replace(/:\d+$/, ''))) return `the sandbox bridge only answers to localhost, not to '${host}'`;
+    const origin = req.headers.origin;
+    if (needsToken && origin !== `http://${host}`) return `the sandbox bridge only accepts pages from http://${host}, not from '${origin ?? 'no origin'}'`;
+    if (!needsToken && req.headers['sec-fetch-site'] && req.headers['sec-fetch-site'] !== 'same-origin') {
+      return 'the sandbox token is only given to pages of this site';
+    }
+    if (needsToken) {
+      const given = Buffer.from(new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '');
+      const expected = Buffer.from(this.token);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        return 'missing or wrong sandbox token: reload the page (the token changes each time the server starts)';
+      }
+    }
+    return null;
+  }
+
+  /** Serves the token to pages of this site. Returns false for requests that are not for the bridge. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    if (new URL(req.url ?? '/', 'http://x').pathname !== TOKEN_PATH) return false;
+    const refused = this.refusal(req, { needsToken: false });
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    res.setHeader('Content-Type', 'application/json');
+    res.statusCode = refused ? 403 : 200;
+    res.end(JSON.stringify(refused ? { error: refused } : { token: this.token, path: BRIDGE_PATH }));
+    return true;
+  }
+
+  /** Takes over WebSocket upgrades for the bridge's path; returns false for any other (e.g. Vite's HMR socket). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if (new URL(req.url ?? '/', 'http://x').pathname !== BRIDGE_PATH) return false;
+    const refused = this.refusal(req, { needsToken: true });
+    if (refused) {
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused}\n`);
+      return true;
+    }
+    this.sockets.handleUpgrade(req, socket, head, (ws) => this.connect(ws));
+    return true;
+  }
+
+  private connect(ws: WebSocket): void {
+    const send = (reply: Reply) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+    };
+    const opening = Session.open(this.bundles, send).then((session) => {
+      this.sessions.add(session);
+      send({ type: 'ready', programs: listPrograms(this.bundles) });
+      return session;
+    });
+    ws.on('message', (raw) => {
+      let parsed;
+      try {
+        parsed = request.safeParse(JSON.parse(raw.toString()));
+      } catch {
+        parsed = null;
+      }
+      if (!parsed?.success) {
+        send({ type: 'error', id: null, message: `the bridge did not understand a message: ${parsed?.error.issues[0]?.message ?? 'not JSON'}` });
+        return;
+      }
+      const message = parsed.data;
+      void opening.then((session) => session.handle(message));
+    });
+    ws.on('close', () => {
+      void opening.then(async (session) => {
+        await session.close();
+        this.sessions.delete(session);
+      });
+    });
+  }
+
+  /** Ends every session: its processes (SIGTERM, then SIGKILL) and its folder. */
+  async close(): Promise<void> {
+    for (const ws of this.sockets.clients) ws.terminate();
+    await Promise.all([...this.sessions].map((session) => session.close()));
+    this.sessions.clear();
+  }
+
+  /** For a process that is exiting now: kill every session's processes at once. */
+  killNow(): void {
+    for (const session of this.sessions) session.killNow();
+  }
+}

@@ -1,0 +1,131 @@
+// The `local` runtime in the page: real processes on this computer, through the bridge that `npm start` and
+// `npm run dev` serve on the same origin (src/runtime/local/bridge.ts). Works with the network unplugged.
+import { RuntimeUnavailable, type BootStep, type FileTree, type Runtime, type SandboxProcess, type SpawnOptions } from '../types';
+import { TOKEN_PATH } from './endpoints';
+import type { Reply, Request } from './protocol';
+
+const CONNECT_TIMEOUT_MS = 10_000;
+// Request, minus the `id` that the runtime assigns; written out because Omit<> does not distribute over a union.
+type Ask = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+const NO_BRIDGE = new RuntimeUnavailable(
+  'local',
+  'This site has no local bridge: it is served as static files.',
+  'To run the sandboxes as programs on your own computer (also offline), clone the course and run `npm start` (see its README).',
+);
+
+export async function bootLocal(step: BootStep): Promise<Runtime> {
+  step('Connecting to the local bridge');
+  const answer = await fetch(TOKEN_PATH, { cache: 'no-store' }).catch(() => null);
+  if (!answer?.ok || !answer.headers.get('content-type')?.includes('json')) throw NO_BRIDGE;
+  const { token, path } = (await answer.json()) as { token: string; path: string };
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const socket = new WebSocket(`${scheme}://${location.host}${path}?token=${encodeURIComponent(token)}`);
+  const programs = await new Promise<string[]>((resolve, reject) => {
+    const fail = () =>
+      reject(new RuntimeUnavailable('local', 'The local bridge refused the connection or did not answer.', 'Reload the page; if `npm start` was restarted, the page needs its new token.'));
+    const timer = setTimeout(fail, CONNECT_TIMEOUT_MS);
+    socket.addEventListener('error', fail, { once: true });
+    socket.addEventListener('message', (event) => {
+      const reply = JSON.parse(event.data as string) as Reply;
+      if (reply.type === 'ready') {
+        clearTimeout(timer);
+        resolve(reply.programs);
+      }
+    }, { once: true });
+  });
+  return new LocalRuntime(socket, programs);
+}
+
+interface Running {
+  output: ReadableStreamDefaultController<string>;
+  exited: (code: number) => void;
+}
+
+class LocalRuntime implements Runtime {
+  readonly kind = 'local';
+  readonly programs: readonly string[];
+  private readonly socket: WebSocket;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
+  private readonly running = new Map<number, Running>();
+
+  constructor(socket: WebSocket, programs: string[]) {
+    this.socket = socket;
+    this.programs = programs;
+    socket.addEventListener('message', (event) => this.receive(JSON.parse(event.data as string) as Reply));
+    // The server stopped (Ctrl-C on npm start): every process is gone with it.
+    socket.addEventListener('close', () => {
+      for (const [id] of this.running) this.receive({ type: 'exit', id, code: 129 });
+      for (const { reject } of this.waiting.values()) reject(new Error('the local bridge closed the connection (was `npm start` stopped?)'));
+      this.waiting.clear();
+    });
+  }
+
+  private receive(reply: Reply): void {
+    if (reply.id === null) {
+      console.error(`sandbox bridge: ${reply.type === 'error' ? reply.message : reply.type}`);
+      return;
+    }
+    if (!('id' in reply)) return;
+    const process = this.running.get(reply.id);
+    if (reply.type === 'output') process?.output.enqueue(reply.data);
+    else if (reply.type === 'exit') {
+      process?.output.close();
+      process?.exited(reply.code);
+      this.running.delete(reply.id);
+    } else {
+      const waiter = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      if (reply.type === 'error') {
+        this.running.delete(reply.id);
+        waiter?.reject(new Error(reply.message));
+      } else waiter?.resolve(reply);
+    }
+  }
+
+  private send(message: Request): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  /** Sends a request and waits for its reply (`spawned` or `done`), or its error. */
+  private ask(message: Ask, id = this.nextId++): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.send({ ...message, id } as Request);
+    });
+  }
+
+  async spawn(program: string, args: string[], options: SpawnOptions = {}): Promise<SandboxProcess> {
+    const id = this.nextId++;
+    let exited!: (code: number) => void;
+    const exit = new Promise<number>((resolve) => (exited = resolve));
+    const output = new ReadableStream<string>({ start: (controller) => this.running.set(id, { output: controller, exited }) });
+    await this.ask({ type: 'spawn', program, args, env: options.env, terminal: options.terminal }, id);
+    return {
+      output,
+      exit,
+      input: new WritableStream<string>({ write: (data) => this.send({ type: 'input', id, data }) }),
+      kill: () => this.send({ type: 'kill', id }),
+      resize: ({ cols, rows }) => this.send({ type: 'resize', id, cols, rows }),
+    };
+  }
+
+  async mount(tree: FileTree): Promise<void> {
+    await this.ask({ type: 'mount', tree });
+  }
+
+  fs = {
+    readFile: async (path: string): Promise<string> => {
+      const reply = await this.ask({ type: 'readFile', path });
+      return reply.type === 'done' ? (reply.contents ?? '') : '';
+    },
+    writeFile: async (path: string, contents: string): Promise<void> => {
+      await this.ask({ type: 'writeFile', path, contents });
+    },
+  };
+
+  teardown(): void {
+    this.socket.close();
+  }
+}

@@ -1,0 +1,53 @@
+// The static server of `npm start`: the built course (dist/) with the cross-origin isolation headers, plus the local
+// bridge, on loopback only. Vite's preview server does the static serving; the bridge plugs into it.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { preview, type Plugin } from 'vite';
+import { Bridge } from './bridge.ts';
+import { ISOLATION_HEADERS, sandboxBridge } from './vite-plugin.ts';
+
+export interface CourseServer {
+  url: string;
+  port: number;
+  /** Ends every sandbox process, then stops serving. */
+  close(): Promise<void>;
+}
+
+/** /overview → /overview/, as static hosts do for a folder with an index.html (Starlight links end with a slash). */
+function folderRedirects(dist: string): Plugin {
+  return {
+    name: 'course-folder-redirects',
+    configurePreviewServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const [path, query] = (req.url ?? '/').split(/\?(.*)/s);
+        if (path.endsWith('/') || /\.[^/]+$/.test(path) || !existsSync(join(dist, path, 'index.html'))) return next();
+        res.statusCode = 301;
+        res.setHeader('Location', `${path}/${query ? `?${query}` : ''}`);
+        res.end();
+      });
+    },
+  };
+}
+
+export async function serveCourse({ root, port }: { root: string; port: number }): Promise<CourseServer> {
+  const bridge = new Bridge({ bundles: join(root, 'sandboxes', 'dist') });
+  const server = await preview({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    appType: 'mpa',
+    build: { outDir: join(root, 'dist') },
+    preview: { host: '127.0.0.1', port, strictPort: true, headers: ISOLATION_HEADERS, open: false },
+    plugins: [sandboxBridge({ bridge }), folderRedirects(join(root, 'dist'))],
+  });
+  const address = server.httpServer.address();
+  const actual = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://localhost:${actual}/`,
+    port: actual,
+    close: async () => {
+      await bridge.close();
+      await server.close();
+    },
+  };
+}

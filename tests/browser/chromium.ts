@@ -1,0 +1,43 @@
+// Debian's Chromium driven by playwright-core (`npx playwright install` cannot download browsers here).
+// Without a browser, browser tests skip loudly outside CI and fail under CI=true.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+export const chromiumPath = CANDIDATES.find((path): path is string => !!path && existsSync(path));
+
+export const INSTALL_HINT =
+  'No Chromium found, so the browser tests are SKIPPED. Install it (Debian/Ubuntu: `sudo apt-get install -y chromium`) ' +
+  'or point CHROMIUM_PATH at a Chrome/Chromium binary. Under CI=true a missing browser fails the run.';
+
+if (!chromiumPath) {
+  if (process.env.CI === 'true') throw new Error(INSTALL_HINT.replace('so the browser tests are SKIPPED', 'and CI=true requires the browser tests'));
+  console.warn(`\n*** ${INSTALL_HINT}\n`);
+}
+
+export async function launchChromium(): Promise<{ browser: Browser; close(): Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+    ],
+  });
+  return {
+    browser,
+    close: async () => {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
