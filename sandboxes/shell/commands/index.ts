@@ -10,5 +10,7 @@ import { curl } from './curl';
 import { echo } from './echo';
 import { help } from './help';
 import { history } from './history';
+import { infra } from './infra';
+import { load } from './load';
 
-export const commands: readonly Command[] = [help, curl, clear, history, echo];
+export const commands: readonly Command[] = [help, curl, infra, load, clear, history, echo];

@@ -1,0 +1,135 @@
+// `load`: open-loop traffic, like wrk2 or vegeta: requests leave at the set rate whether or not earlier ones have
+// been answered, which is how real users behave (they do not wait for each other) and why a slow server piles up
+// work instead of quietly slowing the test down.
+import type { Command, CommandIO } from '../command';
+import { CurlError, exchange, header } from '../http-client';
+import { finalSummary, liveLine, LoadStats } from '../load-stats';
+import { parseUrl, type Target } from '../url';
+import { waitForSandbox } from '../wait';
+
+const LIVE_EVERY_MS = 250;
+
+interface Plan {
+  rate: number;
+  durationMs: number;
+  timeoutMs: number;
+  target: Target;
+}
+
+/** "10", "10s", "500ms", "2m" → milliseconds. */
+function parseDuration(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
+  if (!match) return undefined;
+  return Number(match[1]) * (match[2] === 'ms' ? 1 : match[2] === 'm' ? 60_000 : 1000);
+}
+
+function parsePlan(args: string[]): Plan | string {
+  let rate = 10;
+  let durationMs = 10_000;
+  let timeoutMs = 10_000;
+  let url = 'http://10.0.0.2/';
+  for (let i = 0; i < args.length; i++) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (flag === '-r' || flag === '--rate') {
+      rate = Number(value);
+      if (!(rate > 0 && rate <= 1000)) return `-r wants requests per second from 1 to 1000, not '${value ?? ''}'`;
+      i++;
+    } else if (flag === '-d' || flag === '--duration' || flag === '-t' || flag === '--timeout') {
+      const ms = value === undefined ? undefined : parseDuration(value);
+      if (ms === undefined || ms <= 0 || ms > 600_000) return `${flag} wants a duration such as 10s, 500ms or 1m (at most 10m), not '${value ?? ''}'`;
+      if (flag.startsWith('-d') || flag === '--duration') durationMs = ms;
+      else timeoutMs = ms;
+      i++;
+    } else if (flag.startsWith('-')) {
+      return `unknown option '${flag}'`;
+    } else url = flag;
+  }
+  try {
+    return { rate, durationMs, timeoutMs, target: parseUrl(url) };
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+async function drive(plan: Plan, io: CommandIO, stats: LoadStats): Promise<void> {
+  const started = Date.now();
+  const inFlight = new Set<Promise<void>>();
+  const total = Math.round((plan.rate * plan.durationMs) / 1000);
+  const hostHeader = plan.target.port === 80 ? plan.target.host : `${plan.target.host}:${plan.target.port}`;
+  const fire = () => {
+    const sentAt = performance.now();
+    stats.sent++;
+    const request = exchange({
+      method: 'GET',
+      ...plan.target,
+      headers: [['Host', hostHeader], ['User-Agent', 'load/1.0 (sandbox)'], ['Accept', '*/*']],
+      connectTimeoutMs: plan.timeoutMs,
+      maxTimeMs: plan.timeoutMs,
+      signal: io.signal,
+    }).then(
+      (response) => stats.record({ answered: true, status: response.status, servedBy: header(response.headers, 'x-served-by'), ms: performance.now() - sentAt }),
+      (error) => {
+        if (io.signal.aborted) return; // cancelled by Ctrl-C: neither answered nor failed
+        stats.record({ answered: false, kind: error instanceof CurlError ? error.kind : 'error' });
+      },
+    );
+    inFlight.add(request);
+    void request.finally(() => inFlight.delete(request));
+  };
+  // Request n is due at n/rate seconds after the start; a late timer sends the ones it missed at once.
+  while (stats.sent < total && !io.signal.aborted) {
+    const due = started + (stats.sent * 1000) / plan.rate;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait, io.signal);
+    else fire();
+  }
+  await Promise.all(inFlight);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
+export const load: Command = {
+  name: 'load',
+  summary: 'send steady traffic and watch where it goes: load -r 20 -d 10s',
+  usage: `load [-r RATE] [-d DURATION] [-t TIMEOUT] [URL]
+  -r RATE       requests per second (default 10), sent on schedule even if answers are slow (open loop)
+  -d DURATION   how long to send, e.g. 10s, 500ms, 1m (default 10s)
+  -t TIMEOUT    give up on one request after this long (default 10s)
+  URL           default http://10.0.0.2/ (the balancer)
+A live line shows requests sent, answers per server (X-Served-By), errors by kind and latency p50/p95/p99;
+a summary follows at the end. Ctrl-C stops early. Example: load -r 50 -d 20s, then infra kill web-01 in between.`,
+  async run(args, io) {
+    const plan = parsePlan(args);
+    if (typeof plan === 'string') {
+      io.err(`load: ${plan}. Type 'help load' for the options.\n`);
+      return 2;
+    }
+    await waitForSandbox(io);
+    const stats = new LoadStats();
+    const started = Date.now();
+    const seconds = () => (Date.now() - started) / 1000;
+    // The live line is redrawn in place (\r, erase line) and cut to the terminal's width so it never wraps.
+    const live = io.interactive
+      ? setInterval(() => io.out(`\r\x1b[K${liveLine(stats, seconds()).slice(0, io.columns - 1)}`), LIVE_EVERY_MS)
+      : undefined;
+    try {
+      await drive(plan, io, stats);
+    } finally {
+      clearInterval(live);
+    }
+    if (io.interactive) io.out('\r\x1b[K');
+    io.out(finalSummary(stats, seconds(), io.signal.aborted) + '\n');
+    return stats.failed ? 1 : 0;
+  },
+  complete: (args) => (args[args.length - 1].startsWith('-') ? ['-r', '-d', '-t'] : []),
+};

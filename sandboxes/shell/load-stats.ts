@@ -1,0 +1,86 @@
+// What `load` measures, kept apart from the sending: per-server counts (from the X-Served-By header every web
+// server adds), errors by kind, and latency percentiles of the answered requests.
+
+export type Outcome =
+  | { answered: true; status: number; servedBy: string | undefined; ms: number }
+  | { answered: false; kind: string };
+
+export class LoadStats {
+  sent = 0;
+  readonly servers = new Map<string, number>();
+  /** HTTP error statuses ("503") and failures without an answer ("connection refused", "timeout"). */
+  readonly errors = new Map<string, number>();
+  private latencies: number[] = [];
+  private sorted = true;
+
+  record(outcome: Outcome): void {
+    if (outcome.answered) {
+      this.latencies.push(outcome.ms);
+      this.sorted = false;
+      if (outcome.status >= 500) bump(this.errors, String(outcome.status));
+      else bump(this.servers, outcome.servedBy ?? '(no X-Served-By)');
+    } else {
+      bump(this.errors, outcome.kind);
+    }
+  }
+
+  get done(): number {
+    return this.ok + this.failed;
+  }
+
+  get ok(): number {
+    return sum(this.servers);
+  }
+
+  get failed(): number {
+    return sum(this.errors);
+  }
+
+  /** Nearest-rank percentile of the answered requests' latency, in ms (undefined before any answer). */
+  percentile(p: number): number | undefined {
+    if (this.latencies.length === 0) return undefined;
+    if (!this.sorted) this.latencies.sort((a, b) => a - b);
+    this.sorted = true;
+    return this.latencies[Math.min(this.latencies.length - 1, Math.ceil((p / 100) * this.latencies.length) - 1)];
+  }
+}
+
+function bump(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+function sum(counts: Map<string, number>): number {
+  let total = 0;
+  for (const n of counts.values()) total += n;
+  return total;
+}
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+}
+
+const sorted = (counts: Map<string, number>) => [...counts].sort(([a], [b]) => a.localeCompare(b));
+
+/** The live one-liner, e.g. "3.0 s  sent 30  web-01 15  web-02 14  errors 1  p50 2.1 ms p95 4.0 ms p99 6.2 ms". */
+export function liveLine(stats: LoadStats, seconds: number): string {
+  const servers = sorted(stats.servers).map(([name, n]) => `${name} ${n}`);
+  const errors = stats.failed ? [`errors ${sorted(stats.errors).map(([kind, n]) => `${kind}×${n}`).join(' ')}`] : [];
+  const latency = `p50 ${formatMs(stats.percentile(50))} p95 ${formatMs(stats.percentile(95))} p99 ${formatMs(stats.percentile(99))}`;
+  return [`${seconds.toFixed(1)} s`, `sent ${stats.sent}`, ...servers, ...errors, latency].join('  ');
+}
+
+/** The closing report. */
+export function finalSummary(stats: LoadStats, seconds: number, stoppedEarly: boolean): string {
+  const pct = (n: number) => (stats.done ? `${Math.round((100 * n) / stats.done)}%` : '-');
+  const servers = sorted(stats.servers).map(([name, n]) => `${name} ${n} (${pct(n)})`).join('  ') || 'none';
+  const errors = sorted(stats.errors).map(([kind, n]) => `${kind} ×${n}`).join('  ') || 'none';
+  const unanswered = stats.sent - stats.done;
+  return [
+    `${stats.sent} requests in ${seconds.toFixed(1)} s (${(stats.sent / Math.max(seconds, 0.001)).toFixed(1)}/s)${stoppedEarly ? ', stopped by Ctrl-C' : ''}: ` +
+      `${stats.ok} ok, ${stats.failed} failed${unanswered ? `, ${unanswered} cancelled` : ''}`,
+    `  served by  ${servers}`,
+    `  errors     ${errors}`,
+    `  latency    p50 ${formatMs(stats.percentile(50))}  p95 ${formatMs(stats.percentile(95))}  p99 ${formatMs(stats.percentile(99))}  max ${formatMs(stats.percentile(100))}`,
+  ].join('\n');
+}
