@@ -5,12 +5,14 @@
 // the list. That is the whole change: help, Tab completion of its name, "did you mean" for typos, pipes and
 // Ctrl-C all come from the shell. Talk to the supervisor with io.session (see ../session.ts).
 import type { Command } from '../command';
+import { cat } from './cat';
 import { clear } from './clear';
 import { curl } from './curl';
 import { echo } from './echo';
+import { edit } from './edit';
 import { help } from './help';
 import { history } from './history';
 import { infra } from './infra';
 import { load } from './load';
 
-export const commands: readonly Command[] = [help, curl, infra, load, clear, history, echo];
+export const commands: readonly Command[] = [help, curl, infra, load, cat, edit, clear, history, echo];
