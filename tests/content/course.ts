@@ -1,0 +1,25 @@
+// The course's fixed outline: every lesson's page, its place in the sidebar and the sandbox scenarios it embeds
+// (the first is the one named in its frontmatter). Lesson and scenario names are part of the contract between the
+// lessons, the scenarios and the site; the content checks hold every lesson to it.
+export interface Outline {
+  slug: string;
+  order: number;
+  scenarios: string[];
+}
+
+export const COURSE: Outline[] = [
+  { slug: 'overview', order: 1, scenarios: ['two-servers'] },
+  { slug: 'second-server', order: 2, scenarios: ['one-server'] },
+  { slug: 'load-balancer', order: 3, scenarios: ['server-dies'] },
+  { slug: 'round-robin', order: 4, scenarios: ['weighted-servers', 'uneven-servers'] },
+  { slug: 'active-passive', order: 5, scenarios: ['active-passive', 'active-active'] },
+  { slug: 'primary-replica', order: 6, scenarios: ['replication', 'failover', 'split-brain'] },
+  { slug: 'primary-vs-replica', order: 7, scenarios: ['read-your-writes'] },
+  { slug: 'spof', order: 8, scenarios: ['spof'] },
+  { slug: 'firewall-tls', order: 9, scenarios: ['firewall-tls'] },
+  { slug: 'monitoring', order: 10, scenarios: ['monitoring', 'silent-failure'] },
+  { slug: 'capstone', order: 11, scenarios: ['capstone'] },
+];
+
+/** Lessons 2 to 11, written to the full lesson template (goals, exercises, real tools, quiz...). */
+export const TEMPLATE_LESSONS = COURSE.filter((l) => l.order >= 2);
