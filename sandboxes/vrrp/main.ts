@@ -1,4 +1,5 @@
-// keepalived-like VRRP for the sandbox: `node vrrp.js -f keepalived.conf` (`-t` only checks the config).
+// keepalived-like VRRP for the sandbox: `node vrrp.js -f keepalived.conf` (`-t` only checks the config), optionally
+// with the service it protects on the same node: `node vrrp.js -f keepalived.conf -- balancer -f haproxy.cfg`.
 //
 // Adverts travel as one short TCP connection each to port 112 of every peer (112 is VRRP's IP protocol number).
 // One connection per advert, not a long-lived stream, so each advert is on its own like a datagram: a cut link or a
@@ -8,10 +9,12 @@ import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { announceVip, connect, listen, listeners, myAddress, vipHolder } from '../shared/net';
+import { onSupervisorLine } from '../shared/lifeline';
 import { log, report } from '../shared/report';
 import { ConfigError, parseConfig, type KeepalivedConfig } from './config';
 import { VrrpInstance, type Action, type Advert } from './instance';
 import { parseScript, ScriptState } from './track';
+import { startCompanion } from './companion';
 
 const VRRP_PORT = 112;
 const GARP_REPEAT = 5; // vrrp_garp_master_repeat
@@ -50,10 +53,13 @@ function advertise(instance: VrrpInstance, priority: number): Promise<void> {
 }
 
 function main(): void {
+  const dashes = process.argv.indexOf('--');
+  const ownArgs = process.argv.slice(2, dashes < 0 ? undefined : dashes);
+  const [companionProgram, ...companionArgs] = dashes < 0 ? [] : process.argv.slice(dashes + 1);
   let config: KeepalivedConfig;
   let testOnly: boolean;
   try {
-    ({ config, testOnly } = readConfig(process.argv.slice(2)));
+    ({ config, testOnly } = readConfig(ownArgs));
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(1);
@@ -65,6 +71,10 @@ function main(): void {
     return;
   }
 
+  const companion = companionProgram ? startCompanion(companionProgram, companionArgs) : undefined;
+  // Lines from the supervisor are for the service (e.g. a web server's `slow 300ms`); when the supervisor goes, so
+  // do we, and the companion with us.
+  onSupervisorLine((line) => companion?.stdin?.write(line + '\n'));
   const instances = config.instances.map((c) => new VrrpInstance(c, myAddress()));
   const timers = new Map<VrrpInstance, NodeJS.Timeout>();
   const inFlight = new Set<Promise<void>>();
@@ -148,6 +158,7 @@ function main(): void {
   const stop = async () => {
     log('Stopping');
     for (const instance of instances) apply(instance, instance.stop());
+    companion?.kill('SIGTERM');
     await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 1000))]);
     process.exit(0);
   };

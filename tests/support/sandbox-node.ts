@@ -26,7 +26,7 @@ export function startNode(program: string, args: string[], options: { cwd: strin
   const child = spawn(process.execPath, [join(dist, `${program}.js`), ...args], {
     cwd: options.cwd,
     env: { ...process.env, SANDBOX_NET: options.net, SANDBOX_ADDR: options.address, SANDBOX_EVENTS: '1', SANDBOX_NODE: options.name },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'], // stdin is the supervisor's lifeline: nodes exit when it closes
   });
   const seen: Seen[] = [];
   const waiters = new Set<() => void>();
