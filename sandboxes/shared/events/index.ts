@@ -7,6 +7,7 @@ import type { SupervisorEvent } from './supervisor';
 import type { WebEvent } from './web';
 import type { EdgeEvent } from './edge';
 import type { StoreEvent } from './store';
+import type { BalancerEvent } from './balancer';
 
 /** A human log line, in the real tool's own format. */
 export interface LogEvent {
@@ -15,7 +16,7 @@ export interface LogEvent {
   text: string;
 }
 
-export type NodeEvent = LogEvent | WebEvent | EdgeEvent | StoreEvent;
+export type NodeEvent = LogEvent | WebEvent | EdgeEvent | StoreEvent | BalancerEvent;
 
 /** What the supervisor adds to every event it publishes. */
 export interface Stamp {

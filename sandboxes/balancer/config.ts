@@ -1,0 +1,553 @@
+// The balancer's configuration: a subset of real haproxy.cfg, parsed the way HAProxy 2.6 parses it.
+//
+// Sections start with `global`, `defaults`, `frontend <name>`, `backend <name>` or `listen <name>`; every other line
+// is one keyword and its arguments. Like HAProxy, the parser reads the whole file and reports every problem it finds
+// with its file:line, in HAProxy's own words, before refusing the file. Keywords HAProxy knows but this sandbox does
+// not implement are accepted with a warning that says so, so a real config still loads.
+// The shell's "did you mean" (edit distance with swapped letters), so typos get the same help everywhere.
+import { closest } from '../shell/suggest';
+
+export type Algorithm = 'roundrobin' | 'static-rr' | 'leastconn' | 'source';
+
+export interface Timeouts {
+  connect?: number;
+  client?: number;
+  server?: number;
+  queue?: number;
+  check?: number;
+}
+
+/** The per-server settings `default-server` can preset. Defaults from HAProxy's include/haproxy/defaults.h. */
+export interface ServerParams {
+  check: boolean;
+  inter: number;
+  fastinter?: number;
+  downinter?: number;
+  fall: number;
+  rise: number;
+  weight: number;
+  backup: boolean;
+  disabled: boolean;
+  maxconn: number;
+}
+
+export interface ServerConfig extends ServerParams {
+  name: string;
+  line: number;
+  /** Where the server listens, "host:port" (a virtual address inside the sandbox). */
+  address: string;
+}
+
+export interface HttpCheck {
+  method: string;
+  uri: string;
+  version: string;
+  /** `http-check expect status <code>`; without it any 2xx or 3xx passes. */
+  expectStatus?: number;
+}
+
+export interface ProxyConfig {
+  kind: 'frontend' | 'backend' | 'listen';
+  name: string;
+  line: number;
+  timeouts: Timeouts;
+  retries: number;
+  redispatch: boolean;
+  httplog: boolean;
+  dontlognull: boolean;
+  forwardfor: boolean;
+  allbackups: boolean;
+  logHealthChecks: boolean;
+  /** `log global` (or a log target) in this proxy: request log lines are written. */
+  log: boolean;
+  balance: Algorithm;
+  httpchk?: HttpCheck;
+  binds: { address: string; line: number }[];
+  defaultBackend?: { name: string; line: number };
+  servers: ServerConfig[];
+  stats?: { uri: string; refresh?: number };
+  /** `http-request use-service prometheus-exporter if { path /metrics }`: the path it answers. */
+  metricsPath?: string;
+}
+
+export interface Config {
+  file: string;
+  /** A `log` line in `global`: proxies with `log global` write their log lines. */
+  globalLog: boolean;
+  /** `stats socket ipv4@host:port level admin`: where the runtime API listens. */
+  statsSockets: { address: string; line: number }[];
+  proxies: ProxyConfig[];
+}
+
+export interface ParseResult {
+  config?: Config;
+  /** Messages in HAProxy's words, without the `[ALERT]    (pid) : config : ` prefix. */
+  alerts: string[];
+  warnings: string[];
+}
+
+const defaultServer = (): ServerParams => ({
+  check: false,
+  inter: 2000,
+  fall: 3,
+  rise: 2,
+  weight: 1,
+  backup: false,
+  disabled: false,
+  maxconn: 0,
+});
+
+type Kind = 'global' | 'defaults' | ProxyConfig['kind'];
+type Section = { kind: 'global' } | { kind: 'defaults'; proxy: ProxyConfig } | { kind: ProxyConfig['kind']; proxy: ProxyConfig };
+
+interface Context {
+  file: string;
+  line: number;
+  config: Config;
+  alert(text: string): void;
+  warn(text: string): void;
+  /** The standard warning for a keyword the real HAProxy accepts but this sandbox ignores. */
+  unsupported(what: string): void;
+}
+
+/** Splits a line into words as HAProxy does: spaces separate, quotes group, backslash escapes, # starts a comment. */
+export function words(line: string): string[] {
+  const out: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === quote) quote = '';
+      else word += c;
+    } else if (c === '\\' && i + 1 < line.length) {
+      word += line[++i];
+      inWord = true;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (c === '#') {
+      break;
+    } else if (c === ' ' || c === '\t') {
+      if (inWord) out.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) out.push(word);
+  return out;
+}
+
+/** HAProxy time values: a bare number is milliseconds; units us, ms, s, m, h, d. Returns the bad character on error. */
+export function parseTime(text: string): number | { bad: string } {
+  const match = /^(\d+)(us|ms|s|m|h|d)?/.exec(text);
+  if (!match) return { bad: text[0] ?? '' };
+  if (match[0].length < text.length) return { bad: text[match[0].length] };
+  const unit = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 'ms']!;
+  return Number(match[1]) * unit;
+}
+
+const ALGORITHMS: Algorithm[] = ['roundrobin', 'static-rr', 'leastconn', 'source'];
+// Algorithms HAProxy has that the sandbox does not: accepted, with a warning, as roundrobin.
+const OTHER_ALGORITHMS = ['first', 'random', 'uri', 'url_param', 'hash', 'rdp-cookie', 'hdr'];
+
+const TIMEOUT_NAMES = ['client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tarpit', 'tunnel', 'client-fin', 'server-fin'];
+const SUPPORTED_TIMEOUTS: (keyof Timeouts)[] = ['connect', 'client', 'server', 'queue', 'check'];
+
+// Options the sandbox implements, and the ones HAProxy has that it accepts with a warning.
+const OPTIONS = ['httplog', 'dontlognull', 'redispatch', 'httpchk', 'forwardfor', 'allbackups', 'log-health-checks'];
+const OTHER_OPTIONS = [
+  'tcplog', 'httpclose', 'http-server-close', 'http-keep-alive', 'http-buffer-request', 'abortonclose', 'tcp-check',
+  'ssl-hello-chk', 'mysql-check', 'pgsql-check', 'redis-check', 'smtpchk', 'ldap-check', 'log-separate-errors',
+  'logasap', 'splice-auto', 'tcpka', 'clitcpka', 'srvtcpka', 'persist', 'prefer-last-server', 'http-ignore-probes',
+  'http-use-htx', 'nolinger', 'socket-stats', 'originalto', 'contstats', 'independent-streams', 'checkcache',
+];
+
+// Keywords of proxy sections that HAProxy accepts and the sandbox ignores (with a warning).
+const OTHER_PROXY_KEYWORDS = [
+  'maxconn', 'fullconn', 'errorfile', 'errorfiles', 'use_backend', 'hash-type', 'cookie', 'acl', 'http-response',
+  'http-after-response', 'tcp-request', 'tcp-response', 'stick-table', 'stick', 'capture', 'compression',
+  'description', 'id', 'disabled', 'enabled', 'monitor-uri', 'redirect', 'rate-limit', 'unique-id-format',
+  'unique-id-header', 'log-format', 'log-tag', 'backlog', 'email-alert', 'errorloc', 'errorloc302', 'errorloc303',
+  'force-persist', 'ignore-persist', 'persist', 'server-template', 'load-server-state-from-file', 'max-keep-alive-queue',
+  'http-reuse', 'filter', 'declare', 'use-server', 'dynamic-cookie-key', 'external-check', 'source', 'http-error',
+  'http-send-name-header', 'tcp-check', 'grace',
+];
+
+const GLOBAL_KEYWORDS = ['log', 'stats', 'maxconn', 'daemon', 'master-worker', 'nbthread', 'nbproc', 'user', 'group', 'uid', 'gid',
+  'chroot', 'pidfile', 'ulimit-n', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites',
+  'ssl-default-bind-options', 'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options',
+  'ssl-dh-param-file', 'tune.ssl.default-dh-param', 'spread-checks', 'node', 'description', 'hard-stop-after',
+  'log-send-hostname', 'log-tag', 'cpu-map', 'server-state-file', 'server-state-base', 'setenv', 'presetenv', 'lua-load',
+  'insecure-fork-wanted', 'expose-experimental-directives', 'localpeer', 'h1-case-adjust', 'tune.bufsize', 'tune.maxrewrite'];
+
+const SERVER_FLAGS = ['check', 'backup', 'disabled'] as const;
+const SERVER_TIMES = ['inter', 'fastinter', 'downinter'] as const;
+const SERVER_COUNTS = ['fall', 'rise', 'weight', 'maxconn'] as const;
+// Server keywords HAProxy accepts that the sandbox ignores; those followed by an argument take it along.
+const OTHER_SERVER_WITH_ARG = ['slowstart', 'maxqueue', 'on-error', 'on-marked-down', 'on-marked-up', 'error-limit',
+  'observe', 'cookie', 'port', 'addr', 'id', 'crt', 'ca-file', 'verify', 'sni', 'alpn', 'agent-port', 'agent-inter',
+  'agent-addr', 'agent-send', 'resolvers', 'resolve-prefer', 'init-addr', 'track', 'source', 'pool-max-conn',
+  'pool-purge-delay', 'minconn', 'proto', 'send-proxy-v2-options', 'check-sni', 'init-state', 'redir'];
+const OTHER_SERVER_FLAGS = ['ssl', 'send-proxy', 'send-proxy-v2', 'check-ssl', 'agent-check', 'no-check', 'enabled',
+  'non-stick', 'no-ssl', 'check-send-proxy', 'tfo', 'allow-0rtt', 'no-backup'];
+
+function newProxy(kind: ProxyConfig['kind'] | 'defaults', name: string, line: number, from?: ProxyConfig): ProxyConfig {
+  const base: ProxyConfig = from
+    ? structuredClone(from)
+    : {
+        kind: 'listen', name: '', line: 0, timeouts: {}, retries: 3, redispatch: false, httplog: false, dontlognull: false,
+        forwardfor: false, allbackups: false, logHealthChecks: false, log: false,
+        // HAProxy 2.6 (this sandbox's model) uses roundrobin when `balance` is absent; 3.3 and later use random.
+        balance: 'roundrobin', binds: [], servers: [],
+      };
+  return { ...base, kind: kind === 'defaults' ? 'listen' : kind, name, line, binds: [], servers: [], defaultBackend: undefined, stats: undefined, metricsPath: undefined };
+}
+
+// Default-server settings live beside the defaults section's proxy settings.
+const serverDefaults = new WeakMap<ProxyConfig, ServerParams>();
+
+export function parseConfig(text: string, file = 'haproxy.cfg'): ParseResult {
+  const alerts: string[] = [];
+  const warnings: string[] = [];
+  const config: Config = { file, globalLog: false, statsSockets: [], proxies: [] };
+  let section: Section | undefined;
+  let defaults = newProxy('defaults', '', 0);
+  serverDefaults.set(defaults, defaultServer());
+
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, index) => {
+    const line = index + 1;
+    const args = words(raw);
+    if (args.length === 0) return;
+    const at = `parsing [${file}:${line}] : `;
+    const ctx: Context = {
+      file,
+      line,
+      config,
+      alert: (t) => alerts.push(at + t),
+      warn: (t) => warnings.push(at + t),
+      unsupported: (what) => warnings.push(`${at}${what} is not supported by this sandbox and is ignored.`),
+    };
+    const [keyword] = args;
+
+    if (keyword === 'global') return void (section = { kind: 'global' });
+    if (keyword === 'defaults') {
+      defaults = newProxy('defaults', args[1] ?? '', line, defaults);
+      serverDefaults.set(defaults, { ...defaultServer() });
+      return void (section = { kind: 'defaults', proxy: defaults });
+    }
+    if (keyword === 'frontend' || keyword === 'backend' || keyword === 'listen') {
+      const name = args[1];
+      if (!name) return ctx.alert(`'${keyword}' expects <name> as an argument.`);
+      if (!/^[A-Za-z0-9_.:-]+$/.test(name)) return ctx.alert(`character '${[...name].find((c) => !/[A-Za-z0-9_.:-]/.test(c))}' is not permitted in '${keyword}' name '${name}'.`);
+      const clash = config.proxies.find((p) => p.name === name && (canFront(p) && keyword !== 'backend' || canBack(p) && keyword !== 'frontend'));
+      if (clash) ctx.alert(`${keyword} '${name}' has the same name as ${clash.kind} '${name}' declared at ${file}:${clash.line}.`);
+      const proxy = newProxy(keyword, name, line, defaults);
+      serverDefaults.set(proxy, { ...serverDefaults.get(defaults)! });
+      config.proxies.push(proxy);
+      return void (section = { kind: keyword, proxy });
+    }
+    if (!section) return ctx.alert(`unknown keyword '${keyword}' out of section.`);
+    if (section.kind === 'global') return parseGlobal(args, ctx);
+    parseProxyKeyword(args, section.proxy, section.kind, ctx);
+  });
+
+  checkReferences(config, alerts, warnings);
+  return alerts.length ? { alerts, warnings } : { config, alerts, warnings };
+}
+
+const canFront = (p: ProxyConfig) => p.kind !== 'backend';
+const canBack = (p: ProxyConfig) => p.kind !== 'frontend';
+
+function parseGlobal(args: string[], ctx: Context): void {
+  const [keyword] = args;
+  if (keyword === 'log') {
+    ctx.config.globalLog = true;
+    if (args[1] !== 'stdout' && args[1] !== 'stderr') ctx.warn(`'log ${args[1] ?? ''}': only 'log stdout' and 'log stderr' are supported by this sandbox; log lines go to the sandbox's log.`);
+    return;
+  }
+  if (keyword === 'stats' && args[1] === 'socket') {
+    const target = args[2];
+    if (!target) return ctx.alert(`'stats socket' expects a path or an address as an argument.`);
+    if (!target.startsWith('ipv4@')) {
+      return ctx.warn(`'stats socket ${target}': UNIX sockets are not supported by this sandbox and this one is ignored; use 'stats socket ipv4@127.0.0.1:9999 level admin'.`);
+    }
+    const level = args.indexOf('level');
+    if (level > 0 && args[level + 1] !== 'admin') ctx.unsupported(`'level ${args[level + 1]}'`);
+    return void ctx.config.statsSockets.push({ address: target.slice('ipv4@'.length), line: ctx.line });
+  }
+  if (keyword === 'stats' && args[1] === 'timeout') return;
+  if (GLOBAL_KEYWORDS.includes(keyword) || keyword.startsWith('tune.')) return ctx.unsupported(`'${args.slice(0, keyword === 'stats' ? 2 : 1).join(' ')}'`);
+  ctx.alert(`unknown keyword '${keyword}' in 'global' section${didYouMean(keyword, GLOBAL_KEYWORDS)}`);
+}
+
+const PROXY_KEYWORDS = ['mode', 'log', 'option', 'no', 'timeout', 'retries', 'balance', 'default-server', 'server', 'bind',
+  'default_backend', 'stats', 'http-request', 'http-check', ...OTHER_PROXY_KEYWORDS];
+const BACKEND_ONLY = ['balance', 'server', 'default-server', 'retries', 'http-check'];
+const FRONTEND_ONLY = ['bind', 'default_backend'];
+
+function parseProxyKeyword(args: string[], proxy: ProxyConfig, kind: Kind, ctx: Context): void {
+  const [keyword] = args;
+  if (!PROXY_KEYWORDS.includes(keyword)) {
+    return ctx.alert(`unknown keyword '${keyword}' in '${kind}' section${didYouMean(keyword, PROXY_KEYWORDS)}`);
+  }
+  if (kind === 'defaults' && (keyword === 'server' || keyword === 'bind')) {
+    return ctx.alert(`'${keyword}' not allowed in 'defaults' section.`);
+  }
+  if (kind === 'frontend' && BACKEND_ONLY.includes(keyword)) {
+    if (keyword === 'server') return ctx.alert(`'server' not allowed in 'frontend' section.`);
+    return ctx.warn(`'${keyword}' ignored because frontend '${proxy.name}' has no backend capability.`);
+  }
+  if (kind === 'backend' && FRONTEND_ONLY.includes(keyword)) {
+    if (keyword === 'bind') return ctx.alert(`'bind' not allowed in 'backend' section.`);
+    return ctx.warn(`'${keyword}' ignored because backend '${proxy.name}' has no frontend capability.`);
+  }
+  if (OTHER_PROXY_KEYWORDS.includes(keyword)) return ctx.unsupported(`'${keyword}'`);
+
+  switch (keyword) {
+    case 'mode':
+      if (args[1] === 'http') return;
+      if (args[1] === 'tcp') return ctx.warn(`'mode tcp' is not supported by this sandbox: ${kind} '${proxy.name}' works in 'mode http'.`);
+      return ctx.alert(`unknown proxy mode '${args[1] ?? ''}'.`);
+    case 'log':
+      // `log global` uses the global section's targets: without one it writes nothing, as in HAProxy.
+      proxy.log = args[1] !== 'global' || ctx.config.globalLog;
+      if (args[1] !== 'global' && args[1] !== 'stdout' && args[1] !== 'stderr') ctx.warn(`'log ${args[1] ?? ''}': only 'log global', 'log stdout' and 'log stderr' are supported by this sandbox; log lines go to the sandbox's log.`);
+      return;
+    case 'option':
+    case 'no':
+      return parseOption(keyword === 'no' ? args.slice(1) : args, keyword === 'no', proxy, kind, ctx);
+    case 'timeout':
+      return parseTimeout(args, proxy, ctx);
+    case 'retries': {
+      const n = Number(args[1]);
+      if (!Number.isInteger(n) || n < 0) return ctx.alert(`'retries' expects an integer argument (got '${args[1] ?? ''}').`);
+      proxy.retries = n;
+      return;
+    }
+    case 'balance':
+      return parseBalance(args, proxy, ctx);
+    case 'default-server':
+      return void parseServerParams(args, 1, serverDefaults.get(proxy)!, `'default-server'`, ctx);
+    case 'server':
+      return parseServer(args, proxy, ctx);
+    case 'bind':
+      return parseBind(args, proxy, ctx);
+    case 'default_backend':
+      if (!args[1]) return ctx.alert(`'default_backend' expects a backend name.`);
+      proxy.defaultBackend = { name: args[1], line: ctx.line };
+      return;
+    case 'stats':
+      return parseStats(args, proxy, ctx);
+    case 'http-request':
+      return parseHttpRequest(args, proxy, ctx);
+    case 'http-check':
+      if (args[1] === 'expect' && args[2] === 'status' && /^\d{3}$/.test(args[3] ?? '')) {
+        proxy.httpchk = { ...(proxy.httpchk ?? defaultHttpCheck()), expectStatus: Number(args[3]) };
+        return;
+      }
+      if (args[1] === 'expect') return ctx.unsupported(`'http-check expect ${args.slice(2).join(' ')}' (only 'http-check expect status <code>' is)`);
+      return ctx.unsupported(`'http-check ${args[1] ?? ''}'`);
+  }
+}
+
+const defaultHttpCheck = (): HttpCheck => ({ method: 'OPTIONS', uri: '/', version: 'HTTP/1.0' });
+
+function parseOption(args: string[], negated: boolean, proxy: ProxyConfig, kind: Kind, ctx: Context): void {
+  const name = args[1];
+  if (!name || ![...OPTIONS, ...OTHER_OPTIONS].includes(name)) {
+    return ctx.alert(`unknown option '${name ?? ''}'${didYouMean(name ?? '', [...OPTIONS, ...OTHER_OPTIONS])}`);
+  }
+  if (OTHER_OPTIONS.includes(name)) return ctx.unsupported(`'option ${name}'`);
+  const on = !negated;
+  switch (name) {
+    case 'httplog':
+      proxy.httplog = on;
+      return;
+    case 'dontlognull':
+      proxy.dontlognull = on;
+      return;
+    case 'redispatch':
+      proxy.redispatch = on;
+      if (args[2] && args[2] !== '-1') ctx.unsupported(`'option redispatch ${args[2]}' (an interval)`);
+      return;
+    case 'forwardfor':
+      proxy.forwardfor = on;
+      return;
+    case 'allbackups':
+      proxy.allbackups = on;
+      return;
+    case 'log-health-checks':
+      proxy.logHealthChecks = on;
+      return;
+    case 'httpchk': {
+      if (kind === 'frontend') return ctx.warn(`'option httpchk' ignored because frontend '${proxy.name}' has no backend capability.`);
+      // `option httpchk`, `option httpchk <uri>`, `option httpchk <method> <uri> [<version>]`; HTTP/1.0 and OPTIONS by default.
+      const rest = args.slice(2);
+      const check = defaultHttpCheck();
+      if (rest.length === 1) check.uri = rest[0];
+      else if (rest.length >= 2) [check.method, check.uri, check.version = 'HTTP/1.0'] = rest;
+      proxy.httpchk = on ? { ...check, expectStatus: proxy.httpchk?.expectStatus } : undefined;
+      return;
+    }
+  }
+}
+
+function parseTimeout(args: string[], proxy: ProxyConfig, ctx: Context): void {
+  const name = args[1] ?? '';
+  if (!TIMEOUT_NAMES.includes(name)) {
+    return ctx.alert(`'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit' and 'client-fin' (got '${name}')`);
+  }
+  if (!args[2]) return ctx.alert(`'timeout ${name}' expects an integer value (in milliseconds)`);
+  const value = parseTime(args[2]);
+  if (typeof value !== 'number') return ctx.alert(`unexpected character '${value.bad}' in 'timeout ${name}'`);
+  if (!SUPPORTED_TIMEOUTS.includes(name as keyof Timeouts)) return ctx.unsupported(`'timeout ${name}'`);
+  proxy.timeouts[name as keyof Timeouts] = value;
+}
+
+function parseBalance(args: string[], proxy: ProxyConfig, ctx: Context): void {
+  const name = args[1] ?? '';
+  if (ALGORITHMS.includes(name as Algorithm)) return void (proxy.balance = name as Algorithm);
+  if (OTHER_ALGORITHMS.some((a) => name === a || name.startsWith(a + '('))) {
+    proxy.balance = 'roundrobin';
+    return ctx.unsupported(`'balance ${name}' (the sandbox uses roundrobin instead)`);
+  }
+  ctx.alert(`'balance' only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.`);
+}
+
+function parseServer(args: string[], proxy: ProxyConfig, ctx: Context): void {
+  const [, name, address] = args;
+  if (!name || !address) return ctx.alert(`'server' expects <name> and <addr>[:<port>] as arguments.`);
+  if (proxy.servers.some((s) => s.name === name)) {
+    const other = proxy.servers.find((s) => s.name === name)!;
+    return ctx.alert(`'server ${name}' : already defined at ${ctx.file}:${other.line} in backend '${proxy.name}'.`);
+  }
+  const port = /^(?:[\w.-]+|\[[^\]]+\]):(\d+)$/.exec(address);
+  if (!port || Number(port[1]) < 1 || Number(port[1]) > 65535) {
+    const reason = /:\d+$/.test(address) ? `invalid port` : `missing port`;
+    return ctx.alert(`'server ${name}' : ${reason} in address '${address}': the sandbox needs <addr>:<port> (e.g. 10.0.0.11:80).`);
+  }
+  const server: ServerConfig = { ...serverDefaults.get(proxy)!, name, line: ctx.line, address };
+  if (parseServerParams(args, 3, server, `'server ${name}'`, ctx)) proxy.servers.push(server);
+}
+
+/** Reads `check inter 2s fall 3 ...` from args[start]; returns false when an alert was raised. */
+function parseServerParams(args: string[], start: number, into: ServerParams, who: string, ctx: Context): boolean {
+  for (let i = start; i < args.length; i++) {
+    const keyword = args[i];
+    const value = args[i + 1];
+    if ((SERVER_FLAGS as readonly string[]).includes(keyword)) {
+      into[keyword as (typeof SERVER_FLAGS)[number]] = true;
+    } else if ((SERVER_TIMES as readonly string[]).includes(keyword)) {
+      if (value === undefined) return fail(`'${keyword}' expects a delay as argument.`);
+      const time = parseTime(value);
+      if (typeof time !== 'number') return fail(`unexpected character '${time.bad}' in '${keyword}' argument of ${who.replace(/'/g, '')}.`);
+      if (time <= 0) return fail(`invalid value '${value}' for '${keyword}': it must be greater than zero.`);
+      into[keyword as (typeof SERVER_TIMES)[number]] = time;
+      i++;
+    } else if ((SERVER_COUNTS as readonly string[]).includes(keyword)) {
+      const n = Number(value);
+      if (value === undefined || !/^\d+$/.test(value)) return fail(`'${keyword}' expects an integer argument.`);
+      if (keyword === 'weight' && n > 256) return fail(`weight of server ${who.split(' ')[1]?.replace(/'/g, '') ?? ''} is not within 0 and 256 (${n}).`);
+      if ((keyword === 'fall' || keyword === 'rise') && n < 1) return fail(`'${keyword}' has to be > 0.`);
+      into[keyword as (typeof SERVER_COUNTS)[number]] = n;
+      i++;
+    } else if (OTHER_SERVER_WITH_ARG.includes(keyword)) {
+      ctx.unsupported(`${who} : '${keyword} ${value ?? ''}'`);
+      i++;
+    } else if (OTHER_SERVER_FLAGS.includes(keyword)) {
+      ctx.unsupported(`${who} : '${keyword}'`);
+    } else {
+      const known = [...SERVER_FLAGS, ...SERVER_TIMES, ...SERVER_COUNTS, ...OTHER_SERVER_WITH_ARG, ...OTHER_SERVER_FLAGS];
+      return fail(`unknown keyword '${keyword}'${didYouMean(keyword, known)}`);
+    }
+  }
+  return true;
+
+  function fail(text: string): false {
+    ctx.alert(`${who} : ${text}`);
+    return false;
+  }
+}
+
+function parseBind(args: string[], proxy: ProxyConfig, ctx: Context): void {
+  const address = args[1];
+  if (!address) return ctx.alert(`'bind' expects {<path>|[addr1]:port1[-end1]}{,[addr]:port[-end]}... as arguments.`);
+  for (const one of address.split(',')) {
+    const match = /^(?:ipv4@)?([\w.*-]*):(\d+)$/.exec(one);
+    if (!match) return ctx.alert(`'bind ${address}' : missing port number: '${one}'`);
+    if (Number(match[2]) < 1 || Number(match[2]) > 65535) return ctx.alert(`'bind ${address}' : invalid port '${match[2]}'`);
+    proxy.binds.push({ address: `${match[1] === '*' ? '' : match[1]}:${match[2]}`, line: ctx.line });
+  }
+  if (args.includes('ssl')) ctx.unsupported(`'bind ... ssl' (TLS termination)`);
+  else if (args.length > 2) ctx.unsupported(`'bind' option '${args[2]}'`);
+}
+
+function parseStats(args: string[], proxy: ProxyConfig, ctx: Context): void {
+  const what = args[1];
+  if (what === 'enable') return void (proxy.stats ??= { uri: '/haproxy?stats' });
+  if (what === 'uri') {
+    if (!args[2]) return ctx.alert(`'stats uri' needs an URI prefix.`);
+    return void (proxy.stats = { ...(proxy.stats ?? {}), uri: args[2] });
+  }
+  if (what === 'refresh') {
+    const time = parseTime(args[2] ?? '');
+    if (typeof time !== 'number') return ctx.alert(`'stats refresh' expects <delay> as argument.`);
+    return void (proxy.stats = { uri: '/haproxy?stats', ...(proxy.stats ?? {}), refresh: time });
+  }
+  if (['auth', 'realm', 'admin', 'hide-version', 'show-legends', 'show-node', 'show-desc', 'scope', 'http-request', 'show-modules'].includes(what ?? '')) {
+    return ctx.unsupported(`'stats ${what}'`);
+  }
+  ctx.alert(`'stats' expects 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends'.`);
+}
+
+function parseHttpRequest(args: string[], proxy: ProxyConfig, ctx: Context): void {
+  const rule = args.slice(1).join(' ');
+  // The exporter as real configs enable it: `http-request use-service prometheus-exporter if { path /metrics }`.
+  const exporter = /^use-service prometheus-exporter(?: if \{ path (\S+) \})?$/.exec(rule);
+  if (exporter) {
+    proxy.metricsPath = exporter[1] ?? '/metrics';
+    if (!exporter[1]) ctx.warn(`'http-request use-service prometheus-exporter' without a condition: the sandbox serves it on /metrics only.`);
+    return;
+  }
+  const actions = ['add-header', 'allow', 'auth', 'deny', 'redirect', 'set-header', 'del-header', 'set-path', 'replace-path',
+    'track-sc0', 'track-sc1', 'track-sc2', 'tarpit', 'return', 'use-service', 'set-var', 'capture', 'set-log-level',
+    'replace-header', 'set-uri', 'set-query', 'set-method', 'reject', 'silent-drop', 'wait-for-body', 'lua', 'cache-use'];
+  if (!actions.includes(args[1] ?? '')) return ctx.alert(`'http-request' expects one of ${actions.slice(0, 8).map((a) => `'${a}'`).join(', ')}, ... but got '${args[1] ?? ''}'.`);
+  ctx.unsupported(`'http-request ${args[1]}'`);
+}
+
+/** Checks across sections, as HAProxy does once the whole file is read. */
+function checkReferences(config: Config, alerts: string[], warnings: string[]): void {
+  const at = (line: number) => `parsing [${config.file}:${line}] : `;
+  for (const proxy of config.proxies) {
+    if (proxy.defaultBackend) {
+      const target = config.proxies.find((p) => p.name === proxy.defaultBackend!.name && canBack(p));
+      if (!target) alerts.push(`${at(proxy.defaultBackend.line)}Proxy '${proxy.name}': unable to find required default_backend: '${proxy.defaultBackend.name}'.`);
+    }
+    if (canFront(proxy) && proxy.binds.length === 0) alerts.push(`${at(proxy.line)}Proxy '${proxy.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`);
+    if (proxy.kind === 'frontend' && !proxy.defaultBackend && !proxy.stats && !proxy.metricsPath) {
+      warnings.push(`${at(proxy.line)}frontend '${proxy.name}' has no default_backend: every request gets the 503 page.`);
+    }
+    const missing = (canFront(proxy) && !proxy.timeouts.client) || (canBack(proxy) && (!proxy.timeouts.connect || !proxy.timeouts.server));
+    if (missing) {
+      const type = proxy.kind === 'listen' ? 'proxy' : proxy.kind;
+      warnings.push(
+        `missing timeouts for ${type} '${proxy.name}'.\n` +
+          `   | While not properly invalid, you will certainly encounter various problems\n` +
+          `   | with such a configuration. To fix this, please ensure that all following\n` +
+          `   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.`,
+      );
+    }
+  }
+}
+
+function didYouMean(word: string, known: readonly string[]): string {
+  const [best] = closest(word, known);
+  return best ? `; did you mean '${best}' maybe ?` : '';
+}

@@ -1,0 +1,42 @@
+// The answers HAProxy writes itself when it cannot give the server's (src/http.c, http_err_msgs), byte for byte as
+// HAProxy 2.6 sends them over HTTP/1.1: header names in lower case, and `connection: close` only where HAProxy
+// closes the connection after the answer (a bad or timed-out request); after a 502, 503 or 504 it keeps it open.
+
+export interface ErrorPage {
+  status: number;
+  reason: string;
+  /** The header lines in HAProxy's order, as [name, value] pairs. */
+  headers: [string, string][];
+  body: string;
+  /** The whole answer as it goes on the wire. */
+  bytes: Buffer;
+}
+
+const SENTENCES: Record<number, [string, string]> = {
+  400: ['Bad request', 'Your browser sent an invalid request.'],
+  403: ['Forbidden', 'Request forbidden by administrative rules.'],
+  408: ['Request Time-out', "Your browser didn't send a complete request in time."],
+  429: ['Too Many Requests', 'You have sent too many requests in a given amount of time.'],
+  500: ['Internal Server Error', 'An internal server error occurred.'],
+  502: ['Bad Gateway', 'The server returned an invalid or incomplete response.'],
+  503: ['Service Unavailable', 'No server is available to handle this request.'],
+  504: ['Gateway Time-out', "The server didn't respond in time."],
+};
+
+function page(status: number): ErrorPage {
+  const [reason, sentence] = SENTENCES[status];
+  const body = `<html><body><h1>${status} ${reason}</h1>\n${sentence}\n</body></html>\n`;
+  const headers: [string, string][] = [
+    ['content-length', String(Buffer.byteLength(body))],
+    ['cache-control', 'no-cache'],
+    ['content-type', 'text/html'],
+  ];
+  if (status === 400 || status === 408) headers.push(['connection', 'close']);
+  const head = `HTTP/1.1 ${status} ${reason}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+  return { status, reason, headers, body, bytes: Buffer.from(head + body) };
+}
+
+export const errorPages = Object.fromEntries(Object.keys(SENTENCES).map((code) => [code, page(Number(code))])) as Record<
+  400 | 403 | 408 | 429 | 500 | 502 | 503 | 504,
+  ErrorPage
+>;

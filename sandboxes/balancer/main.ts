@@ -1,0 +1,76 @@
+// The balancer: `node balancer.js -f haproxy.cfg` runs it, `-c -f haproxy.cfg` only checks the file, as `haproxy`
+// does. SIGUSR2 (what HAProxy's master process reloads on) re-reads the file; SIGTERM stops it.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { onSupervisorLine } from '../shared/lifeline';
+import { Balancer } from './balancer';
+import { parseConfig } from './config';
+import { prefix, say } from './messages';
+import { runCommand } from './runtime-api';
+
+const USAGE = `Usage : balancer -f <cfgfile> [-c]
+        -f <cfgfile> : the configuration file (haproxy.cfg syntax, the subset this sandbox supports)
+        -c           : only check the configuration and exit (0 = valid, 1 = errors)
+        -v           : show the version`;
+
+function options(argv: string[]): { file: string; checkOnly: boolean } {
+  let file: string | undefined;
+  let checkOnly = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-f') file = argv[++i];
+    else if (arg === '-c') checkOnly = true;
+    else if (arg === '-v' || arg === '-vv') {
+      process.stdout.write('HAProxy version 2.6.12-sandbox (a Node.js model of HAProxy 2.6 for this course)\n');
+      process.exit(0);
+    } else if (arg === '-W' || arg === '-Ws' || arg === '-db' || arg === '-q') continue; // master-worker, foreground, quiet: always so here
+    else fail(`unknown option '${arg}'.`);
+  }
+  if (!file) fail('no configuration file given: use -f haproxy.cfg.');
+  return { file: file!, checkOnly };
+}
+
+function fail(text: string): never {
+  process.stderr.write(`${prefix('ALERT')}${text}\n${USAGE}\n`);
+  process.exit(1);
+}
+
+const { file, checkOnly } = options(process.argv.slice(2));
+let text: string;
+try {
+  text = readFileSync(file, 'utf8');
+} catch (error) {
+  const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (error as Error).message;
+  fail(`config : Could not open configuration file ${file} : ${reason}`);
+}
+
+const { config, alerts, warnings } = parseConfig(text, basename(file));
+// `-c` writes on the terminal whatever runs it, as haproxy -c does; a running balancer sends them to its log.
+const print = (level: 'WARNING' | 'ALERT', message: string) =>
+  checkOnly ? process.stderr.write(`${prefix(level)}config : ${message}\n`) : say(level, `config : ${message}`);
+warnings.forEach((w) => print('WARNING', w));
+if (!config) {
+  alerts.forEach((a) => print('ALERT', a));
+  print('ALERT', `Error(s) found in configuration file : ${basename(file)}`);
+  print('ALERT', 'Fatal errors found in configuration.');
+  process.exit(1);
+}
+if (checkOnly) {
+  process.stdout.write('Configuration file is valid\n');
+  process.exit(0);
+}
+
+const balancer = new Balancer(file);
+try {
+  await balancer.start(config);
+} catch (error) {
+  say('ALERT', (error as Error).message);
+  process.exit(1);
+}
+process.on('SIGUSR2', () => balancer.reload());
+process.on('SIGTERM', () => process.exit(0));
+process.on('SIGINT', () => process.exit(0));
+// A line from the supervisor (or typed in the terminal) is a runtime API command, as on the stats socket.
+onSupervisorLine((line) => {
+  for (const command of line.split(';')) if (command.trim()) say('NOTICE', runCommand(command, balancer).trimEnd() || `${command.trim()}: done`);
+});
