@@ -30,6 +30,9 @@ export const CATEGORIES: { id: Category; label: string }[] = [
 const exitText = (code: number | null, signal: string | null) =>
   signal ? `killed by ${signal}` : code === 0 ? 'exited normally' : `exited with code ${code}`;
 
+/** HAProxy's httplog line: `10.0.0.5:41234 [25/Nov/2026:14:00:00.000] fe_web be_app/web-01 0/0/1/2/3 200 ...`. */
+const HTTPLOG = /^\S+:\d+ \[[^\]]+\] \S+ \S+\/\S+ -?\d+\/-?\d+\/-?\d+\/-?\d+\/-?\d+ \d{3} /;
+
 const end = (name: string) => (name === '*' ? 'every node' : name);
 
 export function describe(event: SandboxEvent): LogLine | undefined {
@@ -108,7 +111,22 @@ export function describe(event: SandboxEvent): LogLine | undefined {
       return line('data', event.to ? `Failover: ${event.to} replaces ${event.from} as primary on timeline ${event.timeline}, ${event.duration_ms} ms after detection.` : `Failover from ${event.from} failed: ${event.reason}.`, event.to ? 'warning' : 'error');
     case 'store.split-brain':
       return line('data', `Split brain: ${event.primaries.join(' and ')} all accept writes.`, 'error');
+    case 'balancer.request':
+      return undefined; // the balancer logs it as HAProxy's httplog line (a `log` event), shown as it is
+    case 'balancer.server':
+      // Transitions are logged by the balancer in HAProxy's words; a check that only moves the counter is not
+      // logged without `option log-health-checks`, so it is told here.
+      return event.transition || !event.check
+        ? undefined
+        : line('health', `Health check of ${event.backend}/${event.server}: ${event.check.description}${event.check.info ? ` ("${event.check.info}")` : ''}, now ${event.status}.`, event.status.startsWith('UP ') ? 'warning' : 'info');
+    case 'balancer.backend':
+      return event.available ? line('health', `Backend ${event.backend} has a server again (${event.active} active, ${event.backup} backup).`) : undefined;
+    case 'balancer.reload':
+      return line('process', event.ok ? `${event.node} reloaded its configuration.${event.messages.length ? ' ' + event.messages.join(' ') : ''}` : `${event.node} refused the new configuration: ${event.messages.join(' ')}`, event.ok ? 'info' : 'error');
+    case 'balancer.listening':
+      return line('process', `${event.node} listens: ${event.frontends.map((f) => `${f.name} on ${f.address}`).join(', ')}.`);
     case 'log': {
+      if (HTTPLOG.test(event.text)) return line('request', event.text, event.text.includes('<NOSRV>') ? 'error' : 'info');
       const health = healthFromLog(event.text);
       const level = event.level === 'info' || event.level === 'notice' ? 'info' : event.level === 'warning' ? 'warning' : 'error';
       return line(health ? 'health' : 'tool', event.text, health?.check === 'DOWN' ? 'error' : level);

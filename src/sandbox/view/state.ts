@@ -4,7 +4,6 @@
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
 import type { NodeState } from '../../../sandboxes/supervisor/commands';
 import { observe, observeLag, type Outcome, type Traffic, emptyTraffic } from './traffic';
-import { healthFromLog } from './health-log';
 
 /** A node's process as the supervisor reports it; 'starting' until its first node.started event. */
 export type ProcessState = NodeState | 'starting';
@@ -77,8 +76,6 @@ export interface ViewState {
   /** The latest requests, oldest first, at most RECENT_REQUESTS. */
   requests: ViewRequest[];
   traffic: Traffic;
-  /** Whether balancers report requests themselves (then web servers' own reports are not counted twice). */
-  balancerReports: boolean;
   lastSeq: number;
   time: number;
 }
@@ -86,17 +83,13 @@ export interface ViewState {
 export const RECENT_REQUESTS = 60;
 
 export function initialState(): ViewState {
-  return { nodes: [], cuts: [], goals: [], requests: [], traffic: emptyTraffic(), balancerReports: false, lastSeq: 0, time: 0 };
+  return { nodes: [], cuts: [], goals: [], requests: [], traffic: emptyTraffic(), lastSeq: 0, time: 0 };
 }
 
 const sameLink = (l: [string, string], a: string, b: string) => (l[0] === a && l[1] === b) || (l[0] === b && l[1] === a);
 
 function updateNode(state: ViewState, name: string, change: (node: ViewNode) => Partial<ViewNode>): ViewNode[] {
   return state.nodes.map((n) => (n.name === name ? { ...n, ...change(n) } : n));
-}
-
-function nodeByAddress(state: ViewState, address: string): ViewNode | undefined {
-  return state.nodes.find((n) => n.address === address);
 }
 
 function addRequest(state: ViewState, request: ViewRequest): ViewState {
@@ -144,19 +137,31 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
       return { ...next, nodes: updateNode(state, event.node, () => ({ behaviour: { slow_ms, flaky, frozen } })) };
     }
     case 'web.request': {
-      // Counted here unless a balancer already reported the same request on its side.
-      const via = nodeByAddress(state, event.client);
-      if (state.balancerReports && via?.role === 'balancer') return next;
+      // Requests through a balancer are counted where the client sees them, by the balancer's own report; a
+      // balancer's health checks and a monitor's scrapes are not traffic. Only a client's direct requests count here.
+      if (state.nodes.some((n) => n.address === event.client)) return next;
       return addRequest(next, {
         seq: event.seq,
         time: event.time,
         server: event.node,
-        via: via?.role === 'balancer' ? via.name : undefined,
         status: event.status,
         outcome: outcomeOf(event.status),
         duration_ms: event.duration_ms,
       });
     }
+    case 'balancer.request':
+      return addRequest(next, {
+        seq: event.seq,
+        time: event.time,
+        server: event.server && state.nodes.some((n) => n.name === event.server) ? event.server : undefined,
+        via: event.node,
+        status: event.status,
+        outcome: event.termination.startsWith('P') ? 'denied' : outcomeOf(event.status),
+        duration_ms: Math.max(0, event.timings.Ta),
+      });
+    case 'balancer.server':
+      // The stats page's word for the server (UP, UP 2/3, DOWN, MAINT...), on the node of the same name.
+      return { ...next, nodes: updateNode(state, event.server, () => ({ check: event.status })) };
     case 'vrrp_state': {
       // A MASTER holds the virtual addresses (keepalived's gratuitous ARP); anyone else that held them let go.
       const vip = event.vips[0] ?? state.vip?.address;
@@ -213,12 +218,6 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
       return { ...next, nodes: updateNode(state, event.node, () => ({ fenced: true })) };
     case 'store.follow':
       return { ...next, nodes: updateNode(state, event.node, (n) => ({ replication: { lsn: 0, timeline: 1, ...n.replication, role: 'replica' }, fenced: false })) };
-    case 'log': {
-      // HAProxy's own health lines ("Server be_app/web-01 is DOWN, ...") carry the check state in its exact words.
-      const health = healthFromLog(event.text);
-      if (!health || !state.nodes.some((n) => n.name === health.server)) return next;
-      return { ...next, nodes: updateNode(state, health.server, () => ({ check: health.check })) };
-    }
     default:
       return next;
   }

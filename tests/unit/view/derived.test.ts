@@ -5,7 +5,7 @@ import { describe as sentence } from '../../../src/sandbox/view/sentences';
 import { chaosScript } from '../../../src/sandbox/view/chaos';
 import { layout, CLIENT } from '../../../src/sandbox/view/layout';
 import { commandSchema } from '../../../sandboxes/supervisor/commands';
-import { stream, twoServers, request } from './stream';
+import { stream, twoServers, webRequest } from './stream';
 
 describe("HAProxy's health lines read as stats states", () => {
   it.each([
@@ -51,14 +51,19 @@ describe('event sentences', () => {
     [0, 'supervisor', twoServers],
     [1, 'supervisor', { type: 'node.exited', name: 'web-01', code: null, signal: 'SIGKILL', state: 'stopped' }],
     [2, 'supervisor', { type: 'link.cut', a: 'lb-01', b: '*' }],
-    [3, 'web-02', request(503, 12)],
+    [3, 'web-02', webRequest(503, '10.0.0.2')],
   );
 
   it('says what happened in one plain sentence', () => {
     expect(sentence(scenario)?.text).toBe('Scenario "Two servers behind a balancer" starts: lb-01 (10.0.0.2), web-01 (10.0.0.11), web-02 (10.0.0.12).');
     expect(sentence(kill)).toMatchObject({ category: 'process', level: 'error', text: 'web-01 stopped: killed by SIGKILL.' });
     expect(sentence(cut)?.text).toBe('The link between lb-01 and every node is cut: packets across it are lost.');
-    expect(sentence(req)).toMatchObject({ category: 'request', level: 'error', text: 'web-02 answered GET / from 10.0.0.2 with 503 in 12 ms.' });
+    expect(sentence(req)).toMatchObject({ category: 'request', level: 'error', text: 'web-02 answered GET / from 10.0.0.2 with 503 in 3 ms.' });
+  });
+
+  it("files HAProxy's httplog lines under requests", () => {
+    const text = '203.0.113.10:40000 [25/Nov/2026:14:00:00.000] fe_web be_app/<NOSRV> 0/-1/-1/-1/0 503 217 - - SC-- 1/1/0/0/0 0/0 "GET / HTTP/1.1"';
+    expect(sentence({ type: 'log', level: 'info', text, seq: 5, time: 9, node: 'lb-01' })).toMatchObject({ category: 'request', level: 'error', text });
   });
 
   it("shows the real tool's own log text unchanged", () => {
@@ -93,5 +98,24 @@ describe('the topology layout', () => {
   it('sends the client straight to the web servers when there is no balancer', () => {
     const { edges } = layout([{ name: 'web-01', role: 'web' }]);
     expect(edges).toEqual([{ from: CLIENT, to: 'web-01', kind: 'traffic' }]);
+  });
+});
+
+import { nodeLabel, processText, statusText } from '../../../src/sandbox/view/node-text';
+
+describe('how a node is put into words', () => {
+  const web = { name: 'web-01', role: 'web', address: '10.0.0.11', ports: [80] };
+
+  it('separates what the process does from what the balancer thinks of it', () => {
+    const killed = { ...web, process: 'stopped' as const, check: 'UP 1/3' };
+    expect(processText(killed).text).toBe('■ STOPPED');
+    expect(statusText(killed)).toEqual({ text: 'LB: ▲ UP 1/3', tone: 'warn' });
+    expect(nodeLabel(killed)).toBe('web-01, web server, 10.0.0.11; STOPPED; LB: UP 1/3');
+    expect(statusText({ ...killed, check: 'DOWN' })).toEqual({ text: 'LB: ▼ DOWN', tone: 'down' });
+  });
+
+  it('names a replica by its role and lag', () => {
+    const replica = { ...web, name: 'db-02', role: 'store', process: 'running' as const, replication: { role: 'replica' as const, lsn: 300, timeline: 1, replay_lsn: 0x180, lag_bytes: 120, lag_ms: 40 } };
+    expect(nodeLabel(replica)).toBe('db-02, replica, 10.0.0.11; running; replay 0/180; lag 120 B / 40 ms');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialState, reduce, reduceAll, RECENT_REQUESTS } from '../../../src/sandbox/view/state';
-import { request, stream, twoServers } from './stream';
+import { request, stream, twoServers, webRequest } from './stream';
 
 const started = (name: string, address: string) => ({ type: 'node.started', name, pid: 100, address }) as const;
 
@@ -29,25 +29,34 @@ describe('the view state reducer', () => {
     expect(resumed.nodes[1].process).toBe('running');
   });
 
-  it("reads the check state from HAProxy's health log lines, in the stats page's words", () => {
-    const line = (text: string) => ({ type: 'log', level: 'warning', text }) as const;
-    const events = stream(
-      [0, 'supervisor', twoServers],
-      [1, 'lb-01', line('Health check for server be_app/web-01 failed, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms, status: 1/3 UP.')],
-    );
+  it("shows the balancer's check state for each server, in the stats page's words", () => {
+    const server = (status: string) => ({ type: 'balancer.server', backend: 'be_app', server: 'web-01', status, usable: status !== 'DOWN', weight: 1 }) as const;
+    const events = stream([0, 'supervisor', twoServers], [1, 'lb-01', server('UP 1/3')]);
     expect(reduceAll(events).nodes[1].check).toBe('UP 1/3');
-    const down = reduce(reduceAll(events), {
-      ...line('Server be_app/web-01 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.'),
-      seq: 3,
-      time: 2,
-      node: 'lb-01',
-    });
+    const down = reduce(reduceAll(events), { ...server('DOWN'), seq: 3, time: 2, node: 'lb-01' });
     expect(down.nodes[1].check).toBe('DOWN');
     expect(down.nodes[2].check).toBeUndefined();
   });
 
+  it("counts a client's requests once: the balancer's report, not the server's nor health checks", () => {
+    const events = stream(
+      [0, 'supervisor', twoServers],
+      [10, 'lb-01', request(200, 4, 'web-02')],
+      [11, 'web-02', webRequest(200, '10.0.0.2')],
+      [12, 'lb-01', request(503, 0, null)],
+      [13, 'web-01', webRequest(200, '203.0.113.10')],
+    );
+    const state = reduceAll(events);
+    expect(state.requests.map((r) => [r.via, r.server, r.status, r.outcome])).toEqual([
+      ['lb-01', 'web-02', 200, 'ok'],
+      ['lb-01', undefined, 503, 'error'],
+      [undefined, 'web-01', 200, 'ok'],
+    ]);
+    expect(state.traffic.buckets[0]).toMatchObject({ total: 3, errors: 1, perServer: { 'web-01': 1, 'web-02': 1 } });
+  });
+
   it('records requests with their server and outcome, keeping only the latest ones', () => {
-    const many = Array.from({ length: RECENT_REQUESTS + 5 }, (_, i) => [10 + i, i % 2 ? 'web-02' : 'web-01', request(i === 3 ? 500 : 200)] as const);
+    const many = Array.from({ length: RECENT_REQUESTS + 5 }, (_, i) => [10 + i, 'lb-01', request(i === 3 ? 500 : 200, 2, i % 2 ? 'web-02' : 'web-01')] as const);
     const state = reduceAll(stream([0, 'supervisor', twoServers], ...(many as never as Parameters<typeof stream>)));
     expect(state.requests).toHaveLength(RECENT_REQUESTS);
     expect(state.requests.at(-1)).toMatchObject({ server: 'web-01', via: 'lb-01', status: 200, outcome: 'ok' });
@@ -73,7 +82,7 @@ describe('the view state reducer', () => {
   });
 
   it('starts over on a new scenario event (reset lab)', () => {
-    const events = stream([0, 'supervisor', twoServers], [1, 'web-01', request(200)], [2, 'supervisor', { type: 'link.cut', a: '*', b: 'web-02' }], [3, 'supervisor', twoServers]);
+    const events = stream([0, 'supervisor', twoServers], [1, 'lb-01', request(200)], [2, 'supervisor', { type: 'link.cut', a: '*', b: 'web-02' }], [3, 'supervisor', twoServers]);
     const state = reduceAll(events);
     expect([state.requests.length, state.cuts.length, state.lastSeq]).toEqual([0, 0, 4]);
   });
@@ -154,5 +163,16 @@ describe('replication positions', () => {
     );
     expect(state.nodes[1].replication).toEqual({ role: 'primary', lsn: 180, timeline: 2 });
     expect(state.nodes[0].fenced).toBe(true);
+  });
+});
+
+import { Replay } from '../../../src/sandbox/view/replay';
+
+describe('the timeline replay', () => {
+  it('gives the same state at every position as reducing that prefix from scratch', () => {
+    const many = Array.from({ length: 700 }, (_, i) => [i * 10, 'lb-01', request(i % 50 ? 200 : 502, 3, i % 2 ? 'web-02' : 'web-01')] as const);
+    const events = stream([0, 'supervisor', twoServers], ...(many as never as Parameters<typeof stream>));
+    const replay = new Replay(events);
+    for (const n of [0, 1, 260, 699, 501, 701, 5000]) expect(replay.stateAfter(n)).toEqual(reduceAll(events.slice(0, n)));
   });
 });

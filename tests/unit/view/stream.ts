@@ -24,11 +24,28 @@ export const twoServers: Extract<Unstamped, { type: 'scenario' }> = {
   files: ['haproxy.cfg'],
 };
 
-export const request = (status: number, duration_ms = 2): Extract<Unstamped, { type: 'web.request' }> => ({
+/** A request through lb-01 as the balancer reports it (HAProxy's httplog fields). */
+export const request = (status: number, duration_ms = 2, server: string | null = 'web-01'): Extract<Unstamped, { type: 'balancer.request' }> => ({
+  type: 'balancer.request',
+  client: '203.0.113.10:40000',
+  frontend: 'fe_web',
+  backend: 'be_app',
+  server,
+  method: 'GET',
+  path: '/',
+  status,
+  bytes: 138,
+  timings: { TR: 0, Tw: 0, Tc: 1, Tr: duration_ms - 1, Ta: duration_ms },
+  termination: status === 503 && !server ? 'SC--' : '----',
+  retries: 0,
+  redispatched: false,
+});
+
+export const webRequest = (status: number, client: string): Extract<Unstamped, { type: 'web.request' }> => ({
   type: 'web.request',
   method: 'GET',
   path: '/',
   status,
-  duration_ms,
-  client: '10.0.0.2',
+  duration_ms: 3,
+  client,
 });

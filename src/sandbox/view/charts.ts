@@ -1,0 +1,83 @@
+// Live charts with uPlot (small and fast): requests/s per server, error rate, p95 latency and, where there are
+// replicas, replication lag. Series differ by dash pattern as well as colour, and each chart has a one-line text
+// summary of its latest values, so no reading depends on colour.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { series } from './traffic';
+import type { ViewState } from './state';
+
+const SECONDS_SHOWN = 60;
+const palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#8c564b', '#e377c2'];
+const dashes: number[][] = [[], [10, 5], [3, 4], [12, 4, 3, 4], [6, 6], [2, 2]];
+
+interface Chart {
+  key: string;
+  plot?: uPlot;
+  box: HTMLElement;
+  summary: HTMLParagraphElement;
+}
+
+const fmt = (v: number | null | undefined, unit: string) => (v == null ? 'no data' : `${Math.round(v * 10) / 10}${unit}`);
+
+export class Charts {
+  private charts = new Map<string, Chart>();
+  private root: HTMLElement;
+  private observer: ResizeObserver;
+
+  constructor(host: HTMLElement) {
+    this.root = document.createElement('section');
+    this.root.className = 'charts';
+    this.root.setAttribute('aria-label', 'Charts');
+    host.appendChild(this.root);
+    this.observer = new ResizeObserver(() => {
+      for (const c of this.charts.values()) c.plot?.setSize(this.size(c.box));
+    });
+    this.observer.observe(this.root);
+  }
+
+  update(state: ViewState): void {
+    const servers = state.nodes.filter((n) => n.role === 'web').map((n) => n.name);
+    const replicas = state.nodes.filter((n) => n.role === 'store').map((n) => n.name);
+    const to = Math.floor(state.time / 1000);
+    const s = series(state.traffic, servers, replicas, Math.max(0, to - SECONDS_SHOWN), to);
+    const last = (values: (number | null)[]) => values.slice(0, -1).at(-1); // the last complete second
+    this.draw('rps', 'Requests/s per server', servers, [s.seconds, ...servers.map((n) => s.perServer[n])], servers.map((n) => `${n} ${fmt(last(s.perServer[n]), '/s')}`).join(', '));
+    this.draw('errors', 'Errors (% of requests)', ['errors'], [s.seconds, s.errorRate], `errors ${fmt(last(s.errorRate), ' %')}`);
+    this.draw('p95', 'Latency p95 (ms)', ['p95'], [s.seconds, s.p95], `p95 ${fmt(last(s.p95), ' ms')}`);
+    const lagged = replicas.filter((r) => state.nodes.find((n) => n.name === r)?.replication?.role === 'replica');
+    if (lagged.length) this.draw('lag', 'Replication lag (ms)', lagged, [s.seconds, ...lagged.map((r) => s.lag_ms[r])], lagged.map((r) => `${r} ${fmt(last(s.lag_ms[r]), ' ms')}`).join(', '));
+  }
+
+  private size(box: HTMLElement) {
+    return { width: Math.max(200, box.clientWidth), height: 150 };
+  }
+
+  private draw(id: string, title: string, names: string[], data: (number | null)[][], summary: string): void {
+    let chart = this.charts.get(id);
+    if (!chart) {
+      const figure = document.createElement('figure');
+      figure.className = `chart chart-${id}`;
+      figure.innerHTML = `<figcaption>${title}</figcaption><div class="plot" aria-hidden="true"></div><p class="summary"></p>`;
+      this.root.appendChild(figure);
+      chart = { key: '', box: figure.querySelector('.plot')!, summary: figure.querySelector('.summary')! };
+      this.charts.set(id, chart);
+    }
+    const key = names.join(',');
+    if (chart.key !== key) {
+      chart.plot?.destroy();
+      chart.key = key;
+      chart.plot = new uPlot(
+        {
+          ...this.size(chart.box),
+          scales: { x: { time: false } },
+          legend: { show: names.length > 1 },
+          axes: [{ label: 's' }, {}],
+          series: [{ label: 'time (s)' }, ...names.map((label, i) => ({ label, stroke: palette[i % palette.length], dash: dashes[i % dashes.length], width: 2, spanGaps: false }))],
+        },
+        data as uPlot.AlignedData,
+        chart.box,
+      );
+    } else chart.plot!.setData(data as uPlot.AlignedData);
+    chart.summary.textContent = summary;
+  }
+}

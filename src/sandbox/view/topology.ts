@@ -1,0 +1,211 @@
+// The topology picture (SVG): every node with its name, address, role and state as text and shape, the links,
+// the virtual IP badge, replication bars, and requests travelling client → balancer → server coloured and shaped
+// by outcome. Updated in place (nodes keep their focus); requests are animated only when motion is allowed and are
+// aggregated per server and outcome when many arrive in one frame, so heavy load never drops frames.
+import type { ViewNode, ViewRequest, ViewState } from './state';
+import { CLIENT, NODE_H, NODE_W, WIDTH, layout, type Edge, type Placed } from './layout';
+import { lagText, nodeLabel, processText, roleText, statusText } from './node-text';
+import { CLIENT_ADDRESS, isCut } from './topology-links';
+
+const SVG = 'http://www.w3.org/2000/svg';
+/** More new requests than this in one frame are drawn as one token per server and outcome, with a count. */
+const AGGREGATE_OVER = 8;
+const TRAVEL_MS = 650;
+
+function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number> = {}, parent?: Element): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  parent?.appendChild(node);
+  return node;
+}
+
+/** The outline of each kind of node: shape tells the role apart without colour or text. */
+function shape(role: string, g: SVGGElement): SVGElement {
+  const [w, h] = [NODE_W, NODE_H];
+  const x = -w / 2;
+  const y = -h / 2;
+  if (role === 'client') return el('ellipse', { rx: w / 2, ry: h / 2 - 10, class: 'outline' }, g);
+  if (role === 'balancer' || role === 'vrrp') {
+    const c = 18; // cut corners: the "router" look
+    return el('path', { d: `M${x + c},${y}H${-x - c}L${-x},${y + c}V${-y - c}L${-x - c},${-y}H${x + c}L${x},${-y - c}V${y + c}Z`, class: 'outline' }, g);
+  }
+  if (role === 'store') {
+    return el('path', { d: `M${x},${y + 10}A${w / 2},10 0 0 1 ${-x},${y + 10}V${-y - 6}A${w / 2},10 0 0 1 ${x},${-y - 6}Z M${x},${y + 10}A${w / 2},10 0 0 0 ${-x},${y + 10}`, class: 'outline' }, g);
+  }
+  return el('rect', { x, y, width: w, height: h, rx: role === 'monitor' ? 28 : 6, class: 'outline' }, g);
+}
+
+interface NodeParts {
+  g: SVGGElement;
+  lines: SVGTextElement[];
+  rate: SVGTextElement;
+  bar: SVGRectElement;
+  barBack: SVGRectElement;
+}
+
+export interface TopologyActions {
+  openMenu(node: string, anchor: Element): void;
+}
+
+export class TopologyView {
+  readonly svg: SVGSVGElement;
+  private edgesLayer: SVGGElement;
+  private nodesLayer: SVGGElement;
+  private flowLayer: SVGGElement;
+  private badge: SVGGElement;
+  private parts = new Map<string, NodeParts>();
+  private placed = new Map<string, Placed>();
+  private edges: Edge[] = [];
+  private shapeKey = '';
+  private animatedUpTo = 0;
+
+  constructor(
+    host: HTMLElement,
+    private actions: TopologyActions,
+  ) {
+    this.svg = el('svg', { class: 'topology', role: 'group', 'aria-label': 'Topology' });
+    this.edgesLayer = el('g', { class: 'edges' }, this.svg);
+    this.nodesLayer = el('g', { class: 'nodes' }, this.svg);
+    this.badge = el('g', { class: 'vip-badge', 'aria-hidden': 'true' }, this.svg);
+    this.flowLayer = el('g', { class: 'flows', 'aria-hidden': 'true' }, this.svg);
+    host.appendChild(this.svg);
+    this.svg.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  /** The focusable element of a node (tests and keyboard shortcuts reach nodes through it). */
+  nodeElement(name: string): SVGGElement | undefined {
+    return this.parts.get(name)?.g;
+  }
+
+  render(state: ViewState, animate: boolean): void {
+    const key = state.nodes.map((n) => `${n.name}:${n.role}`).join(',');
+    if (key !== this.shapeKey) this.build(state);
+    this.svg.setAttribute('aria-label', `Topology of ${state.scenario?.title ?? 'the sandbox'}: ${state.nodes.length} nodes`);
+    this.drawEdges(state);
+    const rates = lastSecondRates(state);
+    for (const node of state.nodes) this.drawNode(node, rates.get(node.name));
+    this.drawVip(state);
+    const fresh = state.requests.filter((r) => r.seq > this.animatedUpTo);
+    this.animatedUpTo = state.lastSeq;
+    if (animate && fresh.length) this.animate(fresh);
+  }
+
+  private build(state: ViewState): void {
+    this.shapeKey = state.nodes.map((n) => `${n.name}:${n.role}`).join(',');
+    const { placed, height, edges } = layout(state.nodes);
+    this.edges = edges;
+    this.placed = new Map(placed.map((p) => [p.name, p]));
+    this.svg.setAttribute('viewBox', `0 0 ${WIDTH} ${height + 40}`);
+    this.nodesLayer.replaceChildren();
+    this.parts.clear();
+    const client = this.placed.get(CLIENT)!;
+    const cg = el('g', { class: 'node role-client', transform: `translate(${client.x},${client.y})`, role: 'img', 'aria-label': `Clients: the internet and your terminal, ${CLIENT_ADDRESS}` }, this.nodesLayer);
+    shape('client', cg);
+    el('text', { class: 'name', y: -6 }, cg).textContent = 'clients';
+    el('text', { class: 'line', y: 18 }, cg).textContent = CLIENT_ADDRESS;
+    for (const node of state.nodes) {
+      const p = this.placed.get(node.name)!;
+      const g = el('g', { class: `node role-${node.role}`, transform: `translate(${p.x},${p.y})`, tabindex: 0, role: 'button', 'aria-haspopup': 'menu', 'data-node': node.name }, this.nodesLayer);
+      shape(node.role, g);
+      const lines = [-24, -2, 18, 38].map((y, i) => el('text', { class: i === 0 ? 'name' : 'line', y }, g));
+      const rate = el('text', { class: 'rate', y: NODE_H / 2 + 20 }, g);
+      const barBack = el('rect', { class: 'bar-back', x: -NODE_W / 2, y: NODE_H / 2 + 6, width: NODE_W, height: 8, visibility: 'hidden' }, g);
+      const bar = el('rect', { class: 'bar', x: -NODE_W / 2, y: NODE_H / 2 + 6, width: 0, height: 8 }, g);
+      g.addEventListener('click', () => this.actions.openMenu(node.name, g));
+      this.parts.set(node.name, { g, lines, rate, bar, barBack });
+    }
+  }
+
+  private drawEdges(state: ViewState): void {
+    this.edgesLayer.replaceChildren();
+    for (const edge of this.edges) {
+      const a = this.placed.get(edge.from)!;
+      const b = this.placed.get(edge.to)!;
+      const cut = isCut(state, edge.from, edge.to);
+      el('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: `edge ${edge.kind}${cut ? ' cut' : ''}` }, this.edgesLayer);
+      if (cut) {
+        const t = el('text', { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 - 6, class: 'cut-label' }, this.edgesLayer);
+        t.textContent = '✂ cut';
+      }
+    }
+  }
+
+  private drawNode(node: ViewNode, rate: number | undefined): void {
+    const parts = this.parts.get(node.name)!;
+    const proc = processText(node);
+    const status = statusText(node);
+    const texts = [node.name, `${roleText(node)} · ${node.address}`, proc.text, status?.text ?? ''];
+    parts.lines.forEach((t, i) => {
+      if (t.textContent !== texts[i]) t.textContent = texts[i];
+    });
+    parts.lines[2].setAttribute('class', `line tone-${proc.tone}`);
+    parts.lines[3].setAttribute('class', `line tone-${status?.tone ?? 'idle'}`);
+    const worst = [proc.tone, status?.tone].includes('down') ? 'down' : [proc.tone, status?.tone].includes('warn') ? 'warn' : proc.tone;
+    parts.g.setAttribute('class', `node role-${node.role} state-${worst} process-${node.process}`);
+    parts.g.setAttribute('aria-label', nodeLabel(node) + (rate ? `; ${rate} requests per second` : ''));
+    const lag = lagText(node);
+    parts.rate.textContent = lag ?? (node.role === 'web' || node.role === 'balancer' ? `${rate ?? 0} req/s` : '');
+    const r = node.replication;
+    const share = r?.role === 'replica' && r.replay_lsn !== undefined && r.lsn > 0 ? Math.min(1, r.replay_lsn / r.lsn) : undefined;
+    parts.barBack.setAttribute('visibility', share === undefined ? 'hidden' : 'visible');
+    parts.bar.setAttribute('width', String(share === undefined ? 0 : share * NODE_W));
+  }
+
+  private drawVip(state: ViewState): void {
+    this.badge.replaceChildren();
+    if (!state.vip) return;
+    const owner = state.vip.owner ? this.placed.get(state.vip.owner) : undefined;
+    const x = owner?.x ?? WIDTH / 2;
+    const y = (owner?.y ?? NODE_H) - NODE_H / 2 - 18;
+    el('rect', { x: x - 90, y: y - 16, width: 180, height: 26, rx: 13, class: `vip${owner ? '' : ' orphan'}` }, this.badge);
+    el('text', { x, y: y + 2, class: 'vip-text' }, this.badge).textContent = owner ? `VIP ${state.vip.address}` : `VIP ${state.vip.address}: nobody`;
+  }
+
+  private animate(fresh: ViewRequest[]): void {
+    const groups = new Map<string, { request: ViewRequest; count: number }>();
+    for (const request of fresh) {
+      const key = fresh.length > AGGREGATE_OVER ? `${request.via}>${request.server}>${request.outcome}` : String(request.seq);
+      const group = groups.get(key);
+      if (group) group.count += 1;
+      else groups.set(key, { request, count: 1 });
+    }
+    for (const { request, count } of groups.values()) {
+      const stops = [CLIENT, request.via, request.server].filter((s): s is string => !!s && this.placed.has(s)).map((s) => this.placed.get(s)!);
+      if (stops.length < 2) continue;
+      const token = el('g', { class: `token outcome-${request.outcome}` }, this.flowLayer);
+      if (request.outcome === 'error') el('path', { d: 'M-7,-7L7,7M7,-7L-7,7', class: 'mark' }, token);
+      else if (request.outcome === 'denied') el('rect', { x: -7, y: -7, width: 14, height: 14, class: 'mark' }, token);
+      else el('circle', { r: 7, class: 'mark' }, token);
+      if (count > 1) el('text', { x: 10, y: -8, class: 'count' }, token).textContent = `×${count}`;
+      const frames = stops.map((p) => ({ transform: `translate(${p.x}px, ${p.y}px)` }));
+      const animation = token.animate(frames, { duration: TRAVEL_MS * (stops.length - 1), easing: 'linear' });
+      animation.onfinish = () => token.remove();
+      animation.oncancel = () => token.remove();
+    }
+  }
+
+  /** Arrow keys move between nodes; Enter and Space open the node's menu (as a click does). */
+  private onKey(e: KeyboardEvent): void {
+    const target = (e.target as Element).closest?.('[data-node]') as SVGGElement | null;
+    if (!target) return;
+    const names = [...this.parts.keys()];
+    const at = names.indexOf(target.dataset.node!);
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      this.actions.openMenu(target.dataset.node!, target);
+    } else if (['ArrowDown', 'ArrowRight', 'ArrowUp', 'ArrowLeft'].includes(e.key)) {
+      e.preventDefault();
+      const step = e.key === 'ArrowDown' || e.key === 'ArrowRight' ? 1 : -1;
+      this.parts.get(names[(at + step + names.length) % names.length])!.g.focus();
+    }
+  }
+}
+
+/** Requests per server in the last complete second (the one before the newest event's second). */
+function lastSecondRates(state: ViewState): Map<string, number> {
+  const second = Math.floor(state.time / 1000) - 1;
+  const bucket = state.traffic.buckets.find((b) => b.second === second);
+  const rates = new Map(Object.entries(bucket?.perServer ?? {}));
+  for (const node of state.nodes) if (node.role === 'balancer') rates.set(node.name, bucket?.total ?? 0);
+  return rates;
+}
