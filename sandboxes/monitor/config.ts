@@ -1,0 +1,100 @@
+// prometheus.yml and its rule files, the subset the sandbox's monitor uses, validated with zod so a mistake is
+// reported with its place in the file. Durations and defaults are Prometheus's (scrape_interval 1m by default;
+// the sandbox's files set 2s so that changes show within seconds).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import type { AlertRule } from './alerts';
+import { compile, parseDuration } from './promql';
+
+const duration = z.string().refine((s) => /^\d+(\.\d+)?(ms|s|m|h|d)$/.test(s), 'a duration such as 2s, 30s or 5m');
+
+const prometheusSchema = z.object({
+  global: z.object({ scrape_interval: duration.default('1m'), evaluation_interval: duration.default('1m') }).default({ scrape_interval: '1m', evaluation_interval: '1m' }),
+  rule_files: z.array(z.string()).default([]),
+  scrape_configs: z.array(
+    z.object({
+      job_name: z.string().min(1),
+      metrics_path: z.string().default('/metrics'),
+      scrape_interval: duration.optional(),
+      static_configs: z.array(z.object({ targets: z.array(z.string().regex(/^[\w.-]+:\d+$/, 'host:port, e.g. 10.0.0.11:80')), labels: z.record(z.string(), z.string()).optional() })),
+    }),
+  ),
+});
+
+const rulesSchema = z.object({
+  groups: z.array(
+    z.object({
+      name: z.string(),
+      rules: z.array(
+        z.object({
+          alert: z.string().min(1),
+          expr: z.union([z.string(), z.number()]).transform(String),
+          for: duration.optional(),
+          labels: z.record(z.string(), z.string()).default({}),
+          annotations: z.record(z.string(), z.string()).default({}),
+        }),
+      ),
+    }),
+  ),
+});
+
+export interface Target {
+  job: string;
+  address: string;
+  path: string;
+  labels: Record<string, string>;
+  intervalMs: number;
+}
+
+export interface MonitorConfig {
+  targets: Target[];
+  evaluationMs: number;
+  rules: AlertRule[];
+}
+
+function load<T>(schema: z.ZodType<T>, file: string): T {
+  let data: unknown;
+  try {
+    data = parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`);
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function loadConfig(file: string): MonitorConfig {
+  const config = load(prometheusSchema, file);
+  const rules: AlertRule[] = [];
+  for (const ruleFile of config.rule_files) {
+    const path = join(dirname(file), ruleFile);
+    for (const group of load(rulesSchema, path).groups) {
+      for (const rule of group.rules) {
+        try {
+          compile(rule.expr);
+        } catch (error) {
+          throw new Error(`${path}: alert ${rule.alert}: ${(error as Error).message}`);
+        }
+        rules.push({ alert: rule.alert, expr: rule.expr, forMs: rule.for ? parseDuration(rule.for) : 0, labels: rule.labels, annotations: rule.annotations });
+      }
+    }
+  }
+  const targets = config.scrape_configs.flatMap((job) =>
+    job.static_configs.flatMap((sc) =>
+      sc.targets.map((address) => ({
+        job: job.job_name,
+        address,
+        path: job.metrics_path,
+        labels: sc.labels ?? {},
+        intervalMs: parseDuration(job.scrape_interval ?? config.global.scrape_interval),
+      })),
+    ),
+  );
+  return { targets, evaluationMs: parseDuration(config.global.evaluation_interval), rules };
+}

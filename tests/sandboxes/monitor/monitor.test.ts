@@ -1,0 +1,108 @@
+// The monitor as a real process scraping real web servers: an instance-down alert and a 5xx-ratio alert go
+// pending, fire and resolve on the right conditions.
+import http from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+import { connect } from '../../../sandboxes/shared/net';
+import { startNode, type SandboxNode } from '../../support/sandbox-node';
+
+const PROMETHEUS = `
+global:
+  scrape_interval: 500ms
+  evaluation_interval: 500ms
+rule_files:
+  - alerts.yml
+scrape_configs:
+  - job_name: web
+    static_configs:
+      - targets: ['10.0.0.11:80', '10.0.0.12:80']
+`;
+
+const ALERTS = `
+groups:
+  - name: stack
+    rules:
+      - alert: InstanceDown
+        expr: up == 0
+        for: 2s
+        labels:
+          severity: page
+        annotations:
+          summary: "Instance {{ $labels.instance }} down"
+      - alert: HighErrorRate
+        expr: sum by (instance) (rate(http_requests_total{code=~"5.."}[5s])) / sum by (instance) (rate(http_requests_total[5s])) > 0.05
+        for: 1s
+        annotations:
+          summary: "{{ $labels.instance }} answers {{ $value }} of requests with 5xx"
+`;
+
+const alert = (name: string, state: string, instance: string) => (e: NodeEvent) =>
+  e.type === 'alert' && e.alertname === name && e.state === state && e.labels.instance === instance;
+
+describe('monitor (Prometheus-like) as a process', () => {
+  let folder: string;
+  const nodes: Record<string, SandboxNode> = {};
+  const start = (name: string, program: string, args: string[], address: string) =>
+    (nodes[name] = startNode(program, args, { cwd: folder, net: join(folder, 'net'), address, name }));
+
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'monitor-'));
+    writeFileSync(join(folder, 'prometheus.yml'), PROMETHEUS);
+    writeFileSync(join(folder, 'alerts.yml'), ALERTS);
+    process.env.SANDBOX_NET = join(folder, 'net');
+    process.env.SANDBOX_ADDR = '10.0.0.2';
+    start('web-01', 'web', ['--name', 'web-01'], '10.0.0.11');
+    start('web-02', 'web', ['--name', 'web-02'], '10.0.0.12');
+    start('mon-01', 'monitor', ['--config.file=prometheus.yml'], '10.0.0.31');
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(nodes).map((n) => n.stop('SIGKILL')));
+    delete process.env.SANDBOX_NET;
+    delete process.env.SANDBOX_ADDR;
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('fires InstanceDown after its `for` when a server dies, and resolves it when the server is back', async () => {
+    const mon = nodes['mon-01'];
+    await mon.waitFor((e) => e.type === 'scrape' && e.instance === '10.0.0.11:80' && e.up === 1);
+    const killed = performance.now();
+    await nodes['web-01'].stop('SIGKILL');
+    const pending = await mon.waitFor(alert('InstanceDown', 'pending', '10.0.0.11:80'), 5000);
+    const firing = await mon.waitFor(alert('InstanceDown', 'firing', '10.0.0.11:80'), 6000);
+    expect(firing.at - pending.at).toBeGreaterThanOrEqual(1800); // for: 2s, evaluated every 0.5 s
+    expect(firing.at - pending.at).toBeLessThan(4000);
+    await mon.waitFor((e) => e.type === 'log' && e.level === 'alert' && e.text === '[FIRING:1] InstanceDown (10.0.0.11:80 web page) Instance 10.0.0.11:80 down', 2000);
+    expect(mon.seen.some((s) => s.at > killed && alert('InstanceDown', 'pending', '10.0.0.12:80')(s.event))).toBe(false);
+
+    start('web-01', 'web', ['--name', 'web-01'], '10.0.0.11');
+    await mon.waitFor(alert('InstanceDown', 'resolved', '10.0.0.11:80'), 6000);
+  });
+
+  it('fires HighErrorRate for a server that is up but fails requests (a silent failure), and resolves it once fixed', async () => {
+    const mon = nodes['mon-01'];
+    const web2 = nodes['web-02'];
+    web2.child.stdin!.write('flaky 0.5\n');
+    const traffic = setInterval(() => get('10.0.0.12:80').catch(() => undefined), 50);
+    try {
+      const firing = await mon.waitFor(alert('HighErrorRate', 'firing', '10.0.0.12:80'), 10_000);
+      expect(firing.event.type === 'alert' && firing.event.value).toBeGreaterThan(0.2);
+      web2.child.stdin!.write('flaky 0\n');
+      await mon.waitFor(alert('HighErrorRate', 'resolved', '10.0.0.12:80'), 12_000);
+    } finally {
+      clearInterval(traffic);
+    }
+  });
+});
+
+function get(address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ path: '/', createConnection: () => connect(address) }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+  });
+}
