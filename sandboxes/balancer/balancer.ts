@@ -140,7 +140,7 @@ export class Balancer implements RuntimeTarget {
       const runtime = address.startsWith('runtime@');
       entry.server = runtime ? createRuntimeServer(() => this) : createListener(() => this.current.frontends.get(entry.frontend));
       try {
-        await listen(entry.server, runtime ? address.slice('runtime@'.length) : address);
+        await listen(entry.server, runtime ? ownLoopback(address.slice('runtime@'.length)) : address);
       } catch (error) {
         const what = runtime ? `stats socket ${address.slice('runtime@'.length)}` : `frontend ${frontend}`;
         throw new Error(`Starting ${what}: cannot bind socket (${(error as Error).message}) [${address.replace('runtime@', '')}]`);
@@ -157,4 +157,12 @@ export class Balancer implements RuntimeTarget {
       statsSockets: config.statsSockets.map((s) => s.address),
     });
   }
+}
+
+/**
+ * `stats socket ipv4@127.0.0.1:9999` is the usual way to keep the runtime API local. Inside the sandbox every node
+ * shares one loopback, so "this node's own loopback" becomes this node's address (where the shell reaches it).
+ */
+function ownLoopback(address: string): string {
+  return process.env.SANDBOX_NET ? address.replace(/^(127\.0\.0\.1|localhost):/, ':') : address;
 }
