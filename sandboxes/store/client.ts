@@ -101,6 +101,11 @@ export class StoreClient {
     return Number((await this.request({ op: 'promote' })).timeline);
   }
 
+  /** Turns this node into a standby of `primary`, discarding what it wrote after the histories forked (pg_rewind). */
+  async rejoin(primary: string): Promise<Status> {
+    return (await this.request({ op: 'rejoin', primary })) as unknown as Status;
+  }
+
   /** Changes settings at run time: the replication mode (primary), recovery_min_apply_delay in ms (standby). */
   async setConfig(settings: { mode?: string; recovery_min_apply_delay?: number }): Promise<Status> {
     return (await this.request({ op: 'set_config', ...settings })) as unknown as Status;

@@ -60,7 +60,11 @@ export class Monitor {
     if (this.failingOver) return;
     const views = this.views();
     const adopted = newestPrimary(views, { timeline: this.timeline, primary: this.primary });
-    if (adopted) this.follow(adopted, this.primary === undefined ? 'found' : 'promoted outside the monitor');
+    if (adopted) {
+      this.follow(adopted, this.primary === undefined ? 'found' : 'promoted outside the monitor');
+      // Tell everyone now rather than at the next tick: the primary gets its lease, the others their new primary.
+      await Promise.all(this.nodes.map((node) => this.heartbeat(node)));
+    }
     this.watchSplitBrain(views);
     const primary = this.nodes.find((n) => n.address === this.primary);
     if (primary && isDown(primary.missed, this.options.misses)) await this.failover(primary);

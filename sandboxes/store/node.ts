@@ -291,11 +291,11 @@ export class StoreNode {
   private heartbeat(message: Message): void {
     const primary = typeof message.primary === 'string' ? message.primary : undefined;
     const timeline = Number(message.timeline ?? 0);
+    if (primary === undefined) return;
     if (message.fencing === true && !this.control.leased) {
       this.control.leased = true;
       writeControl(this.options.dir, this.control);
     }
-    if (primary === undefined) return;
     if (primary === this.address) {
       if (this.role === 'primary') this.renewLease(Number(message.lease_ms));
       return;
@@ -308,10 +308,18 @@ export class StoreNode {
     if (message.fencing === true && timeline >= this.timeline) {
       log(`LOG:  fenced: the failover monitor reports ${primary} as primary on timeline ${timeline}; this server (timeline ${this.timeline}) stops accepting writes and rejoins as a standby`, 'warning');
       report({ type: 'store.fenced', timeline: this.timeline, reason: 'newer-timeline', primary });
-      this.control.role = 'standby';
-      log('LOG:  entering standby mode');
-      this.follow(primary);
+      this.rejoin(primary);
     }
+  }
+
+  /** Becomes a standby of `primary` (standby.signal + primary_conninfo); the receiver rewinds a divergent tail. */
+  rejoin(primary: string): void {
+    if (this.role === 'primary') {
+      this.control.role = 'standby';
+      clearTimeout(this.leaseTimer);
+      log('LOG:  entering standby mode');
+    }
+    this.follow(primary);
   }
 
   private renewLease(leaseMs: number): void {
@@ -386,6 +394,11 @@ export class StoreNode {
         return void reply({ ok: true, ...this.status() });
       case 'promote':
         return void this.promote(Number(message.lease_ms ?? 0)).then(reply);
+      case 'rejoin':
+        if (typeof message.primary !== 'string' || !/:\d+$/.test(message.primary)) throw new Error('rejoin: expected "primary": "HOST:PORT"');
+        if (message.primary === this.address) throw new Error('rejoin: a node cannot follow itself');
+        this.rejoin(message.primary);
+        return void reply({ ok: true, ...this.status() });
       case 'set_config':
         return void reply(this.setConfig(message));
       case 'identify_system':
@@ -393,7 +406,7 @@ export class StoreNode {
       case 'start_replication':
         return this.startReplication(message, reply, socket);
       default:
-        throw new Error(`unknown op ${JSON.stringify(message.op)}: expected get, set, del, status, promote, heartbeat, set_config, identify_system or start_replication`);
+        throw new Error(`unknown op ${JSON.stringify(message.op)}: expected get, set, del, status, promote, rejoin, heartbeat, set_config, identify_system or start_replication`);
     }
   }
 

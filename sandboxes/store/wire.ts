@@ -6,10 +6,10 @@
 //   → {"id":2,"op":"set","key":"user:2","value":"bob"}          (sent to a standby)
 //   ← {"id":2,"ok":false,"error":"ERROR:  cannot execute INSERT in a read-only transaction","sqlstate":"25006"}
 //
-// Operations: get, set, del, status, promote, heartbeat, set_config, identify_system, start_replication (after
+// Operations: get, set, del, status, promote, rejoin, heartbeat, set_config, identify_system, start_replication (after
 // which the connection carries the WAL stream, see walsender.ts). See README.md for the fields of each.
 import type net from 'node:net';
-import { connect } from '../shared/net';
+import { connect, isLinkCut, myAddress } from '../shared/net';
 
 /** Longest line accepted: bigger requests are refused and the connection closed (a value is capped lower). */
 export const MAX_LINE_BYTES = 1 << 20;
@@ -48,8 +48,13 @@ function parseLine(line: string, onMessage: (message: Message) => void, onBad: (
   onMessage(message as Message);
 }
 
+/**
+ * Sends one message. Across a link the supervisor has cut, it is lost, as packets are in a partition, even on a
+ * connection opened before the cut: requests then time out, and a standby sees a gap in its stream and reconnects.
+ */
 export function send(socket: net.Socket, message: Message): void {
-  if (!socket.destroyed) socket.write(JSON.stringify(message) + '\n');
+  if (socket.destroyed || isLinkCut(myAddress(), socket.remoteAddress ?? '')) return;
+  socket.write(JSON.stringify(message) + '\n');
 }
 
 /** A client connection: request() sends a request and resolves with its reply (or rejects after `timeoutMs`). */

@@ -1,0 +1,127 @@
+// Runs store nodes as real processes (the bundle in sandboxes/dist) in a temporary session folder, with their
+// events parsed, so tests can wait for what a node reports.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../support/ports';
+import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+
+// From the project root (vitest's and npm's working directory), so the benchmark's bundle finds it too.
+const bundle = resolve('sandboxes/dist/store.js');
+
+export interface Running {
+  name: string;
+  address: string;
+  process: ChildProcess;
+  events: NodeEvent[];
+  stderr: string;
+}
+
+/** Sandbox addresses by node name, as the scenarios give them (DESIGN: db-01 is 10.0.0.21, mon-01 10.0.0.31). */
+const ADDRESSES: Record<string, string> = { 'db-01': '10.0.0.21', 'db-02': '10.0.0.22', 'db-03': '10.0.0.23', 'mon-01': '10.0.0.31' };
+
+export class Cluster {
+  readonly dir = mkdtempSync(join(tmpdir(), 'store-'));
+  readonly nodes = new Map<string, Running>();
+  private ports = new Map<string, number>();
+  /** With `network`, nodes run on the sandbox network (sandboxes/shared/net.ts) at their virtual addresses. */
+  readonly net?: string;
+
+  constructor(options: { network?: boolean } = {}) {
+    if (options.network) this.net = join(this.dir, '.sandbox/net');
+  }
+
+  /** Starts `store <args>` as node `name`; resolves once it reports store.ready (or, for a monitor, at once). */
+  async start(name: string, args: string[], options: { ready?: boolean } = {}): Promise<Running> {
+    const network = this.net ? { SANDBOX_NET: this.net, SANDBOX_ADDR: ADDRESSES[name] } : {};
+    const child = spawn(process.execPath, [bundle, ...args], { cwd: this.dir, env: { ...process.env, SANDBOX_EVENTS: '1', SANDBOX_NODE: name, ...network } });
+    const running: Running = { name, address: this.ports.has(name) ? await this.address(name) : '', process: child, events: [], stderr: '' };
+    this.nodes.set(name, running);
+    let buffered = '';
+    child.stdout!.on('data', (chunk) => {
+      buffered += chunk;
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        running.events.push(JSON.parse(buffered.slice(0, newline)));
+        buffered = buffered.slice(newline + 1);
+      }
+    });
+    child.stderr!.on('data', (chunk) => (running.stderr += chunk));
+    if (options.ready !== false) await this.waitFor(name, (e) => e.type === 'store.ready');
+    return running;
+  }
+
+  /** A fixed loopback port per node name, so a node keeps its address across restarts. */
+  async port(name: string): Promise<number> {
+    if (this.net) return 5432;
+    if (!this.ports.has(name)) this.ports.set(name, await freePort());
+    return this.ports.get(name)!;
+  }
+
+  async address(name: string): Promise<string> {
+    return `${this.net ? ADDRESSES[name] : '127.0.0.1'}:${await this.port(name)}`;
+  }
+
+  async primary(name: string, extra: string[] = []): Promise<Running> {
+    return this.start(name, ['primary', '--listen', `:${await this.port(name)}`, '--name', name, ...extra]);
+  }
+
+  async standby(name: string, primary: string, extra: string[] = []): Promise<Running> {
+    return this.start(name, ['standby', '--listen', `:${await this.port(name)}`, '--name', name, '--primary', await this.address(primary), ...extra]);
+  }
+
+  /** Restarts a node with the arguments it had (its data directory decides its role). */
+  async restart(name: string): Promise<Running> {
+    const old = this.nodes.get(name)!;
+    const args = old.process.spawnargs.slice(2);
+    return this.start(name, args);
+  }
+
+  events(name: string): NodeEvent[] {
+    return this.nodes.get(name)?.events ?? [];
+  }
+
+  logs(name: string): string[] {
+    return this.events(name).flatMap((e) => (e.type === 'log' ? [e.text] : []));
+  }
+
+  /** Resolves with the first event of `name` matching `test` (past or future); rejects after `timeoutMs`. */
+  waitFor(name: string, test: (event: NodeEvent) => boolean, timeoutMs = 8000): Promise<NodeEvent> {
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+      const poll = () => {
+        const running = this.nodes.get(name)!;
+        const found = running.events.find(test);
+        if (found) return resolve(found);
+        if (Date.now() - started > timeoutMs) {
+          return reject(new Error(`${name}: no matching event within ${timeoutMs} ms; logs:\n${this.logs(name).join('\n')}\n${running.stderr}`));
+        }
+        setTimeout(poll, 10);
+      };
+      poll();
+    });
+  }
+
+  kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.nodes.get(name)!.process;
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  }
+
+  /** Freezes a node (SIGSTOP) or thaws it (SIGCONT): a stalled disk or network, as Jepsen's pause nemesis. */
+  pause(name: string, paused: boolean): void {
+    this.nodes.get(name)!.process.kill(paused ? 'SIGSTOP' : 'SIGCONT');
+  }
+
+  async stopAll(): Promise<void> {
+    for (const name of this.nodes.keys()) this.pause(name, false);
+    await Promise.all([...this.nodes.keys()].map((name) => this.kill(name)));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

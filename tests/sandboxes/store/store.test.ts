@@ -1,0 +1,170 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import net from 'node:net';
+import { Cluster, sleep } from './cluster';
+import { StoreClient, StoreError } from '../../../sandboxes/store/client';
+import { StoreRouter } from '../../../sandboxes/store/router';
+
+let cluster: Cluster;
+const clients: { close(): void }[] = [];
+const client = async (name: string) => {
+  const c = new StoreClient(await cluster.address(name));
+  clients.push(c);
+  return c;
+};
+afterEach(async () => {
+  clients.splice(0).forEach((c) => c.close());
+  await cluster?.stopAll();
+});
+
+/** Sends raw lines and collects the replies, to see what a hand-written client gets back. */
+function raw(address: string, lines: string[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const [host, port] = address.split(':');
+    const socket = net.connect(Number(port), host);
+    let out = '';
+    socket.on('data', (chunk) => {
+      out += chunk;
+      if (out.split('\n').length > lines.length) socket.end(), resolve(out.trim().split('\n'));
+    });
+    socket.on('error', reject);
+    socket.write(lines.join('\n') + '\n');
+  });
+}
+
+describe('a primary with a standby', () => {
+  it('streams every write to the standby, which serves reads and refuses writes with PostgreSQL\'s error', async () => {
+    cluster = new Cluster();
+    await cluster.primary('db-01');
+    await cluster.standby('db-02', 'db-01');
+    const primary = await client('db-01');
+    const standby = await client('db-02');
+    const lsn = await primary.set('user:1', 'alice');
+    expect(lsn).toMatch(/^0\/[0-9A-F]+$/);
+    expect((await standby.get('user:1', { after: lsn, waitMs: 3000 })).value).toBe('alice');
+
+    const refused = await standby.set('user:2', 'bob').catch((e: StoreError) => e);
+    expect(refused).toBeInstanceOf(StoreError);
+    expect((refused as StoreError).message).toBe('ERROR:  cannot execute INSERT in a read-only transaction');
+    expect((refused as StoreError).sqlstate).toBe('25006');
+    expect(((await standby.del('user:1').catch((e) => e)) as StoreError).message).toBe('ERROR:  cannot execute DELETE in a read-only transaction');
+
+    const status = await primary.status();
+    expect(status.role).toBe('primary');
+    expect(status.replication).toHaveLength(1);
+    expect(status.replication[0]).toMatchObject({ application_name: 'db-02', state: 'streaming', replay_lsn: lsn, sync_state: 'async' });
+    expect((await standby.status()).in_recovery).toBe(true);
+    expect(cluster.logs('db-02')).toContain('LOG:  started streaming WAL from primary at 0/0 on timeline 1');
+  });
+
+  it('answers malformed requests and oversized values with clear errors, and keeps serving', async () => {
+    cluster = new Cluster();
+    await cluster.primary('db-01', ['--max-value-bytes', '10']);
+    const replies = (await raw(await cluster.address('db-01'), ['not json', '{"id":1,"op":"frobnicate"}', '{"id":2,"op":"set","key":"k","value":"far too long a value"}', '{"id":3,"op":"set","key":"","value":"x"}', '{"id":4,"op":"set","key":"k","value":"ok"}'])).map((l) => JSON.parse(l));
+    expect(replies[0].error).toMatch(/^ERROR: {2}syntax error: expected one JSON object per line/);
+    expect(replies[1].error).toMatch(/^ERROR: {2}unknown op "frobnicate": expected get, set, del/);
+    expect(replies[2].error).toBe('ERROR:  value too long: 20 bytes, the limit is 10 (store --max-value-bytes)');
+    expect(replies[3].error).toMatch(/invalid key "": expected a non-empty string/);
+    expect(replies[4]).toMatchObject({ id: 4, ok: true });
+  });
+
+  it('keeps every acknowledged write through kill -9 in the middle of a write burst', async () => {
+    cluster = new Cluster();
+    await cluster.primary('db-01');
+    const primary = await client('db-01');
+    const acked: string[] = [];
+    let n = 0;
+    // Eight writers, each sending its next write as soon as the previous one is acknowledged, until the kill.
+    const writer = async () => {
+      for (;;) {
+        const key = `k${n++}`;
+        try {
+          await primary.set(key, `v${key.slice(1)}`);
+          acked.push(key);
+        } catch {
+          return;
+        }
+      }
+    };
+    const writers = Array.from({ length: 8 }, writer);
+    while (acked.length < 200) await sleep(5);
+    await cluster.kill('db-01');
+    await Promise.all(writers);
+    await cluster.restart('db-01');
+    expect(cluster.logs('db-01')).toContain('LOG:  database system was not properly shut down; automatic recovery in progress');
+    const after = await client('db-01');
+    for (const key of acked) expect((await after.get(key)).value).toBe(`v${key.slice(1)}`);
+    expect(acked.length).toBeGreaterThan(0);
+  });
+
+  it('detects a flipped byte in the log at restart, truncates there, and never applies what follows', async () => {
+    cluster = new Cluster();
+    await cluster.primary('db-01');
+    const c = await client('db-01');
+    for (const key of ['a', 'b', 'c']) await c.set(key, `value-${key}`);
+    c.close();
+    await cluster.kill('db-01', 'SIGTERM');
+    const path = join(cluster.dir, 'data/db-01/wal.log');
+    const wal = readFileSync(path);
+    const second = wal.indexOf('value-b');
+    wal[second] = 'V'.charCodeAt(0);
+    writeFileSync(path, wal);
+    await cluster.restart('db-01');
+    const truncated = await cluster.waitFor('db-01', (e) => e.type === 'store.wal-truncated');
+    const secondRecord = wal.lastIndexOf('\n', second) + 1;
+    expect(truncated).toMatchObject({ at: secondRecord, discarded_bytes: wal.length - secondRecord });
+    expect(cluster.logs('db-01').some((l) => l.startsWith('LOG:  incorrect resource manager data checksum in record at 0/'))).toBe(true);
+    const after = await client('db-01');
+    expect((await after.get('a')).value).toBe('value-a');
+    expect((await after.get('b')).value).toBeNull();
+    expect((await after.get('c')).value).toBeNull();
+    expect(readFileSync(path).length).toBe(secondRecord);
+    // The log goes on from the cut: new writes land right after the last valid record.
+    expect(await after.set('d', 'value-d')).not.toBe('0/0');
+  });
+
+  it('detects a torn tail (a record cut short) at restart and truncates it', async () => {
+    cluster = new Cluster();
+    await cluster.primary('db-01');
+    const c = await client('db-01');
+    await c.set('a', '1');
+    await c.set('b', '2');
+    c.close();
+    await cluster.kill('db-01', 'SIGTERM');
+    const path = join(cluster.dir, 'data/db-01/wal.log');
+    const wal = readFileSync(path);
+    writeFileSync(path, wal.subarray(0, wal.length - 10));
+    await cluster.restart('db-01');
+    expect(cluster.logs('db-01').some((l) => /^LOG: {2}invalid record length at 0\/[0-9A-F]+: expected a complete record/.test(l))).toBe(true);
+    const after = await client('db-01');
+    expect((await after.get('a')).value).toBe('1');
+    expect((await after.get('b')).value).toBeNull();
+  });
+});
+
+describe('reading from a lagging standby', () => {
+  it('is stale without read-your-writes, and sees the write with either read-your-writes option', async () => {
+    cluster = new Cluster();
+    await cluster.primary('db-01');
+    await cluster.standby('db-02', 'db-01', ['--recovery-min-apply-delay', '400']);
+    const nodes = [await cluster.address('db-01'), await cluster.address('db-02')];
+    const router = new StoreRouter(nodes, { readYourWrites: 'off' });
+    clients.push(router);
+    await router.findPrimary();
+
+    await router.write('cart', 'one book', 'alice');
+    const stale = await router.read('cart', 'alice');
+    expect(stale).toMatchObject({ value: null, node: nodes[1] });
+
+    router.options.readYourWrites = 'wait';
+    await router.write('cart', 'two books', 'alice');
+    expect(await router.read('cart', 'alice')).toMatchObject({ value: 'two books', node: nodes[1] });
+
+    router.options.readYourWrites = 'primary';
+    await router.write('cart', 'three books', 'alice');
+    expect(await router.read('cart', 'alice')).toMatchObject({ value: 'three books', node: nodes[0] });
+    // Another session, with no write of its own, still reads the standby.
+    expect((await router.read('cart', 'bob')).node).toBe(nodes[1]);
+  });
+});
