@@ -9,6 +9,7 @@
 //      closes the connection without answering gives 502 (`SH--`).
 //   4. Relay the answer to the client as it comes. Log the request (httplog.ts) and report it.
 import http from 'node:http';
+import { isLinkCut, myAddress } from '../shared/net';
 import type { BalancerRequestEvent } from '../shared/events/balancer';
 import type { Backend, Server } from './backend';
 import { errorPages, type ErrorPage } from './errors';
@@ -103,7 +104,12 @@ function attempt(x: Exchange, server: Server): void {
     else x.req.pipe(upstream);
   };
   upstream.on('socket', (socket) => {
-    if (upstream.reusedSocket) return onConnect();
+    if (upstream.reusedSocket) {
+      // A cut link (a partition) kills the connections kept alive across it too: this one fails, and the request
+      // goes again on a new connection, which meets the partition at connect time.
+      if (isLinkCut(myAddress(), server.address.slice(0, server.address.lastIndexOf(':')))) return void socket.destroy();
+      return onConnect();
+    }
     if (timeouts.connect) connectTimer = setTimeout(() => upstream.destroy(CONNECT_TIMEOUT), timeouts.connect);
     socket.once('connect', onConnect);
   });

@@ -65,12 +65,18 @@ export interface Balancer {
 }
 
 /** Starts `balancer.js -f haproxy.cfg` in a fresh folder with the given config, reporting events as JSON lines. */
-export async function startBalancer(config: string, readyWhen: (e: NodeEvent) => boolean = (e) => e.type === 'balancer.listening'): Promise<Balancer> {
+export async function startBalancer(
+  config: string,
+  readyWhen: (e: NodeEvent) => boolean = (e) => e.type === 'balancer.listening',
+  /** SANDBOX_NET and SANDBOX_ADDR to run it inside a sandbox network; by default it runs as in a plain terminal. */
+  network: { SANDBOX_NET: string; SANDBOX_ADDR: string } | undefined = undefined,
+): Promise<Balancer> {
+  const { SANDBOX_NET: _net, SANDBOX_ADDR: _addr, ...env } = process.env;
   const folder = mkdtempSync(join(tmpdir(), 'balancer-'));
   writeFileSync(join(folder, 'haproxy.cfg'), config);
   const child = spawn(process.execPath, [bundle, '-f', 'haproxy.cfg'], {
     cwd: folder,
-    env: { ...process.env, SANDBOX_EVENTS: '1', SANDBOX_NET: '', SANDBOX_ADDR: '' },
+    env: { ...env, SANDBOX_EVENTS: '1', ...network },
     // stdin stays open: under SANDBOX_EVENTS the balancer exits when it closes (its supervisor is gone).
     stdio: ['pipe', 'pipe', 'pipe'],
   });
