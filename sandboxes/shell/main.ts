@@ -1,6 +1,7 @@
 // The sandbox terminal's shell: `node shell.js` in the session folder. The page's xterm.js (through pipes or a
 // WebContainer process) or a real terminal sends raw keystrokes; this program does its own line editing and echo,
 // runs the commands of commands/index.ts, and lets Ctrl-C stop a running one.
+import { setMaxListeners } from 'node:events';
 import { commands } from './commands/index';
 import { complete } from './complete';
 import { KeyDecoder, type Key } from './keys';
@@ -80,6 +81,8 @@ function terminal(abort: AbortController): Terminal {
 
 async function execute(line: string): Promise<void> {
   const abort = new AbortController();
+  // One listener per request in flight (load sends hundreds) is expected, not a leak.
+  setMaxListeners(0, abort.signal);
   running = { abort };
   const stopped = new Promise<void>((resolve) =>
     abort.signal.addEventListener('abort', () => setTimeout(resolve, ABORT_GRACE_MS).unref(), { once: true }),

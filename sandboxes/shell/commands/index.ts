@@ -8,11 +8,14 @@ import type { Command } from '../command';
 import { cat } from './cat';
 import { clear } from './clear';
 import { curl } from './curl';
+import { db } from './db';
 import { echo } from './echo';
 import { edit } from './edit';
 import { help } from './help';
 import { history } from './history';
 import { infra } from './infra';
 import { load } from './load';
+import { reload } from './reload';
+import { socat } from './socat';
 
-export const commands: readonly Command[] = [help, curl, infra, load, cat, edit, clear, history, echo];
+export const commands: readonly Command[] = [help, curl, infra, load, db, cat, edit, reload, socat, clear, history, echo];

@@ -51,7 +51,8 @@ function parsePlan(args: string[]): Plan | string {
   }
 }
 
-async function drive(plan: Plan, io: CommandIO, stats: LoadStats): Promise<void> {
+/** Sends the requests on schedule; resolves with how long sending took, once every answer is in. */
+async function drive(plan: Plan, io: CommandIO, stats: LoadStats): Promise<number> {
   const started = Date.now();
   const inFlight = new Set<Promise<void>>();
   const total = Math.round((plan.rate * plan.durationMs) / 1000);
@@ -83,7 +84,12 @@ async function drive(plan: Plan, io: CommandIO, stats: LoadStats): Promise<void>
     if (wait > 0) await sleep(wait, io.signal);
     else fire();
   }
+  // The test lasts its full duration: the last request owns the last 1/rate of it.
+  const end = started + (total * 1000) / plan.rate;
+  if (!io.signal.aborted && end > Date.now()) await sleep(end - Date.now(), io.signal);
+  const sendingSeconds = (Date.now() - started) / 1000;
   await Promise.all(inFlight);
+  return sendingSeconds;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -122,13 +128,14 @@ a summary follows at the end. Ctrl-C stops early. Example: load -r 50 -d 20s, th
     const live = io.interactive
       ? setInterval(() => io.out(`\r\x1b[K${liveLine(stats, seconds()).slice(0, io.columns - 1)}`), LIVE_EVERY_MS)
       : undefined;
+    let sendingSeconds: number;
     try {
-      await drive(plan, io, stats);
+      sendingSeconds = await drive(plan, io, stats);
     } finally {
       clearInterval(live);
     }
     if (io.interactive) io.out('\r\x1b[K');
-    io.out(finalSummary(stats, seconds(), io.signal.aborted) + '\n');
+    io.out(finalSummary(stats, sendingSeconds, io.signal.aborted) + '\n');
     return stats.failed ? 1 : 0;
   },
   complete: (args) => (args[args.length - 1].startsWith('-') ? ['-r', '-d', '-t'] : []),

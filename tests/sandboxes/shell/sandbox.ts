@@ -1,6 +1,7 @@
 // A session folder wired to a sandbox network, as the supervisor leaves it: .sandbox/net/ and .sandbox/control.json.
 // Tests play the nodes themselves (real HTTP servers on the sandbox network) where the real programs are not needed.
 import http from 'node:http';
+import type net from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { listen } from '../../../sandboxes/shared/net';
 export class SandboxFolder {
   readonly folder = mkdtempSync(join(tmpdir(), 'shell-'));
   readonly net = join(this.folder, '.sandbox', 'net');
-  private servers: http.Server[] = [];
+  private servers: net.Server[] = [];
 
   constructor() {
     mkdirSync(this.net, { recursive: true });
@@ -21,8 +22,12 @@ export class SandboxFolder {
   }
 
   /** Runs an HTTP server as the node at `address` (e.g. "10.0.0.2:80") on the sandbox network. */
-  async serve(address: string, handler: http.RequestListener): Promise<http.Server> {
-    const server = http.createServer(handler);
+  serve(address: string, handler: http.RequestListener): Promise<http.Server> {
+    return this.listen(address, http.createServer(handler));
+  }
+
+  /** Runs any server (e.g. a plain TCP one) as the node at `address`. */
+  async listen<S extends net.Server>(address: string, server: S): Promise<S> {
     const previous = { net: process.env.SANDBOX_NET, addr: process.env.SANDBOX_ADDR };
     process.env.SANDBOX_NET = this.net;
     process.env.SANDBOX_ADDR = address.split(':')[0];
@@ -40,7 +45,7 @@ export class SandboxFolder {
 
   async remove(): Promise<void> {
     for (const server of this.servers) {
-      server.closeAllConnections();
+      if (server instanceof http.Server) server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
     rmSync(this.folder, { recursive: true, force: true });

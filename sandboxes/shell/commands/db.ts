@@ -1,0 +1,245 @@
+// `db`: the learner's client for the replicated store (sandboxes/store), with outputs modelled on psql and
+// pg_ctl: `INSERT 0 1`, errors as `ERROR:  ...` with DETAIL and HINT, pg_stat_replication in psql's expanded
+// display, `server promoted`. It talks to the store nodes over the sandbox network, as the learner's terminal.
+import type { NodeStatus } from '../../supervisor/commands';
+import { StoreClient, StoreError, type ReplicationRow, type Status } from '../../store/client';
+import type { Command, CommandIO } from '../command';
+import { didYouMean } from '../suggest';
+import { nodeNames, status } from '../supervisor';
+
+interface DbNode {
+  name: string;
+  address: string;
+}
+
+const endpoint = (n: NodeStatus): DbNode => ({ name: n.name, address: `${n.address}:${n.ports[0] ?? 5432}` });
+
+async function dbNodes(io: CommandIO): Promise<DbNode[]> {
+  return (await status(io)).nodes.filter((n) => n.role === 'store').map(endpoint);
+}
+
+/** Runs `fn` with a client for `node`, closing it afterwards. */
+async function using<T>(node: DbNode, fn: (client: StoreClient) => Promise<T>): Promise<T> {
+  const client = new StoreClient(node.address, 2000);
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+async function statuses(nodes: DbNode[]): Promise<(Status | Error)[]> {
+  return Promise.all(nodes.map((n) => using(n, (c) => c.status()).catch((e: Error) => e)));
+}
+
+/** The node that accepts writes: a primary, not fenced, on the newest timeline. */
+async function findPrimary(nodes: DbNode[]): Promise<DbNode> {
+  const all = await statuses(nodes);
+  let best: number | undefined;
+  all.forEach((s, i) => {
+    if (s instanceof Error || s.role !== 'primary' || s.fenced) return;
+    if (best === undefined || s.timeline > (all[best] as Status).timeline) best = i;
+  });
+  if (best === undefined) throw new Error('no primary is accepting writes (try db status)');
+  return nodes[best];
+}
+
+function pick(name: string, nodes: DbNode[]): DbNode {
+  const node = nodes.find((n) => n.name === name);
+  if (!node) throw new Error(`no database node named '${name}'${didYouMean(name, nodes.map((n) => n.name))}. Database nodes: ${nodes.map((n) => n.name).join(', ') || 'none'}`);
+  return node;
+}
+
+/** Splits off `--on NODE` from the words. */
+function target(words: string[]): { words: string[]; on?: string } {
+  const at = words.indexOf('--on');
+  if (at < 0) return { words };
+  return { words: [...words.slice(0, at), ...words.slice(at + 2)], on: words[at + 1] ?? '' };
+}
+
+/** psql shows intervals as HH:MM:SS.micro. */
+function interval(ms: number | null): string {
+  if (ms === null) return '';
+  const s = ms / 1000;
+  return `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${(s % 60).toFixed(6).padStart(9, '0')}`;
+}
+
+/** psql's expanded display (\x): one block per row. */
+function expanded(rows: Record<string, string | number>[]): string {
+  if (!rows.length) return '(0 rows)\n';
+  const width = Math.max(...Object.keys(rows[0]).map((k) => k.length));
+  return rows
+    .map((row, i) => {
+      const header = `-[ RECORD ${i + 1} ]${'-'.repeat(Math.max(1, width - 10))}+${'-'.repeat(20)}`;
+      return [header, ...Object.entries(row).map(([k, v]) => `${k.padEnd(width)} | ${v}`)].join('\n');
+    })
+    .join('\n') + '\n';
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] + 2))).join('').trimEnd()).join('\n') + '\n';
+}
+
+function describe(s: Status): string {
+  if (s.role === 'primary') {
+    if (s.fenced) return 'fenced: refusing writes';
+    const waiting = s.waiting_commits ? `, ${s.waiting_commits} commits waiting for a standby` : '';
+    const semi = s.semi_sync_status ? `, semi-sync ${s.semi_sync_status}` : '';
+    return `accepting writes, ${s.replication.length} standby(s)${semi}${waiting}`;
+  }
+  const r = s.wal_receiver;
+  const delay = s.recovery_min_apply_delay ? `, recovery_min_apply_delay ${s.recovery_min_apply_delay}ms` : '';
+  return `${r ? `${r.status} from ${r.sender}` : 'no WAL receiver'}, replay ${s.replay_lsn}${delay}`;
+}
+
+type Action = (words: string[], nodes: DbNode[], io: CommandIO) => Promise<number>;
+
+const ACTIONS: Record<string, { usage: string; help: string; run: Action }> = {
+  get: {
+    usage: 'db get KEY [--on NODE]',
+    help: 'read a key (from the primary, or from NODE: a standby may be behind)',
+    async run(args, nodes, io) {
+      const { words, on } = target(args);
+      if (words.length !== 1) return usage(io, 'get');
+      const node = on !== undefined ? pick(on, nodes) : await findPrimary(nodes);
+      const { value, replay_lsn } = await using(node, (c) => c.get(words[0]));
+      const rows = value === null ? [] : [[words[0], value]];
+      const widths = [Math.max(3, ...rows.map((r) => r[0].length)), Math.max(5, ...rows.map((r) => r[1].length))];
+      io.out(` ${'key'.padEnd(widths[0])} | ${'value'.padEnd(widths[1])}\n-${'-'.repeat(widths[0])}-+-${'-'.repeat(widths[1])}-\n`);
+      for (const [k, v] of rows) io.out(` ${k.padEnd(widths[0])} | ${v}\n`);
+      io.out(`(${rows.length} row${rows.length === 1 ? '' : 's'})  -- read on ${node.name} at replay_lsn ${replay_lsn}\n`);
+      return 0;
+    },
+  },
+  set: {
+    usage: 'db set KEY VALUE [--on NODE]',
+    help: 'write a key on the primary (or try it on NODE: a standby refuses)',
+    async run(args, nodes, io) {
+      const { words, on } = target(args);
+      if (words.length < 2) return usage(io, 'set');
+      const node = on !== undefined ? pick(on, nodes) : await findPrimary(nodes);
+      const lsn = await using(node, (c) => c.set(words[0], words.slice(1).join(' ')));
+      io.out(`INSERT 0 1  -- on ${node.name}, commit lsn ${lsn}\n`);
+      return 0;
+    },
+  },
+  del: {
+    usage: 'db del KEY [--on NODE]',
+    help: 'delete a key on the primary',
+    async run(args, nodes, io) {
+      const { words, on } = target(args);
+      if (words.length !== 1) return usage(io, 'del');
+      const node = on !== undefined ? pick(on, nodes) : await findPrimary(nodes);
+      const lsn = await using(node, (c) => c.del(words[0]));
+      io.out(`DELETE  -- on ${node.name}, commit lsn ${lsn}\n`);
+      return 0;
+    },
+  },
+  status: {
+    usage: 'db status',
+    help: 'every database node: role, timeline, position, replication mode',
+    async run(args, nodes, io) {
+      if (args.length) return usage(io, 'status');
+      const all = await statuses(nodes);
+      const rows = [['NODE', 'ADDRESS', 'ROLE', 'TIMELINE', 'LSN', 'MODE', 'STATE']];
+      all.forEach((s, i) =>
+        rows.push(
+          s instanceof Error
+            ? [nodes[i].name, nodes[i].address, '-', '-', '-', '-', `not answering (${s.message})`]
+            : [nodes[i].name, nodes[i].address, s.role, String(s.timeline), s.flush_lsn, s.role === 'primary' ? s.mode : '', describe(s)],
+        ),
+      );
+      io.out(table(rows));
+      return 0;
+    },
+  },
+  lag: {
+    usage: 'db lag [NODE MS]',
+    help: 'pg_stat_replication on the primary; with NODE MS, delay replay on a standby (recovery_min_apply_delay)',
+    async run(args, nodes, io) {
+      if (args.length === 2) {
+        const delay = Number(args[1].replace(/ms$/, ''));
+        if (!Number.isInteger(delay) || delay < 0) return usage(io, 'lag');
+        const node = pick(args[0], nodes);
+        await using(node, (c) => c.setConfig({ recovery_min_apply_delay: delay }));
+        io.out(`ALTER SYSTEM  -- recovery_min_apply_delay = '${delay}ms' on ${node.name}\n`);
+        return 0;
+      }
+      if (args.length) return usage(io, 'lag');
+      const primary = await findPrimary(nodes);
+      const s = await using(primary, (c) => c.status());
+      io.out(`pg_stat_replication on ${primary.name} (pg_current_wal_lsn ${s.current_lsn}):\n`);
+      io.out(expanded(s.replication.map((r: ReplicationRow) => ({ ...r, write_lag: interval(r.write_lag), flush_lag: interval(r.flush_lag), replay_lag: interval(r.replay_lag) }))));
+      return 0;
+    },
+  },
+  promote: {
+    usage: 'db promote NODE',
+    help: 'promote a standby to primary on a new timeline (pg_ctl promote)',
+    async run(args, nodes, io) {
+      if (args.length !== 1) return usage(io, 'promote');
+      const node = pick(args[0], nodes);
+      io.out('waiting for server to promote....');
+      const timeline = await using(node, (c) => c.promote());
+      io.out(` done\nserver promoted  -- ${node.name} is a primary on timeline ${timeline}\n`);
+      return 0;
+    },
+  },
+  mode: {
+    usage: 'db mode async|semi-sync|sync [--on NODE]',
+    help: 'replication mode of the primary: when a write is acknowledged',
+    async run(args, nodes, io) {
+      const { words, on } = target(args);
+      if (words.length !== 1) return usage(io, 'mode');
+      const node = on !== undefined ? pick(on, nodes) : await findPrimary(nodes);
+      await using(node, (c) => c.setConfig({ mode: words[0] }));
+      io.out(`SET  -- mode = '${words[0]}' on ${node.name}\n`);
+      return 0;
+    },
+  },
+  rejoin: {
+    usage: 'db rejoin NODE',
+    help: 'make an old primary a standby of the current primary, discarding its divergent writes (pg_rewind)',
+    async run(args, nodes, io) {
+      if (args.length !== 1) return usage(io, 'rejoin');
+      const node = pick(args[0], nodes);
+      const primary = await findPrimary(nodes.filter((n) => n !== node));
+      await using(node, (c) => c.rejoin(primary.address));
+      io.out(`${node.name} now follows ${primary.name} (${primary.address}); its log shows what pg_rewind discarded\n`);
+      return 0;
+    },
+  },
+};
+
+function usage(io: CommandIO, name: string): number {
+  io.err(`usage: ${ACTIONS[name].usage}\n`);
+  return 2;
+}
+
+export const db: Command = {
+  name: 'db',
+  summary: 'talk to the replicated database: db set k v, db get k --on db-02, db status, db lag, db promote db-02',
+  usage: [
+    ...Object.values(ACTIONS).map((a) => `${a.usage.padEnd(36)}${a.help}`),
+    'Examples: db set user:1 alice   db get user:1 --on db-02   db lag db-02 2000   db promote db-02',
+  ].join('\n'),
+  async run([name, ...words], io) {
+    const action = name ? ACTIONS[name] : undefined;
+    if (!action) {
+      io.err(name ? `db: unknown sub-command '${name}'${didYouMean(name, Object.keys(ACTIONS))}. Type 'help db' for the list.\n` : `${db.usage}\n`);
+      return 2;
+    }
+    try {
+      return await action.run(words, await dbNodes(io), io);
+    } catch (error) {
+      io.err(error instanceof StoreError ? `${error.text}\n` : `db ${name}: ${(error as Error).message}\n`);
+      return 1;
+    }
+  },
+  async complete(args, io) {
+    if (args.length === 1) return Object.keys(ACTIONS);
+    if (args.at(-2) === '--on' || ['promote', 'rejoin', 'lag'].includes(args[0])) return nodeNames(io.session);
+    return [];
+  },
+};
