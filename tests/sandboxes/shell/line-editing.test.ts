@@ -1,23 +1,25 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys, ShellSession } from './terminal';
 
 describe('the shell at its prompt', () => {
   let folder: string;
   let shell: ShellSession;
-  beforeEach(async () => {
+  // One shell for the whole session, as a learner has: each test leaves the prompt empty for the next.
+  beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'shell-'));
     shell = new ShellSession(folder);
     await shell.waitForPrompt(1);
   });
-  afterEach(async () => {
+  afterAll(async () => {
     await shell.close();
     rmSync(folder, { recursive: true, force: true });
   });
 
   it('greets the learner and lists its commands with help', async () => {
+    expect((await shell.text()).split('\n')[0]).toBe("Sandbox terminal. Type 'help' for the commands.");
     expect(await shell.text()).toContain("Type 'help' for the commands.");
     const help = await shell.command('help');
     expect(help).toMatch(/^ {2}help +list the commands/m);
@@ -44,6 +46,7 @@ describe('the shell at its prompt', () => {
   });
 
   it('recalls earlier commands with Up and Down, and lists them with history', async () => {
+    const earlier = (await shell.command('history')).split('\n').length + 1;
     await shell.command('echo one');
     await shell.command('echo two');
     shell.type(keys.up + keys.up);
@@ -53,7 +56,8 @@ describe('the shell at its prompt', () => {
     shell.type(keys.down + 'echo draft' + keys.up + keys.down);
     await shell.waitFor(/\$ echo draft$/m);
     expect(await shell.command('')).toBe('draft');
-    expect(await shell.command('history')).toBe('    1  echo one\n    2  echo two\n    3  echo draft\n    4  history');
+    const n = (i: number) => String(earlier + i).padStart(5);
+    expect(await shell.command('history 4')).toBe(`${n(0)}  echo one\n${n(1)}  echo two\n${n(2)}  echo draft\n${n(3)}  history 4`);
   });
 
   it('answers a typo with command not found and the command that was meant', async () => {
@@ -68,6 +72,7 @@ describe('the shell at its prompt', () => {
     shell.type(keys.ctrlU + 'h' + keys.tab);
     await shell.waitFor(/^help +history$/m);
     expect((await shell.cursorLine()).text).toBe('learner@laptop:~$ h');
+    shell.type(keys.ctrlU);
   });
 
   it('keeps quoted words together and reports an unclosed quote', async () => {
@@ -86,24 +91,30 @@ describe('the shell at its prompt', () => {
   });
 
   it('survives odd input: unknown escape sequences, control bytes and a resize', async () => {
-    shell.type('\x1b[99~\x1b[1;5C\x00\x1c\x1b[8;40;60t\x1bOAecho fine');
+    shell.type('\x1b[99~\x1b[1;5C\x00\x1c\x1b[8;40;60t\x1bODecho fine');
     expect(await shell.command('')).toBe('fine');
   });
 
   it('clears the screen with Ctrl-L and with clear', async () => {
+    const top = async () => (await shell.visible())[0];
     await shell.command('echo before');
     shell.type('echo typed' + keys.ctrlL);
-    await shell.waitFor(/^learner@laptop:~\$ echo typed$/);
-    expect((await shell.visible())[0]).toBe('learner@laptop:~$ echo typed');
+    await expect.poll(top).toBe('learner@laptop:~$ echo typed');
     shell.run('');
-    await shell.waitFor(/^typed$/m);
+    await expect.poll(async () => (await shell.visible())[1]).toBe('typed');
     shell.run('clear');
-    await shell.waitFor(/^learner@laptop:~\$ $/);
+    await expect.poll(top).toBe('learner@laptop:~$ ');
     expect((await shell.visible()).join('').trim()).toBe('learner@laptop:~$');
   });
 
   it('ends with Ctrl-D on an empty line, as a shell does', async () => {
-    shell.type(keys.ctrlD);
-    expect(await shell.exited).toBe(0);
+    const own = new ShellSession(folder);
+    try {
+      await own.waitForPrompt(1);
+      own.type(keys.ctrlD);
+      expect(await own.exited).toBe(0);
+    } finally {
+      await own.close();
+    }
   });
 });
