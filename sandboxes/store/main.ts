@@ -3,6 +3,7 @@
 //   node store.js primary --listen :5432 [--data DIR] [--mode async|semi-sync|sync] [--semi-sync-timeout MS]
 //   node store.js standby --listen :5432 --primary 10.0.0.21:5432 [--data DIR] [--recovery-min-apply-delay MS]
 //   node store.js monitor --nodes db-01=10.0.0.21:5432,db-02=10.0.0.22:5432 [--interval MS] [--misses N] [--fencing on|off]
+//   node store.js monitor --config failover.conf        (the same settings in a file; SIGHUP re-reads it)
 //
 // `primary` and `standby` only shape a fresh data directory: afterwards its control file decides the role (a
 // promoted standby restarts as primary, a fenced primary restarts as standby), as in PostgreSQL.
@@ -10,11 +11,16 @@ import { parseArgs } from 'node:util';
 import { StoreNode } from './node';
 import { Monitor } from './monitor';
 import { MODES, type Mode } from './syncrep';
+import { completeMonitorOptions, parseMonitorConfig, setting } from './monitor-config';
+import type { MonitorOptions } from './monitor';
+import { readFileSync } from 'node:fs';
+import { log } from '../shared/report';
 
 const USAGE = `usage:
   store primary --listen [HOST]:PORT [--data DIR] [--mode async|semi-sync|sync] [--semi-sync-timeout MS] [--name NAME]
   store standby --listen [HOST]:PORT --primary HOST:PORT [--data DIR] [--recovery-min-apply-delay MS] [--name NAME]
-  store monitor --nodes NAME=HOST:PORT,... [--interval MS] [--misses N] [--fencing on|off]`;
+  store monitor --nodes NAME=HOST:PORT,... [--interval MS] [--misses N] [--fencing on|off]
+  store monitor --config failover.conf`;
 
 function fail(problem: string): never {
   process.stderr.write(`store: ${problem}\n${USAGE}\n`);
@@ -34,7 +40,7 @@ try {
   values = parseArgs({
     args: rest,
     options: Object.fromEntries(
-      ['listen', 'data', 'mode', 'semi-sync-timeout', 'primary', 'recovery-min-apply-delay', 'name', 'max-value-bytes', 'nodes', 'interval', 'misses', 'fencing'].map(
+      ['listen', 'data', 'mode', 'semi-sync-timeout', 'primary', 'recovery-min-apply-delay', 'name', 'max-value-bytes', 'nodes', 'interval', 'misses', 'fencing', 'config'].map(
         (name) => [name, { type: 'string' as const }],
       ),
     ),
@@ -67,18 +73,30 @@ if (role === 'primary' || role === 'standby') {
   process.on('SIGTERM', () => void node.stop().then(() => process.exit(0)));
   process.on('SIGINT', () => void node.stop().then(() => process.exit(0)));
 } else if (role === 'monitor') {
-  if (!values.nodes) fail('monitor: --nodes NAME=HOST:PORT,... is required');
-  const nodes = values.nodes.split(',').map((entry) => {
-    const [name, address] = entry.split('=');
-    if (!name || !address || !/:\d+$/.test(address)) fail(`--nodes: '${entry}' is not NAME=HOST:PORT`);
-    return { name, address };
-  });
-  const misses = number('misses', values.misses, 3, 1);
-  const fencing = (values.fencing ?? 'on') === 'on';
-  if (!['on', 'off', undefined].includes(values.fencing)) fail(`--fencing ${values.fencing}: expected on or off`);
-  if (fencing && misses < 2) fail('--misses must be at least 2 with fencing on: the lease is (misses − 0.5) × interval');
-  const monitor = new Monitor({ nodes, intervalMs: number('interval', values.interval, 1000, 10), misses, fencing });
+  // Settings from --config FILE, overridden by flags; SIGHUP re-reads the file, as PostgreSQL reloads its own.
+  const load = (): MonitorOptions => {
+    const fromFile = values.config ? parseMonitorConfig(readFileSync(values.config, 'utf8'), values.config) : {};
+    const fromFlags = Object.assign(
+      {},
+      ...(['nodes', 'interval', 'misses', 'fencing'] as const).flatMap((name) => (values[name] === undefined ? [] : [setting(name, values[name]!, `--${name}`)])),
+    );
+    return completeMonitorOptions({ ...fromFile, ...fromFlags }, values.config ?? 'monitor');
+  };
+  let monitor: Monitor;
+  try {
+    monitor = new Monitor(load());
+  } catch (error) {
+    fail((error as Error).message);
+  }
   monitor.start();
+  process.on('SIGHUP', () => {
+    log('LOG:  received SIGHUP, reloading configuration files');
+    try {
+      monitor.configure(load());
+    } catch (error) {
+      log(`LOG:  configuration file "${values.config}" contains errors; unaffected changes were applied: ${(error as Error).message}`, 'error');
+    }
+  });
   process.on('SIGTERM', () => (monitor.stop(), process.exit(0)));
   process.on('SIGINT', () => (monitor.stop(), process.exit(0)));
 } else {

@@ -49,6 +49,20 @@ export class Monitor {
     void this.tick();
   }
 
+  /** New settings (a reload): PostgreSQL logs each changed parameter the same way. */
+  configure(options: MonitorOptions): void {
+    const before = this.options;
+    this.options = options;
+    const shown = (o: MonitorOptions) => ({ interval: `${o.intervalMs}ms`, misses: String(o.misses), fencing: o.fencing ? 'on' : 'off' });
+    for (const [name, value] of Object.entries(shown(options))) {
+      if (shown(before)[name as keyof ReturnType<typeof shown>] !== value) log(`LOG:  parameter "${name}" changed to "${value}"`);
+    }
+    const known = new Map(this.nodes.map((n) => [n.address, n]));
+    this.nodes = options.nodes.map((n) => known.get(n.address) ?? { ...n, missed: 0 });
+    clearInterval(this.timer);
+    this.timer = setInterval(() => void this.tick(), options.intervalMs);
+  }
+
   stop(): void {
     clearInterval(this.timer);
     for (const node of this.nodes) node.connection?.close();

@@ -49,7 +49,8 @@ export class StoreNode {
   private leaseUntil = 0;
   private leaseTimer?: NodeJS.Timeout;
   private deadlineTimer?: NodeJS.Timeout;
-  private lastReported = new Map<string, number>();
+  private lastReported = new Map<WalSender, number>();
+  private reportTimers = new Map<WalSender, NodeJS.Timeout>();
   private server = net.createServer((socket) => this.serve(socket));
   address = '';
 
@@ -505,11 +506,16 @@ export class StoreNode {
     };
   }
 
-  /** Reports a standby's pg_stat_replication row, at most 4 times a second per standby. */
+  /** Reports a standby's pg_stat_replication row, at most 4 times a second per standby, always ending on the latest. */
   private reportReplication(sender: WalSender): void {
-    const now = Date.now();
-    if (now - (this.lastReported.get(sender.application_name) ?? 0) < 250) return;
-    this.lastReported.set(sender.application_name, now);
+    const wait = 250 - (Date.now() - (this.lastReported.get(sender) ?? 0));
+    if (wait > 0) {
+      this.reportTimers.set(sender, this.reportTimers.get(sender) ?? setTimeout(() => this.reportReplication(sender), wait));
+      return;
+    }
+    this.reportTimers.delete(sender);
+    this.lastReported.set(sender, Date.now());
+    if (sender.closed) return;
     const row = this.replicationRow(sender, this.senders.indexOf(sender));
     report({ type: 'store.replication', ...row, current_lsn: this.flushLsn });
   }

@@ -9,6 +9,7 @@ import { cat } from './cat';
 import { clear } from './clear';
 import { curl } from './curl';
 import { db } from './db';
+import { db } from './db';
 import { echo } from './echo';
 import { edit } from './edit';
 import { help } from './help';
@@ -18,4 +19,4 @@ import { load } from './load';
 import { reload } from './reload';
 import { socat } from './socat';
 
-export const commands: readonly Command[] = [help, curl, infra, load, db, cat, edit, reload, socat, clear, history, echo];
+export const commands: readonly Command[] = [help, curl, infra, load, db, db, cat, edit, reload, socat, clear, history, echo];

@@ -1,0 +1,43 @@
+// The building blocks of the database scenarios (replication, failover, split-brain, read-your-writes): the store
+// nodes at their fixed addresses, the failover monitor and its settings file, and what the goal checks read from
+// the store's events.
+import type { SandboxEvent } from '../shared/events/index';
+import type { ScenarioNode } from './scenario';
+
+export { formatLsn } from '../store/lsn';
+
+/** Where the nodes keep their data (WAL and control file), inside the session's private folder. */
+const data = (name: string) => `.sandbox/data/${name}`;
+
+/** Database node n (1-based): db-01 at 10.0.0.21 is the primary, the others start as its standbys. */
+export function dbNode(n: number, extra: string[] = []): ScenarioNode {
+  const name = `db-${String(n).padStart(2, '0')}`;
+  const role = n === 1 ? ['primary'] : ['standby', '--primary', '10.0.0.21:5432'];
+  return { name, role: 'store', program: 'store', address: `10.0.0.${20 + n}`, ports: [5432], args: [...role, '--listen', ':5432', '--name', name, '--data', data(name), ...extra] };
+}
+
+/** The failover monitor mon-01 at 10.0.0.31, reading failover.conf (SIGHUP re-reads it: `reload mon-01`). */
+export function failoverMonitor(): ScenarioNode {
+  return { name: 'mon-01', role: 'monitor', program: 'store', address: '10.0.0.31', ports: [], args: ['monitor', '--config', 'failover.conf'], config: 'failover.conf', reload: 'SIGHUP' };
+}
+
+export function failoverConf(fencing: 'on' | 'off', nodes: ScenarioNode[]): string {
+  return `# failover.conf: settings of the failover monitor mon-01 (in the style of repmgr.conf)
+# The primary is declared down after "misses" heartbeats in a row go unanswered:
+# detection time = misses × interval.
+nodes    = ${nodes.map((n) => `${n.name}=${n.address}:5432`).join(', ')}
+interval = 1000ms
+misses   = 3
+# on: every heartbeat is also a lease; a primary that loses it stops accepting writes, and an old primary
+#     that comes back finds the newer timeline and rejoins as a standby.
+# off: nothing stops an old primary that comes back from accepting writes.
+fencing  = ${fencing}
+`;
+}
+
+type Event<T extends SandboxEvent['type']> = Extract<SandboxEvent, { type: T }>;
+
+/** The store events of one type, optionally from one node, oldest first. */
+export function storeEvents<T extends SandboxEvent['type']>(events: readonly SandboxEvent[], type: T, node?: string): Event<T>[] {
+  return events.filter((e): e is Event<T> => e.type === type && (!node || e.node === node));
+}

@@ -1,0 +1,74 @@
+// Lesson 6, the primary-replica cluster: one primary takes the writes and streams its write-ahead log to two
+// standbys, which replay it and serve reads, refuse writes, and can fall behind.
+import { plural } from './observe';
+import { dbNode, formatLsn, storeEvents } from './database';
+import { defineScenario } from './scenario';
+
+const [db1, db2, db3] = [dbNode(1), dbNode(2), dbNode(3)];
+const standbys = [db2.name, db3.name];
+
+export default defineScenario({
+  name: 'replication',
+  title: 'A primary and two standbys',
+  summary:
+    'db-01 (10.0.0.21) is the primary: every write goes into its write-ahead log, which db-02 and db-03 stream, write, flush and replay, as PostgreSQL standbys do. They serve reads and refuse writes.',
+  nodes: [db1, db2, db3],
+  files: {},
+  faults: [],
+  goals: [
+    {
+      id: 'replicated-write',
+      title: 'Write a key on the primary and watch both standbys replay it.',
+      hints: [
+        '`db set KEY VALUE` writes on the primary; it answers with the LSN where the write ends in the log.',
+        'The primary reports each standby\'s replay_lsn (`db lag` shows pg_stat_replication).',
+        'Run `db set user:1 alice`, then `db lag`.',
+      ],
+      solution: ['db set user:1 alice', 'db lag'],
+      check({ events }) {
+        const write = storeEvents(events, 'store.write', db1.name).at(0);
+        const caughtUp = write
+          ? standbys.filter((s) => storeEvents(events, 'store.replication', db1.name).some((r) => r.application_name === s && r.replay_lsn >= write.lsn))
+          : [];
+        return {
+          met: caughtUp.length === standbys.length,
+          expected: 'a write on db-01, replayed by db-02 and db-03',
+          observed: write ? `write at ${formatLsn(write.lsn)}; replayed by ${caughtUp.join(' and ') || 'no standby yet'}` : 'no write on db-01 yet',
+        };
+      },
+    },
+    {
+      id: 'read-only-standby',
+      title: 'Try to write on a standby and get PostgreSQL\'s read-only error.',
+      hints: ['Standbys are hot standbys: they answer reads, never writes.', 'Run `db set user:2 bob --on db-02`.'],
+      solution: ['db set user:2 bob --on db-02'],
+      check({ events }) {
+        const refused = standbys.flatMap((s) => storeEvents(events, 'store.refused', s).filter((e) => e.reason === 'read-only'));
+        return {
+          met: refused.length > 0,
+          expected: 'a write refused by a standby: ERROR:  cannot execute INSERT in a read-only transaction',
+          observed: refused.length ? `${refused[0].node} refused ${plural(refused.length, 'write')}` : 'no write tried on a standby yet',
+        };
+      },
+    },
+    {
+      id: 'lagging-standby',
+      title: 'Make db-02 replay 2 seconds late and catch it lagging: a replay_lag of a second or more.',
+      hints: [
+        'PostgreSQL\'s recovery_min_apply_delay makes a standby replay each change only that long after its commit.',
+        '`db lag db-02 2000` sets it to 2000 ms; then write something and look at `db lag`.',
+        'Run `db lag db-02 2000`, `db set k v`, wait 2 s, then `db lag`.',
+      ],
+      solution: ['db lag db-02 2000', 'db set k v', 'db lag'],
+      check({ events }) {
+        const lags = storeEvents(events, 'store.replication', db1.name).filter((r) => r.application_name === db2.name && r.replay_lag !== null);
+        const worst = Math.max(0, ...lags.map((r) => r.replay_lag ?? 0));
+        return {
+          met: worst >= 1000,
+          expected: 'db-02 with a replay_lag of 1 s or more',
+          observed: lags.length ? `db-02's largest replay_lag: ${worst} ms` : 'no replay reported by db-02 yet',
+        };
+      },
+    },
+  ],
+});
