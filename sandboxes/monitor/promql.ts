@@ -55,21 +55,21 @@ const ARITH: Record<string, (a: number, b: number) => number> = {
 
 /** Applies a binary operator: scalar/scalar, vector/scalar, or vector/vector matched one-to-one on labels. */
 function binary(op: string, left: Value, right: Value): Value {
-  const compare = COMPARE[op];
-  const apply = (a: number, b: number) => (compare ? a : ARITH[op](a, b));
-  const keep = (a: number, b: number) => !compare || compare(a, b);
-  if (typeof left === 'number' && typeof right === 'number') return compare ? Number(compare(left, right)) : ARITH[op](left, right);
+  const comparison = op in COMPARE;
+  const apply = (a: number, b: number) => (comparison ? a : ARITH[op](a, b));
+  const keep = (a: number, b: number) => !comparison || COMPARE[op](a, b);
+  if (typeof left === 'number' && typeof right === 'number') return comparison ? Number(COMPARE[op](left, right)) : ARITH[op](left, right);
   if (typeof right === 'number') {
-    return (left as Vector).filter((s) => keep(s.value, right)).map((s) => ({ labels: compare ? s.labels : withoutName(s.labels), value: apply(s.value, right) }));
+    return (left as Vector).filter((s) => keep(s.value, right)).map((s) => ({ labels: comparison ? s.labels : withoutName(s.labels), value: apply(s.value, right) }));
   }
   if (typeof left === 'number') {
-    return right.filter((s) => keep(left, s.value)).map((s) => ({ labels: withoutName(s.labels), value: compare ? s.value : ARITH[op](left, s.value) }));
+    return right.filter((s) => keep(left, s.value)).map((s) => ({ labels: withoutName(s.labels), value: comparison ? s.value : ARITH[op](left, s.value) }));
   }
   const byKey = new Map(right.map((s) => [keyOf(withoutName(s.labels)), s]));
   const out: Vector = [];
   for (const s of left) {
     const other = byKey.get(keyOf(withoutName(s.labels)));
-    if (other && keep(s.value, other.value)) out.push({ labels: compare ? s.labels : withoutName(s.labels), value: apply(s.value, other.value) });
+    if (other && keep(s.value, other.value)) out.push({ labels: comparison ? s.labels : withoutName(s.labels), value: apply(s.value, other.value) });
   }
   return out;
 }

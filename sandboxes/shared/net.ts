@@ -11,6 +11,8 @@
 //   ports/<ip>_<port>   the loopback port where the node that owns <ip>:<port> listens (written by listen())
 //   vip/<ip>            the address of the node that currently holds a virtual IP (written by keepalived-like nodes)
 //   cut/<ipA>~<ipB>     a cut link between two nodes (written by the supervisor); `*` stands for every node
+//   firewall/<ip>.json  the node's ufw-like rules (written by the `ufw` command; see ../firewall), applied by
+//                       connect() to every new connection towards that node
 // One file per entry, written atomically, so several processes can update the network without locks.
 //
 // Each connection starts with a PROXY protocol v1 line (HAProxy's own way to pass a client's address over a
@@ -18,6 +20,9 @@
 import net from 'node:net';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { decide } from '../firewall/ruleset';
+import { readRuleset, recordHit } from '../firewall/store';
+import { report } from './report';
 
 // Read when used, not at import, so a program may set them first (the shell does, from its session folder).
 const networkFolder = () => process.env.SANDBOX_NET;
@@ -134,9 +139,14 @@ export function connect(address: string | Endpoint): net.Socket {
   if (!networkFolder()) return net.connect(target.port, target.host || '127.0.0.1');
 
   if (isLinkCut(myAddress(), owner(target.host))) return unanswered();
+  // The destination's firewall meets the connection on its way in: a dropped SYN is never answered, a rejected
+  // one is refused, as a port scanner sees them (filtered / closed).
+  const verdict = firewall(owner(target.host), target.port);
+  if (verdict === 'drop') return unanswered();
   const port = localPort(target);
-  if (port === undefined) {
-    // Nothing has ever listened there: the host answers with a reset, which Node reports as ECONNREFUSED.
+  if (port === undefined || verdict === 'reject') {
+    // Nothing has ever listened there (or the firewall rejects): the host answers with a reset, which Node
+    // reports as ECONNREFUSED.
     const socket = new net.Socket();
     queueMicrotask(() =>
       socket.destroy(Object.assign(new Error(`connect ECONNREFUSED ${target.host}:${target.port}`), { code: 'ECONNREFUSED' })),
@@ -149,6 +159,18 @@ export function connect(address: string | Endpoint): net.Socket {
   socket.write(`PROXY TCP4 ${myAddress()} ${target.host} ${sourcePort} ${target.port}\r\n`);
   pretend(socket, { host: myAddress(), port: sourcePort }, target, 'local');
   return socket;
+}
+
+/** What the destination node's firewall (see ../firewall) does with a new connection from this node. */
+function firewall(destination: string, port: number): 'accept' | 'drop' | 'reject' {
+  const folder = networkFolder()!;
+  const { verdict, rule } = decide(readRuleset(folder, destination), myAddress(), destination, port, () => recordHit(folder, destination, myAddress()));
+  if (verdict !== 'accept') {
+    // ufw logs blocked packets as [UFW BLOCK] (and [UFW LIMIT BLOCK]); here the event says who was stopped where.
+    const action = verdict === 'drop' ? 'DROP' : rule?.action === 'limit' ? 'LIMIT' : 'REJECT';
+    report({ type: 'firewall', action, source: myAddress(), destination: `${destination}:${port}` });
+  }
+  return verdict;
 }
 
 /** A socket whose connection attempt never completes, like a SYN lost in a partition: writes wait, nothing arrives. */
