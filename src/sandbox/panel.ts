@@ -49,9 +49,9 @@ export async function startPanel(root: HTMLElement): Promise<void> {
     current.textContent = label;
     steps.append(current);
   };
-  const notice = (problem: { message: string; advice: string }) => {
+  const notice = (problem: { message: string; advice: string }, fallback?: RuntimeKind) => {
     const p = document.createElement('p');
-    p.textContent = `${problem.message} ${problem.advice}`;
+    p.textContent = `${problem.message} ${problem.advice}${fallback ? ` Trying the ${fallback} runtime instead.` : ''}`;
     notices.append(p);
     notices.hidden = false;
   };
@@ -77,13 +77,16 @@ export async function startPanel(root: HTMLElement): Promise<void> {
     supervisor = await runtime.spawn('supervisor', ['--scenario', scenario]);
     const commands = supervisor.input.getWriter();
     supervisorState.textContent = 'running';
-    root.dispatchEvent(
-      new CustomEvent('sandbox:ready', { detail: { runtime, command: (command: object) => commands.write(JSON.stringify(command) + '\n') } }),
-    );
+    const events: SandboxEvent[] = [];
+    const command = (command: object) => commands.write(JSON.stringify(command) + '\n');
+    root.dispatchEvent(new CustomEvent('sandbox:ready', { detail: { runtime, command } }));
+    // The views (topology, event log, charts, exercises) load alongside and catch up from `events`.
+    void import('./view/panel').then(({ mountViews }) => mountViews(root, { runtime, command, events }));
     let count = 0;
     void eachLine(supervisor.output, (line) => {
       try {
         const event = JSON.parse(line) as SandboxEvent;
+        events.push(event);
         count += 1;
         lastEvent.textContent = `${count} events; last: ${event.node} ${event.type}${event.type === 'log' ? `: ${event.text}` : ''}`;
         root.dispatchEvent(new CustomEvent('sandbox:event', { detail: event }));

@@ -1,6 +1,7 @@
 // The words a node is drawn with: its role, its process state and what the others think of it (the balancer's
-// check, keepalived's state, the database role). The topology shows them as text and shape, never colour alone,
-// and the same words make each node's accessible name.
+// check, keepalived's state, the database role). The topology shows them as text and outline pattern, never colour
+// alone, and the same visible words are the node's accessible name (WCAG's "label in name"). Plain words, no
+// symbols, so a screen reader says exactly what is written.
 import { formatLsn } from '../../../sandboxes/store/lsn';
 import type { ViewNode } from './state';
 
@@ -15,29 +16,29 @@ export function roleText(node: ViewNode): string {
 export function processText(node: ViewNode): { text: string; tone: 'ok' | 'warn' | 'down' | 'idle' } {
   switch (node.process) {
     case 'starting':
-      return { text: '… starting', tone: 'idle' };
+      return { text: 'starting…', tone: 'idle' };
     case 'stopped':
-      return { text: '■ STOPPED', tone: 'down' };
+      return { text: 'STOPPED', tone: 'down' };
     case 'crashed':
-      return { text: '✖ CRASHED', tone: 'down' };
+      return { text: 'CRASHED', tone: 'down' };
     case 'frozen':
-      return { text: '❄ FROZEN', tone: 'warn' };
+      return { text: 'FROZEN', tone: 'warn' };
     case 'running':
-      if (node.behaviour?.frozen) return { text: '❄ HUNG (app)', tone: 'warn' };
-      if (node.behaviour && node.behaviour.slow_ms > 0) return { text: `● slow +${node.behaviour.slow_ms} ms`, tone: 'warn' };
-      if (node.behaviour && node.behaviour.flaky > 0) return { text: `● flaky ${Math.round(node.behaviour.flaky * 100)}%`, tone: 'warn' };
-      return { text: '● running', tone: 'ok' };
+      if (node.behaviour?.frozen) return { text: 'HUNG (app frozen)', tone: 'warn' };
+      if (node.behaviour && node.behaviour.slow_ms > 0) return { text: `slow +${node.behaviour.slow_ms} ms`, tone: 'warn' };
+      if (node.behaviour && node.behaviour.flaky > 0) return { text: `flaky ${Math.round(node.behaviour.flaky * 100)}%`, tone: 'warn' };
+      return { text: 'running', tone: 'ok' };
   }
 }
 
 /** What the rest of the system sees: the balancer's check (HAProxy's stats words), VRRP state, fencing, alerts. */
 export function statusText(node: ViewNode): { text: string; tone: 'ok' | 'warn' | 'down' | 'idle' } | undefined {
-  if (node.fenced) return { text: '⛔ FENCED', tone: 'down' };
-  if (node.alerts?.length) return { text: `⚠ ${node.alerts.join(', ')}`, tone: 'warn' };
+  if (node.fenced) return { text: 'FENCED', tone: 'down' };
+  if (node.alerts?.length) return { text: `ALERT ${node.alerts.join(', ')}`, tone: 'warn' };
   if (node.check) {
     const down = node.check.startsWith('DOWN') || node.check === 'MAINT';
     const settled = !node.check.includes('/');
-    return { text: `LB: ${down ? '▼' : '▲'} ${node.check}`, tone: down ? 'down' : settled ? 'ok' : 'warn' };
+    return { text: `LB: ${node.check}`, tone: down ? 'down' : settled ? 'ok' : 'warn' };
   }
   if (node.vrrp) return { text: node.vrrp, tone: node.vrrp === 'MASTER' ? 'ok' : node.vrrp === 'FAULT' ? 'down' : 'idle' };
   if (node.replication?.role === 'replica' && node.replication.replay_lsn !== undefined) {
@@ -52,13 +53,4 @@ export function lagText(node: ViewNode): string | undefined {
   const r = node.replication;
   if (r?.role !== 'replica' || r.lag_bytes === undefined) return undefined;
   return `lag ${r.lag_bytes} B${r.lag_ms != null ? ` / ${r.lag_ms} ms` : ''}`;
-}
-
-/** The node's accessible name: everything the picture shows about it, in one sentence. */
-export function nodeLabel(node: ViewNode): string {
-  const status = statusText(node);
-  const lag = lagText(node);
-  return [`${node.name}, ${roleText(node)}, ${node.address}`, processText(node).text.replace(/^\W+\s*/, ''), status?.text.replace(/[▲▼⛔⚠]\s*/g, ''), lag]
-    .filter(Boolean)
-    .join('; ');
 }

@@ -1,0 +1,148 @@
+// The sandbox panel's views in a real browser (Debian's Chromium) against the served course and the local runtime:
+// the overview lesson's two-servers topology is broken and repaired by mouse and keyboard, its exercise progress
+// survives a reload, the page stays accessible with the panel running, and reduced motion is honoured.
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CourseServer } from '../../src/runtime/local/server.ts';
+import { BUILD_TIMEOUT_MS, serveBuiltCourse } from '../support/site';
+import { chromiumPath, launchChromium } from './chromium';
+
+const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+/** Starting a topology on a busy 2-core machine: several processes, each a Node start. */
+const UP_MS = 40_000;
+const TEST_MS = 120_000;
+
+describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
+  let server: CourseServer;
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    server = await serveBuiltCourse();
+    ({ browser, close: closeBrowser } = await launchChromium());
+  }, BUILD_TIMEOUT_MS);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await server?.close();
+  });
+
+  async function open(path: string, reducedMotion: 'reduce' | 'no-preference' = 'no-preference'): Promise<Page> {
+    const p = await browser.newPage();
+    await p.emulateMedia({ reducedMotion });
+    p.on('pageerror', (error) => errors.push(error.message));
+    await p.goto(new URL(path, server.url).href);
+    await expect.poll(() => p.locator('[data-sandbox]').getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
+    return p;
+  }
+
+  const node = (p: Page, name: string) => p.locator(`svg.topology [data-node="${name}"]`);
+  /** A node's accessible name: its visible lines, which aria-labelledby names in order. */
+const label = (p: Page, name: string) =>
+  node(p, name).evaluate((g) => (g.getAttribute('aria-labelledby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent ?? '').filter(Boolean).join('; '));
+  /** Lines of the event log, with the Requests filter on. */
+  const logLines = (p: Page) => p.locator('.event-log .lines li').allInnerTexts();
+  const setLoad = (p: Page, rate: number) => p.locator('select.load').selectOption(String(rate));
+
+  it('draws the lesson topology with every node named, addressed and checked UP', async () => {
+    page = await open('/overview/');
+    for (const [name, address] of [['lb-01', '10.0.0.2'], ['web-01', '10.0.0.11'], ['web-02', '10.0.0.12']]) {
+      await expect.poll(() => label(page, name), { timeout: UP_MS }).toMatch(new RegExp(`^${name}; .*${address.replace(/\./g, '\\.')}; running`));
+    }
+    await expect.poll(() => label(page, 'web-01'), { timeout: UP_MS }).toMatch(/; LB: UP(;|$)/);
+    expect(await page.locator('.exercises .goal').count()).toBeGreaterThanOrEqual(2);
+  }, TEST_MS);
+
+  it('has no axe-core violations with the panel running and traffic flowing', async () => {
+    await setLoad(page, 5);
+    await expect.poll(() => page.locator('.chart-rps .summary').innerText(), { timeout: 20_000 }).toMatch(/web-0\d [1-9]/);
+    await page.addScriptTag({ path: axeScript });
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      const result = await axe.run();
+      return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    expect(violations).toEqual([]);
+  }, TEST_MS);
+
+  it('kills a web server by click: DOWN after the configured checks, and new requests go to the other one', async () => {
+    await page.locator('.event-log input[value="request"]').check();
+    await node(page, 'web-01').click();
+    await page.getByRole('menuitem', { name: 'Kill web-01 (kill -9)' }).click();
+    await expect.poll(() => label(page, 'web-01'), { timeout: 10_000 }).toMatch(/; STOPPED; /);
+    // haproxy.cfg: check inter 1s fall 3: three failed checks, about 3 s (generous on a loaded machine).
+    await expect.poll(() => label(page, 'web-01'), { timeout: 20_000 }).toMatch(/; LB: DOWN(;|$)/);
+    const downAt = (await logLines(page)).length;
+    await expect.poll(async () => (await logLines(page)).slice(downAt).filter((l) => / be_app\/web-02 /.test(l)).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
+    expect((await logLines(page)).slice(downAt).filter((l) => / be_app\/web-01 /.test(l))).toEqual([]);
+
+    await node(page, 'web-01').click();
+    await page.getByRole('menuitem', { name: 'Start web-01' }).click();
+    await expect.poll(() => label(page, 'web-01'), { timeout: 30_000 }).toMatch(/; running; LB: UP(;|$)/);
+  }, TEST_MS);
+
+  it('freezes and resumes a node with the keyboard alone, through the node menu', async () => {
+    await page.locator('select.load').focus();
+    for (let i = 0; i < 20 && (await page.evaluate(() => document.activeElement?.getAttribute('data-node'))) !== 'web-02'; i++) {
+      await page.keyboard.press('Tab');
+    }
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-node'))).toBe('web-02');
+    await page.keyboard.press('Enter');
+    const menu = page.getByRole('menu', { name: 'Actions for web-02' });
+    await expect.poll(() => menu.isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => menu.isVisible()).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-node'))).toBe('web-02');
+
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ArrowDown'); // Kill → Freeze
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Freeze web-02 (SIGSTOP)');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => label(page, 'web-02'), { timeout: 10_000 }).toMatch(/; FROZEN/);
+    // The balancer's checks time out against the hung process.
+    await expect.poll(() => label(page, 'web-02'), { timeout: 30_000 }).toMatch(/LB: (UP \d\/\d|DOWN)/);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-node'))).toBe('web-02');
+
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Resume web-02 (SIGCONT)');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => label(page, 'web-02'), { timeout: 10_000 }).toMatch(/; running/);
+    await expect.poll(() => label(page, 'web-02'), { timeout: 30_000 }).toMatch(/; LB: UP(;|$)/);
+  }, TEST_MS);
+
+  it('marks an exercise goal complete when it is met, and keeps it complete after a reload', async () => {
+    const goal = (p: Page) => p.locator('.exercises [data-goal="both-answer"]');
+    // The load through lb-01 has had both servers answer in turn.
+    await expect.poll(() => goal(page).getAttribute('data-state'), { timeout: 20_000 }).toBe('done');
+    expect(await goal(page).locator('.goal-status').innerText()).toBe('✔ Done');
+    await setLoad(page, 0);
+    await page.reload();
+    await expect.poll(() => page.locator('[data-sandbox]').getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
+    await expect.poll(() => goal(page).getAttribute('data-state'), { timeout: 10_000 }).toMatch(/^done/);
+    expect(await page.locator('.lesson-progress').first().innerText()).toMatch(/[12]\/2/);
+    await page.close();
+  }, TEST_MS);
+
+  it('animates requests as moving tokens, and only as discrete updates under reduced motion', async () => {
+    const moving = await open('/overview/');
+    await setLoad(moving, 20);
+    await expect.poll(() => moving.locator('svg.topology .flows .token').count(), { timeout: UP_MS, interval: 100 }).toBeGreaterThan(0);
+    await setLoad(moving, 0);
+    await moving.close();
+
+    const still = await open('/overview/', 'reduce');
+    await setLoad(still, 20);
+    await expect.poll(() => label(still, 'web-02'), { timeout: UP_MS }).toMatch(/; [1-9]\d* req\/s$/);
+    const tokens: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      tokens.push(await still.locator('svg.topology .flows .token').count());
+      await still.waitForTimeout(100);
+    }
+    expect(tokens.every((n) => n === 0)).toBe(true);
+    await setLoad(still, 0);
+    await still.close();
+    expect(errors).toEqual([]);
+  }, TEST_MS);
+});
