@@ -1,9 +1,15 @@
 // Every scenario by name: `supervisor --scenario NAME` and the lessons' <Sandbox scenario="NAME" /> use these.
 // A new scenario is a module next to this one, added to the list below.
+import oneServer from './one-server';
 import failover from './failover';
 import replication from './replication';
 import type { Scenario } from './scenario';
 import splitBrain from './split-brain';
+import serverDies from './server-dies';
 import twoServers from './two-servers';
+import unevenServers from './uneven-servers';
+import weightedServers from './weighted-servers';
 
-export const scenarios: Record<string, Scenario> = Object.fromEntries([twoServers, replication, failover, splitBrain].map((s) => [s.name, s]));
+export const scenarios: Record<string, Scenario> = Object.fromEntries(
+  [oneServer, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain].map((s) => [s.name, s]),
+);

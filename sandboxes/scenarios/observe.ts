@@ -1,7 +1,7 @@
 // What goal checks look at, read from the event stream the way an operator would: the web servers' own request
-// events (who served what) and the balancer's HAProxy log (what the client got). Pure functions of the World.
+// events (who served what) and the balancer's log as events (what the client got, which server went DOWN).
+// Pure functions of the World's events.
 import type { SandboxEvent } from '../shared/events/index';
-import type { World } from './scenario';
 
 type Event<T extends SandboxEvent['type']> = Extract<SandboxEvent, { type: T }>;
 
@@ -14,49 +14,14 @@ export function appRequests(events: readonly SandboxEvent[], from?: string): Eve
   return ofType(events, 'web.request').filter((e) => e.path !== '/health' && e.path !== '/metrics' && (!from || e.client === from));
 }
 
-/** One request as HAProxy's `option httplog` line tells it (FIDELITY 1.8). */
-export interface LoggedRequest {
-  time: number;
-  frontend: string;
-  backend: string;
-  /** The server that finally answered, or `<NOSRV>`. */
-  server: string;
-  status: number;
-  /** Four-character termination state, `----` for a normal end, `SC--` for a refused connection... */
-  termination: string;
-  retries: number;
-  /** The retries field started with `+`: the request was redispatched to another server. */
-  redispatched: boolean;
+/** The requests a balancer answered (its httplog lines as events), in order. */
+export function balancerRequests(events: readonly SandboxEvent[], balancer = 'lb-01'): Event<'balancer.request'>[] {
+  return ofType(events, 'balancer.request').filter((e) => e.node === balancer);
 }
 
-// client:port [date] frontend backend/server TR/Tw/Tc/Tr/Ta status bytes cookie cookie termination act/fe/be/srv/retries
-const HTTPLOG =
-  /\d+\.\d+\.\d+\.\d+:\d+ \[[^\]]+\] (\S+) ([^/\s]+)\/(\S+) -?\d+\/-?\d+\/-?\d+\/-?\d+\/\+?-?\d+ (\d{3}) \d+ \S+ \S+ (\S{4}) \d+\/\d+\/\d+\/\d+\/(\+?)(\d+) /;
-
-/** The requests a balancer node logged, in order. */
-export function loggedRequests(events: readonly SandboxEvent[], balancer = 'lb-01'): LoggedRequest[] {
-  const requests: LoggedRequest[] = [];
-  for (const e of ofType(events, 'log')) {
-    const m = e.node === balancer ? HTTPLOG.exec(e.text) : null;
-    if (m) {
-      requests.push({
-        time: e.time,
-        frontend: m[1],
-        backend: m[2],
-        server: m[3],
-        status: Number(m[4]),
-        termination: m[5],
-        redispatched: m[6] === '+',
-        retries: Number(m[7]),
-      });
-    }
-  }
-  return requests;
-}
-
-/** True when a balancer logged a line containing `text` (e.g. `Server be_app/web-01 is DOWN`). */
-export function balancerSaid(events: readonly SandboxEvent[], text: string, balancer = 'lb-01'): Event<'log'> | undefined {
-  return ofType(events, 'log').find((e) => e.node === balancer && e.text.includes(text));
+/** The moments a balancer marked a server UP or DOWN (`Server be_app/web-01 is DOWN, reason: ...`). */
+export function transitions(events: readonly SandboxEvent[], server: string, to: 'UP' | 'DOWN', balancer = 'lb-01'): Event<'balancer.server'>[] {
+  return ofType(events, 'balancer.server').filter((e) => e.node === balancer && e.server === server && e.transition === to);
 }
 
 /** The times a node's process ended, oldest first. */
@@ -65,13 +30,15 @@ export function exits(events: readonly SandboxEvent[], name: string): Event<'nod
 }
 
 /**
- * The history cut into runs of one node's configuration: a new run starts each time the node starts or reloads.
- * A balancer's runs are the periods during which one haproxy.cfg was in force.
+ * The history cut into runs of one node's configuration: a new run starts each time the node starts or applies a
+ * reloaded configuration. A balancer's runs are the periods during which one haproxy.cfg was in force.
  */
 export function runsOf(events: readonly SandboxEvent[], name: string): SandboxEvent[][] {
   const runs: SandboxEvent[][] = [[]];
   for (const e of events) {
-    if ((e.type === 'node.started' || e.type === 'node.reloaded') && e.name === name) runs.push([]);
+    const started = e.type === 'node.started' && e.name === name;
+    const reloaded = e.type === 'balancer.reload' && e.ok && e.node === name;
+    if (started || reloaded) runs.push([]);
     runs[runs.length - 1].push(e);
   }
   return runs.filter((run) => run.length > 0);
@@ -92,18 +59,35 @@ export function describeCounts(counts: Record<string, number>, verb = 'served'):
   return parts.length ? parts.join(', ') : 'no request yet';
 }
 
-export function nodeState(world: World, name: string) {
-  return world.nodes.find((n) => n.name === name)?.state;
+export interface Downtime {
+  /** When the node went down and, if it came back, when it started again (ms, as the events' time). */
+  from: number;
+  to?: number;
+  /** What happened in between. */
+  events: SandboxEvent[];
 }
 
 /** The stretches of history during which a node was down: from each exit to its next start (or to now). */
-export function downtimes(events: readonly SandboxEvent[], name: string): SandboxEvent[][] {
-  const stretches: SandboxEvent[][] = [];
-  let current: SandboxEvent[] | undefined;
+export function downtimes(events: readonly SandboxEvent[], name: string): Downtime[] {
+  const stretches: Downtime[] = [];
+  let current: Downtime | undefined;
   for (const e of events) {
-    if (e.type === 'node.exited' && e.name === name) stretches.push((current = []));
-    else if (e.type === 'node.started' && e.name === name) current = undefined;
-    else current?.push(e);
+    if (e.type === 'node.exited' && e.name === name) stretches.push((current = { from: e.time, events: [] }));
+    else if (e.type === 'node.started' && e.name === name && current) {
+      current.to = e.time;
+      current = undefined;
+    } else current?.events.push(e);
   }
   return stretches;
+}
+
+/** Every run of `size` consecutive items (a sliding window), for checks like "20 requests in a row". */
+export function windows<T>(items: readonly T[], size: number): T[][] {
+  const all: T[][] = [];
+  for (let i = 0; i + size <= items.length; i++) all.push(items.slice(i, i + size));
+  return all;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -12,6 +12,8 @@ import type { SandboxEvent } from '../shared/events/index';
 export interface World {
   /** Every event since the scenario started or was last reset, oldest first. */
   events: readonly SandboxEvent[];
+  /** The time now, on the events' clock (ms since the supervisor started): for checks that wait for an aftermath. */
+  now: number;
   nodes: readonly NodeStatus[];
   cuts: readonly [string, string][];
   /** The current text of one of the session's editable files (the learner may have edited it). */

@@ -28,22 +28,27 @@ export const webBehaviourSchema = z.object({
 export type WebBehaviour = z.infer<typeof webBehaviourSchema>;
 
 const id = z.union([z.string(), z.number()]).optional();
+/**
+ * Runs the command this many milliseconds from now instead of at once (the reply comes at once and says so): how
+ * a learner kills a server while a `load` runs in the same terminal, and how a scripted fault replays the same way.
+ */
+const after_ms = z.number().int().min(0).max(600_000).optional();
 
 export const commandSchema = z.discriminatedUnion('cmd', [
   /** Starts a stopped or crashed node. */
-  z.object({ cmd: z.literal('start'), node, id }),
+  z.object({ cmd: z.literal('start'), node, after_ms, id }),
   /** Kills a node with SIGKILL, as `kill -9` does: no goodbye, open connections are reset. */
-  z.object({ cmd: z.literal('kill'), node, id }),
+  z.object({ cmd: z.literal('kill'), node, after_ms, id }),
   /** Stops a node with SIGSTOP: its sockets stay open but nothing is answered (a hung machine). */
-  z.object({ cmd: z.literal('freeze'), node, id }),
+  z.object({ cmd: z.literal('freeze'), node, after_ms, id }),
   /** Continues a frozen node with SIGCONT. */
-  z.object({ cmd: z.literal('resume'), node, id }),
+  z.object({ cmd: z.literal('resume'), node, after_ms, id }),
   /** Stops a node (SIGTERM, SIGKILL after 2 s) and starts it again. */
-  z.object({ cmd: z.literal('restart'), node, id }),
+  z.object({ cmd: z.literal('restart'), node, after_ms, id }),
   /** Cuts the network link between two ends: connections across it are never answered, as in a partition. */
-  z.object({ cmd: z.literal('cut'), a: end, b: end, id }),
+  z.object({ cmd: z.literal('cut'), a: end, b: end, after_ms, id }),
   /** Heals a cut link. */
-  z.object({ cmd: z.literal('heal'), a: end, b: end, id }),
+  z.object({ cmd: z.literal('heal'), a: end, b: end, after_ms, id }),
   /**
    * Asks a node to re-read its configuration file, like `systemctl reload haproxy`: the supervisor sends the
    * node's reload signal from the scenario (SIGUSR2 for the balancer, as HAProxy's master-worker mode; SIGHUP for

@@ -7,10 +7,13 @@ import type { EventStream } from './stream';
 
 /** Checks run at most this often: a burst of request events costs one evaluation. */
 const EVERY_MS = 50;
+/** And at least this often, for checks that wait for time to pass (an aftermath) rather than for an event. */
+const IDLE_MS = 1000;
 
 export class Goals {
   private met = new Map<string, boolean>();
   private timer?: NodeJS.Timeout;
+  private readonly ticker = setInterval(() => (this.timer ??= setTimeout(() => this.evaluate(), 0)), IDLE_MS);
 
   constructor(
     private readonly scenario: Scenario,
@@ -42,6 +45,7 @@ export class Goals {
   }
 
   stop(): void {
+    clearInterval(this.ticker);
     clearTimeout(this.timer);
   }
 

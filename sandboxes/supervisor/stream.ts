@@ -16,8 +16,13 @@ export class EventStream {
 
   constructor(private readonly write: (line: string) => void) {}
 
+  /** The stream's clock: milliseconds since the supervisor started, as in every event's `time`. */
+  now(): number {
+    return Math.round(performance.now() - this.started);
+  }
+
   publish(node: string, event: NodeEvent | SupervisorEvent): SandboxEvent {
-    const stamped = { seq: ++this.seq, time: Math.round(performance.now() - this.started), node, ...event } as SandboxEvent;
+    const stamped = { seq: ++this.seq, time: this.now(), node, ...event } as SandboxEvent;
     this.kept.push(stamped);
     if (this.kept.length > KEPT) this.kept.splice(0, this.kept.length - KEPT);
     this.write(JSON.stringify(stamped) + '\n');

@@ -13,6 +13,8 @@ export class Supervisor {
   private readonly nodes: Node[];
   private cuts: [string, string][] = [];
   private freezeSupported = true;
+  /** Commands waiting for their `after_ms`; forgotten on reset and shutdown. */
+  private readonly scheduled = new Set<NodeJS.Timeout>();
   readonly goals: Goals;
   /** Commands run one at a time, in arrival order, whichever way they came. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -39,12 +41,26 @@ export class Supervisor {
 
   /** Runs one command after those before it; never throws: failures are replies with ok false. */
   run(command: Command): Promise<Reply> {
+    if ('after_ms' in command && command.after_ms) return Promise.resolve(this.later(command, command.after_ms));
     const reply = this.queue.then(() => this.execute(command)).then(
       (message): Reply => ({ ok: true, ...(command.id !== undefined && { id: command.id }), message, ...(command.cmd === 'status' && { status: this.status() }) }),
       (error): Reply => ({ ok: false, ...(command.id !== undefined && { id: command.id }), error: (error as Error).message }),
     );
     this.queue = reply;
     return reply;
+  }
+
+  /** Schedules a command; its outcome shows in the events (and a failure as an error log line). */
+  private later(command: Command, ms: number): Reply {
+    const now = { ...command, after_ms: undefined };
+    const timer = setTimeout(async () => {
+      this.scheduled.delete(timer);
+      const reply = await this.run(now);
+      if (!reply.ok) this.stream.publish('supervisor', { type: 'log', level: 'error', text: `${command.cmd} (scheduled): ${reply.error}` });
+    }, ms);
+    this.scheduled.add(timer);
+    const what = 'node' in command ? `${command.cmd} ${command.node}` : `${command.cmd} ${'a' in command ? `${command.a} ${command.b}` : ''}`;
+    return { ok: true, ...(command.id !== undefined && { id: command.id }), message: `will ${what.trim()} in ${ms / 1000} s` };
   }
 
   status(): Status {
@@ -61,6 +77,7 @@ export class Supervisor {
   /** Kills every node (SIGKILL) and waits until they are gone. */
   async shutdown(): Promise<void> {
     this.goals.stop();
+    this.cancelScheduled();
     await Promise.all(this.nodes.map((n) => n.state !== 'stopped' && n.state !== 'crashed' && n.kill().catch(() => {})));
   }
 
@@ -125,11 +142,17 @@ export class Supervisor {
   }
 
   private async reset(): Promise<string> {
+    this.cancelScheduled();
     await Promise.all(this.nodes.map((n) => n.stop()));
     rmSync(join(this.places.net, 'cut'), { recursive: true, force: true });
     this.cuts = [];
     await this.boot();
     return `reset ${this.scenario.name}: ${this.nodes.map((n) => `${n.name} ${n.state}`).join(', ')}`;
+  }
+
+  private cancelScheduled(): void {
+    for (const timer of this.scheduled) clearTimeout(timer);
+    this.scheduled.clear();
   }
 
   /** Runs a step of booting; a failure becomes a log line instead of stopping the rest. */
@@ -162,6 +185,7 @@ export class Supervisor {
   private world(): World {
     return {
       events: this.stream.history(),
+      now: this.stream.now(),
       nodes: this.nodes.map((n) => n.status()),
       cuts: this.cuts,
       file: (name) => {

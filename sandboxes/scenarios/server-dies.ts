@@ -1,0 +1,115 @@
+// Lesson 3, the load balancer: what a balancer does when a server dies, and the two settings that decide whether
+// visitors notice (health checks take the server out; `option redispatch` saves the requests caught in between).
+import { balancerRequests, countBy, describeCounts, exits, plural, transitions } from './observe';
+import { defineScenario } from './scenario';
+import { balancer, haproxyCfg, webServer } from './topology';
+
+const lb = balancer();
+const [web1, web2] = [webServer(1), webServer(2)];
+
+/**
+ * After a kill, how long the check looks at what clients got: until detection (fall × inter = 3 s) every request
+ * sent to the dead server waits for its 3 retries (about 3 s more) before its 503, so 8 s covers them all.
+ */
+const AFTERMATH_MS = 8000;
+
+export default defineScenario({
+  name: 'server-dies',
+  title: 'A server dies under load',
+  summary:
+    'lb-01 checks web-01 and web-02 every second (fall 3, rise 2) and retries a failed connection 3 times, but on the same server: without `option redispatch`, requests caught between the death and its detection fail.',
+  nodes: [web1, web2, lb],
+  files: {
+    'haproxy.cfg': haproxyCfg({
+      balance: 'roundrobin',
+      options: ['retries 3'],
+      servers: [
+        { node: web1, params: 'check inter 1s fall 3 rise 2' },
+        { node: web2, params: 'check inter 1s fall 3 rise 2' },
+      ],
+    }),
+  },
+  faults: [],
+  goals: [
+    {
+      id: 'marked-down',
+      title: 'Kill web-01 and watch lb-01 mark it DOWN after three failed checks.',
+      hints: [
+        'The balancer checks each server with `GET /health` every second (`check inter 1s`).',
+        'After `fall 3` failed checks in a row it logs `Server be_app/web-01 is DOWN` and stops sending it requests.',
+        'Run `infra kill web-01` and wait about three seconds.',
+      ],
+      solution: ['infra kill web-01'],
+      check({ events }) {
+        const down = transitions(events, web1.name, 'DOWN');
+        const death = exits(events, web1.name).at(0);
+        return {
+          met: down.length > 0,
+          expected: 'lb-01 marks web-01 DOWN',
+          observed: down.length
+            ? `lb-01 marked web-01 DOWN${death ? ` ${((down[0].time - death.time) / 1000).toFixed(1)} s after it died` : ''}`
+            : death
+              ? 'web-01 is down, lb-01 has not noticed yet'
+              : 'web-01 is still up',
+        };
+      },
+    },
+    {
+      id: 'back-in-rotation',
+      title: 'Start web-01 again and watch lb-01 mark it UP after two good checks.',
+      hints: [
+        'First let lb-01 mark web-01 DOWN (previous goal); `infra start web-01` then brings the server back.',
+        'After `rise 2` good checks lb-01 logs `Server be_app/web-01 is UP`.',
+        '`infra start web-01 --in 6s` starts it six seconds from now, once lb-01 has marked it DOWN.',
+      ],
+      solution: ['infra kill web-01', 'infra start web-01 --in 6s'],
+      check({ events }) {
+        const down = transitions(events, web1.name, 'DOWN').at(0);
+        const up = down && transitions(events, web1.name, 'UP').find((e) => e.seq > down.seq);
+        return {
+          met: !!up,
+          expected: 'web-01 marked DOWN, then UP again',
+          observed: up ? 'web-01 is back in rotation' : down ? 'web-01 is DOWN' : 'web-01 has not been marked DOWN yet',
+        };
+      },
+    },
+    {
+      id: 'no-failed-request',
+      title: 'Make a server death invisible: kill a server while traffic flows, and no request fails.',
+      hints: [
+        'First try it as is: run some load, kill web-01 during it, and look at the failed requests (503 after 3 s).',
+        'lb-01 retries a failed connection 3 times on the same dead server. HAProxy can send the retry to another server instead.',
+        'Add `option redispatch` to the backend in haproxy.cfg, `reload`, then kill web-01 during a load.',
+      ],
+      solution: [
+        'edit haproxy.cfg',
+        '#   add the line "option redispatch" under "retries 3" in backend be_app, save',
+        'reload',
+        'infra kill web-01 --in 1s',
+        'load -r 20 -d 6s',
+      ],
+      check({ events, now }) {
+        // Look at every kill whose aftermath is over: the requests lb-01 answered from the death until then.
+        const kills = [web1, web2].flatMap((web) => exits(events, web.name).map((death) => ({ web, death })));
+        const verdicts = kills.map(({ web, death }) => {
+          const after = balancerRequests(events, lb.name).filter((r) => r.time >= death.time && r.time <= death.time + AFTERMATH_MS);
+          const failed = after.filter((r) => r.status >= 500);
+          return { web, after, failed, over: now >= death.time + AFTERMATH_MS };
+        });
+        const clean = verdicts.find((v) => v.over && v.after.length >= 10 && v.failed.length === 0);
+        const last = verdicts.at(-1);
+        return {
+          met: !!clean,
+          expected: `a server killed while lb-01 answers 10 or more requests in the ${AFTERMATH_MS / 1000} s after, none failed`,
+          observed: !last
+            ? 'no server has died yet'
+            : !last.over
+              ? `${last.web.name} died; watching what clients get for ${AFTERMATH_MS / 1000} s`
+              : last.after.length < 10
+              ? `after ${last.web.name} died, lb-01 answered only ${plural(last.after.length, 'request')}: keep traffic flowing (load) while you kill it`
+              : `after ${last.web.name} died, lb-01 answered ${plural(last.after.length, 'request')}: ${last.failed.length} failed (${describeCounts(countBy(last.failed, (r) => String(r.status)), 'x')})`,
+        };
+      },
+    },
+  ],
+});

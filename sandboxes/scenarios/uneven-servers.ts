@@ -1,0 +1,79 @@
+// Lesson 4, comparing algorithms: round robin gives a slow server as many requests as a fast one; leastconn sends
+// each request to the server with the fewest in flight, so the slow one gets fewer.
+import { appRequests, countBy, describeCounts, runsOf } from './observe';
+import { defineScenario } from './scenario';
+import { balancer, haproxyCfg, webServer } from './topology';
+
+const lb = balancer();
+const [web1, web2] = [webServer(1), webServer(2)];
+
+/** web-02's handicap: every answer takes this much longer. */
+const SLOW_MS = 300;
+/** Requests a run of lb-01 must have answered before its split counts. */
+const ENOUGH = 30;
+
+/** Each configuration run of lb-01 with its app requests and web-02's share of them. */
+function splits(events: Parameters<typeof runsOf>[0]) {
+  return runsOf(events, lb.name).map((run) => {
+    const served = appRequests(run, lb.address);
+    const slow = served.filter((e) => e.node === web2.name);
+    return { served, share: served.length ? slow.length / served.length : 0, stillSlow: slow.some((e) => e.duration_ms >= SLOW_MS * 0.8) };
+  });
+}
+
+function observed(events: Parameters<typeof runsOf>[0]): string {
+  const now = splits(events).at(-1);
+  if (!now || now.served.length === 0) return 'no request through lb-01 since it last (re)started';
+  return `since lb-01 last (re)started: ${describeCounts(countBy(now.served, (e) => e.node))} (web-02 ${Math.round(now.share * 100)}%)`;
+}
+
+export default defineScenario({
+  name: 'uneven-servers',
+  title: 'A fast server and a slow one',
+  summary: `web-02 takes ${SLOW_MS} ms more than web-01 to answer. Round robin still gives it every other request; leastconn looks at how busy each server is.`,
+  nodes: [web1, web2, lb],
+  files: {
+    'haproxy.cfg': haproxyCfg({
+      balance: 'roundrobin',
+      servers: [
+        { node: web1, params: 'check inter 1s' },
+        { node: web2, params: 'check inter 1s' },
+      ],
+    }),
+  },
+  faults: [{ cmd: 'web', node: web2.name, behaviour: { slow_ms: SLOW_MS } }],
+  goals: [
+    {
+      id: 'round-robin-split',
+      title: 'Run a load through round robin and see the slow web-02 get half of the requests anyway.',
+      hints: [
+        '`load` sends requests at a steady rate and sums up who answered and how fast.',
+        `Send at least ${ENOUGH} requests: \`load -r 20 -d 3s\`. Compare the latency of web-01 and web-02.`,
+      ],
+      solution: ['load -r 20 -d 3s'],
+      check({ events }) {
+        const even = splits(events).find((s) => s.served.length >= ENOUGH && s.stillSlow && s.share >= 0.4 && s.share <= 0.6);
+        return { met: !!even, expected: `${ENOUGH}+ requests through lb-01 with the slow web-02 serving 40-60% of them`, observed: observed(events) };
+      },
+    },
+    {
+      id: 'leastconn',
+      title: 'Switch lb-01 to leastconn and see the fast web-01 take most of the load.',
+      hints: [
+        '`balance leastconn` sends each request to the server with the fewest connections in flight.',
+        'Change `balance roundrobin` to `balance leastconn` in haproxy.cfg and `reload`.',
+        'leastconn only differs when requests overlap: use `load` (a single curl at a time always finds both servers idle).',
+      ],
+      solution: [
+        'edit haproxy.cfg',
+        '#   change "balance roundrobin" to "balance leastconn", save',
+        'reload',
+        'load -r 20 -d 3s',
+      ],
+      check({ events }) {
+        const uneven = splits(events).find((s) => s.served.length >= ENOUGH && s.stillSlow && s.share < 0.3);
+        return { met: !!uneven, expected: `${ENOUGH}+ requests through lb-01 with the slow web-02 still serving, but less than 30% of them`, observed: observed(events) };
+      },
+    },
+  ],
+});

@@ -1,0 +1,29 @@
+// Leaving out the mechanism lesson 3 teaches (option redispatch) fails its goal; its solution is proven in
+// server-dies.test.ts with the others.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasBalancer, load, SupervisorRun } from '../supervisor/harness';
+
+describe.runIf(hasBalancer())('leaving out the mechanism a lesson teaches', () => {
+  let run: SupervisorRun;
+  beforeAll(async () => {
+    run = await SupervisorRun.start('server-dies');
+  });
+  afterAll(() => run?.stop());
+
+  it('without option redispatch, killing a server under load fails requests and the goal stays unmet', async () => {
+    const from = run.lastSeq();
+    await run.command({ cmd: 'kill', node: 'web-01', after_ms: 1000 });
+    const answers = await load('10.0.0.2:80', 20, 5000);
+    expect(answers.filter((a) => a.status === 503).length).toBeGreaterThan(0);
+    // The check judges a kill once its aftermath (8 s) is over.
+    let verdict = (await run.status()).goals.find((g) => g.id === 'no-failed-request')!;
+    for (let i = 0; i < 40 && verdict.observed.includes('watching'); i++) {
+      await sleep(250);
+      verdict = (await run.status()).goals.find((g) => g.id === 'no-failed-request')!;
+    }
+    expect(verdict.met).toBe(false);
+    expect(verdict.observed).toMatch(/^after web-01 died, lb-01 answered \d+ requests: [1-9]\d* failed \((50\d x \d+(, )?)+\)$/);
+    expect(run.events.some((e) => e.seq > from && e.type === 'goal' && e.id === 'no-failed-request' && e.met)).toBe(false);
+  }, 60_000);
+});

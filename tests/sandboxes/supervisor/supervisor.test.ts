@@ -1,0 +1,181 @@
+// The supervisor as a real process: it starts a scenario's nodes as processes, and what its commands do shows in
+// its event stream and in how the nodes answer.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { alive, get, hasBalancer, SupervisorRun } from './harness';
+
+let run: SupervisorRun | undefined;
+
+const failure = (promise: Promise<unknown>) => promise.then(() => 'answered', (error: { code?: string }) => error.code);
+
+// One run of two-servers serves the tests of the commands, in order; each leaves the nodes running.
+describe('the supervisor', () => {
+  let run: SupervisorRun;
+  beforeAll(async () => {
+    run = await SupervisorRun.start('two-servers');
+  });
+  afterAll(() => run?.stop('SIGKILL'));
+
+  it('starts two-servers, writes its files and control.json, and answers status', async () => {
+    const control = JSON.parse(readFileSync(join(run.folder, '.sandbox', 'control.json'), 'utf8'));
+    expect(control).toEqual({ port: run.controlPort, net: join(run.folder, '.sandbox', 'net'), client: '203.0.113.10' });
+    expect(readFileSync(join(run.folder, 'haproxy.cfg'), 'utf8')).toContain('server web-02 10.0.0.12:80 check inter 1s fall 3 rise 2');
+
+    // The stream starts with the scenario, then every goal's state, in sequence order.
+    expect(run.events[0]).toMatchObject({ seq: 1, node: 'supervisor', type: 'scenario', name: 'two-servers' });
+    expect(run.events.map((e) => e.seq)).toEqual(run.events.map((_, i) => i + 1));
+    expect(run.events.filter((e) => e.type === 'goal').map((e) => e.type === 'goal' && [e.id, e.met])).toEqual([
+      ['both-answer', false],
+      ['survive-a-dead-server', false],
+    ]);
+
+    const status = await run.status();
+    expect(status.scenario).toBe('two-servers');
+    const web1 = status.nodes.find((n) => n.name === 'web-01')!;
+    expect(web1).toMatchObject({ role: 'web', address: '10.0.0.11', ports: [80], program: 'web', state: 'running' });
+    expect(alive(web1.pid!)).toBe(true);
+    expect(status.nodes.find((n) => n.name === 'lb-01')).toMatchObject({ role: 'balancer', config: 'haproxy.cfg', state: hasBalancer() ? 'running' : 'stopped' });
+    expect(status.goals.map((g) => g.id)).toEqual(['both-answer', 'survive-a-dead-server']);
+    expect(status.cuts).toEqual([]);
+  });
+
+  it.runIf(hasBalancer())('sends requests through the balancer to both servers in turn, which meets the first goal', async () => {
+    for (const server of ['web-01', 'web-02']) await run.waitFor((e) => e.type === 'balancer.server' && e.server === server && e.usable);
+    const servedBy = [];
+    for (let i = 0; i < 4; i++) servedBy.push((await get('10.0.0.2:80')).headers['x-served-by']);
+    expect(new Set(servedBy)).toEqual(new Set(['web-01', 'web-02']));
+    expect(servedBy[0]).not.toBe(servedBy[1]);
+    expect(await run.goalMet('both-answer')).toMatchObject({ met: true, observed: expect.stringMatching(/^through lb-01: web-01 served \d+, web-02 served \d+$/) });
+  });
+
+  it('kills, starts, freezes and resumes nodes: the events say so and the servers behave so', async () => {
+    expect((await get('10.0.0.11:80')).headers['x-served-by']).toBe('web-01');
+
+    expect(await run.command({ cmd: 'kill', node: 'web-01' })).toMatchObject({ ok: true, message: expect.stringMatching(/^killed web-01 \(pid \d+\) with SIGKILL$/) });
+    expect(run.events.findLast((e) => e.type === 'node.exited')).toMatchObject({ name: 'web-01', signal: 'SIGKILL', state: 'stopped' });
+    expect(await failure(get('10.0.0.11:80'))).toBe('ECONNREFUSED');
+    expect((await run.status()).nodes.find((n) => n.name === 'web-01')).toMatchObject({ state: 'stopped', exit: { code: null, signal: 'SIGKILL' } });
+
+    expect(await run.command({ cmd: 'start', node: 'web-01' })).toMatchObject({ ok: true });
+    expect((await get('10.0.0.11:80')).status).toBe(200);
+
+    const freeze = await run.command({ cmd: 'freeze', node: 'web-02' });
+    expect(freeze).toMatchObject({ ok: true, message: expect.stringContaining('with SIGSTOP') });
+    expect(run.events.findLast((e) => e.type === 'node.frozen')).toMatchObject({ name: 'web-02' });
+    expect(await failure(get('10.0.0.12:80', '/', 700))).toBe('TIMEOUT');
+    expect(await run.command({ cmd: 'resume', node: 'web-02' })).toMatchObject({ ok: true });
+    expect(run.events.findLast((e) => e.type === 'node.resumed')).toMatchObject({ name: 'web-02' });
+    expect((await get('10.0.0.12:80')).headers['x-served-by']).toBe('web-02');
+
+    const restart = await run.command({ cmd: 'restart', node: 'web-02' });
+    expect(restart).toMatchObject({ ok: true, message: expect.stringMatching(/^restarted web-02/) });
+    expect((await get('10.0.0.12:80')).status).toBe(200);
+  });
+
+  it('reports a node that dies on its own as crashed', async () => {
+    const { pid } = (await run.status()).nodes.find((n) => n.name === 'web-02')!;
+    const from = run.lastSeq();
+    process.kill(pid!, 'SIGKILL');
+    const exited = await run.waitFor((e) => e.type === 'node.exited' && e.name === 'web-02', 5000, from);
+    expect(exited).toMatchObject({ name: 'web-02', signal: 'SIGKILL', state: 'crashed' });
+    expect((await run.status()).nodes.find((n) => n.name === 'web-02')!.state).toBe('crashed');
+    expect(await run.command({ cmd: 'start', node: 'web-02' })).toMatchObject({ ok: true, message: expect.stringMatching(/^started web-02/) });
+  });
+
+  it('cuts and heals a link: across a cut, connections are never answered', async () => {
+    expect(await run.command({ cmd: 'cut', a: '203.0.113.10', b: 'web-01' })).toMatchObject({ ok: true, message: 'cut the link between 203.0.113.10 (203.0.113.10) and web-01 (10.0.0.11)' });
+    expect(run.events.findLast((e) => e.type === 'link.cut')).toMatchObject({ a: '203.0.113.10', b: 'web-01' });
+    expect(await failure(get('10.0.0.11:80', '/', 700))).toBe('TIMEOUT');
+    expect((await get('10.0.0.12:80')).status).toBe(200);
+    expect((await run.status()).cuts).toEqual([['203.0.113.10', 'web-01']]);
+
+    expect(await run.command({ cmd: 'heal', a: 'web-01', b: '203.0.113.10' })).toMatchObject({ ok: true });
+    expect(run.events.findLast((e) => e.type === 'link.healed')).toMatchObject({ a: 'web-01', b: '203.0.113.10' });
+    expect((await get('10.0.0.11:80')).status).toBe(200);
+  });
+
+  it('changes a web server behaviour and shows it in the status', async () => {
+    const reply = await run.command({ cmd: 'web', node: 'web-02', behaviour: { slow_ms: 250, flaky: 0 } });
+    expect(reply).toEqual({ ok: true, message: 'web-02 is now slow 250 ms' });
+    expect((await run.status()).nodes.find((n) => n.name === 'web-02')!.behaviour).toEqual({ slow_ms: 250, flaky: 0, frozen: false });
+    const started = performance.now();
+    await get('10.0.0.12:80');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(240);
+    expect(await run.command({ cmd: 'web', node: 'lb-01', behaviour: { frozen: true } })).toEqual({ ok: false, error: 'lb-01 is a balancer, not a web server' });
+  });
+
+  it('runs a command later when asked (after_ms), for a fault during a load', async () => {
+    const [asked, from] = [performance.now(), run.lastSeq()];
+    expect(await run.command({ cmd: 'kill', node: 'web-01', after_ms: 500 })).toEqual({ ok: true, message: 'will kill web-01 in 0.5 s' });
+    expect((await run.status()).nodes.find((n) => n.name === 'web-01')!.state).toBe('running');
+    await run.waitFor((e) => e.type === 'node.exited' && e.name === 'web-01', 5000, from);
+    expect(performance.now() - asked).toBeGreaterThanOrEqual(450);
+    expect(await run.command({ cmd: 'start', node: 'web-01' })).toMatchObject({ ok: true });
+  });
+
+  it('answers bad commands with errors that say what to do, over HTTP and on stdin', async () => {
+    expect(await run.command({ cmd: 'kill', node: 'web-9' })).toEqual({ ok: false, error: "no node named 'web-9'; nodes are web-01, web-02, lb-01" });
+    expect(await run.command({ cmd: 'resume', node: 'web-01' })).toEqual({ ok: false, error: 'web-01 is not frozen' });
+    expect(await run.command({ cmd: 'reload', node: 'web-01' })).toEqual({ ok: false, error: 'web-01 has no configuration to reload; nodes that do: lb-01' });
+    expect(await run.command({ cmd: 'heal', a: 'web-01', b: 'web-02' })).toEqual({ ok: false, error: 'the link between web-01 and web-02 is not cut; cut links: none' });
+
+    const res = await fetch(`http://127.0.0.1:${run.controlPort}/command`, { method: 'POST', body: '{"cmd":"explode"}' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/^bad command at 'cmd': .*; commands are start, kill, freeze/);
+
+    const before = run.lastSeq();
+    run.child.stdin!.write('{"cmd":"status","id":7}\nnot json\n');
+    expect(await run.waitFor((e) => e.type === 'supervisor.reply' && e.id === 7, 5000, before)).toMatchObject({ ok: true, message: expect.stringContaining('web-01 running') });
+    expect(await run.waitFor((e) => e.type === 'supervisor.reply' && !e.ok, 5000, before)).toMatchObject({ error: expect.stringContaining('not a JSON command: not json') });
+  });
+
+  it('streams events from the control API, replaying from a sequence number', async () => {
+    const res = await fetch(`http://127.0.0.1:${run.controlPort}/events?since=1`);
+    const reader = res.body!.getReader();
+    const { value } = await reader.read();
+    await reader.cancel();
+    const first = JSON.parse(new TextDecoder().decode(value).split('\n')[0]);
+    expect(first).toMatchObject({ seq: 2, type: 'goal' });
+  });
+
+  it('reset restarts every node, heals the links and announces the goals again', async () => {
+    await run.command({ cmd: 'kill', node: 'web-01' });
+    await run.command({ cmd: 'cut', a: 'web-02', b: '*' });
+    const before = run.lastSeq();
+    expect(await run.command({ cmd: 'reset' })).toMatchObject({ ok: true, message: expect.stringMatching(/^reset two-servers: web-01 running, web-02 running/) });
+    await run.waitFor((e) => e.type === 'scenario', 1000, before);
+    await run.waitFor((e) => e.type === 'goal' && e.id === 'both-answer' && !e.met, 1000, before);
+    const status = await run.status();
+    expect(status.cuts).toEqual([]);
+    expect(status.nodes.filter((n) => n.role === 'web').map((n) => n.state)).toEqual(['running', 'running']);
+    expect((await get('10.0.0.12:80')).status).toBe(200);
+    expect(existsSync(join(run.folder, '.sandbox', 'net', 'cut'))).toBe(false);
+  });
+});
+
+describe('stopping the supervisor', () => {
+  afterEach(async () => {
+    await run?.stop('SIGKILL');
+    run = undefined;
+  });
+
+  it('leaves no process behind when stopped with SIGTERM', async () => {
+    run = await SupervisorRun.start('two-servers');
+    const pids = run.pids();
+    expect(pids.length).toBeGreaterThanOrEqual(2);
+    await run.stop('SIGTERM');
+    run = undefined;
+    expect(pids.filter(alive)).toEqual([]);
+  });
+
+  it('leaves no process behind even when killed with SIGKILL: the nodes see their stdin close and exit', async () => {
+    run = await SupervisorRun.start('one-server');
+    const pids = run.pids();
+    await run.stop('SIGKILL');
+    run = undefined;
+    for (let i = 0; i < 50 && pids.some(alive); i++) await sleep(100);
+    expect(pids.filter(alive)).toEqual([]);
+  });
+});

@@ -1,0 +1,145 @@
+// The web server as a real process on a sandbox network, talked to as a client would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+import { dist, get } from '../supervisor/harness';
+
+let folder: string;
+const running: ChildProcess[] = [];
+
+interface Web {
+  child: ChildProcess;
+  events: NodeEvent[];
+  stderr: () => string;
+  next(type: NodeEvent['type'], ms?: number): Promise<NodeEvent>;
+}
+
+function startWeb(args: string[], address = '10.0.0.11'): Promise<Web> {
+  const child = spawn(process.execPath, [join(dist, 'web.js'), ...args], {
+    cwd: folder,
+    env: { ...process.env, SANDBOX_NET: join(folder, 'net'), SANDBOX_ADDR: address, SANDBOX_EVENTS: '1', SANDBOX_NODE: 'web-01' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  running.push(child);
+  const events: NodeEvent[] = [];
+  let errors = '';
+  let buffer = '';
+  let wake = () => {};
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (buffer += chunk).split('\n');
+    buffer = lines.pop()!;
+    for (const line of lines) events.push(JSON.parse(line));
+    wake();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    errors += chunk;
+    wake();
+  });
+  const web: Web = {
+    child,
+    events,
+    stderr: () => errors,
+    next(type, ms = 5000) {
+      const from = events.length;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${type} event within ${ms} ms; stderr: ${errors}`)), ms);
+        wake = () => {
+          const found = events.slice(from).find((e) => e.type === type);
+          if (found) {
+            clearTimeout(timer);
+            resolve(found);
+          }
+        };
+      });
+    },
+  };
+  // The last of its start-up events: after it, next() sees only what the test causes.
+  return web.next('web.behaviour').then(() => web);
+}
+
+beforeAll(() => {
+  folder = mkdtempSync(join(tmpdir(), 'web-'));
+  process.env.SANDBOX_NET = join(folder, 'net');
+  process.env.SANDBOX_ADDR = '10.0.0.2';
+});
+afterEach(async () => {
+  await Promise.all(
+    running.splice(0).map((child) => new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve).kill('SIGKILL') : resolve(null)))),
+  );
+});
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+describe('the web server', () => {
+  it('says who served a request, in the X-Served-By header and in the page, and reports the request', async () => {
+    const web = await startWeb(['--name', 'web-01', '--listen', ':80']);
+    const answer = await get('10.0.0.11:80', '/');
+    expect(answer.status).toBe(200);
+    expect(answer.headers['x-served-by']).toBe('web-01');
+    expect(answer.body).toContain('Hello from web-01');
+    expect(answer.body).toContain('Served by web-01 (10.0.0.11) to 10.0.0.2');
+    const event = await web.next('web.request');
+    expect(event).toMatchObject({ type: 'web.request', method: 'GET', path: '/', status: 200, client: '10.0.0.2' });
+  });
+
+  it('answers /health and exposes RED metrics in Prometheus text format', async () => {
+    await startWeb(['--name', 'web-01']);
+    expect(await get('10.0.0.11:80', '/health')).toMatchObject({ status: 200, body: 'OK\n' });
+    await get('10.0.0.11:80', '/');
+    await get('10.0.0.11:80', '/nope');
+    const metrics = await get('10.0.0.11:80', '/metrics');
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(metrics.body).toContain('# TYPE http_requests_total counter');
+    expect(metrics.body).toContain('http_requests_total{method="GET",code="200",server="web-01"} 2');
+    expect(metrics.body).toContain('http_requests_total{method="GET",code="404",server="web-01"} 1');
+    expect(metrics.body).toContain('# TYPE http_request_duration_seconds histogram');
+    expect(metrics.body).toMatch(/http_request_duration_seconds_count\{server="web-01",method="GET"\} 3/);
+  });
+
+  it('made slow at start, adds the latency to every answer', async () => {
+    await startWeb(['--name', 'web-01', '--slow', '300ms']);
+    const started = performance.now();
+    expect((await get('10.0.0.11:80', '/')).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it('made flaky, fails app requests with 500 but keeps passing health checks', async () => {
+    await startWeb(['--name', 'web-01', '--flaky', '1']);
+    expect(await get('10.0.0.11:80', '/')).toMatchObject({ status: 500, body: 'Internal Server Error (web-01 is flaky)\n' });
+    expect((await get('10.0.0.11:80', '/health')).status).toBe(200);
+  });
+
+  it('frozen on a line from stdin, accepts connections but never answers, until told normal again', async () => {
+    const web = await startWeb(['--name', 'web-01']);
+    web.child.stdin!.write('frozen on\n');
+    expect(await web.next('web.behaviour')).toMatchObject({ frozen: true, slow_ms: 0, flaky: 0 });
+    await expect(get('10.0.0.11:80', '/health', 500)).rejects.toMatchObject({ code: 'TIMEOUT' });
+    web.child.stdin!.write('normal\n');
+    await web.next('web.behaviour');
+    expect((await get('10.0.0.11:80', '/health')).status).toBe(200);
+  });
+
+  it('reports a bad stdin line on stderr and keeps its behaviour', async () => {
+    const web = await startWeb(['--name', 'web-01']);
+    web.child.stdin!.write('slow forever\n');
+    web.child.stdin!.write('slow 10ms\n');
+    expect(await web.next('web.behaviour')).toMatchObject({ slow_ms: 10 });
+    expect(web.stderr()).toContain("web: invalid duration 'forever'");
+  });
+
+  it('refuses bad flags with the usage, and exits when the supervisor (its stdin) goes away', async () => {
+    const bad = spawn(process.execPath, [join(dist, 'web.js'), '--name', 'web-01', '--flaky', 'lots'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let errors = '';
+    bad.stderr!.on('data', (c) => (errors += c));
+    expect(await new Promise((resolve) => bad.once('exit', resolve))).toBe(2);
+    expect(errors).toContain("invalid error ratio 'lots'");
+    expect(errors).toContain('usage: web --name web-01');
+
+    const web = await startWeb(['--name', 'web-01']);
+    const exit = new Promise((resolve) => web.child.once('exit', resolve));
+    web.child.stdin!.end();
+    expect(await exit).toBe(0);
+  });
+});
