@@ -199,9 +199,13 @@ function onInput(chunk: string): void {
 }
 
 function quit(): never {
-  if (process.stdin.isTTY) process.stdin.setRawMode(false);
   process.exit(0);
 }
+
+// However the shell ends (Ctrl-D, exit), the terminal gets its normal line mode back.
+process.on('exit', () => {
+  if (process.stdin.isTTY) process.stdin.setRawMode(false);
+});
 
 // Never let an unexpected error end the learner's terminal: report it and give the prompt back.
 process.on('uncaughtException', (error) => {

@@ -9,14 +9,16 @@ import { cat } from './cat';
 import { clear } from './clear';
 import { curl } from './curl';
 import { db } from './db';
-import { db } from './db';
 import { echo } from './echo';
+import { exit } from './exit';
 import { edit } from './edit';
 import { help } from './help';
 import { history } from './history';
 import { infra } from './infra';
 import { load } from './load';
 import { reload } from './reload';
+import { scan } from './scan';
 import { socat } from './socat';
+import { ufw } from './ufw';
 
-export const commands: readonly Command[] = [help, curl, infra, load, db, db, cat, edit, reload, socat, clear, history, echo];
+export const commands: readonly Command[] = [help, curl, infra, load, db, cat, edit, reload, socat, ufw, scan, clear, history, echo, exit];
