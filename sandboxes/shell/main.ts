@@ -204,7 +204,7 @@ function quit(): never {
 
 // However the shell ends (Ctrl-D, exit), the terminal gets its normal line mode back.
 process.on('exit', () => {
-  if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  if (tty) process.stdin.setRawMode(false);
 });
 
 // Never let an unexpected error end the learner's terminal: report it and give the prompt back.
@@ -213,7 +213,9 @@ process.on('uncaughtException', (error) => {
   if (!running) prompt();
 });
 
-if (process.stdin.isTTY) process.stdin.setRawMode(true);
+// A real terminal (npm run sandbox) or a pty: take the keys raw, since this program echoes and edits itself.
+const tty = process.stdin.isTTY && typeof process.stdin.setRawMode === 'function';
+if (tty) process.stdin.setRawMode(true);
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', onInput);
 process.stdin.on('end', quit);

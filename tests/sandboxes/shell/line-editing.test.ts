@@ -95,6 +95,14 @@ describe('the shell at its prompt', () => {
     expect(await shell.command('')).toBe('fine');
   });
 
+  it('fits the line to the width the page reports on resize', async () => {
+    shell.type('\x1b[8;30;60t' + 'echo ' + 'y'.repeat(80));
+    await shell.waitFor(/y{20}$/m);
+    expect((await shell.cursorLine()).text.length).toBeLessThan(60);
+    expect(await shell.command('')).toBe('y'.repeat(80));
+    shell.type('\x1b[8;30;100t');
+  });
+
   it('clears the screen with Ctrl-L and with clear', async () => {
     const top = async () => (await shell.visible())[0];
     await shell.command('echo before');
