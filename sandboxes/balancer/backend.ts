@@ -79,8 +79,9 @@ export class Server implements LbServer {
     this.admin = config.disabled ? 'maint' : 'ready';
     if (config.check) this.health = initialHealth(config.rise, config.fall);
     this.agent = new http.Agent({ keepAlive: true, scheduling: 'lifo' });
-    // Every connection goes through the sandbox network, so virtual addresses and cut links apply.
-    (this.agent as unknown as { createConnection: () => unknown }).createConnection = () => connect(this.address);
+    // Every connection goes through the sandbox network, so virtual addresses and cut links apply. No Nagle delay:
+    // a request's head and body leave at once, as HAProxy sends them (TCP_NODELAY).
+    (this.agent as unknown as { createConnection: () => unknown }).createConnection = () => connect(this.address).setNoDelay(true);
   }
 
   up(): boolean {
@@ -160,10 +161,12 @@ export class Backend {
     // Leaving maintenance, a checked server starts over as at startup: UP, one failed check from DOWN.
     if (was === 'maint' && server.health) server.health = initialHealth(server.health.rise, server.health.fall);
     const { active, backup } = this.counts();
-    if (admin === 'maint') {
+    if (admin === 'maint' && !server.up()) {
+      say('WARNING', `Server ${server.id} was DOWN and now enters maintenance.`);
+    } else if (admin === 'maint') {
       say('WARNING', `Server ${server.id} is going DOWN for maintenance. ${active} active and ${backup} backup servers left.${this.runningOnBackup()} ${server.served} sessions active, 0 requeued, 0 remaining in queue.`);
     } else if (admin === 'drain') {
-      say('WARNING', `Server ${server.id} enters drain state. ${active} active and ${backup} backup servers left.${this.runningOnBackup()} ${server.served} sessions active, 0 requeued, 0 remaining in queue.`);
+      say('WARNING', `Server ${server.id} enters drain state. ${active} active and ${backup} backup servers online. 0 sessions requeued, ${this.queue.length} total in queue.`);
     } else {
       const from = was === 'maint' ? 'maintenance' : 'drain';
       const now = server.up() ? (was === 'maint' ? 'UP/READY' : 'UP') : 'DOWN';
@@ -212,7 +215,7 @@ export class Backend {
     this.available = available;
     this.lastChange = now;
     const { active, backup } = this.counts();
-    if (!available) say('ALERT', `backend '${this.name}' has no server available!`);
+    if (!available) say('ALERT', `backend '${this.name}' has no server available!`, `backend ${this.name} has no server available!`);
     report({ type: 'balancer.backend', backend: this.name, available, active, backup });
   }
 

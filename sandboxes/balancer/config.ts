@@ -104,8 +104,12 @@ interface Context {
   file: string;
   line: number;
   config: Config;
+  /** `parsing [haproxy.cfg:12] : <text>` */
   alert(text: string): void;
   warn(text: string): void;
+  /** A message that carries its own location (server lines use `[haproxy.cfg:12] : 'server be/srv' : ...`). */
+  raw(text: string): void;
+  rawWarn(text: string): void;
   /** The standard warning for a keyword the real HAProxy accepts but this sandbox ignores. */
   unsupported(what: string): void;
 }
@@ -231,6 +235,8 @@ export function parseConfig(text: string, file = 'haproxy.cfg'): ParseResult {
       config,
       alert: (t) => alerts.push(at + t),
       warn: (t) => warnings.push(at + t),
+      raw: (t) => alerts.push(t),
+      rawWarn: (t) => warnings.push(t),
       unsupported: (what) => warnings.push(`${at}${what} is not supported by this sandbox and is ignored.`),
     };
     const [keyword] = args;
@@ -252,7 +258,7 @@ export function parseConfig(text: string, file = 'haproxy.cfg'): ParseResult {
       config.proxies.push(proxy);
       return void (section = { kind: keyword, proxy });
     }
-    if (!section) return ctx.alert(`unknown keyword '${keyword}' out of section.`);
+    if (!section) return void alerts.push(`parsing [${file}:${line}]: unknown keyword '${keyword}' out of section.`);
     if (section.kind === 'global') return parseGlobal(args, ctx);
     parseProxyKeyword(args, section.proxy, section.kind, ctx);
   });
@@ -304,7 +310,6 @@ function parseProxyKeyword(args: string[], proxy: ProxyConfig, kind: Kind, ctx: 
     return ctx.warn(`'${keyword}' ignored because frontend '${proxy.name}' has no backend capability.`);
   }
   if (kind === 'backend' && FRONTEND_ONLY.includes(keyword)) {
-    if (keyword === 'bind') return ctx.alert(`'bind' not allowed in 'backend' section.`);
     return ctx.warn(`'${keyword}' ignored because backend '${proxy.name}' has no frontend capability.`);
   }
   if (OTHER_PROXY_KEYWORDS.includes(keyword)) return ctx.unsupported(`'${keyword}'`);
@@ -333,7 +338,7 @@ function parseProxyKeyword(args: string[], proxy: ProxyConfig, kind: Kind, ctx: 
     case 'balance':
       return parseBalance(args, proxy, ctx);
     case 'default-server':
-      return void parseServerParams(args, 1, serverDefaults.get(proxy)!, `'default-server'`, ctx);
+      return void parseServerParams(args, 1, serverDefaults.get(proxy)!, `[${ctx.file}:${ctx.line}] : 'default-server'`, 'default-server', ctx);
     case 'server':
       return parseServer(args, proxy, ctx);
     case 'bind':
@@ -401,7 +406,7 @@ function parseOption(args: string[], negated: boolean, proxy: ProxyConfig, kind:
 function parseTimeout(args: string[], proxy: ProxyConfig, ctx: Context): void {
   const name = args[1] ?? '';
   if (!TIMEOUT_NAMES.includes(name)) {
-    return ctx.alert(`'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit' and 'client-fin' (got '${name}')`);
+    return ctx.alert(`'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got '${name}')`);
   }
   if (!args[2]) return ctx.alert(`'timeout ${name}' expects an integer value (in milliseconds)`);
   const value = parseTime(args[2]);
@@ -417,51 +422,54 @@ function parseBalance(args: string[], proxy: ProxyConfig, ctx: Context): void {
     proxy.balance = 'roundrobin';
     return ctx.unsupported(`'balance ${name}' (the sandbox uses roundrobin instead)`);
   }
-  ctx.alert(`'balance' only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.`);
+  ctx.alert(`balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.`);
 }
 
 function parseServer(args: string[], proxy: ProxyConfig, ctx: Context): void {
   const [, name, address] = args;
   if (!name || !address) return ctx.alert(`'server' expects <name> and <addr>[:<port>] as arguments.`);
-  if (proxy.servers.some((s) => s.name === name)) {
-    const other = proxy.servers.find((s) => s.name === name)!;
-    return ctx.alert(`'server ${name}' : already defined at ${ctx.file}:${other.line} in backend '${proxy.name}'.`);
+  const other = proxy.servers.find((s) => s.name === name);
+  if (other) {
+    return ctx.alert(`backend '${proxy.name}', another server named '${name}' was already defined at line ${other.line}, please use distinct names.`);
   }
+  // HAProxy's messages about one server line (src/server.c) start with the line and the server's full name.
+  const who = `[${ctx.file}:${ctx.line}] : 'server ${proxy.name}/${name}'`;
   const port = /^(?:[\w.-]+|\[[^\]]+\]):(\d+)$/.exec(address);
   if (!port || Number(port[1]) < 1 || Number(port[1]) > 65535) {
-    const reason = /:\d+$/.test(address) ? `invalid port` : `missing port`;
-    return ctx.alert(`'server ${name}' : ${reason} in address '${address}': the sandbox needs <addr>:<port> (e.g. 10.0.0.11:80).`);
+    // HAProxy accepts a server without a port if a check port is given; the sandbox always needs one.
+    return ctx.raw(`${who} : server '${name}' has neither service port nor check port nor tcp_check rule 'connect' with port information (the sandbox needs <addr>:<port>, e.g. 10.0.0.11:80).`);
   }
   const server: ServerConfig = { ...serverDefaults.get(proxy)!, name, line: ctx.line, address };
-  if (parseServerParams(args, 3, server, `'server ${name}'`, ctx)) proxy.servers.push(server);
+  if (parseServerParams(args, 3, server, who, name, ctx)) proxy.servers.push(server);
 }
 
 /** Reads `check inter 2s fall 3 ...` from args[start]; returns false when an alert was raised. */
-function parseServerParams(args: string[], start: number, into: ServerParams, who: string, ctx: Context): boolean {
+function parseServerParams(args: string[], start: number, into: ServerParams, who: string, name: string, ctx: Context): boolean {
   for (let i = start; i < args.length; i++) {
     const keyword = args[i];
     const value = args[i + 1];
     if ((SERVER_FLAGS as readonly string[]).includes(keyword)) {
       into[keyword as (typeof SERVER_FLAGS)[number]] = true;
     } else if ((SERVER_TIMES as readonly string[]).includes(keyword)) {
-      if (value === undefined) return fail(`'${keyword}' expects a delay as argument.`);
+      if (value === undefined) return fail(`'${keyword}' expects <time> as argument.`);
       const time = parseTime(value);
-      if (typeof time !== 'number') return fail(`unexpected character '${time.bad}' in '${keyword}' argument of ${who.replace(/'/g, '')}.`);
-      if (time <= 0) return fail(`invalid value '${value}' for '${keyword}': it must be greater than zero.`);
+      // (HAProxy 2.6 names the argument 'agent-inter' in this message, whatever it was; the sandbox names it right.)
+      if (typeof time !== 'number') return fail(`unexpected character '${time.bad}' in '${keyword}' argument of server ${name}..`);
+      if (time <= 0) return fail(`invalid value ${value} for argument '${keyword}' of server ${name}..`);
       into[keyword as (typeof SERVER_TIMES)[number]] = time;
       i++;
     } else if ((SERVER_COUNTS as readonly string[]).includes(keyword)) {
       const n = Number(value);
-      if (value === undefined || !/^\d+$/.test(value)) return fail(`'${keyword}' expects an integer argument.`);
-      if (keyword === 'weight' && n > 256) return fail(`weight of server ${who.split(' ')[1]?.replace(/'/g, '') ?? ''} is not within 0 and 256 (${n}).`);
-      if ((keyword === 'fall' || keyword === 'rise') && n < 1) return fail(`'${keyword}' has to be > 0.`);
+      if (value === undefined || !/^\d+$/.test(value)) return fail(`'${keyword}' expects an integer argument..`);
+      if (keyword === 'weight' && n > 256) return fail(`weight of server ${name} is not within 0 and 256 (${n})..`);
+      if ((keyword === 'fall' || keyword === 'rise') && n < 1) return fail(`'${keyword}' has to be > 0..`);
       into[keyword as (typeof SERVER_COUNTS)[number]] = n;
       i++;
     } else if (OTHER_SERVER_WITH_ARG.includes(keyword)) {
-      ctx.unsupported(`${who} : '${keyword} ${value ?? ''}'`);
+      ctx.rawWarn(`${who} : '${keyword} ${value ?? ''}' is not supported by this sandbox and is ignored.`);
       i++;
     } else if (OTHER_SERVER_FLAGS.includes(keyword)) {
-      ctx.unsupported(`${who} : '${keyword}'`);
+      ctx.rawWarn(`${who} : '${keyword}' is not supported by this sandbox and is ignored.`);
     } else {
       const known = [...SERVER_FLAGS, ...SERVER_TIMES, ...SERVER_COUNTS, ...OTHER_SERVER_WITH_ARG, ...OTHER_SERVER_FLAGS];
       return fail(`unknown keyword '${keyword}'${didYouMean(keyword, known)}`);
@@ -470,7 +478,7 @@ function parseServerParams(args: string[], start: number, into: ServerParams, wh
   return true;
 
   function fail(text: string): false {
-    ctx.alert(`${who} : ${text}`);
+    ctx.raw(`${who} : ${text}`);
     return false;
   }
 }

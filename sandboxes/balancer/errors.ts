@@ -1,6 +1,7 @@
 // The answers HAProxy writes itself when it cannot give the server's (src/http.c, http_err_msgs), byte for byte as
-// HAProxy 2.6 sends them over HTTP/1.1: header names in lower case, and `connection: close` only where HAProxy
-// closes the connection after the answer (a bad or timed-out request); after a 502, 503 or 504 it keeps it open.
+// HAProxy 2.6.12 sends them (checked against the Debian 12 package): a 502, 503 or 504 goes through HAProxy's HTTP
+// layer, which writes header names in lower case and keeps the connection; a 400 or 408 is written by the
+// connection layer from the raw message, with its capitalised headers and `Connection: close`.
 
 export interface ErrorPage {
   status: number;
@@ -26,12 +27,11 @@ const SENTENCES: Record<number, [string, string]> = {
 function page(status: number): ErrorPage {
   const [reason, sentence] = SENTENCES[status];
   const body = `<html><body><h1>${status} ${reason}</h1>\n${sentence}\n</body></html>\n`;
-  const headers: [string, string][] = [
-    ['content-length', String(Buffer.byteLength(body))],
-    ['cache-control', 'no-cache'],
-    ['content-type', 'text/html'],
-  ];
-  if (status === 400 || status === 408) headers.push(['connection', 'close']);
+  const length = String(Buffer.byteLength(body));
+  const headers: [string, string][] =
+    status === 400 || status === 408
+      ? [['Content-length', length], ['Cache-Control', 'no-cache'], ['Connection', 'close'], ['Content-Type', 'text/html']]
+      : [['content-length', length], ['cache-control', 'no-cache'], ['content-type', 'text/html']];
   const head = `HTTP/1.1 ${status} ${reason}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
   return { status, reason, headers, body, bytes: Buffer.from(head + body) };
 }

@@ -36,6 +36,7 @@ export const process_ = { conns: 0 };
 export function createListener(frontend: () => Frontend | undefined): http.Server {
   const served = new WeakSet<Socket>();
   const busy = new WeakSet<Socket>();
+  const acceptedAt = new WeakMap<Socket, number>();
   // Node's own request timers are off: `timeout client` is the only client-side timer, as in HAProxy.
   const server = http.createServer({ keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 0 }, (req, res) => {
     const fe = frontend();
@@ -50,6 +51,7 @@ export function createListener(frontend: () => Frontend | undefined): http.Serve
 
   server.on('connection', (socket: Socket) => {
     const fe = frontend();
+    acceptedAt.set(socket, Date.now());
     process_.conns++;
     if (fe) {
       fe.conns++;
@@ -68,7 +70,7 @@ export function createListener(frontend: () => Frontend | undefined): http.Serve
     // A connection that has not sent a complete request gets the 408 page; an idle kept-alive one is just closed.
     if (!served.has(socket) && fe) {
       socket.end(errorPages[408].bytes);
-      account(fe, socket, { status: 408, termination: 'cR--', bytes: errorPages[408].bytes.length });
+      account(fe, socket, { status: 408, termination: 'cR--', waited: Date.now() - (acceptedAt.get(socket) ?? Date.now()) });
     } else socket.destroy();
   });
 
@@ -77,7 +79,7 @@ export function createListener(frontend: () => Frontend | undefined): http.Serve
     if (error.code === 'ECONNRESET' || !socket.writable || !fe) return void socket.destroy();
     socket.end(errorPages[400].bytes);
     fe.counters.hrsp[3]++;
-    account(fe, socket, { status: 400, termination: 'PR--', bytes: errorPages[400].bytes.length });
+    account(fe, socket, { status: 400, termination: 'PR--', waited: 0 });
   });
   return server;
 }
@@ -85,8 +87,11 @@ export function createListener(frontend: () => Frontend | undefined): http.Serve
 /** "203.0.113.10:41234"; an IPv4 client of a dual-stack socket shows as IPv4, as in HAProxy's logs. */
 const address = (socket: Socket) => `${(socket.remoteAddress ?? '').replace(/^::ffff:/, '')}:${socket.remotePort}`;
 
-/** Logs a request the balancer refused before reading it (400, 408): HAProxy logs `<BADREQ>` and `<NOSRV>`. */
-function account(fe: Frontend, socket: Socket, outcome: { status: number; termination: string; bytes: number }): void {
+/**
+ * Logs a request the balancer refused before reading it (400, 408) as HAProxy 2.6 does: `<BADREQ>`, `<NOSRV>`,
+ * 0 bytes (the page is written below the HTTP layer that counts), and the time waited for the request as Ta.
+ */
+function account(fe: Frontend, socket: Socket, outcome: { status: number; termination: string; waited: number }): void {
   const event: BalancerRequestEvent = {
     type: 'balancer.request',
     client: address(socket),
@@ -96,8 +101,8 @@ function account(fe: Frontend, socket: Socket, outcome: { status: number; termin
     method: '',
     path: '',
     status: outcome.status,
-    bytes: outcome.bytes,
-    timings: { TR: -1, Tw: -1, Tc: -1, Tr: -1, Ta: 0 },
+    bytes: 0,
+    timings: { TR: -1, Tw: -1, Tc: -1, Tr: -1, Ta: outcome.waited },
     termination: outcome.termination,
     retries: 0,
     redispatched: false,

@@ -8,6 +8,7 @@ import { parseConfig } from './config';
 import { prefix, say } from './messages';
 import { runCommand } from './runtime-api';
 
+const VERSION = '2.6.12-sandbox';
 const USAGE = `Usage : balancer -f <cfgfile> [-c]
         -f <cfgfile> : the configuration file (haproxy.cfg syntax, the subset this sandbox supports)
         -c           : only check the configuration and exit (0 = valid, 1 = errors)
@@ -21,7 +22,7 @@ function options(argv: string[]): { file: string; checkOnly: boolean } {
     if (arg === '-f') file = argv[++i];
     else if (arg === '-c') checkOnly = true;
     else if (arg === '-v' || arg === '-vv') {
-      process.stdout.write('HAProxy version 2.6.12-sandbox (a Node.js model of HAProxy 2.6 for this course)\n');
+      process.stdout.write(`HAProxy version ${VERSION} (a Node.js model of HAProxy 2.6 for this course)\n`);
       process.exit(0);
     } else if (arg === '-W' || arg === '-Ws' || arg === '-db' || arg === '-q') continue; // master-worker, foreground, quiet: always so here
     else fail(`unknown option '${arg}'.`);
@@ -46,17 +47,22 @@ try {
 
 const { config, alerts, warnings } = parseConfig(text, basename(file));
 // `-c` writes on the terminal whatever runs it, as haproxy -c does; a running balancer sends them to its log.
-const print = (level: 'WARNING' | 'ALERT', message: string) =>
-  checkOnly ? process.stderr.write(`${prefix(level)}config : ${message}\n`) : say(level, `config : ${message}`);
-warnings.forEach((w) => print('WARNING', w));
+const print = (level: 'NOTICE' | 'WARNING' | 'ALERT', message: string) =>
+  checkOnly ? process.stderr.write(`${prefix(level)}${message}\n`) : say(level, message);
+if (warnings.length || alerts.length) {
+  // HAProxy introduces its complaints with who is speaking.
+  print('NOTICE', `haproxy version is ${VERSION}`);
+  print('NOTICE', `path to executable is ${process.argv[1]}`);
+}
+warnings.forEach((w) => print('WARNING', `config : ${w}`));
 if (!config) {
-  alerts.forEach((a) => print('ALERT', a));
-  print('ALERT', `Error(s) found in configuration file : ${basename(file)}`);
-  print('ALERT', 'Fatal errors found in configuration.');
+  alerts.forEach((a) => print('ALERT', `config : ${a}`));
+  print('ALERT', `config : Error(s) found in configuration file : ${basename(file)}`);
+  print('ALERT', 'config : Fatal errors found in configuration.');
   process.exit(1);
 }
 if (checkOnly) {
-  process.stdout.write('Configuration file is valid\n');
+  process.stdout.write(`${warnings.length ? 'Warnings were found.\n' : ''}Configuration file is valid\n`);
   process.exit(0);
 }
 

@@ -9,7 +9,8 @@ const LEVELS = { NOTICE: 'notice', WARNING: 'warning', ALERT: 'alert' } as const
 /** `[ALERT]    (pid) : ` — HAProxy pads the tag so the pid lines up. */
 export const prefix = (level: Level) => `${`[${level}]`.padEnd(11)}(${process.pid}) : `;
 
-export function say(level: Level, text: string): void {
-  if (process.env.SANDBOX_EVENTS === '1') log(text, LEVELS[level]);
+/** `logText` when the log's wording differs from stderr's (`backend be_app has no server available!`). */
+export function say(level: Level, text: string, logText = text): void {
+  if (process.env.SANDBOX_EVENTS === '1') log(logText, LEVELS[level]);
   else process.stderr.write(prefix(level) + text + '\n');
 }

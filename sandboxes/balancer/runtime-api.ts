@@ -4,6 +4,7 @@
 // `> ` prompt. A command that changes state answers with an empty line; errors answer with HAProxy's sentence.
 import net from 'node:net';
 import type { Backend, Server, Admin } from './backend';
+import { closest } from '../shell/suggest';
 import { statCsv, type StatsProxy } from './stats';
 
 export interface RuntimeTarget {
@@ -15,23 +16,31 @@ export interface RuntimeTarget {
   reload(): { ok: boolean; messages: string[] };
 }
 
-const HELP = [
-  ['help', 'list matching or all commands'],
+const COMMANDS = [
+  ['help [<command>]', 'list matching or all commands'],
   ['prompt', 'toggle interactive mode with prompt'],
   ['quit', 'disconnect'],
   ['show info', 'report information about the running process'],
   ['show stat', 'report counters for each proxy and server'],
   ['show servers state [<backend>]', 'dump volatile server information (all or for a single backend)'],
-  ['disable server <bk>/<srv>', 'disable a server for maintenance (use \'set server\' instead)'],
-  ['enable server <bk>/<srv>', 'enable a disabled server (use \'set server\' instead)'],
-  ['set server <bk>/<srv> state ready|drain|maint', 'change a server\'s administrative state'],
-  ['set server <bk>/<srv> weight <w>[%]', 'change a server\'s weight'],
-  ['set weight <bk>/<srv> <w>[%]', 'change a server\'s weight (use \'set server\' instead)'],
-  ['get weight <bk>/<srv>', 'report a server\'s current weight'],
+  ['disable server (DEPRECATED)', "disable a server for maintenance (use 'set server' instead)"],
+  ['enable server  (DEPRECATED)', "enable a disabled server (use 'set server' instead)"],
+  ['set server <bk>/<srv> [opts]', "change a server's state, weight"],
+  ['set weight <bk>/<srv>  (DEPRECATED)', "change a server's weight (use 'set server' instead)"],
+  ['get weight <bk>/<srv>', "report a server's current weight"],
   ['reload', 'reload the configuration (as SIGUSR2 does)'],
-]
-  .map(([cmd, text]) => `  ${cmd.padEnd(45)}: ${text}\n`)
-  .join('');
+];
+const helpLine = ([cmd, text]: string[]) => `  ${cmd.padEnd(40)}: ${text}\n`;
+const HELP = COMMANDS.map(helpLine).join('');
+
+/** HAProxy's answer to an unknown command: the closest commands if some are close, else all of them. */
+function unknown(line: string): string {
+  const typed = line.trim().split(/\s+/).slice(0, 2).join(' ');
+  const names = COMMANDS.map(([cmd]) => cmd.split(/ [<[(]/)[0].trim());
+  const near = closest(typed, names);
+  if (near.length === 0) return 'Unknown command. Please enter one of the following commands only:\n' + HELP;
+  return 'Unknown command, but maybe one of the following ones is a better match:\n' + COMMANDS.filter((_, i) => near.includes(names[i])).map(helpLine).join('');
+}
 
 /** Runs one command line (without the `;` separators) and returns its answer, without the final empty line. */
 export function runCommand(line: string, target: RuntimeTarget): string {
@@ -57,11 +66,11 @@ export function runCommand(line: string, target: RuntimeTarget): string {
       return withServer(target, id, (server) => server.backend.setAdmin(server, value as Admin));
     }
     if (what === 'weight') return withServer(target, id, (server) => setWeight(server, value));
-    return "'set server <srv>' only supports 'agent', 'health', 'state', 'weight', 'addr', 'fqdn', 'check-addr', 'check-port' and 'ssl'.\n";
+    return 'usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n';
   }
   if (is('set', 'weight')) return withServer(target, args[2], (server) => setWeight(server, args[3]));
   if (is('get', 'weight')) return withServer(target, args[2], (server) => `${server.weight} (initial ${server.initialWeight})\n`);
-  return 'Unknown command. Please enter one of the following commands only:\n' + HELP;
+  return unknown(line);
 }
 
 /** Finds `backend/server` and runs `action`; HAProxy's answers when it is missing or unknown. */

@@ -1,5 +1,6 @@
-// The stats page (`stats uri`) and its CSV (`;csv` on the page, `show stat` on the runtime API), with HAProxy's
-// columns in HAProxy's order (management guide 9.1): one FRONTEND row, one row per server, one BACKEND row.
+// The stats page (`stats uri`) and its CSV (`;csv` on the page, `show stat` on the runtime API), with HAProxy 2.6's
+// columns in its order (management guide 9.1; the header as HAProxy 2.6.12 prints it): one FRONTEND row, one row
+// per server, one BACKEND row. Columns the sandbox does not measure (TLS, HTTP/2, compression...) stay empty.
 import type { Backend, Counters, Server } from './backend';
 import type { Frontend } from './frontend';
 
@@ -11,7 +12,11 @@ const COLUMNS = (
   'agent_status,agent_code,agent_duration,check_desc,agent_desc,check_rise,check_fall,check_health,agent_rise,agent_fall,' +
   'agent_health,addr,cookie,mode,algo,conn_rate,conn_rate_max,conn_tot,intercepted,dcon,dses,wrew,connect,reuse,' +
   'cache_lookups,cache_hits,srv_icur,src_ilim,qtime_max,ctime_max,rtime_max,ttime_max,eint,idle_conn_cur,safe_conn_cur,' +
-  'used_conn_cur,need_conn_est,uweight'
+  'used_conn_cur,need_conn_est,uweight,agg_server_status,agg_server_check_status,agg_check_status,-,ssl_sess,' +
+  'ssl_reused_sess,ssl_failed_handshake,h2_headers_rcvd,h2_data_rcvd,h2_settings_rcvd,h2_rst_stream_rcvd,h2_goaway_rcvd,' +
+  'h2_detected_conn_protocol_errors,h2_detected_strm_protocol_errors,h2_rst_stream_resp,h2_goaway_resp,' +
+  'h2_open_connections,h2_backend_open_streams,h2_total_connections,h2_backend_total_streams,h1_open_connections,' +
+  'h1_open_streams,h1_total_connections,h1_total_streams,h1_bytes_in,h1_bytes_out,h1_spliced_bytes_in,h1_spliced_bytes_out'
 ).split(',');
 
 /** One proxy as the stats see it: its frontend part and/or its backend part. */

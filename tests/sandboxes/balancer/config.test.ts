@@ -1,4 +1,6 @@
 // The haproxy.cfg subset: what it accepts, and the line-numbered errors, in HAProxy's words, for what it rejects.
+// The expected messages are those HAProxy 2.6.12 (Debian 12) printed for the same lines with `haproxy -c`, except
+// where the sandbox adds what the learner needs (a missing port; the line of a missing default_backend).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,18 +73,21 @@ describe('parsing haproxy.cfg', () => {
   });
 
   it.each([
-    [20, '    balance roundrobn', "parsing [haproxy.cfg:20] : 'balance' only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options."],
+    [20, '    balance roundrobn', "parsing [haproxy.cfg:20] : balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options."],
     [20, '    balanse roundrobin', "parsing [haproxy.cfg:20] : unknown keyword 'balanse' in 'backend' section; did you mean 'balance' maybe ?"],
-    [26, '    server app1 10.0.0.11 check', "parsing [haproxy.cfg:26] : 'server app1' : missing port in address '10.0.0.11': the sandbox needs <addr>:<port> (e.g. 10.0.0.11:80)."],
-    [26, '    server app1 10.0.0.11:8080 check wieght 3', "parsing [haproxy.cfg:26] : 'server app1' : unknown keyword 'wieght'; did you mean 'weight' maybe ?"],
-    [26, '    server app1 10.0.0.11:8080 check weight 300', "parsing [haproxy.cfg:26] : 'server app1' : weight of server app1 is not within 0 and 256 (300)."],
-    [26, '    server app1 10.0.0.11:8080 check inter 2x', "parsing [haproxy.cfg:26] : 'server app1' : unexpected character 'x' in 'inter' argument of server app1."],
-    [27, '    server app1 10.0.0.12:8080 check', "parsing [haproxy.cfg:27] : 'server app1' : already defined at haproxy.cfg:26 in backend 'be_app'."],
+    [26, '    server app1 10.0.0.11 check', "[haproxy.cfg:26] : 'server be_app/app1' : server 'app1' has neither service port nor check port nor tcp_check rule 'connect' with port information (the sandbox needs <addr>:<port>, e.g. 10.0.0.11:80)."],
+    [26, '    server app1 10.0.0.11:8080 check wieght 3', "[haproxy.cfg:26] : 'server be_app/app1' : unknown keyword 'wieght'; did you mean 'weight' maybe ?"],
+    [26, '    server app1 10.0.0.11:8080 check weight 300', "[haproxy.cfg:26] : 'server be_app/app1' : weight of server app1 is not within 0 and 256 (300).."],
+    [26, '    server app1 10.0.0.11:8080 check inter 2x', "[haproxy.cfg:26] : 'server be_app/app1' : unexpected character 'x' in 'inter' argument of server app1.."],
+    [26, '    server app1 10.0.0.11:8080 check inter 0', "[haproxy.cfg:26] : 'server be_app/app1' : invalid value 0 for argument 'inter' of server app1.."],
+    [26, '    server app1 10.0.0.11:8080 check fall 0', "[haproxy.cfg:26] : 'server be_app/app1' : 'fall' has to be > 0.."],
+    [27, '    server app1 10.0.0.12:8080 check', "parsing [haproxy.cfg:27] : backend 'be_app', another server named 'app1' was already defined at line 26, please use distinct names."],
+    [7, '    mode htp', "parsing [haproxy.cfg:7] : unknown proxy mode 'htp'."],
     [11, '    timeout client 50x', "parsing [haproxy.cfg:11] : unexpected character 'x' in 'timeout client'"],
-    [11, '    timeout clinet 50s', "parsing [haproxy.cfg:11] : 'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit' and 'client-fin' (got 'clinet')"],
+    [11, '    timeout clinet 50s', "parsing [haproxy.cfg:11] : 'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got 'clinet')"],
     [17, '    default_backend be_ap', "parsing [haproxy.cfg:17] : Proxy 'fe_web': unable to find required default_backend: 'be_ap'."],
     [9, '    option dontlognul', "parsing [haproxy.cfg:9] : unknown option 'dontlognul'; did you mean 'dontlognull' maybe ?"],
-    [1, 'globl', "parsing [haproxy.cfg:1] : unknown keyword 'globl' out of section."],
+    [1, 'globl', "parsing [haproxy.cfg:1]: unknown keyword 'globl' out of section."],
     [15, '    bind', "parsing [haproxy.cfg:15] : 'bind' expects {<path>|[addr1]:port1[-end1]}{,[addr]:port[-end]}... as arguments."],
   ])('rejects line %i changed to %j with a line-numbered error', (line, text, alert) => {
     const { config, alerts } = parseConfig(withLine(line, text));
@@ -128,12 +133,20 @@ describe('balancer -c -f haproxy.cfg', () => {
     expect(await check(GOOD)).toEqual({ code: 0, stdout: 'Configuration file is valid\n', stderr: '' });
   });
 
+  it('says "Warnings were found." before it, and prints the warnings, when there are some', async () => {
+    const result = await check(GOOD.replace('    timeout client  50000\n', ''));
+    expect(result).toMatchObject({ code: 0, stdout: 'Warnings were found.\nConfiguration file is valid\n' });
+    expect(result.stderr).toMatch(/\[WARNING\] {2}\(\d+\) : config : missing timeouts for frontend 'fe_web'\.\n {3}\| While not properly invalid/);
+  });
+
   it('prints HAProxy\'s alert lines and exits 1 for a bad one', async () => {
     const result = await check(withLine(20, '    balanse roundrobin'));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     const lines = result.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(/^\[NOTICE\] {3}\(\d+\) : haproxy version is 2\.6\.12-sandbox$/);
+    lines.splice(0, 2);
     expect(lines[0]).toMatch(/^\[ALERT\] {4}\(\d+\) : config : parsing \[haproxy\.cfg:20\] : unknown keyword 'balanse' in 'backend' section; did you mean 'balance' maybe \?$/);
     expect(lines[1]).toMatch(/^\[ALERT\] {4}\(\d+\) : config : Error\(s\) found in configuration file : haproxy\.cfg$/);
     expect(lines[2]).toMatch(/^\[ALERT\] {4}\(\d+\) : config : Fatal errors found in configuration\.$/);

@@ -62,7 +62,7 @@ describe('the runtime API (stats socket)', () => {
     const { lb, api, port } = await setup();
     expect(await runtime(api, 'set server be_app/app2 state drain')).toBe('\n');
     expect(await servedBy(port, 3)).toEqual(['app1', 'app1', 'app1']);
-    expect(lb.logs()).toContainEqual(expect.stringMatching(/^Server be_app\/app2 enters drain state\. 1 active and 0 backup servers left\./));
+    expect(lb.logs()).toContain('Server be_app/app2 enters drain state. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.');
     expect(await runtime(api, 'set server be_app/app2 state ready')).toBe('\n');
     expect(lb.logs()).toContain('Server be_app/app2 is UP (leaving forced drain).');
     expect(await runtime(api, 'set server be_app/app1 weight 3')).toBe('\n');
@@ -78,7 +78,9 @@ describe('the runtime API (stats socket)', () => {
     expect(await runtime(api, 'disable server app1')).toBe("Require 'backend/server'.\n\n");
     expect(await runtime(api, 'set server be_app/app1 state sleeping')).toBe("'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n\n");
     expect(await runtime(api, 'set server be_app/app1 weight 300')).toBe('Absolute weight can only be between 0 and 256 inclusive.\n\n');
-    expect(await runtime(api, 'shwo stat')).toMatch(/^Unknown command\. Please enter one of the following commands only:\n {2}help/);
+    expect(await runtime(api, 'shwo stat')).toMatch(/^Unknown command, but maybe one of the following ones is a better match:\n {2}show stat /);
+    expect(await runtime(api, 'frobnicate')).toMatch(/^Unknown command\. Please enter one of the following commands only:\n {2}help/);
+    expect(await runtime(api, 'set server be_app/app1 colour blue')).toMatch(/^usage: set server <backend>\/<server> addr \| agent /);
     expect(await runtime(api, 'get weight be_app/app1; get weight be_app/app2')).toBe('1 (initial 1)\n\n1 (initial 1)\n\n');
     expect(await runtime(api, 'show servers state be_app')).toMatch(/^1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state .*\n1 be_app 1 app1 127\.0\.0\.1 2 0 1 1 \d+ /);
   });
@@ -144,7 +146,7 @@ describe('reload', () => {
     lb.writeConfig(config.replace('balance roundrobin', 'balance roundrobn'));
     const reply = await runtime(api, 'reload');
     expect(reply).toMatch(/^Success=0\n--\n/);
-    expect(reply).toMatch(/config : parsing \[haproxy\.cfg:\d+\] : 'balance' only supports 'roundrobin'/);
+    expect(reply).toMatch(/config : parsing \[haproxy\.cfg:\d+\] : balance only supports 'roundrobin'/);
     await lb.waitFor((e) => e.type === 'balancer.reload' && !e.ok);
     expect(new Set(await servedBy(port, 4))).toEqual(new Set(['app1', 'app2']));
     lb.writeConfig(config);

@@ -57,9 +57,11 @@ describe('when servers fail', () => {
     let from = lb.events.length;
     const killedAt = Date.now();
     await a1.kill();
-    const down = await lb.waitFor((e) => isServer(e) && e.server === 'app1' && e.transition === 'DOWN', 5000, from);
+    await lb.waitFor((e) => isServer(e) && e.server === 'app1' && e.transition === 'DOWN', 5000, from);
     const downAfter = Date.now() - killedAt;
-    const statuses = lb.events.slice(from).filter(isServer).filter((e) => e.server === 'app1').map((e) => e.status);
+    const app1 = lb.events.slice(from).filter(isServer).filter((e) => e.server === 'app1');
+    const statuses = app1.map((e) => e.status);
+    const down = app1.at(-1)!;
     expect(statuses).toEqual(['UP 2/3', 'UP 1/3', 'DOWN']);
     expect(down.check).toMatchObject({ status: 'L4CON', info: 'Connection refused' });
     // The first failing check comes within one inter of the kill, then two more: between 2 and 3 inters. The upper
@@ -128,7 +130,7 @@ describe('when servers fail', () => {
     const lb = await balancer(haproxyCfg({ port, backend: ['balance roundrobin'], servers: [`server app1 127.0.0.1:${dead1} check inter 100`, `server app2 127.0.0.1:${dead2} check inter 100`] }));
     // At startup a server is one failed check from DOWN: the first check takes it down.
     await lb.waitFor((e) => e.type === 'balancer.backend' && !e.available);
-    expect(lb.logs()).toContain("backend 'be_app' has no server available!");
+    expect(lb.logs()).toContain('backend be_app has no server available!'); // the log's wording (stderr quotes the name)
     const answer = await raw(port, 'GET / HTTP/1.1\r\nHost: site\r\n\r\n', 1000);
     expect(answer.data).toBe(errorPages[503].bytes.toString('latin1'));
     expect(answer.data).toBe(
@@ -180,10 +182,14 @@ describe('what the client side gets', () => {
     const lb = await balancer(haproxyCfg({ port, backend: ['balance roundrobin'], servers: [`server app1 127.0.0.1:${a1.port}`] }));
     const bad = await raw(port, 'GET / HTTP/1.1\r\nHost x y\r\n\r\n');
     expect(bad.data).toBe(errorPages[400].bytes.toString('latin1'));
-    expect(bad.data).toContain('connection: close\r\n');
+    // As HAProxy 2.6.12 sends it: the raw message, capitalised headers, and the connection closed.
+    expect(bad.data).toBe(
+      'HTTP/1.1 400 Bad request\r\nContent-length: 90\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\n\r\n' +
+        '<html><body><h1>400 Bad request</h1>\nYour browser sent an invalid request.\n</body></html>\n',
+    );
     expect(bad.closed).toBe(true);
     expect((await get(port)).status).toBe(200);
-    expect(lb.logs()).toContainEqual(expect.stringMatching(/ fe_web fe_web\/<NOSRV> -1\/-1\/-1\/-1\/0 400 \d+ - - PR-- .* "<BADREQ>"$/));
+    expect(lb.logs()).toContainEqual(expect.stringMatching(/ fe_web fe_web\/<NOSRV> -1\/-1\/-1\/-1\/0 400 0 - - PR-- .* "<BADREQ>"$/));
   });
 
   it('cuts a client that does not finish its request within timeout client with the 408 page', async () => {
