@@ -5,11 +5,12 @@ import failover from './failover';
 import replication from './replication';
 import type { Scenario } from './scenario';
 import splitBrain from './split-brain';
+import spof from './spof';
 import serverDies from './server-dies';
 import twoServers from './two-servers';
 import unevenServers from './uneven-servers';
 import weightedServers from './weighted-servers';
 
 export const scenarios: Record<string, Scenario> = Object.fromEntries(
-  [oneServer, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain].map((s) => [s.name, s]),
+  [oneServer, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain, spof].map((s) => [s.name, s]),
 );

@@ -81,6 +81,11 @@ export function downtimes(events: readonly SandboxEvent[], name: string): Downti
   return stretches;
 }
 
+/** The most app requests `by` answered through `via` (a balancer's address) during any one downtime of `down`. */
+export function servedWhileDown(events: readonly SandboxEvent[], down: string, by: string, via: string): number {
+  return Math.max(0, ...downtimes(events, down).map((d) => appRequests(d.events, via).filter((e) => e.node === by && e.status < 500).length));
+}
+
 /** Every run of `size` consecutive items (a sliding window), for checks like "20 requests in a row". */
 export function windows<T>(items: readonly T[], size: number): T[][] {
   const all: T[][] = [];

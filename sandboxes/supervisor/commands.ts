@@ -59,7 +59,10 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('web'), node, behaviour: webBehaviourSchema, id }),
   /** Reports the state of every node, the cut links and the goals. */
   z.object({ cmd: z.literal('status'), id }),
-  /** Puts the scenario back as it started: every node restarted, files rewritten, links healed, history cleared. */
+  /**
+   * Puts the scenario back as it started: every node stopped, the editable files rewritten, links healed, the nodes'
+   * private state (.sandbox/data/) removed, every node started again; goals are checked from there on.
+   */
   z.object({ cmd: z.literal('reset'), id }),
 ]);
 export type Command = z.infer<typeof commandSchema>;

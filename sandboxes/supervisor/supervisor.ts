@@ -145,6 +145,8 @@ export class Supervisor {
     this.cancelScheduled();
     await Promise.all(this.nodes.map((n) => n.stop()));
     rmSync(join(this.places.net, 'cut'), { recursive: true, force: true });
+    // Nodes keep their private state (a database's WAL) under .sandbox/data/<node>: a reset starts it afresh.
+    rmSync(join(this.places.session, '.sandbox', 'data'), { recursive: true, force: true });
     this.cuts = [];
     await this.boot();
     return `reset ${this.scenario.name}: ${this.nodes.map((n) => `${n.name} ${n.state}`).join(', ')}`;

@@ -1,0 +1,3 @@
+import { proveGoals } from './prove';
+
+proveGoals('spof');
