@@ -52,6 +52,27 @@ describe('the shell driving the two-servers scenario', () => {
     expect(output).toMatch(/^ {2}served by {2}web-01 10 \(50%\) {2}web-02 10 \(50%\)$/m);
   });
 
+  it('completes sub-commands', async () => {
+    shell.type(`infra fr${keys.tab}`);
+    await shell.waitFor(/\$ infra freeze $/m);
+    shell.type(keys.ctrlU);
+  });
+
+  it('cuts the learner off the balancer and heals the link', async () => {
+    expect(await shell.command('infra cut 203.0.113.10 lb-01')).not.toMatch(/^infra/);
+    // Across a cut link nothing answers, not even a refusal: curl can only time out.
+    expect(await shell.command('curl -m 1 http://10.0.0.2/', 20_000)).toMatch(/^curl: \(28\) Connection timed out after \d+ milliseconds$/);
+    expect(await shell.command('infra status')).toMatch(/^Cut links: 203\.0\.113\.10 x lb-01$/m);
+    await shell.command('infra heal 203.0.113.10 lb-01');
+    expect(await shell.command('curl -s -o /dev/null -w "%{http_code}\\n" http://10.0.0.2/')).toBe('200');
+  });
+
+  it('makes a web server slow and shows it in the status', async () => {
+    await shell.command('infra slow web-02 150');
+    expect(await shell.command('infra status')).toMatch(/^web-02 +web +10\.0\.0\.12 +running +ports 80, slow 150 ms$/m);
+    await shell.command('infra slow web-02 0');
+  });
+
   it('kills a node, with suggestions for typos, and the supervisor reports it', async () => {
     expect(await shell.command('infra kil web-01')).toBe("infra: unknown sub-command 'kil' (did you mean 'kill'?). Type 'help infra' for the list.");
     expect(await shell.command('infra kill web01')).toBe("infra kill: no node named 'web01' (did you mean 'web-01'?). Nodes: web-01, web-02, lb-01");
