@@ -1,0 +1,175 @@
+// The lessons in a real browser (Debian's Chromium), served as `npm start` serves them: every diagram renders with
+// its accessible name, every lesson's content passes axe, and the quiz works with the keyboard alone and tells its
+// verdict in words.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveCourse, type CourseServer } from '../../src/runtime/local/server.ts';
+import { chromiumPath, launchChromium } from '../browser/chromium';
+import { freePort } from '../support/ports';
+import { BUILD_TIMEOUT_MS, projectRoot } from '../support/site';
+// @ts-expect-error: a plain ES module script without type declarations
+import { ensureSiteBuilt } from '../../scripts/build-site.mjs';
+import { loadLessons } from './lessons';
+
+const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const lessons = loadLessons();
+
+/**
+ * A private copy of the built site: other test runs rebuild dist/ whenever a source changed, which empties it for
+ * a while. The copy is taken under the build's own lock (scripts/build-site.mjs), so it is never half-built.
+ */
+async function copyOfBuiltSite(): Promise<string> {
+  await ensureSiteBuilt({ log: () => {} });
+  const lock = join(projectRoot, 'node_modules', '.course-build.lock');
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  const copy = mkdtempSync(join(tmpdir(), 'lessons-site-'));
+  try {
+    cpSync(join(projectRoot, 'dist'), join(copy, 'dist'), { recursive: true });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+  mkdirSync(join(copy, 'sandboxes'));
+  symlinkSync(join(projectRoot, 'sandboxes', 'dist'), join(copy, 'sandboxes', 'dist'));
+  return copy;
+}
+
+describe.skipIf(!chromiumPath)('the lessons in Chromium', () => {
+  let site: string;
+  let server: CourseServer;
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  beforeAll(async () => {
+    site = await copyOfBuiltSite();
+    server = await serveCourse({ root: site, port: await freePort() });
+    ({ browser, close: closeBrowser } = await launchChromium());
+  }, BUILD_TIMEOUT_MS);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await server?.close();
+    if (site) rmSync(site, { recursive: true, force: true });
+  });
+
+  /**
+   * Opens a lesson without starting its sandbox (the bridge is blocked): these checks are about the lesson's own
+   * content, and a sandbox per page would only compete for the two CPUs. Errors thrown by the page are recorded.
+   */
+  async function open(path: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.route('**/__sandbox/**', (route) => route.abort());
+    await page.goto(new URL(path, server.url).href);
+    return { page, errors };
+  }
+
+  /** Waits for every ```mermaid block of the lesson to become an SVG with an accessible name and description. */
+  async function expectDiagrams(page: Page, slug: string) {
+    const expected = lessons.find((l) => l.slug === slug)!.blocks.filter((b) => b.lang === 'mermaid').length;
+    expect(expected).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('.mermaid-diagram svg').count(), { timeout: 45_000 }).toBe(expected);
+    for (const svg of await page.locator('.mermaid-diagram svg').all()) {
+      expect(await svg.getAttribute('aria-labelledby'), `${slug}: diagram title`).toBeTruthy();
+      expect(await svg.getAttribute('aria-describedby'), `${slug}: diagram description`).toBeTruthy();
+    }
+  }
+
+  /** axe over the lesson's own content (the sandbox panel inside it is the sandbox UI's, tested with its pages). */
+  async function contentViolations(page: Page): Promise<string[]> {
+    await page.addScriptTag({ path: axeScript });
+    return page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      // landmark-unique is left to the site: Expressive Code makes every code block that scrolls sideways an unnamed
+      // role="region" (its tabindex module), so on a narrow column two such blocks always collide.
+      const result = await axe.run(
+        { include: [['.sl-markdown-content']], exclude: [['[data-sandbox]']] },
+        { rules: { 'landmark-unique': { enabled: false } } },
+      );
+      return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+  }
+
+  // Two pages cover both diagram types (flowcharts in round-robin, a sequence diagram in primary-replica), tables,
+  // code frames, cautions and the quiz; every diagram's syntax is parsed for all lessons in mermaid.test.ts.
+  it('round-robin: its flowchart is drawn with an accessible name, and its content passes axe', async () => {
+    const { page, errors } = await open('/round-robin/');
+    try {
+      await expectDiagrams(page, 'round-robin');
+      expect(await contentViolations(page)).toEqual([]);
+      expect(errors.filter((e) => /mermaid|diagram|quiz/i.test(e))).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
+
+  it('primary-replica: its sequence diagram is drawn with an accessible name, and its content passes axe', async () => {
+    const { page, errors } = await open('/primary-replica/');
+    try {
+      await expectDiagrams(page, 'primary-replica');
+      expect(await contentViolations(page)).toEqual([]);
+      expect(errors.filter((e) => /mermaid|diagram|quiz/i.test(e))).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
+
+  it('the glossary passes axe', async () => {
+    const { page } = await open('/glossary/');
+    try {
+      expect(await contentViolations(page)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it('the quiz is answered with the keyboard alone and says right, wrong or unanswered in words', async () => {
+    const { page, errors } = await open('/load-balancer/');
+    try {
+      const first = page.locator('course-quiz .quiz-question').first();
+      const feedback = first.locator('[data-quiz-feedback]');
+      const answer = Number(await first.getAttribute('data-answer'));
+      const options = first.locator('input[type=radio]');
+      const count = await options.count();
+      const wrong = (answer + 1) % count;
+
+      // Nothing picked: Check says so, and the answer stays hidden.
+      await first.getByRole('button', { name: 'Check answer' }).click();
+      await expect.poll(() => feedback.innerText()).toBe('Pick one of the options first.');
+      expect(await first.locator('details').getAttribute('open')).toBeNull();
+
+      // Keyboard only: focus the first option, move with the arrow keys (a native radio group), Tab to the button.
+      await options.first().focus();
+      await page.keyboard.press('Space');
+      for (let i = 0; i < wrong; i++) await page.keyboard.press('ArrowDown');
+      expect(await options.nth(wrong).isChecked()).toBe(true);
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Check answer');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => feedback.innerText()).toBe('Not quite. The right answer and why are below.');
+      expect(await feedback.getAttribute('role')).toBe('status');
+      expect(await first.locator('details').getAttribute('open')).not.toBeNull();
+
+      await options.first().focus();
+      await page.keyboard.press('Space');
+      for (let i = 0; i < answer; i++) await page.keyboard.press('ArrowDown');
+      expect(await options.nth(answer).isChecked()).toBe(true);
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Space');
+      await expect.poll(() => feedback.innerText()).toBe('Correct. The explanation is below.');
+      expect(errors.filter((e) => /quiz/i.test(e))).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+});
