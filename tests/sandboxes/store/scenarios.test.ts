@@ -16,7 +16,7 @@ afterEach(async () => {
 
 async function start(scenario: string): Promise<{ run: SupervisorRun; shell: ShellSession }> {
   run = await SupervisorRun.start(scenario);
-  await run.waitFor((e) => e.type === 'store.ready' && e.node === 'db-03', 20_000);
+  await run.waitFor((e) => e.type === 'store.ready' && e.node === 'db-03', 40_000);
   shell = new ShellSession(run.folder, { columns: 160 });
   await shell.waitForPrompt(1);
   return { run, shell };
