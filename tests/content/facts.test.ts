@@ -1,0 +1,105 @@
+// Numbers and settings a lesson states about its sandbox, checked against the scenario the sandbox runs: when a
+// scenario changes, the lesson that describes it must change too. Each fact names the text the lesson shows and
+// where the scenario holds the same value.
+import { describe, expect, it } from 'vitest';
+import type { Scenario } from '../../sandboxes/scenarios/scenario';
+import { loadLessons } from './lessons';
+
+const lessons = loadLessons();
+
+async function scenario(name: string): Promise<Scenario> {
+  return (await import(`../../sandboxes/scenarios/${name}.ts`)).default as Scenario;
+}
+
+const serverLines = (cfg: string) => cfg.split('\n').filter((l) => /^\s*server\s/.test(l));
+
+interface Fact {
+  lesson: string;
+  scenario: string;
+  /** What the lesson says, exactly as written (whitespace-insensitive). */
+  says: string[];
+  holds(s: Scenario): void;
+}
+
+const FACTS: Fact[] = [
+  {
+    lesson: 'second-server',
+    scenario: 'one-server',
+    says: ['`web-01` at `10.0.0.11`', 'curl -i http://10.0.0.11/'],
+    holds: (s) => expect(s.nodes.map((n) => `${n.name} ${n.address}`)).toEqual(['web-01 10.0.0.11']),
+  },
+  {
+    lesson: 'load-balancer',
+    scenario: 'server-dies',
+    says: ['`inter 1s fall 3 rise 2` (the sandbox)', 'starts with `retries 3` but **without** `option redispatch`'],
+    holds: (s) => {
+      const cfg = s.files['haproxy.cfg'];
+      expect(serverLines(cfg)).toHaveLength(2);
+      for (const line of serverLines(cfg)) expect(line).toMatch(/check inter 1s fall 3 rise 2/);
+      expect(cfg).toMatch(/^\s*retries 3$/m);
+      expect(cfg).not.toMatch(/option redispatch/);
+    },
+  },
+  {
+    lesson: 'round-robin',
+    scenario: 'weighted-servers',
+    says: ['Two web servers, both with the default weight 1', 'add `weight 3` at the end of web-02'],
+    holds: (s) => {
+      const lines = serverLines(s.files['haproxy.cfg']);
+      expect(lines.map((l) => l.trim().split(/\s+/)[1])).toEqual(['web-01', 'web-02']);
+      for (const line of lines) expect(line).not.toMatch(/\bweight\b/);
+      expect(s.files['haproxy.cfg']).toMatch(/balance roundrobin/);
+    },
+  },
+  {
+    lesson: 'round-robin',
+    scenario: 'uneven-servers',
+    says: ['every answer takes 300 ms longer than web-01', 'change `balance roundrobin` to `balance leastconn`'],
+    holds: (s) => {
+      expect(s.faults).toContainEqual({ cmd: 'web', node: 'web-02', behaviour: { slow_ms: 300 } });
+      expect(s.files['haproxy.cfg']).toMatch(/balance roundrobin/);
+    },
+  },
+  {
+    lesson: 'primary-replica',
+    scenario: 'replication',
+    says: ['A primary `db-01` (10.0.0.21) and two replicas (standbys), `db-02` (10.0.0.22) and `db-03` (10.0.0.23)'],
+    holds: (s) => expect(s.nodes.map((n) => `${n.name} ${n.address}`)).toEqual(['db-01 10.0.0.21', 'db-02 10.0.0.22', 'db-03 10.0.0.23']),
+  },
+  {
+    lesson: 'primary-replica',
+    scenario: 'failover',
+    says: ['`interval = 1000ms`, `misses = 3`, `fencing = on`', 'After 3 missed heartbeats, 3 seconds'],
+    holds: (s) => {
+      const conf = s.files['failover.conf'];
+      expect(conf).toMatch(/^interval\s*=\s*1000ms$/m);
+      expect(conf).toMatch(/^misses\s*=\s*3$/m);
+      expect(conf).toMatch(/^fencing\s*=\s*on$/m);
+    },
+  },
+  {
+    lesson: 'primary-replica',
+    scenario: 'split-brain',
+    says: ['`failover.conf` says `fencing = off`', 'change `fencing  = off` to `fencing  = on`'],
+    holds: (s) => expect(s.files['failover.conf']).toMatch(/^fencing  = off$/m),
+  },
+  {
+    lesson: 'spof',
+    scenario: 'spof',
+    says: ['one load balancer `lb-01`, two web servers `web-01` and `web-02`, and one database\n`db-01`'],
+    holds: (s) => {
+      expect(s.nodes.map((n) => n.name).sort()).toEqual(['db-01', 'lb-01', 'web-01', 'web-02']);
+      expect(s.files['haproxy.cfg']).toMatch(/option redispatch/);
+    },
+  },
+];
+
+const squash = (text: string) => text.replace(/\s+/g, ' ');
+
+describe('what the lessons say about their sandboxes', () => {
+  it.each(FACTS.map((f) => [`${f.lesson} / ${f.scenario}`, f] as const))('%s: the text and the scenario agree', async (_, fact) => {
+    const lesson = lessons.find((l) => l.slug === fact.lesson)!;
+    for (const text of fact.says) expect(squash(lesson.source), `${lesson.file} says "${text}"`).toContain(squash(text));
+    fact.holds(await scenario(fact.scenario));
+  });
+});
