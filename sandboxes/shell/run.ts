@@ -1,6 +1,7 @@
 // Runs one command line: splits it into words, finds each command of the pipeline in the table and runs it,
 // feeding one command's output to the next. Typos get bash's "command not found" plus a suggestion.
 import type { Command, CommandIO } from './command';
+import { INSTEAD } from './hints';
 import { didYouMean } from './suggest';
 import { parseLine, ParseError } from './words';
 
@@ -23,7 +24,9 @@ export async function runLine(line: string, terminal: Terminal): Promise<number>
   for (const [index, [name, ...args]] of pipeline.entries()) {
     const command = terminal.commands.find((c) => c.name === name);
     if (!command) {
-      const hint = didYouMean(name, terminal.commands.map((c) => c.name)) || ". Type 'help' to list the commands";
+      const hint =
+        (INSTEAD[name] ? ` (in this sandbox, ${INSTEAD[name]})` : didYouMean(name, terminal.commands.map((c) => c.name))) ||
+        ". Type 'help' to list the commands";
       terminal.err(`${name}: command not found${hint}\n`);
       return 127;
     }

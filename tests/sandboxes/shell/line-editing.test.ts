@@ -63,6 +63,7 @@ describe('the shell at its prompt', () => {
   it('answers a typo with command not found and the command that was meant', async () => {
     expect(await shell.command('hlep')).toBe("hlep: command not found (did you mean 'help'?)");
     expect(await shell.command('xyzzy')).toBe("xyzzy: command not found. Type 'help' to list the commands");
+    expect(await shell.command('vim haproxy.cfg')).toBe('vim: command not found (in this sandbox, edit FILE is the editor)');
     expect(await shell.command('help histroy')).toBe("help: no command named 'histroy' (did you mean 'history'?). Type 'help' to list them.");
   });
 

@@ -1,0 +1,20 @@
+// Real tools learners reach for out of habit, and what does their job in this sandbox.
+export const INSTEAD: Record<string, string> = {
+  ls: "press Tab after 'cat ' or 'edit ' to see the scenario's files",
+  vi: 'edit FILE is the editor',
+  vim: 'edit FILE is the editor',
+  nano: "edit FILE is the editor, with nano's ^S and ^X",
+  less: 'cat FILE prints a file',
+  more: 'cat FILE prints a file',
+  wget: 'curl URL fetches a page',
+  http: 'curl URL fetches a page',
+  ab: 'load -r RATE -d DURATION sends steady traffic',
+  wrk: 'load -r RATE -d DURATION sends steady traffic',
+  hey: 'load -r RATE -d DURATION sends steady traffic',
+  kill: 'infra kill NODE kills a node',
+  systemctl: "'reload' reloads the balancer and infra restart NODE restarts a node",
+  service: "'reload' reloads the balancer and infra restart NODE restarts a node",
+  ssh: 'every node is reached from this terminal: infra status lists them',
+  ping: 'curl -m 1 URL shows whether a node answers',
+  sudo: 'this terminal may already do everything the sandbox allows',
+};
