@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../sandboxes/monitor/config';
 import { loadLessons, root, type CodeBlock } from './lessons';
 
 interface Checker {
@@ -90,3 +91,32 @@ for (const checker of CHECKERS) {
     });
   });
 }
+
+// prometheus.yml with each alerts.yml the same lesson shows, loaded by the sandbox monitor's own loader, which
+// validates the files and compiles every rule's expression (what `promtool check config` does for Prometheus).
+describe('prometheus.yml and alerts.yml blocks in the lessons load in the sandbox monitor', () => {
+  const withRules = lessons.filter((l) => l.blocks.some((b) => b.title === 'prometheus.yml'));
+
+  it('the lessons show a prometheus.yml and alert rules', () => {
+    expect(withRules.map((l) => l.slug)).toContain('monitoring');
+  });
+
+  it.each(withRules.flatMap((lesson) => lesson.blocks.filter((b) => b.title === 'alerts.yml').map((rules) => [`${lesson.file}:${rules.line}`, lesson, rules] as const)))(
+    '%s loads, and every rule compiles',
+    (where, lesson, rules) => {
+      const dir = mkdtempSync(join(folder, 'prometheus-'));
+      writeFileSync(join(dir, 'prometheus.yml'), lesson.blocks.find((b) => b.title === 'prometheus.yml')!.body);
+      writeFileSync(join(dir, 'alerts.yml'), rules.body);
+      const config = loadConfig(join(dir, 'prometheus.yml'));
+      expect(config.rules.map((r) => r.alert), where).toEqual([...rules.body.matchAll(/^\s*- alert: (\S+)$/gm)].map((m) => m[1]));
+      expect(config.targets.length).toBeGreaterThan(0);
+    },
+  );
+
+  it('a rule with a broken expression is refused', () => {
+    const dir = mkdtempSync(join(folder, 'prometheus-'));
+    writeFileSync(join(dir, 'prometheus.yml'), 'rule_files: [alerts.yml]\nscrape_configs: []\n');
+    writeFileSync(join(dir, 'alerts.yml'), 'groups:\n  - name: x\n    rules:\n      - alert: Broken\n        expr: sum by (proxy (up)\n');
+    expect(() => loadConfig(join(dir, 'prometheus.yml'))).toThrow(/alert Broken/);
+  });
+});
