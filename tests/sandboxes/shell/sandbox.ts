@@ -1,8 +1,9 @@
 // A session folder wired to a sandbox network, as the supervisor leaves it: .sandbox/net/ and .sandbox/control.json.
 // Tests play the nodes themselves (real HTTP servers on the sandbox network) where the real programs are not needed.
+import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type net from 'node:net';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listen } from '../../../sandboxes/shared/net';
@@ -11,6 +12,7 @@ export class SandboxFolder {
   readonly folder = mkdtempSync(join(tmpdir(), 'shell-'));
   readonly net = join(this.folder, '.sandbox', 'net');
   private servers: net.Server[] = [];
+  private nodes: ChildProcess[] = [];
 
   constructor() {
     mkdirSync(this.net, { recursive: true });
@@ -43,7 +45,35 @@ export class SandboxFolder {
     return server;
   }
 
+  /**
+   * Runs a real sandbox program (sandboxes/dist/<program>.js) as the node at `address`, in the session folder, and
+   * resolves once it listens on `port` there.
+   */
+  async run(program: string, address: string, port: number, args: string[]): Promise<ChildProcess> {
+    const bundle = join(import.meta.dirname, '../../../sandboxes/dist', `${program}.js`);
+    const node = spawn(process.execPath, [bundle, ...args], {
+      cwd: this.folder,
+      env: { ...process.env, SANDBOX_NET: this.net, SANDBOX_ADDR: address, SANDBOX_EVENTS: undefined },
+      stdio: ['pipe', 'ignore', 'inherit'],
+    });
+    this.nodes.push(node);
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(join(this.net, 'ports', `${address}_${port}`))) {
+      if (node.exitCode !== null) throw new Error(`${program} exited with code ${node.exitCode}`);
+      if (Date.now() > deadline) throw new Error(`${program} did not listen on ${address}:${port} in time`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return node;
+  }
+
   async remove(): Promise<void> {
+    for (const node of this.nodes) {
+      if (node.exitCode === null && node.signalCode === null) {
+        const exited = new Promise((resolve) => node.once('exit', resolve));
+        node.kill('SIGKILL');
+        await exited;
+      }
+    }
     for (const server of this.servers) {
       if (server instanceof http.Server) server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
