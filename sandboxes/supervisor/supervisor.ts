@@ -13,6 +13,9 @@ export class Supervisor {
   private readonly nodes: Node[];
   private cuts: [string, string][] = [];
   private freezeSupported = true;
+  /** The scenario's start in progress, and whether the supervisor is stopping (then nothing more is started). */
+  private booting: Promise<void> = Promise.resolve();
+  private closing = false;
   /** Commands waiting for their `after_ms`; forgotten on reset and shutdown. */
   private readonly scheduled = new Set<NodeJS.Timeout>();
   readonly goals: Goals;
@@ -29,14 +32,19 @@ export class Supervisor {
   }
 
   /** Writes the files, starts every node in the scenario's order and applies the starting faults. */
-  async boot(): Promise<void> {
+  boot(): Promise<void> {
+    this.booting = this.startAll();
+    return this.booting;
+  }
+
+  private async startAll(): Promise<void> {
     mkdirSync(this.places.net, { recursive: true });
     for (const [name, text] of Object.entries(this.scenario.files)) writeFileSync(join(this.places.session, name), text);
     this.stream.newRun();
     this.stream.publish('supervisor', { type: 'scenario', ...describeScenario(this.scenario) });
     this.goals.restart();
-    for (const node of this.nodes) await this.attempt(() => node.start());
-    for (const fault of this.scenario.faults) await this.attempt(() => this.execute(fault));
+    for (const node of this.nodes) if (!this.closing) await this.attempt(() => node.start());
+    for (const fault of this.scenario.faults) if (!this.closing) await this.attempt(() => this.execute(fault));
   }
 
   /** Runs one command after those before it; never throws: failures are replies with ok false. */
@@ -74,11 +82,15 @@ export class Supervisor {
     };
   }
 
-  /** Kills every node (SIGKILL) and waits until they are gone. */
+  /** Kills every node (SIGKILL) and waits until they are gone, also if it comes while the scenario is starting. */
   async shutdown(): Promise<void> {
+    this.closing = true;
     this.goals.stop();
     this.cancelScheduled();
-    await Promise.all(this.nodes.map((n) => n.state !== 'stopped' && n.state !== 'crashed' && n.kill().catch(() => {})));
+    const killAll = () => Promise.all(this.nodes.map((n) => n.state !== 'stopped' && n.state !== 'crashed' && n.kill().catch(() => {})));
+    await killAll();
+    await this.booting; // stops before the next node; the one being started is killed below
+    await killAll();
   }
 
   private async execute(command: Command): Promise<string> {
