@@ -3,6 +3,7 @@
 // usual fixes: read from the primary for a while after a write ('primary'), or let the standby wait until it has
 // replayed the client's last write ('wait', comparing pg_last_wal_replay_lsn() with the write's LSN).
 import { StoreClient, StoreError } from './client';
+import { parseLsn } from './lsn';
 
 export type ReadYourWrites = 'off' | 'primary' | 'wait';
 
@@ -20,6 +21,8 @@ export interface Read {
   /** The node that answered. */
   node: string;
   replay_lsn: string;
+  /** For a session that wrote before: whether this read missed its last write (the node had not replayed it). */
+  stale?: boolean;
 }
 
 export class StoreRouter {
@@ -69,25 +72,26 @@ export class StoreRouter {
   async read(key: string, session?: string): Promise<Read> {
     const mine = session ? this.lastWrite.get(session) : undefined;
     const { readYourWrites, stickyMs = 5000, waitMs = 1000 } = this.options;
-    if (mine && readYourWrites === 'primary' && Date.now() - mine.at < stickyMs) return this.readFrom(this.primary ?? (await this.findPrimary()), key);
+    if (mine && readYourWrites === 'primary' && Date.now() - mine.at < stickyMs) return this.readFrom(this.primary ?? (await this.findPrimary()), key, mine.lsn);
     const standbys = this.nodes.filter((n) => n !== this.primary);
     for (let i = 0; i < standbys.length; i++) {
       const node = standbys[(this.turn + i) % standbys.length];
       try {
-        const after = mine && readYourWrites === 'wait' ? mine.lsn : undefined;
-        const read = await this.readFrom(node, key, after, waitMs);
+        const wait = mine && readYourWrites === 'wait' ? waitMs : undefined;
+        const read = await this.readFrom(node, key, mine?.lsn, wait);
         this.turn = (this.turn + i + 1) % standbys.length;
         return read;
       } catch {
         // That standby is down or did not catch up in time: try the next, then the primary.
       }
     }
-    return this.readFrom(this.primary ?? (await this.findPrimary()), key);
+    return this.readFrom(this.primary ?? (await this.findPrimary()), key, mine?.lsn);
   }
 
-  private async readFrom(node: string, key: string, after?: string, waitMs?: number): Promise<Read> {
-    const { value, replay_lsn } = await this.client(node).get(key, { after, waitMs });
-    return { value, node, replay_lsn };
+  /** Reads on `node`; with `waitMs`, the node first waits to have replayed the session's last write (`mine`). */
+  private async readFrom(node: string, key: string, mine?: string, waitMs?: number): Promise<Read> {
+    const { value, replay_lsn } = await this.client(node).get(key, waitMs === undefined ? {} : { after: mine, waitMs });
+    return { value, node, replay_lsn, stale: mine === undefined ? undefined : parseLsn(replay_lsn) < parseLsn(mine) };
   }
 
   close(): void {

@@ -122,7 +122,23 @@ export interface StoreSplitBrainEvent {
   primaries: string[];
 }
 
+/**
+ * A web server read the app's data (sandboxes/web/store.ts): which database node answered, and, for a client that
+ * wrote before, whether the read missed that write (a stale read from a lagging standby).
+ */
+export interface StoreReadEvent {
+  type: 'store.read';
+  key: string;
+  /** The database node that answered, "10.0.0.22:5432". */
+  node: string;
+  replay_lsn: number;
+  /** null when the client has not written anything through this web server. */
+  stale: boolean | null;
+  read_your_writes: 'off' | 'primary' | 'wait';
+}
+
 export type StoreEvent =
+  | StoreReadEvent
   | StoreReadyEvent
   | StoreWriteEvent
   | StoreRefusedEvent
