@@ -11,6 +11,8 @@
 //   ports/<ip>_<port>   the loopback port where the node that owns <ip>:<port> listens (written by listen())
 //   vip/<ip>            the address of the node that currently holds a virtual IP (written by keepalived-like nodes)
 //   cut/<ipA>~<ipB>     a cut link between two nodes (written by the supervisor); `*` stands for every node
+//   capture/<ip>.jsonl  while it exists, the bytes of every connection to or from <ip> (written by connect(), read
+//                       by the `sniff` command)
 //   firewall/<ip>.json  the node's ufw-like rules (written by the `ufw` command; see ../firewall), applied by
 //                       connect() to every new connection towards that node
 // One file per entry, written atomically, so several processes can update the network without locks.
@@ -18,7 +20,7 @@
 // Each connection starts with a PROXY protocol v1 line (HAProxy's own way to pass a client's address over a
 // hop). The listening side reads it and makes socket.remoteAddress report the caller's virtual address.
 import net from 'node:net';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { decide } from '../firewall/ruleset';
 import { readRuleset, recordHit } from '../firewall/store';
@@ -158,7 +160,33 @@ export function connect(address: string | Endpoint): net.Socket {
   const sourcePort = (nextSourcePort = nextSourcePort >= 60999 ? 32768 : nextSourcePort + 1);
   socket.write(`PROXY TCP4 ${myAddress()} ${target.host} ${sourcePort} ${target.port}\r\n`);
   pretend(socket, { host: myAddress(), port: sourcePort }, target, 'local');
+  tap(socket, { host: myAddress(), port: sourcePort }, target, owner(target.host));
   return socket;
+}
+
+/**
+ * Copies the bytes of a connection into the capture file of either end while someone sniffs there (the `sniff`
+ * command creates capture/<ip>.jsonl), as a port mirror on the switch would: one JSON line per chunk.
+ */
+function tap(socket: net.Socket, source: Endpoint, destination: Endpoint, destinationNode: string): void {
+  const files = [source.host, destinationNode].map((ip) => entry('capture', `${ip}.jsonl`)).filter((file) => existsSync(file));
+  if (files.length === 0) return;
+  const record = (from: Endpoint, to: Endpoint, chunk: unknown) => {
+    if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    const line = JSON.stringify({ t: Date.now(), src: `${from.host}:${from.port}`, dst: `${to.host}:${to.port}`, data: data.toString('base64') }) + '\n';
+    for (const file of files) appendFileSync(file, line);
+  };
+  const { write, end } = socket;
+  socket.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]) {
+    record(source, destination, chunk);
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof socket.write;
+  socket.end = function (this: net.Socket, chunk?: unknown, ...rest: unknown[]) {
+    record(source, destination, chunk);
+    return (end as (...a: unknown[]) => net.Socket).call(this, chunk, ...rest);
+  } as typeof socket.end;
+  socket.on('data', (chunk: Buffer) => record(destination, source, chunk));
 }
 
 /** What the destination node's firewall (see ../firewall) does with a new connection from this node. */

@@ -18,7 +18,8 @@ import { infra } from './infra';
 import { load } from './load';
 import { reload } from './reload';
 import { scan } from './scan';
+import { sniff } from './sniff';
 import { socat } from './socat';
 import { ufw } from './ufw';
 
-export const commands: readonly Command[] = [help, curl, infra, load, db, cat, edit, reload, socat, ufw, scan, clear, history, echo, exit];
+export const commands: readonly Command[] = [help, curl, infra, load, db, cat, edit, reload, socat, ufw, scan, sniff, clear, history, echo, exit];
