@@ -1,7 +1,7 @@
 // Benchmark: the sandbox balancer against real HAProxy, same config, same backends, wrk against each in one run.
 // Prints requests/s, the ratio to HAProxy, and the latency each adds over hitting a backend directly (p50, p99).
 //
-//   npm run bench:balancer [-- --duration 10 --connections 32]
+//   npm run bench:balancer [-- --rounds 3 --duration 5 --connections 32]
 //
 // Needs `wrk` and `haproxy` on PATH (Debian: apt-get install -y wrk haproxy); installs nothing itself.
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' }, threads: { type: 'string', default: '2' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, duration: { type: 'string', default: '5' }, connections: { type: 'string', default: '32' }, threads: { type: 'string', default: '2' } } });
 
 for (const tool of ['wrk', 'haproxy']) {
   if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
@@ -94,18 +94,23 @@ function wrk(port) {
   return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]), p50: ms('50%'), p99: ms('99%'), errors: Number(errors) };
 }
 
-// Warm up each target briefly (JIT, connection pools), then measure one after the other.
-for (const port of [backends[0], haproxyPort, oursPort]) spawnSync('wrk', ['-t1', '-c4', '-d1s', `http://127.0.0.1:${port}/`]);
-const direct = wrk(backends[0]);
-const haproxy = wrk(haproxyPort);
-const ours = wrk(oursPort);
+// Warm up each target briefly (JIT, connection pools). Then measure in rounds, taking turns, and keep each
+// target's median round: on a shared machine one quiet or noisy moment must not decide the comparison.
+const targets = { direct: backends[0], haproxy: haproxyPort, ours: oursPort };
+for (const port of Object.values(targets)) spawnSync('wrk', ['-t1', '-c4', '-d1s', `http://127.0.0.1:${port}/`]);
+const rounds = Number(values.rounds);
+const results = { direct: [], haproxy: [], ours: [] };
+for (let i = 0; i < rounds; i++) for (const [name, port] of Object.entries(targets)) results[name].push(wrk(port));
+const median = (list) => [...list].sort((a, b) => a.rps - b.rps)[Math.floor(list.length / 2)];
+const [direct, haproxy, ours] = [median(results.direct), median(results.haproxy), median(results.ours)];
 
 const row = (name, r) =>
   `${name.padEnd(26)} ${r.rps.toFixed(0).padStart(9)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${(r.p50 - direct.p50).toFixed(2).padStart(10)} ${(r.p99 - direct.p99).toFixed(2).padStart(10)} ${String(r.errors).padStart(7)}`;
-console.log(`\nwrk -t${values.threads} -c${values.connections} -d${values.duration}s, 2 Node backends, roundrobin; ${(await import('node:os')).cpus().length} CPUs`);
+console.log(`\nwrk -t${values.threads} -c${values.connections} -d${values.duration}s, median of ${rounds} rounds taken in turn; 2 Node ${process.version} backends, roundrobin; ${(await import('node:os')).cpus().length} CPUs, load average ${(await import('node:os')).loadavg()[0].toFixed(1)}`);
 console.log(`${''.padEnd(26)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'+p50 ms'.padStart(10)} ${'+p99 ms'.padStart(10)} ${'non-2xx'.padStart(7)}`);
 console.log(row('one backend, direct', direct));
 console.log(row(`HAProxy ${spawnSync('haproxy', ['-v'], { encoding: 'utf8' }).stdout.split(' ')[2]}`, haproxy));
 console.log(row('sandbox balancer', ours));
 console.log(`\nthroughput ratio sandbox/HAProxy: ${(ours.rps / haproxy.rps).toFixed(2)}x (goal: 0.8x)`);
+console.log(`all rounds, req/s: ${Object.entries(results).map(([name, list]) => `${name} ${list.map((r) => r.rps.toFixed(0)).join('/')}`).join(', ')}`);
 process.exit(0);

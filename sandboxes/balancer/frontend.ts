@@ -26,6 +26,9 @@ export interface Frontend {
   local?: (req: http.IncomingMessage, res: http.ServerResponse) => string | undefined;
 }
 
+// Whether request events are wanted (read once: process.env is slow to read on every request).
+const SUPERVISED = process.env.SANDBOX_EVENTS === '1';
+
 /** Connections of the whole process (actconn). */
 export const process_ = { conns: 0 };
 
@@ -149,13 +152,13 @@ function handle(fe: Frontend, req: http.IncomingMessage, res: http.ServerRespons
       }
       if (backend) backend.counters.stot++;
       if (server) server.counters.stot++;
+      backend?.queue.shift()?.(); // a slot is free: the oldest waiting request may go
+      if (!SUPERVISED && !fe.config.log) return;
       const event = requestEvent(fe, req, backend?.name ?? fe.config.name, server?.name ?? null, outcome.status, bytes, outcome.termination);
       event.timings = { TR: 0, Tw: x.Tw, Tc: x.Tc, Tr: x.Tr, Ta: ta };
       event.retries = x.retries;
       event.redispatched = x.redispatched;
       write(fe, event, started, req.httpVersion, backend?.active ?? 0, server?.served ?? 0, backend?.queue.length ?? 0);
-      // A slot is free: the oldest waiting request may go.
-      backend?.queue.shift()?.();
     },
   };
   if (!backend) {

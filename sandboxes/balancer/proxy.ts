@@ -38,6 +38,8 @@ export interface Exchange {
 // Hop-by-hop headers concern one connection, not the request: HAProxy does not pass them on.
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'upgrade', 'trailer'];
 
+// Links can only be cut inside a sandbox network (read once: process.env is slow to read on every request).
+const SANDBOXED = Boolean(process.env.SANDBOX_NET);
 const CONNECT_TIMEOUT = Object.assign(new Error('timeout connect'), { code: 'ETIMEDOUT' });
 const SERVER_TIMEOUT = Object.assign(new Error('timeout server'), { code: 'ESOCKETTIMEDOUT' });
 
@@ -107,7 +109,7 @@ function attempt(x: Exchange, server: Server): void {
     if (upstream.reusedSocket) {
       // A cut link (a partition) kills the connections kept alive across it too: this one fails, and the request
       // goes again on a new connection, which meets the partition at connect time.
-      if (isLinkCut(myAddress(), server.address.slice(0, server.address.lastIndexOf(':')))) return void socket.destroy();
+      if (SANDBOXED && isLinkCut(myAddress(), server.address.slice(0, server.address.lastIndexOf(':')))) return void socket.destroy();
       return onConnect();
     }
     if (timeouts.connect) connectTimer = setTimeout(() => upstream.destroy(CONNECT_TIMEOUT), timeouts.connect);
