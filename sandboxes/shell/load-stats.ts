@@ -8,7 +8,7 @@ export type Outcome =
 export class LoadStats {
   sent = 0;
   readonly servers = new Map<string, number>();
-  /** HTTP error statuses ("503") and failures without an answer ("connection refused", "timeout"). */
+  /** HTTP error statuses ("503", "429") and failures without an answer ("connection refused", "timeout"). */
   readonly errors = new Map<string, number>();
   private latencies: number[] = [];
   private sorted = true;
@@ -17,7 +17,9 @@ export class LoadStats {
     if (outcome.answered) {
       this.latencies.push(outcome.ms);
       this.sorted = false;
-      if (outcome.status >= 500) bump(this.errors, String(outcome.status));
+      // As wrk and vegeta count them: a 4xx or 5xx is a failed request, whoever sent it (a 429 from the balancer's
+      // rate limit, a 503 when no server is left).
+      if (outcome.status >= 400) bump(this.errors, String(outcome.status));
       else bump(this.servers, outcome.servedBy ?? '(no X-Served-By)');
     } else {
       bump(this.errors, outcome.kind);

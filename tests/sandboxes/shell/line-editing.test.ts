@@ -76,6 +76,13 @@ describe('the shell at its prompt', () => {
     shell.type(keys.ctrlU);
   });
 
+  it('runs pasted lines one after the other, keys typed during a command waiting for the next prompt', async () => {
+    const prompts = (await shell.text()).split('\n').filter((l) => l.startsWith('learner@laptop')).length;
+    shell.type('echo first\recho second\r');
+    const text = await shell.waitForPrompt(prompts + 2);
+    expect(text).toMatch(/\$ echo first\nfirst\nlearner@laptop:~\$ echo second\nsecond\nlearner@laptop:~\$ $/);
+  });
+
   it('keeps quoted words together and reports an unclosed quote', async () => {
     expect(await shell.command(`echo "two  spaces" 'and "quotes"'`)).toBe('two  spaces and "quotes"');
     expect(await shell.command(`echo "open`)).toBe("shell: unexpected EOF while looking for matching `\"'");
