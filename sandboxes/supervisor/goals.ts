@@ -6,7 +6,7 @@ import type { GoalStatus } from './commands';
 import type { EventStream } from './stream';
 
 /** Checks run at most this often: a burst of request events costs one evaluation. */
-const EVERY_MS = 50;
+const EVERY_MS = 200;
 /** And at least this often, for checks that wait for time to pass (an aftermath) rather than for an event. */
 const IDLE_MS = 1000;
 
