@@ -127,10 +127,14 @@ export const infra: Command = {
   name: 'infra',
   summary: 'see and break the machines: infra status, infra kill web-01, infra cut lb-01 web-02',
   usage: [
-    'infra status            every node: role, address, state',
-    ...Object.values(ACTIONS).map((a) => `${a.usage.padEnd(24)}${a.help}`),
-    'Examples: infra kill web-01   infra freeze web-02   infra cut lb-01 web-01   infra heal lb-01 web-01',
-  ].join('\n'),
+    ['infra status', 'every node: role, address, state'],
+    ...Object.values(ACTIONS).map((a) => [a.usage, a.help]),
+  ]
+    .map(([usage, help]) => `${usage.padEnd(26)}${help}`)
+    .concat([
+      'Examples: infra kill web-01   infra freeze web-02   infra cut lb-01 web-01   infra heal lb-01 web-01',
+    ])
+    .join('\n'),
   async run([name, ...words], io) {
     if (!name || name === 'status') {
       io.out(table(await status(io), io.interactive));
