@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { listen, myAddress } from '../shared/net';
 import { log, report } from '../shared/report';
 import { readControl, writeControl, type Control, type TimelineSwitch } from './control';
-import { formatLsn, parseLsn, type Lsn } from './lsn';
+import { formatLsn, type Lsn } from './lsn';
 import { readWal, scan, WalWriter, type Change, type WalRecord } from './wal';
 import { SyncRep, type Mode } from './syncrep';
 import { WalSender } from './walsender';
 import { WalReceiver } from './walreceiver';
-import { readLines, send, type Message } from './wire';
+import { serveConnection } from './protocol';
+import type { Message } from './wire';
 
 export interface NodeOptions {
   name: string;
@@ -51,7 +52,7 @@ export class StoreNode {
   private deadlineTimer?: NodeJS.Timeout;
   private lastReported = new Map<WalSender, number>();
   private reportTimers = new Map<WalSender, NodeJS.Timeout>();
-  private server = net.createServer((socket) => this.serve(socket));
+  private server = net.createServer((socket) => serveConnection(this, socket));
   address = '';
 
   constructor(private options: NodeOptions) {
@@ -154,7 +155,7 @@ export class StoreNode {
     return undefined;
   }
 
-  private write(change: Change, reply: (message: Message) => void): void {
+  write(change: Change, reply: (message: Message) => void): void {
     const refused = this.refusal();
     if (refused) {
       report({ type: 'store.refused', op: change.op, key: change.key, reason: refused });
@@ -289,7 +290,7 @@ export class StoreNode {
   }
 
   /** The failover monitor's heartbeat: renews a primary's lease, repoints standbys, fences a superseded primary. */
-  private heartbeat(message: Message): void {
+  heartbeat(message: Message): void {
     const primary = typeof message.primary === 'string' ? message.primary : undefined;
     const timeline = Number(message.timeline ?? 0);
     if (primary === undefined) return;
@@ -335,83 +336,32 @@ export class StoreNode {
     }, leaseMs);
   }
 
-  // ---- the protocol ----------------------------------------------------------------------------------------
+  // ---- what the protocol (protocol.ts) asks of the node ---------------------------------------------------
 
-  private serve(socket: net.Socket): void {
-    socket.setNoDelay(true);
-    socket.on('error', () => socket.destroy());
-    let sender: WalSender | undefined;
-    readLines(
-      socket,
-      (message) => {
-        if (sender) return sender.reply(message), this.advanceCommits(), this.reportReplication(sender);
-        const reply = (answer: Message) => send(socket, { id: message.id, ...answer });
-        try {
-          sender = this.handle(message, reply, socket);
-        } catch (error) {
-          reply({ ok: false, error: `ERROR:  ${(error as Error).message}` });
-        }
-      },
-      (problem) => send(socket, { ok: false, error: `ERROR:  ${problem}` }),
-    );
-    socket.on('close', () => {
-      if (!sender) return;
-      this.senders = this.senders.filter((s) => s !== sender);
-      this.advanceCommits();
-    });
+  /** Reads a key; with `after`, first waits (up to `timeoutMs`) until replay has reached it: read-your-writes. */
+  read(key: string, after: Lsn | undefined, timeoutMs: number, reply: (message: Message) => void): void {
+    const answer = () => reply({ ok: true, value: this.table.get(key) ?? null, replay_lsn: formatLsn(this.replayLsn) });
+    if (after === undefined || after <= this.replayLsn) return answer();
+    const waiter = { lsn: after, done: answer };
+    this.replayWaiters.push(waiter);
+    setTimeout(() => {
+      if (!this.replayWaiters.includes(waiter)) return;
+      this.replayWaiters = this.replayWaiters.filter((w) => w !== waiter);
+      reply({ ok: false, error: 'ERROR:  canceling statement due to statement timeout', detail: `replay_lsn ${formatLsn(this.replayLsn)} did not reach ${formatLsn(after)} within ${timeoutMs} ms`, sqlstate: '57014' });
+    }, timeoutMs);
   }
 
-  /** Answers one request; returns a WalSender when the connection becomes a replication stream. */
-  private handle(message: Message, reply: (answer: Message) => void, socket: net.Socket): WalSender | undefined {
-    switch (message.op) {
-      case 'get': {
-        const key = checkKey(message.key);
-        const answer = () => {
-          const value = this.table.get(key);
-          reply({ ok: true, value: value ?? null, replay_lsn: formatLsn(this.replayLsn) });
-        };
-        if (message.after === undefined) return void answer();
-        // Read-your-writes on a standby: wait until replay has reached the client's last write.
-        const after = parseLsn(String(message.after));
-        if (after <= this.replayLsn) return void answer();
-        const timeoutMs = Number(message.timeout_ms ?? 1000);
-        const waiter = { lsn: after, done: answer };
-        this.replayWaiters.push(waiter);
-        setTimeout(() => {
-          if (!this.replayWaiters.includes(waiter)) return;
-          this.replayWaiters = this.replayWaiters.filter((w) => w !== waiter);
-          reply({ ok: false, error: `ERROR:  canceling statement due to statement timeout`, detail: `replay_lsn ${formatLsn(this.replayLsn)} did not reach ${formatLsn(after)} within ${timeoutMs} ms`, sqlstate: '57014' });
-        }, timeoutMs);
-        return;
-      }
-      case 'set':
-        return void this.write({ op: 'set', key: checkKey(message.key), value: this.checkValue(message.value) }, reply);
-      case 'del':
-        return void this.write({ op: 'del', key: checkKey(message.key) }, reply);
-      case 'status':
-        return void reply({ ok: true, ...this.status() });
-      case 'heartbeat':
-        this.heartbeat(message);
-        return void reply({ ok: true, ...this.status() });
-      case 'promote':
-        return void this.promote(Number(message.lease_ms ?? 0)).then(reply);
-      case 'rejoin':
-        if (typeof message.primary !== 'string' || !/:\d+$/.test(message.primary)) throw new Error('rejoin: expected "primary": "HOST:PORT"');
-        if (message.primary === this.address) throw new Error('rejoin: a node cannot follow itself');
-        this.rejoin(message.primary);
-        return void reply({ ok: true, ...this.status() });
-      case 'set_config':
-        return void reply(this.setConfig(message));
-      case 'identify_system':
-        return void reply({ ok: true, timeline: this.timeline, lsn: this.flushLsn, history: this.control.history });
-      case 'start_replication':
-        return this.startReplication(message, reply, socket);
-      default:
-        throw new Error(`unknown op ${JSON.stringify(message.op)}: expected get, set, del, status, promote, rejoin, heartbeat, set_config, identify_system or start_replication`);
-    }
+  get maxValueBytes(): number {
+    return this.options.maxValueBytes;
   }
 
-  private startReplication(message: Message, reply: (answer: Message) => void, socket: net.Socket): WalSender | undefined {
+  /** IDENTIFY_SYSTEM: what a standby checks its history against before streaming. */
+  identify(): Message {
+    return { ok: true, timeline: this.timeline, lsn: this.flushLsn, history: this.control.history };
+  }
+
+  /** START_REPLICATION: the connection becomes a WAL stream to a standby, from `lsn`. */
+  startReplication(message: Message, reply: (answer: Message) => void, socket: net.Socket): WalSender | undefined {
     const lsn = Number(message.lsn);
     if (this.role !== 'primary') {
       return void reply({ ok: false, error: 'ERROR:  cannot start replication from a standby in this sandbox: connect to the primary' });
@@ -427,7 +377,19 @@ export class StoreNode {
     return sender;
   }
 
-  private setConfig(message: Message): Message {
+  /** A standby's status update: its positions may release waiting commits. */
+  standbyReplied(sender: WalSender, message: Message): void {
+    sender.reply(message);
+    this.advanceCommits();
+    this.reportReplication(sender);
+  }
+
+  standbyGone(sender: WalSender): void {
+    this.senders = this.senders.filter((s) => s !== sender);
+    this.advanceCommits();
+  }
+
+  setConfig(message: Message): Message {
     if (message.mode !== undefined) {
       if (!['async', 'semi-sync', 'sync'].includes(String(message.mode))) {
         return { ok: false, error: `ERROR:  invalid value for parameter "mode": "${message.mode}"`, hint: 'Available values: async, semi-sync, sync.' };
@@ -445,15 +407,6 @@ export class StoreNode {
       this.replay();
     }
     return { ok: true, ...this.status() };
-  }
-
-  private checkValue(value: unknown): string {
-    if (typeof value !== 'string') throw new Error(`invalid value: expected a string, got ${JSON.stringify(value) ?? 'nothing'}`);
-    const bytes = Buffer.byteLength(value);
-    if (bytes > this.options.maxValueBytes) {
-      throw new Error(`value too long: ${bytes} bytes, the limit is ${this.options.maxValueBytes} (store --max-value-bytes)`);
-    }
-    return value;
   }
 
   /** What `db status` shows: pg_is_in_recovery(), positions, and the pg_stat_replication / pg_stat_wal_receiver views. */
@@ -531,11 +484,4 @@ export class StoreNode {
     writeControl(this.options.dir, this.control);
     log('LOG:  database system is shut down');
   }
-}
-
-function checkKey(key: unknown): string {
-  if (typeof key !== 'string' || key === '' || key.length > 256) {
-    throw new Error(`invalid key ${JSON.stringify(key) ?? '(missing)'}: expected a non-empty string of at most 256 characters`);
-  }
-  return key;
 }

@@ -73,6 +73,8 @@ export class StoreRouter {
     const mine = session ? this.lastWrite.get(session) : undefined;
     const { readYourWrites, stickyMs = 5000, waitMs = 1000 } = this.options;
     if (mine && readYourWrites === 'primary' && Date.now() - mine.at < stickyMs) return this.readFrom(this.primary ?? (await this.findPrimary()), key, mine.lsn);
+    // Know the primary first, so that "a standby" excludes it.
+    if (!this.primary) await this.findPrimary().catch(() => undefined);
     const standbys = this.nodes.filter((n) => n !== this.primary);
     for (let i = 0; i < standbys.length; i++) {
       const node = standbys[(this.turn + i) % standbys.length];
