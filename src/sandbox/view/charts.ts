@@ -63,7 +63,7 @@ export class Charts {
       this.charts.set(id, chart);
     }
     const key = names.join(',');
-    if (chart.key !== key) {
+    if (!chart.plot || chart.key !== key) {
       chart.plot?.destroy();
       chart.key = key;
       chart.plot = new uPlot(

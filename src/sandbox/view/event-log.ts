@@ -16,6 +16,9 @@ export class EventLog {
   private until = Infinity;
   private queue: string[] = [];
   private timer?: ReturnType<typeof setTimeout>;
+  /** Lines waiting for the next frame: appended together, with one layout read for the whole batch. */
+  private pending: LogLine[] = [];
+  private frame = 0;
 
   constructor(host: HTMLElement) {
     const section = document.createElement('section');
@@ -43,7 +46,10 @@ export class EventLog {
   add(line: LogLine, announce: boolean): void {
     this.lines.push(line);
     if (this.lines.length > SHOWN * 10) this.lines.splice(0, this.lines.length - SHOWN * 10);
-    if (line.seq <= this.until && !this.hidden.has(line.category)) this.append(line);
+    if (line.seq <= this.until && !this.hidden.has(line.category)) {
+      this.pending.push(line);
+      this.frame ||= requestAnimationFrame(() => this.flush());
+    }
     if (announce && line.category !== 'request' && line.category !== 'tool') this.announce(line.text);
   }
 
@@ -56,11 +62,19 @@ export class EventLog {
 
   private redraw(): void {
     this.list.replaceChildren();
-    const visible = this.lines.filter((l) => l.seq <= this.until && !this.hidden.has(l.category));
-    for (const line of visible.slice(-SHOWN)) this.append(line);
+    this.pending = this.lines.filter((l) => l.seq <= this.until && !this.hidden.has(l.category)).slice(-SHOWN);
+    this.flush();
   }
 
-  private append(line: LogLine): void {
+  private flush(): void {
+    this.frame = 0;
+    const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 8;
+    this.list.append(...this.pending.splice(0).slice(-SHOWN).map((line) => this.item(line)));
+    while (this.list.childElementCount > SHOWN) this.list.firstElementChild!.remove();
+    if (atBottom) this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  private item(line: LogLine): HTMLLIElement {
     const item = document.createElement('li');
     item.className = `level-${line.level} category-${line.category}`;
     item.dataset.seq = String(line.seq);
@@ -70,10 +84,7 @@ export class EventLog {
     node.className = 'node';
     node.textContent = line.node;
     item.append(time, ' ', node, ' ', levelMark[line.level] + line.text);
-    const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 8;
-    this.list.appendChild(item);
-    while (this.list.childElementCount > SHOWN) this.list.firstElementChild!.remove();
-    if (atBottom) this.list.scrollTop = this.list.scrollHeight;
+    return item;
   }
 
   private announce(text: string): void {

@@ -131,13 +131,13 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
     frame = 0;
     topology.render(shown ?? live, !shown && !reducedMotion.matches && document.visibilityState === 'visible');
     if (!live.scenario) return;
+    // Goals change rarely: storage and the sidebar are touched only when one does.
+    const goals = live.scenario.name + live.goals.map((g) => `${g.id}:${g.met}:${g.observed}`).join();
+    if (goals === saved) return;
+    saved = goals;
     const progress = recordProgress(localStorage, live.scenario.name, location.pathname, live.goals);
     exercises.update(live, progress[live.scenario.name]?.done ?? []);
-    const key = JSON.stringify(progress);
-    if (key !== saved) {
-      saved = key;
-      markSidebar();
-    }
+    markSidebar();
   };
   const schedule = () => {
     frame ||= requestAnimationFrame(draw);

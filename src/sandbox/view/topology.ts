@@ -6,7 +6,6 @@ import type { ViewNode, ViewRequest, ViewState } from './state';
 import { CLIENT, NODE_H, NODE_W, WIDTH, layout, type Edge, type Placed } from './layout';
 import { lagText, processText, roleText, statusText } from './node-text';
 import { CLIENT_ADDRESS, isCut } from './topology-links';
-import { uniqueId } from './ids';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** More new requests than this in one frame are drawn as one token per server and outcome, with a count. */
@@ -59,7 +58,6 @@ export class TopologyView {
   private edges: Edge[] = [];
   private shapeKey = '';
   private animatedUpTo = 0;
-  private id = uniqueId('topology');
 
   constructor(
     host: HTMLElement,
@@ -109,11 +107,9 @@ export class TopologyView {
       const p = this.placed.get(node.name)!;
       const g = el('g', { class: `node role-${node.role}`, transform: `translate(${p.x},${p.y})`, tabindex: 0, role: 'button', 'aria-haspopup': 'menu', 'data-node': node.name }, this.nodesLayer);
       shape(node.role, g);
-      const id = `${this.id}-${node.name}`;
-      const lines = [-24, -2, 18, 38].map((y, i) => el('text', { class: i === 0 ? 'name' : 'line', y, id: `${id}-${i}` }, g));
-      const rate = el('text', { class: 'rate', y: NODE_H / 2 + 20, id: `${id}-rate` }, g);
-      // The accessible name is the visible text itself, line by line.
-      g.setAttribute('aria-labelledby', [...lines, rate].map((t) => t.id).join(' '));
+      // No aria-label: the button's accessible name is its visible text, line by line (WCAG 2.5.3, label in name).
+      const lines = [-24, -2, 18, 38].map((y, i) => el('text', { class: i === 0 ? 'name' : 'line', y }, g));
+      const rate = el('text', { class: 'rate', y: NODE_H / 2 + 20 }, g);
       const barBack = el('rect', { class: 'bar-back', x: -NODE_W / 2, y: NODE_H / 2 + 6, width: NODE_W, height: 8, visibility: 'hidden' }, g);
       const bar = el('rect', { class: 'bar', x: -NODE_W / 2, y: NODE_H / 2 + 6, width: 0, height: 8 }, g);
       g.addEventListener('click', () => this.actions.openMenu(node.name, g));
