@@ -1,64 +1,29 @@
 // The lessons in a real browser (Debian's Chromium), served as `npm start` serves them: every diagram renders with
 // its accessible name, every lesson's content passes axe, and the quiz works with the keyboard alone and tells its
 // verdict in words.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveCourse, type CourseServer } from '../../src/runtime/local/server.ts';
+import type { CourseServer } from '../../src/runtime/local/server.ts';
 import { chromiumPath, launchChromium } from '../browser/chromium';
-import { freePort } from '../support/ports';
-import { BUILD_TIMEOUT_MS, projectRoot } from '../support/site';
-// @ts-expect-error: a plain ES module script without type declarations
-import { ensureSiteBuilt } from '../../scripts/build-site.mjs';
+import { BUILD_TIMEOUT_MS } from '../support/site';
+import { serveCopyOfBuiltSite } from './site';
 import { loadLessons } from './lessons';
 
 const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const lessons = loadLessons();
 
-/**
- * A private copy of the built site: other test runs rebuild dist/ whenever a source changed, which empties it for
- * a while. The copy is taken under the build's own lock (scripts/build-site.mjs), so it is never half-built.
- */
-async function copyOfBuiltSite(): Promise<string> {
-  await ensureSiteBuilt({ log: () => {} });
-  const lock = join(projectRoot, 'node_modules', '.course-build.lock');
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-  const copy = mkdtempSync(join(tmpdir(), 'lessons-site-'));
-  try {
-    cpSync(join(projectRoot, 'dist'), join(copy, 'dist'), { recursive: true });
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-  mkdirSync(join(copy, 'sandboxes'));
-  symlinkSync(join(projectRoot, 'sandboxes', 'dist'), join(copy, 'sandboxes', 'dist'));
-  return copy;
-}
-
 describe.skipIf(!chromiumPath)('the lessons in Chromium', () => {
-  let site: string;
   let server: CourseServer;
   let browser: Browser;
   let closeBrowser: () => Promise<void>;
   beforeAll(async () => {
-    site = await copyOfBuiltSite();
-    server = await serveCourse({ root: site, port: await freePort() });
+    server = await serveCopyOfBuiltSite();
     ({ browser, close: closeBrowser } = await launchChromium());
   }, BUILD_TIMEOUT_MS);
   afterAll(async () => {
     await closeBrowser?.();
     await server?.close();
-    if (site) rmSync(site, { recursive: true, force: true });
   });
 
   /**

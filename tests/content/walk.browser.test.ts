@@ -1,0 +1,87 @@
+// Each lesson walked as a newcomer would, in Chromium with the local runtime: open the lesson, wait for its sandbox,
+// type the first exercise's solution into the terminal, and see the exercise panel mark that goal done. The goal is
+// checked by the supervisor from what really happened (requests served, nodes killed, writes replayed).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Goal, Scenario } from '../../sandboxes/scenarios/scenario';
+import type { CourseServer } from '../../src/runtime/local/server.ts';
+import { chromiumPath, launchChromium } from '../browser/chromium';
+import { BUILD_TIMEOUT_MS } from '../support/site';
+import { COURSE } from './course';
+import { pathOf, root } from './lessons';
+import { serveCopyOfBuiltSite } from './site';
+
+/**
+ * The exercise a newcomer does first in a lesson: the first goal, in the order the lesson embeds its sandboxes,
+ * whose solution is plain commands (no `edit` session, no "# wait until ..." instruction for a person).
+ */
+async function firstExercise(scenarios: string[]): Promise<{ scenario: string; goal: Goal } | undefined> {
+  for (const name of scenarios) {
+    const scenario = (await import(`../../sandboxes/scenarios/${name}.ts`)).default as Scenario;
+    const goal = scenario.goals.find((g) => g.solution.every((line) => !/^\s*(#|edit\b)/.test(line)));
+    if (goal) return { scenario: name, goal };
+  }
+  return undefined;
+}
+
+// Lessons whose scenarios exist; tests/content/scenarios.test.ts fails for a lesson whose scenario is missing.
+const walkable = COURSE.filter((o) => o.scenarios.every((s) => existsSync(join(root, 'sandboxes', 'scenarios', `${s}.ts`))));
+
+describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
+  let server: CourseServer;
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  beforeAll(async () => {
+    server = await serveCopyOfBuiltSite();
+    ({ browser, close: closeBrowser } = await launchChromium());
+  }, BUILD_TIMEOUT_MS);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await server?.close();
+  });
+
+  async function open(path: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // Diagrams and search are not part of this walk: leave the two CPUs to the sandbox.
+    await page.route(/mermaid|pagefind/, (route) => route.abort());
+    await page.goto(new URL(`${path}?runtime=local`, server.url).href);
+    return page;
+  }
+
+  const screen = (sandbox: Locator) => sandbox.locator('.xterm-rows').innerText();
+
+  it.each(walkable.map((o) => [o.slug, o] as const))('%s: the first exercise, done through the terminal, is checked', async (slug, outline) => {
+    const exercise = await firstExercise(outline.scenarios);
+    expect(exercise, `${slug}: no goal of ${outline.scenarios.join(', ')} can be solved with plain commands`).toBeDefined();
+    const { scenario, goal } = exercise!;
+    const page = await open(pathOf(slug));
+    try {
+      const sandbox = page.locator(`[data-sandbox][data-scenario="${scenario}"]`);
+      await sandbox.scrollIntoViewIfNeeded();
+      await expect.poll(() => screen(sandbox), { timeout: 45_000 }).toContain("Type 'help'");
+      const item = sandbox.locator(`li.goal[data-goal="${goal.id}"]`);
+      await expect.poll(() => item.count(), { timeout: 20_000 }).toBe(1);
+      expect(await item.getAttribute('data-state')).toBe('open');
+
+      await sandbox.locator('.xterm').click();
+      for (const line of goal.solution) {
+        await page.keyboard.type(line);
+        await page.keyboard.press('Enter');
+      }
+      await expect
+        .poll(async () => item.getAttribute('data-state'), { timeout: 45_000, interval: 500 })
+        .toBe('done');
+      expect(await item.locator('.goal-status').innerText()).toBe('✔ Done');
+    } catch (error) {
+      // What the learner would have seen, to tell a slow machine from a broken lesson.
+      const sandbox = page.locator(`[data-sandbox][data-scenario="${scenario}"]`);
+      const terminal = await screen(sandbox).catch(() => '(no terminal)');
+      const check = await sandbox.locator(`li.goal[data-goal="${goal.id}"] .goal-check`).innerText().catch(() => '(no goal)');
+      throw new Error(`${slug} / ${scenario} / ${goal.id}: ${(error as Error).message}\n--- goal check ---\n${check}\n--- terminal ---\n${terminal}`);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+});
