@@ -13,7 +13,7 @@ const all = Object.entries(scenarios);
 
 describe('the scenarios', () => {
   it('include the traffic lessons, each under its own name', () => {
-    expect(Object.keys(scenarios)).toEqual(expect.arrayContaining(['one-server', 'two-servers', 'server-dies', 'weighted-servers', 'uneven-servers']));
+    expect(Object.keys(scenarios)).toEqual(expect.arrayContaining(['one-server', 'two-servers', 'server-dies', 'weighted-servers', 'uneven-servers', 'spof']));
     for (const [name, scenario] of all) expect(scenario.name).toBe(name);
   });
 

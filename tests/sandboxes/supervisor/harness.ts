@@ -122,7 +122,7 @@ export function get(address: string, path = '/', timeoutMs = 5000): Promise<Answ
     });
     const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer from ${address}${path} within ${timeoutMs} ms`), { code: 'TIMEOUT' })), timeoutMs);
     req.on('close', () => clearTimeout(timer));
-    req.on('error', reject);
+    req.on('error', (error) => reject(Object.assign(error, { message: `${error.message} (GET http://${address}${path})` })));
     req.end();
   });
 }
