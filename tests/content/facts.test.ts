@@ -92,6 +92,63 @@ const FACTS: Fact[] = [
       expect(s.files['haproxy.cfg']).toMatch(/option redispatch/);
     },
   },
+  {
+    lesson: 'active-passive',
+    scenario: 'active-passive',
+    says: ['share the virtual IP 10.0.0.10: lb-01 with priority 101, lb-02 with priority 100', '`keepalived-lb-01.conf` and `keepalived-lb-02.conf`'],
+    holds: (s) => {
+      const [lb1, lb2] = [s.files['keepalived-lb-01.conf'], s.files['keepalived-lb-02.conf']];
+      expect(lb1).toMatch(/state MASTER[\s\S]*priority 101/);
+      expect(lb2).toMatch(/state BACKUP[\s\S]*priority 100/);
+      for (const conf of [lb1, lb2]) {
+        expect(conf).toMatch(/advert_int 1\b/);
+        expect(conf).toMatch(/10\.0\.0\.10\/24/);
+      }
+    },
+  },
+  {
+    lesson: 'active-passive',
+    scenario: 'active-active',
+    says: ['lb-01 holds 10.0.0.10 (`VI_1`), lb-02 holds 10.0.0.20 (`VI_2`)'],
+    holds: (s) => {
+      expect(s.files['keepalived-lb-01.conf']).toMatch(/vrrp_instance VI_1 \{[^}]*state MASTER[\s\S]*10\.0\.0\.10\/24/);
+      expect(s.files['keepalived-lb-02.conf']).toMatch(/vrrp_instance VI_2 \{[^}]*state MASTER[\s\S]*10\.0\.0\.20\/24/);
+    },
+  },
+  {
+    lesson: 'primary-vs-replica',
+    scenario: 'read-your-writes',
+    says: ['replays every change\n2 seconds late', '**web-01** reads whatever db-02 has; **web-02** reads your own writes'],
+    holds: (s) => {
+      const arg = (node: string, flag: string) => {
+        const args = s.nodes.find((n) => n.name === node)!.args;
+        return args[args.indexOf(flag) + 1];
+      };
+      expect(arg('db-02', '--recovery-min-apply-delay')).toBe('2000');
+      expect(arg('web-01', '--read-your-writes')).toBe('off');
+      expect(arg('web-02', '--read-your-writes')).not.toBe('off');
+    },
+  },
+  {
+    lesson: 'monitoring',
+    scenario: 'monitoring',
+    says: ['every 2 seconds', '`InstanceDown` (`up == 0` for 6 s)', '`HAProxyServerDown` and `HighErrorRate`'],
+    holds: (s) => {
+      expect(s.files['prometheus.yml']).toMatch(/scrape_interval: 2s/);
+      const rules = s.files['alerts.yml'];
+      expect(rules).toMatch(/alert: InstanceDown\s+expr: up == 0\s+for: 6s/);
+      expect([...rules.matchAll(/alert: (\w+)/g)].map((m) => m[1])).toEqual(['InstanceDown', 'HAProxyServerDown', 'HighErrorRate']);
+    },
+  },
+  {
+    lesson: 'monitoring',
+    scenario: 'silent-failure',
+    says: ['every node is up and every health check passes, yet some visitors get\nerrors', '`HighErrorRate`\n   fires for one server: more than 5% of its answers are 5xx'],
+    holds: (s) => {
+      expect(s.faults).toContainEqual({ cmd: 'web', node: 'web-02', behaviour: { flaky: 0.3 } });
+      expect(s.files['alerts.yml']).toMatch(/alert: HighErrorRate\s+expr: .*> 0\.05/);
+    },
+  },
 ];
 
 const squash = (text: string) => text.replace(/\s+/g, ' ');
