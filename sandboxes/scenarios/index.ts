@@ -1,5 +1,9 @@
 // Every scenario by name: `supervisor --scenario NAME` and the lessons' <Sandbox scenario="NAME" /> use these.
 // A new scenario is a module next to this one, added to the list below.
+import activeActive from './active-active';
+import activePassive from './active-passive';
+import monitoring from './monitoring';
+import silentFailure from './silent-failure';
 import oneServer from './one-server';
 import failover from './failover';
 import replication from './replication';
@@ -12,5 +16,5 @@ import unevenServers from './uneven-servers';
 import weightedServers from './weighted-servers';
 
 export const scenarios: Record<string, Scenario> = Object.fromEntries(
-  [oneServer, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain, spof].map((s) => [s.name, s]),
+  [oneServer, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain, spof, activePassive, activeActive, monitoring, silentFailure].map((s) => [s.name, s]),
 );

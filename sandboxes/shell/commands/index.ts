@@ -16,10 +16,11 @@ import { help } from './help';
 import { history } from './history';
 import { infra } from './infra';
 import { load } from './load';
+import { metrics } from './metrics';
 import { reload } from './reload';
 import { scan } from './scan';
 import { sniff } from './sniff';
 import { socat } from './socat';
 import { ufw } from './ufw';
 
-export const commands: readonly Command[] = [help, curl, infra, load, db, cat, edit, reload, socat, ufw, scan, sniff, clear, history, echo, exit];
+export const commands: readonly Command[] = [help, curl, infra, load, db, cat, edit, reload, socat, ufw, scan, sniff, metrics, clear, history, echo, exit];

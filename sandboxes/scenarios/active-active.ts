@@ -1,0 +1,71 @@
+// Lesson 5, active/active: two VRRP instances mirrored across the two balancers, each MASTER for one virtual IP;
+// clients spread over both addresses (DNS round robin). When one balancer dies, the other carries both.
+import { balancerRequests, exits, plural } from './observe';
+import { defineScenario } from './scenario';
+import { haproxyCfg, webServer } from './topology';
+import { keepalivedBalancer, keepalivedConf, seconds, vrrpStates } from './edge';
+
+const [lb1, lb2] = [keepalivedBalancer(1), keepalivedBalancer(2)];
+const [web1, web2] = [webServer(1), webServer(2)];
+const [VIP1, VIP2] = ['10.0.0.10', '10.0.0.20'];
+
+export default defineScenario({
+  name: 'active-active',
+  title: 'Two active balancers, two virtual IPs',
+  summary: `lb-01 is MASTER for ${VIP1} (VI_1) and BACKUP for ${VIP2} (VI_2); lb-02 the other way round. DNS would hand out both addresses: send traffic to both.`,
+  nodes: [web1, web2, lb1, lb2],
+  files: {
+    'haproxy.cfg': haproxyCfg({
+      balance: 'roundrobin',
+      options: ['retries 3', 'option redispatch'],
+      servers: [
+        { node: web1, params: 'check inter 1s fall 3 rise 2' },
+        { node: web2, params: 'check inter 1s fall 3 rise 2' },
+      ],
+    }),
+    'keepalived-lb-01.conf': keepalivedConf('lb-01', [
+      { name: 'VI_1', vrid: 51, vip: VIP1, state: 'MASTER', priority: 101 },
+      { name: 'VI_2', vrid: 52, vip: VIP2, state: 'BACKUP', priority: 100 },
+    ]),
+    'keepalived-lb-02.conf': keepalivedConf('lb-02', [
+      { name: 'VI_1', vrid: 51, vip: VIP1, state: 'BACKUP', priority: 100 },
+      { name: 'VI_2', vrid: 52, vip: VIP2, state: 'MASTER', priority: 101 },
+    ]),
+  },
+  faults: [],
+  goals: [
+    {
+      id: 'both-active',
+      title: `Send traffic to both ${VIP1} and ${VIP2} and see both balancers carry part of it.`,
+      hints: ['Each address is held by a different balancer once both are MASTER of their instance (about 4 s after start).', `Run \`load http://${VIP1}/ -r 5 -d 3s\` and \`load http://${VIP2}/ -r 5 -d 3s\`.`],
+      solution: [`load http://${VIP1}/ -r 5 -d 3s`, `load http://${VIP2}/ -r 5 -d 3s`],
+      check({ events }) {
+        const [n1, n2] = [balancerRequests(events, lb1.name).length, balancerRequests(events, lb2.name).length];
+        return { met: n1 >= 3 && n2 >= 3, expected: 'at least 3 requests through each balancer', observed: `lb-01 answered ${plural(n1, 'request')}, lb-02 ${plural(n2, 'request')}` };
+      },
+    },
+    {
+      id: 'survivor-serves-both',
+      title: 'Kill one balancer: its address moves to the other, which then answers on both.',
+      hints: [
+        'Kill either balancer with `infra kill`. The other one takes its VRRP instance after about 3.6 s.',
+        `Then send requests to both addresses: all go to the survivor. Run \`infra kill lb-02\`, wait 4 s, \`load http://${VIP2}/ -r 5 -d 2s\`.`,
+      ],
+      solution: ['infra kill lb-02', `load http://${VIP2}/ -r 5 -d 6s`],
+      check({ events }) {
+        for (const [dead, survivor, instance] of [[lb1, lb2, 'VI_1'], [lb2, lb1, 'VI_2']] as const) {
+          const death = exits(events, dead.name).at(-1);
+          const takeover = death && vrrpStates(events, survivor.name, instance).find((s) => s.state === 'MASTER' && s.seq > death.seq);
+          if (!takeover) continue;
+          const served = balancerRequests(events, survivor.name).filter((r) => r.seq > takeover.seq).length;
+          return {
+            met: served >= 3,
+            expected: `${survivor.name} holds both addresses and answers requests after ${dead.name} died`,
+            observed: `${survivor.name} took ${instance} ${seconds(takeover.time - death.time)} after ${dead.name} died and has answered ${plural(served, 'request')} since`,
+          };
+        }
+        return { met: false, expected: 'one balancer killed, the other MASTER of both instances', observed: 'both balancers are alive (or the takeover is still pending)' };
+      },
+    },
+  ],
+});

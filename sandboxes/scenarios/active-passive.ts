@@ -1,0 +1,78 @@
+// Lesson 5, active/passive: two balancers share the virtual IP 10.0.0.10 through keepalived (VRRP). A crash moves
+// it after Master_Down_Interval = 3 × advert_int + (256 − priority)/256 s; a clean stop after the skew only.
+import { exits } from './observe';
+import { defineScenario } from './scenario';
+import { haproxyCfg, webServer } from './topology';
+import { keepalivedBalancer, keepalivedConf, logsOf, seconds, vrrpStates } from './edge';
+
+const [lb1, lb2] = [keepalivedBalancer(1), keepalivedBalancer(2)];
+const [web1, web2] = [webServer(1), webServer(2)];
+const VIP = '10.0.0.10';
+
+export default defineScenario({
+  name: 'active-passive',
+  title: 'Two balancers, one virtual IP',
+  summary: `lb-01 (priority 101) and lb-02 (priority 100) run keepalived; the MASTER holds ${VIP} and sends an advert every second. Clients use ${VIP} only.`,
+  nodes: [web1, web2, lb1, lb2],
+  files: {
+    'haproxy.cfg': haproxyCfg({
+      balance: 'roundrobin',
+      options: ['retries 3', 'option redispatch'],
+      servers: [
+        { node: web1, params: 'check inter 1s fall 3 rise 2' },
+        { node: web2, params: 'check inter 1s fall 3 rise 2' },
+      ],
+    }),
+    'keepalived-lb-01.conf': keepalivedConf('lb-01', [{ name: 'VI_1', vrid: 51, vip: VIP, state: 'MASTER', priority: 101 }]),
+    'keepalived-lb-02.conf': keepalivedConf('lb-02', [{ name: 'VI_1', vrid: 51, vip: VIP, state: 'BACKUP', priority: 100 }]),
+  },
+  faults: [],
+  goals: [
+    {
+      id: 'crash-takeover',
+      title: `Kill lb-01 while it is MASTER and watch lb-02 take ${VIP} over.`,
+      hints: [
+        `Wait until lb-01 is MASTER (about 3.6 s after the start: "(VI_1) Entering MASTER STATE"), then kill it abruptly.`,
+        'lb-02 hears no advert for 3 × advert_int + (256 − 100)/256 = 3.61 s, logs "(VI_1) Receive advertisement timeout" and takes the address.',
+        'Run `infra kill lb-01`, then `curl http://10.0.0.10/` a few seconds later.',
+      ],
+      solution: ['infra kill lb-01', `curl http://${VIP}/`],
+      check({ events }) {
+        const death = exits(events, lb1.name).find((e) => e.signal === 'SIGKILL' && vrrpStates(events, lb1.name).some((s) => s.state === 'MASTER' && s.seq < e.seq));
+        const takeover = death && vrrpStates(events, lb2.name).find((s) => s.state === 'MASTER' && s.seq > death.seq);
+        return {
+          met: !!takeover,
+          expected: `lb-01 killed while MASTER, then lb-02 MASTER for ${VIP}`,
+          observed: takeover
+            ? `lb-02 became MASTER ${seconds(takeover.time - death!.time)} after lb-01 died (at most 3.61 s after lb-01's last advert)`
+            : death
+              ? 'lb-01 is dead; lb-02 is still waiting for its Master_Down timer'
+              : 'lb-01 has not been killed while MASTER yet',
+        };
+      },
+    },
+    {
+      id: 'clean-handover',
+      title: 'Restart lb-01 cleanly and see lb-02 take over after only the skew time (about 0.6 s).',
+      hints: [
+        'A keepalived that stops cleanly (SIGTERM) sends one last advert with priority 0.',
+        'The backup then waits only Skew_Time = (256 − 100)/256 = 0.61 s. lb-01 comes back with priority 101 and preempts.',
+        'Run `infra restart lb-01` while lb-01 is MASTER.',
+      ],
+      solution: ['infra restart lb-01'],
+      check({ events }) {
+        const notice = logsOf(events, lb2.name, '(VI_1) Backup received priority 0 advertisement').at(-1);
+        const takeover = notice && vrrpStates(events, lb2.name).find((s) => s.state === 'MASTER' && s.seq > notice.seq);
+        return {
+          met: !!takeover && takeover.time - notice!.time < 1500,
+          expected: 'lb-02 receives a priority 0 advert and becomes MASTER within about 0.6 s',
+          observed: takeover
+            ? `lb-02 became MASTER ${seconds(takeover.time - notice!.time)} after the priority 0 advert`
+            : notice
+              ? 'lb-02 received the priority 0 advert; takeover pending'
+              : 'no clean stop of a MASTER yet (a kill sends no priority 0 advert)',
+        };
+      },
+    },
+  ],
+});

@@ -1,0 +1,50 @@
+// Lesson 10, monitoring: a Prometheus-like mon-01 scrapes every node; an alert goes pending, fires after its `for`,
+// and resolves when the condition clears.
+import { defineScenario } from './scenario';
+import { balancer, webServer } from './topology';
+import { alerts, prometheus, seconds } from './edge';
+import { ALERTS_YML, PROMETHEUS_YML, haproxyCfgWithExporter } from './monitoring-files';
+
+const lb = balancer();
+const [web1, web2] = [webServer(1), webServer(2)];
+const servers = [web1, web2].map((node) => ({ node, params: 'check inter 1s fall 3 rise 2' }));
+
+export default defineScenario({
+  name: 'monitoring',
+  title: 'Metrics and alerts',
+  summary: 'mon-01 scrapes lb-01 (HAProxy exporter on :8404) and the web servers every 2 s and evaluates three alert rules.',
+  nodes: [web1, web2, lb, prometheus()],
+  files: {
+    'haproxy.cfg': haproxyCfgWithExporter({ balance: 'roundrobin', options: ['retries 3', 'option redispatch'], servers }),
+    'prometheus.yml': PROMETHEUS_YML,
+    'alerts.yml': ALERTS_YML,
+  },
+  faults: [],
+  goals: [
+    {
+      id: 'alert-fires',
+      title: 'Kill a web server and follow InstanceDown from pending to firing.',
+      hints: ['`up` is 0 for a target whose scrape failed; InstanceDown fires after `for: 6s` of that.', 'Run `infra kill web-01`, then `metrics alerts` a few times.'],
+      solution: ['infra kill web-01', 'metrics alerts'],
+      check({ events }) {
+        const firing = alerts(events, 'InstanceDown', 'firing').at(-1);
+        const pending = firing && alerts(events, 'InstanceDown', 'pending').findLast((p) => p.seq < firing.seq && p.labels.instance === firing.labels.instance);
+        return {
+          met: !!firing,
+          expected: 'InstanceDown pending, then firing',
+          observed: firing ? `InstanceDown fired for ${firing.labels.instance}${pending ? ` ${seconds(firing.time - pending.time)} after it went pending` : ''}` : alerts(events, 'InstanceDown', 'pending').length ? 'InstanceDown is pending' : 'no InstanceDown alert yet',
+        };
+      },
+    },
+    {
+      id: 'alert-resolves',
+      title: 'Bring the server back and see the alert resolve.',
+      hints: ['A firing alert whose condition is no longer true is resolved (Alertmanager sends a [RESOLVED] notification).', 'Run `infra start web-01` after the alert fired.'],
+      solution: ['infra kill web-01', 'infra start web-01 --in 12s'],
+      check({ events }) {
+        const resolved = alerts(events, 'InstanceDown', 'resolved').at(-1);
+        return { met: !!resolved, expected: 'InstanceDown resolved after firing', observed: resolved ? `InstanceDown resolved for ${resolved.labels.instance}` : 'no InstanceDown alert has resolved yet' };
+      },
+    },
+  ],
+});
