@@ -13,7 +13,9 @@ const data = (name: string) => `.sandbox/data/${name}`;
 export function dbNode(n: number, extra: string[] = []): ScenarioNode {
   const name = `db-${String(n).padStart(2, '0')}`;
   const role = n === 1 ? ['primary'] : ['standby', '--primary', '10.0.0.21:5432'];
-  return { name, role: 'store', program: 'store', address: `10.0.0.${20 + n}`, ports: [5432], args: [...role, '--listen', ':5432', '--name', name, '--data', data(name), ...extra] };
+  // :9187 serves Prometheus metrics under postgres_exporter's names (pg_replication_lag_seconds...).
+  const args = [...role, '--listen', ':5432', '--name', name, '--data', data(name), '--metrics', ':9187', ...extra];
+  return { name, role: 'store', program: 'store', address: `10.0.0.${20 + n}`, ports: [5432, 9187], args };
 }
 
 /** The failover monitor mon-01 at 10.0.0.31, reading failover.conf (SIGHUP re-reads it: `reload mon-01`). */

@@ -17,8 +17,8 @@ import { readFileSync } from 'node:fs';
 import { log } from '../shared/report';
 
 const USAGE = `usage:
-  store primary --listen [HOST]:PORT [--data DIR] [--mode async|semi-sync|sync] [--semi-sync-timeout MS] [--name NAME]
-  store standby --listen [HOST]:PORT --primary HOST:PORT [--data DIR] [--recovery-min-apply-delay MS] [--name NAME]
+  store primary --listen [HOST]:PORT [--data DIR] [--mode async|semi-sync|sync] [--semi-sync-timeout MS] [--name NAME] [--metrics :9187]
+  store standby --listen [HOST]:PORT --primary HOST:PORT [--data DIR] [--recovery-min-apply-delay MS] [--name NAME] [--metrics :9187]
   store monitor --nodes NAME=HOST:PORT,... [--interval MS] [--misses N] [--fencing on|off]
   store monitor --config failover.conf`;
 
@@ -40,7 +40,7 @@ try {
   values = parseArgs({
     args: rest,
     options: Object.fromEntries(
-      ['listen', 'data', 'mode', 'semi-sync-timeout', 'primary', 'recovery-min-apply-delay', 'name', 'max-value-bytes', 'nodes', 'interval', 'misses', 'fencing', 'config'].map(
+      ['listen', 'data', 'mode', 'semi-sync-timeout', 'primary', 'recovery-min-apply-delay', 'name', 'max-value-bytes', 'metrics', 'nodes', 'interval', 'misses', 'fencing', 'config'].map(
         (name) => [name, { type: 'string' as const }],
       ),
     ),
@@ -65,6 +65,7 @@ if (role === 'primary' || role === 'standby') {
     semiSyncTimeoutMs: number('semi-sync-timeout', values['semi-sync-timeout'], 10_000),
     applyDelayMs: number('recovery-min-apply-delay', values['recovery-min-apply-delay'], 0),
     maxValueBytes: number('max-value-bytes', values['max-value-bytes'], 64 * 1024, 1),
+    metrics: values.metrics,
   });
   node.start().catch((error) => {
     process.stderr.write(`store: FATAL:  ${(error as Error).message}\n`);

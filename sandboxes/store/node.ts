@@ -14,6 +14,7 @@ import { SyncRep, type Mode } from './syncrep';
 import { WalSender } from './walsender';
 import { WalReceiver } from './walreceiver';
 import { serveConnection } from './protocol';
+import { serveMetrics } from './exporter';
 import type { Message } from './wire';
 
 export interface NodeOptions {
@@ -27,6 +28,8 @@ export interface NodeOptions {
   /** PostgreSQL's recovery_min_apply_delay: a standby replays a record only this long after its commit. */
   applyDelayMs: number;
   maxValueBytes: number;
+  /** Where to serve Prometheus metrics (postgres_exporter's names), e.g. ":9187"; none when undefined. */
+  metrics?: string;
 }
 
 /** The errors a client can get, in PostgreSQL's words where PostgreSQL has them. */
@@ -105,6 +108,15 @@ export class StoreNode {
     } else {
       if (this.control.leased) log('LOG:  waiting for the failover monitor to renew this primary\'s lease before accepting writes');
       log('LOG:  database system is ready to accept connections');
+    }
+    if (this.options.metrics) {
+      const at = await serveMetrics(this.options.metrics, {
+        role: () => this.role,
+        // How old the oldest received but not yet replayed commit is: 0 on a primary or a caught-up standby.
+        replicationLagSeconds: () => (this.role === 'standby' && this.replayQueue.length ? Math.max(0, Date.now() - this.replayQueue[0].ts) / 1000 : 0),
+        standbys: () => this.senders.filter((s) => !s.closed).map((s) => ({ application_name: s.application_name, client_addr: s.client_addr, state: s.state, behind_bytes: this.flushLsn - s.replay })),
+      });
+      log(`LOG:  metrics for Prometheus at http://${at}/metrics`);
     }
     report({ type: 'store.ready', address: this.address, role: this.role, timeline: this.timeline, mode: this.syncrep.mode, lsn: this.flushLsn });
   }

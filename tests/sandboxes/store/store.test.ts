@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import { Cluster, sleep } from './cluster';
+import { freePort } from '../../support/ports';
 import { StoreClient, StoreError } from '../../../sandboxes/store/client';
 import { StoreRouter } from '../../../sandboxes/store/router';
 
@@ -166,5 +167,27 @@ describe('reading from a lagging standby', () => {
     expect(await router.read('cart', 'alice')).toMatchObject({ value: 'three books', node: nodes[0] });
     // Another session, with no write of its own, still reads the standby.
     expect((await router.read('cart', 'bob')).node).toBe(nodes[1]);
+  });
+});
+
+describe('metrics', () => {
+  it("exports postgres_exporter's replication metrics: the standby's lag in seconds, the primary's lag in bytes", async () => {
+    cluster = new Cluster();
+    const [primaryMetrics, standbyMetrics] = [await freePort(), await freePort()];
+    await cluster.primary('db-01', ['--metrics', `:${primaryMetrics}`]);
+    await cluster.standby('db-02', 'db-01', ['--recovery-min-apply-delay', '1500', '--metrics', `:${standbyMetrics}`]);
+    await (await client('db-01')).set('k', 'v');
+    const scrape = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const lag = (text: string) => Number(/^pg_replication_lag_seconds (\S+)$/m.exec(text)?.[1]);
+    let standby = await scrape(standbyMetrics);
+    for (let i = 0; i < 20 && !(lag(standby) > 0); i++) standby = await sleep(50).then(() => scrape(standbyMetrics));
+    expect(standby).toMatch(/^pg_replication_is_replica 1$/m);
+    // The write waits 1.5 s on the standby before replay: meanwhile its age is the lag.
+    expect(lag(standby)).toBeGreaterThan(0);
+    expect(lag(standby)).toBeLessThan(1.5);
+    const primary = await scrape(primaryMetrics);
+    expect(primary).toMatch(/^pg_up 1$/m);
+    expect(primary).toMatch(/^pg_replication_is_replica 0$/m);
+    expect(primary).toMatch(/^pg_stat_replication_pg_wal_lsn_diff\{application_name="db-02",client_addr="[^"]+",state="streaming"\} [1-9]\d*$/m);
   });
 });
