@@ -1,0 +1,105 @@
+// What a learner waits for on a lesson page, in real Chromium against the course served as `npm start` serves it
+// (local runtime). Prints figures; run with `npm run bench:page-load [-- RUNS] [-- LESSON]`. Goals: ≤ 1.5 s, ≤ 100 KB.
+//
+// 1. Time from navigation to the first request served by the lesson's topology: the page boots the runtime, the
+//    supervisor starts every node, the panel's load control (the shell's `load`) is switched on as soon as it
+//    exists, and the clock stops at the first request the balancer (or a web server) answers with a non-5xx status.
+//    Each run is a fresh page and a fresh sandbox session; the median and the spread are printed.
+// 2. The lesson page's JS before the sandbox starts: the scripts in the HTML and everything they import statically,
+//    gzipped; the sandbox's own code (runtime, xterm.js, the views, uPlot) is loaded by dynamic import() and so is
+//    not counted.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ensureSiteBuilt, root } from '../scripts/build-site.mjs';
+import { serveCourse } from '../src/runtime/local/server.ts';
+import { chromiumPath, launchChromium } from '../tests/browser/chromium.ts';
+import { freePort } from '../tests/support/ports.ts';
+
+const runs = Number(process.argv[2] ?? 5);
+const lesson = process.argv[3] ?? '/overview/';
+
+if (!chromiumPath) {
+  console.error('No Chromium: install it (apt-get install -y chromium) or set CHROMIUM_PATH.');
+  process.exit(1);
+}
+
+/** Every script the page runs before any dynamic import(): inline scripts and the static import graph. */
+async function initialScripts(base) {
+  const html = await (await fetch(new URL(lesson, base))).text();
+  const seen = new Map();
+  const inline = [...html.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  const queue = [...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map((m) => new URL(m[1], new URL(lesson, base)).href);
+  const inlineImports = inline.flatMap((code) => staticImports(code, new URL(lesson, base)));
+  queue.push(...inlineImports);
+  while (queue.length) {
+    const url = queue.shift();
+    if (seen.has(url)) continue;
+    const code = await (await fetch(url)).text();
+    seen.set(url, code);
+    queue.push(...staticImports(code, new URL(url)));
+  }
+  return { inline, files: seen };
+}
+
+/** `import x from "./a.js"`, `import "./b.js"`, `export * from "./c.js"`; not `import("./d.js")`. */
+function staticImports(code, from) {
+  return [...code.matchAll(/(?:^|[;\s}])(?:import|export)\s*(?:[\w*{}\s,$]+?\s*from\s*)?["']([^"']+\.m?js)["']/g)].map((m) => new URL(m[1], from).href);
+}
+
+async function firstServed(browser, base) {
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    // Capture phase on window sees the panel's non-bubbling 'sandbox:event's.
+    addEventListener(
+      'sandbox:event',
+      (e) => {
+        const event = e.detail;
+        const served = (event.type === 'balancer.request' && event.status < 500) || (event.type === 'web.request' && event.client.startsWith('203.0.113.'));
+        if (served && window.__firstServed === undefined) window.__firstServed = performance.now();
+        if (event.type === 'scenario' && window.__scenario === undefined) window.__scenario = performance.now();
+        if (event.type === 'ready' && window.__ready === undefined) window.__ready = performance.now();
+      },
+      true,
+    );
+    addEventListener('sandbox:ready', () => (window.__spawned ??= performance.now()), true);
+  });
+  await page.goto(new URL(lesson, base).href);
+  const load = page.locator('select.load');
+  await load.waitFor({ timeout: 60_000 });
+  await load.selectOption('20');
+  const handle = await page.waitForFunction(() => window.__firstServed && { served: window.__firstServed, ready: window.__ready, spawned: window.__spawned, scenario: window.__scenario }, null, { timeout: 60_000 });
+  const figures = await handle.jsonValue();
+  await load.selectOption('0');
+  await page.close();
+  return figures;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+const dist = join(mkdtempSync(join(tmpdir(), 'bench-site-')), 'dist');
+await ensureSiteBuilt({ log: () => {}, snapshot: dist });
+const server = await serveCourse({ root, port: await freePort(), dist });
+const { browser, close } = await launchChromium();
+try {
+  const { inline, files } = await initialScripts(server.url);
+  const raw = [...inline, ...files.values()].reduce((sum, code) => sum + Buffer.byteLength(code), 0);
+  const gz = [...inline, ...files.values()].reduce((sum, code) => sum + gzipSync(code).length, 0);
+  console.log(`${lesson}: JS before the sandbox starts: ${(gz / 1024).toFixed(1)} KB gzipped (${(raw / 1024).toFixed(1)} KB raw) in ${files.size} files + ${inline.length} inline scripts (goal ≤ 100 KB)`);
+
+  const served = [];
+  for (let i = 0; i < runs; i++) {
+    const { served: at, ready, spawned, scenario } = await firstServed(browser, server.url);
+    served.push(at);
+    const s = (ms) => (ms ? `${(ms / 1000).toFixed(2)} s` : '?');
+    console.log(`  run ${i + 1}: runtime up, supervisor spawned ${s(spawned)}; its first event ${s(scenario)}; every node up (ready) ${s(ready)}; first request served ${s(at)}`);
+  }
+  console.log(
+    `${lesson}: navigation → first request served: median ${(median(served) / 1000).toFixed(2)} s over ${runs} runs (min ${(Math.min(...served) / 1000).toFixed(2)} s, max ${(Math.max(...served) / 1000).toFixed(2)} s; goal ≤ 1.5 s)`,
+  );
+} finally {
+  await close();
+  await server.close();
+  rmSync(join(dist, '..'), { recursive: true, force: true });
+}
