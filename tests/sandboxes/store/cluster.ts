@@ -112,13 +112,7 @@ export class Cluster {
     });
   }
 
-  /** Freezes a node (SIGSTOP) or thaws it (SIGCONT): a stalled disk or network, as Jepsen's pause nemesis. */
-  pause(name: string, paused: boolean): void {
-    this.nodes.get(name)!.process.kill(paused ? 'SIGSTOP' : 'SIGCONT');
-  }
-
   async stopAll(): Promise<void> {
-    for (const name of this.nodes.keys()) this.pause(name, false);
     await Promise.all([...this.nodes.keys()].map((name) => this.kill(name)));
     rmSync(this.dir, { recursive: true, force: true });
   }
