@@ -6,6 +6,7 @@ import monitoring from './monitoring';
 import silentFailure from './silent-failure';
 import oneServer from './one-server';
 import failover from './failover';
+import firewallTls from './firewall-tls';
 import replication from './replication';
 import type { Scenario } from './scenario';
 import splitBrain from './split-brain';
@@ -16,5 +17,5 @@ import unevenServers from './uneven-servers';
 import weightedServers from './weighted-servers';
 
 export const scenarios: Record<string, Scenario> = Object.fromEntries(
-  [oneServer, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain, spof, activePassive, activeActive, monitoring, silentFailure].map((s) => [s.name, s]),
+  [oneServer, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain, spof, activePassive, activeActive, monitoring, silentFailure, firewallTls].map((s) => [s.name, s]),
 );

@@ -1,0 +1,65 @@
+// The firewall-tls scenario through the real supervisor and shell: the goal's own solution closes every door but
+// lb-01:80 (the scan agrees), and the rate limit answers a flood with 429.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarios } from '../../../sandboxes/scenarios/index';
+import { RunningScenario } from '../shell/scenario';
+import { ShellSession } from '../shell/terminal';
+
+type Goal = { type: 'goal'; id: string; met: boolean; observed: string };
+
+describe('the firewall-tls scenario', () => {
+  const scenario = new RunningScenario('firewall-tls');
+  let shell: ShellSession;
+  const goal = (id: string) => scenario.events.filter((e): e is Goal => e.type === 'goal' && (e as Goal).id === id).at(-1);
+  const until = async (what: () => unknown, ms: number) => {
+    const deadline = Date.now() + ms;
+    while (!what()) {
+      if (Date.now() > deadline) throw new Error(`timed out; last goal events: ${JSON.stringify(scenario.events.filter((e) => e.type === 'goal').slice(-3))}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  beforeAll(async () => {
+    await scenario.ready();
+    shell = new ShellSession(scenario.folder);
+    await shell.waitForPrompt(1);
+  }, 30_000);
+  afterAll(async () => {
+    await shell?.close();
+    await scenario.stop();
+  });
+
+  it('starts wide open: the scan finds the database and the web servers from the internet', async () => {
+    const output = await shell.command('scan 10.0.0.11 10.0.0.21', 15_000);
+    expect(output).toMatch(/Nmap scan report for 10\.0\.0\.11\n(.*\n)*80\/tcp   open     http/);
+    expect(output).toMatch(/5432\/tcp open     postgresql/);
+  }, 20_000);
+
+  it('the solution of front-door-only leaves only lb-01:80 open, and the site still answers', async () => {
+    const solution = scenarios['firewall-tls'].goals.find((g) => g.id === 'front-door-only')!.solution;
+    for (const line of solution.filter((l) => l.startsWith('ufw'))) await shell.command(line);
+    await until(() => goal('front-door-only')?.met, 5000);
+    const scan = await shell.command('scan -p 80,5432,8404 10.0.0.2 10.0.0.11 10.0.0.21', 15_000);
+    expect(scan).toMatch(/Nmap scan report for 10\.0\.0\.2\nNot shown: 2 filtered tcp ports \(no-response\)\nPORT     STATE    SERVICE\n80\/tcp   open     http/);
+    expect(scan).toMatch(/All 3 scanned ports on 10\.0\.0\.11 are in ignored states\.\nNot shown: 3 filtered tcp ports \(no-response\)/);
+    expect(scan).toMatch(/All 3 scanned ports on 10\.0\.0\.21 are in ignored states\./);
+    expect(await shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.2/')).toBe('200');
+  }, 30_000);
+
+  it('with the rate limit in haproxy.cfg, a flood gets 429 Too Many Requests (goal rate-limited)', async () => {
+    const cfg = join(scenario.folder, 'haproxy.cfg');
+    writeFileSync(
+      cfg,
+      readFileSync(cfg, 'utf8').replace(
+        '    bind :80\n',
+        '    bind :80\n    stick-table type ip size 100k expire 30s store http_req_rate(10s)\n    http-request track-sc0 src\n    http-request deny deny_status 429 if { sc_http_req_rate(0) gt 20 }\n',
+      ),
+    );
+    await shell.command('reload', 15_000);
+    await shell.command('load http://10.0.0.2/ -r 10 -d 4s', 20_000);
+    await until(() => goal('rate-limited')?.met, 5000);
+    expect(goal('rate-limited')!.observed).toMatch(/with 200 and \d+ requests? with 429$/);
+  }, 40_000);
+});
