@@ -13,6 +13,7 @@ import { parseConfig, type Config, type ProxyConfig } from './config';
 import { createListener, process_, type Frontend } from './frontend';
 import { say } from './messages';
 import { metricsText } from './metrics';
+import { requestRules, StickTable } from './ratelimit';
 import { createRuntimeServer, type RuntimeTarget } from './runtime-api';
 import { statCsv, statHtml, type StatsProxy } from './stats';
 
@@ -20,6 +21,7 @@ interface Generation {
   config: Config;
   frontends: Map<string, Frontend>;
   backends: Map<string, Backend>;
+  tables: Map<string, StickTable>;
   stopChecks: (() => void)[];
 }
 
@@ -33,6 +35,9 @@ export class Balancer implements RuntimeTarget {
 
   get backends(): Map<string, Backend> {
     return this.current.backends;
+  }
+  get tables(): Map<string, StickTable> {
+    return this.current.tables;
   }
   connections(): number {
     return process_.conns;
@@ -85,13 +90,16 @@ export class Balancer implements RuntimeTarget {
   private build(config: Config): Generation {
     const backends = new Map<string, Backend>();
     const frontends = new Map<string, Frontend>();
+    // Stick tables start empty on reload, as in HAProxy without `peers` to hand them over.
+    const tables = new Map(config.proxies.filter((p) => p.stickTable).map((p) => [p.name, new StickTable(p.name, p.stickTable!)]));
     for (const proxy of config.proxies) if (proxy.kind !== 'frontend') backends.set(proxy.name, new Backend(proxy));
     for (const proxy of config.proxies) {
       if (proxy.kind === 'backend') continue;
       const backend = proxy.defaultBackend ? backends.get(proxy.defaultBackend.name) : proxy.servers.length ? backends.get(proxy.name) : undefined;
-      frontends.set(proxy.name, { config: proxy, backend, counters: new Counters(), conns: 0, denied: 0, local: this.localPages(proxy) });
+      const deny = requestRules(proxy.rules, tables);
+      frontends.set(proxy.name, { config: proxy, backend, counters: new Counters(), conns: 0, denied: 0, deny, local: this.localPages(proxy) });
     }
-    return { config, frontends, backends, stopChecks: [...backends.values()].map(startChecks) };
+    return { config, frontends, backends, tables, stopChecks: [...backends.values()].map(startChecks) };
   }
 
   /** The stats page and the exporter, when the proxy enables them. */

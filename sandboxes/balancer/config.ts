@@ -6,6 +6,7 @@
 // not implement are accepted with a warning that says so, so a real config still loads.
 // The shell's "did you mean" (edit distance with swapped letters), so typos get the same help everywhere.
 import { closest } from '../shell/suggest';
+import { errorPages, type DenyStatus } from './errors';
 
 export type Algorithm = 'roundrobin' | 'static-rr' | 'leastconn' | 'source';
 
@@ -46,6 +47,26 @@ export interface HttpCheck {
   expectStatus?: number;
 }
 
+/** `stick-table type ip size 100k expire 30s store http_req_rate(10s)` */
+export interface StickTableConfig {
+  type: 'ip';
+  size: number;
+  expire: number;
+  /** The period of `http_req_rate(<period>)`, when stored. */
+  period?: number;
+}
+
+/** The anonymous ACL of an `if { ... }` / `unless { ... }`: the fetches the sandbox knows. */
+export type Condition = { negate: boolean } & (
+  | { fetch: 'sc_http_req_rate'; counter: number; op: 'gt' | 'ge' | 'lt' | 'le' | 'eq'; value: number }
+  | { fetch: 'path' | 'path_beg' | 'src'; values: string[] }
+);
+
+/** `http-request track-sc0 src [table <name>]` and `http-request deny [deny_status <code>] [if|unless { ... }]`. */
+export type HttpRequestRule =
+  | { action: 'track'; counter: number; table: string; line: number }
+  | { action: 'deny'; status: DenyStatus; condition?: Condition };
+
 export interface ProxyConfig {
   kind: 'frontend' | 'backend' | 'listen';
   name: string;
@@ -68,6 +89,9 @@ export interface ProxyConfig {
   stats?: { uri: string; refresh?: number };
   /** `http-request use-service prometheus-exporter if { path /metrics }`: the path it answers. */
   metricsPath?: string;
+  stickTable?: StickTableConfig;
+  /** The `http-request` rules the sandbox implements, in order. */
+  rules: HttpRequestRule[];
 }
 
 export interface Config {
@@ -174,7 +198,7 @@ const OTHER_OPTIONS = [
 // Keywords of proxy sections that HAProxy accepts and the sandbox ignores (with a warning).
 const OTHER_PROXY_KEYWORDS = [
   'maxconn', 'fullconn', 'errorfile', 'errorfiles', 'use_backend', 'hash-type', 'cookie', 'acl', 'http-response',
-  'http-after-response', 'tcp-request', 'tcp-response', 'stick-table', 'stick', 'capture', 'compression',
+  'http-after-response', 'tcp-request', 'tcp-response', 'stick', 'capture', 'compression',
   'description', 'id', 'disabled', 'enabled', 'monitor-uri', 'redirect', 'rate-limit', 'unique-id-format',
   'unique-id-header', 'log-format', 'log-tag', 'backlog', 'email-alert', 'errorloc', 'errorloc302', 'errorloc303',
   'force-persist', 'ignore-persist', 'persist', 'server-template', 'load-server-state-from-file', 'max-keep-alive-queue',
@@ -207,9 +231,9 @@ function newProxy(kind: ProxyConfig['kind'] | 'defaults', name: string, line: nu
         kind: 'listen', name: '', line: 0, timeouts: {}, retries: 3, redispatch: false, httplog: false, dontlognull: false,
         forwardfor: false, allbackups: false, logHealthChecks: false, log: false,
         // HAProxy 2.6 (this sandbox's model) uses roundrobin when `balance` is absent; 3.3 and later use random.
-        balance: 'roundrobin', binds: [], servers: [],
+        balance: 'roundrobin', binds: [], servers: [], rules: [],
       };
-  return { ...base, kind: kind === 'defaults' ? 'listen' : kind, name, line, binds: [], servers: [], defaultBackend: undefined, stats: undefined, metricsPath: undefined };
+  return { ...base, kind: kind === 'defaults' ? 'listen' : kind, name, line, binds: [], servers: [], rules: [], defaultBackend: undefined, stats: undefined, metricsPath: undefined, stickTable: undefined };
 }
 
 // Default-server settings live beside the defaults section's proxy settings.
@@ -293,7 +317,7 @@ function parseGlobal(args: string[], ctx: Context): void {
 }
 
 const PROXY_KEYWORDS = ['mode', 'log', 'option', 'no', 'timeout', 'retries', 'balance', 'default-server', 'server', 'bind',
-  'default_backend', 'stats', 'http-request', 'http-check', ...OTHER_PROXY_KEYWORDS];
+  'default_backend', 'stats', 'http-request', 'http-check', 'stick-table', ...OTHER_PROXY_KEYWORDS];
 const BACKEND_ONLY = ['balance', 'server', 'default-server', 'retries', 'http-check'];
 const FRONTEND_ONLY = ['bind', 'default_backend'];
 
@@ -351,6 +375,8 @@ function parseProxyKeyword(args: string[], proxy: ProxyConfig, kind: Kind, ctx: 
       return parseStats(args, proxy, ctx);
     case 'http-request':
       return parseHttpRequest(args, proxy, ctx);
+    case 'stick-table':
+      return parseStickTable(args, proxy, ctx);
     case 'http-check':
       if (args[1] === 'expect' && args[2] === 'status' && /^\d{3}$/.test(args[3] ?? '')) {
         proxy.httpchk = { ...(proxy.httpchk ?? defaultHttpCheck()), expectStatus: Number(args[3]) };
@@ -523,11 +549,77 @@ function parseHttpRequest(args: string[], proxy: ProxyConfig, ctx: Context): voi
     if (!exporter[1]) ctx.warn(`'http-request use-service prometheus-exporter' without a condition: the sandbox serves it on /metrics only.`);
     return;
   }
+  const track = /^track-sc([012])$/.exec(args[1] ?? '');
+  if (track) {
+    if (args[2] !== 'src') return ctx.unsupported(`'http-request ${args[1]} ${args[2] ?? ''}' (only 'src' is tracked)`);
+    const table = args[3] === 'table' && args[4] ? args[4] : proxy.name;
+    return void proxy.rules.push({ action: 'track', counter: Number(track[1]), table, line: ctx.line });
+  }
+  if (args[1] === 'deny') {
+    let i = 2;
+    let status: DenyStatus = 403; // "By default an HTTP 403 error is returned"
+    if (args[i] === 'deny_status') {
+      const code = Number(args[i + 1]);
+      if (!(code in errorPages)) return ctx.alert(`'http-request deny': status code ${args[i + 1] ?? ''} not handled by this sandbox (use one of ${Object.keys(errorPages).join(', ')}).`);
+      status = code as DenyStatus;
+      i += 2;
+    }
+    if (i === args.length) return void proxy.rules.push({ action: 'deny', status });
+    const condition = parseCondition(args.slice(i), ctx);
+    if (condition) proxy.rules.push({ action: 'deny', status, condition });
+    return;
+  }
   const actions = ['add-header', 'allow', 'auth', 'deny', 'redirect', 'set-header', 'del-header', 'set-path', 'replace-path',
     'track-sc0', 'track-sc1', 'track-sc2', 'tarpit', 'return', 'use-service', 'set-var', 'capture', 'set-log-level',
     'replace-header', 'set-uri', 'set-query', 'set-method', 'reject', 'silent-drop', 'wait-for-body', 'lua', 'cache-use'];
   if (!actions.includes(args[1] ?? '')) return ctx.alert(`'http-request' expects one of ${actions.slice(0, 8).map((a) => `'${a}'`).join(', ')}, ... but got '${args[1] ?? ''}'.`);
   ctx.unsupported(`'http-request ${args[1]}'`);
+}
+
+/** `if { sc_http_req_rate(0) gt 20 }`, `unless { src 10.0.0.0/8 }`, `if { path_beg /admin }`. */
+function parseCondition(args: string[], ctx: Context): Condition | undefined {
+  const [word, open, fetch, ...rest] = args;
+  if ((word !== 'if' && word !== 'unless') || open !== '{' || rest.at(-1) !== '}') {
+    ctx.unsupported(`the condition '${args.join(' ')}' (only anonymous ACLs such as 'if { sc_http_req_rate(0) gt 20 }' are), so the rule`);
+    return undefined;
+  }
+  const negate = word === 'unless';
+  const values = rest.slice(0, -1);
+  const rate = /^(?:sc_http_req_rate\(([012])\)|sc([012])_http_req_rate(?:\(\))?)$/.exec(fetch ?? '');
+  if (rate) {
+    const [op, value] = values;
+    if (!['gt', 'ge', 'lt', 'le', 'eq'].includes(op ?? '') || !/^\d+$/.test(value ?? '')) {
+      ctx.alert(`'${fetch}' expects an operator (gt, ge, lt, le, eq) and an integer, as in '${fetch} gt 20'.`);
+      return undefined;
+    }
+    return { negate, fetch: 'sc_http_req_rate', counter: Number(rate[1] ?? rate[2]), op: op as 'gt', value: Number(value) };
+  }
+  if (fetch === 'path' || fetch === 'path_beg' || fetch === 'src') return { negate, fetch, values };
+  ctx.unsupported(`the fetch '${fetch ?? ''}' in a condition (the sandbox knows sc_http_req_rate, path, path_beg and src), so the rule`);
+  return undefined;
+}
+
+/** `stick-table type ip size 100k expire 30s store http_req_rate(10s)` */
+function parseStickTable(args: string[], proxy: ProxyConfig, ctx: Context): void {
+  const option = (name: string) => {
+    const at = args.indexOf(name);
+    return at > 0 ? args[at + 1] : undefined;
+  };
+  const type = option('type');
+  if (!type) return ctx.alert(`stick-table: missing type.`);
+  if (type !== 'ip') return ctx.unsupported(`'stick-table type ${type}' (only 'type ip' is), so the table`);
+  const size = /^(\d+)([kmg]?)$/i.exec(option('size') ?? '');
+  if (!size) return ctx.alert(`stick-table: missing size.`);
+  const expire = parseTime(option('expire') ?? '');
+  if (typeof expire !== 'number') return ctx.alert(`stick-table: missing or invalid expire value.`);
+  const table: StickTableConfig = { type: 'ip', size: Number(size[1]) * { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[size[2].toLowerCase() as ''], expire };
+  for (const stored of (option('store') ?? '').split(',').filter(Boolean)) {
+    const rate = /^http_req_rate\((\w+)\)$/.exec(stored);
+    const period = rate && parseTime(rate[1]);
+    if (typeof period === 'number') table.period = period;
+    else ctx.unsupported(`'store ${stored}'`);
+  }
+  proxy.stickTable = table;
 }
 
 /** Checks across sections, as HAProxy does once the whole file is read. */
@@ -537,6 +629,11 @@ function checkReferences(config: Config, alerts: string[], warnings: string[]): 
     if (proxy.defaultBackend) {
       const target = config.proxies.find((p) => p.name === proxy.defaultBackend!.name && canBack(p));
       if (!target) alerts.push(`${at(proxy.defaultBackend.line)}Proxy '${proxy.name}': unable to find required default_backend: '${proxy.defaultBackend.name}'.`);
+    }
+    for (const rule of proxy.rules) {
+      if (rule.action === 'track' && !config.proxies.some((p) => p.name === rule.table && p.stickTable)) {
+        alerts.push(`${at(rule.line)}'http-request track-sc${rule.counter}' : unable to find stick-table '${rule.table}'.`);
+      }
     }
     if (canFront(proxy) && proxy.binds.length === 0) alerts.push(`${at(proxy.line)}Proxy '${proxy.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`);
     if (proxy.kind === 'frontend' && !proxy.defaultBackend && !proxy.stats && !proxy.metricsPath) {

@@ -36,7 +36,7 @@ function page(status: number): ErrorPage {
   return { status, reason, headers, body, bytes: Buffer.from(head + body) };
 }
 
-export const errorPages = Object.fromEntries(Object.keys(SENTENCES).map((code) => [code, page(Number(code))])) as Record<
-  400 | 403 | 408 | 429 | 500 | 502 | 503 | 504,
-  ErrorPage
->;
+export const errorPages = Object.fromEntries(Object.keys(SENTENCES).map((code) => [code, page(Number(code))])) as Record<DenyStatus, ErrorPage>;
+
+/** The codes `http-request deny deny_status` can use here (HAProxy has a page for each). */
+export type DenyStatus = 400 | 403 | 408 | 429 | 500 | 502 | 503 | 504;

@@ -9,9 +9,9 @@ import type { Socket } from 'node:net';
 import { log, report } from '../shared/report';
 import { Counters, type Backend } from './backend';
 import type { ProxyConfig } from './config';
-import { errorPages } from './errors';
+import { errorPages, type DenyStatus } from './errors';
 import { httplogLine } from './httplog';
-import { forward, type Exchange } from './proxy';
+import { answer, forward, type Exchange } from './proxy';
 import type { BalancerRequestEvent } from '../shared/events/balancer';
 
 export interface Frontend {
@@ -22,6 +22,8 @@ export interface Frontend {
   conns: number;
   /** Requests refused by a rule (none yet: no `http-request deny` in the sandbox). */
   denied: number;
+  /** The `http-request` rules (track-sc0, deny): the status to deny the request with, or undefined. */
+  deny?: (req: http.IncomingMessage) => DenyStatus | undefined;
   /** Pages the balancer serves itself: the stats page (`stats uri`) and the exporter (`use-service`). */
   local?: (req: http.IncomingMessage, res: http.ServerResponse) => string | undefined;
 }
@@ -116,7 +118,10 @@ function account(fe: Frontend, socket: Socket, outcome: { status: number; termin
 function handle(fe: Frontend, req: http.IncomingMessage, res: http.ServerResponse): void {
   const started = Date.now();
   const bytesBefore = req.socket.bytesWritten;
-  const local = fe.local?.(req, res);
+  fe.counters.bin += Number(req.headers['content-length'] ?? 0);
+  // `http-request` rules first, as HAProxy evaluates them before anything else (track-sc0, deny).
+  const denied = fe.deny?.(req);
+  const local = denied ? undefined : fe.local?.(req, res);
   if (local !== undefined) {
     res.on('finish', () => {
       const event = requestEvent(fe, req, fe.config.name, local, res.statusCode, req.socket.bytesWritten - bytesBefore, 'LR--');
@@ -125,13 +130,11 @@ function handle(fe: Frontend, req: http.IncomingMessage, res: http.ServerRespons
     });
     return;
   }
-  const backend = fe.backend;
-  fe.counters.bin += Number(req.headers['content-length'] ?? 0);
-  if (backend) backend.active++;
+  const backend = denied ? undefined : fe.backend;
   const x: Exchange = {
     req,
     res,
-    backend: backend!,
+    backend: backend!, // only the proxy path reads it, and only with a backend
     started,
     retries: 0,
     redispatched: false,
@@ -162,16 +165,13 @@ function handle(fe: Frontend, req: http.IncomingMessage, res: http.ServerRespons
     },
   };
   if (!backend) {
-    // A frontend without default_backend answers 503, as HAProxy does.
-    x.backend = { name: fe.config.name } as Backend;
-    res.removeHeader('connection');
-    res.removeHeader('date');
-    const page = errorPages[503];
-    res.writeHead(page.status, page.reason, page.headers);
-    res.end(page.body);
+    // Denied by a rule (`PR--`, 403 unless deny_status says otherwise), or no default_backend (503): HAProxy
+    // answers itself and logs the frontend as the backend, `fe_web/<NOSRV>`.
+    if (denied) fe.denied++;
     x.Tw = -1;
-    return x.finish(x, { status: 503, termination: 'SC--' });
+    return answer(x, errorPages[denied ?? 503], denied ? 'PR--' : 'SC--');
   }
+  backend.active++;
   forward(x, backend.config.forwardfor);
 }
 

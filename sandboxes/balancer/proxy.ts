@@ -35,8 +35,9 @@ export interface Exchange {
   finish(x: Exchange, outcome: Pick<BalancerRequestEvent, 'status' | 'termination'>): void;
 }
 
-// Hop-by-hop headers concern one connection, not the request: HAProxy does not pass them on.
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'upgrade', 'trailer'];
+// `Connection` concerns one hop, not the request: HAProxy does not pass it on (other headers, even `keep-alive`,
+// go through as they are, as HAProxy 2.6.12 was seen to do).
+const HOP_BY_HOP = ['connection'];
 
 // Links can only be cut inside a sandbox network (read once: process.env is slow to read on every request).
 const SANDBOXED = Boolean(process.env.SANDBOX_NET);

@@ -5,10 +5,12 @@
 import net from 'node:net';
 import type { Backend, Server, Admin } from './backend';
 import { closest } from '../shell/suggest';
+import type { StickTable } from './ratelimit';
 import { statCsv, type StatsProxy } from './stats';
 
 export interface RuntimeTarget {
   backends: Map<string, Backend>;
+  tables: Map<string, StickTable>;
   statsProxies(): StatsProxy[];
   startedAt: number;
   connections(): number;
@@ -23,6 +25,7 @@ const COMMANDS = [
   ['show info', 'report information about the running process'],
   ['show stat', 'report counters for each proxy and server'],
   ['show servers state [<backend>]', 'dump volatile server information (all or for a single backend)'],
+  ['show table [<table>]', 'report table usage stats or dump this table\'s contents'],
   ['disable server (DEPRECATED)', "disable a server for maintenance (use 'set server' instead)"],
   ['enable server  (DEPRECATED)', "enable a disabled server (use 'set server' instead)"],
   ['set server <bk>/<srv> [opts]', "change a server's state, weight"],
@@ -52,6 +55,11 @@ export function runCommand(line: string, target: RuntimeTarget): string {
   if (is('show', 'stat')) return statCsv(target.statsProxies()).replace(/\n$/, '');
   if (is('show', 'info')) return info(target);
   if (is('show', 'servers', 'state')) return serversState(target, args[3]);
+  if (is('show', 'table')) {
+    if (!args[2]) return [...target.tables.values()].map((t) => t.show(false)).join('');
+    const table = target.tables.get(args[2]);
+    return table ? table.show(true) : 'No such table\n';
+  }
   if (is('reload')) {
     const { ok, messages } = target.reload();
     return `Success=${ok ? 1 : 0}\n--\n${messages.map((m) => m + '\n').join('')}`;

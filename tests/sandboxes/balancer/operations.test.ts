@@ -153,3 +153,35 @@ describe('reload', () => {
     expect(await runtime(api, 'reload')).toBe('Success=1\n--\n\n');
   });
 });
+
+describe('rate limiting with a stick table', () => {
+  it('answers 429 once a client passes sc_http_req_rate(0), counts it in the table, and serves other clients', async () => {
+    const [app1] = await Promise.all([startBackend('app1')]);
+    running.backends.push(app1);
+    const [port, api] = [await freePort(), await freePort()];
+    const lb = await startBalancer(
+      haproxyCfg({
+        port,
+        global: [`stats socket ipv4@127.0.0.1:${api} level admin`],
+        frontend: [
+          'stick-table type ip size 100k expire 30s store http_req_rate(10s)',
+          'http-request track-sc0 src',
+          'http-request deny deny_status 429 if { sc_http_req_rate(0) gt 3 }',
+        ],
+        backend: ['balance roundrobin'],
+        servers: [`server app1 127.0.0.1:${app1.port}`],
+      }),
+    );
+    running.balancers.push(lb);
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await get(port)).status);
+    // The request being tracked counts: the 4th request of the period is the first over 3.
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    const denied = await get(port);
+    expect(denied.body).toBe('<html><body><h1>429 Too Many Requests</h1>\nYou have sent too many requests in a given amount of time.\n</body></html>\n');
+    expect(await runtime(api, 'show table fe_web')).toMatch(/^# table: fe_web, type: ip, size:102400, used:1\n0x[0-9a-f]+: key=127\.0\.0\.1 use=0 exp=\d+ http_req_rate\(10000\)=6\n\n$/);
+    await lb.waitFor(() => lb.events.filter(isRequest).length === 6);
+    expect(lb.events.filter(isRequest).at(-1)).toMatchObject({ backend: 'fe_web', server: null, status: 429, termination: 'PR--' });
+    expect(await runtime(api, 'show stat')).toMatch(/\nfe_web,FRONTEND,(?:[^,]*,){8}3,/); // dreq: 3 denied
+  });
+});
