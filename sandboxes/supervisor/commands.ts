@@ -130,11 +130,13 @@ export function parseCommand(input: unknown): { command: Command } | { error: st
       return { error: `not a JSON command: ${input.slice(0, 80)}; send one object per line, e.g. {"cmd":"status"}` };
     }
   }
+  const names = commandSchema.options.map((o) => o.shape.cmd.value);
+  const cmd = (value as { cmd?: unknown } | null)?.cmd;
+  if (typeof cmd !== 'string' || !(names as string[]).includes(cmd)) {
+    return { error: `unknown command ${JSON.stringify(cmd ?? null)}: give "cmd" as one of ${names.join(', ')}` };
+  }
   const parsed = commandSchema.safeParse(value);
   if (parsed.success) return { command: parsed.data };
   const issue = parsed.error.issues[0];
-  const where = issue.path.length ? ` at '${issue.path.join('.')}'` : '';
-  return {
-    error: `bad command${where}: ${issue.message}; commands are ${commandSchema.options.map((o) => o.shape.cmd.value).join(', ')}`,
-  };
+  return { error: `bad ${cmd} command at '${issue.path.join('.')}': ${issue.message}` };
 }

@@ -123,7 +123,9 @@ describe('the supervisor', () => {
 
     const res = await fetch(`http://127.0.0.1:${run.controlPort}/command`, { method: 'POST', body: '{"cmd":"explode"}' });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: string }).error).toMatch(/^bad command at 'cmd': .*; commands are start, kill, freeze/);
+    expect(((await res.json()) as { error: string }).error).toBe('unknown command "explode": give "cmd" as one of start, kill, freeze, resume, restart, cut, heal, reload, web, status, reset');
+    const missing = await fetch(`http://127.0.0.1:${run.controlPort}/command`, { method: 'POST', body: '{"cmd":"kill"}' });
+    expect(((await missing.json()) as { error: string }).error).toBe("bad kill command at 'node': Invalid input: expected string, received undefined");
 
     const before = run.lastSeq();
     run.child.stdin!.write('{"cmd":"status","id":7}\nnot json\n');

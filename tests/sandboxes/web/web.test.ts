@@ -1,10 +1,12 @@
 // The web server as a real process on a sandbox network, talked to as a client would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+import { connect } from '../../../sandboxes/shared/net';
 import { dist, get } from '../supervisor/harness';
 
 let folder: string;
@@ -81,6 +83,14 @@ describe('the web server', () => {
     expect(answer.body).toContain('Hello from web-01');
     expect(answer.body).toContain('Served by web-01 (10.0.0.11) to 10.0.0.2');
     const event = await web.next('web.request');
+    const forwarded = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ path: '/', headers: { 'x-forwarded-for': '203.0.113.10<b>' }, createConnection: () => connect('10.0.0.11:80') }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c)).on('end', () => resolve(body));
+      });
+      req.on('error', reject).end();
+    });
+    expect(forwarded).toContain('to 10.0.0.2 (for 203.0.113.10&#60;b&#62;)');
     expect(event).toMatchObject({ type: 'web.request', method: 'GET', path: '/', status: 200, client: '10.0.0.2' });
   });
 
