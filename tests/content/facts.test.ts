@@ -149,6 +149,15 @@ const FACTS: Fact[] = [
       expect(s.files['alerts.yml']).toMatch(/alert: HighErrorRate\s+expr: .*> 0\.05/);
     },
   },
+  {
+    lesson: 'firewall-tls',
+    scenario: 'firewall-tls',
+    says: ['The stack with no firewall: lb-01, web-01, web-02 and db-01', 'only lb-01\'s port 80 answers'],
+    holds: (s) => {
+      expect(s.nodes.map((n) => n.name).sort()).toEqual(['db-01', 'lb-01', 'web-01', 'web-02']);
+      expect(s.files['haproxy.cfg']).not.toMatch(/stick-table|http-request deny/);
+    },
+  },
 ];
 
 const squash = (text: string) => text.replace(/\s+/g, ' ');
