@@ -45,7 +45,8 @@ export class SupervisorRun {
     const folder = mkdtempSync(join(tmpdir(), `supervisor-${scenario}-`));
     const child = spawn(process.execPath, [join(dist, 'supervisor.js'), '--scenario', scenario], { cwd: folder, stdio: ['pipe', 'pipe', 'pipe'] });
     const run = new SupervisorRun(folder, child);
-    const ready = await run.waitFor((e) => e.type === 'ready', 20_000);
+    // Generous: on a machine shared by many test runs a start-up can take several seconds.
+    const ready = await run.waitFor((e) => e.type === 'ready', 45_000);
     run.port = (ready as Extract<SandboxEvent, { type: 'ready' }>).port;
     // Requests from this test process go through the sandbox network as the learner's terminal.
     const control = JSON.parse(readFileSync(join(folder, '.sandbox', 'control.json'), 'utf8'));

@@ -170,7 +170,7 @@ describe('stopping the supervisor', () => {
     await run.stop('SIGTERM');
     run = undefined;
     expect(pids.filter(alive)).toEqual([]);
-  });
+  }, 60_000);
 
   it('leaves no process behind even when killed with SIGKILL: the nodes see their stdin close and exit', async () => {
     run = await SupervisorRun.start('one-server');
@@ -179,5 +179,5 @@ describe('stopping the supervisor', () => {
     run = undefined;
     for (let i = 0; i < 50 && pids.some(alive); i++) await sleep(100);
     expect(pids.filter(alive)).toEqual([]);
-  });
+  }, 60_000);
 });
