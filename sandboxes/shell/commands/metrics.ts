@@ -35,7 +35,10 @@ async function monitorApi(io: CommandIO, path: string): Promise<unknown> {
 }
 
 async function nodePage(io: CommandIO, node: NodeStatus, filter?: string): Promise<string> {
-  for (const port of node.ports) {
+  // A dedicated exporter port (HAProxy's :8404, postgres_exporter's :9187) first: on a balancer, :80/metrics is
+  // proxied to a web server and would show that server's metrics instead.
+  const ports = [...node.ports].sort((a, b) => Number(a === 80 || a === 443) - Number(b === 80 || b === 443));
+  for (const port of ports) {
     try {
       const { status: code, body } = await get(`${node.address}:${port}`, '/metrics', io.signal);
       if (code === 200 && body.includes('# TYPE')) {

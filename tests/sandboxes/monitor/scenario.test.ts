@@ -1,0 +1,45 @@
+// The monitoring scenario through the real supervisor and shell: the metrics each node exposes, an alert that
+// fires when a server dies and resolves when it is back, and the monitor's answers to `metrics query/alerts`.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunningScenario } from '../shell/scenario';
+import { ShellSession } from '../shell/terminal';
+
+type Goal = { type: 'goal'; id: string; met: boolean; observed: string };
+
+describe('the monitoring scenario', () => {
+  const scenario = new RunningScenario('monitoring');
+  let shell: ShellSession;
+  const goal = (id: string) => scenario.events.filter((e): e is Goal => e.type === 'goal' && (e as Goal).id === id).at(-1);
+  const until = async (what: () => unknown, ms: number) => {
+    const deadline = Date.now() + ms;
+    while (!(await what())) {
+      if (Date.now() > deadline) throw new Error(`timed out; last events: ${JSON.stringify(scenario.events.slice(-5))}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
+  beforeAll(async () => {
+    await scenario.ready();
+    shell = new ShellSession(scenario.folder);
+    await shell.waitForPrompt(1);
+  }, 30_000);
+  afterAll(async () => {
+    await shell?.close();
+    await scenario.stop();
+  });
+
+  it('shows what the web servers and HAProxy expose', async () => {
+    expect(await shell.command('metrics web-01 http_requests_total')).toContain('# TYPE http_requests_total counter');
+    expect(await shell.command('metrics lb-01 haproxy_backend_active_servers')).toMatch(/haproxy_backend_active_servers\{proxy="be_app"\} 2/);
+  }, 20_000);
+
+  it('fires InstanceDown for a killed server, and resolves it once the server is back', async () => {
+    await until(async () => /up\{.*instance="10\.0\.0\.11:80".*\} 1/.test(await shell.command('metrics query up')), 10_000);
+    await shell.command('infra kill web-01');
+    await until(() => goal('alert-fires')?.met, 20_000);
+    expect(await shell.command('metrics alerts')).toMatch(/^FIRING +InstanceDown \{"job":"web","instance":"10\.0\.0\.11:80","severity":"page"\}/m);
+    expect(await shell.command('metrics query up == 0')).toMatch(/^up\{job="web", instance="10\.0\.0\.11:80"\} 0$/m);
+    await shell.command('infra start web-01');
+    await until(() => goal('alert-resolves')?.met, 15_000);
+  }, 50_000);
+});
