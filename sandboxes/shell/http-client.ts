@@ -1,8 +1,10 @@
 // One HTTP/1.1 exchange over the sandbox network, written by hand rather than with node:http so that the bytes on
 // the wire are exactly curl's (node:http always adds a Connection header; curl sends none) and so that every way
 // a request can fail maps onto curl's own error number and text, which `curl` and `load` both report.
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { connect } from '../shared/net';
+import type { Certificate } from '../tls/pki';
+import { secureConnect, TlsError, type TlsStream } from '../tls/session';
 
 export interface HttpRequest {
   method: string;
@@ -17,8 +19,12 @@ export interface HttpRequest {
   /** curl's -m/--max-time: the whole exchange. */
   maxTimeMs?: number;
   signal?: AbortSignal;
+  /** For https: the name the certificate must carry and the certificates trusted to vouch for it. */
+  tls?: { servername: string; trusted: Certificate[] };
   /** Called once connected: -v prints "* Connected to ...". */
   onConnected?(): void;
+  /** Called once the TLS handshake is done, with the server's (verified) certificate. */
+  onSecure?(certificate: Certificate): void;
 }
 
 export interface HttpResponse {
@@ -63,7 +69,10 @@ export function exchange(request: HttpRequest): Promise<HttpResponse> {
     let settled = false;
     const timers: NodeJS.Timeout[] = [];
 
-    const socket: Socket = connect({ host: request.host, port: request.port });
+    const raw = connect({ host: request.host, port: request.port });
+    // Over https the request and the answer go through the sandbox's TLS model (../tls), which checks the
+    // certificate as curl does before a single byte of the request leaves.
+    const socket: Duplex = request.tls ? secureConnect(raw, request.tls.servername, request.tls.trusted) : raw;
     const finish = (error: CurlError | undefined, response?: HttpResponse) => {
       if (settled) return;
       settled = true;
@@ -93,10 +102,17 @@ export function exchange(request: HttpRequest): Promise<HttpResponse> {
       );
     }
 
-    socket.on('connect', () => {
+    raw.on('connect', () => {
       connected = true;
       request.onConnected?.();
       socket.write(requestHead(request) + (request.body ?? ''));
+    });
+    let secured = false;
+    let rawBytes = 0;
+    raw.on('data', (chunk: Buffer) => (rawBytes += chunk.length));
+    socket.on('secure', () => {
+      secured = true;
+      request.onSecure?.((socket as TlsStream).peerCertificate!);
     });
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
@@ -109,6 +125,12 @@ export function exchange(request: HttpRequest): Promise<HttpResponse> {
       }
     });
     socket.on('end', () => {
+      if (request.tls && !secured) {
+        // The server hung up during the handshake: it answered with something that is not TLS (a plain HTTP
+        // port answers the ClientHello with a 400), or with nothing at all. OpenSSL's words for each, via curl.
+        const text = rawBytes ? 'error:0A00010B:SSL routines::wrong version number' : `OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to ${request.host}:${request.port} `;
+        return finish(new CurlError(35, text, 'TLS handshake'));
+      }
       if (!head) {
         if (received.length === 0) return finish(new CurlError(52, 'Empty reply from server', 'empty reply'));
         return finish(new CurlError(1, 'Received HTTP/0.9 when not allowed', 'bad response'));
@@ -120,6 +142,12 @@ export function exchange(request: HttpRequest): Promise<HttpResponse> {
       }
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error instanceof TlsError) {
+        // curl's numbers: 60 for a certificate it cannot trust, 35 for any other handshake failure.
+        if (error.code === 'ERR_TLS_CERT') return finish(new CurlError(60, error.message, 'certificate problem'));
+        const text = error.code === 'ERR_TLS_PROTOCOL' ? 'error:0A00010B:SSL routines::wrong version number' : error.message;
+        return finish(new CurlError(35, text, 'TLS handshake'));
+      }
       if (!connected) {
         finish(new CurlError(7, `Failed to connect to ${target} after ${elapsed()} ms: Couldn't connect to server`, 'connection refused'));
       } else if (error.code === 'ECONNRESET') {

@@ -1,13 +1,26 @@
 // A curl for the sandbox: the options learners use, curl's own output shapes (-i, -v) and its error numbers and
 // texts, so what they see here is what they will see on a real server. Bytes go through the sandbox network as
 // the learner's machine (203.0.113.10, "the internet").
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeCertificate, type Certificate } from '../../tls/pki';
 import type { Command, CommandIO } from '../command';
+import { sessionFile } from '../files';
 import { CurlError, exchange, header, requestHead, type HttpRequest, type HttpResponse } from '../http-client';
 import { parseUrl } from '../url';
 import { waitForSandbox } from '../wait';
 
 // The version curl reports in User-Agent: Debian 12's, the system the course's real-tool notes were checked on.
 const USER_AGENT = 'curl/7.88.1';
+// The sandbox's "system" CA store for https: a session file the scenario writes, as /etc/ssl/certs is on a server.
+const SYSTEM_CA = 'ca.pem';
+// What curl 7.88 adds after error 60.
+const CERT_ADVICE = `More details here: https://curl.se/docs/sslcerts.html
+
+curl failed to verify the legitimacy of the server and therefore could not
+establish a secure connection to it. To learn more about this situation and
+how to fix it, please visit the web page mentioned above.
+`;
 
 interface Options {
   include: boolean;
@@ -23,6 +36,9 @@ interface Options {
   connectTimeoutMs?: number;
   writeOut?: string;
   discard: boolean;
+  resolve: string[];
+  cacert?: string;
+  insecure: boolean;
   urls: string[];
 }
 
@@ -42,18 +58,24 @@ const OPTIONS: Record<string, [keyof Options, boolean]> = {
   '-w': ['writeOut', true], '--write-out': ['writeOut', true],
   '-o': ['discard', true], '--output': ['discard', true],
   '--url': ['urls', true],
+  '--resolve': ['resolve', true],
+  '--cacert': ['cacert', true],
+  '-k': ['insecure', false], '--insecure': ['insecure', false],
 };
 
 class UsageError extends Error {}
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { include: false, verbose: false, silent: false, showError: false, head: false, fail: false, data: [], headers: [], discard: false, urls: [] };
+  const options: Options = {
+    include: false, verbose: false, silent: false, showError: false, head: false, fail: false, data: [], headers: [], discard: false,
+    resolve: [], insecure: false, urls: [],
+  };
   const set = (flag: string, value: string | undefined) => {
     const [key, takesValue] = OPTIONS[flag] ?? [];
     if (!key) throw new UsageError(`option ${flag}: is unknown`);
     if (!takesValue) return void ((options[key] as boolean) = true);
     if (value === undefined) throw new UsageError(`option ${flag}: requires parameter`);
-    if (key === 'data' || key === 'headers' || key === 'urls') options[key].push(value);
+    if (key === 'data' || key === 'headers' || key === 'urls' || key === 'resolve') options[key].push(value);
     else if (key === 'maxTimeMs' || key === 'connectTimeoutMs') {
       const seconds = Number(value);
       if (!(seconds >= 0)) throw new UsageError(`option ${flag}: expected a proper numerical parameter`);
@@ -80,11 +102,30 @@ function parseOptions(args: string[]): Options {
       }
     } else options.urls.push(arg);
   }
+  // The sandbox's TLS model always checks the certificate; pretending to skip it would teach the wrong thing.
+  if (options.insecure) throw new UsageError('option -k: not supported by this sandbox (its TLS always verifies the certificate; use --cacert FILE)');
+  for (const entry of options.resolve) {
+    if (!/^[^:]+:\d+:\d{1,3}(\.\d{1,3}){3}$/.test(entry)) throw new UsageError(`option --resolve: expects NAME:PORT:ADDRESS, e.g. www.example.com:443:10.0.0.2, not '${entry}'`);
+  }
   return options;
 }
 
-function buildRequest(url: string, options: Options): HttpRequest {
-  const target = parseUrl(url);
+/** The certificates an https request trusts: --cacert FILE, else the sandbox's store (ca.pem), else none. */
+function trustedCertificates(options: Options, folder: string): Certificate[] {
+  let text = '';
+  if (options.cacert) {
+    const file = sessionFile(folder, options.cacert);
+    if ('error' in file) throw new CurlError(77, `error setting certificate file: ${options.cacert}`, 'bad CA file');
+    text = readFileSync(file.path, 'utf8');
+  } else if (existsSync(join(folder, SYSTEM_CA))) text = readFileSync(join(folder, SYSTEM_CA), 'utf8');
+  const blocks = text.match(/-----BEGIN SANDBOX CERTIFICATE-----[\s\S]*?-----END SANDBOX CERTIFICATE-----/g) ?? [];
+  return blocks.map((block) => decodeCertificate(block));
+}
+
+function buildRequest(url: string, options: Options, folder: string): HttpRequest {
+  const resolve = new Map(options.resolve.map((entry) => [entry.slice(0, entry.lastIndexOf(':')), entry.slice(entry.lastIndexOf(':') + 1)]));
+  const target = parseUrl(url, resolve);
+  const defaultPort = target.secure ? 443 : 80;
   const body = options.data.length ? options.data.join('&') : undefined;
   const method = options.method ?? (options.head ? 'HEAD' : body !== undefined ? 'POST' : 'GET');
   // -H works as in curl: "K: V" adds K or replaces curl's own K (Host keeps its place, the others move to the
@@ -98,7 +139,7 @@ function buildRequest(url: string, options: Options): HttpRequest {
   const given = (name: string) => custom.find(([k]) => k.toLowerCase() === name.toLowerCase());
   const headers: [string, string][] = [];
   const defaults: [string, string][] = [
-    ['Host', target.port === 80 ? target.host : `${target.host}:${target.port}`],
+    ['Host', target.port === defaultPort ? target.name : `${target.name}:${target.port}`],
     ['User-Agent', USER_AGENT],
     ['Accept', '*/*'],
   ];
@@ -114,7 +155,8 @@ function buildRequest(url: string, options: Options): HttpRequest {
     if (!header(headers, 'content-length')) headers.push(['Content-Length', String(Buffer.byteLength(body))]);
     if (!header(headers, 'content-type')) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
   }
-  return { method, ...target, headers, body, maxTimeMs: options.maxTimeMs, connectTimeoutMs: options.connectTimeoutMs };
+  const tls = target.secure ? { servername: target.name, trusted: trustedCertificates(options, folder) } : undefined;
+  return { method, host: target.host, port: target.port, path: target.path, headers, body, tls, maxTimeMs: options.maxTimeMs, connectTimeoutMs: options.connectTimeoutMs };
 }
 
 /** curl's -w variables that a learner is likely to use. */
@@ -137,16 +179,35 @@ async function fetchOne(url: string, options: Options, io: CommandIO): Promise<n
   let request: HttpRequest | undefined;
   const started = Date.now();
   const info = (line: string) => options.verbose && io.err(line + '\n');
+  const showRequest = () => info(requestHead(request!).split('\r\n').slice(0, -1).map((line) => `> ${line}`).join('\n'));
   try {
-    request = buildRequest(url, options);
+    request = buildRequest(url, options, io.session.folder);
     info(`*   Trying ${request.host}:${request.port}...`);
+    const name = request.tls?.servername ?? request.host;
     const response = await exchange({
       ...request,
       signal: io.signal,
       onConnected: () => {
-        info(`* Connected to ${request!.host} (${request!.host}) port ${request!.port} (#0)`);
-        const head = requestHead(request!).split('\r\n').slice(0, -1);
-        info(head.map((line) => `> ${line}`).join('\n'));
+        info(`* Connected to ${name} (${request!.host}) port ${request!.port} (#0)`);
+        if (request!.tls) info('* TLSv1.3 (OUT), TLS handshake, Client hello (1):');
+        else showRequest();
+      },
+      onSecure: (certificate) => {
+        info(
+          [
+            '* TLSv1.3 (IN), TLS handshake, Server hello (2):',
+            '* TLSv1.3 (IN), TLS handshake, Certificate (11):',
+            '* TLSv1.3 (IN), TLS handshake, CERT verify (15):',
+            '* SSL connection using TLSv1.3 / TLS_AES_128_GCM_SHA256',
+            '* Server certificate:',
+            `*  subject: CN=${certificate.subject}`,
+            `*  start date: ${certificate.not_before}`,
+            `*  expire date: ${certificate.not_after}`,
+            `*  issuer: CN=${certificate.issuer}`,
+            '*  SSL certificate verify ok.',
+          ].join('\n'),
+        );
+        showRequest();
       },
     });
     info([`< ${response.statusLine}`, ...response.headers.map(([k, v]) => `< ${k}: ${v}`), '< '].join('\n'));
@@ -157,7 +218,7 @@ async function fetchOne(url: string, options: Options, io: CommandIO): Promise<n
       io.out([response.statusLine, ...response.headers.map(([k, v]) => `${k}: ${v}`), '', ''].join('\n'));
     }
     if (!options.discard) io.out(response.body.toString('utf8'));
-    info(response.closing ? '* Closing connection 0' : `* Connection #0 to host ${request.host} left intact`);
+    info(response.closing ? '* Closing connection 0' : `* Connection #0 to host ${name} left intact`);
     if (options.writeOut) io.out(writeOut(options.writeOut, response, request, (Date.now() - started) / 1000));
     return 0;
   } catch (error) {
@@ -167,7 +228,7 @@ async function fetchOne(url: string, options: Options, io: CommandIO): Promise<n
     info(`* ${error.message}`);
     if (request) info('* Closing connection 0');
     if (options.writeOut && request) io.out(writeOut(options.writeOut, undefined, request, (Date.now() - started) / 1000));
-    if (!options.silent || options.showError) io.err(`curl: (${error.code}) ${error.message}\n`);
+    if (!options.silent || options.showError) io.err(`curl: (${error.code}) ${error.message}\n${error.code === 60 ? CERT_ADVICE : ''}`);
     return error.code;
   }
 }
@@ -186,6 +247,8 @@ export const curl: Command = {
   -f, --fail             fail with error 22 on an HTTP error status
   -m, --max-time SECS    give up after SECS seconds
   --connect-timeout SECS give up connecting after SECS seconds (default 300, as curl)
+  --resolve NAME:PORT:ADDR  use ADDR for NAME (the sandbox has no DNS): --resolve www.example.com:443:10.0.0.2
+  --cacert FILE          trust the certificates in FILE for https (default: the sandbox's ca.pem, if any)
   -w, --write-out FMT    print FMT after the transfer: %{http_code} %{time_total} %{remote_ip}
   -o /dev/null           discard the body (with -w '%{http_code}\\n')
 Examples:
