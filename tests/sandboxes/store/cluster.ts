@@ -87,7 +87,7 @@ export class Cluster {
   }
 
   /** Resolves with the first event of `name` matching `test` (past or future); rejects after `timeoutMs`. */
-  waitFor(name: string, test: (event: NodeEvent) => boolean, timeoutMs = 8000): Promise<NodeEvent> {
+  waitFor(name: string, test: (event: NodeEvent) => boolean, timeoutMs = 20_000): Promise<NodeEvent> {
     const started = Date.now();
     return new Promise((resolve, reject) => {
       const poll = () => {

@@ -37,7 +37,7 @@ async function run(mode: 'async' | 'semi-sync' | 'sync', cycles: number) {
   const names = ['db-01', 'db-02', 'db-03'];
   const addresses = await Promise.all(names.map((n) => cluster.address(n)));
   const nameOf = (address: string) => names[addresses.indexOf(address)];
-  await cluster.start('mon-01', ['monitor', '--nodes', names.map((n, i) => `${n}=${addresses[i]}`).join(','), '--interval', '100', '--misses', '3'], { ready: false });
+  await cluster.start('mon-01', ['monitor', '--nodes', names.map((n, i) => `${n}=${addresses[i]}`).join(','), '--interval', '200', '--misses', '3'], { ready: false });
   await cluster.waitFor('mon-01', (e) => e.type === 'log' && e.text.startsWith('LOG:  primary is db-01'));
 
   const router = new StoreRouter(addresses, { readYourWrites: 'off', timeoutMs: 1000 });
@@ -95,7 +95,8 @@ async function run(mode: 'async' | 'semi-sync' | 'sync', cycles: number) {
   return { acked, lost, killed };
 }
 
-describe('acknowledged writes through repeated SIGKILL failovers', () => {
+// Generous: these run many processes, and the machine may be busy.
+describe('acknowledged writes through repeated SIGKILL failovers', { timeout: 90_000 }, () => {
   it('sync replication loses none of them', async () => {
     const { acked, lost } = await run('sync', 2);
     expect(acked.size).toBeGreaterThan(50);
