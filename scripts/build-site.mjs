@@ -1,7 +1,7 @@
 // Builds the course site (and the sandbox bundles, see src/integrations/sandboxes.ts) into dist/ when dist/ is
 // missing or older than any of its sources. Used by `npm start` and by the tests that serve the built site.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,8 +27,12 @@ export function buildNeeded() {
   return changed ? `${changed} changed since the last build` : '';
 }
 
-/** Builds if needed; one build at a time when several test files ask together. Throws if the build fails. */
-export async function ensureSiteBuilt({ log = console.log } = {}) {
+/**
+ * Builds if needed; one build at a time when several test files ask together. Throws if the build fails.
+ * With `snapshot`, also copies the built site there before anyone can rebuild it: tests serve their own copy, so a
+ * rebuild started meanwhile (sources edited during a long test run) cannot pull files from under a running test.
+ */
+export async function ensureSiteBuilt({ log = console.log, snapshot = '' } = {}) {
   for (;;) {
     try {
       mkdirSync(LOCK);
@@ -41,11 +45,18 @@ export async function ensureSiteBuilt({ log = console.log } = {}) {
   }
   try {
     const reason = buildNeeded();
-    if (!reason) return;
-    log(`Building the course (${reason})…`);
-    const astro = join(root, 'node_modules', 'astro', 'bin', 'astro.mjs');
-    const build = spawnSync(process.execPath, [astro, 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-    if (build.status !== 0) throw new Error(`the site build (astro build) failed with exit code ${build.status}; run \`npm run build\` to see why`);
+    if (reason) {
+      log(`Building the course (${reason})…`);
+      const astro = join(root, 'node_modules', 'astro', 'bin', 'astro.mjs');
+      // Quiet when the caller does not log (tests): the build's output is shown only if it fails.
+      const quiet = log !== console.log;
+      const build = spawnSync(process.execPath, [astro, 'build'], { cwd: root, stdio: ['ignore', quiet ? 'pipe' : 'inherit', quiet ? 'pipe' : 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      if (build.status !== 0) {
+        const output = quiet ? `\n${`${build.stdout}${build.stderr}`.split('\n').slice(-40).join('\n')}` : '';
+        throw new Error(`the site build (astro build) failed with exit code ${build.status}; run \`npm run build\` to see why${output}`);
+      }
+    }
+    if (snapshot) cpSync(join(root, 'dist'), snapshot, { recursive: true });
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }

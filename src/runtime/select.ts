@@ -29,7 +29,7 @@ export function readSelection(search: string): Selection {
 export async function startRuntime(
   { choice, timeoutSeconds }: Selection,
   step: BootStep,
-  notice: (problem: RuntimeUnavailable) => void,
+  notice: (problem: RuntimeUnavailable, fallback?: RuntimeKind) => void,
 ): Promise<Runtime> {
   const boot: Record<RuntimeKind, () => Promise<Runtime>> = {
     local: () => bootLocal(step),
@@ -37,7 +37,7 @@ export async function startRuntime(
   };
   const order: RuntimeKind[] = choice === 'webcontainer' ? ['webcontainer', 'local'] : ['local', 'webcontainer'];
   const problems: RuntimeUnavailable[] = [];
-  for (const kind of order) {
+  for (const [i, kind] of order.entries()) {
     try {
       return await boot[kind]();
     } catch (error) {
@@ -45,7 +45,7 @@ export async function startRuntime(
         error instanceof RuntimeUnavailable ? error : new RuntimeUnavailable(kind, (error as Error).message, 'Reload the page to try again.');
       problems.push(problem);
       // In automatic mode a missing bridge is the normal case on a static host: not worth a notice.
-      if (choice !== 'auto' || kind !== 'local') notice(problem);
+      if (choice !== 'auto' || kind !== 'local') notice(problem, order[i + 1]);
     }
   }
   throw new RuntimeUnavailable(

@@ -1,8 +1,6 @@
 // Debian's Chromium driven by playwright-core (`npx playwright install` cannot download browsers here).
 // Without a browser, browser tests skip loudly outside CI and fail under CI=true.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -18,8 +16,8 @@ if (!chromiumPath) {
   console.warn(`\n*** ${INSTALL_HINT}\n`);
 }
 
+/** A headless Chromium with a fresh profile (playwright makes and removes a temporary one). */
 export async function launchChromium(): Promise<{ browser: Browser; close(): Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     args: [
@@ -30,14 +28,10 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
     ],
   });
   return {
     browser,
-    close: async () => {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
+    close: () => browser.close(),
   };
 }

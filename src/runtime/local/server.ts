@@ -29,16 +29,17 @@ function folderRedirects(dist: string): Plugin {
   };
 }
 
-export async function serveCourse({ root, port }: { root: string; port: number }): Promise<CourseServer> {
+/** Serves `dist` (default: <root>/dist, the built site) and runs the programs of <root>/sandboxes/dist. */
+export async function serveCourse({ root, port, dist = join(root, 'dist') }: { root: string; port: number; dist?: string }): Promise<CourseServer> {
   const bridge = new Bridge({ bundles: join(root, 'sandboxes', 'dist') });
   const server = await preview({
     configFile: false,
     root,
     logLevel: 'warn',
     appType: 'mpa',
-    build: { outDir: join(root, 'dist') },
+    build: { outDir: dist },
     preview: { host: '127.0.0.1', port, strictPort: true, headers: ISOLATION_HEADERS, open: false },
-    plugins: [sandboxBridge({ bridge }), folderRedirects(join(root, 'dist'))],
+    plugins: [sandboxBridge({ bridge }), folderRedirects(dist)],
   });
   const address = server.httpServer.address();
   const actual = typeof address === 'object' && address ? address.port : port;

@@ -54,8 +54,10 @@ export function insideSession(root: string, path: string): string {
 
 /** Refuses a path whose real location (after symlinks a process may have made) is outside the session folder. */
 async function realInside(root: string, target: string, path: string): Promise<void> {
-  const real = await realpath(target);
-  const rel = relative(realpathSync(root), real);
+  // A file that does not exist yet is judged by the nearest folder above it that does.
+  let existing = target;
+  while (!existsSync(existing) && existing !== root) existing = dirname(existing);
+  const rel = relative(realpathSync(root), await realpath(existing));
   if (rel.startsWith('..') || isAbsolute(rel)) {
     throw new RefusedError(`refused path '${path}': it leads out of the session folder through a symbolic link`);
   }

@@ -1,0 +1,121 @@
+// The course in a real browser (Debian's Chromium), served as `npm start` serves it, with the local runtime:
+// the pages are cross-origin isolated and accessible, heavy libraries load only where needed, and the lesson's
+// terminal talks to a real process that the page can stop and restart.
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CourseServer } from '../../src/runtime/local/server.ts';
+import { BUILD_TIMEOUT_MS, serveBuiltCourse } from '../support/site';
+import { chromiumPath, launchChromium } from './chromium';
+
+const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+describe.skipIf(!chromiumPath)('the course in Chromium', () => {
+  let server: CourseServer;
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  beforeAll(async () => {
+    server = await serveBuiltCourse();
+    ({ browser, close: closeBrowser } = await launchChromium());
+  }, BUILD_TIMEOUT_MS);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await server?.close();
+  });
+
+  /** Opens a page and records the scripts it fetched. */
+  async function visit(path: string): Promise<{ page: Page; scripts: string[]; errors: string[] }> {
+    const page = await browser.newPage();
+    const scripts: string[] = [];
+    const errors: string[] = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(request.url());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(new URL(path, server.url).href);
+    return { page, scripts, errors };
+  }
+
+  async function axeViolations(page: Page): Promise<string[]> {
+    await page.addScriptTag({ path: axeScript });
+    const violations = await page.evaluate(async () => {
+      const result = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
+      return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    return violations;
+  }
+
+  /** The terminal's visible text, row by row, as xterm.js rendered it (it renders only while on screen). */
+  const screen = async (page: Page) => {
+    await page.locator('.xterm').scrollIntoViewIfNeeded();
+    return page.locator('.xterm-rows').innerText();
+  };
+
+  it('the landing page is cross-origin isolated, accessible, and loads neither mermaid nor xterm.js', async () => {
+    const { page, scripts, errors } = await visit('/');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await page.locator('h1').innerText()).toContain('Two servers');
+    expect(await axeViolations(page)).toEqual([]);
+    expect(scripts.filter((url) => /mermaid|xterm|flowDiagram|webcontainer/i.test(url))).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the overview lesson runs its sandbox locally: type in the terminal, see the program answer, stop and restart it', async () => {
+    const { page, errors } = await visit('/overview/');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    const indicator = page.locator('[data-part="runtime"]');
+    await expect.poll(() => indicator.getAttribute('data-runtime'), { timeout: 15_000 }).toBe('local');
+    expect(await indicator.innerText()).toMatch(/^Runtime: local/);
+    await expect.poll(() => screen(page), { timeout: 15_000 }).toContain("Type 'help'");
+
+    await page.locator('.xterm').click();
+    await page.keyboard.type('echo typed in the browser');
+    await page.keyboard.press('Enter');
+    // The shell echoes the keys it receives, then prints the command's output on a line of its own.
+    await expect.poll(async () => (await screen(page)).split('\n'), { timeout: 10_000 }).toContain('typed in the browser');
+    expect(await screen(page)).toContain('$ echo typed in the browser');
+
+    const state = page.locator('[data-part="state"]');
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => state.innerText(), { timeout: 10_000 }).toMatch(/shell stopped \(exit code \d+\)/);
+    expect(await page.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
+
+    await page.getByRole('button', { name: 'Restart' }).click();
+    await expect.poll(() => state.innerText(), { timeout: 10_000 }).toBe('Terminal: shell running');
+    await expect.poll(() => screen(page), { timeout: 10_000 }).toContain("Type 'help'");
+    expect(await screen(page)).not.toContain('typed in the browser'); // a fresh terminal for the new process
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the overview lesson draws its diagram, lists the boot steps, and passes axe', async () => {
+    const { page } = await visit('/overview/');
+    await expect.poll(() => page.locator('.mermaid-diagram svg').count(), { timeout: 20_000 }).toBe(1);
+    expect(await page.locator('.mermaid-diagram svg').getAttribute('aria-labelledby')).toBeTruthy();
+    await page.locator('[data-sandbox][data-ready]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-part="steps"] li').allInnerTexts()).toEqual([
+      'Connecting to the local bridge',
+      'Starting the scenario “two-servers”',
+      'Starting the terminal',
+    ]);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('?runtime=webcontainer explains why a WebContainer did not start and falls back to the local runtime', async () => {
+    const { page } = await visit('/overview/?runtime=webcontainer&boot-timeout=3');
+    const indicator = page.locator('[data-part="runtime"]');
+    await expect.poll(() => indicator.getAttribute('data-runtime'), { timeout: 30_000 }).not.toBe('pending');
+    if ((await indicator.getAttribute('data-runtime')) === 'webcontainer') {
+      // Online, StackBlitz's runtime may really boot: then there is nothing to explain.
+      console.warn('WebContainer booted (this machine reaches stackblitz.com): the offline fallback was not exercised.');
+      await page.close();
+      return;
+    }
+    expect(await indicator.getAttribute('data-runtime')).toBe('local');
+    expect(await page.locator('[data-part="notices"]').innerText()).toMatch(/WebContainer did not start within 3 seconds\..*stackblitz\.com.*Trying the local runtime instead\./s);
+    expect(await page.locator('[data-choice="webcontainer"]').getAttribute('aria-current')).toBe('true');
+    await page.close();
+  });
+});
