@@ -48,6 +48,11 @@ export function decodeCertificate(text: string): Certificate {
   return JSON.parse(Buffer.from(body, 'base64').toString('utf8')) as Certificate;
 }
 
+/** Reads a trust store (curl's --cacert file): every certificate block in it. */
+export function readTrust(text: string): Certificate[] {
+  return [...text.matchAll(/-----BEGIN SANDBOX CERTIFICATE-----[\s\S]*?-----END SANDBOX CERTIFICATE-----/g)].map((m) => decodeCertificate(m[0]));
+}
+
 /** Reads a `crt` file as HAProxy expects it: the certificate and its private key in one PEM file. */
 export async function readCredentials(text: string, file = 'site.pem'): Promise<Credentials> {
   const key = readBlock(text, 'PRIVATE KEY');

@@ -1,10 +1,14 @@
 // The TLS model against an on-path observer: over HTTP the password crosses in clear; over the TLS model the
 // observer sees the handshake (with the server name) and then only ciphertext; impostor certificates are refused.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { issue, readCredentials, type Certificate } from '../../../sandboxes/tls/pki';
+import { issue, readCredentials, readTrust, type Certificate } from '../../../sandboxes/tls/pki';
 import { secureAccept, secureConnect } from '../../../sandboxes/tls/session';
+import { loadCrt, tlsFront } from '../../../sandboxes/tls/terminate';
 
 const LOGIN = 'user=alice&password=hunter2';
 let ca: Awaited<ReturnType<typeof issue>>;
@@ -109,5 +113,31 @@ describe('the TLS model', () => {
     const app = await server(await crt());
     await expect(login(app.port, { servername: 'www.example.com', trusted: [ca.certificate] })).rejects.toThrow(message);
     expect(app.received).toEqual([]);
+  });
+});
+
+describe('TLS termination for a server program', () => {
+  it('serves an http.Server over the TLS model from a crt file, and names a missing file as HAProxy does', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'crt-'));
+    try {
+      writeFileSync(join(folder, 'site.pem'), site);
+      const app = http.createServer((req, res) => res.end(`encrypted=${(req.socket as unknown as { encrypted?: boolean }).encrypted === true}\n`));
+      const front = await tlsFront(app, join(folder, 'site.pem'));
+      await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+      cleanup.push(() => front.close());
+      const trusted = readTrust(ca.pem);
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = http.get({ path: '/', createConnection: () => secureConnect(net.connect((front.address() as net.AddressInfo).port, '127.0.0.1'), 'www.example.com', trusted) as unknown as net.Socket }, (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve(text));
+        });
+        req.on('error', reject);
+      });
+      expect(body).toBe('encrypted=true\n');
+      await expect(loadCrt(join(folder, 'missing.pem'))).rejects.toThrow(`unable to load SSL certificate file '${join(folder, 'missing.pem')}': No such file or directory`);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
