@@ -6,7 +6,23 @@
 // not implement are accepted with a warning that says so, so a real config still loads.
 // The shell's "did you mean" (edit distance with swapped letters), so typos get the same help everywhere.
 import { closest } from '../shell/suggest';
-import { errorPages, type DenyStatus } from './errors';
+import type { DenyStatus } from './errors';
+import { parseHttpRequest, parseStickTable } from './config-rules';
+import {
+  ALGORITHMS,
+  OTHER_ALGORITHMS,
+  TIMEOUT_NAMES,
+  SUPPORTED_TIMEOUTS,
+  OPTIONS,
+  OTHER_OPTIONS,
+  OTHER_PROXY_KEYWORDS,
+  GLOBAL_KEYWORDS,
+  SERVER_FLAGS,
+  SERVER_TIMES,
+  SERVER_COUNTS,
+  OTHER_SERVER_WITH_ARG,
+  OTHER_SERVER_FLAGS,
+} from './keywords';
 
 export type Algorithm = 'roundrobin' | 'static-rr' | 'leastconn' | 'source';
 
@@ -124,7 +140,7 @@ const defaultServer = (): ServerParams => ({
 type Kind = 'global' | 'defaults' | ProxyConfig['kind'];
 type Section = { kind: 'global' } | { kind: 'defaults'; proxy: ProxyConfig } | { kind: ProxyConfig['kind']; proxy: ProxyConfig };
 
-interface Context {
+export interface Context {
   file: string;
   line: number;
   config: Config;
@@ -178,51 +194,6 @@ export function parseTime(text: string): number | { bad: string } {
   const unit = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 'ms']!;
   return Number(match[1]) * unit;
 }
-
-const ALGORITHMS: Algorithm[] = ['roundrobin', 'static-rr', 'leastconn', 'source'];
-// Algorithms HAProxy has that the sandbox does not: accepted, with a warning, as roundrobin.
-const OTHER_ALGORITHMS = ['first', 'random', 'uri', 'url_param', 'hash', 'rdp-cookie', 'hdr'];
-
-const TIMEOUT_NAMES = ['client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tarpit', 'tunnel', 'client-fin', 'server-fin'];
-const SUPPORTED_TIMEOUTS: (keyof Timeouts)[] = ['connect', 'client', 'server', 'queue', 'check'];
-
-// Options the sandbox implements, and the ones HAProxy has that it accepts with a warning.
-const OPTIONS = ['httplog', 'dontlognull', 'redispatch', 'httpchk', 'forwardfor', 'allbackups', 'log-health-checks'];
-const OTHER_OPTIONS = [
-  'tcplog', 'httpclose', 'http-server-close', 'http-keep-alive', 'http-buffer-request', 'abortonclose', 'tcp-check',
-  'ssl-hello-chk', 'mysql-check', 'pgsql-check', 'redis-check', 'smtpchk', 'ldap-check', 'log-separate-errors',
-  'logasap', 'splice-auto', 'tcpka', 'clitcpka', 'srvtcpka', 'persist', 'prefer-last-server', 'http-ignore-probes',
-  'http-use-htx', 'nolinger', 'socket-stats', 'originalto', 'contstats', 'independent-streams', 'checkcache',
-];
-
-// Keywords of proxy sections that HAProxy accepts and the sandbox ignores (with a warning).
-const OTHER_PROXY_KEYWORDS = [
-  'maxconn', 'fullconn', 'errorfile', 'errorfiles', 'use_backend', 'hash-type', 'cookie', 'acl', 'http-response',
-  'http-after-response', 'tcp-request', 'tcp-response', 'stick', 'capture', 'compression',
-  'description', 'id', 'disabled', 'enabled', 'monitor-uri', 'redirect', 'rate-limit', 'unique-id-format',
-  'unique-id-header', 'log-format', 'log-tag', 'backlog', 'email-alert', 'errorloc', 'errorloc302', 'errorloc303',
-  'force-persist', 'ignore-persist', 'persist', 'server-template', 'load-server-state-from-file', 'max-keep-alive-queue',
-  'http-reuse', 'filter', 'declare', 'use-server', 'dynamic-cookie-key', 'external-check', 'source', 'http-error',
-  'http-send-name-header', 'tcp-check', 'grace',
-];
-
-const GLOBAL_KEYWORDS = ['log', 'stats', 'maxconn', 'daemon', 'master-worker', 'nbthread', 'nbproc', 'user', 'group', 'uid', 'gid',
-  'chroot', 'pidfile', 'ulimit-n', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites',
-  'ssl-default-bind-options', 'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options',
-  'ssl-dh-param-file', 'tune.ssl.default-dh-param', 'spread-checks', 'node', 'description', 'hard-stop-after',
-  'log-send-hostname', 'log-tag', 'cpu-map', 'server-state-file', 'server-state-base', 'setenv', 'presetenv', 'lua-load',
-  'insecure-fork-wanted', 'expose-experimental-directives', 'localpeer', 'h1-case-adjust', 'tune.bufsize', 'tune.maxrewrite'];
-
-const SERVER_FLAGS = ['check', 'backup', 'disabled'] as const;
-const SERVER_TIMES = ['inter', 'fastinter', 'downinter'] as const;
-const SERVER_COUNTS = ['fall', 'rise', 'weight', 'maxconn'] as const;
-// Server keywords HAProxy accepts that the sandbox ignores; those followed by an argument take it along.
-const OTHER_SERVER_WITH_ARG = ['slowstart', 'maxqueue', 'on-error', 'on-marked-down', 'on-marked-up', 'error-limit',
-  'observe', 'cookie', 'port', 'addr', 'id', 'crt', 'ca-file', 'verify', 'sni', 'alpn', 'agent-port', 'agent-inter',
-  'agent-addr', 'agent-send', 'resolvers', 'resolve-prefer', 'init-addr', 'track', 'source', 'pool-max-conn',
-  'pool-purge-delay', 'minconn', 'proto', 'send-proxy-v2-options', 'check-sni', 'init-state', 'redir'];
-const OTHER_SERVER_FLAGS = ['ssl', 'send-proxy', 'send-proxy-v2', 'check-ssl', 'agent-check', 'no-check', 'enabled',
-  'non-stick', 'no-ssl', 'check-send-proxy', 'tfo', 'allow-0rtt', 'no-backup'];
 
 function newProxy(kind: ProxyConfig['kind'] | 'defaults', name: string, line: number, from?: ProxyConfig): ProxyConfig {
   const base: ProxyConfig = from
@@ -538,88 +509,6 @@ function parseStats(args: string[], proxy: ProxyConfig, ctx: Context): void {
     return ctx.unsupported(`'stats ${what}'`);
   }
   ctx.alert(`'stats' expects 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends'.`);
-}
-
-function parseHttpRequest(args: string[], proxy: ProxyConfig, ctx: Context): void {
-  const rule = args.slice(1).join(' ');
-  // The exporter as real configs enable it: `http-request use-service prometheus-exporter if { path /metrics }`.
-  const exporter = /^use-service prometheus-exporter(?: if \{ path (\S+) \})?$/.exec(rule);
-  if (exporter) {
-    proxy.metricsPath = exporter[1] ?? '/metrics';
-    if (!exporter[1]) ctx.warn(`'http-request use-service prometheus-exporter' without a condition: the sandbox serves it on /metrics only.`);
-    return;
-  }
-  const track = /^track-sc([012])$/.exec(args[1] ?? '');
-  if (track) {
-    if (args[2] !== 'src') return ctx.unsupported(`'http-request ${args[1]} ${args[2] ?? ''}' (only 'src' is tracked)`);
-    const table = args[3] === 'table' && args[4] ? args[4] : proxy.name;
-    return void proxy.rules.push({ action: 'track', counter: Number(track[1]), table, line: ctx.line });
-  }
-  if (args[1] === 'deny') {
-    let i = 2;
-    let status: DenyStatus = 403; // "By default an HTTP 403 error is returned"
-    if (args[i] === 'deny_status') {
-      const code = Number(args[i + 1]);
-      if (!(code in errorPages)) return ctx.alert(`'http-request deny': status code ${args[i + 1] ?? ''} not handled by this sandbox (use one of ${Object.keys(errorPages).join(', ')}).`);
-      status = code as DenyStatus;
-      i += 2;
-    }
-    if (i === args.length) return void proxy.rules.push({ action: 'deny', status });
-    const condition = parseCondition(args.slice(i), ctx);
-    if (condition) proxy.rules.push({ action: 'deny', status, condition });
-    return;
-  }
-  const actions = ['add-header', 'allow', 'auth', 'deny', 'redirect', 'set-header', 'del-header', 'set-path', 'replace-path',
-    'track-sc0', 'track-sc1', 'track-sc2', 'tarpit', 'return', 'use-service', 'set-var', 'capture', 'set-log-level',
-    'replace-header', 'set-uri', 'set-query', 'set-method', 'reject', 'silent-drop', 'wait-for-body', 'lua', 'cache-use'];
-  if (!actions.includes(args[1] ?? '')) return ctx.alert(`'http-request' expects one of ${actions.slice(0, 8).map((a) => `'${a}'`).join(', ')}, ... but got '${args[1] ?? ''}'.`);
-  ctx.unsupported(`'http-request ${args[1]}'`);
-}
-
-/** `if { sc_http_req_rate(0) gt 20 }`, `unless { src 10.0.0.0/8 }`, `if { path_beg /admin }`. */
-function parseCondition(args: string[], ctx: Context): Condition | undefined {
-  const [word, open, fetch, ...rest] = args;
-  if ((word !== 'if' && word !== 'unless') || open !== '{' || rest.at(-1) !== '}') {
-    ctx.unsupported(`the condition '${args.join(' ')}' (only anonymous ACLs such as 'if { sc_http_req_rate(0) gt 20 }' are), so the rule`);
-    return undefined;
-  }
-  const negate = word === 'unless';
-  const values = rest.slice(0, -1);
-  const rate = /^(?:sc_http_req_rate\(([012])\)|sc([012])_http_req_rate(?:\(\))?)$/.exec(fetch ?? '');
-  if (rate) {
-    const [op, value] = values;
-    if (!['gt', 'ge', 'lt', 'le', 'eq'].includes(op ?? '') || !/^\d+$/.test(value ?? '')) {
-      ctx.alert(`'${fetch}' expects an operator (gt, ge, lt, le, eq) and an integer, as in '${fetch} gt 20'.`);
-      return undefined;
-    }
-    return { negate, fetch: 'sc_http_req_rate', counter: Number(rate[1] ?? rate[2]), op: op as 'gt', value: Number(value) };
-  }
-  if (fetch === 'path' || fetch === 'path_beg' || fetch === 'src') return { negate, fetch, values };
-  ctx.unsupported(`the fetch '${fetch ?? ''}' in a condition (the sandbox knows sc_http_req_rate, path, path_beg and src), so the rule`);
-  return undefined;
-}
-
-/** `stick-table type ip size 100k expire 30s store http_req_rate(10s)` */
-function parseStickTable(args: string[], proxy: ProxyConfig, ctx: Context): void {
-  const option = (name: string) => {
-    const at = args.indexOf(name);
-    return at > 0 ? args[at + 1] : undefined;
-  };
-  const type = option('type');
-  if (!type) return ctx.alert(`stick-table: missing type.`);
-  if (type !== 'ip') return ctx.unsupported(`'stick-table type ${type}' (only 'type ip' is), so the table`);
-  const size = /^(\d+)([kmg]?)$/i.exec(option('size') ?? '');
-  if (!size) return ctx.alert(`stick-table: missing size.`);
-  const expire = parseTime(option('expire') ?? '');
-  if (typeof expire !== 'number') return ctx.alert(`stick-table: missing or invalid expire value.`);
-  const table: StickTableConfig = { type: 'ip', size: Number(size[1]) * { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[size[2].toLowerCase() as ''], expire };
-  for (const stored of (option('store') ?? '').split(',').filter(Boolean)) {
-    const rate = /^http_req_rate\((\w+)\)$/.exec(stored);
-    const period = rate && parseTime(rate[1]);
-    if (typeof period === 'number') table.period = period;
-    else ctx.unsupported(`'store ${stored}'`);
-  }
-  proxy.stickTable = table;
 }
 
 /** Checks across sections, as HAProxy does once the whole file is read. */

@@ -13,6 +13,7 @@ import { isLinkCut, myAddress } from '../shared/net';
 import type { BalancerRequestEvent } from '../shared/events/balancer';
 import type { Backend, Server } from './backend';
 import { errorPages, type ErrorPage } from './errors';
+import { sourceOf } from './ratelimit';
 
 /** What the proxy path needs from the frontend: where to account and log a finished request. */
 export interface Exchange {
@@ -47,7 +48,7 @@ const SERVER_TIMEOUT = Object.assign(new Error('timeout server'), { code: 'ESOCK
 export function forward(x: Exchange, forwardfor: boolean): void {
   const headers = x.req.headers;
   for (const name of HOP_BY_HOP) delete headers[name];
-  if (forwardfor) headers['x-forwarded-for'] = x.req.socket.remoteAddress;
+  if (forwardfor) headers['x-forwarded-for'] = sourceOf(x.req);
   x.bodyless = headers['content-length'] === undefined && headers['transfer-encoding'] === undefined;
   x.res.on('close', () => clientGone(x));
   assign(x);
@@ -113,7 +114,9 @@ function attempt(x: Exchange, server: Server): void {
       if (SANDBOXED && isLinkCut(myAddress(), server.address.slice(0, server.address.lastIndexOf(':')))) return void socket.destroy();
       return onConnect();
     }
-    if (timeouts.connect) connectTimer = setTimeout(() => upstream.destroy(CONNECT_TIMEOUT), timeouts.connect);
+    // On expiry, look again after the pending I/O events: on a busy machine the connection may have completed
+    // while the event loop was late, and that is not a timeout.
+    if (timeouts.connect) connectTimer = setTimeout(() => setImmediate(() => !connected && upstream.destroy(CONNECT_TIMEOUT)), timeouts.connect);
     socket.once('connect', onConnect);
   });
   if (timeouts.server) upstream.setTimeout(timeouts.server, () => upstream.destroy(SERVER_TIMEOUT));
