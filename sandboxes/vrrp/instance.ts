@@ -18,7 +18,7 @@ export type Action =
   | { kind: 'advertise'; priority: number }
   | { kind: 'claim' } // add the VIPs and send gratuitous ARPs
   | { kind: 'release' } // remove the VIPs
-  | { kind: 'state'; state: VrrpState; priority: number };
+  | { kind: 'state'; state: VrrpState; priority: number; waited_ms?: number };
 
 /** Orders IPv4 addresses numerically, for the RFC's tie-break: on equal priority the higher address wins. */
 const ipValue = (ip: string) => ip.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0);
@@ -28,6 +28,8 @@ export class VrrpInstance {
   /** Base priority plus tracked-script weights (keepalived's "effective priority"). */
   priority: number;
   private masterDownAt?: number;
+  /** When the Master_Down timer was last (re)started: the last advert heard, or the start. */
+  private timerStartedAt = 0;
   private advertAt?: number;
   /** With preempt_delay: until when a backup still accepts a lower-priority master. */
   private preemptAt?: number;
@@ -74,7 +76,7 @@ export class VrrpInstance {
       return [{ kind: 'advertise', priority: this.priority }];
     }
     if (this.state === 'BACKUP' && this.masterDownAt !== undefined && now >= this.masterDownAt) {
-      return this.becomeMaster(now, [{ kind: 'log', text: `${this.name} Receive advertisement timeout` }]);
+      return this.becomeMaster(now, [{ kind: 'log', text: `${this.name} Receive advertisement timeout` }], now - this.timerStartedAt);
     }
     return [];
   }
@@ -85,10 +87,12 @@ export class VrrpInstance {
       if (advert.priority === 0) {
         // The master is leaving cleanly: take over after only Skew_Time.
         this.masterDownAt = now + this.skewTime();
+        this.timerStartedAt = now;
         return [{ kind: 'log', text: `${this.name} Backup received priority 0 advertisement` }];
       }
       if (advert.priority >= this.priority || this.config.nopreempt || this.stillDelayingPreemption(now)) {
         this.masterDownAt = now + this.masterDownInterval();
+        this.timerStartedAt = now;
         return [];
       }
       // Preemption: ignore the weaker master, so our Master_Down timer runs out and we take over.
@@ -163,7 +167,8 @@ export class VrrpInstance {
     return now < this.preemptAt;
   }
 
-  private becomeMaster(now: number, actions: Action[]): Action[] {
+  /** `waited` is how long a backup went without adverts before taking over (the failover window it measured). */
+  private becomeMaster(now: number, actions: Action[], waited?: number): Action[] {
     this.state = 'MASTER';
     this.masterDownAt = this.preemptAt = undefined;
     this.advertAt = now + this.config.advert_int * 1000;
@@ -172,7 +177,7 @@ export class VrrpInstance {
       { kind: 'log', text: `${this.name} Entering MASTER STATE` },
       { kind: 'log', text: `${this.name} setting VIPs.` },
       { kind: 'claim' },
-      { kind: 'state', state: 'MASTER', priority: this.priority },
+      { kind: 'state', state: 'MASTER', priority: this.priority, ...(waited === undefined ? {} : { waited_ms: Math.round(waited) }) },
     );
     return actions;
   }
@@ -181,6 +186,7 @@ export class VrrpInstance {
     this.state = 'BACKUP';
     this.advertAt = this.preemptAt = undefined;
     this.masterDownAt = now + this.masterDownInterval();
+    this.timerStartedAt = now;
     actions.push({ kind: 'state', state: 'BACKUP', priority: this.priority });
     return actions;
   }

@@ -91,7 +91,7 @@ function main(): void {
       else if (action.kind === 'release') {
         // Give the address back only if it is still ours: the new master may already have announced it.
         for (const vip of vips) if (vipHolder(vip) === myAddress()) announceVip(vip, undefined);
-      } else report({ type: 'vrrp_state', instance: name, vrid, state: action.state, priority: action.priority, vips });
+      } else report({ type: 'vrrp_state', instance: name, vrid, state: action.state, priority: action.priority, vips, ...(action.waited_ms === undefined ? {} : { waited_ms: action.waited_ms }) });
     }
     clearTimeout(timers.get(instance));
     const at = instance.nextTimer();

@@ -8,6 +8,11 @@ export interface VrrpStateEvent {
   state: 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
   priority: number;
   vips: string[];
+  /**
+   * On a takeover by a BACKUP: how long it went without adverts before becoming MASTER, by its own clock: the
+   * Master_Down_Interval after a crash, the Skew_Time after a priority-0 advert.
+   */
+  waited_ms?: number;
 }
 
 /** A VRRP advertisement arrived (the heartbeat between the pair; a backup's Master_Down timer restarts on it). */
