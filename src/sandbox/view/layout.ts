@@ -1,5 +1,6 @@
 // Where each node sits in the topology picture: one column per tier, left to right in the order a request
-// travels (the internet, balancers, web servers, databases), the monitor apart below. Pure, so it is tested.
+// travels (the internet, balancers, web servers, the primary database, its replicas), the monitor apart below.
+// Pure, so it is tested.
 
 export interface Placed {
   name: string;
@@ -27,7 +28,10 @@ interface Placeable {
 
 export function layout(nodes: readonly Placeable[]): { placed: Placed[]; height: number; edges: Edge[] } {
   const monitors = nodes.filter((n) => !(n.role in column));
-  const tiers = [[{ name: CLIENT, role: 'client' }], ...[1, 2, 3].map((c) => nodes.filter((n) => column[n.role] === c))].filter((t) => t.length);
+  // The first database node starts as the primary; its replicas get a column of their own, so each replication
+  // link is a separate line.
+  const stores = nodes.filter((n) => n.role === 'store');
+  const tiers = [[{ name: CLIENT, role: 'client' }], ...[1, 2].map((c) => nodes.filter((n) => column[n.role] === c)), stores.slice(0, 1), stores.slice(1)].filter((t) => t.length);
   const rows = Math.max(...tiers.map((t) => t.length));
   const rowH = NODE_H + 44;
   const height = rows * rowH + (monitors.length ? rowH : 0) + 20;
@@ -44,14 +48,13 @@ export function layout(nodes: readonly Placeable[]): { placed: Placed[]; height:
   const of = (role: string) => nodes.filter((n) => n.role === role).map((n) => n.name);
   const balancers = nodes.filter((n) => column[n.role] === 1).map((n) => n.name);
   const web = of('web');
-  const stores = of('store');
   const edges: Edge[] = [];
   const front = balancers.length ? balancers : web;
   for (const b of front) edges.push({ from: CLIENT, to: b, kind: 'traffic' });
   if (balancers.length) for (const b of balancers) for (const w of web) edges.push({ from: b, to: w, kind: 'traffic' });
   if (stores.length) {
-    for (const w of web) edges.push({ from: w, to: stores[0], kind: 'traffic' });
-    for (const s of stores.slice(1)) edges.push({ from: stores[0], to: s, kind: 'replication' });
+    for (const w of web) edges.push({ from: w, to: stores[0].name, kind: 'traffic' });
+    for (const s of stores.slice(1)) edges.push({ from: stores[0].name, to: s.name, kind: 'replication' });
   }
   return { placed, height, edges };
 }

@@ -68,7 +68,8 @@ export function describe(event: SandboxEvent): LogLine | undefined {
     case 'link.healed':
       return line('network', `The link between ${end(event.a)} and ${end(event.b)} is healed.`);
     case 'goal':
-      return line('goal', event.met ? `Exercise done: ${event.title}` : `Exercise not met (any more): ${event.title}. Observed: ${event.observed}`);
+      // Goal titles are sentences with their own full stop.
+      return line('goal', event.met ? `Exercise done: ${event.title}` : `Exercise to do: ${event.title} So far: ${event.observed}.`);
     case 'supervisor.reply':
       return event.ok ? undefined : line('process', `Command refused: ${event.error}`, 'warning');
     case 'web.listening':

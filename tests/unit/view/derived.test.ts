@@ -91,6 +91,7 @@ describe('the topology layout', () => {
     expect(x('lb-01')).toBeLessThan(x('web-01'));
     expect(x('web-01')).toBe(x('web-02'));
     expect(x('web-01')).toBeLessThan(x('db-01'));
+    expect(x('db-01')).toBeLessThan(x('db-02'));
     expect(edges).toContainEqual({ from: 'lb-01', to: 'web-02', kind: 'traffic' });
     expect(edges).toContainEqual({ from: 'db-01', to: 'db-02', kind: 'replication' });
   });
