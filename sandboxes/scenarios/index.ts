@@ -7,6 +7,7 @@ import silentFailure from './silent-failure';
 import oneServer from './one-server';
 import failover from './failover';
 import firewallTls from './firewall-tls';
+import readYourWrites from './read-your-writes';
 import replication from './replication';
 import type { Scenario } from './scenario';
 import splitBrain from './split-brain';
@@ -17,5 +18,5 @@ import unevenServers from './uneven-servers';
 import weightedServers from './weighted-servers';
 
 export const scenarios: Record<string, Scenario> = Object.fromEntries(
-  [oneServer, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain, spof, activePassive, activeActive, monitoring, silentFailure, firewallTls].map((s) => [s.name, s]),
+  [oneServer, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain, readYourWrites, spof, activePassive, activeActive, monitoring, silentFailure, firewallTls].map((s) => [s.name, s]),
 );

@@ -9,8 +9,9 @@ import { log, report } from '../shared/report';
 import { applyLine, describe, NORMAL, parseDuration, parseRatio, type Behaviour } from './behaviour';
 import { createApp } from './app';
 import { createMetrics } from './metrics';
+import { storeFlags, useStore } from './store';
 
-const USAGE = 'usage: web --name web-01 [--listen :80] [--slow 300ms] [--flaky 0.2] [--frozen]';
+const USAGE = 'usage: web --name web-01 [--listen :80] [--slow 300ms] [--flaky 0.2] [--frozen] [--db HOST:PORT,... [--read-your-writes off|primary|wait]]';
 
 function options() {
   try {
@@ -21,6 +22,7 @@ function options() {
         slow: { type: 'string' },
         flaky: { type: 'string' },
         frozen: { type: 'boolean', default: false },
+        ...storeFlags,
       },
     });
     if (!values.name) throw new Error('--name is required (the name the server reports, e.g. web-01)');
@@ -29,14 +31,14 @@ function options() {
       flaky: values.flaky ? parseRatio(values.flaky) : NORMAL.flaky,
       frozen: values.frozen,
     };
-    return { name: values.name, listen: values.listen, behaviour };
+    return { name: values.name, listen: values.listen, behaviour, database: useStore(values) };
   } catch (error) {
     process.stderr.write(`web: ${(error as Error).message}\n${USAGE}\n`);
     process.exit(2);
   }
 }
 
-const { name, listen: address, behaviour: initial } = options();
+const { name, listen: address, behaviour: initial, database } = options();
 let behaviour = initial;
 const announce = () => report({ type: 'web.behaviour', ...behaviour });
 
@@ -44,6 +46,7 @@ const server = http.createServer(createApp({ name, address: myAddress(), metrics
 try {
   const bound = await listen(server, address);
   log(`${name} listening on ${bound.host}:${bound.port} (${describe(behaviour)})`);
+  if (database) log(`${name}: ${database}`);
   report({ type: 'web.listening', address: bound.host, port: bound.port });
   announce();
 } catch (error) {

@@ -68,7 +68,7 @@ export const kv: Route = {
         res.setHeader('X-Read-From', read.node);
         res.setHeader('X-Replay-LSN', read.replay_lsn);
         const mode = router.options.readYourWrites;
-        report({ type: 'store.read', key, node: read.node, replay_lsn: parseLsn(read.replay_lsn), stale: read.stale ?? null, read_your_writes: mode });
+        report({ type: 'store.read', key, db: read.node, replay_lsn: parseLsn(read.replay_lsn), stale: read.stale ?? null, read_your_writes: mode });
         if (read.value === null) return send(res, 404, 'text/plain', `Not Found: no value for ${key} (read on ${read.node} at ${read.replay_lsn})\n`);
         return send(res, 200, 'text/plain', `${read.value}\n`);
       }

@@ -129,8 +129,8 @@ export interface StoreSplitBrainEvent {
 export interface StoreReadEvent {
   type: 'store.read';
   key: string;
-  /** The database node that answered, "10.0.0.22:5432". */
-  node: string;
+  /** The database node that answered, "10.0.0.22:5432" (not `node`: the supervisor stamps that with the web server). */
+  db: string;
   replay_lsn: number;
   /** null when the client has not written anything through this web server. */
   stale: boolean | null;

@@ -5,8 +5,9 @@ import { health } from './health';
 import { metrics } from './metrics';
 import { page } from './page';
 import type { Route } from './route';
+import { kv } from '../store';
 
-export const routes: readonly Route[] = [page, health, metrics];
+export const routes: readonly Route[] = [page, health, metrics, kv];
 
 /** The route for a request, by method and path (without the query string). */
 export function findRoute(method: string, url: string): Route | undefined {

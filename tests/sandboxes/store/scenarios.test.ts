@@ -24,8 +24,9 @@ async function start(scenario: string): Promise<{ run: SupervisorRun; shell: She
 
 const met = (run: SupervisorRun, id: string, ms = 15_000) => run.waitFor((e) => e.type === 'goal' && e.id === id && e.met, ms);
 
-describe('the replication scenario, through the shell', () => {
-  it('writes on the primary, sees the standbys replay it, gets the read-only error on a standby, and makes one lag', async () => {
+// Generous: these run many processes, and the machine may be busy.
+describe('the replication scenario, through the shell', { timeout: 120_000 }, () => {
+  it('writes on the primary, sees the standbys replay it, gets the read-only error on a standby, makes one lag, then switches mode, deletes, promotes by hand and rejoins', async () => {
     const { run, shell } = await start('replication');
     const goals = (await run.status()).goals;
     expect(goals.every((g) => !g.met)).toBe(true);
@@ -44,10 +45,19 @@ describe('the replication scenario, through the shell', () => {
     await shell.command('db set k v');
     await met(run, 'lagging-standby');
     expect(await shell.command('db status')).toMatch(/db-02 +10\.0\.0\.22:5432 +standby +1 +0\/[0-9A-F]+ +streaming from 10\.0\.0\.21:5432, replay 0\/[0-9A-F]+, recovery_min_apply_delay 2000ms/);
+
+    expect(await shell.command('db mode sync')).toBe("SET  -- mode = 'sync' on db-01");
+    expect(await shell.command('db del user:1')).toMatch(/^DELETE  -- on db-01, commit lsn 0\/[0-9A-F]+$/);
+    expect(await shell.command('db status')).toMatch(/db-01 +10\.0\.0\.21:5432 +primary +1 +0\/[0-9A-F]+ +sync +accepting writes, 2 standby\(s\)/);
+    // A promotion by hand, then the old primary rejoined to the new one (no monitor in this scenario).
+    expect(await shell.command('db promote db-03')).toBe('waiting for server to promote.... done\nserver promoted  -- db-03 is a primary on timeline 2');
+    expect(await shell.command('db rejoin db-01')).toBe("db-01 now follows db-03 (10.0.0.23:5432); its log shows what pg_rewind discarded");
+    expect(await shell.command('db frobnicate')).toBe("db: unknown sub-command 'frobnicate'. Type 'help db' for the list.");
   });
 });
 
-describe('the failover scenario, through the shell', () => {
+// Generous: these run many processes, and the machine may be busy.
+describe('the failover scenario, through the shell', { timeout: 120_000 }, () => {
   it('promotes a standby when db-01 dies, takes writes on timeline 2, and fences db-01 when it returns', async () => {
     const { run, shell } = await start('failover');
     await shell.command('infra kill db-01');
@@ -62,7 +72,8 @@ describe('the failover scenario, through the shell', () => {
   });
 });
 
-describe('the split-brain scenario, through the shell', () => {
+// Generous: these run many processes, and the machine may be busy.
+describe('the split-brain scenario, through the shell', { timeout: 120_000 }, () => {
   it('shows two primaries without fencing, and a fenced old primary once fencing is on', async () => {
     const { run, shell } = await start('split-brain');
     await shell.command('infra kill db-01');
@@ -76,5 +87,26 @@ describe('the split-brain scenario, through the shell', () => {
     await shell.command('reload mon-01');
     await run.waitFor((e) => e.type === 'log' && e.node === 'mon-01' && e.text === 'LOG:  parameter "fencing" changed to "on"');
     await met(run, 'fenced');
+  });
+});
+
+// Generous: these run many processes, and the machine may be busy.
+describe('the read-your-writes scenario, through the shell', { timeout: 120_000 }, () => {
+  it('reads stale through web-01 (read-your-writes off) and fresh through web-02 (wait)', async () => {
+    run = await SupervisorRun.start('read-your-writes');
+    await run.waitFor((e) => e.type === 'store.ready' && e.node === 'db-02', 40_000);
+    await run.waitFor((e) => e.type === 'web.listening' && e.node === 'web-02', 40_000);
+    shell = new ShellSession(run.folder, { columns: 160 });
+    await shell.waitForPrompt(1);
+
+    expect(await shell.command('curl -d one-book http://10.0.0.11/kv?key=cart')).toMatch(/^stored cart on 10\.0\.0\.21:5432 at 0\/[0-9A-F]+$/);
+    const stale = await shell.command('curl -i http://10.0.0.11/kv?key=cart');
+    expect(stale).toMatch(/^HTTP\/1\.1 404 Not Found/);
+    expect(stale).toMatch(/X-Read-From: 10\.0\.0\.22:5432/i);
+    await met(run!, 'stale-read');
+
+    await shell.command('curl -d two-books http://10.0.0.12/kv?key=cart');
+    expect(await shell.command('curl -i http://10.0.0.12/kv?key=cart')).toMatch(/X-Read-From: 10\.0\.0\.22:5432[\s\S]*\ntwo-books$/i);
+    await met(run!, 'read-your-writes');
   });
 });
