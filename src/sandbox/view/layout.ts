@@ -16,7 +16,7 @@ export interface Edge {
 
 export const CLIENT = 'client';
 export const WIDTH = 1000;
-export const NODE_W = 170;
+export const NODE_W = 190;
 export const NODE_H = 96;
 
 const column: Record<string, number> = { balancer: 1, vrrp: 1, web: 2, store: 3 };

@@ -95,7 +95,8 @@ export class TopologyView {
     const { placed, height, edges } = layout(state.nodes);
     this.edges = edges;
     this.placed = new Map(placed.map((p) => [p.name, p]));
-    this.svg.setAttribute('viewBox', `0 0 ${WIDTH} ${height + 40}`);
+    // Room above the top row for the VIP badge.
+    this.svg.setAttribute('viewBox', `0 -30 ${WIDTH} ${height + 70}`);
     this.nodesLayer.replaceChildren();
     this.parts.clear();
     const client = this.placed.get(CLIENT)!;
