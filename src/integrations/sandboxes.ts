@@ -8,7 +8,7 @@ import type { Plugin } from 'vite';
 // @ts-expect-error: a plain ES module script without type declarations
 import { buildSandboxes } from '../../scripts/build-sandboxes.mjs';
 import { listPrograms } from '../runtime/local/session.ts';
-import { sandboxBridge } from '../runtime/local/vite-plugin.ts';
+import { ISOLATION_HEADERS, sandboxBridge } from '../runtime/local/vite-plugin.ts';
 
 /** Where the page finds the bundles: <name>.js, package.json (marks them as ES modules) and programs.json. */
 export const BUNDLES_URL = '/sandbox/bin/';
@@ -30,6 +30,7 @@ function serveBundles(bundles: string): Plugin {
       server.middlewares.use(BUNDLES_URL, (req, res, next) => {
         const file = bundleFiles(bundles).get((req.url ?? '').replace(/^\/|\?.*$/g, ''));
         if (!file) return next();
+        for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
         res.setHeader('Content-Type', req.url?.endsWith('.json') ? 'application/json' : 'text/javascript');
         res.end(file());
       });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { Bridge } from '../../src/runtime/local/bridge.ts';
 import { BRIDGE_PATH } from '../../src/runtime/local/endpoints.ts';
-import type { Reply, Request } from '../../src/runtime/local/protocol.ts';
+import type { Ask, Reply, Request } from '../../src/runtime/local/protocol.ts';
 import { freePort } from '../support/ports';
 
 /** Small programs that make the bridge's behaviour visible, standing in for sandboxes/dist in these tests. */
@@ -120,8 +120,9 @@ export class Client {
     });
   }
 
-  send(message: Omit<Request, 'id'> & { id?: number }): number {
-    const id = message.id ?? this.nextId++;
+  /** Sends a request with a new id, or with the id of the process it is about (input, resize, kill). */
+  send(message: Ask | Request): number {
+    const id = 'id' in message ? message.id : this.nextId++;
     this.ws.send(JSON.stringify({ ...message, id }));
     return id;
   }

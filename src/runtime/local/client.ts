@@ -2,11 +2,9 @@
 // `npm run dev` serve on the same origin (src/runtime/local/bridge.ts). Works with the network unplugged.
 import { RuntimeUnavailable, type BootStep, type FileTree, type Runtime, type SandboxProcess, type SpawnOptions } from '../types';
 import { TOKEN_PATH } from './endpoints';
-import type { Reply, Request } from './protocol';
+import type { Ask, Reply, Request } from './protocol';
 
 const CONNECT_TIMEOUT_MS = 10_000;
-// Request, minus the `id` that the runtime assigns; written out because Omit<> does not distribute over a union.
-type Ask = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 const NO_BRIDGE = new RuntimeUnavailable(
   'local',
@@ -63,11 +61,11 @@ class LocalRuntime implements Runtime {
   }
 
   private receive(reply: Reply): void {
+    if (reply.type === 'ready') return;
     if (reply.id === null) {
       console.error(`sandbox bridge: ${reply.type === 'error' ? reply.message : reply.type}`);
       return;
     }
-    if (!('id' in reply)) return;
     const process = this.running.get(reply.id);
     if (reply.type === 'output') process?.output.enqueue(reply.data);
     else if (reply.type === 'exit') {

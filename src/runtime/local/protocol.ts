@@ -34,6 +34,8 @@ export const request = z.discriminatedUnion('type', [
   z.object({ type: z.literal('mount'), id, tree: fileTree }),
 ]);
 export type Request = z.infer<typeof request>;
+/** A request before the sender gives it its `id` (Omit<> distributed over the union). */
+export type Ask = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 /** What the bridge sends. `id` ties a reply to its request; for processes it is the process's id from `spawn`. */
 export type Reply =

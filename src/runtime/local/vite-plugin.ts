@@ -1,7 +1,7 @@
 // Puts the local bridge into a Vite server: Astro's dev server (`npm run dev`) and the static server of `npm start`.
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Connect, Plugin } from 'vite';
+import type { Plugin, PreviewServer, ViteDevServer } from 'vite';
 import { Bridge } from './bridge.ts';
 
 /** The headers that make a page cross-origin isolated, which WebContainers (SharedArrayBuffer) require. */
@@ -12,12 +12,12 @@ export const ISOLATION_HEADERS = {
 
 /** Serves the bridge: a new one per server start (`bundles`), or a given one whose life the caller manages. */
 export function sandboxBridge(from: { bundles: string } | { bridge: Bridge }): Plugin {
-  const attach = (server: { middlewares: Connect.Server; httpServer: Server | null | { on: Server['on'] } }) => {
+  const attach = (server: ViteDevServer | PreviewServer) => {
     const bridge = 'bridge' in from ? from.bridge : new Bridge(from);
     server.middlewares.use((req, res, next) => {
       if (!bridge.handleRequest(req, res)) next();
     });
-    const http = server.httpServer as Server | null;
+    const http = server.httpServer;
     http?.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => bridge.handleUpgrade(req, socket, head));
     http?.on('close', () => void bridge.close());
     // Ctrl-C, a crash, a test runner ending: no sandbox process may outlive the server.

@@ -1,0 +1,48 @@
+// `npm start` end to end: it serves the built course with the bridge, a page's session runs real sandbox
+// programs, and Ctrl-C (SIGINT) ends the server and every process it started.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { TOKEN_PATH } from '../../src/runtime/local/endpoints.ts';
+import { freePort } from '../support/ports';
+import { BUILD_TIMEOUT_MS, projectRoot } from '../support/site';
+import { alive, Client, until } from './harness';
+import WebSocket from 'ws';
+
+let server: ChildProcess | undefined;
+afterAll(() => {
+  if (server?.exitCode === null) server.kill('SIGKILL');
+});
+
+it('npm start serves the course, runs the shell for a page, and leaves no process behind on Ctrl-C', { timeout: BUILD_TIMEOUT_MS }, async () => {
+  const port = await freePort();
+  server = spawn(process.execPath, [join(projectRoot, 'scripts', 'start.mjs')], { cwd: projectRoot, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let printed = '';
+  server.stdout!.on('data', (chunk) => (printed += chunk));
+  server.stderr!.on('data', (chunk) => (printed += chunk));
+  expect(await until(() => printed.includes('The course is at'), BUILD_TIMEOUT_MS - 30_000), printed.slice(-2000)).toBe(true);
+  expect(printed).toContain(`The course is at http://localhost:${port}/`);
+
+  const page = await fetch(`http://localhost:${port}/overview/`);
+  expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+  const { token, path } = (await (await fetch(`http://localhost:${port}${TOKEN_PATH}`)).json()) as { token: string; path: string };
+  const ws = new WebSocket(`ws://localhost:${port}${path}?token=${token}`, { origin: `http://localhost:${port}` });
+  const ready = await new Promise<string[]>((resolve, reject) => {
+    ws.once('message', (raw) => resolve((JSON.parse(raw.toString()) as { programs: string[] }).programs));
+    ws.once('error', reject);
+  });
+  const client = new Client(ws, ready);
+  expect(ready).toEqual(expect.arrayContaining(['shell', 'supervisor']));
+
+  const shell = client.send({ type: 'spawn', program: 'shell', args: [], terminal: { cols: 80, rows: 24 } });
+  const spawned = await client.waitFor((r) => r.type === 'spawned' && r.id === shell);
+  await client.waitFor(() => client.output(shell).includes("Type 'help'"));
+  const pid = spawned.type === 'spawned' ? spawned.pid : 0;
+  expect(alive(pid)).toBe(true);
+
+  server.kill('SIGINT');
+  const code = await new Promise((resolve) => server!.once('exit', resolve));
+  expect(code).toBe(0);
+  expect(await until(() => !alive(pid), 5_000)).toBe(true);
+  ws.terminate();
+});
