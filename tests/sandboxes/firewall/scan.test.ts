@@ -40,13 +40,13 @@ describe('firewall and scan', () => {
   });
 
   it('scan lists every listening port as open while there is no firewall', async () => {
-    const output = await shell.command('scan 10.0.0.11');
+    const output = await shell.command('scan 10.0.0.11', 30_000);
     expect(output).toMatch(/Nmap scan report for 10\.0\.0\.11\nNot shown: \d+ closed tcp ports \(conn-refused\)\nPORT     STATE    SERVICE\n80\/tcp   open     http\n5432\/tcp open     postgresql\n8404\/tcp open     stats\n/);
   });
 
   it('after default deny + allow 80 + reject 8404, the scan shows 80 open, 8404 closed and the rest filtered', async () => {
-    for (const line of ['default deny incoming', 'allow 80/tcp', 'reject 8404/tcp']) await shell.command(`ufw 10.0.0.11 ${line}`);
-    expect(await shell.command('ufw 10.0.0.11 enable')).toBe('Firewall is active and enabled on system startup');
+    for (const line of ['default deny incoming', 'allow 80/tcp', 'reject 8404/tcp']) await shell.command(`ufw 10.0.0.11 ${line}`, 30_000);
+    expect(await shell.command('ufw 10.0.0.11 enable', 30_000)).toBe('Firewall is active and enabled on system startup');
     const output = await shell.command('scan 10.0.0.11', 15_000);
     expect(output).toMatch(/Not shown: \d+ filtered tcp ports \(no-response\)\nPORT     STATE    SERVICE\n80\/tcp   open     http\n8404\/tcp closed   stats\n/);
     expect(output).not.toContain('5432');
@@ -57,13 +57,13 @@ describe('firewall and scan', () => {
     expect(await attempt('10.0.0.11:8404')).toBe('refused');
     expect(await attempt('10.0.0.11:80')).toBe('connected');
     // A rule by source address: the balancer may reach the database port, the internet may not.
-    await shell.command('ufw 10.0.0.11 allow from 10.0.0.2 to any port 5432 proto tcp');
+    await shell.command('ufw 10.0.0.11 allow from 10.0.0.2 to any port 5432 proto tcp', 30_000);
     process.env.SANDBOX_ADDR = '10.0.0.2';
     expect(await attempt('10.0.0.11:5432')).toBe('connected');
   });
 
   it('limit refuses the 6th connection a source starts within 30 s, and not another source\'s', async () => {
-    expect(await shell.command('ufw 10.0.0.11 insert 1 limit 80/tcp')).toBe('Rule inserted');
+    expect(await shell.command('ufw 10.0.0.11 insert 1 limit 80/tcp', 30_000)).toBe('Rule inserted');
     process.env.SANDBOX_NET = sandbox.net;
     process.env.SANDBOX_ADDR = '203.0.113.66';
     const results = [];

@@ -25,7 +25,7 @@ describe('the firewall-tls scenario', () => {
     await scenario.ready();
     shell = new ShellSession(scenario.folder);
     await shell.waitForPrompt(1);
-  }, 30_000);
+  }, 90_000);
   afterAll(async () => {
     await shell?.close();
     await scenario.stop();
@@ -35,18 +35,18 @@ describe('the firewall-tls scenario', () => {
     const output = await shell.command('scan 10.0.0.11 10.0.0.21', 15_000);
     expect(output).toMatch(/Nmap scan report for 10\.0\.0\.11\n(.*\n)*80\/tcp   open     http/);
     expect(output).toMatch(/5432\/tcp open     postgresql/);
-  }, 20_000);
+  }, 90_000);
 
   it('the solution of front-door-only leaves only lb-01:80 open, and the site still answers', async () => {
     const solution = scenarios['firewall-tls'].goals.find((g) => g.id === 'front-door-only')!.solution;
-    for (const line of solution.filter((l) => l.startsWith('ufw'))) await shell.command(line);
+    for (const line of solution.filter((l) => l.startsWith('ufw'))) await shell.command(line, 30_000);
     await until(() => goal('front-door-only')?.met, 5000);
     const scan = await shell.command('scan -p 80,5432,8404 10.0.0.2 10.0.0.11 10.0.0.21', 15_000);
     expect(scan).toMatch(/Nmap scan report for 10\.0\.0\.2\nNot shown: 2 filtered tcp ports \(no-response\)\nPORT     STATE    SERVICE\n80\/tcp   open     http/);
     expect(scan).toMatch(/All 3 scanned ports on 10\.0\.0\.11 are in ignored states\.\nNot shown: 3 filtered tcp ports \(no-response\)/);
     expect(scan).toMatch(/All 3 scanned ports on 10\.0\.0\.21 are in ignored states\./);
-    expect(await shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.2/')).toBe('200');
-  }, 30_000);
+    expect(await shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.2/', 30_000)).toBe('200');
+  }, 90_000);
 
   it('with the rate limit in haproxy.cfg, a flood gets 429 Too Many Requests (goal rate-limited)', async () => {
     const cfg = join(scenario.folder, 'haproxy.cfg');
@@ -61,5 +61,5 @@ describe('the firewall-tls scenario', () => {
     await shell.command('load http://10.0.0.2/ -r 10 -d 4s', 20_000);
     await until(() => goal('rate-limited')?.met, 5000);
     expect(goal('rate-limited')!.observed).toMatch(/with 200 and \d+ requests? with 429$/);
-  }, 40_000);
+  }, 90_000);
 });

@@ -24,7 +24,7 @@ describe('the active-passive scenario', () => {
     await scenario.ready();
     shell = new ShellSession(scenario.folder);
     await shell.waitForPrompt(1);
-  }, 30_000);
+  }, 90_000);
   afterAll(async () => {
     await shell?.close();
     await scenario.stop();
@@ -33,21 +33,21 @@ describe('the active-passive scenario', () => {
   it('serves the site on the virtual IP through the MASTER, lb-01', async () => {
     await until(() => master('lb-01'), 10_000);
     expect(goal('crash-takeover')?.met ?? false).toBe(false);
-    const output = await shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.10/');
+    const output = await shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.10/', 30_000);
     expect(output).toBe('200');
-  }, 20_000);
+  }, 90_000);
 
   it('a clean restart of lb-01 hands 10.0.0.10 to lb-02 in about 0.6 s (goal clean-handover)', async () => {
-    await shell.command('infra restart lb-01');
+    await shell.command('infra restart lb-01', 30_000);
     await until(() => goal('clean-handover')?.met, 8000);
     expect(goal('clean-handover')!.observed).toMatch(/^lb-02 became MASTER \d\.\d\d s after the priority 0 advert$/);
     await until(() => master('lb-01'), 10_000); // lb-01 is back with priority 101 and preempts
-  }, 25_000);
+  }, 90_000);
 
   it('killing lb-01 moves 10.0.0.10 to lb-02 within Master_Down_Interval, and the site answers again (goal crash-takeover)', async () => {
-    await shell.command('infra kill lb-01');
+    await shell.command('infra kill lb-01', 30_000);
     await until(() => goal('crash-takeover')?.met, 8000);
     expect(goal('crash-takeover')!.observed).toMatch(/^lb-02 became MASTER \d+\.\d\d s after lb-01 died/);
-    expect(await shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.10/')).toBe('200');
-  }, 20_000);
+    expect(await shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.10/', 30_000)).toBe('200');
+  }, 90_000);
 });
