@@ -5,7 +5,7 @@
 // with its file:line, in HAProxy's own words, before refusing the file. Keywords HAProxy knows but this sandbox does
 // not implement are accepted with a warning that says so, so a real config still loads.
 // The shell's "did you mean" (edit distance with swapped letters), so typos get the same help everywhere.
-import { closest } from '../shell/suggest';
+import { closest } from '../shared/suggest';
 import type { DenyStatus } from './errors';
 import { parseHttpRequest, parseStickTable } from './config-rules';
 import {

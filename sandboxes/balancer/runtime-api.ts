@@ -4,7 +4,7 @@
 // `> ` prompt. A command that changes state answers with an empty line; errors answer with HAProxy's sentence.
 import net from 'node:net';
 import type { Backend, Server, Admin } from './backend';
-import { closest } from '../shell/suggest';
+import { closest } from '../shared/suggest';
 import type { StickTable } from './ratelimit';
 import { statCsv, type StatsProxy } from './stats';
 

@@ -3,7 +3,7 @@
 // state under .sandbox/ is off limits, so the terminal cannot be used to read or change the machine around it.
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { didYouMean } from './suggest';
+import { didYouMean } from '../shared/suggest';
 
 export function sessionFiles(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true })

@@ -2,7 +2,7 @@
 // feeding one command's output to the next. Typos get bash's "command not found" plus a suggestion.
 import type { Command, CommandIO } from './command';
 import { INSTEAD } from './hints';
-import { didYouMean } from './suggest';
+import { didYouMean } from '../shared/suggest';
 import { parseLine, ParseError } from './words';
 
 /** What the shell provides to every command; out() is the terminal. */

@@ -7,6 +7,8 @@
 //   slow 0 flaky 0 frozen off                (several settings on one line)
 // The supervisor's `web` command sends such a line; a learner running web.js by hand can type one.
 
+import { durationMs } from '../shared/duration';
+
 export interface Behaviour {
   slow_ms: number;
   flaky: number;
@@ -17,9 +19,9 @@ export const NORMAL: Behaviour = { slow_ms: 0, flaky: 0, frozen: false };
 
 /** "300ms", "2s" or a bare number of milliseconds. */
 export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text);
-  if (!m) throw new Error(`invalid duration '${text}': expected milliseconds like 300, 300ms or 2s`);
-  return Math.round(Number(m[1]) * (m[2] === 's' ? 1000 : 1));
+  const ms = durationMs(text, 'ms');
+  if (ms === undefined) throw new Error(`invalid duration '${text}': expected milliseconds like 300, 300ms or 2s`);
+  return ms;
 }
 
 export function parseRatio(text: string): number {

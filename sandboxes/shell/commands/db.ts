@@ -4,7 +4,7 @@
 import type { NodeStatus } from '../../supervisor/commands';
 import { StoreClient, StoreError, type ReplicationRow, type Status } from '../../store/client';
 import type { Command, CommandIO } from '../command';
-import { didYouMean } from '../suggest';
+import { didYouMean } from '../../shared/suggest';
 import { nodeNames, status } from '../supervisor';
 
 interface DbNode {

@@ -1,5 +1,5 @@
 import type { Command } from '../command';
-import { didYouMean } from '../suggest';
+import { didYouMean } from '../../shared/suggest';
 
 export const help: Command = {
   name: 'help',

@@ -2,12 +2,15 @@
 // ../../supervisor/commands.ts); the supervisor does the real thing (SIGKILL, SIGSTOP, a cut link).
 import type { Command as SupervisorCommand, NodeStatus, Status } from '../../supervisor/commands';
 import type { Command, CommandIO } from '../command';
-import { didYouMean } from '../suggest';
+import { durationMs } from '../../shared/duration';
+import { didYouMean } from '../../shared/suggest';
 import { nodeNames, send, status } from '../supervisor';
 
 interface Action {
   usage: string;
   help: string;
+  /** Accepts `--in DURATION` (the supervisor's after_ms). */
+  later?: boolean;
   /** Builds the supervisor command from the words after the sub-command, or returns a usage error. */
   build(words: string[], nodes: NodeStatus[]): SupervisorCommand | string;
 }
@@ -15,12 +18,14 @@ interface Action {
 const onNode = (cmd: 'start' | 'kill' | 'freeze' | 'resume' | 'restart', help: string): Action => ({
   usage: `infra ${cmd} NODE`,
   help,
+  later: true,
   build: ([node, ...rest], nodes) => (node && rest.length === 0 ? checkNode(node, nodes) ?? { cmd, node } : `usage: infra ${cmd} NODE`),
 });
 
 const onLink = (cmd: 'cut' | 'heal', help: string): Action => ({
   usage: `infra ${cmd} A B`,
   help,
+  later: true,
   build: ([a, b, ...rest], nodes) => {
     if (!a || !b || rest.length) return `usage: infra ${cmd} A B (two node names or addresses, or * for every node)`;
     return checkEnd(a, nodes) ?? checkEnd(b, nodes) ?? { cmd, a, b };
@@ -59,6 +64,15 @@ const ACTIONS: Record<string, Action> = {
     build: (words) => (words.length ? 'usage: infra reset' : { cmd: 'reset' }),
   },
 };
+
+/** Takes `--in 6s` out of the words: do it later, e.g. start a server only once the balancer has marked it DOWN. */
+function takeDelay(words: string[]): { words: string[]; after_ms?: number } | string {
+  const at = words.indexOf('--in');
+  if (at < 0) return { words };
+  const after_ms = durationMs(words[at + 1] ?? '', 's');
+  if (after_ms === undefined) return `--in wants a delay such as 6s or 500ms, not '${words[at + 1] ?? ''}'`;
+  return { words: [...words.slice(0, at), ...words.slice(at + 2)], after_ms };
+}
 
 function checkNode(name: string, nodes: NodeStatus[]): string | undefined {
   if (nodes.some((n) => n.name === name)) return undefined;
@@ -109,11 +123,13 @@ async function runAction(name: string, words: string[], io: CommandIO): Promise<
     io.err(`infra: unknown sub-command '${name}'${didYouMean(name, ['status', ...Object.keys(ACTIONS)])}. Type 'help infra' for the list.\n`);
     return 2;
   }
-  const command = action.build(words, (await status(io)).nodes);
+  const delay = action.later ? takeDelay(words) : { words };
+  const command = typeof delay === 'string' ? delay : action.build(delay.words, (await status(io)).nodes);
   if (typeof command === 'string') {
     io.err(`infra ${name}: ${command}\n`);
     return 2;
   }
+  if (typeof delay !== 'string' && delay.after_ms !== undefined) Object.assign(command, { after_ms: delay.after_ms });
   const reply = await send(io, command);
   if (!reply.ok) {
     io.err(`infra ${name}: ${reply.error}\n`);
@@ -132,6 +148,7 @@ export const infra: Command = {
   ]
     .map(([usage, help]) => `${usage.padEnd(26)}${help}`)
     .concat([
+      'Node and link commands take --in DURATION to happen later: infra start web-01 --in 6s',
       'Examples: infra kill web-01   infra freeze web-02   infra cut lb-01 web-01   infra heal lb-01 web-01',
     ])
     .join('\n'),

@@ -6,6 +6,7 @@ import { CurlError, exchange, header } from '../http-client';
 import { finalSummary, liveLine, LoadStats } from '../load-stats';
 import { parseUrl, type Target } from '../url';
 import { waitForSandbox } from '../wait';
+import { durationMs } from '../../shared/duration';
 
 const LIVE_EVERY_MS = 250;
 
@@ -16,12 +17,8 @@ interface Plan {
   target: Target;
 }
 
-/** "10", "10s", "500ms", "2m" → milliseconds. */
-function parseDuration(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
-  if (!match) return undefined;
-  return Number(match[1]) * (match[2] === 'ms' ? 1 : match[2] === 'm' ? 60_000 : 1000);
-}
+/** "10", "10s", "500ms", "2m" → milliseconds (a bare number is seconds, as for `-d`). */
+const parseDuration = (text: string) => durationMs(text, 's');
 
 function parsePlan(args: string[]): Plan | string {
   let rate = 10;

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeStatus } from '../../supervisor/commands';
 import type { Command, CommandIO } from '../command';
-import { didYouMean } from '../suggest';
+import { didYouMean } from '../../shared/suggest';
 import { nodeNames, send, status } from '../supervisor';
 
 /** Programs that can check a configuration without running it, and how (haproxy -c). */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { EditorModel } from '../../../sandboxes/shell/editor';
 import { KeyDecoder } from '../../../sandboxes/shell/keys';
 import { LoadStats } from '../../../sandboxes/shell/load-stats';
-import { closest } from '../../../sandboxes/shell/suggest';
+import { closest } from '../../../sandboxes/shared/suggest';
 import { parseLine, quoteWord } from '../../../sandboxes/shell/words';
 
 describe('the key decoder', () => {

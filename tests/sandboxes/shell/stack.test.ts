@@ -83,6 +83,12 @@ describe('the shell driving the two-servers scenario', () => {
     expect(await shell.command('curl -s -o /dev/null -w "%{http_code}\\n" http://10.0.0.2/')).toBe('200');
   });
 
+  it('schedules a node command with --in, and refuses a delay that is not one', async () => {
+    expect(await shell.command('infra start web-01 --in soon')).toBe("infra start: --in wants a delay such as 6s or 500ms, not 'soon'");
+    expect(await shell.command('infra start web-01 --in 300ms')).toBe('will start web-01 in 0.3 s');
+    await expect.poll(() => shell.command('infra status'), { timeout: 10_000 }).toMatch(/^web-01 +web +10\.0\.0\.11 +running/m);
+  });
+
   it('refuses to reload a broken haproxy.cfg, showing the line, and reloads a good one', async () => {
     const config = join(scenario.folder, 'haproxy.cfg');
     const good = readFileSync(config, 'utf8');
