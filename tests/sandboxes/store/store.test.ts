@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { Cluster, sleep } from './cluster';
 import { freePort } from '../../support/ports';
+import { setLinkCut } from '../../../sandboxes/shared/net';
 import { StoreClient, StoreError } from '../../../sandboxes/store/client';
 import { StoreRouter } from '../../../sandboxes/store/router';
 
@@ -189,5 +190,34 @@ describe('metrics', () => {
     expect(primary).toMatch(/^pg_up 1$/m);
     expect(primary).toMatch(/^pg_replication_is_replica 0$/m);
     expect(primary).toMatch(/^pg_stat_replication_pg_wal_lsn_diff\{application_name="db-02",client_addr="[^"]+",state="streaming"\} [1-9]\d*$/m);
+  });
+});
+
+describe('a partition between primary and standby', () => {
+  afterEach(() => {
+    delete process.env.SANDBOX_NET;
+    delete process.env.SANDBOX_ADDR;
+  });
+
+  it('stops the stream while the link is cut, and the standby catches up once it heals', async () => {
+    cluster = new Cluster({ network: true });
+    process.env.SANDBOX_NET = cluster.net;
+    process.env.SANDBOX_ADDR = '203.0.113.10';
+    await cluster.primary('db-01');
+    await cluster.standby('db-02', 'db-01');
+    const primary = await client('db-01');
+    const standby = await client('db-02');
+    await standby.get('x', { after: await primary.set('before', 'cut'), waitMs: 5000 });
+
+    setLinkCut('10.0.0.21', '10.0.0.22', true);
+    await primary.set('during', 'cut');
+    await sleep(300);
+    expect((await standby.get('during')).value).toBeNull();
+
+    setLinkCut('10.0.0.21', '10.0.0.22', false);
+    const after = await primary.set('after', 'heal');
+    expect((await standby.get('during', { after, waitMs: 8000 })).value).toBe('cut');
+    // The standby saw a gap in its stream after the heal, dropped the connection and caught up from its flush_lsn.
+    expect(cluster.logs('db-02').some((l) => l.startsWith('FATAL:  received WAL at 0/'))).toBe(true);
   });
 });
