@@ -10,7 +10,8 @@ import { chromiumPath, launchChromium } from './chromium';
 
 const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-describe.skipIf(!chromiumPath)('the course in Chromium', () => {
+// Generous: the machine running the tests may be busy, and each test starts a whole sandbox topology.
+describe.skipIf(!chromiumPath)('the course in Chromium', { timeout: 120_000 }, () => {
   let server: CourseServer;
   let browser: Browser;
   let closeBrowser: () => Promise<void>;
@@ -23,17 +24,20 @@ describe.skipIf(!chromiumPath)('the course in Chromium', () => {
     await server?.close();
   });
 
-  /** Opens a page and records the scripts it fetched. */
-  async function visit(path: string): Promise<{ page: Page; scripts: string[]; errors: string[] }> {
+  /** Opens a page and records the scripts it fetched and every host it asked anything from. */
+  async function visit(path: string): Promise<{ page: Page; scripts: string[]; errors: string[]; foreign: string[] }> {
     const page = await browser.newPage();
     const scripts: string[] = [];
     const errors: string[] = [];
+    const foreign: string[] = [];
     page.on('request', (request) => {
       if (request.resourceType() === 'script') scripts.push(request.url());
+      const url = new URL(request.url());
+      if (url.origin !== new URL(server.url).origin && url.protocol !== 'data:' && url.protocol !== 'blob:') foreign.push(request.url());
     });
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(new URL(path, server.url).href);
-    return { page, scripts, errors };
+    return { page, scripts, errors, foreign };
   }
 
   async function axeViolations(page: Page): Promise<string[]> {
@@ -52,17 +56,18 @@ describe.skipIf(!chromiumPath)('the course in Chromium', () => {
   };
 
   it('the landing page is cross-origin isolated, accessible, and loads neither mermaid nor xterm.js', async () => {
-    const { page, scripts, errors } = await visit('/');
+    const { page, scripts, errors, foreign } = await visit('/');
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(await page.locator('h1').innerText()).toContain('Two servers');
     expect(await axeViolations(page)).toEqual([]);
     expect(scripts.filter((url) => /mermaid|xterm|flowDiagram|webcontainer/i.test(url))).toEqual([]);
     expect(errors).toEqual([]);
+    expect(foreign).toEqual([]); // same-origin only: no CDN fonts or scripts that isolation would block
     await page.close();
   });
 
   it('the overview lesson runs its sandbox locally: type in the terminal, see the program answer, stop and restart it', async () => {
-    const { page, errors } = await visit('/overview/');
+    const { page, errors, foreign } = await visit('/overview/');
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     const indicator = page.locator('[data-part="runtime"]');
     await expect.poll(() => indicator.getAttribute('data-runtime'), { timeout: 15_000 }).toBe('local');
@@ -86,6 +91,7 @@ describe.skipIf(!chromiumPath)('the course in Chromium', () => {
     await expect.poll(() => screen(page), { timeout: 10_000 }).toContain("Type 'help'");
     expect(await screen(page)).not.toContain('typed in the browser'); // a fresh terminal for the new process
     expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
     await page.close();
   });
 
