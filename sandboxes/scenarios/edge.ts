@@ -1,8 +1,10 @@
 // The building blocks of the edge scenarios: balancers guarded by keepalived (vrrp.js running the balancer as its
 // companion, so killing the node kills both, as a machine crash does), their keepalived.conf files, the monitor,
 // and what the goal checks read from the event stream (VRRP states and logs, alerts).
+import { decide, INSTALLED, type Ruleset } from '../firewall/ruleset';
 import type { SandboxEvent } from '../shared/events/index';
-import type { ScenarioNode } from './scenario';
+import type { ScenarioNode, World } from './scenario';
+import { CLIENT } from './topology';
 
 type Event<T extends SandboxEvent['type']> = Extract<SandboxEvent, { type: T }>;
 
@@ -85,3 +87,18 @@ export function alerts(events: readonly SandboxEvent[], alertname: string, state
 }
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/**
+ * The firewall as the goal checks see it: each node's rules from the sandbox network (.sandbox/net/firewall/
+ * <address>.json, written by `ufw`), asked through the same decide() that net.ts applies to every connection.
+ */
+export function firewallView({ nodes, file }: Pick<World, 'nodes' | 'file'>) {
+  const rules = (address: string): Ruleset => {
+    const text = file(`.sandbox/net/firewall/${address}.json`);
+    return text ? { ...INSTALLED, ...(JSON.parse(text) as Partial<Ruleset>) } : INSTALLED;
+  };
+  const open = (from: string, address: string, port: number) => decide(rules(address), from, address, port, () => 1).verdict === 'accept';
+  /** Every node:port the internet (the learner's terminal) can open. */
+  const exposed = nodes.flatMap((n) => n.ports.filter((port) => open(CLIENT, n.address, port)).map((port) => `${n.name}:${port}`));
+  return { open, exposed };
+}

@@ -1,9 +1,7 @@
 // Lesson 9, no firewall (and no TLS): every port of every node answers the internet. The learner closes them with
 // ufw-like rules until only the balancer's front door is open, and adds HAProxy's rate limit against a flood.
-// The firewall goal reads each node's rules from the sandbox network (.sandbox/net/firewall/<address>.json) and
-// asks the same decide() that net.ts applies to every connection.
-import { decide, INSTALLED, type Ruleset } from '../firewall/ruleset';
 import { dbNode } from './database';
+import { firewallView } from './edge';
 import { balancerRequests, plural } from './observe';
 import { defineScenario } from './scenario';
 import { CLIENT, balancer, haproxyCfg, webServer } from './topology';
@@ -51,13 +49,8 @@ export default defineScenario({
         'ufw db-01 enable',
         'scan 10.0.0.2 10.0.0.11 10.0.0.12 10.0.0.21',
       ],
-      check({ nodes, file }) {
-        const rules = (address: string): Ruleset => {
-          const text = file(`.sandbox/net/firewall/${address}.json`);
-          return text ? { ...INSTALLED, ...(JSON.parse(text) as Partial<Ruleset>) } : INSTALLED;
-        };
-        const open = (from: string, address: string, port: number) => decide(rules(address), from, address, port, () => 1).verdict === 'accept';
-        const exposed = nodes.flatMap((n) => n.ports.filter((port) => open(CLIENT, n.address, port)).map((port) => `${n.name}:${port}`));
+      check(world) {
+        const { open, exposed } = firewallView(world);
         const extra = exposed.filter((p) => !PUBLIC.includes(p));
         const broken = [web1, web2].filter((web) => !open(lb.address, web.address, 80)).map((web) => web.name);
         return {

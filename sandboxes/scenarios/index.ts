@@ -2,6 +2,7 @@
 // A new scenario is a module next to this one, added to the list below.
 import activeActive from './active-active';
 import activePassive from './active-passive';
+import capstone from './capstone';
 import monitoring from './monitoring';
 import silentFailure from './silent-failure';
 import oneServer from './one-server';
@@ -18,5 +19,5 @@ import unevenServers from './uneven-servers';
 import weightedServers from './weighted-servers';
 
 export const scenarios: Record<string, Scenario> = Object.fromEntries(
-  [oneServer, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain, readYourWrites, spof, activePassive, activeActive, monitoring, silentFailure, firewallTls].map((s) => [s.name, s]),
+  [oneServer, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain, readYourWrites, spof, activePassive, activeActive, monitoring, silentFailure, firewallTls, capstone].map((s) => [s.name, s]),
 );
