@@ -158,6 +158,18 @@ const FACTS: Fact[] = [
       expect(s.files['haproxy.cfg']).not.toMatch(/stick-table|http-request deny/);
     },
   },
+  {
+    lesson: 'capstone',
+    scenario: 'capstone',
+    says: ['two balancers\nsharing 10.0.0.10 with keepalived (lb-01 MASTER, priority 101; lb-02 BACKUP, priority 100)', '`retries 3` and `option redispatch`'],
+    holds: (s) => {
+      expect(s.files['keepalived-lb-01.conf']).toMatch(/state MASTER[\s\S]*priority 101[\s\S]*10\.0\.0\.10\/24/);
+      expect(s.files['keepalived-lb-02.conf']).toMatch(/state BACKUP[\s\S]*priority 100[\s\S]*10\.0\.0\.10\/24/);
+      expect(s.files['haproxy.cfg']).toMatch(/retries 3[\s\S]*option redispatch/);
+      for (const line of serverLines(s.files['haproxy.cfg'])) expect(line).toMatch(/check inter 1s fall 3 rise 2/);
+      expect(s.nodes.map((n) => n.name).sort()).toEqual(['lb-01', 'lb-02', 'mon-01', 'web-01', 'web-02']);
+    },
+  },
 ];
 
 const squash = (text: string) => text.replace(/\s+/g, ' ');

@@ -1,0 +1,36 @@
+// The lessons and the scenarios they embed: every scenario a lesson names exists, is registered, and each of its
+// checked goals is something the lesson's own text tells the learner to do (one of the goal's solution commands
+// appears in the lesson, word for word).
+import { describe, expect, it } from 'vitest';
+import type { Scenario } from '../../sandboxes/scenarios/scenario';
+import { COURSE } from './course';
+import { loadLessons } from './lessons';
+
+const lessons = loadLessons();
+// Whitespace-insensitive, and `load`'s default target written or not (load -r 10 = load http://10.0.0.2/ -r 10).
+const squash = (text: string) => text.replace(/\s+/g, ' ').replaceAll('load http://10.0.0.2/ ', 'load ');
+
+describe('the scenarios the lessons embed', () => {
+  it('every scenario of the course is registered for the supervisor and the page', async () => {
+    const { scenarios } = (await import('../../sandboxes/scenarios/index')) as { scenarios: Record<string, Scenario> };
+    const named = COURSE.flatMap((o) => o.scenarios);
+    expect(named.filter((name) => !scenarios[name]), 'scenarios missing from sandboxes/scenarios/index.ts').toEqual([]);
+  });
+
+  it.each(COURSE.flatMap((o) => o.scenarios.map((s) => [o.slug, s] as const)))('%s: the lesson tells the learner how to meet every goal of %s', async (slug, name) => {
+    const scenario = (await import(`../../sandboxes/scenarios/${name}.ts`)).default as Scenario;
+    expect(scenario.name).toBe(name);
+    expect(scenario.goals.length).toBeGreaterThanOrEqual(2);
+    const lesson = lessons.find((l) => l.slug === slug);
+    expect(lesson, `content/lessons/${slug}.mdx`).toBeDefined();
+    const text = squash(lesson!.source);
+    const untold = scenario.goals.filter((goal) => {
+      const commands = goal.solution.filter((line) => !/^\s*#/.test(line)).map((line) => squash(line.trim()));
+      return !commands.some((command) => text.includes(command));
+    });
+    expect(
+      untold.map((g) => `${g.id}: none of ${JSON.stringify(g.solution)}`),
+      `${lesson!.file} never shows a solution command of these goals of ${name}`,
+    ).toEqual([]);
+  });
+});
