@@ -4,7 +4,7 @@
 // goes away, as a standby retries primary_conninfo.
 import { Connection, type Message } from './wire';
 import { formatLsn, type Lsn } from './lsn';
-import type { TimelineSwitch } from './control';
+import { timelineEnd, type TimelineSwitch } from './control';
 import { log } from '../shared/report';
 
 /** How long a standby waits before trying the primary again (PostgreSQL: wal_retrieve_retry_interval, 5 s). */
@@ -68,13 +68,13 @@ export class WalReceiver {
   private async checkHistory(timeline: number, history: TimelineSwitch[]): Promise<void> {
     const mine = this.standby.timeline;
     if (timeline === mine || this.standby.flushLsn === 0) return;
-    const fork = history.find((entry) => entry.tli === mine);
-    if (!fork) throw new Error(`could not find timeline ${mine} in the history of the primary (it is on timeline ${timeline})`);
-    if (this.standby.flushLsn <= fork.end) return;
-    log(`LOG:  new timeline ${fork.tli + 1} forked off current database system timeline ${mine} before current recovery point ${formatLsn(this.standby.flushLsn)}`);
+    const end = timelineEnd(history, mine);
+    if (end === undefined) throw new Error(`could not find timeline ${mine} in the history of the primary (it is on timeline ${timeline})`);
+    if (this.standby.flushLsn <= end) return;
+    log(`LOG:  new timeline ${mine + 1} forked off current database system timeline ${mine} before current recovery point ${formatLsn(this.standby.flushLsn)}`);
     // A real standby would now wait forever; the sandbox runs pg_rewind itself so the lesson can go on.
-    log(`pg_rewind: servers diverged at WAL location ${formatLsn(fork.end)} on timeline ${mine}`);
-    await this.standby.rewind(fork.end);
+    log(`pg_rewind: servers diverged at WAL location ${formatLsn(end)} on timeline ${mine}`);
+    await this.standby.rewind(end);
     log('pg_rewind: Done!');
   }
 

@@ -18,7 +18,7 @@ export const storeFlags = {
   'read-your-writes': { type: 'string', default: 'off' },
 } as const;
 
-const MODES: ReadYourWrites[] = ['off', 'primary', 'wait'];
+const READ_YOUR_WRITES: ReadYourWrites[] = ['off', 'primary', 'wait'];
 const MAX_BODY = 64 * 1024;
 let router: StoreRouter | undefined;
 
@@ -26,7 +26,7 @@ let router: StoreRouter | undefined;
 export function useStore(flags: { db?: string; 'read-your-writes'?: string }): string | undefined {
   if (!flags.db) return undefined;
   const readYourWrites = (flags['read-your-writes'] ?? 'off') as ReadYourWrites;
-  if (!MODES.includes(readYourWrites)) throw new Error(`--read-your-writes ${readYourWrites}: expected off, primary or wait`);
+  if (!READ_YOUR_WRITES.includes(readYourWrites)) throw new Error(`--read-your-writes ${readYourWrites}: expected off, primary or wait`);
   const nodes = flags.db.split(',').map((n) => n.trim());
   const bad = nodes.find((n) => !/:\d+$/.test(n));
   if (bad) throw new Error(`--db: '${bad}' is not HOST:PORT (e.g. --db 10.0.0.21:5432,10.0.0.22:5432)`);

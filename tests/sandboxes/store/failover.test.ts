@@ -71,8 +71,8 @@ describe('failover', { timeout: 60_000 }, () => {
     await newer.set('only-on-new', 'kept');
     // Told to rejoin, the old primary finds timeline 2 forked off before its end and rewinds its tail.
     await old.rejoin(await cluster.address('db-02'));
-    const rewind = await cluster.waitFor('db-01', (e) => e.type === 'store.rewind');
-    expect(rewind).toMatchObject({ discarded_records: 1 });
+    await cluster.waitFor('db-01', (e) => e.type === 'log' && e.text === 'pg_rewind: Done!');
+    expect(cluster.events('db-01').find((e) => e.type === 'store.rewind')).toMatchObject({ discarded_records: 1 });
     const logs = cluster.logs('db-01');
     expect(logs.some((l) => /^LOG: {2}new timeline 2 forked off current database system timeline 1 before current recovery point 0\/[0-9A-F]+$/.test(l))).toBe(true);
     expect(logs).toEqual(expect.arrayContaining([expect.stringMatching(/^pg_rewind: servers diverged at WAL location 0\/[0-9A-F]+ on timeline 1$/), 'pg_rewind: Done!']));
