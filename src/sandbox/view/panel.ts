@@ -111,7 +111,8 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
   };
   chaosButton.addEventListener('click', toggleChaos);
 
-  const instructor = new Instructor(root, upper, {
+  // Presenter mode and the keyboard shortcuts live on the panel's root; nothing else needs to reach them.
+  new Instructor(root, upper, {
     chaos: toggleChaos,
     live: () => timeline.live(),
     step: (by) => timeline.step(by),
@@ -121,7 +122,6 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
       say(reply.ok ? reply.message : `Could not do that: ${reply.error}`);
     },
   });
-  void instructor;
 
   // Drawing: at most once a frame, however fast events arrive (a burst of requests becomes one aggregated frame).
   const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
