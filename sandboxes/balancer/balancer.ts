@@ -7,6 +7,7 @@ import type http from 'node:http';
 import type net from 'node:net';
 import { listen } from '../shared/net';
 import { report } from '../shared/report';
+import { tlsFront } from '../tls/terminate';
 import { Backend, Counters } from './backend';
 import { startChecks } from './checks';
 import { parseConfig, type Config, type ProxyConfig } from './config';
@@ -129,7 +130,13 @@ export class Balancer implements RuntimeTarget {
   private async bindAll(): Promise<void> {
     const { config, frontends } = this.current;
     const wanted = new Map<string, string>();
-    for (const fe of frontends.values()) for (const bind of fe.config.binds) wanted.set(bind.address, fe.config.name);
+    const crts = new Map<string, string>();
+    for (const fe of frontends.values()) {
+      for (const bind of fe.config.binds) {
+        wanted.set(bind.address, fe.config.name);
+        if (bind.crt) crts.set(bind.address, bind.crt);
+      }
+    }
     for (const socket of config.statsSockets) wanted.set(`runtime@${socket.address}`, '');
 
     for (const [address, entry] of this.listeners) {
@@ -148,7 +155,11 @@ export class Balancer implements RuntimeTarget {
       const runtime = address.startsWith('runtime@');
       entry.server = runtime ? createRuntimeServer(() => this) : createListener(() => this.current.frontends.get(entry.frontend));
       try {
-        await listen(entry.server, runtime ? ownLoopback(address.slice('runtime@'.length)) : address);
+        // TLS termination: a front runs the TLS model's handshake and hands the decrypted stream to the same listener.
+        const crt = crts.get(address);
+        const socket = crt ? await tlsFront(entry.server as http.Server, crt) : entry.server;
+        if (crt) entry.server.once('close', () => socket.close());
+        await listen(socket, runtime ? ownLoopback(address.slice('runtime@'.length)) : address);
       } catch (error) {
         const what = runtime ? `stats socket ${address.slice('runtime@'.length)}` : `frontend ${frontend}`;
         throw new Error(`Starting ${what}: cannot bind socket (${(error as Error).message}) [${address.replace('runtime@', '')}]`);

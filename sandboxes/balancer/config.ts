@@ -99,7 +99,8 @@ export interface ProxyConfig {
   log: boolean;
   balance: Algorithm;
   httpchk?: HttpCheck;
-  binds: { address: string; line: number }[];
+  /** `crt`: set for `bind ... ssl crt <file>` (TLS termination, served by the TLS model in ../tls). */
+  binds: { address: string; line: number; crt?: string }[];
   defaultBackend?: { name: string; line: number };
   servers: ServerConfig[];
   stats?: { uri: string; refresh?: number };
@@ -483,14 +484,18 @@ function parseServerParams(args: string[], start: number, into: ServerParams, wh
 function parseBind(args: string[], proxy: ProxyConfig, ctx: Context): void {
   const address = args[1];
   if (!address) return ctx.alert(`'bind' expects {<path>|[addr1]:port1[-end1]}{,[addr]:port[-end]}... as arguments.`);
+  // TLS termination (`bind :443 ssl crt site.pem`): the crt file holds the certificate and its key.
+  const ssl = args.includes('ssl');
+  const crt = args.includes('crt') ? args[args.indexOf('crt') + 1] : undefined;
+  if (ssl && !crt) return ctx.alert(`'bind ${address}' : 'ssl' needs a certificate: add 'crt <file>' (the certificate and its private key in one PEM file).`);
   for (const one of address.split(',')) {
     const match = /^(?:ipv4@)?([\w.*-]*):(\d+)$/.exec(one);
     if (!match) return ctx.alert(`'bind ${address}' : missing port number: '${one}'`);
     if (Number(match[2]) < 1 || Number(match[2]) > 65535) return ctx.alert(`'bind ${address}' : invalid port '${match[2]}'`);
-    proxy.binds.push({ address: `${match[1] === '*' ? '' : match[1]}:${match[2]}`, line: ctx.line });
+    proxy.binds.push({ address: `${match[1] === '*' ? '' : match[1]}:${match[2]}`, line: ctx.line, ...(ssl ? { crt } : {}) });
   }
-  if (args.includes('ssl')) ctx.unsupported(`'bind ... ssl' (TLS termination)`);
-  else if (args.length > 2) ctx.unsupported(`'bind' option '${args[2]}'`);
+  const others = args.slice(2).filter((arg, i, all) => arg !== 'ssl' && arg !== 'crt' && all[i - 1] !== 'crt');
+  if (others.length) ctx.unsupported(`'bind' option '${others[0]}'`);
 }
 
 function parseStats(args: string[], proxy: ProxyConfig, ctx: Context): void {
