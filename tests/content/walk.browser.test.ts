@@ -52,7 +52,9 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
 
   const screen = (sandbox: Locator) => sandbox.locator('.xterm-rows').innerText();
 
-  it.each(walkable.map((o) => [o.slug, o] as const))('%s: the first exercise, done through the terminal, is checked', async (slug, outline) => {
+  // One retry: on a busy two-core machine a sandbox now and then boots slower than even these generous waits.
+  const cases = walkable.map((o) => [o.slug, o] as const);
+  it.each(cases)('%s: the first exercise, done through the terminal, is checked', { timeout: 180_000, retry: 1 }, async (slug, outline) => {
     const exercise = await firstExercise(outline.scenarios);
     expect(exercise, `${slug}: no goal of ${outline.scenarios.join(', ')} can be solved with plain commands`).toBeDefined();
     const { scenario, goal } = exercise!;
@@ -60,12 +62,19 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
     try {
       const sandbox = page.locator(`[data-sandbox][data-scenario="${scenario}"]`);
       await sandbox.scrollIntoViewIfNeeded();
-      await expect.poll(() => screen(sandbox), { timeout: 45_000 }).toContain("Type 'help'");
+      await expect.poll(() => screen(sandbox), { timeout: 75_000 }).toContain("Type 'help'");
+      // As a newcomer looks at the topology before typing: every node of the scenario shown as running.
+      const nodes = ((await import(`../../sandboxes/scenarios/${scenario}.ts`)).default as Scenario).nodes.length;
+      await expect.poll(() => sandbox.locator('g.node.process-running').count(), { timeout: 60_000 }).toBe(nodes);
       const item = sandbox.locator(`li.goal[data-goal="${goal.id}"]`);
       await expect.poll(() => item.count(), { timeout: 20_000 }).toBe(1);
       expect(await item.getAttribute('data-state')).toBe('open');
 
       await sandbox.locator('.xterm').click();
+      // First look around, as the lessons suggest: `infra status` answers once the whole topology is up.
+      await page.keyboard.type('infra status');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => screen(sandbox), { timeout: 60_000 }).toMatch(/Goals met: 0\/\d+/);
       for (const line of goal.solution) {
         await page.keyboard.type(line);
         await page.keyboard.press('Enter');
@@ -83,5 +92,5 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
     } finally {
       await page.close();
     }
-  }, 120_000);
+  });
 });
