@@ -1,5 +1,6 @@
 // Lesson 9, no firewall (and no TLS): every port of every node answers the internet. The learner closes them with
 // ufw-like rules until only the balancer's front door is open, and adds HAProxy's rate limit against a flood.
+import { CA_PEM, SITE_PEM } from './certificates';
 import { dbNode } from './database';
 import { firewallView } from './edge';
 import { balancerRequests, plural } from './observe';
@@ -22,6 +23,10 @@ export default defineScenario({
       options: ['retries 3', 'option redispatch'],
       servers: [web1, web2].map((node) => ({ node, params: 'check inter 1s fall 3 rise 2' })),
     }),
+    // For TLS termination: `bind :443 ssl crt site.pem` in fe_web; curl trusts ca.pem
+    // (curl --resolve www.example.com:443:10.0.0.2 https://www.example.com/).
+    'site.pem': SITE_PEM,
+    'ca.pem': CA_PEM,
   },
   faults: [],
   goals: [

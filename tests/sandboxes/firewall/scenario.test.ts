@@ -62,4 +62,15 @@ describe('the firewall-tls scenario', () => {
     await until(() => goal('rate-limited')?.met, 5000);
     expect(goal('rate-limited')!.observed).toMatch(/with 200 and \d+ requests? with 429$/);
   }, 90_000);
+
+  it('terminates TLS at lb-01 with the scenario\'s certificate: curl trusts it over https', async () => {
+    const cfg = join(scenario.folder, 'haproxy.cfg');
+    // (without the rate limit of the previous test: the flood would still count against this client)
+    const withoutLimit = readFileSync(cfg, 'utf8').replace(/ {4}http-request deny deny_status 429 .*\n/, '');
+    writeFileSync(cfg, withoutLimit.replace('    bind :80\n', '    bind :80\n    bind :443 ssl crt site.pem\n'));
+    await shell.command('reload', 30_000);
+    await shell.command('ufw lb-01 allow 443/tcp', 30_000);
+    const output = await shell.command('curl -s -o /dev/null -w "%{http_code}" --resolve www.example.com:443:10.0.0.2 https://www.example.com/', 30_000);
+    expect(output).toBe('200');
+  }, 90_000);
 });
