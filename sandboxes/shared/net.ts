@@ -175,7 +175,8 @@ function tap(socket: net.Socket, source: Endpoint, destination: Endpoint, destin
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
     const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
     const line = JSON.stringify({ t: Date.now(), src: `${from.host}:${from.port}`, dst: `${to.host}:${to.port}`, data: data.toString('base64') }) + '\n';
-    for (const file of files) appendFileSync(file, line);
+    // Only while the capture lasts: `sniff` removes the file when it stops.
+    for (const file of files) if (existsSync(file)) appendFileSync(file, line);
   };
   const { write, end } = socket;
   socket.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]) {

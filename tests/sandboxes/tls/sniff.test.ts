@@ -58,8 +58,14 @@ describe('sniff', () => {
 
   /** Starts `sniff -c COUNT 10.0.0.2`, runs `traffic` once it listens, and returns what sniff printed. */
   async function capture(count: number, traffic: () => Promise<unknown>): Promise<string> {
-    const output = shell.command(`sniff -c ${count} 10.0.0.2`, 15_000);
-    await shell.waitFor(/listening on 10\.0\.0\.2/);
+    const listening = async () => (await shell.text()).split('listening on 10.0.0.2').length;
+    const before = await listening();
+    const output = shell.command(`sniff -c ${count} 10.0.0.2`, 30_000);
+    // Wait for this sniff's own "listening" line (an earlier one may still be on the screen).
+    for (let waited = 0; (await listening()) === before; waited += 50) {
+      if (waited > 15_000) throw new Error('sniff did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     process.env.SANDBOX_NET = sandbox.net;
     process.env.SANDBOX_ADDR = '203.0.113.10';
     await traffic();
