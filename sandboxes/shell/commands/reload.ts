@@ -18,9 +18,12 @@ const CHECKS: Record<string, (config: string) => string[]> = {
 };
 
 function check(node: NodeStatus, io: CommandIO): Promise<{ ok: boolean; output: string }> {
-  const args = CHECKS[node.program]?.(node.config!);
+  // A keepalived node that runs HAProxy next to it (vrrp.js -- balancer ..., see ../../vrrp/companion.ts) reloads
+  // haproxy.cfg: the checker follows the file, as `systemctl reload haproxy` runs `haproxy -c` on that node.
+  const program = node.config!.endsWith('.cfg') ? 'balancer' : node.program;
+  const args = CHECKS[program]?.(node.config!);
   // The check runs the sibling bundle, as every sandbox program that starts another does.
-  const bundle = join(dirname(fileURLToPath(import.meta.url)), `${node.program}.js`);
+  const bundle = join(dirname(fileURLToPath(import.meta.url)), `${program}.js`);
   if (!args || !existsSync(bundle)) return Promise.resolve({ ok: true, output: '' });
   const env = { ...process.env };
   delete env.SANDBOX_EVENTS; // its verdict is for the learner's eyes, not for the event stream

@@ -35,6 +35,8 @@ describe('the active-passive scenario', () => {
     expect(goal('crash-takeover')?.met ?? false).toBe(false);
     const output = await shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.10/', 30_000);
     expect(output).toBe('200');
+    // `reload` checks haproxy.cfg with the balancer (haproxy -c) and reaches HAProxy through keepalived's node.
+    expect(await shell.command('reload', 30_000)).toMatch(/Configuration file is valid[\s\S]*lb-01[\s\S]*lb-02/);
   }, 90_000);
 
   it('a clean restart of lb-01 hands 10.0.0.10 to lb-02 in about 0.6 s (goal clean-handover)', async () => {
