@@ -206,7 +206,7 @@ function firewall(destination: string, port: number): 'accept' | 'drop' | 'rejec
 function unanswered(): net.Socket {
   const socket = new net.Socket();
   // node:net queues writes while `connecting` is true; it stays true until the caller gives up and destroys it.
-  socket.connecting = true;
+  Object.assign(socket, { connecting: true });
   return socket;
 }
 
