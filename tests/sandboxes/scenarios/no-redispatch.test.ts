@@ -2,9 +2,9 @@
 // server-dies.test.ts with the others.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasBalancer, load, SupervisorRun } from '../supervisor/harness';
+import { load, SupervisorRun } from '../supervisor/harness';
 
-describe.runIf(hasBalancer())('leaving out the mechanism a lesson teaches', () => {
+describe('leaving out the mechanism a lesson teaches', () => {
   let run: SupervisorRun;
   beforeAll(async () => {
     run = await SupervisorRun.start('server-dies');

@@ -3,7 +3,7 @@
 // it out is shown to fail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarios } from '../../../sandboxes/scenarios/index';
-import { hasBalancer, SupervisorRun } from '../supervisor/harness';
+import { SupervisorRun } from '../supervisor/harness';
 import { play, type Edits } from './solve';
 
 /** The edits the solutions' comment lines describe, by goal id. */
@@ -32,7 +32,7 @@ async function fromTheStart(run: SupervisorRun, fresh: boolean): Promise<void> {
 
 /** Proves every goal of a scenario with its own run of the supervisor. */
 export function proveGoals(name: string): void {
-  describe.runIf(name === 'one-server' || hasBalancer())(`the ${name} scenario`, () => {
+  describe(`the ${name} scenario`, () => {
     let run: SupervisorRun;
     let fresh = true;
     beforeAll(async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scenarios } from '../../../sandboxes/scenarios/index';
 import { defineScenario, describeScenario, type Scenario } from '../../../sandboxes/scenarios/scenario';
-import { dist, hasBalancer } from '../supervisor/harness';
+import { dist } from '../supervisor/harness';
 
 const all = Object.entries(scenarios);
 
@@ -32,7 +32,7 @@ describe('the scenarios', () => {
     for (const goal of scenario.goals) expect(goal.check(world), goal.id).toMatchObject({ met: false });
   });
 
-  it.runIf(hasBalancer()).each(all.filter(([, s]) => 'haproxy.cfg' in s.files))('%s has a haproxy.cfg the balancer accepts (balancer -c)', (_, scenario) => {
+  it.each(all.filter(([, s]) => 'haproxy.cfg' in s.files))('%s has a haproxy.cfg the balancer accepts (balancer -c)', (_, scenario) => {
     const folder = mkdtempSync(join(tmpdir(), 'cfg-'));
     try {
       writeFileSync(join(folder, 'haproxy.cfg'), scenario.files['haproxy.cfg']);

@@ -1,7 +1,7 @@
 // A supervisor run for tests: the real bundle in a fresh session folder, its event stream collected from stdout,
 // commands through its control API and HTTP requests through the sandbox network as the learner's terminal.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,6 @@ import { connect } from '../../../sandboxes/shared/net';
 import type { Command, Reply, Status } from '../../../sandboxes/supervisor/commands';
 
 export const dist = join(import.meta.dirname, '..', '..', '..', 'sandboxes', 'dist');
-export const hasBalancer = () => existsSync(join(dist, 'balancer.js'));
 
 export interface Answer {
   status: number;
