@@ -50,7 +50,12 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
     return page;
   }
 
-  const screen = (sandbox: Locator) => sandbox.locator('.xterm-rows').innerText();
+  /** The terminal's text as xterm.js rendered it. It renders only while on screen, and the panel's views grow as
+   * they mount, which can push the terminal out of view: scroll it back before every read. */
+  const screen = async (sandbox: Locator) => {
+    await sandbox.locator('.xterm').scrollIntoViewIfNeeded();
+    return sandbox.locator('.xterm-rows').innerText();
+  };
 
   // One retry: on a busy two-core machine a sandbox now and then boots slower than even these generous waits.
   const cases = walkable.map((o) => [o.slug, o] as const);
