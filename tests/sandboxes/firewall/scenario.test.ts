@@ -7,19 +7,9 @@ import { scenarios } from '../../../sandboxes/scenarios/index';
 import { RunningScenario } from '../shell/scenario';
 import { ShellSession } from '../shell/terminal';
 
-type Goal = { type: 'goal'; id: string; met: boolean; observed: string };
-
 describe('the firewall-tls scenario', () => {
   const scenario = new RunningScenario('firewall-tls');
   let shell: ShellSession;
-  const goal = (id: string) => scenario.events.filter((e): e is Goal => e.type === 'goal' && (e as Goal).id === id).at(-1);
-  const until = async (what: () => unknown, ms: number) => {
-    const deadline = Date.now() + ms;
-    while (!what()) {
-      if (Date.now() > deadline) throw new Error(`timed out; last goal events: ${JSON.stringify(scenario.events.filter((e) => e.type === 'goal').slice(-3))}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
 
   beforeAll(async () => {
     await scenario.ready();
@@ -40,7 +30,7 @@ describe('the firewall-tls scenario', () => {
   it('the solution of front-door-only leaves only lb-01:80 open, and the site still answers', async () => {
     const solution = scenarios['firewall-tls'].goals.find((g) => g.id === 'front-door-only')!.solution;
     for (const line of solution.filter((l) => l.startsWith('ufw'))) await shell.command(line, 30_000);
-    await until(() => goal('front-door-only')?.met, 5000);
+    await scenario.until(() => scenario.goal('front-door-only')?.met, 5000);
     const scan = await shell.command('scan -p 80,5432,8404 10.0.0.2 10.0.0.11 10.0.0.21', 15_000);
     expect(scan).toMatch(/Nmap scan report for 10\.0\.0\.2\nNot shown: 2 filtered tcp ports \(no-response\)\nPORT     STATE    SERVICE\n80\/tcp   open     http/);
     expect(scan).toMatch(/All 3 scanned ports on 10\.0\.0\.11 are in ignored states\.\nNot shown: 3 filtered tcp ports \(no-response\)/);
@@ -59,8 +49,8 @@ describe('the firewall-tls scenario', () => {
     );
     await shell.command('reload', 15_000);
     await shell.command('load http://10.0.0.2/ -r 10 -d 4s', 20_000);
-    await until(() => goal('rate-limited')?.met, 5000);
-    expect(goal('rate-limited')!.observed).toMatch(/with 200 and \d+ requests? with 429$/);
+    await scenario.until(() => scenario.goal('rate-limited')?.met, 5000);
+    expect(scenario.goal('rate-limited')!.observed).toMatch(/with 200 and \d+ requests? with 429$/);
   }, 90_000);
 
   it('terminates TLS at lb-01 with the scenario\'s certificate: curl trusts it over https', async () => {

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 
 const SUPERVISOR = join(import.meta.dirname, '../../../sandboxes/dist/supervisor.js');
 
+export type GoalEvent = { type: 'goal'; id: string; met: boolean; observed: string };
+
 export class RunningScenario {
   readonly folder = mkdtempSync(join(tmpdir(), 'shell-scenario-'));
   readonly events: Record<string, unknown>[] = [];
@@ -30,6 +32,23 @@ export class RunningScenario {
       if (this.supervisor.exitCode !== null) throw new Error(`the supervisor exited with code ${this.supervisor.exitCode}`);
       if (Date.now() > deadline) throw new Error('the supervisor did not write .sandbox/control.json in time');
       await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** The latest `goal` event for a goal id (undefined before the supervisor first reported it). */
+  goal(id: string): GoalEvent | undefined {
+    return this.events.filter((e): e is GoalEvent => e.type === 'goal' && e.id === id).at(-1);
+  }
+
+  /** Waits until `what` holds, failing with the latest events when `ms` runs out. */
+  async until(what: () => unknown, ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!(await what())) {
+      if (Date.now() > deadline) {
+        const goals = this.events.filter((e) => e.type === 'goal').slice(-4);
+        throw new Error(`timed out; last goal events: ${JSON.stringify(goals)}; last events: ${JSON.stringify(this.events.slice(-6))}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 

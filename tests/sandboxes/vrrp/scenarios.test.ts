@@ -4,20 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunningScenario } from '../shell/scenario';
 import { ShellSession } from '../shell/terminal';
 
-type Goal = { type: 'goal'; id: string; met: boolean; observed: string };
 type Vrrp = { type: 'vrrp_state'; node: string; state: string };
 
 describe('the active-passive scenario', () => {
   const scenario = new RunningScenario('active-passive');
   let shell: ShellSession;
-  const until = async (what: () => unknown, ms: number) => {
-    const deadline = Date.now() + ms;
-    while (!what()) {
-      if (Date.now() > deadline) throw new Error(`timed out; last events: ${JSON.stringify(scenario.events.slice(-6))}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-  const goal = (id: string) => scenario.events.filter((e): e is Goal => e.type === 'goal' && (e as Goal).id === id).at(-1);
   const master = (node: string) => scenario.events.filter((e): e is Vrrp => e.type === 'vrrp_state' && (e as Vrrp).node === node).at(-1)?.state === 'MASTER';
 
   beforeAll(async () => {
@@ -31,8 +22,8 @@ describe('the active-passive scenario', () => {
   });
 
   it('serves the site on the virtual IP through the MASTER, lb-01', async () => {
-    await until(() => master('lb-01'), 10_000);
-    expect(goal('crash-takeover')?.met ?? false).toBe(false);
+    await scenario.until(() => master('lb-01'), 10_000);
+    expect(scenario.goal('crash-takeover')?.met ?? false).toBe(false);
     const output = await shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.10/', 30_000);
     expect(output).toBe('200');
     // `reload` checks haproxy.cfg with the balancer (haproxy -c) and reaches HAProxy through keepalived's node.
@@ -41,15 +32,15 @@ describe('the active-passive scenario', () => {
 
   it('a clean restart of lb-01 hands 10.0.0.10 to lb-02 in about 0.6 s (goal clean-handover)', async () => {
     await shell.command('infra restart lb-01', 30_000);
-    await until(() => goal('clean-handover')?.met, 8000);
-    expect(goal('clean-handover')!.observed).toMatch(/^lb-02 became MASTER \d\.\d\d s after the priority 0 advert$/);
-    await until(() => master('lb-01'), 10_000); // lb-01 is back with priority 101 and preempts
+    await scenario.until(() => scenario.goal('clean-handover')?.met, 8000);
+    expect(scenario.goal('clean-handover')!.observed).toMatch(/^lb-02 became MASTER \d\.\d\d s after the priority 0 advert$/);
+    await scenario.until(() => master('lb-01'), 10_000); // lb-01 is back with priority 101 and preempts
   }, 90_000);
 
   it('killing lb-01 moves 10.0.0.10 to lb-02 within Master_Down_Interval, and the site answers again (goal crash-takeover)', async () => {
     await shell.command('infra kill lb-01', 30_000);
-    await until(() => goal('crash-takeover')?.met, 8000);
-    expect(goal('crash-takeover')!.observed).toMatch(/^lb-02 became MASTER \d+\.\d\d s after lb-01 died/);
+    await scenario.until(() => scenario.goal('crash-takeover')?.met, 8000);
+    expect(scenario.goal('crash-takeover')!.observed).toMatch(/^lb-02 became MASTER \d+\.\d\d s after lb-01 died/);
     expect(await shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.10/', 30_000)).toBe('200');
   }, 90_000);
 });
