@@ -40,7 +40,9 @@ describe('where requests go', () => {
     expect(answer).toMatchObject({ status: 200, body: 'app1\n' });
     const event = await lb.waitFor(isRequest);
     expect(event).toMatchObject({ frontend: 'fe_web', backend: 'be_app', server: 'app1', status: 200, termination: '----', retries: 0, method: 'GET', path: '/hello?x=1' });
-    const line = lb.logs().find((l) => l.includes('fe_web be_app/app1'))!;
+    // The log line is its own event and may arrive just after the request event.
+    const log = await lb.waitFor((e) => e.type === 'log' && e.text.includes('fe_web be_app/app1'));
+    const line = log.type === 'log' ? log.text : '';
     expect(line).toMatch(/^127\.0\.0\.1:\d+ \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] fe_web be_app\/app1 0\/0\/\d+\/\d+\/\d+ 200 \d+ - - ---- \d+\/\d+\/0\/0\/0 0\/0 "GET \/hello\?x=1 HTTP\/1\.1"$/);
   });
 });
