@@ -7,6 +7,7 @@ import { toLine, describe as describeBehaviour } from '../web/behaviour';
 import type { Command, Reply, Status } from './commands';
 import { Goals } from './goals';
 import { Node, type Places } from './node';
+import { startGroups } from './start-order';
 import type { EventStream } from './stream';
 
 export class Supervisor {
@@ -31,7 +32,7 @@ export class Supervisor {
     this.goals = new Goals(scenario, () => this.world(), stream);
   }
 
-  /** Writes the files, starts every node in the scenario's order and applies the starting faults. */
+  /** Writes the files, starts the nodes (together where they do not wait for each other) and applies the starting faults. */
   boot(): Promise<void> {
     this.booting = this.startAll();
     return this.booting;
@@ -43,7 +44,9 @@ export class Supervisor {
     this.stream.newRun();
     this.stream.publish('supervisor', { type: 'scenario', ...describeScenario(this.scenario) });
     this.goals.restart();
-    for (const node of this.nodes) if (!this.closing) await this.attempt(() => node.start());
+    for (const group of startGroups(this.scenario)) {
+      if (!this.closing) await Promise.all(group.map((spec) => this.attempt(() => this.node(spec.name).start())));
+    }
     for (const fault of this.scenario.faults) if (!this.closing) await this.attempt(() => this.execute(fault));
   }
 
@@ -89,7 +92,7 @@ export class Supervisor {
     this.cancelScheduled();
     const killAll = () => Promise.all(this.nodes.map((n) => n.state !== 'stopped' && n.state !== 'crashed' && n.kill().catch(() => {})));
     await killAll();
-    await this.booting; // stops before the next node; the one being started is killed below
+    await this.booting; // stops before the next group of nodes; those being started are killed below
     await killAll();
   }
 

@@ -1,0 +1,37 @@
+// Which nodes of a scenario start together, and which wait: a node waits for the nodes it names, keepalived peers
+// start in turn, everything else starts at once.
+import { describe, expect, it } from 'vitest';
+import { scenarios } from '../../../sandboxes/scenarios/index';
+import { startGroups } from '../../../sandboxes/supervisor/start-order';
+
+const groups = (name: string) => startGroups(scenarios[name]).map((group) => group.map((node) => node.name));
+
+describe('the start order', () => {
+  it('starts the web servers together and the balancer once they listen (its first check would mark them DOWN)', () => {
+    expect(groups('two-servers')).toEqual([['web-01', 'web-02'], ['lb-01']]);
+  });
+
+  it('starts standbys after their primary, and web servers after the databases they name', () => {
+    expect(groups('replication')).toEqual([['db-01'], ['db-02', 'db-03']]);
+    expect(groups('failover')).toEqual([['db-01'], ['db-02', 'db-03'], ['mon-01']]);
+    expect(groups('read-your-writes')).toEqual([['db-01'], ['db-02'], ['web-01', 'web-02']]);
+  });
+
+  it('starts keepalived peers in turn, so the same one becomes MASTER on every run', () => {
+    expect(groups('active-passive')).toEqual([['web-01', 'web-02'], ['lb-01'], ['lb-02']]);
+  });
+
+  it('starts every node of every scenario exactly once, each after every node its config or arguments name', () => {
+    for (const scenario of Object.values(scenarios)) {
+      const order = startGroups(scenario);
+      expect(order.flat().map((n) => n.name).sort()).toEqual(scenario.nodes.map((n) => n.name).sort());
+      const groupOf = (name: string) => order.findIndex((group) => group.some((n) => n.name === name));
+      for (const node of scenario.nodes) {
+        const text = [...node.args, node.config ? scenario.files[node.config] : ''].join('\n');
+        for (const other of scenario.nodes.filter((o) => o !== node && text.includes(`${o.address}:`))) {
+          expect(groupOf(other.name), `${scenario.name}: ${node.name} names ${other.name}`).toBeLessThan(groupOf(node.name));
+        }
+      }
+    }
+  });
+});
