@@ -2,7 +2,7 @@
 // reloads. A reload works as HAProxy's master-worker reload does for a client: the new configuration takes the
 // new requests, requests in flight finish on the old one, listening sockets stay open (no refused connection),
 // and a configuration that fails the check is refused with its errors while the old one keeps running.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type http from 'node:http';
 import type net from 'node:net';
 import { listen } from '../shared/net';
@@ -14,7 +14,8 @@ import { parseConfig, type Config, type ProxyConfig } from './config';
 import { createListener, process_, type Frontend } from './frontend';
 import { say } from './messages';
 import { metricsText } from './metrics';
-import { requestRules, StickTable } from './ratelimit';
+import { StickTable } from './ratelimit';
+import { headerRules, requestRules } from './rules';
 import { createRuntimeServer, type RuntimeTarget } from './runtime-api';
 import { statCsv, statHtml, type StatsProxy } from './stats';
 
@@ -62,7 +63,7 @@ export class Balancer implements RuntimeTarget {
       report({ type: 'balancer.reload', ok: false, messages });
       return { ok: false, messages };
     }
-    const { config, alerts, warnings } = parseConfig(text, this.file.split('/').pop());
+    const { config, alerts, warnings } = parseConfig(text, this.file.split('/').pop(), existsSync);
     if (!config) {
       const messages = [...alerts.map((a) => `config : ${a}`), `config : Error(s) found in configuration file : ${this.file}`, 'config : Fatal errors found in configuration.', 'Reload failed: the running configuration is kept.'];
       messages.forEach((m) => say('ALERT', m));
@@ -97,8 +98,14 @@ export class Balancer implements RuntimeTarget {
     for (const proxy of config.proxies) {
       if (proxy.kind === 'backend') continue;
       const backend = proxy.defaultBackend ? backends.get(proxy.defaultBackend.name) : proxy.servers.length ? backends.get(proxy.name) : undefined;
-      const deny = requestRules(proxy.rules, tables);
-      frontends.set(proxy.name, { config: proxy, backend, counters: new Counters(), conns: 0, denied: 0, deny, local: this.localPages(proxy) });
+      // The backend's header rules run first, then the frontend's, as in HAProxy.
+      const responseRules = backend && backend.config !== proxy ? [...backend.config.headerRules, ...proxy.headerRules] : proxy.headerRules;
+      frontends.set(proxy.name, {
+        config: proxy, backend, counters: new Counters(), conns: 0, denied: 0,
+        requestRules: requestRules(proxy.rules, tables),
+        headerRules: headerRules(responseRules),
+        local: this.localPages(proxy),
+      });
     }
     return { config, frontends, backends, tables, stopChecks: [...backends.values()].map(startChecks) };
   }

@@ -7,7 +7,7 @@
 // The shell's "did you mean" (edit distance with swapped letters), so typos get the same help everywhere.
 import { closest } from '../shared/suggest';
 import type { DenyStatus } from './errors';
-import { parseHttpRequest, parseStickTable } from './config-rules';
+import { parseHeaderRule, parseHttpRequest, parseStickTable } from './config-rules';
 import {
   ALGORITHMS,
   OTHER_ALGORITHMS,
@@ -76,12 +76,34 @@ export interface StickTableConfig {
 export type Condition = { negate: boolean } & (
   | { fetch: 'sc_http_req_rate'; counter: number; op: 'gt' | 'ge' | 'lt' | 'le' | 'eq'; value: number }
   | { fetch: 'path' | 'path_beg' | 'src'; values: string[] }
+  /** `ssl_fc`: the client's connection is TLS (it came in on a `bind ... ssl` address). */
+  | { fetch: 'ssl_fc' }
 );
 
-/** `http-request track-sc0 src [table <name>]` and `http-request deny [deny_status <code>] [if|unless { ... }]`. */
+/** The codes `redirect` accepts ("Only codes 301, 302, 303, 307 and 308 are supported, with 302 used by default"). */
+export type RedirectCode = 301 | 302 | 303 | 307 | 308;
+
+/**
+ * `http-request track-sc0 src [table <name>]`, `http-request deny [deny_status <code>] [if|unless { ... }]` and
+ * `http-request redirect scheme https [code 301] [if|unless { ... }]`.
+ */
 export type HttpRequestRule =
   | { action: 'track'; counter: number; table: string; line: number }
-  | { action: 'deny'; status: DenyStatus; condition?: Condition };
+  | { action: 'deny'; status: DenyStatus; condition?: Condition }
+  | { action: 'redirect'; scheme: string; code: RedirectCode; condition?: Condition };
+
+/**
+ * `http-response set-header <name> <value> [if|unless { ... }]` (answers from a server) and
+ * `http-after-response set-header ...` (every answer, HAProxy's own pages and redirects too); `add-header` keeps
+ * a header already there instead of replacing it.
+ */
+export interface HeaderRule {
+  phase: 'http-response' | 'http-after-response';
+  action: 'set-header' | 'add-header';
+  name: string;
+  value: string;
+  condition?: Condition;
+}
 
 export interface ProxyConfig {
   kind: 'frontend' | 'backend' | 'listen';
@@ -109,6 +131,8 @@ export interface ProxyConfig {
   stickTable?: StickTableConfig;
   /** The `http-request` rules the sandbox implements, in order. */
   rules: HttpRequestRule[];
+  /** The `http-response` and `http-after-response` header rules, in order. */
+  headerRules: HeaderRule[];
 }
 
 export interface Config {
@@ -153,6 +177,8 @@ export interface Context {
   rawWarn(text: string): void;
   /** The standard warning for a keyword the real HAProxy accepts but this sandbox ignores. */
   unsupported(what: string): void;
+  /** Whether a file the configuration names (a `crt`) exists, as HAProxy stats it while parsing. */
+  exists(path: string): boolean;
 }
 
 /** Splits a line into words as HAProxy does: spaces separate, quotes group, backslash escapes, # starts a comment. */
@@ -203,15 +229,19 @@ function newProxy(kind: ProxyConfig['kind'] | 'defaults', name: string, line: nu
         kind: 'listen', name: '', line: 0, timeouts: {}, retries: 3, redispatch: false, httplog: false, dontlognull: false,
         forwardfor: false, allbackups: false, logHealthChecks: false, log: false,
         // HAProxy 2.6 (this sandbox's model) uses roundrobin when `balance` is absent; 3.3 and later use random.
-        balance: 'roundrobin', binds: [], servers: [], rules: [],
+        balance: 'roundrobin', binds: [], servers: [], rules: [], headerRules: [],
       };
-  return { ...base, kind: kind === 'defaults' ? 'listen' : kind, name, line, binds: [], servers: [], rules: [], defaultBackend: undefined, stats: undefined, metricsPath: undefined, stickTable: undefined };
+  return { ...base, kind: kind === 'defaults' ? 'listen' : kind, name, line, binds: [], servers: [], rules: [], headerRules: [], defaultBackend: undefined, stats: undefined, metricsPath: undefined, stickTable: undefined };
 }
 
 // Default-server settings live beside the defaults section's proxy settings.
 const serverDefaults = new WeakMap<ProxyConfig, ServerParams>();
 
-export function parseConfig(text: string, file = 'haproxy.cfg'): ParseResult {
+/**
+ * Parses haproxy.cfg's text. `exists` answers for the files it names (the `crt` of a `bind ... ssl`): the program
+ * passes the file system's answer, so `-c` fails on a missing certificate as `haproxy -c` does.
+ */
+export function parseConfig(text: string, file = 'haproxy.cfg', exists: (path: string) => boolean = () => true): ParseResult {
   const alerts: string[] = [];
   const warnings: string[] = [];
   const config: Config = { file, globalLog: false, statsSockets: [], proxies: [] };
@@ -234,6 +264,7 @@ export function parseConfig(text: string, file = 'haproxy.cfg'): ParseResult {
       raw: (t) => alerts.push(t),
       rawWarn: (t) => warnings.push(t),
       unsupported: (what) => warnings.push(`${at}${what} is not supported by this sandbox and is ignored.`),
+      exists,
     };
     const [keyword] = args;
 
@@ -289,7 +320,7 @@ function parseGlobal(args: string[], ctx: Context): void {
 }
 
 const PROXY_KEYWORDS = ['mode', 'log', 'option', 'no', 'timeout', 'retries', 'balance', 'default-server', 'server', 'bind',
-  'default_backend', 'stats', 'http-request', 'http-check', 'stick-table', ...OTHER_PROXY_KEYWORDS];
+  'default_backend', 'stats', 'http-request', 'http-response', 'http-after-response', 'http-check', 'stick-table', ...OTHER_PROXY_KEYWORDS];
 const BACKEND_ONLY = ['balance', 'server', 'default-server', 'retries', 'http-check'];
 const FRONTEND_ONLY = ['bind', 'default_backend'];
 
@@ -347,6 +378,9 @@ function parseProxyKeyword(args: string[], proxy: ProxyConfig, kind: Kind, ctx: 
       return parseStats(args, proxy, ctx);
     case 'http-request':
       return parseHttpRequest(args, proxy, ctx);
+    case 'http-response':
+    case 'http-after-response':
+      return parseHeaderRule(args, proxy, ctx);
     case 'stick-table':
       return parseStickTable(args, proxy, ctx);
     case 'http-check':
@@ -493,6 +527,10 @@ function parseBind(args: string[], proxy: ProxyConfig, ctx: Context): void {
     if (!match) return ctx.alert(`'bind ${address}' : missing port number: '${one}'`);
     if (Number(match[2]) < 1 || Number(match[2]) > 65535) return ctx.alert(`'bind ${address}' : invalid port '${match[2]}'`);
     proxy.binds.push({ address: `${match[1] === '*' ? '' : match[1]}:${match[2]}`, line: ctx.line, ...(ssl ? { crt } : {}) });
+  }
+  // HAProxy has made the listener before it reads the options: a missing certificate is the only complaint.
+  if (crt && !ctx.exists(crt)) {
+    return ctx.alert(`'bind ${address}' in section '${proxy.kind}' : unable to stat SSL certificate from file '${crt}' : No such file or directory.`);
   }
   const others = args.slice(2).filter((arg, i, all) => arg !== 'ssl' && arg !== 'crt' && all[i - 1] !== 'crt');
   if (others.length) ctx.unsupported(`'bind' option '${others[0]}'`);

@@ -9,9 +9,10 @@ import type { Socket } from 'node:net';
 import { log, report } from '../shared/report';
 import { Counters, type Backend } from './backend';
 import type { ProxyConfig } from './config';
-import { errorPages, type DenyStatus } from './errors';
+import { errorPages } from './errors';
 import { httplogLine } from './httplog';
 import { answer, forward, type Exchange } from './proxy';
+import { isTls, type Verdict } from './rules';
 import type { BalancerRequestEvent } from '../shared/events/balancer';
 
 export interface Frontend {
@@ -20,10 +21,12 @@ export interface Frontend {
   counters: Counters;
   /** Client connections open on this frontend (feconn). */
   conns: number;
-  /** Requests refused by a rule (none yet: no `http-request deny` in the sandbox). */
+  /** Requests refused by an `http-request deny` rule. */
   denied: number;
-  /** The `http-request` rules (track-sc0, deny): the status to deny the request with, or undefined. */
-  deny?: (req: http.IncomingMessage) => DenyStatus | undefined;
+  /** The `http-request` rules (track-sc0, deny, redirect): what to answer instead of the backend, or undefined. */
+  requestRules?: (req: http.IncomingMessage) => Verdict | undefined;
+  /** The `http-response`/`http-after-response` header rules: sets headers on an answer, returns what it set. */
+  headerRules?: (req: http.IncomingMessage, headers: http.OutgoingHttpHeaders, fromServer: boolean) => Record<string, string>;
   /** Pages the balancer serves itself: the stats page (`stats uri`) and the exporter (`use-service`). */
   local?: (req: http.IncomingMessage, res: http.ServerResponse) => string | undefined;
 }
@@ -119,9 +122,9 @@ function handle(fe: Frontend, req: http.IncomingMessage, res: http.ServerRespons
   const started = Date.now();
   const bytesBefore = req.socket.bytesWritten;
   fe.counters.bin += Number(req.headers['content-length'] ?? 0);
-  // `http-request` rules first, as HAProxy evaluates them before anything else (track-sc0, deny).
-  const denied = fe.deny?.(req);
-  const local = denied ? undefined : fe.local?.(req, res);
+  // `http-request` rules first, as HAProxy evaluates them before anything else (track-sc0, deny, redirect).
+  const verdict = fe.requestRules?.(req);
+  const local = verdict ? undefined : fe.local?.(req, res);
   if (local !== undefined) {
     res.on('finish', () => {
       const event = requestEvent(fe, req, fe.config.name, local, res.statusCode, req.socket.bytesWritten - bytesBefore, 'LR--');
@@ -130,7 +133,7 @@ function handle(fe: Frontend, req: http.IncomingMessage, res: http.ServerRespons
     });
     return;
   }
-  const backend = denied ? undefined : fe.backend;
+  const backend = verdict ? undefined : fe.backend;
   const x: Exchange = {
     req,
     res,
@@ -143,6 +146,8 @@ function handle(fe: Frontend, req: http.IncomingMessage, res: http.ServerRespons
     Tr: -1,
     done: false,
     bodyless: true,
+    decorate: (headers, fromServer) => Object.assign(x.setHeaders, fe.headerRules?.(req, headers, fromServer)),
+    setHeaders: {},
     finish: (x, outcome) => {
       const ta = Date.now() - started;
       const bytes = req.socket.bytesWritten - bytesBefore;
@@ -161,15 +166,21 @@ function handle(fe: Frontend, req: http.IncomingMessage, res: http.ServerRespons
       event.timings = { TR: 0, Tw: x.Tw, Tc: x.Tc, Tr: x.Tr, Ta: ta };
       event.retries = x.retries;
       event.redispatched = x.redispatched;
+      if (Object.keys(x.setHeaders).length) event.setHeaders = x.setHeaders;
       write(fe, event, started, req.httpVersion, backend?.active ?? 0, server?.served ?? 0, backend?.queue.length ?? 0);
     },
   };
   if (!backend) {
-    // Denied by a rule (`PR--`, 403 unless deny_status says otherwise), or no default_backend (503): HAProxy
-    // answers itself and logs the frontend as the backend, `fe_web/<NOSRV>`.
-    if (denied) fe.denied++;
+    // Denied by a rule (`PR--`, 403 unless deny_status says otherwise), redirected (`LR--`: HAProxy answered
+    // locally), or no default_backend (503): HAProxy answers itself and logs the frontend as the backend,
+    // `fe_web/<NOSRV>`.
     x.Tw = -1;
-    return answer(x, errorPages[denied ?? 503], denied ? 'PR--' : 'SC--');
+    if (verdict?.action === 'redirect') {
+      x.setHeaders.location = verdict.page.headers.find(([name]) => name === 'location')![1];
+      return answer(x, verdict.page, 'LR--');
+    }
+    if (verdict) fe.denied++;
+    return answer(x, errorPages[verdict?.status ?? 503], verdict ? 'PR--' : 'SC--');
   }
   backend.active++;
   forward(x, backend.config.forwardfor);
@@ -190,6 +201,7 @@ function requestEvent(fe: Frontend, req: http.IncomingMessage, backend: string, 
     termination,
     retries: 0,
     redispatched: false,
+    ...(isTls(req) ? { tls: true } : {}),
   };
 }
 

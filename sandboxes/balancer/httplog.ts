@@ -32,7 +32,8 @@ export function logDate(ms: number): string {
 export function httplogLine(e: BalancerRequestEvent, c: LogContext, httplog: boolean): string {
   const t = e.timings;
   const retries = `${e.redispatched ? '+' : ''}${e.retries}`;
-  const head = `${e.client} [${logDate(c.acceptedAt)}] ${e.frontend} ${e.backend}/${e.server ?? '<NOSRV>'}`;
+  // A TLS connection's frontend is written `fe_web~` (%ft).
+  const head = `${e.client} [${logDate(c.acceptedAt)}] ${e.frontend}${e.tls ? '~' : ''} ${e.backend}/${e.server ?? '<NOSRV>'}`;
   const conns = `${c.actconn}/${c.feconn}/${c.beconn}/${c.srvConn}/${retries} ${c.srvQueue}/${c.beQueue}`;
   if (!httplog) {
     // The default (tcplog-like) format: %Tw/%Tc/%Tt %B %ts

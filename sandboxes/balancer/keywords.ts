@@ -20,8 +20,7 @@ export const OTHER_OPTIONS = [
 
 // Keywords of proxy sections that HAProxy accepts and the sandbox ignores (with a warning).
 export const OTHER_PROXY_KEYWORDS = [
-  'maxconn', 'fullconn', 'errorfile', 'errorfiles', 'use_backend', 'hash-type', 'cookie', 'acl', 'http-response',
-  'http-after-response', 'tcp-request', 'tcp-response', 'stick', 'capture', 'compression',
+  'maxconn', 'fullconn', 'errorfile', 'errorfiles', 'use_backend', 'hash-type', 'cookie', 'acl', 'tcp-request', 'tcp-response', 'stick', 'capture', 'compression',
   'description', 'id', 'disabled', 'enabled', 'monitor-uri', 'redirect', 'rate-limit', 'unique-id-format',
   'unique-id-header', 'log-format', 'log-tag', 'backlog', 'email-alert', 'errorloc', 'errorloc302', 'errorloc303',
   'force-persist', 'ignore-persist', 'persist', 'server-template', 'load-server-state-from-file', 'max-keep-alive-queue',

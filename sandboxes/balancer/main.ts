@@ -1,6 +1,6 @@
 // The balancer: `node balancer.js -f haproxy.cfg` runs it, `-c -f haproxy.cfg` only checks the file, as `haproxy`
 // does. SIGUSR2 (what HAProxy's master process reloads on) re-reads the file; SIGTERM stops it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { onSupervisorLine } from '../shared/lifeline';
 import { Balancer } from './balancer';
@@ -45,7 +45,7 @@ try {
   fail(`config : Could not open configuration file ${file} : ${reason}`);
 }
 
-const { config, alerts, warnings } = parseConfig(text, basename(file));
+const { config, alerts, warnings } = parseConfig(text, basename(file), existsSync);
 // `-c` writes on the terminal whatever runs it, as haproxy -c does; a running balancer sends them to its log.
 const print = (level: 'NOTICE' | 'WARNING' | 'ALERT', message: string) =>
   checkOnly ? process.stderr.write(`${prefix(level)}${message}\n`) : say(level, message);

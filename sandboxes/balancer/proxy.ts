@@ -30,6 +30,10 @@ export interface Exchange {
   done: boolean;
   /** No request body: the request can be sent again as is. */
   bodyless: boolean;
+  /** Applies the frontend's header rules to an answer (`fromServer` false for HAProxy's own); adds to setHeaders. */
+  decorate(headers: http.OutgoingHttpHeaders, fromServer: boolean): void;
+  /** The headers the rules set on this answer, for the request event. */
+  setHeaders: Record<string, string>;
   /** Drops the current connection attempt (the client went away). */
   abort?: () => void;
   /** Called once, when the client has its answer (or is gone). */
@@ -128,7 +132,9 @@ function attempt(x: Exchange, server: Server): void {
     // Send the server's headers as they are, without Node's own `connection`/`date`: HAProxy adds neither.
     x.res.removeHeader('connection');
     x.res.removeHeader('date');
-    x.res.writeHead(reply.statusCode ?? 502, reply.statusMessage, reply.headers);
+    const headers: http.OutgoingHttpHeaders = { ...reply.headers };
+    x.decorate(headers, true);
+    x.res.writeHead(reply.statusCode ?? 502, reply.statusMessage, headers);
     reply.pipe(x.res);
     reply.on('end', release);
     x.res.on('finish', () => done(x, { status: reply.statusCode ?? 0, termination: '----' }));
@@ -186,7 +192,9 @@ export function answer(x: Exchange, page: ErrorPage, termination: string): void 
   x.Tr = -1;
   x.res.removeHeader('connection');
   x.res.removeHeader('date');
-  x.res.writeHead(page.status, page.reason, page.headers);
+  const headers: http.OutgoingHttpHeaders = Object.fromEntries(page.headers);
+  x.decorate(headers, false);
+  x.res.writeHead(page.status, page.reason, headers);
   x.res.end(page.body);
   done(x, { status: page.status, termination });
 }

@@ -9,8 +9,7 @@
 // valid or not"). `track-sc0 src` counts the current request in its client's entry; the deny rule then reads that
 // rate. Entries not seen for `expire` are forgotten.
 import type http from 'node:http';
-import type { Condition, HttpRequestRule, StickTableConfig } from './config';
-import type { DenyStatus } from './errors';
+import type { StickTableConfig } from './config';
 
 interface Entry {
   id: number;
@@ -86,56 +85,3 @@ export class StickTable {
 
 /** The client's address as the table keys it (an IPv4 client of a dual-stack socket as plain IPv4). */
 export const sourceOf = (req: http.IncomingMessage) => (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-
-/**
- * Builds the function a frontend runs on each request: its `http-request` rules in order. Returns the status to
- * deny with, or undefined to let the request through.
- */
-export function requestRules(rules: HttpRequestRule[], tables: Map<string, StickTable>): ((req: http.IncomingMessage) => DenyStatus | undefined) | undefined {
-  if (rules.length === 0) return undefined;
-  return (req) => {
-    const src = sourceOf(req);
-    // The entries this request tracks, by sticky counter number (sc0, sc1, sc2), and their rates.
-    const rates: (number | undefined)[] = [];
-    for (const rule of rules) {
-      if (rule.action === 'track') {
-        const table = tables.get(rule.table);
-        if (table && rates[rule.counter] === undefined) rates[rule.counter] = table.track(src);
-      } else if (!rule.condition || holds(rule.condition, req, src, rates)) {
-        return rule.status;
-      }
-    }
-    return undefined;
-  };
-}
-
-function holds(c: Condition, req: http.IncomingMessage, src: string, rates: (number | undefined)[]): boolean {
-  const path = (req.url ?? '/').split('?')[0];
-  let result: boolean;
-  switch (c.fetch) {
-    case 'sc_http_req_rate': {
-      const rate = rates[c.counter] ?? 0;
-      result = { gt: rate > c.value, ge: rate >= c.value, lt: rate < c.value, le: rate <= c.value, eq: rate === c.value }[c.op];
-      break;
-    }
-    case 'path':
-      result = c.values.includes(path);
-      break;
-    case 'path_beg':
-      result = c.values.some((v) => path.startsWith(v));
-      break;
-    case 'src':
-      result = c.values.some((v) => inNetwork(src, v));
-      break;
-  }
-  return c.negate ? !result : result;
-}
-
-/** `10.0.0.0/8`-style match of an IPv4 address (a bare address matches itself). */
-function inNetwork(ip: string, network: string): boolean {
-  const [base, bits = '32'] = network.split('/');
-  const number = (a: string) => a.split('.').reduce((n, part) => n * 256 + Number(part), 0);
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip) || !/^\d+\.\d+\.\d+\.\d+$/.test(base)) return ip === base;
-  const size = 2 ** (32 - Number(bits));
-  return Math.floor(number(ip) / size) === Math.floor(number(base) / size);
-}

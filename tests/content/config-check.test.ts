@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sandboxes/monitor/config';
+import { SITE_PEM } from '../../sandboxes/scenarios/certificates';
 import { loadLessons, root, type CodeBlock } from './lessons';
 
 interface Checker {
@@ -47,9 +48,19 @@ const lessons = loadLessons();
 const folder = mkdtempSync(join(tmpdir(), 'lesson-configs-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
+// The files a configuration names live on the server it is written for (HAProxy's `crt /etc/haproxy/certs/site.pem`,
+// which `haproxy -c` stats): the check gets them in its folder, with a certificate of the sandbox's.
+function withServerFiles(text: string): string {
+  return text.replace(/(\bcrt )(\S+)/g, (_, keyword: string, path: string) => {
+    const local = join(folder, `crt-${path.replace(/[^\w.-]/g, '_')}`);
+    writeFileSync(local, SITE_PEM);
+    return keyword + local;
+  });
+}
+
 function check(checker: Checker, name: string, text: string) {
   const file = join(folder, `${name.replace(/[^\w.-]/g, '_')}-${checker.file}`);
-  writeFileSync(file, text);
+  writeFileSync(file, withServerFiles(text));
   const bundle = join(root, 'sandboxes', 'dist', `${checker.program}.js`);
   const run = spawnSync(process.execPath, [bundle, ...checker.args, file], { cwd: folder, encoding: 'utf8', timeout: 20_000 });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };

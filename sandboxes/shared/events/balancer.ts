@@ -24,6 +24,10 @@ export interface BalancerRequestEvent {
   /** Connection retries made; `redispatched` when one of them went to another server (`+1` in the log). */
   retries: number;
   redispatched: boolean;
+  /** The client's connection was TLS (HAProxy's `ssl_fc`; its log writes the frontend as `fe_web~`). */
+  tls?: boolean;
+  /** Headers the balancer's own rules wrote on the answer (a redirect's `location`, `http-response set-header`). */
+  setHeaders?: Record<string, string>;
 }
 
 /**

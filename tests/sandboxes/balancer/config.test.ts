@@ -89,10 +89,44 @@ describe('parsing haproxy.cfg', () => {
     [9, '    option dontlognul', "parsing [haproxy.cfg:9] : unknown option 'dontlognul'; did you mean 'dontlognull' maybe ?"],
     [1, 'globl', "parsing [haproxy.cfg:1]: unknown keyword 'globl' out of section."],
     [15, '    bind', "parsing [haproxy.cfg:15] : 'bind' expects {<path>|[addr1]:port1[-end1]}{,[addr]:port[-end]}... as arguments."],
+    [16, '    http-request redirect', "parsing [haproxy.cfg:16] : error detected in frontend 'fe_web' while parsing 'http-request redirect' rule : redirection type expected ('prefix', 'location', or 'scheme')."],
+    [16, '    http-request redirect scheme', "parsing [haproxy.cfg:16] : error detected in frontend 'fe_web' while parsing 'http-request redirect' rule : missing argument for 'scheme'."],
+    [16, '    http-request redirect scheme https code 300', "parsing [haproxy.cfg:16] : error detected in frontend 'fe_web' while parsing 'http-request redirect' rule : 'code': unsupported HTTP code '300' (must be one of 301, 302, 303, 307 or 308)."],
+    [16, '    http-request redirect scheme https foo', "parsing [haproxy.cfg:16] : error detected in frontend 'fe_web' while parsing 'http-request redirect' rule : expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was 'foo')."],
+    [16, '    http-request redirect scheme https unless ssl_fc', "parsing [haproxy.cfg:16] : error detected in frontend 'fe_web' while parsing 'http-request redirect' rule : error in condition: no such ACL : 'ssl_fc'."],
+    [16, '    http-request redirect scheme https if { ssl_fc', "parsing [haproxy.cfg:16] : error detected in frontend 'fe_web' while parsing 'http-request redirect' rule : error in condition: missing closing '}' in condition."],
+    [16, '    http-response set-header Strict-Transport-Security', "parsing [haproxy.cfg:16] : error detected in frontend 'fe_web' while parsing 'http-response set-header' rule : expects exactly 2 arguments."],
+    [16, '    http-response set-header X a b', "parsing [haproxy.cfg:16]: 'http-response set-header' expects either 'if' or 'unless' followed by a condition but found 'b'."],
+    [16, '    http-after-response set-headr X a', "parsing [haproxy.cfg:16]: 'http-after-response' expects 'ot-group', 'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', 'set-header', 'set-status', 'strict-mode', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', but got 'set-headr'. Did you mean 'set-header' maybe ?"],
   ])('rejects line %i changed to %j with a line-numbered error', (line, text, alert) => {
     const { config, alerts } = parseConfig(withLine(line, text));
     expect(config).toBeUndefined();
     expect(alerts).toContain(alert);
+  });
+
+  it('reads the redirect to HTTPS (302 unless a code is given) and the header rules with their conditions', () => {
+    const { config, alerts } = parseConfig(
+      withLine(16, '    http-request redirect scheme https unless { ssl_fc }\n    http-request redirect scheme https code 301 if !{ ssl_fc }\n' +
+        '    http-response set-header Strict-Transport-Security "max-age=63072000"\n    http-after-response add-header X-Via lb-01 if { ssl_fc }'),
+    );
+    expect(alerts).toEqual([]);
+    const fe = config!.proxies.find((p) => p.name === 'fe_web')!;
+    expect(fe.rules).toEqual([
+      { action: 'redirect', scheme: 'https', code: 302, condition: { negate: true, fetch: 'ssl_fc' } },
+      { action: 'redirect', scheme: 'https', code: 301, condition: { negate: true, fetch: 'ssl_fc' } },
+    ]);
+    expect(fe.headerRules).toEqual([
+      { phase: 'http-response', action: 'set-header', name: 'Strict-Transport-Security', value: 'max-age=63072000' },
+      { phase: 'http-after-response', action: 'add-header', name: 'X-Via', value: 'lb-01', condition: { negate: false, fetch: 'ssl_fc' } },
+    ]);
+  });
+
+  it('refuses a bind whose crt file does not exist, as HAProxy does when it stats the file', () => {
+    const text = withLine(15, '    bind :443 ssl crt /etc/haproxy/certs/site.pem');
+    expect(parseConfig(text, 'haproxy.cfg', (path) => path !== '/etc/haproxy/certs/site.pem').alerts).toEqual([
+      "parsing [haproxy.cfg:15] : 'bind :443' in section 'frontend' : unable to stat SSL certificate from file '/etc/haproxy/certs/site.pem' : No such file or directory.",
+    ]);
+    expect(parseConfig(text, 'haproxy.cfg', () => true).config).toBeDefined();
   });
 
   it('accepts keywords HAProxy knows but the sandbox does not implement, with a warning that says so', () => {
@@ -137,6 +171,12 @@ describe('balancer -c -f haproxy.cfg', () => {
     const result = await check(GOOD.replace('    timeout client  50000\n', ''));
     expect(result).toMatchObject({ code: 0, stdout: 'Warnings were found.\nConfiguration file is valid\n' });
     expect(result.stderr).toMatch(/\[WARNING\] {2}\(\d+\) : config : missing timeouts for frontend 'fe_web'\.\n {3}\| While not properly invalid/);
+  });
+
+  it('fails on a crt file that does not exist, with HAProxy\'s alert and the bind\'s line', async () => {
+    const result = await check(withLine(15, '    bind :80\n    bind :443 ssl crt site.pem'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/\[ALERT\] {4}\(\d+\) : config : parsing \[haproxy\.cfg:16\] : 'bind :443' in section 'frontend' : unable to stat SSL certificate from file 'site\.pem' : No such file or directory\.\n/);
   });
 
   it('prints HAProxy\'s alert lines and exits 1 for a bad one', async () => {

@@ -1,5 +1,6 @@
 // TLS termination at the balancer (`bind :443 ssl crt site.pem`): the real balancer and web server as processes; a
-// client on the internet speaks the TLS model to lb-01:443 and gets the page, while :80 stays plain HTTP.
+// client on the internet speaks the TLS model to lb-01:443 and gets the page with HSTS, while plain HTTP on :80 is
+// redirected to HTTPS (`http-request redirect scheme https code 301 unless { ssl_fc }`).
 import http from 'node:http';
 import type net from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,23 +18,30 @@ const HAPROXY = `defaults
     timeout client 30s
     timeout server 30s
 
+global
+    log stdout format raw local0
+
 frontend fe_web
+    log global
+    option httplog
     bind :80
     bind :443 ssl crt site.pem
+    http-request redirect scheme https code 301 unless { ssl_fc }
+    http-response set-header Strict-Transport-Security "max-age=63072000"
     default_backend be_app
 
 backend be_app
     server web-01 10.0.0.11:80
 `;
 
-function get(address: string, tls?: Certificate[]): Promise<{ status: number; body: string }> {
+function get(address: string, tls?: Certificate[], path = '/'): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders; raw: string[] }> {
   return new Promise((resolve, reject) => {
     const req = http.get(
-      { path: '/', headers: { host: 'www.example.com' }, createConnection: () => (tls ? secureConnect(connect(address), 'www.example.com', tls) : connect(address)) as unknown as net.Socket },
+      { path, headers: { host: 'www.example.com' }, createConnection: () => (tls ? secureConnect(connect(address), 'www.example.com', tls) : connect(address)) as unknown as net.Socket },
       (res) => {
         let body = '';
         res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers, raw: res.rawHeaders }));
       },
     );
     req.on('error', reject);
@@ -44,6 +52,7 @@ describe('TLS termination at the balancer', () => {
   let folder: string;
   const nodes: SandboxNode[] = [];
   let trusted: Certificate[];
+  const lb = () => nodes[1];
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'tls-lb-'));
@@ -67,11 +76,26 @@ describe('TLS termination at the balancer', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('serves the site over the TLS model on :443 and over plain HTTP on :80', async () => {
+  it('serves the site over the TLS model on :443, with the Strict-Transport-Security header', async () => {
     const secure = await get('10.0.0.2:443', trusted);
     expect(secure.status).toBe(200);
     expect(secure.body).toContain('web-01');
-    expect((await get('10.0.0.2:80')).status).toBe(200);
+    expect(secure.headers['strict-transport-security']).toBe('max-age=63072000');
+    const event = await lb().waitFor((e) => e.type === 'balancer.request' && e.tls === true);
+    expect(event.event).toMatchObject({ status: 200, server: 'web-01', setHeaders: { 'strict-transport-security': 'max-age=63072000' } });
+    // HAProxy's log marks a TLS connection with `~` after the frontend's name.
+    await lb().waitFor((e) => e.type === 'log' && / fe_web~ be_app\/web-01 .* 200 /.test(e.text));
+  });
+
+  it('redirects plain HTTP to HTTPS with 301, keeping the host and the path with its query, as HAProxy 2.6 does', async () => {
+    const plain = await get('10.0.0.2:80', undefined, '/login?next=%2Faccount');
+    expect(plain.status).toBe(301);
+    // HAProxy's redirect: no body, the location, no cache-control for a permanent redirect; no HSTS over plain HTTP.
+    expect(plain.raw).toEqual(['content-length', '0', 'location', 'https://www.example.com/login?next=%2Faccount']);
+    const event = await lb().waitFor((e) => e.type === 'balancer.request' && e.status === 301);
+    expect(event.event).not.toHaveProperty('tls');
+    expect(event.event).toMatchObject({ server: null, termination: 'LR--', setHeaders: { location: 'https://www.example.com/login?next=%2Faccount' } });
+    await lb().waitFor((e) => e.type === 'log' && / fe_web fe_web\/<NOSRV> 0\/-1\/-1\/-1\/\d+ 301 \d+ - - LR-- .*"GET \/login\?next=%2Faccount HTTP\/1\.1"$/.test(e.text));
   });
 
   it('a client that does not trust the certificate refuses the connection', async () => {
