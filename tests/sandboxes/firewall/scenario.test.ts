@@ -1,5 +1,5 @@
 // The firewall-tls scenario through the real supervisor and shell: the goal's own solution closes every door but
-// lb-01:80 (the scan agrees), and the rate limit answers a flood with 429.
+// lb-01:80 (the scan agrees), the rate limit answers a flood with 429, and TLS at lb-01 redirects HTTP to HTTPS.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,14 +53,26 @@ describe('the firewall-tls scenario', () => {
     expect(scenario.goal('rate-limited')!.observed).toMatch(/with 200 and \d+ requests? with 429$/);
   }, 90_000);
 
-  it('terminates TLS at lb-01 with the scenario\'s certificate: curl trusts it over https', async () => {
+  it('the solution of https-only turns on TLS at lb-01: HTTP gets 301 to https, HTTPS gets the site with HSTS', async () => {
+    const goal = scenarios['firewall-tls'].goals.find((g) => g.id === 'https-only')!;
+    expect(scenario.goal('https-only')?.met).toBe(false);
+    // The solution's edit, as its comment lines say: the lines to add under "bind :80".
+    const added = goal.solution.filter((l) => /^#\s{5}\S/.test(l)).map((l) => `    ${l.replace(/^#\s+/, '')}\n`);
+    expect(added).toHaveLength(3);
     const cfg = join(scenario.folder, 'haproxy.cfg');
     // (without the rate limit of the previous test: the flood would still count against this client)
     const withoutLimit = readFileSync(cfg, 'utf8').replace(/ {4}http-request deny deny_status 429 .*\n/, '');
-    writeFileSync(cfg, withoutLimit.replace('    bind :80\n', '    bind :80\n    bind :443 ssl crt site.pem\n'));
-    await shell.command('reload', 30_000);
+    writeFileSync(cfg, withoutLimit.replace('    bind :80\n', `    bind :80\n${added.join('')}`));
+    // The previous tests firewalled lb-01 to port 80: a learner who did that goal first opens 443 as the hint says.
     await shell.command('ufw lb-01 allow 443/tcp', 30_000);
-    const output = await shell.command('curl -s -o /dev/null -w "%{http_code}" --resolve www.example.com:443:10.0.0.2 https://www.example.com/', 30_000);
-    expect(output).toBe('200');
+    const outputs: string[] = [];
+    for (const line of goal.solution.filter((l) => !l.startsWith('#') && l !== 'edit haproxy.cfg')) outputs.push(await shell.command(line, 30_000));
+    const [, plain, secure] = outputs;
+    expect(plain).toMatch(/^HTTP\/1\.1 301 Moved Permanently\ncontent-length: 0\nlocation: https:\/\/www\.example\.com\/\n/);
+    expect(plain).not.toMatch(/strict-transport-security/i);
+    expect(secure).toMatch(/^HTTP\/1\.1 200 OK\n/);
+    expect(secure).toMatch(/\nstrict-transport-security: max-age=63072000\n/);
+    await scenario.until(() => scenario.goal('https-only')?.met, 5000);
+    expect(scenario.goal('https-only')!.observed).toMatch(/^1 plain-HTTP request redirected to https with 301; 1 HTTPS request served, 1 with Strict-Transport-Security$/);
   }, 90_000);
 });

@@ -35,7 +35,8 @@ describe('the scenarios', () => {
   it.each(all.filter(([, s]) => 'haproxy.cfg' in s.files))('%s has a haproxy.cfg the balancer accepts (balancer -c)', (_, scenario) => {
     const folder = mkdtempSync(join(tmpdir(), 'cfg-'));
     try {
-      writeFileSync(join(folder, 'haproxy.cfg'), scenario.files['haproxy.cfg']);
+      // The session folder as the scenario writes it: haproxy.cfg with the files it names (a crt's site.pem).
+      for (const [name, text] of Object.entries(scenario.files)) writeFileSync(join(folder, name), text);
       const out = execFileSync(process.execPath, [join(dist, 'balancer.js'), '-c', '-f', 'haproxy.cfg'], { cwd: folder, encoding: 'utf8', stdio: 'pipe' });
       expect(out).toContain('Configuration file is valid');
     } finally {
