@@ -1,19 +1,14 @@
 // A curl for the sandbox: the options learners use, curl's own output shapes (-i, -v) and its error numbers and
 // texts, so what they see here is what they will see on a real server. Bytes go through the sandbox network as
 // the learner's machine (203.0.113.10, "the internet").
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { decodeCertificate, type Certificate } from '../../tls/pki';
 import type { Command, CommandIO } from '../command';
-import { sessionFile } from '../files';
 import { CurlError, exchange, header, requestHead, type HttpRequest, type HttpResponse } from '../http-client';
+import { resolveEntries, trustedCertificates } from '../trust';
 import { parseUrl } from '../url';
 import { waitForSandbox } from '../wait';
 
 // The version curl reports in User-Agent: Debian 12's, the system the course's real-tool notes were checked on.
 const USER_AGENT = 'curl/7.88.1';
-// The sandbox's "system" CA store for https: a session file the scenario writes, as /etc/ssl/certs is on a server.
-const SYSTEM_CA = 'ca.pem';
 // What curl 7.88 adds after error 60.
 const CERT_ADVICE = `More details here: https://curl.se/docs/sslcerts.html
 
@@ -104,27 +99,14 @@ function parseOptions(args: string[]): Options {
   }
   // The sandbox's TLS model always checks the certificate; pretending to skip it would teach the wrong thing.
   if (options.insecure) throw new UsageError('option -k: not supported by this sandbox (its TLS always verifies the certificate; use --cacert FILE)');
-  for (const entry of options.resolve) {
-    if (!/^[^:]+:\d+:\d{1,3}(\.\d{1,3}){3}$/.test(entry)) throw new UsageError(`option --resolve: expects NAME:PORT:ADDRESS, e.g. www.example.com:443:10.0.0.2, not '${entry}'`);
-  }
+  const resolve = resolveEntries(options.resolve);
+  if ('bad' in resolve) throw new UsageError(`option --resolve: expects NAME:PORT:ADDRESS, e.g. www.example.com:443:10.0.0.2, not '${resolve.bad}'`);
   return options;
 }
 
-/** The certificates an https request trusts: --cacert FILE, else the sandbox's store (ca.pem), else none. */
-function trustedCertificates(options: Options, folder: string): Certificate[] {
-  let text = '';
-  if (options.cacert) {
-    const file = sessionFile(folder, options.cacert);
-    if ('error' in file) throw new CurlError(77, `error setting certificate file: ${options.cacert}`, 'bad CA file');
-    text = readFileSync(file.path, 'utf8');
-  } else if (existsSync(join(folder, SYSTEM_CA))) text = readFileSync(join(folder, SYSTEM_CA), 'utf8');
-  const blocks = text.match(/-----BEGIN SANDBOX CERTIFICATE-----[\s\S]*?-----END SANDBOX CERTIFICATE-----/g) ?? [];
-  return blocks.map((block) => decodeCertificate(block));
-}
-
 function buildRequest(url: string, options: Options, folder: string): HttpRequest {
-  const resolve = new Map(options.resolve.map((entry) => [entry.slice(0, entry.lastIndexOf(':')), entry.slice(entry.lastIndexOf(':') + 1)]));
-  const target = parseUrl(url, resolve);
+  const resolve = resolveEntries(options.resolve);
+  const target = parseUrl(url, 'map' in resolve ? resolve.map : undefined);
   const defaultPort = target.secure ? 443 : 80;
   const body = options.data.length ? options.data.join('&') : undefined;
   const method = options.method ?? (options.head ? 'HEAD' : body !== undefined ? 'POST' : 'GET');
@@ -155,7 +137,7 @@ function buildRequest(url: string, options: Options, folder: string): HttpReques
     if (!header(headers, 'content-length')) headers.push(['Content-Length', String(Buffer.byteLength(body))]);
     if (!header(headers, 'content-type')) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
   }
-  const tls = target.secure ? { servername: target.name, trusted: trustedCertificates(options, folder) } : undefined;
+  const tls = target.secure ? { servername: target.name, trusted: trustedCertificates(folder, options.cacert) } : undefined;
   return { method, host: target.host, port: target.port, path: target.path, headers, body, tls, maxTimeMs: options.maxTimeMs, connectTimeoutMs: options.connectTimeoutMs };
 }
 

@@ -2,8 +2,10 @@
 // been answered, which is how real users behave (they do not wait for each other) and why a slow server piles up
 // work instead of quietly slowing the test down.
 import type { Command, CommandIO } from '../command';
+import type { Certificate } from '../../tls/pki';
 import { CurlError, exchange, header } from '../http-client';
 import { finalSummary, liveLine, LoadStats } from '../load-stats';
+import { resolveEntries, trustedCertificates } from '../trust';
 import { parseUrl, type Target } from '../url';
 import { waitForSandbox } from '../wait';
 import { durationMs } from '../../shared/duration';
@@ -15,12 +17,15 @@ interface Plan {
   durationMs: number;
   timeoutMs: number;
   target: Target;
+  /** For https: the name the certificate must carry and the certificates trusted (the sandbox's ca.pem), as curl. */
+  tls?: { servername: string; trusted: Certificate[] };
 }
 
 /** "10", "10s", "500ms", "2m" → milliseconds (a bare number is seconds, as for `-d`). */
 const parseDuration = (text: string) => durationMs(text, 's');
 
-function parsePlan(args: string[]): Plan | string {
+function parsePlan(args: string[], folder: string): Plan | string {
+  const resolve: string[] = [];
   let rate = 10;
   let durationMs = 10_000;
   let timeoutMs = 10_000;
@@ -37,12 +42,19 @@ function parsePlan(args: string[]): Plan | string {
       if (flag.startsWith('-d') || flag === '--duration') durationMs = ms;
       else timeoutMs = ms;
       i++;
+    } else if (flag === '--resolve') {
+      resolve.push(value ?? '');
+      i++;
     } else if (flag.startsWith('-')) {
       return `unknown option '${flag}'`;
     } else url = flag;
   }
+  const entries = resolveEntries(resolve);
+  if ('bad' in entries) return `--resolve wants NAME:PORT:ADDRESS, e.g. www.example.com:443:10.0.0.2, not '${entries.bad}'`;
   try {
-    return { rate, durationMs, timeoutMs, target: parseUrl(url) };
+    const target = parseUrl(url, entries.map);
+    const tls = target.secure ? { servername: target.name, trusted: trustedCertificates(folder) } : undefined;
+    return { rate, durationMs, timeoutMs, target, tls };
   } catch (error) {
     return (error as Error).message;
   }
@@ -53,7 +65,8 @@ async function drive(plan: Plan, io: CommandIO, stats: LoadStats): Promise<numbe
   const started = Date.now();
   const inFlight = new Set<Promise<void>>();
   const total = Math.round((plan.rate * plan.durationMs) / 1000);
-  const hostHeader = plan.target.port === 80 ? plan.target.host : `${plan.target.host}:${plan.target.port}`;
+  const { name, port, secure } = plan.target;
+  const hostHeader = port === (secure ? 443 : 80) ? name : `${name}:${port}`;
   const fire = () => {
     const sentAt = performance.now();
     stats.sent++;
@@ -64,6 +77,7 @@ async function drive(plan: Plan, io: CommandIO, stats: LoadStats): Promise<numbe
       connectTimeoutMs: plan.timeoutMs,
       maxTimeMs: plan.timeoutMs,
       signal: io.signal,
+      tls: plan.tls,
     }).then(
       (response) => stats.record({ answered: true, status: response.status, servedBy: header(response.headers, 'x-served-by'), ms: performance.now() - sentAt }),
       (error) => {
@@ -104,15 +118,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export const load: Command = {
   name: 'load',
   summary: 'send steady traffic and watch where it goes: load -r 20 -d 10s',
-  usage: `load [-r RATE] [-d DURATION] [-t TIMEOUT] [URL]
+  usage: `load [-r RATE] [-d DURATION] [-t TIMEOUT] [--resolve NAME:PORT:ADDRESS] [URL]
   -r RATE       requests per second (default 10), sent on schedule even if answers are slow (open loop)
   -d DURATION   how long to send, e.g. 10s, 500ms, 1m (default 10s)
   -t TIMEOUT    give up on one request after this long (default 10s)
+  --resolve     as curl's: reach NAME at ADDRESS, for https (the certificate names www.example.com, not an address)
   URL           default http://10.0.0.2/ (the balancer)
 A live line shows requests sent, answers per server (X-Served-By), errors by kind and latency p50/p95/p99;
 a summary follows at the end. Ctrl-C stops early. Example: load -r 50 -d 20s, then infra kill web-01 in between.`,
   async run(args, io) {
-    const plan = parsePlan(args);
+    const plan = parsePlan(args, io.session.folder);
     if (typeof plan === 'string') {
       io.err(`load: ${plan}. Type 'help load' for the options.\n`);
       return 2;
@@ -135,5 +150,5 @@ a summary follows at the end. Ctrl-C stops early. Example: load -r 50 -d 20s, th
     io.out(finalSummary(stats, sendingSeconds, io.signal.aborted) + '\n');
     return stats.failed ? 1 : 0;
   },
-  complete: (args) => (args[args.length - 1].startsWith('-') ? ['-r', '-d', '-t'] : []),
+  complete: (args) => (args[args.length - 1].startsWith('-') ? ['-r', '-d', '-t', '--resolve'] : []),
 };

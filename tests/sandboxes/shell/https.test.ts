@@ -66,6 +66,12 @@ describe('curl over https', () => {
     );
   });
 
+  it('load sends its traffic over https too, trusting the same CA and naming the host with --resolve', async () => {
+    const output = await shell.command(`load -r 10 -d 1s ${resolve} https://www.example.com/`, 20_000);
+    expect(output).toMatch(/^10 requests in 1\.\d s \(\d+\.\d\/s\): 10 ok, 0 failed$/m);
+    expect(await shell.command('load -r 5 -d 1s --resolve www.example.com https://www.example.com/')).toMatch(/^load: --resolve wants NAME:PORT:ADDRESS/);
+  });
+
   it('fails the handshake against a plain HTTP port, and will not skip the check with -k', async () => {
     expect(await shell.command('curl https://10.0.0.2:80/')).toBe('curl: (35) error:0A00010B:SSL routines::wrong version number');
     expect(await shell.command(`curl -k ${resolve} https://www.example.com/`)).toMatch(/^curl: option -k: not supported by this sandbox/);

@@ -1,0 +1,28 @@
+// What the learner's machine trusts for https, shared by `curl` and `load`: --cacert FILE, else the sandbox's
+// "system" CA store (ca.pem, a session file the scenario writes, as /etc/ssl/certs is on a server), else nothing.
+// And curl's --resolve NAME:PORT:ADDRESS, the sandbox's only way to reach a name (it has no DNS).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeCertificate, type Certificate } from '../tls/pki';
+import { sessionFile } from './files';
+import { CurlError } from './http-client';
+
+const SYSTEM_CA = 'ca.pem';
+
+export function trustedCertificates(folder: string, cacert?: string): Certificate[] {
+  let text = '';
+  if (cacert) {
+    const file = sessionFile(folder, cacert);
+    if ('error' in file) throw new CurlError(77, `error setting certificate file: ${cacert}`, 'bad CA file');
+    text = readFileSync(file.path, 'utf8');
+  } else if (existsSync(join(folder, SYSTEM_CA))) text = readFileSync(join(folder, SYSTEM_CA), 'utf8');
+  const blocks = text.match(/-----BEGIN SANDBOX CERTIFICATE-----[\s\S]*?-----END SANDBOX CERTIFICATE-----/g) ?? [];
+  return blocks.map((block) => decodeCertificate(block));
+}
+
+/** --resolve entries as parseUrl wants them ("name:port" → address), or the first malformed entry. */
+export function resolveEntries(entries: string[]): { map: Map<string, string> } | { bad: string } {
+  const bad = entries.find((entry) => !/^[^:]+:\d+:\d{1,3}(\.\d{1,3}){3}$/.test(entry));
+  if (bad !== undefined) return { bad };
+  return { map: new Map(entries.map((entry) => [entry.slice(0, entry.lastIndexOf(':')), entry.slice(entry.lastIndexOf(':') + 1)])) };
+}
