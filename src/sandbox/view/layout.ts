@@ -1,6 +1,6 @@
 // Where each node sits in the topology picture: one column per tier, left to right in the order a request
 // travels (the internet, balancers, web servers, the primary database, its replicas), the monitor apart below.
-// Pure, so it is tested.
+// Pure, so it is tested. Which links join them is topology-links.ts.
 
 export interface Placed {
   name: string;
@@ -8,28 +8,23 @@ export interface Placed {
   y: number;
 }
 
-export interface Edge {
-  from: string;
-  to: string;
-  kind: 'traffic' | 'replication';
-}
-
 export const CLIENT = 'client';
 export const WIDTH = 1000;
 export const NODE_W = 190;
 export const NODE_H = 96;
 
-const column: Record<string, number> = { balancer: 1, vrrp: 1, web: 2, store: 3 };
+/** The tier of each role, left to right; roles not in it (monitors) sit apart below. */
+export const column: Record<string, number> = { balancer: 1, vrrp: 1, web: 2, store: 3 };
 
 interface Placeable {
   name: string;
   role: string;
 }
 
-export function layout(nodes: readonly Placeable[]): { placed: Placed[]; height: number; edges: Edge[] } {
+export function layout(nodes: readonly Placeable[]): { placed: Placed[]; height: number } {
   const monitors = nodes.filter((n) => !(n.role in column));
   // The first database node starts as the primary; its replicas get a column of their own, so each replication
-  // link is a separate line.
+  // link is a separate line. Nodes keep their place after a failover: the links move (topology-links.ts).
   const stores = nodes.filter((n) => n.role === 'store');
   const tiers = [[{ name: CLIENT, role: 'client' }], ...[1, 2].map((c) => nodes.filter((n) => column[n.role] === c)), stores.slice(0, 1), stores.slice(1)].filter((t) => t.length);
   const rows = Math.max(...tiers.map((t) => t.length));
@@ -44,17 +39,5 @@ export function layout(nodes: readonly Placeable[]): { placed: Placed[]; height:
     }),
   );
   monitors.forEach((n, i) => placed.push({ name: n.name, x: (WIDTH / (monitors.length + 1)) * (i + 1), y: height - rowH / 2 - 10 }));
-
-  const of = (role: string) => nodes.filter((n) => n.role === role).map((n) => n.name);
-  const balancers = nodes.filter((n) => column[n.role] === 1).map((n) => n.name);
-  const web = of('web');
-  const edges: Edge[] = [];
-  const front = balancers.length ? balancers : web;
-  for (const b of front) edges.push({ from: CLIENT, to: b, kind: 'traffic' });
-  if (balancers.length) for (const b of balancers) for (const w of web) edges.push({ from: b, to: w, kind: 'traffic' });
-  if (stores.length) {
-    for (const w of web) edges.push({ from: w, to: stores[0].name, kind: 'traffic' });
-    for (const s of stores.slice(1)) edges.push({ from: stores[0].name, to: s.name, kind: 'replication' });
-  }
-  return { placed, height, edges };
+  return { placed, height };
 }

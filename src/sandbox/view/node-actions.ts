@@ -2,8 +2,8 @@
 // the menu's contents are tested without a browser.
 import type { Command } from '../../../sandboxes/supervisor/commands';
 import type { ViewState } from './state';
-import { CLIENT, layout } from './layout';
-import { CLIENT_ADDRESS, isCut } from './topology-links';
+import { CLIENT } from './layout';
+import { CLIENT_ADDRESS, isCut, links } from './topology-links';
 
 export interface NodeAction {
   label: string;
@@ -33,7 +33,7 @@ export function nodeActions(state: ViewState, name: string): NodeAction[] {
       actions.push({ label: `Make ${name} flaky (half the answers are 500)`, command: { cmd: 'web', node: name, behaviour: { flaky: 0.5 } } });
     }
   }
-  for (const edge of layout(state.nodes).edges) {
+  for (const edge of links(state)) {
     if (edge.from !== name && edge.to !== name) continue;
     const other = edge.from === name ? edge.to : edge.from;
     const end = other === CLIENT ? CLIENT_ADDRESS : other;

@@ -33,6 +33,8 @@ export interface Replication {
   /** The primary's current (flushed) position, or the last one a replica heard of from its primary. */
   lsn: number;
   timeline: number;
+  /** The node a replica streams from (primary_conninfo): the first primary, the promoted one after a failover. */
+  upstream?: string;
   /** A replica's position as its primary reports it (pg_stat_replication). */
   replay_lsn?: number;
   lag_bytes?: number;
@@ -180,10 +182,14 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
       };
     }
     case 'store.ready':
+      // A standby reports where it streams from (store.follow) just before it is ready: keep that.
       return {
         ...next,
-        nodes: updateNode(state, event.node, () => ({
-          replication: { role: event.role === 'primary' ? 'primary' : 'replica', lsn: event.lsn, timeline: event.timeline },
+        nodes: updateNode(state, event.node, (n) => ({
+          replication:
+            event.role === 'primary'
+              ? { role: 'primary', lsn: event.lsn, timeline: event.timeline }
+              : { role: 'replica', lsn: event.lsn, timeline: event.timeline, ...(n.replication?.upstream && { upstream: n.replication.upstream }) },
           fenced: false,
         })),
       };
@@ -201,6 +207,7 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
           replication: {
             role: 'replica' as const,
             timeline,
+            upstream: event.node,
             lsn: event.current_lsn,
             replay_lsn: event.replay_lsn,
             lag_bytes: Math.max(0, event.current_lsn - event.replay_lsn),
@@ -216,8 +223,11 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
       return { ...next, nodes: updateNode(state, event.node, () => ({ replication: { role: 'primary', lsn: event.lsn, timeline: event.timeline }, fenced: false })) };
     case 'store.fenced':
       return { ...next, nodes: updateNode(state, event.node, () => ({ fenced: true })) };
-    case 'store.follow':
-      return { ...next, nodes: updateNode(state, event.node, (n) => ({ replication: { lsn: 0, timeline: 1, ...n.replication, role: 'replica' }, fenced: false })) };
+    case 'store.follow': {
+      // primary_conninfo is an address and port (10.0.0.22:5432): the node at that address is the new upstream.
+      const upstream = state.nodes.find((n) => n.address === event.primary.replace(/:\d+$/, ''))?.name;
+      return { ...next, nodes: updateNode(state, event.node, (n) => ({ replication: { lsn: 0, timeline: 1, ...n.replication, role: 'replica', upstream }, fenced: false })) };
+    }
     default:
       return next;
   }

@@ -3,9 +3,9 @@
 // by outcome. Updated in place (nodes keep their focus); requests are animated only when motion is allowed and are
 // aggregated per server and outcome when many arrive in one frame, so heavy load never drops frames.
 import type { ViewNode, ViewRequest, ViewState } from './state';
-import { CLIENT, NODE_H, NODE_W, WIDTH, layout, type Edge, type Placed } from './layout';
+import { CLIENT, NODE_H, NODE_W, WIDTH, layout, type Placed } from './layout';
 import { lagText, processText, roleText, statusText } from './node-text';
-import { CLIENT_ADDRESS, isCut } from './topology-links';
+import { CLIENT_ADDRESS, isCut, links } from './topology-links';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** More new requests than this in one frame are drawn as one token per server and outcome, with a count. */
@@ -55,7 +55,6 @@ export class TopologyView {
   private badge: SVGGElement;
   private parts = new Map<string, NodeParts>();
   private placed = new Map<string, Placed>();
-  private edges: Edge[] = [];
   private shapeKey = '';
   private animatedUpTo = 0;
 
@@ -92,8 +91,7 @@ export class TopologyView {
 
   private build(state: ViewState): void {
     this.shapeKey = state.nodes.map((n) => `${n.name}:${n.role}`).join(',');
-    const { placed, height, edges } = layout(state.nodes);
-    this.edges = edges;
+    const { placed, height } = layout(state.nodes);
     this.placed = new Map(placed.map((p) => [p.name, p]));
     // Room above the top row for the VIP badge.
     this.svg.setAttribute('viewBox', `0 -30 ${WIDTH} ${height + 70}`);
@@ -120,7 +118,7 @@ export class TopologyView {
 
   private drawEdges(state: ViewState): void {
     this.edgesLayer.replaceChildren();
-    for (const edge of this.edges) {
+    for (const edge of links(state)) {
       const a = this.placed.get(edge.from)!;
       const b = this.placed.get(edge.to)!;
       const cut = isCut(state, edge.from, edge.to);

@@ -4,6 +4,8 @@ import { observe, emptyTraffic, percentile, series, WINDOW_SECONDS } from '../..
 import { describe as sentence } from '../../../src/sandbox/view/sentences';
 import { chaosScript } from '../../../src/sandbox/view/chaos';
 import { layout, CLIENT } from '../../../src/sandbox/view/layout';
+import { links } from '../../../src/sandbox/view/topology-links';
+import { reduceAll } from '../../../src/sandbox/view/state';
 import { commandSchema } from '../../../sandboxes/supervisor/commands';
 import { stream, twoServers, webRequest } from './stream';
 
@@ -85,7 +87,9 @@ describe('the chaos sequence', () => {
 
 describe('the topology layout', () => {
   it('puts tiers left to right in the order a request travels and links them', () => {
-    const { placed, edges } = layout([...twoServers.nodes, { name: 'db-01', role: 'store' }, { name: 'db-02', role: 'store' }]);
+    const nodes = [...twoServers.nodes, ...[1, 2].map((n) => ({ name: `db-0${n}`, role: 'store', address: `10.0.0.2${n}`, ports: [5432], program: 'store' }))];
+    const { placed } = layout(nodes);
+    const edges = links(reduceAll(stream([0, 'supervisor', { ...twoServers, nodes }])));
     const x = (n: string) => placed.find((p) => p.name === n)!.x;
     expect(x(CLIENT)).toBeLessThan(x('lb-01'));
     expect(x('lb-01')).toBeLessThan(x('web-01'));
@@ -97,7 +101,7 @@ describe('the topology layout', () => {
   });
 
   it('sends the client straight to the web servers when there is no balancer', () => {
-    const { edges } = layout([{ name: 'web-01', role: 'web' }]);
+    const edges = links(reduceAll(stream([0, 'supervisor', { ...twoServers, nodes: [twoServers.nodes[1]] }])));
     expect(edges).toEqual([{ from: CLIENT, to: 'web-01', kind: 'traffic' }]);
   });
 });

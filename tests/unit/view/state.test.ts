@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialState, reduce, reduceAll, RECENT_REQUESTS } from '../../../src/sandbox/view/state';
+import { currentPrimary, links } from '../../../src/sandbox/view/topology-links';
 import { request, stream, twoServers, webRequest } from './stream';
 
 const started = (name: string, address: string) => ({ type: 'node.started', name, pid: 100, address }) as const;
@@ -163,6 +164,50 @@ describe('replication positions', () => {
     );
     expect(state.nodes[1].replication).toEqual({ role: 'primary', lsn: 180, timeline: 2 });
     expect(state.nodes[0].fenced).toBe(true);
+  });
+});
+
+describe('the links after a failover', () => {
+  const db = (n: number) => ({ name: `db-0${n}`, role: 'store', address: `10.0.0.2${n}`, ports: [5432], program: 'store' });
+  const cluster = { ...twoServers, nodes: [{ name: 'web-01', role: 'web', address: '10.0.0.11', ports: [80], program: 'web' }, db(1), db(2), db(3)] };
+  const ready = (role: 'primary' | 'standby', timeline = 1) => ({ type: 'store.ready', address: '', role, timeline, mode: 'async', lsn: 100 }) as const;
+  const follow = (address: string) => ({ type: 'store.follow', primary: `${address}:5432` }) as const;
+  const exited = (name: string) => ({ type: 'node.exited', name, code: null, signal: 'SIGKILL', state: 'crashed' }) as const;
+  const drawn = (events: Parameters<typeof stream>) => {
+    const state = reduceAll(stream(...events));
+    return { primary: currentPrimary(state), edges: links(state).filter((e) => e.to.startsWith('db-')).map((e) => `${e.from}>${e.to} ${e.kind}`) };
+  };
+  const running: Parameters<typeof stream> = [
+    [0, 'supervisor', cluster],
+    [1, 'db-01', ready('primary')],
+    [2, 'db-02', follow('10.0.0.21')],
+    [3, 'db-02', ready('standby')],
+    [4, 'db-03', follow('10.0.0.21')],
+    [5, 'db-03', ready('standby')],
+  ];
+  const failover: Parameters<typeof stream> = [
+    ...running,
+    [1000, 'supervisor', exited('db-01')],
+    [4000, 'db-02', { type: 'store.promote', timeline: 2, lsn: 180 }],
+    [4100, 'db-03', follow('10.0.0.22')],
+  ];
+
+  it('draws the replicas from the first primary, and the web server writing to it', () => {
+    expect(drawn(running)).toEqual({ primary: 'db-01', edges: ['web-01>db-01 traffic', 'db-01>db-02 replication', 'db-01>db-03 replication'] });
+  });
+
+  it('moves the links to the promoted replica: the web server writes to it and the other replica streams from it', () => {
+    expect(drawn(failover)).toEqual({ primary: 'db-02', edges: ['web-01>db-02 traffic', 'db-02>db-03 replication'] });
+  });
+
+  it('draws the old primary from the new one once it rejoins as a standby (pg_rewind) on the new timeline', () => {
+    const rejoined = drawn([...failover, [6000, 'supervisor', started('db-01', '10.0.0.21')], [6100, 'db-01', follow('10.0.0.22')], [6200, 'db-01', ready('standby', 2)]]);
+    expect(rejoined).toEqual({ primary: 'db-02', edges: ['web-01>db-02 traffic', 'db-02>db-01 replication', 'db-02>db-03 replication'] });
+  });
+
+  it('keeps writes on the newest timeline when the old primary comes back as a primary too (split brain)', () => {
+    const splitBrain = drawn([...failover, [6000, 'supervisor', started('db-01', '10.0.0.21')], [6100, 'db-01', ready('primary')]]);
+    expect(splitBrain).toEqual({ primary: 'db-02', edges: ['web-01>db-02 traffic', 'db-02>db-03 replication'] });
   });
 });
 
