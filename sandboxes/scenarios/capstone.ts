@@ -1,18 +1,59 @@
-// Lesson 11, the capstone: the edge of the stack with its fixes in place (two keepalived balancers sharing
-// 10.0.0.10, health checks with redispatch, a monitor), and the proof a learner owes: kill any one node under
-// traffic and no request fails once the takeover is done; close every door but the front one; get alerted.
-// (The replicated store has its own lessons and scenarios: failover, split-brain.)
+// Lesson 11, the capstone: every fix of the course in one stack. Two keepalived balancers share 10.0.0.10 and
+// terminate TLS; both check both web servers, with redispatch; the web servers keep their data in a primary and a
+// standby that mon-02 fails over (with fencing); mon-01 scrapes everything and alerts. The proof a learner owes:
+// kill any one node under traffic and no request fails once the takeover is done; close every door but the front
+// ones; get alerted.
+import { CA_PEM, SITE_PEM } from './certificates';
+import { dbNode, failoverConf, failoverMonitor, storeEvents } from './database';
+import { alerts, firewallView, keepalivedBalancer, keepalivedConf, prometheus, vrrpStates } from './edge';
+import { ALERTS_YML, haproxyCfgWithExporter } from './monitoring-files';
 import { balancerRequests, exits, plural } from './observe';
 import { defineScenario } from './scenario';
 import { webServer } from './topology';
-import { alerts, firewallView, keepalivedBalancer, keepalivedConf, prometheus, vrrpStates } from './edge';
-import { ALERTS_YML, haproxyCfgWithExporter } from './monitoring-files';
 
-const [lb1, lb2] = [keepalivedBalancer(1), keepalivedBalancer(2)];
-const [web1, web2] = [webServer(1), webServer(2)];
 const VIP = '10.0.0.10';
+// The balancers also serve 443 (TLS) here; the builder's ports are those of the HTTP-only lessons.
+const [lb1, lb2] = [1, 2].map((n) => ({ ...keepalivedBalancer(n as 1 | 2), ports: [80, 443, 112, 8404] }));
+const [db1, db2] = [dbNode(1), dbNode(2)];
+const dbs = [db1, db2];
+// The failover monitor (repmgrd's role) is a node of its own: mon-01 is Prometheus.
+const failover = failoverMonitor('mon-02', '10.0.0.32');
+const mon = prometheus();
+/** Web server n, writing to the primary and reading from the standby; a client reads its own writes (lesson 7). */
+const storeBacked = (n: number) => {
+  const web = webServer(n);
+  return { ...web, args: [...web.args, '--db', dbs.map((db) => `${db.address}:5432`).join(','), '--read-your-writes', 'wait'] };
+};
+const [web1, web2] = [storeBacked(1), storeBacked(2)];
 /** How long after a web server's death the check looks at what clients got (detection takes fall × inter = 3 s). */
 const AFTERMATH_MS = 8000;
+/** Enough answered requests after a takeover to call the traffic steady (1 s of `load -r 10`). */
+const STEADY = 10;
+const nameOf = (address: string | null) => dbs.find((n) => `${n.address}:5432` === address)?.name ?? address ?? 'nobody';
+
+/** The site's name: its certificate (site.pem) is for it, and the sandbox has no DNS, so curl and load --resolve it. */
+const SITE = 'www.example.com';
+/** `load` and `curl` options to reach the site over HTTPS at the virtual address. */
+const HTTPS = `--resolve ${SITE}:443:${VIP} https://${SITE}`;
+
+/**
+ * TLS at the edge: the frontend also listens on 443 with the site's certificate and key (site.pem), answers plain
+ * HTTP with a 301 to the same URL over HTTPS, and tells browsers (HSTS) to use HTTPS only for two years.
+ */
+const HAPROXY_CFG = haproxyCfgWithExporter({
+  balance: 'roundrobin',
+  options: ['retries 3', 'option redispatch'],
+  servers: [web1, web2].map((node) => ({ node, params: 'check inter 1s fall 3 rise 2' })),
+}).replace(
+  '    bind :80\n',
+  [
+    '    bind :80',
+    '    bind :443 ssl crt site.pem',
+    '    http-request redirect scheme https code 301 unless { ssl_fc }',
+    '    http-response set-header Strict-Transport-Security "max-age=63072000"',
+    '',
+  ].join('\n'),
+);
 
 const PROMETHEUS_YML = `# prometheus.yml on mon-01
 global:
@@ -25,27 +66,45 @@ rule_files:
 scrape_configs:
   - job_name: haproxy
     static_configs:
-      - targets: ['10.0.0.2:8404', '10.0.0.3:8404']
+      - targets: ['${lb1.address}:8404', '${lb2.address}:8404']
   - job_name: web
     static_configs:
-      - targets: ['10.0.0.11:80', '10.0.0.12:80']
+      - targets: ['${web1.address}:80', '${web2.address}:80']
+  - job_name: postgres
+    static_configs:
+      - targets: ['${db1.address}:9187', '${db2.address}:9187']
 `;
+
+// The lesson 10 rules, plus the standby falling behind (postgres_exporter's name, as lesson 10 shows it).
+const CAPSTONE_ALERTS_YML = `${ALERTS_YML}      - alert: ReplicationLag
+        expr: pg_replication_lag_seconds > 5
+        for: 10s
+        labels:
+          severity: warning
+        annotations:
+          summary: "{{ $labels.instance }} replays {{ $value }} s behind the primary"
+`;
+
+/** The requests that reached a web server, or failed trying: not the 301s that send plain HTTP to HTTPS. */
+const proxied = (r: { server: string | null; status: number }) => r.server !== null || r.status >= 500;
+
+/** ufw commands that leave a node open only to the sources that need it (`rules`: what follows `ufw NODE`). */
+const firewall = (node: string, rules: string[]) => [`ufw ${node} default deny incoming`, ...rules.map((r) => `ufw ${node} ${r}`), `ufw ${node} enable`];
 
 export default defineScenario({
   name: 'capstone',
   title: 'No single point of failure left',
-  summary: `Two balancers share ${VIP} (keepalived), each checks both web servers with redispatch, and mon-01 scrapes everything. Prove that no single node can take the site down.`,
-  nodes: [web1, web2, lb1, lb2, prometheus()],
+  summary: `Two balancers share ${VIP} (keepalived) and terminate TLS; both web servers keep their data in db-01 (primary) and db-02 (standby), which mon-02 fails over; mon-01 scrapes everything and alerts. Prove that no single node can take the site down.`,
+  nodes: [db1, db2, failover, web1, web2, lb1, lb2, mon],
   files: {
-    'haproxy.cfg': haproxyCfgWithExporter({
-      balance: 'roundrobin',
-      options: ['retries 3', 'option redispatch'],
-      servers: [web1, web2].map((node) => ({ node, params: 'check inter 1s fall 3 rise 2' })),
-    }),
+    'haproxy.cfg': HAPROXY_CFG,
+    'site.pem': SITE_PEM,
+    'ca.pem': CA_PEM,
     'keepalived-lb-01.conf': keepalivedConf('lb-01', [{ name: 'VI_1', vrid: 51, vip: VIP, state: 'MASTER', priority: 101 }]),
     'keepalived-lb-02.conf': keepalivedConf('lb-02', [{ name: 'VI_1', vrid: 51, vip: VIP, state: 'BACKUP', priority: 100 }]),
+    'failover.conf': failoverConf('on', dbs),
     'prometheus.yml': PROMETHEUS_YML,
-    'alerts.yml': ALERTS_YML,
+    'alerts.yml': CAPSTONE_ALERTS_YML,
   },
   faults: [],
   goals: [
@@ -54,19 +113,19 @@ export default defineScenario({
       title: `Kill the MASTER balancer under traffic: once lb-02 holds ${VIP}, no request fails.`,
       hints: [
         'Requests sent during the takeover window (up to 3.6 s) get no answer; after it, every request must succeed.',
-        `Schedule the kill, then run traffic: \`infra kill lb-01 --in 3s\`, then \`load http://${VIP}/ -r 10 -d 12s\`.`,
+        `Schedule the kill, then run traffic over HTTPS: \`infra kill lb-01 --in 3s\`, then \`load -r 10 -d 12s ${HTTPS}/\`.`,
       ],
-      solution: ['infra kill lb-01 --in 3s', `load http://${VIP}/ -r 10 -d 12s`],
+      solution: ['infra kill lb-01 --in 3s', `load -r 10 -d 12s ${HTTPS}/`],
       check({ events }) {
         for (const [dead, survivor] of [[lb1, lb2], [lb2, lb1]] as const) {
           const death = exits(events, dead.name).at(-1);
           const takeover = death && vrrpStates(events, survivor.name).find((s) => s.state === 'MASTER' && s.seq > death.seq);
           if (!takeover) continue;
-          const after = balancerRequests(events, survivor.name).filter((r) => r.seq > takeover.seq);
+          const after = balancerRequests(events, survivor.name).filter((r) => r.seq > takeover.seq && proxied(r));
           const failed = after.filter((r) => r.status >= 500).length;
           return {
-            met: after.length >= 10 && failed === 0,
-            expected: `10 or more requests answered by ${survivor.name} after it took ${VIP}, none failed`,
+            met: after.length >= STEADY && failed === 0,
+            expected: `${STEADY} or more requests answered by ${survivor.name} after it took ${VIP}, none failed`,
             observed: `${survivor.name} answered ${plural(after.length, 'request')} since the takeover, ${failed} failed`,
           };
         }
@@ -76,41 +135,82 @@ export default defineScenario({
     {
       id: 'web-loss',
       title: 'Kill a web server under traffic: no request fails at all.',
-      hints: ['`option redispatch` sends a retry to the other server; the health checks take the dead one out after 3 s.', `\`infra kill web-01 --in 2s\`, then \`load http://${VIP}/ -r 10 -d 12s\`.`],
-      solution: ['infra kill web-01 --in 2s', `load http://${VIP}/ -r 10 -d 12s`],
+      hints: ['`option redispatch` sends a retry to the other server; the health checks take the dead one out after 3 s.', `\`infra kill web-01 --in 2s\`, then \`load -r 10 -d 12s ${HTTPS}/\`.`],
+      solution: ['infra kill web-01 --in 2s', `load -r 10 -d 12s ${HTTPS}/`],
       check({ events, now }) {
         const death = [web1, web2].flatMap((web) => exits(events, web.name)).at(-1);
         if (!death) return { met: false, expected: 'a web server killed under traffic, no failed request', observed: 'no web server has died yet' };
-        const window = (r: { time: number }) => r.time >= death.time && r.time <= death.time + AFTERMATH_MS;
+        const window = (r: { time: number; server: string | null; status: number }) => r.time >= death.time && r.time <= death.time + AFTERMATH_MS && proxied(r);
         const after = [lb1, lb2].flatMap((lb) => balancerRequests(events, lb.name)).filter(window);
         const failed = after.filter((r) => r.status >= 500).length;
         return {
-          met: now >= death.time + AFTERMATH_MS && after.length >= 10 && failed === 0,
-          expected: `10 or more requests in the ${AFTERMATH_MS / 1000} s after the death, none failed`,
+          met: now >= death.time + AFTERMATH_MS && after.length >= STEADY && failed === 0,
+          expected: `${STEADY} or more requests in the ${AFTERMATH_MS / 1000} s after the death, none failed`,
           observed: `${plural(after.length, 'request')} in the ${AFTERMATH_MS / 1000} s after ${death.name} died, ${failed} failed`,
         };
       },
     },
     {
+      id: 'database-loss',
+      title: 'Kill the primary db-01 under traffic: after mon-02 promotes db-02, no request fails and writes go to db-02.',
+      hints: [
+        'Reads go to the standby, so they do not notice the primary dying; writes wait for mon-02 to promote db-02 (3 missed heartbeats, about 3 s).',
+        `\`infra kill db-01 --in 2s\`, then \`load -r 10 -d 10s ${HTTPS}/kv?key=cart\`, then write: \`curl -d two-books ${HTTPS}/kv?key=cart\`.`,
+      ],
+      solution: [`curl -d one-book ${HTTPS}/kv?key=cart`, 'infra kill db-01 --in 2s', `load -r 10 -d 10s ${HTTPS}/kv?key=cart`, `curl -d two-books ${HTTPS}/kv?key=cart`],
+      check({ events }) {
+        const promotion = storeEvents(events, 'store.failover').findLast((e) => e.to !== null);
+        if (!promotion) return { met: false, expected: 'the primary killed under traffic, a standby promoted', observed: 'mon-02 has not promoted a standby yet' };
+        const promoted = nameOf(promotion.to);
+        const after = [lb1, lb2].flatMap((lb) => balancerRequests(events, lb.name)).filter((r) => r.seq > promotion.seq && proxied(r));
+        const failed = after.filter((r) => r.status >= 500).length;
+        const write = storeEvents(events, 'store.write', promoted).find((e) => e.seq > promotion.seq);
+        return {
+          met: after.length >= STEADY && failed === 0 && !!write,
+          expected: `${STEADY} or more requests answered after the promotion, none failed, and a write taken by the new primary`,
+          observed: `mon-02 promoted ${promoted} on timeline ${promotion.timeline}; since then ${plural(after.length, 'request')} answered, ${failed} failed; ${write ? `${promoted} took a write` : `no write on ${promoted} yet`}`,
+        };
+      },
+    },
+    {
       id: 'front-door-only',
-      title: 'Firewall every node: from the internet only port 80 of the two balancers answers.',
-      hints: ['Default deny on every node; the balancers allow 80 (and VRRP from each other); the web servers 80 from the balancers only; mon-01 nothing.', 'See lesson 9 for the ufw commands; `scan` checks the result.'],
+      title: 'Firewall every node: from the internet only ports 80 and 443 of the two balancers answer, and everything inside still works.',
+      hints: [
+        'Default deny on every node. The balancers allow 80 and 443 from anywhere, VRRP from each other and 8404 from mon-01 (10.0.0.31).',
+        'The web servers allow 80 from the balancers (10.0.0.2/31) and mon-01; the database nodes 5432 from the web servers (10.0.0.8/29), each other (10.0.0.20/30) and mon-02 (10.0.0.32), and 9187 from mon-01.',
+        'The monitors serve nothing to anyone: default deny, enable. `scan 10.0.0.2 10.0.0.11 10.0.0.21 10.0.0.31` checks the result.',
+      ],
       solution: [
-        'ufw lb-01 default deny incoming', 'ufw lb-01 allow 80/tcp', 'ufw lb-01 allow from 10.0.0.3 to any proto vrrp', 'ufw lb-01 allow from 10.0.0.31 to any port 8404 proto tcp', 'ufw lb-01 enable',
-        'ufw lb-02 default deny incoming', 'ufw lb-02 allow 80/tcp', 'ufw lb-02 allow from 10.0.0.2 to any proto vrrp', 'ufw lb-02 allow from 10.0.0.31 to any port 8404 proto tcp', 'ufw lb-02 enable',
-        'ufw web-01 default deny incoming', 'ufw web-01 allow from 10.0.0.0/30 to any port 80 proto tcp', 'ufw web-01 allow from 10.0.0.31 to any port 80 proto tcp', 'ufw web-01 enable',
-        'ufw web-02 default deny incoming', 'ufw web-02 allow from 10.0.0.0/30 to any port 80 proto tcp', 'ufw web-02 allow from 10.0.0.31 to any port 80 proto tcp', 'ufw web-02 enable',
-        'ufw mon-01 default deny incoming', 'ufw mon-01 enable',
+        ...firewall('lb-01', ['allow 80/tcp', 'allow 443/tcp', 'allow from 10.0.0.3 to any proto vrrp', 'allow from 10.0.0.31 to any port 8404 proto tcp']),
+        ...firewall('lb-02', ['allow 80/tcp', 'allow 443/tcp', 'allow from 10.0.0.2 to any proto vrrp', 'allow from 10.0.0.31 to any port 8404 proto tcp']),
+        ...[web1, web2].flatMap((web) => firewall(web.name, ['allow from 10.0.0.2/31 to any port 80 proto tcp', 'allow from 10.0.0.31 to any port 80 proto tcp'])),
+        ...dbs.flatMap((db) =>
+          firewall(db.name, [
+            'allow from 10.0.0.8/29 to any port 5432 proto tcp',
+            'allow from 10.0.0.20/30 to any port 5432 proto tcp',
+            'allow from 10.0.0.32 to any port 5432 proto tcp',
+            'allow from 10.0.0.31 to any port 9187 proto tcp',
+          ]),
+        ),
+        ...firewall('mon-01', []),
+        ...firewall('mon-02', []),
       ],
       check(world) {
         const { open, exposed } = firewallView(world);
-        const wanted = ['lb-01:80', 'lb-02:80'];
-        const vrrp = open(lb1.address, lb2.address, 112) && open(lb2.address, lb1.address, 112);
-        const backends = [web1, web2].every((web) => open(lb1.address, web.address, 80) && open(lb2.address, web.address, 80));
+        const wanted = [lb1, lb2].flatMap((lb) => [`${lb.name}:80`, `${lb.name}:443`]);
+        const links: [string, boolean][] = [
+          ['VRRP between the balancers', open(lb1.address, lb2.address, 112) && open(lb2.address, lb1.address, 112)],
+          ['the balancers to the web servers', [web1, web2].every((web) => [lb1, lb2].every((lb) => open(lb.address, web.address, 80)))],
+          ['the web servers to the database', dbs.every((db) => [web1, web2].every((web) => open(web.address, db.address, 5432)))],
+          ['replication between db-01 and db-02 (either way, after a failover)', open(db1.address, db2.address, 5432) && open(db2.address, db1.address, 5432)],
+          ['mon-02 to the database', dbs.every((db) => open(failover.address, db.address, 5432))],
+          ['mon-01 to what it scrapes', [lb1, lb2].every((lb) => open(mon.address, lb.address, 8404)) && [web1, web2].every((web) => open(mon.address, web.address, 80)) && dbs.every((db) => open(mon.address, db.address, 9187))],
+        ];
+        const blocked = links.filter(([, ok]) => !ok).map(([what]) => what);
         return {
-          met: exposed.length === 2 && wanted.every((w) => exposed.includes(w)) && vrrp && backends,
-          expected: 'the internet reaches lb-01:80 and lb-02:80 only; the balancers still exchange VRRP adverts and reach both web servers',
-          observed: [`open to the internet: ${exposed.join(', ') || 'nothing'}`, vrrp ? '' : 'VRRP between the balancers is blocked (both would become MASTER)', backends ? '' : 'a balancer cannot reach a web server'].filter(Boolean).join('; '),
+          met: exposed.length === wanted.length && wanted.every((w) => exposed.includes(w)) && blocked.length === 0,
+          expected: `the internet reaches ${wanted.join(', ')} only; inside, every node still reaches what it needs`,
+          observed: [`open to the internet: ${exposed.join(', ') || 'nothing'}`, ...blocked.map((what) => `blocked: ${what}`)].join('; '),
         };
       },
     },

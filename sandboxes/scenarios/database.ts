@@ -18,9 +18,9 @@ export function dbNode(n: number, extra: string[] = []): ScenarioNode {
   return { name, role: 'store', program: 'store', address: `10.0.0.${20 + n}`, ports: [5432, 9187], args };
 }
 
-/** The failover monitor mon-01 at 10.0.0.31, reading failover.conf (SIGHUP re-reads it: `reload mon-01`). */
-export function failoverMonitor(): ScenarioNode {
-  return { name: 'mon-01', role: 'monitor', program: 'store', address: '10.0.0.31', ports: [], args: ['monitor', '--config', 'failover.conf'], config: 'failover.conf', reload: 'SIGHUP' };
+/** The failover monitor (mon-01 at 10.0.0.31 unless named), reading failover.conf (SIGHUP re-reads it: `reload mon-01`). */
+export function failoverMonitor(name = 'mon-01', address = '10.0.0.31'): ScenarioNode {
+  return { name, role: 'monitor', program: 'store', address, ports: [], args: ['monitor', '--config', 'failover.conf'], config: 'failover.conf', reload: 'SIGHUP' };
 }
 
 export function failoverConf(fencing: 'on' | 'off', nodes: ScenarioNode[]): string {
