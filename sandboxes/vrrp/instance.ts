@@ -37,7 +37,7 @@ export class VrrpInstance {
   private weights = new Map<string, number>();
 
   constructor(
-    readonly config: InstanceConfig,
+    public config: InstanceConfig,
     readonly address: string,
   ) {
     this.priority = config.priority;
@@ -137,15 +137,35 @@ export class VrrpInstance {
     }
     // Negative weights count while failing, positive ones while succeeding.
     this.weights.set(script, (weight < 0) !== ok ? weight : 0);
-    const base = this.config.priority;
-    const sum = [...this.weights.values()].reduce((a, b) => a + b, 0);
-    // keepalived never lets a tracked weight make or unmake the address owner (255).
-    const next = base === 255 ? 255 : Math.min(254, Math.max(1, base + sum));
+    const next = this.effectivePriority();
     if (next === this.priority) return [];
     const actions: Action[] = [{ kind: 'log', text: `${this.name} Changing effective priority from ${this.priority} to ${next}` }];
     this.priority = next;
     actions.push({ kind: 'state', state: this.state, priority: next });
     return actions;
+  }
+
+  /**
+   * A reload (SIGHUP) brought this instance new settings. As keepalived 2.2 does for an instance that is still in
+   * the file, the state is kept and the effective priority recomputed from the new base priority. What follows is
+   * the protocol's doing: a backup now stronger than the master discards its adverts and takes over when its
+   * Master_Down timer runs out (unless nopreempt); a master now weaker is preempted by a stronger backup.
+   */
+  reconfigure(config: InstanceConfig): Action[] {
+    this.config = config;
+    // Weights of scripts this instance no longer tracks no longer count.
+    for (const script of this.weights.keys()) if (!config.track_script.some((t) => t.script.name === script)) this.weights.delete(script);
+    const next = this.effectivePriority();
+    if (next === this.priority) return [];
+    this.priority = next;
+    return [{ kind: 'state', state: this.state, priority: next }];
+  }
+
+  /** The base priority plus the tracked scripts' weights, within 1..254; keepalived never lets a weight make or unmake the address owner (255). */
+  private effectivePriority(): number {
+    const base = this.config.priority;
+    const sum = [...this.weights.values()].reduce((a, b) => a + b, 0);
+    return base === 255 ? 255 : Math.min(254, Math.max(1, base + sum));
   }
 
   /** A clean shutdown: a master sends a priority 0 advert so the backup takes over after Skew_Time only. */

@@ -5,6 +5,10 @@
 // One connection per advert, not a long-lived stream, so each advert is on its own like a datagram: a cut link or a
 // firewall DROP loses the adverts sent meanwhile, and the crash of a master shows only as adverts that stop coming.
 // Without `unicast_peer`, adverts go to every node listening on port 112: the multicast group 224.0.0.18.
+//
+// SIGHUP reloads keepalived.conf as keepalived does (`systemctl reload keepalived`): instances keep their state
+// and take their new settings, new ones start, removed ones stop. It is the node's reload: HAProxy next to it
+// re-reads haproxy.cfg too (SIGUSR2 alone reloads only HAProxy).
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -20,18 +24,25 @@ const VRRP_PORT = 112;
 const GARP_REPEAT = 5; // vrrp_garp_master_repeat
 const GARP_DELAY_MS = 5000; // vrrp_garp_master_delay: the second burst of gratuitous ARPs
 
-function readConfig(argv: string[]): { config: KeepalivedConfig; testOnly: boolean } {
+function configFile(argv: string[]): string {
   const flag = argv.indexOf('-f');
   const file = flag >= 0 ? argv[flag + 1] : 'keepalived.conf';
   if (!file) throw new ConfigError('usage: vrrp -f keepalived.conf [-t]  (-f needs a file name)');
+  return file;
+}
+
+function readConfig(file: string): KeepalivedConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`);
   }
-  return { config: parseConfig(text, file), testOnly: argv.includes('-t') || argv.includes('--config-test') };
+  return parseConfig(text, file);
 }
+
+/** The check each vrrp_script stands for; throws for a script the sandbox cannot run. */
+const scriptChecks = (config: KeepalivedConfig) => new Map([...config.scripts.values()].map((s) => [s.name, parseScript(s.script, s.timeout * 1000)]));
 
 /** Sends one advert to every peer; resolves when all have been handed over (or given up on after a second). */
 function advertise(instance: VrrpInstance, priority: number): Promise<void> {
@@ -56,16 +67,19 @@ function main(): void {
   const dashes = process.argv.indexOf('--');
   const ownArgs = process.argv.slice(2, dashes < 0 ? undefined : dashes);
   const [companionProgram, ...companionArgs] = dashes < 0 ? [] : process.argv.slice(dashes + 1);
+  const testOnly = ownArgs.includes('-t') || ownArgs.includes('--config-test');
+  let file: string;
   let config: KeepalivedConfig;
-  let testOnly: boolean;
+  let checks: ReturnType<typeof scriptChecks>;
   try {
-    ({ config, testOnly } = readConfig(ownArgs));
+    file = configFile(ownArgs);
+    config = readConfig(file);
+    checks = scriptChecks(config);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(1);
   }
   for (const warning of config.warnings) log(warning, 'warning');
-  const checks = new Map([...config.scripts.values()].map((s) => [s.name, parseScriptOrExit(s.script, s.timeout * 1000)]));
   if (testOnly) {
     process.stdout.write('Configuration is OK\n');
     return;
@@ -75,7 +89,7 @@ function main(): void {
   // Lines from the supervisor are for the service (e.g. a web server's `slow 300ms`); when the supervisor goes, so
   // do we, and the companion with us.
   onSupervisorLine((line) => companion?.stdin?.write(line + '\n'));
-  const instances = config.instances.map((c) => new VrrpInstance(c, myAddress()));
+  let instances = config.instances.map((c) => new VrrpInstance(c, myAddress()));
   const timers = new Map<VrrpInstance, NodeJS.Timeout>();
   const inFlight = new Set<Promise<void>>();
 
@@ -129,24 +143,70 @@ function main(): void {
     });
   });
 
+  // The vrrp_script loops. A reload starts new ones (with the new intervals) and the old ones end at their next
+  // turn; a script's state survives the reload when the script keeps its name, as in keepalived.
+  const scriptStates = new Map<string, ScriptState>();
+  let scriptsGeneration = 0;
+  const runScripts = () => {
+    const generation = ++scriptsGeneration;
+    for (const script of config.scripts.values()) {
+      const state = scriptStates.get(script.name) ?? new ScriptState(script.rise, script.fall);
+      scriptStates.set(script.name, state);
+      const run = async () => {
+        if (generation !== scriptsGeneration) return;
+        const status = await checks.get(script.name)!();
+        if (generation !== scriptsGeneration) return;
+        if (state.result(status === 0)) {
+          log(state.ok ? `VRRP_Script(${script.name}) succeeded` : `VRRP_Script(${script.name}) failed (exited with status ${status})`);
+          for (const instance of instances) {
+            const tracked = instance.config.track_script.find((t) => t.script.name === script.name);
+            if (tracked) apply(instance, instance.track(script.name, tracked.weight, state.ok, now()));
+          }
+        }
+        setTimeout(run, script.interval * 1000);
+      };
+      run();
+    }
+  };
+
+  /** SIGHUP: keepalived's reload, with its log lines (keepalived/vrrp/vrrp_daemon.c reload_vrrp_thread). */
+  const reload = () => {
+    const started = now();
+    log('Reloading');
+    log(`Opening file '${file}'.`);
+    let next: KeepalivedConfig;
+    let nextChecks: typeof checks;
+    try {
+      next = readConfig(file);
+      nextChecks = scriptChecks(next);
+    } catch (error) {
+      // (keepalived would carry on with what it could parse; the sandbox keeps the whole running configuration.)
+      return log(`${(error as Error).message} - the running configuration is kept`, 'error');
+    }
+    for (const warning of next.warnings) log(warning, 'warning');
+    const kept = next.instances.map((c) => {
+      const running = instances.find((i) => i.config.name === c.name);
+      if (running) {
+        apply(running, running.reconfigure(c));
+        return running;
+      }
+      const added = new VrrpInstance(c, myAddress());
+      apply(added, added.start(now()));
+      return added;
+    });
+    for (const removed of instances.filter((i) => !kept.includes(i))) apply(removed, removed.stop());
+    [instances, config, checks] = [kept, next, nextChecks];
+    runScripts();
+    log(`Reload finished in ${Math.round((now() - started) * 1000)} usec`);
+    companion?.kill('SIGUSR2');
+  };
+  // At once: Node's default for SIGHUP would end the process.
+  process.on('SIGHUP', reload);
+
   listen(server, `:${VRRP_PORT}`).then(
     () => {
       for (const instance of instances) apply(instance, instance.start(now()));
-      for (const script of config.scripts.values()) {
-        const state = new ScriptState(script.rise, script.fall);
-        const run = async () => {
-          const status = await checks.get(script.name)!();
-          if (state.result(status === 0)) {
-            log(state.ok ? `VRRP_Script(${script.name}) succeeded` : `VRRP_Script(${script.name}) failed (exited with status ${status})`);
-            for (const instance of instances) {
-              const tracked = instance.config.track_script.find((t) => t.script.name === script.name);
-              if (tracked) apply(instance, instance.track(script.name, tracked.weight, state.ok, now()));
-            }
-          }
-          setTimeout(run, script.interval * 1000);
-        };
-        run();
-      }
+      runScripts();
     },
     (error: Error) => {
       process.stderr.write(`cannot listen for VRRP adverts on port ${VRRP_PORT}: ${error.message}\n`);
@@ -164,15 +224,6 @@ function main(): void {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-}
-
-function parseScriptOrExit(script: string, timeoutMs: number) {
-  try {
-    return parseScript(script, timeoutMs);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
-    process.exit(1);
-  }
 }
 
 const now = () => performance.now();

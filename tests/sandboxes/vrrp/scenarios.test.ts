@@ -1,5 +1,7 @@
 // The active-passive scenario as a learner meets it: the supervisor, keepalived + HAProxy on two nodes, the shell.
 // The starting state meets no goal; the goals' own solutions meet them.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunningScenario } from '../shell/scenario';
 import { ShellSession } from '../shell/terminal';
@@ -42,5 +44,19 @@ describe('the active-passive scenario', () => {
     await scenario.until(() => scenario.goal('crash-takeover')?.met, 8000);
     expect(scenario.goal('crash-takeover')!.observed).toMatch(/^lb-02 became MASTER \d+\.\d\d s after lb-01 died/);
     expect(await shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.10/', 30_000)).toBe('200');
+  }, 90_000);
+
+  it('after editing keepalived-lb-02.conf, `reload lb-02` checks both configs and keepalived takes the new priority', async () => {
+    await shell.command('infra start lb-01', 30_000);
+    await scenario.until(() => master('lb-01'), 15_000); // priority 101 preempts lb-02's 100
+    const conf = join(scenario.folder, 'keepalived-lb-02.conf');
+    writeFileSync(conf, readFileSync(conf, 'utf8').replace('    priority 100\n', '    priority 150\n'));
+    const from = scenario.events.length;
+    const output = await shell.command('reload lb-02', 30_000);
+    // keepalived -t for keepalived-lb-02.conf, haproxy -c for haproxy.cfg, then the node's reload.
+    expect(output).toMatch(/Configuration is OK\n[\s\S]*Configuration file is valid\n[\s\S]*sent SIGHUP to lb-02/);
+    await scenario.until(() => scenario.events.slice(from).some((e) => e.type === 'log' && e.node === 'lb-02' && /^Reload finished in \d+ usec$/.test(String(e.text))), 10_000);
+    await scenario.until(() => scenario.events.slice(from).some((e) => e.type === 'balancer.reload' && e.node === 'lb-02'), 10_000);
+    await scenario.until(() => master('lb-02'), 10_000);
   }, 90_000);
 });
