@@ -38,7 +38,8 @@ const HTTPS = `--resolve ${SITE}:443:${VIP} https://${SITE}`;
 
 /**
  * TLS at the edge: the frontend also listens on 443 with the site's certificate and key (site.pem), answers plain
- * HTTP with a 301 to the same URL over HTTPS, and tells browsers (HSTS) to use HTTPS only for two years.
+ * HTTP with a 301 to the same URL over HTTPS, and tells browsers to use only HTTPS for a year (HSTS; sent over
+ * HTTPS only, as browsers ignore it over plain HTTP).
  */
 const HAPROXY_CFG = haproxyCfgWithExporter({
   balance: 'roundrobin',
@@ -50,7 +51,7 @@ const HAPROXY_CFG = haproxyCfgWithExporter({
     '    bind :80',
     '    bind :443 ssl crt site.pem',
     '    http-request redirect scheme https code 301 unless { ssl_fc }',
-    '    http-response set-header Strict-Transport-Security "max-age=63072000"',
+    '    http-after-response set-header Strict-Transport-Security "max-age=31536000" if { ssl_fc }',
     '',
   ].join('\n'),
 );

@@ -161,13 +161,20 @@ const FACTS: Fact[] = [
   {
     lesson: 'capstone',
     scenario: 'capstone',
-    says: ['two balancers\nsharing 10.0.0.10 with keepalived (lb-01 MASTER, priority 101; lb-02 BACKUP, priority 100)', '`retries 3` and `option redispatch`'],
+    says: [
+      'two balancers sharing 10.0.0.10 with keepalived (lb-01 MASTER, priority 101; lb-02 BACKUP, priority 100)',
+      '`retries 3` and `option redispatch`',
+      '(`interval = 1000ms`, `misses = 3`, `fencing = on`)',
+      'http-request redirect scheme https code 301 unless { ssl_fc }',
+    ],
     holds: (s) => {
       expect(s.files['keepalived-lb-01.conf']).toMatch(/state MASTER[\s\S]*priority 101[\s\S]*10\.0\.0\.10\/24/);
       expect(s.files['keepalived-lb-02.conf']).toMatch(/state BACKUP[\s\S]*priority 100[\s\S]*10\.0\.0\.10\/24/);
       expect(s.files['haproxy.cfg']).toMatch(/retries 3[\s\S]*option redispatch/);
+      expect(s.files['haproxy.cfg']).toMatch(/bind :443 ssl crt site\.pem\n {4}http-request redirect scheme https code 301 unless \{ ssl_fc \}\n/);
       for (const line of serverLines(s.files['haproxy.cfg'])) expect(line).toMatch(/check inter 1s fall 3 rise 2/);
-      expect(s.nodes.map((n) => n.name).sort()).toEqual(['lb-01', 'lb-02', 'mon-01', 'web-01', 'web-02']);
+      expect(s.files['failover.conf']).toMatch(/^interval = 1000ms\nmisses {3}= 3\n[\s\S]*^fencing {2}= on$/m);
+      expect(s.nodes.map((n) => n.name).sort()).toEqual(['db-01', 'db-02', 'lb-01', 'lb-02', 'mon-01', 'mon-02', 'web-01', 'web-02']);
     },
   },
 ];

@@ -124,7 +124,8 @@ describe('the capstone: no single point of failure under traffic', () => {
     expect(header(plain.headers, 'location')).toBe(`https://${SITE}/kv?key=cart`);
     const secure = await request('GET', '/kv?key=cart');
     expect(secure.status).toBe(200);
-    expect(header(secure.headers, 'strict-transport-security')).toBe('max-age=63072000');
+    expect(header(secure.headers, 'strict-transport-security')).toBe('max-age=31536000');
+    expect(header(plain.headers, 'strict-transport-security')).toBeUndefined();
   });
 
   it.each(['web-01', 'web-02'])('a web server (%s): once lb-01 marks it DOWN, no request fails', async (web) => {
