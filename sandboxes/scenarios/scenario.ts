@@ -3,7 +3,7 @@
 //
 // A scenario is data plus one function per goal. The data part is validated with zod when a scenario is defined
 // (defineScenario), so a mistake in a scenario file fails the build's tests with a message naming the field.
-import { z } from 'zod';
+import * as z from '../shared/schema';
 import type { Command, GoalVerdict, NodeStatus } from '../supervisor/commands';
 import { commandSchema } from '../supervisor/commands';
 import type { SandboxEvent } from '../shared/events/index';
@@ -66,13 +66,13 @@ export interface Scenario {
   goals: Goal[];
 }
 
-const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, e.g. web-01');
-const address = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'a dotted IPv4 address, e.g. 10.0.0.11');
+const name = z.string().check(z.regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, e.g. web-01'));
+const address = z.string().check(z.regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'a dotted IPv4 address, e.g. 10.0.0.11'));
 
 const scenarioSchema = z.object({
   name,
-  title: z.string().min(1),
-  summary: z.string().min(1),
+  title: z.string().check(z.minLength(1)),
+  summary: z.string().check(z.minLength(1)),
   nodes: z
     .array(
       z.object({
@@ -80,26 +80,26 @@ const scenarioSchema = z.object({
         role: z.enum(['balancer', 'web', 'store', 'vrrp', 'monitor']),
         program: name,
         address,
-        ports: z.array(z.number().int().min(1).max(65535)),
+        ports: z.array(z.int().check(z.minimum(1), z.maximum(65535))),
         args: z.array(z.string()),
-        config: z.string().optional(),
-        reload: z.enum(['SIGUSR2', 'SIGHUP']).optional(),
+        config: z.optional(z.string()),
+        reload: z.optional(z.enum(['SIGUSR2', 'SIGHUP'])),
       }),
     )
-    .min(1),
-  files: z.record(z.string().regex(/^[\w.-]+$/, 'a plain file name, e.g. haproxy.cfg'), z.string()),
+    .check(z.minLength(1)),
+  files: z.record(z.string().check(z.regex(/^[\w.-]+$/, 'a plain file name, e.g. haproxy.cfg')), z.string()),
   faults: z.array(commandSchema),
   goals: z
     .array(
       z.object({
         id: name,
-        title: z.string().min(1),
-        hints: z.array(z.string()).min(1),
-        solution: z.array(z.string()).min(1),
+        title: z.string().check(z.minLength(1)),
+        hints: z.array(z.string()).check(z.minLength(1)),
+        solution: z.array(z.string()).check(z.minLength(1)),
         check: z.custom<Goal['check']>((v) => typeof v === 'function', 'a function (world) => { met, expected, observed }'),
       }),
     )
-    .min(2, 'every scenario has two or more exercise goals'),
+    .check(z.minLength(2, 'every scenario has two or more exercise goals')),
 });
 
 /** Checks a scenario's data and returns it; throws an error naming the scenario and the field otherwise. */

@@ -11,28 +11,28 @@
 //
 // Nodes are named as in the scenario (`lb-01`, `web-01`...). Links are named by their two ends: node names, virtual
 // addresses (`203.0.113.10` is the learner's terminal, "the internet") or `*` for every node.
-import { z } from 'zod';
+import * as z from '../shared/schema';
 
-const node = z.string().min(1, 'a node name, e.g. web-01');
-const end = z.string().min(1, 'a node name, an address or *');
+const node = z.string().check(z.minLength(1, 'a node name, e.g. web-01'));
+const end = z.string().check(z.minLength(1, 'a node name, an address or *'));
 
 /** A web server's behaviour (see ../web/behaviour.ts); each field left out keeps its current value. */
 export const webBehaviourSchema = z.object({
   /** Latency added to every answer, in milliseconds (0 = none). */
-  slow_ms: z.number().int().min(0).max(60_000).optional(),
+  slow_ms: z.optional(z.int().check(z.minimum(0), z.maximum(60_000))),
   /** Share of requests answered with a 500, from 0 to 1. */
-  flaky: z.number().min(0).max(1).optional(),
+  flaky: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
   /** Accept connections and read requests but never answer (a hung app; the process itself still runs). */
-  frozen: z.boolean().optional(),
+  frozen: z.optional(z.boolean()),
 });
 export type WebBehaviour = z.infer<typeof webBehaviourSchema>;
 
-const id = z.union([z.string(), z.number()]).optional();
+const id = z.optional(z.union([z.string(), z.number()]));
 /**
  * Runs the command this many milliseconds from now instead of at once (the reply comes at once and says so): how
  * a learner kills a server while a `load` runs in the same terminal, and how a scripted fault replays the same way.
  */
-const after_ms = z.number().int().min(0).max(600_000).optional();
+const after_ms = z.optional(z.int().check(z.minimum(0), z.maximum(600_000)));
 
 export const commandSchema = z.discriminatedUnion('cmd', [
   /** Starts a stopped or crashed node. */
@@ -130,7 +130,7 @@ export function parseCommand(input: unknown): { command: Command } | { error: st
       return { error: `not a JSON command: ${input.slice(0, 80)}; send one object per line, e.g. {"cmd":"status"}` };
     }
   }
-  const names = commandSchema.options.map((o) => o.shape.cmd.value);
+  const names = commandSchema.def.options.map((o) => o.shape.cmd.def.values[0]);
   const cmd = (value as { cmd?: unknown } | null)?.cmd;
   if (typeof cmd !== 'string' || !(names as string[]).includes(cmd)) {
     return { error: `unknown command ${JSON.stringify(cmd ?? null)}: give "cmd" as one of ${names.join(', ')}` };
