@@ -1,10 +1,13 @@
 // The sandbox panel's views in a real browser (Debian's Chromium) against the served course and the local runtime:
 // the overview lesson's two-servers topology is broken and repaired by mouse and keyboard, its exercise progress
-// survives a reload, the page stays accessible with the panel running, and reduced motion is honoured.
+// survives a reload, the page stays accessible with the panel running, the chaos button's faults show and the
+// timeline replays them, and reduced motion is honoured.
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarios } from '../../sandboxes/scenarios/index';
 import type { CourseServer } from '../../src/runtime/local/server.ts';
+import { chaosScript } from '../../src/sandbox/view/chaos';
 import { BUILD_TIMEOUT_MS, serveBuiltCourse } from '../support/site';
 import { chromiumPath, launchChromium } from './chromium';
 
@@ -12,6 +15,9 @@ const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** Starting a topology on a busy 2-core machine: several processes, each a Node start. */
 const UP_MS = 40_000;
 const TEST_MS = 120_000;
+/** The chaos button's fault sequence on the overview's topology; a test of it takes the script, then a start. */
+const script = chaosScript(scenarios['two-servers'].nodes);
+const CHAOS_MS = script.at(-1)!.at_ms + UP_MS + TEST_MS;
 
 describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
   let server: CourseServer;
@@ -146,6 +152,65 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
     expect(await page.locator('.lesson-progress').first().innerText()).toMatch(/[12]\/2/);
     await page.close();
   }, TEST_MS);
+
+  it('runs the chaos sequence: each fault shows in the picture and the log, every node ends UP; the timeline replays it', async () => {
+    const chaos = await open('/overview/');
+    await expect.poll(() => label(chaos, 'web-02'), { timeout: UP_MS }).toMatch(/; running; LB: UP(;|$)/);
+    const status = chaos.locator('.views-status');
+    const button = chaos.getByRole('button', { name: 'Chaos', exact: true });
+    await button.click();
+    expect(await button.getAttribute('aria-pressed')).toBe('true');
+    // Each step shows before the next one is due: a fault's effect is polled for at most until the next step.
+    const until = (step: number) => ({ timeout: script[step + 1].at_ms - script[step].at_ms + 5_000 });
+    await expect.poll(() => status.innerText(), until(0)).toBe(`Chaos 1/${script.length}: ${script[0].says}`);
+    await expect.poll(() => label(chaos, 'web-01'), until(0)).toMatch(/; FROZEN; /);
+    await expect.poll(() => label(chaos, 'web-01'), { timeout: script[2].at_ms + 10_000 }).toMatch(/; running; /);
+
+    // web-02 killed: DOWN after fall × inter (3 × 1 s). The timeline's position then is replayed below.
+    await expect.poll(() => label(chaos, 'web-02'), { timeout: script[2].at_ms + 10_000 }).toMatch(/; STOPPED; /);
+    await expect.poll(() => label(chaos, 'web-02'), until(2)).toMatch(/; LB: DOWN(;|$)/);
+    const timeline = chaos.locator('.timeline input[type="range"]');
+    const whileDown = Number(await timeline.getAttribute('max'));
+    await expect.poll(() => label(chaos, 'web-02'), until(3)).toMatch(/; running; LB: UP(;|$)/);
+
+    await expect.poll(() => chaos.locator('svg.topology .edge.cut').count(), until(4)).toBe(1);
+    await expect.poll(() => chaos.locator('svg.topology .edge.cut').count(), until(4)).toBe(0);
+    await expect.poll(() => button.getAttribute('aria-pressed'), until(4)).toBe('false');
+    expect(await status.innerText()).toBe(`Chaos ${script.length}/${script.length}: ${script.at(-1)!.says}`);
+    for (const name of ['web-01', 'web-02']) await expect.poll(() => label(chaos, name), { timeout: 20_000 }).toMatch(/; running; LB: UP(;|$)/);
+
+    // The log tells the same story, in order (with other lines between).
+    const story = [
+      /web-01 is frozen/,
+      /web-01 resumed/,
+      /web-02 stopped: killed by SIGKILL/,
+      /Server be_app\/web-02 is DOWN/,
+      /web-02 started on 10\.0\.0\.12/,
+      /Server be_app\/web-02 is UP/,
+      /The link between lb-01 and web-01 is cut/,
+      /The link between lb-01 and web-01 is healed/,
+    ];
+    const toldSoFar = async () => {
+      let told = 0;
+      for (const line of await logLines(chaos)) if (told < story.length && story[told].test(line)) told++;
+      return told;
+    };
+    await expect.poll(toldSoFar, { timeout: 10_000 }).toBe(story.length);
+    const logged = async (line: RegExp) => (await logLines(chaos)).some((l) => line.test(l));
+
+    // Scrub back to when web-02 was DOWN: the picture and the log show that moment, not what came after.
+    await timeline.fill(String(whileDown));
+    expect(await chaos.locator('.timeline output').innerText()).toMatch(new RegExp(`^Replay: event ${whileDown} of \\d+`));
+    await expect.poll(() => label(chaos, 'web-02'), { timeout: 10_000 }).toMatch(/; STOPPED; LB: DOWN(;|$)/);
+    await expect.poll(() => logged(story[6]), { timeout: 10_000 }).toBe(false);
+    expect(await chaos.locator('svg.topology .edge.cut').count()).toBe(0);
+    // Back to live: the state now.
+    await chaos.getByRole('button', { name: 'Live', exact: true }).click();
+    expect(await chaos.locator('.timeline output').innerText()).toMatch(/^Live: /);
+    await expect.poll(() => label(chaos, 'web-02'), { timeout: 10_000 }).toMatch(/; running; LB: UP(;|$)/);
+    await expect.poll(() => logged(story[6]), { timeout: 10_000 }).toBe(true);
+    await chaos.close();
+  }, CHAOS_MS);
 
   it('animates requests as moving tokens, and only as discrete updates under reduced motion', async () => {
     const moving = await open('/overview/');
