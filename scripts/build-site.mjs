@@ -50,7 +50,11 @@ export async function ensureSiteBuilt({ log = console.log, snapshot = '' } = {})
       const astro = join(root, 'node_modules', 'astro', 'bin', 'astro.mjs');
       // Quiet when the caller does not log (tests): the build's output is shown only if it fails.
       const quiet = log !== console.log;
-      const build = spawnSync(process.execPath, [astro, 'build'], { cwd: root, stdio: ['ignore', quiet ? 'pipe' : 'inherit', quiet ? 'pipe' : 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      // A production build whoever asks. Vitest puts NODE_ENV=test and its import.meta.env values (DEV=1, MODE=test,
+      // ...) in process.env; a build inheriting them has import.meta.env.DEV true, and Starlight then renders its
+      // "search works only in production builds" notice instead of the search.
+      const { NODE_ENV, DEV, PROD, MODE, SSR, BASE_URL, ...env } = process.env;
+      const build = spawnSync(process.execPath, [astro, 'build'], { cwd: root, env, stdio: ['ignore', quiet ? 'pipe' : 'inherit', quiet ? 'pipe' : 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       if (build.status !== 0) {
         const output = quiet ? `\n${`${build.stdout}${build.stderr}`.split('\n').slice(-40).join('\n')}` : '';
         throw new Error(`the site build (astro build) failed with exit code ${build.status}; run \`npm run build\` to see why${output}`);

@@ -1,3 +1,0 @@
-import { proveGoals } from './prove';
-
-proveGoals('server-dies');
