@@ -2,7 +2,12 @@
 // runtime in WebAssembly), exactly through the documented @webcontainer/api. Booted once per page (only one
 // instance may exist), on a cross-origin isolated page. Its files: bin/ holds the bundles fetched from this site
 // (/sandbox/bin/), session/ is the working directory of every process, as the local bridge's session folder is.
+//
+// WebContainer lives in a hidden iframe that boot() adds to <body>. Client-side navigation replaces <body>, so the
+// iframe is carried into each next page (src/runtime/persist.ts), where the browser can move it without reloading it.
 import type { WebContainer } from '@webcontainer/api';
+import type { TransitionBeforePreparationEvent } from 'astro:transitions/client';
+import { movesKeepState, persistAcrossNavigation } from './persist';
 import { RuntimeUnavailable, type BootStep, type FileTree, type Runtime, type SandboxProcess, type SpawnOptions } from './types';
 
 const BUNDLES_URL = '/sandbox/bin/';
@@ -75,6 +80,25 @@ async function bundles(): Promise<FileTree> {
   return files;
 }
 
+/** Boots, and keeps the iframe that booting adds to the page alive across client-side navigation. */
+function keepingItsFrame(boot: () => Promise<WebContainer>): Promise<WebContainer> {
+  const frames = new MutationObserver((changes) => {
+    for (const frame of changes.flatMap((change) => [...change.addedNodes]).filter((node) => node instanceof HTMLIFrameElement)) {
+      persistAcrossNavigation(frame, 'webcontainer');
+      frames.disconnect();
+    }
+  });
+  frames.observe(document.body, { childList: true });
+  const booted = boot();
+  void booted.then(() => {
+    if (movesKeepState) return;
+    // This browser would reload the moved iframe, which ends the WebContainer: leave the page the ordinary way, and
+    // the next page boots its own (one boot per page, as before client-side navigation).
+    document.addEventListener('astro:before-preparation', (e) => (e as TransitionBeforePreparationEvent).preventDefault());
+  }, () => {}); // a failed boot is reported by bootWebContainer
+  return booted;
+}
+
 export async function bootWebContainer(step: BootStep, { timeoutSeconds }: { timeoutSeconds: number }): Promise<Runtime> {
   step('Checking that this browser can run WebContainers');
   const problem = preflight();
@@ -83,7 +107,7 @@ export async function bootWebContainer(step: BootStep, { timeoutSeconds }: { tim
   const { WebContainer } = await import('@webcontainer/api');
   step('Booting WebContainer (the first start downloads its runtime and takes about 10 s)');
   // Offline, boot() neither resolves nor rejects (TOOLCHAIN.md): only a timeout tells.
-  booting ??= WebContainer.boot({ coep: 'require-corp', workdirName: 'sandbox' });
+  booting ??= keepingItsFrame(() => WebContainer.boot({ coep: 'require-corp', workdirName: 'sandbox' }));
   let container: WebContainer;
   try {
     container = await Promise.race([booting, afterTimeout(timeoutSeconds)]);

@@ -1,12 +1,14 @@
-// The sandbox panel: boots a runtime, starts the lesson's scenario (the supervisor) and attaches the shell to the
-// terminal. The page is a view of processes; it can stop and restart the terminal's program.
+// The sandbox panel: borrows the visit's runtime (booting it on the first page), starts the lesson's scenario (the
+// supervisor) and attaches the shell to the terminal. The page is a view of processes; it can stop and restart the
+// terminal's program. When the panel leaves the page (`leaving` aborts: client-side navigation to another lesson),
+// its processes stop and the runtime goes back to the visit for the next lesson's panel (src/runtime/visit.ts).
 //
 // For other parts of the UI, the panel's root element dispatches:
 //   'sandbox:ready'  detail: { runtime: Runtime, command(command: object): void }  once the scenario is starting
 //   'sandbox:event'  detail: SandboxEvent (one JSON line of the supervisor's stream)
 import type { SandboxEvent } from '../../sandboxes/shared/events/index';
-import { readSelection, startRuntime } from '../runtime/select';
 import type { Runtime, RuntimeKind, SandboxProcess } from '../runtime/types';
+import { borrowRuntime, type Loan } from '../runtime/visit';
 import { openTerminal } from './terminal';
 
 const RUNTIME_NAMES: Record<RuntimeKind, string> = {
@@ -31,7 +33,8 @@ async function eachLine(output: ReadableStream<string>, onLine: (line: string) =
   }
 }
 
-export async function startPanel(root: HTMLElement): Promise<void> {
+export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promise<void> {
+  if (leaving.aborted) return;
   const scenario = root.dataset.scenario ?? '';
   const steps = part<HTMLOListElement>(root, 'steps');
   const indicator = part<HTMLElement>(root, 'runtime');
@@ -56,9 +59,9 @@ export async function startPanel(root: HTMLElement): Promise<void> {
     notices.hidden = false;
   };
 
-  let runtime: Runtime;
+  let loan: Loan;
   try {
-    runtime = await startRuntime(readSelection(location.search), step, notice);
+    loan = await borrowRuntime(step, notice);
   } catch (error) {
     const problem = error as { message: string; advice?: string };
     notice({ message: problem.message, advice: problem.advice ?? '' });
@@ -67,9 +70,11 @@ export async function startPanel(root: HTMLElement): Promise<void> {
     state.textContent = 'The sandbox could not start.';
     return;
   }
+  leaving.addEventListener('abort', loan.giveBack, { once: true });
+  if (leaving.aborted) return loan.giveBack();
+  const runtime: Runtime = loan.runtime;
   indicator.dataset.runtime = runtime.kind;
   indicator.textContent = `Runtime: ${RUNTIME_NAMES[runtime.kind]}`;
-  addEventListener('pagehide', () => runtime.teardown());
 
   let supervisor: SandboxProcess | undefined;
   if (scenario && runtime.programs.includes('supervisor')) {
@@ -81,7 +86,7 @@ export async function startPanel(root: HTMLElement): Promise<void> {
     const command = (command: object) => commands.write(JSON.stringify(command) + '\n');
     root.dispatchEvent(new CustomEvent('sandbox:ready', { detail: { runtime, command } }));
     // The views (topology, event log, charts, exercises) load alongside and catch up from `events`.
-    void import('./view/panel').then(({ mountViews }) => mountViews(root, { runtime, command, events }));
+    void import('./view/panel').then(({ mountViews }) => leaving.aborted || mountViews(root, { runtime, command, events }, leaving));
     let count = 0;
     void eachLine(supervisor.output, (line) => {
       try {
@@ -104,9 +109,11 @@ export async function startPanel(root: HTMLElement): Promise<void> {
   let keys: WritableStreamDefaultWriter<string> | undefined;
   const terminal = openTerminal(part(root, 'terminal'), (size) => shell?.resize(size));
   terminal.onData((data) => void keys?.write(data));
+  leaving.addEventListener('abort', () => terminal.dispose(), { once: true });
 
   const program = runtime.programs.includes('shell') ? 'shell' : undefined;
   const attach = async () => {
+    if (leaving.aborted) return;
     if (!program) {
       state.textContent = 'No shell program in this build.';
       return;
@@ -117,7 +124,7 @@ export async function startPanel(root: HTMLElement): Promise<void> {
     const running = shell;
     state.textContent = `Terminal: ${program} running`;
     stop.disabled = false;
-    void running.output.pipeTo(new WritableStream({ write: (data) => terminal.write(data) })).catch(() => {});
+    void running.output.pipeTo(new WritableStream({ write: (data) => void (leaving.aborted || terminal.write(data)) })).catch(() => {});
     void running.exit.then((code) => {
       if (shell !== running) return;
       state.textContent = `Terminal: ${program} stopped (exit code ${code})`;

@@ -25,7 +25,8 @@ import './panel.css';
 
 const RATES = [0, 2, 5, 10, 20, 50, 100];
 
-export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime: Runtime }): void {
+/** `leaving` aborts when the panel leaves the page: the views' timers stop (the panel stops the processes). */
+export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime: Runtime }, leaving: AbortSignal): void {
   const link = linkToSandbox(root, sandbox);
   const upper = document.createElement('div');
   upper.className = 'sandbox-views';
@@ -83,7 +84,7 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
   });
   const loadSelect = upper.querySelector<HTMLSelectElement>('.load')!;
   loadSelect.addEventListener('change', async () => say(await load.set(Number(loadSelect.value))));
-  addEventListener('pagehide', () => load.stop());
+  leaving.addEventListener('abort', () => load.stop(), { once: true });
 
   // Chaos: the scripted fault sequence, narrated step by step; pressing again stops what is left of it.
   const chaosButton = upper.querySelector<HTMLButtonElement>('.chaos')!;
@@ -142,7 +143,11 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
   const schedule = () => {
     frame ||= requestAnimationFrame(draw);
   };
-  setInterval(() => charts.update(shown ?? live), 1000);
+  const chartTimer = setInterval(() => charts.update(shown ?? live), 1000);
+  leaving.addEventListener('abort', () => {
+    clearInterval(chartTimer);
+    chaosTimers.forEach(clearTimeout);
+  }, { once: true });
 
   let caughtUp = false;
   link.subscribe((event: SandboxEvent) => {
