@@ -14,7 +14,11 @@ export default defineConfig({
         'An interactive course on distributed web infrastructure: load balancing, failover, replication, firewalls, TLS and monitoring, with live sandboxes.',
       favicon: '/favicon.svg',
       customCss: ['./src/styles/course.css'],
-      components: { MarkdownContent: './src/components/MarkdownContent.astro', Search: './src/components/Search.astro' },
+      components: {
+        Head: './src/components/Head.astro',
+        MarkdownContent: './src/components/MarkdownContent.astro',
+        Search: './src/components/Search.astro',
+      },
       // Lessons live in content/lessons, so the folder to list is named from the project root.
       sidebar: [{ autogenerate: { directory: 'content/lessons' } }],
       lastUpdated: false,
