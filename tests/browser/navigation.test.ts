@@ -1,0 +1,159 @@
+// Moving from lesson to lesson in a real browser (Debian's Chromium) against the served course and the local runtime:
+// the next lesson's scenario starts on the runtime the first lesson booted (the same bridge connection and session
+// folder), Starlight's parts keep working after the client-side swap, and the sidebar shows the learner's progress
+// on every page, with or without a sandbox.
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, Page, WebSocket } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CourseServer } from '../../src/runtime/local/server.ts';
+import { BUILD_TIMEOUT_MS, serveBuiltCourse } from '../support/site';
+import { chromiumPath, launchChromium } from './chromium';
+
+const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+/** Starting a topology on a busy 2-core machine: several processes, each a Node start. */
+const UP_MS = 40_000;
+const TEST_MS = 120_000;
+
+/** The supervisors running on this machine: their scenario and working directory (the bridge session's folder). */
+function supervisors(): { pid: number; scenario: string; folder: string }[] {
+  const found = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!args.some((arg) => arg.endsWith('/supervisor.js'))) continue;
+      const scenario = args[args.indexOf('--scenario') + 1];
+      found.push({ pid: Number(pid), scenario, folder: readlinkSync(`/proc/${pid}/cwd`) });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
+  let server: CourseServer;
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  let page: Page;
+  const sockets: WebSocket[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    server = await serveBuiltCourse();
+    ({ browser, close: closeBrowser } = await launchChromium());
+  }, BUILD_TIMEOUT_MS);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await server?.close();
+  });
+
+  const viewsReady = (p: Page) => expect.poll(() => p.locator('[data-sandbox]').getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
+  const nodeNames = (p: Page) => p.locator('svg.topology [data-node]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node')));
+  const screen = async (p: Page) => {
+    await p.locator('.xterm').scrollIntoViewIfNeeded();
+    return p.locator('.xterm-rows').innerText();
+  };
+
+  it("starts the next lesson's scenario on the runtime the first lesson booted, after stopping the first scenario", async () => {
+    page = await browser.newPage();
+    page.on('websocket', (socket) => sockets.push(socket));
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(new URL('/overview/', server.url).href);
+    await viewsReady(page);
+    await expect.poll(() => nodeNames(page), { timeout: UP_MS }).toEqual(expect.arrayContaining(['lb-01', 'web-01', 'web-02']));
+    expect(sockets.map((s) => new URL(s.url()).pathname)).toEqual(['/__sandbox/bridge']);
+    // The two-servers supervisors now running (other test runs may have some too); ours is among them.
+    const before = new Set(supervisors().filter((s) => s.scenario === 'two-servers').map((s) => s.folder));
+    await page.evaluate(() => ((window as unknown as { sameVisit: boolean }).sameVisit = true));
+
+    await page.locator('.pagination-links a[rel="next"]').click();
+    await page.waitForURL(/\/second-server\/$/);
+    await viewsReady(page);
+    await expect.poll(() => nodeNames(page), { timeout: UP_MS }).toEqual(['web-01']);
+    // No page load: the same JavaScript, the same bridge connection, still open.
+    expect(await page.evaluate(() => (window as unknown as { sameVisit?: boolean }).sameVisit)).toBe(true);
+    expect(sockets).toHaveLength(1);
+    expect(sockets[0].isClosed()).toBe(false);
+    expect(await page.locator('[data-part="steps"] li').first().innerText()).toBe('Using the local runtime started on an earlier page (no new boot)');
+    // The same session folder: one-server's supervisor runs where two-servers' ran, which has stopped.
+    const next = supervisors().find((s) => s.scenario === 'one-server' && before.has(s.folder));
+    expect(next, 'a one-server supervisor in the first lesson’s session folder').toBeDefined();
+    await expect.poll(() => supervisors().filter((s) => s.folder === next!.folder).map((s) => s.scenario), { timeout: 15_000 }).toEqual(['one-server']);
+
+    // The new lesson's terminal talks to its own shell.
+    await expect.poll(() => screen(page), { timeout: 15_000 }).toContain("Type 'help'");
+    await page.locator('.xterm').click();
+    await page.keyboard.type('echo on the next lesson');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await screen(page)).split('\n'), { timeout: 10_000 }).toContain('on the next lesson');
+    expect(errors).toEqual([]);
+  }, TEST_MS);
+
+  it('keeps the theme, the sidebar, the table of contents and search working after the swap', async () => {
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    const picker = page.getByRole('banner').getByLabel('Select theme');
+    await picker.selectOption('light');
+    expect(await theme()).toBe('light');
+    await picker.selectOption('dark');
+    expect(await theme()).toBe('dark');
+
+    const current = page.locator('#starlight__sidebar a[aria-current="page"]');
+    expect(await current.getAttribute('href')).toBe('/second-server/');
+    const headings = await page.locator('main h2').allInnerTexts();
+    expect(await page.locator('starlight-toc a').allInnerTexts()).toEqual(expect.arrayContaining(headings.slice(0, 2)));
+
+    await page.getByRole('button', { name: /^Search/ }).click();
+    await page.locator('site-search dialog input').fill('keepalived');
+    await expect.poll(() => page.locator('site-search .pagefind-ui__result').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.keyboard.press('Escape');
+    expect(await page.locator('site-search dialog').evaluate((d) => (d as HTMLDialogElement).open)).toBe(false);
+
+    // Back in history is a client-side swap too: the first lesson comes back with its own scenario.
+    await page.goBack();
+    await page.waitForURL(/\/overview\/$/);
+    await viewsReady(page);
+    await expect.poll(() => nodeNames(page), { timeout: UP_MS }).toEqual(expect.arrayContaining(['lb-01', 'web-01', 'web-02']));
+    expect(await current.getAttribute('href')).toBe('/overview/');
+    expect(sockets).toHaveLength(1);
+    expect(errors).toEqual([]);
+  }, TEST_MS);
+
+  it('has no axe-core violations on a lesson reached by client-side navigation, with its panel running', async () => {
+    await page.locator('.pagination-links a[rel="next"]').click();
+    await page.waitForURL(/\/second-server\/$/);
+    await viewsReady(page);
+    // The lesson's diagram, drawn after the swap (until then its source shows as a code block).
+    await expect.poll(() => page.locator('.mermaid-diagram svg').count(), { timeout: 20_000 }).toBe(1);
+    await page.addScriptTag({ path: axeScript });
+    const violations = await page.evaluate(async () => {
+      type Axe = { run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> };
+      const result = await (window as unknown as { axe: Axe }).axe.run();
+      return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    expect(violations).toEqual([]);
+    await page.close();
+  }, TEST_MS);
+
+  it('shows saved exercise progress in the sidebar on a page without a sandbox, and after navigating on', async () => {
+    const p = await browser.newPage();
+    p.on('pageerror', (error) => errors.push(error.message));
+    const scripts: string[] = [];
+    p.on('request', (request) => request.resourceType() === 'script' && scripts.push(request.url()));
+    await p.goto(new URL('/glossary/', server.url).href);
+    await p.evaluate(() =>
+      localStorage.setItem('course-progress:v1', JSON.stringify({ 'two-servers': { page: '/overview/', total: 2, done: ['both-answer'] } })),
+    );
+    await p.reload();
+    const badge = p.locator('#starlight__sidebar a[href="/overview/"] .lesson-progress');
+    expect((await badge.innerText()).trim()).toBe('1/2');
+    expect(await badge.getAttribute('aria-label')).toBe(', exercises: 1 of 2 done');
+    expect(scripts.filter((url) => /xterm|mermaid|webcontainer|panel/i.test(url))).toEqual([]);
+
+    await p.locator('#starlight__sidebar a[href="/spof/"]').click();
+    await p.waitForURL(/\/spof\/$/);
+    expect((await badge.innerText()).trim()).toBe('1/2');
+    await p.close();
+    expect(errors).toEqual([]);
+  }, TEST_MS);
+});
