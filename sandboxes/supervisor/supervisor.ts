@@ -160,6 +160,8 @@ export class Supervisor {
     this.cancelScheduled();
     await Promise.all(this.nodes.map((n) => n.stop()));
     rmSync(join(this.places.net, 'cut'), { recursive: true, force: true });
+    // Firewalls (ufw rules and their rate-limit counters) go back to the scenario's start too: none installed.
+    rmSync(join(this.places.net, 'firewall'), { recursive: true, force: true });
     // Nodes keep their private state (a database's WAL) under .sandbox/data/<node>: a reset starts it afresh.
     rmSync(join(this.places.session, '.sandbox', 'data'), { recursive: true, force: true });
     this.cuts = [];
