@@ -1,5 +1,5 @@
 // Leaving out the mechanism lesson 3 teaches (option redispatch) fails its goal; its solution is proven in
-// server-dies.test.ts with the others.
+// solutions.test.ts with every other goal's.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load, SupervisorRun } from '../supervisor/harness';

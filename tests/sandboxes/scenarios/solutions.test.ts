@@ -1,0 +1,98 @@
+// Every goal of every scenario proven both ways with real processes: the scenario as it starts meets none of its
+// goals, and each goal's own solution, typed into the real shell as a learner would (edits made with the editor's
+// keys, see tests/support/solution.ts), meets it. One supervisor run per scenario; the goals are solved in order,
+// with a reset (the panel's "reset lab") only after a solution that changed the sandbox.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarios } from '../../../sandboxes/scenarios/index';
+import type { Goal, Scenario } from '../../../sandboxes/scenarios/scenario';
+import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import { steps, terminalBytes, type Step } from '../../support/solution';
+import { ShellSession } from '../shell/terminal';
+import { SupervisorRun } from '../supervisor/harness';
+
+// The capstone has its own test (tests/sandboxes/vrrp/capstone.test.ts): its goals need traffic across two failures.
+const proven = Object.values(scenarios).filter((s) => s.name !== 'capstone');
+
+/** What the solutions' "# wait ..." lines wait for, as the events that show it happened. */
+const waits: [RegExp, (said: RegExpExecArray) => (e: SandboxEvent) => boolean][] = [
+  [/promote a standby/, () => (e) => e.type === 'store.promote'],
+  [/until (\S+) has started/, ([, node]) => (e) => e.type === 'store.ready' && e.node === node],
+];
+
+/** Commands that only look or send traffic: after a solution made of these, the next goal starts where it is. */
+const observes = /^(curl|load|metrics|scan|cat|infra status|db (status|get|set)\b|db lag$)/;
+
+// Generous, on a loaded two-core machine: a command's own duration (load -d 40s) plus 30 s.
+const commandMs = (line: string) => (Number(/ -d (\d+)s\b/.exec(line)?.[1] ?? 0) + 30) * 1000;
+// After the last command: the latest `--in` it scheduled, plus 45 s for the slowest aftermath a check waits for
+// (an alert's `for` and its evaluation, a failover's detection, a kill's 8 s aftermath), with slack.
+const metWithinMs = (goal: Goal) => (Math.max(0, ...goal.solution.map((l) => Number(/--in (\d+)s/.exec(l)?.[1] ?? 0))) + 45) * 1000;
+
+/**
+ * As a learner watching the topology: wait for it to be up; where keepalived runs, for a balancer to become MASTER
+ * (as the lessons say); where a failover monitor runs, until it has found the primary (it cannot fail over a
+ * primary it never saw).
+ */
+async function startingState(run: SupervisorRun, scenario: Scenario, from: number): Promise<void> {
+  for (const goal of scenario.goals) {
+    expect(await run.waitFor((e) => e.type === 'goal' && e.id === goal.id, 10_000, from), goal.id).toMatchObject({ met: false });
+  }
+  if (Object.keys(scenario.files).some((f) => f.startsWith('keepalived'))) {
+    await run.waitFor((e) => e.type === 'vrrp_state' && e.state === 'MASTER', 20_000, from);
+  }
+  if (scenario.nodes.some((n) => n.role === 'monitor' && n.program === 'store')) {
+    await run.waitFor((e) => e.type === 'log' && /^LOG: {2}primary is \S+ .*\(found\)$/.test(e.text), 20_000, from);
+  }
+}
+
+async function follow(step: Step, shell: ShellSession, run: SupervisorRun, from: number): Promise<void> {
+  if (step.kind === 'command') {
+    const output = await shell.command(step.line, commandMs(step.line));
+    expect(output, step.line).not.toMatch(/unknown sub-command|command not found|^usage:/im);
+  } else if (step.kind === 'edit') {
+    const exited = shell.command(`edit ${step.file}`, 30_000); // the next prompt comes once the editor exits
+    await shell.waitFor(`edit  ${step.file}`); // its title bar: the editor has the keys
+    shell.type(step.keys.map((key) => ('press' in key ? terminalBytes[key.press] : key.text)).join(''));
+    expect(await exited).toContain(`Saved ${step.file}.`);
+  } else {
+    const wait = waits.find(([said]) => said.test(step.until));
+    if (!wait) throw new Error(`the test does not know what "# ${step.until}" waits for`);
+    await run.waitFor(wait[1](wait[0].exec(step.until)!), 30_000, from);
+  }
+}
+
+describe.each(proven.map((s) => [s.name, s] as const))('the %s scenario, solved through the shell', (name, scenario) => {
+  let run: SupervisorRun;
+  let changed = false;
+  beforeAll(async () => {
+    run = await SupervisorRun.start(name);
+    await startingState(run, scenario, 0);
+  }, 90_000);
+  afterAll(() => run?.stop());
+
+  it.each(scenario.goals.map((g) => [g.id, g] as const))('goal %s is met by its own solution, and not before', { timeout: 240_000 }, async (id, goal) => {
+    if (changed) {
+      const from = run.lastSeq();
+      expect(await run.command({ cmd: 'reset' })).toMatchObject({ ok: true });
+      await startingState(run, scenario, from);
+    }
+    changed = true; // until this solution has worked, and shown what it leaves behind
+    const latest = run.events.filter((e) => e.type === 'goal' && e.id === id).at(-1);
+    expect(latest, `${id} before its solution`).toMatchObject({ met: false });
+
+    const from = run.lastSeq();
+    const shell = new ShellSession(run.folder, { columns: 160 });
+    try {
+      await shell.waitForPrompt(1);
+      for (const step of steps(scenario, goal)) await follow(step, shell, run, from);
+      await run.waitFor((e) => e.type === 'goal' && e.id === id && e.met, metWithinMs(goal), from);
+      changed = goal.solution.some((line) => !line.trim().startsWith('#') && !observes.test(line.trim()));
+    } catch (error) {
+      // What the goal's check saw, and what the learner saw, to tell a wrong solution from a slow machine.
+      const verdict = (await run.status()).goals.find((g) => g.id === id);
+      throw new Error(`${(error as Error).message.split('\n')[0]}\n--- ${id}: ${verdict?.observed}\n--- terminal ---\n${await shell.text()}`);
+    } finally {
+      await shell.close();
+    }
+  });
+});
