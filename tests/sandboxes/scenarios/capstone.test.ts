@@ -204,4 +204,14 @@ describe('the capstone: every goal met by its own solution, typed into the shell
     for (const line of scenarios.capstone.goals.find((g) => g.id === id)!.solution) await shell.command(line, 60_000);
     await run.waitFor(is('goal', (e) => e.id === id && e.met), 20_000, start);
   }, 120_000);
+
+  it('behind every firewall, the site still writes, replicates and reads over HTTPS, and the internet sees only 80 and 443', async () => {
+    const https = '--resolve www.example.com:443:10.0.0.10 https://www.example.com/kv?key=cart';
+    expect(await shell.command(`curl -d behind-the-firewall ${https}`, 30_000)).toMatch(/^stored cart on 10\.0\.0\.21:5432 at /);
+    // Read from the replica (the web server waits until db-02 has replayed this client's write): replication passes.
+    expect(await shell.command(`curl -i ${https}`, 30_000)).toMatch(/^x-read-from: 10\.0\.0\.22:5432\r?$[\s\S]*^behind-the-firewall$/im);
+    const scan = await shell.command('scan -p 80,443,5432,8404,9187 10.0.0.2 10.0.0.21', 30_000);
+    expect(scan).toMatch(/Nmap scan report for 10\.0\.0\.2\n(.*\n)*80\/tcp +open +http\n443\/tcp +open +https\n/);
+    expect(scan).toMatch(/All 5 scanned ports on 10\.0\.0\.21 are in ignored states\./);
+  }, 60_000);
 });
