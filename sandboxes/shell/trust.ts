@@ -1,6 +1,6 @@
 // What the learner's machine trusts for https, shared by `curl` and `load`: --cacert FILE, else the sandbox's
 // "system" CA store (ca.pem, a session file the scenario writes, as /etc/ssl/certs is on a server), else nothing.
-// And curl's --resolve NAME:PORT:ADDRESS, the sandbox's only way to reach a name (it has no DNS).
+// And curl's --resolve NAME:PORT:ADDRESS, which reaches a name at an address of your choice, before DNS (dns.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeCertificate, type Certificate } from '../tls/pki';

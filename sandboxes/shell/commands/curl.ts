@@ -4,6 +4,7 @@
 import type { Command, CommandIO } from '../command';
 import { CurlError, exchange, header, requestHead, type HttpRequest, type HttpResponse } from '../http-client';
 import { resolveEntries, trustedCertificates } from '../trust';
+import { query } from '../dns';
 import { parseUrl } from '../url';
 import { waitForSandbox } from '../wait';
 
@@ -104,9 +105,10 @@ function parseOptions(args: string[]): Options {
   return options;
 }
 
-function buildRequest(url: string, options: Options, folder: string): HttpRequest {
+/** The request, with the name as typed in the URL and every address it resolved to (DNS round robin gives several). */
+function buildRequest(url: string, options: Options, folder: string): HttpRequest & { name: string; addresses: string[] } {
   const resolve = resolveEntries(options.resolve);
-  const target = parseUrl(url, 'map' in resolve ? resolve.map : undefined);
+  const target = parseUrl(url, 'map' in resolve ? resolve.map : undefined, (name) => query(folder, name)?.addresses);
   const defaultPort = target.secure ? 443 : 80;
   const body = options.data.length ? options.data.join('&') : undefined;
   const method = options.method ?? (options.head ? 'HEAD' : body !== undefined ? 'POST' : 'GET');
@@ -138,7 +140,7 @@ function buildRequest(url: string, options: Options, folder: string): HttpReques
     if (!header(headers, 'content-type')) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
   }
   const tls = target.secure ? { servername: target.name, trusted: trustedCertificates(folder, options.cacert) } : undefined;
-  return { method, host: target.host, port: target.port, path: target.path, headers, body, tls, maxTimeMs: options.maxTimeMs, connectTimeoutMs: options.connectTimeoutMs };
+  return { method, host: target.host, name: target.name, addresses: target.addresses, port: target.port, path: target.path, headers, body, tls, maxTimeMs: options.maxTimeMs, connectTimeoutMs: options.connectTimeoutMs };
 }
 
 /** curl's -w variables that a learner is likely to use. */
@@ -163,35 +165,49 @@ async function fetchOne(url: string, options: Options, io: CommandIO): Promise<n
   const info = (line: string) => options.verbose && io.err(line + '\n');
   const showRequest = () => info(requestHead(request!).split('\r\n').slice(0, -1).map((line) => `> ${line}`).join('\n'));
   try {
-    request = buildRequest(url, options, io.session.folder);
-    info(`*   Trying ${request.host}:${request.port}...`);
-    const name = request.tls?.servername ?? request.host;
-    const response = await exchange({
-      ...request,
-      signal: io.signal,
-      onConnected: () => {
-        info(`* Connected to ${name} (${request!.host}) port ${request!.port} (#0)`);
-        if (request!.tls) info('* TLSv1.3 (OUT), TLS handshake, Client hello (1):');
-        else showRequest();
-      },
-      onSecure: (certificate) => {
-        info(
-          [
-            '* TLSv1.3 (IN), TLS handshake, Server hello (2):',
-            '* TLSv1.3 (IN), TLS handshake, Certificate (11):',
-            '* TLSv1.3 (IN), TLS handshake, CERT verify (15):',
-            '* SSL connection using TLSv1.3 / TLS_AES_128_GCM_SHA256',
-            '* Server certificate:',
-            `*  subject: CN=${certificate.subject}`,
-            `*  start date: ${certificate.not_before}`,
-            `*  expire date: ${certificate.not_after}`,
-            `*  issuer: CN=${certificate.issuer}`,
-            '*  SSL certificate verify ok.',
-          ].join('\n'),
-        );
-        showRequest();
-      },
-    });
+    const { name, addresses, ...first } = buildRequest(url, options, io.session.folder);
+    request = first;
+    const attempt = (to: HttpRequest) =>
+      exchange({
+        ...to,
+        signal: io.signal,
+        onConnected: () => {
+          info(`* Connected to ${name} (${to.host}) port ${to.port} (#0)`);
+          if (to.tls) info('* TLSv1.3 (OUT), TLS handshake, Client hello (1):');
+          else showRequest();
+        },
+        onSecure: (certificate) => {
+          info(
+            [
+              '* TLSv1.3 (IN), TLS handshake, Server hello (2):',
+              '* TLSv1.3 (IN), TLS handshake, Certificate (11):',
+              '* TLSv1.3 (IN), TLS handshake, CERT verify (15):',
+              '* SSL connection using TLSv1.3 / TLS_AES_128_GCM_SHA256',
+              '* Server certificate:',
+              `*  subject: CN=${certificate.subject}`,
+              `*  start date: ${certificate.not_before}`,
+              `*  expire date: ${certificate.not_after}`,
+              `*  issuer: CN=${certificate.issuer}`,
+              '*  SSL certificate verify ok.',
+            ].join('\n'),
+          );
+          showRequest();
+        },
+      });
+    let response: HttpResponse | undefined;
+    for (const [i, address] of addresses.entries()) {
+      request = { ...request, host: address };
+      info(`*   Trying ${address}:${request.port}...`);
+      try {
+        response = await attempt(request);
+        break;
+      } catch (error) {
+        // Like curl, try the name's next address when one refuses the connection (the other A record).
+        if (!(error instanceof CurlError) || error.code !== 7 || i === addresses.length - 1) throw error;
+        info(`* connect to ${address} port ${request.port} failed: Connection refused`);
+      }
+    }
+    if (!response) throw new CurlError(6, `Could not resolve host: ${name}`, 'unknown host');
     info([`< ${response.statusLine}`, ...response.headers.map(([k, v]) => `< ${k}: ${v}`), '< '].join('\n'));
     if (options.fail && response.status >= 400) {
       throw new CurlError(22, `The requested URL returned error: ${response.status}`, 'http error');
@@ -229,7 +245,7 @@ export const curl: Command = {
   -f, --fail             fail with error 22 on an HTTP error status
   -m, --max-time SECS    give up after SECS seconds
   --connect-timeout SECS give up connecting after SECS seconds (default 300, as curl)
-  --resolve NAME:PORT:ADDR  use ADDR for NAME (the sandbox has no DNS): --resolve www.example.com:443:10.0.0.2
+  --resolve NAME:PORT:ADDR  use ADDR for NAME instead of asking DNS: --resolve www.example.com:443:10.0.0.2
   --cacert FILE          trust the certificates in FILE for https (default: the sandbox's ca.pem, if any)
   -w, --write-out FMT    print FMT after the transfer: %{http_code} %{time_total} %{remote_ip}
   -o /dev/null           discard the body (with -w '%{http_code}\\n')

@@ -9,6 +9,7 @@ import { cat } from './cat';
 import { clear } from './clear';
 import { curl } from './curl';
 import { db } from './db';
+import { dig } from './dig';
 import { echo } from './echo';
 import { exit } from './exit';
 import { edit } from './edit';
@@ -23,4 +24,4 @@ import { sniff } from './sniff';
 import { socat } from './socat';
 import { ufw } from './ufw';
 
-export const commands: readonly Command[] = [help, curl, infra, load, db, cat, edit, reload, socat, ufw, scan, sniff, metrics, clear, history, echo, exit];
+export const commands: readonly Command[] = [help, curl, dig, infra, load, db, cat, edit, reload, socat, ufw, scan, sniff, metrics, clear, history, echo, exit];

@@ -6,6 +6,7 @@ import type { Certificate } from '../../tls/pki';
 import { CurlError, exchange, header } from '../http-client';
 import { finalSummary, liveLine, LoadStats } from '../load-stats';
 import { resolveEntries, trustedCertificates } from '../trust';
+import { query } from '../dns';
 import { parseUrl, type Target } from '../url';
 import { waitForSandbox } from '../wait';
 import { durationMs } from '../../shared/duration';
@@ -17,6 +18,8 @@ interface Plan {
   durationMs: number;
   timeoutMs: number;
   target: Target;
+  /** The address for the next request: a name is asked of DNS again each time, as separate clients would ask it. */
+  nextHost(): string;
   /** For https: the name the certificate must carry and the certificates trusted (the sandbox's ca.pem), as curl. */
   tls?: { servername: string; trusted: Certificate[] };
 }
@@ -52,9 +55,11 @@ function parsePlan(args: string[], folder: string): Plan | string {
   const entries = resolveEntries(resolve);
   if ('bad' in entries) return `--resolve wants NAME:PORT:ADDRESS, e.g. www.example.com:443:10.0.0.2, not '${entries.bad}'`;
   try {
-    const target = parseUrl(url, entries.map);
+    const lookup = (name: string) => query(folder, name)?.addresses;
+    const target = parseUrl(url, entries.map, lookup);
     const tls = target.secure ? { servername: target.name, trusted: trustedCertificates(folder) } : undefined;
-    return { rate, durationMs, timeoutMs, target, tls };
+    const nextHost = () => parseUrl(url, entries.map, lookup).host;
+    return { rate, durationMs, timeoutMs, target, nextHost, tls };
   } catch (error) {
     return (error as Error).message;
   }
@@ -73,6 +78,7 @@ async function drive(plan: Plan, io: CommandIO, stats: LoadStats): Promise<numbe
     const request = exchange({
       method: 'GET',
       ...plan.target,
+      host: plan.nextHost(),
       headers: [['Host', hostHeader], ['User-Agent', 'load/1.0 (sandbox)'], ['Accept', '*/*']],
       connectTimeoutMs: plan.timeoutMs,
       maxTimeMs: plan.timeoutMs,
@@ -123,7 +129,8 @@ export const load: Command = {
   -d DURATION   how long to send, e.g. 10s, 500ms, 1m (default 10s)
   -t TIMEOUT    give up on one request after this long (default 10s)
   --resolve     as curl's: reach NAME at ADDRESS, for https (the certificate names www.example.com, not an address)
-  URL           default http://10.0.0.2/ (the balancer)
+  URL           default http://10.0.0.2/ (the balancer); a name (http://www.example.com/) is asked of the
+                sandbox's DNS for every request, as many separate clients would ask it
 A live line shows requests sent, answers per server (X-Served-By), errors by kind and latency p50/p95/p99;
 a summary follows at the end. Ctrl-C stops early. Example: load -r 50 -d 20s, then infra kill web-01 in between.`,
   async run(args, io) {
