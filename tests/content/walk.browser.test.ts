@@ -9,19 +9,20 @@ import type { Goal, Scenario } from '../../sandboxes/scenarios/scenario';
 import type { CourseServer } from '../../src/runtime/local/server.ts';
 import { chromiumPath, launchChromium } from '../browser/chromium';
 import { BUILD_TIMEOUT_MS } from '../support/site';
+import { steps, type Step } from '../support/solution';
 import { COURSE } from './course';
 import { pathOf, root } from './lessons';
 import { serveCopyOfBuiltSite } from './site';
 
 /**
  * The exercise a newcomer does first in a lesson: the first goal, in the order the lesson embeds its sandboxes,
- * whose solution is plain commands (no `edit` session, no "# wait until ..." instruction for a person).
+ * whose solution can be typed straight through (commands and edits; no "# wait until ..." for a person to judge).
  */
-async function firstExercise(scenarios: string[]): Promise<{ scenario: string; goal: Goal } | undefined> {
+async function firstExercise(scenarios: string[]): Promise<{ scenario: string; goal: Goal; steps: Step[] } | undefined> {
   for (const name of scenarios) {
     const scenario = (await import(`../../sandboxes/scenarios/${name}.ts`)).default as Scenario;
-    const goal = scenario.goals.find((g) => g.solution.every((line) => !/^\s*(#|edit\b)/.test(line)));
-    if (goal) return { scenario: name, goal };
+    const goal = scenario.goals.find((g) => steps(scenario, g).every((step) => step.kind !== 'wait'));
+    if (goal) return { scenario: name, goal, steps: steps(scenario, goal) };
   }
   return undefined;
 }
@@ -61,8 +62,8 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
   const cases = walkable.map((o) => [o.slug, o] as const);
   it.each(cases)('%s: the first exercise, done through the terminal, is checked', { timeout: 180_000, retry: 1 }, async (slug, outline) => {
     const exercise = await firstExercise(outline.scenarios);
-    expect(exercise, `${slug}: no goal of ${outline.scenarios.join(', ')} can be solved with plain commands`).toBeDefined();
-    const { scenario, goal } = exercise!;
+    expect(exercise, `${slug}: no goal of ${outline.scenarios.join(', ')} can be typed straight through`).toBeDefined();
+    const { scenario, goal, steps } = exercise!;
     const page = await open(pathOf(slug));
     try {
       const sandbox = page.locator(`[data-sandbox][data-scenario="${scenario}"]`);
@@ -85,9 +86,17 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
       await page.keyboard.type('infra status');
       await page.keyboard.press('Enter');
       await expect.poll(() => screen(sandbox), { timeout: 60_000 }).toMatch(/Goals met: 0\/\d+/);
-      for (const line of goal.solution) {
-        await page.keyboard.type(line);
-        await page.keyboard.press('Enter');
+      for (const step of steps) {
+        if (step.kind === 'command') {
+          await page.keyboard.type(step.line);
+          await page.keyboard.press('Enter');
+        } else if (step.kind === 'edit') {
+          await page.keyboard.type(`edit ${step.file}`);
+          await page.keyboard.press('Enter');
+          await expect.poll(() => screen(sandbox), { timeout: 20_000 }).toContain(`edit  ${step.file}`); // the editor is open
+          for (const key of step.keys) await ('press' in key ? page.keyboard.press(key.press) : page.keyboard.type(key.text));
+          await expect.poll(() => screen(sandbox), { timeout: 20_000 }).toContain(`Saved ${step.file}.`);
+        }
       }
       await expect
         .poll(async () => item.getAttribute('data-state'), { timeout: 45_000, interval: 500 })
