@@ -6,7 +6,7 @@
 import { CA_PEM, SITE_PEM } from './certificates';
 import { dbNode, failoverConf, failoverMonitor, storeEvents } from './database';
 import { alerts, firewallView, keepalivedBalancer, keepalivedConf, prometheus, vrrpStates } from './edge';
-import { ALERTS_YML, haproxyCfgWithExporter } from './monitoring-files';
+import { ALERTS_YML, haproxyCfgWithExporter, prometheusYml } from './monitoring-files';
 import { balancerRequests, exits, plural } from './observe';
 import { defineScenario } from './scenario';
 import { webServer } from './topology';
@@ -56,25 +56,11 @@ const HAPROXY_CFG = haproxyCfgWithExporter({
   ].join('\n'),
 );
 
-const PROMETHEUS_YML = `# prometheus.yml on mon-01
-global:
-  scrape_interval: 2s
-  evaluation_interval: 2s
-
-rule_files:
-  - alerts.yml
-
-scrape_configs:
-  - job_name: haproxy
-    static_configs:
-      - targets: ['${lb1.address}:8404', '${lb2.address}:8404']
-  - job_name: web
-    static_configs:
-      - targets: ['${web1.address}:80', '${web2.address}:80']
-  - job_name: postgres
-    static_configs:
-      - targets: ['${db1.address}:9187', '${db2.address}:9187']
-`;
+const PROMETHEUS_YML = prometheusYml({
+  haproxy: [lb1, lb2].map((lb) => `${lb.address}:8404`),
+  web: [web1, web2].map((web) => `${web.address}:80`),
+  postgres: dbs.map((db) => `${db.address}:9187`),
+});
 
 // The lesson 10 rules, plus the standby falling behind (postgres_exporter's name, as lesson 10 shows it).
 const CAPSTONE_ALERTS_YML = `${ALERTS_YML}      - alert: ReplicationLag
