@@ -10,7 +10,7 @@ import { buildSandboxes } from '../scripts/build-sandboxes.mjs';
 
 const runs = Number(process.argv[2] ?? 3);
 const dist = join(import.meta.dirname, '..', 'sandboxes', 'dist');
-const scenarios = ['one-server', 'two-servers', 'uneven-servers', 'spof'];
+const scenarios = ['one-server', 'two-servers', 'uneven-servers', 'spof', 'capstone'];
 
 function once(scenario) {
   return new Promise((resolve, reject) => {
@@ -40,7 +40,7 @@ for (const scenario of scenarios) {
   const results = [];
   for (let i = 0; i < runs; i++) results.push(await once(scenario));
   const readies = results.map((r) => r.ready);
-  const nodes = { 'one-server': 1, 'two-servers': 3, 'uneven-servers': 3, spof: 4 }[scenario];
+  const nodes = { 'one-server': 1, 'two-servers': 3, 'uneven-servers': 3, spof: 4, capstone: 8 }[scenario];
   console.log(
     `${scenario.padEnd(18)}${String(nodes).padEnd(7)}${`${median(readies).toFixed(0)} ms, ${Math.max(...readies).toFixed(0)} ms`.padEnd(22)}${median(results.map((r) => r.stopped)).toFixed(0)} ms`,
   );
