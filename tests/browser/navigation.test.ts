@@ -135,6 +135,24 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     await page.close();
   }, TEST_MS);
 
+  it("opens the mobile menu, follows a lesson link in it, and opens the next page's menu too", async () => {
+    const p = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    p.on('pageerror', (error) => errors.push(error.message));
+    await p.goto(new URL('/glossary/', server.url).href);
+    const menuOpen = () => p.locator('#starlight__sidebar').evaluate((pane) => pane.matches(':popover-open'));
+    await p.locator('button[popovertarget="starlight__sidebar"]').click();
+    expect(await menuOpen()).toBe(true);
+    await p.locator('#starlight__sidebar a[href="/spof/"]').click();
+    await p.waitForURL(/\/spof\/$/);
+    expect(await menuOpen()).toBe(false);
+    expect(await p.locator('.main-frame').getAttribute('inert')).toBeNull(); // the menu's focus trap let go
+    await p.locator('button[popovertarget="starlight__sidebar"]').click();
+    expect(await menuOpen()).toBe(true);
+    expect(await p.locator('#starlight__sidebar a[aria-current="page"]').getAttribute('href')).toBe('/spof/');
+    await p.close();
+    expect(errors).toEqual([]);
+  }, TEST_MS);
+
   it('shows saved exercise progress in the sidebar on a page without a sandbox, and after navigating on', async () => {
     const p = await browser.newPage();
     p.on('pageerror', (error) => errors.push(error.message));
