@@ -19,9 +19,10 @@ const echoServer: http.RequestListener = (req, res) => {
 describe('curl in the shell', () => {
   const sandbox = new SandboxFolder();
   let shell: ShellSession;
+  let hungRequests = 0;
   beforeAll(async () => {
     await sandbox.serve('10.0.0.2:80', echoServer);
-    await sandbox.serve('10.0.0.2:8080', () => {}); // accepts and reads, never answers (a hung app)
+    await sandbox.serve('10.0.0.2:8080', () => void hungRequests++); // accepts and reads, never answers (a hung app)
     sandbox.announce();
     shell = new ShellSession(sandbox.folder);
     await shell.waitForPrompt(1);
@@ -82,8 +83,9 @@ describe('curl in the shell', () => {
   });
 
   it('stops a hanging request on Ctrl-C and gives the prompt back', async () => {
+    const before = hungRequests;
     shell.run('curl http://10.0.0.2:8080/');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect.poll(() => hungRequests).toBeGreaterThan(before); // the request is in: curl waits for an answer
     shell.type(keys.ctrlC);
     await shell.waitFor(/curl http:\/\/10\.0\.0\.2:8080\/\n\^C\nlearner@laptop:~\$ $/);
     expect(await shell.command('echo still here')).toBe('still here');

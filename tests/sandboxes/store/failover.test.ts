@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cluster, sleep } from './cluster';
+import { Cluster } from './cluster';
 import { StoreClient, StoreError } from '../../../sandboxes/store/client';
 
 let cluster: Cluster;
@@ -62,10 +62,11 @@ describe('failover', { timeout: 60_000 }, () => {
     await cluster.primary('db-01');
     await cluster.standby('db-02', 'db-01');
     const old = await client('db-01');
-    await old.set('shared', 'yes');
-    await sleep(100);
-    // The standby is promoted by hand while the old primary keeps accepting writes (no monitor: split brain).
+    const shared = await old.set('shared', 'yes');
+    // The standby is promoted by hand, once it has replayed that write, while the old primary keeps accepting
+    // writes (no monitor: split brain).
     const newer = await client('db-02');
+    await newer.get('shared', { after: shared, waitMs: 5000 });
     expect(await newer.promote()).toBe(2);
     await old.set('only-on-old', 'lost');
     await newer.set('only-on-new', 'kept');
