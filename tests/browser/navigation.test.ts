@@ -65,7 +65,10 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     expect(sockets.map((s) => new URL(s.url()).pathname)).toEqual(['/__sandbox/bridge']);
     // The two-servers supervisors now running (other test runs may have some too); ours is among them.
     const before = new Set(supervisors().filter((s) => s.scenario === 'two-servers').map((s) => s.folder));
-    await page.evaluate(() => ((window as unknown as { sameVisit: boolean }).sameVisit = true));
+    await page.evaluate(() => {
+      (window as unknown as { sameVisit: boolean }).sameVisit = true;
+      (document.querySelector('site-search') as Element & { carried?: boolean }).carried = true;
+    });
 
     await page.locator('.pagination-links a[rel="next"]').click();
     await page.waitForURL(/\/second-server\/$/);
@@ -73,6 +76,8 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     await expect.poll(() => nodeNames(page), { timeout: UP_MS }).toEqual(['web-01']);
     // No page load: the same JavaScript, the same bridge connection, still open.
     expect(await page.evaluate(() => (window as unknown as { sameVisit?: boolean }).sameVisit)).toBe(true);
+    // Starlight's search is the same element, carried into the new page (src/runtime/persist.ts).
+    expect(await page.evaluate(() => (document.querySelector('site-search') as Element & { carried?: boolean }).carried)).toBe(true);
     expect(sockets).toHaveLength(1);
     expect(sockets[0].isClosed()).toBe(false);
     expect(await page.locator('[data-part="steps"] li').first().innerText()).toBe('Using the local runtime started on an earlier page (no new boot)');
