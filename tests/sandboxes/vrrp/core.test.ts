@@ -128,6 +128,26 @@ describe('the VRRP state machine', () => {
     expect(master.nextTimer()).toBeUndefined();
   });
 
+  it('a reload keeps the state and takes the new priority, the tracked weights still counting', () => {
+    const master = instanceWith({ priority: 101 });
+    master.start(0);
+    master.tick(4000);
+    master.track('chk_haproxy', -20, false, 4100); // 81 while its check fails
+    const reloaded = master.reconfigure({ ...master.config, priority: 120 });
+    expect(reloaded).toEqual([{ kind: 'state', state: 'MASTER', priority: 100 }]);
+    expect(master.tick(5000)).toEqual([{ kind: 'advertise', priority: 100 }]);
+    // The same settings again: nothing to say. A script no longer tracked no longer weighs.
+    expect(master.reconfigure({ ...master.config })).toEqual([]);
+    expect(master.reconfigure({ ...master.config, track_script: [] })).toEqual([{ kind: 'state', state: 'MASTER', priority: 120 }]);
+    // A backup made stronger than its master discards the master's adverts from then on, and so preempts it.
+    const backup = instanceWith({ state: 'BACKUP', priority: 100 });
+    backup.start(0);
+    backup.reconfigure({ ...backup.config, priority: 150 });
+    expect(logs(backup.receive({ vrid: 51, priority: 101, advert_int: 1, from: '10.0.0.2' }, 1000))).toEqual([
+      '(VI_1) received lower priority (101) advert from 10.0.0.2 - discarding',
+    ]);
+  });
+
   it('a clean stop of a master sends priority 0 and gives up the VIPs', () => {
     const master = instanceWith({ priority: 255 });
     master.start(0);
