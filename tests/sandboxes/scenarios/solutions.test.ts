@@ -10,7 +10,7 @@ import { steps, terminalBytes, type Step } from '../../support/solution';
 import { ShellSession } from '../shell/terminal';
 import { SupervisorRun } from '../supervisor/harness';
 
-// The capstone has its own test (tests/sandboxes/vrrp/capstone.test.ts): its goals need traffic across two failures.
+// The capstone has its own test (capstone.test.ts next to this one), which proves its goals under traffic.
 const proven = Object.values(scenarios).filter((s) => s.name !== 'capstone');
 
 /** What the solutions' "# wait ..." lines wait for, as the events that show it happened. */
