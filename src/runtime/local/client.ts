@@ -5,6 +5,7 @@ import { TOKEN_PATH } from './endpoints';
 import type { Ask, Reply, Request } from './protocol';
 
 const CONNECT_TIMEOUT_MS = 10_000;
+const BRIDGE_GONE = 'the local bridge closed the connection (was `npm start` stopped?); start it and reload the page';
 
 const NO_BRIDGE = new RuntimeUnavailable(
   'local',
@@ -55,7 +56,7 @@ class LocalRuntime implements Runtime {
     // The server stopped (Ctrl-C on npm start): every process is gone with it.
     socket.addEventListener('close', () => {
       for (const [id] of this.running) this.receive({ type: 'exit', id, code: 129 });
-      for (const { reject } of this.waiting.values()) reject(new Error('the local bridge closed the connection (was `npm start` stopped?)'));
+      for (const { reject } of this.waiting.values()) reject(new Error(BRIDGE_GONE));
       this.waiting.clear();
     });
   }
@@ -89,6 +90,8 @@ class LocalRuntime implements Runtime {
   /** Sends a request and waits for its reply (`spawned` or `done`), or its error. */
   private ask(message: Ask, id = this.nextId++): Promise<Reply> {
     return new Promise((resolve, reject) => {
+      // A runtime kept from an earlier page (src/runtime/visit.ts) may have lost its bridge meanwhile.
+      if (this.socket.readyState !== WebSocket.OPEN) return reject(new Error(BRIDGE_GONE));
       this.waiting.set(id, { resolve, reject });
       this.send({ ...message, id } as Request);
     });
