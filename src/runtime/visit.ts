@@ -9,8 +9,6 @@ import type { BootStep, RuntimeKind, RuntimeUnavailable, Runtime, SandboxProcess
 /** A runtime lent to one sandbox: what it spawns is stopped when it is given back. */
 export interface Loan {
   runtime: Runtime;
-  /** True when the runtime was booted for an earlier page of this visit. */
-  reused: boolean;
   /** Stops every process spawned through this loan; the runtime is lent again once they have all exited. */
   giveBack(): void;
 }
@@ -26,14 +24,14 @@ export async function borrowRuntime(
   const earlier = idle.pop() ?? (await returning.shift());
   if (earlier) {
     step(`Using the ${earlier.kind} runtime started on an earlier page (no new boot)`);
-    return lend(earlier, true);
+    return lend(earlier);
   }
   const runtime = await startRuntime(readSelection(location.search), step, notice);
   addEventListener('pagehide', () => runtime.teardown(), { once: true });
-  return lend(runtime, false);
+  return lend(runtime);
 }
 
-function lend(runtime: Runtime, reused: boolean): Loan {
+function lend(runtime: Runtime): Loan {
   const started: SandboxProcess[] = [];
   let given = false;
   const lent: Runtime = {
@@ -63,5 +61,5 @@ function lend(runtime: Runtime, reused: boolean): Loan {
       idle.push(runtime);
     });
   };
-  return { runtime: lent, reused, giveBack };
+  return { runtime: lent, giveBack };
 }
