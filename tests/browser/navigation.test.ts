@@ -95,7 +95,7 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     expect(errors).toEqual([]);
   }, TEST_MS);
 
-  it('keeps the theme, the sidebar, the table of contents and search working after the swap', async () => {
+  it('keeps the theme, the sidebar, the table of contents, the quiz and search working after the swap', async () => {
     const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
     const picker = page.getByRole('banner').getByLabel('Select theme');
     await picker.selectOption('light');
@@ -107,6 +107,11 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     expect(await current.getAttribute('href')).toBe('/second-server/');
     const headings = await page.locator('main h2').allInnerTexts();
     expect(await page.locator('starlight-toc a').allInnerTexts()).toEqual(expect.arrayContaining(headings.slice(0, 2)));
+
+    // The lesson's quiz answers (a custom element: it starts as it appears).
+    const question = page.locator('course-quiz .quiz-question').first();
+    await question.getByRole('button', { name: 'Check answer' }).click();
+    expect(await question.locator('[data-quiz-feedback]').innerText()).toBe('Pick one of the options first.');
 
     await page.getByRole('button', { name: /^Search/ }).click();
     await page.locator('site-search dialog input').fill('keepalived');
