@@ -163,6 +163,17 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     expect(errors).toEqual([]);
   }, TEST_MS);
 
+  it('without JavaScript, the next-lesson link is an ordinary link and the sandbox says it needs JavaScript', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const p = await context.newPage();
+    await p.goto(new URL('/overview/', server.url).href);
+    await p.locator('.pagination-links a[rel="next"]').click();
+    await p.waitForURL(/\/second-server\/$/);
+    expect(await p.locator('h1').innerText()).not.toBe('');
+    expect(await p.getByText('The sandbox needs JavaScript.').isVisible()).toBe(true);
+    await context.close();
+  }, TEST_MS);
+
   it('shows saved exercise progress in the sidebar on a page without a sandbox, and after navigating on', async () => {
     const p = await browser.newPage();
     p.on('pageerror', (error) => errors.push(error.message));
