@@ -144,10 +144,20 @@ describe('the capstone: no single point of failure under traffic', () => {
     await run.waitFor(is('node.started', (e) => e.name === 'mon-01'), RECOVERY_MS, await command('start', 'mon-01'));
   }, 60_000);
 
-  it('the failover monitor mon-02: reads go on (the primary, its lease expired, refuses writes until mon-02 is back)', async () => {
+  it('the failover monitor mon-02: reads go on; the primary, its lease expired, refuses writes until mon-02 is back', async () => {
     const from = await survives('mon-02', exited('mon-02'));
     expect(run.events.some((e) => e.seq > from && is('store.fenced', (f) => f.node === 'db-01' && f.reason === 'lease-expired')(e))).toBe(true);
+    const refused = await request('POST', '/kv?key=cart', 'while-fenced');
+    expect(refused.status, refused.body).toBe(503);
     await run.waitFor(log('mon-02', /primary is db-01 /), RECOVERY_MS, await command('start', 'mon-02'));
+    // The next heartbeat renews db-01's lease (within one interval, 1 s): writes are taken again.
+    const deadline = performance.now() + RECOVERY_MS;
+    let written = await request('POST', '/kv?key=cart', 'after-mon-02');
+    while (written.status !== 200 && performance.now() < deadline) {
+      await sleep(200);
+      written = await request('POST', '/kv?key=cart', 'after-mon-02');
+    }
+    expect(written.body).toMatch(/^stored cart on 10\.0\.0\.21:5432 at /);
   }, 60_000);
 
   it('the standby db-02: reads move to the primary, no request fails', async () => {
