@@ -9,7 +9,7 @@ export type EditorKey = { press: 'ArrowDown' | 'ArrowRight' | 'Home' | 'End' | '
 
 export type Step =
   | { kind: 'command'; line: string }
-  | { kind: 'edit'; file: string; keys: EditorKey[] }
+  | { kind: 'edit'; file: string; keys: EditorKey[]; text: string } // text: the file as the edit leaves it
   | { kind: 'wait'; until: string };
 
 /** What a terminal sends for each key (xterm.js's normal cursor mode): for driving the shell through a pipe. */
@@ -37,7 +37,7 @@ export function steps(scenario: Scenario, goal: Goal): Step[] {
       if (files[file] === undefined) throw new Error(`${goal.id}: the scenario has no file ${file}`);
       const change = editorKeys(files[file], said, `${goal.id}: edit ${file}`);
       files[file] = change.text;
-      result.push({ kind: 'edit', file, keys: change.keys });
+      result.push({ kind: 'edit', file, keys: change.keys, text: change.text });
     } else if (isWait(lines[i])) {
       result.push({ kind: 'wait', until: lines[i].replace(/^#\s*/, '') });
     } else if (lines[i].startsWith('#')) {

@@ -2,6 +2,8 @@
 // goals, and each goal's own solution, typed into the real shell as a learner would (edits made with the editor's
 // keys, see tests/support/solution.ts), meets it. One supervisor run per scenario; the goals are solved in order,
 // with a reset (the panel's "reset lab") only after a solution that changed the sandbox.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarios } from '../../../sandboxes/scenarios/index';
 import type { Goal, Scenario } from '../../../sandboxes/scenarios/scenario';
@@ -54,6 +56,7 @@ async function follow(step: Step, shell: ShellSession, run: SupervisorRun, from:
     await shell.waitFor(`edit  ${step.file}`); // its title bar: the editor has the keys
     shell.type(step.keys.map((key) => ('press' in key ? terminalBytes[key.press] : key.text)).join(''));
     expect(await exited).toContain(`Saved ${step.file}.`);
+    expect(readFileSync(join(run.folder, step.file), 'utf8')).toBe(step.text);
   } else {
     const wait = waits.find(([said]) => said.test(step.until));
     if (!wait) throw new Error(`the test does not know what "# ${step.until}" waits for`);
