@@ -160,8 +160,9 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
     const button = chaos.getByRole('button', { name: 'Chaos', exact: true });
     await button.click();
     expect(await button.getAttribute('aria-pressed')).toBe('true');
-    // Each step shows before the next one is due: a fault's effect is polled for at most until the next step.
-    const until = (step: number) => ({ timeout: script[step + 1].at_ms - script[step].at_ms + 5_000 });
+    // A step's effect is waited for until the next step is due, plus a node's start and rise × inter (1 s) of
+    // checks on a loaded machine.
+    const until = (step: number) => ({ timeout: script[step + 1].at_ms - script[step].at_ms + 20_000 });
     await expect.poll(() => status.innerText(), until(0)).toBe(`Chaos 1/${script.length}: ${script[0].says}`);
     await expect.poll(() => label(chaos, 'web-01'), until(0)).toMatch(/; FROZEN; /);
     await expect.poll(() => label(chaos, 'web-01'), { timeout: script[2].at_ms + 10_000 }).toMatch(/; running; /);
