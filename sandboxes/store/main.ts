@@ -15,6 +15,7 @@ import { completeMonitorOptions, parseMonitorConfig, setting } from './monitor-c
 import type { MonitorOptions } from './monitor';
 import { readFileSync } from 'node:fs';
 import { log } from '../shared/report';
+import { onSupervisorLine } from '../shared/lifeline';
 
 const USAGE = `usage:
   store primary --listen [HOST]:PORT [--data DIR] [--mode async|semi-sync|sync] [--semi-sync-timeout MS] [--name NAME] [--metrics :9187]
@@ -103,3 +104,5 @@ if (role === 'primary' || role === 'standby') {
 } else {
   fail(role ? `unknown role '${role}'` : 'missing role');
 }
+// The store takes no commands on stdin, but under the supervisor the pipe's end means it is gone: exit with it.
+onSupervisorLine(() => undefined);

@@ -180,7 +180,8 @@ describe('stopping the supervisor', () => {
   }, 60_000);
 
   it('leaves no process behind even when killed with SIGKILL: the nodes see their stdin close and exit', async () => {
-    run = await SupervisorRun.start('one-server');
+    // The capstone runs every program: web, keepalived with HAProxy, the store's primary, standby and monitor, mon-01.
+    run = await SupervisorRun.start('capstone');
     const pids = run.pids();
     await run.stop('SIGKILL');
     run = undefined;
