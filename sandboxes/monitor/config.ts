@@ -4,21 +4,22 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from '../shared/schema';
 import type { AlertRule } from './alerts';
 import { compile, parseDuration } from './promql';
 
-const duration = z.string().refine((s) => /^\d+(\.\d+)?(ms|s|m|h|d)$/.test(s), 'a duration such as 2s, 30s or 5m');
+const duration = z.string().check(z.refine((s) => /^\d+(\.\d+)?(ms|s|m|h|d)$/.test(s), 'a duration such as 2s, 30s or 5m'));
+const labels = z.record(z.string(), z.string());
 
 const prometheusSchema = z.object({
-  global: z.object({ scrape_interval: duration.default('1m'), evaluation_interval: duration.default('1m') }).default({ scrape_interval: '1m', evaluation_interval: '1m' }),
-  rule_files: z.array(z.string()).default([]),
+  global: z._default(z.object({ scrape_interval: z._default(duration, '1m'), evaluation_interval: z._default(duration, '1m') }), { scrape_interval: '1m', evaluation_interval: '1m' }),
+  rule_files: z._default(z.array(z.string()), []),
   scrape_configs: z.array(
     z.object({
-      job_name: z.string().min(1),
-      metrics_path: z.string().default('/metrics'),
-      scrape_interval: duration.optional(),
-      static_configs: z.array(z.object({ targets: z.array(z.string().regex(/^[\w.-]+:\d+$/, 'host:port, e.g. 10.0.0.11:80')), labels: z.record(z.string(), z.string()).optional() })),
+      job_name: z.string().check(z.minLength(1)),
+      metrics_path: z._default(z.string(), '/metrics'),
+      scrape_interval: z.optional(duration),
+      static_configs: z.array(z.object({ targets: z.array(z.string().check(z.regex(/^[\w.-]+:\d+$/, 'host:port, e.g. 10.0.0.11:80'))), labels: z.optional(labels) })),
     }),
   ),
 });
@@ -29,11 +30,11 @@ const rulesSchema = z.object({
       name: z.string(),
       rules: z.array(
         z.object({
-          alert: z.string().min(1),
-          expr: z.union([z.string(), z.number()]).transform(String),
-          for: duration.optional(),
-          labels: z.record(z.string(), z.string()).default({}),
-          annotations: z.record(z.string(), z.string()).default({}),
+          alert: z.string().check(z.minLength(1)),
+          expr: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
+          for: z.optional(duration),
+          labels: z._default(labels, {}),
+          annotations: z._default(labels, {}),
         }),
       ),
     }),
@@ -54,7 +55,7 @@ export interface MonitorConfig {
   rules: AlertRule[];
 }
 
-function load<T>(schema: z.ZodType<T>, file: string): T {
+function load<T>(schema: z.ZodMiniType<T>, file: string): T {
   let data: unknown;
   try {
     data = parse(readFileSync(file, 'utf8'));
