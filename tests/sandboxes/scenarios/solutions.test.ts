@@ -64,7 +64,9 @@ async function follow(step: Step, shell: ShellSession, run: SupervisorRun, from:
   }
 }
 
-describe.each(proven.map((s) => [s.name, s] as const))('the %s scenario, solved through the shell', (name, scenario) => {
+// Scenarios run side by side (each in its own session folder and network; vitest's maxConcurrency bounds how many):
+// most of a solution's time is spent waiting for timers, not the CPU. A scenario's goals run one after another.
+describe.each(proven.map((s) => [s.name, s] as const))('the %s scenario, solved through the shell', { concurrent: true }, (name, scenario) => {
   let run: SupervisorRun;
   let changed = false;
   beforeAll(async () => {
@@ -73,7 +75,7 @@ describe.each(proven.map((s) => [s.name, s] as const))('the %s scenario, solved 
   }, 90_000);
   afterAll(() => run?.stop());
 
-  it.each(scenario.goals.map((g) => [g.id, g] as const))('goal %s is met by its own solution, and not before', { timeout: 240_000 }, async (id, goal) => {
+  it.each(scenario.goals.map((g) => [g.id, g] as const))('goal %s is met by its own solution, and not before', { timeout: 240_000, concurrent: false }, async (id, goal) => {
     if (changed) {
       const from = run.lastSeq();
       expect(await run.command({ cmd: 'reset' })).toMatchObject({ ok: true });
