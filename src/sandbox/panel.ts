@@ -9,7 +9,6 @@
 import type { SandboxEvent } from '../../sandboxes/shared/events/index';
 import type { Runtime, RuntimeKind, SandboxProcess } from '../runtime/types';
 import { borrowRuntime, type Loan } from '../runtime/visit';
-import { openTerminal } from './terminal';
 
 const RUNTIME_NAMES: Record<RuntimeKind, string> = {
   local: 'local: the programs run on this computer (npm start)',
@@ -76,6 +75,9 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   indicator.dataset.runtime = runtime.kind;
   indicator.textContent = `Runtime: ${RUNTIME_NAMES[runtime.kind]}`;
 
+  // Each node's start is a Node.js process start: the terminal (xterm.js, most of the panel's code) and its shell wait
+  // for the topology (the supervisor's 'ready', or its exit if it stops before) so as not to compete for the CPU.
+  let topologyUp: Promise<unknown> = Promise.resolve();
   let supervisor: SandboxProcess | undefined;
   if (scenario && runtime.programs.includes('supervisor')) {
     step(`Starting the scenario “${scenario}”`);
@@ -88,6 +90,8 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
     // The views (topology, event log, charts, exercises) load alongside and catch up from `events`.
     void import('./view/panel').then(({ mountViews }) => leaving.aborted || mountViews(root, { runtime, command, events }, leaving));
     let count = 0;
+    let ready!: () => void;
+    topologyUp = Promise.race([new Promise<void>((resolve) => (ready = resolve)), supervisor.exit]);
     void eachLine(supervisor.output, (line) => {
       try {
         const event = JSON.parse(line) as SandboxEvent;
@@ -95,6 +99,7 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
         count += 1;
         lastEvent.textContent = `${count} events; last: ${event.node} ${event.type}${event.type === 'log' ? `: ${event.text}` : ''}`;
         root.dispatchEvent(new CustomEvent('sandbox:event', { detail: event }));
+        if (event.type === 'ready') ready();
       } catch {
         lastEvent.textContent = line; // not an event: an error message from the supervisor itself
       }
@@ -104,6 +109,9 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
     supervisorState.textContent = 'not available in this build (no supervisor program)';
   }
 
+  await topologyUp;
+  const { openTerminal } = await import('./terminal');
+  if (leaving.aborted) return;
   step('Starting the terminal');
   let shell: SandboxProcess | undefined;
   let keys: WritableStreamDefaultWriter<string> | undefined;
