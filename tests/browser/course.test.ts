@@ -1,52 +1,31 @@
 // The course in a real browser (Debian's Chromium), served as `npm start` serves it, with the local runtime:
 // the pages are cross-origin isolated and accessible, heavy libraries load only where needed, and the lesson's
 // terminal talks to a real process that the page can stop and restart.
-import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CourseServer } from '../../src/runtime/local/server.ts';
-import { BUILD_TIMEOUT_MS, serveBuiltCourse } from '../support/site';
-import { chromiumPath, launchChromium } from './chromium';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { serveBuiltCourse } from '../support/site';
+import { axeViolations } from './axe';
+import { chromiumPath, courseInChromium } from './chromium';
 
-const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 // Generous: the machine running the tests may be busy, and each test starts a whole sandbox topology.
 describe.skipIf(!chromiumPath)('the course in Chromium', { timeout: 120_000 }, () => {
-  let server: CourseServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  beforeAll(async () => {
-    server = await serveBuiltCourse();
-    ({ browser, close: closeBrowser } = await launchChromium());
-  }, BUILD_TIMEOUT_MS);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await server?.close();
-  });
+  const course = courseInChromium(serveBuiltCourse);
 
   /** Opens a page and records the scripts it fetched and every host it asked anything from. */
   async function visit(path: string): Promise<{ page: Page; scripts: string[]; errors: string[]; foreign: string[] }> {
-    const page = await browser.newPage();
+    const page = await course.browser.newPage();
     const scripts: string[] = [];
     const errors: string[] = [];
     const foreign: string[] = [];
     page.on('request', (request) => {
       if (request.resourceType() === 'script') scripts.push(request.url());
       const url = new URL(request.url());
-      if (url.origin !== new URL(server.url).origin && url.protocol !== 'data:' && url.protocol !== 'blob:') foreign.push(request.url());
+      if (url.origin !== new URL(course.server.url).origin && url.protocol !== 'data:' && url.protocol !== 'blob:') foreign.push(request.url());
     });
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(new URL(path, server.url).href);
+    await page.goto(new URL(path, course.server.url).href);
     return { page, scripts, errors, foreign };
-  }
-
-  async function axeViolations(page: Page): Promise<string[]> {
-    await page.addScriptTag({ path: axeScript });
-    const violations = await page.evaluate(async () => {
-      const result = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
-      return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-    return violations;
   }
 
   /** The terminal's visible text, row by row, as xterm.js rendered it (it renders only while on screen). */

@@ -3,14 +3,12 @@
 // folder), Starlight's parts keep working after the client-side swap, and the sidebar shows the learner's progress
 // on every page, with or without a sandbox.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Browser, Page, WebSocket } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CourseServer } from '../../src/runtime/local/server.ts';
-import { BUILD_TIMEOUT_MS, serveBuiltCourse } from '../support/site';
-import { chromiumPath, launchChromium } from './chromium';
+import type { Page, WebSocket } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { serveBuiltCourse } from '../support/site';
+import { axeViolations } from './axe';
+import { chromiumPath, courseInChromium } from './chromium';
 
-const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** Starting a topology on a busy 2-core machine: several processes, each a Node start. */
 const UP_MS = 40_000;
 const TEST_MS = 120_000;
@@ -32,21 +30,11 @@ function supervisors(): { pid: number; scenario: string; folder: string }[] {
 }
 
 describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
-  let server: CourseServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
   let page: Page;
   const sockets: WebSocket[] = [];
   const errors: string[] = [];
 
-  beforeAll(async () => {
-    server = await serveBuiltCourse();
-    ({ browser, close: closeBrowser } = await launchChromium());
-  }, BUILD_TIMEOUT_MS);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await server?.close();
-  });
+  const course = courseInChromium(serveBuiltCourse);
 
   const viewsReady = (p: Page) => expect.poll(() => p.locator('[data-sandbox]').getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
   const nodeNames = (p: Page) => p.locator('svg.topology [data-node]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node')));
@@ -56,10 +44,10 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
   };
 
   it("starts the next lesson's scenario on the runtime the first lesson booted, after stopping the first scenario", async () => {
-    page = await browser.newPage();
+    page = await course.browser.newPage();
     page.on('websocket', (socket) => sockets.push(socket));
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(new URL('/overview/', server.url).href);
+    await page.goto(new URL('/overview/', course.server.url).href);
     await viewsReady(page);
     await expect.poll(() => nodeNames(page), { timeout: UP_MS }).toEqual(expect.arrayContaining(['lb-01', 'web-01', 'web-02']));
     expect(sockets.map((s) => new URL(s.url()).pathname)).toEqual(['/__sandbox/bridge']);
@@ -135,20 +123,14 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     await viewsReady(page);
     // The lesson's diagram, drawn after the swap (until then its source shows as a code block).
     await expect.poll(() => page.locator('.mermaid-diagram svg').count(), { timeout: 20_000 }).toBe(1);
-    await page.addScriptTag({ path: axeScript });
-    const violations = await page.evaluate(async () => {
-      type Axe = { run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> };
-      const result = await (window as unknown as { axe: Axe }).axe.run();
-      return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-    expect(violations).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.close();
   }, TEST_MS);
 
   it("opens the mobile menu, follows a lesson link in it, and opens the next page's menu too", async () => {
-    const p = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    const p = await course.browser.newPage({ viewport: { width: 390, height: 800 } });
     p.on('pageerror', (error) => errors.push(error.message));
-    await p.goto(new URL('/glossary/', server.url).href);
+    await p.goto(new URL('/glossary/', course.server.url).href);
     const menuOpen = () => p.locator('#starlight__sidebar').evaluate((pane) => pane.matches(':popover-open'));
     await p.locator('button[popovertarget="starlight__sidebar"]').click();
     expect(await menuOpen()).toBe(true);
@@ -164,9 +146,9 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
   }, TEST_MS);
 
   it('without JavaScript, the next-lesson link is an ordinary link to the next page', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await course.browser.newContext({ javaScriptEnabled: false });
     const p = await context.newPage();
-    await p.goto(new URL('/overview/', server.url).href);
+    await p.goto(new URL('/overview/', course.server.url).href);
     await p.locator('.pagination-links a[rel="next"]').click();
     await p.waitForURL(/\/second-server\/$/);
     expect(await p.locator('h1').innerText()).not.toBe('');
@@ -175,11 +157,11 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
   }, TEST_MS);
 
   it('shows saved exercise progress in the sidebar on a page without a sandbox, and after navigating on', async () => {
-    const p = await browser.newPage();
+    const p = await course.browser.newPage();
     p.on('pageerror', (error) => errors.push(error.message));
     const scripts: string[] = [];
     p.on('request', (request) => request.resourceType() === 'script' && scripts.push(request.url()));
-    await p.goto(new URL('/glossary/', server.url).href);
+    await p.goto(new URL('/glossary/', course.server.url).href);
     await p.evaluate(() =>
       localStorage.setItem('course-progress:v1', JSON.stringify({ 'two-servers': { page: '/overview/', total: 2, done: ['both-answer'] } })),
     );

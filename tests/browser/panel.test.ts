@@ -2,16 +2,14 @@
 // the overview lesson's two-servers topology is broken and repaired by mouse and keyboard, its exercise progress
 // survives a reload, the page stays accessible with the panel running, the chaos button's faults show and the
 // timeline replays them, and reduced motion is honoured.
-import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { scenarios } from '../../sandboxes/scenarios/index';
-import type { CourseServer } from '../../src/runtime/local/server.ts';
 import { chaosScript } from '../../src/sandbox/view/chaos';
-import { BUILD_TIMEOUT_MS, serveBuiltCourse } from '../support/site';
-import { chromiumPath, launchChromium } from './chromium';
+import { serveBuiltCourse } from '../support/site';
+import { axeViolations } from './axe';
+import { chromiumPath, courseInChromium } from './chromium';
 
-const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** Starting a topology on a busy 2-core machine: several processes, each a Node start. */
 const UP_MS = 40_000;
 const TEST_MS = 120_000;
@@ -20,26 +18,16 @@ const script = chaosScript(scenarios['two-servers'].nodes);
 const CHAOS_MS = script.at(-1)!.at_ms + UP_MS + TEST_MS;
 
 describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
-  let server: CourseServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
   let page: Page;
   const errors: string[] = [];
 
-  beforeAll(async () => {
-    server = await serveBuiltCourse();
-    ({ browser, close: closeBrowser } = await launchChromium());
-  }, BUILD_TIMEOUT_MS);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await server?.close();
-  });
+  const course = courseInChromium(serveBuiltCourse);
 
   async function open(path: string, reducedMotion: 'reduce' | 'no-preference' = 'no-preference'): Promise<Page> {
-    const p = await browser.newPage();
+    const p = await course.browser.newPage();
     await p.emulateMedia({ reducedMotion });
     p.on('pageerror', (error) => errors.push(error.message));
-    await p.goto(new URL(path, server.url).href);
+    await p.goto(new URL(path, course.server.url).href);
     await expect.poll(() => p.locator('[data-sandbox]').getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
     return p;
   }
@@ -64,16 +52,7 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
   it('has no axe-core violations with the panel running and traffic flowing', async () => {
     await setLoad(page, 5);
     await expect.poll(() => page.locator('.chart-rps .summary').innerText(), { timeout: 20_000 }).toMatch(/web-0\d [1-9]/);
-    await page.addScriptTag({ path: axeScript });
-    const violations = await page.evaluate(async () => {
-      type Axe = { run(context: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> };
-      const axe = (window as unknown as { axe: Axe }).axe;
-      // The whole lesson page, but for Starlight's search button: the site's own component (src/components/Search.astro),
-      // with a label-in-name issue of its own that the site's tests track.
-      const result = await axe.run({ exclude: [['button[data-open-modal]']] });
-      return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-    expect(violations).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   }, TEST_MS);
 
   it('kills a web server by click: DOWN after the configured checks, and new requests go to the other one', async () => {

@@ -1,41 +1,28 @@
 // The lessons in a real browser (Debian's Chromium), served as `npm start` serves them: every diagram renders with
 // its accessible name, every lesson's content passes axe, and the quiz works with the keyboard alone and tells its
 // verdict in words.
-import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CourseServer } from '../../src/runtime/local/server.ts';
-import { chromiumPath, launchChromium } from '../browser/chromium';
-import { BUILD_TIMEOUT_MS } from '../support/site';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { axeViolations } from '../browser/axe';
+import { chromiumPath, courseInChromium } from '../browser/chromium';
 import { serveCopyOfBuiltSite } from './site';
 import { loadLessons } from './lessons';
 
-const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const lessons = loadLessons();
 
 describe.skipIf(!chromiumPath)('the lessons in Chromium', () => {
-  let server: CourseServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  beforeAll(async () => {
-    server = await serveCopyOfBuiltSite();
-    ({ browser, close: closeBrowser } = await launchChromium());
-  }, BUILD_TIMEOUT_MS);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await server?.close();
-  });
+  const course = courseInChromium(serveCopyOfBuiltSite);
 
   /**
    * Opens a lesson without starting its sandbox (the bridge is blocked): these checks are about the lesson's own
    * content, and a sandbox per page would only compete for the two CPUs. Errors thrown by the page are recorded.
    */
   async function open(path: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage();
+    const page = await course.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.route('**/__sandbox/**', (route) => route.abort());
-    await page.goto(new URL(path, server.url).href);
+    await page.goto(new URL(path, course.server.url).href);
     return { page, errors };
   }
 
@@ -51,18 +38,10 @@ describe.skipIf(!chromiumPath)('the lessons in Chromium', () => {
   }
 
   /** axe over the lesson's own content (the sandbox panel inside it is the sandbox UI's, tested with its pages). */
-  async function contentViolations(page: Page): Promise<string[]> {
-    await page.addScriptTag({ path: axeScript });
-    return page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-      // landmark-unique is left to the site: Expressive Code makes every code block that scrolls sideways an unnamed
-      // role="region" (its tabindex module), so on a narrow column two such blocks always collide.
-      const result = await axe.run(
-        { include: [['.sl-markdown-content']], exclude: [['[data-sandbox]']] },
-        { rules: { 'landmark-unique': { enabled: false } } },
-      );
-      return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
+  function contentViolations(page: Page): Promise<string[]> {
+    // landmark-unique is left to the site: Expressive Code makes every code block that scrolls sideways an unnamed
+    // role="region" (its tabindex module), so on a narrow column two such blocks always collide.
+    return axeViolations(page, { include: [['.sl-markdown-content']], exclude: [['[data-sandbox]']] }, { rules: { 'landmark-unique': { enabled: false } } });
   }
 
   // Two pages cover both diagram types (flowcharts in round-robin, a sequence diagram in primary-replica), tables,

@@ -3,12 +3,10 @@
 // checked by the supervisor from what really happened (requests served, nodes killed, writes replayed).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Goal, Scenario } from '../../sandboxes/scenarios/scenario';
-import type { CourseServer } from '../../src/runtime/local/server.ts';
-import { chromiumPath, launchChromium } from '../browser/chromium';
-import { BUILD_TIMEOUT_MS } from '../support/site';
+import { chromiumPath, courseInChromium } from '../browser/chromium';
 import { steps, type Step } from '../support/solution';
 import { COURSE } from './course';
 import { pathOf, root } from './lessons';
@@ -31,23 +29,13 @@ async function firstExercise(scenarios: string[]): Promise<{ scenario: string; g
 const walkable = COURSE.filter((o) => o.scenarios.every((s) => existsSync(join(root, 'sandboxes', 'scenarios', `${s}.ts`))));
 
 describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
-  let server: CourseServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  beforeAll(async () => {
-    server = await serveCopyOfBuiltSite();
-    ({ browser, close: closeBrowser } = await launchChromium());
-  }, BUILD_TIMEOUT_MS);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await server?.close();
-  });
+  const course = courseInChromium(serveCopyOfBuiltSite);
 
   async function open(path: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await course.browser.newPage({ viewport: { width: 1280, height: 900 } });
     // Diagrams and search are not part of this walk: leave the two CPUs to the sandbox.
     await page.route(/mermaid|pagefind/, (route) => route.abort());
-    await page.goto(new URL(`${path}?runtime=local`, server.url).href);
+    await page.goto(new URL(`${path}?runtime=local`, course.server.url).href);
     return page;
   }
 
