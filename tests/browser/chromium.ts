@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import type { CourseServer } from '../../src/runtime/local/server.ts';
-import { BUILD_TIMEOUT_MS } from '../support/site';
+import { BUILD_TIMEOUT_MS } from '../support/site.ts'; // with its extension: bench/page-load.mjs runs this file in Node
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
