@@ -2,9 +2,6 @@
 // Without a browser, browser tests skip loudly outside CI and fail under CI=true.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
-import type { CourseServer } from '../../src/runtime/local/server.ts';
-import { BUILD_TIMEOUT_MS } from '../support/site.ts'; // with its extension: bench/page-load.mjs runs this file in Node
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -36,32 +33,5 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
   return {
     browser,
     close: () => browser.close(),
-  };
-}
-
-/**
- * The served course and a Chromium for the tests of one describe block: started before them, closed after them.
- * `serve` is how the course is served (as `npm start` serves it, or a copy of the built site).
- */
-export function courseInChromium(serve: () => Promise<CourseServer>): { readonly server: CourseServer; readonly browser: Browser } {
-  let server: CourseServer | undefined;
-  let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
-  beforeAll(async () => {
-    server = await serve();
-    chromium = await launchChromium();
-  }, BUILD_TIMEOUT_MS);
-  afterAll(async () => {
-    await chromium?.close();
-    await server?.close();
-  });
-  return {
-    get server() {
-      if (!server) throw new Error('the course is served only while the tests of its describe block run');
-      return server;
-    },
-    get browser() {
-      if (!chromium) throw new Error('Chromium runs only while the tests of its describe block run');
-      return chromium.browser;
-    },
   };
 }

@@ -5,7 +5,8 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { serveBuiltCourse } from '../support/site';
 import { axeViolations } from './axe';
-import { chromiumPath, courseInChromium } from './chromium';
+import { chromiumPath } from './chromium';
+import { courseInChromium } from './course-in-chromium';
 
 
 // Generous: the machine running the tests may be busy, and each test starts a whole sandbox topology.

@@ -7,7 +7,8 @@ import type { Page, WebSocket } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { serveBuiltCourse } from '../support/site';
 import { axeViolations } from './axe';
-import { chromiumPath, courseInChromium } from './chromium';
+import { chromiumPath } from './chromium';
+import { courseInChromium } from './course-in-chromium';
 
 /** Starting a topology on a busy 2-core machine: several processes, each a Node start. */
 const UP_MS = 40_000;

@@ -8,7 +8,8 @@ import { scenarios } from '../../sandboxes/scenarios/index';
 import { chaosScript } from '../../src/sandbox/view/chaos';
 import { serveBuiltCourse } from '../support/site';
 import { axeViolations } from './axe';
-import { chromiumPath, courseInChromium } from './chromium';
+import { chromiumPath } from './chromium';
+import { courseInChromium } from './course-in-chromium';
 
 /** Starting a topology on a busy 2-core machine: several processes, each a Node start. */
 const UP_MS = 40_000;

@@ -4,7 +4,8 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../browser/axe';
-import { chromiumPath, courseInChromium } from '../browser/chromium';
+import { chromiumPath } from '../browser/chromium';
+import { courseInChromium } from '../browser/course-in-chromium';
 import { serveCopyOfBuiltSite } from './site';
 import { loadLessons } from './lessons';
 
