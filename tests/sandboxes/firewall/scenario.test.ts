@@ -2,40 +2,30 @@
 // lb-01:80 (the scan agrees), the rate limit answers a flood with 429, and TLS at lb-01 redirects HTTP to HTTPS.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scenarios } from '../../../sandboxes/scenarios/index';
-import { RunningScenario } from '../shell/scenario';
-import { ShellSession } from '../shell/terminal';
+import { scenarioWithShell } from '../shell/scenario';
 
 describe('the firewall-tls scenario', () => {
-  const scenario = new RunningScenario('firewall-tls');
-  let shell: ShellSession;
+  const lab = scenarioWithShell('firewall-tls');
+  const { scenario } = lab;
 
-  beforeAll(async () => {
-    await scenario.ready();
-    shell = new ShellSession(scenario.folder);
-    await shell.waitForPrompt(1);
-  }, 90_000);
-  afterAll(async () => {
-    await shell?.close();
-    await scenario.stop();
-  });
 
   it('starts wide open: the scan finds the database and the web servers from the internet', async () => {
-    const output = await shell.command('scan 10.0.0.11 10.0.0.21', 15_000);
+    const output = await lab.shell.command('scan 10.0.0.11 10.0.0.21', 15_000);
     expect(output).toMatch(/Nmap scan report for 10\.0\.0\.11\n(.*\n)*80\/tcp   open     http/);
     expect(output).toMatch(/5432\/tcp open     postgresql/);
   }, 90_000);
 
   it('the solution of front-door-only leaves only lb-01:80 open, and the site still answers', async () => {
     const solution = scenarios['firewall-tls'].goals.find((g) => g.id === 'front-door-only')!.solution;
-    for (const line of solution.filter((l) => l.startsWith('ufw'))) await shell.command(line, 30_000);
+    for (const line of solution.filter((l) => l.startsWith('ufw'))) await lab.shell.command(line, 30_000);
     await scenario.until(() => scenario.goal('front-door-only')?.met, 5000);
-    const scan = await shell.command('scan -p 80,5432,8404 10.0.0.2 10.0.0.11 10.0.0.21', 15_000);
+    const scan = await lab.shell.command('scan -p 80,5432,8404 10.0.0.2 10.0.0.11 10.0.0.21', 15_000);
     expect(scan).toMatch(/Nmap scan report for 10\.0\.0\.2\nNot shown: 2 filtered tcp ports \(no-response\)\nPORT     STATE    SERVICE\n80\/tcp   open     http/);
     expect(scan).toMatch(/All 3 scanned ports on 10\.0\.0\.11 are in ignored states\.\nNot shown: 3 filtered tcp ports \(no-response\)/);
     expect(scan).toMatch(/All 3 scanned ports on 10\.0\.0\.21 are in ignored states\./);
-    expect(await shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.2/', 30_000)).toBe('200');
+    expect(await lab.shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.2/', 30_000)).toBe('200');
   }, 90_000);
 
   it('with the rate limit in haproxy.cfg, a flood gets 429 Too Many Requests (goal rate-limited)', async () => {
@@ -47,8 +37,8 @@ describe('the firewall-tls scenario', () => {
         '    bind :80\n    stick-table type ip size 100k expire 30s store http_req_rate(10s)\n    http-request track-sc0 src\n    http-request deny deny_status 429 if { sc_http_req_rate(0) gt 20 }\n',
       ),
     );
-    await shell.command('reload', 15_000);
-    await shell.command('load http://10.0.0.2/ -r 10 -d 4s', 20_000);
+    await lab.shell.command('reload', 15_000);
+    await lab.shell.command('load http://10.0.0.2/ -r 10 -d 4s', 20_000);
     await scenario.until(() => scenario.goal('rate-limited')?.met, 5000);
     expect(scenario.goal('rate-limited')!.observed).toMatch(/with 200 and \d+ requests? with 429$/);
   }, 90_000);
@@ -64,9 +54,9 @@ describe('the firewall-tls scenario', () => {
     const withoutLimit = readFileSync(cfg, 'utf8').replace(/ {4}http-request deny deny_status 429 .*\n/, '');
     writeFileSync(cfg, withoutLimit.replace('    bind :80\n', `    bind :80\n${added.join('')}`));
     // The previous tests firewalled lb-01 to port 80: a learner who did that goal first opens 443 as the hint says.
-    await shell.command('ufw lb-01 allow 443/tcp', 30_000);
+    await lab.shell.command('ufw lb-01 allow 443/tcp', 30_000);
     const outputs: string[] = [];
-    for (const line of goal.solution.filter((l) => !l.startsWith('#') && l !== 'edit haproxy.cfg')) outputs.push(await shell.command(line, 30_000));
+    for (const line of goal.solution.filter((l) => !l.startsWith('#') && l !== 'edit haproxy.cfg')) outputs.push(await lab.shell.command(line, 30_000));
     const [, plain, secure] = outputs;
     expect(plain).toMatch(/^HTTP\/1\.1 301 Moved Permanently\ncontent-length: 0\nlocation: https:\/\/www\.example\.com\/\n/);
     expect(plain).not.toMatch(/strict-transport-security/i);

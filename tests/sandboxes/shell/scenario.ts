@@ -4,6 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { ShellSession } from './terminal';
 
 const SUPERVISOR = join(import.meta.dirname, '../../../sandboxes/dist/supervisor.js');
 
@@ -62,4 +64,29 @@ export class RunningScenario {
     }
     rmSync(this.folder, { recursive: true, force: true });
   }
+}
+
+/**
+ * A scenario with a learner's shell in its folder, for the tests of one describe block: the topology is up and the
+ * shell shows its prompt before the first test; both stop after the last.
+ */
+export function scenarioWithShell(name: string, upMs = 90_000): { readonly scenario: RunningScenario; readonly shell: ShellSession } {
+  const scenario = new RunningScenario(name);
+  let shell: ShellSession | undefined;
+  beforeAll(async () => {
+    await scenario.ready();
+    shell = new ShellSession(scenario.folder);
+    await shell.waitForPrompt(1);
+  }, upMs);
+  afterAll(async () => {
+    await shell?.close();
+    await scenario.stop();
+  });
+  return {
+    scenario,
+    get shell() {
+      if (!shell) throw new Error(`the shell of the ${name} scenario runs only while the tests of its describe block run`);
+      return shell;
+    },
+  };
 }

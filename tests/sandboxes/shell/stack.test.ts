@@ -2,25 +2,16 @@
 // servers as processes), driven through the terminal as a learner would.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunningScenario } from './scenario';
-import { keys, ShellSession } from './terminal';
+import { describe, expect, it } from 'vitest';
+import { scenarioWithShell } from './scenario';
+import { keys } from './terminal';
 
 describe('the shell driving the two-servers scenario', () => {
-  const scenario = new RunningScenario('two-servers');
-  let shell: ShellSession;
-  beforeAll(async () => {
-    await scenario.ready();
-    shell = new ShellSession(scenario.folder);
-    await shell.waitForPrompt(1);
-  }, 30_000);
-  afterAll(async () => {
-    await shell?.close();
-    await scenario.stop();
-  });
+  const lab = scenarioWithShell('two-servers', 30_000);
+  const { scenario } = lab;
 
   it('lists the nodes with infra status', async () => {
-    const output = await shell.command('infra status');
+    const output = await lab.shell.command('infra status');
     expect(output).toMatch(/^NODE +ROLE +ADDRESS +STATE +NOTES$/m);
     expect(output).toMatch(/^lb-01 +balancer +10\.0\.0\.2 +running +ports 80,8404$/m);
     expect(output).toMatch(/^web-01 +web +10\.0\.0\.11 +running/m);
@@ -29,75 +20,75 @@ describe('the shell driving the two-servers scenario', () => {
   });
 
   it('reaches the web servers through the balancer with curl, in turn', async () => {
-    const first = await shell.command('curl -i http://10.0.0.2/');
-    const second = await shell.command('curl -i http://10.0.0.2/');
+    const first = await lab.shell.command('curl -i http://10.0.0.2/');
+    const second = await lab.shell.command('curl -i http://10.0.0.2/');
     const servedBy = (output: string) => /^x-served-by: (\S+)$/im.exec(output)?.[1];
     expect(first).toMatch(/^HTTP\/1\.1 200 OK$/m);
     expect([servedBy(first), servedBy(second)].sort()).toEqual(['web-01', 'web-02']);
   });
 
   it('completes node names from the running scenario', async () => {
-    shell.type(`infra kill w${keys.tab}`);
-    await shell.waitFor(/\$ infra kill web-0$/m);
-    shell.type(keys.tab);
-    await shell.waitFor(/^web-01 +web-02$/m);
-    shell.type(`2${keys.tab}`);
-    await shell.waitFor(/\$ infra kill web-02 $/m);
-    shell.type(keys.ctrlU);
+    lab.shell.type(`infra kill w${keys.tab}`);
+    await lab.shell.waitFor(/\$ infra kill web-0$/m);
+    lab.shell.type(keys.tab);
+    await lab.shell.waitFor(/^web-01 +web-02$/m);
+    lab.shell.type(`2${keys.tab}`);
+    await lab.shell.waitFor(/\$ infra kill web-02 $/m);
+    lab.shell.type(keys.ctrlU);
   });
 
   it('spreads load over both servers and sums it up', async () => {
-    const output = await shell.command('load -r 20 -d 1s', 30_000);
+    const output = await lab.shell.command('load -r 20 -d 1s', 30_000);
     expect(output).toMatch(/^20 requests in 1\.\d s \(.*\): 20 ok, 0 failed$/m);
     expect(output).toMatch(/^ {2}served by {2}web-01 10 \(50%\) {2}web-02 10 \(50%\)$/m);
   });
 
   it('completes sub-commands', async () => {
-    shell.type(`infra fr${keys.tab}`);
-    await shell.waitFor(/\$ infra freeze $/m);
-    shell.type(keys.ctrlU);
+    lab.shell.type(`infra fr${keys.tab}`);
+    await lab.shell.waitFor(/\$ infra freeze $/m);
+    lab.shell.type(keys.ctrlU);
   });
 
   it('cuts the learner off the balancer and heals the link', async () => {
-    expect(await shell.command('infra cut 203.0.113.10 lb-01')).not.toMatch(/^infra/);
+    expect(await lab.shell.command('infra cut 203.0.113.10 lb-01')).not.toMatch(/^infra/);
     // Across a cut link nothing answers, not even a refusal: curl can only time out.
-    expect(await shell.command('curl -m 1 http://10.0.0.2/', 20_000)).toMatch(/^curl: \(28\) Connection timed out after \d+ milliseconds$/);
-    expect(await shell.command('infra status')).toMatch(/^Cut links: 203\.0\.113\.10 x lb-01$/m);
-    await shell.command('infra heal 203.0.113.10 lb-01');
-    expect(await shell.command('curl -s -o /dev/null -w "%{http_code}\\n" http://10.0.0.2/')).toBe('200');
+    expect(await lab.shell.command('curl -m 1 http://10.0.0.2/', 20_000)).toMatch(/^curl: \(28\) Connection timed out after \d+ milliseconds$/);
+    expect(await lab.shell.command('infra status')).toMatch(/^Cut links: 203\.0\.113\.10 x lb-01$/m);
+    await lab.shell.command('infra heal 203.0.113.10 lb-01');
+    expect(await lab.shell.command('curl -s -o /dev/null -w "%{http_code}\\n" http://10.0.0.2/')).toBe('200');
   });
 
   it('makes a web server slow and shows it in the status', async () => {
-    await shell.command('infra slow web-02 150');
-    expect(await shell.command('infra status')).toMatch(/^web-02 +web +10\.0\.0\.12 +running +ports 80, slow 150 ms$/m);
-    await shell.command('infra slow web-02 0');
+    await lab.shell.command('infra slow web-02 150');
+    expect(await lab.shell.command('infra status')).toMatch(/^web-02 +web +10\.0\.0\.12 +running +ports 80, slow 150 ms$/m);
+    await lab.shell.command('infra slow web-02 0');
   });
 
   it('kills a node, with suggestions for typos, and the supervisor reports it', async () => {
-    expect(await shell.command('infra kil web-01')).toBe("infra: unknown sub-command 'kil' (did you mean 'kill'?). Type 'help infra' for the list.");
-    expect(await shell.command('infra kill web01')).toBe("infra kill: no node named 'web01' (did you mean 'web-01'?). Nodes: web-01, web-02, lb-01");
-    expect(await shell.command('infra kill web-01')).toMatch(/^killed web-01 \(pid \d+\) with SIGKILL$/);
-    expect(await shell.command('infra status')).toMatch(/^web-01 +web +10\.0\.0\.11 +stopped +ports 80, killed by SIGKILL$/m);
+    expect(await lab.shell.command('infra kil web-01')).toBe("infra: unknown sub-command 'kil' (did you mean 'kill'?). Type 'help infra' for the list.");
+    expect(await lab.shell.command('infra kill web01')).toBe("infra kill: no node named 'web01' (did you mean 'web-01'?). Nodes: web-01, web-02, lb-01");
+    expect(await lab.shell.command('infra kill web-01')).toMatch(/^killed web-01 \(pid \d+\) with SIGKILL$/);
+    expect(await lab.shell.command('infra status')).toMatch(/^web-01 +web +10\.0\.0\.11 +stopped +ports 80, killed by SIGKILL$/m);
     expect(scenario.events).toContainEqual(expect.objectContaining({ type: 'node.exited', name: 'web-01', signal: 'SIGKILL' }));
     // The balancer retries on web-02 (retries + redispatch), so the learner still gets pages.
-    expect(await shell.command('curl -s -o /dev/null -w "%{http_code}\\n" http://10.0.0.2/')).toBe('200');
+    expect(await lab.shell.command('curl -s -o /dev/null -w "%{http_code}\\n" http://10.0.0.2/')).toBe('200');
   });
 
   it('schedules a node command with --in, and refuses a delay that is not one', async () => {
-    expect(await shell.command('infra start web-01 --in soon')).toBe("infra start: --in wants a delay such as 6s or 500ms, not 'soon'");
-    expect(await shell.command('infra start web-01 --in 300ms')).toBe('will start web-01 in 0.3 s');
-    await expect.poll(() => shell.command('infra status'), { timeout: 10_000 }).toMatch(/^web-01 +web +10\.0\.0\.11 +running/m);
+    expect(await lab.shell.command('infra start web-01 --in soon')).toBe("infra start: --in wants a delay such as 6s or 500ms, not 'soon'");
+    expect(await lab.shell.command('infra start web-01 --in 300ms')).toBe('will start web-01 in 0.3 s');
+    await expect.poll(() => lab.shell.command('infra status'), { timeout: 10_000 }).toMatch(/^web-01 +web +10\.0\.0\.11 +running/m);
   });
 
   it('refuses to reload a broken haproxy.cfg, showing the line, and reloads a good one', async () => {
     const config = join(scenario.folder, 'haproxy.cfg');
     const good = readFileSync(config, 'utf8');
     writeFileSync(config, good.replace('    balance roundrobin', '    balance roundrobin\n    bogus_keyword on'));
-    const refused = await shell.command('reload', 20_000);
+    const refused = await lab.shell.command('reload', 20_000);
     expect(refused).toMatch(/^\[ALERT\] .* parsing \[haproxy\.cfg:\d+\] : unknown keyword 'bogus_keyword'/m);
     expect(refused).toMatch(/^reload: haproxy\.cfg has errors; lb-01 keeps running its previous configuration\./m);
     writeFileSync(config, good);
-    const applied = await shell.command('reload', 20_000);
+    const applied = await lab.shell.command('reload', 20_000);
     expect(applied).toMatch(/^Configuration file is valid$/m);
     expect(applied).toMatch(/^sent SIGUSR2 to lb-01: it re-reads haproxy\.cfg$/m);
   });

@@ -1,34 +1,24 @@
 // The active-active scenario as a learner meets it: DNS round robin gives www.example.com both virtual IPs, load
 // spreads over both balancers, and after one balancer dies the survivor holds both addresses, so every request to
 // the name succeeds again without any change to DNS.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunningScenario } from '../shell/scenario';
-import { ShellSession } from '../shell/terminal';
+import { describe, expect, it } from 'vitest';
+import { scenarioWithShell } from '../shell/scenario';
 
 type Vrrp = { type: 'vrrp_state'; node: string; instance: string; state: string };
 
 describe('the active-active scenario', () => {
-  const scenario = new RunningScenario('active-active');
-  let shell: ShellSession;
+  const lab = scenarioWithShell('active-active');
+  const { scenario } = lab;
   const holds = (node: string, instance: string) =>
     scenario.events.filter((e): e is Vrrp => e.type === 'vrrp_state' && (e as Vrrp).node === node && (e as Vrrp).instance === instance).at(-1)?.state === 'MASTER';
 
-  beforeAll(async () => {
-    await scenario.ready();
-    shell = new ShellSession(scenario.folder);
-    await shell.waitForPrompt(1);
-  }, 90_000);
-  afterAll(async () => {
-    await shell?.close();
-    await scenario.stop();
-  });
 
   it('DNS gives www.example.com both virtual IPs, and load over the name reaches both balancers (goal both-active)', async () => {
-    const answers = [await shell.command('dig www.example.com +short'), await shell.command('dig www.example.com +short')];
+    const answers = [await lab.shell.command('dig www.example.com +short'), await lab.shell.command('dig www.example.com +short')];
     expect(answers).toEqual(expect.arrayContaining(['10.0.0.10\n10.0.0.20', '10.0.0.20\n10.0.0.10']));
     // Each balancer MASTER of its own instance (about 3.6 s after the start).
     await scenario.until(() => holds('lb-01', 'VI_1') && holds('lb-02', 'VI_2'), 15_000);
-    const output = await shell.command('load http://www.example.com/ -r 10 -d 3s', 30_000);
+    const output = await lab.shell.command('load http://www.example.com/ -r 10 -d 3s', 30_000);
     expect(output).toMatch(/^30 requests in .*: 30 ok, 0 failed$/m);
     await scenario.until(() => scenario.goal('both-active')?.met, 5000);
     // The answers' order turns at each query: the requests alternate, half through each balancer.
@@ -37,12 +27,12 @@ describe('the active-active scenario', () => {
   }, 90_000);
 
   it('after lb-02 dies, lb-01 holds both addresses and every request to the name succeeds (goal survivor-serves-both)', async () => {
-    await shell.command('infra kill lb-02', 30_000);
+    await lab.shell.command('infra kill lb-02', 30_000);
     // Master_Down_Interval for priority 100 and advert_int 1 is 3.61 s; generous for a loaded machine.
     await scenario.until(() => holds('lb-01', 'VI_2'), 3609 + 6000);
     // DNS still hands out 10.0.0.20 first every other time: it knows nothing of the failure.
-    expect(await shell.command('dig www.example.com +short')).toMatch(/10\.0\.0\.20/);
-    const output = await shell.command('load http://www.example.com/ -r 10 -d 3s', 30_000);
+    expect(await lab.shell.command('dig www.example.com +short')).toMatch(/10\.0\.0\.20/);
+    const output = await lab.shell.command('load http://www.example.com/ -r 10 -d 3s', 30_000);
     expect(output).toMatch(/^30 requests in .*: 30 ok, 0 failed$/m);
     await scenario.until(() => scenario.goal('survivor-serves-both')?.met, 5000);
   }, 90_000);

@@ -1,58 +1,48 @@
-// The active-passive scenario as a learner meets it: the supervisor, keepalived + HAProxy on two nodes, the shell.
+// The active-passive scenario as a learner meets it: the supervisor, keepalived + HAProxy on two nodes, the lab.shell.
 // The starting state meets no goal; the goals' own solutions meet them.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunningScenario } from '../shell/scenario';
-import { ShellSession } from '../shell/terminal';
+import { describe, expect, it } from 'vitest';
+import { scenarioWithShell } from '../shell/scenario';
 
 type Vrrp = { type: 'vrrp_state'; node: string; state: string };
 
 describe('the active-passive scenario', () => {
-  const scenario = new RunningScenario('active-passive');
-  let shell: ShellSession;
+  const lab = scenarioWithShell('active-passive');
+  const { scenario } = lab;
   const master = (node: string) => scenario.events.filter((e): e is Vrrp => e.type === 'vrrp_state' && (e as Vrrp).node === node).at(-1)?.state === 'MASTER';
 
-  beforeAll(async () => {
-    await scenario.ready();
-    shell = new ShellSession(scenario.folder);
-    await shell.waitForPrompt(1);
-  }, 90_000);
-  afterAll(async () => {
-    await shell?.close();
-    await scenario.stop();
-  });
 
   it('serves the site on the virtual IP through the MASTER, lb-01', async () => {
     await scenario.until(() => master('lb-01'), 10_000);
     expect(scenario.goal('crash-takeover')?.met ?? false).toBe(false);
-    const output = await shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.10/', 30_000);
+    const output = await lab.shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.10/', 30_000);
     expect(output).toBe('200');
     // `reload` checks haproxy.cfg with the balancer (haproxy -c) and reaches HAProxy through keepalived's node.
-    expect(await shell.command('reload', 30_000)).toMatch(/Configuration file is valid[\s\S]*lb-01[\s\S]*lb-02/);
+    expect(await lab.shell.command('reload', 30_000)).toMatch(/Configuration file is valid[\s\S]*lb-01[\s\S]*lb-02/);
   }, 90_000);
 
   it('a clean restart of lb-01 hands 10.0.0.10 to lb-02 in about 0.6 s (goal clean-handover)', async () => {
-    await shell.command('infra restart lb-01', 30_000);
+    await lab.shell.command('infra restart lb-01', 30_000);
     await scenario.until(() => scenario.goal('clean-handover')?.met, 8000);
     expect(scenario.goal('clean-handover')!.observed).toMatch(/^lb-02 became MASTER \d\.\d\d s after the priority 0 advert$/);
     await scenario.until(() => master('lb-01'), 10_000); // lb-01 is back with priority 101 and preempts
   }, 90_000);
 
   it('killing lb-01 moves 10.0.0.10 to lb-02 within Master_Down_Interval, and the site answers again (goal crash-takeover)', async () => {
-    await shell.command('infra kill lb-01', 30_000);
+    await lab.shell.command('infra kill lb-01', 30_000);
     await scenario.until(() => scenario.goal('crash-takeover')?.met, 8000);
     expect(scenario.goal('crash-takeover')!.observed).toMatch(/^lb-02 became MASTER \d+\.\d\d s after lb-01 died/);
-    expect(await shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.10/', 30_000)).toBe('200');
+    expect(await lab.shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.10/', 30_000)).toBe('200');
   }, 90_000);
 
   it('after editing keepalived-lb-02.conf, `reload lb-02` checks both configs and keepalived takes the new priority', async () => {
-    await shell.command('infra start lb-01', 30_000);
+    await lab.shell.command('infra start lb-01', 30_000);
     await scenario.until(() => master('lb-01'), 15_000); // priority 101 preempts lb-02's 100
     const conf = join(scenario.folder, 'keepalived-lb-02.conf');
     writeFileSync(conf, readFileSync(conf, 'utf8').replace('    priority 100\n', '    priority 150\n'));
     const from = scenario.events.length;
-    const output = await shell.command('reload lb-02', 30_000);
+    const output = await lab.shell.command('reload lb-02', 30_000);
     // keepalived -t for keepalived-lb-02.conf, haproxy -c for haproxy.cfg, then the node's reload.
     expect(output).toMatch(/Configuration is OK\n[\s\S]*Configuration file is valid\n[\s\S]*sent SIGHUP to lb-02/);
     await scenario.until(() => scenario.events.slice(from).some((e) => e.type === 'log' && e.node === 'lb-02' && /^Reload finished in \d+ usec$/.test(String(e.text))), 10_000);
