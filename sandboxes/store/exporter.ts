@@ -4,7 +4,7 @@
 //   replayed commit is, else 0; postgres_exporter computes about the same from pg_last_xact_replay_timestamp()),
 //   pg_stat_replication_pg_wal_lsn_diff (primary: bytes each standby's replay is behind).
 import http from 'node:http';
-import { CONTENT_TYPE, exposition, type Family } from '../shared/prometheus';
+import { Gauge, Registry } from 'prom-client';
 import { listen } from '../shared/net';
 
 export interface ExporterView {
@@ -13,29 +13,41 @@ export interface ExporterView {
   standbys(): { application_name: string; client_addr: string; state: string; behind_bytes: number }[];
 }
 
-/** The gauges as they are at scrape time. */
-function gauges(view: ExporterView): Family[] {
-  const gauge = (name: string, help: string, value: number): Family => ({ name, help, type: 'gauge', samples: [{ labels: {}, value }] });
-  return [
-    gauge('pg_up', 'Whether the last scrape of the database was able to connect to the server (1 for yes, 0 for no).', 1),
-    gauge('pg_replication_is_replica', 'Indicates if the server is a replica', view.role() === 'standby' ? 1 : 0),
-    gauge('pg_replication_lag_seconds', 'Replication lag behind master in seconds', view.replicationLagSeconds()),
-    {
-      name: 'pg_stat_replication_pg_wal_lsn_diff',
-      help: 'Lag in bytes between master and slave',
-      type: 'gauge',
-      samples: view.standbys().map((s) => ({ labels: { application_name: s.application_name, client_addr: s.client_addr, state: s.state }, value: s.behind_bytes })),
-    },
-  ];
-}
-
 export async function serveMetrics(address: string, view: ExporterView): Promise<string> {
-  const server = http.createServer((req, res) => {
+  const registry = new Registry();
+  new Gauge({ name: 'pg_up', help: 'Whether the last scrape of the database was able to connect to the server (1 for yes, 0 for no).', registers: [registry], collect() { this.set(1); } });
+  new Gauge({
+    name: 'pg_replication_is_replica',
+    help: 'Indicates if the server is a replica',
+    registers: [registry],
+    collect() {
+      this.set(view.role() === 'standby' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'pg_replication_lag_seconds',
+    help: 'Replication lag behind master in seconds',
+    registers: [registry],
+    collect() {
+      this.set(view.replicationLagSeconds());
+    },
+  });
+  new Gauge({
+    name: 'pg_stat_replication_pg_wal_lsn_diff',
+    help: 'Lag in bytes between master and slave',
+    labelNames: ['application_name', 'client_addr', 'state'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of view.standbys()) this.set({ application_name: s.application_name, client_addr: s.client_addr, state: s.state }, s.behind_bytes);
+    },
+  });
+  const server = http.createServer(async (req, res) => {
     if ((req.url ?? '/').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found: the metrics are at /metrics\n');
       return;
     }
-    res.writeHead(200, { 'Content-Type': CONTENT_TYPE }).end(exposition(gauges(view)));
+    res.writeHead(200, { 'Content-Type': registry.contentType }).end(await registry.metrics());
   });
   const bound = await listen(server, address);
   return `${bound.host}:${bound.port}`;

@@ -5,7 +5,7 @@ export const metrics: Route = {
   method: 'GET',
   path: '/metrics',
   app: false,
-  handle(_req, res, { metrics }) {
-    send(res, 200, metrics.contentType, metrics.text());
+  async handle(_req, res, { metrics }) {
+    send(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
   },
 };

@@ -1,7 +1,6 @@
-// The /metrics text, whole: the same bytes prom-client wrote for the same observations (the web and store nodes
-// used it before sandboxes/shared/prometheus.ts), so a scrape and the lessons' examples read as before.
+// A web server's /metrics text, whole, as prom-client writes it for the server's RED metrics: the names, labels and
+// buckets the monitoring lessons and alert rules rely on.
 import { describe, expect, it } from 'vitest';
-import { exposition } from '../../../sandboxes/shared/prometheus';
 import { createMetrics } from '../../../sandboxes/web/metrics';
 
 const buckets = (method: string, counts: number[]) =>
@@ -10,8 +9,8 @@ const buckets = (method: string, counts: number[]) =>
   );
 
 describe("a web server's metrics", () => {
-  it('lists HELP and TYPE before any request', () => {
-    expect(createMetrics('web-01').text()).toBe(
+  it('lists HELP and TYPE before any request', async () => {
+    expect(await createMetrics('web-01').registry.metrics()).toBe(
       [
         '# HELP http_requests_total HTTP requests answered, by method and status code.',
         '# TYPE http_requests_total counter',
@@ -23,13 +22,13 @@ describe("a web server's metrics", () => {
     );
   });
 
-  it('counts requests by method and code, and durations in cumulative buckets (a bucket holds what equals its bound)', () => {
+  it('counts requests by method and code, and durations in cumulative buckets (a bucket holds what equals its bound)', async () => {
     const metrics = createMetrics('web-01');
     metrics.observe('GET', 200, 0.003);
     metrics.observe('GET', 200, 0.5);
     metrics.observe('POST', 503, 12);
     metrics.observe('GET', 404, 0.1);
-    expect(metrics.text()).toBe(
+    expect(await metrics.registry.metrics()).toBe(
       [
         '# HELP http_requests_total HTTP requests answered, by method and status code.',
         '# TYPE http_requests_total counter',
@@ -48,14 +47,5 @@ describe("a web server's metrics", () => {
         '',
       ].join('\n'),
     );
-  });
-});
-
-describe('the exposition format', () => {
-  it('escapes label values and help, and names the special numbers', () => {
-    const text = exposition([
-      { name: 'x', help: 'a \\ b\nc', type: 'gauge', samples: [{ labels: { name: 'say "hi"\\\n' }, value: NaN }, { labels: {}, value: -Infinity }] },
-    ]);
-    expect(text).toBe(['# HELP x a \\\\ b\\nc', '# TYPE x gauge', 'x{name="say \\"hi\\"\\\\\\n"} NaN', 'x -Inf', ''].join('\n'));
   });
 });
