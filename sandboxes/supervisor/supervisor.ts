@@ -123,7 +123,9 @@ export class Supervisor {
         if (!node.spec.reload) throw new Error(`${node.name} has no configuration to reload; nodes that do: ${this.reloadable()}`);
         node.signal(node.spec.reload);
         this.stream.publish('supervisor', { type: 'node.reloaded', name: node.name });
-        return `sent ${node.spec.reload} to ${node.name}: it re-reads ${node.spec.config}`;
+        // Its config and every other session file it names (keepalived's own file next to haproxy.cfg).
+        const others = Object.keys(this.scenario.files).filter((file) => file !== node.spec.config && node.spec.args.includes(file));
+        return `sent ${node.spec.reload} to ${node.name}: it re-reads ${[node.spec.config, ...others].join(' and ')}`;
       }
       case 'web': {
         const node = this.node(command.node);

@@ -44,7 +44,7 @@ describe('the active-passive scenario', () => {
     const from = scenario.events.length;
     const output = await lab.shell.command('reload lb-02', 30_000);
     // keepalived -t for keepalived-lb-02.conf, haproxy -c for haproxy.cfg, then the node's reload.
-    expect(output).toMatch(/Configuration is OK\n[\s\S]*Configuration file is valid\n[\s\S]*sent SIGHUP to lb-02/);
+    expect(output).toMatch(/Configuration is OK\n[\s\S]*Configuration file is valid\n[\s\S]*sent SIGHUP to lb-02: it re-reads haproxy\.cfg and keepalived-lb-02\.conf$/m);
     await scenario.until(() => scenario.events.slice(from).some((e) => e.type === 'log' && e.node === 'lb-02' && /^Reload finished in \d+ usec$/.test(String(e.text))), 10_000);
     await scenario.until(() => scenario.events.slice(from).some((e) => e.type === 'balancer.reload' && e.node === 'lb-02'), 10_000);
     await scenario.until(() => master('lb-02'), 10_000);
