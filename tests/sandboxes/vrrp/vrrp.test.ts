@@ -92,8 +92,10 @@ describe('vrrp (keepalived-like) as processes', () => {
     const killed = performance.now();
     const takeover = await lb2.waitFor(becameMaster(), 8000);
     // The backup's own measure of the silence, and the same seen from outside (the busy test machine adds its lag).
+    // Within 10% of the formula: the backup's own clock, so only its timer's lateness counts (3,610-3,652 ms measured
+    // by bench:vrrp for a formula of 3,609 ms).
     expect(waited(takeover)).toBeGreaterThan(masterDown(100) * 0.9);
-    expect(waited(takeover)).toBeLessThan(masterDown(100) + LATE_MS);
+    expect(waited(takeover)).toBeLessThan(masterDown(100) * 1.1);
     const lastAdvert = lb2.seen.filter((s) => s.event.type === 'vrrp_advert' && s.at < takeover.at).at(-1)!;
     expect(takeover.at - lastAdvert.at).toBeGreaterThan(masterDown(100) * 0.9);
     expect(takeover.at - killed).toBeLessThan(masterDown(100) + 1500);
