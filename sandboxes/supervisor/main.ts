@@ -12,6 +12,7 @@ import { CLIENT } from '../scenarios/topology';
 import { parseCommand } from './commands';
 import { serveControl } from './control';
 import { EventStream } from './stream';
+import { clearEarlierRun, noteLabFiles } from './earlier-run';
 import { Supervisor } from './supervisor';
 
 function scenarioName(): string {
@@ -58,7 +59,9 @@ lines.on('line', async (line) => {
 });
 lines.on('close', () => stop(0));
 
+clearEarlierRun(session, state);
 mkdirSync(places.net, { recursive: true });
+noteLabFiles(state, scenario.name, Object.keys(scenario.files));
 const control = await serveControl((command) => supervisor.run(command), stream);
 await supervisor.boot();
 // Written last and atomically, so whoever waits for the file finds the topology up.

@@ -39,9 +39,11 @@ export class SupervisorRun {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }
 
-  /** Starts `supervisor --scenario NAME` and resolves once it is ready (control.json written). */
-  static async start(scenario: string): Promise<SupervisorRun> {
-    const folder = mkdtempSync(join(tmpdir(), `supervisor-${scenario}-`));
+  /**
+   * Starts `supervisor --scenario NAME` and resolves once it is ready (control.json written); in a fresh session
+   * folder, or in `folder` (where an earlier run may have left its state).
+   */
+  static async start(scenario: string, folder = mkdtempSync(join(tmpdir(), `supervisor-${scenario}-`))): Promise<SupervisorRun> {
     const child = spawn(process.execPath, [join(dist, 'supervisor.js'), '--scenario', scenario], { cwd: folder, stdio: ['pipe', 'pipe', 'pipe'] });
     const run = new SupervisorRun(folder, child);
     // Generous: on a machine shared by many test runs a start-up can take several seconds.
@@ -103,11 +105,11 @@ export class SupervisorRun {
     return this.events.flatMap((e) => (e.type === 'node.started' ? [e.pid] : []));
   }
 
-  /** Stops the supervisor with a signal and waits for it to exit; removes the session folder. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  /** Stops the supervisor with a signal and waits for it to exit; removes the session folder unless told to keep it. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', { keepFolder = false } = {}): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     await this.exited;
-    rmSync(this.folder, { recursive: true, force: true });
+    if (!keepFolder) rmSync(this.folder, { recursive: true, force: true });
   }
 }
 

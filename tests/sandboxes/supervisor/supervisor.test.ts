@@ -164,6 +164,30 @@ describe('the supervisor', () => {
   });
 });
 
+describe('a session folder used again (the next lesson on the same runtime)', () => {
+  afterEach(async () => {
+    await run?.stop('SIGKILL');
+    run = undefined;
+  });
+
+  it("starts the next scenario afresh: the earlier scenario's lab files, databases and network state are gone", async () => {
+    const first = await SupervisorRun.start('failover');
+    const folder = first.folder;
+    await first.waitFor((e) => e.type === 'store.ready' && e.node === 'db-02', 30_000);
+    expect(existsSync(join(folder, 'failover.conf'))).toBe(true);
+    expect(existsSync(join(folder, '.sandbox', 'data', 'db-01'))).toBe(true);
+    // Killed outright, as a crashed runtime would leave it: nothing was cleaned up.
+    await first.stop('SIGKILL', { keepFolder: true });
+
+    run = await SupervisorRun.start('two-servers', folder);
+    expect(existsSync(join(folder, 'failover.conf'))).toBe(false);
+    expect(existsSync(join(folder, '.sandbox', 'data'))).toBe(false);
+    expect(existsSync(join(folder, 'haproxy.cfg'))).toBe(true);
+    expect((await run.status()).nodes.map((n) => n.name)).toEqual(['web-01', 'web-02', 'lb-01']);
+    expect((await get('10.0.0.2:80')).status).toBe(200);
+  }, 90_000);
+});
+
 describe('stopping the supervisor', () => {
   afterEach(async () => {
     await run?.stop('SIGKILL');
