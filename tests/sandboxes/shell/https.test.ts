@@ -3,16 +3,13 @@
 import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { issue, readCredentials } from '../../../sandboxes/tls/pki';
 import { secureAccept } from '../../../sandboxes/tls/session';
-import { SandboxFolder } from './sandbox';
-import { ShellSession } from './terminal';
+import { sandboxWithShell } from './sandbox';
 
 describe('curl over https', () => {
-  const sandbox = new SandboxFolder();
-  let shell: ShellSession;
-  beforeAll(async () => {
+  const lab = sandboxWithShell(async (sandbox) => {
     const ca = await issue('Sandbox Root CA', 'self');
     const site = await issue('www.example.com', { name: 'Sandbox Root CA', key: ca.key });
     const other = await issue('Some Other CA', 'self');
@@ -31,23 +28,16 @@ describe('curl over https', () => {
     await sandbox.serve('10.0.0.2:80', (_req, res) => res.end('plain\n'));
     writeFileSync(join(sandbox.folder, 'ca.pem'), ca.pem);
     writeFileSync(join(sandbox.folder, 'other-ca.pem'), other.pem);
-    sandbox.announce();
-    shell = new ShellSession(sandbox.folder);
-    await shell.waitForPrompt(1);
-  });
-  afterAll(async () => {
-    await shell?.close();
-    await sandbox.remove();
   });
 
   const resolve = '--resolve www.example.com:443:10.0.0.2';
 
   it('fetches a page from a server whose certificate the sandbox CA signed', async () => {
-    expect(await shell.command(`curl ${resolve} https://www.example.com/`)).toBe('secure, hello!');
+    expect(await lab.shell.command(`curl ${resolve} https://www.example.com/`)).toBe('secure, hello!');
   });
 
   it('shows the handshake and the certificate with -v', async () => {
-    const output = await shell.command(`curl -v ${resolve} https://www.example.com/`);
+    const output = await lab.shell.command(`curl -v ${resolve} https://www.example.com/`);
     expect(output).toContain('* Connected to www.example.com (10.0.0.2) port 443 (#0)');
     expect(output).toMatch(/^\* SSL connection using TLSv1\.3 \/ TLS_AES_128_GCM_SHA256$/m);
     expect(output).toMatch(/^\* {2}subject: CN=www\.example\.com$/m);
@@ -56,24 +46,24 @@ describe('curl over https', () => {
   });
 
   it("refuses a certificate from a CA it does not trust, with curl's error 60", async () => {
-    const output = await shell.command(`curl --cacert other-ca.pem ${resolve} https://www.example.com/`);
+    const output = await lab.shell.command(`curl --cacert other-ca.pem ${resolve} https://www.example.com/`);
     expect(output).toMatch(/^curl: \(60\) SSL certificate problem: unable to get local issuer certificate\nMore details here: https:\/\/curl\.se\/docs\/sslcerts\.html\n/);
   });
 
   it('refuses a certificate for another name', async () => {
-    expect(await shell.command('curl --resolve shop.example.com:443:10.0.0.2 https://shop.example.com/')).toMatch(
+    expect(await lab.shell.command('curl --resolve shop.example.com:443:10.0.0.2 https://shop.example.com/')).toMatch(
       /^curl: \(60\) SSL: no alternative certificate subject name matches target host name 'shop\.example\.com'$/m,
     );
   });
 
   it('load sends its traffic over https too, trusting the same CA and naming the host with --resolve', async () => {
-    const output = await shell.command(`load -r 10 -d 1s ${resolve} https://www.example.com/`, 20_000);
+    const output = await lab.shell.command(`load -r 10 -d 1s ${resolve} https://www.example.com/`, 20_000);
     expect(output).toMatch(/^10 requests in 1\.\d s \(\d+\.\d\/s\): 10 ok, 0 failed$/m);
-    expect(await shell.command('load -r 5 -d 1s --resolve www.example.com https://www.example.com/')).toMatch(/^load: --resolve wants NAME:PORT:ADDRESS/);
+    expect(await lab.shell.command('load -r 5 -d 1s --resolve www.example.com https://www.example.com/')).toMatch(/^load: --resolve wants NAME:PORT:ADDRESS/);
   });
 
   it('fails the handshake against a plain HTTP port, and will not skip the check with -k', async () => {
-    expect(await shell.command('curl https://10.0.0.2:80/')).toBe('curl: (35) error:0A00010B:SSL routines::wrong version number');
-    expect(await shell.command(`curl -k ${resolve} https://www.example.com/`)).toMatch(/^curl: option -k: not supported by this sandbox/);
+    expect(await lab.shell.command('curl https://10.0.0.2:80/')).toBe('curl: (35) error:0A00010B:SSL routines::wrong version number');
+    expect(await lab.shell.command(`curl -k ${resolve} https://www.example.com/`)).toMatch(/^curl: option -k: not supported by this sandbox/);
   });
 });

@@ -6,7 +6,9 @@ import type net from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { listen } from '../../../sandboxes/shared/net';
+import { ShellSession } from './terminal';
 
 export class SandboxFolder {
   readonly folder = mkdtempSync(join(tmpdir(), 'shell-'));
@@ -80,4 +82,30 @@ export class SandboxFolder {
     }
     rmSync(this.folder, { recursive: true, force: true });
   }
+}
+
+/**
+ * A sandbox folder set up by `setUp` (servers as nodes, files), announced as a running scenario, with a learner's shell
+ * in it, for the tests of one describe block; both go away after the last test.
+ */
+export function sandboxWithShell(setUp: (sandbox: SandboxFolder) => Promise<void>): { readonly sandbox: SandboxFolder; readonly shell: ShellSession } {
+  const sandbox = new SandboxFolder();
+  let shell: ShellSession | undefined;
+  beforeAll(async () => {
+    await setUp(sandbox);
+    sandbox.announce();
+    shell = new ShellSession(sandbox.folder);
+    await shell.waitForPrompt(1);
+  });
+  afterAll(async () => {
+    await shell?.close();
+    await sandbox.remove();
+  });
+  return {
+    sandbox,
+    get shell() {
+      if (!shell) throw new Error('the shell runs only while the tests of its describe block run');
+      return shell;
+    },
+  };
 }

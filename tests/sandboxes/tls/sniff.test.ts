@@ -2,12 +2,11 @@
 // the TLS model only the handshake (with the server name) and ciphertext.
 import http from 'node:http';
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../../sandboxes/shared/net';
 import { issue, readCredentials } from '../../../sandboxes/tls/pki';
 import { secureAccept, secureConnect } from '../../../sandboxes/tls/session';
-import { SandboxFolder } from '../shell/sandbox';
-import { ShellSession } from '../shell/terminal';
+import { sandboxWithShell } from '../shell/sandbox';
 
 const app: http.RequestListener = (req, res) => {
   req.resume();
@@ -35,32 +34,26 @@ function login(address: string, tls?: Parameters<typeof secureConnect>[2]): Prom
 }
 
 describe('sniff', () => {
-  const sandbox = new SandboxFolder();
-  let shell: ShellSession;
   let ca: Awaited<ReturnType<typeof issue>>;
-  beforeAll(async () => {
+  const lab = sandboxWithShell(async (sandbox) => {
     ca = await issue('Sandbox Root CA', 'self');
     const site = await issue('www.example.com', { name: 'Sandbox Root CA', key: ca.key });
     const credentials = await readCredentials(site.pem + site.keyPem);
     const web = http.createServer(app);
     await sandbox.serve('10.0.0.2:80', app);
     await sandbox.listen('10.0.0.2:443', net.createServer((socket) => web.emit('connection', secureAccept(socket, credentials))));
-    sandbox.announce();
-    shell = new ShellSession(sandbox.folder);
-    await shell.waitForPrompt(1);
   });
-  afterAll(async () => {
-    await shell?.close();
-    await sandbox.remove();
+  const { sandbox } = lab;
+  afterAll(() => {
     delete process.env.SANDBOX_NET;
     delete process.env.SANDBOX_ADDR;
   });
 
   /** Starts `sniff -c COUNT 10.0.0.2`, runs `traffic` once it listens, and returns what sniff printed. */
   async function capture(count: number, traffic: () => Promise<unknown>): Promise<string> {
-    const listening = async () => (await shell.text()).split('listening on 10.0.0.2').length;
+    const listening = async () => (await lab.shell.text()).split('listening on 10.0.0.2').length;
     const before = await listening();
-    const output = shell.command(`sniff -c ${count} 10.0.0.2`, 30_000);
+    const output = lab.shell.command(`sniff -c ${count} 10.0.0.2`, 30_000);
     // Wait for this sniff's own "listening" line (an earlier one may still be on the screen).
     for (let waited = 0; (await listening()) === before; waited += 50) {
       if (waited > 15_000) throw new Error('sniff did not start');
