@@ -32,8 +32,14 @@ export function parseUrl(text: string, resolve: Map<string, string> = new Map(),
   const secure = scheme === 'https';
   const port = url.port ? Number(url.port) : secure ? 443 : 80;
   const name = url.hostname;
+  const addresses = resolveHost(name, port, resolve, lookup);
+  return { host: addresses[0], addresses, port, path: url.pathname + url.search, name, secure };
+}
+
+/** The addresses of a host: an address as is, else --resolve, else DNS; curl's error 6 when there are none. */
+export function resolveHost(name: string, port: number, resolve: Map<string, string> = new Map(), lookup?: (name: string) => string[] | undefined): string[] {
   const pinned = resolve.get(`${name}:${port}`) ?? (name === 'localhost' ? '127.0.0.1' : IPV4.test(name) ? name : undefined);
   const addresses = pinned ? [pinned] : (lookup?.(name) ?? []);
   if (addresses.length === 0) throw new CurlError(6, `Could not resolve host: ${name}`, 'unknown host');
-  return { host: addresses[0], addresses, port, path: url.pathname + url.search, name, secure };
+  return addresses;
 }

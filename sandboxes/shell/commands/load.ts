@@ -7,7 +7,7 @@ import { CurlError, exchange, header } from '../http-client';
 import { finalSummary, liveLine, LoadStats } from '../load-stats';
 import { resolveEntries, trustedCertificates } from '../trust';
 import { query } from '../dns';
-import { parseUrl, type Target } from '../url';
+import { parseUrl, resolveHost, type Target } from '../url';
 import { waitForSandbox } from '../wait';
 import { durationMs } from '../../shared/duration';
 
@@ -58,7 +58,7 @@ function parsePlan(args: string[], folder: string): Plan | string {
     const lookup = (name: string) => query(folder, name)?.addresses;
     const target = parseUrl(url, entries.map, lookup);
     const tls = target.secure ? { servername: target.name, trusted: trustedCertificates(folder) } : undefined;
-    const nextHost = () => parseUrl(url, entries.map, lookup).host;
+    const nextHost = () => resolveHost(target.name, target.port, entries.map, lookup)[0];
     return { rate, durationMs, timeoutMs, target, nextHost, tls };
   } catch (error) {
     return (error as Error).message;
