@@ -28,7 +28,16 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** The size of the terminal the process is attached to; sets COLUMNS and LINES. */
   terminal?: TerminalSize;
+  /**
+   * The folder the process runs in: a plain name (FOLDER_NAME, e.g. `sandbox-2`) of a folder under the runtime's
+   * root, created when missing. Each sandbox of a page gets its own, so two scenarios never share files, addresses
+   * or a supervisor. Without it, the root itself. `mount` and `fs` paths stay relative to the root.
+   */
+  cwd?: string;
 }
+
+/** A folder name `SpawnOptions.cwd` accepts: one plain path segment, never a path. */
+export const FOLDER_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 /** A running sandbox program: the same shape as `WebContainerProcess`. */
 export interface SandboxProcess {
