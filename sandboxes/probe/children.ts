@@ -1,0 +1,172 @@
+// The probe's child processes are the probe itself (`node probe.js child <role>`), so a check needs no other file.
+// Each role is the smallest program that shows one behaviour. Every child reads its stdin as the sandbox nodes do
+// (the real lifeline, sandboxes/shared/lifeline.ts), so none outlives the probe, and a backstop timer ends any that
+// is somehow left running.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { onSupervisorLine } from '../shared/lifeline';
+
+const SELF = fileURLToPath(import.meta.url);
+const BACKSTOP_MS = 60_000;
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A child as its parent sees it: its stdout lines, its stderr, its exit. */
+export class Child {
+  readonly process: ChildProcess;
+  readonly lines: string[] = [];
+  stderr = '';
+  ended = false;
+  readonly exited: Promise<Exit>;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(process: ChildProcess) {
+    this.process = process;
+    process.stdin!.on('error', () => {}); // writing to a child that just died
+    createInterface({ input: process.stdout! }).on('line', (line) => {
+      this.lines.push(line);
+      this.waiters.forEach((wake) => wake());
+    });
+    process.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk));
+    this.exited = new Promise((resolve) => {
+      process.once('exit', (code, signal) => {
+        this.ended = true;
+        resolve({ code, signal });
+        this.waiters.forEach((wake) => wake());
+      });
+      process.once('error', () => {
+        this.ended = true;
+        resolve({ code: null, signal: null });
+      });
+    });
+  }
+
+  get pid(): number {
+    return this.process.pid ?? -1;
+  }
+
+  /** The first stdout line (already seen or to come) that `match` accepts, within `ms`. */
+  line(match: (line: string) => boolean, ms: number, what = 'the line it was asked for'): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const look = () => {
+        const found = this.lines.find(match);
+        if (found !== undefined || this.ended) {
+          this.waiters.delete(look);
+          clearTimeout(timer);
+          if (found !== undefined) resolve(found);
+          else reject(new Error(`the child exited before printing ${what}${this.stderr && `; its stderr: ${this.stderr.trim().slice(0, 300)}`}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(look);
+        reject(new Error(`the child did not print ${what} within ${ms} ms`));
+      }, ms);
+      this.waiters.add(look);
+      look();
+    });
+  }
+
+  /** Its first stdout line parsed as JSON. */
+  async hello<T>(ms = 5000): Promise<T> {
+    return JSON.parse(await this.line(() => true, ms, 'its first line')) as T;
+  }
+
+  send(line: string): void {
+    this.process.stdin!.write(line + '\n');
+  }
+
+  /** Sends a signal; false when the runtime refused it (an exception) or the child is gone. */
+  signal(signal: NodeJS.Signals): boolean {
+    try {
+      return this.process.kill(signal);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Its exit, or undefined if it has not exited within `ms`. */
+  exitWithin(ms: number): Promise<Exit | undefined> {
+    return Promise.race([this.exited, new Promise<undefined>((resolve) => setTimeout(resolve, ms))]);
+  }
+}
+
+/** Starts `node probe.js child <role> <args>` the way the supervisor starts a node: process.execPath, three pipes. */
+export function spawnSelf(role: string, args: string[] = [], command = process.execPath): Child {
+  return new Child(
+    spawn(command, [SELF, 'child', role, ...args], {
+      cwd: process.cwd(),
+      env: { ...process.env, SANDBOX_EVENTS: '1', PROBE_ECHO: `sent to ${role}` },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }),
+  );
+}
+
+const say = (value: unknown) => process.stdout.write(JSON.stringify(value) + '\n');
+
+/** What each role does, in the child. */
+const roles: Record<string, (args: string[]) => void> = {
+  /** Says who it is, writes to stderr, then echoes each stdin line; `exit` ends it with code 0. */
+  answer() {
+    say({ pid: process.pid, cwd: process.cwd(), env: process.env.PROBE_ECHO });
+    process.stderr.write('a line on stderr\n');
+    onSupervisorLine((line) => (line === 'exit' ? process.exit(0) : say({ line })));
+  },
+  /** Does nothing until killed (or until its stdin ends). */
+  idle() {
+    say({ pid: process.pid });
+    onSupervisorLine(() => {});
+  },
+  /** Reports the signals that reach its handlers, and keeps running. */
+  handlers() {
+    for (const signal of ['SIGUSR2', 'SIGHUP', 'SIGTERM'] as const) process.on(signal, () => say({ caught: signal }));
+    say({ pid: process.pid });
+    onSupervisorLine(() => {});
+  },
+  /** Counts every 10 ms and prints the count, so a parent can tell whether it runs. */
+  counter() {
+    let count = 0;
+    say({ pid: process.pid });
+    setInterval(() => say({ count: ++count }), 10);
+    onSupervisorLine(() => {});
+  },
+  /** Starts a `lifeline` grandchild and reports its pid once it is up. */
+  parent([marker]) {
+    const grandchild = spawnSelf('lifeline', [marker]);
+    void grandchild.hello<{ pid: number }>().then(({ pid }) => say({ pid: process.pid, grandchild: pid }), (error: Error) => say({ error: error.message }));
+    onSupervisorLine(() => {});
+  },
+  /** Leaves a file behind when it exits: the mark that the end of its stdin reached it. */
+  lifeline([marker]) {
+    process.on('exit', () => writeFileSync(marker, String(process.pid)));
+    say({ pid: process.pid });
+    onSupervisorLine(() => {});
+  },
+  /** A TCP echo server and an HTTP server on loopback (port 0), as every sandbox node listens. */
+  servers() {
+    const tcp = net.createServer((socket) => socket.pipe(socket)).listen(0, '127.0.0.1');
+    const web = http.createServer((_req, res) => res.end(`served by ${process.pid}`)).listen(0, '127.0.0.1');
+    const port = (server: net.Server) => (server.address() as net.AddressInfo).port;
+    let listening = 0;
+    const ready = () => ++listening === 2 && say({ pid: process.pid, tcp: port(tcp), http: port(web) });
+    tcp.once('listening', ready);
+    web.once('listening', ready);
+    onSupervisorLine(() => {});
+  },
+};
+
+export function runChild(role: string | undefined, args: string[]): void {
+  const run = role && roles[role];
+  if (!run) {
+    process.stderr.write(`probe: unknown child role '${role}'; one of ${Object.keys(roles).join(', ')}\n`);
+    process.exit(2);
+  }
+  setTimeout(() => process.exit(3), BACKSTOP_MS).unref();
+  run(args);
+}
