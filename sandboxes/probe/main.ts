@@ -4,9 +4,11 @@
 // questions of WEBCONTAINER-COMPAT.md (section 7). The /probe/ page runs it and shows the report.
 //   node probe.js                   every check; it prompts on stdout for a line to be written to its stdin
 //   node probe.js terminal          the terminal checks, for a process started with a terminal
+//   node probe.js --only a,b        only the checks named (e.g. the figures, for a benchmark)
 //   node probe.js child <role> ...  the probe's own child processes (children.ts)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { runChild } from './children';
 import { cryptoChecks } from './crypto';
 import { memoryAfter, runtimeFacts } from './environment';
@@ -16,21 +18,31 @@ import { processChecks } from './processes';
 import { runChecks } from './runner';
 import { inputChecks, terminalChecks } from './terminal';
 
-const [command, ...rest] = process.argv.slice(2);
+const USAGE = 'Usage: probe [terminal] [--only <check>,<check>...]';
 
-if (command === 'child') runChild(rest[0], rest.slice(1));
-else if (command === undefined || command === 'terminal') {
+function usage(problem: string): never {
+  process.stderr.write(`probe: ${problem}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+if (process.argv[2] === 'child') runChild(process.argv[3], process.argv.slice(4));
+else {
+  let parsed;
+  try {
+    parsed = parseArgs({ allowPositionals: true, options: { only: { type: 'string' } } });
+  } catch (error) {
+    usage((error as Error).message);
+  }
+  const [command, ...extra] = parsed.positionals;
+  if (extra.length || (command !== undefined && command !== 'terminal')) usage(`unknown command '${[command, ...extra].join(' ')}'`);
+  const all = command === 'terminal' ? terminalChecks() : [...runtimeFacts, ...inputChecks, ...processChecks, ...networkChecks, ...fileChecks, ...cryptoChecks, memoryAfter];
+  const only = parsed.values.only?.split(',');
+  const unknown = only?.filter((id) => !all.some((check) => check.id === id));
+  if (unknown?.length) usage(`no check named ${unknown.join(', ')}; the checks are ${all.map((check) => check.id).join(', ')}`);
   // Scratch files go in the working directory (the session folder), where the programs keep theirs.
   const folder = mkdtempSync(join(process.cwd(), '.probe-'));
   process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
-  const checks =
-    command === 'terminal'
-      ? terminalChecks()
-      : [...runtimeFacts, ...inputChecks, ...processChecks, ...networkChecks, ...fileChecks, ...cryptoChecks, memoryAfter];
-  const { failed } = await runChecks(checks, folder);
+  const { failed } = await runChecks(only ? all.filter((check) => only.includes(check.id)) : all, folder);
   if (process.stdin.isTTY) process.stdin.setRawMode(false);
   process.exit(failed.length ? 1 : 0);
-} else {
-  process.stderr.write(`probe: unknown command '${command}'. Usage: probe [terminal]\n`);
-  process.exit(2);
 }

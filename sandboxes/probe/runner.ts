@@ -84,6 +84,8 @@ export function print(line: Row | Summary | object): void {
   process.stdout.write(JSON.stringify(line) + '\n');
 }
 
+export const allPass = (needed: number) => (needed === 0 ? 'no needed checks in this run' : needed === 1 ? 'the 1 needed check passes' : `all ${needed} needed checks pass`);
+
 /** Runs every check in order, printing each row as it finishes; returns the summary (also printed). */
 export async function runChecks(checks: Check[], folder: string): Promise<Summary> {
   const started = performance.now();
@@ -97,7 +99,7 @@ export async function runChecks(checks: Check[], folder: string): Promise<Summar
   }
   const needed = checks.filter((check) => check.needed).length;
   const summary: Summary = {
-    summary: failed.length === 0 ? `all ${needed} needed checks pass` : `${failed.length} needed check${failed.length === 1 ? '' : 's'} fail: ${failed.join(', ')}`,
+    summary: failed.length ? `${failed.length} needed check${failed.length === 1 ? '' : 's'} fail: ${failed.join(', ')}` : allPass(needed),
     checks: checks.length,
     needed,
     failed,

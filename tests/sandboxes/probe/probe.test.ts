@@ -62,21 +62,30 @@ describe.each([
     expect(byId['terminal-line']).toMatchObject({ result: 'pass' });
     expect(byId['terminal-raw-mode']).toMatchObject({ result: 'pass', detail: expect.stringMatching(/^no terminal device/) });
     expect(byId['terminal-resize']).toMatchObject({ result: 'pass', figure: '97×29', detail: expect.stringMatching(/window-size report/) });
-    expect(run.lines.at(-1)).toMatchObject({ summary: 'all 0 needed checks pass' });
+    expect(run.lines.at(-1)).toMatchObject({ summary: 'no needed checks in this run' });
     expect(run.code).toBe(0);
   }, RUN_MS);
 });
 
 describe('the probe without its peer', () => {
-  it('reports the unanswered input prompt as a failed needed check, not a hang', async () => {
-    const run = await runProbe(plainNode, [], { answer: false });
-    expect(rows(run).find((row) => row.check === 'stdin-line')).toMatchObject({ result: 'fail', detail: 'timed out after 10000 ms', needed: true });
+  it('reports the unanswered input prompt as a failed needed check, not a hang, and goes on with the next check', async () => {
+    const run = await runProbe(plainNode, ['--only', 'stdin-line,rename'], { answer: false });
+    expect(rows(run).map((row) => [row.check, row.result, row.detail])).toEqual([
+      ['stdin-line', 'fail', 'timed out after 10000 ms'],
+      ['rename', 'pass', expect.any(String)],
+    ]);
     expect(run.lines.at(-1)).toMatchObject({ summary: '1 needed check fail: stdin-line', failed: ['stdin-line'] });
     expect(run.code).toBe(1);
   }, RUN_MS);
 });
 
 describe('the probe runner', () => {
+  it('refuses a check name it does not have, and lists the ones it has', async () => {
+    const run = await runProbe(plainNode, ['--only', 'sigkil']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^probe: no check named sigkil; the checks are node-version, .*\bsigkill\b/);
+  });
+
   it('ends a check that never settles with a timeout failure', async () => {
     expect(await within(50, new Promise(() => {}))).toEqual({ result: 'fail', detail: 'timed out after 50 ms' });
   });
