@@ -36,7 +36,7 @@ export const runtimeFacts: Check[] = [
     id: 'exec-path',
     title: 'process.execPath (what the supervisor starts its nodes with)',
     needed: false,
-    run: async () => info(`argv[0] is ${process.argv[0]}`, process.execPath),
+    run: async () => info(`the probe was started as '${process.argv0}'`, process.execPath),
   },
   memory('memory-start', 'before the checks'),
 ];
