@@ -30,7 +30,7 @@ function flush(kind: 'datasync' | 'sync', usedBy: string): Check {
         return pass(`${kind}() returned`);
       } catch (error) {
         const { code, message } = error as NodeJS.ErrnoException;
-        return fail(`${kind}() failed: ${code ?? ''} ${message}`.replace(/\s+/g, ' '));
+        return fail(`${kind}() failed: ${code && !message.startsWith(code) ? `${code}: ` : ''}${message}`);
       }
     },
   };

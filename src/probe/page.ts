@@ -2,7 +2,7 @@
 // (src/runtime/select.ts), runs the `probe` program twice (without a terminal, as the supervisor runs, then with one,
 // as the shell runs), answers its prompts, and fills the table as its lines arrive. The page adds what only it can
 // see: whether the line it wrote came back echoed, and its own figures (isolation, boot time, memory).
-import { readSelection, startRuntime } from '../runtime/select';
+import { describeRuntime, readSelection, startRuntime } from '../runtime/select';
 import type { Runtime, RuntimeKind, SandboxProcess } from '../runtime/types';
 import { readLine, reportText, RESULT_LABEL, verdict, type Row } from './report';
 
@@ -122,13 +122,13 @@ export async function runProbePage(root: HTMLElement): Promise<void> {
     return finish('failed');
   }
   addEventListener('pagehide', () => runtime.teardown(), { once: true });
-  const constraints = new URLSearchParams(location.search).get('constraints');
-  figure('runtime', `${runtime.kind}${constraints ? ` (constraints: ${constraints})` : ''}`);
+  figure('runtime', describeRuntime(runtime));
   figure('boot time', `${Math.round(performance.now() - booting)} ms`);
 
   const run = async (label: string, args: string[], terminal: typeof TERMINAL | undefined, echoRow: Omit<Row, 'result' | 'detail'>) => {
     progress.textContent = `Running the probe ${label}…`;
-    const probe: SandboxProcess = await runtime.spawn('probe', args, terminal && { terminal });
+    // Its own folder, as each sandbox of a lesson has.
+    const probe: SandboxProcess = await runtime.spawn('probe', args, { cwd: 'probe', ...(terminal && { terminal }) });
     const input = probe.input.getWriter();
     /** The lines written for `line` prompts: the page looks for them coming back (echo). */
     const written: string[] = [];

@@ -1,11 +1,14 @@
-// The capability probe run as a real process, on the Node.js a WebContainer has (the machine's plain `node`, 20) and
-// on the one the local bridge starts programs with (its own process.execPath, the project's Node 24): every line is
-// a well-formed report row, every check the programs depend on passes, and nothing is left running or on disk.
+// The capability probe run as a real process, on the Node.js a WebContainer has (the machine's plain `node`, 20), on
+// the one the local bridge starts programs with (its own process.execPath, the project's Node 24), and on that one
+// under the bridge's emulated WebContainer limits: every line is a well-formed report row, every check the programs
+// depend on passes, and nothing is left running or on disk.
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
 import { runChecks, within, type Check } from '../../../sandboxes/probe/runner';
+import { constrainedEnv } from '../../../src/runtime/local/constraints';
+import { spawnEnv } from '../../support/constraints';
 import { runProbe, type ProbeRun } from './run';
 
 /** The first `node` on PATH outside node_modules (whose .bin holds the project's Node 24): the machine's own. */
@@ -38,11 +41,12 @@ function expectWellFormed(run: ProbeRun): void {
 }
 
 describe.each([
-  [`the machine's plain node (${version(plainNode)}, as in a WebContainer)`, plainNode],
-  [`the local bridge's node (${process.version}, its process.execPath)`, process.execPath],
-])('the probe on %s', (_name, node) => {
+  [`the machine's plain node (${version(plainNode)}, as in a WebContainer)`, plainNode, spawnEnv(process.env)],
+  [`the local bridge's node (${process.version}, its process.execPath)`, process.execPath, spawnEnv(process.env)],
+  [`the local bridge's node under the emulated WebContainer limits`, process.execPath, constrainedEnv(process.env)],
+])('the probe on %s', (_name, node, env) => {
   it('reports every check as a well-formed line, every needed check passes, and it leaves nothing behind', async () => {
-    const run = await runProbe(node);
+    const run = await runProbe(node, [], { env });
     expectWellFormed(run);
     const failedNeeded = rows(run).filter((row) => row.needed && row.result !== 'pass');
     expect(failedNeeded, JSON.stringify(failedNeeded, null, 1)).toEqual([]);
@@ -55,7 +59,7 @@ describe.each([
   }, RUN_MS);
 
   it('runs the terminal checks over pipes as the local bridge gives them: lines, keys without Enter, and the resize report', async () => {
-    const run = await runProbe(node, ['terminal']);
+    const run = await runProbe(node, ['terminal'], { env });
     expectWellFormed(run);
     const byId = Object.fromEntries(rows(run).map((row) => [row.check, row]));
     expect(byId['terminal-tty']).toMatchObject({ result: 'info', figure: 'pipe' });

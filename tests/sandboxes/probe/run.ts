@@ -23,10 +23,14 @@ export interface ProbeRun {
   cwd: string;
 }
 
-/** Runs `node probe.js [args]` in a fresh folder with the given Node binary; resolves when it exits. */
-export function runProbe(node: string, args: string[] = [], { answer = true, onLine }: { answer?: boolean; onLine?: (line: Record<string, unknown>) => void } = {}): Promise<ProbeRun> {
+/** Runs `node probe.js [args]` in a fresh folder with the given Node binary and environment; resolves when it exits. */
+export function runProbe(
+  node: string,
+  args: string[] = [],
+  { answer = true, env = process.env }: { answer?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<ProbeRun> {
   const cwd = realpathSync(mkdtempSync(join(tmpdir(), 'probe-run-')));
-  const child = spawn(node, [probeBundle, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(node, [probeBundle, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
@@ -38,7 +42,6 @@ export function runProbe(node: string, args: string[] = [], { answer = true, onL
       line = { unparsed: text };
     }
     lines.push(line);
-    onLine?.(line);
     if (!answer) return;
     if (line.prompt === 'line') child.stdin.write(`${line.send}\n`);
     else if (line.prompt === 'keys') child.stdin.write(String(line.send));
