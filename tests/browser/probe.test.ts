@@ -4,7 +4,8 @@
 // needed row that fails would mean a program depends on something WebContainers lack.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { readSelection } from '../../src/runtime/select';
+import { describeRuntime } from '../../src/runtime/select';
+import { constraints } from '../support/constraints';
 import { serveBuiltCourse } from '../support/site';
 import { axeViolations } from './axe';
 import { chromiumPath } from './chromium';
@@ -13,8 +14,6 @@ import { courseInChromium } from './course-in-chromium';
 /** Both probe runs on a loaded two-core machine (40 process starts are most of it). */
 const RUN_MS = 300_000;
 const CONSTRAINED = '?runtime=local&constraints=webcontainer';
-/** The constrained mode exists once the runtime selection reads it from the address. */
-const constrainedModeExists = 'constraints' in readSelection(CONSTRAINED);
 
 interface ShownRow {
   check: string;
@@ -31,6 +30,10 @@ const shownRows = (page: Page) =>
       return { check: tr.querySelector('th code')?.textContent ?? '', result, needed, figure, detail };
     }),
   );
+
+/** The page's own figures, name → value. */
+const shownFigures = (page: Page) =>
+  page.locator('[data-part="figures"] dt').evaluateAll((dts) => Object.fromEntries(dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent])));
 
 describe.skipIf(!chromiumPath)('the probe page in Chromium', () => {
   const course = courseInChromium(serveBuiltCourse);
@@ -56,13 +59,18 @@ describe.skipIf(!chromiumPath)('the probe page in Chromium', () => {
     const { page, rows, errors } = await probe('?runtime=local');
     expectEveryNeededRowPasses(rows);
     const byCheck = Object.fromEntries(rows.map((row) => [row.check, row]));
-    expect(byCheck['input-echo']).toMatchObject({ result: 'INFO', figure: 'not echoed' });
+    // Plain pipes echo nothing; the constrained mode's line discipline echoes like a terminal (tests may run all pages constrained).
+    expect(byCheck['input-echo']).toMatchObject({ result: 'INFO', figure: constraints ? 'echoed' : 'not echoed' });
     expect(byCheck['terminal-resize']).toMatchObject({ result: 'PASS', figure: '97×29', detail: expect.stringMatching(/window-size report/) });
     expect(byCheck['terminal-raw-mode']).toMatchObject({ result: 'PASS' });
     expect(await page.locator('[data-part="summary"]').innerText()).toBe(`All ${rows.filter((row) => row.needed === 'yes').length} needed checks pass`);
-    const figures = await page.locator('[data-part="figures"]').innerText();
-    expect(figures).toMatch(/crossOriginIsolated\s+true/);
-    expect(figures).toMatch(/runtime\s+local: the programs run on this computer/);
+    expect(await shownFigures(page)).toMatchObject({
+      crossOriginIsolated: 'true',
+      runtime: describeRuntime({ kind: 'local', constraints }),
+      'boot time': expect.stringMatching(/^\d+ ms$/),
+      'performance.memory before': expect.stringMatching(/MB used of/),
+      'performance.memory after': expect.stringMatching(/MB used of/),
+    });
 
     const report = await page.locator('[data-part="report"]').inputValue();
     for (const row of rows) expect(report).toMatch(new RegExp(`^${row.result} ${row.check} `, 'm'));
@@ -76,10 +84,16 @@ describe.skipIf(!chromiumPath)('the probe page in Chromium', () => {
     await page.context().close();
   }, RUN_MS);
 
-  it.skipIf(!constrainedModeExists)('in the local runtime constrained as a WebContainer: every needed row still passes', async () => {
+  it('in the local runtime constrained as a WebContainer: every needed row still passes, and the emulated limits show', async () => {
     const { page, rows, errors } = await probe(CONSTRAINED);
-    expect(await page.locator('[data-part="figures"]').innerText()).toMatch(/runtime\s+local, constrained like a WebContainer/);
+    expect(await shownFigures(page)).toMatchObject({ runtime: describeRuntime({ kind: 'local', constraints: 'webcontainer' }) });
     expectEveryNeededRowPasses(rows);
+    const byCheck = Object.fromEntries(rows.map((row) => [row.check, row]));
+    expect(byCheck['sigusr2']).toMatchObject({ figure: 'nothing' });
+    expect(byCheck['proc-stat']).toMatchObject({ figure: 'absent' });
+    expect(byCheck['datasync']).toMatchObject({ result: 'FAIL', detail: expect.stringMatching(/ENOSYS/) });
+    expect(byCheck['fetch']).toMatchObject({ result: 'FAIL' });
+    expect(byCheck['input-echo']).toMatchObject({ figure: 'echoed' });
     expect(errors).toEqual([]);
     await page.context().close();
   }, RUN_MS);
