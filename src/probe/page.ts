@@ -6,8 +6,11 @@ import { describeRuntime, readSelection, startRuntime } from '../runtime/select'
 import type { Runtime, RuntimeKind, SandboxProcess } from '../runtime/types';
 import { readLine, reportText, RESULT_LABEL, verdict, type Row } from './report';
 
-/** The probe takes about 30 s on a laptop; a WebContainer or a loaded machine may take several times that. */
-const RUN_TIMEOUT_MS = 300_000;
+/**
+ * The probe takes about 30 s on a laptop. Where children never answer, its checks time out one by one (5 s each, 90 s
+ * for each batch of 20 starts): about 4 minutes. Past this, the run is cut short and reported as such.
+ */
+const RUN_TIMEOUT_MS = 600_000;
 const TERMINAL = { cols: 80, rows: 24 };
 
 function part<T extends HTMLElement>(root: HTMLElement, name: string): T {

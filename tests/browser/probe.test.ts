@@ -79,6 +79,11 @@ describe.skipIf(!chromiumPath)('the probe page in Chromium', () => {
     await expect.poll(() => page.locator('[data-part="copied"]').innerText()).toBe('Copied the report.');
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(report);
 
+    // Not for search engines, the sidebar or the course's search.
+    expect(await page.locator('meta[name="robots"]').getAttribute('content')).toBe('noindex');
+    expect(await page.locator('#starlight__sidebar').count()).toBe(0);
+    expect(await page.locator('[data-pagefind-body]').count()).toBe(0);
+
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();
