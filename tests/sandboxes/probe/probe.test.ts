@@ -71,6 +71,31 @@ describe.each([
   }, RUN_MS);
 });
 
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+
+describe.skipIf(!hasPython)('the probe on a pseudo-terminal, as a WebContainer started with a terminal gives it', () => {
+  it('sees a terminal: typed lines are echoed, raw mode brings keys without Enter, and a resize arrives as the stdout resize event', async () => {
+    const run = await runProbe(plainNode, ['terminal'], { terminal: true });
+    const byId = Object.fromEntries(rows(run).map((row) => [row.check, row]));
+    expect(byId['terminal-tty']).toMatchObject({ result: 'info', figure: 'terminal', detail: expect.stringMatching(/stdin is a terminal, stdout is a terminal, 80×24/) });
+    expect(byId['terminal-line']).toMatchObject({ result: 'pass' });
+    // Cooked mode echoes what is typed: the line comes back on the output, as the page's echo row looks for.
+    const typed = run.lines.find((line) => line.prompt === 'line')!.send;
+    expect(run.lines).toContainEqual({ unparsed: typed });
+    expect(byId['terminal-raw-mode']).toMatchObject({ result: 'pass', detail: expect.stringMatching(/^setRawMode\(true\) on the terminal/) });
+    expect(byId['terminal-resize']).toMatchObject({ result: 'pass', figure: '97×29', detail: expect.stringMatching(/process\.stdout 'resize' event/) });
+    expect(run.code).toBe(0);
+  }, RUN_MS);
+
+  it('reads the line written to a terminal input when started for the supervisor checks', async () => {
+    const run = await runProbe(plainNode, ['--only', 'stdin-line,stdin-tty'], { terminal: true });
+    expect(rows(run).map((row) => [row.check, row.result, row.figure])).toEqual([
+      ['stdin-line', 'pass', undefined],
+      ['stdin-tty', 'info', 'terminal'],
+    ]);
+  }, RUN_MS);
+});
+
 describe('the probe without its peer', () => {
   it('reports the unanswered input prompt as a failed needed check, not a hang, and goes on with the next check', async () => {
     const run = await runProbe(plainNode, ['--only', 'stdin-line,rename'], { answer: false });
