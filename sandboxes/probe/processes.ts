@@ -38,6 +38,16 @@ function signalToHandler(signal: 'SIGUSR2' | 'SIGHUP' | 'SIGTERM', usedFor: stri
   };
 }
 
+/** Sends `signal` to an idle child: its exit as the parent sees it within `waitMs` (and when), or 'refused'. */
+async function signalIdle(scope: Scope, signal: NodeJS.Signals, waitMs: number): Promise<'refused' | { exit?: Exit; after: number }> {
+  const child = scope.spawn('idle');
+  await child.hello();
+  const at = performance.now();
+  if (!child.signal(signal)) return 'refused';
+  const exit = await child.exitWithin(waitMs);
+  return { exit, after: ms(at) };
+}
+
 /** Starts `count` children, one after another or all at once, and times each from spawn to its first line. */
 async function spawnMany(scope: Scope, count: number, together: boolean): Promise<Outcome> {
   const started = performance.now();
@@ -117,13 +127,10 @@ export const processChecks: Check[] = [
     title: 'SIGKILL ends an idle child and the parent sees it exit (infra kill)',
     needed: true,
     async run(scope) {
-      const child = scope.spawn('idle');
-      await child.hello();
-      const at = performance.now();
-      if (!child.signal('SIGKILL')) return fail('child.kill("SIGKILL") was refused');
-      const exit = await child.exitWithin(3000);
-      if (!exit) return fail('the parent saw no exit within 3000 ms of SIGKILL');
-      return pass(`the parent's 'exit' event came with ${exitText(exit)}`, `exit seen after ${ms(at)} ms`);
+      const ended = await signalIdle(scope, 'SIGKILL', 3000);
+      if (ended === 'refused') return fail('child.kill("SIGKILL") was refused');
+      if (!ended.exit) return fail('the parent saw no exit within 3000 ms of SIGKILL');
+      return pass(`the parent's 'exit' event came with ${exitText(ended.exit)}`, `exit seen after ${ended.after} ms`);
     },
   },
   {
@@ -131,12 +138,10 @@ export const processChecks: Check[] = [
     title: 'SIGTERM to a child without a handler: what the parent sees',
     needed: false,
     async run(scope) {
-      const child = scope.spawn('idle');
-      await child.hello();
-      if (!child.signal('SIGTERM')) return info('child.kill("SIGTERM") was refused', 'refused');
-      const exit = await child.exitWithin(SIGNAL_WAIT_MS);
-      if (!exit) return info(`the child was still running ${SIGNAL_WAIT_MS} ms after SIGTERM`, 'nothing');
-      return info(`the parent's 'exit' event came with ${exitText(exit)}`, exitText(exit));
+      const ended = await signalIdle(scope, 'SIGTERM', SIGNAL_WAIT_MS);
+      if (ended === 'refused') return info('child.kill("SIGTERM") was refused', 'refused');
+      if (!ended.exit) return info(`the child was still running ${SIGNAL_WAIT_MS} ms after SIGTERM`, 'nothing');
+      return info(`the parent's 'exit' event came with ${exitText(ended.exit)}`, exitText(ended.exit));
     },
   },
   signalToHandler('SIGUSR2', "HAProxy's reload signal"),
