@@ -2,6 +2,7 @@
 // moment it finishes, then one summary line. A check that hangs is reported as failed ("timed out after N ms")
 // and the children it started are killed, so one stuck capability never hides the rest of the report.
 import { spawnSelf, type Child } from './children';
+import { allPass, someFail } from './verdict';
 
 export type Result = 'pass' | 'fail' | 'info';
 
@@ -84,8 +85,6 @@ export function print(line: Row | Summary | object): void {
   process.stdout.write(JSON.stringify(line) + '\n');
 }
 
-export const allPass = (needed: number) => (needed === 0 ? 'no needed checks in this run' : needed === 1 ? 'the 1 needed check passes' : `all ${needed} needed checks pass`);
-
 /** Runs every check in order, printing each row as it finishes; returns the summary (also printed). */
 export async function runChecks(checks: Check[], folder: string): Promise<Summary> {
   const started = performance.now();
@@ -99,7 +98,7 @@ export async function runChecks(checks: Check[], folder: string): Promise<Summar
   }
   const needed = checks.filter((check) => check.needed).length;
   const summary: Summary = {
-    summary: failed.length ? `${failed.length} needed check${failed.length === 1 ? '' : 's'} fail: ${failed.join(', ')}` : allPass(needed),
+    summary: failed.length ? someFail(failed) : allPass(needed),
     checks: checks.length,
     needed,
     failed,

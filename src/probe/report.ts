@@ -2,6 +2,7 @@
 // own rows and figures added, one summary over all of it, and the whole as plain text to copy into an issue or into
 // the compatibility notes. No DOM here: page.ts draws it.
 import type { Row, Summary } from '../../sandboxes/probe/runner';
+import { allPass, someFail } from '../../sandboxes/probe/verdict';
 import type { Prompt } from '../../sandboxes/probe/terminal';
 
 export type { Row, Summary, Prompt };
@@ -27,13 +28,12 @@ export function readLine(text: string): ProbeLine {
   return { kind: 'other', text };
 }
 
-/** The one-sentence verdict over every row: what the page shows and the report starts with. */
+/** The one-sentence verdict over every row, as the page shows it and the report ends with it. */
 export function verdict(rows: Row[]): { text: string; failed: Row[] } {
   const needed = rows.filter((row) => row.needed);
   const failed = needed.filter((row) => row.result !== 'pass');
-  const text = failed.length
-    ? `${failed.length} needed check${failed.length === 1 ? '' : 's'} fail${failed.length === 1 ? 's' : ''}: ${failed.map((row) => row.check).join(', ')}`
-    : `All ${needed.length} needed checks pass`;
+  const sentence = failed.length ? someFail(failed.map((row) => row.check)) : allPass(needed.length);
+  const text = sentence.replace(/^./, (first) => first.toUpperCase());
   return { text, failed };
 }
 

@@ -103,7 +103,7 @@ describe('the probe without its peer', () => {
       ['stdin-line', 'fail', 'timed out after 10000 ms'],
       ['rename', 'pass', expect.any(String)],
     ]);
-    expect(run.lines.at(-1)).toMatchObject({ summary: '1 needed check fail: stdin-line', failed: ['stdin-line'] });
+    expect(run.lines.at(-1)).toMatchObject({ summary: '1 needed check fails: stdin-line', failed: ['stdin-line'] });
     expect(run.code).toBe(1);
   }, RUN_MS);
 });
@@ -134,6 +134,6 @@ describe('the probe runner', () => {
     }
     const lines = printed.map((text) => JSON.parse(text));
     expect(lines[0]).toEqual({ check: 'broken', title: 'throws', result: 'fail', detail: 'not implemented', needed: true });
-    expect(lines[3]).toMatchObject({ summary: '1 needed check fail: broken', checks: 3, needed: 2, failed: ['broken'] });
+    expect(lines[3]).toMatchObject({ summary: '1 needed check fails: broken', checks: 3, needed: 2, failed: ['broken'] });
   });
 });
