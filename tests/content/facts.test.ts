@@ -174,7 +174,7 @@ const FACTS: Fact[] = [
       expect(s.files['haproxy.cfg']).toMatch(/bind :443 ssl crt site\.pem\n {4}http-request redirect scheme https code 301 unless \{ ssl_fc \}\n/);
       for (const line of serverLines(s.files['haproxy.cfg'])) expect(line).toMatch(/check inter 1s fall 3 rise 2/);
       expect(s.files['failover.conf']).toMatch(/^interval = 1000ms\nmisses {3}= 3\n[\s\S]*^fencing {2}= on$/m);
-      expect(s.nodes.map((n) => n.name).sort()).toEqual(['db-01', 'db-02', 'lb-01', 'lb-02', 'mon-01', 'mon-02', 'web-01', 'web-02']);
+      expect(s.nodes.map((n) => n.name).sort()).toEqual(['db-01', 'db-02', 'lb-01', 'lb-02', 'mon-01', 'prom-01', 'web-01', 'web-02']);
     },
   },
 ];
