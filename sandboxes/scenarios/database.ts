@@ -24,7 +24,7 @@ export function failoverMonitor(name = 'mon-01', address = '10.0.0.32'): Scenari
 }
 
 export function failoverConf(fencing: 'on' | 'off', nodes: ScenarioNode[]): string {
-  return `# failover.conf: settings of the failover monitor mon-01 (in the style of repmgr.conf)
+  return `# failover.conf: settings of the sandbox's failover monitor mon-01 (its own keys; repmgr and Patroni have others)
 # The primary is declared down after "misses" heartbeats in a row go unanswered:
 # detection time = misses × interval.
 nodes    = ${nodes.map((n) => `${n.name}=${n.address}:5432`).join(', ')}
