@@ -67,6 +67,8 @@ describe('quizzes in the lessons', () => {
         `; longest in ${longest} (${((100 * longest) / ranks.length).toFixed(0)} %), chance ${(100 * chance).toFixed(0)} %`,
     );
     expect(longest / ranks.length).toBeLessThanOrEqual(chance + 0.1);
+    // Nor may any other rank stand out (always "the second longest" would be a cue too).
+    for (const [rank, count] of distribution) expect(count / ranks.length, `${rank}: ${count} of ${ranks.length}`).toBeLessThanOrEqual(chance + 0.15);
   });
 
   it('some questions make the learner read a log line or compute a number', () => {
