@@ -22,14 +22,15 @@ try {
     banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" } });
   const { cases } = await import(pathToFileURL(outfile).href);
   console.log(`node ${process.version}, best of ${values.rounds} runs per case (1 MB each)`);
-  for (const { program, shape, check, expect } of cases) {
+  for (const { program, shape, make, check, expect } of cases) {
+    const text = make();
     let wall = Infinity;
     let cpu = Infinity;
     let verdict = '';
     for (let round = 0; round < Number(values.rounds); round++) {
       const started = performance.now();
       const used = process.cpuUsage();
-      verdict = check();
+      verdict = check(text);
       const { user, system } = process.cpuUsage(used);
       wall = Math.min(wall, performance.now() - started);
       cpu = Math.min(cpu, (user + system) / 1000);
