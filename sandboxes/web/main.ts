@@ -3,7 +3,7 @@
 // how to change them while it runs (a line on stdin).
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { onSupervisorLine } from '../shared/lifeline';
+import { openControlChannel } from '../shared/control-channel';
 import { listen, myAddress } from '../shared/net';
 import { log, report } from '../shared/report';
 import { applyLine, describe, NORMAL, parseDuration, parseRatio, type Behaviour } from './behaviour';
@@ -54,20 +54,23 @@ try {
   process.exit(1);
 }
 
-onSupervisorLine((line) => {
-  try {
-    behaviour = applyLine(behaviour, line);
-    log(`${name} is now ${describe(behaviour)}`, 'notice');
-    announce();
-  } catch (error) {
-    process.stderr.write(`web: ${(error as Error).message}\n`);
-  }
-});
-
-// A polite stop (systemctl stop, the supervisor's restart): finish what is in flight, then exit; a request that
-// would never finish (frozen) gets one second.
-process.on('SIGTERM', () => {
-  server.close(() => process.exit(0));
-  server.closeIdleConnections();
-  setTimeout(() => process.exit(0), 1000);
+openControlChannel({
+  // Behaviour lines (`slow 300ms`, `frozen on`: a hung app in a live process); see behaviour.ts.
+  command(line) {
+    try {
+      behaviour = applyLine(behaviour, line);
+      log(`${name} is now ${describe(behaviour)}`, 'notice');
+      announce();
+    } catch (error) {
+      process.stderr.write(`web: ${(error as Error).message}\n`);
+    }
+  },
+  // A polite stop (systemctl stop, the supervisor's restart): finish what is in flight; a request that would never
+  // finish (frozen on) gets one second.
+  stop: () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(resolve, 1000);
+    }),
 });
