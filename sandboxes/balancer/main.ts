@@ -79,7 +79,8 @@ process.on('SIGINT', () => process.exit(0));
 openControlChannel({
   reload: () => {
     const { ok, messages } = balancer.reload();
-    return { files: [file], errors: ok ? [] : messages };
+    // As `haproxy -c` prints them, which is what `systemctl reload haproxy` shows when it refuses a file.
+    return { files: [file], errors: ok ? [] : messages.map((message) => prefix('ALERT') + message) };
   },
   stop: () => balancer.stop(),
   // Any other line (from the supervisor, or typed in the terminal) is a runtime API command, as on the stats socket.

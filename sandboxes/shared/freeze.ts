@@ -56,7 +56,7 @@ export function whenRunning(work: () => void): void {
 /** Makes a socket behave as one of a stopped process while the node is frozen. */
 export function holdWhileFrozen(socket: net.Socket): void {
   sockets.add(socket);
-  const emit = socket.emit;
+  const emit = socket.emit as (this: net.Socket, event: string | symbol, ...args: unknown[]) => boolean;
   socket.emit = function (this: net.Socket, event: string | symbol, ...args: unknown[]): boolean {
     if (event === 'close') sockets.delete(this);
     if (frozen && HELD_EVENTS.has(event)) {

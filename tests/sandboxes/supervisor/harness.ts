@@ -21,6 +21,8 @@ export interface Answer {
 export class SupervisorRun {
   readonly events: SandboxEvent[] = [];
   private port = 0;
+  /** The session's secret for the control API, from control.json. */
+  secret = '';
   private readonly exited: Promise<void>;
   private readonly waiters = new Set<() => void>();
 
@@ -51,6 +53,7 @@ export class SupervisorRun {
     run.port = (ready as Extract<SandboxEvent, { type: 'ready' }>).port;
     // Requests from this test process go through the sandbox network as the learner's terminal.
     const control = JSON.parse(readFileSync(join(folder, '.sandbox', 'control.json'), 'utf8'));
+    run.secret = control.secret;
     process.env.SANDBOX_NET = control.net;
     process.env.SANDBOX_ADDR = control.client;
     return run;
@@ -60,9 +63,9 @@ export class SupervisorRun {
     return this.port;
   }
 
-  /** Sends a command to the control API and returns the reply. */
+  /** Sends a command to the control API (with the session's secret) and returns the reply. */
   async command(command: Command): Promise<Reply> {
-    const res = await fetch(`http://127.0.0.1:${this.port}/command`, { method: 'POST', body: JSON.stringify(command) });
+    const res = await fetch(`http://127.0.0.1:${this.port}/command`, { method: 'POST', body: JSON.stringify(command), headers: { authorization: `Bearer ${this.secret}` } });
     return (await res.json()) as Reply;
   }
 
