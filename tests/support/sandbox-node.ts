@@ -20,6 +20,10 @@ export interface SandboxNode {
   waitFor(match: (event: NodeEvent) => boolean, timeoutMs?: number, after?: number): Promise<Seen>;
   /** Sends a signal and resolves when the process has exited. */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends one line to its control channel (stdin), as the supervisor does: reload, freeze, resume, stop... */
+  tell(line: string): void;
+  /** Resolves when the process has exited. */
+  exited: Promise<void>;
 }
 
 export function startNode(program: string, args: string[], options: { cwd: string; net: string; address: string; name: string }): SandboxNode {
@@ -68,5 +72,9 @@ export function startNode(program: string, args: string[], options: { cwd: strin
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
     },
+    tell(line) {
+      child.stdin!.write(line + '\n');
+    },
+    exited,
   };
 }
