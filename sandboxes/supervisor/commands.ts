@@ -95,7 +95,7 @@ export interface NodeExit {
 /** How a node ended, in words (`infra status`, replies). */
 export function describeExit(exit: NodeExit | undefined): string {
   if (!exit) return 'still running';
-  if (exit.cause === 'killed') return 'killed with SIGKILL';
+  if (exit.cause === 'killed') return 'killed by SIGKILL';
   if (exit.cause === 'stopped') return 'stopped';
   return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
 }

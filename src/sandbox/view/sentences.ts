@@ -29,7 +29,7 @@ export const CATEGORIES: { id: Category; label: string }[] = [
 
 /** How a node ended, from what the supervisor did to it (a WebContainer does not report exit signals). */
 const exitText = ({ cause, code, signal }: Extract<SandboxEvent, { type: 'node.exited' }>) =>
-  cause === 'killed' ? 'killed with SIGKILL' : cause === 'stopped' ? 'stopped on request' : signal ? `killed by ${signal}` : code === 0 ? 'exited normally' : `exited with code ${code}`;
+  cause === 'killed' ? 'killed by SIGKILL' : cause === 'stopped' ? 'stopped on request' : signal ? `killed by ${signal}` : code === 0 ? 'exited normally' : `exited with code ${code}`;
 
 /** HAProxy's httplog line: `10.0.0.5:41234 [25/Nov/2026:14:00:00.000] fe_web be_app/web-01 0/0/1/2/3 200 ...`. */
 const HTTPLOG = /^\S+:\d+ \[[^\]]+\] \S+ \S+\/\S+ -?\d+\/-?\d+\/-?\d+\/-?\d+\/-?\d+ \d{3} /;
