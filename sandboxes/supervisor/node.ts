@@ -184,9 +184,16 @@ export class Node {
   }
 
   /** The node's next event of this type, or undefined if it exits or `ms` pass first. */
-  private async answer(child: ChildProcess, type: ControlEvent['type'], ms: number): Promise<SandboxEvent | undefined> {
-    const gone = new Promise<undefined>((resolve) => child.once('exit', () => resolve(undefined)));
-    return Promise.race([this.stream.waitFor((e) => e.node === this.name && e.type === type, ms), gone]);
+  private answer(child: ChildProcess, type: ControlEvent['type'], ms: number): Promise<SandboxEvent | undefined> {
+    return new Promise((resolve) => {
+      const finish = (event: SandboxEvent | undefined) => {
+        child.off('exit', gone);
+        resolve(event);
+      };
+      const gone = () => finish(undefined);
+      child.once('exit', gone);
+      void this.stream.waitFor((e) => e.node === this.name && e.type === type, ms).then(finish);
+    });
   }
 
   /** True once the process has exited, false if it is still there after `ms`. */
