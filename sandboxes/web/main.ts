@@ -43,6 +43,12 @@ let behaviour = initial;
 const announce = () => report({ type: 'web.behaviour', ...behaviour });
 
 const server = http.createServer(createApp({ name, address: myAddress(), metrics: createMetrics(name) }, () => behaviour));
+// Requests being answered, which a graceful stop waits for.
+let answering = 0;
+server.on('request', (_req, res) => {
+  answering++;
+  res.once('close', () => answering--);
+});
 try {
   const bound = await listen(server, address);
   log(`${name} listening on ${bound.host}:${bound.port} (${describe(behaviour)})`);
@@ -65,12 +71,11 @@ openControlChannel({
       process.stderr.write(`web: ${(error as Error).message}\n`);
     }
   },
-  // A polite stop (systemctl stop, the supervisor's restart): finish what is in flight; a request that would never
-  // finish (frozen on) gets one second.
-  stop: () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      setTimeout(resolve, 1000);
-    }),
+  // A polite stop (systemctl stop, the supervisor's restart): stop accepting, finish what is in flight; a request
+  // that would never finish (frozen on) gets one second.
+  async stop() {
+    server.close();
+    const deadline = Date.now() + 1000;
+    while (answering > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  },
 });

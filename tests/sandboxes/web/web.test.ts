@@ -131,6 +131,40 @@ describe('the web server', () => {
     expect((await get('10.0.0.11:80', '/health')).status).toBe(200);
   });
 
+  it('frozen in-process by `freeze`, holds an answer that was due and every new request, and sends them all on `resume`', async () => {
+    const web = await startWeb(['--name', 'web-01', '--slow', '400ms']);
+    const inFlight = timed(get('10.0.0.11:80', '/', 10_000));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    web.child.stdin!.write('freeze\n');
+    await web.next('control.frozen');
+    const arrived = timed(get('10.0.0.11:80', '/', 10_000));
+    // Well past the 400 ms: a frozen process sends nothing, not even the answer its timer had scheduled.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const resumedAt = performance.now();
+    web.child.stdin!.write('resume\n');
+    await web.next('control.resumed');
+    for (const answer of [await inFlight, await arrived]) {
+      expect(answer.status).toBe(200);
+      expect(answer.at).toBeGreaterThanOrEqual(resumedAt);
+    }
+    // It is the same process, running normally again.
+    expect((await get('10.0.0.11:80')).status).toBe(200);
+    expect(web.child.exitCode).toBeNull();
+  });
+
+  it('stops gracefully on `stop`: the request in flight is answered, then it exits with 0', async () => {
+    const web = await startWeb(['--name', 'web-01', '--slow', '600ms']);
+    await get('10.0.0.11:80');
+    const inFlight = get('10.0.0.11:80');
+    // Long enough for the request to be read (a connection still in the backlog is reset, as by a real server).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exit = new Promise((resolve) => web.child.once('exit', resolve));
+    web.child.stdin!.write('stop\n');
+    await web.next('control.stopping');
+    expect((await inFlight).status).toBe(200);
+    expect(await exit).toBe(0);
+  });
+
   it('reports a bad stdin line on stderr and keeps its behaviour', async () => {
     const web = await startWeb(['--name', 'web-01']);
     web.child.stdin!.write('slow forever\n');
@@ -153,3 +187,9 @@ describe('the web server', () => {
     expect(await exit).toBe(0);
   });
 });
+
+/** The answer, with when it arrived. */
+async function timed<T>(answer: Promise<T>): Promise<T & { at: number }> {
+  const value = await answer;
+  return Object.assign(value as object, { at: performance.now() }) as T & { at: number };
+}
