@@ -4,17 +4,17 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { alive, get, SupervisorRun } from './harness';
+import { alive, get, RUNTIMES, SupervisorRun } from './harness';
 
 let run: SupervisorRun | undefined;
 
 const failure = (promise: Promise<unknown>) => promise.then(() => 'answered', (error: { code?: string }) => error.code);
 
 // One run of two-servers serves the tests of the commands, in order; each leaves the nodes running.
-describe('the supervisor', () => {
+describe.each(RUNTIMES)('the supervisor, $runtime', ({ constrained }) => {
   let run: SupervisorRun;
   beforeAll(async () => {
-    run = await SupervisorRun.start('two-servers');
+    run = await SupervisorRun.start('two-servers', undefined, { constrained });
   });
   afterAll(() => run?.stop('SIGKILL'));
 
@@ -64,7 +64,7 @@ describe('the supervisor', () => {
     // The supervisor records that it killed the node, whatever signal the runtime reports.
     expect(run.events.findLast((e) => e.type === 'node.exited')).toMatchObject({ name: 'web-01', cause: 'killed', state: 'stopped' });
     expect(await failure(get('10.0.0.11:80'))).toBe('ECONNREFUSED');
-    expect((await run.status()).nodes.find((n) => n.name === 'web-01')).toMatchObject({ state: 'stopped', exit: { code: null, cause: 'killed' } });
+    expect((await run.status()).nodes.find((n) => n.name === 'web-01')).toMatchObject({ state: 'stopped', exit: { cause: 'killed' } });
 
     let from = run.lastSeq();
     expect(await run.command({ cmd: 'start', node: 'web-01' })).toMatchObject({ ok: true, message: expect.stringMatching(/^started web-01 \(pid \d+\)$/) });
