@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { NodeEvent } from '../../sandboxes/shared/events/index';
+import { constrainedEnv } from '../../src/runtime/local/constraints';
 import { spawnEnv } from './constraints';
 
 export const dist = join(import.meta.dirname, '..', '..', 'sandboxes', 'dist');
@@ -27,10 +28,15 @@ export interface SandboxNode {
   exited: Promise<void>;
 }
 
-export function startNode(program: string, args: string[], options: { cwd: string; net: string; address: string; name: string }): SandboxNode {
+export function startNode(
+  program: string,
+  args: string[],
+  options: { cwd: string; net: string; address: string; name: string; /** Under WebContainer constraints whatever SANDBOX_CONSTRAINTS says. */ constrained?: boolean },
+): SandboxNode {
+  const env = { ...process.env, SANDBOX_NET: options.net, SANDBOX_ADDR: options.address, SANDBOX_EVENTS: '1', SANDBOX_NODE: options.name };
   const child = spawn(process.execPath, [join(dist, `${program}.js`), ...args], {
     cwd: options.cwd,
-    env: spawnEnv({ ...process.env, SANDBOX_NET: options.net, SANDBOX_ADDR: options.address, SANDBOX_EVENTS: '1', SANDBOX_NODE: options.name }),
+    env: options.constrained ? constrainedEnv(env) : spawnEnv(env),
     stdio: ['pipe', 'pipe', 'pipe'], // stdin is the supervisor's lifeline: nodes exit when it closes
   });
   const seen: Seen[] = [];

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect, listen } from '../../../sandboxes/shared/net';
 import type { NodeEvent } from '../../../sandboxes/shared/events/index';
 import { startNode, type SandboxNode } from '../../support/sandbox-node';
+import { RUNTIMES } from '../supervisor/harness';
 
 // advert_int 1 (the default) where timing is measured; a shorter one (VRRPv3 allows centiseconds) elsewhere.
 const instance = (name: string, vrid: number, vip: string, state: string, priority: number, extra = '', advert = 1) => `
@@ -38,7 +39,7 @@ const waited = (seen: { event: NodeEvent }) => (seen.event.type === 'vrrp_state'
 /** A balancer that only serves its stats page on :80: the service keepalived protects, in the smallest form. */
 const STATS_ONLY = 'listen stats\n    bind :80\n    mode http\n    stats enable\n    stats uri /\n';
 
-describe('vrrp (keepalived-like) as processes', () => {
+describe.each(RUNTIMES)('vrrp (keepalived-like), $runtime', ({ constrained }) => {
   let folder: string;
   let nodes: SandboxNode[] = [];
   const servers: http.Server[] = [];
@@ -47,7 +48,7 @@ describe('vrrp (keepalived-like) as processes', () => {
     const cwd = join(folder, name);
     rmSync(cwd, { recursive: true, force: true });
     writeFileSync(join(folder, `${name}.conf`), conf);
-    const started = startNode('vrrp', ['-f', join(folder, `${name}.conf`)], { cwd: folder, net: join(folder, 'net'), address, name });
+    const started = startNode('vrrp', ['-f', join(folder, `${name}.conf`)], { cwd: folder, net: join(folder, 'net'), address, name, constrained });
     nodes.push(started);
     return started;
   }
@@ -76,6 +77,7 @@ describe('vrrp (keepalived-like) as processes', () => {
       net: join(folder, 'net'),
       address: '10.0.0.2',
       name: 'lb-01',
+      constrained,
     });
     nodes.push(lb1);
     await lb1.waitFor(becameMaster());
@@ -240,7 +242,7 @@ describe('vrrp (keepalived-like) as processes', () => {
   });
 });
 
-describe("keepalived's companion: the balancer it protects, and nothing else", () => {
+describe.each(RUNTIMES)("keepalived's companion: the balancer it protects, and nothing else, $runtime", ({ constrained }) => {
   let folder: string;
   const nodes: SandboxNode[] = [];
   afterEach(async () => {
@@ -250,7 +252,7 @@ describe("keepalived's companion: the balancer it protects, and nothing else", (
   });
 
   function start(args: string[]): SandboxNode {
-    const started = startNode('vrrp', args, { cwd: folder, net: join(folder, 'net'), address: '10.0.0.2', name: 'lb-01' });
+    const started = startNode('vrrp', args, { cwd: folder, net: join(folder, 'net'), address: '10.0.0.2', name: 'lb-01', constrained });
     nodes.push(started);
     return started;
   }

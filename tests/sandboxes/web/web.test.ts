@@ -7,10 +7,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeEvent } from '../../../sandboxes/shared/events/index';
 import { connect } from '../../../sandboxes/shared/net';
-import { dist, get } from '../supervisor/harness';
+import { constrainedEnv } from '../../../src/runtime/local/constraints';
+import { spawnEnv } from '../../support/constraints';
+import { dist, get, RUNTIMES } from '../supervisor/harness';
 
 let folder: string;
 const running: ChildProcess[] = [];
+/** Whether the web servers of the describe block being run start under WebContainer constraints. */
+let constrained = false;
 
 interface Web {
   child: ChildProcess;
@@ -22,7 +26,7 @@ interface Web {
 function startWeb(args: string[], address = '10.0.0.11'): Promise<Web> {
   const child = spawn(process.execPath, [join(dist, 'web.js'), ...args], {
     cwd: folder,
-    env: { ...process.env, SANDBOX_NET: join(folder, 'net'), SANDBOX_ADDR: address, SANDBOX_EVENTS: '1', SANDBOX_NODE: 'web-01' },
+    env: (constrained ? constrainedEnv : spawnEnv)({ ...process.env, SANDBOX_NET: join(folder, 'net'), SANDBOX_ADDR: address, SANDBOX_EVENTS: '1', SANDBOX_NODE: 'web-01' }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   running.push(child);
@@ -74,7 +78,10 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-describe('the web server', () => {
+describe.each(RUNTIMES)('the web server, $runtime', (runtime) => {
+  beforeAll(() => {
+    constrained = runtime.constrained;
+  });
   it('says who served a request, in the X-Served-By header and in the page, and reports the request', async () => {
     const web = await startWeb(['--name', 'web-01', '--listen', ':80']);
     const answer = await get('10.0.0.11:80', '/');
