@@ -82,6 +82,17 @@ export class Balancer implements RuntimeTarget {
     return { ok: true, messages: warnings };
   }
 
+  /** HAProxy's soft stop: stop listening and checking, then let open connections finish (for at most `graceMs`). */
+  async stop(graceMs = 1000): Promise<void> {
+    this.current.stopChecks.forEach((stop) => stop());
+    for (const { server } of this.listeners.values()) {
+      server.close();
+      (server as http.Server).closeIdleConnections?.();
+    }
+    const deadline = Date.now() + graceMs;
+    while (process_.conns > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
   statsProxies(): StatsProxy[] {
     const { config, frontends, backends } = this.current;
     return config.proxies

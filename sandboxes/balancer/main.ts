@@ -1,8 +1,9 @@
 // The balancer: `node balancer.js -f haproxy.cfg` runs it, `-c -f haproxy.cfg` only checks the file, as `haproxy`
-// does. SIGUSR2 (what HAProxy's master process reloads on) re-reads the file; SIGTERM stops it.
+// does. A `reload` line on stdin re-reads the file (what SIGUSR2 does to HAProxy's master process); `stop` stops it
+// softly (../shared/control-channel.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { onSupervisorLine } from '../shared/lifeline';
+import { openControlChannel } from '../shared/control-channel';
 import { Balancer } from './balancer';
 import { parseConfig } from './config';
 import { prefix, say } from './messages';
@@ -73,10 +74,17 @@ try {
   say('ALERT', (error as Error).message);
   process.exit(1);
 }
-process.on('SIGUSR2', () => balancer.reload());
 process.on('SIGTERM', () => process.exit(0));
 process.on('SIGINT', () => process.exit(0));
-// A line from the supervisor (or typed in the terminal) is a runtime API command, as on the stats socket.
-onSupervisorLine((line) => {
-  for (const command of line.split(';')) if (command.trim()) say('NOTICE', runCommand(command, balancer).trimEnd() || `${command.trim()}: done`);
+openControlChannel({
+  reload: () => {
+    const { ok, messages } = balancer.reload();
+    // As `haproxy -c` prints them, which is what `systemctl reload haproxy` shows when it refuses a file.
+    return { files: [file], errors: ok ? [] : messages.map((message) => prefix('ALERT') + message) };
+  },
+  stop: () => balancer.stop(),
+  // Any other line (from the supervisor, or typed in the terminal) is a runtime API command, as on the stats socket.
+  command: (line) => {
+    for (const command of line.split(';')) if (command.trim()) say('NOTICE', runCommand(command, balancer).trimEnd() || `${command.trim()}: done`);
+  },
 });

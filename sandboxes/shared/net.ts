@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { decide } from '../firewall/ruleset';
 import { readRuleset, recordHit } from '../firewall/store';
 import { report } from './report';
+import { holdWhileFrozen, whenRunning } from './freeze';
 
 // Read when used, not at import, so a program may set them first (the shell does, from its session folder).
 const networkFolder = () => process.env.SANDBOX_NET;
@@ -137,6 +138,12 @@ let nextSourcePort = 32768;
  * answered (as across a real partition), so the caller's connect timeout is what ends it.
  */
 export function connect(address: string | Endpoint): net.Socket {
+  const socket = open(address);
+  holdWhileFrozen(socket);
+  return socket;
+}
+
+function open(address: string | Endpoint): net.Socket {
   const target = typeof address === 'string' ? parseEndpoint(address) : address;
   if (!networkFolder()) return net.connect(target.port, target.host || '127.0.0.1');
 
@@ -248,7 +255,8 @@ export function listen(server: net.Server, address: string): Promise<Endpoint> {
       }),
     );
   }
-  const front = net.createServer((socket) => admit(server, socket, { host, port: wanted.port }));
+  // A frozen node's kernel still accepts the connection (the backlog); the node looks at it once resumed.
+  const front = net.createServer((socket) => whenRunning(() => admit(server, socket, { host, port: wanted.port })));
   server.once('close', () => front.close());
   return new Promise((resolve, reject) => {
     front.once('error', reject);
@@ -262,6 +270,7 @@ export function listen(server: net.Server, address: string): Promise<Endpoint> {
 
 /** Reads the PROXY line, asks the firewall, then hands the socket to the real server. */
 function admit(server: net.Server, socket: net.Socket, destination: Endpoint): void {
+  holdWhileFrozen(socket);
   let head = Buffer.alloc(0);
   const onData = (chunk: Buffer) => {
     head = Buffer.concat([head, chunk]);

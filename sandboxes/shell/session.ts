@@ -6,6 +6,8 @@ import { join } from 'node:path';
 export interface Control {
   /** Loopback port of the supervisor's control API. */
   port: number;
+  /** The session's secret, which the control API asks of every request. */
+  secret: string;
   /** Absolute path of the sandbox network folder (see sandboxes/shared/net.ts). */
   net: string;
   /** The learner's own address on the sandbox network ("the internet"). */
@@ -27,7 +29,7 @@ export class Session {
     if (!existsSync(this.controlFile)) return undefined;
     try {
       const control = JSON.parse(readFileSync(this.controlFile, 'utf8')) as Control;
-      if (typeof control.port !== 'number' || typeof control.net !== 'string' || typeof control.client !== 'string') return undefined;
+      if (typeof control.port !== 'number' || typeof control.secret !== 'string' || typeof control.net !== 'string' || typeof control.client !== 'string') return undefined;
       // From now on every connection this process opens goes through the sandbox network, as the client.
       process.env.SANDBOX_NET = control.net;
       process.env.SANDBOX_ADDR = control.client;

@@ -3,7 +3,7 @@
 //   node store.js primary --listen :5432 [--data DIR] [--mode async|semi-sync|sync] [--semi-sync-timeout MS]
 //   node store.js standby --listen :5432 --primary 10.0.0.21:5432 [--data DIR] [--recovery-min-apply-delay MS]
 //   node store.js monitor --nodes db-01=10.0.0.21:5432,db-02=10.0.0.22:5432 [--interval MS] [--misses N] [--fencing on|off]
-//   node store.js monitor --config failover.conf        (the same settings in a file; SIGHUP re-reads it)
+//   node store.js monitor --config failover.conf        (the same settings in a file; `reload` re-reads it)
 //
 // `primary` and `standby` only shape a fresh data directory: afterwards its control file decides the role (a
 // promoted standby restarts as primary, a fenced primary restarts as standby), as in PostgreSQL.
@@ -15,7 +15,7 @@ import { completeMonitorOptions, parseMonitorConfig, setting } from './monitor-c
 import type { MonitorOptions } from './monitor';
 import { readFileSync } from 'node:fs';
 import { log } from '../shared/report';
-import { onSupervisorLine } from '../shared/lifeline';
+import { openControlChannel } from '../shared/control-channel';
 
 const USAGE = `usage:
   store primary --listen [HOST]:PORT [--data DIR] [--mode async|semi-sync|sync] [--semi-sync-timeout MS] [--name NAME] [--metrics :9187]
@@ -68,14 +68,18 @@ if (role === 'primary' || role === 'standby') {
     maxValueBytes: number('max-value-bytes', values['max-value-bytes'], 64 * 1024, 1),
     metrics: values.metrics,
   });
-  node.start().catch((error) => {
-    process.stderr.write(`store: FATAL:  ${(error as Error).message}\n`);
-    process.exit(1);
-  });
+  node.start().then(
+    // The store has no configuration file of its own (its settings are flags): stdin takes stop, freeze and resume.
+    () => openControlChannel({ stop: () => node.stop() }),
+    (error) => {
+      process.stderr.write(`store: FATAL:  ${(error as Error).message}\n`);
+      process.exit(1);
+    },
+  );
   process.on('SIGTERM', () => void node.stop().then(() => process.exit(0)));
   process.on('SIGINT', () => void node.stop().then(() => process.exit(0)));
 } else if (role === 'monitor') {
-  // Settings from --config FILE, overridden by flags; SIGHUP re-reads the file, as PostgreSQL reloads its own.
+  // Settings from --config FILE, overridden by flags; `reload` re-reads the file, as PostgreSQL reloads its own.
   const load = (): MonitorOptions => {
     const fromFile = values.config ? parseMonitorConfig(readFileSync(values.config, 'utf8'), values.config) : {};
     const fromFlags = Object.assign(
@@ -91,18 +95,21 @@ if (role === 'primary' || role === 'standby') {
     fail((error as Error).message);
   }
   monitor.start();
-  process.on('SIGHUP', () => {
-    log('LOG:  received SIGHUP, reloading configuration files');
-    try {
-      monitor.configure(load());
-    } catch (error) {
-      log(`LOG:  configuration file "${values.config}" contains errors; unaffected changes were applied: ${(error as Error).message}`, 'error');
-    }
+  openControlChannel({
+    reload() {
+      log('LOG:  received SIGHUP, reloading configuration files');
+      try {
+        monitor.configure(load());
+        return { files: values.config ? [values.config] : [], errors: [] };
+      } catch (error) {
+        log(`LOG:  configuration file "${values.config}" contains errors; no changes were applied: ${(error as Error).message}`, 'error');
+        return { files: values.config ? [values.config] : [], errors: [(error as Error).message] };
+      }
+    },
+    stop: () => monitor.stop(),
   });
   process.on('SIGTERM', () => (monitor.stop(), process.exit(0)));
   process.on('SIGINT', () => (monitor.stop(), process.exit(0)));
 } else {
   fail(role ? `unknown role '${role}'` : 'missing role');
 }
-// The store takes no commands on stdin, but under the supervisor the pipe's end means it is gone: exit with it.
-onSupervisorLine(() => undefined);

@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type http from 'node:http';
-import { readCredentials } from './pki';
+import { readCredentials, type Credentials } from './pki';
 import { secureAccept } from './session';
 
 /** Reads the `crt` file (certificate + private key in one PEM file); throws a message naming the file. */
-export async function loadCrt(file: string): Promise<Awaited<ReturnType<typeof readCredentials>>> {
+export async function loadCrt(file: string): Promise<Credentials> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -52,7 +52,9 @@ export class ConfigError extends Error {}
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   text.split('\n').forEach((raw, i) => {
-    const pattern = /"([^"]*)"|([{}])|([^\s{}"#!]+)|[#!].*$/g;
+    // A comment runs to the end of the line whatever it holds: `[\s\S]*`, not `.*`, which stops at a CR (a file
+    // with CRLF line ends) and would make the rest of the comment words, and a line of them quadratic.
+    const pattern = /"([^"]*)"|([{}])|([^\s{}"#!]+)|[#!][\s\S]*/g;
     for (const m of raw.matchAll(pattern)) {
       const word = m[1] ?? m[2] ?? m[3];
       if (word !== undefined) tokens.push({ text: word, line: i + 1 });
@@ -78,8 +80,12 @@ export function parseConfig(text: string, file = 'keepalived.conf'): KeepalivedC
     args: Token[];
     block?: Statement[];
   }
-  function readBlock(): Statement[] {
+  // keepalived's blocks nest three deep at most (vrrp_instance { track_script { } }); deeper is a mistake, and
+  // reading it recursively without a bound would exhaust the stack.
+  const MAX_DEPTH = 8;
+  function readBlock(depth = 1): Statement[] {
     const open = next();
+    if (depth > MAX_DEPTH) fail(open, `blocks nested more than ${MAX_DEPTH} deep: a "}" is missing above`);
     if (open.text !== '{') fail(open, `expected "{" but found "${open.text}"`);
     const statements: Statement[] = [];
     for (;;) {
@@ -88,7 +94,7 @@ export function parseConfig(text: string, file = 'keepalived.conf'): KeepalivedC
       if (key.text === '{') fail(key, 'unexpected "{": a block needs a keyword before it');
       const args: Token[] = [];
       while (peek() && peek().line === key.line && peek().text !== '{' && peek().text !== '}') args.push(next());
-      const block = peek()?.text === '{' ? readBlock() : undefined;
+      const block = peek()?.text === '{' ? readBlock(depth + 1) : undefined;
       statements.push({ key, args, block });
     }
   }
