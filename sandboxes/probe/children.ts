@@ -1,14 +1,13 @@
 // The probe's child processes are the probe itself (`node probe.js child <role>`), so a check needs no other file.
 // Each role is the smallest program that shows one behaviour. Every child reads its stdin as the sandbox nodes do
-// (the real lifeline, sandboxes/shared/lifeline.ts), so none outlives the probe, and a backstop timer ends any that
-// is somehow left running.
+// (their real control channel, sandboxes/shared/control-channel.ts: lines in, exit when the pipe ends), so none
+// outlives the probe, and a backstop timer ends any that is somehow left running.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { onSupervisorLine } from '../shared/lifeline';
 
 const SELF = fileURLToPath(import.meta.url);
 const BACKSTOP_MS = 60_000;
@@ -73,9 +72,9 @@ export class Child {
     });
   }
 
-  /** Its first stdout line parsed as JSON. */
+  /** Its first stdout line of its own (not its control channel's events), parsed as JSON. */
   async hello<T>(ms = 5000): Promise<T> {
-    return JSON.parse(await this.line(() => true, ms, 'its first line')) as T;
+    return JSON.parse(await this.line((line) => !line.startsWith('{"type":"control.'), ms, 'its first line')) as T;
   }
 
   send(line: string): void {
@@ -110,46 +109,49 @@ export function spawnSelf(role: string, args: string[] = [], command = process.e
 
 const say = (value: unknown) => process.stdout.write(JSON.stringify(value) + '\n');
 
-/** What each role does, in the child. */
-const roles: Record<string, (args: string[]) => void> = {
+/** Reads stdin as a node does: each line that is not a common command goes to `handle`; its end ends the child. */
+type Channel = (handle?: (line: string) => void) => void;
+
+/** What each role does, in the child. Each says something first: its parent waits for that first line. */
+const roles: Record<string, (args: string[], channel: Channel) => void> = {
   /** Says who it is, writes to stderr, then echoes each stdin line; `exit` ends it with code 0. */
-  answer() {
+  answer(_args, channel) {
     say({ pid: process.pid, cwd: process.cwd(), env: process.env.PROBE_ECHO });
     process.stderr.write('a line on stderr\n');
-    onSupervisorLine((line) => (line === 'exit' ? process.exit(0) : say({ line })));
+    channel((line) => (line === 'exit' ? process.exit(0) : say({ line })));
   },
   /** Does nothing until killed (or until its stdin ends). */
-  idle() {
+  idle(_args, channel) {
     say({ pid: process.pid });
-    onSupervisorLine(() => {});
+    channel();
   },
   /** Reports the signals that reach its handlers, and keeps running. */
-  handlers() {
+  handlers(_args, channel) {
     for (const signal of ['SIGUSR2', 'SIGHUP', 'SIGTERM'] as const) process.on(signal, () => say({ caught: signal }));
     say({ pid: process.pid });
-    onSupervisorLine(() => {});
+    channel();
   },
   /** Counts every 10 ms and prints the count, so a parent can tell whether it runs. */
-  counter() {
+  counter(_args, channel) {
     let count = 0;
     say({ pid: process.pid });
     setInterval(() => say({ count: ++count }), 10);
-    onSupervisorLine(() => {});
+    channel();
   },
   /** Starts a `lifeline` grandchild and reports its pid once it is up. */
-  parent([marker]) {
+  parent([marker], channel) {
     const grandchild = spawnSelf('lifeline', [marker]);
     void grandchild.hello<{ pid: number }>().then(({ pid }) => say({ pid: process.pid, grandchild: pid }), (error: Error) => say({ error: error.message }));
-    onSupervisorLine(() => {});
+    channel();
   },
   /** Leaves a file behind when it exits: the mark that the end of its stdin reached it. */
-  lifeline([marker]) {
+  lifeline([marker], channel) {
     process.on('exit', () => writeFileSync(marker, String(process.pid)));
     say({ pid: process.pid });
-    onSupervisorLine(() => {});
+    channel();
   },
   /** A TCP echo server and an HTTP server on loopback (port 0), as every sandbox node listens. */
-  servers() {
+  servers(_args, channel) {
     const tcp = net.createServer((socket) => socket.pipe(socket)).listen(0, '127.0.0.1');
     const web = http.createServer((_req, res) => res.end(`served by ${process.pid}`)).listen(0, '127.0.0.1');
     const port = (server: net.Server) => (server.address() as net.AddressInfo).port;
@@ -157,16 +159,19 @@ const roles: Record<string, (args: string[]) => void> = {
     const ready = () => ++listening === 2 && say({ pid: process.pid, tcp: port(tcp), http: port(web) });
     tcp.once('listening', ready);
     web.once('listening', ready);
-    onSupervisorLine(() => {});
+    channel();
   },
 };
 
-export function runChild(role: string | undefined, args: string[]): void {
+export async function runChild(role: string | undefined, args: string[]): Promise<void> {
   const run = role && roles[role];
   if (!run) {
     process.stderr.write(`probe: unknown child role '${role}'; one of ${Object.keys(roles).join(', ')}\n`);
     process.exit(2);
   }
   setTimeout(() => process.exit(3), BACKSTOP_MS).unref();
-  run(args);
+  // Loaded here, not above: it makes the timers pausable (an in-process freeze) as it loads, which only the
+  // children should have, as the nodes do.
+  const { openControlChannel } = await import('../shared/control-channel');
+  run(args, (handle) => openControlChannel({ command: handle }));
 }

@@ -25,7 +25,7 @@ function usage(problem: string): never {
   process.exit(2);
 }
 
-if (process.argv[2] === 'child') runChild(process.argv[3], process.argv.slice(4));
+if (process.argv[2] === 'child') await runChild(process.argv[3], process.argv.slice(4));
 else {
   let parsed;
   try {
