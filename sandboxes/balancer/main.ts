@@ -1,8 +1,8 @@
 // The balancer: `node balancer.js -f haproxy.cfg` runs it, `-c -f haproxy.cfg` only checks the file, as `haproxy`
 // does. SIGUSR2 (what HAProxy's master process reloads on) re-reads the file; SIGTERM stops it.
-import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { onSupervisorLine } from '../shared/lifeline';
+import { readSessionFile, sessionFileExists, strerror } from '../shared/session-folder';
 import { Balancer } from './balancer';
 import { parseConfig } from './config';
 import { prefix, say } from './messages';
@@ -39,13 +39,12 @@ function fail(text: string): never {
 const { file, checkOnly } = options(process.argv.slice(2));
 let text: string;
 try {
-  text = readFileSync(file, 'utf8');
+  text = readSessionFile(file);
 } catch (error) {
-  const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (error as Error).message;
-  fail(`config : Could not open configuration file ${file} : ${reason}`);
+  fail(`config : Could not open configuration file ${file} : ${strerror(error)}`);
 }
 
-const { config, alerts, warnings } = parseConfig(text, basename(file), existsSync);
+const { config, alerts, warnings } = parseConfig(text, basename(file), sessionFileExists);
 // `-c` writes on the terminal whatever runs it, as haproxy -c does; a running balancer sends them to its log.
 const print = (level: 'NOTICE' | 'WARNING' | 'ALERT', message: string) =>
   checkOnly ? process.stderr.write(`${prefix(level)}${message}\n`) : say(level, message);
