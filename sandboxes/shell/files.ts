@@ -3,7 +3,7 @@
 // state under .sandbox/ is off limits, so the terminal cannot be used to read or change the machine around it.
 // The file is read and written through ../shared/session-folder.ts, the sandbox's one confinement rule, with the
 // session folder as the root even when the shell runs by hand.
-import { readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { readSessionFile, strerror } from '../shared/session-folder';
 import { didYouMean } from '../shared/suggest';
@@ -27,7 +27,17 @@ export function sessionFile(folder: string, name: string): { path: string; text:
     // A symlink or a hard link inside the folder could still lead out of it: it reads as a missing file.
     return { path, text: readSessionFile(path, folder) };
   } catch (error) {
+    // The name is here but what it leads to is refused: a link out of the folder.
+    if (files.includes(inside) || isLink(path)) return { error: `${name}: outside the session folder; ${choices}` };
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     return { error: `${name}: ${strerror(error)}${missing ? didYouMean(name, files) || `; ${choices}` : ''}` };
+  }
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
