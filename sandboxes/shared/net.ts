@@ -73,7 +73,7 @@ export function setAdmission(decide: (arrival: Arrival) => Admission): void {
   admission = decide;
 }
 
-/** Parses "10.0.0.11:80", ":80", "*:80" or "80" into an endpoint; an empty host means every address of the node. */
+/** Parses "10.0.0.11:80", ":80", "*:80", "[::]:80" or "80" into an endpoint; an empty host means every address of the node. */
 export function parseEndpoint(text: string): Endpoint {
   const at = text.lastIndexOf(':');
   const host = at < 0 ? '' : text.slice(0, at).replace(/^\[|\]$/g, '');
@@ -81,7 +81,7 @@ export function parseEndpoint(text: string): Endpoint {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`invalid address '${text}': expected host:port with a port from 0 to 65535`);
   }
-  return { host: host === '*' || host === '0.0.0.0' ? '' : host, port };
+  return { host: host === '*' || host === '0.0.0.0' || host === '::' ? '' : host, port };
 }
 
 // What each kind of entry is named after: an address, an address and a port, a link between two addresses.
