@@ -140,7 +140,10 @@ export function sessionFileExists(path: string, root = sessionRoot()): boolean {
  * place is replaced, never followed, and a reader never sees half a file.
  */
 export function writeSessionFile(path: string, text: string, root = sessionRoot()): void {
-  const real = sessionPath(path, root);
+  if (typeof path !== 'string' || path === '' || path.includes('\0')) throw refused(String(path));
+  // The folder is resolved; the name itself is replaced by the rename, never followed.
+  const absolute = resolve(path);
+  const real = join(sessionPath(dirname(absolute), root), basename(absolute));
   const tmp = `${real}.${process.pid}.tmp`;
   rmSync(tmp, { force: true }); // a leftover (or a planted symlink) is removed, not written through
   writeFileSync(tmp, text, { flag: 'wx' });
