@@ -1,7 +1,7 @@
 // Attacks through the sandbox network (issue 12, items 2 and 6): a keepalived address that is a path, entry names
 // that climb out of the network folder, and listeners or connections that would reach the learner's real network.
 // A sandbox program listens on loopback only and connects only to loopback (by hand) or to its own topology.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -25,8 +25,7 @@ const lab = () => {
   labs.push(made);
   return made;
 };
-afterEach(async () => {
-  const { rmSync } = await import('node:fs');
+afterEach(() => {
   for (const made of labs.splice(0)) rmSync(made.base, { recursive: true, force: true });
 });
 
@@ -63,11 +62,14 @@ describe('a keepalived address that is a path', () => {
     }, 60_000);
     afterAll(async () => {
       await sandbox?.stop('SIGTERM', { keepFolder: true });
-      expectOutsideUntouched(attacked); // also after lb-02's clean stop, which releases the addresses it holds
       delete process.env.SANDBOX_ROOT;
       delete process.env.SANDBOX_NET;
       delete process.env.SANDBOX_ADDR;
-      (await import('node:fs')).rmSync(attacked.base, { recursive: true, force: true });
+      try {
+        expectOutsideUntouched(attacked); // also after every node's clean stop, which releases the addresses it holds
+      } finally {
+        rmSync(attacked.base, { recursive: true, force: true });
+      }
     }, 30_000);
 
     it('the confined topology serves the site on 10.0.0.10', async () => {
@@ -103,7 +105,7 @@ describe('names in the network folder', () => {
     delete process.env.SANDBOX_ROOT;
     delete process.env.SANDBOX_NET;
     delete process.env.SANDBOX_ADDR;
-    (await import('node:fs')).rmSync(attacked.base, { recursive: true, force: true });
+    rmSync(attacked.base, { recursive: true, force: true });
   });
 
   it('a VIP or a cut link named by a path is refused before anything is written or removed (defence behind the config check)', () => {
