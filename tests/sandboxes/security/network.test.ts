@@ -6,11 +6,11 @@ import http from 'node:http';
 import net from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceVip, connect, listen, setLinkCut } from '../../../sandboxes/shared/net';
 import { freePort } from '../../support/ports';
 import { get, SupervisorRun } from '../supervisor/harness';
-import { expectNoCanary, expectOutsideUntouched, makeLab, run, start, type Lab } from './support';
+import { expectNoCanary, expectOutsideUntouched, labPerTest, makeLab, run, start, type Lab } from './support';
 
 // One of this machine's own addresses that is not loopback: what a LAN neighbour would connect to.
 const lanAddress = Object.values(networkInterfaces())
@@ -19,15 +19,7 @@ const lanAddress = Object.values(networkInterfaces())
 
 const CLIMB = '../../../../outside/canary.txt'; // from <session>/.sandbox/net/vip/ up to the lab, then to the canary
 
-const labs: Lab[] = [];
-const lab = () => {
-  const made = makeLab();
-  labs.push(made);
-  return made;
-};
-afterEach(() => {
-  for (const made of labs.splice(0)) rmSync(made.base, { recursive: true, force: true });
-});
+const lab = labPerTest();
 
 const keepalivedConf = (vip: string, peer?: string) =>
   `vrrp_instance VI_1 {\n    state MASTER\n    interface eth0\n    virtual_router_id 51\n    priority 101\n    advert_int 1\n` +

@@ -2,21 +2,13 @@
 // and 4), each written as the attacker would type it into the learner's terminal or a pasted config, each run
 // against the real bundle as the local bridge starts it (SANDBOX_ROOT = the session folder), and each checked two
 // ways: the program refuses with its real tool's words for a missing file, and nothing outside the session changed.
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { expectNoCanary, expectOutsideUntouched, makeLab, run, type Lab } from './support';
+import { describe, expect, it } from 'vitest';
+import { expectNoCanary, expectOutsideUntouched, labPerTest, run } from './support';
 
-const labs: Lab[] = [];
-const lab = (setUp?: (lab: Lab) => void) => {
-  const made = makeLab(setUp);
-  labs.push(made);
-  return made;
-};
-afterEach(() => {
-  for (const made of labs.splice(0)) rmSync(made.base, { recursive: true, force: true });
-});
+const lab = labPerTest();
 
 const DEFAULTS = 'defaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n';
 

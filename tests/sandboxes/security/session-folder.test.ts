@@ -2,21 +2,13 @@
 // folder is read, written or made; everything else is refused as a missing file, and no race between a check and
 // the open lets a swapped link through.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readSessionFile, sessionDirectory, sessionFileExists, strerror, writeSessionFile } from '../../../sandboxes/shared/session-folder';
-import { CANARY, expectOutsideUntouched, makeLab, type Lab } from './support';
+import { CANARY, expectOutsideUntouched, labPerTest } from './support';
 
-const labs: Lab[] = [];
-const lab = (setUp?: (lab: Lab) => void) => {
-  const made = makeLab(setUp);
-  labs.push(made);
-  return made;
-};
-afterEach(() => {
-  for (const made of labs.splice(0)) rmSync(made.base, { recursive: true, force: true });
-});
+const lab = labPerTest();
 
 /** The error code a read is refused with, or 'read' when it succeeded. */
 function refusal(read: () => unknown): string {

@@ -2,10 +2,10 @@
 // change. Each lab is a fresh folder holding `session/` (SANDBOX_ROOT, the programs' working directory) and
 // `outside/canary.txt`, whose words must never show in a program's output and whose folder must never change.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 
 export const dist = join(import.meta.dirname, '..', '..', '..', 'sandboxes', 'dist');
 export const CANARY = 'canary-first-line: do not show me\ncanary-second-line: do not change me\n';
@@ -28,6 +28,19 @@ export function makeLab(setUp: (lab: Lab) => void = () => {}): Lab {
   setUp(lab);
   lab.before = outsideOf(lab);
   return lab;
+}
+
+/** For a test file: makes labs, each removed after the test that made it. */
+export function labPerTest(): (setUp?: (lab: Lab) => void) => Lab {
+  const made: Lab[] = [];
+  afterEach(() => {
+    for (const lab of made.splice(0)) rmSync(lab.base, { recursive: true, force: true });
+  });
+  return (setUp) => {
+    const lab = makeLab(setUp);
+    made.push(lab);
+    return lab;
+  };
 }
 
 /** Everything under the lab's folder except the session: path → content ('<dir>' for a folder). */
