@@ -105,7 +105,7 @@ function openSessionFile(path: string, root: string | undefined): number {
     if (!stat.isFile()) throw refused(path);
     if (root) {
       // A hard link is the outside file itself under a name inside: only a file with one name is the session's.
-      const where = stat.nlink === 1 ? handlePath(fd, real, stat) : undefined;
+      const where = stat.nlink > 1 ? undefined : handlePath(fd, real, stat);
       if (where === undefined || !within(realRoot(root, path), where)) throw refused(path);
     }
     return fd;

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, expect } from 'vitest';
+import { spawnEnv } from '../../support/constraints';
 
 export const dist = join(import.meta.dirname, '..', '..', '..', 'sandboxes', 'dist');
 export const CANARY = 'canary-first-line: do not show me\ncanary-second-line: do not change me\n';
@@ -101,7 +102,7 @@ export function start(lab: Lab, program: string, args: string[], env: Record<str
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SANDBOX_')));
   const child = spawn(process.execPath, [join(dist, `${program}.js`), ...args], {
     cwd: lab.session,
-    env: { ...clean, SANDBOX_ROOT: lab.session, ...env },
+    env: spawnEnv({ ...clean, SANDBOX_ROOT: lab.session, ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
