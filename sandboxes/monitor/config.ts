@@ -1,7 +1,7 @@
 // prometheus.yml and its rule files, the subset the sandbox's monitor uses, validated with zod so a mistake is
 // reported with its place in the file. Durations and defaults are Prometheus's (scrape_interval 1m by default;
 // the sandbox's files set 2s so that changes show within seconds).
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
 import * as z from '../shared/schema';
 import { readSessionFile, strerror } from '../shared/session-folder';
@@ -81,7 +81,8 @@ export function loadConfig(file: string): MonitorConfig {
   const config = load(prometheusSchema, file);
   const rules: AlertRule[] = [];
   for (const ruleFile of config.rule_files) {
-    const path = join(dirname(file), ruleFile);
+    // As Prometheus: a relative rule file is next to prometheus.yml, an absolute one is where it says.
+    const path = isAbsolute(ruleFile) ? ruleFile : join(dirname(file), ruleFile);
     for (const group of load(rulesSchema, path).groups) {
       for (const rule of group.rules) {
         try {

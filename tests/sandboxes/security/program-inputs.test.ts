@@ -75,6 +75,20 @@ describe('a config file named on the command line', () => {
   });
 });
 
+describe('a file named inside a config file', () => {
+  it.each(['../outside/canary.txt', 'OUTSIDE', '/etc/passwd'])('a monitor rule file %s is refused as Prometheus refuses a file it cannot open', async (rules) => {
+    const attacked = lab();
+    const path = rules === 'OUTSIDE' ? attacked.canary : rules;
+    writeFileSync(join(attacked.session, 'prometheus.yml'), `global:\n  scrape_interval: 2s\nrule_files:\n  - ${path}\nscrape_configs:\n  - job_name: web\n    static_configs:\n      - targets: ['127.0.0.1:1']\n`);
+    const { code, output } = await run(attacked, 'monitor', ['-f', 'prometheus.yml']);
+    expect(code).toBe(1);
+    expect(output).toContain(`monitor: open ${path}: no such file or directory`);
+    expectNoCanary(output);
+    for (const word of firstWords('/etc/passwd')) expect(output).not.toContain(word);
+    expectOutsideUntouched(attacked);
+  });
+});
+
 describe('a certificate named in haproxy.cfg', () => {
   it.each(['/etc/ssl/private/x.pem', '../outside/canary.txt', 'OUTSIDE'])('crt %s is refused as a file HAProxy cannot stat, with -c and when starting', async (crt) => {
     const attacked = lab();
