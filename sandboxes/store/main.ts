@@ -13,9 +13,9 @@ import { Monitor } from './monitor';
 import { MODES, type Mode } from './syncrep';
 import { completeMonitorOptions, parseMonitorConfig, setting } from './monitor-config';
 import type { MonitorOptions } from './monitor';
-import { readFileSync } from 'node:fs';
 import { log } from '../shared/report';
 import { openControlChannel } from '../shared/control-channel';
+import { readSessionFile, sessionDirectory, strerror } from '../shared/session-folder';
 
 const USAGE = `usage:
   store primary --listen [HOST]:PORT [--data DIR] [--mode async|semi-sync|sync] [--semi-sync-timeout MS] [--name NAME] [--metrics :9187]
@@ -33,6 +33,24 @@ function number(flag: string, text: string | undefined, fallback: number, min = 
   const value = Number(text.replace(/ms$/, ''));
   if (!Number.isFinite(value) || value < min) fail(`--${flag} ${text}: expected a number of at least ${min}`);
   return value;
+}
+
+/** The data directory, inside the session folder; PostgreSQL's words for one it cannot use. */
+function dataDirectory(dir: string): string {
+  try {
+    return sessionDirectory(dir);
+  } catch {
+    process.stderr.write(`store: FATAL:  data directory "${dir}" does not exist\n`);
+    process.exit(1);
+  }
+}
+
+function configText(file: string): string {
+  try {
+    return readSessionFile(file);
+  } catch (error) {
+    throw new Error(`could not open configuration file "${file}": ${strerror(error)}`);
+  }
 }
 
 const [role, ...rest] = process.argv.slice(2);
@@ -56,10 +74,11 @@ if (role === 'primary' || role === 'standby') {
   const mode = (values.mode ?? 'async') as Mode;
   if (!MODES.includes(mode)) fail(`--mode ${values.mode}: expected one of ${MODES.join(', ')}`);
   const name = values.name ?? process.env.SANDBOX_NODE ?? 'store';
+  if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) fail(`--name ${name}: a node name is letters, digits, '-', '_' and '.', e.g. db-01`);
   const node = new StoreNode({
     name,
     listen: values.listen,
-    dir: values.data ?? `data/${name}`,
+    dir: dataDirectory(values.data ?? `data/${name}`),
     standbyOf: role === 'standby' ? values.primary : undefined,
     mode,
     // MySQL's rpl_semi_sync_source_timeout default: 10 s.
@@ -81,7 +100,7 @@ if (role === 'primary' || role === 'standby') {
 } else if (role === 'monitor') {
   // Settings from --config FILE, overridden by flags; `reload` re-reads the file, as PostgreSQL reloads its own.
   const load = (): MonitorOptions => {
-    const fromFile = values.config ? parseMonitorConfig(readFileSync(values.config, 'utf8'), values.config) : {};
+    const fromFile = values.config ? parseMonitorConfig(configText(values.config), values.config) : {};
     const fromFlags = Object.assign(
       {},
       ...(['nodes', 'interval', 'misses', 'fencing'] as const).flatMap((name) => (values[name] === undefined ? [] : [setting(name, values[name]!, `--${name}`)])),
