@@ -85,7 +85,7 @@ export class Monitor {
   }
 
   private heartbeat(node: Watched, extra: Message = {}): Promise<Message | undefined> {
-    return this.ask(node, { op: 'heartbeat', ...this.instructions(), ...extra }).then((reply) => {
+    return this.ask(node, { op: 'heartbeat', ...this.instructions(), sent_at: Date.now(), ...extra }).then((reply) => {
       if (reply) {
         node.missed = 0;
         node.view = toView(node, reply);
@@ -97,10 +97,14 @@ export class Monitor {
     });
   }
 
-  /** What every heartbeat tells the nodes: the current primary and timeline, and the lease when fencing. */
+  /**
+   * What every heartbeat tells the nodes: the current primary and timeline, and the lease when fencing. A primary
+   * declared down gets no lease while its replacement is chosen, even if it answers again meanwhile: two leases
+   * must never overlap.
+   */
   private instructions(): Message {
     const { intervalMs, misses, fencing } = this.options;
-    return { timeline: this.timeline, primary: this.primary, fencing, lease_ms: fencing ? leaseMs(intervalMs, misses) : undefined };
+    return { timeline: this.timeline, primary: this.primary, fencing, lease_ms: fencing && !this.failingOver ? leaseMs(intervalMs, misses) : undefined };
   }
 
   /** Sends a request, reconnecting as needed; undefined when the node does not answer within one interval. */
@@ -139,7 +143,7 @@ export class Monitor {
   private async failover(old: Watched): Promise<void> {
     this.failingOver = true;
     const started = Date.now();
-    const { intervalMs, misses } = this.options;
+    const { intervalMs, misses, fencing } = this.options;
     log(`LOG:  primary ${old.name} (${old.address}) missed ${old.missed} heartbeats (${misses} × ${intervalMs} ms = ${detectionMs(intervalMs, misses)} ms): declaring it down`, 'alert');
     report({ type: 'store.primary-down', primary: old.address, misses: old.missed, detection_ms: detectionMs(intervalMs, misses) });
     // Fresh positions, not the last heartbeat's: the standbys may have received more since.
@@ -150,7 +154,7 @@ export class Monitor {
     if (choice.promote) {
       log(`LOG:  promoting ${choice.promote.name} (${choice.promote.address}): ${choice.reason}`);
       const node = this.nodes.find((n) => n.address === choice.promote!.address)!;
-      promoted = await this.ask(node, { op: 'promote', lease_ms: this.instructions().lease_ms });
+      promoted = await this.ask(node, { op: 'promote', lease_ms: fencing ? leaseMs(intervalMs, misses) : undefined, sent_at: Date.now() });
     }
     if (choice.promote && promoted?.ok) {
       this.timeline = Number(promoted.timeline);

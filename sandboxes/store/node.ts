@@ -35,6 +35,18 @@ export interface NodeOptions {
 /** The errors a client can get, in PostgreSQL's words where PostgreSQL has them. */
 const readOnly = (op: 'set' | 'del') => `ERROR:  cannot execute ${op === 'set' ? 'INSERT' : 'DELETE'} in a read-only transaction`;
 
+/**
+ * What a commit still waiting gets when its server stops being the primary: PostgreSQL's words for a wait for
+ * synchronous replication ended by a shutdown (SyncRepWaitForLSN). Not an acknowledgement: the client cannot know
+ * whether the write survives, and here it may not (a rewind can discard it).
+ */
+const terminated = (why: string): Message => ({
+  ok: false,
+  error: 'FATAL:  terminating connection due to administrator command',
+  sqlstate: '57P01',
+  detail: `Canceling the wait for synchronous replication: ${why}. The transaction has already committed locally, but might not have been replicated to the standby.`,
+});
+
 export class StoreNode {
   private table = new Map<string, string>();
   private control!: Control;
@@ -51,6 +63,8 @@ export class StoreNode {
   private replayWaiters: { lsn: Lsn; done: () => void }[] = [];
   /** Until when the failover monitor's lease lets this primary accept writes (only once `control.leased`). */
   private leaseUntil = 0;
+  /** Whether this primary holds a lease now: false at start, after it expired, and once demoted. */
+  private leaseHeld = false;
   private leaseTimer?: NodeJS.Timeout;
   private deadlineTimer?: NodeJS.Timeout;
   private lastReported = new Map<WalSender, number>();
@@ -152,7 +166,8 @@ export class StoreNode {
       for (const sender of this.senders) sender.flushed(bytes, from);
       this.advanceCommits();
     } else {
-      this.replayQueue.push(...scan(bytes, from).records);
+      // Records this node wrote as a primary and made visible when their wait was cancelled are not applied twice.
+      this.replayQueue.push(...scan(bytes, from).records.filter((r) => r.lsn >= this.replayLsn));
       this.replay();
       this.receiver?.report();
     }
@@ -163,11 +178,12 @@ export class StoreNode {
   /** Whether this node may accept a write now, or why not. */
   private refusal(): 'read-only' | 'fenced' | undefined {
     if (this.role === 'standby') return 'read-only';
-    if (this.control.leased && Date.now() >= this.leaseUntil) return 'fenced';
+    if (this.control.leased && (!this.leaseHeld || Date.now() >= this.leaseUntil)) return 'fenced';
     return undefined;
   }
 
   write(change: Change, reply: (message: Message) => void): void {
+    this.checkLease();
     const refused = this.refusal();
     if (refused) {
       report({ type: 'store.refused', op: change.op, key: change.key, reason: refused });
@@ -181,23 +197,33 @@ export class StoreNode {
       });
     }
     const started = Date.now();
-    const record = this.wal.append(change, this.timeline);
+    const timeline = this.timeline;
+    const record = this.wal.append(change, timeline);
     const end = this.wal.insertLsn;
-    this.syncrep.wait(
-      end,
-      () => {
-        this.apply(record);
-        this.replayLsn = end;
-        const wait_ms = Date.now() - started;
-        report({ type: 'store.write', op: change.op, key: change.key, lsn: end, timeline: this.timeline, mode: this.syncrep.mode, wait_ms });
-        reply({ ok: true, lsn: formatLsn(end) });
-      },
-      started,
-    );
+    const cancel = (why: string) => {
+      // Committed locally (the record is in the log), so visible here as replay would make it; never acknowledged.
+      this.makeVisible(record, end);
+      reply(terminated(why));
+    };
+    const release = () => {
+      // Only a primary still holding its lease on the timeline the record was written on acknowledges it.
+      if (this.role !== 'primary' || this.timeline !== timeline || this.refusal()) return cancel(`this server is no longer the primary of timeline ${timeline}`);
+      this.makeVisible(record, end);
+      const wait_ms = Date.now() - started;
+      report({ type: 'store.write', op: change.op, key: change.key, lsn: end, timeline, mode: this.syncrep.mode, wait_ms });
+      reply({ ok: true, lsn: formatLsn(end) });
+    };
+    this.syncrep.wait(end, { release, cancel }, started);
+  }
+
+  private makeVisible(record: WalRecord, end: Lsn): void {
+    this.apply(record);
+    this.replayLsn = end;
   }
 
   /** Releases the writes the replication mode now allows; logs semi-sync switching like MySQL does. */
   private advanceCommits(): void {
+    this.checkLease();
     const live = this.senders.filter((s) => !s.closed && s.state === 'streaming');
     const transition = this.syncrep.advance(this.flushLsn, live, Date.now());
     if (transition?.semiSync === 'OFF') {
@@ -252,6 +278,7 @@ export class StoreNode {
 
   /** pg_rewind: cuts the log back to where this node's history forked off the primary's, and rebuilds the table. */
   async rewind(lsn: Lsn): Promise<void> {
+    await this.flushedAll();
     const before = readWal(this.walPath);
     const discarded = before.records.filter((r) => r.lsn >= lsn).length;
     await this.wal.truncate(lsn);
@@ -273,13 +300,18 @@ export class StoreNode {
     report({ type: 'store.follow', primary });
   }
 
+  /** Resolves once everything written to the log is on disk. */
+  private async flushedAll(): Promise<void> {
+    while (this.wal.flushLsn < this.wal.insertLsn) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+
   /** pg_promote(): finish replaying what was received, start a new timeline, accept writes. */
-  async promote(leaseMs = 0): Promise<{ ok: boolean; error?: string; timeline?: number }> {
+  async promote(leaseMs = 0, sent = Date.now()): Promise<{ ok: boolean; error?: string; timeline?: number }> {
     if (this.role === 'primary') return { ok: false, error: 'ERROR:  recovery is not in progress', timeline: this.timeline };
     log('LOG:  received promote request');
     this.receiver?.stop();
     this.receiver = undefined;
-    while (this.wal.flushLsn < this.wal.insertLsn) await new Promise((resolve) => setTimeout(resolve, 1));
+    await this.flushedAll();
     const delay = this.options.applyDelayMs;
     this.options.applyDelayMs = 0; // promotion replays everything received, whatever the apply delay
     this.replay();
@@ -292,7 +324,7 @@ export class StoreNode {
     this.control.primary_conninfo = undefined;
     // Promoted by the monitor, it gets its first lease with the request; promoted by hand under a monitor with
     // fencing, it waits for the monitor to notice the new timeline and renew the lease.
-    this.renewLease(leaseMs);
+    this.renewLease(leaseMs, sent);
     writeControl(this.options.dir, this.control);
     log(`LOG:  selected new timeline ID: ${this.timeline}`);
     log('LOG:  archive recovery complete');
@@ -303,6 +335,8 @@ export class StoreNode {
 
   /** The failover monitor's heartbeat: renews a primary's lease, repoints standbys, fences a superseded primary. */
   heartbeat(message: Message): void {
+    // A primary that was paused checks its lease before anything else it is told.
+    this.checkLease();
     const primary = typeof message.primary === 'string' ? message.primary : undefined;
     const timeline = Number(message.timeline ?? 0);
     if (primary === undefined) return;
@@ -311,7 +345,7 @@ export class StoreNode {
       writeControl(this.options.dir, this.control);
     }
     if (primary === this.address) {
-      if (this.role === 'primary') this.renewLease(Number(message.lease_ms));
+      if (this.role === 'primary') this.renewLease(Number(message.lease_ms), sentAt(message));
       return;
     }
     if (this.role === 'standby') {
@@ -329,23 +363,44 @@ export class StoreNode {
   /** Becomes a standby of `primary` (standby.signal + primary_conninfo); the receiver rewinds a divergent tail. */
   rejoin(primary: string): void {
     if (this.role === 'primary') {
+      // First of all: no commit still waiting may be acknowledged once this node has stopped being the primary.
+      this.syncrep.cancelAll(`this server stopped being the primary to follow ${primary}`);
       this.control.role = 'standby';
       clearTimeout(this.leaseTimer);
+      this.leaseHeld = false;
       log('LOG:  entering standby mode');
     }
     this.follow(primary);
   }
 
-  private renewLease(leaseMs: number): void {
+  /**
+   * The lease runs from when the monitor SENT the heartbeat, not from when this node read it: heartbeats left in
+   * the socket of a process that was frozen are old when it resumes and grant nothing. Both clocks are this
+   * machine's, so they agree; real systems get the same guarantee from a store with its own clock (Patroni's
+   * leader key has a TTL in etcd or Consul, and a leader that cannot renew it before it expires demotes itself).
+   */
+  private renewLease(leaseMs: number, sent: number): void {
     if (!this.control.leased || !(leaseMs > 0)) return;
-    if (Date.now() >= this.leaseUntil) log('LOG:  lease from the failover monitor granted: accepting writes');
-    this.leaseUntil = Date.now() + leaseMs;
+    const until = sent + leaseMs;
+    if (until <= Date.now()) {
+      log(`LOG:  ignoring a heartbeat sent ${Date.now() - sent} ms ago: older than the lease (${leaseMs} ms), it grants nothing`);
+      return;
+    }
+    if (!this.leaseHeld) log('LOG:  lease from the failover monitor granted: accepting writes');
+    this.leaseHeld = true;
+    this.leaseUntil = Math.max(this.leaseUntil, until);
     clearTimeout(this.leaseTimer);
-    this.leaseTimer = setTimeout(() => {
-      if (this.role !== 'primary') return;
-      log(`LOG:  fenced: no heartbeat from the failover monitor for ${leaseMs} ms (the lease); refusing writes`, 'warning');
-      report({ type: 'store.fenced', timeline: this.timeline, reason: 'lease-expired' });
-    }, leaseMs);
+    this.leaseTimer = setTimeout(() => this.checkLease(), this.leaseUntil - Date.now());
+  }
+
+  /** Fences this primary if its lease has run out (timers of a frozen process fire late, so callers check too). */
+  private checkLease(): void {
+    if (this.role !== 'primary' || !this.control.leased || !this.leaseHeld || Date.now() < this.leaseUntil) return;
+    this.leaseHeld = false;
+    clearTimeout(this.leaseTimer);
+    this.syncrep.cancelAll('its lease from the failover monitor expired');
+    log(`LOG:  fenced: no heartbeat from the failover monitor within the lease (it ran out at ${new Date(this.leaseUntil).toISOString()}); refusing writes`, 'warning');
+    report({ type: 'store.fenced', timeline: this.timeline, reason: 'lease-expired' });
   }
 
   // ---- what the protocol (protocol.ts) asks of the node ---------------------------------------------------
@@ -423,6 +478,7 @@ export class StoreNode {
 
   /** What `db status` shows: pg_is_in_recovery(), positions, and the pg_stat_replication / pg_stat_wal_receiver views. */
   status(): Message {
+    this.checkLease();
     const standbys = this.senders.filter((s) => !s.closed);
     return {
       name: this.options.name,
@@ -488,12 +544,19 @@ export class StoreNode {
   /** Clean shutdown (SIGTERM): flush, mark the control file, as `pg_ctl stop -m fast`. */
   async stop(): Promise<void> {
     log('LOG:  received fast shutdown request');
+    this.syncrep.cancelAll('the server is shutting down');
     this.receiver?.stop();
     this.server.close();
-    while (this.wal.flushLsn < this.wal.insertLsn) await new Promise((resolve) => setTimeout(resolve, 1));
+    await this.flushedAll();
     await this.wal.close();
     this.control.state = 'shut down';
     writeControl(this.options.dir, this.control);
     log('LOG:  database system is shut down');
   }
+}
+
+/** When the monitor sent a heartbeat or promotion (its clock, ms since the epoch); now for one sent by hand. */
+export function sentAt(message: Message): number {
+  const at = Number(message.sent_at);
+  return Number.isFinite(at) ? Math.min(at, Date.now()) : Date.now();
 }

@@ -2,7 +2,7 @@
 // A connection that asks for START_REPLICATION becomes a WAL stream, whose lines are then standby status updates.
 import type net from 'node:net';
 import { parseLsn } from './lsn';
-import type { StoreNode } from './node';
+import { sentAt, type StoreNode } from './node';
 import type { WalSender } from './walsender';
 import { readLines, send, type Message } from './wire';
 
@@ -41,7 +41,7 @@ function handle(node: StoreNode, message: Message, reply: (answer: Message) => v
       node.heartbeat(message);
       return void reply({ ok: true, ...node.status() });
     case 'promote':
-      return void node.promote(Number(message.lease_ms ?? 0)).then(reply);
+      return void node.promote(Number(message.lease_ms ?? 0), sentAt(message)).then(reply);
     case 'rejoin':
       if (typeof message.primary !== 'string' || !/:\d+$/.test(message.primary)) throw new Error('rejoin: expected "primary": "HOST:PORT"');
       if (message.primary === node.address) throw new Error('rejoin: a node cannot follow itself');
