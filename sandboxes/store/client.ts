@@ -53,6 +53,8 @@ export interface Status {
   recovery_min_apply_delay: number;
   keys: number;
   waiting_commits: number;
+  /** Reads waiting for replay to reach a position (read-your-writes). */
+  waiting_reads: number;
   replication: ReplicationRow[];
   wal_receiver?: { status: string; sender: string; received_tli: number; written_lsn: string; flushed_lsn: string };
 }

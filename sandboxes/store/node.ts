@@ -32,6 +32,9 @@ export interface NodeOptions {
   metrics?: string;
 }
 
+/** setTimeout's longest delay (2^31 − 1 ms, about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The errors a client can get, in PostgreSQL's words where PostgreSQL has them. */
 const readOnly = (op: 'set' | 'del') => `ERROR:  cannot execute ${op === 'set' ? 'INSERT' : 'DELETE'} in a read-only transaction`;
 
@@ -266,7 +269,7 @@ export class StoreNode {
       this.apply(this.replayQueue.shift()!);
     }
     this.replayLsn = this.replayQueue.length ? this.replayQueue[0].lsn : this.wal.flushLsn;
-    this.replayWaiters = this.replayWaiters.filter((w) => (w.lsn <= this.replayLsn ? (w.done(), false) : true));
+    for (const waiter of this.replayWaiters.filter((w) => w.lsn <= this.replayLsn)) waiter.done();
   }
 
   adoptTimeline(timeline: number, history: TimelineSwitch[]): void {
@@ -405,17 +408,25 @@ export class StoreNode {
 
   // ---- what the protocol (protocol.ts) asks of the node ---------------------------------------------------
 
-  /** Reads a key; with `after`, first waits (up to `timeoutMs`) until replay has reached it: read-your-writes. */
-  read(key: string, after: Lsn | undefined, timeoutMs: number, reply: (message: Message) => void): void {
+  /**
+   * Reads a key; with `after`, first waits (up to `timeoutMs`) until replay has reached it: read-your-writes.
+   * The wait ends with the client's connection (`gone`), as PostgreSQL ends a backend whose client went away.
+   */
+  read(key: string, after: Lsn | undefined, timeoutMs: number, reply: (message: Message) => void, gone: AbortSignal): void {
     const answer = () => reply({ ok: true, value: this.table.get(key) ?? null, replay_lsn: formatLsn(this.replayLsn) });
     if (after === undefined || after <= this.replayLsn) return answer();
-    const waiter = { lsn: after, done: answer };
-    this.replayWaiters.push(waiter);
-    setTimeout(() => {
-      if (!this.replayWaiters.includes(waiter)) return;
+    const forget = () => {
+      clearTimeout(timer);
+      gone.removeEventListener('abort', forget);
       this.replayWaiters = this.replayWaiters.filter((w) => w !== waiter);
+    };
+    const waiter = { lsn: after, done: () => (forget(), answer()) };
+    const timer = setTimeout(() => {
+      forget();
       reply({ ok: false, error: 'ERROR:  canceling statement due to statement timeout', detail: `replay_lsn ${formatLsn(this.replayLsn)} did not reach ${formatLsn(after)} within ${timeoutMs} ms`, sqlstate: '57014' });
-    }, timeoutMs);
+    }, Math.min(timeoutMs, MAX_TIMER_MS));
+    this.replayWaiters.push(waiter);
+    gone.addEventListener('abort', forget);
   }
 
   get maxValueBytes(): number {
@@ -496,6 +507,7 @@ export class StoreNode {
       recovery_min_apply_delay: this.options.applyDelayMs,
       keys: this.table.size,
       waiting_commits: this.syncrep.waiting,
+      waiting_reads: this.replayWaiters.length,
       replication: standbys.map((s, i) => {
         const row = this.replicationRow(s, i);
         return { ...row, sent_lsn: formatLsn(row.sent_lsn), write_lsn: formatLsn(row.write_lsn), flush_lsn: formatLsn(row.flush_lsn), replay_lsn: formatLsn(row.replay_lsn) };

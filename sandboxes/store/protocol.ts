@@ -10,27 +10,31 @@ export function serveConnection(node: StoreNode, socket: net.Socket): void {
   socket.setNoDelay(true);
   socket.on('error', () => socket.destroy());
   let sender: WalSender | undefined;
+  const gone = new AbortController();
   readLines(
     socket,
     (message) => {
       if (sender) return node.standbyReplied(sender, message);
       const reply = (answer: Message) => send(socket, { id: message.id, ...answer });
       try {
-        sender = handle(node, message, reply, socket);
+        sender = handle(node, message, reply, socket, gone.signal);
       } catch (error) {
         reply({ ok: false, error: `ERROR:  ${(error as Error).message}` });
       }
     },
     (problem) => send(socket, { ok: false, error: `ERROR:  ${problem}` }),
   );
-  socket.on('close', () => sender && node.standbyGone(sender));
+  socket.on('close', () => {
+    gone.abort();
+    if (sender) node.standbyGone(sender);
+  });
 }
 
 /** Answers one request; returns a WalSender when the connection becomes a replication stream. */
-function handle(node: StoreNode, message: Message, reply: (answer: Message) => void, socket: net.Socket): WalSender | undefined {
+function handle(node: StoreNode, message: Message, reply: (answer: Message) => void, socket: net.Socket, gone: AbortSignal): WalSender | undefined {
   switch (message.op) {
     case 'get':
-      return void node.read(checkKey(message.key), message.after === undefined ? undefined : parseLsn(String(message.after)), Number(message.timeout_ms ?? 1000), reply);
+      return void node.read(checkKey(message.key), message.after === undefined ? undefined : parseLsn(String(message.after)), Number(message.timeout_ms ?? 1000), reply, gone);
     case 'set':
       return void node.write({ op: 'set', key: checkKey(message.key), value: checkValue(message.value, node.maxValueBytes) }, reply);
     case 'del':

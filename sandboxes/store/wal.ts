@@ -11,6 +11,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { readFileSync, existsSync } from 'node:fs';
 import { crc32c } from './crc32c';
 import { formatLsn, parseLsn, type Lsn } from './lsn';
+import { log } from '../shared/report';
 
 export interface Change {
   op: 'set' | 'del';
@@ -95,6 +96,36 @@ export function readWal(path: string): Scan & { size: number } {
   return { ...scan(bytes), size: bytes.length };
 }
 
+let datasyncMissing = false;
+
+/**
+ * Puts what was written on disk before a write is acknowledged (fdatasync, as PostgreSQL's default
+ * wal_sync_method). Some runtimes lack it (a WebContainer's in-memory file system may throw "not implemented"):
+ * then the store says so once and carries on with fsync, or with nothing if that is missing too.
+ */
+export async function syncToDisk(file: Pick<FileHandle, 'datasync' | 'sync'>): Promise<void> {
+  if (!datasyncMissing) {
+    try {
+      return await file.datasync();
+    } catch (error) {
+      if (!unimplemented(error)) throw error;
+      datasyncMissing = true;
+      log(
+        'WARNING:  fdatasync is not available in this runtime; the write-ahead log falls back to fsync, or to no flush at all if that is missing too. ' +
+          'A write is still in the file before it is acknowledged, so it survives this server being killed, but not a crash of the machine or of the runtime itself.',
+        'warning',
+      );
+    }
+  }
+  try {
+    await file.sync();
+  } catch (error) {
+    if (!unimplemented(error)) throw error;
+  }
+}
+
+const unimplemented = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOSYS' || /not (yet )?implemented/i.test(String((error as Error)?.message));
+
 /**
  * Appends records to the log file with group commit: records that arrive while an fsync is running wait for the
  * next one, so many concurrent writes share one flush (PostgreSQL's commit_delay / group commit idea).
@@ -119,7 +150,7 @@ export class WalWriter {
   static async open(path: string, end: Lsn, onFlush: (bytes: Buffer, from: Lsn) => void): Promise<WalWriter> {
     const file = await open(path, existsSync(path) ? 'r+' : 'w+');
     await file.truncate(end);
-    await file.datasync();
+    await syncToDisk(file);
     return new WalWriter(file, end, onFlush);
   }
 
@@ -144,7 +175,7 @@ export class WalWriter {
       this.pending = [];
       const from = this.flushLsn;
       await this.file.write(bytes, 0, bytes.length, from);
-      await this.file.datasync();
+      await syncToDisk(this.file);
       this.flushLsn = from + bytes.length;
       this.onFlush(bytes, from);
     }
@@ -161,7 +192,7 @@ export class WalWriter {
   /** Cuts the log at `lsn` (pg_rewind's job on a diverged old primary). Only when nothing is pending. */
   async truncate(lsn: Lsn): Promise<void> {
     await this.file.truncate(lsn);
-    await this.file.datasync();
+    await syncToDisk(this.file);
     this.insertLsn = this.flushLsn = lsn;
   }
 

@@ -171,6 +171,27 @@ describe('reading from a lagging standby', () => {
   });
 });
 
+describe('a read waiting for replay', () => {
+  it('is forgotten when its client goes away, even with a timeout of years', async () => {
+    cluster = new Cluster();
+    await cluster.primary('db-01');
+    const status = await client('db-01');
+    const [host, port] = (await cluster.address('db-01')).split(':');
+    const socket = net.connect(Number(port), host);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(JSON.stringify({ id: 1, op: 'get', key: 'k', after: '0/FFFFFF', timeout_ms: 1e12 }) + '\n');
+    for (let i = 0; (await status.status()).waiting_reads !== 1; i++) {
+      expect(i).toBeLessThan(200);
+      await sleep(10);
+    }
+    socket.destroy();
+    for (let i = 0; (await status.status()).waiting_reads !== 0; i++) {
+      expect(i).toBeLessThan(200);
+      await sleep(10);
+    }
+  });
+});
+
 describe('metrics', () => {
   it("exports postgres_exporter's replication metrics: the standby's lag in seconds, the primary's lag in bytes", async () => {
     cluster = new Cluster();
