@@ -1,6 +1,6 @@
 // store: a replicated key-value store modelled on PostgreSQL streaming replication.
 //
-//   node store.js primary --listen :5432 [--data DIR] [--mode async|semi-sync|sync] [--semi-sync-timeout MS]
+//   node store.js primary --listen :5432 [--data DIR] [--config store.conf] [--mode async|semi-sync|sync] [--semi-sync-timeout MS]
 //   node store.js standby --listen :5432 --primary 10.0.0.21:5432 [--data DIR] [--recovery-min-apply-delay MS]
 //   node store.js monitor --nodes db-01=10.0.0.21:5432,db-02=10.0.0.22:5432 [--interval MS] [--misses N] [--fencing on|off]
 //   node store.js monitor --config failover.conf        (the same settings in a file; SIGHUP re-reads it)
@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { StoreNode } from './node';
 import { Monitor } from './monitor';
 import { MODES, type Mode } from './syncrep';
+import { DEFAULT_SETTINGS, parseStoreConfig, storeSetting, type StoreSettings } from './store-config';
 import { completeMonitorOptions, parseMonitorConfig, setting } from './monitor-config';
 import type { MonitorOptions } from './monitor';
 import { readFileSync } from 'node:fs';
@@ -18,8 +19,8 @@ import { log } from '../shared/report';
 import { onSupervisorLine } from '../shared/lifeline';
 
 const USAGE = `usage:
-  store primary --listen [HOST]:PORT [--data DIR] [--mode async|semi-sync|sync] [--semi-sync-timeout MS] [--name NAME] [--metrics :9187]
-  store standby --listen [HOST]:PORT --primary HOST:PORT [--data DIR] [--recovery-min-apply-delay MS] [--name NAME] [--metrics :9187]
+  store primary --listen [HOST]:PORT [--data DIR] [--config store.conf] [--mode async|semi-sync|sync] [--semi-sync-timeout MS] [--name NAME] [--metrics :9187]
+  store standby --listen [HOST]:PORT --primary HOST:PORT [--data DIR] [--config store.conf] [--mode ...] [--recovery-min-apply-delay MS] [--name NAME] [--metrics :9187]
   store monitor --nodes NAME=HOST:PORT,... [--interval MS] [--misses N] [--fencing on|off]
   store monitor --config failover.conf`;
 
@@ -33,6 +34,16 @@ function number(flag: string, text: string | undefined, fallback: number, min = 
   const value = Number(text.replace(/ms$/, ''));
   if (!Number.isFinite(value) || value < min) fail(`--${flag} ${text}: expected a number of at least ${min}`);
   return value;
+}
+
+/** A settings file's text, or PostgreSQL's words for one that cannot be read. */
+function readConfig(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`could not open configuration file "${file}": ${code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : (error as Error).message}`);
+  }
 }
 
 const [role, ...rest] = process.argv.slice(2);
@@ -53,17 +64,24 @@ try {
 if (role === 'primary' || role === 'standby') {
   if (!values.listen) fail(`${role}: --listen is required (e.g. --listen :5432)`);
   if (role === 'standby' && !values.primary) fail('standby: --primary HOST:PORT is required (primary_conninfo)');
-  const mode = (values.mode ?? 'async') as Mode;
-  if (!MODES.includes(mode)) fail(`--mode ${values.mode}: expected one of ${MODES.join(', ')}`);
+  if (values.mode !== undefined && !MODES.includes(values.mode as Mode)) fail(`--mode ${values.mode}: expected one of ${MODES.join(', ')}`);
+  const flags: Partial<StoreSettings> = {
+    ...(values.mode === undefined ? {} : storeSetting('mode', values.mode, '--mode')),
+    ...(values['semi-sync-timeout'] === undefined ? {} : { semiSyncTimeoutMs: number('semi-sync-timeout', values['semi-sync-timeout'], 0) }),
+  };
+  // store.conf (read again on every reload), then the flags, which win as `postgres -c` does.
+  const settings = (): StoreSettings => ({
+    ...DEFAULT_SETTINGS,
+    ...(values.config ? parseStoreConfig(readConfig(values.config), values.config) : {}),
+    ...flags,
+  });
   const name = values.name ?? process.env.SANDBOX_NODE ?? 'store';
   const node = new StoreNode({
     name,
     listen: values.listen,
     dir: values.data ?? `data/${name}`,
     standbyOf: role === 'standby' ? values.primary : undefined,
-    mode,
-    // MySQL's rpl_semi_sync_source_timeout default: 10 s.
-    semiSyncTimeoutMs: number('semi-sync-timeout', values['semi-sync-timeout'], 10_000),
+    settings,
     applyDelayMs: number('recovery-min-apply-delay', values['recovery-min-apply-delay'], 0),
     maxValueBytes: number('max-value-bytes', values['max-value-bytes'], 64 * 1024, 1),
     metrics: values.metrics,

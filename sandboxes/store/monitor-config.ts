@@ -8,19 +8,10 @@
 //
 // Errors name the file and line. Command-line flags of the same names override the file.
 import type { MonitorOptions } from './monitor';
+import { parseSettings } from './conf';
 
 export function parseMonitorConfig(text: string, file: string): Partial<MonitorOptions> {
-  const options: Partial<MonitorOptions> = {};
-  text.split('\n').forEach((raw, i) => {
-    const line = raw.replace(/#.*$/, '').trim();
-    if (!line) return;
-    const where = `${file}:${i + 1}`;
-    const match = /^([a-z_]+)\s*=\s*(.+)$/.exec(line);
-    if (!match) throw new Error(`${where}: expected "name = value", got "${line}"`);
-    const [, name, value] = match;
-    Object.assign(options, setting(name, value.trim().replace(/^'(.*)'$/, '$1'), where));
-  });
-  return options;
+  return parseSettings(text, file, setting);
 }
 
 export function setting(name: string, value: string, where: string): Partial<MonitorOptions> {

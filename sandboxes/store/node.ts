@@ -11,6 +11,7 @@ import { readControl, writeControl, type Control, type TimelineSwitch } from './
 import { formatLsn, type Lsn } from './lsn';
 import { readWal, scan, WalWriter, type Change, type WalRecord } from './wal';
 import { SyncRep, type Mode } from './syncrep';
+import type { StoreSettings } from './store-config';
 import { WalSender } from './walsender';
 import { WalReceiver } from './walreceiver';
 import { serveConnection } from './protocol';
@@ -23,8 +24,11 @@ export interface NodeOptions {
   dir: string;
   /** Only for a fresh data directory: start as a standby of this primary (else as a primary). */
   standbyOf?: string;
-  mode: Mode;
-  semiSyncTimeoutMs: number;
+  /**
+   * Reads the replication settings (store.conf, overridden by flags); called at start and on reload. Throws with
+   * the file and line when they are wrong.
+   */
+  settings: () => StoreSettings;
   /** PostgreSQL's recovery_min_apply_delay: a standby replays a record only this long after its commit. */
   applyDelayMs: number;
   maxValueBytes: number;
@@ -55,7 +59,7 @@ export class StoreNode {
   private control!: Control;
   private wal!: WalWriter;
   private walPath: string;
-  private syncrep: SyncRep;
+  private syncrep!: SyncRep;
   private senders: WalSender[] = [];
   private receiver?: WalReceiver;
   /** Standby: records flushed but not replayed yet (waiting for recovery_min_apply_delay). */
@@ -77,7 +81,6 @@ export class StoreNode {
 
   constructor(private options: NodeOptions) {
     this.walPath = join(options.dir, 'wal.log');
-    this.syncrep = new SyncRep(options.mode, options.semiSyncTimeoutMs);
   }
 
   get name(): string {
@@ -98,6 +101,8 @@ export class StoreNode {
 
   /** Recovers from the log, then listens. */
   async start(): Promise<void> {
+    const settings = this.options.settings();
+    this.syncrep = new SyncRep(settings.mode, settings.semiSyncTimeoutMs);
     mkdirSync(this.options.dir, { recursive: true });
     const fresh = !existsSync(join(this.options.dir, 'control.json'));
     this.control = readControl(this.options.dir) ?? {
@@ -467,14 +472,38 @@ export class StoreNode {
     this.advanceCommits();
   }
 
+  /** pg_reload_conf(): re-reads the settings; a file with errors changes nothing, as PostgreSQL's reload. */
+  reload(): Message {
+    log('LOG:  received SIGHUP, reloading configuration files');
+    let settings: StoreSettings;
+    try {
+      settings = this.options.settings();
+    } catch (error) {
+      log(`LOG:  ${(error as Error).message}`, 'error');
+      log('LOG:  configuration file contains errors; no changes were applied', 'error');
+      return { ok: false, error: `ERROR:  ${(error as Error).message}`, hint: 'Fix the file and reload again; the previous settings stay in effect.' };
+    }
+    if (settings.semiSyncTimeoutMs !== this.syncrep.semiSyncTimeoutMs) {
+      this.syncrep.semiSyncTimeoutMs = settings.semiSyncTimeoutMs;
+      log(`LOG:  parameter "semi_sync_timeout" changed to "${settings.semiSyncTimeoutMs}ms"`);
+    }
+    if (settings.mode !== this.syncrep.mode) this.setMode(settings.mode);
+    this.advanceCommits();
+    return { ok: true, ...this.status() };
+  }
+
+  private setMode(mode: Mode): void {
+    this.syncrep.mode = mode;
+    this.syncrep.semiSyncOn = true;
+    log(`LOG:  parameter "mode" changed to "${mode}"`);
+  }
+
   setConfig(message: Message): Message {
     if (message.mode !== undefined) {
       if (!['async', 'semi-sync', 'sync'].includes(String(message.mode))) {
         return { ok: false, error: `ERROR:  invalid value for parameter "mode": "${message.mode}"`, hint: 'Available values: async, semi-sync, sync.' };
       }
-      this.syncrep.mode = message.mode as Mode;
-      this.syncrep.semiSyncOn = true;
-      log(`LOG:  parameter "mode" changed to "${message.mode}"`);
+      this.setMode(message.mode as Mode);
       this.advanceCommits();
     }
     if (message.recovery_min_apply_delay !== undefined) {

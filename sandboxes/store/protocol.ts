@@ -53,12 +53,14 @@ function handle(node: StoreNode, message: Message, reply: (answer: Message) => v
       return void reply({ ok: true, ...node.status() });
     case 'set_config':
       return void reply(node.setConfig(message));
+    case 'reload':
+      return void reply(node.reload());
     case 'identify_system':
       return void reply(node.identify());
     case 'start_replication':
       return node.startReplication(message, reply, socket);
     default:
-      throw new Error(`unknown op ${JSON.stringify(message.op)}: expected get, set, del, status, promote, rejoin, heartbeat, set_config, identify_system or start_replication`);
+      throw new Error(`unknown op ${JSON.stringify(message.op)}: expected get, set, del, status, promote, rejoin, heartbeat, set_config, reload, identify_system or start_replication`);
   }
 }
 
