@@ -217,8 +217,8 @@ export class StoreNode {
       // Only a primary still holding its lease on the timeline the record was written on acknowledges it.
       if (this.role !== 'primary' || this.timeline !== timeline || this.refusal()) return cancel(`this server is no longer the primary of timeline ${timeline}`);
       this.makeVisible(record, end);
-      const wait_ms = Date.now() - started;
-      report({ type: 'store.write', op: change.op, key: change.key, lsn: end, timeline, mode: this.syncrep.mode, wait_ms });
+      const acked_at = Date.now();
+      report({ type: 'store.write', op: change.op, key: change.key, lsn: end, timeline, mode: this.syncrep.mode, wait_ms: acked_at - started, acked_at });
       reply({ ok: true, lsn: formatLsn(end) });
     };
     this.syncrep.wait(end, { release, cancel }, started);

@@ -23,6 +23,8 @@ export interface StoreWriteEvent {
   mode: 'async' | 'semi-sync' | 'sync';
   /** Time from the request to the acknowledgement: local flush, plus the standby's ack in (semi-)sync mode. */
   wait_ms: number;
+  /** When the acknowledgement was sent, on the node's own clock (ms since the epoch): for history checkers. */
+  acked_at: number;
 }
 
 /** A write refused: a standby or a fenced primary is read-only. */
