@@ -3,13 +3,14 @@
 // Replication itself lives in walsender.ts (primary side) and walreceiver.ts (standby side); when a write may be
 // acknowledged, in syncrep.ts.
 import net from 'node:net';
-import { mkdirSync, existsSync } from 'node:fs';
+import { mkdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { listen, myAddress } from '../shared/net';
 import { log, report } from '../shared/report';
 import { readControl, writeControl, type Control, type TimelineSwitch } from './control';
 import { formatLsn, type Lsn } from './lsn';
-import { readWal, scan, WalWriter, type Change, type WalRecord } from './wal';
+import { copyTail, readWal, scan, WalWriter, type Change, type WalRecord } from './wal';
+import { discardCheckpointsAfter, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { SyncRep, type Mode } from './syncrep';
 import type { StoreSettings } from './store-config';
 import { WalSender } from './walsender';
@@ -60,6 +61,8 @@ export class StoreNode {
   private wal!: WalWriter;
   private walPath: string;
   private syncrep!: SyncRep;
+  /** Bytes of log between checkpoints (PostgreSQL's max_wal_size). */
+  private maxWalSize = 0;
   private senders: WalSender[] = [];
   private receiver?: WalReceiver;
   /** Standby: records flushed but not replayed yet (waiting for recovery_min_apply_delay). */
@@ -103,6 +106,7 @@ export class StoreNode {
   async start(): Promise<void> {
     const settings = this.options.settings();
     this.syncrep = new SyncRep(settings.mode, settings.semiSyncTimeoutMs);
+    this.maxWalSize = settings.maxWalSize;
     mkdirSync(this.options.dir, { recursive: true });
     const fresh = !existsSync(join(this.options.dir, 'control.json'));
     this.control = readControl(this.options.dir) ?? {
@@ -143,16 +147,29 @@ export class StoreNode {
     report({ type: 'store.ready', address: this.address, role: this.role, timeline: this.timeline, mode: this.syncrep.mode, lsn: this.flushLsn });
   }
 
-  /** Redo: replays the log into the table; a torn or corrupt tail is reported and cut off, never applied. */
+  /**
+   * Redo: loads the latest checkpoint and replays the log after it into the table. A torn or corrupt record ends
+   * redo there: it is reported with its position, and the tail from it on is copied aside before the log is cut,
+   * never applied. A log that ends before the control file's checkpoint is reported too.
+   */
   private async recover(): Promise<void> {
-    const found = readWal(this.walPath);
-    if (found.records.length) log(`LOG:  redo starts at ${formatLsn(0)}`);
+    const size = existsSync(this.walPath) ? statSync(this.walPath).size : 0;
+    const checkpoint = readCheckpoint(this.options.dir, size);
+    if (checkpoint) this.table = checkpoint.table;
+    const found = readWal(this.walPath, checkpoint?.redo ?? 0);
+    if (found.records.length || checkpoint) log(`LOG:  redo starts at ${formatLsn(checkpoint?.redo ?? 0)}${checkpoint ? ' (the latest checkpoint)' : ''}`);
     for (const record of found.records) this.apply(record);
     if (found.invalid) {
       const discarded = found.size - found.end;
+      const kept = `wal.damaged-${formatLsn(found.end).replace('/', '-')}`;
+      copyTail(this.walPath, found.end, join(this.options.dir, kept));
       log(`LOG:  ${found.invalid.reason}`, 'warning');
-      log(`WARNING:  truncating the write-ahead log at ${formatLsn(found.end)}: ${discarded} bytes after it are discarded, never applied`, 'warning');
-      report({ type: 'store.wal-truncated', at: found.end, reason: found.invalid.reason, discarded_bytes: discarded });
+      log(`WARNING:  truncating the write-ahead log at ${formatLsn(found.end)}: the ${discarded} bytes after it are never applied; they are kept in ${kept}`, 'warning');
+      report({ type: 'store.wal-truncated', at: found.end, reason: found.invalid.reason, discarded_bytes: discarded, kept });
+    } else if (this.control.checkpoint !== undefined && found.end < this.control.checkpoint) {
+      const reason = `the write-ahead log ends at ${formatLsn(found.end)}, before the latest checkpoint location in the control file (${formatLsn(this.control.checkpoint)}): ${this.control.checkpoint - found.end} bytes of it are missing`;
+      log(`WARNING:  ${reason}; writes acknowledged in them are lost on this node`, 'warning');
+      report({ type: 'store.wal-truncated', at: found.end, reason, discarded_bytes: 0, missing_bytes: this.control.checkpoint - found.end });
     }
     if (found.records.length) {
       const last = found.records[found.records.length - 1];
@@ -161,6 +178,25 @@ export class StoreNode {
     }
     this.replayLsn = found.end;
     this.wal = await WalWriter.open(this.walPath, found.end, (bytes, from) => this.flushed(bytes, from));
+    // Checkpoints of log that is no longer there would describe data nobody has.
+    discardCheckpointsAfter(this.options.dir, found.end);
+    if (this.control.checkpoint !== undefined && this.control.checkpoint > found.end) this.control.checkpoint = checkpoint?.redo;
+    // An end-of-recovery checkpoint, as PostgreSQL takes one, when redo had much to replay.
+    this.maybeCheckpoint();
+  }
+
+  /**
+   * A checkpoint every max_wal_size bytes of log (PostgreSQL's trigger for one): the table at the replay
+   * position, so the next recovery or rewind replays only the log after it.
+   */
+  private maybeCheckpoint(): void {
+    if (this.replayLsn - (this.control.checkpoint ?? 0) >= this.maxWalSize && this.replayLsn <= this.wal.flushLsn) this.checkpoint();
+  }
+
+  private checkpoint(): void {
+    writeCheckpoint(this.options.dir, { redo: this.replayLsn, tli: this.timeline, table: this.table });
+    this.control.checkpoint = this.replayLsn;
+    writeControl(this.options.dir, this.control);
   }
 
   private apply(record: Change & { lsn?: Lsn }): void {
@@ -179,6 +215,7 @@ export class StoreNode {
       this.replay();
       this.receiver?.report();
     }
+    this.maybeCheckpoint();
   }
 
   // ---- primary: writes -------------------------------------------------------------------------------------
@@ -287,14 +324,18 @@ export class StoreNode {
   /** pg_rewind: cuts the log back to where this node's history forked off the primary's, and rebuilds the table. */
   async rewind(lsn: Lsn): Promise<void> {
     await this.flushedAll();
-    const before = readWal(this.walPath);
-    const discarded = before.records.filter((r) => r.lsn >= lsn).length;
+    // Only what changed is read: the discarded tail, and the log from the newest checkpoint before the fork.
+    const tail = readWal(this.walPath, lsn);
+    discardCheckpointsAfter(this.options.dir, lsn);
+    const checkpoint = readCheckpoint(this.options.dir, lsn);
     await this.wal.truncate(lsn);
-    this.table.clear();
+    this.table = checkpoint?.table ?? new Map();
     this.replayQueue = [];
-    for (const record of readWal(this.walPath).records) this.apply(record);
+    for (const record of readWal(this.walPath, checkpoint?.redo ?? 0, lsn).records) this.apply(record);
     this.replayLsn = lsn;
-    report({ type: 'store.rewind', diverged_at: lsn, discarded_bytes: before.end - lsn, discarded_records: discarded });
+    this.control.checkpoint = checkpoint?.redo;
+    writeControl(this.options.dir, this.control);
+    report({ type: 'store.rewind', diverged_at: lsn, discarded_bytes: tail.size - lsn, discarded_records: tail.records.length });
   }
 
   // ---- role changes ----------------------------------------------------------------------------------------
@@ -487,6 +528,10 @@ export class StoreNode {
       this.syncrep.semiSyncTimeoutMs = settings.semiSyncTimeoutMs;
       log(`LOG:  parameter "semi_sync_timeout" changed to "${settings.semiSyncTimeoutMs}ms"`);
     }
+    if (settings.maxWalSize !== this.maxWalSize) {
+      this.maxWalSize = settings.maxWalSize;
+      log(`LOG:  parameter "max_wal_size" changed to "${settings.maxWalSize}"`);
+    }
     if (settings.mode !== this.syncrep.mode) this.setMode(settings.mode);
     this.advanceCommits();
     return { ok: true, ...this.status() };
@@ -598,6 +643,8 @@ export class StoreNode {
     this.server.close();
     await this.flushedAll();
     await this.wal.close();
+    // The shutdown checkpoint: a clean restart replays nothing.
+    if (this.replayLsn <= this.wal.flushLsn && this.replayLsn !== this.control.checkpoint) this.checkpoint();
     this.control.state = 'shut down';
     writeControl(this.options.dir, this.control);
     log('LOG:  database system is shut down');

@@ -14,10 +14,14 @@ import { MODES, type Mode } from './syncrep';
 export interface StoreSettings {
   mode: Mode;
   semiSyncTimeoutMs: number;
+  /** Bytes of log between two checkpoints (PostgreSQL's max_wal_size): what a restart or a rewind replays at most. */
+  maxWalSize: number;
 }
 
-/** PostgreSQL's default is asynchronous; MySQL's rpl_semi_sync_source_timeout is 10 s. */
-export const DEFAULT_SETTINGS: StoreSettings = { mode: 'async', semiSyncTimeoutMs: 10_000 };
+/** PostgreSQL's default is asynchronous; MySQL's rpl_semi_sync_source_timeout is 10 s; checkpoints every 4 MB. */
+export const DEFAULT_SETTINGS: StoreSettings = { mode: 'async', semiSyncTimeoutMs: 10_000, maxWalSize: 4 * 1024 * 1024 };
+
+const UNITS: Record<string, number> = { '': 1, B: 1, kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
 
 export function parseStoreConfig(text: string, file: string): Partial<StoreSettings> {
   return parseSettings(text, file, storeSetting);
@@ -33,13 +37,19 @@ export function storeSetting(name: string, value: string, where: string): Partia
       if (!Number.isFinite(ms) || ms < 0) throw new Error(`${where}: invalid value for parameter "semi_sync_timeout": "${value}" (milliseconds, e.g. 10000ms)`);
       return { semiSyncTimeoutMs: ms };
     }
+    case 'max_wal_size': {
+      const match = /^(\d+)\s*(B|kB|MB|GB)?$/.exec(value);
+      const bytes = match ? Number(match[1]) * UNITS[match[2] ?? ''] : NaN;
+      if (!(bytes >= 1024)) throw new Error(`${where}: invalid value for parameter "max_wal_size": "${value}" (a size of at least 1kB, e.g. 4MB)`);
+      return { maxWalSize: bytes };
+    }
     default:
-      throw new Error(`${where}: unrecognized configuration parameter "${name}" (known: mode, semi_sync_timeout)`);
+      throw new Error(`${where}: unrecognized configuration parameter "${name}" (known: mode, semi_sync_timeout, max_wal_size)`);
   }
 }
 
 /** The store.conf a scenario starts with. */
-export function storeConf(mode: Mode = 'async'): string {
+export function storeConf(mode: Mode = 'async', maxWalSize = '4MB'): string {
   return `# store.conf: settings every database node reads at start and on reload (as postgresql.conf).
 # \`db mode sync\` edits this file and reloads every node (ALTER SYSTEM, then pg_reload_conf()).
 # mode: when the primary acknowledges a commit
@@ -48,5 +58,7 @@ export function storeConf(mode: Mode = 'async'): string {
 #   sync      once the synchronous standby has flushed it; waits forever without one (synchronous_commit = on)
 mode              = ${mode}
 semi_sync_timeout = 10000ms
+# a checkpoint (the table as of one log position) every max_wal_size of log: restarts replay only what follows it
+max_wal_size      = ${maxWalSize}
 `;
 }

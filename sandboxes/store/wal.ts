@@ -8,7 +8,7 @@
 // crash hit mid-write) or corrupt (checksum mismatch) ends recovery there, as PostgreSQL's redo stops at the first
 // invalid record, and the tail from that point is truncated, never applied.
 import { open, type FileHandle } from 'node:fs/promises';
-import { readFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { crc32c } from './crc32c';
 import { formatLsn, parseLsn, type Lsn } from './lsn';
 import { log } from '../shared/report';
@@ -91,9 +91,18 @@ export function scan(bytes: Buffer, start: Lsn = 0): Scan {
   return { records, end: start + offset };
 }
 
-export function readWal(path: string): Scan & { size: number } {
-  const bytes = existsSync(path) ? readFileSync(path) : Buffer.alloc(0);
-  return { ...scan(bytes), size: bytes.length };
+/** Reads the log file from position `from` (a checkpoint's redo point) up to `to` (default: its end). */
+export function readWal(path: string, from: Lsn = 0, to = Infinity): Scan & { size: number } {
+  if (!existsSync(path)) return { records: [], end: 0, size: 0 };
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = Buffer.alloc(Math.max(0, Math.min(size, to) - from));
+    readSync(fd, bytes, 0, bytes.length, from);
+    return { ...scan(bytes, from), size };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 let datasyncMissing = false;
@@ -125,6 +134,18 @@ export async function syncToDisk(file: Pick<FileHandle, 'datasync' | 'sync'>): P
 }
 
 const unimplemented = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOSYS' || /not (yet )?implemented/i.test(String((error as Error)?.message));
+
+/** Copies the log from `from` to its end into `destination`: a damaged tail kept aside before the log is cut. */
+export function copyTail(path: string, from: Lsn, destination: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    const bytes = Buffer.alloc(Math.max(0, fstatSync(fd).size - from));
+    readSync(fd, bytes, 0, bytes.length, from);
+    writeFileSync(destination, bytes);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * Appends records to the log file with group commit: records that arrive while an fsync is running wait for the

@@ -85,12 +85,19 @@ export interface StoreRewindEvent {
   discarded_records: number;
 }
 
-/** Recovery found a torn or corrupt record and truncated the log there; nothing after it was applied. */
+/**
+ * Recovery found a torn or corrupt record and truncated the log there (nothing after it was applied; the tail is
+ * kept in the file `kept`), or found the log ending before the control file's checkpoint (`missing_bytes`).
+ */
 export interface StoreWalTruncatedEvent {
   type: 'store.wal-truncated';
   at: number;
   reason: string;
   discarded_bytes: number;
+  /** The file beside the log holding the discarded tail, e.g. wal.damaged-0-1A2. */
+  kept?: string;
+  /** Bytes the log lacks before the control file's latest checkpoint location. */
+  missing_bytes?: number;
 }
 
 /** A standby started following a (new) primary. */

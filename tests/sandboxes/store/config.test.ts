@@ -18,7 +18,7 @@ afterEach(async () => {
 describe('store.conf', () => {
   it('is edited in place as ALTER SYSTEM would, keeping the comments', () => {
     const edited = withSetting(storeConf('async'), 'mode', 'sync');
-    expect(parseStoreConfig(edited, 'store.conf')).toEqual({ mode: 'sync', semiSyncTimeoutMs: 10_000 });
+    expect(parseStoreConfig(edited, 'store.conf')).toEqual({ mode: 'sync', semiSyncTimeoutMs: 10_000, maxWalSize: 4 * 1024 * 1024 });
     expect(edited.split('\n').length).toBe(storeConf().split('\n').length);
     expect(withSetting('# nothing yet\n', 'mode', 'semi-sync')).toBe('# nothing yet\nmode = semi-sync\n');
     expect(() => parseStoreConfig('mode = fast\n', 'store.conf')).toThrow('store.conf:1: invalid value for parameter "mode": "fast" (available values: async, semi-sync, sync)');

@@ -100,13 +100,14 @@ describe('a primary with a standby', () => {
     expect(acked.length).toBeGreaterThan(0);
   });
 
-  it('detects a flipped byte in the log at restart, truncates there, and never applies what follows', async () => {
+  it('detects a flipped byte in the log at restart, stops redo there, keeps the damaged tail aside and never applies it', async () => {
     cluster = new Cluster();
     await cluster.primary('db-01');
     const c = await client('db-01');
     for (const key of ['a', 'b', 'c']) await c.set(key, `value-${key}`);
     c.close();
-    await cluster.kill('db-01', 'SIGTERM');
+    // A crash: no shutdown checkpoint, so redo reads the whole log.
+    await cluster.kill('db-01');
     const path = join(cluster.dir, 'data/db-01/wal.log');
     const wal = readFileSync(path);
     const second = wal.indexOf('value-b');
@@ -115,8 +116,10 @@ describe('a primary with a standby', () => {
     await cluster.restart('db-01');
     const truncated = await cluster.waitFor('db-01', (e) => e.type === 'store.wal-truncated');
     const secondRecord = wal.lastIndexOf('\n', second) + 1;
-    expect(truncated).toMatchObject({ at: secondRecord, discarded_bytes: wal.length - secondRecord });
+    const kept = `wal.damaged-0-${secondRecord.toString(16).toUpperCase()}`;
+    expect(truncated).toMatchObject({ at: secondRecord, discarded_bytes: wal.length - secondRecord, kept });
     expect(cluster.logs('db-01').some((l) => l.startsWith('LOG:  incorrect resource manager data checksum in record at 0/'))).toBe(true);
+    expect(readFileSync(join(cluster.dir, 'data/db-01', kept))).toEqual(wal.subarray(secondRecord));
     const after = await client('db-01');
     expect((await after.get('a')).value).toBe('value-a');
     expect((await after.get('b')).value).toBeNull();
@@ -142,6 +145,62 @@ describe('a primary with a standby', () => {
     const after = await client('db-01');
     expect((await after.get('a')).value).toBe('1');
     expect((await after.get('b')).value).toBeNull();
+  });
+
+  it('reports a log cut exactly at a record boundary before the checkpoint the control file records', async () => {
+    cluster = new Cluster();
+    await cluster.primary('db-01');
+    const c = await client('db-01');
+    const first = await c.set('a', '1');
+    await c.set('b', '2');
+    c.close();
+    await cluster.kill('db-01', 'SIGTERM');
+    const path = join(cluster.dir, 'data/db-01/wal.log');
+    const wal = readFileSync(path);
+    const boundary = parseInt(first.split('/')[1], 16);
+    writeFileSync(path, wal.subarray(0, boundary));
+    await cluster.restart('db-01');
+    const truncated = await cluster.waitFor('db-01', (e) => e.type === 'store.wal-truncated');
+    expect(truncated).toMatchObject({ at: boundary, missing_bytes: wal.length - boundary });
+    expect(cluster.logs('db-01')).toContain(
+      `WARNING:  the write-ahead log ends at ${first}, before the latest checkpoint location in the control file (0/${wal.length.toString(16).toUpperCase()}): ${wal.length - boundary} bytes of it are missing; writes acknowledged in them are lost on this node`,
+    );
+    const after = await client('db-01');
+    expect((await after.get('a')).value).toBe('1');
+    expect((await after.get('b')).value).toBeNull();
+  });
+
+  it('refuses to start on a control file with an unknown role, and changes nothing', async () => {
+    cluster = new Cluster();
+    await cluster.primary('db-01');
+    await cluster.kill('db-01', 'SIGTERM');
+    const path = join(cluster.dir, 'data/db-01/control.json');
+    const bad = readFileSync(path, 'utf8').replace('"role": "primary"', '"role": "boss"');
+    writeFileSync(path, bad);
+    const wal = readFileSync(join(cluster.dir, 'data/db-01/wal.log'));
+    const node = await cluster.start('db-01', cluster.nodes.get('db-01')!.process.spawnargs.slice(2), { ready: false });
+    const code = await new Promise((resolve) => node.process.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(node.stderr).toContain('FATAL:  invalid data in control file');
+    expect(node.stderr).toContain('role "boss" (expected "primary" or "standby")');
+    expect(readFileSync(path, 'utf8')).toBe(bad);
+    expect(readFileSync(join(cluster.dir, 'data/db-01/wal.log'))).toEqual(wal);
+  });
+
+  it('restarts from its latest checkpoint, replaying only the log after it', async () => {
+    cluster = new Cluster();
+    writeFileSync(join(cluster.dir, 'store.conf'), 'max_wal_size = 4kB\n');
+    await cluster.primary('db-01', ['--config', 'store.conf']);
+    const c = await client('db-01');
+    for (let i = 0; i < 100; i++) await c.set(`k${i}`, `value ${i}`);
+    await cluster.kill('db-01');
+    await cluster.restart('db-01');
+    const redo = cluster.logs('db-01').find((l) => l.startsWith('LOG:  redo starts at'));
+    expect(redo).toMatch(/^LOG: {2}redo starts at 0\/[0-9A-F]+ \(the latest checkpoint\)$/);
+    expect(redo).not.toContain('at 0/0 ');
+    const after = await client('db-01');
+    for (const i of [0, 50, 99]) expect((await after.get(`k${i}`)).value).toBe(`value ${i}`);
+    expect((await after.status()).keys).toBe(100);
   });
 });
 
