@@ -73,7 +73,8 @@ export async function jepsen(options: JepsenOptions): Promise<JepsenResult> {
   let running = true;
   let writing: Promise<void>[] = [];
   try {
-    writeFileSync(join(cluster.dir, 'store.conf'), storeConf(mode));
+    // Small checkpoints, so recoveries and rewinds start from one, as they do on a node that has run for a while.
+    writeFileSync(join(cluster.dir, 'store.conf'), storeConf(mode, '256kB'));
     const config = ['--config', 'store.conf'];
     await start(() => cluster.primary('db-01', config));
     await Promise.all(['db-02', 'db-03'].map((n) => start(() => cluster.standby(n, 'db-01', config))));
