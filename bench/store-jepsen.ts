@@ -19,7 +19,10 @@ function summary(r: JepsenResult): string {
     `  failovers: ${Object.values(r.failovers).reduce((a, b) => a + b, 0)} (${byKind}); faults injected: ${injected}`,
     `  split-brain windows: ${r.splitBrain.length}${r.splitBrain.length ? ` (${r.splitBrain.map((w) => `${w.a} / ${w.b}: ${w.overlapMs} ms`).join('; ')})` : ''}`,
     `  ${r.seconds.toFixed(0)} s`,
-    ...[...lostKeys].slice(0, 5).map((key) => `  lost: ${JSON.stringify(r.lost.filter((l) => l.key === key))}`),
+    ...[...lostKeys].slice(0, 5).map((key) => {
+      const misses = r.lost.filter((l) => l.key === key);
+      return `  lost: ${key}, acknowledged by ${misses[0].acknowledgedBy}, missing on ${misses.map((l) => `${l.node} (${l.when})`).join(', ')}`;
+    }),
   ].join('\n');
 }
 
