@@ -328,6 +328,7 @@ export class StoreNode {
     const tail = readWal(this.walPath, lsn);
     discardCheckpointsAfter(this.options.dir, lsn);
     const checkpoint = readCheckpoint(this.options.dir, lsn);
+    if (checkpoint) log(`pg_rewind: rewinding from last common checkpoint at ${formatLsn(checkpoint.redo)} on timeline ${checkpoint.tli}`);
     await this.wal.truncate(lsn);
     this.table = checkpoint?.table ?? new Map();
     this.replayQueue = [];
