@@ -1,6 +1,7 @@
 // A primary that stops being primary must never acknowledge a write it was still waiting on: the issue's minimal
 // reproduction (issue 12, item 10), with the store's own protocol. Before the fix, the waiting commit survived the
 // rejoin and its rewind, was released by the node's next promotion, and put a value in the table that no WAL had.
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cluster, sleep } from './cluster';
 import { StoreClient, StoreError } from '../../../sandboxes/store/client';
@@ -71,5 +72,41 @@ describe('a demoted primary', { timeout: 60_000 }, () => {
     await cluster.kill('db-01', 'SIGTERM');
     await cluster.restart('db-01');
     expect((await (await client('db-01')).get('lost')).value).toBeNull();
+  });
+});
+
+/** Sends one request line as the monitor would and returns the reply. */
+function ask(address: string, request: object): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const [host, port] = address.split(':');
+    const socket = net.connect(Number(port), host);
+    let text = '';
+    socket.on('data', (chunk) => {
+      text += chunk;
+      if (text.includes('\n')) socket.end(), resolve(JSON.parse(text.slice(0, text.indexOf('\n'))));
+    });
+    socket.on('error', reject);
+    socket.write(JSON.stringify({ id: 1, ...request }) + '\n');
+  });
+}
+
+describe('the lease', { timeout: 30_000 }, () => {
+  it('runs from when the monitor sent the heartbeat: one sent longer ago than the lease grants nothing', async () => {
+    cluster = new Cluster();
+    await cluster.primary('db-01');
+    const address = await cluster.address('db-01');
+    const heartbeat = (sent_at: number) => ask(address, { op: 'heartbeat', primary: address, timeline: 1, fencing: true, lease_ms: 2000, sent_at });
+
+    // As if read from the socket of a process frozen for 5 s: older than its 2 s lease.
+    expect(await heartbeat(Date.now() - 5000)).toMatchObject({ ok: true, fenced: true });
+    await cluster.waitFor('db-01', (e) => e.type === 'log' && /^LOG: {2}ignoring a heartbeat sent \d+ ms ago: older than the lease \(500 ms\), it grants nothing$/.test(e.text));
+    const db01 = await client('db-01');
+    expect(((await db01.set('k', 'v').catch((e: StoreError) => e)) as StoreError).message).toBe('ERROR:  cannot execute INSERT in a read-only transaction');
+
+    expect(await heartbeat(Date.now())).toMatchObject({ ok: true, fenced: false });
+    expect(await db01.set('k', 'v')).toMatch(/^0\//);
+    // And it runs out on its own: 2 s after that heartbeat was sent.
+    await sleep(2100);
+    expect((await db01.status()).fenced).toBe(true);
   });
 });
