@@ -99,7 +99,7 @@ describe('the lease', { timeout: 30_000 }, () => {
 
     // As if read from the socket of a process frozen for 5 s: older than its 2 s lease.
     expect(await heartbeat(Date.now() - 5000)).toMatchObject({ ok: true, fenced: true });
-    await cluster.waitFor('db-01', (e) => e.type === 'log' && /^LOG: {2}ignoring a heartbeat sent \d+ ms ago: older than the lease \(500 ms\), it grants nothing$/.test(e.text));
+    await cluster.waitFor('db-01', (e) => e.type === 'log' && /^LOG: {2}ignoring a heartbeat sent \d+ ms ago: older than the lease \(2000 ms\), it grants nothing$/.test(e.text));
     const db01 = await client('db-01');
     expect(((await db01.set('k', 'v').catch((e: StoreError) => e)) as StoreError).message).toBe('ERROR:  cannot execute INSERT in a read-only transaction');
 
