@@ -230,6 +230,47 @@ describe('reading from a lagging standby', () => {
   });
 });
 
+describe('a rewind with checkpoints', () => {
+  it('starts from the last checkpoint before the fork, drops the checkpoints after it, and keeps nothing of the discarded tail, even after a crash', { timeout: 60_000 }, async () => {
+    cluster = new Cluster();
+    writeFileSync(join(cluster.dir, 'store.conf'), 'max_wal_size = 4kB\n');
+    const config = ['--config', 'store.conf'];
+    await cluster.primary('db-01', config);
+    await cluster.standby('db-02', 'db-01', config);
+    const db01 = await client('db-01');
+    const db02 = await client('db-02');
+    let last = '';
+    for (let i = 0; i < 100; i++) last = await db01.set(`common-${i}`, `value ${i}`);
+    expect((await db02.get('common-99', { after: last, waitMs: 5000 })).value).toBe('value 99');
+    await cluster.kill('db-02');
+    // Enough to cross a checkpoint (every 4 kB) on db-01 that db-02 never sees; the one before it is kept.
+    for (let i = 0; i < 45; i++) await db01.set(`diverged-${i}`, 'lost on rewind');
+    await cluster.kill('db-01');
+    await cluster.restart('db-02');
+    await db02.promote();
+    await db02.set('new', 'timeline 2');
+    await cluster.restart('db-01');
+    await db01.rejoin(await cluster.address('db-02'));
+    await cluster.waitFor('db-01', (e) => e.type === 'store.rewind');
+    expect(cluster.logs('db-01').some((l) => /^pg_rewind: rewinding from last common checkpoint at 0\/[0-9A-F]+ on timeline 1$/.test(l))).toBe(true);
+    for (let i = 0; (await db01.get('new')).value !== 'timeline 2'; i++) {
+      expect(i).toBeLessThan(500);
+      await sleep(20);
+    }
+    const check = async () => {
+      expect((await db01.get('diverged-0')).value).toBeNull();
+      expect((await db01.get('diverged-44')).value).toBeNull();
+      expect((await db01.get('common-0')).value).toBe('value 0');
+      expect((await db01.get('common-99')).value).toBe('value 99');
+      expect((await db01.status()).keys).toBe((await db02.status()).keys);
+    };
+    await check();
+    await cluster.kill('db-01');
+    await cluster.restart('db-01');
+    await check();
+  });
+});
+
 describe('a read waiting for replay', () => {
   it('is forgotten when its client goes away, even with a timeout of years', async () => {
     cluster = new Cluster();
