@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../support/ports';
 import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+import { spawnEnv } from '../../support/constraints';
 
 // From the project root (vitest's and npm's working directory), so the benchmark's bundle finds it too.
 const bundle = resolve('sandboxes/dist/store.js');
@@ -33,9 +34,10 @@ export class Cluster {
   }
 
   /** Starts `store <args>` as node `name`; resolves once it reports store.ready (or, for a monitor, at once). */
-  async start(name: string, args: string[], options: { ready?: boolean } = {}): Promise<Running> {
+  async start(name: string, args: string[], options: { ready?: boolean; env?: Record<string, string> } = {}): Promise<Running> {
     const network = this.net ? { SANDBOX_NET: this.net, SANDBOX_ADDR: ADDRESSES[name] } : {};
-    const child = spawn(process.execPath, [bundle, ...args], { cwd: this.dir, env: { ...process.env, SANDBOX_EVENTS: '1', SANDBOX_NODE: name, ...network } });
+    const env = spawnEnv({ ...process.env, SANDBOX_EVENTS: '1', SANDBOX_NODE: name, ...network, ...options.env });
+    const child = spawn(process.execPath, [bundle, ...args], { cwd: this.dir, env });
     const running: Running = { name, address: this.ports.has(name) ? await this.address(name) : '', process: child, events: [], stderr: '' };
     this.nodes.set(name, running);
     let buffered = '';

@@ -7,6 +7,7 @@ import { freePort } from '../../support/ports';
 import { setLinkCut } from '../../../sandboxes/shared/net';
 import { StoreClient, StoreError } from '../../../sandboxes/store/client';
 import { StoreRouter } from '../../../sandboxes/store/router';
+import { constrainedEnv } from '../../../src/runtime/local/constraints';
 
 let cluster: Cluster;
 const clients: { close(): void }[] = [];
@@ -268,6 +269,21 @@ describe('a rewind with checkpoints', () => {
     await cluster.kill('db-01');
     await cluster.restart('db-01');
     await check();
+  });
+});
+
+describe('a runtime without fdatasync (a WebContainer, emulated by the bridge)', () => {
+  it('carries on, says so once, and still keeps what it acknowledged through a kill -9', { timeout: 30_000 }, async () => {
+    cluster = new Cluster();
+    const env = { NODE_OPTIONS: constrainedEnv({}).NODE_OPTIONS };
+    await cluster.start('db-01', ['primary', '--listen', `:${await cluster.port('db-01')}`, '--name', 'db-01'], { env });
+    const c = await client('db-01');
+    for (let i = 0; i < 20; i++) await c.set(`k${i}`, `v${i}`);
+    await cluster.waitFor('db-01', (e) => e.type === 'log' && e.text.startsWith('WARNING:  fdatasync is not available in this runtime'));
+    expect(cluster.logs('db-01').filter((l) => l.startsWith('WARNING:  fdatasync'))).toHaveLength(1);
+    await cluster.kill('db-01');
+    await cluster.start('db-01', ['primary', '--listen', `:${await cluster.port('db-01')}`, '--name', 'db-01'], { env });
+    expect((await c.get('k19')).value).toBe('v19');
   });
 });
 
