@@ -114,9 +114,10 @@ export class Cluster {
     });
   }
 
-  async stopAll(): Promise<void> {
+  /** Kills every node and removes the session folder, unless `keep` (to look at what went wrong). */
+  async stopAll(keep = false): Promise<void> {
     await Promise.all([...this.nodes.keys()].map((name) => this.kill(name)));
-    rmSync(this.dir, { recursive: true, force: true });
+    if (!keep) rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

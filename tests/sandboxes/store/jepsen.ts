@@ -71,6 +71,7 @@ export async function jepsen(options: JepsenOptions): Promise<JepsenResult> {
   const start = async (how: () => Promise<Running>) => void incarnations.push(await how());
   const clients = new Map<string, StoreClient>();
   let running = true;
+  let lostAny = false;
   let writing: Promise<void>[] = [];
   try {
     // Small checkpoints, so recoveries and rewinds start from one, as they do on a node that has run for a while.
@@ -201,6 +202,7 @@ export async function jepsen(options: JepsenOptions): Promise<JepsenResult> {
     for (const name of DBS) await cluster.kill(name, 'SIGTERM');
     for (const name of DBS) await start(() => cluster.restart(name));
     await check('after restart');
+    lostAny = lost.length > 0;
 
     return {
       mode,
@@ -216,7 +218,13 @@ export async function jepsen(options: JepsenOptions): Promise<JepsenResult> {
     running = false;
     await Promise.all(writing);
     for (const client of clients.values()) client.close();
-    await cluster.stopAll();
+    // JEPSEN_KEEP=1 keeps the session folder and every node's log of a run that lost writes, to find out why.
+    const keep = !!process.env.JEPSEN_KEEP && lostAny;
+    if (keep) {
+      for (const [i, r] of incarnations.entries()) writeFileSync(join(cluster.dir, `${r.name}.${i}.log`), r.events.map((e) => (e.type === 'log' ? e.text : JSON.stringify(e))).join('\n'));
+      console.log(`kept ${cluster.dir}`);
+    }
+    await cluster.stopAll(keep);
     process.env.SANDBOX_NET = saved.net;
     process.env.SANDBOX_ADDR = saved.addr;
     if (saved.net === undefined) delete process.env.SANDBOX_NET;
