@@ -68,6 +68,8 @@ export class StoreNode {
   /** Standby: records flushed but not replayed yet (waiting for recovery_min_apply_delay). */
   private replayQueue: WalRecord[] = [];
   private replayTimer?: NodeJS.Timeout;
+  /** The rewind in progress, if any: rewinds run one after the other. */
+  private rewinding: Promise<void> = Promise.resolve();
   replayLsn: Lsn = 0;
   /** Reads waiting for the replay position to reach a client's last write (read-your-writes). */
   private replayWaiters: { lsn: Lsn; done: () => void }[] = [];
@@ -310,7 +312,8 @@ export class StoreNode {
       }
       this.apply(this.replayQueue.shift()!);
     }
-    this.replayLsn = this.replayQueue.length ? this.replayQueue[0].lsn : this.wal.flushLsn;
+    // Never backwards: records this node wrote as a primary may be visible beyond what is flushed yet.
+    this.replayLsn = this.replayQueue.length ? this.replayQueue[0].lsn : Math.max(this.replayLsn, this.wal.flushLsn);
     for (const waiter of this.replayWaiters.filter((w) => w.lsn <= this.replayLsn)) waiter.done();
   }
 
@@ -323,7 +326,16 @@ export class StoreNode {
 
   /** pg_rewind: cuts the log back to where this node's history forked off the primary's, and rebuilds the table. */
   async rewind(lsn: Lsn): Promise<void> {
+    // One at a time: a receiver replaced while it rewinds (a new primary_conninfo) must not interleave with the
+    // next one's rewind, or the table and the log would disagree.
+    const run = this.rewinding.then(() => this.rewindNow(lsn));
+    this.rewinding = run.catch(() => undefined);
+    return run;
+  }
+
+  private async rewindNow(lsn: Lsn): Promise<void> {
     await this.flushedAll();
+    if (lsn >= this.wal.flushLsn) return; // nothing after the fork any more (an earlier rewind cut it)
     // Only what changed is read: the discarded tail, and the log from the newest checkpoint before the fork.
     const tail = readWal(this.walPath, lsn);
     discardCheckpointsAfter(this.options.dir, lsn);
@@ -333,7 +345,7 @@ export class StoreNode {
     this.table = checkpoint?.table ?? new Map();
     this.replayQueue = [];
     for (const record of readWal(this.walPath, checkpoint?.redo ?? 0, lsn).records) this.apply(record);
-    this.replayLsn = lsn;
+    this.replayLsn = this.wal.flushLsn;
     this.control.checkpoint = checkpoint?.redo;
     writeControl(this.options.dir, this.control);
     report({ type: 'store.rewind', diverged_at: lsn, discarded_bytes: tail.size - lsn, discarded_records: tail.records.length });
