@@ -1,6 +1,7 @@
 // Runs store nodes as real processes (the bundle in sandboxes/dist) in a temporary session folder, with their
 // events parsed, so tests can wait for what a node reports.
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -122,3 +123,18 @@ export class Cluster {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sends raw lines and collects the replies, to see what a hand-written client gets back. */
+export function raw(address: string, lines: string[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const [host, port] = address.split(':');
+    const socket = net.connect(Number(port), host);
+    let out = '';
+    socket.on('data', (chunk) => {
+      out += chunk;
+      if (out.split('\n').length > lines.length) socket.end(), resolve(out.trim().split('\n'));
+    });
+    socket.on('error', reject);
+    socket.write(lines.join('\n') + '\n');
+  });
+}

@@ -1,9 +1,8 @@
 // A primary that stops being primary must never acknowledge a write it was still waiting on: the issue's minimal
 // reproduction (issue 12, item 10), with the store's own protocol. Before the fix, the waiting commit survived the
 // rejoin and its rewind, was released by the node's next promotion, and put a value in the table that no WAL had.
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cluster, sleep } from './cluster';
+import { Cluster, raw, sleep } from './cluster';
 import { StoreClient, StoreError } from '../../../sandboxes/store/client';
 
 let cluster: Cluster;
@@ -76,19 +75,7 @@ describe('a demoted primary', { timeout: 60_000 }, () => {
 });
 
 /** Sends one request line as the monitor would and returns the reply. */
-function ask(address: string, request: object): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const [host, port] = address.split(':');
-    const socket = net.connect(Number(port), host);
-    let text = '';
-    socket.on('data', (chunk) => {
-      text += chunk;
-      if (text.includes('\n')) socket.end(), resolve(JSON.parse(text.slice(0, text.indexOf('\n'))));
-    });
-    socket.on('error', reject);
-    socket.write(JSON.stringify({ id: 1, ...request }) + '\n');
-  });
-}
+const ask = async (address: string, request: object) => JSON.parse((await raw(address, [JSON.stringify({ id: 1, ...request })]))[0]) as Record<string, unknown>;
 
 describe('the lease', { timeout: 30_000 }, () => {
   it('runs from when the monitor sent the heartbeat: one sent longer ago than the lease grants nothing', async () => {

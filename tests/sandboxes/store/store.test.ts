@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
-import { Cluster, sleep } from './cluster';
+import { Cluster, raw, sleep } from './cluster';
 import { freePort } from '../../support/ports';
 import { setLinkCut } from '../../../sandboxes/shared/net';
 import { StoreClient, StoreError } from '../../../sandboxes/store/client';
@@ -21,19 +21,26 @@ afterEach(async () => {
   await cluster?.stopAll();
 });
 
-/** Sends raw lines and collects the replies, to see what a hand-written client gets back. */
-function raw(address: string, lines: string[]): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const [host, port] = address.split(':');
-    const socket = net.connect(Number(port), host);
-    let out = '';
-    socket.on('data', (chunk) => {
-      out += chunk;
-      if (out.split('\n').length > lines.length) socket.end(), resolve(out.trim().split('\n'));
-    });
-    socket.on('error', reject);
-    socket.write(lines.join('\n') + '\n');
-  });
+/** Writes a=1 then b=2 on db-01, stops it cleanly, rewrites its log with `damage`, and restarts it. */
+async function restartWithLog(damage: (wal: Buffer, first: string) => Buffer): Promise<{ wal: Buffer; first: string }> {
+  cluster = new Cluster();
+  await cluster.primary('db-01');
+  const c = await client('db-01');
+  const first = await c.set('a', '1');
+  await c.set('b', '2');
+  c.close();
+  await cluster.kill('db-01', 'SIGTERM');
+  const path = join(cluster.dir, 'data/db-01/wal.log');
+  const wal = readFileSync(path);
+  writeFileSync(path, damage(wal, first));
+  await cluster.restart('db-01');
+  return { wal, first };
+}
+
+async function expectOnlyFirstWrite(): Promise<void> {
+  const after = await client('db-01');
+  expect((await after.get('a')).value).toBe('1');
+  expect((await after.get('b')).value).toBeNull();
 }
 
 describe('a primary with a standby', () => {
@@ -131,44 +138,20 @@ describe('a primary with a standby', () => {
   });
 
   it('detects a torn tail (a record cut short) at restart and truncates it', async () => {
-    cluster = new Cluster();
-    await cluster.primary('db-01');
-    const c = await client('db-01');
-    await c.set('a', '1');
-    await c.set('b', '2');
-    c.close();
-    await cluster.kill('db-01', 'SIGTERM');
-    const path = join(cluster.dir, 'data/db-01/wal.log');
-    const wal = readFileSync(path);
-    writeFileSync(path, wal.subarray(0, wal.length - 10));
-    await cluster.restart('db-01');
+    await restartWithLog((wal) => wal.subarray(0, wal.length - 10));
     expect(cluster.logs('db-01').some((l) => /^LOG: {2}invalid record length at 0\/[0-9A-F]+: expected a complete record/.test(l))).toBe(true);
-    const after = await client('db-01');
-    expect((await after.get('a')).value).toBe('1');
-    expect((await after.get('b')).value).toBeNull();
+    await expectOnlyFirstWrite();
   });
 
   it('reports a log cut exactly at a record boundary before the checkpoint the control file records', async () => {
-    cluster = new Cluster();
-    await cluster.primary('db-01');
-    const c = await client('db-01');
-    const first = await c.set('a', '1');
-    await c.set('b', '2');
-    c.close();
-    await cluster.kill('db-01', 'SIGTERM');
-    const path = join(cluster.dir, 'data/db-01/wal.log');
-    const wal = readFileSync(path);
+    const { wal, first } = await restartWithLog((wal, first) => wal.subarray(0, parseInt(first.split('/')[1], 16)));
     const boundary = parseInt(first.split('/')[1], 16);
-    writeFileSync(path, wal.subarray(0, boundary));
-    await cluster.restart('db-01');
     const truncated = await cluster.waitFor('db-01', (e) => e.type === 'store.wal-truncated');
     expect(truncated).toMatchObject({ at: boundary, missing_bytes: wal.length - boundary });
     expect(cluster.logs('db-01')).toContain(
       `WARNING:  the write-ahead log ends at ${first}, before the latest checkpoint location in the control file (0/${wal.length.toString(16).toUpperCase()}): ${wal.length - boundary} bytes of it are missing; writes acknowledged in them are lost on this node`,
     );
-    const after = await client('db-01');
-    expect((await after.get('a')).value).toBe('1');
-    expect((await after.get('b')).value).toBeNull();
+    await expectOnlyFirstWrite();
   });
 
   it('refuses to start on a control file with an unknown role, and changes nothing', async () => {
