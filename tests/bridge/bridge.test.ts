@@ -68,7 +68,7 @@ describe('who may connect', () => {
     expect(await crossSite.text()).not.toContain(target.bridge.token);
     // fetch() cannot set Host, so ask as a rebinding browser would, with node:http.
     const rebound = await new Promise<number>((resolve, reject) =>
-      get(url, { headers: { host: 'evil.example' } }, (res) => resolve(res.resume().statusCode ?? 0)).on('error', reject),
+      get(url, { headers: { host: 'evil.example', 'sec-fetch-site': 'same-origin' } }, (res) => resolve(res.resume().statusCode ?? 0)).on('error', reject),
     );
     expect(rebound).toBe(403);
   });

@@ -25,7 +25,7 @@ it('npm start serves the course, runs the shell for a page, and leaves no proces
 
   const page = await fetch(`http://localhost:${port}/overview/`);
   expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
-  const { token, path } = (await (await fetch(`http://localhost:${port}${TOKEN_PATH}`)).json()) as { token: string; path: string };
+  const { token, path } = (await (await fetch(`http://localhost:${port}${TOKEN_PATH}`, { headers: { 'sec-fetch-site': 'same-origin' } })).json()) as { token: string; path: string };
   const ws = new WebSocket(`ws://localhost:${port}${path}?token=${token}`, { origin: `http://localhost:${port}` });
   const ready = await new Promise<string[]>((resolve, reject) => {
     ws.once('message', (raw) => resolve((JSON.parse(raw.toString()) as { programs: string[] }).programs));
