@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRIDGE_PATH, TOKEN_PATH } from '../../src/runtime/local/endpoints.ts';
+import { inputPieces, MAX_PAYLOAD, MAX_TEXT } from '../../src/runtime/local/limits.ts';
 import { serveCourse, type CourseServer } from '../../src/runtime/local/server.ts';
 import { freePort } from '../support/ports';
 import { projectRoot } from '../support/site';
@@ -69,7 +70,7 @@ function bigLength(length: number): Buffer {
 
 describe('malformed WebSocket frames', () => {
   it.each([
-    ['a frame over maxPayload (a 5 MiB paste in one message)', frame(0x81, Buffer.alloc(16), { length: 5 * 1024 * 1024 })],
+    ['a frame over maxPayload', frame(0x81, Buffer.alloc(16), { length: MAX_PAYLOAD + 1 })],
     ['invalid UTF-8 in a text frame', frame(0x81, Buffer.from([0xff, 0xfe, 0xfd]))],
     ['a reserved opcode', frame(0x83, Buffer.from('x'))],
     ['a reserved bit (RSV1 with no extension)', frame(0xc1, Buffer.from('x'))],
@@ -83,6 +84,33 @@ describe('malformed WebSocket frames', () => {
     const id = other.send({ type: 'spawn', program: 'echo', args: [] });
     await other.outputLine(id, (l: object) => 'cwd' in l);
     await other.close();
+  });
+});
+
+describe('a large paste', () => {
+  it('of 5 MiB into a terminal arrives whole, in the pieces the page sends, with no character split', async () => {
+    const client = await connect(target);
+    const id = client.send({ type: 'spawn', program: 'count', args: [] });
+    await client.waitFor((r) => r.type === 'spawned' && r.id === id);
+    const paste = '€'.repeat(5 * 1024 * 1024 - 7) + 'a😀b\n';
+    for (const piece of inputPieces(paste + 'END\n')) client.send({ type: 'input', id, data: piece });
+    const { received, last } = await client.outputLine<{ received: number; last: string }>(id, (l) => 'received' in l, 30_000);
+    expect(received).toBe(paste.length);
+    expect(last).toBe('€a😀b\n');
+    await client.close();
+  });
+
+  it('sent as one over-long message is refused with a message, and the session carries on', async () => {
+    const client = await connect(target);
+    const id = client.send({ type: 'spawn', program: 'echo', args: [] });
+    await client.outputLine(id, (l: object) => 'cwd' in l);
+    const input = client.send({ type: 'input', id, data: 'x'.repeat(MAX_TEXT + 1) });
+    expect(await client.waitFor((r) => r.type === 'error' && r.id === input)).toMatchObject({
+      message: `the bridge did not understand a message: at most ${MAX_TEXT} characters at a time`,
+    });
+    client.send({ type: 'input', id, data: 'still here' });
+    await client.outputLine<{ input: string }>(id, (l) => l.input === 'still here');
+    await client.close();
   });
 });
 

@@ -81,6 +81,17 @@ export const FIXTURES: Record<string, string> = {
     const child = spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' });
     process.stdout.write(JSON.stringify({ pids: [process.pid, child.pid] }) + '\\n', () => { for (;;); });
   `,
+  // Counts the characters it reads until a line with only 'END', as a shell reads a paste.
+  'count.js': `
+    let received = 0;
+    let tail = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (d) => {
+      received += d.length;
+      tail = (tail + d).slice(-16);
+      if (tail.endsWith('\\nEND\\n')) process.stdout.write(JSON.stringify({ received: received - 4, last: tail.slice(-10, -4) }) + '\\n');
+    });
+  `,
   // Starts a child of its own (as the supervisor starts nodes), prints both pids, and waits forever.
   'family.js': `
     import { spawn } from 'node:child_process';

@@ -16,6 +16,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BRIDGE_PATH, TOKEN_PATH } from './endpoints.ts';
 import { parseConstraints, type Constraints } from '../types.ts';
+import { MAX_PAYLOAD } from './limits.ts';
 import { request, type Reply } from './protocol.ts';
 import { listPrograms, Session } from './session.ts';
 
@@ -43,7 +44,7 @@ export class Bridge {
   /** A new secret each time the server starts. */
   readonly token = randomBytes(24).toString('base64url');
   private readonly bundles: string;
-  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
   private readonly sessions = new Set<Session>();
 
   constructor(options: BridgeOptions) {
