@@ -32,6 +32,9 @@ function target(req: IncomingMessage): URL | null {
   }
 }
 
+/** Pages (browser tabs) served at once; each runs its own processes. */
+export const MAX_SESSIONS = 8;
+
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -100,11 +103,25 @@ export class Bridge {
     const send = (reply: Reply) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
     };
-    const opening = Session.open(this.bundles, send, constraints).then((session) => {
-      this.sessions.add(session);
-      send({ type: 'ready', programs: listPrograms(this.bundles) });
-      return session;
-    });
+    // The socket being opened counts too: the WebSocket server tracks every open connection.
+    if (this.sockets.clients.size > MAX_SESSIONS) {
+      send({ type: 'error', id: null, message: `The sandbox bridge already serves ${MAX_SESSIONS} pages, its limit.` });
+      ws.close(1013, 'too many sessions');
+      return;
+    }
+    const opening = Session.open(this.bundles, send, constraints).then(
+      (session) => {
+        this.sessions.add(session);
+        send({ type: 'ready', programs: listPrograms(this.bundles) });
+        return session;
+      },
+      // A full disk or an unwritable temporary folder is an error for this page, never the server's end.
+      (error: Error) => {
+        send({ type: 'error', id: null, message: `The sandbox bridge could not make a session folder for this page: ${error.message}.` });
+        ws.close(1011, 'no session folder');
+        return null;
+      },
+    );
     // A malformed frame (over maxPayload, invalid UTF-8, a reserved opcode or bit, an unmasked frame, close code 999)
     // or a reset connection ends this connection, and with it this session; never the server or another session.
     ws.on('error', () => ws.terminate());
@@ -124,10 +141,11 @@ export class Bridge {
         return;
       }
       const message = parsed.data;
-      void opening.then((session) => session.handle(message));
+      void opening.then((session) => session?.handle(message));
     });
     ws.on('close', () => {
       void opening.then(async (session) => {
+        if (!session) return;
         await session.close();
         this.sessions.delete(session);
       });

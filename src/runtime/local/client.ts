@@ -8,7 +8,8 @@ import type { Ask, Reply, Request } from './protocol';
 const CONNECT_TIMEOUT_MS = 10_000;
 const BRIDGE_GONE = 'the local bridge closed the connection (was `npm start` stopped?); start it and reload the page';
 
-const NO_BRIDGE = new RuntimeUnavailable(
+/** The normal case on a static host: in automatic mode, not worth a notice. */
+export const NO_BRIDGE = new RuntimeUnavailable(
   'local',
   'This site has no local bridge: it is served as static files.',
   'To run the sandboxes as programs on your own computer (also offline), clone the course and run `npm start` (see its README).',
@@ -30,10 +31,10 @@ export async function bootLocal(step: BootStep, constraints?: Constraints): Prom
     socket.addEventListener('error', fail, { once: true });
     socket.addEventListener('message', (event) => {
       const reply = JSON.parse(event.data as string) as Reply;
-      if (reply.type === 'ready') {
-        clearTimeout(timer);
-        resolve(reply.programs);
-      }
+      clearTimeout(timer);
+      if (reply.type === 'ready') resolve(reply.programs);
+      // Too many pages open at once, or no session folder (a full disk): the bridge says which.
+      else if (reply.type === 'error') reject(new RuntimeUnavailable('local', reply.message, 'Close the course in other tabs or windows, or free some disk space, then reload this page.'));
     }, { once: true });
   });
   return new LocalRuntime(socket, programs, constraints);
