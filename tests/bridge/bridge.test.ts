@@ -25,7 +25,7 @@ async function refusal(attempt: Parameters<typeof open>[1]) {
 describe('who may connect', () => {
   it('a page of this server with the token gets a session and the list of programs', async () => {
     const client = await connect(target);
-    expect(client.programs).toEqual(['busy', 'count', 'echo', 'family', 'limits', 'linker', 'signals', 'spinner']);
+    expect(client.programs).toEqual(['busy', 'count', 'echo', 'escape', 'family', 'filler', 'hardlinker', 'limits', 'linker', 'signals', 'spinner', 'swapper', 'swarm']);
     await client.close();
   });
 

@@ -43,6 +43,8 @@ async function openFolder(root: string, segments: string[], create: boolean, pat
       reached = join(reached, segment);
       const at = BENEATH ? `/proc/self/fd/${folder.fd}/${segment}` : reached;
       const next = await open(at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW).catch(async (error: NodeJS.ErrnoException) => {
+        // O_DIRECTORY answers ENOTDIR for a symbolic link; say which it was (the refusal itself does not depend on it).
+        if (error.code === 'ENOTDIR' && (await lstat(at).catch(() => null))?.isSymbolicLink()) error.code = 'ELOOP';
         if (error.code !== 'ENOENT' || !create) throw error;
         await mkdir(at).catch((made: NodeJS.ErrnoException) => {
           if (made.code !== 'EEXIST') throw made;
@@ -91,7 +93,7 @@ export async function readInside(root: string, path: string): Promise<string> {
   }
 }
 
-/** Writes a file (its folders made as needed); returns the size it had before, for the folder's quota. */
+/** Writes a file, its folders made as needed. */
 export async function writeInside(root: string, path: string, contents: string): Promise<void> {
   const file = await openFile(root, path, 'write');
   try {
