@@ -32,6 +32,16 @@ export function processTable(): Map<number, ProcessInfo> {
   return table;
 }
 
+/** The command line of a process, '' when it cannot be read. */
+export function commandOf(pid: number): string {
+  try {
+    if (HAS_PROC) return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    return execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
 /** Parent and start time from /proc/<pid>/stat (fields 4 and 22; the name in field 2 may hold spaces and parentheses). */
 function procStat(pid: number): ProcessInfo | null {
   try {
