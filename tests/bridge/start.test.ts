@@ -10,6 +10,17 @@ import { BUILD_TIMEOUT_MS, projectRoot } from '../support/site';
 import { alive, Client, until } from './harness';
 import WebSocket from 'ws';
 
+/** A bridge session as a page of the served course opens it (the token as a browser asks for it, then the socket). */
+async function openPage(port: number): Promise<Client> {
+  const { token, path } = (await (await fetch(`http://localhost:${port}${TOKEN_PATH}`, { headers: { 'sec-fetch-site': 'same-origin' } })).json()) as { token: string; path: string };
+  const ws = new WebSocket(`ws://localhost:${port}${path}?token=${token}`, { origin: `http://localhost:${port}` });
+  const programs = await new Promise<string[]>((resolve, reject) => {
+    ws.once('message', (raw) => resolve((JSON.parse(raw.toString()) as { programs: string[] }).programs));
+    ws.once('error', reject);
+  });
+  return new Client(ws, programs);
+}
+
 let server: ChildProcess | undefined;
 afterAll(() => {
   if (server?.exitCode === null) server.kill('SIGKILL');
@@ -26,14 +37,8 @@ it('npm start serves the course, runs the shell for a page, and leaves no proces
 
   const page = await fetch(`http://localhost:${port}/overview/`);
   expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
-  const { token, path } = (await (await fetch(`http://localhost:${port}${TOKEN_PATH}`, { headers: { 'sec-fetch-site': 'same-origin' } })).json()) as { token: string; path: string };
-  const ws = new WebSocket(`ws://localhost:${port}${path}?token=${token}`, { origin: `http://localhost:${port}` });
-  const ready = await new Promise<string[]>((resolve, reject) => {
-    ws.once('message', (raw) => resolve((JSON.parse(raw.toString()) as { programs: string[] }).programs));
-    ws.once('error', reject);
-  });
-  const client = new Client(ws, ready);
-  expect(ready).toEqual(expect.arrayContaining(['shell', 'supervisor']));
+  const client = await openPage(port);
+  expect(client.programs).toEqual(expect.arrayContaining(['shell', 'supervisor']));
 
   const shell = client.send({ type: 'spawn', program: 'shell', args: [], terminal: { cols: 80, rows: 24 } });
   const spawned = await client.waitFor((r) => r.type === 'spawned' && r.id === shell);
@@ -45,7 +50,7 @@ it('npm start serves the course, runs the shell for a page, and leaves no proces
   const code = await new Promise((resolve) => server!.once('exit', resolve));
   expect(code).toBe(0);
   expect(await until(() => !alive(pid), 5_000)).toBe(true);
-  ws.terminate();
+  client.ws.terminate();
 });
 
 describe('npm start signalled alone (an IDE stop button, a process manager)', () => {
@@ -65,13 +70,7 @@ describe('npm start signalled alone (an IDE stop button, a process manager)', ()
     const server = [...descendantsOf([npm.pid!]).keys()].find((pid) => /^\S*node\S* .*scripts\/start\.mjs/.test(commandOf(pid)));
     expect(server, 'the server process under npm').toBeDefined();
 
-    const { token, path } = (await (await fetch(`http://localhost:${port}${TOKEN_PATH}`, { headers: { 'sec-fetch-site': 'same-origin' } })).json()) as { token: string; path: string };
-    const ws = new WebSocket(`ws://localhost:${port}${path}?token=${token}`, { origin: `http://localhost:${port}` });
-    const programs = await new Promise<string[]>((resolve, reject) => {
-      ws.once('message', (raw) => resolve((JSON.parse(raw.toString()) as { programs: string[] }).programs));
-      ws.once('error', reject);
-    });
-    const client = new Client(ws, programs);
+    const client = await openPage(port);
     const supervisor = client.send({ type: 'spawn', program: 'supervisor', args: ['--scenario', 'two-servers'], cwd: 'sandbox-1' });
     await client.waitFor(() => client.output(supervisor).includes('"type":"ready"'), 60_000);
     const sandbox = [...descendantsOf([server!]).keys()];
@@ -79,6 +78,6 @@ describe('npm start signalled alone (an IDE stop button, a process manager)', ()
 
     process.kill(npm.pid!, signal);
     expect(await until(() => !alive(server!) && !sandbox.some(alive), 15_000), `still running: ${[server!, ...sandbox].filter(alive).map(commandOf).join('; ')}`).toBe(true);
-    ws.terminate();
+    client.ws.terminate();
   });
 });

@@ -30,6 +30,8 @@ export const MAX_PROCESSES = 32;
 /** What a session folder may hold: far above any lesson (a few MB), far below a full disk. */
 export const MAX_BYTES = 64 * 1024 * 1024;
 export const MAX_FILES = 5000;
+/** The variable that marks every process of a session, and that its descendants inherit. */
+const MARKER = 'SANDBOX_SESSION';
 /** How often the bridge looks at a session's processes and folder (it also checks each page write and spawn). */
 const WATCH_MS = 1000;
 /** How long a process gets to end on SIGTERM before SIGKILL (the supervisor stops its nodes in that time). */
@@ -73,7 +75,7 @@ export class Session {
   /** Every process of the session the bridge has seen (pid → start time), descendants included. */
   private readonly seen = new Map<number, string>();
   /** In every process's environment, inherited by its children: finds the ones that left the tree. */
-  private readonly marker = `SANDBOX_SESSION=${randomBytes(12).toString('hex')}`;
+  private readonly marker = randomBytes(12).toString('hex');
   private readonly watch: NodeJS.Timeout;
   private closing: Promise<void> | null = null;
 
@@ -150,8 +152,8 @@ export class Session {
     }
     if (request.terminal) Object.assign(env, { COLUMNS: String(request.terminal.cols), LINES: String(request.terminal.rows) });
     const folder = await this.sandboxFolder(request.cwd);
-    const [markName, markValue] = this.marker.split('=');
-    const base = { PATH: process.env.PATH ?? '', HOME: folder, TMPDIR: folder, TERM: 'xterm-256color', ...env, SANDBOX_ROOT: folder, [markName]: markValue };
+    if (this.closing) throw new RefusedError('refused to start a program: the session is closing');
+    const base = { PATH: process.env.PATH ?? '', HOME: folder, TMPDIR: folder, TERM: 'xterm-256color', ...env, SANDBOX_ROOT: folder, [MARKER]: this.marker };
     const bundle = this.constraints ? relative(folder, join(this.folder, BIN, `${request.program}.js`)) : file;
     const child = spawn(process.execPath, [bundle, ...request.args], {
       cwd: folder,
@@ -302,13 +304,13 @@ export class Session {
       clearInterval(this.watch);
       const table = processTable();
       this.track(table);
-      for (const [pid, started] of markedProcesses(this.marker, table)) this.seen.set(pid, started);
+      for (const [pid, started] of markedProcesses(`${MARKER}=${this.marker}`, table)) this.seen.set(pid, started);
       const ended = [...this.processes.values()].map((child) => new Promise((done) => child.once('close', done)));
       for (const child of this.processes.values()) this.end(child, this.constraints ? CLEANUP_BOUND_MS : KILL_GRACE_MS);
       await Promise.all(ended);
       // What left the process groups (setsid, a double fork) goes too, once the groups have had their grace.
       killSeen(this.seen);
-      killSeen(markedProcesses(this.marker));
+      killSeen(markedProcesses(`${MARKER}=${this.marker}`));
       await rm(this.folder, { recursive: true, force: true });
     })();
     return this.closing;
@@ -321,7 +323,7 @@ export class Session {
     this.track(table);
     for (const child of this.processes.values()) if (child.pid) signal(-child.pid, 'SIGKILL');
     killSeen(this.seen, table);
-    killSeen(markedProcesses(this.marker, table), table);
+    killSeen(markedProcesses(`${MARKER}=${this.marker}`, table), table);
     rmSync(this.folder, { recursive: true, force: true });
   }
 }
