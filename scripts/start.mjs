@@ -6,12 +6,14 @@ import { serveCourse } from '../src/runtime/local/server.ts';
 import { commandOf, processTable } from '../src/runtime/local/processes.ts';
 
 /**
- * The processes that launched this one and whose end must end it: npm runs a script as `sh -c "node scripts/start.mjs"`
- * (with the `node` devDependency, possibly through its shim binary as one more process) and passes SIGINT and SIGTERM
- * to that shell only, which ends without passing them on (dash does not exec a lone command); SIGHUP npm does not pass
- * at all, and simply ends. Either way this server would be left running with its sandboxes. So it watches every
- * process from its parent up to npm (or, without npm, its parent alone) and stops when one of them ends. A
- * process manager that started `npm start` and then ended (nohup, a login shell closing) is above npm: not watched.
+ * The processes that launched this one and whose end must end it. npm runs a script as `sh -c "<script>"` and passes
+ * SIGINT and SIGTERM to that shell only: a plain `node scripts/start.mjs` never got them (dash neither execs a lone
+ * command nor passes a signal on; on SIGTERM it ends, on SIGINT it waits), so the script line is
+ * `exec node scripts/start.mjs || node …`: the shell becomes this process and npm's signals reach it (on Windows,
+ * cmd.exe has no `exec` and runs the part after `||`). SIGHUP npm does not pass at all: it ends. And the `node`
+ * devDependency may be a shim, one more process in between, that passes nothing. So this server also watches every
+ * process from its parent up to npm (or, without npm, its parent alone) and stops when one of them ends. A process
+ * manager that started `npm start` and then ended (nohup, a login shell closing) is above npm: not watched.
  */
 function launchers() {
   const table = processTable();
