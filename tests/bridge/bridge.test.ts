@@ -25,7 +25,7 @@ async function refusal(attempt: Parameters<typeof open>[1]) {
 describe('who may connect', () => {
   it('a page of this server with the token gets a session and the list of programs', async () => {
     const client = await connect(target);
-    expect(client.programs).toEqual(['busy', 'echo', 'family', 'limits', 'linker', 'signals', 'spinner']);
+    expect(client.programs).toEqual(['busy', 'count', 'echo', 'escape', 'family', 'filler', 'hardlinker', 'limits', 'linker', 'signals', 'spinner', 'swapper', 'swarm']);
     await client.close();
   });
 
@@ -68,7 +68,7 @@ describe('who may connect', () => {
     expect(await crossSite.text()).not.toContain(target.bridge.token);
     // fetch() cannot set Host, so ask as a rebinding browser would, with node:http.
     const rebound = await new Promise<number>((resolve, reject) =>
-      get(url, { headers: { host: 'evil.example' } }, (res) => resolve(res.resume().statusCode ?? 0)).on('error', reject),
+      get(url, { headers: { host: 'evil.example', 'sec-fetch-site': 'same-origin' } }, (res) => resolve(res.resume().statusCode ?? 0)).on('error', reject),
     );
     expect(rebound).toBe(403);
   });
