@@ -135,6 +135,17 @@ describe('what a session may do', () => {
     }
   });
 
+  it.each(['sandbox-1/.sandbox/net/ports/10.0.0.11_80', '.sandbox/control.json'])(
+    "a page may not write a sandbox's own state (%j): its network table would lead a node to any local port",
+    async (path) => {
+      const write = client.send({ type: 'writeFile', path, contents: '22' });
+      const mount = client.send({ type: 'mount', tree: { 'sandbox-2': { directory: { '.sandbox': { directory: { 'x.json': { file: { contents: '{}' } } } } } } } });
+      for (const id of [write, mount]) {
+        expect(await client.waitFor((r) => 'id' in r && r.id === id)).toMatchObject({ type: 'error', message: expect.stringMatching(/^refused path .*\.sandbox\/ is the sandbox's own state/) });
+      }
+    },
+  );
+
   it('symbolic links made inside the session cannot lead reads or writes out of it', async () => {
     const id = client.send({ type: 'spawn', program: 'linker', args: [] });
     await client.outputLine<{ linked: boolean }>(id, (l) => l.linked);

@@ -22,6 +22,8 @@ const PROGRAM_NAME = /^[a-z][a-z0-9-]*$/;
 const PAGE_ENV = /^(TERM|COLUMNS|LINES|NO_COLOR|FORCE_COLOR)$/;
 /** In the constrained mode, the folder of the session that holds the program bundles, as a WebContainer's /bin. */
 const BIN = 'bin';
+/** A sandbox's own state: its supervisor's control file and its network (sandboxes/shared/net.ts). */
+const STATE = '.sandbox';
 /**
  * Processes of a session, counted with all their descendants (a supervisor with 12 nodes is 13): enough for the
  * largest topology and a few shells; stops a runaway page or program.
@@ -204,11 +206,17 @@ export class Session {
     if (echo) this.send({ type: 'output', id, data: echo });
   }
 
-  /** In the constrained mode the bundles are in the session's bin/: the page may not replace them. */
+  /**
+   * What the page may not write: in the constrained mode the bundles in the session's bin/; always, a sandbox's own
+   * state in .sandbox/, whose network table (ports/) says which loopback port a virtual address leads to: a page
+   * that wrote it could point a balancer at any service on this computer.
+   */
   private guardPrograms(path: string): void {
-    if (this.constraints && segmentsOf(path)[0] === BIN) {
+    const segments = segmentsOf(path);
+    if (this.constraints && segments[0] === BIN) {
       throw new RefusedError(`refused path '${path}': the programs in ${BIN}/ are the bridge's, not the page's`);
     }
+    if (segments.includes(STATE)) throw new RefusedError(`refused path '${path}': ${STATE}/ is the sandbox's own state, not the page's`);
   }
 
   /** Refuses a write that would take the session folder over its quota (a full disk is an error for this page only). */
