@@ -1,9 +1,9 @@
 // The balancer: `node balancer.js -f haproxy.cfg` runs it, `-c -f haproxy.cfg` only checks the file, as `haproxy`
 // does. A `reload` line on stdin re-reads the file (what SIGUSR2 does to HAProxy's master process); `stop` stops it
 // softly (../shared/control-channel.ts).
-import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { openControlChannel } from '../shared/control-channel';
+import { readSessionFile, sessionFileExists, strerror } from '../shared/session-folder';
 import { Balancer } from './balancer';
 import { parseConfig } from './config';
 import { prefix, say } from './messages';
@@ -40,13 +40,12 @@ function fail(text: string): never {
 const { file, checkOnly } = options(process.argv.slice(2));
 let text: string;
 try {
-  text = readFileSync(file, 'utf8');
+  text = readSessionFile(file);
 } catch (error) {
-  const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (error as Error).message;
-  fail(`config : Could not open configuration file ${file} : ${reason}`);
+  fail(`config : Could not open configuration file ${file} : ${strerror(error)}`);
 }
 
-const { config, alerts, warnings } = parseConfig(text, basename(file), existsSync);
+const { config, alerts, warnings } = parseConfig(text, basename(file), sessionFileExists);
 // `-c` writes on the terminal whatever runs it, as haproxy -c does; a running balancer sends them to its log.
 const print = (level: 'NOTICE' | 'WARNING' | 'ALERT', message: string) =>
   checkOnly ? process.stderr.write(`${prefix(level)}${message}\n`) : say(level, message);

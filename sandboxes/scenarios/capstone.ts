@@ -4,7 +4,7 @@
 // kill any one node under traffic and no request fails once the takeover is done; close every door but the front
 // ones; get alerted.
 import { CA_PEM, SITE_PEM } from './certificates';
-import { dbNode, failoverConf, failoverMonitor, storeEvents } from './database';
+import { dbNode, failoverConf, failoverMonitor, storeConf, storeEvents } from './database';
 import { alerts, firewallView, keepalivedBalancer, keepalivedConf, prometheus, vrrpStates } from './edge';
 import { ALERTS_YML, haproxyCfgWithExporter, prometheusYml } from './monitoring-files';
 import { balancerRequests, exits, plural } from './observe';
@@ -90,6 +90,7 @@ export default defineScenario({
     'keepalived-lb-01.conf': keepalivedConf('lb-01', [{ name: 'VI_1', vrid: 51, vip: VIP, state: 'MASTER', priority: 101 }]),
     'keepalived-lb-02.conf': keepalivedConf('lb-02', [{ name: 'VI_1', vrid: 51, vip: VIP, state: 'BACKUP', priority: 100 }]),
     'failover.conf': failoverConf('on', dbs),
+    'store.conf': storeConf(),
     'prometheus.yml': PROMETHEUS_YML,
     'alerts.yml': CAPSTONE_ALERTS_YML,
   },

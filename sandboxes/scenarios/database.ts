@@ -5,17 +5,21 @@ import type { SandboxEvent } from '../shared/events/index';
 import type { ScenarioNode } from './scenario';
 
 export { formatLsn } from '../store/lsn';
+export { storeConf } from '../store/store-config';
 
 /** Where the nodes keep their data (WAL and control file), inside the session's private folder. */
 const data = (name: string) => `.sandbox/data/${name}`;
 
-/** Database node n (1-based): db-01 at 10.0.0.21 is the primary, the others start as its standbys. */
+/**
+ * Database node n (1-based): db-01 at 10.0.0.21 is the primary, the others start as its standbys. Every node reads
+ * store.conf (the replication mode), which the scenario's files must hold: `storeConf()`.
+ */
 export function dbNode(n: number, extra: string[] = []): ScenarioNode {
   const name = `db-${String(n).padStart(2, '0')}`;
   const role = n === 1 ? ['primary'] : ['standby', '--primary', '10.0.0.21:5432'];
   // :9187 serves Prometheus metrics under postgres_exporter's names (pg_replication_lag_seconds...).
-  const args = [...role, '--listen', ':5432', '--name', name, '--data', data(name), '--metrics', ':9187', ...extra];
-  return { name, role: 'store', program: 'store', address: `10.0.0.${20 + n}`, ports: [5432, 9187], args };
+  const args = [...role, '--listen', ':5432', '--name', name, '--data', data(name), '--config', 'store.conf', '--metrics', ':9187', ...extra];
+  return { name, role: 'store', program: 'store', address: `10.0.0.${20 + n}`, ports: [5432, 9187], args, config: 'store.conf', reload: true };
 }
 
 /** The failover monitor (mon-01 at 10.0.0.32 in every lesson; prom-01, Prometheus, is 10.0.0.31), reading failover.conf (`reload mon-01` makes it re-read it). */

@@ -1,7 +1,7 @@
 // Lesson 6, failover: mon-01 heartbeats the database nodes; when the primary misses 3 in a row it promotes the
 // most advanced standby on a new timeline, points the other standby at it, and fences the old primary, which
 // rejoins as a standby when it comes back.
-import { dbNode, failoverConf, failoverMonitor, storeEvents } from './database';
+import { dbNode, failoverConf, failoverMonitor, storeConf, storeEvents } from './database';
 import { exits } from './observe';
 import { defineScenario } from './scenario';
 
@@ -14,7 +14,7 @@ export default defineScenario({
   summary:
     'mon-01 sends a heartbeat to every database node each second. After 3 missed heartbeats (3 s) it promotes the most advanced standby; the old primary is fenced and must rejoin as a standby.',
   nodes: [...dbs, failoverMonitor()],
-  files: { 'failover.conf': failoverConf('on', dbs) },
+  files: { 'failover.conf': failoverConf('on', dbs), 'store.conf': storeConf() },
   faults: [],
   goals: [
     {

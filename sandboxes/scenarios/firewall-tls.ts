@@ -2,7 +2,7 @@
 // ufw-like rules until only the balancer's front door is open, adds HAProxy's rate limit against a flood, and turns
 // on TLS at the balancer: HTTPS on :443, plain HTTP redirected to it with 301, HSTS on the HTTPS answers.
 import { CA_PEM, SITE_PEM } from './certificates';
-import { dbNode } from './database';
+import { dbNode, storeConf } from './database';
 import { firewallView } from './edge';
 import { balancerRequests, plural } from './observe';
 import { defineScenario } from './scenario';
@@ -21,6 +21,7 @@ export default defineScenario({
   summary: `No node has a firewall: from the internet (${CLIENT}) every port of lb-01, the web servers and db-01 answers. Only lb-01's web ports (80, and 443 for HTTPS) need to. And the site speaks plain HTTP only.`,
   nodes: [db1, web1, web2, lb],
   files: {
+    'store.conf': storeConf(),
     'haproxy.cfg': haproxyCfg({
       balance: 'roundrobin',
       options: ['retries 3', 'option redispatch'],

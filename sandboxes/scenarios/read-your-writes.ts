@@ -1,7 +1,7 @@
 // Lesson 7, primary vs replica in the application: the web servers write to the primary and read from a standby.
 // The standby db-02 replays 2 s late, so a visitor who saves something and reloads at once sees the old value,
 // unless the application reads its own writes (web-02 waits until the standby has replayed the visitor's write).
-import { dbNode, storeEvents } from './database';
+import { dbNode, storeConf, storeEvents } from './database';
 import { defineScenario } from './scenario';
 import { webServer } from './topology';
 
@@ -16,7 +16,7 @@ export default defineScenario({
   summary:
     'web-01 and web-02 store data in db-01 (the primary) and read it from db-02, a standby that replays 2 s late. web-01 reads whatever db-02 has; web-02 waits until db-02 has replayed your last write.',
   nodes: [db1, db2, web1, web2],
-  files: {},
+  files: { 'store.conf': storeConf() },
   faults: [],
   goals: [
     {

@@ -1,6 +1,6 @@
 // Lesson 6, the primary-replica cluster: one primary takes the writes and streams its write-ahead log to two
 // standbys, which replay it and serve reads, refuse writes, and can fall behind.
-import { dbNode, formatLsn, storeEvents } from './database';
+import { dbNode, formatLsn, storeConf, storeEvents } from './database';
 import { defineScenario } from './scenario';
 
 const [db1, db2, db3] = [dbNode(1), dbNode(2), dbNode(3)];
@@ -12,7 +12,7 @@ export default defineScenario({
   summary:
     'db-01 (10.0.0.21) is the primary: every write goes into its write-ahead log, which db-02 and db-03 stream, write, flush and replay, as PostgreSQL standbys do. They serve reads and refuse writes.',
   nodes: [db1, db2, db3],
-  files: {},
+  files: { 'store.conf': storeConf() },
   faults: [],
   goals: [
     {

@@ -1,7 +1,7 @@
 // Lesson 6, split brain: the same cluster with fencing off. After a failover the old primary comes back still
 // believing it is the primary, and accepts writes next to the new one: two histories that will never merge.
 // Turning fencing on (a lease on every heartbeat, demotion on a newer timeline) prevents it.
-import { dbNode, failoverConf, failoverMonitor, storeEvents } from './database';
+import { dbNode, failoverConf, failoverMonitor, storeConf, storeEvents } from './database';
 import { defineScenario } from './scenario';
 
 const dbs = [dbNode(1), dbNode(2), dbNode(3)];
@@ -12,7 +12,7 @@ export default defineScenario({
   summary:
     'The failover monitor mon-01 runs with fencing off: after a failover, nothing stops the old primary from accepting writes when it returns. failover.conf can turn fencing on.',
   nodes: [...dbs, failoverMonitor()],
-  files: { 'failover.conf': failoverConf('off', dbs) },
+  files: { 'failover.conf': failoverConf('off', dbs), 'store.conf': storeConf() },
   faults: [],
   goals: [
     {

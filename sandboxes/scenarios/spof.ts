@@ -1,6 +1,6 @@
 // Lesson 8, single points of failure: break one part at a time and watch what visitors get. The web servers are
 // redundant; the one balancer (and the one database) are not.
-import { dbNode } from './database';
+import { dbNode, storeConf } from './database';
 import { downtimes, exits, plural, servedWhileDown } from './observe';
 import { defineScenario } from './scenario';
 import { balancer, haproxyCfg, webServer } from './topology';
@@ -18,6 +18,7 @@ export default defineScenario({
   summary: 'One balancer, two web servers, one database. Break one part at a time: the site survives the loss of a web server, not the loss of lb-01.',
   nodes: [db1, web1, web2, lb],
   files: {
+    'store.conf': storeConf(),
     'haproxy.cfg': haproxyCfg({
       balance: 'roundrobin',
       options: ['retries 3', 'option redispatch'],

@@ -53,6 +53,8 @@ export interface Status {
   recovery_min_apply_delay: number;
   keys: number;
   waiting_commits: number;
+  /** Reads waiting for replay to reach a position (read-your-writes). */
+  waiting_reads: number;
   replication: ReplicationRow[];
   wal_receiver?: { status: string; sender: string; received_tli: number; written_lsn: string; flushed_lsn: string };
 }
@@ -107,6 +109,11 @@ export class StoreClient {
   }
 
   /** Changes settings at run time: the replication mode (primary), recovery_min_apply_delay in ms (standby). */
+  /** pg_reload_conf(): the node re-reads its settings file (store.conf). */
+  async reload(): Promise<Status> {
+    return (await this.request({ op: 'reload' })) as unknown as Status;
+  }
+
   async setConfig(settings: { mode?: string; recovery_min_apply_delay?: number }): Promise<Status> {
     return (await this.request({ op: 'set_config', ...settings })) as unknown as Status;
   }

@@ -1,6 +1,6 @@
 // store: a replicated key-value store modelled on PostgreSQL streaming replication.
 //
-//   node store.js primary --listen :5432 [--data DIR] [--mode async|semi-sync|sync] [--semi-sync-timeout MS]
+//   node store.js primary --listen :5432 [--data DIR] [--config store.conf] [--mode async|semi-sync|sync] [--semi-sync-timeout MS]
 //   node store.js standby --listen :5432 --primary 10.0.0.21:5432 [--data DIR] [--recovery-min-apply-delay MS]
 //   node store.js monitor --nodes db-01=10.0.0.21:5432,db-02=10.0.0.22:5432 [--interval MS] [--misses N] [--fencing on|off]
 //   node store.js monitor --config failover.conf        (the same settings in a file; `reload` re-reads it)
@@ -11,15 +11,16 @@ import { parseArgs } from 'node:util';
 import { StoreNode } from './node';
 import { Monitor } from './monitor';
 import { MODES, type Mode } from './syncrep';
+import { DEFAULT_SETTINGS, parseStoreConfig, storeSetting, type StoreSettings } from './store-config';
 import { completeMonitorOptions, parseMonitorConfig, setting } from './monitor-config';
 import type { MonitorOptions } from './monitor';
-import { readFileSync } from 'node:fs';
 import { log } from '../shared/report';
 import { openControlChannel } from '../shared/control-channel';
+import { readSessionFile, sessionDirectory, strerror } from '../shared/session-folder';
 
 const USAGE = `usage:
-  store primary --listen [HOST]:PORT [--data DIR] [--mode async|semi-sync|sync] [--semi-sync-timeout MS] [--name NAME] [--metrics :9187]
-  store standby --listen [HOST]:PORT --primary HOST:PORT [--data DIR] [--recovery-min-apply-delay MS] [--name NAME] [--metrics :9187]
+  store primary --listen [HOST]:PORT [--data DIR] [--config store.conf] [--mode async|semi-sync|sync] [--semi-sync-timeout MS] [--name NAME] [--metrics :9187]
+  store standby --listen [HOST]:PORT --primary HOST:PORT [--data DIR] [--config store.conf] [--mode ...] [--recovery-min-apply-delay MS] [--name NAME] [--metrics :9187]
   store monitor --nodes NAME=HOST:PORT,... [--interval MS] [--misses N] [--fencing on|off]
   store monitor --config failover.conf`;
 
@@ -33,6 +34,25 @@ function number(flag: string, text: string | undefined, fallback: number, min = 
   const value = Number(text.replace(/ms$/, ''));
   if (!Number.isFinite(value) || value < min) fail(`--${flag} ${text}: expected a number of at least ${min}`);
   return value;
+}
+
+/** The data directory, inside the session folder; PostgreSQL's words for one it cannot use. */
+function dataDirectory(dir: string): string {
+  try {
+    return sessionDirectory(dir);
+  } catch {
+    process.stderr.write(`store: FATAL:  data directory "${dir}" does not exist\n`);
+    process.exit(1);
+  }
+}
+
+/** A settings file's text (store.conf, failover.conf), or PostgreSQL's words for one that cannot be read. */
+function configText(file: string): string {
+  try {
+    return readSessionFile(file);
+  } catch (error) {
+    throw new Error(`could not open configuration file "${file}": ${strerror(error)}`);
+  }
 }
 
 const [role, ...rest] = process.argv.slice(2);
@@ -53,24 +73,39 @@ try {
 if (role === 'primary' || role === 'standby') {
   if (!values.listen) fail(`${role}: --listen is required (e.g. --listen :5432)`);
   if (role === 'standby' && !values.primary) fail('standby: --primary HOST:PORT is required (primary_conninfo)');
-  const mode = (values.mode ?? 'async') as Mode;
-  if (!MODES.includes(mode)) fail(`--mode ${values.mode}: expected one of ${MODES.join(', ')}`);
+  if (values.mode !== undefined && !MODES.includes(values.mode as Mode)) fail(`--mode ${values.mode}: expected one of ${MODES.join(', ')}`);
+  const flags: Partial<StoreSettings> = {
+    ...(values.mode === undefined ? {} : storeSetting('mode', values.mode, '--mode')),
+    ...(values['semi-sync-timeout'] === undefined ? {} : { semiSyncTimeoutMs: number('semi-sync-timeout', values['semi-sync-timeout'], 0) }),
+  };
+  // store.conf (read again on every reload), then the flags, which win as `postgres -c` does.
+  const settings = (): StoreSettings => ({
+    ...DEFAULT_SETTINGS,
+    ...(values.config ? parseStoreConfig(configText(values.config), values.config) : {}),
+    ...flags,
+  });
   const name = values.name ?? process.env.SANDBOX_NODE ?? 'store';
+  if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) fail(`--name ${name}: a node name is letters, digits, '-', '_' and '.', e.g. db-01`);
   const node = new StoreNode({
     name,
     listen: values.listen,
-    dir: values.data ?? `data/${name}`,
+    dir: dataDirectory(values.data ?? `data/${name}`),
     standbyOf: role === 'standby' ? values.primary : undefined,
-    mode,
-    // MySQL's rpl_semi_sync_source_timeout default: 10 s.
-    semiSyncTimeoutMs: number('semi-sync-timeout', values['semi-sync-timeout'], 10_000),
+    settings,
     applyDelayMs: number('recovery-min-apply-delay', values['recovery-min-apply-delay'], 0),
     maxValueBytes: number('max-value-bytes', values['max-value-bytes'], 64 * 1024, 1),
     metrics: values.metrics,
   });
   node.start().then(
-    // The store has no configuration file of its own (its settings are flags): stdin takes stop, freeze and resume.
-    () => openControlChannel({ stop: () => node.stop() }),
+    // `reload` is pg_reload_conf(): store.conf read again, a file with errors changing nothing.
+    () =>
+      openControlChannel({
+        reload() {
+          const answer = node.reload();
+          return { files: values.config ? [values.config] : [], errors: answer.ok ? [] : [String(answer.error)] };
+        },
+        stop: () => node.stop(),
+      }),
     (error) => {
       process.stderr.write(`store: FATAL:  ${(error as Error).message}\n`);
       process.exit(1);
@@ -81,7 +116,7 @@ if (role === 'primary' || role === 'standby') {
 } else if (role === 'monitor') {
   // Settings from --config FILE, overridden by flags; `reload` re-reads the file, as PostgreSQL reloads its own.
   const load = (): MonitorOptions => {
-    const fromFile = values.config ? parseMonitorConfig(readFileSync(values.config, 'utf8'), values.config) : {};
+    const fromFile = values.config ? parseMonitorConfig(configText(values.config), values.config) : {};
     const fromFlags = Object.assign(
       {},
       ...(['nodes', 'interval', 'misses', 'fencing'] as const).flatMap((name) => (values[name] === undefined ? [] : [setting(name, values[name]!, `--${name}`)])),

@@ -8,22 +8,10 @@
 //
 // Errors name the file and line. Command-line flags of the same names override the file.
 import type { MonitorOptions } from './monitor';
+import { parseSettings } from './conf';
 
 export function parseMonitorConfig(text: string, file: string): Partial<MonitorOptions> {
-  const options: Partial<MonitorOptions> = {};
-  text.split('\n').forEach((raw, i) => {
-    // Cut at '#' and '=' by position: a regular expression here can backtrack over a long line.
-    const comment = raw.indexOf('#');
-    const line = (comment < 0 ? raw : raw.slice(0, comment)).trim();
-    if (!line) return;
-    const where = `${file}:${i + 1}`;
-    const equals = line.indexOf('=');
-    const name = line.slice(0, Math.max(equals, 0)).trim();
-    const value = line.slice(equals + 1).trim();
-    if (equals < 0 || !/^[a-z_]+$/.test(name) || !value) throw new Error(`${where}: expected "name = value", got "${line}"`);
-    Object.assign(options, setting(name, value.replace(/^'(.*)'$/, '$1'), where));
-  });
-  return options;
+  return parseSettings(text, file, setting);
 }
 
 export function setting(name: string, value: string, where: string): Partial<MonitorOptions> {

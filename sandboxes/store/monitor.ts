@@ -21,6 +21,8 @@ interface Watched {
   connection?: Connection;
   missed: number;
   view?: NodeView;
+  /** The latest end of a lease this monitor has sent the node (answered or not): none may be running at a promotion. */
+  leaseSentUntil: number;
 }
 
 export class Monitor {
@@ -32,7 +34,7 @@ export class Monitor {
   private timer?: NodeJS.Timeout;
 
   constructor(private options: MonitorOptions) {
-    this.nodes = options.nodes.map((n) => ({ ...n, missed: 0 }));
+    this.nodes = options.nodes.map((n) => ({ ...n, missed: 0, leaseSentUntil: 0 }));
   }
 
   start(): void {
@@ -58,7 +60,7 @@ export class Monitor {
       if (shown(before)[name as keyof ReturnType<typeof shown>] !== value) log(`LOG:  parameter "${name}" changed to "${value}"`);
     }
     const known = new Map(this.nodes.map((n) => [n.address, n]));
-    this.nodes = options.nodes.map((n) => known.get(n.address) ?? { ...n, missed: 0 });
+    this.nodes = options.nodes.map((n) => known.get(n.address) ?? { ...n, missed: 0, leaseSentUntil: 0 });
     clearInterval(this.timer);
     this.timer = setInterval(() => void this.tick(), options.intervalMs);
   }
@@ -85,7 +87,10 @@ export class Monitor {
   }
 
   private heartbeat(node: Watched, extra: Message = {}): Promise<Message | undefined> {
-    return this.ask(node, { op: 'heartbeat', ...this.instructions(), ...extra }).then((reply) => {
+    const sent_at = Date.now();
+    const instructions = this.instructions(node);
+    if (instructions.lease_ms !== undefined) node.leaseSentUntil = Math.max(node.leaseSentUntil, sent_at + Number(instructions.lease_ms));
+    return this.ask(node, { op: 'heartbeat', ...instructions, sent_at, ...extra }).then((reply) => {
       if (reply) {
         node.missed = 0;
         node.view = toView(node, reply);
@@ -97,10 +102,16 @@ export class Monitor {
     });
   }
 
-  /** What every heartbeat tells the nodes: the current primary and timeline, and the lease when fencing. */
-  private instructions(): Message {
+  /**
+   * What every heartbeat tells a node: the current primary and timeline, and the lease when fencing. A node that
+   * missed its last heartbeat gets no new lease until it answers again, and none while the monitor replaces the
+   * primary: a frozen primary may still read heartbeats already sent, so every lease sent must have run out
+   * before another node is promoted (see failover()).
+   */
+  private instructions(node?: Watched): Message {
     const { intervalMs, misses, fencing } = this.options;
-    return { timeline: this.timeline, primary: this.primary, fencing, lease_ms: fencing ? leaseMs(intervalMs, misses) : undefined };
+    const lease = fencing && !this.failingOver && node?.missed === 0;
+    return { timeline: this.timeline, primary: this.primary, fencing, lease_ms: lease ? leaseMs(intervalMs, misses) : undefined };
   }
 
   /** Sends a request, reconnecting as needed; undefined when the node does not answer within one interval. */
@@ -139,9 +150,17 @@ export class Monitor {
   private async failover(old: Watched): Promise<void> {
     this.failingOver = true;
     const started = Date.now();
-    const { intervalMs, misses } = this.options;
+    const { intervalMs, misses, fencing } = this.options;
     log(`LOG:  primary ${old.name} (${old.address}) missed ${old.missed} heartbeats (${misses} × ${intervalMs} ms = ${detectionMs(intervalMs, misses)} ms): declaring it down`, 'alert');
     report({ type: 'store.primary-down', primary: old.address, misses: old.missed, detection_ms: detectionMs(intervalMs, misses) });
+    // As Patroni waits for the leader key's TTL to expire: the old primary may still hold a lease it was sent (a
+    // frozen process reads it when it resumes), and two primaries must never both accept writes. Only then are the
+    // standbys' positions final.
+    const running = old.leaseSentUntil - Date.now();
+    if (running >= 0) {
+      log(`LOG:  waiting ${running + 1} ms for the lease last sent to ${old.name} to run out before choosing its successor`);
+      await new Promise((resolve) => setTimeout(resolve, running + 1));
+    }
     // Fresh positions, not the last heartbeat's: the standbys may have received more since.
     const others = this.nodes.filter((n) => n !== old);
     await Promise.all(others.map((n) => this.ask(n, { op: 'status' }).then((reply) => reply && (n.view = toView(n, reply)))));
@@ -150,7 +169,7 @@ export class Monitor {
     if (choice.promote) {
       log(`LOG:  promoting ${choice.promote.name} (${choice.promote.address}): ${choice.reason}`);
       const node = this.nodes.find((n) => n.address === choice.promote!.address)!;
-      promoted = await this.ask(node, { op: 'promote', lease_ms: this.instructions().lease_ms });
+      promoted = await this.ask(node, { op: 'promote', lease_ms: fencing ? leaseMs(intervalMs, misses) : undefined, sent_at: Date.now() });
     }
     if (choice.promote && promoted?.ok) {
       this.timeline = Number(promoted.timeline);

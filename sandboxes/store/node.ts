@@ -3,14 +3,16 @@
 // Replication itself lives in walsender.ts (primary side) and walreceiver.ts (standby side); when a write may be
 // acknowledged, in syncrep.ts.
 import net from 'node:net';
-import { mkdirSync, existsSync } from 'node:fs';
+import { mkdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { listen, myAddress } from '../shared/net';
 import { log, report } from '../shared/report';
 import { readControl, writeControl, type Control, type TimelineSwitch } from './control';
 import { formatLsn, type Lsn } from './lsn';
-import { readWal, scan, WalWriter, type Change, type WalRecord } from './wal';
+import { copyTail, readWal, scan, WalWriter, type Change, type WalRecord } from './wal';
+import { discardCheckpointsAfter, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { SyncRep, type Mode } from './syncrep';
+import type { StoreSettings } from './store-config';
 import { WalSender } from './walsender';
 import { WalReceiver } from './walreceiver';
 import { serveConnection } from './protocol';
@@ -23,8 +25,11 @@ export interface NodeOptions {
   dir: string;
   /** Only for a fresh data directory: start as a standby of this primary (else as a primary). */
   standbyOf?: string;
-  mode: Mode;
-  semiSyncTimeoutMs: number;
+  /**
+   * Reads the replication settings (store.conf, overridden by flags); called at start and on reload. Throws with
+   * the file and line when they are wrong.
+   */
+  settings: () => StoreSettings;
   /** PostgreSQL's recovery_min_apply_delay: a standby replays a record only this long after its commit. */
   applyDelayMs: number;
   maxValueBytes: number;
@@ -32,25 +37,46 @@ export interface NodeOptions {
   metrics?: string;
 }
 
+/** setTimeout's longest delay (2^31 − 1 ms, about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The errors a client can get, in PostgreSQL's words where PostgreSQL has them. */
 const readOnly = (op: 'set' | 'del') => `ERROR:  cannot execute ${op === 'set' ? 'INSERT' : 'DELETE'} in a read-only transaction`;
+
+/**
+ * What a commit still waiting gets when its server stops being the primary: PostgreSQL's words for a wait for
+ * synchronous replication ended by a shutdown (SyncRepWaitForLSN). Not an acknowledgement: the client cannot know
+ * whether the write survives, and here it may not (a rewind can discard it).
+ */
+const terminated = (why: string): Message => ({
+  ok: false,
+  error: 'FATAL:  terminating connection due to administrator command',
+  sqlstate: '57P01',
+  detail: `Canceling the wait for synchronous replication: ${why}. The transaction has already committed locally, but might not have been replicated to the standby.`,
+});
 
 export class StoreNode {
   private table = new Map<string, string>();
   private control!: Control;
   private wal!: WalWriter;
   private walPath: string;
-  private syncrep: SyncRep;
+  private syncrep!: SyncRep;
+  /** Bytes of log between checkpoints (PostgreSQL's max_wal_size). */
+  private maxWalSize = 0;
   private senders: WalSender[] = [];
   private receiver?: WalReceiver;
   /** Standby: records flushed but not replayed yet (waiting for recovery_min_apply_delay). */
   private replayQueue: WalRecord[] = [];
   private replayTimer?: NodeJS.Timeout;
+  /** The rewind in progress, if any: rewinds run one after the other. */
+  private rewinding: Promise<void> = Promise.resolve();
   replayLsn: Lsn = 0;
   /** Reads waiting for the replay position to reach a client's last write (read-your-writes). */
   private replayWaiters: { lsn: Lsn; done: () => void }[] = [];
   /** Until when the failover monitor's lease lets this primary accept writes (only once `control.leased`). */
   private leaseUntil = 0;
+  /** Whether this primary holds a lease now: false at start, after it expired, and once demoted. */
+  private leaseHeld = false;
   private leaseTimer?: NodeJS.Timeout;
   private deadlineTimer?: NodeJS.Timeout;
   private lastReported = new Map<WalSender, number>();
@@ -60,7 +86,6 @@ export class StoreNode {
 
   constructor(private options: NodeOptions) {
     this.walPath = join(options.dir, 'wal.log');
-    this.syncrep = new SyncRep(options.mode, options.semiSyncTimeoutMs);
   }
 
   get name(): string {
@@ -81,6 +106,9 @@ export class StoreNode {
 
   /** Recovers from the log, then listens. */
   async start(): Promise<void> {
+    const settings = this.options.settings();
+    this.syncrep = new SyncRep(settings.mode, settings.semiSyncTimeoutMs);
+    this.maxWalSize = settings.maxWalSize;
     mkdirSync(this.options.dir, { recursive: true });
     const fresh = !existsSync(join(this.options.dir, 'control.json'));
     this.control = readControl(this.options.dir) ?? {
@@ -121,16 +149,29 @@ export class StoreNode {
     report({ type: 'store.ready', address: this.address, role: this.role, timeline: this.timeline, mode: this.syncrep.mode, lsn: this.flushLsn });
   }
 
-  /** Redo: replays the log into the table; a torn or corrupt tail is reported and cut off, never applied. */
+  /**
+   * Redo: loads the latest checkpoint and replays the log after it into the table. A torn or corrupt record ends
+   * redo there: it is reported with its position, and the tail from it on is copied aside before the log is cut,
+   * never applied. A log that ends before the control file's checkpoint is reported too.
+   */
   private async recover(): Promise<void> {
-    const found = readWal(this.walPath);
-    if (found.records.length) log(`LOG:  redo starts at ${formatLsn(0)}`);
+    const size = existsSync(this.walPath) ? statSync(this.walPath).size : 0;
+    const checkpoint = readCheckpoint(this.options.dir, size);
+    if (checkpoint) this.table = checkpoint.table;
+    const found = readWal(this.walPath, checkpoint?.redo ?? 0);
+    if (found.records.length || checkpoint) log(`LOG:  redo starts at ${formatLsn(checkpoint?.redo ?? 0)}${checkpoint ? ' (the latest checkpoint)' : ''}`);
     for (const record of found.records) this.apply(record);
     if (found.invalid) {
       const discarded = found.size - found.end;
+      const kept = `wal.damaged-${formatLsn(found.end).replace('/', '-')}`;
+      copyTail(this.walPath, found.end, join(this.options.dir, kept));
       log(`LOG:  ${found.invalid.reason}`, 'warning');
-      log(`WARNING:  truncating the write-ahead log at ${formatLsn(found.end)}: ${discarded} bytes after it are discarded, never applied`, 'warning');
-      report({ type: 'store.wal-truncated', at: found.end, reason: found.invalid.reason, discarded_bytes: discarded });
+      log(`WARNING:  truncating the write-ahead log at ${formatLsn(found.end)}: the ${discarded} bytes after it are never applied; they are kept in ${kept}`, 'warning');
+      report({ type: 'store.wal-truncated', at: found.end, reason: found.invalid.reason, discarded_bytes: discarded, kept });
+    } else if (this.control.checkpoint !== undefined && found.end < this.control.checkpoint) {
+      const reason = `the write-ahead log ends at ${formatLsn(found.end)}, before the latest checkpoint location in the control file (${formatLsn(this.control.checkpoint)}): ${this.control.checkpoint - found.end} bytes of it are missing`;
+      log(`WARNING:  ${reason}; writes acknowledged in them are lost on this node`, 'warning');
+      report({ type: 'store.wal-truncated', at: found.end, reason, discarded_bytes: 0, missing_bytes: this.control.checkpoint - found.end });
     }
     if (found.records.length) {
       const last = found.records[found.records.length - 1];
@@ -139,6 +180,25 @@ export class StoreNode {
     }
     this.replayLsn = found.end;
     this.wal = await WalWriter.open(this.walPath, found.end, (bytes, from) => this.flushed(bytes, from));
+    // Checkpoints of log that is no longer there would describe data nobody has.
+    discardCheckpointsAfter(this.options.dir, found.end);
+    if (this.control.checkpoint !== undefined && this.control.checkpoint > found.end) this.control.checkpoint = checkpoint?.redo;
+    // An end-of-recovery checkpoint, as PostgreSQL takes one, when redo had much to replay.
+    this.maybeCheckpoint();
+  }
+
+  /**
+   * A checkpoint every max_wal_size bytes of log (PostgreSQL's trigger for one): the table at the replay
+   * position, so the next recovery or rewind replays only the log after it.
+   */
+  private maybeCheckpoint(): void {
+    if (this.replayLsn - (this.control.checkpoint ?? 0) >= this.maxWalSize && this.replayLsn <= this.wal.flushLsn) this.checkpoint();
+  }
+
+  private checkpoint(): void {
+    writeCheckpoint(this.options.dir, { redo: this.replayLsn, tli: this.timeline, table: this.table });
+    this.control.checkpoint = this.replayLsn;
+    writeControl(this.options.dir, this.control);
   }
 
   private apply(record: Change & { lsn?: Lsn }): void {
@@ -152,10 +212,12 @@ export class StoreNode {
       for (const sender of this.senders) sender.flushed(bytes, from);
       this.advanceCommits();
     } else {
-      this.replayQueue.push(...scan(bytes, from).records);
+      // Records this node wrote as a primary and made visible when their wait was cancelled are not applied twice.
+      this.replayQueue.push(...scan(bytes, from).records.filter((r) => r.lsn >= this.replayLsn));
       this.replay();
       this.receiver?.report();
     }
+    this.maybeCheckpoint();
   }
 
   // ---- primary: writes -------------------------------------------------------------------------------------
@@ -163,11 +225,12 @@ export class StoreNode {
   /** Whether this node may accept a write now, or why not. */
   private refusal(): 'read-only' | 'fenced' | undefined {
     if (this.role === 'standby') return 'read-only';
-    if (this.control.leased && Date.now() >= this.leaseUntil) return 'fenced';
+    if (this.control.leased && (!this.leaseHeld || Date.now() >= this.leaseUntil)) return 'fenced';
     return undefined;
   }
 
   write(change: Change, reply: (message: Message) => void): void {
+    this.checkLease();
     const refused = this.refusal();
     if (refused) {
       report({ type: 'store.refused', op: change.op, key: change.key, reason: refused });
@@ -181,23 +244,33 @@ export class StoreNode {
       });
     }
     const started = Date.now();
-    const record = this.wal.append(change, this.timeline);
+    const timeline = this.timeline;
+    const record = this.wal.append(change, timeline);
     const end = this.wal.insertLsn;
-    this.syncrep.wait(
-      end,
-      () => {
-        this.apply(record);
-        this.replayLsn = end;
-        const wait_ms = Date.now() - started;
-        report({ type: 'store.write', op: change.op, key: change.key, lsn: end, timeline: this.timeline, mode: this.syncrep.mode, wait_ms });
-        reply({ ok: true, lsn: formatLsn(end) });
-      },
-      started,
-    );
+    const cancel = (why: string) => {
+      // Committed locally (the record is in the log), so visible here as replay would make it; never acknowledged.
+      this.makeVisible(record, end);
+      reply(terminated(why));
+    };
+    const release = () => {
+      // Only a primary still holding its lease on the timeline the record was written on acknowledges it.
+      if (this.role !== 'primary' || this.timeline !== timeline || this.refusal()) return cancel(`this server is no longer the primary of timeline ${timeline}`);
+      this.makeVisible(record, end);
+      const acked_at = Date.now();
+      report({ type: 'store.write', op: change.op, key: change.key, lsn: end, timeline, mode: this.syncrep.mode, wait_ms: acked_at - started, acked_at });
+      reply({ ok: true, lsn: formatLsn(end) });
+    };
+    this.syncrep.wait(end, { release, cancel }, started);
+  }
+
+  private makeVisible(record: WalRecord, end: Lsn): void {
+    this.apply(record);
+    this.replayLsn = end;
   }
 
   /** Releases the writes the replication mode now allows; logs semi-sync switching like MySQL does. */
   private advanceCommits(): void {
+    this.checkLease();
     const live = this.senders.filter((s) => !s.closed && s.state === 'streaming');
     const transition = this.syncrep.advance(this.flushLsn, live, Date.now());
     if (transition?.semiSync === 'OFF') {
@@ -239,8 +312,9 @@ export class StoreNode {
       }
       this.apply(this.replayQueue.shift()!);
     }
-    this.replayLsn = this.replayQueue.length ? this.replayQueue[0].lsn : this.wal.flushLsn;
-    this.replayWaiters = this.replayWaiters.filter((w) => (w.lsn <= this.replayLsn ? (w.done(), false) : true));
+    // Never backwards: records this node wrote as a primary may be visible beyond what is flushed yet.
+    this.replayLsn = this.replayQueue.length ? this.replayQueue[0].lsn : Math.max(this.replayLsn, this.wal.flushLsn);
+    for (const waiter of this.replayWaiters.filter((w) => w.lsn <= this.replayLsn)) waiter.done();
   }
 
   adoptTimeline(timeline: number, history: TimelineSwitch[]): void {
@@ -252,14 +326,29 @@ export class StoreNode {
 
   /** pg_rewind: cuts the log back to where this node's history forked off the primary's, and rebuilds the table. */
   async rewind(lsn: Lsn): Promise<void> {
-    const before = readWal(this.walPath);
-    const discarded = before.records.filter((r) => r.lsn >= lsn).length;
+    // One at a time: a receiver replaced while it rewinds (a new primary_conninfo) must not interleave with the
+    // next one's rewind, or the table and the log would disagree.
+    const run = this.rewinding.then(() => this.rewindNow(lsn));
+    this.rewinding = run.catch(() => undefined);
+    return run;
+  }
+
+  private async rewindNow(lsn: Lsn): Promise<void> {
+    await this.flushedAll();
+    if (lsn >= this.wal.flushLsn) return; // nothing after the fork any more (an earlier rewind cut it)
+    // Only what changed is read: the discarded tail, and the log from the newest checkpoint before the fork.
+    const tail = readWal(this.walPath, lsn);
+    discardCheckpointsAfter(this.options.dir, lsn);
+    const checkpoint = readCheckpoint(this.options.dir, lsn);
+    if (checkpoint) log(`pg_rewind: rewinding from last common checkpoint at ${formatLsn(checkpoint.redo)} on timeline ${checkpoint.tli}`);
     await this.wal.truncate(lsn);
-    this.table.clear();
+    this.table = checkpoint?.table ?? new Map();
     this.replayQueue = [];
-    for (const record of readWal(this.walPath).records) this.apply(record);
-    this.replayLsn = lsn;
-    report({ type: 'store.rewind', diverged_at: lsn, discarded_bytes: before.end - lsn, discarded_records: discarded });
+    for (const record of readWal(this.walPath, checkpoint?.redo ?? 0, lsn).records) this.apply(record);
+    this.replayLsn = this.wal.flushLsn;
+    this.control.checkpoint = checkpoint?.redo;
+    writeControl(this.options.dir, this.control);
+    report({ type: 'store.rewind', diverged_at: lsn, discarded_bytes: tail.size - lsn, discarded_records: tail.records.length });
   }
 
   // ---- role changes ----------------------------------------------------------------------------------------
@@ -273,13 +362,18 @@ export class StoreNode {
     report({ type: 'store.follow', primary });
   }
 
+  /** Resolves once everything written to the log is on disk. */
+  private async flushedAll(): Promise<void> {
+    while (this.wal.flushLsn < this.wal.insertLsn) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+
   /** pg_promote(): finish replaying what was received, start a new timeline, accept writes. */
-  async promote(leaseMs = 0): Promise<{ ok: boolean; error?: string; timeline?: number }> {
+  async promote(leaseMs = 0, sent = Date.now()): Promise<{ ok: boolean; error?: string; timeline?: number }> {
     if (this.role === 'primary') return { ok: false, error: 'ERROR:  recovery is not in progress', timeline: this.timeline };
     log('LOG:  received promote request');
     this.receiver?.stop();
     this.receiver = undefined;
-    while (this.wal.flushLsn < this.wal.insertLsn) await new Promise((resolve) => setTimeout(resolve, 1));
+    await this.flushedAll();
     const delay = this.options.applyDelayMs;
     this.options.applyDelayMs = 0; // promotion replays everything received, whatever the apply delay
     this.replay();
@@ -292,7 +386,7 @@ export class StoreNode {
     this.control.primary_conninfo = undefined;
     // Promoted by the monitor, it gets its first lease with the request; promoted by hand under a monitor with
     // fencing, it waits for the monitor to notice the new timeline and renew the lease.
-    this.renewLease(leaseMs);
+    this.renewLease(leaseMs, sent);
     writeControl(this.options.dir, this.control);
     log(`LOG:  selected new timeline ID: ${this.timeline}`);
     log('LOG:  archive recovery complete');
@@ -303,6 +397,8 @@ export class StoreNode {
 
   /** The failover monitor's heartbeat: renews a primary's lease, repoints standbys, fences a superseded primary. */
   heartbeat(message: Message): void {
+    // A primary that was paused checks its lease before anything else it is told.
+    this.checkLease();
     const primary = typeof message.primary === 'string' ? message.primary : undefined;
     const timeline = Number(message.timeline ?? 0);
     if (primary === undefined) return;
@@ -311,7 +407,7 @@ export class StoreNode {
       writeControl(this.options.dir, this.control);
     }
     if (primary === this.address) {
-      if (this.role === 'primary') this.renewLease(Number(message.lease_ms));
+      if (this.role === 'primary') this.renewLease(Number(message.lease_ms), sentAt(message));
       return;
     }
     if (this.role === 'standby') {
@@ -329,38 +425,67 @@ export class StoreNode {
   /** Becomes a standby of `primary` (standby.signal + primary_conninfo); the receiver rewinds a divergent tail. */
   rejoin(primary: string): void {
     if (this.role === 'primary') {
+      // First of all: no commit still waiting may be acknowledged once this node has stopped being the primary.
+      this.syncrep.cancelAll(`this server stopped being the primary to follow ${primary}`);
       this.control.role = 'standby';
       clearTimeout(this.leaseTimer);
+      this.leaseHeld = false;
       log('LOG:  entering standby mode');
     }
     this.follow(primary);
   }
 
-  private renewLease(leaseMs: number): void {
+  /**
+   * The lease runs from when the monitor SENT the heartbeat, not from when this node read it: heartbeats left in
+   * the socket of a process that was frozen are old when it resumes and grant nothing. Both clocks are this
+   * machine's, so they agree; real systems get the same guarantee from a store with its own clock (Patroni's
+   * leader key has a TTL in etcd or Consul, and a leader that cannot renew it before it expires demotes itself).
+   */
+  private renewLease(leaseMs: number, sent: number): void {
     if (!this.control.leased || !(leaseMs > 0)) return;
-    if (Date.now() >= this.leaseUntil) log('LOG:  lease from the failover monitor granted: accepting writes');
-    this.leaseUntil = Date.now() + leaseMs;
+    const until = sent + leaseMs;
+    if (until <= Date.now()) {
+      log(`LOG:  ignoring a heartbeat sent ${Date.now() - sent} ms ago: older than the lease (${leaseMs} ms), it grants nothing`);
+      return;
+    }
+    if (!this.leaseHeld) log('LOG:  lease from the failover monitor granted: accepting writes');
+    this.leaseHeld = true;
+    this.leaseUntil = Math.max(this.leaseUntil, until);
     clearTimeout(this.leaseTimer);
-    this.leaseTimer = setTimeout(() => {
-      if (this.role !== 'primary') return;
-      log(`LOG:  fenced: no heartbeat from the failover monitor for ${leaseMs} ms (the lease); refusing writes`, 'warning');
-      report({ type: 'store.fenced', timeline: this.timeline, reason: 'lease-expired' });
-    }, leaseMs);
+    this.leaseTimer = setTimeout(() => this.checkLease(), this.leaseUntil - Date.now());
+  }
+
+  /** Fences this primary if its lease has run out (timers of a frozen process fire late, so callers check too). */
+  private checkLease(): void {
+    if (this.role !== 'primary' || !this.control.leased || !this.leaseHeld || Date.now() < this.leaseUntil) return;
+    this.leaseHeld = false;
+    clearTimeout(this.leaseTimer);
+    this.syncrep.cancelAll('its lease from the failover monitor expired');
+    log(`LOG:  fenced: no heartbeat from the failover monitor within the lease (it ran out at ${new Date(this.leaseUntil).toISOString()}); refusing writes`, 'warning');
+    report({ type: 'store.fenced', timeline: this.timeline, reason: 'lease-expired' });
   }
 
   // ---- what the protocol (protocol.ts) asks of the node ---------------------------------------------------
 
-  /** Reads a key; with `after`, first waits (up to `timeoutMs`) until replay has reached it: read-your-writes. */
-  read(key: string, after: Lsn | undefined, timeoutMs: number, reply: (message: Message) => void): void {
+  /**
+   * Reads a key; with `after`, first waits (up to `timeoutMs`) until replay has reached it: read-your-writes.
+   * The wait ends with the client's connection (`gone`), as PostgreSQL ends a backend whose client went away.
+   */
+  read(key: string, after: Lsn | undefined, timeoutMs: number, reply: (message: Message) => void, gone: AbortSignal): void {
     const answer = () => reply({ ok: true, value: this.table.get(key) ?? null, replay_lsn: formatLsn(this.replayLsn) });
     if (after === undefined || after <= this.replayLsn) return answer();
-    const waiter = { lsn: after, done: answer };
-    this.replayWaiters.push(waiter);
-    setTimeout(() => {
-      if (!this.replayWaiters.includes(waiter)) return;
+    const forget = () => {
+      clearTimeout(timer);
+      gone.removeEventListener('abort', forget);
       this.replayWaiters = this.replayWaiters.filter((w) => w !== waiter);
+    };
+    const waiter = { lsn: after, done: () => (forget(), answer()) };
+    const timer = setTimeout(() => {
+      forget();
       reply({ ok: false, error: 'ERROR:  canceling statement due to statement timeout', detail: `replay_lsn ${formatLsn(this.replayLsn)} did not reach ${formatLsn(after)} within ${timeoutMs} ms`, sqlstate: '57014' });
-    }, timeoutMs);
+    }, Math.min(timeoutMs, MAX_TIMER_MS));
+    this.replayWaiters.push(waiter);
+    gone.addEventListener('abort', forget);
   }
 
   get maxValueBytes(): number {
@@ -401,14 +526,42 @@ export class StoreNode {
     this.advanceCommits();
   }
 
+  /** pg_reload_conf(): re-reads the settings; a file with errors changes nothing, as PostgreSQL's reload. */
+  reload(): Message {
+    log('LOG:  received SIGHUP, reloading configuration files');
+    let settings: StoreSettings;
+    try {
+      settings = this.options.settings();
+    } catch (error) {
+      log(`LOG:  ${(error as Error).message}`, 'error');
+      log('LOG:  configuration file contains errors; no changes were applied', 'error');
+      return { ok: false, error: `ERROR:  ${(error as Error).message}`, hint: 'Fix the file and reload again; the previous settings stay in effect.' };
+    }
+    if (settings.semiSyncTimeoutMs !== this.syncrep.semiSyncTimeoutMs) {
+      this.syncrep.semiSyncTimeoutMs = settings.semiSyncTimeoutMs;
+      log(`LOG:  parameter "semi_sync_timeout" changed to "${settings.semiSyncTimeoutMs}ms"`);
+    }
+    if (settings.maxWalSize !== this.maxWalSize) {
+      this.maxWalSize = settings.maxWalSize;
+      log(`LOG:  parameter "max_wal_size" changed to "${settings.maxWalSize}"`);
+    }
+    if (settings.mode !== this.syncrep.mode) this.setMode(settings.mode);
+    this.advanceCommits();
+    return { ok: true, ...this.status() };
+  }
+
+  private setMode(mode: Mode): void {
+    this.syncrep.mode = mode;
+    this.syncrep.semiSyncOn = true;
+    log(`LOG:  parameter "mode" changed to "${mode}"`);
+  }
+
   setConfig(message: Message): Message {
     if (message.mode !== undefined) {
       if (!['async', 'semi-sync', 'sync'].includes(String(message.mode))) {
         return { ok: false, error: `ERROR:  invalid value for parameter "mode": "${message.mode}"`, hint: 'Available values: async, semi-sync, sync.' };
       }
-      this.syncrep.mode = message.mode as Mode;
-      this.syncrep.semiSyncOn = true;
-      log(`LOG:  parameter "mode" changed to "${message.mode}"`);
+      this.setMode(message.mode as Mode);
       this.advanceCommits();
     }
     if (message.recovery_min_apply_delay !== undefined) {
@@ -423,6 +576,7 @@ export class StoreNode {
 
   /** What `db status` shows: pg_is_in_recovery(), positions, and the pg_stat_replication / pg_stat_wal_receiver views. */
   status(): Message {
+    this.checkLease();
     const standbys = this.senders.filter((s) => !s.closed);
     return {
       name: this.options.name,
@@ -440,6 +594,7 @@ export class StoreNode {
       recovery_min_apply_delay: this.options.applyDelayMs,
       keys: this.table.size,
       waiting_commits: this.syncrep.waiting,
+      waiting_reads: this.replayWaiters.length,
       replication: standbys.map((s, i) => {
         const row = this.replicationRow(s, i);
         return { ...row, sent_lsn: formatLsn(row.sent_lsn), write_lsn: formatLsn(row.write_lsn), flush_lsn: formatLsn(row.flush_lsn), replay_lsn: formatLsn(row.replay_lsn) };
@@ -496,12 +651,21 @@ export class StoreNode {
   /** Clean shutdown (SIGTERM): flush, mark the control file, as `pg_ctl stop -m fast`. */
   async stop(): Promise<void> {
     log('LOG:  received fast shutdown request');
+    this.syncrep.cancelAll('the server is shutting down');
     this.receiver?.stop();
     this.server.close();
-    while (this.wal.flushLsn < this.wal.insertLsn) await new Promise((resolve) => setTimeout(resolve, 1));
+    await this.flushedAll();
     await this.wal.close();
+    // The shutdown checkpoint: a clean restart replays nothing.
+    if (this.replayLsn <= this.wal.flushLsn && this.replayLsn !== this.control.checkpoint) this.checkpoint();
     this.control.state = 'shut down';
     writeControl(this.options.dir, this.control);
     log('LOG:  database system is shut down');
   }
+}
+
+/** When the monitor sent a heartbeat or promotion (its clock, ms since the epoch); now for one sent by hand. */
+export function sentAt(message: Message): number {
+  const at = Number(message.sent_at);
+  return Number.isFinite(at) ? Math.min(at, Date.now()) : Date.now();
 }

@@ -2,7 +2,7 @@
 // A connection that asks for START_REPLICATION becomes a WAL stream, whose lines are then standby status updates.
 import type net from 'node:net';
 import { parseLsn } from './lsn';
-import type { StoreNode } from './node';
+import { sentAt, type StoreNode } from './node';
 import type { WalSender } from './walsender';
 import { readLines, send, type Message } from './wire';
 
@@ -10,27 +10,31 @@ export function serveConnection(node: StoreNode, socket: net.Socket): void {
   socket.setNoDelay(true);
   socket.on('error', () => socket.destroy());
   let sender: WalSender | undefined;
+  const gone = new AbortController();
   readLines(
     socket,
     (message) => {
       if (sender) return node.standbyReplied(sender, message);
       const reply = (answer: Message) => send(socket, { id: message.id, ...answer });
       try {
-        sender = handle(node, message, reply, socket);
+        sender = handle(node, message, reply, socket, gone.signal);
       } catch (error) {
         reply({ ok: false, error: `ERROR:  ${(error as Error).message}` });
       }
     },
     (problem) => send(socket, { ok: false, error: `ERROR:  ${problem}` }),
   );
-  socket.on('close', () => sender && node.standbyGone(sender));
+  socket.on('close', () => {
+    gone.abort();
+    if (sender) node.standbyGone(sender);
+  });
 }
 
 /** Answers one request; returns a WalSender when the connection becomes a replication stream. */
-function handle(node: StoreNode, message: Message, reply: (answer: Message) => void, socket: net.Socket): WalSender | undefined {
+function handle(node: StoreNode, message: Message, reply: (answer: Message) => void, socket: net.Socket, gone: AbortSignal): WalSender | undefined {
   switch (message.op) {
     case 'get':
-      return void node.read(checkKey(message.key), message.after === undefined ? undefined : parseLsn(String(message.after)), Number(message.timeout_ms ?? 1000), reply);
+      return void node.read(checkKey(message.key), message.after === undefined ? undefined : parseLsn(String(message.after)), Number(message.timeout_ms ?? 1000), reply, gone);
     case 'set':
       return void node.write({ op: 'set', key: checkKey(message.key), value: checkValue(message.value, node.maxValueBytes) }, reply);
     case 'del':
@@ -41,7 +45,7 @@ function handle(node: StoreNode, message: Message, reply: (answer: Message) => v
       node.heartbeat(message);
       return void reply({ ok: true, ...node.status() });
     case 'promote':
-      return void node.promote(Number(message.lease_ms ?? 0)).then(reply);
+      return void node.promote(Number(message.lease_ms ?? 0), sentAt(message)).then(reply);
     case 'rejoin':
       if (typeof message.primary !== 'string' || !/:\d+$/.test(message.primary)) throw new Error('rejoin: expected "primary": "HOST:PORT"');
       if (message.primary === node.address) throw new Error('rejoin: a node cannot follow itself');
@@ -49,12 +53,14 @@ function handle(node: StoreNode, message: Message, reply: (answer: Message) => v
       return void reply({ ok: true, ...node.status() });
     case 'set_config':
       return void reply(node.setConfig(message));
+    case 'reload':
+      return void reply(node.reload());
     case 'identify_system':
       return void reply(node.identify());
     case 'start_replication':
       return node.startReplication(message, reply, socket);
     default:
-      throw new Error(`unknown op ${JSON.stringify(message.op)}: expected get, set, del, status, promote, rejoin, heartbeat, set_config, identify_system or start_replication`);
+      throw new Error(`unknown op ${JSON.stringify(message.op)}: expected get, set, del, status, promote, rejoin, heartbeat, set_config, reload, identify_system or start_replication`);
   }
 }
 

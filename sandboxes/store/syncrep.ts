@@ -18,10 +18,15 @@ export interface StandbyPosition {
   flush: Lsn;
 }
 
-interface Waiter {
+/** A commit waiting for its acknowledgement: `release` acknowledges it, `cancel` ends the wait without one. */
+export interface Commit {
+  release: () => void;
+  cancel: (why: string) => void;
+}
+
+interface Waiter extends Commit {
   end: Lsn;
   since: number;
-  release: () => void;
 }
 
 export type Transition = { semiSync: 'OFF'; waitingFor: Lsn; ackedUpTo: Lsn } | { semiSync: 'ON'; at: Lsn };
@@ -37,8 +42,16 @@ export class SyncRep {
   ) {}
 
   /** Queues a write whose record ends at `end`; `release` runs once the mode allows acknowledging it. */
-  wait(end: Lsn, release: () => void, now: number): void {
-    this.queue.push({ end, since: now, release });
+  wait(end: Lsn, commit: Commit, now: number): void {
+    this.queue.push({ end, since: now, ...commit });
+  }
+
+  /**
+   * Ends every wait without acknowledging it, in log order: what a server that stops being the primary does
+   * first, as PostgreSQL cancels the waits of a server shutting down (SyncRepWaitForLSN, ProcDiePending).
+   */
+  cancelAll(why: string): void {
+    for (const waiter of this.queue.splice(0)) waiter.cancel(why);
   }
 
   get waiting(): number {

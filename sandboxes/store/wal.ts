@@ -8,9 +8,10 @@
 // crash hit mid-write) or corrupt (checksum mismatch) ends recovery there, as PostgreSQL's redo stops at the first
 // invalid record, and the tail from that point is truncated, never applied.
 import { open, type FileHandle } from 'node:fs/promises';
-import { readFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { crc32c } from './crc32c';
 import { formatLsn, parseLsn, type Lsn } from './lsn';
+import { log } from '../shared/report';
 
 export interface Change {
   op: 'set' | 'del';
@@ -90,9 +91,60 @@ export function scan(bytes: Buffer, start: Lsn = 0): Scan {
   return { records, end: start + offset };
 }
 
-export function readWal(path: string): Scan & { size: number } {
-  const bytes = existsSync(path) ? readFileSync(path) : Buffer.alloc(0);
-  return { ...scan(bytes), size: bytes.length };
+/** Reads the log file from position `from` (a checkpoint's redo point) up to `to` (default: its end). */
+export function readWal(path: string, from: Lsn = 0, to = Infinity): Scan & { size: number } {
+  if (!existsSync(path)) return { records: [], end: 0, size: 0 };
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = Buffer.alloc(Math.max(0, Math.min(size, to) - from));
+    readSync(fd, bytes, 0, bytes.length, from);
+    return { ...scan(bytes, from), size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+let datasyncMissing = false;
+
+/**
+ * Puts what was written on disk before a write is acknowledged (fdatasync, as PostgreSQL's default
+ * wal_sync_method). Some runtimes lack it (a WebContainer's in-memory file system may throw "not implemented"):
+ * then the store says so once and carries on with fsync, or with nothing if that is missing too.
+ */
+export async function syncToDisk(file: Pick<FileHandle, 'datasync' | 'sync'>): Promise<void> {
+  if (!datasyncMissing) {
+    try {
+      return await file.datasync();
+    } catch (error) {
+      if (!unimplemented(error)) throw error;
+      datasyncMissing = true;
+      log(
+        'WARNING:  fdatasync is not available in this runtime; the write-ahead log falls back to fsync, or to no flush at all if that is missing too. ' +
+          'A write is still in the file before it is acknowledged, so it survives this server being killed, but not a crash of the machine or of the runtime itself.',
+        'warning',
+      );
+    }
+  }
+  try {
+    await file.sync();
+  } catch (error) {
+    if (!unimplemented(error)) throw error;
+  }
+}
+
+const unimplemented = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOSYS' || /not (yet )?implemented/i.test(String((error as Error)?.message));
+
+/** Copies the log from `from` to its end into `destination`: a damaged tail kept aside before the log is cut. */
+export function copyTail(path: string, from: Lsn, destination: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    const bytes = Buffer.alloc(Math.max(0, fstatSync(fd).size - from));
+    readSync(fd, bytes, 0, bytes.length, from);
+    writeFileSync(destination, bytes);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -119,7 +171,7 @@ export class WalWriter {
   static async open(path: string, end: Lsn, onFlush: (bytes: Buffer, from: Lsn) => void): Promise<WalWriter> {
     const file = await open(path, existsSync(path) ? 'r+' : 'w+');
     await file.truncate(end);
-    await file.datasync();
+    await syncToDisk(file);
     return new WalWriter(file, end, onFlush);
   }
 
@@ -144,7 +196,7 @@ export class WalWriter {
       this.pending = [];
       const from = this.flushLsn;
       await this.file.write(bytes, 0, bytes.length, from);
-      await this.file.datasync();
+      await syncToDisk(this.file);
       this.flushLsn = from + bytes.length;
       this.onFlush(bytes, from);
     }
@@ -161,7 +213,7 @@ export class WalWriter {
   /** Cuts the log at `lsn` (pg_rewind's job on a diverged old primary). Only when nothing is pending. */
   async truncate(lsn: Lsn): Promise<void> {
     await this.file.truncate(lsn);
-    await this.file.datasync();
+    await syncToDisk(this.file);
     this.insertLsn = this.flushLsn = lsn;
   }
 

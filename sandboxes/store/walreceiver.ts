@@ -71,6 +71,8 @@ export class WalReceiver {
     const end = timelineEnd(history, mine);
     if (end === undefined) throw new Error(`could not find timeline ${mine} in the history of the primary (it is on timeline ${timeline})`);
     if (this.standby.flushLsn <= end) return;
+    // A receiver replaced meanwhile (the node follows another primary now) leaves the rewind to its successor.
+    if (this.stopped) throw new Error('stopped: the node follows another primary');
     log(`LOG:  new timeline ${mine + 1} forked off current database system timeline ${mine} before current recovery point ${formatLsn(this.standby.flushLsn)}`);
     // A real standby would now wait forever; the sandbox runs pg_rewind itself so the lesson can go on.
     log(`pg_rewind: servers diverged at WAL location ${formatLsn(end)} on timeline ${mine}`);

@@ -1,7 +1,8 @@
 // The supervisor's core: the scenario's nodes, the cut links and the goals, and what each command does to them.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setLinkCut } from '../shared/net';
+import { readSessionFile, writeSessionFile } from '../shared/session-folder';
 import { describeScenario, type Scenario, type World } from '../scenarios/scenario';
 import { toLine, describe as describeBehaviour } from '../web/behaviour';
 import type { Command, Reply, Status } from './commands';
@@ -39,7 +40,8 @@ export class Supervisor {
 
   private async startAll(): Promise<void> {
     mkdirSync(this.places.net, { recursive: true });
-    for (const [name, text] of Object.entries(this.scenario.files)) writeFileSync(join(this.places.session, name), text);
+    // A link left in a lab file's place is replaced, never written through.
+    for (const [name, text] of Object.entries(this.scenario.files)) writeSessionFile(join(this.places.session, name), text);
     this.stream.newRun();
     this.stream.publish('supervisor', { type: 'scenario', ...describeScenario(this.scenario) });
     this.goals.restart();
@@ -207,7 +209,7 @@ export class Supervisor {
       cuts: this.cuts,
       file: (name) => {
         try {
-          return readFileSync(join(this.places.session, name), 'utf8');
+          return readSessionFile(join(this.places.session, name));
         } catch {
           return undefined;
         }

@@ -1,6 +1,7 @@
 // The subset of keepalived.conf this sandbox understands: global_defs, vrrp_script and vrrp_instance blocks, with
 // keepalived's keywords and defaults (keepalived.conf(5); FIDELITY.md 2.1). Keywords keepalived knows but the sandbox
 // ignores are warned about, never silently dropped; anything keepalived itself would reject is an error with its line.
+import { isIPv4 } from 'node:net';
 
 export interface TrackScriptConfig {
   name: string;
@@ -106,8 +107,16 @@ export function parseConfig(text: string, file = 'keepalived.conf'): KeepalivedC
     }
     return value;
   };
-  /** Items of a list block such as virtual_ipaddress { 10.0.0.10/24 dev eth0 }: the first word of each line. */
-  const items = (s: Statement): string[] => (s.block ?? fail(s.key, `${s.key.text} needs a { ... } block`)).map((i) => i.key.text);
+  /**
+   * The addresses of a virtual_ipaddress or unicast_peer block (10.0.0.10/24 dev eth0: the address, without its
+   * prefix). keepalived reports a malformed one and skips it; the sandbox refuses the file (as `keepalived -t` does),
+   * since an address here also names a file of the sandbox network.
+   */
+  const addresses = (s: Statement, problem: (ip: string) => string): string[] =>
+    (s.block ?? fail(s.key, `${s.key.text} needs a { ... } block`)).map((item) => {
+      const ip = item.key.text.replace(/\/\d{1,2}$/, '');
+      return isIPv4(ip) ? ip : fail(item.key, `${problem(item.key.text)}: an IPv4 address is four numbers from 0 to 255, e.g. 10.0.0.10/24`);
+    });
   const unknown = (s: Statement, where: string) =>
     config.warnings.push(`${file}:${s.key.line}: Unknown keyword '${s.key.text}' in ${where} (ignored by this sandbox)`);
 
@@ -165,8 +174,8 @@ export function parseConfig(text: string, file = 'keepalived.conf'): KeepalivedC
         else if (k === 'nopreempt') instance.nopreempt = true;
         else if (k === 'preempt') instance.nopreempt = false;
         else if (k === 'preempt_delay') instance.preempt_delay = number(s, 0, 1000);
-        else if (k === 'virtual_ipaddress') instance.virtual_ipaddress = items(s).map((ip) => ip.replace(/\/\d+$/, ''));
-        else if (k === 'unicast_peer') instance.unicast_peer = items(s);
+        else if (k === 'virtual_ipaddress') instance.virtual_ipaddress = addresses(s, (ip) => `VRRP parsed invalid IP ${ip}`);
+        else if (k === 'unicast_peer') instance.unicast_peer = addresses(s, (ip) => `Configuration error: VRRP instance[${name.text}] malformed unicast peer address[${ip}]`);
         else if (k === 'track_script') {
           for (const t of s.block ?? fail(s.key, 'track_script needs a { ... } block')) {
             const w = t.args.findIndex((a) => a.text === 'weight');

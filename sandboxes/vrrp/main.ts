@@ -10,10 +10,10 @@
 // (`systemctl reload keepalived`): instances keep their state and take their new settings, new ones start, removed
 // ones stop. It is the node's reload: HAProxy next to it re-reads haproxy.cfg too, and the node confirms once both did.
 import net from 'node:net';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { announceVip, connect, listen, listeners, myAddress, vipHolder } from '../shared/net';
 import { openControlChannel, type Reloaded } from '../shared/control-channel';
+import { readSessionFile } from '../shared/session-folder';
 import { log, report } from '../shared/report';
 import { ConfigError, parseConfig, type KeepalivedConfig } from './config';
 import { VrrpInstance, type Action, type Advert } from './instance';
@@ -34,9 +34,11 @@ function configFile(argv: string[]): string {
 function readConfig(file: string): KeepalivedConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readSessionFile(file);
   } catch (error) {
-    throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`);
+    // keepalived's check_conf_file(): a file it cannot find, or one it finds but may not read.
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new ConfigError(`${missing ? 'Unable to find' : 'Unable to read'} configuration file ${file}`);
   }
   return parseConfig(text, file);
 }

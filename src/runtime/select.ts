@@ -2,7 +2,7 @@
 // (real processes, works offline), else a WebContainer in the browser. `?runtime=local|webcontainer` chooses by
 // hand; when the chosen one cannot start, the other is tried and the page says why. `&constraints=webcontainer` runs the
 // local runtime's programs under the emulated limits of a WebContainer (src/runtime/local/constraints.ts).
-import { bootLocal } from './local/client';
+import { bootLocal, NO_BRIDGE } from './local/client';
 import { parseConstraints, RuntimeUnavailable, type BootStep, type Constraints, type Runtime, type RuntimeKind } from './types';
 import { bootWebContainer } from './webcontainer';
 
@@ -48,8 +48,9 @@ export async function startRuntime(
       const problem =
         error instanceof RuntimeUnavailable ? error : new RuntimeUnavailable(kind, (error as Error).message, 'Reload the page to try again.');
       problems.push(problem);
-      // In automatic mode a missing bridge is the normal case on a static host: not worth a notice.
-      if (choice !== 'auto' || kind !== 'local') notice(problem, order[i + 1]);
+      // In automatic mode a missing bridge is the normal case on a static host: not worth a notice. A bridge that
+      // refuses (too many pages open, no session folder) is.
+      if (choice !== 'auto' || problem !== NO_BRIDGE) notice(problem, order[i + 1]);
     }
   }
   throw new RuntimeUnavailable(

@@ -25,7 +25,7 @@ async function refusal(attempt: Parameters<typeof open>[1]) {
 describe('who may connect', () => {
   it('a page of this server with the token gets a session and the list of programs', async () => {
     const client = await connect(target);
-    expect(client.programs).toEqual(['busy', 'echo', 'family', 'limits', 'linker', 'signals', 'spinner']);
+    expect(client.programs).toEqual(['busy', 'count', 'echo', 'escape', 'family', 'filler', 'hardlinker', 'limits', 'linker', 'signals', 'spinner', 'swapper', 'swarm']);
     await client.close();
   });
 
@@ -68,7 +68,7 @@ describe('who may connect', () => {
     expect(await crossSite.text()).not.toContain(target.bridge.token);
     // fetch() cannot set Host, so ask as a rebinding browser would, with node:http.
     const rebound = await new Promise<number>((resolve, reject) =>
-      get(url, { headers: { host: 'evil.example' } }, (res) => resolve(res.resume().statusCode ?? 0)).on('error', reject),
+      get(url, { headers: { host: 'evil.example', 'sec-fetch-site': 'same-origin' } }, (res) => resolve(res.resume().statusCode ?? 0)).on('error', reject),
     );
     expect(rebound).toBe(403);
   });
@@ -134,6 +134,17 @@ describe('what a session may do', () => {
       expect(reply).toMatchObject({ type: 'error', message: expect.stringMatching(/^refused path/) });
     }
   });
+
+  it.each(['sandbox-1/.sandbox/net/ports/10.0.0.11_80', '.sandbox/control.json'])(
+    "a page may not write a sandbox's own state (%j): its network table would lead a node to any local port",
+    async (path) => {
+      const write = client.send({ type: 'writeFile', path, contents: '22' });
+      const mount = client.send({ type: 'mount', tree: { 'sandbox-2': { directory: { '.sandbox': { directory: { 'x.json': { file: { contents: '{}' } } } } } } } });
+      for (const id of [write, mount]) {
+        expect(await client.waitFor((r) => 'id' in r && r.id === id)).toMatchObject({ type: 'error', message: expect.stringMatching(/^refused path .*\.sandbox\/ is the sandbox's own state/) });
+      }
+    },
+  );
 
   it('symbolic links made inside the session cannot lead reads or writes out of it', async () => {
     const id = client.send({ type: 'spawn', program: 'linker', args: [] });

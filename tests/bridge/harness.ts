@@ -81,6 +81,69 @@ export const FIXTURES: Record<string, string> = {
     const child = spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' });
     process.stdout.write(JSON.stringify({ pids: [process.pid, child.pid] }) + '\\n', () => { for (;;); });
   `,
+  // Counts the characters it reads until a line with only 'END', as a shell reads a paste.
+  'count.js': `
+    let received = 0;
+    let tail = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (d) => {
+      received += d.length;
+      tail = (tail + d).slice(-16);
+      if (tail.endsWith('\\nEND\\n')) process.stdout.write(JSON.stringify({ received: received - 4, last: tail.slice(-10, -4) }) + '\\n');
+    });
+  `,
+  // Starts as many idle children as its argument says (a supervisor and its nodes), printing each pid as it goes
+  // (its own first), and waits forever.
+  'swarm.js': `
+    import { spawn } from 'node:child_process';
+    process.stdout.write(JSON.stringify({ pid: process.pid }) + '\\n');
+    for (let i = 0; i < Number(process.argv[2]); i++) {
+      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      process.stdout.write(JSON.stringify({ pid: child.pid }) + '\\n');
+    }
+    setInterval(() => {}, 1000);
+  `,
+  // Leaves its process group and its parent: a detached child (setsid) starts a grandchild and exits at once, so the
+  // grandchild is nobody's descendant any more. Prints the grandchild's pid.
+  'escape.js': `
+    import { spawn } from 'node:child_process';
+    const middle = spawn(process.execPath, ['-e', \`
+      const { spawn } = require('node:child_process');
+      const last = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
+      process.stdout.write(String(last.pid));
+      process.exit(0);
+    \`], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    let pid = '';
+    middle.stdout.on('data', (d) => (pid += d));
+    middle.on('exit', () => process.stdout.write(JSON.stringify({ escaped: Number(pid) }) + '\\n'));
+    setInterval(() => {}, 1000);
+  `,
+  // Fills its folder: 'files N' small files, or 'bytes N' megabytes in one file.
+  'filler.js': `
+    import { writeFileSync } from 'node:fs';
+    const [what, n] = [process.argv[2], Number(process.argv[3])];
+    if (what === 'files') for (let i = 0; i < n; i++) writeFileSync('f' + i, 'x');
+    else writeFileSync('big', Buffer.alloc(n * 1024 * 1024));
+    process.stdout.write(JSON.stringify({ filled: true }) + '\\n');
+    setInterval(() => {}, 1000);
+  `,
+  // Swaps 'target' between a regular file and a symbolic link to the file named in its argument, as fast as it can.
+  'swapper.js': `
+    import { renameSync, symlinkSync, writeFileSync } from 'node:fs';
+    const outside = process.argv[2];
+    process.stdout.write(JSON.stringify({ swapping: true }) + '\\n');
+    for (let i = 0; ; i++) {
+      if (i % 2) symlinkSync(outside, 'next'); else writeFileSync('next', 'inside');
+      renameSync('next', 'target');
+      if (i % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  `,
+  // Makes a hard link to the file named in its argument.
+  'hardlinker.js': `
+    import { linkSync } from 'node:fs';
+    linkSync(process.argv[2], 'hard');
+    process.stdout.write(JSON.stringify({ linked: true }) + '\\n');
+  `,
   // Starts a child of its own (as the supervisor starts nodes), prints both pids, and waits forever.
   'family.js': `
     import { spawn } from 'node:child_process';

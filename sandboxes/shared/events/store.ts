@@ -23,6 +23,8 @@ export interface StoreWriteEvent {
   mode: 'async' | 'semi-sync' | 'sync';
   /** Time from the request to the acknowledgement: local flush, plus the standby's ack in (semi-)sync mode. */
   wait_ms: number;
+  /** When the acknowledgement was sent, on the node's own clock (ms since the epoch): for history checkers. */
+  acked_at: number;
 }
 
 /** A write refused: a standby or a fenced primary is read-only. */
@@ -83,12 +85,19 @@ export interface StoreRewindEvent {
   discarded_records: number;
 }
 
-/** Recovery found a torn or corrupt record and truncated the log there; nothing after it was applied. */
+/**
+ * Recovery found a torn or corrupt record and truncated the log there (nothing after it was applied; the tail is
+ * kept in the file `kept`), or found the log ending before the control file's checkpoint (`missing_bytes`).
+ */
 export interface StoreWalTruncatedEvent {
   type: 'store.wal-truncated';
   at: number;
   reason: string;
   discarded_bytes: number;
+  /** The file beside the log holding the discarded tail, e.g. wal.damaged-0-1A2. */
+  kept?: string;
+  /** Bytes the log lacks before the control file's latest checkpoint location. */
+  missing_bytes?: number;
 }
 
 /** A standby started following a (new) primary. */

@@ -3,7 +3,11 @@
 // display, `server promoted`. It talks to the store nodes over the sandbox network, as the learner's terminal.
 import type { NodeStatus } from '../../supervisor/commands';
 import { StoreClient, StoreError, type ReplicationRow, type Status } from '../../store/client';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command, CommandIO } from '../command';
+import { sessionFile } from '../files';
+import { withSetting } from '../../store/conf';
+import { MODES, type Mode } from '../../store/syncrep';
 import { didYouMean } from '../../shared/suggest';
 import { nodeNames, status } from '../supervisor';
 
@@ -187,14 +191,23 @@ const ACTIONS: Record<string, { usage: string; help: string; run: Action }> = {
     },
   },
   mode: {
-    usage: 'db mode async|semi-sync|sync [--on NODE]',
-    help: 'replication mode of the primary: when a write is acknowledged',
+    usage: 'db mode async|semi-sync|sync',
+    help: 'replication mode of every node, kept in store.conf: when a write is acknowledged',
+    // ALTER SYSTEM then pg_reload_conf(): the setting is in the file every node reads at start, so it survives a
+    // restart and a failover (a promoted standby acknowledges as the file says). Nodes that are down read it when
+    // they start.
     async run(args, nodes, io) {
-      const { words, on } = target(args);
-      if (words.length !== 1) return usage(io, 'mode');
-      const node = on !== undefined ? pick(on, nodes) : await findPrimary(nodes);
-      await using(node, (c) => c.setConfig({ mode: words[0] }));
-      io.out(`SET  -- mode = '${words[0]}' on ${node.name}\n`);
+      if (args.length !== 1) return usage(io, 'mode');
+      const mode = args[0];
+      if (!MODES.includes(mode as Mode)) {
+        io.err(`ERROR:  invalid value for parameter "mode": "${mode}"\nHINT:  Available values: ${MODES.join(', ')}.\n`);
+        return 1;
+      }
+      const file = sessionFile(io.session.folder, 'store.conf');
+      if ('error' in file) throw new Error(file.error);
+      writeFileSync(file.path, withSetting(readFileSync(file.path, 'utf8'), 'mode', mode));
+      const reloaded = await Promise.all(nodes.map((n) => using(n, (c) => c.reload()).then(() => n.name, (e: Error) => `${n.name} (not reloaded: ${e.message})`)));
+      io.out(`ALTER SYSTEM  -- mode = '${mode}' in store.conf; pg_reload_conf() on ${reloaded.join(', ')}\n`);
       return 0;
     },
   },

@@ -4,7 +4,9 @@
 //   1. it comes from loopback;
 //   2. its Host is localhost, 127.0.0.1 or [::1] (a DNS-rebinding page would carry its own host name);
 //   3. its Origin is this very server (browsers always send Origin on WebSockets, and pages cannot forge it);
-//   4. it carries this start's secret token, which only a page served by this server can read (same-origin policy).
+//   4. it carries this start's secret token, which only a page served by this server can read: the token is served only
+//      to requests a browser marks `Sec-Fetch-Site: same-origin` (no header, as from curl or another local program, is
+//      refused too), with no CORS header, so neither a foreign page nor a non-browser client can read it.
 // Then it gets a Session: a fresh temporary folder, only bundles from sandboxes/dist, processes that die with it.
 // `?constraints=webcontainer` on the socket's URL runs its programs under the emulated limits of a WebContainer
 // (constraints.ts).
@@ -14,8 +16,24 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BRIDGE_PATH, TOKEN_PATH } from './endpoints.ts';
 import { parseConstraints, type Constraints } from '../types.ts';
+import { MAX_PAYLOAD } from './limits.ts';
 import { request, type Reply } from './protocol.ts';
 import { listPrograms, Session } from './session.ts';
+
+/**
+ * The path and query a request asks for, or null when they cannot be read. Always relative to this server: a request
+ * for `//evil.example/…` is a path on this server, never a URL of another host.
+ */
+function target(req: IncomingMessage): URL | null {
+  try {
+    return new URL(`http://localhost${req.url ?? '/'}`);
+  } catch {
+    return null;
+  }
+}
+
+/** Pages (browser tabs) served at once; each runs its own processes. */
+export const MAX_SESSIONS = 8;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -29,7 +47,7 @@ export class Bridge {
   /** A new secret each time the server starts. */
   readonly token = randomBytes(24).toString('base64url');
   private readonly bundles: string;
-  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
   private readonly sessions = new Set<Session>();
 
   constructor(options: BridgeOptions) {
@@ -43,11 +61,11 @@ export class Bridge {
     if (!LOOPBACK_HOSTS.has(host.replace(/:\d+$/, ''))) return `the sandbox bridge only answers to localhost, not to '${host}'`;
     const origin = req.headers.origin;
     if (needsToken && origin !== `http://${host}`) return `the sandbox bridge only accepts pages from http://${host}, not from '${origin ?? 'no origin'}'`;
-    if (!needsToken && req.headers['sec-fetch-site'] && req.headers['sec-fetch-site'] !== 'same-origin') {
-      return 'the sandbox token is only given to pages of this site';
+    if (!needsToken && req.headers['sec-fetch-site'] !== 'same-origin') {
+      return 'the sandbox token is only given to pages of this site, opened in a browser';
     }
     if (needsToken) {
-      const given = Buffer.from(new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '');
+      const given = Buffer.from(target(req)?.searchParams.get('token') ?? '');
       const expected = Buffer.from(this.token);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         return 'missing or wrong sandbox token: reload the page (the token changes each time the server starts)';
@@ -58,7 +76,7 @@ export class Bridge {
 
   /** Serves the token to pages of this site. Returns false for requests that are not for the bridge. */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
-    if (new URL(req.url ?? '/', 'http://x').pathname !== TOKEN_PATH) return false;
+    if (target(req)?.pathname !== TOKEN_PATH) return false;
     const refused = this.refusal(req, { needsToken: false });
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
@@ -70,13 +88,13 @@ export class Bridge {
 
   /** Takes over WebSocket upgrades for the bridge's path; returns false for any other (e.g. Vite's HMR socket). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    if (new URL(req.url ?? '/', 'http://x').pathname !== BRIDGE_PATH) return false;
+    if (target(req)?.pathname !== BRIDGE_PATH) return false;
     const refused = this.refusal(req, { needsToken: true });
     if (refused) {
-      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused}\n`);
+      refuseUpgrade(socket, 403, refused);
       return true;
     }
-    const constraints = parseConstraints(new URL(req.url ?? '/', 'http://x').searchParams.get('constraints'));
+    const constraints = parseConstraints(target(req)?.searchParams.get('constraints'));
     this.sockets.handleUpgrade(req, socket, head, (ws) => this.connect(ws, constraints));
     return true;
   }
@@ -85,11 +103,28 @@ export class Bridge {
     const send = (reply: Reply) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
     };
-    const opening = Session.open(this.bundles, send, constraints).then((session) => {
-      this.sessions.add(session);
-      send({ type: 'ready', programs: listPrograms(this.bundles) });
-      return session;
-    });
+    // The socket being opened counts too: the WebSocket server tracks every open connection.
+    if (this.sockets.clients.size > MAX_SESSIONS) {
+      send({ type: 'error', id: null, message: `The sandbox bridge already serves ${MAX_SESSIONS} pages, its limit.` });
+      ws.close(1013, 'too many sessions');
+      return;
+    }
+    const opening = Session.open(this.bundles, send, constraints).then(
+      (session) => {
+        this.sessions.add(session);
+        send({ type: 'ready', programs: listPrograms(this.bundles) });
+        return session;
+      },
+      // A full disk or an unwritable temporary folder is an error for this page, never the server's end.
+      (error: Error) => {
+        send({ type: 'error', id: null, message: `The sandbox bridge could not make a session folder for this page: ${error.message}.` });
+        ws.close(1011, 'no session folder');
+        return null;
+      },
+    );
+    // A malformed frame (over maxPayload, invalid UTF-8, a reserved opcode or bit, an unmasked frame, close code 999)
+    // or a reset connection ends this connection, and with it this session; never the server or another session.
+    ws.on('error', () => ws.terminate());
     ws.on('message', (raw) => {
       let json: unknown;
       try {
@@ -106,10 +141,11 @@ export class Bridge {
         return;
       }
       const message = parsed.data;
-      void opening.then((session) => session.handle(message));
+      void opening.then((session) => session?.handle(message));
     });
     ws.on('close', () => {
       void opening.then(async (session) => {
+        if (!session) return;
         await session.close();
         this.sessions.delete(session);
       });
@@ -127,4 +163,11 @@ export class Bridge {
   killNow(): void {
     for (const session of this.sessions) session.killNow();
   }
+}
+
+/** Answers an upgrade the bridge will not take (refused, or not for it) and closes the connection, never leaving it hanging. */
+export function refuseUpgrade(socket: Duplex, status: 403 | 404, reason: string): void {
+  const title = { 403: 'Forbidden', 404: 'Not Found' }[status];
+  socket.on('error', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${reason}\n`);
 }

@@ -2,12 +2,14 @@
 // `npm run dev` serve on the same origin (src/runtime/local/bridge.ts). Works with the network unplugged.
 import { RuntimeUnavailable, type BootStep, type Constraints, type FileTree, type Runtime, type SandboxProcess, type SpawnOptions } from '../types';
 import { TOKEN_PATH } from './endpoints';
+import { inputPieces, MAX_PAYLOAD } from './limits';
 import type { Ask, Reply, Request } from './protocol';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 const BRIDGE_GONE = 'the local bridge closed the connection (was `npm start` stopped?); start it and reload the page';
 
-const NO_BRIDGE = new RuntimeUnavailable(
+/** The normal case on a static host: in automatic mode, not worth a notice. */
+export const NO_BRIDGE = new RuntimeUnavailable(
   'local',
   'This site has no local bridge: it is served as static files.',
   'To run the sandboxes as programs on your own computer (also offline), clone the course and run `npm start` (see its README).',
@@ -29,10 +31,10 @@ export async function bootLocal(step: BootStep, constraints?: Constraints): Prom
     socket.addEventListener('error', fail, { once: true });
     socket.addEventListener('message', (event) => {
       const reply = JSON.parse(event.data as string) as Reply;
-      if (reply.type === 'ready') {
-        clearTimeout(timer);
-        resolve(reply.programs);
-      }
+      clearTimeout(timer);
+      if (reply.type === 'ready') resolve(reply.programs);
+      // Too many pages open at once, or no session folder (a full disk): the bridge says which.
+      else if (reply.type === 'error') reject(new RuntimeUnavailable('local', reply.message, 'Close the course in other tabs or windows, or free some disk space, then reload this page.'));
     }, { once: true });
   });
   return new LocalRuntime(socket, programs, constraints);
@@ -96,8 +98,13 @@ class LocalRuntime implements Runtime {
     return new Promise((resolve, reject) => {
       // A runtime kept from an earlier page (src/runtime/visit.ts) may have lost its bridge meanwhile.
       if (this.socket.readyState !== WebSocket.OPEN) return reject(new Error(BRIDGE_GONE));
+      const text = JSON.stringify({ ...message, id });
+      // A message over the bridge's limit would end the connection (and every process of the page) instead of this call.
+      if (new TextEncoder().encode(text).length > MAX_PAYLOAD) {
+        return reject(new Error(`${message.type}: too large for the local bridge (over ${MAX_PAYLOAD / 1e6} MB in one message)`));
+      }
       this.waiting.set(id, { resolve, reject });
-      this.send({ ...message, id } as Request);
+      this.socket.send(text);
     });
   }
 
@@ -110,7 +117,8 @@ class LocalRuntime implements Runtime {
     return {
       output,
       exit,
-      input: new WritableStream<string>({ write: (data) => this.send({ type: 'input', id, data }) }),
+      // A large paste goes in pieces the bridge accepts, and arrives whole.
+      input: new WritableStream<string>({ write: (data) => inputPieces(data).forEach((piece) => this.send({ type: 'input', id, data: piece })) }),
       kill: () => this.send({ type: 'kill', id }),
       resize: ({ cols, rows }) => this.send({ type: 'resize', id, cols, rows }),
     };

@@ -21,7 +21,11 @@ export function constrainedEnv<Env extends Record<string, string | undefined>>(e
  * (webcontainer-core#1341 reports `\r\n` arriving as `\n\n`).
  */
 export class LineDiscipline {
-  constructor(private readonly cooked: boolean) {}
+  private readonly cooked: boolean;
+
+  constructor(cooked: boolean) {
+    this.cooked = cooked;
+  }
 
   /** What the process reads for what was typed, and what the terminal echoes for it (empty when raw). */
   input(typed: string): { read: string; echo: string } {

@@ -3,9 +3,10 @@
 // Requests are validated with zod where they cross into the server (STYLE: schemas where input crosses a boundary).
 import { z } from 'zod';
 import { FOLDER_NAME } from '../types.ts';
+import { MAX_TEXT } from './limits.ts';
 
 const id = z.number().int().nonnegative();
-const text = z.string().max(1_000_000);
+const text = z.string().max(MAX_TEXT, `at most ${MAX_TEXT} characters at a time`);
 const size = z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) });
 
 export interface FileTreeMessage {

@@ -1,7 +1,7 @@
 // The static server of `npm start`: the built course (dist/) with the cross-origin isolation headers, plus the local
 // bridge, on loopback only. Vite's preview server does the static serving; the bridge plugs into it.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { preview, type Plugin } from 'vite';
 import { Bridge } from './bridge.ts';
 import { ISOLATION_HEADERS, sandboxBridge } from './vite-plugin.ts';
@@ -13,14 +13,19 @@ export interface CourseServer {
   close(): Promise<void>;
 }
 
-/** /overview → /overview/, as static hosts do for a folder with an index.html (Starlight links end with a slash). */
+/**
+ * /overview → /overview/, as static hosts do for a folder with an index.html (Starlight links end with a slash). Only
+ * for a path already in its plain form: `//evil.example/../overview` would otherwise redirect to `//evil.example/…/`,
+ * which a browser reads as another host.
+ */
 function folderRedirects(dist: string): Plugin {
   return {
     name: 'course-folder-redirects',
     configurePreviewServer(server) {
       server.middlewares.use((req, res, next) => {
         const [path, query] = (req.url ?? '/').split(/\?(.*)/s);
-        if (path.endsWith('/') || /\.[^/]+$/.test(path) || !existsSync(join(dist, path, 'index.html'))) return next();
+        const plain = path.startsWith('/') && !path.startsWith('//') && !path.includes('\\') && posix.normalize(path) === path;
+        if (!plain || path.endsWith('/') || /\.[^/]+$/.test(path) || !existsSync(join(dist, path, 'index.html'))) return next();
         res.statusCode = 301;
         res.setHeader('Location', `${path}/${query ? `?${query}` : ''}`);
         res.end();

@@ -2,12 +2,15 @@
 // inside it) and the processes themselves. Everything the page may touch stays inside that folder, and every process
 // (with its children: each runs as the leader of its own process group) ends when the session closes.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, realpathSync, rmSync } from 'node:fs';
-import { copyFile, lstat, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { resizeSequence, type Constraints } from '../types.ts';
 import { constrainedEnv, LineDiscipline } from './constraints.ts';
+import { makeFolderInside, readInside, RefusedError, segmentsOf, usage, writeInside } from './files.ts';
+import { descendantsOf, killSeen, markedProcesses, processTable } from './processes.ts';
 import type { FileTreeMessage, Reply, Request } from './protocol.ts';
 
 /** A name the bridge may run: a bundle sandboxes/dist/<name>.js. Never a path. */
@@ -19,8 +22,20 @@ const PROGRAM_NAME = /^[a-z][a-z0-9-]*$/;
 const PAGE_ENV = /^(TERM|COLUMNS|LINES|NO_COLOR|FORCE_COLOR)$/;
 /** In the constrained mode, the folder of the session that holds the program bundles, as a WebContainer's /bin. */
 const BIN = 'bin';
-/** Enough for the largest topology (a supervisor, its nodes and a few shells); stops a runaway page. */
-const MAX_PROCESSES = 32;
+/** A sandbox's own state: its supervisor's control file and its network (sandboxes/shared/net.ts). */
+const STATE = '.sandbox';
+/**
+ * Processes of a session, counted with all their descendants (a supervisor with 12 nodes is 13): enough for the
+ * largest topology and a few shells; stops a runaway page or program.
+ */
+export const MAX_PROCESSES = 32;
+/** What a session folder may hold: far above any lesson (a few MB), far below a full disk. */
+export const MAX_BYTES = 64 * 1024 * 1024;
+export const MAX_FILES = 5000;
+/** The variable that marks every process of a session, and that its descendants inherit. */
+const MARKER = 'SANDBOX_SESSION';
+/** How often the bridge looks at a session's processes and folder (it also checks each page write and spawn). */
+const WATCH_MS = 1000;
 /** How long a process gets to end on SIGTERM before SIGKILL (the supervisor stops its nodes in that time). */
 const KILL_GRACE_MS = 1500;
 /**
@@ -29,8 +44,6 @@ const KILL_GRACE_MS = 1500;
  * survives, with a real SIGKILL of every process this long after the emulated one.
  */
 const CLEANUP_BOUND_MS = 5000;
-
-export class RefusedError extends Error {}
 
 /** The programs that exist in `bundles` (sandboxes/dist), by name. */
 export function listPrograms(bundles: string): string[] {
@@ -53,28 +66,6 @@ export function programPath(bundles: string, name: string): string {
   return file;
 }
 
-/** Resolves a page-given path inside the session folder; '/' means the folder itself, as in a WebContainer. */
-export function insideSession(root: string, path: string): string {
-  if (path.includes('\0')) throw new RefusedError(`refused path '${path}': it contains a NUL byte`);
-  const target = resolve(root, '.' + (path.startsWith('/') ? path : '/' + path));
-  const rel = relative(root, target);
-  if (rel.startsWith('..') || isAbsolute(rel)) {
-    throw new RefusedError(`refused path '${path}': it leaves the session folder`);
-  }
-  return target;
-}
-
-/** Refuses a path whose real location (after symlinks a process may have made) is outside the session folder. */
-async function realInside(root: string, target: string, path: string): Promise<void> {
-  // A file that does not exist yet is judged by the nearest folder above it that does.
-  let existing = target;
-  while (!existsSync(existing) && existing !== root) existing = dirname(existing);
-  const rel = relative(realpathSync(root), await realpath(existing));
-  if (rel.startsWith('..') || isAbsolute(rel)) {
-    throw new RefusedError(`refused path '${path}': it leads out of the session folder through a symbolic link`);
-  }
-}
-
 export class Session {
   readonly folder: string;
   private readonly bundles: string;
@@ -83,6 +74,11 @@ export class Session {
   private readonly processes = new Map<number, ChildProcess>();
   /** Constrained mode: the terminal between the page and each process. */
   private readonly disciplines = new Map<number, LineDiscipline>();
+  /** Every process of the session the bridge has seen (pid → start time), descendants included. */
+  private readonly seen = new Map<number, string>();
+  /** In every process's environment, inherited by its children: finds the ones that left the tree. */
+  private readonly marker = randomBytes(12).toString('hex');
+  private readonly watch: NodeJS.Timeout;
   private closing: Promise<void> | null = null;
 
   private constructor(folder: string, bundles: string, send: (reply: Reply) => void, constraints: Constraints | undefined) {
@@ -90,6 +86,7 @@ export class Session {
     this.bundles = bundles;
     this.send = send;
     this.constraints = constraints;
+    this.watch = setInterval(() => void this.check().catch(() => {}), WATCH_MS).unref();
   }
 
   static async open(bundles: string, send: (reply: Reply) => void, constraints?: Constraints): Promise<Session> {
@@ -127,17 +124,15 @@ export class Session {
       case 'kill':
         this.stop(request.id);
         return;
-      case 'readFile': {
-        const target = insideSession(this.folder, request.path);
-        await realInside(this.folder, target, request.path);
-        this.send({ type: 'done', id: request.id, contents: await readFile(target, 'utf8') });
+      case 'readFile':
+        this.send({ type: 'done', id: request.id, contents: await readInside(this.folder, request.path) });
         return;
-      }
       case 'writeFile':
         await this.write(request.path, request.contents);
         this.send({ type: 'done', id: request.id });
         return;
       case 'mount':
+        await this.makeRoom(treeSize(request.tree), 'mount');
         await this.mount(request.tree, '');
         this.send({ type: 'done', id: request.id });
         return;
@@ -147,8 +142,9 @@ export class Session {
   private async spawn(request: Extract<Request, { type: 'spawn' }>): Promise<void> {
     if (this.closing) throw new RefusedError('refused to start a program: the session is closing');
     if (this.processes.has(request.id)) throw new RefusedError(`refused to start: process id ${request.id} is in use`);
-    if (this.processes.size >= MAX_PROCESSES) {
-      throw new RefusedError(`refused to start '${request.program}': this session already runs ${MAX_PROCESSES} processes`);
+    const running = this.count();
+    if (running >= MAX_PROCESSES) {
+      throw new RefusedError(`refused to start '${request.program}': this page's sandbox already runs ${running} processes (at most ${MAX_PROCESSES}); stop one first`);
     }
     const file = programPath(this.bundles, request.program);
     const env: Record<string, string> = {};
@@ -158,7 +154,8 @@ export class Session {
     }
     if (request.terminal) Object.assign(env, { COLUMNS: String(request.terminal.cols), LINES: String(request.terminal.rows) });
     const folder = await this.sandboxFolder(request.cwd);
-    const base = { PATH: process.env.PATH ?? '', HOME: folder, TMPDIR: folder, TERM: 'xterm-256color', ...env, SANDBOX_ROOT: folder };
+    if (this.closing) throw new RefusedError('refused to start a program: the session is closing');
+    const base = { PATH: process.env.PATH ?? '', HOME: folder, TMPDIR: folder, TERM: 'xterm-256color', ...env, SANDBOX_ROOT: folder, [MARKER]: this.marker };
     const bundle = this.constraints ? relative(folder, join(this.folder, BIN, `${request.program}.js`)) : file;
     const child = spawn(process.execPath, [bundle, ...request.args], {
       cwd: folder,
@@ -168,6 +165,8 @@ export class Session {
       detached: true,
     });
     this.processes.set(request.id, child);
+    const started = child.pid ? processTable().get(child.pid)?.started : undefined;
+    if (child.pid && started) this.seen.set(child.pid, started);
     if (this.constraints) this.disciplines.set(request.id, new LineDiscipline(!request.terminal));
     child.stdin.on('error', () => {}); // writing to a process that just ended: its exit is reported below
     for (const stream of [child.stdout, child.stderr]) {
@@ -207,24 +206,42 @@ export class Session {
     if (echo) this.send({ type: 'output', id, data: echo });
   }
 
-  private async write(path: string, contents: string): Promise<void> {
-    const target = insideSession(this.folder, path);
-    if (this.constraints && !relative(join(this.folder, BIN), target).startsWith('..')) {
+  /**
+   * What the page may not write: in the constrained mode the bundles in the session's bin/; always, a sandbox's own
+   * state in .sandbox/, whose network table (ports/) says which loopback port a virtual address leads to: a page
+   * that wrote it could point a balancer at any service on this computer.
+   */
+  private guardPrograms(path: string): void {
+    const segments = segmentsOf(path);
+    if (this.constraints && segments[0] === BIN) {
       throw new RefusedError(`refused path '${path}': the programs in ${BIN}/ are the bridge's, not the page's`);
     }
-    await mkdir(dirname(target), { recursive: true });
-    await realInside(this.folder, dirname(target), path);
-    const existing = await lstat(target).catch(() => null);
-    if (existing?.isSymbolicLink()) throw new RefusedError(`refused path '${path}': it is a symbolic link`);
-    await writeFile(target, contents);
+    if (segments.includes(STATE)) throw new RefusedError(`refused path '${path}': ${STATE}/ is the sandbox's own state, not the page's`);
+  }
+
+  /** Refuses a write that would take the session folder over its quota (a full disk is an error for this page only). */
+  private async makeRoom(adding: { files: number; bytes: number }, what: string): Promise<void> {
+    const used = await usage(this.folder);
+    if (used.files + adding.files > MAX_FILES || used.bytes + adding.bytes > MAX_BYTES) {
+      throw new RefusedError(
+        `refused ${what}: the session folder would hold ${used.files + adding.files} files and ${megabytes(used.bytes + adding.bytes)} MB (at most ${MAX_FILES} files and ${megabytes(MAX_BYTES)} MB)`,
+      );
+    }
+  }
+
+  private async write(path: string, contents: string, { counted = false } = {}): Promise<void> {
+    this.guardPrograms(path);
+    if (!counted) await this.makeRoom({ files: 1, bytes: Buffer.byteLength(contents) }, `to write '${path}'`);
+    await writeInside(this.folder, path, contents);
   }
 
   private async mount(tree: FileTreeMessage, prefix: string): Promise<void> {
     for (const [name, node] of Object.entries(tree)) {
       const path = `${prefix}/${name}`;
-      if ('file' in node) await this.write(path, node.file.contents);
+      if ('file' in node) await this.write(path, node.file.contents, { counted: true });
       else {
-        await mkdir(insideSession(this.folder, path), { recursive: true });
+        this.guardPrograms(path);
+        await makeFolderInside(this.folder, path);
         await this.mount(node.directory, path);
       }
     }
@@ -251,20 +268,70 @@ export class Session {
     }, bound).unref();
   }
 
+  /** The session's processes now: those the page started and all their descendants. */
+  private track(table = processTable()): Map<number, string> {
+    const roots = [...this.processes.values()].flatMap((child) => (child.pid ? [child.pid] : []));
+    const now = descendantsOf(roots, table);
+    for (const pid of roots) {
+      const started = table.get(pid)?.started;
+      if (started) now.set(pid, started);
+    }
+    for (const [pid, started] of now) this.seen.set(pid, started);
+    return now;
+  }
+
+  private count(): number {
+    return this.track().size;
+  }
+
+  /** The periodic look at the session: too many processes, or too full a folder, stops it and says why. */
+  private async check(): Promise<void> {
+    if (this.closing) return;
+    const running = this.count();
+    if (running > MAX_PROCESSES) return this.stopAll(`this page's sandbox ran ${running} processes (at most ${MAX_PROCESSES})`);
+    const used = await usage(this.folder);
+    if (used.files > MAX_FILES || used.bytes > MAX_BYTES) {
+      return this.stopAll(`the session folder holds ${used.files} files and ${megabytes(used.bytes)} MB (at most ${MAX_FILES} files and ${megabytes(MAX_BYTES)} MB)`);
+    }
+  }
+
+  /** Stops every process of the session at once, and tells the page (and the learner, in each terminal) why. */
+  private stopAll(reason: string): void {
+    const message = `The sandbox bridge stopped this page's programs: ${reason}. Reload the page to start afresh.`;
+    this.send({ type: 'error', id: null, message });
+    for (const [id, child] of this.processes) {
+      this.output(id, `\r\n${message}\r\n`);
+      if (child.pid) signal(-child.pid, 'SIGKILL');
+    }
+    killSeen(this.seen);
+  }
+
   /** Ends every process and removes the folder. Resolves once all processes have ended. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      clearInterval(this.watch);
+      const table = processTable();
+      this.track(table);
+      for (const [pid, started] of markedProcesses(`${MARKER}=${this.marker}`, table)) this.seen.set(pid, started);
       const ended = [...this.processes.values()].map((child) => new Promise((done) => child.once('close', done)));
       for (const child of this.processes.values()) this.end(child, this.constraints ? CLEANUP_BOUND_MS : KILL_GRACE_MS);
       await Promise.all(ended);
+      // What left the process groups (setsid, a double fork) goes too, once the groups have had their grace.
+      killSeen(this.seen);
+      killSeen(markedProcesses(`${MARKER}=${this.marker}`));
       await rm(this.folder, { recursive: true, force: true });
     })();
     return this.closing;
   }
 
-  /** For a server that is exiting right now: no time for grace, kill every process group at once. */
+  /** For a server that is exiting right now: no time for grace, kill every process of the session at once. */
   killNow(): void {
+    clearInterval(this.watch);
+    const table = processTable();
+    this.track(table);
     for (const child of this.processes.values()) if (child.pid) signal(-child.pid, 'SIGKILL');
+    killSeen(this.seen, table);
+    killSeen(markedProcesses(`${MARKER}=${this.marker}`, table), table);
     rmSync(this.folder, { recursive: true, force: true });
   }
 }
@@ -276,4 +343,23 @@ function signal(pid: number, name: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}
+
+/** The files and bytes a tree to mount would add. */
+function treeSize(tree: FileTreeMessage): { files: number; bytes: number } {
+  const size = { files: 0, bytes: 0 };
+  for (const node of Object.values(tree)) {
+    size.files += 1;
+    if ('file' in node) size.bytes += Buffer.byteLength(node.file.contents);
+    else {
+      const inner = treeSize(node.directory);
+      size.files += inner.files;
+      size.bytes += inner.bytes;
+    }
+  }
+  return size;
 }

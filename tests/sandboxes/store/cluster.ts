@@ -1,11 +1,13 @@
 // Runs store nodes as real processes (the bundle in sandboxes/dist) in a temporary session folder, with their
 // events parsed, so tests can wait for what a node reports.
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../support/ports';
 import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+import { spawnEnv } from '../../support/constraints';
 
 // From the project root (vitest's and npm's working directory), so the benchmark's bundle finds it too.
 const bundle = resolve('sandboxes/dist/store.js');
@@ -33,9 +35,10 @@ export class Cluster {
   }
 
   /** Starts `store <args>` as node `name`; resolves once it reports store.ready (or, for a monitor, at once). */
-  async start(name: string, args: string[], options: { ready?: boolean } = {}): Promise<Running> {
+  async start(name: string, args: string[], options: { ready?: boolean; env?: Record<string, string> } = {}): Promise<Running> {
     const network = this.net ? { SANDBOX_NET: this.net, SANDBOX_ADDR: ADDRESSES[name] } : {};
-    const child = spawn(process.execPath, [bundle, ...args], { cwd: this.dir, env: { ...process.env, SANDBOX_EVENTS: '1', SANDBOX_NODE: name, ...network } });
+    const env = spawnEnv({ ...process.env, SANDBOX_EVENTS: '1', SANDBOX_NODE: name, ...network, ...options.env });
+    const child = spawn(process.execPath, [bundle, ...args], { cwd: this.dir, env });
     const running: Running = { name, address: this.ports.has(name) ? await this.address(name) : '', process: child, events: [], stderr: '' };
     this.nodes.set(name, running);
     let buffered = '';
@@ -112,10 +115,26 @@ export class Cluster {
     });
   }
 
-  async stopAll(): Promise<void> {
+  /** Kills every node and removes the session folder, unless `keep` (to look at what went wrong). */
+  async stopAll(keep = false): Promise<void> {
     await Promise.all([...this.nodes.keys()].map((name) => this.kill(name)));
-    rmSync(this.dir, { recursive: true, force: true });
+    if (!keep) rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sends raw lines and collects the replies, to see what a hand-written client gets back. */
+export function raw(address: string, lines: string[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const [host, port] = address.split(':');
+    const socket = net.connect(Number(port), host);
+    let out = '';
+    socket.on('data', (chunk) => {
+      out += chunk;
+      if (out.split('\n').length > lines.length) socket.end(), resolve(out.trim().split('\n'));
+    });
+    socket.on('error', reject);
+    socket.write(lines.join('\n') + '\n');
+  });
+}

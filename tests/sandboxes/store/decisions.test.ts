@@ -51,9 +51,20 @@ describe('the replication modes', () => {
   function released(mode: 'async' | 'semi-sync' | 'sync', timeoutMs = 1000) {
     const syncrep = new SyncRep(mode, timeoutMs);
     const acked: number[] = [];
-    for (const end of [10, 20, 30]) syncrep.wait(end, () => acked.push(end), 0);
-    return { syncrep, acked };
+    const cancelled: string[] = [];
+    for (const end of [10, 20, 30]) syncrep.wait(end, { release: () => acked.push(end), cancel: (why) => cancelled.push(`${end}: ${why}`) }, 0);
+    return { syncrep, acked, cancelled };
   }
+
+  it('a cancelled wait is never released afterwards, whatever the standbys report', () => {
+    const { syncrep, acked, cancelled } = released('sync');
+    syncrep.advance(30, [{ write: 30, flush: 10 }], 1);
+    syncrep.cancelAll('demoted');
+    expect(cancelled).toEqual(['20: demoted', '30: demoted']);
+    syncrep.advance(30, [{ write: 30, flush: 30 }], 2);
+    expect(acked).toEqual([10]);
+    expect(syncrep.waiting).toBe(0);
+  });
 
   it('async acknowledges once the primary flushed, whatever the standbys did', () => {
     const { syncrep, acked } = released('async');

@@ -46,12 +46,15 @@ describe('the replication scenario, through the shell', { timeout: 120_000 }, ()
     await met(run, 'lagging-standby');
     expect(await shell.command('db status')).toMatch(/db-02 +10\.0\.0\.22:5432 +standby +1 +0\/[0-9A-F]+ +streaming from 10\.0\.0\.21:5432, replay 0\/[0-9A-F]+, recovery_min_apply_delay 2000ms/);
 
-    expect(await shell.command('db mode sync')).toBe("SET  -- mode = 'sync' on db-01");
+    expect(await shell.command('db mode sync')).toBe("ALTER SYSTEM  -- mode = 'sync' in store.conf; pg_reload_conf() on db-01, db-02, db-03");
+    expect(readFileSync(join(run.folder, 'store.conf'), 'utf8')).toMatch(/^mode {14}= sync$/m);
     expect(await shell.command('db del user:1')).toMatch(/^DELETE  -- on db-01, commit lsn 0\/[0-9A-F]+$/);
     expect(await shell.command('db status')).toMatch(/db-01 +10\.0\.0\.21:5432 +primary +1 +0\/[0-9A-F]+ +sync +accepting writes, 2 standby\(s\)/);
     // A promotion by hand, then the old primary rejoined to the new one (no monitor in this scenario).
     expect(await shell.command('db promote db-03')).toBe('waiting for server to promote.... done\nserver promoted  -- db-03 is a primary on timeline 2');
     expect(await shell.command('db rejoin db-01')).toBe("db-01 now follows db-03 (10.0.0.23:5432); its log shows what pg_rewind discarded");
+    // The mode is configuration, not a setting of one process: the promoted standby commits synchronously too.
+    expect(await shell.command('db status')).toMatch(/db-03 +10\.0\.0\.23:5432 +primary +2 +0\/[0-9A-F]+ +sync /);
     expect(await shell.command('db frobnicate')).toBe("db: unknown sub-command 'frobnicate'. Type 'help db' for the list.");
   });
 });

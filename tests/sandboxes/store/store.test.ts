@@ -2,11 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
-import { Cluster, sleep } from './cluster';
+import { Cluster, raw, sleep } from './cluster';
 import { freePort } from '../../support/ports';
 import { setLinkCut } from '../../../sandboxes/shared/net';
 import { StoreClient, StoreError } from '../../../sandboxes/store/client';
 import { StoreRouter } from '../../../sandboxes/store/router';
+import { constrainedEnv } from '../../../src/runtime/local/constraints';
 
 let cluster: Cluster;
 const clients: { close(): void }[] = [];
@@ -20,19 +21,26 @@ afterEach(async () => {
   await cluster?.stopAll();
 });
 
-/** Sends raw lines and collects the replies, to see what a hand-written client gets back. */
-function raw(address: string, lines: string[]): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const [host, port] = address.split(':');
-    const socket = net.connect(Number(port), host);
-    let out = '';
-    socket.on('data', (chunk) => {
-      out += chunk;
-      if (out.split('\n').length > lines.length) socket.end(), resolve(out.trim().split('\n'));
-    });
-    socket.on('error', reject);
-    socket.write(lines.join('\n') + '\n');
-  });
+/** Writes a=1 then b=2 on db-01, stops it cleanly, rewrites its log with `damage`, and restarts it. */
+async function restartWithLog(damage: (wal: Buffer, first: string) => Buffer): Promise<{ wal: Buffer; first: string }> {
+  cluster = new Cluster();
+  await cluster.primary('db-01');
+  const c = await client('db-01');
+  const first = await c.set('a', '1');
+  await c.set('b', '2');
+  c.close();
+  await cluster.kill('db-01', 'SIGTERM');
+  const path = join(cluster.dir, 'data/db-01/wal.log');
+  const wal = readFileSync(path);
+  writeFileSync(path, damage(wal, first));
+  await cluster.restart('db-01');
+  return { wal, first };
+}
+
+async function expectOnlyFirstWrite(): Promise<void> {
+  const after = await client('db-01');
+  expect((await after.get('a')).value).toBe('1');
+  expect((await after.get('b')).value).toBeNull();
 }
 
 describe('a primary with a standby', () => {
@@ -100,13 +108,14 @@ describe('a primary with a standby', () => {
     expect(acked.length).toBeGreaterThan(0);
   });
 
-  it('detects a flipped byte in the log at restart, truncates there, and never applies what follows', async () => {
+  it('detects a flipped byte in the log at restart, stops redo there, keeps the damaged tail aside and never applies it', async () => {
     cluster = new Cluster();
     await cluster.primary('db-01');
     const c = await client('db-01');
     for (const key of ['a', 'b', 'c']) await c.set(key, `value-${key}`);
     c.close();
-    await cluster.kill('db-01', 'SIGTERM');
+    // A crash: no shutdown checkpoint, so redo reads the whole log.
+    await cluster.kill('db-01');
     const path = join(cluster.dir, 'data/db-01/wal.log');
     const wal = readFileSync(path);
     const second = wal.indexOf('value-b');
@@ -115,8 +124,10 @@ describe('a primary with a standby', () => {
     await cluster.restart('db-01');
     const truncated = await cluster.waitFor('db-01', (e) => e.type === 'store.wal-truncated');
     const secondRecord = wal.lastIndexOf('\n', second) + 1;
-    expect(truncated).toMatchObject({ at: secondRecord, discarded_bytes: wal.length - secondRecord });
+    const kept = `wal.damaged-0-${secondRecord.toString(16).toUpperCase()}`;
+    expect(truncated).toMatchObject({ at: secondRecord, discarded_bytes: wal.length - secondRecord, kept });
     expect(cluster.logs('db-01').some((l) => l.startsWith('LOG:  incorrect resource manager data checksum in record at 0/'))).toBe(true);
+    expect(readFileSync(join(cluster.dir, 'data/db-01', kept))).toEqual(wal.subarray(secondRecord));
     const after = await client('db-01');
     expect((await after.get('a')).value).toBe('value-a');
     expect((await after.get('b')).value).toBeNull();
@@ -127,21 +138,53 @@ describe('a primary with a standby', () => {
   });
 
   it('detects a torn tail (a record cut short) at restart and truncates it', async () => {
+    await restartWithLog((wal) => wal.subarray(0, wal.length - 10));
+    expect(cluster.logs('db-01').some((l) => /^LOG: {2}invalid record length at 0\/[0-9A-F]+: expected a complete record/.test(l))).toBe(true);
+    await expectOnlyFirstWrite();
+  });
+
+  it('reports a log cut exactly at a record boundary before the checkpoint the control file records', async () => {
+    const { wal, first } = await restartWithLog((wal, first) => wal.subarray(0, parseInt(first.split('/')[1], 16)));
+    const boundary = parseInt(first.split('/')[1], 16);
+    const truncated = await cluster.waitFor('db-01', (e) => e.type === 'store.wal-truncated');
+    expect(truncated).toMatchObject({ at: boundary, missing_bytes: wal.length - boundary });
+    expect(cluster.logs('db-01')).toContain(
+      `WARNING:  the write-ahead log ends at ${first}, before the latest checkpoint location in the control file (0/${wal.length.toString(16).toUpperCase()}): ${wal.length - boundary} bytes of it are missing; writes acknowledged in them are lost on this node`,
+    );
+    await expectOnlyFirstWrite();
+  });
+
+  it('refuses to start on a control file with an unknown role, and changes nothing', async () => {
     cluster = new Cluster();
     await cluster.primary('db-01');
-    const c = await client('db-01');
-    await c.set('a', '1');
-    await c.set('b', '2');
-    c.close();
     await cluster.kill('db-01', 'SIGTERM');
-    const path = join(cluster.dir, 'data/db-01/wal.log');
-    const wal = readFileSync(path);
-    writeFileSync(path, wal.subarray(0, wal.length - 10));
+    const path = join(cluster.dir, 'data/db-01/control.json');
+    const bad = readFileSync(path, 'utf8').replace('"role": "primary"', '"role": "boss"');
+    writeFileSync(path, bad);
+    const wal = readFileSync(join(cluster.dir, 'data/db-01/wal.log'));
+    const node = await cluster.start('db-01', cluster.nodes.get('db-01')!.process.spawnargs.slice(2), { ready: false });
+    const code = await new Promise((resolve) => node.process.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(node.stderr).toContain('FATAL:  invalid data in control file');
+    expect(node.stderr).toContain('role "boss" (expected "primary" or "standby")');
+    expect(readFileSync(path, 'utf8')).toBe(bad);
+    expect(readFileSync(join(cluster.dir, 'data/db-01/wal.log'))).toEqual(wal);
+  });
+
+  it('restarts from its latest checkpoint, replaying only the log after it', async () => {
+    cluster = new Cluster();
+    writeFileSync(join(cluster.dir, 'store.conf'), 'max_wal_size = 4kB\n');
+    await cluster.primary('db-01', ['--config', 'store.conf']);
+    const c = await client('db-01');
+    for (let i = 0; i < 100; i++) await c.set(`k${i}`, `value ${i}`);
+    await cluster.kill('db-01');
     await cluster.restart('db-01');
-    expect(cluster.logs('db-01').some((l) => /^LOG: {2}invalid record length at 0\/[0-9A-F]+: expected a complete record/.test(l))).toBe(true);
+    const redo = cluster.logs('db-01').find((l) => l.startsWith('LOG:  redo starts at'));
+    expect(redo).toMatch(/^LOG: {2}redo starts at 0\/[0-9A-F]+ \(the latest checkpoint\)$/);
+    expect(redo).not.toContain('at 0/0 ');
     const after = await client('db-01');
-    expect((await after.get('a')).value).toBe('1');
-    expect((await after.get('b')).value).toBeNull();
+    for (const i of [0, 50, 99]) expect((await after.get(`k${i}`)).value).toBe(`value ${i}`);
+    expect((await after.status()).keys).toBe(100);
   });
 });
 
@@ -168,6 +211,83 @@ describe('reading from a lagging standby', () => {
     expect(await router.read('cart', 'alice')).toMatchObject({ value: 'three books', node: nodes[0] });
     // Another session, with no write of its own, still reads the standby.
     expect((await router.read('cart', 'bob')).node).toBe(nodes[1]);
+  });
+});
+
+describe('a rewind with checkpoints', () => {
+  it('starts from the last checkpoint before the fork, drops the checkpoints after it, and keeps nothing of the discarded tail, even after a crash', { timeout: 60_000 }, async () => {
+    cluster = new Cluster();
+    writeFileSync(join(cluster.dir, 'store.conf'), 'max_wal_size = 4kB\n');
+    const config = ['--config', 'store.conf'];
+    await cluster.primary('db-01', config);
+    await cluster.standby('db-02', 'db-01', config);
+    const db01 = await client('db-01');
+    const db02 = await client('db-02');
+    let last = '';
+    for (let i = 0; i < 100; i++) last = await db01.set(`common-${i}`, `value ${i}`);
+    expect((await db02.get('common-99', { after: last, waitMs: 5000 })).value).toBe('value 99');
+    await cluster.kill('db-02');
+    // Enough to cross a checkpoint (every 4 kB) on db-01 that db-02 never sees; the one before it is kept.
+    for (let i = 0; i < 45; i++) await db01.set(`diverged-${i}`, 'lost on rewind');
+    await cluster.kill('db-01');
+    await cluster.restart('db-02');
+    await db02.promote();
+    await db02.set('new', 'timeline 2');
+    await cluster.restart('db-01');
+    await db01.rejoin(await cluster.address('db-02'));
+    await cluster.waitFor('db-01', (e) => e.type === 'store.rewind');
+    expect(cluster.logs('db-01').some((l) => /^pg_rewind: rewinding from last common checkpoint at 0\/[0-9A-F]+ on timeline 1$/.test(l))).toBe(true);
+    for (let i = 0; (await db01.get('new')).value !== 'timeline 2'; i++) {
+      expect(i).toBeLessThan(500);
+      await sleep(20);
+    }
+    const check = async () => {
+      expect((await db01.get('diverged-0')).value).toBeNull();
+      expect((await db01.get('diverged-44')).value).toBeNull();
+      expect((await db01.get('common-0')).value).toBe('value 0');
+      expect((await db01.get('common-99')).value).toBe('value 99');
+      expect((await db01.status()).keys).toBe((await db02.status()).keys);
+    };
+    await check();
+    await cluster.kill('db-01');
+    await cluster.restart('db-01');
+    await check();
+  });
+});
+
+describe('a runtime without fdatasync (a WebContainer, emulated by the bridge)', () => {
+  it('carries on, says so once, and still keeps what it acknowledged through a kill -9', { timeout: 30_000 }, async () => {
+    cluster = new Cluster();
+    const env = { NODE_OPTIONS: constrainedEnv({}).NODE_OPTIONS };
+    await cluster.start('db-01', ['primary', '--listen', `:${await cluster.port('db-01')}`, '--name', 'db-01'], { env });
+    const c = await client('db-01');
+    for (let i = 0; i < 20; i++) await c.set(`k${i}`, `v${i}`);
+    await cluster.waitFor('db-01', (e) => e.type === 'log' && e.text.startsWith('WARNING:  fdatasync is not available in this runtime'));
+    expect(cluster.logs('db-01').filter((l) => l.startsWith('WARNING:  fdatasync'))).toHaveLength(1);
+    await cluster.kill('db-01');
+    await cluster.start('db-01', ['primary', '--listen', `:${await cluster.port('db-01')}`, '--name', 'db-01'], { env });
+    expect((await c.get('k19')).value).toBe('v19');
+  });
+});
+
+describe('a read waiting for replay', () => {
+  it('is forgotten when its client goes away, even with a timeout of years', async () => {
+    cluster = new Cluster();
+    await cluster.primary('db-01');
+    const status = await client('db-01');
+    const [host, port] = (await cluster.address('db-01')).split(':');
+    const socket = net.connect(Number(port), host);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(JSON.stringify({ id: 1, op: 'get', key: 'k', after: '0/FFFFFF', timeout_ms: 1e12 }) + '\n');
+    for (let i = 0; (await status.status()).waiting_reads !== 1; i++) {
+      expect(i).toBeLessThan(200);
+      await sleep(10);
+    }
+    socket.destroy();
+    for (let i = 0; (await status.status()).waiting_reads !== 0; i++) {
+      expect(i).toBeLessThan(200);
+      await sleep(10);
+    }
   });
 });
 

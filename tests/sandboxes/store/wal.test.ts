@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { encodeRecord, scan, type WalRecord } from '../../../sandboxes/store/wal';
+import { describe, expect, it, vi } from 'vitest';
+import { encodeRecord, scan, syncToDisk, type WalRecord } from '../../../sandboxes/store/wal';
 import { formatLsn, parseLsn } from '../../../sandboxes/store/lsn';
 
 function log(values: string[]): { bytes: Buffer; records: WalRecord[] } {
@@ -58,4 +58,35 @@ describe('the write-ahead log', () => {
     expect(found.records).toHaveLength(0);
     expect(found.invalid?.reason).toMatch(/unexpected record address 0\/0 in record at 0\/A/);
   });
+});
+
+describe('flushing the log to disk', () => {
+  it('still fails on a real I/O error (before any fallback: this runs first)', async () => {
+    const file = { datasync: async () => Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })), sync: async () => undefined };
+    await expect(syncToDisk(file)).rejects.toThrow('EIO');
+  });
+
+  it('carries on with fsync where fdatasync is not implemented, and says so once', async () => {
+    const printed: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((text) => (printed.push(String(text)), true));
+    const calls: string[] = [];
+    const file = {
+      datasync: async () => {
+        calls.push('datasync');
+        throw Object.assign(new Error('datasync is not implemented yet'), { code: 'ENOSYS' });
+      },
+      sync: async () => void calls.push('sync'),
+    };
+    try {
+      await syncToDisk(file);
+      await syncToDisk(file);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(calls).toEqual(['datasync', 'sync', 'sync']);
+    const warnings = printed.filter((line) => line.startsWith('WARNING:  fdatasync is not available in this runtime'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('not a crash of the machine');
+  });
+
 });
