@@ -7,6 +7,7 @@ import { serveBuiltCourse } from '../support/site';
 import { axeViolations } from './axe';
 import { chromiumPath } from './chromium';
 import { courseInChromium } from './course-in-chromium';
+import { startSandbox } from './start-sandbox';
 
 
 // Generous: the machine running the tests may be busy, and each test starts a whole sandbox topology.
@@ -26,6 +27,7 @@ describe.skipIf(!chromiumPath)('the course in Chromium', { timeout: 120_000 }, (
     });
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(new URL(path, course.server.url).href);
+    if (await page.locator('[data-sandbox]').count()) await startSandbox(page.locator('[data-sandbox]').first());
     return { page, scripts, errors, foreign };
   }
 
