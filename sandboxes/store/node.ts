@@ -471,18 +471,26 @@ export class StoreNode {
     };
   }
 
-  /** Reports a standby's pg_stat_replication row, at most 4 times a second per standby, always ending on the latest. */
+  /**
+   * Reports a standby's pg_stat_replication row, at most 4 times a second per standby, always ending on the latest:
+   * a report already due carries whatever the position is when it goes out. The timer itself reports, without
+   * measuring again: Node's timers can fire a millisecond "early" by Date.now() (about 2 % of short timers here),
+   * and a second measurement then found the old timer still in the map and dropped the last report (a standby
+   * caught up, but the stream never said so, until its next reply).
+   */
   private reportReplication(sender: WalSender): void {
-    const wait = 250 - (Date.now() - (this.lastReported.get(sender) ?? 0));
-    if (wait > 0) {
-      this.reportTimers.set(sender, this.reportTimers.get(sender) ?? setTimeout(() => this.reportReplication(sender), wait));
-      return;
-    }
-    this.reportTimers.delete(sender);
-    this.lastReported.set(sender, Date.now());
-    if (sender.closed) return;
-    const row = this.replicationRow(sender, this.senders.indexOf(sender));
-    report({ type: 'store.replication', ...row, current_lsn: this.flushLsn });
+    if (this.reportTimers.has(sender)) return;
+    const wait = Math.max(0, 250 - (Date.now() - (this.lastReported.get(sender) ?? 0)));
+    this.reportTimers.set(
+      sender,
+      setTimeout(() => {
+        this.reportTimers.delete(sender);
+        this.lastReported.set(sender, Date.now());
+        if (sender.closed) return;
+        const row = this.replicationRow(sender, this.senders.indexOf(sender));
+        report({ type: 'store.replication', ...row, current_lsn: this.flushLsn });
+      }, wait),
+    );
   }
 
   /** Clean shutdown (SIGTERM): flush, mark the control file, as `pg_ctl stop -m fast`. */

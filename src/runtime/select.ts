@@ -1,8 +1,9 @@
 // Which runtime a page uses. Automatic: the local bridge when the site is served by `npm start` or the dev server
 // (real processes, works offline), else a WebContainer in the browser. `?runtime=local|webcontainer` chooses by
-// hand; when the chosen one cannot start, the other is tried and the page says why.
+// hand; when the chosen one cannot start, the other is tried and the page says why. `&constraints=webcontainer` runs the
+// local runtime's programs under the emulated limits of a WebContainer (src/runtime/local/constraints.ts).
 import { bootLocal } from './local/client';
-import { RuntimeUnavailable, type BootStep, type Runtime, type RuntimeKind } from './types';
+import { parseConstraints, RuntimeUnavailable, type BootStep, type Constraints, type Runtime, type RuntimeKind } from './types';
 import { bootWebContainer } from './webcontainer';
 
 export type RuntimeChoice = 'auto' | RuntimeKind;
@@ -13,6 +14,8 @@ export interface Selection {
   choice: RuntimeChoice;
   /** `?boot-timeout=<seconds>`: how long to wait for a WebContainer before giving up. */
   timeoutSeconds: number;
+  /** `?constraints=webcontainer`: the local runtime emulates a WebContainer's limits. */
+  constraints?: Constraints;
 }
 
 export function readSelection(search: string): Selection {
@@ -22,17 +25,18 @@ export function readSelection(search: string): Selection {
   return {
     choice: runtime === 'local' || runtime === 'webcontainer' ? runtime : 'auto',
     timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_BOOT_TIMEOUT_S,
+    constraints: parseConstraints(params.get('constraints')),
   };
 }
 
 /** Boots the chosen runtime, falling back to the other; `notice` receives each explanation of a failure. */
 export async function startRuntime(
-  { choice, timeoutSeconds }: Selection,
+  { choice, timeoutSeconds, constraints }: Selection,
   step: BootStep,
   notice: (problem: RuntimeUnavailable, fallback?: RuntimeKind) => void,
 ): Promise<Runtime> {
   const boot: Record<RuntimeKind, () => Promise<Runtime>> = {
-    local: () => bootLocal(step),
+    local: () => bootLocal(step, constraints),
     webcontainer: () => bootWebContainer(step, { timeoutSeconds }),
   };
   const order: RuntimeKind[] = choice === 'webcontainer' ? ['webcontainer', 'local'] : ['local', 'webcontainer'];
@@ -53,4 +57,15 @@ export async function startRuntime(
     'No runtime could start the sandbox.',
     problems.map((p) => p.advice).join(' '),
   );
+}
+
+const RUNTIME_NAMES: Record<RuntimeKind, string> = {
+  local: 'local: the programs run on this computer (npm start)',
+  webcontainer: 'WebContainer: the programs run in this browser tab',
+};
+
+/** How the panel names a runtime in its indicator ("Runtime: …"). */
+export function describeRuntime({ kind, constraints }: Pick<Runtime, 'kind' | 'constraints'>): string {
+  if (constraints === 'webcontainer') return 'local, constrained like a WebContainer: the programs run on this computer under the limits of a WebContainer';
+  return RUNTIME_NAMES[kind];
 }

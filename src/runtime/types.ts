@@ -54,9 +54,22 @@ export interface SandboxProcess {
 /** Where the sandbox programs run. */
 export type RuntimeKind = 'local' | 'webcontainer';
 
+/**
+ * Limits a runtime imposes on its programs beyond its own nature. `webcontainer`: the local runtime emulates the
+ * documented limits of WebContainers (src/runtime/local/constraints.ts), chosen with `?constraints=webcontainer`.
+ */
+export const CONSTRAINTS = ['webcontainer'] as const;
+export type Constraints = (typeof CONSTRAINTS)[number];
+
+export function parseConstraints(value: string | null | undefined): Constraints | undefined {
+  return CONSTRAINTS.find((name) => name === value);
+}
+
 /** One booted runtime with one session: a folder that is the working directory of every process it spawns. */
 export interface Runtime {
   readonly kind: RuntimeKind;
+  /** The limits the runtime emulates, if any; the panel names them next to the runtime. */
+  readonly constraints?: Constraints;
   /** The sandbox programs this runtime can start, by name. */
   readonly programs: readonly string[];
   /** Writes files into the session folder (paths are relative to it; none may leave it). */

@@ -3,6 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
+import { basename, dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_PATH } from '../../src/runtime/local/endpoints.ts';
 import { alive, connect, open, startBridge, until, type Client, type TestBridge } from './harness';
@@ -24,7 +25,7 @@ async function refusal(attempt: Parameters<typeof open>[1]) {
 describe('who may connect', () => {
   it('a page of this server with the token gets a session and the list of programs', async () => {
     const client = await connect(target);
-    expect(client.programs).toEqual(['echo', 'family', 'linker']);
+    expect(client.programs).toEqual(['busy', 'echo', 'family', 'limits', 'linker', 'signals', 'spinner']);
     await client.close();
   });
 
@@ -101,6 +102,30 @@ describe('what a session may do', () => {
     expect(await refusedSpawn('echo', { env: { NODE_OPTIONS: '--require /tmp/x.js' } })).toMatch(/refused environment variable 'NODE_OPTIONS'/);
   });
 
+  it.each(['SANDBOX_NET', 'SANDBOX_ROOT', 'SANDBOX_ADDR'])('a page may not set %s: the bridge and the supervisor set where a program may go', async (name) => {
+    expect(await refusedSpawn('echo', { env: { [name]: '/' } })).toMatch(new RegExp(`refused environment variable '${name}'`));
+  });
+
+  it('each sandbox runs in its own folder inside the session folder, created on first use, and is told it is its root', async () => {
+    const first = client.send({ type: 'spawn', program: 'echo', args: [], cwd: 'sandbox-1' });
+    const second = client.send({ type: 'spawn', program: 'echo', args: [], cwd: 'sandbox-2' });
+    const one = await client.outputLine<{ cwd: string; root: string }>(first, (l) => 'cwd' in l);
+    const two = await client.outputLine<{ cwd: string; root: string }>(second, (l) => 'cwd' in l);
+    expect(basename(one.cwd)).toBe('sandbox-1');
+    expect(basename(two.cwd)).toBe('sandbox-2');
+    expect(dirname(one.cwd)).toBe(dirname(two.cwd));
+    expect(one.root).toBe(one.cwd);
+    expect(two.root).toBe(two.cwd);
+  });
+
+  it.each(['..', '../x', 'a/b', '/tmp', 'Sandbox', ''])('a folder that is not one plain name (%j) is refused', async (cwd) => {
+    expect(await refusedSpawn('echo', { cwd })).toMatch(/a folder is one plain name/);
+  });
+
+  it('the folder name bin is refused: it holds the programs', async () => {
+    expect(await refusedSpawn('echo', { cwd: 'bin' })).toBe("refused folder 'bin': it holds the programs, not a sandbox");
+  });
+
   it.each(['../outside.txt', '/../../etc/passwd', 'a/../../b', 'x\0y'])('a path that leaves the session folder (%j) is refused', async (path) => {
     const read = client.send({ type: 'readFile', path });
     const write = client.send({ type: 'writeFile', path, contents: 'x' });
@@ -136,9 +161,9 @@ describe('what a session may do', () => {
   });
 
   it('keystrokes reach the process, and a resize arrives on stdin as ESC [ 8 ; rows ; cols t', async () => {
-    const id = client.send({ type: 'spawn', program: 'echo', args: [], env: { SANDBOX_MODE: 'test' }, terminal: { cols: 100, rows: 30 } });
-    const start = await client.outputLine<{ columns: string; lines: string; mode: string }>(id, (l) => 'columns' in l);
-    expect(start).toMatchObject({ columns: '100', lines: '30', mode: 'test' });
+    const id = client.send({ type: 'spawn', program: 'echo', args: [], env: { NO_COLOR: '1' }, terminal: { cols: 100, rows: 30 } });
+    const start = await client.outputLine<{ columns: string; lines: string; noColor: string }>(id, (l) => 'columns' in l);
+    expect(start).toMatchObject({ columns: '100', lines: '30', noColor: '1' });
     client.send({ type: 'input', id, data: 'help\r' });
     await client.outputLine<{ input: string }>(id, (l) => l.input === 'help\r');
     client.send({ type: 'resize', id, cols: 120, rows: 40 });

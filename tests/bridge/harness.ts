@@ -13,7 +13,8 @@ import { freePort } from '../support/ports';
 export const FIXTURES: Record<string, string> = {
   // Echoes its stdin back as JSON (so escape sequences are visible) and reports its environment and folder.
   'echo.js': `
-    process.stdout.write(JSON.stringify({ cwd: process.cwd(), columns: process.env.COLUMNS, lines: process.env.LINES, mode: process.env.SANDBOX_MODE, path: process.env.PATH ? 'set' : 'unset' }) + '\\n');
+    const { COLUMNS: columns, LINES: lines, NO_COLOR: noColor, SANDBOX_ROOT: root, SANDBOX_NET: net } = process.env;
+    process.stdout.write(JSON.stringify({ cwd: process.cwd(), program: process.argv[1], columns, lines, noColor, root, net, path: process.env.PATH ? 'set' : 'unset' }) + '\\n');
     process.stdin.setEncoding('utf8');
     process.stdin.on('data', (d) => process.stdout.write(JSON.stringify({ input: d }) + '\\n'));
     process.stdin.on('end', () => process.exit(0));
@@ -24,6 +25,61 @@ export const FIXTURES: Record<string, string> = {
     symlinkSync('/', 'outside');
     symlinkSync('/tmp/bridge-symlink-target.txt', 'file-link');
     process.stdout.write(JSON.stringify({ linked: true }) + '\\n');
+  `,
+  // Observes the limits of the constrained mode from inside: /proc, datasync, fetch, a signal sent to itself, and
+  // what it writes to stdout and stderr.
+  'limits.js': `
+    import { existsSync, readFileSync } from 'node:fs';
+    import { open, readFile } from 'node:fs/promises';
+    const seen = { fetch: typeof fetch, procExists: existsSync('/proc/self/stat'), handled: [] };
+    try { readFileSync('/proc/self/status'); seen.procRead = 'read'; } catch (error) { seen.procRead = error.code; }
+    seen.procReadAsync = await readFile('/proc/self/stat').then(() => 'read', (error) => error.code);
+    const file = await open('datasync.txt', 'w');
+    seen.datasync = await file.datasync().then(() => 'synced', (error) => error.message);
+    seen.sync = await file.sync().then(() => 'synced', (error) => error.message);
+    await file.close();
+    for (const signal of ['SIGTERM', 'SIGHUP', 'SIGUSR2', 'SIGINT']) {
+      process.on(signal, () => seen.handled.push(signal));
+      process.kill(process.pid, signal);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    process.stderr.write('to stderr\\n');
+    process.stdout.write(JSON.stringify(seen) + '\\n');
+  `,
+  // Starts a child with handlers for the usual signals, sends it each of them, then SIGKILL; reports what happened.
+  'signals.js': `
+    import { spawn } from 'node:child_process';
+    const child = spawn(process.execPath, ['-e', \`
+      for (const s of ['SIGTERM', 'SIGHUP', 'SIGUSR2', 'SIGINT']) process.on(s, () => console.log('handled ' + s));
+      console.log('listening');
+      setInterval(() => {}, 1000);
+    \`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    for (const signal of ['SIGTERM', 'SIGHUP', 'SIGUSR2', 'SIGINT', 'SIGSTOP']) child.kill(signal);
+    process.kill(child.pid, 'SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const report = { aliveAfterSignals: child.exitCode === null && child.signalCode === null, outputAfterSignals: out };
+    child.kill('SIGKILL');
+    const [code, signal] = await new Promise((resolve) => child.once('exit', (...end) => resolve(end)));
+    process.stdout.write(JSON.stringify({ ...report, code, signal }) + '\\n');
+  `,
+  // Starts a child that is busy in a hot loop for 1.5 s, SIGKILLs it at once, and reports how long it took to end.
+  'busy.js': `
+    import { spawn } from 'node:child_process';
+    const child = spawn(process.execPath, ['-e', "console.log('busy'); const end = Date.now() + 1500; while (Date.now() < end); setInterval(() => {}, 1000)"], { stdio: ['pipe', 'pipe', 'inherit'] });
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    const killedAt = Date.now();
+    child.kill('SIGKILL');
+    const [code, signal] = await new Promise((resolve) => child.once('exit', (...end) => resolve(end)));
+    process.stdout.write(JSON.stringify({ waitedMs: Date.now() - killedAt, code, signal }) + '\\n');
+  `,
+  // Busy in a hot loop for ever, and so is its child: only a real SIGKILL ends them.
+  'spinner.js': `
+    import { spawn } from 'node:child_process';
+    const child = spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' });
+    process.stdout.write(JSON.stringify({ pids: [process.pid, child.pid] }) + '\\n', () => { for (;;); });
   `,
   // Starts a child of its own (as the supervisor starts nodes), prints both pids, and waits forever.
   'family.js': `
@@ -71,6 +127,8 @@ export async function startBridge(): Promise<TestBridge> {
 
 export interface Attempt {
   token?: string;
+  /** `?constraints=` on the socket's URL, as the page adds it. */
+  constraints?: string;
   origin?: string;
   host?: string;
 }
@@ -78,7 +136,8 @@ export interface Attempt {
 /** Tries to open a bridge session; resolves with the HTTP status and text of a refusal, or with a connected client. */
 export function open(target: TestBridge, attempt: Attempt = {}): Promise<{ refused: { status: number; reason: string } } | { client: Client }> {
   const token = 'token' in attempt ? attempt.token : target.bridge.token;
-  const url = `ws://127.0.0.1:${target.port}${BRIDGE_PATH}${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`;
+  const query = new URLSearchParams({ ...(token === undefined ? {} : { token }), ...(attempt.constraints ? { constraints: attempt.constraints } : {}) });
+  const url = `ws://127.0.0.1:${target.port}${BRIDGE_PATH}?${query}`;
   const host = attempt.host ?? `localhost:${target.port}`;
   const ws = new WebSocket(url, { origin: 'origin' in attempt ? attempt.origin : `http://${host}`, headers: { host } });
   return new Promise((resolve, reject) => {
@@ -98,8 +157,8 @@ export function open(target: TestBridge, attempt: Attempt = {}): Promise<{ refus
   });
 }
 
-export async function connect(target: TestBridge): Promise<Client> {
-  const result = await open(target);
+export async function connect(target: TestBridge, attempt: Attempt = {}): Promise<Client> {
+  const result = await open(target, attempt);
   if ('refused' in result) throw new Error(`refused: ${result.refused.reason}`);
   return result.client;
 }

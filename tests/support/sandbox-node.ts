@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { NodeEvent } from '../../sandboxes/shared/events/index';
+import { spawnEnv } from './constraints';
 
 export const dist = join(import.meta.dirname, '..', '..', 'sandboxes', 'dist');
 
@@ -25,7 +26,7 @@ export interface SandboxNode {
 export function startNode(program: string, args: string[], options: { cwd: string; net: string; address: string; name: string }): SandboxNode {
   const child = spawn(process.execPath, [join(dist, `${program}.js`), ...args], {
     cwd: options.cwd,
-    env: { ...process.env, SANDBOX_NET: options.net, SANDBOX_ADDR: options.address, SANDBOX_EVENTS: '1', SANDBOX_NODE: options.name },
+    env: spawnEnv({ ...process.env, SANDBOX_NET: options.net, SANDBOX_ADDR: options.address, SANDBOX_EVENTS: '1', SANDBOX_NODE: options.name }),
     stdio: ['pipe', 'pipe', 'pipe'], // stdin is the supervisor's lifeline: nodes exit when it closes
   });
   const seen: Seen[] = [];

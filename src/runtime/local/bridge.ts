@@ -6,11 +6,14 @@
 //   3. its Origin is this very server (browsers always send Origin on WebSockets, and pages cannot forge it);
 //   4. it carries this start's secret token, which only a page served by this server can read (same-origin policy).
 // Then it gets a Session: a fresh temporary folder, only bundles from sandboxes/dist, processes that die with it.
+// `?constraints=webcontainer` on the socket's URL runs its programs under the emulated limits of a WebContainer
+// (constraints.ts).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BRIDGE_PATH, TOKEN_PATH } from './endpoints.ts';
+import { parseConstraints, type Constraints } from '../types.ts';
 import { request, type Reply } from './protocol.ts';
 import { listPrograms, Session } from './session.ts';
 
@@ -73,28 +76,33 @@ export class Bridge {
       socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused}\n`);
       return true;
     }
-    this.sockets.handleUpgrade(req, socket, head, (ws) => this.connect(ws));
+    const constraints = parseConstraints(new URL(req.url ?? '/', 'http://x').searchParams.get('constraints'));
+    this.sockets.handleUpgrade(req, socket, head, (ws) => this.connect(ws, constraints));
     return true;
   }
 
-  private connect(ws: WebSocket): void {
+  private connect(ws: WebSocket, constraints: Constraints | undefined): void {
     const send = (reply: Reply) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
     };
-    const opening = Session.open(this.bundles, send).then((session) => {
+    const opening = Session.open(this.bundles, send, constraints).then((session) => {
       this.sessions.add(session);
       send({ type: 'ready', programs: listPrograms(this.bundles) });
       return session;
     });
     ws.on('message', (raw) => {
-      let parsed;
+      let json: unknown;
       try {
-        parsed = request.safeParse(JSON.parse(raw.toString()));
+        json = JSON.parse(raw.toString());
       } catch {
-        parsed = null;
+        json = undefined;
       }
-      if (!parsed?.success) {
-        send({ type: 'error', id: null, message: `the bridge did not understand a message: ${parsed?.error.issues[0]?.message ?? 'not JSON'}` });
+      const parsed = request.safeParse(json);
+      if (!parsed.success) {
+        // Tied to its request when it has an id, so the page's waiting call fails instead of waiting for ever.
+        const id = (json as { id?: unknown } | undefined)?.id;
+        const issue = json === undefined ? 'not JSON' : parsed.error.issues[0]?.message;
+        send({ type: 'error', id: typeof id === 'number' ? id : null, message: `the bridge did not understand a message: ${issue}` });
         return;
       }
       const message = parsed.data;

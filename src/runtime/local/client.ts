@@ -1,6 +1,6 @@
 // The `local` runtime in the page: real processes on this computer, through the bridge that `npm start` and
 // `npm run dev` serve on the same origin (src/runtime/local/bridge.ts). Works with the network unplugged.
-import { RuntimeUnavailable, type BootStep, type FileTree, type Runtime, type SandboxProcess, type SpawnOptions } from '../types';
+import { RuntimeUnavailable, type BootStep, type Constraints, type FileTree, type Runtime, type SandboxProcess, type SpawnOptions } from '../types';
 import { TOKEN_PATH } from './endpoints';
 import type { Ask, Reply, Request } from './protocol';
 
@@ -13,13 +13,15 @@ const NO_BRIDGE = new RuntimeUnavailable(
   'To run the sandboxes as programs on your own computer (also offline), clone the course and run `npm start` (see its README).',
 );
 
-export async function bootLocal(step: BootStep): Promise<Runtime> {
+/** `constraints`: run the programs under the emulated limits of a WebContainer (src/runtime/local/constraints.ts). */
+export async function bootLocal(step: BootStep, constraints?: Constraints): Promise<Runtime> {
   step('Connecting to the local bridge');
   const answer = await fetch(TOKEN_PATH, { cache: 'no-store' }).catch(() => null);
   if (!answer?.ok || !answer.headers.get('content-type')?.includes('json')) throw NO_BRIDGE;
   const { token, path } = (await answer.json()) as { token: string; path: string };
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const socket = new WebSocket(`${scheme}://${location.host}${path}?token=${encodeURIComponent(token)}`);
+  const query = new URLSearchParams({ token, ...(constraints ? { constraints } : {}) });
+  const socket = new WebSocket(`${scheme}://${location.host}${path}?${query}`);
   const programs = await new Promise<string[]>((resolve, reject) => {
     const fail = () =>
       reject(new RuntimeUnavailable('local', 'The local bridge refused the connection or did not answer.', 'Reload the page; if `npm start` was restarted, the page needs its new token.'));
@@ -33,7 +35,7 @@ export async function bootLocal(step: BootStep): Promise<Runtime> {
       }
     }, { once: true });
   });
-  return new LocalRuntime(socket, programs);
+  return new LocalRuntime(socket, programs, constraints);
 }
 
 interface Running {
@@ -44,14 +46,16 @@ interface Running {
 class LocalRuntime implements Runtime {
   readonly kind = 'local';
   readonly programs: readonly string[];
+  readonly constraints: Constraints | undefined;
   private readonly socket: WebSocket;
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
   private readonly running = new Map<number, Running>();
 
-  constructor(socket: WebSocket, programs: string[]) {
+  constructor(socket: WebSocket, programs: string[], constraints: Constraints | undefined) {
     this.socket = socket;
     this.programs = programs;
+    this.constraints = constraints;
     socket.addEventListener('message', (event) => this.receive(JSON.parse(event.data as string) as Reply));
     // The server stopped (Ctrl-C on npm start): every process is gone with it.
     socket.addEventListener('close', () => {
@@ -102,7 +106,7 @@ class LocalRuntime implements Runtime {
     let exited!: (code: number) => void;
     const exit = new Promise<number>((resolve) => (exited = resolve));
     const output = new ReadableStream<string>({ start: (controller) => this.running.set(id, { output: controller, exited }) });
-    await this.ask({ type: 'spawn', program, args, env: options.env, terminal: options.terminal }, id);
+    await this.ask({ type: 'spawn', program, args, env: options.env, terminal: options.terminal, cwd: options.cwd }, id);
     return {
       output,
       exit,

@@ -2,6 +2,7 @@
 // The page asks (spawn, input, resize, kill, readFile, writeFile, mount); the bridge answers and streams output.
 // Requests are validated with zod where they cross into the server (STYLE: schemas where input crosses a boundary).
 import { z } from 'zod';
+import { FOLDER_NAME } from '../types.ts';
 
 const id = z.number().int().nonnegative();
 const text = z.string().max(1_000_000);
@@ -25,6 +26,8 @@ export const request = z.discriminatedUnion('type', [
     args: z.array(z.string().max(10_000)).max(100),
     env: z.record(z.string(), z.string().max(10_000)).optional(),
     terminal: size.optional(),
+    /** The sandbox's own folder inside the session folder (SpawnOptions.cwd). */
+    cwd: z.string().regex(FOLDER_NAME, 'a folder is one plain name such as sandbox-2, never a path').optional(),
   }),
   z.object({ type: z.literal('input'), id, data: text }),
   z.object({ type: z.literal('resize'), id, ...size.shape }),

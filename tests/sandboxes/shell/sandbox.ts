@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { listen } from '../../../sandboxes/shared/net';
 import { ShellSession } from './terminal';
+import { spawnEnv } from '../../support/constraints';
 
 export class SandboxFolder {
   readonly folder = mkdtempSync(join(tmpdir(), 'shell-'));
@@ -55,7 +56,7 @@ export class SandboxFolder {
     const bundle = join(import.meta.dirname, '../../../sandboxes/dist', `${program}.js`);
     const node = spawn(process.execPath, [bundle, ...args], {
       cwd: this.folder,
-      env: { ...process.env, SANDBOX_NET: this.net, SANDBOX_ADDR: address, SANDBOX_EVENTS: undefined },
+      env: spawnEnv({ ...process.env, SANDBOX_NET: this.net, SANDBOX_ADDR: address, SANDBOX_EVENTS: undefined }),
       stdio: ['pipe', 'ignore', 'inherit'],
     });
     this.nodes.push(node);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { ShellSession } from './terminal';
+import { spawnEnv } from '../../support/constraints';
 
 const SUPERVISOR = join(import.meta.dirname, '../../../sandboxes/dist/supervisor.js');
 
@@ -18,7 +19,7 @@ export class RunningScenario {
 
   constructor(name: string) {
     // stdin stays open: the supervisor stops when it ends.
-    this.supervisor = spawn(process.execPath, [SUPERVISOR, '--scenario', name], { cwd: this.folder, stdio: ['pipe', 'pipe', 'inherit'] });
+    this.supervisor = spawn(process.execPath, [SUPERVISOR, '--scenario', name], { cwd: this.folder, env: spawnEnv(process.env), stdio: ['pipe', 'pipe', 'inherit'] });
     let partial = '';
     this.supervisor.stdout!.on('data', (chunk: Buffer) => {
       const lines = (partial + chunk.toString()).split('\n');

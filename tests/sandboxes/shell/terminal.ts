@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import xterm from '@xterm/headless';
+import { spawnEnv } from '../../support/constraints';
 
 const SHELL = join(import.meta.dirname, '../../../sandboxes/dist/shell.js');
 
@@ -40,7 +41,7 @@ export class ShellSession {
     this.screen = new xterm.Terminal({ cols: columns, rows, scrollback: 1000, allowProposedApi: true });
     this.process = spawn(process.execPath, [SHELL], {
       cwd: folder,
-      env: { ...process.env, COLUMNS: String(columns), LINES: String(rows), ...options.env },
+      env: spawnEnv({ ...process.env, COLUMNS: String(columns), LINES: String(rows), ...options.env }),
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     this.process.stdout!.on('data', (chunk: Buffer) => {

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
 import { connect } from '../../../sandboxes/shared/net';
 import type { Command, Reply, Status } from '../../../sandboxes/supervisor/commands';
+import { spawnEnv } from '../../support/constraints';
 
 export const dist = join(import.meta.dirname, '..', '..', '..', 'sandboxes', 'dist');
 
@@ -44,7 +45,7 @@ export class SupervisorRun {
    * folder, or in `folder` (where an earlier run may have left its state).
    */
   static async start(scenario: string, folder = mkdtempSync(join(tmpdir(), `supervisor-${scenario}-`))): Promise<SupervisorRun> {
-    const child = spawn(process.execPath, [join(dist, 'supervisor.js'), '--scenario', scenario], { cwd: folder, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(dist, 'supervisor.js'), '--scenario', scenario], { cwd: folder, env: spawnEnv(process.env), stdio: ['pipe', 'pipe', 'pipe'] });
     const run = new SupervisorRun(folder, child);
     // Generous: on a machine shared by many test runs a start-up can take several seconds.
     const ready = await run.waitFor((e) => e.type === 'ready', 45_000);
