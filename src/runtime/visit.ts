@@ -111,6 +111,7 @@ function lend(runtime: Runtime, folder: string): Loan {
   };
   const lent: Runtime = {
     kind: runtime.kind,
+    constraints: runtime.constraints,
     programs: runtime.programs,
     mount: (tree) => runtime.mount({ [folder]: { directory: tree } }),
     fs: {

@@ -7,15 +7,11 @@
 //   'sandbox:ready'  detail: { runtime: Runtime, command(command: object): void }  once the scenario is starting
 //   'sandbox:event'  detail: SandboxEvent (one JSON line of the supervisor's stream)
 import type { SandboxEvent } from '../../sandboxes/shared/events/index';
+import { describeRuntime } from '../runtime/select';
 import { stopProcess } from '../runtime/stop';
 import type { Runtime, RuntimeKind, SandboxProcess } from '../runtime/types';
 import { abandoned, borrowRuntime, type Loan, type Notice, type Returned } from '../runtime/visit';
 import { WEBCONTAINER_ERROR } from '../runtime/webcontainer';
-
-const RUNTIME_NAMES: Record<RuntimeKind, string> = {
-  local: 'local: the programs run on this computer (npm start)',
-  webcontainer: 'WebContainer: the programs run in this browser tab',
-};
 
 function part<T extends HTMLElement>(root: HTMLElement, name: string): T {
   return root.querySelector<T>(`[data-part="${name}"]`)!;
@@ -103,7 +99,7 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   document.addEventListener(WEBCONTAINER_ERROR, containerError);
   leaving.addEventListener('abort', () => document.removeEventListener(WEBCONTAINER_ERROR, containerError), { once: true });
   indicator.dataset.runtime = runtime.kind;
-  indicator.textContent = `Runtime: ${RUNTIME_NAMES[runtime.kind]}`;
+  indicator.textContent = `Runtime: ${describeRuntime(runtime)}`;
 
   // Each node's start is a Node.js process start: the terminal (xterm.js, most of the panel's code) and its shell wait
   // for the topology (the supervisor's 'ready', or its exit if it stops before) so as not to compete for the CPU.
