@@ -17,7 +17,8 @@ export function sandboxProcesses(): SandboxProcessInfo[] {
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      const bundle = args.find((arg) => /\/sandboxes\/dist\/[a-z-]+\.js$/.test(arg));
+      // sandboxes/dist/<program>.js, or ../bin/<program>.js in the constrained mode's container-wide tree.
+      const bundle = args.find((arg) => /(\/sandboxes\/dist|(^|\/)bin)\/[a-z-]+\.js$/.test(arg));
       if (!bundle) continue;
       const program = bundle.replace(/^.*\/([a-z-]+)\.js$/, '$1');
       const scenario = args.includes('--scenario') ? args[args.indexOf('--scenario') + 1] : undefined;
