@@ -170,6 +170,22 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
     }
   });
 
+  it('without JavaScript, a sandbox says what it would show and how to get it, and draws no empty box', { timeout: TEST_MS }, async () => {
+    const context = await course.browser.newContext({ javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await page.goto(new URL('/round-robin/', course.server.url).href);
+      const box = sandbox(page, 0);
+      const about = scenarios['weighted-servers'];
+      expect(await box.innerText()).toBe(
+        `${about.title}. ${about.summary}\n\nHere runs a live sandbox: ${about.nodes.map((n) => n.name).join(', ')} as real programs, drawn as a topology you can break and repair, with a terminal to work in and the exercises checked as you go. It needs JavaScript: turn it on for this site and reload, or run the course on your own computer with npm start (see the course's README).`,
+      );
+      expect(await box.locator('.sandbox-terminal').isVisible()).toBe(false);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('on a phone-sized touch screen, no sandbox starts until its button is pressed', { timeout: TEST_MS }, async () => {
     const page = await open('/overview/', { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
     try {
