@@ -6,7 +6,16 @@ import type { Locator } from 'playwright-core';
 const ON_SCROLL_MS = 3_000;
 
 export async function startSandbox(sandbox: Locator): Promise<void> {
-  await sandbox.scrollIntoViewIfNeeded();
+  // Right after a client-side navigation the old page's sandbox may still be found, then swapped out: find it again.
+  for (let tries = 1; ; tries++) {
+    try {
+      await sandbox.scrollIntoViewIfNeeded();
+      break;
+    } catch (error) {
+      if (tries === 10 || !/not attached/.test((error as Error).message)) throw error;
+      await sandbox.page().waitForTimeout(200);
+    }
+  }
   const deadline = Date.now() + ON_SCROLL_MS;
   while (Date.now() < deadline) {
     if ((await sandbox.getAttribute('data-state')) === 'running') return;
