@@ -64,6 +64,17 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
     return found!;
   };
 
+  /** Opens a lesson, scrolls its first sandbox into view (which starts it) and starts the second with its button. */
+  async function bothStarted(path: string, [first, second]: [string, string]) {
+    const page = await open(path);
+    const [firstBox, secondBox] = [sandbox(page, 0), sandbox(page, 1)];
+    await firstBox.scrollIntoViewIfNeeded();
+    await up(firstBox, first);
+    await secondBox.getByRole('button', { name: 'Start this sandbox' }).click();
+    await up(secondBox, second);
+    return { page, firstBox, secondBox };
+  }
+
   it.each(MULTI.map((lesson) => [lesson.slug, lesson.scenarios] as const))(
     '%s: the first sandbox starts on scroll, the second on its button, which stops the first; neither sees the other',
     { timeout: TEST_MS },
@@ -118,13 +129,8 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
   );
 
   it('round-robin: curl through the second balancer reaches only the web servers of its own folder', { timeout: TEST_MS }, async () => {
-    const page = await open('/round-robin/');
+    const { page, secondBox } = await bothStarted('/round-robin/', ['weighted-servers', 'uneven-servers']);
     try {
-      const [firstBox, secondBox] = [sandbox(page, 0), sandbox(page, 1)];
-      await firstBox.scrollIntoViewIfNeeded();
-      await up(firstBox, 'weighted-servers');
-      await secondBox.getByRole('button', { name: 'Start this sandbox' }).click();
-      await up(secondBox, 'uneven-servers');
       const folder = await folderOf(secondBox, 'uneven-servers');
       // Answers come from web servers, and the only web servers of this runtime session run in this sandbox's folder.
       for (let i = 0; i < 4; i++) await type(page, secondBox, 'curl -s http://10.0.0.2/');
@@ -139,13 +145,8 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
   });
 
   it('a sandbox started again runs in a fresh folder, and stops the one below, saying so', { timeout: TEST_MS }, async () => {
-    const page = await open('/active-passive/');
+    const { page, firstBox, secondBox } = await bothStarted('/active-passive/', ['active-passive', 'active-active']);
     try {
-      const [firstBox, secondBox] = [sandbox(page, 0), sandbox(page, 1)];
-      await firstBox.scrollIntoViewIfNeeded();
-      await up(firstBox, 'active-passive');
-      await secondBox.getByRole('button', { name: 'Start this sandbox' }).click();
-      await up(secondBox, 'active-active');
       await firstBox.getByRole('button', { name: 'Start this sandbox' }).click();
       await up(firstBox, 'active-passive');
       expect(await secondBox.locator('[data-part="why"]').innerText()).toBe('Stopped because you started the sandbox above; start it again to continue.');
