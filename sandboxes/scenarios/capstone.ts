@@ -1,6 +1,6 @@
 // Lesson 11, the capstone: every fix of the course in one stack. Two keepalived balancers share 10.0.0.10 and
 // terminate TLS; both check both web servers, with redispatch; the web servers keep their data in a primary and a
-// standby that mon-02 fails over (with fencing); mon-01 scrapes everything and alerts. The proof a learner owes:
+// standby that mon-01 fails over (with fencing); prom-01 scrapes everything and alerts. The proof a learner owes:
 // kill any one node under traffic and no request fails once the takeover is done; close every door but the front
 // ones; get alerted.
 import { CA_PEM, SITE_PEM } from './certificates';
@@ -16,8 +16,8 @@ const VIP = '10.0.0.10';
 const [lb1, lb2] = [1, 2].map((n) => ({ ...keepalivedBalancer(n as 1 | 2), ports: [80, 443, 112, 8404] }));
 const [db1, db2] = [dbNode(1), dbNode(2)];
 const dbs = [db1, db2];
-// The failover monitor (repmgrd's role) is a node of its own: mon-01 is Prometheus.
-const failover = failoverMonitor('mon-02', '10.0.0.32');
+// The failover monitor (repmgrd's role) is a node of its own: prom-01 is Prometheus.
+const failover = failoverMonitor();
 const mon = prometheus();
 /** Web server n, writing to the primary and reading from the standby; a client reads its own writes (lesson 7). */
 const storeBacked = (n: number) => {
@@ -81,7 +81,7 @@ const firewall = (node: string, rules: string[]) => [`ufw ${node} default deny i
 export default defineScenario({
   name: 'capstone',
   title: 'No single point of failure left',
-  summary: `Two balancers share ${VIP} (keepalived) and terminate TLS; both web servers keep their data in db-01 (primary) and db-02 (standby), which mon-02 fails over; mon-01 scrapes everything and alerts. Prove that no single node can take the site down.`,
+  summary: `Two balancers share ${VIP} (keepalived) and terminate TLS; both web servers keep their data in db-01 (primary) and db-02 (standby), which mon-01 fails over; prom-01 scrapes everything and alerts. Prove that no single node can take the site down.`,
   nodes: [db1, db2, failover, web1, web2, lb1, lb2, mon],
   files: {
     'haproxy.cfg': HAPROXY_CFG,
@@ -139,15 +139,15 @@ export default defineScenario({
     },
     {
       id: 'database-loss',
-      title: 'Kill the primary db-01 under traffic: after mon-02 promotes db-02, no request fails and writes go to db-02.',
+      title: 'Kill the primary db-01 under traffic: after mon-01 promotes db-02, no request fails and writes go to db-02.',
       hints: [
-        'Reads go to the standby, so they do not notice the primary dying; writes wait for mon-02 to promote db-02 (3 missed heartbeats, about 3 s).',
+        'Reads go to the standby, so they do not notice the primary dying; writes wait for mon-01 to promote db-02 (3 missed heartbeats, about 3 s).',
         `\`infra kill db-01 --in 2s\`, then \`load -r 10 -d 10s ${HTTPS}/kv?key=cart\`, then write: \`curl -d two-books ${HTTPS}/kv?key=cart\`.`,
       ],
       solution: [`curl -d one-book ${HTTPS}/kv?key=cart`, 'infra kill db-01 --in 2s', `load -r 10 -d 10s ${HTTPS}/kv?key=cart`, `curl -d two-books ${HTTPS}/kv?key=cart`],
       check({ events }) {
         const promotion = storeEvents(events, 'store.failover').findLast((e) => e.to !== null);
-        if (!promotion) return { met: false, expected: 'the primary killed under traffic, a standby promoted', observed: 'mon-02 has not promoted a standby yet' };
+        if (!promotion) return { met: false, expected: 'the primary killed under traffic, a standby promoted', observed: 'mon-01 has not promoted a standby yet' };
         const promoted = nameOf(promotion.to);
         const after = [lb1, lb2].flatMap((lb) => balancerRequests(events, lb.name)).filter((r) => r.seq > promotion.seq && proxied(r));
         const failed = after.filter((r) => r.status >= 500).length;
@@ -155,7 +155,7 @@ export default defineScenario({
         return {
           met: after.length >= STEADY && failed === 0 && !!write,
           expected: `${STEADY} or more requests answered after the promotion, none failed, and a write taken by the new primary`,
-          observed: `mon-02 promoted ${promoted} on timeline ${promotion.timeline}; since then ${plural(after.length, 'request')} answered, ${failed} failed; ${write ? `${promoted} took a write` : `no write on ${promoted} yet`}`,
+          observed: `mon-01 promoted ${promoted} on timeline ${promotion.timeline}; since then ${plural(after.length, 'request')} answered, ${failed} failed; ${write ? `${promoted} took a write` : `no write on ${promoted} yet`}`,
         };
       },
     },
@@ -163,8 +163,8 @@ export default defineScenario({
       id: 'front-door-only',
       title: 'Firewall every node: from the internet only ports 80 and 443 of the two balancers answer, and everything inside still works.',
       hints: [
-        'Default deny on every node. The balancers allow 80 and 443 from anywhere, VRRP from each other and 8404 from mon-01 (10.0.0.31).',
-        'The web servers allow 80 from the balancers (10.0.0.2/31) and mon-01; the database nodes 5432 from the web servers (10.0.0.8/29), each other (10.0.0.20/30) and mon-02 (10.0.0.32), and 9187 from mon-01.',
+        'Default deny on every node. The balancers allow 80 and 443 from anywhere, VRRP from each other and 8404 from prom-01 (10.0.0.31).',
+        'The web servers allow 80 from the balancers (10.0.0.2/31) and prom-01; the database nodes 5432 from the web servers (10.0.0.8/29), each other (10.0.0.20/30) and mon-01 (10.0.0.32), and 9187 from prom-01.',
         'The monitors serve nothing to anyone: default deny, enable. `scan 10.0.0.2 10.0.0.11 10.0.0.21 10.0.0.31` checks the result.',
       ],
       solution: [
@@ -179,8 +179,8 @@ export default defineScenario({
             'allow from 10.0.0.31 to any port 9187 proto tcp',
           ]),
         ),
+        ...firewall('prom-01', []),
         ...firewall('mon-01', []),
-        ...firewall('mon-02', []),
       ],
       check(world) {
         const { open, exposed } = firewallView(world);
@@ -190,8 +190,8 @@ export default defineScenario({
           ['the balancers to the web servers', [web1, web2].every((web) => [lb1, lb2].every((lb) => open(lb.address, web.address, 80)))],
           ['the web servers to the database', dbs.every((db) => [web1, web2].every((web) => open(web.address, db.address, 5432)))],
           ['replication between db-01 and db-02 (either way, after a failover)', open(db1.address, db2.address, 5432) && open(db2.address, db1.address, 5432)],
-          ['mon-02 to the database', dbs.every((db) => open(failover.address, db.address, 5432))],
-          ['mon-01 to what it scrapes', [lb1, lb2].every((lb) => open(mon.address, lb.address, 8404)) && [web1, web2].every((web) => open(mon.address, web.address, 80)) && dbs.every((db) => open(mon.address, db.address, 9187))],
+          ['mon-01 to the database', dbs.every((db) => open(failover.address, db.address, 5432))],
+          ['prom-01 to what it scrapes', [lb1, lb2].every((lb) => open(mon.address, lb.address, 8404)) && [web1, web2].every((web) => open(mon.address, web.address, 80)) && dbs.every((db) => open(mon.address, db.address, 9187))],
         ];
         const blocked = links.filter(([, ok]) => !ok).map(([what]) => what);
         return {
@@ -204,7 +204,7 @@ export default defineScenario({
     {
       id: 'alerted',
       title: 'Get alerted: make InstanceDown fire for a node you killed.',
-      hints: ['mon-01 evaluates `up == 0` for 6 s.', 'Kill a node and wait about 8 s; `metrics alerts` shows it.'],
+      hints: ['prom-01 evaluates `up == 0` for 6 s.', 'Kill a node and wait about 8 s; `metrics alerts` shows it.'],
       solution: ['infra kill web-02', 'metrics alerts'],
       check({ events }) {
         const firing = alerts(events, 'InstanceDown', 'firing').at(-1);

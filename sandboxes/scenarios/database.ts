@@ -18,13 +18,13 @@ export function dbNode(n: number, extra: string[] = []): ScenarioNode {
   return { name, role: 'store', program: 'store', address: `10.0.0.${20 + n}`, ports: [5432, 9187], args };
 }
 
-/** The failover monitor (mon-01 at 10.0.0.31 unless named), reading failover.conf (SIGHUP re-reads it: `reload mon-01`). */
-export function failoverMonitor(name = 'mon-01', address = '10.0.0.31'): ScenarioNode {
+/** The failover monitor (mon-01 at 10.0.0.32 in every lesson; prom-01, Prometheus, is 10.0.0.31), reading failover.conf (SIGHUP re-reads it: `reload mon-01`). */
+export function failoverMonitor(name = 'mon-01', address = '10.0.0.32'): ScenarioNode {
   return { name, role: 'monitor', program: 'store', address, ports: [], args: ['monitor', '--config', 'failover.conf'], config: 'failover.conf', reload: 'SIGHUP' };
 }
 
 export function failoverConf(fencing: 'on' | 'off', nodes: ScenarioNode[]): string {
-  return `# failover.conf: settings of the failover monitor mon-01 (in the style of repmgr.conf)
+  return `# failover.conf: settings of the sandbox's failover monitor mon-01 (its own keys; repmgr and Patroni have others)
 # The primary is declared down after "misses" heartbeats in a row go unanswered:
 # detection time = misses × interval.
 nodes    = ${nodes.map((n) => `${n.name}=${n.address}:5432`).join(', ')}

@@ -70,9 +70,9 @@ export function keepalivedConf(router: string, instances: VrrpInstanceSpec[]): s
   return lines.join('\n') + '\n';
 }
 
-/** The Prometheus-like monitor mon-01 at 10.0.0.31 (API on :9090), reading prometheus.yml and alerts.yml. */
+/** The Prometheus-like monitor prom-01 at 10.0.0.31 (API on :9090), reading prometheus.yml and alerts.yml. */
 export function prometheus(): ScenarioNode {
-  return { name: 'mon-01', role: 'monitor', program: 'monitor', address: '10.0.0.31', ports: [9090], args: ['--config.file=prometheus.yml'], config: 'prometheus.yml' };
+  return { name: 'prom-01', role: 'monitor', program: 'monitor', address: '10.0.0.31', ports: [9090], args: ['--config.file=prometheus.yml'], config: 'prometheus.yml' };
 }
 
 export function vrrpStates(events: readonly SandboxEvent[], node: string, instance = 'VI_1'): Event<'vrrp_state'>[] {

@@ -1,13 +1,13 @@
-// prometheus.yml and alerts.yml for the monitoring lessons: mon-01 scrapes the balancer's exporter and both web
+// prometheus.yml and alerts.yml for the monitoring lessons: prom-01 scrapes the balancer's exporter and both web
 // servers every 2 s (Prometheus's default is 1m; short here so changes show within seconds).
 import { haproxyCfg, type BackendOptions } from './topology';
 
-/** prometheus.yml for mon-01: the targets ("address:port") of each scrape job, by job name. */
+/** prometheus.yml for prom-01: the targets ("address:port") of each scrape job, by job name. */
 export function prometheusYml(jobs: Record<string, string[]>): string {
   const scrapeConfigs = Object.entries(jobs).map(
     ([job, targets]) => `  - job_name: ${job}\n    static_configs:\n      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]\n`,
   );
-  return `# prometheus.yml on mon-01
+  return `# prometheus.yml on prom-01
 global:
   scrape_interval: 2s
   evaluation_interval: 2s
@@ -22,7 +22,7 @@ ${scrapeConfigs.join('')}`;
 export const PROMETHEUS_YML = prometheusYml({ haproxy: ['10.0.0.2:8404'], web: ['10.0.0.11:80', '10.0.0.12:80'] });
 
 // The expressions follow the awesome-prometheus-alerts collection (FIDELITY.md 5.4), with short \`for\` durations.
-export const ALERTS_YML = `# alerts.yml: the rules mon-01 evaluates every 2 s
+export const ALERTS_YML = `# alerts.yml: the rules prom-01 evaluates every 2 s
 groups:
   - name: stack
     rules:

@@ -1,4 +1,4 @@
-// Lesson 10, monitoring: a Prometheus-like mon-01 scrapes every node; an alert goes pending, fires after its `for`,
+// Lesson 10, monitoring: a Prometheus-like prom-01 scrapes every node; an alert goes pending, fires after its `for`,
 // and resolves when the condition clears.
 import { defineScenario } from './scenario';
 import { balancer, webServer } from './topology';
@@ -12,7 +12,7 @@ const servers = [web1, web2].map((node) => ({ node, params: 'check inter 1s fall
 export default defineScenario({
   name: 'monitoring',
   title: 'Metrics and alerts',
-  summary: 'mon-01 scrapes lb-01 (HAProxy exporter on :8404) and the web servers every 2 s and evaluates three alert rules.',
+  summary: 'prom-01 scrapes lb-01 (HAProxy exporter on :8404) and the web servers every 2 s and evaluates three alert rules.',
   nodes: [web1, web2, lb, prometheus()],
   files: {
     'haproxy.cfg': haproxyCfgWithExporter({ balance: 'roundrobin', options: ['retries 3', 'option redispatch'], servers }),

@@ -31,7 +31,7 @@ export default defineScenario({
       id: 'outage',
       title: 'Kill web-01, see the site go away, then start it again and visit it once more.',
       hints: [
-        '`infra kill web-01` stops the server the hard way, like a power cut.',
+        '`infra kill web-01` stops the server the hard way, like a crash of its process: clients get "connection refused" at once (a power cut would leave them waiting for a timeout).',
         'While it is down, `curl http://10.0.0.11/` fails: nothing listens any more.',
         'Bring it back with `infra start web-01`, then visit the site again.',
       ],

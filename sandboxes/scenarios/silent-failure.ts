@@ -12,7 +12,7 @@ const servers = [web1, web2].map((node) => ({ node, params: 'check inter 1s fall
 export default defineScenario({
   name: 'silent-failure',
   title: 'A failure only monitoring sees',
-  summary: 'Every node is up and every health check passes, yet some visitors get errors. mon-01 scrapes all nodes.',
+  summary: 'Every node is up and every health check passes, yet some visitors get errors. prom-01 scrapes all nodes.',
   nodes: [web1, web2, lb, prometheus()],
   files: {
     'haproxy.cfg': haproxyCfgWithExporter({ balance: 'roundrobin', options: ['retries 3', 'option redispatch'], servers }),

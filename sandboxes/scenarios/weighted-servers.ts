@@ -29,7 +29,7 @@ export default defineScenario({
       id: 'three-to-one',
       title: 'Give web-02 three times the traffic of web-01 with weights.',
       hints: [
-        'A `server` line takes `weight N` (1 to 256, default 1); each server gets turns in proportion to its weight.',
+        'A `server` line takes `weight N` (0 to 256, default 1); each server gets turns in proportion to its weight.',
         'Edit haproxy.cfg so web-02 has weight 3 and web-01 weight 1, then `reload` the balancer.',
         `Then send at least ${WINDOW} requests: \`load -r 10 -d 3s\`.`,
       ],
@@ -55,7 +55,7 @@ export default defineScenario({
       id: 'drain',
       title: 'Take web-01 out of the rotation without stopping it: it keeps running and passing checks, but serves no visitor.',
       hints: [
-        'A server with `weight 0` still gets health checks but no new requests: that is how you drain a server before maintenance.',
+        'A server with `weight 0` still gets health checks but no new requests. (On real HAProxy you would drain without a reload, on the runtime API: `set server be_app/web-01 state drain`.)',
         'Set `weight 0` on web-01 in haproxy.cfg, `reload`, then send ten requests.',
       ],
       solution: [

@@ -3,6 +3,7 @@
 // where the scenario holds the same value.
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../sandboxes/scenarios/scenario';
+import { leaseMs } from '../../sandboxes/store/failover';
 import { loadLessons } from './lessons';
 
 const lessons = loadLessons();
@@ -10,6 +11,9 @@ const lessons = loadLessons();
 async function scenario(name: string): Promise<Scenario> {
   return (await import(`../../sandboxes/scenarios/${name}.ts`)).default as Scenario;
 }
+
+/** A number from the scenario's failover.conf (`interval = 1000ms` gives 1000). */
+const failoverSetting = (s: Scenario, key: string) => Number(new RegExp(`^${key}\\s*=\\s*(\\d+)`, 'm').exec(s.files['failover.conf'])![1]);
 
 const serverLines = (cfg: string) => cfg.split('\n').filter((l) => /^\s*server\s/.test(l));
 
@@ -75,6 +79,26 @@ const FACTS: Fact[] = [
       expect(conf).toMatch(/^interval\s*=\s*1000ms$/m);
       expect(conf).toMatch(/^misses\s*=\s*3$/m);
       expect(conf).toMatch(/^fencing\s*=\s*on$/m);
+    },
+  },
+  {
+    lesson: 'primary-replica',
+    scenario: 'failover',
+    says: ['The lease expires at 2.5 s, half a heartbeat before mon-01 would declare the primary dead (3 s)'],
+    holds: (s) => {
+      const [interval, misses] = [failoverSetting(s, 'interval'), failoverSetting(s, 'misses')];
+      expect(leaseMs(interval, misses)).toBe(2500);
+      expect(interval * misses).toBe(3000);
+    },
+  },
+  {
+    lesson: 'capstone',
+    scenario: 'capstone',
+    says: ['2.5 s later db-01\'s lease runs out', 'mon-01 (10.0.0.32)', 'prom-01 (10.0.0.31)'],
+    holds: (s) => {
+      expect(leaseMs(failoverSetting(s, 'interval'), failoverSetting(s, 'misses'))).toBe(2500);
+      const address = (name: string) => s.nodes.find((n) => n.name === name)?.address;
+      expect([address('mon-01'), address('prom-01')]).toEqual(['10.0.0.32', '10.0.0.31']);
     },
   },
   {
@@ -174,7 +198,7 @@ const FACTS: Fact[] = [
       expect(s.files['haproxy.cfg']).toMatch(/bind :443 ssl crt site\.pem\n {4}http-request redirect scheme https code 301 unless \{ ssl_fc \}\n/);
       for (const line of serverLines(s.files['haproxy.cfg'])) expect(line).toMatch(/check inter 1s fall 3 rise 2/);
       expect(s.files['failover.conf']).toMatch(/^interval = 1000ms\nmisses {3}= 3\n[\s\S]*^fencing {2}= on$/m);
-      expect(s.nodes.map((n) => n.name).sort()).toEqual(['db-01', 'db-02', 'lb-01', 'lb-02', 'mon-01', 'mon-02', 'web-01', 'web-02']);
+      expect(s.nodes.map((n) => n.name).sort()).toEqual(['db-01', 'db-02', 'lb-01', 'lb-02', 'mon-01', 'prom-01', 'web-01', 'web-02']);
     },
   },
 ];

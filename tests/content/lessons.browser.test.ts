@@ -78,7 +78,7 @@ describe.skipIf(!chromiumPath)('the lessons in Chromium', () => {
     }
   }, 60_000);
 
-  it('the quiz is answered with the keyboard alone and says right, wrong or unanswered in words', async () => {
+  it('the quiz is answered with the keyboard alone and says right, wrong or unanswered in words, with why', async () => {
     const { page, errors } = await open('/load-balancer/');
     try {
       const first = page.locator('course-quiz .quiz-question').first();
@@ -101,9 +101,18 @@ describe.skipIf(!chromiumPath)('the lessons in Chromium', () => {
       await page.keyboard.press('Tab');
       expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Check answer');
       await page.keyboard.press('Enter');
-      await expect.poll(() => feedback.innerText()).toBe('Not quite. The right answer and why are below.');
+      // The verdict, then why the picked option is wrong, then the right one and why: all in the live region.
+      const whyOf = (option: number) => first.locator(`[data-option="${option}"] .quiz-why`).innerText();
+      await expect.poll(() => feedback.innerText()).toMatch(/^Not quite\. /);
+      const said = await feedback.innerText();
+      expect(said).toContain(await whyOf(wrong));
+      expect(said).toContain('The right answer:');
+      expect(said).toContain(await whyOf(answer));
       expect(await feedback.getAttribute('role')).toBe('status');
       expect(await first.locator('details').getAttribute('open')).not.toBeNull();
+      // Every option's feedback is shown, each marked right or wrong in words.
+      expect(await first.locator(`[data-option="${answer}"] .quiz-verdict`).innerText()).toMatch(/^Right:/);
+      expect(await first.locator(`[data-option="${wrong}"] .quiz-verdict`).innerText()).toMatch(/^Wrong:/);
 
       await options.first().focus();
       await page.keyboard.press('Space');
@@ -111,7 +120,9 @@ describe.skipIf(!chromiumPath)('the lessons in Chromium', () => {
       expect(await options.nth(answer).isChecked()).toBe(true);
       await page.keyboard.press('Tab');
       await page.keyboard.press('Space');
-      await expect.poll(() => feedback.innerText()).toBe('Correct. The explanation is below.');
+      await expect.poll(() => feedback.innerText()).toMatch(/^Correct\. /);
+      expect(await feedback.innerText()).toContain(await whyOf(answer));
+      expect(await feedback.innerText()).not.toContain('The right answer:');
       expect(errors.filter((e) => /quiz/i.test(e))).toEqual([]);
     } finally {
       await page.close();

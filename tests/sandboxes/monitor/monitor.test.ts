@@ -62,7 +62,7 @@ describe('monitor (Prometheus-like) as a process', () => {
     process.env.SANDBOX_ADDR = '10.0.0.2';
     start('web-01', 'web', ['--name', 'web-01'], '10.0.0.11');
     start('web-02', 'web', ['--name', 'web-02'], '10.0.0.12');
-    start('mon-01', 'monitor', ['--config.file=prometheus.yml'], '10.0.0.31');
+    start('prom-01', 'monitor', ['--config.file=prometheus.yml'], '10.0.0.31');
   });
   afterAll(async () => {
     await Promise.all(Object.values(nodes).map((n) => n.stop('SIGKILL')));
@@ -72,7 +72,7 @@ describe('monitor (Prometheus-like) as a process', () => {
   });
 
   it('fires InstanceDown after its `for` when a server dies, and resolves it when the server is back', async () => {
-    const mon = nodes['mon-01'];
+    const mon = nodes['prom-01'];
     await mon.waitFor((e) => e.type === 'scrape' && e.instance === '10.0.0.11:80' && e.up === 1);
     const killed = performance.now();
     await nodes['web-01'].stop('SIGKILL');
@@ -94,7 +94,7 @@ describe('monitor (Prometheus-like) as a process', () => {
   });
 
   it('fires HighErrorRate for a server that is up but fails requests (a silent failure), and resolves it once fixed', async () => {
-    const mon = nodes['mon-01'];
+    const mon = nodes['prom-01'];
     const web2 = nodes['web-02'];
     web2.child.stdin!.write('flaky 0.5\n');
     const traffic = setInterval(() => get('10.0.0.12:80').catch(() => undefined), 50);

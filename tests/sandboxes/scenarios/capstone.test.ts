@@ -14,7 +14,7 @@ import { SupervisorRun } from '../supervisor/harness';
 const VIP = '10.0.0.10';
 const SITE = 'www.example.com';
 const RATE = 10;
-/** How long after the takeover the traffic must be flawless: longer than mon-02's lease (2.5 s) and a scrape. */
+/** How long after the takeover the traffic must be flawless: longer than mon-01's lease (2.5 s) and a scrape. */
 const STEADY_MS = 4000;
 /** Generous bounds on a loaded machine, from the configured intervals: VRRP 3 × 1 s + skew, checks 3 × 1 s, heartbeats 3 × 1 s. */
 const TAKEOVER_MS = 15_000;
@@ -139,23 +139,23 @@ describe('the capstone: no single point of failure under traffic', () => {
     await run.waitFor(vrrp('lb-02', 'BACKUP'), RECOVERY_MS, await command('start', 'lb-02'));
   }, 60_000);
 
-  it('the monitor mon-01: no request fails', async () => {
-    await survives('mon-01', exited('mon-01'));
-    await run.waitFor(is('node.started', (e) => e.name === 'mon-01'), RECOVERY_MS, await command('start', 'mon-01'));
+  it('the monitor prom-01: no request fails', async () => {
+    await survives('prom-01', exited('prom-01'));
+    await run.waitFor(is('node.started', (e) => e.name === 'prom-01'), RECOVERY_MS, await command('start', 'prom-01'));
   }, 60_000);
 
-  it('the failover monitor mon-02: reads go on; the primary, its lease expired, refuses writes until mon-02 is back', async () => {
-    const from = await survives('mon-02', exited('mon-02'));
+  it('the failover monitor mon-01: reads go on; the primary, its lease expired, refuses writes until mon-01 is back', async () => {
+    const from = await survives('mon-01', exited('mon-01'));
     expect(run.events.some((e) => e.seq > from && is('store.fenced', (f) => f.node === 'db-01' && f.reason === 'lease-expired')(e))).toBe(true);
     const refused = await request('POST', '/kv?key=cart', 'while-fenced');
     expect(refused.status, refused.body).toBe(503);
-    await run.waitFor(log('mon-02', /primary is db-01 /), RECOVERY_MS, await command('start', 'mon-02'));
+    await run.waitFor(log('mon-01', /primary is db-01 /), RECOVERY_MS, await command('start', 'mon-01'));
     // The next heartbeat renews db-01's lease (within one interval, 1 s): writes are taken again.
     const deadline = performance.now() + RECOVERY_MS;
-    let written = await request('POST', '/kv?key=cart', 'after-mon-02');
+    let written = await request('POST', '/kv?key=cart', 'after-mon-01');
     while (written.status !== 200 && performance.now() < deadline) {
       await sleep(200);
-      written = await request('POST', '/kv?key=cart', 'after-mon-02');
+      written = await request('POST', '/kv?key=cart', 'after-mon-01');
     }
     expect(written.body).toMatch(/^stored cart on 10\.0\.0\.21:5432 at /);
   }, 60_000);
@@ -165,7 +165,7 @@ describe('the capstone: no single point of failure under traffic', () => {
     await run.waitFor(log('db-02', /started streaming WAL from primary/), RECOVERY_MS, await command('start', 'db-02'));
   }, 60_000);
 
-  it('the primary db-01: once mon-02 has promoted db-02, no request fails and writes go to db-02', async () => {
+  it('the primary db-01: once mon-01 has promoted db-02, no request fails and writes go to db-02', async () => {
     await survives('db-01', is('store.failover', (e) => e.to === '10.0.0.22:5432'));
     const written = await request('POST', '/kv?key=cart', 'two-books');
     expect(written.status, written.body).toBe(200);

@@ -204,7 +204,7 @@ describe('stopping the supervisor', () => {
   }, 60_000);
 
   it('leaves no process behind even when killed with SIGKILL: the nodes see their stdin close and exit', async () => {
-    // The capstone runs every program: web, keepalived with HAProxy, the store's primary, standby and monitor, mon-01.
+    // The capstone runs every program: web, keepalived with HAProxy, the store's primary, standby and monitor, mon-01, and Prometheus, prom-01.
     run = await SupervisorRun.start('capstone');
     const pids = run.pids();
     await run.stop('SIGKILL');

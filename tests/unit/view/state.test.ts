@@ -113,9 +113,9 @@ describe('the virtual address and alerts', () => {
   it('marks the node an alert fires about until it resolves', () => {
     const alert = (state: 'firing' | 'resolved') =>
       ({ type: 'alert', alertname: 'InstanceDown', state, labels: { instance: '10.0.0.12:80' }, summary: 'web-02 is down', value: 0 }) as const;
-    const firing = reduceAll(stream([0, 'supervisor', twoServers], [1, 'mon-01', alert('firing')]));
+    const firing = reduceAll(stream([0, 'supervisor', twoServers], [1, 'prom-01', alert('firing')]));
     expect(firing.nodes[2].alerts).toEqual(['InstanceDown']);
-    expect(reduce(firing, { ...alert('resolved'), seq: 3, time: 2, node: 'mon-01' }).nodes[2].alerts).toEqual([]);
+    expect(reduce(firing, { ...alert('resolved'), seq: 3, time: 2, node: 'prom-01' }).nodes[2].alerts).toEqual([]);
   });
 });
 
