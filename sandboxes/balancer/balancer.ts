@@ -2,11 +2,11 @@
 // reloads. A reload works as HAProxy's master-worker reload does for a client: the new configuration takes the
 // new requests, requests in flight finish on the old one, listening sockets stay open (no refused connection),
 // and a configuration that fails the check is refused with its errors while the old one keeps running.
-import { existsSync, readFileSync } from 'node:fs';
 import type http from 'node:http';
 import type net from 'node:net';
 import { listen } from '../shared/net';
 import { report } from '../shared/report';
+import { readSessionFile, sessionFileExists, strerror } from '../shared/session-folder';
 import { tlsFront } from '../tls/terminate';
 import { Backend, Counters } from './backend';
 import { startChecks } from './checks';
@@ -56,14 +56,14 @@ export class Balancer implements RuntimeTarget {
   reload(): { ok: boolean; messages: string[] } {
     let text: string;
     try {
-      text = readFileSync(this.file, 'utf8');
+      text = readSessionFile(this.file);
     } catch (error) {
-      const messages = [`config : Could not open configuration file ${this.file} : ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (error as Error).message}`];
+      const messages = [`config : Could not open configuration file ${this.file} : ${strerror(error)}`];
       messages.forEach((m) => say('ALERT', m));
       report({ type: 'balancer.reload', ok: false, messages });
       return { ok: false, messages };
     }
-    const { config, alerts, warnings } = parseConfig(text, this.file.split('/').pop(), existsSync);
+    const { config, alerts, warnings } = parseConfig(text, this.file.split('/').pop(), sessionFileExists);
     if (!config) {
       const messages = [...alerts.map((a) => `config : ${a}`), `config : Error(s) found in configuration file : ${this.file}`, 'config : Fatal errors found in configuration.', 'Reload failed: the running configuration is kept.'];
       messages.forEach((m) => say('ALERT', m));
@@ -80,6 +80,17 @@ export class Balancer implements RuntimeTarget {
     say('NOTICE', 'Reloading HAProxy: configuration re-read, new requests use it.');
     report({ type: 'balancer.reload', ok: true, messages: warnings.map((w) => `config : ${w}`) });
     return { ok: true, messages: warnings };
+  }
+
+  /** HAProxy's soft stop: stop listening and checking, then let open connections finish (for at most `graceMs`). */
+  async stop(graceMs = 1000): Promise<void> {
+    this.current.stopChecks.forEach((stop) => stop());
+    for (const { server } of this.listeners.values()) {
+      server.close();
+      (server as http.Server).closeIdleConnections?.();
+    }
+    const deadline = Date.now() + graceMs;
+    while (process_.conns > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   statsProxies(): StatsProxy[] {

@@ -118,6 +118,12 @@ export function parseHeaderRule(args: string[], proxy: ProxyConfig, ctx: Context
 // The fetches a condition can test here; a bare name of one of them is a forgotten pair of braces.
 const FETCHES = ['ssl_fc', 'path', 'path_beg', 'src', 'sc_http_req_rate'];
 
+/** `sc_http_req_rate` of `sc_http_req_rate(0)`: the word up to its first parenthesis. */
+function fetchName(word: string): string {
+  const open = word.indexOf('(');
+  return open < 0 ? word : word.slice(0, open);
+}
+
 /**
  * `if { sc_http_req_rate(0) gt 20 }`, `unless { ssl_fc }`, `if !{ ssl_fc }`, `unless { src 10.0.0.0/8 }`,
  * `if { path_beg /admin }`. `error` raises HAProxy's alert for the rule the condition belongs to.
@@ -128,7 +134,7 @@ function parseCondition(args: string[], ctx: Context, error: (text: string) => v
     error(`error in condition: missing closing '}' in condition.`);
     return undefined;
   }
-  if (open !== undefined && FETCHES.includes(open.replace(/\(.*$/, ''))) {
+  if (open !== undefined && FETCHES.includes(fetchName(open))) {
     error(`error in condition: no such ACL : '${open}'.`);
     return undefined;
   }

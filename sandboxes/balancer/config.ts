@@ -181,35 +181,39 @@ export interface Context {
   exists(path: string): boolean;
 }
 
+// A run of characters with no meaning to the word splitter, taken whole (sticky: matched where the scan is).
+const PLAIN = /[^ \t#"'\\]+/y;
+
 /** Splits a line into words as HAProxy does: spaces separate, quotes group, backslash escapes, # starts a comment. */
 export function words(line: string): string[] {
   const out: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote = '';
-  for (let i = 0; i < line.length; i++) {
+  // The pieces of the current word, joined once it ends, so a long word is not built a character at a time.
+  let parts: string[] | undefined;
+  for (let i = 0; i < line.length; ) {
     const c = line[i];
-    if (quote) {
-      if (c === quote) quote = '';
-      else word += c;
-    } else if (c === '\\' && i + 1 < line.length) {
-      word += line[++i];
-      inWord = true;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
+    if (c === ' ' || c === '\t') {
+      if (parts) out.push(parts.join(''));
+      parts = undefined;
+      i++;
     } else if (c === '#') {
       break;
-    } else if (c === ' ' || c === '\t') {
-      if (inWord) out.push(word);
-      word = '';
-      inWord = false;
+    } else if (c === '"' || c === "'") {
+      // An unclosed quote runs to the end of the line.
+      const close = line.indexOf(c, i + 1);
+      const end = close < 0 ? line.length : close;
+      (parts ??= []).push(line.slice(i + 1, end));
+      i = end + 1;
+    } else if (c === '\\' && i + 1 < line.length) {
+      (parts ??= []).push(line[i + 1]);
+      i += 2;
     } else {
-      word += c;
-      inWord = true;
+      PLAIN.lastIndex = i + 1;
+      const end = PLAIN.test(line) ? PLAIN.lastIndex : i + 1;
+      (parts ??= []).push(line.slice(i, end));
+      i = end;
     }
   }
-  if (inWord) out.push(word);
+  if (parts) out.push(parts.join(''));
   return out;
 }
 
@@ -223,8 +227,10 @@ export function parseTime(text: string): number | { bad: string } {
 }
 
 function newProxy(kind: ProxyConfig['kind'] | 'defaults', name: string, line: number, from?: ProxyConfig): ProxyConfig {
+  // A proxy inherits the defaults' settings (its own copies of the nested ones), never their lists, which are
+  // emptied below: copying those for every proxy would make a file of many rules and many proxies quadratic.
   const base: ProxyConfig = from
-    ? structuredClone(from)
+    ? { ...from, timeouts: { ...from.timeouts }, httpchk: from.httpchk && { ...from.httpchk } }
     : {
         kind: 'listen', name: '', line: 0, timeouts: {}, retries: 3, redispatch: false, httplog: false, dontlognull: false,
         forwardfor: false, allbackups: false, logHealthChecks: false, log: false,
@@ -236,6 +242,19 @@ function newProxy(kind: ProxyConfig['kind'] | 'defaults', name: string, line: nu
 
 // Default-server settings live beside the defaults section's proxy settings.
 const serverDefaults = new WeakMap<ProxyConfig, ServerParams>();
+// Each proxy's servers by name, to find a duplicate name without a search through every earlier server.
+const serverNames = new WeakMap<ProxyConfig, Map<string, ServerConfig>>();
+
+// HAProxy 2.6 splits a line into at most MAX_LINE_ARGS words (include/haproxy/defaults.h) and gives up on a file
+// after 50 fatal errors (src/cfgparse.c, readcfgfile). It has no limit on a line's length: its buffer grows.
+const MAX_LINE_ARGS = 64;
+const MAX_FATAL = 50;
+
+/** HAProxy's alert for a line of more than 64 words; the position counts the words as written out, one separator each. */
+function tooManyWords(args: string[]): string {
+  const position = args.slice(0, MAX_LINE_ARGS - 1).reduce((at, word) => at + word.length + 1, 1);
+  return `too many words, truncating after word ${MAX_LINE_ARGS}, position ${position}: <${args[MAX_LINE_ARGS - 1]}>.`;
+}
 
 /**
  * Parses haproxy.cfg's text. `exists` answers for the files it names (the `crt` of a `bind ... ssl`): the program
@@ -245,15 +264,28 @@ export function parseConfig(text: string, file = 'haproxy.cfg', exists: (path: s
   const alerts: string[] = [];
   const warnings: string[] = [];
   const config: Config = { file, globalLog: false, statsSockets: [], proxies: [] };
+  const proxiesByName = new Map<string, ProxyConfig[]>();
   let section: Section | undefined;
+  let fatal = 0;
   let defaults = newProxy('defaults', '', 0);
   serverDefaults.set(defaults, defaultServer());
 
   const lines = text.split(/\r?\n/);
-  lines.forEach((raw, index) => {
+  for (const [index, raw] of lines.entries()) {
     const line = index + 1;
+    if (fatal >= MAX_FATAL) {
+      alerts.push(`parsing [${file}:${line}]: too many fatal errors (${fatal}), stopping now.`);
+      break;
+    }
+    const before = alerts.length;
+    parseLine(raw, line);
+    if (alerts.length > before) fatal++;
+  }
+
+  function parseLine(raw: string, line: number): void {
     const args = words(raw);
     if (args.length === 0) return;
+    if (args.length > MAX_LINE_ARGS) return void alerts.push(`parsing [${file}:${line}]: ${tooManyWords(args)}`);
     const at = `parsing [${file}:${line}] : `;
     const ctx: Context = {
       file,
@@ -278,19 +310,21 @@ export function parseConfig(text: string, file = 'haproxy.cfg', exists: (path: s
       const name = args[1];
       if (!name) return ctx.alert(`'${keyword}' expects <name> as an argument.`);
       if (!/^[A-Za-z0-9_.:-]+$/.test(name)) return ctx.alert(`character '${[...name].find((c) => !/[A-Za-z0-9_.:-]/.test(c))}' is not permitted in '${keyword}' name '${name}'.`);
-      const clash = config.proxies.find((p) => p.name === name && (canFront(p) && keyword !== 'backend' || canBack(p) && keyword !== 'frontend'));
+      const clash = proxiesByName.get(name)?.find((p) => (canFront(p) && keyword !== 'backend') || (canBack(p) && keyword !== 'frontend'));
       if (clash) ctx.alert(`${keyword} '${name}' has the same name as ${clash.kind} '${name}' declared at ${file}:${clash.line}.`);
       const proxy = newProxy(keyword, name, line, defaults);
       serverDefaults.set(proxy, { ...serverDefaults.get(defaults)! });
+      serverNames.set(proxy, new Map());
       config.proxies.push(proxy);
+      proxiesByName.get(name)?.push(proxy) ?? proxiesByName.set(name, [proxy]);
       return void (section = { kind: keyword, proxy });
     }
     if (!section) return void alerts.push(`parsing [${file}:${line}]: unknown keyword '${keyword}' out of section.`);
     if (section.kind === 'global') return parseGlobal(args, ctx);
     parseProxyKeyword(args, section.proxy, section.kind, ctx);
-  });
+  }
 
-  checkReferences(config, alerts, warnings);
+  checkReferences(config, proxiesByName, alerts, warnings);
   return alerts.length ? { alerts, warnings } : { config, alerts, warnings };
 }
 
@@ -460,7 +494,7 @@ function parseBalance(args: string[], proxy: ProxyConfig, ctx: Context): void {
 function parseServer(args: string[], proxy: ProxyConfig, ctx: Context): void {
   const [, name, address] = args;
   if (!name || !address) return ctx.alert(`'server' expects <name> and <addr>[:<port>] as arguments.`);
-  const other = proxy.servers.find((s) => s.name === name);
+  const other = serverNames.get(proxy)!.get(name);
   if (other) {
     return ctx.alert(`backend '${proxy.name}', another server named '${name}' was already defined at line ${other.line}, please use distinct names.`);
   }
@@ -472,7 +506,9 @@ function parseServer(args: string[], proxy: ProxyConfig, ctx: Context): void {
     return ctx.raw(`${who} : server '${name}' has neither service port nor check port nor tcp_check rule 'connect' with port information (the sandbox needs <addr>:<port>, e.g. 10.0.0.11:80).`);
   }
   const server: ServerConfig = { ...serverDefaults.get(proxy)!, name, line: ctx.line, address };
-  if (parseServerParams(args, 3, server, who, name, ctx)) proxy.servers.push(server);
+  if (!parseServerParams(args, 3, server, who, name, ctx)) return;
+  proxy.servers.push(server);
+  serverNames.get(proxy)!.set(name, server);
 }
 
 /** Reads `check inter 2s fall 3 ...` from args[start]; returns false when an alert was raised. */
@@ -555,15 +591,15 @@ function parseStats(args: string[], proxy: ProxyConfig, ctx: Context): void {
 }
 
 /** Checks across sections, as HAProxy does once the whole file is read. */
-function checkReferences(config: Config, alerts: string[], warnings: string[]): void {
+function checkReferences(config: Config, proxiesByName: Map<string, ProxyConfig[]>, alerts: string[], warnings: string[]): void {
   const at = (line: number) => `parsing [${config.file}:${line}] : `;
   for (const proxy of config.proxies) {
     if (proxy.defaultBackend) {
-      const target = config.proxies.find((p) => p.name === proxy.defaultBackend!.name && canBack(p));
+      const target = proxiesByName.get(proxy.defaultBackend.name)?.find(canBack);
       if (!target) alerts.push(`${at(proxy.defaultBackend.line)}Proxy '${proxy.name}': unable to find required default_backend: '${proxy.defaultBackend.name}'.`);
     }
     for (const rule of proxy.rules) {
-      if (rule.action === 'track' && !config.proxies.some((p) => p.name === rule.table && p.stickTable)) {
+      if (rule.action === 'track' && !proxiesByName.get(rule.table)?.some((p) => p.stickTable)) {
         alerts.push(`${at(rule.line)}'http-request track-sc${rule.counter}' : unable to find stick-table '${rule.table}'.`);
       }
     }

@@ -1,8 +1,9 @@
 // The balancer: `node balancer.js -f haproxy.cfg` runs it, `-c -f haproxy.cfg` only checks the file, as `haproxy`
-// does. SIGUSR2 (what HAProxy's master process reloads on) re-reads the file; SIGTERM stops it.
-import { existsSync, readFileSync } from 'node:fs';
+// does. A `reload` line on stdin re-reads the file (what SIGUSR2 does to HAProxy's master process); `stop` stops it
+// softly (../shared/control-channel.ts).
 import { basename } from 'node:path';
-import { onSupervisorLine } from '../shared/lifeline';
+import { openControlChannel } from '../shared/control-channel';
+import { readSessionFile, sessionFileExists, strerror } from '../shared/session-folder';
 import { Balancer } from './balancer';
 import { parseConfig } from './config';
 import { prefix, say } from './messages';
@@ -39,13 +40,12 @@ function fail(text: string): never {
 const { file, checkOnly } = options(process.argv.slice(2));
 let text: string;
 try {
-  text = readFileSync(file, 'utf8');
+  text = readSessionFile(file);
 } catch (error) {
-  const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (error as Error).message;
-  fail(`config : Could not open configuration file ${file} : ${reason}`);
+  fail(`config : Could not open configuration file ${file} : ${strerror(error)}`);
 }
 
-const { config, alerts, warnings } = parseConfig(text, basename(file), existsSync);
+const { config, alerts, warnings } = parseConfig(text, basename(file), sessionFileExists);
 // `-c` writes on the terminal whatever runs it, as haproxy -c does; a running balancer sends them to its log.
 const print = (level: 'NOTICE' | 'WARNING' | 'ALERT', message: string) =>
   checkOnly ? process.stderr.write(`${prefix(level)}${message}\n`) : say(level, message);
@@ -73,10 +73,17 @@ try {
   say('ALERT', (error as Error).message);
   process.exit(1);
 }
-process.on('SIGUSR2', () => balancer.reload());
 process.on('SIGTERM', () => process.exit(0));
 process.on('SIGINT', () => process.exit(0));
-// A line from the supervisor (or typed in the terminal) is a runtime API command, as on the stats socket.
-onSupervisorLine((line) => {
-  for (const command of line.split(';')) if (command.trim()) say('NOTICE', runCommand(command, balancer).trimEnd() || `${command.trim()}: done`);
+openControlChannel({
+  reload: () => {
+    const { ok, messages } = balancer.reload();
+    // As `haproxy -c` prints them, which is what `systemctl reload haproxy` shows when it refuses a file.
+    return { files: [file], errors: ok ? [] : messages.map((message) => prefix('ALERT') + message) };
+  },
+  stop: () => balancer.stop(),
+  // Any other line (from the supervisor, or typed in the terminal) is a runtime API command, as on the stats socket.
+  command: (line) => {
+    for (const command of line.split(';')) if (command.trim()) say('NOTICE', runCommand(command, balancer).trimEnd() || `${command.trim()}: done`);
+  },
 });

@@ -1,10 +1,10 @@
 // prometheus.yml and its rule files, the subset the sandbox's monitor uses, validated with zod so a mistake is
 // reported with its place in the file. Durations and defaults are Prometheus's (scrape_interval 1m by default;
 // the sandbox's files set 2s so that changes show within seconds).
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
 import * as z from '../shared/schema';
+import { readSessionFile, strerror } from '../shared/session-folder';
 import type { AlertRule } from './alerts';
 import { compile, parseDuration } from './promql';
 
@@ -56,9 +56,16 @@ export interface MonitorConfig {
 }
 
 function load<T>(schema: z.ZodMiniType<T>, file: string): T {
+  let text: string;
+  try {
+    text = readSessionFile(file);
+  } catch (error) {
+    // Go's words, as Prometheus prints them: open prometheus.yml: no such file or directory
+    throw new Error(`open ${file}: ${strerror(error).toLowerCase()}`);
+  }
   let data: unknown;
   try {
-    data = parse(readFileSync(file, 'utf8'));
+    data = parse(text);
   } catch (error) {
     throw new Error(`${file}: ${(error as Error).message}`);
   }
@@ -74,7 +81,8 @@ export function loadConfig(file: string): MonitorConfig {
   const config = load(prometheusSchema, file);
   const rules: AlertRule[] = [];
   for (const ruleFile of config.rule_files) {
-    const path = join(dirname(file), ruleFile);
+    // As Prometheus: a relative rule file is next to prometheus.yml, an absolute one is where it says.
+    const path = isAbsolute(ruleFile) ? ruleFile : join(dirname(file), ruleFile);
     for (const group of load(rulesSchema, path).groups) {
       for (const rule of group.rules) {
         try {

@@ -4,7 +4,7 @@
 // /api/v1/targets), which the shell's `metrics` command reads.
 import http from 'node:http';
 import { connect, listen } from '../shared/net';
-import { onSupervisorLine } from '../shared/lifeline';
+import { openControlChannel } from '../shared/control-channel';
 import { log, report } from '../shared/report';
 import { RuleState, type Transition } from './alerts';
 import { loadConfig, type MonitorConfig, type Target } from './config';
@@ -150,8 +150,8 @@ function main(): void {
     process.stderr.write(`monitor: ${error instanceof QueryError ? 'bad rule: ' : ''}${(error as Error).message}\n`);
     process.exit(1);
   }
-  onSupervisorLine(() => undefined);
   startMonitor(config);
+  openControlChannel();
 }
 
 main();

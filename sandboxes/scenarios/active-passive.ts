@@ -38,7 +38,7 @@ export default defineScenario({
       ],
       solution: ['infra kill lb-01', `curl http://${VIP}/`],
       check({ events }) {
-        const death = exits(events, lb1.name).find((e) => e.signal === 'SIGKILL' && vrrpStates(events, lb1.name).some((s) => s.state === 'MASTER' && s.seq < e.seq));
+        const death = exits(events, lb1.name).find((e) => e.cause === 'killed' && vrrpStates(events, lb1.name).some((s) => s.state === 'MASTER' && s.seq < e.seq));
         const takeover = death && vrrpStates(events, lb2.name).find((s) => s.state === 'MASTER' && s.seq > death.seq);
         return {
           met: !!takeover,

@@ -18,9 +18,9 @@ export function dbNode(n: number, extra: string[] = []): ScenarioNode {
   return { name, role: 'store', program: 'store', address: `10.0.0.${20 + n}`, ports: [5432, 9187], args };
 }
 
-/** The failover monitor (mon-01 at 10.0.0.32 in every lesson; prom-01, Prometheus, is 10.0.0.31), reading failover.conf (SIGHUP re-reads it: `reload mon-01`). */
+/** The failover monitor (mon-01 at 10.0.0.32 in every lesson; prom-01, Prometheus, is 10.0.0.31), reading failover.conf (`reload mon-01` makes it re-read it). */
 export function failoverMonitor(name = 'mon-01', address = '10.0.0.32'): ScenarioNode {
-  return { name, role: 'monitor', program: 'store', address, ports: [], args: ['monitor', '--config', 'failover.conf'], config: 'failover.conf', reload: 'SIGHUP' };
+  return { name, role: 'monitor', program: 'store', address, ports: [], args: ['monitor', '--config', 'failover.conf'], config: 'failover.conf', reload: true };
 }
 
 export function failoverConf(fencing: 'on' | 'off', nodes: ScenarioNode[]): string {

@@ -18,10 +18,10 @@ export function keepalivedBalancer(n: 1 | 2): ScenarioNode {
     address: `10.0.0.${1 + n}`,
     ports: [80, 112, 8404],
     args: ['-f', `keepalived-${name}.conf`, '--', 'balancer', '-f', 'haproxy.cfg'],
-    // `reload` reloads the node's two services: SIGHUP makes keepalived re-read its keepalived-lb-0n.conf, and
-    // vrrp.js passes it on to HAProxy as SIGUSR2 (haproxy.cfg). The shell's reload checks both files first.
+    // `reload` reloads the node's two services: keepalived re-reads its keepalived-lb-0n.conf and passes the reload
+    // on to HAProxy (haproxy.cfg); the node confirms once both did, or reports the errors of either.
     config: 'haproxy.cfg',
-    reload: 'SIGHUP',
+    reload: true,
   };
 }
 

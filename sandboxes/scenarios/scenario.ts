@@ -47,10 +47,11 @@ export interface ScenarioNode {
   /** The session file it reads its configuration from (e.g. haproxy.cfg), for `cat`, `edit` and `reload`. */
   config?: string;
   /**
-   * The signal that makes the program re-read its configuration, sent by the `reload` command: SIGUSR2 for the
-   * balancer (HAProxy's master-worker reload), SIGHUP for keepalived. Without it, the node cannot be reloaded.
+   * True when the `reload` command applies: the node re-reads its configuration files when told `reload` on its
+   * control channel (../shared/control-channel.ts) and names them in its answer (keepalived's node: both
+   * keepalived.conf and haproxy.cfg). Without it, the node cannot be reloaded.
    */
-  reload?: 'SIGUSR2' | 'SIGHUP';
+  reload?: boolean;
 }
 
 export interface Scenario {
@@ -83,7 +84,7 @@ const scenarioSchema = z.object({
         ports: z.array(z.int().check(z.minimum(1), z.maximum(65535))),
         args: z.array(z.string()),
         config: z.optional(z.string()),
-        reload: z.optional(z.enum(['SIGUSR2', 'SIGHUP'])),
+        reload: z.optional(z.boolean()),
       }),
     )
     .check(z.minLength(1)),

@@ -14,7 +14,7 @@ export function balancer(name = 'lb-01', address = '10.0.0.2'): ScenarioNode {
     ports: [80, 8404],
     args: ['-f', 'haproxy.cfg'],
     config: 'haproxy.cfg',
-    reload: 'SIGUSR2',
+    reload: true,
   };
 }
 

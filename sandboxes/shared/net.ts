@@ -3,8 +3,9 @@
 // virtual addresses onto loopback ports and carries the caller's virtual address across the hop, so the code of
 // the balancer, the web servers and the store can be written as if the network were real.
 //
-// With SANDBOX_NET unset (a program started by hand in a terminal) it is a thin pass-through to node:net:
-// `listen(server, ':8080')` listens on port 8080 and `connect('127.0.0.1:8080')` connects to it.
+// With SANDBOX_NET unset (a program started by hand in a terminal) it is a thin pass-through to node:net, on this
+// computer's loopback only: `listen(server, ':8080')` listens on 127.0.0.1:8080 and `connect('127.0.0.1:8080')`
+// connects to it. A sandbox program is never reachable from the network around the computer, and never reaches it.
 //
 // With SANDBOX_NET set (the supervisor starts every node that way) the network is a folder that plays the
 // part of the switch and the ARP tables:
@@ -15,7 +16,9 @@
 //                       by the `sniff` command)
 //   firewall/<ip>.json  the node's ufw-like rules (written by the `ufw` command; see ../firewall), applied by
 //                       connect() to every new connection towards that node
-// One file per entry, written atomically, so several processes can update the network without locks.
+// One file per entry, written atomically, so several processes can update the network without locks. Entry names
+// are addresses and ports, checked as such before use (a name from a config file must never become `../../x`), and
+// under the local bridge the folder itself must lie inside the session folder (SANDBOX_ROOT).
 //
 // Each connection starts with a PROXY protocol v1 line (HAProxy's own way to pass a client's address over a
 // hop). The listening side reads it and makes socket.remoteAddress report the caller's virtual address.
@@ -25,12 +28,33 @@ import { join } from 'node:path';
 import { decide } from '../firewall/ruleset';
 import { readRuleset, recordHit } from '../firewall/store';
 import { report } from './report';
+import { holdWhileFrozen, whenRunning } from './freeze';
+import { sessionPath } from './session-folder';
 
-// Read when used, not at import, so a program may set them first (the shell does, from its session folder).
-const networkFolder = () => process.env.SANDBOX_NET;
+const { isIPv4 } = net;
+
+// Read when used, not at import, so a program may set them first (the shell does, from its session folder); checked
+// once per value.
+let checkedFolder: { given: string; real: string } | undefined;
+function networkFolder(): string | undefined {
+  const given = process.env.SANDBOX_NET;
+  if (!given) return undefined;
+  if (checkedFolder?.given !== given) {
+    try {
+      checkedFolder = { given, real: sessionPath(given) };
+    } catch {
+      throw new Error(`SANDBOX_NET=${given}: the network folder must be inside the session folder ${process.env.SANDBOX_ROOT}`);
+    }
+  }
+  return checkedFolder.real;
+}
 
 /** This node's own virtual address (e.g. 10.0.0.11); 127.0.0.1 outside a sandbox. */
-export const myAddress = () => process.env.SANDBOX_ADDR ?? '127.0.0.1';
+export function myAddress(): string {
+  const address = process.env.SANDBOX_ADDR ?? '127.0.0.1';
+  if (!isIPv4(address)) throw new Error(`SANDBOX_ADDR=${address}: not an IPv4 address (four numbers from 0 to 255, e.g. 10.0.0.11)`);
+  return address;
+}
 
 export interface Endpoint {
   host: string;
@@ -50,7 +74,7 @@ export function setAdmission(decide: (arrival: Arrival) => Admission): void {
   admission = decide;
 }
 
-/** Parses "10.0.0.11:80", ":80", "*:80" or "80" into an endpoint; an empty host means every address of the node. */
+/** Parses "10.0.0.11:80", ":80", "*:80", "[::]:80" or "80" into an endpoint; an empty host means every address of the node. */
 export function parseEndpoint(text: string): Endpoint {
   const at = text.lastIndexOf(':');
   const host = at < 0 ? '' : text.slice(0, at).replace(/^\[|\]$/g, '');
@@ -58,21 +82,32 @@ export function parseEndpoint(text: string): Endpoint {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`invalid address '${text}': expected host:port with a port from 0 to 65535`);
   }
-  return { host: host === '*' || host === '0.0.0.0' ? '' : host, port };
+  return { host: host === '*' || host === '0.0.0.0' || host === '::' ? '' : host, port };
 }
 
-function entry(kind: string, name: string): string {
+// What each kind of entry is named after: an address, an address and a port, a link between two addresses.
+const isPort = (text: string) => /^\d{1,5}$/.test(text) && Number(text) <= 65535;
+const isLinkEnd = (text: string) => text === '*' || isIPv4(text);
+const ENTRY_NAMES = {
+  ports: (name) => /^[^_]+_[^_]+$/.test(name) && isIPv4(name.split('_')[0]) && isPort(name.split('_')[1]),
+  vip: isIPv4,
+  cut: (name) => /^[^~]+~[^~]+$/.test(name) && name.split('~').every(isLinkEnd),
+  capture: (name) => name.endsWith('.jsonl') && isIPv4(name.slice(0, -'.jsonl'.length)),
+} satisfies Record<string, (name: string) => boolean>;
+
+function entry(kind: keyof typeof ENTRY_NAMES, name: string): string {
+  if (!ENTRY_NAMES[kind](name)) throw new Error(`${kind}/${name}: not a name of the sandbox network (an IPv4 address such as 10.0.0.11)`);
   return join(networkFolder()!, kind, name);
 }
 
-function writeEntry(kind: string, name: string, value: string): void {
+function writeEntry(kind: keyof typeof ENTRY_NAMES, name: string, value: string): void {
   mkdirSync(join(networkFolder()!, kind), { recursive: true });
   const tmp = `${entry(kind, name)}.${process.pid}.tmp`;
   writeFileSync(tmp, value);
   renameSync(tmp, entry(kind, name));
 }
 
-function readEntry(kind: string, name: string): string | undefined {
+function readEntry(kind: keyof typeof ENTRY_NAMES, name: string): string | undefined {
   try {
     return readFileSync(entry(kind, name), 'utf8').trim();
   } catch {
@@ -99,7 +134,8 @@ export function listeners(port: number): string[] {
   try {
     return readdirSync(join(networkFolder()!, 'ports'))
       .filter((name) => name.endsWith(suffix))
-      .map((name) => name.slice(0, -suffix.length));
+      .map((name) => name.slice(0, -suffix.length))
+      .filter(isIPv4);
   } catch {
     return [];
   }
@@ -115,19 +151,20 @@ export function setLinkCut(a: string, b: string, cut: boolean): void {
 }
 
 export function isLinkCut(a: string, b: string): boolean {
-  if (!networkFolder()) return false;
+  if (!networkFolder() || !isLinkEnd(a) || !isLinkEnd(b)) return false;
   return [`${a}~${b}`, `${a}~*`, `*~${b}`].some((name) => existsSync(entry('cut', name)));
 }
 
 /** Which node answers for an address: a virtual IP resolves to the node holding it. */
 function owner(ip: string): string {
-  return readEntry('vip', ip) ?? ip;
+  const holder = readEntry('vip', ip);
+  return holder !== undefined && isIPv4(holder) ? holder : ip;
 }
 
 /** The loopback port behind a virtual endpoint, or undefined when nothing ever listened there. */
 export function localPort(target: Endpoint): number | undefined {
   const port = readEntry('ports', `${owner(target.host)}_${target.port}`);
-  return port === undefined ? undefined : Number(port);
+  return port !== undefined && isPort(port) && Number(port) > 0 ? Number(port) : undefined;
 }
 
 let nextSourcePort = 32768;
@@ -137,8 +174,21 @@ let nextSourcePort = 32768;
  * answered (as across a real partition), so the caller's connect timeout is what ends it.
  */
 export function connect(address: string | Endpoint): net.Socket {
+  const socket = open(address);
+  holdWhileFrozen(socket);
+  return socket;
+}
+
+function open(address: string | Endpoint): net.Socket {
   const target = typeof address === 'string' ? parseEndpoint(address) : address;
-  if (!networkFolder()) return net.connect(target.port, target.host || '127.0.0.1');
+  if (!networkFolder()) {
+    // By hand, a sandbox program reaches this computer only: a config pasted from elsewhere must not make it a
+    // client of the learner's network.
+    if (isLoopback(target.host)) return net.connect(target.port, target.host && target.host !== 'localhost' ? target.host : '127.0.0.1');
+    return failing(`connect ENETUNREACH ${target.host}:${target.port} (outside a sandbox, its programs connect to this computer's loopback only, e.g. 127.0.0.1:${target.port})`, 'ENETUNREACH');
+  }
+  // Inside the sandbox only the topology's own addresses exist; anything else is refused as a closed port.
+  if (!isIPv4(target.host)) return failing(`connect ECONNREFUSED ${target.host}:${target.port}`, 'ECONNREFUSED');
 
   if (isLinkCut(myAddress(), owner(target.host))) return unanswered();
   // The destination's firewall meets the connection on its way in: a dropped SYN is never answered, a rejected
@@ -149,11 +199,7 @@ export function connect(address: string | Endpoint): net.Socket {
   if (port === undefined || verdict === 'reject') {
     // Nothing has ever listened there (or the firewall rejects): the host answers with a reset, which Node
     // reports as ECONNREFUSED.
-    const socket = new net.Socket();
-    queueMicrotask(() =>
-      socket.destroy(Object.assign(new Error(`connect ECONNREFUSED ${target.host}:${target.port}`), { code: 'ECONNREFUSED' })),
-    );
-    return socket;
+    return failing(`connect ECONNREFUSED ${target.host}:${target.port}`, 'ECONNREFUSED');
   }
   const socket = net.connect(port, '127.0.0.1');
   // Like an ephemeral port; unique enough to tell a node's connections apart in logs.
@@ -202,6 +248,18 @@ function firewall(destination: string, port: number): 'accept' | 'drop' | 'rejec
   return verdict;
 }
 
+/** A socket whose connection attempt fails at once with a node:net error. */
+function failing(message: string, code: string): net.Socket {
+  const socket = new net.Socket();
+  queueMicrotask(() => socket.destroy(Object.assign(new Error(message), { code })));
+  return socket;
+}
+
+/** This computer's own addresses, the only ones a program outside a sandbox network may use. */
+function isLoopback(host: string): boolean {
+  return host === '' || host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
+}
+
 /** A socket whose connection attempt never completes, like a SYN lost in a partition: writes wait, nothing arrives. */
 function unanswered(): net.Socket {
   const socket = new net.Socket();
@@ -221,34 +279,45 @@ function pretend(socket: net.Socket, source: Endpoint, destination: Endpoint, si
   });
 }
 
-const PROXY_LINE = /^PROXY TCP4 (\S+) (\S+) (\d+) (\d+)\r\n/;
+const IP = '(\\d{1,3}(?:\\.\\d{1,3}){3})';
+const PROXY_LINE = new RegExp(`^PROXY TCP4 ${IP} ${IP} (\\d{1,5}) (\\d{1,5})\r\n`);
 
 /**
  * Makes `server` (a net.Server or http.Server) accept connections at a virtual "host:port" (":80" means every
  * address of this node). Resolves once it listens; rejects with EADDRINUSE-style errors as node:net does.
  */
 export function listen(server: net.Server, address: string): Promise<Endpoint> {
-  const wanted = parseEndpoint(address);
-  if (!networkFolder()) {
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(wanted.port, wanted.host || undefined, () => {
-        server.off('error', reject);
-        const bound = server.address() as net.AddressInfo;
-        resolve({ host: wanted.host || myAddress(), port: bound.port });
-      });
-    });
+  try {
+    const wanted = parseEndpoint(address);
+    return networkFolder() ? listenInSandbox(server, wanted) : listenOnLoopback(server, wanted);
+  } catch (error) {
+    return Promise.reject(error); // a bad address or a bad SANDBOX_NET / SANDBOX_ADDR
   }
+}
 
-  const host = wanted.host || myAddress();
-  if (host !== myAddress() && readEntry('vip', host) !== myAddress()) {
-    return Promise.reject(
-      Object.assign(new Error(`listen EADDRNOTAVAIL: address not available ${host}:${wanted.port} (this node is ${myAddress()})`), {
-        code: 'EADDRNOTAVAIL',
-      }),
-    );
+const unavailable = (host: string, port: number, why: string) =>
+  Promise.reject(Object.assign(new Error(`listen EADDRNOTAVAIL: address not available ${host}:${port} (${why})`), { code: 'EADDRNOTAVAIL' }));
+
+/** By hand: on 127.0.0.1 whatever the address says (":80", "*:80", "0.0.0.0:80"), never on the computer's network. */
+function listenOnLoopback(server: net.Server, wanted: Endpoint): Promise<Endpoint> {
+  if (!isLoopback(wanted.host)) {
+    return unavailable(wanted.host, wanted.port, `outside a sandbox, its programs listen on this computer's loopback only: use :${wanted.port} or 127.0.0.1:${wanted.port}`);
   }
-  const front = net.createServer((socket) => admit(server, socket, { host, port: wanted.port }));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(wanted.port, wanted.host && wanted.host !== 'localhost' ? wanted.host : '127.0.0.1', () => {
+      server.off('error', reject);
+      const bound = server.address() as net.AddressInfo;
+      resolve({ host: wanted.host || myAddress(), port: bound.port });
+    });
+  });
+}
+
+function listenInSandbox(server: net.Server, wanted: Endpoint): Promise<Endpoint> {
+  const host = wanted.host || myAddress();
+  if (host !== myAddress() && !(isIPv4(host) && readEntry('vip', host) === myAddress())) return unavailable(host, wanted.port, `this node is ${myAddress()}`);
+  // A frozen node's kernel still accepts the connection (the backlog); the node looks at it once resumed.
+  const front = net.createServer((socket) => whenRunning(() => admit(server, socket, { host, port: wanted.port })));
   server.once('close', () => front.close());
   return new Promise((resolve, reject) => {
     front.once('error', reject);
@@ -262,6 +331,7 @@ export function listen(server: net.Server, address: string): Promise<Endpoint> {
 
 /** Reads the PROXY line, asks the firewall, then hands the socket to the real server. */
 function admit(server: net.Server, socket: net.Socket, destination: Endpoint): void {
+  holdWhileFrozen(socket);
   let head = Buffer.alloc(0);
   const onData = (chunk: Buffer) => {
     head = Buffer.concat([head, chunk]);

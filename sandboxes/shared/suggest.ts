@@ -21,6 +21,9 @@ export function closest(typed: string, candidates: readonly string[]): string[] 
   // Allow about one edit per three letters, so "ifra" finds "infra" but "x" does not find everything.
   const allowed = Math.max(1, Math.floor(word.length / 3));
   const scored = candidates
+    // An edit distance is at least the difference in length: what differs more cannot be close, and a long word
+    // (a whole pasted line) is dismissed without an edit distance over its every letter.
+    .filter((candidate) => (candidate.startsWith(word) && word.length >= 2) || Math.abs(candidate.length - word.length) <= allowed)
     .map((candidate) => ({ candidate, score: candidate.startsWith(word) && word.length >= 2 ? 0.5 : distance(word, candidate.toLowerCase()) }))
     .filter(({ score }) => score <= allowed)
     .sort((x, y) => x.score - y.score);

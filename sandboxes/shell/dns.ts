@@ -10,8 +10,7 @@
 // which mostly use the first address, spread over both. The name server has no idea whether an address works:
 // it keeps handing out a dead balancer's address until someone edits the zone, and resolvers cache the answer
 // for its TTL.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { sessionFile } from './files';
 
 export const ZONE_FILE = 'dns.zone';
 /** Where `dig` says the answer came from: the sandbox's name server (a built-in service, not a node). */
@@ -57,10 +56,10 @@ const asked = new Map<string, number>();
 
 /** Answers an A query from the session's zone file; undefined when the name does not exist (NXDOMAIN). */
 export function query(folder: string, name: string): Answer | undefined {
-  const file = join(folder, ZONE_FILE);
-  if (!existsSync(file)) return undefined;
+  const zone = sessionFile(folder, ZONE_FILE);
+  if (!('text' in zone)) return undefined;
   const wanted = fqdn(name);
-  const records = parseZone(readFileSync(file, 'utf8')).filter((r) => r.name === wanted);
+  const records = parseZone(zone.text).filter((r) => r.name === wanted);
   if (records.length === 0) return undefined;
   const turn = asked.get(wanted) ?? 0;
   asked.set(wanted, turn + 1);

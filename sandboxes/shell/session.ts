@@ -1,11 +1,15 @@
 // The session the shell lives in: its folder (the cwd, shared with the supervisor) and the supervisor's control
 // API, found through .sandbox/control.json, which the supervisor writes once the scenario is up.
 import { existsSync, readFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
+import { sessionPath } from '../shared/session-folder';
 
 export interface Control {
   /** Loopback port of the supervisor's control API. */
   port: number;
+  /** The session's secret, which the control API asks of every request. */
+  secret: string;
   /** Absolute path of the sandbox network folder (see sandboxes/shared/net.ts). */
   net: string;
   /** The learner's own address on the sandbox network ("the internet"). */
@@ -27,7 +31,10 @@ export class Session {
     if (!existsSync(this.controlFile)) return undefined;
     try {
       const control = JSON.parse(readFileSync(this.controlFile, 'utf8')) as Control;
-      if (typeof control.port !== 'number' || typeof control.net !== 'string' || typeof control.client !== 'string') return undefined;
+      if (typeof control.port !== 'number' || typeof control.secret !== 'string' || typeof control.net !== 'string' || typeof control.client !== 'string') return undefined;
+      // The network folder is written to (captures, firewall rules): it must be this session's own.
+      control.net = sessionPath(control.net, this.folder);
+      if (!isIPv4(control.client)) return undefined;
       // From now on every connection this process opens goes through the sandbox network, as the client.
       process.env.SANDBOX_NET = control.net;
       process.env.SANDBOX_ADDR = control.client;

@@ -1,14 +1,16 @@
 // The shell's side of the supervisor's control API (see ../supervisor/commands.ts): one command per HTTP POST on
-// loopback. This is the sandbox's management plane, so it deliberately bypasses the sandbox network: `infra` must
-// work even when the learner has cut every link.
+// loopback, with the session's secret from .sandbox/control.json. This is the sandbox's management plane, so it
+// deliberately bypasses the sandbox network: `infra` must work even when the learner has cut every link. It uses
+// node:http, not the global fetch, which WebContainers have been seen to hang under concurrency.
+import http from 'node:http';
 import type { Command, Reply, Status } from '../supervisor/commands';
 import type { CommandIO } from './command';
-import type { Session } from './session';
+import type { Control, Session } from './session';
 import { waitForSandbox } from './wait';
 
 export async function send(io: CommandIO, command: Command): Promise<Reply> {
   const control = await waitForSandbox(io);
-  return post(control.port, command, io.signal);
+  return post(control, command, io.signal);
 }
 
 export async function status(io: CommandIO): Promise<Status> {
@@ -22,20 +24,43 @@ export async function nodeNames(session: Session): Promise<string[]> {
   const control = session.tryControl();
   if (!control) return [];
   try {
-    const reply = await post(control.port, { cmd: 'status' }, AbortSignal.timeout(1000));
+    const reply = await post(control, { cmd: 'status' }, AbortSignal.timeout(1000));
     return reply.ok ? (reply.status?.nodes.map((n) => n.name) ?? []) : [];
   } catch {
     return [];
   }
 }
 
-async function post(port: number, command: Command, signal: AbortSignal): Promise<Reply> {
-  let response: Response;
-  try {
-    response = await fetch(`http://127.0.0.1:${port}/command`, { method: 'POST', body: JSON.stringify(command), signal });
-  } catch (error) {
-    if (signal.aborted) throw error;
-    throw new Error(`cannot reach the supervisor on 127.0.0.1:${port} (${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}); is the sandbox still running?`);
-  }
-  return (await response.json()) as Reply;
+function post({ port, secret }: Control, command: Command, signal: AbortSignal): Promise<Reply> {
+  const body = JSON.stringify(command);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/command',
+        signal,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${secret}` },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(text) as Reply);
+          } catch {
+            reject(new Error(`the supervisor on 127.0.0.1:${port} answered ${res.statusCode} with no reply; is the sandbox still running?`));
+          }
+        });
+      },
+    );
+    req.on('error', (error) => {
+      if (signal.aborted) return reject(signal.reason);
+      reject(new Error(`cannot reach the supervisor on 127.0.0.1:${port} (${error.message}); is the sandbox still running?`));
+    });
+    req.end(body);
+  });
 }

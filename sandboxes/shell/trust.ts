@@ -1,8 +1,6 @@
 // What the learner's machine trusts for https, shared by `curl` and `load`: --cacert FILE, else the sandbox's
 // "system" CA store (ca.pem, a session file the scenario writes, as /etc/ssl/certs is on a server), else nothing.
 // And curl's --resolve NAME:PORT:ADDRESS, which reaches a name at an address of your choice, before DNS (dns.ts).
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { decodeCertificate, type Certificate } from '../tls/pki';
 import { sessionFile } from './files';
 import { CurlError } from './http-client';
@@ -14,8 +12,11 @@ export function trustedCertificates(folder: string, cacert?: string): Certificat
   if (cacert) {
     const file = sessionFile(folder, cacert);
     if ('error' in file) throw new CurlError(77, `error setting certificate file: ${cacert}`, 'bad CA file');
-    text = readFileSync(file.path, 'utf8');
-  } else if (existsSync(join(folder, SYSTEM_CA))) text = readFileSync(join(folder, SYSTEM_CA), 'utf8');
+    text = file.text;
+  } else {
+    const system = sessionFile(folder, SYSTEM_CA);
+    if ('text' in system) text = system.text;
+  }
   const blocks = text.match(/-----BEGIN SANDBOX CERTIFICATE-----[\s\S]*?-----END SANDBOX CERTIFICATE-----/g) ?? [];
   return blocks.map((block) => decodeCertificate(block));
 }

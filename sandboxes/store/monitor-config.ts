@@ -12,13 +12,16 @@ import type { MonitorOptions } from './monitor';
 export function parseMonitorConfig(text: string, file: string): Partial<MonitorOptions> {
   const options: Partial<MonitorOptions> = {};
   text.split('\n').forEach((raw, i) => {
-    const line = raw.replace(/#.*$/, '').trim();
+    // Cut at '#' and '=' by position: a regular expression here can backtrack over a long line.
+    const comment = raw.indexOf('#');
+    const line = (comment < 0 ? raw : raw.slice(0, comment)).trim();
     if (!line) return;
     const where = `${file}:${i + 1}`;
-    const match = /^([a-z_]+)\s*=\s*(.+)$/.exec(line);
-    if (!match) throw new Error(`${where}: expected "name = value", got "${line}"`);
-    const [, name, value] = match;
-    Object.assign(options, setting(name, value.trim().replace(/^'(.*)'$/, '$1'), where));
+    const equals = line.indexOf('=');
+    const name = line.slice(0, Math.max(equals, 0)).trim();
+    const value = line.slice(equals + 1).trim();
+    if (equals < 0 || !/^[a-z_]+$/.test(name) || !value) throw new Error(`${where}: expected "name = value", got "${line}"`);
+    Object.assign(options, setting(name, value.replace(/^'(.*)'$/, '$1'), where));
   });
   return options;
 }

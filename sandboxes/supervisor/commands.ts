@@ -39,20 +39,24 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('start'), node, after_ms, id }),
   /** Kills a node with SIGKILL, as `kill -9` does: no goodbye, open connections are reset. */
   z.object({ cmd: z.literal('kill'), node, after_ms, id }),
-  /** Stops a node with SIGSTOP: its sockets stay open but nothing is answered (a hung machine). */
+  /**
+   * Freezes a node in-process, as SIGSTOP would: its sockets stay open but nothing is answered and its timers stop
+   * (a hung machine). Confirmed by the node itself.
+   */
   z.object({ cmd: z.literal('freeze'), node, after_ms, id }),
-  /** Continues a frozen node with SIGCONT. */
+  /** Continues a frozen node, as SIGCONT would: what arrived meanwhile is handled then. */
   z.object({ cmd: z.literal('resume'), node, after_ms, id }),
-  /** Stops a node (SIGTERM, SIGKILL after 2 s) and starts it again. */
+  /** Stops a node gracefully (`stop` on its control channel, SIGKILL after 2 s) and starts it again. */
   z.object({ cmd: z.literal('restart'), node, after_ms, id }),
   /** Cuts the network link between two ends: connections across it are never answered, as in a partition. */
   z.object({ cmd: z.literal('cut'), a: end, b: end, after_ms, id }),
   /** Heals a cut link. */
   z.object({ cmd: z.literal('heal'), a: end, b: end, after_ms, id }),
   /**
-   * Asks a node to re-read its configuration file, like `systemctl reload haproxy`: the supervisor sends the
-   * node's reload signal from the scenario (SIGUSR2 for the balancer, as HAProxy's master-worker mode; SIGHUP for
-   * keepalived). Nodes without one (web servers) answer with an error.
+   * Asks a node to re-read its configuration files, like `systemctl reload haproxy`: `reload` on its control channel
+   * (../shared/control-channel.ts). The reply comes once the node confirms, naming the files it re-read; a refused
+   * configuration (errors) is a failed reply with the node's errors, and the node keeps its running one. Nodes
+   * without a configuration (web servers) answer with an error.
    */
   z.object({ cmd: z.literal('reload'), node, id }),
   /** Changes how a web server behaves (slow, flaky, frozen); see WebBehaviour. */
@@ -64,11 +68,37 @@ export const commandSchema = z.discriminatedUnion('cmd', [
    * private state (.sandbox/data/) removed, every node started again; goals are checked from there on.
    */
   z.object({ cmd: z.literal('reset'), id }),
+  /**
+   * Kills every node (SIGKILL), replies, publishes a last `supervisor.quit` event and exits with 0: how the page ends
+   * a sandbox before it falls back to killing the supervisor's process.
+   */
+  z.object({ cmd: z.literal('quit'), id }),
 ]);
 export type Command = z.infer<typeof commandSchema>;
 export type CommandName = Command['cmd'];
 
 export type NodeState = 'running' | 'stopped' | 'frozen' | 'crashed';
+
+/**
+ * What ended a node's process, as the supervisor knows it (it does not trust the exit signal it is told, which a
+ * WebContainer does not report): 'killed' by its SIGKILL (`kill`, or a stop that took too long), 'stopped' on its
+ * request (`restart`, `reset`), or 'exited' on its own.
+ */
+export type ExitCause = 'killed' | 'stopped' | 'exited';
+
+export interface NodeExit {
+  code: number | null;
+  signal: string | null;
+  cause: ExitCause;
+}
+
+/** How a node ended, in words (`infra status`, replies). */
+export function describeExit(exit: NodeExit | undefined): string {
+  if (!exit) return 'still running';
+  if (exit.cause === 'killed') return 'killed by SIGKILL';
+  if (exit.cause === 'stopped') return 'stopped';
+  return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+}
 
 export interface NodeStatus {
   name: string;
@@ -83,12 +113,12 @@ export interface NodeStatus {
   args: string[];
   /** The session file it reads its configuration from (e.g. haproxy.cfg), when it has one: `reload` applies to it. */
   config?: string;
-  /** running; stopped (by a command, or it exited with code 0); frozen (SIGSTOP); crashed (exited on its own with an error or a signal). */
+  /** running; stopped (by a command, or it exited with code 0); frozen (in-process, see `freeze`); crashed (exited on its own with an error or a signal). */
   state: NodeState;
   /** The OS process id while it runs or is frozen. */
   pid?: number;
   /** How it last exited, when it is stopped or crashed. */
-  exit?: { code: number | null; signal: string | null };
+  exit?: NodeExit;
   /** A web server's current behaviour. */
   behaviour?: Required<WebBehaviour>;
 }
@@ -112,8 +142,6 @@ export interface Status {
   /** Cut links, each as its two ends as given in the `cut` command (names, addresses or `*`). */
   cuts: [string, string][];
   goals: GoalStatus[];
-  /** False where SIGSTOP does not work (some WebContainers): `freeze` then fails with a reply saying so. */
-  freezeSupported: boolean;
 }
 
 export type Reply =

@@ -1,7 +1,8 @@
 // The supervisor: `node supervisor.js --scenario NAME`, run in the session folder. It writes the scenario's files
 // there, starts its nodes, prints the event stream on stdout (JSON lines, ../shared/events/index.ts), takes commands
 // on stdin and on the control API (commands.ts), and writes `.sandbox/control.json` once ready. When it is told to
-// stop (SIGTERM, SIGINT, end of stdin) it kills every node first.
+// stop (a `quit` command, end of stdin; SIGTERM or SIGINT when run by hand) it kills every node first.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { scenarios } from '../scenarios/index';
 import { CLIENT } from '../scenarios/topology';
-import { parseCommand } from './commands';
+import { parseCommand, type Command, type Reply } from './commands';
 import { serveControl } from './control';
 import { EventStream } from './stream';
 import { clearEarlierRun, noteLabFiles } from './earlier-run';
@@ -50,22 +51,36 @@ process.on('SIGHUP', () => stop(0));
 // stdout closed by whoever read it (a pipe to a page or `head`): nobody is listening, stop cleanly.
 process.stdout.on('error', () => stop(0));
 
+/** After `quit` has been answered (its nodes are gone already): the last event, then exit. */
+function answered(command: Command): void {
+  if (command.cmd !== 'quit') return;
+  stopping = true;
+  stream.publish('supervisor', { type: 'supervisor.quit' });
+  process.stdout.write('', () => process.exit(0));
+}
+
+// A WebContainer gives the supervisor a terminal as stdin: in raw mode the terminal does not echo the page's
+// command lines back into the event stream (readline still splits lines on the \r a raw terminal sends).
+if (process.stdin.isTTY) process.stdin.setRawMode(true);
 const lines = createInterface({ input: process.stdin, terminal: false });
 lines.on('line', async (line) => {
   if (!line.trim()) return;
   const parsed = parseCommand(line);
-  const reply = 'error' in parsed ? { ok: false as const, error: parsed.error } : await supervisor.run(parsed.command);
+  const reply: Reply = 'error' in parsed ? { ok: false, error: parsed.error } : await supervisor.run(parsed.command);
   stream.publish('supervisor', { type: 'supervisor.reply', ...reply });
+  if (!('error' in parsed)) answered(parsed.command);
 });
 lines.on('close', () => stop(0));
 
 clearEarlierRun(session, state);
 mkdirSync(places.net, { recursive: true });
 noteLabFiles(state, scenario.name, Object.keys(scenario.files));
-const control = await serveControl((command) => supervisor.run(command), stream);
+// The session's secret for the control API: only processes that can read the session folder learn it.
+const secret = randomBytes(32).toString('hex');
+const control = await serveControl({ run: (command) => supervisor.run(command), stream, secret, answered });
 await supervisor.boot();
 // Written last and atomically, so whoever waits for the file finds the topology up.
 const controlFile = join(state, 'control.json');
-writeFileSync(`${controlFile}.tmp`, JSON.stringify({ port: control.port, net: places.net, client: CLIENT }) + '\n');
+writeFileSync(`${controlFile}.tmp`, JSON.stringify({ port: control.port, secret, net: places.net, client: CLIENT }) + '\n', { mode: 0o600 });
 renameSync(`${controlFile}.tmp`, controlFile);
 stream.publish('supervisor', { type: 'ready', port: control.port });

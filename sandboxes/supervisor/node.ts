@@ -1,16 +1,19 @@
-// One node of the topology and the OS process behind it: start it with its virtual address, and kill, stop,
-// freeze or resume it with the signals a real machine's processes get. Its stdout (JSON events) and stderr (log
-// lines) go into the event stream.
+// One node of the topology and the OS process behind it: start it with its virtual address; reload, freeze, resume
+// and stop it over its control channel (its stdin, ../shared/control-channel.ts), each confirmed by the node's own
+// event; kill it with SIGKILL, the one signal every runtime delivers (a WebContainer delivers no other). What the
+// supervisor did to a node is recorded here, not read from the exit signal it is told, which a WebContainer does
+// not report. Every wait is bounded. Its stdout (JSON events) and stderr (log lines) go into the event stream.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LogEvent, NodeEvent } from '../shared/events/index';
+import type { ControlEvent } from '../shared/events/control';
+import type { LogEvent, NodeEvent, SandboxEvent } from '../shared/events/index';
 import { localPort } from '../shared/net';
 import type { ScenarioNode } from '../scenarios/scenario';
-import type { NodeState, NodeStatus } from './commands';
+import { describeExit, type ExitCause, type NodeExit, type NodeState, type NodeStatus } from './commands';
 import type { EventStream } from './stream';
 
 export interface Places {
@@ -22,15 +25,21 @@ export interface Places {
   net: string;
 }
 
-/** How long a starting node may take to listen on its ports before `start` answers anyway. */
+/** How long a starting node may take to take commands and listen on its ports before `start` answers anyway. */
 const READY_WITHIN_MS = 5000;
+/** How long a node may take to confirm a reload, a freeze or a resume. */
+const CONFIRM_WITHIN_MS = 5000;
+/** How long a graceful stop may take before SIGKILL (systemd waits 90 s; a lesson cannot). */
+const STOP_WITHIN_MS = 2000;
+/** How long a process may take to be gone after SIGKILL (a WebContainer kills only a process whose event loop is free). */
+export const EXIT_WITHIN_MS = 3000;
 
 export class Node {
   state: NodeState = 'stopped';
   private child?: ChildProcess;
-  private exit?: { code: number | null; signal: string | null };
-  /** Set when the supervisor ends the process itself, so the exit counts as stopped, not crashed. */
-  private stopping = false;
+  private exit?: NodeExit;
+  /** What the supervisor is doing to end the process, so its exit is recorded as that, not as a crash. */
+  private ending?: Exclude<ExitCause, 'exited'>;
   private exited?: Promise<void>;
   behaviour?: NodeStatus['behaviour'];
 
@@ -65,7 +74,7 @@ export class Node {
     };
   }
 
-  /** Starts the process and waits (up to 5 s) until it listens on every port the scenario declares. */
+  /** Starts the process and waits (up to 5 s) until it takes commands and listens on every port the scenario declares. */
   async start(): Promise<string> {
     if (this.child) throw new Error(`${this.name} is already ${this.state} (pid ${this.child.pid})`);
     const bundle = join(this.places.dist, `${this.spec.program}.js`);
@@ -78,81 +87,128 @@ export class Node {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child = child;
-    this.stopping = false;
+    this.ending = undefined;
     this.state = 'running';
     this.exit = undefined;
     this.behaviour = undefined;
+    const takesCommands = this.answer(child, 'control.ready', READY_WITHIN_MS);
     // A node that died already has closed its stdin; writing to it must not take the supervisor down.
     child.stdin!.on('error', () => {});
     createInterface({ input: child.stdout! }).on('line', (line) => this.fromStdout(line));
     createInterface({ input: child.stderr! }).on('line', (line) => this.stream.publish(this.name, stderrLog(line)));
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(this.ended(child, code, signal))));
     this.stream.publish('supervisor', { type: 'node.started', name: this.name, pid: child.pid!, address: this.spec.address });
-    const ready = await this.listening(before);
+    const [ready, listening] = await Promise.all([takesCommands, this.listening(before)]);
     if (this.child !== child) throw new Error(`${this.name} exited as it started (${describeExit(this.exit)}); see its log lines`);
-    return ready ? `started ${this.name} (pid ${child.pid})` : `started ${this.name} (pid ${child.pid}), but it does not listen on every port yet`;
+    const started = `started ${this.name} (pid ${child.pid})`;
+    if (!ready) return `${started}, but it does not take commands yet (no answer on its control channel within ${READY_WITHIN_MS / 1000} s)`;
+    return listening ? started : `${started}, but it does not listen on every port yet`;
   }
 
   /** `kill -9`: the process ends at once, its connections are reset. */
   async kill(): Promise<string> {
     const child = this.running('kill');
-    this.stopping = true;
+    this.ending = 'killed';
     child.kill('SIGKILL');
-    await this.exited;
+    if (!(await this.gone(child, EXIT_WITHIN_MS))) throw new Error(this.abandon(child));
     return `killed ${this.name} (pid ${child.pid}) with SIGKILL`;
   }
 
-  /** A polite stop: SIGTERM, then SIGKILL if it is still there after 2 s (as systemd does, with a shorter wait). */
-  async stop(): Promise<void> {
+  /**
+   * A polite stop (`systemctl stop`): `stop` on its control channel, then SIGKILL if it is still there after 2 s.
+   * A frozen node is resumed first, as systemd sends SIGCONT after SIGTERM. Returns how it went.
+   */
+  async stop(): Promise<string> {
     const child = this.child;
-    if (!child) return;
-    this.stopping = true;
-    if (this.state === 'frozen') child.kill('SIGKILL');
-    else child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await this.exited;
-    clearTimeout(timer);
+    if (!child) return `${this.name} was not running`;
+    this.ending = 'stopped';
+    child.stdin!.write(this.state === 'frozen' ? 'resume\nstop\n' : 'stop\n');
+    if (await this.gone(child, STOP_WITHIN_MS)) return `${this.name} stopped`;
+    this.ending = 'killed';
+    child.kill('SIGKILL');
+    if (await this.gone(child, EXIT_WITHIN_MS)) return `${this.name} did not stop within ${STOP_WITHIN_MS / 1000} s and was killed with SIGKILL`;
+    return this.abandon(child);
   }
 
-  /** SIGSTOP: the process keeps its sockets but runs no more; connections are accepted by the kernel and hang. */
+  /** An in-process hang, as under SIGSTOP: its sockets stay open but nothing is answered and its timers stop. */
   async freeze(): Promise<string> {
     const child = this.running('freeze');
-    if (this.state === 'frozen') throw new Error(`${this.name} is already frozen`);
-    try {
-      child.kill('SIGSTOP');
-    } catch (error) {
-      throw new Error(`freeze is not possible in this runtime (SIGSTOP failed: ${(error as Error).message}); kill the node instead`);
-    }
-    // Some runtimes (WebContainers) accept the signal and do nothing: look at the process where /proc tells.
-    if (!(await stoppedWithin(child.pid!, 500))) {
-      throw new Error('freeze is not possible in this runtime (SIGSTOP had no effect); kill the node instead');
-    }
+    if (this.state === 'frozen') throw new Error(`${this.name} is already frozen; resume it with infra resume ${this.name}`);
+    await this.ask(child, 'freeze', 'control.frozen');
     this.state = 'frozen';
     this.stream.publish('supervisor', { type: 'node.frozen', name: this.name });
-    return `froze ${this.name} (pid ${child.pid}) with SIGSTOP`;
+    return `froze ${this.name} (pid ${child.pid}): it keeps its sockets open and answers nothing`;
   }
 
-  resume(): string {
+  async resume(): Promise<string> {
     const child = this.running('resume');
     if (this.state !== 'frozen') throw new Error(`${this.name} is not frozen`);
-    child.kill('SIGCONT');
+    await this.ask(child, 'resume', 'control.resumed');
     this.state = 'running';
     this.stream.publish('supervisor', { type: 'node.resumed', name: this.name });
-    return `resumed ${this.name} (pid ${child.pid}) with SIGCONT`;
+    return `resumed ${this.name} (pid ${child.pid}): it handles what arrived meanwhile`;
   }
 
-  signal(signal: NodeJS.Signals): void {
-    this.running('reload').kill(signal);
+  /** Asks the node to re-read its configuration; fails with the node's own errors when it kept the running one. */
+  async reload(): Promise<string[]> {
+    const child = this.running('reload');
+    if (this.state === 'frozen') throw new Error(`${this.name} is frozen and reads no command; resume it first (infra resume ${this.name})`);
+    const answer = (await this.ask(child, 'reload', 'control.reload')) as Extract<SandboxEvent, { type: 'control.reload' }>;
+    if (!answer.ok) {
+      throw new Error(`${this.name} did not reload; it keeps running its previous configuration:\n${answer.errors.join('\n')}`);
+    }
+    this.stream.publish('supervisor', { type: 'node.reloaded', name: this.name, files: answer.files });
+    return answer.files;
   }
 
   /** Sends one line to the node's stdin (e.g. a web server's behaviour). */
   tell(line: string): void {
-    this.running('change the behaviour of').stdin!.write(line + '\n');
+    const child = this.running('change the behaviour of');
+    if (this.state === 'frozen') throw new Error(`${this.name} is frozen and reads no command; resume it first (infra resume ${this.name})`);
+    child.stdin!.write(line + '\n');
   }
 
   private running(what: string): ChildProcess {
     if (!this.child) throw new Error(`cannot ${what} ${this.name}: it is ${this.state}; start it first (infra start ${this.name})`);
     return this.child;
+  }
+
+  /** Sends a control command and waits for the node's answer (bounded). */
+  private async ask(child: ChildProcess, line: string, answer: ControlEvent['type']): Promise<SandboxEvent> {
+    const answered = this.answer(child, answer, CONFIRM_WITHIN_MS);
+    child.stdin!.write(line + '\n');
+    const event = await answered;
+    if (event) return event;
+    if (this.child !== child) throw new Error(`${this.name} exited before confirming '${line}' (${describeExit(this.exit)})`);
+    throw new Error(`${this.name} did not confirm '${line}' within ${CONFIRM_WITHIN_MS / 1000} s`);
+  }
+
+  /** The node's next event of this type, or undefined if it exits or `ms` pass first. */
+  private answer(child: ChildProcess, type: ControlEvent['type'], ms: number): Promise<SandboxEvent | undefined> {
+    return new Promise((resolve) => {
+      const finish = (event: SandboxEvent | undefined) => {
+        child.off('exit', gone);
+        resolve(event);
+      };
+      const gone = () => finish(undefined);
+      child.once('exit', gone);
+      void this.stream.waitFor((e) => e.node === this.name && e.type === type, ms).then(finish);
+    });
+  }
+
+  /** True once the process has exited, false if it is still there after `ms`. */
+  private async gone(child: ChildProcess, ms: number): Promise<boolean> {
+    if (this.child !== child) return true;
+    const timeout = sleep(ms, false, { ref: false });
+    return Promise.race([this.exited!.then(() => true), timeout]);
+  }
+
+  /** Gives up on a process that did not exit after SIGKILL: the node counts as stopped and can be started again. */
+  private abandon(child: ChildProcess): string {
+    const message = `${this.name} (pid ${child.pid}) did not exit within ${EXIT_WITHIN_MS / 1000} s of SIGKILL; abandoned`;
+    this.ended(child, null, null, true);
+    this.stream.publish('supervisor', { type: 'log', level: 'error', text: message });
+    return message;
   }
 
   private fromStdout(line: string): void {
@@ -168,12 +224,13 @@ export class Node {
     this.stream.publish(this.name, event);
   }
 
-  private ended(child: ChildProcess, code: number | null, signal: string | null): void {
+  private ended(child: ChildProcess, code: number | null, signal: string | null, abandoned = false): void {
     if (this.child !== child) return;
     this.child = undefined;
-    this.exit = { code, signal };
-    this.state = this.stopping || code === 0 ? 'stopped' : 'crashed';
-    this.stream.publish('supervisor', { type: 'node.exited', name: this.name, code, signal, state: this.state });
+    const cause = this.ending ?? 'exited';
+    this.exit = { code, signal, cause };
+    this.state = cause !== 'exited' || code === 0 ? 'stopped' : 'crashed';
+    this.stream.publish('supervisor', { type: 'node.exited', name: this.name, code, signal, cause, state: this.state, ...(abandoned && { abandoned }) });
   }
 
   /** Waits until each declared port has a new listener that accepts connections. */
@@ -206,26 +263,4 @@ function accepts(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
     socket.once('connect', () => socket.destroy());
   });
-}
-
-/** True once /proc shows the process stopped (T); true at once where there is no /proc to ask. */
-async function stoppedWithin(pid: number, ms: number): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      return true;
-    }
-    const state = stat[stat.lastIndexOf(')') + 2];
-    if (state === 'T' || state === 't') return true;
-    if (performance.now() > deadline) return false;
-    await sleep(10);
-  }
-}
-
-export function describeExit(exit: { code: number | null; signal: string | null } | undefined): string {
-  if (!exit) return 'still running';
-  return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
 }

@@ -1,7 +1,8 @@
 // The supervisor's core: the scenario's nodes, the cut links and the goals, and what each command does to them.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setLinkCut } from '../shared/net';
+import { readSessionFile, writeSessionFile } from '../shared/session-folder';
 import { describeScenario, type Scenario, type World } from '../scenarios/scenario';
 import { toLine, describe as describeBehaviour } from '../web/behaviour';
 import type { Command, Reply, Status } from './commands';
@@ -13,7 +14,6 @@ import type { EventStream } from './stream';
 export class Supervisor {
   private readonly nodes: Node[];
   private cuts: [string, string][] = [];
-  private freezeSupported = true;
   /** The scenario's start in progress, and whether the supervisor is stopping (then nothing more is started). */
   private booting: Promise<void> = Promise.resolve();
   private closing = false;
@@ -40,7 +40,8 @@ export class Supervisor {
 
   private async startAll(): Promise<void> {
     mkdirSync(this.places.net, { recursive: true });
-    for (const [name, text] of Object.entries(this.scenario.files)) writeFileSync(join(this.places.session, name), text);
+    // A link left in a lab file's place is replaced, never written through.
+    for (const [name, text] of Object.entries(this.scenario.files)) writeSessionFile(join(this.places.session, name), text);
     this.stream.newRun();
     this.stream.publish('supervisor', { type: 'scenario', ...describeScenario(this.scenario) });
     this.goals.restart();
@@ -81,11 +82,13 @@ export class Supervisor {
       nodes: this.nodes.map((n) => n.status()),
       cuts: this.cuts.map(([a, b]) => [a, b]),
       goals: this.goals.verdicts(),
-      freezeSupported: this.freezeSupported,
     };
   }
 
-  /** Kills every node (SIGKILL) and waits until they are gone, also if it comes while the scenario is starting. */
+  /**
+   * Kills every node (SIGKILL) and waits until they are gone (each for a bounded time: one that does not exit is
+   * reported and abandoned), also if it comes while the scenario is starting.
+   */
   async shutdown(): Promise<void> {
     this.closing = true;
     this.goals.stop();
@@ -106,27 +109,22 @@ export class Supervisor {
         return this.node(command.node).kill();
       case 'restart': {
         const node = this.node(command.node);
-        await node.stop();
-        return (await node.start()).replace('started', 'restarted');
+        const stopped = await node.stop();
+        return `${stopped}; ${(await node.start()).replace('started', 'restarted')}`;
       }
       case 'freeze':
-        try {
-          return await this.node(command.node).freeze();
-        } catch (error) {
-          if ((error as Error).message.includes('not possible in this runtime')) this.freezeSupported = false;
-          throw error;
-        }
+        return this.node(command.node).freeze();
       case 'resume':
         return this.node(command.node).resume();
       case 'reload': {
         const node = this.node(command.node);
         if (!node.spec.reload) throw new Error(`${node.name} has no configuration to reload; nodes that do: ${this.reloadable()}`);
-        node.signal(node.spec.reload);
-        this.stream.publish('supervisor', { type: 'node.reloaded', name: node.name });
-        // Its config and every other session file it names (keepalived's own file next to haproxy.cfg).
-        const others = Object.keys(this.scenario.files).filter((file) => file !== node.spec.config && node.spec.args.includes(file));
-        return `sent ${node.spec.reload} to ${node.name}: it re-reads ${[node.spec.config, ...others].join(' and ')}`;
+        const files = await node.reload();
+        return `reloaded ${node.name}: it re-read ${files.join(' and ')}`;
       }
+      case 'quit':
+        await this.shutdown();
+        return `killed every node of ${this.scenario.name}; the supervisor exits`;
       case 'web': {
         const node = this.node(command.node);
         if (node.spec.role !== 'web') throw new Error(`${node.name} is a ${node.spec.role}, not a web server`);
@@ -134,7 +132,7 @@ export class Supervisor {
         if (!line) throw new Error('give at least one of slow_ms, flaky, frozen');
         const confirmed = this.stream.waitFor((e) => e.node === node.name && e.type === 'web.behaviour', 2000);
         node.tell(line);
-        if (!(await confirmed)) throw new Error(`${node.name} did not confirm '${line}' within 2 s (is it frozen with SIGSTOP?)`);
+        if (!(await confirmed)) throw new Error(`${node.name} did not confirm '${line}' within 2 s`);
         return `${node.name} is now ${describeBehaviour(node.behaviour!)}`;
       }
       case 'cut':
@@ -211,7 +209,7 @@ export class Supervisor {
       cuts: this.cuts,
       file: (name) => {
         try {
-          return readFileSync(join(this.places.session, name), 'utf8');
+          return readSessionFile(join(this.places.session, name));
         } catch {
           return undefined;
         }

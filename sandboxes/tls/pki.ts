@@ -1,11 +1,20 @@
-// Certificates for the sandbox's TLS model, made only of WebCrypto (ECDSA P-256 + SHA-256), because WebContainers
-// lack much of node:crypto's asymmetric side (stackblitz/webcontainer-core#1179: createPrivateKey "Unsupported";
-// #864: createSign) while the browser's WebCrypto is there. The private key is a real PKCS#8 key in a real
-// "PRIVATE KEY" PEM block; the certificate is NOT X.509: it is the same idea (subject, issuer, validity, public key,
-// the issuer's signature over them) as JSON, in a "SANDBOX CERTIFICATE" block so nobody mistakes it for one.
-const subtle = globalThis.crypto.subtle;
-const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
+// Certificates for the sandbox's TLS model: ECDSA P-256 with SHA-256, computed by the noble libraries (audited
+// pure JavaScript, bundled into the programs). Not node:crypto, whose asymmetric side WebContainers lack
+// (stackblitz/webcontainer-core#1179: createPrivateKey "Unsupported"; #864: createSign), and not WebCrypto either:
+// inside a WebContainer that is Node's webcrypto over the same emulated bindings, known to be incomplete (jose#517,
+// iron-webcrypto#13), so the one implementation here runs the same in every runtime. The private key is a real
+// PKCS#8 key in a real "PRIVATE KEY" PEM block; the certificate is NOT X.509: it is the same idea (subject, issuer,
+// validity, public key, the issuer's signature over them) as JSON, in a "SANDBOX CERTIFICATE" block so nobody
+// mistakes it for one.
+import { p256 } from '@noble/curves/nist.js';
+import { decodePkcs8, decodeSpki, encodePkcs8, encodeSpki } from './key-encoding';
+
+/** A P-256 private key: the 32-byte secret scalar. */
+export type PrivateKey = Uint8Array;
+
+// Signatures are r||s (64 bytes), as WebCrypto makes them. WebCrypto does not normalise s to its low half (nor
+// does OpenSSL), so a signature from it may have a high s: verification must accept both.
+const VERIFY = { lowS: false } as const;
 
 export interface Certificate {
   subject: string;
@@ -22,7 +31,7 @@ export interface Credentials {
   certificate: Certificate;
   /** The certificate's own text, as sent in the handshake. */
   pem: string;
-  key: CryptoKey;
+  key: PrivateKey;
 }
 
 const b64 = (bytes: ArrayBuffer | Uint8Array) => Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString('base64');
@@ -54,60 +63,71 @@ export function readTrust(text: string): Certificate[] {
 }
 
 /** Reads a `crt` file as HAProxy expects it: the certificate and its private key in one PEM file. */
-export async function readCredentials(text: string, file = 'site.pem'): Promise<Credentials> {
+export function readCredentials(text: string, file = 'site.pem'): Credentials {
   const key = readBlock(text, 'PRIVATE KEY');
   if (!key) throw new Error(`${file}: no private key ("-----BEGIN PRIVATE KEY-----"): crt needs the certificate and its key in one file (cat cert.pem key.pem > site.pem)`);
   const certificate = decodeCertificate(text);
-  return { certificate, pem: encodeCertificate(certificate), key: await subtle.importKey('pkcs8', unb64(key), ECDSA, false, ['sign']) };
+  return { certificate, pem: encodeCertificate(certificate), key: readPrivateKey(key, file) };
 }
 
-async function keyPair() {
-  return (await subtle.generateKey(ECDSA, true, ['sign', 'verify'])) as CryptoKeyPair;
+function readPrivateKey(base64: string, file: string): PrivateKey {
+  try {
+    return decodePkcs8(unb64(base64));
+  } catch {
+    throw new Error(`${file}: the "PRIVATE KEY" block is not an ECDSA P-256 key in PKCS#8 (the sandbox's keys are all P-256)`);
+  }
 }
 
 /** Makes a certificate for `subject` signed by `issuerKey` (its own key for a self-signed one); returns cert + key PEM. */
-export async function issue(subject: string, issuer: { name: string; key: CryptoKey } | 'self', days = 365): Promise<{ certificate: Certificate; pem: string; keyPem: string; key: CryptoKey }> {
-  const pair = await keyPair();
+export function issue(subject: string, issuer: { name: string; key: PrivateKey } | 'self', days = 365): { certificate: Certificate; pem: string; keyPem: string; key: PrivateKey } {
+  const { secretKey } = p256.keygen();
+  const point = p256.getPublicKey(secretKey, false);
   const now = Date.now();
   const unsigned: Certificate = {
     subject,
     issuer: issuer === 'self' ? subject : issuer.name,
     not_before: new Date(now - 86_400_000).toISOString(),
     not_after: new Date(now + days * 86_400_000).toISOString(),
-    public_key: b64(await subtle.exportKey('spki', pair.publicKey)),
+    public_key: b64(encodeSpki(point)),
     signature: '',
   };
-  const signer = issuer === 'self' ? pair.privateKey : issuer.key;
-  const certificate = { ...unsigned, signature: b64(await subtle.sign(SIGN, signer, signedPart(unsigned))) };
-  const keyPem = block('PRIVATE KEY', b64(await subtle.exportKey('pkcs8', pair.privateKey)));
-  return { certificate, pem: encodeCertificate(certificate), keyPem, key: pair.privateKey };
+  const signer = issuer === 'self' ? secretKey : issuer.key;
+  const certificate = { ...unsigned, signature: sign(signer, signedPart(unsigned)) };
+  const keyPem = block('PRIVATE KEY', b64(encodePkcs8(secretKey, point)));
+  return { certificate, pem: encodeCertificate(certificate), keyPem, key: secretKey };
 }
 
-export async function publicKey(certificate: Certificate): Promise<CryptoKey> {
-  return subtle.importKey('spki', unb64(certificate.public_key), ECDSA, false, ['verify']);
+/** The certificate's public key as the curve's point; throws if it is not a P-256 key. */
+function publicKey(certificate: Certificate): Uint8Array {
+  return decodeSpki(unb64(certificate.public_key));
+}
+
+/** Whether `signature` (base64 r||s) over `data` was made with the key of `certificate`; false for any malformed part. */
+export function verifySignature(certificate: Certificate, signature: string, data: Uint8Array): boolean {
+  try {
+    return p256.verify(unb64(signature), data, publicKey(certificate), VERIFY);
+  } catch {
+    return false;
+  }
 }
 
 /**
  * The client's certificate check, with the words curl prints (error 60) when OpenSSL's check fails. Returns
  * undefined when the certificate is trusted for `servername`.
  */
-export async function verifyCertificate(certificate: Certificate, servername: string, trusted: Certificate[], now = Date.now()): Promise<string | undefined> {
+export function verifyCertificate(certificate: Certificate, servername: string, trusted: Certificate[], now = Date.now()): string | undefined {
   const ca = trusted.find((c) => c.subject === certificate.issuer);
   if (!ca) {
     return certificate.issuer === certificate.subject ? 'SSL certificate problem: self-signed certificate' : 'SSL certificate problem: unable to get local issuer certificate';
   }
-  const valid = await subtle.verify(SIGN, await publicKey(ca), unb64(certificate.signature), signedPart(certificate));
-  if (!valid) return 'SSL certificate problem: certificate signature failure';
+  if (!verifySignature(ca, certificate.signature, signedPart(certificate))) return 'SSL certificate problem: certificate signature failure';
   if (now > Date.parse(certificate.not_after)) return 'SSL certificate problem: certificate has expired';
   if (now < Date.parse(certificate.not_before)) return 'SSL certificate problem: certificate is not yet valid';
   if (certificate.subject !== servername) return `SSL: no alternative certificate subject name matches target host name '${servername}'`;
   return undefined;
 }
 
-export async function sign(key: CryptoKey, data: Uint8Array): Promise<string> {
-  return b64(await subtle.sign(SIGN, key, new Uint8Array(data)));
-}
-
-export async function verifySignature(certificate: Certificate, signature: string, data: Uint8Array): Promise<boolean> {
-  return subtle.verify(SIGN, await publicKey(certificate), unb64(signature), new Uint8Array(data));
+/** ECDSA P-256 over SHA-256 of `data`, base64 r||s. */
+export function sign(key: PrivateKey, data: Uint8Array): string {
+  return b64(p256.sign(data, key));
 }

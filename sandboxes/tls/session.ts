@@ -1,4 +1,5 @@
-// A model of a TLS 1.3 connection over any byte stream, built from WebCrypto only (see pki.ts for why):
+// A model of a TLS 1.3 connection over any byte stream, built from the noble libraries' P-256, HKDF, AES-GCM and
+// SHA-256 (pure JavaScript, the same in every runtime: see pki.ts for why):
 //   ClientHello  (clear: random, server_name, an ECDH P-256 key share)
 //   ServerHello  (clear: random, the server's key share)
 //   -- both derive handshake keys: HKDF-SHA-256 over the ECDH secret, salted with the hash of the two hellos --
@@ -9,16 +10,20 @@
 // type 23 with the real content type inside the encryption. What is NOT real TLS: the messages' encoding (JSON
 // instead of TLS's binary structures), no cipher negotiation, resumption, client Finished or key update.
 import { Duplex } from 'node:stream';
-import { decodeCertificate, sign, verifyCertificate, verifySignature, type Certificate, type Credentials } from './pki';
+import { gcm } from '@noble/ciphers/aes.js';
+import { p256 } from '@noble/curves/nist.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { randomBytes } from '@noble/hashes/utils.js';
+import { decodeCertificate, sign, verifyCertificate, verifySignature, type Certificate, type Credentials, type PrivateKey } from './pki';
 
-const subtle = globalThis.crypto.subtle;
 export const CONTENT = { alert: 21, handshake: 22, application_data: 23 } as const;
 // TLS alert descriptions (RFC 8446 6.2) for the failures this model can have.
 const ALERTS: Record<number, string> = { 42: 'bad certificate', 48: 'unknown ca', 51: 'decrypt error', 40: 'handshake failure' };
 
 interface Keys {
-  key: CryptoKey;
-  iv: Uint8Array<ArrayBuffer>;
+  key: Uint8Array;
+  iv: Uint8Array;
   seq: bigint;
 }
 
@@ -34,17 +39,33 @@ export class TlsError extends Error {
 const text = (value: unknown) => Buffer.from(JSON.stringify(value));
 const header = (type: number, length: number) => Buffer.from([type, 3, 3, length >> 8, length & 0xff]);
 
-async function deriveKeys(secret: CryptoKey, salt: ArrayBuffer, label: string): Promise<Keys> {
-  const bits = new Uint8Array(await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt, info: new TextEncoder().encode(label) }, secret, 28 * 8));
-  return { key: await subtle.importKey('raw', bits.slice(0, 16), 'AES-GCM', false, ['encrypt', 'decrypt']), iv: bits.slice(16), seq: 0n };
+/** An AES-128-GCM key and a 12-byte IV for one direction, from HKDF-SHA-256. */
+function deriveKeys(secret: Uint8Array, salt: Uint8Array, label: string): Keys {
+  const bits = hkdf(sha256, secret, salt, new TextEncoder().encode(label), 28);
+  return { key: bits.slice(0, 16), iv: bits.slice(16), seq: 0n };
 }
 
 /** TLS 1.3's per-record nonce: the IV XORed with the record's sequence number. */
-function nonce(keys: Keys): Uint8Array<ArrayBuffer> {
+function nonce(keys: Keys): Uint8Array {
   const n = keys.iv.slice();
   const seq = keys.seq++;
   for (let i = 0; i < 8; i++) n[11 - i] ^= Number((seq >> BigInt(8 * i)) & 0xffn);
   return n;
+}
+
+/** The ECDH shared secret: the x coordinate of the shared point (32 bytes), which is what TLS 1.3 and WebCrypto use. */
+function sharedSecret(secret: PrivateKey, peerShare: Uint8Array): Uint8Array {
+  return p256.getSharedSecret(secret, peerShare, true).subarray(1);
+}
+
+/** Decrypts and authenticates one record's body with its header as additional data, as TLS 1.3 does. */
+function open(keys: Keys, head: Uint8Array, body: Uint8Array): Uint8Array {
+  const iv = nonce(keys);
+  try {
+    return gcm(keys.key, iv, head).decrypt(body);
+  } catch {
+    throw new TlsError('bad record MAC: the record was changed on the way or keys differ', 'ERR_TLS_BAD_RECORD_MAC');
+  }
 }
 
 /** A TLS-like stream: write plaintext, read plaintext; the wrapped stream carries records. */
@@ -58,9 +79,10 @@ export class TlsStream extends Duplex {
   private secure = false;
   private send?: Keys;
   private receive?: Keys;
-  private ecdh?: CryptoKeyPair;
+  /** This side's ECDH secret for the key exchange. */
+  private ecdh?: PrivateKey;
   private hellos: Buffer[] = [];
-  private secret?: CryptoKey;
+  private secret?: Uint8Array;
 
   constructor(
     readonly raw: Duplex,
@@ -121,10 +143,11 @@ export class TlsStream extends Duplex {
     done(error);
   }
 
-  private async hello(): Promise<void> {
-    this.ecdh = (await subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as CryptoKeyPair;
-    const share = Buffer.from(await subtle.exportKey('raw', this.ecdh.publicKey)).toString('base64');
-    const random = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString('hex');
+  private hello(): void {
+    this.ecdh = p256.utils.randomSecretKey();
+    // The share is the uncompressed point (65 bytes), as WebCrypto's "raw" export and TLS 1.3's key_share carry it.
+    const share = Buffer.from(p256.getPublicKey(this.ecdh, false)).toString('base64');
+    const random = Buffer.from(randomBytes(32)).toString('hex');
     const message = 'client' in this.role ? { type: 'ClientHello', random, server_name: this.role.client.servername, key_share: share } : { type: 'ServerHello', random, key_share: share };
     const bytes = text(message);
     this.hellos.push(bytes);
@@ -142,15 +165,13 @@ export class TlsStream extends Duplex {
     }
   }
 
-  private async onRecord(record: Buffer): Promise<void> {
+  private onRecord(record: Buffer): void {
     if (this.destroyed) return;
     let type = record[0];
     let body = record.subarray(5);
     if (type === CONTENT.application_data) {
       if (!this.receive) throw new TlsError('unexpected encrypted record before the handshake', 'ERR_TLS_PROTOCOL');
-      const plain = Buffer.from(await subtle.decrypt({ name: 'AES-GCM', iv: nonce(this.receive), additionalData: new Uint8Array(record.subarray(0, 5)) }, this.receive.key, new Uint8Array(body)).catch(() => {
-        throw new TlsError('bad record MAC: the record was changed on the way or keys differ', 'ERR_TLS_BAD_RECORD_MAC');
-      }));
+      const plain = Buffer.from(open(this.receive, record.subarray(0, 5), body));
       type = plain[plain.length - 1];
       body = plain.subarray(0, -1);
     }
@@ -160,60 +181,60 @@ export class TlsStream extends Duplex {
     const message = JSON.parse(body.toString('utf8'));
     if (message.type === 'ClientHello' && 'server' in this.role) {
       this.hellos.push(body);
-      await this.hello();
-      await this.keys(message.key_share);
-      const transcript = await this.transcript();
+      this.hello();
+      this.keys(message.key_share);
       const { pem, key } = this.role.server;
-      const verify = await sign(key, transcript);
-      await this.sendRecord(CONTENT.handshake, text({ type: 'Certificate+CertificateVerify', certificate: pem, certificate_verify: verify }));
-      await this.switchToApplication();
+      const verify = sign(key, this.transcript());
+      this.sendRecord(CONTENT.handshake, text({ type: 'Certificate+CertificateVerify', certificate: pem, certificate_verify: verify }));
+      this.switchToApplication();
     } else if (message.type === 'ServerHello' && 'client' in this.role) {
       this.hellos.push(body);
-      await this.keys(message.key_share);
+      this.keys(message.key_share);
     } else if (message.type === 'Certificate+CertificateVerify' && 'client' in this.role) {
       const certificate = decodeCertificate(message.certificate);
       const { servername, trusted } = this.role.client;
-      const problem = await verifyCertificate(certificate, servername, trusted);
+      const problem = verifyCertificate(certificate, servername, trusted);
       if (problem) return this.abort(certificate.issuer === certificate.subject || !trusted.some((c) => c.subject === certificate.issuer) ? 48 : 42, problem, 'ERR_TLS_CERT');
       // Possession of the key: a copied certificate without its private key cannot make this signature.
-      if (!(await verifySignature(certificate, message.certificate_verify, await this.transcript()))) {
+      if (!verifySignature(certificate, message.certificate_verify, this.transcript())) {
         return this.abort(51, 'SSL routines::bad signature (the server does not hold the certificate\'s private key)', 'ERR_TLS_CERT');
       }
       this.peerCertificate = certificate;
-      await this.switchToApplication();
+      this.switchToApplication();
     } else throw new TlsError(`unexpected handshake message ${message.type}`, 'ERR_TLS_PROTOCOL');
   }
 
-  private async transcript(): Promise<Uint8Array> {
-    return new Uint8Array(await subtle.digest('SHA-256', Buffer.concat(this.hellos)));
+  private transcript(): Uint8Array {
+    return sha256(Buffer.concat(this.hellos));
   }
 
   /** ECDH with the peer's share, then the handshake keys for each direction. */
-  private async keys(peerShare: string): Promise<void> {
-    const peer = await subtle.importKey('raw', Buffer.from(peerShare, 'base64'), { name: 'ECDH', namedCurve: 'P-256' }, false, []);
-    const shared = await subtle.deriveBits({ name: 'ECDH', public: peer }, this.ecdh!.privateKey, 256);
-    const secret = await subtle.importKey('raw', shared, 'HKDF', false, ['deriveBits']);
-    const salt = (await this.transcript()).buffer as ArrayBuffer;
-    const [client, server] = [await deriveKeys(secret, salt, 'c hs traffic'), await deriveKeys(secret, salt, 's hs traffic')];
+  private keys(peerShare: string): void {
+    const secret = sharedSecret(this.ecdh!, Buffer.from(peerShare, 'base64'));
+    const salt = this.transcript();
+    const [client, server] = [deriveKeys(secret, salt, 'c hs traffic'), deriveKeys(secret, salt, 's hs traffic')];
     [this.send, this.receive] = 'client' in this.role ? [client, server] : [server, client];
     this.secret = secret;
   }
 
 
-  private async switchToApplication(): Promise<void> {
-    const salt = (await this.transcript()).buffer as ArrayBuffer;
-    const [client, server] = [await deriveKeys(this.secret!, salt, 'c ap traffic'), await deriveKeys(this.secret!, salt, 's ap traffic')];
+  private switchToApplication(): void {
+    const salt = this.transcript();
+    const [client, server] = [deriveKeys(this.secret!, salt, 'c ap traffic'), deriveKeys(this.secret!, salt, 's ap traffic')];
     [this.send, this.receive] = 'client' in this.role ? [client, server] : [server, client];
     this.secure = true;
     this.emit('secure');
-    for (const { data, done } of this.pending.splice(0)) await this.sendRecord(CONTENT.application_data, data).then(() => done(), done);
+    for (const { data, done } of this.pending.splice(0)) {
+      this.sendRecord(CONTENT.application_data, data);
+      done();
+    }
   }
 
-  private async sendRecord(type: number, data: Buffer): Promise<void> {
+  private sendRecord(type: number, data: Buffer): void {
     const keys = this.send!;
     const inner = Buffer.concat([data, Buffer.from([type])]);
     const head = header(CONTENT.application_data, inner.length + 16);
-    const sealed = Buffer.from(await subtle.encrypt({ name: 'AES-GCM', iv: nonce(keys), additionalData: new Uint8Array(head) }, keys.key, inner));
+    const sealed = gcm(keys.key, nonce(keys), head).encrypt(inner);
     this.raw.write(Buffer.concat([head, sealed]));
   }
 

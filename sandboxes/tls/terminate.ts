@@ -2,19 +2,19 @@
 // model's handshake on every accepted connection and hands the decrypted stream to an ordinary http.Server, so
 // the balancer's request path is the same for HTTP and HTTPS. The stream carries `encrypted = true`, which is
 // what HAProxy's `ssl_fc` tests.
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type http from 'node:http';
-import { readCredentials } from './pki';
+import { readSessionFile, strerror } from '../shared/session-folder';
+import { readCredentials, type Credentials } from './pki';
 import { secureAccept } from './session';
 
 /** Reads the `crt` file (certificate + private key in one PEM file); throws a message naming the file. */
-export async function loadCrt(file: string): Promise<Awaited<ReturnType<typeof readCredentials>>> {
+export async function loadCrt(file: string): Promise<Credentials> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readSessionFile(file);
   } catch (error) {
-    throw new Error(`unable to load SSL certificate file '${file}': ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (error as Error).message}`);
+    throw new Error(`unable to load SSL certificate file '${file}': ${strerror(error)}`);
   }
   return readCredentials(text, file);
 }

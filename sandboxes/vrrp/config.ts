@@ -1,6 +1,7 @@
 // The subset of keepalived.conf this sandbox understands: global_defs, vrrp_script and vrrp_instance blocks, with
 // keepalived's keywords and defaults (keepalived.conf(5); FIDELITY.md 2.1). Keywords keepalived knows but the sandbox
 // ignores are warned about, never silently dropped; anything keepalived itself would reject is an error with its line.
+import { isIPv4 } from 'node:net';
 
 export interface TrackScriptConfig {
   name: string;
@@ -52,7 +53,9 @@ export class ConfigError extends Error {}
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   text.split('\n').forEach((raw, i) => {
-    const pattern = /"([^"]*)"|([{}])|([^\s{}"#!]+)|[#!].*$/g;
+    // A comment runs to the end of the line whatever it holds: `[\s\S]*`, not `.*`, which stops at a CR (a file
+    // with CRLF line ends) and would make the rest of the comment words, and a line of them quadratic.
+    const pattern = /"([^"]*)"|([{}])|([^\s{}"#!]+)|[#!][\s\S]*/g;
     for (const m of raw.matchAll(pattern)) {
       const word = m[1] ?? m[2] ?? m[3];
       if (word !== undefined) tokens.push({ text: word, line: i + 1 });
@@ -78,8 +81,12 @@ export function parseConfig(text: string, file = 'keepalived.conf'): KeepalivedC
     args: Token[];
     block?: Statement[];
   }
-  function readBlock(): Statement[] {
+  // keepalived's blocks nest three deep at most (vrrp_instance { track_script { } }); deeper is a mistake, and
+  // reading it recursively without a bound would exhaust the stack.
+  const MAX_DEPTH = 8;
+  function readBlock(depth = 1): Statement[] {
     const open = next();
+    if (depth > MAX_DEPTH) fail(open, `blocks nested more than ${MAX_DEPTH} deep: a "}" is missing above`);
     if (open.text !== '{') fail(open, `expected "{" but found "${open.text}"`);
     const statements: Statement[] = [];
     for (;;) {
@@ -88,7 +95,7 @@ export function parseConfig(text: string, file = 'keepalived.conf'): KeepalivedC
       if (key.text === '{') fail(key, 'unexpected "{": a block needs a keyword before it');
       const args: Token[] = [];
       while (peek() && peek().line === key.line && peek().text !== '{' && peek().text !== '}') args.push(next());
-      const block = peek()?.text === '{' ? readBlock() : undefined;
+      const block = peek()?.text === '{' ? readBlock(depth + 1) : undefined;
       statements.push({ key, args, block });
     }
   }
@@ -100,8 +107,16 @@ export function parseConfig(text: string, file = 'keepalived.conf'): KeepalivedC
     }
     return value;
   };
-  /** Items of a list block such as virtual_ipaddress { 10.0.0.10/24 dev eth0 }: the first word of each line. */
-  const items = (s: Statement): string[] => (s.block ?? fail(s.key, `${s.key.text} needs a { ... } block`)).map((i) => i.key.text);
+  /**
+   * The addresses of a virtual_ipaddress or unicast_peer block (10.0.0.10/24 dev eth0: the address, without its
+   * prefix). keepalived reports a malformed one and skips it; the sandbox refuses the file (as `keepalived -t` does),
+   * since an address here also names a file of the sandbox network.
+   */
+  const addresses = (s: Statement, problem: (ip: string) => string): string[] =>
+    (s.block ?? fail(s.key, `${s.key.text} needs a { ... } block`)).map((item) => {
+      const ip = item.key.text.replace(/\/\d{1,2}$/, '');
+      return isIPv4(ip) ? ip : fail(item.key, `${problem(item.key.text)}: an IPv4 address is four numbers from 0 to 255, e.g. 10.0.0.10/24`);
+    });
   const unknown = (s: Statement, where: string) =>
     config.warnings.push(`${file}:${s.key.line}: Unknown keyword '${s.key.text}' in ${where} (ignored by this sandbox)`);
 
@@ -159,8 +174,8 @@ export function parseConfig(text: string, file = 'keepalived.conf'): KeepalivedC
         else if (k === 'nopreempt') instance.nopreempt = true;
         else if (k === 'preempt') instance.nopreempt = false;
         else if (k === 'preempt_delay') instance.preempt_delay = number(s, 0, 1000);
-        else if (k === 'virtual_ipaddress') instance.virtual_ipaddress = items(s).map((ip) => ip.replace(/\/\d+$/, ''));
-        else if (k === 'unicast_peer') instance.unicast_peer = items(s);
+        else if (k === 'virtual_ipaddress') instance.virtual_ipaddress = addresses(s, (ip) => `VRRP parsed invalid IP ${ip}`);
+        else if (k === 'unicast_peer') instance.unicast_peer = addresses(s, (ip) => `Configuration error: VRRP instance[${name.text}] malformed unicast peer address[${ip}]`);
         else if (k === 'track_script') {
           for (const t of s.block ?? fail(s.key, 'track_script needs a { ... } block')) {
             const w = t.args.findIndex((a) => a.text === 'weight');

@@ -6,19 +6,19 @@
 // firewall DROP loses the adverts sent meanwhile, and the crash of a master shows only as adverts that stop coming.
 // Without `unicast_peer`, adverts go to every node listening on port 112: the multicast group 224.0.0.18.
 //
-// SIGHUP reloads keepalived.conf as keepalived does (`systemctl reload keepalived`): instances keep their state
-// and take their new settings, new ones start, removed ones stop. It is the node's reload: HAProxy next to it
-// re-reads haproxy.cfg too (SIGUSR2 alone reloads only HAProxy).
+// A `reload` line on stdin (../shared/control-channel.ts) re-reads keepalived.conf as SIGHUP does to keepalived
+// (`systemctl reload keepalived`): instances keep their state and take their new settings, new ones start, removed
+// ones stop. It is the node's reload: HAProxy next to it re-reads haproxy.cfg too, and the node confirms once both did.
 import net from 'node:net';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { announceVip, connect, listen, listeners, myAddress, vipHolder } from '../shared/net';
-import { onSupervisorLine } from '../shared/lifeline';
+import { openControlChannel, type Reloaded } from '../shared/control-channel';
+import { readSessionFile } from '../shared/session-folder';
 import { log, report } from '../shared/report';
 import { ConfigError, parseConfig, type KeepalivedConfig } from './config';
 import { VrrpInstance, type Action, type Advert } from './instance';
 import { parseScript, ScriptState } from './track';
-import { startCompanion } from './companion';
+import { Companion, COMPANION as COMPANION_NAME, refusal } from './companion';
 
 const VRRP_PORT = 112;
 const GARP_REPEAT = 5; // vrrp_garp_master_repeat
@@ -34,9 +34,11 @@ function configFile(argv: string[]): string {
 function readConfig(file: string): KeepalivedConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readSessionFile(file);
   } catch (error) {
-    throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`);
+    // keepalived's check_conf_file(): a file it cannot find, or one it finds but may not read.
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new ConfigError(`${missing ? 'Unable to find' : 'Unable to read'} configuration file ${file}`);
   }
   return parseConfig(text, file);
 }
@@ -68,6 +70,11 @@ function main(): void {
   const ownArgs = process.argv.slice(2, dashes < 0 ? undefined : dashes);
   const [companionProgram, ...companionArgs] = dashes < 0 ? [] : process.argv.slice(dashes + 1);
   const testOnly = ownArgs.includes('-t') || ownArgs.includes('--config-test');
+  const refused = companionProgram === undefined ? undefined : refusal(companionProgram);
+  if (refused) {
+    process.stderr.write(`${refused}\n`);
+    process.exit(1);
+  }
   let file: string;
   let config: KeepalivedConfig;
   let checks: ReturnType<typeof scriptChecks>;
@@ -85,10 +92,7 @@ function main(): void {
     return;
   }
 
-  const companion = companionProgram ? startCompanion(companionProgram, companionArgs) : undefined;
-  // Lines from the supervisor are for the service (e.g. a web server's `slow 300ms`); when the supervisor goes, so
-  // do we, and the companion with us.
-  onSupervisorLine((line) => companion?.stdin?.write(line + '\n'));
+  const companion = companionProgram ? new Companion(companionProgram, companionArgs) : undefined;
   let instances = config.instances.map((c) => new VrrpInstance(c, myAddress()));
   const timers = new Map<VrrpInstance, NodeJS.Timeout>();
   const inFlight = new Set<Promise<void>>();
@@ -169,8 +173,8 @@ function main(): void {
     }
   };
 
-  /** SIGHUP: keepalived's reload, with its log lines (keepalived/vrrp/vrrp_daemon.c reload_vrrp_thread). */
-  const reload = () => {
+  /** keepalived's reload, with its log lines (keepalived/vrrp/vrrp_daemon.c reload_vrrp_thread); returns its errors. */
+  const reloadKeepalived = (): string[] => {
     const started = now();
     log('Reloading');
     log(`Opening file '${file}'.`);
@@ -181,7 +185,8 @@ function main(): void {
       nextChecks = scriptChecks(next);
     } catch (error) {
       // (keepalived would carry on with what it could parse; the sandbox keeps the whole running configuration.)
-      return log(`${(error as Error).message} - the running configuration is kept`, 'error');
+      log(`${(error as Error).message} - the running configuration is kept`, 'error');
+      return [(error as Error).message];
     }
     for (const warning of next.warnings) log(warning, 'warning');
     const kept = next.instances.map((c) => {
@@ -198,15 +203,32 @@ function main(): void {
     [instances, config, checks] = [kept, next, nextChecks];
     runScripts();
     log(`Reload finished in ${Math.round((now() - started) * 1000)} usec`);
-    companion?.kill('SIGUSR2');
+    return [];
   };
-  // At once: Node's default for SIGHUP would end the process.
-  process.on('SIGHUP', reload);
+
+  /** The node's reload: keepalived's, then its HAProxy's; done only when both said so. */
+  const reload = async (): Promise<Reloaded> => {
+    const errors = reloadKeepalived();
+    if (!companion) return { files: [file], errors };
+    const answer = await companion.ask('reload', 'control.reload');
+    if (!answer) return { files: [file], errors: [...errors, `${COMPANION_NAME} did not confirm its reload`] };
+    return { files: [file, ...answer.files], errors: [...errors, ...answer.errors] };
+  };
 
   listen(server, `:${VRRP_PORT}`).then(
-    () => {
+    async () => {
       for (const instance of instances) apply(instance, instance.start(now()));
       runScripts();
+      // The node takes commands once both programs do (a balancer that could not start leaves keepalived alone).
+      await companion?.ready;
+      openControlChannel({
+        reload,
+        stop,
+        freeze: async () => void (await companion?.ask('freeze', 'control.frozen')),
+        resume: async () => void (await companion?.ask('resume', 'control.resumed')),
+        // Other lines are for the service (the balancer's runtime API commands).
+        command: (line) => companion?.tell(line),
+      });
     },
     (error: Error) => {
       process.stderr.write(`cannot listen for VRRP adverts on port ${VRRP_PORT}: ${error.message}\n`);
@@ -218,8 +240,7 @@ function main(): void {
   const stop = async () => {
     log('Stopping');
     for (const instance of instances) apply(instance, instance.stop());
-    companion?.kill('SIGTERM');
-    await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 1000))]);
+    await Promise.all([companion?.stop(), Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 1000))])]);
     process.exit(0);
   };
   process.once('SIGTERM', stop);

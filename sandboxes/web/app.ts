@@ -1,11 +1,14 @@
 // The web server's request path: find the route, apply the current behaviour (frozen, slow, flaky), answer, and
 // count the request in the metrics and the event stream.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { log, report } from '../shared/report';
 import type { Behaviour } from './behaviour';
 import { findRoute } from './routes/index';
 import { send, type WebContext } from './routes/route';
+
+// The global timer, not node:timers/promises: a frozen node holds its timers (../shared/freeze.ts), so a slow answer
+// due while the node is frozen is sent only once it resumes.
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createApp(context: WebContext, behaviour: () => Behaviour): RequestListener {
   return async (req, res) => {

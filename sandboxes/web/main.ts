@@ -3,7 +3,7 @@
 // how to change them while it runs (a line on stdin).
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { onSupervisorLine } from '../shared/lifeline';
+import { openControlChannel } from '../shared/control-channel';
 import { listen, myAddress } from '../shared/net';
 import { log, report } from '../shared/report';
 import { applyLine, describe, NORMAL, parseDuration, parseRatio, type Behaviour } from './behaviour';
@@ -43,6 +43,12 @@ let behaviour = initial;
 const announce = () => report({ type: 'web.behaviour', ...behaviour });
 
 const server = http.createServer(createApp({ name, address: myAddress(), metrics: createMetrics(name) }, () => behaviour));
+// Requests being answered, which a graceful stop waits for.
+let answering = 0;
+server.on('request', (_req, res) => {
+  answering++;
+  res.once('close', () => answering--);
+});
 try {
   const bound = await listen(server, address);
   log(`${name} listening on ${bound.host}:${bound.port} (${describe(behaviour)})`);
@@ -54,20 +60,22 @@ try {
   process.exit(1);
 }
 
-onSupervisorLine((line) => {
-  try {
-    behaviour = applyLine(behaviour, line);
-    log(`${name} is now ${describe(behaviour)}`, 'notice');
-    announce();
-  } catch (error) {
-    process.stderr.write(`web: ${(error as Error).message}\n`);
-  }
-});
-
-// A polite stop (systemctl stop, the supervisor's restart): finish what is in flight, then exit; a request that
-// would never finish (frozen) gets one second.
-process.on('SIGTERM', () => {
-  server.close(() => process.exit(0));
-  server.closeIdleConnections();
-  setTimeout(() => process.exit(0), 1000);
+openControlChannel({
+  // Behaviour lines (`slow 300ms`, `frozen on`: a hung app in a live process); see behaviour.ts.
+  command(line) {
+    try {
+      behaviour = applyLine(behaviour, line);
+      log(`${name} is now ${describe(behaviour)}`, 'notice');
+      announce();
+    } catch (error) {
+      process.stderr.write(`web: ${(error as Error).message}\n`);
+    }
+  },
+  // A polite stop (systemctl stop, the supervisor's restart): stop accepting, finish what is in flight; a request
+  // that would never finish (frozen on) gets one second.
+  async stop() {
+    server.close();
+    const deadline = Date.now() + 1000;
+    while (answering > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  },
 });

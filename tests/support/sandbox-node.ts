@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { NodeEvent } from '../../sandboxes/shared/events/index';
+import { constrainedEnv } from '../../src/runtime/local/constraints';
 import { spawnEnv } from './constraints';
 
 export const dist = join(import.meta.dirname, '..', '..', 'sandboxes', 'dist');
@@ -21,12 +22,21 @@ export interface SandboxNode {
   waitFor(match: (event: NodeEvent) => boolean, timeoutMs?: number, after?: number): Promise<Seen>;
   /** Sends a signal and resolves when the process has exited. */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends one line to its control channel (stdin), as the supervisor does: reload, freeze, resume, stop... */
+  tell(line: string): void;
+  /** Resolves when the process has exited. */
+  exited: Promise<void>;
 }
 
-export function startNode(program: string, args: string[], options: { cwd: string; net: string; address: string; name: string }): SandboxNode {
+export function startNode(
+  program: string,
+  args: string[],
+  options: { cwd: string; net: string; address: string; name: string; /** Under WebContainer constraints whatever SANDBOX_CONSTRAINTS says. */ constrained?: boolean },
+): SandboxNode {
+  const env = { ...process.env, SANDBOX_NET: options.net, SANDBOX_ADDR: options.address, SANDBOX_EVENTS: '1', SANDBOX_NODE: options.name };
   const child = spawn(process.execPath, [join(dist, `${program}.js`), ...args], {
     cwd: options.cwd,
-    env: spawnEnv({ ...process.env, SANDBOX_NET: options.net, SANDBOX_ADDR: options.address, SANDBOX_EVENTS: '1', SANDBOX_NODE: options.name }),
+    env: options.constrained ? constrainedEnv(env) : spawnEnv(env),
     stdio: ['pipe', 'pipe', 'pipe'], // stdin is the supervisor's lifeline: nodes exit when it closes
   });
   const seen: Seen[] = [];
@@ -69,5 +79,9 @@ export function startNode(program: string, args: string[], options: { cwd: strin
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
     },
+    tell(line) {
+      child.stdin!.write(line + '\n');
+    },
+    exited,
   };
 }

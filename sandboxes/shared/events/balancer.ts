@@ -58,7 +58,7 @@ export interface BalancerBackendEvent {
   backup: number;
 }
 
-/** The configuration was re-read (SIGUSR2 or the `reload` command): applied, or refused with the errors. */
+/** The configuration was re-read (`reload` on its stdin or on the runtime API): applied, or refused with the errors. */
 export interface BalancerReloadEvent {
   type: 'balancer.reload';
   ok: boolean;

@@ -8,6 +8,7 @@ import type { WebEvent } from './web';
 import type { EdgeEvent } from './edge';
 import type { StoreEvent } from './store';
 import type { BalancerEvent } from './balancer';
+import type { ControlEvent } from './control';
 
 /** A human log line, in the real tool's own format. */
 export interface LogEvent {
@@ -16,7 +17,7 @@ export interface LogEvent {
   text: string;
 }
 
-export type NodeEvent = LogEvent | WebEvent | EdgeEvent | StoreEvent | BalancerEvent;
+export type NodeEvent = LogEvent | ControlEvent | WebEvent | EdgeEvent | StoreEvent | BalancerEvent;
 
 /** What the supervisor adds to every event it publishes. */
 export interface Stamp {

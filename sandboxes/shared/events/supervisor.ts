@@ -1,6 +1,6 @@
 // The supervisor's own events (stamped with node 'supervisor'): what happened to the processes, the links and the
 // exercise goals. Node events (requests, health changes, ...) are in the other files of this folder.
-import type { GoalStatus, NodeState, Reply } from '../../supervisor/commands';
+import type { ExitCause, GoalStatus, NodeState, Reply } from '../../supervisor/commands';
 
 /** First event of a run (and of every reset): what the scenario is, so a view can draw it before anything else. */
 export interface ScenarioEvent {
@@ -33,7 +33,12 @@ export interface NodeExitedEvent {
   type: 'node.exited';
   name: string;
   code: number | null;
+  /** As the runtime reports it (a WebContainer may not): goals that ask how a node died read `cause`. */
   signal: string | null;
+  /** What the supervisor did: 'killed' (SIGKILL), 'stopped' (a graceful stop), or 'exited' on its own. */
+  cause: ExitCause;
+  /** Set when the process did not exit within a bound after SIGKILL: the supervisor gave up on it and carried on. */
+  abandoned?: true;
   /** The state it is in now: 'stopped' or 'crashed'. */
   state: Extract<NodeState, 'stopped' | 'crashed'>;
 }
@@ -48,10 +53,16 @@ export interface NodeResumedEvent {
   name: string;
 }
 
-/** A node was sent its reload signal (SIGUSR2 for the balancer) to make it re-read its configuration. */
+/** A node confirmed it re-read its configuration files (a refused reload is the node's own `control.reload` event). */
 export interface NodeReloadedEvent {
   type: 'node.reloaded';
   name: string;
+  files: string[];
+}
+
+/** The last event of a supervisor told to `quit`: every node has been killed, and it exits with 0. */
+export interface SupervisorQuitEvent {
+  type: 'supervisor.quit';
 }
 
 export interface LinkCutEvent {
@@ -82,6 +93,7 @@ export type SupervisorEvent =
   | NodeFrozenEvent
   | NodeResumedEvent
   | NodeReloadedEvent
+  | SupervisorQuitEvent
   | LinkCutEvent
   | LinkHealedEvent
   | GoalEvent

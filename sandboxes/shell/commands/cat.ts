@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from '../command';
 import { sessionFile, sessionFiles } from '../files';
 
@@ -18,7 +17,7 @@ export const cat: Command = {
       if ('error' in file) {
         io.err(`cat: ${file.error}\n`);
         status = 1;
-      } else io.out(readFileSync(file.path, 'utf8'));
+      } else io.out(file.text);
     }
     return status;
   },

@@ -1,6 +1,6 @@
 // `edit FILE`: a small full-screen editor in the terminal, laid out like nano (title bar, text, status line, key
 // help) and using nano's keys for the essentials: ^S save, ^X exit, asking first when there are unsaved changes.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeSessionFile } from '../../shared/session-folder';
 import type { Command, CommandIO } from '../command';
 import { EditorModel } from '../editor';
 import { sessionFile, sessionFiles } from '../files';
@@ -97,7 +97,7 @@ After saving a balancer's config, run 'reload' to apply it.`,
       io.err('edit: needs the terminal (it cannot run inside a pipe)\n');
       return 1;
     }
-    const model = new EditorModel(readFileSync(file.path, 'utf8'));
+    const model = new EditorModel(file.text);
     let savedOnce = false;
     const saved = await new Promise<boolean>((resolve) => {
       let release = () => {};
@@ -113,7 +113,8 @@ After saving a balancer's config, run 'reload' to apply it.`,
         args[0],
         io,
         () => {
-          writeFileSync(file.path, model.text);
+          // Replaced whole, never written through a link swapped in meanwhile.
+          writeSessionFile(file.path, model.text, io.session.folder);
           savedOnce = true;
         },
         finish,

@@ -1,6 +1,6 @@
 // `infra`: the learner's hands on the machines. Each sub-command is one supervisor command (see
-// ../../supervisor/commands.ts); the supervisor does the real thing (SIGKILL, SIGSTOP, a cut link).
-import type { Command as SupervisorCommand, NodeStatus, Status } from '../../supervisor/commands';
+// ../../supervisor/commands.ts); the supervisor does the real thing (SIGKILL, a freeze the node confirms, a cut link).
+import { describeExit, type Command as SupervisorCommand, type NodeStatus, type Status } from '../../supervisor/commands';
 import type { Command, CommandIO } from '../command';
 import { durationMs } from '../../shared/duration';
 import { didYouMean } from '../../shared/suggest';
@@ -35,9 +35,9 @@ const onLink = (cmd: 'cut' | 'heal', help: string): Action => ({
 const ACTIONS: Record<string, Action> = {
   kill: onNode('kill', 'kill a node with SIGKILL, as kill -9 (no goodbye: its connections are reset)'),
   start: onNode('start', 'start a stopped or crashed node'),
-  restart: onNode('restart', 'stop a node (SIGTERM) and start it again'),
-  freeze: onNode('freeze', 'freeze a node with SIGSTOP: it keeps its connections but answers nothing (a hung machine)'),
-  resume: onNode('resume', 'resume a frozen node (SIGCONT)'),
+  restart: onNode('restart', 'stop a node gracefully (SIGKILL after 2 s) and start it again'),
+  freeze: onNode('freeze', 'freeze a node: it keeps its connections but answers nothing and its timers stop, as kill -STOP does'),
+  resume: onNode('resume', 'resume a frozen node; it handles what arrived meanwhile, as after kill -CONT'),
   cut: onLink('cut', 'cut the network between two nodes (a partition: nothing crosses, nothing is refused)'),
   heal: onLink('heal', 'heal a cut link'),
   slow: {
@@ -94,7 +94,7 @@ function describe(node: NodeStatus): string {
   if (b?.slow_ms) notes.push(`slow ${b.slow_ms} ms`);
   if (b?.flaky) notes.push(`flaky ${Math.round(b.flaky * 100)}%`);
   if (b?.frozen) notes.push('app hung');
-  if (node.state !== 'running' && node.exit) notes.push(node.exit.signal ? `killed by ${node.exit.signal}` : `exit code ${node.exit.code}`);
+  if (node.state !== 'running' && node.exit) notes.push(describeExit(node.exit));
   return notes.join(', ');
 }
 

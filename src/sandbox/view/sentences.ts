@@ -27,8 +27,9 @@ export const CATEGORIES: { id: Category; label: string }[] = [
   { id: 'tool', label: 'Tool logs' },
 ];
 
-const exitText = (code: number | null, signal: string | null) =>
-  signal ? `killed by ${signal}` : code === 0 ? 'exited normally' : `exited with code ${code}`;
+/** How a node ended, from what the supervisor did to it (a WebContainer does not report exit signals). */
+const exitText = ({ cause, code, signal }: Extract<SandboxEvent, { type: 'node.exited' }>) =>
+  cause === 'killed' ? 'killed by SIGKILL' : cause === 'stopped' ? 'stopped on request' : signal ? `killed by ${signal}` : code === 0 ? 'exited normally' : `exited with code ${code}`;
 
 /** HAProxy's httplog line: `10.0.0.5:41234 [25/Nov/2026:14:00:00.000] fe_web be_app/web-01 0/0/1/2/3 200 ...`. */
 const HTTPLOG = /^\S+:\d+ \[[^\]]+\] \S+ \S+\/\S+ -?\d+\/-?\d+\/-?\d+\/-?\d+\/-?\d+ \d{3} /;
@@ -54,15 +55,15 @@ export function describe(event: SandboxEvent): LogLine | undefined {
     case 'node.exited':
       return line(
         'process',
-        `${event.name} ${event.state === 'crashed' ? 'crashed' : 'stopped'}: ${exitText(event.code, event.signal)}.`,
-        event.state === 'crashed' || event.signal === 'SIGKILL' ? 'error' : 'warning',
+        `${event.name} ${event.state === 'crashed' ? 'crashed' : 'stopped'}: ${exitText(event)}.`,
+        event.state === 'crashed' || event.cause === 'killed' ? 'error' : 'warning',
       );
     case 'node.frozen':
       return line('process', `${event.name} is frozen: its sockets stay open but it answers nothing.`, 'warning');
     case 'node.resumed':
       return line('process', `${event.name} resumed and answers again.`);
     case 'node.reloaded':
-      return line('process', `${event.name} was asked to reload its configuration.`);
+      return line('process', `${event.name} re-read ${event.files.join(' and ')}.`);
     case 'link.cut':
       return line('network', `The link between ${end(event.a)} and ${end(event.b)} is cut: packets across it are lost.`, 'warning');
     case 'link.healed':

@@ -136,6 +136,22 @@ describe('parsing haproxy.cfg', () => {
     expect(warnings).toContain("parsing [haproxy.cfg:24] : 'cookie' is not supported by this sandbox and is ignored.");
   });
 
+  it('refuses a line of more than 64 words with HAProxy 2.6\'s alert, naming the 64th word and where it starts', () => {
+    const options = (n: number) => Array(n).fill('check').join(' ');
+    expect(parseConfig(withLine(27, `    server app2 10.0.0.12:8080 ${options(61)}`)).alerts).toEqual([]);
+    expect(parseConfig(withLine(27, `    server app2 10.0.0.12:8080 ${options(62)}`)).alerts).toEqual([
+      // 'server app2 10.0.0.12:8080' and 60 words 'check' before the 64th, one separator each: 7 + 5 + 15 + 60 × 6 + 1.
+      'parsing [haproxy.cfg:27]: too many words, truncating after word 64, position 388: <check>.',
+    ]);
+  });
+
+  it('stops after 50 fatal errors, as HAProxy does, instead of reporting every line of a wrong file', () => {
+    const { alerts } = parseConfig(GOOD + '    sever app9 10.0.0.19:8080\n'.repeat(60));
+    expect(alerts).toHaveLength(51);
+    expect(alerts[49]).toMatch(/^parsing \[haproxy.cfg:84\] : unknown keyword 'sever' in 'listen' section; did you mean 'server' maybe \?/);
+    expect(alerts[50]).toBe('parsing [haproxy.cfg:85]: too many fatal errors (50), stopping now.');
+  });
+
   it('warns about missing timeouts with HAProxy\'s own text', () => {
     const { config, warnings } = parseConfig(GOOD.replace('    timeout client  50000\n', ''));
     expect(config).toBeDefined();

@@ -115,7 +115,7 @@ describe('the stats page and the Prometheus exporter', () => {
 });
 
 describe('reload', () => {
-  it('re-reads the config on SIGUSR2 without dropping a request in flight', async () => {
+  it('re-reads the config on a `reload` line on its stdin, confirms it, and drops no request in flight', async () => {
     let release: () => void = () => undefined;
     const slow = await startBackend('slow', (_req: http.IncomingMessage, res: http.ServerResponse) => {
       release = () => res.end('slow\n');
@@ -131,8 +131,8 @@ describe('reload', () => {
     while (slow.hits === 0) await new Promise((r) => setTimeout(r, 10));
     lb.writeConfig(config(fast));
     const from = lb.events.length;
-    lb.child.kill('SIGUSR2');
-    await lb.waitFor((e) => e.type === 'balancer.reload' && e.ok, 5000, from);
+    lb.child.stdin!.write('reload\n');
+    expect(await lb.waitFor((e) => e.type === 'control.reload', 5000, from)).toMatchObject({ ok: true, files: [expect.stringMatching(/haproxy\.cfg$/)], errors: [] });
     expect((await get(port)).body).toBe('fast\n');
     release();
     expect(await inFlight).toMatchObject({ status: 200, body: 'slow\n' });

@@ -23,7 +23,7 @@ export class SandboxFolder {
 
   /** Writes control.json, as the supervisor does once the scenario is up. */
   announce(controlPort = 1): void {
-    writeFileSync(join(this.folder, '.sandbox', 'control.json'), JSON.stringify({ port: controlPort, net: this.net, client: '203.0.113.10' }));
+    writeFileSync(join(this.folder, '.sandbox', 'control.json'), JSON.stringify({ port: controlPort, secret: 'not used here', net: this.net, client: '203.0.113.10' }));
   }
 
   /** Runs an HTTP server as the node at `address` (e.g. "10.0.0.2:80") on the sandbox network. */

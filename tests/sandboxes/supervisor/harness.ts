@@ -9,9 +9,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
 import { connect } from '../../../sandboxes/shared/net';
 import type { Command, Reply, Status } from '../../../sandboxes/supervisor/commands';
+import { constrainedEnv } from '../../../src/runtime/local/constraints';
 import { spawnEnv } from '../../support/constraints';
 
 export const dist = join(import.meta.dirname, '..', '..', '..', 'sandboxes', 'dist');
+
+/**
+ * The runtimes the control tests hold the programs to: plain local processes, and the limits WebContainers are
+ * documented to have (no signal but SIGKILL, and that one only once the target's event loop is free; no /proc...),
+ * as the local bridge's constrained mode emulates them. For `describe.each`.
+ */
+export const RUNTIMES = [
+  { runtime: 'as local processes', constrained: false },
+  { runtime: 'under WebContainer constraints', constrained: true },
+];
 
 export interface Answer {
   status: number;
@@ -22,6 +33,8 @@ export interface Answer {
 export class SupervisorRun {
   readonly events: SandboxEvent[] = [];
   private port = 0;
+  /** The session's secret for the control API, from control.json. */
+  secret = '';
   private readonly exited: Promise<void>;
   private readonly waiters = new Set<() => void>();
 
@@ -44,14 +57,16 @@ export class SupervisorRun {
    * Starts `supervisor --scenario NAME` and resolves once it is ready (control.json written); in a fresh session
    * folder, or in `folder` (where an earlier run may have left its state).
    */
-  static async start(scenario: string, folder = mkdtempSync(join(tmpdir(), `supervisor-${scenario}-`))): Promise<SupervisorRun> {
-    const child = spawn(process.execPath, [join(dist, 'supervisor.js'), '--scenario', scenario], { cwd: folder, env: spawnEnv(process.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  static async start(scenario: string, folder = mkdtempSync(join(tmpdir(), `supervisor-${scenario}-`)), { constrained = false } = {}): Promise<SupervisorRun> {
+    const env = constrained ? constrainedEnv(process.env) : spawnEnv(process.env);
+    const child = spawn(process.execPath, [join(dist, 'supervisor.js'), '--scenario', scenario], { cwd: folder, env, stdio: ['pipe', 'pipe', 'pipe'] });
     const run = new SupervisorRun(folder, child);
     // Generous: on a machine shared by many test runs a start-up can take several seconds.
     const ready = await run.waitFor((e) => e.type === 'ready', 45_000);
     run.port = (ready as Extract<SandboxEvent, { type: 'ready' }>).port;
     // Requests from this test process go through the sandbox network as the learner's terminal.
     const control = JSON.parse(readFileSync(join(folder, '.sandbox', 'control.json'), 'utf8'));
+    run.secret = control.secret;
     process.env.SANDBOX_NET = control.net;
     process.env.SANDBOX_ADDR = control.client;
     return run;
@@ -61,9 +76,9 @@ export class SupervisorRun {
     return this.port;
   }
 
-  /** Sends a command to the control API and returns the reply. */
+  /** Sends a command to the control API (with the session's secret) and returns the reply. */
   async command(command: Command): Promise<Reply> {
-    const res = await fetch(`http://127.0.0.1:${this.port}/command`, { method: 'POST', body: JSON.stringify(command) });
+    const res = await fetch(`http://127.0.0.1:${this.port}/command`, { method: 'POST', body: JSON.stringify(command), headers: { authorization: `Bearer ${this.secret}` } });
     return (await res.json()) as Reply;
   }
 

@@ -1,26 +1,26 @@
 // The supervisor as a real process: it starts a scenario's nodes as processes, and what its commands do shows in
 // its event stream and in how the nodes answer.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { alive, get, SupervisorRun } from './harness';
+import { alive, get, RUNTIMES, SupervisorRun } from './harness';
 
 let run: SupervisorRun | undefined;
 
 const failure = (promise: Promise<unknown>) => promise.then(() => 'answered', (error: { code?: string }) => error.code);
 
 // One run of two-servers serves the tests of the commands, in order; each leaves the nodes running.
-describe('the supervisor', () => {
+describe.each(RUNTIMES)('the supervisor, $runtime', ({ constrained }) => {
   let run: SupervisorRun;
   beforeAll(async () => {
-    run = await SupervisorRun.start('two-servers');
+    run = await SupervisorRun.start('two-servers', undefined, { constrained });
   });
   afterAll(() => run?.stop('SIGKILL'));
 
   it('starts two-servers, writes its files and control.json, and answers status', async () => {
     const control = JSON.parse(readFileSync(join(run.folder, '.sandbox', 'control.json'), 'utf8'));
-    expect(control).toEqual({ port: run.controlPort, net: join(run.folder, '.sandbox', 'net'), client: '203.0.113.10' });
+    expect(control).toEqual({ port: run.controlPort, secret: expect.stringMatching(/^[0-9a-f]{64}$/), net: join(run.folder, '.sandbox', 'net'), client: '203.0.113.10' });
     expect(readFileSync(join(run.folder, 'haproxy.cfg'), 'utf8')).toContain('server web-02 10.0.0.12:80 check inter 1s fall 3 rise 2');
 
     // The stream starts with the scenario, then every goal's state, in sequence order.
@@ -57,28 +57,83 @@ describe('the supervisor', () => {
     expect(await run.goalMet('both-answer')).toMatchObject({ met: true, observed: expect.stringMatching(/^through lb-01: web-01 served \d+, web-02 served \d+$/) });
   });
 
-  it('kills, starts, freezes and resumes nodes: the events say so and the servers behave so', async () => {
+  it('kills, starts, freezes, resumes and restarts nodes, each confirmed by the node itself, and the servers behave so', async () => {
     expect((await get('10.0.0.11:80')).headers['x-served-by']).toBe('web-01');
 
     expect(await run.command({ cmd: 'kill', node: 'web-01' })).toMatchObject({ ok: true, message: expect.stringMatching(/^killed web-01 \(pid \d+\) with SIGKILL$/) });
-    expect(run.events.findLast((e) => e.type === 'node.exited')).toMatchObject({ name: 'web-01', signal: 'SIGKILL', state: 'stopped' });
+    // The supervisor records that it killed the node, whatever signal the runtime reports.
+    expect(run.events.findLast((e) => e.type === 'node.exited')).toMatchObject({ name: 'web-01', cause: 'killed', state: 'stopped' });
     expect(await failure(get('10.0.0.11:80'))).toBe('ECONNREFUSED');
-    expect((await run.status()).nodes.find((n) => n.name === 'web-01')).toMatchObject({ state: 'stopped', exit: { code: null, signal: 'SIGKILL' } });
+    expect((await run.status()).nodes.find((n) => n.name === 'web-01')).toMatchObject({ state: 'stopped', exit: { cause: 'killed' } });
 
-    expect(await run.command({ cmd: 'start', node: 'web-01' })).toMatchObject({ ok: true });
+    let from = run.lastSeq();
+    expect(await run.command({ cmd: 'start', node: 'web-01' })).toMatchObject({ ok: true, message: expect.stringMatching(/^started web-01 \(pid \d+\)$/) });
+    // Started means it takes commands: its control channel said so before the reply.
+    expect(run.events.find((e) => e.seq > from && e.node === 'web-01' && e.type === 'control.ready')).toBeDefined();
     expect((await get('10.0.0.11:80')).status).toBe(200);
 
+    from = run.lastSeq();
     const freeze = await run.command({ cmd: 'freeze', node: 'web-02' });
-    expect(freeze).toMatchObject({ ok: true, message: expect.stringContaining('with SIGSTOP') });
-    expect(run.events.findLast((e) => e.type === 'node.frozen')).toMatchObject({ name: 'web-02' });
+    expect(freeze).toMatchObject({ ok: true, message: expect.stringMatching(/^froze web-02 \(pid \d+\): it keeps its sockets open and answers nothing$/) });
+    const frozen = await run.waitFor((e) => e.node === 'web-02' && e.type === 'control.frozen', 1000, from);
+    expect(run.events.find((e) => e.seq > frozen.seq && e.type === 'node.frozen')).toMatchObject({ name: 'web-02' });
+    expect((await run.status()).nodes.find((n) => n.name === 'web-02')!.state).toBe('frozen');
+    // A request to the frozen server waits, unanswered; the process is alive and its port open (not refused).
+    const waiting = get('10.0.0.12:80', '/', 10_000);
     expect(await failure(get('10.0.0.12:80', '/', 700))).toBe('TIMEOUT');
-    expect(await run.command({ cmd: 'resume', node: 'web-02' })).toMatchObject({ ok: true });
+    from = run.lastSeq();
+    expect(await run.command({ cmd: 'resume', node: 'web-02' })).toMatchObject({ ok: true, message: expect.stringMatching(/^resumed web-02/) });
+    await run.waitFor((e) => e.node === 'web-02' && e.type === 'control.resumed', 1000, from);
     expect(run.events.findLast((e) => e.type === 'node.resumed')).toMatchObject({ name: 'web-02' });
+    // What arrived while it was frozen is answered once it resumes, as after SIGCONT.
+    expect((await waiting).headers['x-served-by']).toBe('web-02');
     expect((await get('10.0.0.12:80')).headers['x-served-by']).toBe('web-02');
 
+    from = run.lastSeq();
     const restart = await run.command({ cmd: 'restart', node: 'web-02' });
-    expect(restart).toMatchObject({ ok: true, message: expect.stringMatching(/^restarted web-02/) });
+    expect(restart).toMatchObject({ ok: true, message: expect.stringMatching(/^web-02 stopped; restarted web-02 \(pid \d+\)$/) });
+    // A graceful stop: the node said it was stopping and exited with 0, and the supervisor records it as stopped.
+    const stopping = await run.waitFor((e) => e.node === 'web-02' && e.type === 'control.stopping', 1000, from);
+    expect(run.events.find((e) => e.seq > stopping.seq && e.type === 'node.exited')).toMatchObject({ name: 'web-02', code: 0, cause: 'stopped', state: 'stopped' });
     expect((await get('10.0.0.12:80')).status).toBe(200);
+  });
+
+  it("reloads the balancer's haproxy.cfg once the balancer confirms, and reports a broken file as failed with its errors", async () => {
+    const cfg = join(run.folder, 'haproxy.cfg');
+    const good = readFileSync(cfg, 'utf8');
+    let from = run.lastSeq();
+    expect(await run.command({ cmd: 'reload', node: 'lb-01' })).toEqual({ ok: true, message: 'reloaded lb-01: it re-read haproxy.cfg' });
+    const confirmed = await run.waitFor((e) => e.node === 'lb-01' && e.type === 'control.reload', 1000, from);
+    expect(confirmed).toMatchObject({ ok: true, files: ['haproxy.cfg'], errors: [] });
+    expect(run.events.find((e) => e.seq > confirmed.seq && e.type === 'node.reloaded')).toMatchObject({ name: 'lb-01', files: ['haproxy.cfg'] });
+
+    writeFileSync(cfg, good.replace(/balance roundrobin/, 'balance sometimes'));
+    try {
+      from = run.lastSeq();
+      const reply = await run.command({ cmd: 'reload', node: 'lb-01' });
+      expect(reply).toMatchObject({ ok: false, error: expect.stringMatching(/^lb-01 did not reload; it keeps running its previous configuration:\n\[ALERT\] +\(\d+\) : config : parsing \[haproxy\.cfg:\d+\] : balance only supports/) });
+      expect(await run.waitFor((e) => e.node === 'lb-01' && e.type === 'control.reload', 1000, from)).toMatchObject({ ok: false, files: ['haproxy.cfg'] });
+      expect(run.events.find((e) => e.seq > from && e.type === 'node.reloaded')).toBeUndefined();
+      // The running configuration is kept: both servers still answer through the balancer.
+      const servedBy = new Set<string>();
+      for (let i = 0; i < 4; i++) servedBy.add(String((await get('10.0.0.2:80')).headers['x-served-by']));
+      expect(servedBy).toEqual(new Set(['web-01', 'web-02']));
+    } finally {
+      writeFileSync(cfg, good);
+    }
+  });
+
+  it('a frozen balancer answers nothing and sends no health checks until it resumes, then catches up', async () => {
+    await run.command({ cmd: 'freeze', node: 'lb-01' });
+    const from = run.lastSeq();
+    const waiting = get('10.0.0.2:80', '/', 10_000);
+    // Three check intervals (inter 1s): a running balancer would have checked each server three times.
+    await sleep(3000);
+    expect(run.events.filter((e) => e.seq > from && e.node === 'lb-01')).toEqual([]);
+    expect(run.events.filter((e) => e.seq > from && e.type === 'web.request' && e.path === '/health')).toEqual([]);
+    await run.command({ cmd: 'resume', node: 'lb-01' });
+    expect((await waiting).status).toBe(200);
+    await run.waitFor((e) => e.type === 'web.request' && e.path === '/health', 3000, from);
   });
 
   it('reports a node that dies on its own as crashed', async () => {
@@ -86,7 +141,7 @@ describe('the supervisor', () => {
     const from = run.lastSeq();
     process.kill(pid!, 'SIGKILL');
     const exited = await run.waitFor((e) => e.type === 'node.exited' && e.name === 'web-02', 5000, from);
-    expect(exited).toMatchObject({ name: 'web-02', signal: 'SIGKILL', state: 'crashed' });
+    expect(exited).toMatchObject({ name: 'web-02', signal: 'SIGKILL', cause: 'exited', state: 'crashed' });
     expect((await run.status()).nodes.find((n) => n.name === 'web-02')!.state).toBe('crashed');
     expect(await run.command({ cmd: 'start', node: 'web-02' })).toMatchObject({ ok: true, message: expect.stringMatching(/^started web-02/) });
   });
@@ -128,10 +183,11 @@ describe('the supervisor', () => {
     expect(await run.command({ cmd: 'reload', node: 'web-01' })).toEqual({ ok: false, error: 'web-01 has no configuration to reload; nodes that do: lb-01' });
     expect(await run.command({ cmd: 'heal', a: 'web-01', b: 'web-02' })).toEqual({ ok: false, error: 'the link between web-01 and web-02 is not cut; cut links: none' });
 
-    const res = await fetch(`http://127.0.0.1:${run.controlPort}/command`, { method: 'POST', body: '{"cmd":"explode"}' });
+    const headers = { authorization: `Bearer ${run.secret}` };
+    const res = await fetch(`http://127.0.0.1:${run.controlPort}/command`, { method: 'POST', body: '{"cmd":"explode"}', headers });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: string }).error).toBe('unknown command "explode": give "cmd" as one of start, kill, freeze, resume, restart, cut, heal, reload, web, status, reset');
-    const missing = await fetch(`http://127.0.0.1:${run.controlPort}/command`, { method: 'POST', body: '{"cmd":"kill"}' });
+    expect(((await res.json()) as { error: string }).error).toBe('unknown command "explode": give "cmd" as one of start, kill, freeze, resume, restart, cut, heal, reload, web, status, reset, quit');
+    const missing = await fetch(`http://127.0.0.1:${run.controlPort}/command`, { method: 'POST', body: '{"cmd":"kill"}', headers });
     expect(((await missing.json()) as { error: string }).error).toBe("bad kill command at 'node': Invalid input: expected string, received undefined");
 
     const before = run.lastSeq();
@@ -141,7 +197,7 @@ describe('the supervisor', () => {
   });
 
   it('streams events from the control API, replaying from a sequence number', async () => {
-    const res = await fetch(`http://127.0.0.1:${run.controlPort}/events?since=1`);
+    const res = await fetch(`http://127.0.0.1:${run.controlPort}/events?since=1`, { headers: { authorization: `Bearer ${run.secret}` } });
     const reader = res.body!.getReader();
     const { value } = await reader.read();
     await reader.cancel();

@@ -57,6 +57,17 @@ describe('keepalived.conf', () => {
   });
 });
 
+describe('keepalived.conf as people save it', () => {
+  it('reads a file with CRLF line ends, comments included, as the same file with LF', () => {
+    const commented = conf.replace('advert_int 1', 'advert_int 1   # seconds between adverts ! as keepalived');
+    expect(parseConfig(commented.replaceAll('\n', '\r\n'))).toEqual(parseConfig(commented));
+  });
+
+  it('refuses blocks nested deeper than keepalived has, with the line, instead of running out of stack', () => {
+    expect(() => parseConfig(`${conf}\nglobal_defs {\n${'a { '.repeat(100_000)}\n`)).toThrow(/^keepalived.conf:\d+: blocks nested more than 8 deep: a "}" is missing above$/);
+  });
+});
+
 describe('the VRRP state machine', () => {
   it('waits Master_Down_Interval = 3 x advert_int + (256 - priority)/256 s before becoming MASTER', () => {
     const backup = instanceWith({ state: 'BACKUP', priority: 100 });

@@ -1,12 +1,13 @@
 // keepalived-like pairs as real processes on a test network: takeover timing, clean stop, nopreempt, active/active.
 import http from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, listen } from '../../../sandboxes/shared/net';
 import type { NodeEvent } from '../../../sandboxes/shared/events/index';
 import { startNode, type SandboxNode } from '../../support/sandbox-node';
+import { RUNTIMES } from '../supervisor/harness';
 
 // advert_int 1 (the default) where timing is measured; a shorter one (VRRPv3 allows centiseconds) elsewhere.
 const instance = (name: string, vrid: number, vip: string, state: string, priority: number, extra = '', advert = 1) => `
@@ -35,8 +36,10 @@ const masterDown = (priority: number, advert = 1) => 3000 * advert + skew(priori
  */
 const LATE_MS = 900;
 const waited = (seen: { event: NodeEvent }) => (seen.event.type === 'vrrp_state' ? seen.event.waited_ms! : NaN);
+/** A balancer that only serves its stats page on :80: the service keepalived protects, in the smallest form. */
+const STATS_ONLY = 'listen stats\n    bind :80\n    mode http\n    stats enable\n    stats uri /\n';
 
-describe('vrrp (keepalived-like) as processes', () => {
+describe.each(RUNTIMES)('vrrp (keepalived-like), $runtime', ({ constrained }) => {
   let folder: string;
   let nodes: SandboxNode[] = [];
   const servers: http.Server[] = [];
@@ -45,7 +48,7 @@ describe('vrrp (keepalived-like) as processes', () => {
     const cwd = join(folder, name);
     rmSync(cwd, { recursive: true, force: true });
     writeFileSync(join(folder, `${name}.conf`), conf);
-    const started = startNode('vrrp', ['-f', join(folder, `${name}.conf`)], { cwd: folder, net: join(folder, 'net'), address, name });
+    const started = startNode('vrrp', ['-f', join(folder, `${name}.conf`)], { cwd: folder, net: join(folder, 'net'), address, name, constrained });
     nodes.push(started);
     return started;
   }
@@ -65,19 +68,21 @@ describe('vrrp (keepalived-like) as processes', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('runs the service it protects on the same node, and a killed node takes it down too', async () => {
+  it('runs the balancer it protects on the same node, and a killed node takes it down too', async () => {
     setup();
     writeFileSync(join(folder, 'lb.conf'), instance('VI_1', 51, '10.0.0.10', 'MASTER', 255));
-    const lb1 = startNode('vrrp', ['-f', 'lb.conf', '--', 'web', '--name', 'lb-01', '--listen', ':80'], {
+    writeFileSync(join(folder, 'haproxy.cfg'), STATS_ONLY);
+    const lb1 = startNode('vrrp', ['-f', 'lb.conf', '--', 'balancer', '-f', 'haproxy.cfg'], {
       cwd: folder,
       net: join(folder, 'net'),
       address: '10.0.0.2',
       name: 'lb-01',
+      constrained,
     });
     nodes.push(lb1);
     await lb1.waitFor(becameMaster());
     process.env.SANDBOX_ADDR = '203.0.113.10';
-    await eventually(() => get('10.0.0.10:80'), expect.stringMatching(/lb-01/));
+    await eventually(() => get('10.0.0.10:80'), expect.stringMatching(/Statistics Report for HAProxy/));
     await lb1.stop('SIGKILL');
     await eventually(() => get('10.0.0.10:80'), expect.stringContaining('ECONNREFUSED'));
   });
@@ -109,7 +114,9 @@ describe('vrrp (keepalived-like) as processes', () => {
     await lb1.waitFor(becameMaster());
     const lb2 = node('lb-02', '10.0.0.3', instance('VI_1', 51, '10.0.0.10', 'BACKUP', 100));
     await lb2.waitFor(advertFrom('10.0.0.2'));
-    await lb1.stop('SIGTERM');
+    lb1.tell('stop'); // systemctl stop keepalived
+    await lb1.exited;
+    expect(lb1.child.exitCode).toBe(0);
     expect(lb1.seen.map((s) => s.event)).toContainEqual(expect.objectContaining({ text: '(VI_1) sent 0 priority' }));
     const notice = await lb2.waitFor(logged('(VI_1) Backup received priority 0 advertisement'), 3000);
     const takeover = await lb2.waitFor(becameMaster(), 3000);
@@ -125,7 +132,8 @@ describe('vrrp (keepalived-like) as processes', () => {
     await lb1.waitFor(becameMaster());
     const lb2 = node('lb-02', '10.0.0.3', instance('VI_1', 51, '10.0.0.10', 'BACKUP', 100, '    nopreempt', 0.3));
     await lb2.waitFor(advertFrom('10.0.0.2'));
-    await lb1.stop('SIGTERM');
+    lb1.tell('stop');
+    await lb1.exited;
     await lb2.waitFor(becameMaster(), 3000);
     const back = node('lb-01b', '10.0.0.2', conf1);
     const heard = await back.waitFor(advertFrom('10.0.0.3'));
@@ -141,7 +149,7 @@ describe('vrrp (keepalived-like) as processes', () => {
     await lb2.waitFor(logged('(VI_1) Master received advert from 10.0.0.2 with higher priority 150, ours 100'), 3000);
   });
 
-  it('reloads keepalived.conf on SIGHUP: a backup given a higher priority preempts the master, keeping its state until then', async () => {
+  it('reloads keepalived.conf when told `reload`: a backup given a higher priority preempts the master, keeping its state until then', async () => {
     setup();
     const lb1 = node('lb-01', '10.0.0.2', instance('VI_1', 51, '10.0.0.10', 'BACKUP', 101, '', 0.3));
     await lb1.waitFor(becameMaster());
@@ -149,7 +157,8 @@ describe('vrrp (keepalived-like) as processes', () => {
     await lb2.waitFor(advertFrom('10.0.0.2'));
     writeFileSync(join(folder, 'lb-02.conf'), instance('VI_1', 51, '10.0.0.10', 'BACKUP', 150, '', 0.3));
     const sent = performance.now();
-    lb2.child.kill('SIGHUP');
+    lb2.tell('reload');
+    expect((await lb2.waitFor((e) => e.type === 'control.reload', 3000, sent)).event).toEqual({ type: 'control.reload', ok: true, files: [join(folder, 'lb-02.conf')], errors: [] });
     await lb2.waitFor(logged('Reloading'), 3000, sent);
     await lb2.waitFor(logged(`Opening file '${join(folder, 'lb-02.conf')}'.`), 3000, sent);
     await lb2.waitFor((e) => e.type === 'log' && /^Reload finished in \d+ usec$/.test(e.text), 3000, sent);
@@ -170,7 +179,9 @@ describe('vrrp (keepalived-like) as processes', () => {
     await lb1.waitFor(becameMaster());
     writeFileSync(join(folder, 'lb-01.conf'), instance('VI_1', 51, '10.0.0.10', 'MASTER', 300));
     const sent = performance.now();
-    lb1.child.kill('SIGHUP');
+    lb1.tell('reload');
+    const answer = await lb1.waitFor((e) => e.type === 'control.reload', 3000, sent);
+    expect(answer.event).toMatchObject({ ok: false, files: [join(folder, 'lb-01.conf')], errors: [expect.stringContaining('priority')] });
     await lb1.waitFor((e) => e.type === 'log' && e.level === 'error' && / - the running configuration is kept$/.test(e.text), 3000, sent);
     expect(lb1.child.exitCode).toBeNull();
     expect(lb1.seen.filter((s) => s.at >= sent).some((s) => s.event.type === 'vrrp_state')).toBe(false);
@@ -201,6 +212,100 @@ describe('vrrp (keepalived-like) as processes', () => {
     await lb1.waitFor(becameMaster('VI_2'), 8000, killedAt);
     expect(await get('10.0.0.10:80')).toBe('lb-01');
     expect(await get('10.0.0.9:80')).toBe('lb-01');
+  });
+
+  it('a frozen MASTER sends no adverts and loses the VIP after Master_Down_Interval; resumed, it preempts again', async () => {
+    setup();
+    const lb1 = node('lb-01', '10.0.0.2', instance('VI_1', 51, '10.0.0.10', 'MASTER', 255));
+    await lb1.waitFor(becameMaster());
+    const lb2 = node('lb-02', '10.0.0.3', instance('VI_1', 51, '10.0.0.10', 'BACKUP', 100));
+    await lb2.waitFor(advertFrom('10.0.0.2'));
+    const asked = performance.now();
+    lb1.tell('freeze');
+    const frozen = await lb1.waitFor((e) => e.type === 'control.frozen', 3000, asked);
+    // The frozen process is alive, its sockets open, but it is silent: the backup's Master_Down timer runs out.
+    const takeover = await lb2.waitFor(becameMaster(), 8000, frozen.at);
+    expect(waited(takeover)).toBeGreaterThan(masterDown(100) * 0.9);
+    expect(waited(takeover)).toBeLessThan(masterDown(100) + LATE_MS);
+    expect(lb2.seen.filter((s) => s.at > frozen.at + 200 && advertFrom('10.0.0.2')(s.event))).toEqual([]);
+    expect(lb1.seen.filter((s) => s.at > frozen.at)).toEqual([]);
+    expect(lb1.child.exitCode).toBeNull();
+    expect(readFileSync(join(folder, 'net', 'vip', '10.0.0.10'), 'utf8')).toBe('10.0.0.3');
+
+    const resumedAt = performance.now();
+    lb1.tell('resume');
+    await lb1.waitFor((e) => e.type === 'control.resumed', 3000, resumedAt);
+    // It catches up: its overdue advert timer fires, and priority 255 takes the address back.
+    await lb2.waitFor(advertFrom('10.0.0.2'), 3000, resumedAt);
+    await lb2.waitFor((e) => e.type === 'vrrp_state' && e.state === 'BACKUP', 3000, resumedAt);
+    await eventually(async () => readFileSync(join(folder, 'net', 'vip', '10.0.0.10'), 'utf8'), '10.0.0.2');
+  });
+});
+
+describe.each(RUNTIMES)("keepalived's companion: the balancer it protects, and nothing else, $runtime", ({ constrained }) => {
+  let folder: string;
+  const nodes: SandboxNode[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.stop('SIGKILL')));
+    delete process.env.SANDBOX_NET;
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  function start(args: string[]): SandboxNode {
+    const started = startNode('vrrp', args, { cwd: folder, net: join(folder, 'net'), address: '10.0.0.2', name: 'lb-01', constrained });
+    nodes.push(started);
+    return started;
+  }
+
+  it('refuses to run any program but the balancer after --, and runs nothing (an attacker wrote evil.js into the session)', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'vrrp-companion-'));
+    const marker = join(folder, 'evil-ran');
+    writeFileSync(join(folder, 'evil.js'), `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); import('node:fs').then((fs) => fs.writeFileSync(${JSON.stringify(marker)}, 'ran'));`);
+    writeFileSync(join(folder, 'lb.conf'), instance('VI_1', 51, '10.0.0.10', 'MASTER', 255));
+    for (const program of ['../../../../proc/self/cwd/evil', join(folder, 'evil'), '../../../../../../' + join(folder, 'evil').slice(1), '../evil', 'web', 'store']) {
+      const lb = start(['-f', 'lb.conf', '--', program, '--name', 'x']);
+      await lb.exited;
+      expect(lb.child.exitCode).toBe(1);
+      expect(lb.stderr()).toBe(`Unknown program '${program}' after '--': keepalived here runs only HAProxy next to it (vrrp -f keepalived.conf -- balancer -f haproxy.cfg)\n`);
+      expect(lb.seen).toEqual([]);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('reloads keepalived.conf and haproxy.cfg together, and reports either file refused with its errors', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'vrrp-companion-'));
+    process.env.SANDBOX_NET = join(folder, 'net');
+    const keepalived = instance('VI_1', 51, '10.0.0.10', 'MASTER', 255);
+    writeFileSync(join(folder, 'lb.conf'), keepalived);
+    writeFileSync(join(folder, 'haproxy.cfg'), STATS_ONLY);
+    const lb = start(['-f', 'lb.conf', '--', 'balancer', '-f', 'haproxy.cfg']);
+    // The node takes commands only once both programs do: one control.ready, keepalived's, after the balancer listens.
+    const ready = await lb.waitFor((e) => e.type === 'control.ready', 15_000);
+    expect(lb.seen.filter((s) => s.event.type === 'control.ready')).toHaveLength(1);
+    expect(lb.seen.findIndex((s) => s.event.type === 'balancer.listening')).toBeLessThan(lb.seen.indexOf(ready));
+
+    let sent = performance.now();
+    lb.tell('reload');
+    expect((await lb.waitFor((e) => e.type === 'control.reload', 5000, sent)).event).toEqual({ type: 'control.reload', ok: true, files: ['lb.conf', 'haproxy.cfg'], errors: [] });
+    await lb.waitFor((e) => e.type === 'balancer.reload' && e.ok, 1000, sent);
+
+    writeFileSync(join(folder, 'haproxy.cfg'), STATS_ONLY.replace('mode http', 'mode htttp'));
+    sent = performance.now();
+    lb.tell('reload');
+    const broken = (await lb.waitFor((e) => e.type === 'control.reload', 5000, sent)).event;
+    expect(broken).toMatchObject({ ok: false, files: ['lb.conf', 'haproxy.cfg'], errors: expect.arrayContaining([expect.stringMatching(/\[ALERT\].*haproxy\.cfg:3/)]) });
+
+    writeFileSync(join(folder, 'haproxy.cfg'), STATS_ONLY);
+    writeFileSync(join(folder, 'lb.conf'), keepalived.replace('virtual_router_id 51', 'virtual_router_id'));
+    sent = performance.now();
+    lb.tell('reload');
+    const refused = (await lb.waitFor((e) => e.type === 'control.reload', 5000, sent)).event;
+    expect(refused).toMatchObject({ ok: false, files: ['lb.conf', 'haproxy.cfg'], errors: [expect.stringContaining('lb.conf')] });
+    // Both kept running with what they had: the stats page still answers on the VIP.
+    process.env.SANDBOX_ADDR = '203.0.113.10';
+    expect(await get('10.0.0.10:80')).toMatch(/Statistics Report for HAProxy/);
+    delete process.env.SANDBOX_ADDR;
   });
 });
 

@@ -7,10 +7,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeEvent } from '../../../sandboxes/shared/events/index';
 import { connect } from '../../../sandboxes/shared/net';
-import { dist, get } from '../supervisor/harness';
+import { constrainedEnv } from '../../../src/runtime/local/constraints';
+import { spawnEnv } from '../../support/constraints';
+import { dist, get, RUNTIMES } from '../supervisor/harness';
 
 let folder: string;
 const running: ChildProcess[] = [];
+/** Whether the web servers of the describe block being run start under WebContainer constraints. */
+let constrained = false;
 
 interface Web {
   child: ChildProcess;
@@ -22,7 +26,7 @@ interface Web {
 function startWeb(args: string[], address = '10.0.0.11'): Promise<Web> {
   const child = spawn(process.execPath, [join(dist, 'web.js'), ...args], {
     cwd: folder,
-    env: { ...process.env, SANDBOX_NET: join(folder, 'net'), SANDBOX_ADDR: address, SANDBOX_EVENTS: '1', SANDBOX_NODE: 'web-01' },
+    env: (constrained ? constrainedEnv : spawnEnv)({ ...process.env, SANDBOX_NET: join(folder, 'net'), SANDBOX_ADDR: address, SANDBOX_EVENTS: '1', SANDBOX_NODE: 'web-01' }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   running.push(child);
@@ -74,7 +78,10 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-describe('the web server', () => {
+describe.each(RUNTIMES)('the web server, $runtime', (runtime) => {
+  beforeAll(() => {
+    constrained = runtime.constrained;
+  });
   it('says who served a request, in the X-Served-By header and in the page, and reports the request', async () => {
     const web = await startWeb(['--name', 'web-01', '--listen', ':80']);
     const answer = await get('10.0.0.11:80', '/');
@@ -131,6 +138,40 @@ describe('the web server', () => {
     expect((await get('10.0.0.11:80', '/health')).status).toBe(200);
   });
 
+  it('frozen in-process by `freeze`, holds an answer that was due and every new request, and sends them all on `resume`', async () => {
+    const web = await startWeb(['--name', 'web-01', '--slow', '400ms']);
+    const inFlight = timed(get('10.0.0.11:80', '/', 10_000));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    web.child.stdin!.write('freeze\n');
+    await web.next('control.frozen');
+    const arrived = timed(get('10.0.0.11:80', '/', 10_000));
+    // Well past the 400 ms: a frozen process sends nothing, not even the answer its timer had scheduled.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const resumedAt = performance.now();
+    web.child.stdin!.write('resume\n');
+    await web.next('control.resumed');
+    for (const answer of [await inFlight, await arrived]) {
+      expect(answer.status).toBe(200);
+      expect(answer.at).toBeGreaterThanOrEqual(resumedAt);
+    }
+    // It is the same process, running normally again.
+    expect((await get('10.0.0.11:80')).status).toBe(200);
+    expect(web.child.exitCode).toBeNull();
+  });
+
+  it('stops gracefully on `stop`: the request in flight is answered, then it exits with 0', async () => {
+    const web = await startWeb(['--name', 'web-01', '--slow', '600ms']);
+    await get('10.0.0.11:80');
+    const inFlight = get('10.0.0.11:80');
+    // Long enough for the request to be read (a connection still in the backlog is reset, as by a real server).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exit = new Promise((resolve) => web.child.once('exit', resolve));
+    web.child.stdin!.write('stop\n');
+    await web.next('control.stopping');
+    expect((await inFlight).status).toBe(200);
+    expect(await exit).toBe(0);
+  });
+
   it('reports a bad stdin line on stderr and keeps its behaviour', async () => {
     const web = await startWeb(['--name', 'web-01']);
     web.child.stdin!.write('slow forever\n');
@@ -153,3 +194,9 @@ describe('the web server', () => {
     expect(await exit).toBe(0);
   });
 });
+
+/** The answer, with when it arrived. */
+async function timed<T>(answer: Promise<T>): Promise<T & { at: number }> {
+  const value = await answer;
+  return Object.assign(value as object, { at: performance.now() }) as T & { at: number };
+}

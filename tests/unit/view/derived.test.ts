@@ -51,7 +51,7 @@ describe('traffic per second', () => {
 describe('event sentences', () => {
   const [scenario, kill, cut, req] = stream(
     [0, 'supervisor', twoServers],
-    [1, 'supervisor', { type: 'node.exited', name: 'web-01', code: null, signal: 'SIGKILL', state: 'stopped' }],
+    [1, 'supervisor', { type: 'node.exited', name: 'web-01', code: null, signal: 'SIGKILL', cause: 'killed', state: 'stopped' }],
     [2, 'supervisor', { type: 'link.cut', a: 'lb-01', b: '*' }],
     [3, 'web-02', webRequest(503, '10.0.0.2')],
   );

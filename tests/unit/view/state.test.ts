@@ -20,7 +20,7 @@ describe('the view state reducer', () => {
     const events = stream(
       [0, 'supervisor', twoServers],
       [1, 'supervisor', started('web-01', '10.0.0.11')],
-      [2, 'supervisor', { type: 'node.exited', name: 'web-01', code: null, signal: 'SIGKILL', state: 'stopped' }],
+      [2, 'supervisor', { type: 'node.exited', name: 'web-01', code: null, signal: 'SIGKILL', cause: 'killed', state: 'stopped' }],
       [3, 'supervisor', started('web-01', '10.0.0.11')],
       [4, 'supervisor', { type: 'node.frozen', name: 'web-01' }],
     );
@@ -172,7 +172,7 @@ describe('the links after a failover', () => {
   const cluster = { ...twoServers, nodes: [{ name: 'web-01', role: 'web', address: '10.0.0.11', ports: [80], program: 'web' }, db(1), db(2), db(3)] };
   const ready = (role: 'primary' | 'standby', timeline = 1) => ({ type: 'store.ready', address: '', role, timeline, mode: 'async', lsn: 100 }) as const;
   const follow = (address: string) => ({ type: 'store.follow', primary: `${address}:5432` }) as const;
-  const exited = (name: string) => ({ type: 'node.exited', name, code: null, signal: 'SIGKILL', state: 'crashed' }) as const;
+  const exited = (name: string) => ({ type: 'node.exited', name, code: null, signal: 'SIGKILL', cause: 'exited', state: 'crashed' }) as const;
   const drawn = (events: Parameters<typeof stream>) => {
     const state = reduceAll(stream(...events));
     return { primary: currentPrimary(state), edges: links(state).filter((e) => e.to.startsWith('db-')).map((e) => `${e.from}>${e.to} ${e.kind}`) };
