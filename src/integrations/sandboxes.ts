@@ -1,5 +1,6 @@
 // The sandbox programs in the site: bundled before `astro dev` and `astro build`, served to the page under
-// /sandbox/bin/ (a WebContainer mounts them from there), and reachable as real processes through the local bridge.
+// <base>/sandbox/bin/ (a WebContainer mounts them from there), and reachable as real processes through the local
+// bridge. A build also fails when the built site would not be cross-origin isolated on a static host.
 import type { AstroIntegration } from 'astro';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,9 +10,13 @@ import type { Plugin } from 'vite';
 import { buildSandboxes } from '../../scripts/build-sandboxes.mjs';
 import { listPrograms } from '../runtime/local/session.ts';
 import { ISOLATION_HEADERS, sandboxBridge } from '../runtime/local/vite-plugin.ts';
+import { isolationHeaderFaults } from './isolation-headers.ts';
 
-/** Where the page finds the bundles: <name>.js, package.json (marks them as ES modules) and programs.json. */
-export const BUNDLES_URL = '/sandbox/bin/';
+/**
+ * Where the page finds the bundles, under the site's base path: <name>.js, package.json (marks them as ES modules)
+ * and programs.json. src/runtime/webcontainer.ts fetches them from there.
+ */
+export const BUNDLES_PATH = 'sandbox/bin/';
 
 /** The files of /sandbox/bin/: every bundle, its package.json, and the list of program names. */
 function bundleFiles(bundles: string): Map<string, () => Buffer | string> {
@@ -22,12 +27,12 @@ function bundleFiles(bundles: string): Map<string, () => Buffer | string> {
   return files;
 }
 
-/** In `astro dev`, serves /sandbox/bin/ straight from sandboxes/dist. */
-function serveBundles(bundles: string): Plugin {
+/** In `astro dev`, serves <base>/sandbox/bin/ straight from sandboxes/dist. */
+function serveBundles(bundles: string, base: string): Plugin {
   return {
     name: 'sandbox-bundles',
     configureServer(server) {
-      server.middlewares.use(BUNDLES_URL, (req, res, next) => {
+      server.middlewares.use(`${base.replace(/\/?$/, '/')}${BUNDLES_PATH}`, (req, res, next) => {
         const file = bundleFiles(bundles).get((req.url ?? '').replace(/^\/|\?.*$/g, ''));
         if (!file) return next();
         for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
@@ -49,13 +54,18 @@ export function sandboxes(): AstroIntegration {
           const names: string[] = await buildSandboxes();
           logger.info(`bundled ${names.length} sandbox programs: ${names.join(', ') || '(none yet)'}`);
         }
-        updateConfig({ vite: { plugins: [sandboxBridge({ bundles }), serveBundles(bundles)] } });
+        updateConfig({ vite: { plugins: [sandboxBridge({ bundles }), serveBundles(bundles, config.base)] } });
       },
       'astro:build:done': ({ dir, logger }) => {
-        const out = join(fileURLToPath(dir), BUNDLES_URL);
+        const faults = isolationHeaderFaults(fileURLToPath(dir));
+        if (faults.length) {
+          throw new Error(`The built site would not be cross-origin isolated, so no WebContainer could start on it: ${faults.join('; ')}.`);
+        }
+        // The base path is only in URLs: the files go to the top of the output folder, which the host serves at it.
+        const out = join(fileURLToPath(dir), BUNDLES_PATH);
         mkdirSync(out, { recursive: true });
         for (const [name, contents] of bundleFiles(bundles)) writeFileSync(join(out, name), contents());
-        logger.info(`copied the sandbox programs to ${BUNDLES_URL}`);
+        logger.info(`copied the sandbox programs to ${BUNDLES_PATH}`);
       },
     },
   };

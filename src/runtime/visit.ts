@@ -1,65 +1,151 @@
-// The runtimes of this visit. Booting is the slow part of a sandbox (a WebContainer downloads its runtime; the local
+// The runtime of this visit. Booting is the slow part of a sandbox (a WebContainer downloads its runtime; the local
 // bridge opens a session and its folder), and client-side navigation (src/components/Head.astro) keeps this page's
-// JavaScript running from lesson to lesson. So a runtime is booted once and then lent to one sandbox at a time: when
-// a sandbox leaves the page, the processes it started are stopped and its runtime waits for the next page's sandbox.
-// A full page load (reload, another site) ends the visit: every runtime is torn down with the page.
+// JavaScript running from lesson to lesson. So one runtime is booted and lent to each sandbox in turn, every loan in
+// a folder of its own (`sandbox-<n>`, never used again on this runtime): two scenarios never share files, addresses or
+// a supervisor, and a sandbox whose processes would not stop leaves its folder behind without harming the next one.
+// A full page load (reload, another site) ends the visit: the runtime is torn down with the page, unless the page
+// goes into the back/forward cache, from which it may come back as it was.
 import { readSelection, startRuntime } from './select';
-import type { BootStep, RuntimeKind, RuntimeUnavailable, Runtime, SandboxProcess } from './types';
+import { stopProcess, type Ending } from './stop';
+import type { BootStep, Runtime, RuntimeKind, SandboxProcess } from './types';
 
-/** A runtime lent to one sandbox: what it spawns is stopped when it is given back. */
+/** What a sandbox program takes on its stdin as "end now, cleanly", where it has such a command. */
+const QUIT_COMMAND: Readonly<Record<string, string>> = { supervisor: JSON.stringify({ cmd: 'quit' }) + '\n' };
+
+/** A runtime lent to one sandbox: it runs what it spawns in its own folder and stops it when given back. */
 export interface Loan {
+  /** Spawns in `folder`; its `mount` and `fs` paths are inside `folder`. */
   runtime: Runtime;
-  /** Stops every process spawned through this loan; the runtime is lent again once they have all exited. */
-  giveBack(): void;
+  folder: string;
+  /** Stops every process spawned through this loan (bounded: src/runtime/stop.ts); the same promise every call. */
+  giveBack(): Promise<Returned>;
 }
 
-const idle: Runtime[] = [];
-/** Runtimes whose last sandbox left the page and whose processes are still exiting. */
-const returning: Promise<Runtime>[] = [];
+/** How the processes of a loan ended once it was given back. */
+export interface Returned {
+  folder: string;
+  endings: { program: string; ending: Ending }[];
+  /** Set by whoever has told the learner about the processes that would not stop. */
+  reported: boolean;
+}
 
-export async function borrowRuntime(
-  step: BootStep,
-  notice: (problem: RuntimeUnavailable, fallback?: RuntimeKind) => void,
-): Promise<Loan> {
-  const earlier = idle.pop() ?? (await returning.shift());
-  if (earlier) {
-    step(`Using the ${earlier.kind} runtime started on an earlier page (no new boot)`);
-    return lend(earlier);
+/** The processes of a returned loan that were still running when the last bound passed. */
+export function stuck(returned: Returned): string[] {
+  return returned.endings.filter(({ ending }) => ending.by === 'stuck').map(({ program }) => program);
+}
+
+/** Words for the learner about a loan whose processes would not all stop, or undefined when they all did. */
+export function abandoned(returned: Returned): string | undefined {
+  const programs = stuck(returned);
+  if (!programs.length) return undefined;
+  return `The ${programs.join(' and ')} of the stopped sandbox did not exit in time, so its folder ${returned.folder} is left behind; the next sandbox starts in a fresh folder.`;
+}
+
+let booted: Promise<Runtime> | undefined;
+const loansOf = new WeakMap<Runtime, number>();
+/** Loans given back whose processes may still be stopping; the next loan waits for them (bounded). */
+const returning = new Set<Promise<Returned>>();
+
+/** Something the learner should know while a sandbox starts: what went wrong and what to do. */
+export interface Notice {
+  message: string;
+  advice: string;
+}
+
+export async function borrowRuntime(step: BootStep, notice: (problem: Notice, fallback?: RuntimeKind) => void): Promise<Loan> {
+  if (returning.size) {
+    step('Stopping the sandbox that ran before');
+    for (const returned of await Promise.all(returning)) {
+      const words = abandoned(returned);
+      if (words && !returned.reported) notice({ message: words, advice: '' });
+      returned.reported = true;
+    }
+    returning.clear();
   }
-  const runtime = await startRuntime(readSelection(location.search), step, notice);
-  addEventListener('pagehide', () => runtime.teardown(), { once: true });
-  return lend(runtime);
+  const reused = booted !== undefined;
+  booted ??= startRuntime(readSelection(location.search), step, notice).then(endWithThePage, (error: unknown) => {
+    booted = undefined; // a later sandbox may try again
+    throw error;
+  });
+  const runtime = await booted;
+  if (reused) step(`Using the ${runtime.kind} runtime started earlier in this visit (no new boot)`);
+  const n = (loansOf.get(runtime) ?? 0) + 1;
+  loansOf.set(runtime, n);
+  return lend(runtime, `sandbox-${n}`);
 }
 
-function lend(runtime: Runtime): Loan {
-  const started: SandboxProcess[] = [];
-  let given = false;
+/**
+ * Tears the runtime down once, when the page is unloaded for good. A page going into the back/forward cache
+ * (`persisted`) keeps it: it may come back, with its sandbox running. The local bridge's connection does not survive
+ * the cache (browsers close WebSockets of a cached page), so a page restored from it forgets that runtime and the next
+ * sandbox connects afresh; a WebContainer's frame is cached with the page and comes back with it.
+ */
+function endWithThePage(runtime: Runtime): Runtime {
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    removeEventListener('pagehide', onHide);
+    removeEventListener('pageshow', onShow);
+    runtime.teardown();
+    if (booted === current) booted = undefined;
+  };
+  const onHide = (event: PageTransitionEvent) => event.persisted || end();
+  const onShow = (event: PageTransitionEvent) => event.persisted && runtime.kind === 'local' && end();
+  const current = booted;
+  addEventListener('pagehide', onHide);
+  addEventListener('pageshow', onShow);
+  return runtime;
+}
+
+function lend(runtime: Runtime, folder: string): Loan {
+  const started: { program: string; process: SandboxProcess; quit?: () => Promise<void> }[] = [];
+  let returned: Promise<Returned> | undefined;
+  const inFolder = (path: string) => `${folder}/${path.replace(/^\/+/, '')}`;
+  const giveBack = () => {
+    returned ??= Promise.all(
+      started.map(async ({ program, process, quit }) => ({ program, ending: await stopProcess(process, quit) })),
+    ).then((endings) => ({ folder, endings, reported: false }));
+    returning.add(returned);
+    return returned;
+  };
   const lent: Runtime = {
     kind: runtime.kind,
+    constraints: runtime.constraints,
     programs: runtime.programs,
-    mount: (tree) => runtime.mount(tree),
-    fs: runtime.fs,
-    async spawn(program, args, options) {
-      const process = await runtime.spawn(program, args, options);
-      started.push(process);
-      if (given) process.kill(); // spawned while the sandbox was leaving the page
-      return process;
+    mount: (tree) => runtime.mount({ [folder]: { directory: tree } }),
+    fs: {
+      readFile: (path) => runtime.fs.readFile(inFolder(path)),
+      writeFile: (path, contents) => runtime.fs.writeFile(inFolder(path), contents),
     },
-    teardown: () => giveBack(),
+    async spawn(program, args, options) {
+      const spawned = withQuit(program, await runtime.spawn(program, args, { ...options, cwd: folder }));
+      started.push(spawned);
+      if (returned) void stopProcess(spawned.process, spawned.quit); // spawned while the sandbox was being stopped
+      return spawned.process;
+    },
+    teardown: () => void giveBack(),
   };
-  const giveBack = () => {
-    if (given) return;
-    given = true;
-    for (const process of started) process.kill();
-    const back = Promise.all(started.map((process) => process.exit)).then(() => runtime);
-    returning.push(back);
-    void back.then(() => {
-      // Not yet claimed by a sandbox that was waiting for it: keep it for the next one.
-      const waiting = returning.indexOf(back);
-      if (waiting === -1) return;
-      returning.splice(waiting, 1);
-      idle.push(runtime);
-    });
+  return { runtime: lent, folder, giveBack };
+}
+
+/**
+ * The process as its sandbox sees it, plus its quit command when it has one. Its stdin goes through one writer kept
+ * here, so the command can still be written once the sandbox holds the stream (a stream has one writer at a time).
+ */
+function withQuit(program: string, process: SandboxProcess): { program: string; process: SandboxProcess; quit?: () => Promise<void> } {
+  const command = QUIT_COMMAND[program];
+  if (!command) return { program, process };
+  const stdin = process.input.getWriter();
+  return {
+    program,
+    quit: () => stdin.write(command),
+    process: {
+      output: process.output,
+      exit: process.exit,
+      input: new WritableStream<string>({ write: (chunk) => stdin.write(chunk) }),
+      kill: () => process.kill(),
+      resize: (size) => process.resize(size),
+    },
   };
-  return { runtime: lent, giveBack };
 }

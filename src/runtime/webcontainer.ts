@@ -1,17 +1,28 @@
 // The `webcontainer` runtime: the sandbox programs run in the browser, in StackBlitz's WebContainer (a Node.js
 // runtime in WebAssembly), exactly through the documented @webcontainer/api. Booted once per page (only one
-// instance may exist), on a cross-origin isolated page. Its files: bin/ holds the bundles fetched from this site
-// (/sandbox/bin/), session/ is the working directory of every process, as the local bridge's session folder is.
+// instance may exist), on a cross-origin isolated page. Its root is the workdir: bin/ holds the bundles fetched from
+// this site (<base>/sandbox/bin/), and each sandbox runs in a folder of its own beside it (`cwd`, e.g. sandbox-2),
+// with `node ../bin/<program>.js`, as the local bridge runs it in its session's folder.
 //
 // WebContainer lives in a hidden iframe that boot() adds to <body>. Client-side navigation replaces <body>, so the
 // iframe is carried into each next page (src/runtime/persist.ts), where the browser can move it without reloading it.
 import type { WebContainer } from '@webcontainer/api';
 import type { TransitionBeforePreparationEvent } from 'astro:transitions/client';
 import { movesKeepState, persistAcrossNavigation } from './persist';
-import { RuntimeUnavailable, type BootStep, type FileTree, type Runtime, type SandboxProcess, type SpawnOptions } from './types';
+import { FOLDER_NAME, RuntimeUnavailable, type BootStep, type FileTree, type Runtime, type SandboxProcess, type SpawnOptions } from './types';
 
-const BUNDLES_URL = '/sandbox/bin/';
-const SESSION = 'session';
+/** Where this site serves the bundles: under its base path (astro.config.mjs `base`), so a project site works too. */
+const BUNDLES_URL = `${import.meta.env.BASE_URL.replace(/\/?$/, '/')}sandbox/bin/`;
+/**
+ * An API key from StackBlitz, for uses their terms reserve to licensed sites (README, "WebContainer terms"). A public
+ * build-time setting: the key is bound to the site's domains, and every visitor's browser sends it anyway.
+ */
+const API_KEY: string | undefined = import.meta.env.PUBLIC_WEBCONTAINER_API_KEY;
+/** Fetching the bundles (about 3 MB from this site) and writing them into the container; spawning one program. */
+const MOUNT_TIMEOUT_S = 60;
+const SPAWN_TIMEOUT_S = 20;
+/** The DOM event (on `document`) that carries an error the WebContainer reports after booting; detail: its message. */
+export const WEBCONTAINER_ERROR = 'webcontainer:error';
 
 let booting: Promise<WebContainer> | undefined;
 
@@ -21,9 +32,11 @@ function unavailable(message: string, advice: string): RuntimeUnavailable {
 
 /** What stops a WebContainer on this page before even trying, found by feature (never by user agent). */
 export function preflight(): RuntimeUnavailable | null {
-  if (typeof WebAssembly === 'undefined' || !('serviceWorker' in navigator) || typeof Worker === 'undefined') {
+  // Not navigator.serviceWorker: that is this page's, which a WebContainer does not use (its own frame registers its
+  // own), and asking for it only refused browsers that could run one (e.g. some private windows).
+  if (typeof WebAssembly === 'undefined' || typeof Worker === 'undefined') {
     return unavailable(
-      'This browser cannot run WebContainers (it lacks WebAssembly, workers or service workers).',
+      'This browser cannot run WebContainers (it lacks WebAssembly or workers).',
       'Use a current Chrome, Edge, Firefox or Safari on a desktop computer, or run the course locally with `npm start`.',
     );
   }
@@ -52,20 +65,19 @@ function storageWorks(): boolean {
   }
 }
 
-function afterTimeout(seconds: number): Promise<never> {
-  return new Promise((_, reject) =>
-    setTimeout(
-      () =>
-        reject(
-          unavailable(
-            `WebContainer did not start within ${seconds} seconds.`,
-            navigator.onLine
-              ? 'Its runtime is downloaded from stackblitz.com: check that your network, firewall or ad blocker lets it through and that third-party cookies are allowed for this site, then reload the page (a stuck start cannot be retried without a reload).'
-              : 'You seem to be offline, and the WebContainer runtime is downloaded from stackblitz.com. Connect and reload, or run the course locally with `npm start`, which works offline.',
-          ),
-        ),
-      seconds * 1000,
-    ),
+/** `work`, or `late()` as a rejection when it has not settled within `seconds` (its timer cleared either way). */
+function within<T>(work: Promise<T>, seconds: number, late: () => Error): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(late()), seconds * 1000)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+function bootTooSlow(seconds: number): RuntimeUnavailable {
+  return unavailable(
+    `WebContainer did not start within ${seconds} seconds.`,
+    navigator.onLine
+      ? 'Its runtime is downloaded from stackblitz.com: check that your network, firewall or ad blocker lets it through and that third-party cookies are allowed for this site, then reload the page (a stuck start cannot be retried without a reload).'
+      : 'You seem to be offline, and the WebContainer runtime is downloaded from stackblitz.com. Connect and reload, or run the course locally with `npm start`, which works offline.',
   );
 }
 
@@ -104,13 +116,15 @@ export async function bootWebContainer(step: BootStep, { timeoutSeconds }: { tim
   const problem = preflight();
   if (problem) throw problem;
   step('Loading the WebContainer API');
-  const { WebContainer } = await import('@webcontainer/api');
+  const { WebContainer, configureAPIKey } = await import('@webcontainer/api');
   step('Booting WebContainer (the first start downloads its runtime and takes about 10 s)');
+  // The client refuses a key configured after boot().
+  if (API_KEY && !booting) configureAPIKey(API_KEY);
   // Offline, boot() neither resolves nor rejects (TOOLCHAIN.md): only a timeout tells.
   booting ??= keepingItsFrame(() => WebContainer.boot({ coep: 'require-corp', workdirName: 'sandbox' }));
   let container: WebContainer;
   try {
-    container = await Promise.race([booting, afterTimeout(timeoutSeconds)]);
+    container = await within(booting, timeoutSeconds, () => bootTooSlow(timeoutSeconds));
   } catch (error) {
     if (error instanceof RuntimeUnavailable) throw error;
     const message = (error as Error).message ?? String(error);
@@ -121,10 +135,17 @@ export async function bootWebContainer(step: BootStep, { timeoutSeconds }: { tim
         : 'Reload the page to try again, or run the course locally with `npm start`.',
     );
   }
+  // Errors after boot (an internal error, storage taken away) would otherwise leave the processes hanging unexplained.
+  container.on('error', ({ message }) => document.dispatchEvent(new CustomEvent(WEBCONTAINER_ERROR, { detail: message })));
   step('Mounting the sandbox programs');
-  const programs = await bundles();
-  await container.mount({ bin: { directory: programs }, [SESSION]: { directory: {} } });
-  return new WebContainerRuntime(container, Object.keys(programs).filter((f) => f !== 'package.json').map((f) => f.replace(/\.js$/, '')));
+  const mounted = bundles().then(async (programs) => {
+    await container.mount({ bin: { directory: programs } });
+    return Object.keys(programs).filter((f) => f !== 'package.json').map((f) => f.replace(/\.js$/, ''));
+  });
+  const programs = await within(mounted, MOUNT_TIMEOUT_S, () =>
+    unavailable(`The sandbox programs were not in place within ${MOUNT_TIMEOUT_S} seconds.`, 'Check your connection to this site and reload the page.'),
+  );
+  return new WebContainerRuntime(container, programs);
 }
 
 class WebContainerRuntime implements Runtime {
@@ -139,21 +160,38 @@ class WebContainerRuntime implements Runtime {
 
   async spawn(program: string, args: string[], options: SpawnOptions = {}): Promise<SandboxProcess> {
     if (!this.programs.includes(program)) throw new Error(`there is no sandbox program named '${program}'`);
+    const folder = options.cwd ?? '.';
+    if (options.cwd !== undefined && !FOLDER_NAME.test(options.cwd)) throw new Error(`'${options.cwd}' is not a folder name a sandbox can run in`);
     const size = options.terminal;
     const env = { ...options.env, ...(size && { COLUMNS: String(size.cols), LINES: String(size.rows) }) };
-    return this.container.spawn('node', [`../bin/${program}.js`, ...args], { cwd: SESSION, env, terminal: size });
+    const bundle = options.cwd === undefined ? `bin/${program}.js` : `../bin/${program}.js`;
+    let late = false;
+    const started = (async () => {
+      await this.container.fs.mkdir(folder, { recursive: true });
+      return this.container.spawn('node', [bundle, ...args], { cwd: folder, env, terminal: size });
+    })();
+    void started.then((process) => late && process.kill(), () => {}); // given up on: it must not run unseen
+    return within(started, SPAWN_TIMEOUT_S, () => {
+      late = true;
+      return new Error(`the WebContainer did not start ${program} within ${SPAWN_TIMEOUT_S} seconds`);
+    });
   }
 
   async mount(tree: FileTree): Promise<void> {
-    await this.container.mount(tree, { mountPoint: SESSION });
+    await this.container.mount(tree);
   }
 
   fs = {
-    readFile: (path: string) => this.container.fs.readFile(`${SESSION}/${path.replace(/^\/+/, '')}`, 'utf-8'),
-    writeFile: (path: string, contents: string) => this.container.fs.writeFile(`${SESSION}/${path.replace(/^\/+/, '')}`, contents),
+    readFile: (path: string) => this.container.fs.readFile(path.replace(/^\/+/, ''), 'utf-8'),
+    writeFile: (path: string, contents: string) => this.container.fs.writeFile(path.replace(/^\/+/, ''), contents),
   };
 
+  private tornDown = false;
+
+  /** Once only: the client throws when a torn-down container is torn down again. */
   teardown(): void {
+    if (this.tornDown) return;
+    this.tornDown = true;
     this.container.teardown();
     booting = undefined;
   }

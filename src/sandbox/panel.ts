@@ -7,16 +7,27 @@
 //   'sandbox:ready'  detail: { runtime: Runtime, command(command: object): void }  once the scenario is starting
 //   'sandbox:event'  detail: SandboxEvent (one JSON line of the supervisor's stream)
 import type { SandboxEvent } from '../../sandboxes/shared/events/index';
+import { describeRuntime } from '../runtime/select';
+import { stopProcess } from '../runtime/stop';
 import type { Runtime, RuntimeKind, SandboxProcess } from '../runtime/types';
-import { borrowRuntime, type Loan } from '../runtime/visit';
-
-const RUNTIME_NAMES: Record<RuntimeKind, string> = {
-  local: 'local: the programs run on this computer (npm start)',
-  webcontainer: 'WebContainer: the programs run in this browser tab',
-};
+import { abandoned, borrowRuntime, type Loan, type Notice, type Returned } from '../runtime/visit';
+import { WEBCONTAINER_ERROR } from '../runtime/webcontainer';
 
 function part<T extends HTMLElement>(root: HTMLElement, name: string): T {
   return root.querySelector<T>(`[data-part="${name}"]`)!;
+}
+
+/**
+ * The event a line of the supervisor's output carries, or undefined for any other line. In a WebContainer the
+ * supervisor's stdin is a pseudo-terminal, which may echo the page's commands back into the output.
+ */
+function eventIn(line: string): SandboxEvent | undefined {
+  try {
+    const event = JSON.parse(line) as Partial<SandboxEvent> | null;
+    return typeof event?.seq === 'number' && typeof event.type === 'string' ? (event as SandboxEvent) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads a process's output as whole lines (the supervisor's stream is one JSON object per line). */
@@ -44,6 +55,7 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   const stop = part<HTMLButtonElement>(root, 'stop');
   const restart = part<HTMLButtonElement>(root, 'restart');
 
+  // A step is marked done when the next one begins, and failed (never done) when a notice tells what went wrong.
   let current: HTMLLIElement | undefined;
   const step = (label: string) => {
     current?.setAttribute('data-done', '');
@@ -51,9 +63,11 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
     current.textContent = label;
     steps.append(current);
   };
-  const notice = (problem: { message: string; advice: string }, fallback?: RuntimeKind) => {
+  const notice = (problem: Notice, fallback?: RuntimeKind) => {
+    current?.setAttribute('data-failed', '');
+    current = undefined;
     const p = document.createElement('p');
-    p.textContent = `${problem.message} ${problem.advice}${fallback ? ` Trying the ${fallback} runtime instead.` : ''}`;
+    p.textContent = [problem.message, problem.advice, fallback && `Trying the ${fallback} runtime instead.`].filter(Boolean).join(' ');
     notices.append(p);
     notices.hidden = false;
   };
@@ -69,11 +83,23 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
     state.textContent = 'The sandbox could not start.';
     return;
   }
-  leaving.addEventListener('abort', loan.giveBack, { once: true });
-  if (leaving.aborted) return loan.giveBack();
+  // Stopped (another sandbox started, or the page left): the processes end, and what would not is said here.
+  const stopped = () =>
+    void loan.giveBack().then((returned) => {
+      root.dataset.stoppedIn = returned.folder;
+      for (const { program, ending } of returned.endings) root.dataset[`${program}Ending`] = ending.by === 'stuck' ? 'stuck' : `${ending.by} ${ending.code}`;
+      tellAbandoned(returned, notice);
+    });
+  leaving.addEventListener('abort', stopped, { once: true });
+  if (leaving.aborted) return stopped();
   const runtime: Runtime = loan.runtime;
+  root.dataset.folder = loan.folder;
+  const containerError = (event: Event) =>
+    notice({ message: `The WebContainer reported an error: ${(event as CustomEvent<string>).detail}.`, advice: 'If the sandbox stops answering, reload the page.' });
+  document.addEventListener(WEBCONTAINER_ERROR, containerError);
+  leaving.addEventListener('abort', () => document.removeEventListener(WEBCONTAINER_ERROR, containerError), { once: true });
   indicator.dataset.runtime = runtime.kind;
-  indicator.textContent = `Runtime: ${RUNTIME_NAMES[runtime.kind]}`;
+  indicator.textContent = `Runtime: ${describeRuntime(runtime)}`;
 
   // Each node's start is a Node.js process start: the terminal (xterm.js, most of the panel's code) and its shell wait
   // for the topology (the supervisor's 'ready', or its exit if it stops before) so as not to compete for the CPU.
@@ -91,20 +117,21 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
     void import('./view/panel').then(({ mountViews }) => leaving.aborted || mountViews(root, { runtime, command, events }, leaving));
     let count = 0;
     let ready!: () => void;
+    let said = ''; // the last line that is not JSON: what the supervisor says when it fails to start
     topologyUp = Promise.race([new Promise<void>((resolve) => (ready = resolve)), supervisor.exit]);
     void eachLine(supervisor.output, (line) => {
-      try {
-        const event = JSON.parse(line) as SandboxEvent;
-        events.push(event);
-        count += 1;
-        lastEvent.textContent = `${count} events; last: ${event.node} ${event.type}${event.type === 'log' ? `: ${event.text}` : ''}`;
-        root.dispatchEvent(new CustomEvent('sandbox:event', { detail: event }));
-        if (event.type === 'ready') ready();
-      } catch {
-        lastEvent.textContent = line; // not an event: an error message from the supervisor itself
+      const event = eventIn(line);
+      if (!event) {
+        if (!line.trimStart().startsWith('{')) said = line.trim();
+        return;
       }
+      events.push(event);
+      count += 1;
+      lastEvent.textContent = `${count} events; last: ${event.node} ${event.type}${event.type === 'log' ? `: ${event.text}` : ''}`;
+      root.dispatchEvent(new CustomEvent('sandbox:event', { detail: event }));
+      if (event.type === 'ready') ready();
     });
-    void supervisor.exit.then((code) => (supervisorState.textContent = `stopped (exit code ${code})`));
+    void supervisor.exit.then((code) => (supervisorState.textContent = `stopped (exit code ${code})${code && said ? `: ${said}` : ''}`));
   } else if (scenario) {
     supervisorState.textContent = 'not available in this build (no supervisor program)';
   }
@@ -143,10 +170,8 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   stop.addEventListener('click', () => shell?.kill());
   restart.addEventListener('click', async () => {
     restart.disabled = true;
-    if (shell && !stop.disabled) {
-      const ended = shell.exit;
-      shell.kill();
-      await ended;
+    if (shell && !stop.disabled && (await stopProcess(shell)).by === 'stuck') {
+      notice({ message: `The ${program} did not exit when stopped; a new one starts beside it.`, advice: 'If the sandbox gets slow, reload the page.' });
     }
     await attach();
     restart.disabled = false;
@@ -156,4 +181,11 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   restart.disabled = false;
   current?.setAttribute('data-done', '');
   root.dataset.ready = '';
+}
+
+/** Says, in the panel that was stopped, which of its processes would not stop and that their folder is left behind. */
+function tellAbandoned(returned: Returned, notice: (problem: Notice) => void): void {
+  const words = abandoned(returned);
+  if (words) notice({ message: words, advice: 'If the page gets slow, reload it.' });
+  returned.reported = true;
 }

@@ -7,6 +7,7 @@ import { serveBuiltCourse } from '../support/site';
 import { axeViolations } from './axe';
 import { chromiumPath } from './chromium';
 import { courseInChromium } from './course-in-chromium';
+import { startSandbox } from './start-sandbox';
 
 
 // Generous: the machine running the tests may be busy, and each test starts a whole sandbox topology.
@@ -26,6 +27,7 @@ describe.skipIf(!chromiumPath)('the course in Chromium', { timeout: 120_000 }, (
     });
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(new URL(path, course.server.url).href);
+    if (await page.locator('[data-sandbox]').count()) await startSandbox(page.locator('[data-sandbox]').first());
     return { page, scripts, errors, foreign };
   }
 
@@ -102,6 +104,9 @@ describe.skipIf(!chromiumPath)('the course in Chromium', { timeout: 120_000 }, (
     expect(await indicator.getAttribute('data-runtime')).toBe('local');
     expect(await page.locator('[data-part="notices"]').innerText()).toMatch(/WebContainer did not start within 3 seconds\..*stackblitz\.com.*Trying the local runtime instead\./s);
     expect(await page.locator('[data-choice="webcontainer"]').getAttribute('aria-current')).toBe('true');
+    // The step that timed out reads failed, never done; the local runtime's steps follow it.
+    expect(await page.locator('[data-part="steps"] li[data-failed]').allInnerTexts()).toEqual([expect.stringMatching(/^Booting WebContainer/)]);
+    expect(await page.locator('[data-part="steps"] li[data-done]').allInnerTexts()).not.toContainEqual(expect.stringMatching(/^Booting/));
     await page.close();
   });
 });

@@ -1,34 +1,20 @@
 // Moving from lesson to lesson in a real browser (Debian's Chromium) against the served course and the local runtime:
-// the next lesson's scenario starts on the runtime the first lesson booted (the same bridge connection and session
-// folder), Starlight's parts keep working after the client-side swap, and the sidebar shows the learner's progress
-// on every page, with or without a sandbox.
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+// the next lesson's scenario starts on the runtime the first lesson booted (the same bridge connection and session,
+// in a fresh folder of it), Starlight's parts keep working after the client-side swap, and the sidebar shows the
+// learner's progress on every page, with or without a sandbox.
+import { basename, dirname } from 'node:path';
 import type { Page, WebSocket } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { serveBuiltCourse } from '../support/site';
 import { axeViolations } from './axe';
 import { chromiumPath } from './chromium';
 import { courseInChromium } from './course-in-chromium';
+import { supervisors } from './processes';
+import { startSandbox } from './start-sandbox';
 
 /** Starting a topology on a busy 2-core machine: several processes, each a Node start. */
 const UP_MS = 40_000;
 const TEST_MS = 120_000;
-
-/** The supervisors running on this machine: their scenario and working directory (the bridge session's folder). */
-function supervisors(): { pid: number; scenario: string; folder: string }[] {
-  const found = [];
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (!args.some((arg) => arg.endsWith('/supervisor.js'))) continue;
-      const scenario = args[args.indexOf('--scenario') + 1];
-      found.push({ pid: Number(pid), scenario, folder: readlinkSync(`/proc/${pid}/cwd`) });
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return found;
-}
 
 describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
   let page: Page;
@@ -37,7 +23,10 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
 
   const course = courseInChromium(serveBuiltCourse);
 
-  const viewsReady = (p: Page) => expect.poll(() => p.locator('[data-sandbox]').getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
+  const viewsReady = async (p: Page) => {
+    await startSandbox(p.locator('[data-sandbox]'));
+    await expect.poll(() => p.locator('[data-sandbox]').getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
+  };
   const nodeNames = (p: Page) => p.locator('svg.topology [data-node]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node')));
   const screen = async (p: Page) => {
     await p.locator('.xterm').scrollIntoViewIfNeeded();
@@ -69,11 +58,14 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     expect(await page.evaluate(() => (document.querySelector('site-search') as Element & { carried?: boolean }).carried)).toBe(true);
     expect(sockets).toHaveLength(1);
     expect(sockets[0].isClosed()).toBe(false);
-    expect(await page.locator('[data-part="steps"] li').first().innerText()).toBe('Using the local runtime started on an earlier page (no new boot)');
-    // The same session folder: one-server's supervisor runs where two-servers' ran, which has stopped.
-    const next = supervisors().find((s) => s.scenario === 'one-server' && before.has(s.folder));
-    expect(next, 'a one-server supervisor in the first lesson’s session folder').toBeDefined();
-    await expect.poll(() => supervisors().filter((s) => s.folder === next!.folder).map((s) => s.scenario), { timeout: 15_000 }).toEqual(['one-server']);
+    expect(await page.locator('[data-part="steps"] li').allInnerTexts()).toEqual(
+      expect.arrayContaining(['Using the local runtime started earlier in this visit (no new boot)']),
+    );
+    // The same session, a fresh folder of it: one-server's supervisor runs beside where two-servers' ran, which has stopped.
+    const next = supervisors().find((s) => s.scenario === 'one-server' && [...before].some((folder) => dirname(folder) === dirname(s.folder)));
+    expect(next, 'a one-server supervisor in the first lesson’s session').toBeDefined();
+    expect(basename(next!.folder)).toBe('sandbox-2');
+    await expect.poll(() => supervisors().filter((s) => dirname(s.folder) === dirname(next!.folder)).map((s) => s.scenario), { timeout: 15_000 }).toEqual(['one-server']);
 
     // The new lesson's terminal talks to its own shell.
     await expect.poll(() => screen(page), { timeout: 15_000 }).toContain("Type 'help'");

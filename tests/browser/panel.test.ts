@@ -10,6 +10,7 @@ import { serveBuiltCourse } from '../support/site';
 import { axeViolations } from './axe';
 import { chromiumPath } from './chromium';
 import { courseInChromium } from './course-in-chromium';
+import { startSandbox } from './start-sandbox';
 
 /** Starting a topology on a busy 2-core machine: several processes, each a Node start. */
 const UP_MS = 40_000;
@@ -29,6 +30,7 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
     await p.emulateMedia({ reducedMotion });
     p.on('pageerror', (error) => errors.push(error.message));
     await p.goto(new URL(path, course.server.url).href);
+    await startSandbox(p.locator('[data-sandbox]'));
     await expect.poll(() => p.locator('[data-sandbox]').getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
     return p;
   }
@@ -127,6 +129,7 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
     expect(await goal(page).locator('.goal-status').innerText()).toBe('✔ Done');
     await setLoad(page, 0);
     await page.reload();
+    await startSandbox(page.locator('[data-sandbox]'));
     await expect.poll(() => page.locator('[data-sandbox]').getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
     await expect.poll(() => goal(page).getAttribute('data-state'), { timeout: 10_000 }).toMatch(/^done/);
     expect(await page.locator('.lesson-progress').first().innerText()).toMatch(/[12]\/2/);

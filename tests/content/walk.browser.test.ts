@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Goal, Scenario } from '../../sandboxes/scenarios/scenario';
 import { chromiumPath } from '../browser/chromium';
 import { courseInChromium } from '../browser/course-in-chromium';
+import { startSandbox } from '../browser/start-sandbox';
 import { steps, type Step } from '../support/solution';
 import { COURSE } from './course';
 import { pathOf, root } from './lessons';
@@ -57,7 +58,7 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
     const page = await open(pathOf(slug));
     try {
       const sandbox = page.locator(`[data-sandbox][data-scenario="${scenario}"]`);
-      await sandbox.scrollIntoViewIfNeeded();
+      await startSandbox(sandbox);
       await expect.poll(() => screen(sandbox), { timeout: 75_000 }).toContain("Type 'help'");
       // As a newcomer looks at the topology before typing: every node of the scenario shown as running, and where
       // keepalived runs, a balancer holding the virtual IP (the lessons say to wait for the first MASTER).

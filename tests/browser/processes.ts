@@ -1,0 +1,34 @@
+// The sandbox processes running on this machine, read from /proc (the local runtime runs them as real processes):
+// which bundle each runs and in which folder, so a test can tell one sandbox's processes from another's.
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+
+export interface SandboxProcessInfo {
+  pid: number;
+  /** The bundle's name: supervisor, web, balancer... */
+  program: string;
+  /** The supervisor's --scenario, when it is one. */
+  scenario?: string;
+  /** Its working directory: the sandbox's folder. */
+  folder: string;
+}
+
+export function sandboxProcesses(): SandboxProcessInfo[] {
+  const found: SandboxProcessInfo[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      // sandboxes/dist/<program>.js, or ../bin/<program>.js in the constrained mode's container-wide tree.
+      const bundle = args.find((arg) => /(\/sandboxes\/dist|(^|\/)bin)\/[a-z-]+\.js$/.test(arg));
+      if (!bundle) continue;
+      const program = bundle.replace(/^.*\/([a-z-]+)\.js$/, '$1');
+      const scenario = args.includes('--scenario') ? args[args.indexOf('--scenario') + 1] : undefined;
+      found.push({ pid: Number(pid), program, scenario, folder: readlinkSync(`/proc/${pid}/cwd`) });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+/** The supervisors running on this machine (other test runs may have some too). */
+export const supervisors = () => sandboxProcesses().filter((p) => p.program === 'supervisor');
