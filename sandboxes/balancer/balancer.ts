@@ -10,7 +10,7 @@ import { readSessionFile, sessionFileExists, strerror } from '../shared/session-
 import { tlsFront } from '../tls/terminate';
 import { Backend, Counters } from './backend';
 import { startChecks } from './checks';
-import { parseConfig, type Config, type ProxyConfig } from './config';
+import { parseConfigInSlices, type Config, type ProxyConfig } from './config';
 import { createListener, process_, type Frontend } from './frontend';
 import { say } from './messages';
 import { metricsText } from './metrics';
@@ -52,8 +52,19 @@ export class Balancer implements RuntimeTarget {
     this.announce();
   }
 
-  /** Re-reads the file; applies it if it passes the check, else keeps the running configuration. */
-  reload(): { ok: boolean; messages: string[] } {
+  /**
+   * Re-reads the file; applies it if it passes the check, else keeps the running configuration. Reloads run one
+   * after another, and the parse leaves the event loop free between slices, so traffic flows while it checks.
+   */
+  reload(): Promise<{ ok: boolean; messages: string[] }> {
+    const reloaded = this.reloading.then(() => this.reloadNow());
+    this.reloading = reloaded.catch(() => {});
+    return reloaded;
+  }
+
+  private reloading: Promise<unknown> = Promise.resolve();
+
+  private async reloadNow(): Promise<{ ok: boolean; messages: string[] }> {
     let text: string;
     try {
       text = readSessionFile(this.file);
@@ -63,7 +74,7 @@ export class Balancer implements RuntimeTarget {
       report({ type: 'balancer.reload', ok: false, messages });
       return { ok: false, messages };
     }
-    const { config, alerts, warnings } = parseConfig(text, this.file.split('/').pop(), sessionFileExists);
+    const { config, alerts, warnings } = await parseConfigInSlices(text, this.file.split('/').pop() ?? this.file, sessionFileExists);
     if (!config) {
       const messages = [...alerts.map((a) => `config : ${a}`), `config : Error(s) found in configuration file : ${this.file}`, 'config : Fatal errors found in configuration.', 'Reload failed: the running configuration is kept.'];
       messages.forEach((m) => say('ALERT', m));

@@ -261,6 +261,32 @@ function tooManyWords(args: string[]): string {
  * passes the file system's answer, so `-c` fails on a missing certificate as `haproxy -c` does.
  */
 export function parseConfig(text: string, file = 'haproxy.cfg', exists: (path: string) => boolean = () => true): ParseResult {
+  const steps = parsing(text, file, exists);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** How long a running balancer parses before it lets its traffic through again. */
+const SLICE_MS = 8;
+
+/**
+ * The same parse for a running balancer's reload, in slices of a few milliseconds with its event loop free between
+ * them: HAProxy's master parses the new file in another process while the old workers serve, so a big file must not
+ * stall requests here either (1 MB of servers takes a few hundred milliseconds to parse).
+ */
+export async function parseConfigInSlices(text: string, file: string, exists: (path: string) => boolean): Promise<ParseResult> {
+  const steps = parsing(text, file, exists);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The parse itself; it yields whenever it has run for SLICE_MS, so a caller can pause between slices. */
+function* parsing(text: string, file: string, exists: (path: string) => boolean): Generator<void, ParseResult> {
   const alerts: string[] = [];
   const warnings: string[] = [];
   const config: Config = { file, globalLog: false, statsSockets: [], proxies: [] };
@@ -271,8 +297,13 @@ export function parseConfig(text: string, file = 'haproxy.cfg', exists: (path: s
   serverDefaults.set(defaults, defaultServer());
 
   const lines = text.split(/\r?\n/);
+  let sliceStart = performance.now();
   for (const [index, raw] of lines.entries()) {
     const line = index + 1;
+    if (performance.now() - sliceStart > SLICE_MS) {
+      yield;
+      sliceStart = performance.now();
+    }
     if (fatal >= MAX_FATAL) {
       alerts.push(`parsing [${file}:${line}]: too many fatal errors (${fatal}), stopping now.`);
       break;

@@ -76,14 +76,14 @@ try {
 process.on('SIGTERM', () => process.exit(0));
 process.on('SIGINT', () => process.exit(0));
 openControlChannel({
-  reload: () => {
-    const { ok, messages } = balancer.reload();
+  reload: async () => {
+    const { ok, messages } = await balancer.reload();
     // As `haproxy -c` prints them, which is what `systemctl reload haproxy` shows when it refuses a file.
     return { files: [file], errors: ok ? [] : messages.map((message) => prefix('ALERT') + message) };
   },
   stop: () => balancer.stop(),
   // Any other line (from the supervisor, or typed in the terminal) is a runtime API command, as on the stats socket.
-  command: (line) => {
-    for (const command of line.split(';')) if (command.trim()) say('NOTICE', runCommand(command, balancer).trimEnd() || `${command.trim()}: done`);
+  command: async (line) => {
+    for (const command of line.split(';')) if (command.trim()) say('NOTICE', (await runCommand(command, balancer)).trimEnd() || `${command.trim()}: done`);
   },
 });

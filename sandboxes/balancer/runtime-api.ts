@@ -14,8 +14,8 @@ export interface RuntimeTarget {
   statsProxies(): StatsProxy[];
   startedAt: number;
   connections(): number;
-  /** Re-reads the configuration file; returns whether it was applied and HAProxy's messages. */
-  reload(): { ok: boolean; messages: string[] };
+  /** Re-reads the configuration file; resolves with whether it was applied and HAProxy's messages. */
+  reload(): Promise<{ ok: boolean; messages: string[] }>;
 }
 
 const COMMANDS = [
@@ -46,7 +46,7 @@ function unknown(line: string): string {
 }
 
 /** Runs one command line (without the `;` separators) and returns its answer, without the final empty line. */
-export function runCommand(line: string, target: RuntimeTarget): string {
+export async function runCommand(line: string, target: RuntimeTarget): Promise<string> {
   const args = line.trim().split(/\s+/);
   const [a] = args;
   const is = (...words: string[]) => words.every((w, i) => args[i] === w);
@@ -61,7 +61,7 @@ export function runCommand(line: string, target: RuntimeTarget): string {
     return table ? table.show(true) : 'No such table\n';
   }
   if (is('reload')) {
-    const { ok, messages } = target.reload();
+    const { ok, messages } = await target.reload();
     return `Success=${ok ? 1 : 0}\n--\n${messages.map((m) => m + '\n').join('')}`;
   }
   if (is('disable', 'server') || is('enable', 'server')) {
@@ -147,22 +147,29 @@ export function createRuntimeServer(target: () => RuntimeTarget): net.Server {
     let buffer = '';
     socket.setEncoding('utf8');
     socket.on('error', () => socket.destroy());
+    // Lines are answered one after another, in order (a `reload` takes a moment to check its file).
+    let answering = Promise.resolve();
+    const answer = async (line: string) => {
+      if (socket.writableEnded) return;
+      for (const command of line.split(';').map((c) => c.trim()).filter(Boolean)) {
+        if (command === 'prompt') {
+          interactive = !interactive;
+          continue;
+        }
+        if (command === 'quit') return void socket.end();
+        const text = await runCommand(command, target());
+        if (!socket.writableEnded) socket.write(text + '\n');
+      }
+      if (!interactive) return void socket.end();
+      socket.write('> ');
+    };
     socket.on('data', (chunk: string) => {
       buffer += chunk;
       let newline: number;
       while ((newline = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, newline).replace(/\r$/, '');
         buffer = buffer.slice(newline + 1);
-        for (const command of line.split(';').map((c) => c.trim()).filter(Boolean)) {
-          if (command === 'prompt') {
-            interactive = !interactive;
-            continue;
-          }
-          if (command === 'quit') return void socket.end();
-          socket.write(runCommand(command, target()) + '\n');
-        }
-        if (!interactive) return void socket.end();
-        socket.write('> ');
+        answering = answering.then(() => answer(line));
       }
     });
   });

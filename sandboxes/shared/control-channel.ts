@@ -33,7 +33,7 @@ export interface Controls {
   freeze?(): Promise<void>;
   resume?(): Promise<void>;
   /** A line that is not one of the common commands. */
-  command?(line: string): void;
+  command?(line: string): void | Promise<void>;
 }
 
 const COMMON = ['reload', 'freeze', 'resume', 'stop'];
@@ -77,7 +77,7 @@ async function run(line: string, controls: Controls): Promise<void> {
         await controls.stop?.();
         return process.exit(0);
       default:
-        if (controls.command) return controls.command(line);
+        if (controls.command) return await controls.command(line);
         process.stderr.write(`unknown command '${line}': this node takes ${COMMON.join(', ')}\n`);
     }
   } catch (error) {

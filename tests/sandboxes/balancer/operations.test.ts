@@ -141,6 +141,34 @@ describe('reload', () => {
     expect(served).toEqual(['fast', 'slow']);
   });
 
+  it('keeps answering requests while it checks a large new config (about 1 MB), then refuses it and keeps the running one', async () => {
+    const { lb, port, config } = await setup();
+    // 25,000 servers, then a mistake on the last line: the whole file is parsed before the reload is refused.
+    const servers = Array.from({ length: 25_000 }, (_, i) => `    server extra${i} 127.0.0.1:${10_000 + (i % 50_000)} check inter 2s fall 3 rise 2`).join('\n');
+    lb.writeConfig(`${config}\nbackend be_big\n${servers}\n    balance roundrobn\n`);
+    const from = lb.events.length;
+    let checking = true;
+    const answeredWhileChecking: number[] = [];
+    const traffic = (async () => {
+      while (checking) {
+        const answer = await get(port);
+        if (checking && answer.status === 200) answeredWhileChecking.push(Date.now());
+      }
+    })();
+    const sent = Date.now();
+    lb.child.stdin!.write('reload\n');
+    const reload = await lb.waitFor((e) => e.type === 'control.reload', 60_000, from);
+    const tookMs = Date.now() - sent;
+    checking = false;
+    await traffic;
+    expect(reload).toMatchObject({ ok: false, errors: expect.arrayContaining([expect.stringMatching(/balance only supports 'roundrobin'/)]) });
+    // A parse that held the event loop from start to end would let no request through: here requests kept being
+    // answered while the check ran, beyond the first moments (before the balancer had read the line).
+    expect(tookMs).toBeGreaterThan(100);
+    expect(answeredWhileChecking.filter((t) => t - sent > 50).length).toBeGreaterThan(0);
+    expect(new Set(await servedBy(port, 4))).toEqual(new Set(['app1', 'app2']));
+  });
+
   it('refuses a config that fails the check, says why, and keeps the running one', async () => {
     const { lb, port, api, config } = await setup();
     lb.writeConfig(config.replace('balance roundrobin', 'balance roundrobn'));
