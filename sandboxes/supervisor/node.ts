@@ -25,8 +25,14 @@ export interface Places {
   net: string;
 }
 
-/** How long a starting node may take to take commands and listen on its ports before `start` answers anyway. */
-const READY_WITHIN_MS = 5000;
+/**
+ * How long a starting node may take to take commands and listen on its ports before `start` answers anyway. Like
+ * `systemctl start` of a service that says when it is ready (TimeoutStartSec, 90 s by default), `infra start` returns
+ * once the node serves, so the learner's next `curl` reaches it: a Node.js start takes a quarter of a second on an
+ * idle laptop but several seconds on a busy one (or in a WebContainer), and an answer before then sent learners'
+ * next command into a refused connection.
+ */
+const READY_WITHIN_MS = 15_000;
 /** How long a node may take to confirm a reload, a freeze or a resume. */
 const CONFIRM_WITHIN_MS = 5000;
 /** How long a graceful stop may take before SIGKILL (systemd waits 90 s; a lesson cannot). */
