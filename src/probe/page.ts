@@ -3,7 +3,8 @@
 // as the shell runs), answers its prompts, and fills the table as its lines arrive. The page adds what only it can
 // see: whether the line it wrote came back echoed, and its own figures (isolation, boot time, memory).
 import { describeRuntime, readSelection, startRuntime } from '../runtime/select';
-import type { Runtime, RuntimeKind, SandboxProcess } from '../runtime/types';
+import type { Runtime, SandboxProcess } from '../runtime/types';
+import { bootProgress, eachLine, part } from '../sandbox/boot-view';
 import { readLine, reportText, RESULT_LABEL, verdict, type Row } from './report';
 
 /**
@@ -13,30 +14,12 @@ import { readLine, reportText, RESULT_LABEL, verdict, type Row } from './report'
 const RUN_TIMEOUT_MS = 600_000;
 const TERMINAL = { cols: 80, rows: 24 };
 
-function part<T extends HTMLElement>(root: HTMLElement, name: string): T {
-  return root.querySelector<T>(`[data-part="${name}"]`)!;
-}
-
 const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 /** Chrome's non-standard performance.memory, where there is one. */
 function pageMemory(): string {
   const memory = (performance as Performance & { memory?: { usedJSHeapSize: number; totalJSHeapSize: number } }).memory;
   return memory ? `${megabytes(memory.usedJSHeapSize)} used of ${megabytes(memory.totalJSHeapSize)} JS heap` : 'not reported by this browser';
-}
-
-/** Reads a process's output line by line (a terminal's \r\n as \n), until it ends. */
-async function eachLine(output: ReadableStream<string>, onLine: (line: string) => void): Promise<void> {
-  let pending = '';
-  const reader = output.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    const lines = (pending + value).replace(/\r/g, '').split('\n');
-    pending = lines.pop() ?? '';
-    lines.filter((line) => line.trim()).forEach(onLine);
-  }
-  if (pending.trim()) onLine(pending);
 }
 
 export async function runProbePage(root: HTMLElement): Promise<void> {
@@ -80,17 +63,7 @@ export async function runProbePage(root: HTMLElement): Promise<void> {
     rowsBody.append(tr);
     progress.textContent = `${rows.length} checks done; last: ${row.check}, ${RESULT_LABEL[row.result]}`;
   };
-  const step = (label: string) => {
-    const li = document.createElement('li');
-    li.textContent = label;
-    steps.append(li);
-  };
-  const notice = (problem: { message: string; advice: string }, fallback?: RuntimeKind) => {
-    const p = document.createElement('p');
-    p.textContent = `${problem.message} ${problem.advice}${fallback ? ` Trying the ${fallback} runtime instead.` : ''}`;
-    notices.append(p);
-    notices.hidden = false;
-  };
+  const { step, notice } = bootProgress(steps, notices);
   const finish = (state: 'done' | 'failed') => {
     figure('performance.memory after', pageMemory());
     const { text: sentence, failed } = verdict(rows);

@@ -9,13 +9,10 @@
 import type { SandboxEvent } from '../../sandboxes/shared/events/index';
 import { describeRuntime } from '../runtime/select';
 import { stopProcess } from '../runtime/stop';
-import type { Runtime, RuntimeKind, SandboxProcess } from '../runtime/types';
+import type { Runtime, SandboxProcess } from '../runtime/types';
 import { abandoned, borrowRuntime, type Loan, type Notice, type Returned } from '../runtime/visit';
 import { WEBCONTAINER_ERROR } from '../runtime/webcontainer';
-
-function part<T extends HTMLElement>(root: HTMLElement, name: string): T {
-  return root.querySelector<T>(`[data-part="${name}"]`)!;
-}
+import { bootProgress, eachLine, part } from './boot-view';
 
 /**
  * The event a line of the supervisor's output carries, or undefined for any other line. In a WebContainer the
@@ -27,19 +24,6 @@ function eventIn(line: string): SandboxEvent | undefined {
     return typeof event?.seq === 'number' && typeof event.type === 'string' ? (event as SandboxEvent) : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** Reads a process's output as whole lines (the supervisor's stream is one JSON object per line). */
-async function eachLine(output: ReadableStream<string>, onLine: (line: string) => void): Promise<void> {
-  let pending = '';
-  const reader = output.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    const lines = (pending + value).split('\n');
-    pending = lines.pop() ?? '';
-    lines.filter((line) => line.trim()).forEach(onLine);
   }
 }
 
@@ -55,22 +39,7 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   const stop = part<HTMLButtonElement>(root, 'stop');
   const restart = part<HTMLButtonElement>(root, 'restart');
 
-  // A step is marked done when the next one begins, and failed (never done) when a notice tells what went wrong.
-  let current: HTMLLIElement | undefined;
-  const step = (label: string) => {
-    current?.setAttribute('data-done', '');
-    current = document.createElement('li');
-    current.textContent = label;
-    steps.append(current);
-  };
-  const notice = (problem: Notice, fallback?: RuntimeKind) => {
-    current?.setAttribute('data-failed', '');
-    current = undefined;
-    const p = document.createElement('p');
-    p.textContent = [problem.message, problem.advice, fallback && `Trying the ${fallback} runtime instead.`].filter(Boolean).join(' ');
-    notices.append(p);
-    notices.hidden = false;
-  };
+  const { step, notice, done } = bootProgress(steps, notices);
 
   let loan: Loan;
   try {
@@ -179,7 +148,7 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   });
   await attach();
   restart.disabled = false;
-  current?.setAttribute('data-done', '');
+  done();
   root.dataset.ready = '';
 }
 
