@@ -207,7 +207,11 @@ describe.each(RUNTIMES)('vrrp (keepalived-like), $runtime', ({ constrained }) =>
 
     const killedAt = performance.now();
     await lb2.stop('SIGKILL');
-    servers[1].close(); // the whole node died, its balancer with it
+    // The whole node died, its balancer with it: no listener, no kept-alive connection from the earlier requests.
+    await new Promise((closed) => {
+      servers[1].close(closed);
+      servers[1].closeAllConnections();
+    });
     await expect(get('10.0.0.9:80')).rejects.toMatchObject({ code: 'ECONNREFUSED' }); // clients fail during the gap
     await lb1.waitFor(becameMaster('VI_2'), 8000, killedAt);
     expect(await get('10.0.0.10:80')).toBe('lb-01');
