@@ -12,6 +12,7 @@
 // Nodes are named as in the scenario (`lb-01`, `web-01`...). Links are named by their two ends: node names, virtual
 // addresses (`203.0.113.10` is the learner's terminal, "the internet") or `*` for every node.
 import * as z from '../shared/schema';
+import { MAX_BACKLOG, MAX_WORKERS } from '../web/capacity';
 
 const node = z.string().check(z.minLength(1, 'a node name, e.g. web-01'));
 const end = z.string().check(z.minLength(1, 'a node name, an address or *'));
@@ -24,6 +25,12 @@ export const webBehaviourSchema = z.object({
   flaky: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
   /** Accept connections and read requests but never answer (a hung app; the process itself still runs). */
   frozen: z.optional(z.boolean()),
+  /** Requests served at once (../web/capacity.ts). */
+  workers: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_WORKERS))),
+  /** Requests that may wait for a worker; beyond them the server answers 503. */
+  backlog: z.optional(z.int().check(z.minimum(0), z.maximum(MAX_BACKLOG))),
+  /** Work per request in milliseconds, during which it holds its worker. */
+  service_ms: z.optional(z.int().check(z.minimum(0), z.maximum(60_000))),
 });
 export type WebBehaviour = z.infer<typeof webBehaviourSchema>;
 
@@ -59,7 +66,7 @@ export const commandSchema = z.discriminatedUnion('cmd', [
    * without a configuration (web servers) answer with an error.
    */
   z.object({ cmd: z.literal('reload'), node, id }),
-  /** Changes how a web server behaves (slow, flaky, frozen); see WebBehaviour. */
+  /** Changes how a web server behaves (slow, flaky, frozen) or how much it can do (workers, backlog, service_ms); see WebBehaviour. */
   z.object({ cmd: z.literal('web'), node, behaviour: webBehaviourSchema, id }),
   /** Reports the state of every node, the cut links and the goals. */
   z.object({ cmd: z.literal('status'), id }),

@@ -226,7 +226,10 @@ export class Node {
       // A program that prints plain text under the supervisor: keep it, as a log line.
       event = { type: 'log', level: 'info', text: line };
     }
-    if (event.type === 'web.behaviour') this.behaviour = { slow_ms: event.slow_ms, flaky: event.flaky, frozen: event.frozen };
+    if (event.type === 'web.behaviour') {
+      const { slow_ms, flaky, frozen, workers, backlog, service_ms } = event;
+      this.behaviour = { slow_ms, flaky, frozen, workers, backlog, service_ms };
+    }
     this.stream.publish(this.name, event);
   }
 

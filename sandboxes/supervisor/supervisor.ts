@@ -129,7 +129,7 @@ export class Supervisor {
         const node = this.node(command.node);
         if (node.spec.role !== 'web') throw new Error(`${node.name} is a ${node.spec.role}, not a web server`);
         const line = toLine(command.behaviour);
-        if (!line) throw new Error('give at least one of slow_ms, flaky, frozen');
+        if (!line) throw new Error('give at least one of slow_ms, flaky, frozen, workers, backlog, service_ms');
         const confirmed = this.stream.waitFor((e) => e.node === node.name && e.type === 'web.behaviour', 2000);
         node.tell(line);
         if (!(await confirmed)) throw new Error(`${node.name} did not confirm '${line}' within 2 s`);

@@ -1,21 +1,29 @@
 // How a web server misbehaves, for the lessons' faults: slow (added latency), flaky (a share of requests fail with
 // 500) and frozen (connections are accepted, requests read, nothing is ever answered: a hung app, which a TCP
-// check still sees as alive and only an HTTP check catches).
+// check still sees as alive and only an HTTP check catches). And how much it can do at once (capacity.ts): its
+// workers, its backlog and the work each request costs.
 //
-// Set at start with flags (--slow 300ms --flaky 0.2 --frozen) and at run time with one line on stdin, e.g.
+// Set at start with flags (--slow 300ms --flaky 0.2 --frozen --workers 5 --backlog 20 --service-time 140ms) and at
+// run time with one line on stdin, e.g.
 //   slow 300ms            slow 2s            flaky 0.25           frozen on          normal
 //   slow 0 flaky 0 frozen off                (several settings on one line)
-// The supervisor's `web` command sends such a line; a learner running web.js by hand can type one.
+//   workers 8             backlog 50         service 100ms
+// `normal` ends the faults and keeps the capacity. The supervisor's `web` command sends such a line; a learner
+// running web.js by hand can type one.
 
 import { durationMs } from '../shared/duration';
+import { DEFAULT_CAPACITY, describeCapacity, MAX_BACKLOG, MAX_WORKERS, type Capacity } from './capacity';
 
-export interface Behaviour {
+export interface Faults {
   slow_ms: number;
   flaky: number;
   frozen: boolean;
 }
 
-export const NORMAL: Behaviour = { slow_ms: 0, flaky: 0, frozen: false };
+export type Behaviour = Faults & Capacity;
+
+export const NORMAL: Faults = { slow_ms: 0, flaky: 0, frozen: false };
+export const DEFAULT_BEHAVIOUR: Behaviour = { ...NORMAL, ...DEFAULT_CAPACITY };
 
 /** "300ms", "2s" or a bare number of milliseconds. */
 export function parseDuration(text: string): number {
@@ -30,6 +38,14 @@ export function parseRatio(text: string): number {
   return ratio;
 }
 
+/** A whole number from `least` to `most`, for the pool's sizes. */
+export function parseCount(text: string, what: 'workers' | 'backlog'): number {
+  const [least, most] = what === 'workers' ? [1, MAX_WORKERS] : [0, MAX_BACKLOG];
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < least || n > most) throw new Error(`invalid ${what} '${text}': expected a whole number from ${least} to ${most}`);
+  return n;
+}
+
 function parseSwitch(text: string): boolean {
   if (text === 'on' || text === 'true') return true;
   if (text === 'off' || text === 'false') return false;
@@ -39,7 +55,7 @@ function parseSwitch(text: string): boolean {
 /** Applies one settings line to a behaviour; throws a readable error for anything it does not understand. */
 export function applyLine(current: Behaviour, line: string): Behaviour {
   const words = line.trim().split(/\s+/).filter(Boolean);
-  if (words.length === 1 && words[0] === 'normal') return { ...NORMAL };
+  if (words.length === 1 && words[0] === 'normal') return { ...current, ...NORMAL };
   const next = { ...current };
   for (let i = 0; i < words.length; i += 2) {
     const [setting, value] = [words[i], words[i + 1]];
@@ -47,7 +63,9 @@ export function applyLine(current: Behaviour, line: string): Behaviour {
     if (setting === 'slow') next.slow_ms = parseDuration(value);
     else if (setting === 'flaky') next.flaky = parseRatio(value);
     else if (setting === 'frozen') next.frozen = parseSwitch(value);
-    else throw new Error(`unknown setting '${setting}': use slow, flaky, frozen or normal`);
+    else if (setting === 'workers' || setting === 'backlog') next[setting] = parseCount(value, setting);
+    else if (setting === 'service') next.service_ms = parseDuration(value);
+    else throw new Error(`unknown setting '${setting}': use slow, flaky, frozen, workers, backlog, service or normal`);
   }
   return next;
 }
@@ -58,14 +76,17 @@ export function toLine(b: Partial<Behaviour>): string {
   if (b.slow_ms !== undefined) parts.push(`slow ${b.slow_ms}ms`);
   if (b.flaky !== undefined) parts.push(`flaky ${b.flaky}`);
   if (b.frozen !== undefined) parts.push(`frozen ${b.frozen ? 'on' : 'off'}`);
+  if (b.workers !== undefined) parts.push(`workers ${b.workers}`);
+  if (b.backlog !== undefined) parts.push(`backlog ${b.backlog}`);
+  if (b.service_ms !== undefined) parts.push(`service ${b.service_ms}ms`);
   return parts.join(' ');
 }
 
-/** "slow 300 ms, 20% errors" or "normal". */
+/** "slow 300 ms, 20% errors; 5 workers × 140 ms, backlog 20 (35.7 req/s at most)" or "normal; 5 workers ...". */
 export function describe(b: Behaviour): string {
   const parts: string[] = [];
   if (b.frozen) parts.push('frozen');
   if (b.slow_ms) parts.push(`slow ${b.slow_ms} ms`);
   if (b.flaky) parts.push(`${Math.round(b.flaky * 100)}% errors`);
-  return parts.join(', ') || 'normal';
+  return `${parts.join(', ') || 'normal'}; ${describeCapacity(b)}`;
 }

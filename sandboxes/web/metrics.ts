@@ -1,8 +1,9 @@
 // The web server's RED metrics (Rate, Errors, Duration) in Prometheus text format, named as the Prometheus
 // instrumentation guidelines and most HTTP middlewares name them.
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PoolSample } from './capacity';
 
-export function createMetrics(server: string) {
+export function createMetrics(server: string, pool: () => Pick<PoolSample, 'workers' | 'busy' | 'queued'>) {
   const registry = new Registry();
   // Every series carries the server's name, as a scrape target's `instance` label would tell them apart.
   registry.setDefaultLabels({ server });
@@ -20,6 +21,13 @@ export function createMetrics(server: string) {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  // Saturation, the S of the USE method: how many workers are busy out of how many, and how many requests wait
+  // (PHP-FPM's status page calls them "active processes", "max children" and "listen queue").
+  const gauge = (name: string, help: string, value: (p: ReturnType<typeof pool>) => number) =>
+    new Gauge({ name, help, registers: [registry], collect() { this.set(value(pool())); } });
+  gauge('web_workers', 'Requests the server can serve at once (--workers).', (p) => p.workers);
+  gauge('web_workers_busy', 'Workers serving a request now.', (p) => p.busy);
+  gauge('web_queue_length', 'Requests waiting in the backlog for a free worker.', (p) => p.queued);
   return {
     registry,
     observe(method: string, code: number, seconds: number) {

@@ -5,14 +5,16 @@ import type { Command, CommandIO } from '../command';
 import { durationMs } from '../../shared/duration';
 import { didYouMean } from '../../shared/suggest';
 import { nodeNames, send, status } from '../supervisor';
+import { parseCount, parseDuration } from '../../web/behaviour';
+import { describeCapacity } from '../../web/capacity';
 
 interface Action {
   usage: string;
   help: string;
   /** Accepts `--in DURATION` (the supervisor's after_ms). */
   later?: boolean;
-  /** Builds the supervisor command from the words after the sub-command, or returns a usage error. */
-  build(words: string[], nodes: NodeStatus[]): SupervisorCommand | string;
+  /** Builds the supervisor command from the words after the sub-command, or returns a usage error or an answer. */
+  build(words: string[], nodes: NodeStatus[]): SupervisorCommand | string | { answer: string };
 }
 
 const onNode = (cmd: 'start' | 'kill' | 'freeze' | 'resume' | 'restart', help: string): Action => ({
@@ -58,6 +60,34 @@ const ACTIONS: Record<string, Action> = {
       return checkNode(node, nodes) ?? { cmd: 'web', node, behaviour: { flaky: share / 100 } };
     },
   },
+  capacity: {
+    usage: 'infra capacity NODE ...',
+    help: 'show how much a web server does at once, or set it: --workers N --backlog N --service-time MS',
+    build: ([node, ...flags], nodes) => {
+      const usage = 'usage: infra capacity NODE [--workers N] [--backlog N] [--service-time MS] (e.g. infra capacity web-01 --workers 10)';
+      if (!node) return usage;
+      const problem = checkNode(node, nodes);
+      if (problem) return problem;
+      const found = nodes.find((n) => n.name === node)!;
+      if (found.role !== 'web') return `${node} is a ${found.role}, not a web server`;
+      if (!flags.length) {
+        if (!found.behaviour) return `${node} is ${found.state}: start it to see its capacity`;
+        return { answer: `${node}: ${describeCapacity(found.behaviour)}` };
+      }
+      const behaviour: { workers?: number; backlog?: number; service_ms?: number } = {};
+      for (let i = 0; i < flags.length; i += 2) {
+        const [flag, value = ''] = [flags[i], flags[i + 1]];
+        try {
+          if (flag === '--workers' || flag === '--backlog') behaviour[flag === '--workers' ? 'workers' : 'backlog'] = parseCount(value, flag === '--workers' ? 'workers' : 'backlog');
+          else if (flag === '--service-time') behaviour.service_ms = parseDuration(value);
+          else return `unknown option '${flag}'; ${usage}`;
+        } catch (error) {
+          return `${flag}: ${(error as Error).message}`;
+        }
+      }
+      return { cmd: 'web', node, behaviour };
+    },
+  },
   reset: {
     usage: 'infra reset',
     help: 'put the scenario back as it started (nodes, files, links)',
@@ -94,6 +124,7 @@ function describe(node: NodeStatus): string {
   if (b?.slow_ms) notes.push(`slow ${b.slow_ms} ms`);
   if (b?.flaky) notes.push(`flaky ${Math.round(b.flaky * 100)}%`);
   if (b?.frozen) notes.push('app hung');
+  if (b && (node.state === 'running' || node.state === 'frozen')) notes.push(`${b.workers} workers × ${b.service_ms} ms, backlog ${b.backlog}`);
   if (node.state !== 'running' && node.exit) notes.push(describeExit(node.exit));
   return notes.join(', ');
 }
@@ -129,6 +160,10 @@ async function runAction(name: string, words: string[], io: CommandIO): Promise<
     io.err(`infra ${name}: ${command}\n`);
     return 2;
   }
+  if ('answer' in command) {
+    io.out(`${command.answer}\n`);
+    return 0;
+  }
   if (typeof delay !== 'string' && delay.after_ms !== undefined) Object.assign(command, { after_ms: delay.after_ms });
   const reply = await send(io, command);
   if (!reply.ok) {
@@ -150,6 +185,7 @@ export const infra: Command = {
     .concat([
       'Node and link commands take --in DURATION to happen later: infra start web-01 --in 6s',
       'Examples: infra kill web-01   infra freeze web-02   infra cut lb-01 web-01   infra heal lb-01 web-01',
+      '          infra capacity web-01 --workers 10 --service-time 100ms',
     ])
     .join('\n'),
   async run([name, ...words], io) {

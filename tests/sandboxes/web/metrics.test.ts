@@ -1,5 +1,5 @@
-// A web server's /metrics text, whole, as prom-client writes it for the server's RED metrics: the names, labels and
-// buckets the monitoring lessons and alert rules rely on.
+// A web server's /metrics text, whole, as prom-client writes it for the server's RED metrics and its pool's
+// saturation: the names, labels and buckets the monitoring lessons and alert rules rely on.
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../../sandboxes/web/metrics';
 
@@ -8,9 +8,26 @@ const buckets = (method: string, counts: number[]) =>
     (le, i) => `http_request_duration_seconds_bucket{le="${le}",server="web-01",method="${method}"} ${counts[i]}`,
   );
 
+/** The pool as the metrics see it: 2 of 5 workers busy, 3 requests waiting. */
+const pool = () => ({ workers: 5, busy: 2, queued: 3 });
+const saturation = [
+  '# HELP web_workers Requests the server can serve at once (--workers).',
+  '# TYPE web_workers gauge',
+  'web_workers{server="web-01"} 5',
+  '',
+  '# HELP web_workers_busy Workers serving a request now.',
+  '# TYPE web_workers_busy gauge',
+  'web_workers_busy{server="web-01"} 2',
+  '',
+  '# HELP web_queue_length Requests waiting in the backlog for a free worker.',
+  '# TYPE web_queue_length gauge',
+  'web_queue_length{server="web-01"} 3',
+  '',
+];
+
 describe("a web server's metrics", () => {
-  it('lists HELP and TYPE before any request', async () => {
-    expect(await createMetrics('web-01').registry.metrics()).toBe(
+  it('lists HELP and TYPE before any request, and the pool as it is now', async () => {
+    expect(await createMetrics('web-01', pool).registry.metrics()).toBe(
       [
         '# HELP http_requests_total HTTP requests answered, by method and status code.',
         '# TYPE http_requests_total counter',
@@ -18,12 +35,13 @@ describe("a web server's metrics", () => {
         '# HELP http_request_duration_seconds Time from receiving a request to the end of its answer.',
         '# TYPE http_request_duration_seconds histogram',
         '',
+        ...saturation,
       ].join('\n'),
     );
   });
 
   it('counts requests by method and code, and durations in cumulative buckets (a bucket holds what equals its bound)', async () => {
-    const metrics = createMetrics('web-01');
+    const metrics = createMetrics('web-01', pool);
     metrics.observe('GET', 200, 0.003);
     metrics.observe('GET', 200, 0.5);
     metrics.observe('POST', 503, 12);
@@ -45,6 +63,7 @@ describe("a web server's metrics", () => {
         'http_request_duration_seconds_sum{server="web-01",method="POST"} 12',
         'http_request_duration_seconds_count{server="web-01",method="POST"} 1',
         '',
+        ...saturation,
       ].join('\n'),
     );
   });

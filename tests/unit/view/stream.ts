@@ -47,5 +47,6 @@ export const webRequest = (status: number, client: string): Extract<Unstamped, {
   path: '/',
   status,
   duration_ms: 3,
+  wait_ms: 0,
   client,
 });
