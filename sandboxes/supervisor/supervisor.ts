@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setLinkCut } from '../shared/net';
 import { readSessionFile, writeSessionFile } from '../shared/session-folder';
 import { describeScenario, type Scenario, type World } from '../scenarios/scenario';
-import { toLine, describe as describeBehaviour } from '../web/behaviour';
+import { toLine, describeChange } from '../web/behaviour';
 import type { Command, Reply, Status } from './commands';
 import { Goals } from './goals';
 import { Node, type Places } from './node';
@@ -133,7 +133,7 @@ export class Supervisor {
         const confirmed = this.stream.waitFor((e) => e.node === node.name && e.type === 'web.behaviour', 2000);
         node.tell(line);
         if (!(await confirmed)) throw new Error(`${node.name} did not confirm '${line}' within 2 s`);
-        return `${node.name} is now ${describeBehaviour(node.behaviour!)}`;
+        return `${node.name} is now ${describeChange(node.behaviour!, command.behaviour)}`;
       }
       case 'cut':
       case 'heal':

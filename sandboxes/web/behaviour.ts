@@ -82,11 +82,18 @@ export function toLine(b: Partial<Behaviour>): string {
   return parts.join(' ');
 }
 
-/** "slow 300 ms, 20% errors; 5 workers × 140 ms, backlog 20 (35.7 req/s at most)" or "normal; 5 workers ...". */
-export function describe(b: Behaviour): string {
+/** "slow 300 ms, 20% errors" or "normal": the faults (describeCapacity in capacity.ts says the rest). */
+export function describe(b: Faults): string {
   const parts: string[] = [];
   if (b.frozen) parts.push('frozen');
   if (b.slow_ms) parts.push(`slow ${b.slow_ms} ms`);
   if (b.flaky) parts.push(`${Math.round(b.flaky * 100)}% errors`);
-  return `${parts.join(', ') || 'normal'}; ${describeCapacity(b)}`;
+  return parts.join(', ') || 'normal';
+}
+
+/** What a settings line changed, in words: the faults, the capacity, or both. */
+export function describeChange(b: Behaviour, changed: Partial<Behaviour>): string {
+  const faults = changed.slow_ms !== undefined || changed.flaky !== undefined || changed.frozen !== undefined;
+  const capacity = changed.workers !== undefined || changed.backlog !== undefined || changed.service_ms !== undefined;
+  return [(faults || !capacity) && describe(b), capacity && describeCapacity(b)].filter(Boolean).join('; ');
 }

@@ -7,9 +7,9 @@ import { parseArgs } from 'node:util';
 import { openControlChannel } from '../shared/control-channel';
 import { listen, myAddress } from '../shared/net';
 import { log, report } from '../shared/report';
-import { applyLine, DEFAULT_BEHAVIOUR, describe, parseCount, parseDuration, parseRatio, type Behaviour } from './behaviour';
+import { applyLine, DEFAULT_BEHAVIOUR, describe, describeChange, parseCount, parseDuration, parseRatio, type Behaviour } from './behaviour';
 import { createApp } from './app';
-import { WorkerPool } from './capacity';
+import { describeCapacity, WorkerPool } from './capacity';
 import { createMetrics } from './metrics';
 import { storeFlags, useStore } from './store';
 
@@ -62,7 +62,7 @@ server.on('request', (_req, res) => {
 });
 try {
   const bound = await listen(server, address);
-  log(`${name} listening on ${bound.host}:${bound.port} (${describe(behaviour)})`);
+  log(`${name} listening on ${bound.host}:${bound.port} (${describe(behaviour)}; ${describeCapacity(behaviour)})`);
   if (database) log(`${name}: ${database}`);
   report({ type: 'web.listening', address: bound.host, port: bound.port });
   announce();
@@ -92,9 +92,11 @@ openControlChannel({
   // Behaviour lines (`slow 300ms`, `frozen on`: a hung app in a live process); see behaviour.ts.
   command(line) {
     try {
+      const before = behaviour;
       behaviour = applyLine(behaviour, line);
       pool.resize(behaviour);
-      log(`${name} is now ${describe(behaviour)}`, 'notice');
+      const changed = Object.fromEntries(Object.entries(behaviour).filter(([k, v]) => before[k as keyof Behaviour] !== v));
+      log(`${name} is now ${describeChange(behaviour, changed)}`, 'notice');
       announce();
     } catch (error) {
       process.stderr.write(`web: ${(error as Error).message}\n`);

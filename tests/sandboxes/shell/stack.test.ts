@@ -60,7 +60,7 @@ describe('the shell driving the two-servers scenario', () => {
 
   it('makes a web server slow and shows it in the status', async () => {
     await lab.shell.command('infra slow web-02 150');
-    expect(await lab.shell.command('infra status')).toMatch(/^web-02 +web +10\.0\.0\.12 +running +ports 80, slow 150 ms$/m);
+    expect(await lab.shell.command('infra status')).toMatch(/^web-02 +web +10\.0\.0\.12 +running +ports 80, slow 150 ms, 5 workers × 140 ms, backlog 20$/m);
     await lab.shell.command('infra slow web-02 0');
   });
 

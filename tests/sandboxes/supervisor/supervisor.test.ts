@@ -161,7 +161,7 @@ describe.each(RUNTIMES)('the supervisor, $runtime', ({ constrained }) => {
   it('changes a web server behaviour and shows it in the status', async () => {
     const reply = await run.command({ cmd: 'web', node: 'web-02', behaviour: { slow_ms: 250, flaky: 0 } });
     expect(reply).toEqual({ ok: true, message: 'web-02 is now slow 250 ms' });
-    expect((await run.status()).nodes.find((n) => n.name === 'web-02')!.behaviour).toEqual({ slow_ms: 250, flaky: 0, frozen: false });
+    expect((await run.status()).nodes.find((n) => n.name === 'web-02')!.behaviour).toEqual({ slow_ms: 250, flaky: 0, frozen: false, workers: 5, backlog: 20, service_ms: 140 });
     const started = performance.now();
     await get('10.0.0.12:80');
     expect(performance.now() - started).toBeGreaterThanOrEqual(240);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyLine, DEFAULT_BEHAVIOUR, describe as describeBehaviour, toLine } from '../../../sandboxes/web/behaviour';
+import { applyLine, DEFAULT_BEHAVIOUR, describe as describeBehaviour, describeChange, toLine } from '../../../sandboxes/web/behaviour';
 
 const capacity = { workers: 5, backlog: 20, service_ms: 140 };
 
@@ -33,9 +33,11 @@ describe('a web server behaviour line', () => {
   });
 
   it('describes itself in words, with the most requests per second its capacity allows', () => {
-    expect(describeBehaviour(DEFAULT_BEHAVIOUR)).toBe('normal; 5 workers × 140 ms, backlog 20 (35.7 req/s at most)');
-    expect(describeBehaviour({ ...DEFAULT_BEHAVIOUR, slow_ms: 300, flaky: 0.2, service_ms: 0 })).toBe(
-      'slow 300 ms, 20% errors; 5 workers × 0 ms, backlog 20 (no limit on the rate)',
-    );
+    expect(describeBehaviour(DEFAULT_BEHAVIOUR)).toBe('normal');
+    expect(describeBehaviour({ slow_ms: 300, flaky: 0.2, frozen: false })).toBe('slow 300 ms, 20% errors');
+    const changed = { ...DEFAULT_BEHAVIOUR, slow_ms: 300, service_ms: 0 };
+    expect(describeChange(changed, { slow_ms: 300 })).toBe('slow 300 ms');
+    expect(describeChange(changed, { service_ms: 0 })).toBe('5 workers × 0 ms, backlog 20 (no limit on the rate)');
+    expect(describeChange(DEFAULT_BEHAVIOUR, { frozen: false, workers: 5 })).toBe('normal; 5 workers × 140 ms, backlog 20 (35.7 req/s at most)');
   });
 });

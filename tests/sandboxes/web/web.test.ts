@@ -9,7 +9,7 @@ import type { NodeEvent } from '../../../sandboxes/shared/events/index';
 import { connect } from '../../../sandboxes/shared/net';
 import { constrainedEnv } from '../../../src/runtime/local/constraints';
 import { spawnEnv } from '../../support/constraints';
-import { dist, get, RUNTIMES } from '../supervisor/harness';
+import { dist, get, load, RUNTIMES } from '../supervisor/harness';
 
 let folder: string;
 const running: ChildProcess[] = [];
@@ -192,6 +192,76 @@ describe.each(RUNTIMES)('the web server, $runtime', (runtime) => {
     const exit = new Promise((resolve) => web.child.once('exit', resolve));
     web.child.stdin!.end();
     expect(await exit).toBe(0);
+  });
+});
+
+// The capacity model (sandboxes/web/capacity.ts) seen from outside. Every bound comes from the server's flags; none
+// assumes the machine is fast (a slow machine sends less than asked, which only moves the server further from its
+// limit in the tests below capacity, and waits and refusals are counted, not timed).
+describe('a web server’s capacity', () => {
+  const pools = (web: Web) => web.events.filter((e): e is Extract<NodeEvent, { type: 'web.pool' }> => e.type === 'web.pool');
+  const requests = (web: Web) => web.events.filter((e): e is Extract<NodeEvent, { type: 'web.request' }> => e.type === 'web.request');
+
+  it('serves `workers` requests at once, queues `backlog` more, and answers the rest 503 at once', async () => {
+    // 2 workers, 2 places in the backlog, 1.5 s of work each: a burst of 8 arrives long before any worker is free.
+    const web = await startWeb(['--name', 'web-01', '--workers', '2', '--backlog', '2', '--service-time', '1500ms']);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => timed(get('10.0.0.11:80', '/', 20_000))));
+    const served = answers.filter((a) => a.status === 200);
+    const refused = answers.filter((a) => a.status === 503);
+    expect(served).toHaveLength(4);
+    expect(refused).toHaveLength(4);
+    expect(refused[0].body).toBe('Service Unavailable: web-01 is overloaded (all 2 workers busy, backlog of 2 full); try again later\n');
+    expect(refused[0].headers['retry-after']).toBe('1');
+    // Refused at once, before any worker finished: a refusal costs no work.
+    expect(Math.max(...refused.map((a) => a.at))).toBeLessThan(Math.min(...served.map((a) => a.at)));
+    // The two that queued waited a whole service time for a worker, and the server said so.
+    const waits = requests(web).filter((e) => e.status === 200).map((e) => e.wait_ms).sort((a, b) => a - b);
+    expect(waits.slice(0, 2).every((w) => w < 1500)).toBe(true);
+    expect(waits.slice(2).every((w) => w >= 1400)).toBe(true);
+    await web.next('web.pool');
+    const seen = pools(web);
+    expect(seen.reduce((sum, p) => sum + p.refused, 0)).toBe(4);
+    expect(Math.max(...seen.map((p) => p.max_queued))).toBe(2);
+    expect(seen[0]).toMatchObject({ workers: 2, backlog: 2 });
+  });
+
+  it('above its capacity queues, then refuses; and never serves more than workers ÷ service time allows', async () => {
+    // 2 workers × 100 ms = 20 req/s at most; send 60 req/s for 2 s.
+    const web = await startWeb(['--name', 'web-01', '--workers', '2', '--backlog', '5', '--service-time', '100ms']);
+    const started = performance.now();
+    const answers = await load('10.0.0.11:80', 60, 2000);
+    const elapsed = performance.now() - started;
+    const served = answers.filter((a) => a.status === 200).length;
+    const refused = answers.filter((a) => a.status === 503).length;
+    expect(served + refused).toBe(answers.length);
+    expect(refused).toBeGreaterThan(0);
+    expect(served).toBeLessThanOrEqual(2 * Math.ceil(elapsed / 100));
+    // Before the first refusal, the backlog filled: some request waited for a worker.
+    expect(requests(web).some((e) => e.status === 200 && e.wait_ms > 0)).toBe(true);
+    expect(web.events.some((e) => e.type === 'log' && /answered \d+ requests? with 503 in the last second: all 2 workers busy and the backlog of 5 full/.test(e.text))).toBe(true);
+  });
+
+  it('below its capacity refuses nothing', async () => {
+    // 5 workers × 100 ms = 50 req/s at most; 10 req/s uses a fifth of it, so even a stalled machine's bunched-up
+    // arrivals fit in the workers and the backlog.
+    const web = await startWeb(['--name', 'web-01', '--workers', '5', '--backlog', '20', '--service-time', '100ms']);
+    const answers = await load('10.0.0.11:80', 10, 2000);
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    await web.next('web.pool');
+    expect(pools(web).every((p) => p.refused === 0)).toBe(true);
+  });
+
+  it('takes a new capacity from a stdin line, confirmed in its behaviour event, and keeps its health checks out of the pool', async () => {
+    const web = await startWeb(['--name', 'web-01']);
+    expect(web.events.find((e) => e.type === 'web.behaviour')).toMatchObject({ workers: 5, backlog: 20, service_ms: 140 });
+    web.child.stdin!.write('workers 1 backlog 0 service 2s\n');
+    expect(await web.next('web.behaviour')).toMatchObject({ workers: 1, backlog: 0, service_ms: 2000 });
+    const busy = get('10.0.0.11:80', '/', 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The one worker is busy and no request may wait: the page is refused, the health check still answered.
+    expect((await get('10.0.0.11:80', '/')).status).toBe(503);
+    expect(await get('10.0.0.11:80', '/health')).toMatchObject({ status: 200, body: 'OK\n' });
+    expect((await busy).status).toBe(200);
   });
 });
 
