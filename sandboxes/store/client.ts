@@ -108,12 +108,21 @@ export class StoreClient {
     return (await this.request({ op: 'rejoin', primary })) as unknown as Status;
   }
 
-  /** Changes settings at run time: the replication mode (primary), recovery_min_apply_delay in ms (standby). */
+  /**
+   * A switchover's first step, on the primary: it stops taking writes, waits (up to `timeoutMs`) until `candidate`
+   * has flushed its whole log, and steps down. Resolves with the last LSN it wrote; throws if the candidate did not
+   * catch up (the primary then takes writes again).
+   */
+  async demote(candidate: string, timeoutMs: number): Promise<string> {
+    return String((await this.request({ op: 'demote', candidate, timeout_ms: timeoutMs }, timeoutMs + this.timeoutMs)).lsn);
+  }
+
   /** pg_reload_conf(): the node re-reads its settings file (store.conf). */
   async reload(): Promise<Status> {
     return (await this.request({ op: 'reload' })) as unknown as Status;
   }
 
+  /** Changes settings at run time: the replication mode (primary), recovery_min_apply_delay in ms (standby). */
   async setConfig(settings: { mode?: string; recovery_min_apply_delay?: number }): Promise<Status> {
     return (await this.request({ op: 'set_config', ...settings })) as unknown as Status;
   }

@@ -59,3 +59,36 @@ export function newestPrimary(nodes: NodeView[], known: { timeline: number; prim
     .sort((a, b) => b.timeline - a.timeline || b.write_lsn - a.write_lsn || a.name.localeCompare(b.name));
   return newer[0];
 }
+
+/** What a switchover needs to know of a standby: whether it answers, and how the primary sees its stream. */
+export interface SwitchoverView {
+  name: string;
+  /** Its address without the port, as the primary's pg_stat_replication shows it (client_addr). */
+  host: string;
+  /** Why it cannot be asked anything (not answering), if so. */
+  unreachable?: string;
+  role?: 'primary' | 'standby';
+  /** Its row in the primary's pg_stat_replication, if it streams from the primary. */
+  stream?: { state: 'catchup' | 'streaming'; flush_lsn: Lsn };
+}
+
+/**
+ * Picks the standby a planned switchover hands over to (Patroni's checks before `patronictl switchover`): the one
+ * asked for, or else the streaming standby that has received the most. A candidate must answer and be streaming
+ * from the primary ('streaming', not still in 'catchup'); otherwise there is nothing safe to hand over to, and the
+ * reason names each standby's problem.
+ */
+export function chooseSwitchoverCandidate(standbys: SwitchoverView[], wanted?: string): { candidate: SwitchoverView } | { reason: string } {
+  const problem = (s: SwitchoverView) =>
+    s.unreachable ? `${s.name} is not answering (${s.unreachable})`
+    : s.role !== 'standby' ? `${s.name} is not a standby`
+    : !s.stream ? `${s.name} is not streaming from the primary`
+    : s.stream.state !== 'streaming' ? `${s.name} is still catching up`
+    : undefined;
+  const asked = wanted === undefined ? standbys : standbys.filter((s) => s.name === wanted);
+  if (wanted !== undefined && !asked.length) return { reason: `candidate ${wanted} is not a standby of this cluster` };
+  const good = asked.filter((s) => !problem(s)).sort((a, b) => b.stream!.flush_lsn - a.stream!.flush_lsn || a.name.localeCompare(b.name));
+  if (good.length) return { candidate: good[0] };
+  const why = asked.map(problem).join('; ');
+  return { reason: `switchover is not possible: no good candidates have been found${why ? ` (${why})` : ''}` };
+}

@@ -78,6 +78,8 @@ export class StoreNode {
   /** Whether this primary holds a lease now: false at start, after it expired, and once demoted. */
   private leaseHeld = false;
   private leaseTimer?: NodeJS.Timeout;
+  /** During a switchover's hand-over: the standby ("host:port") this primary waits for before it steps down. */
+  private handingOverTo?: string;
   private deadlineTimer?: NodeJS.Timeout;
   private lastReported = new Map<WalSender, number>();
   private reportTimers = new Map<WalSender, NodeJS.Timeout>();
@@ -231,7 +233,8 @@ export class StoreNode {
 
   write(change: Change, reply: (message: Message) => void): void {
     this.checkLease();
-    const refused = this.refusal();
+    // A primary handing over takes no new write; the ones already in its log are acknowledged as usual.
+    const refused = this.handingOverTo ? 'read-only' : this.refusal();
     if (refused) {
       report({ type: 'store.refused', op: change.op, key: change.key, reason: refused });
       return reply({
@@ -240,7 +243,9 @@ export class StoreNode {
         sqlstate: '25006',
         ...(refused === 'fenced'
           ? { detail: `This primary is fenced: its lease from the failover monitor expired (timeline ${this.timeline}). It must rejoin as a standby.` }
-          : { hint: 'This server is a standby: send writes to the primary.' }),
+          : this.handingOverTo
+            ? { hint: `This server is handing over to ${this.handingOverTo} (switchover): send writes to the new primary.` }
+            : { hint: 'This server is a standby: send writes to the primary.' }),
       });
     }
     const started = Date.now();
@@ -424,15 +429,51 @@ export class StoreNode {
 
   /** Becomes a standby of `primary` (standby.signal + primary_conninfo); the receiver rewinds a divergent tail. */
   rejoin(primary: string): void {
-    if (this.role === 'primary') {
-      // First of all: no commit still waiting may be acknowledged once this node has stopped being the primary.
-      this.syncrep.cancelAll(`this server stopped being the primary to follow ${primary}`);
-      this.control.role = 'standby';
-      clearTimeout(this.leaseTimer);
-      this.leaseHeld = false;
-      log('LOG:  entering standby mode');
-    }
+    if (this.role === 'primary') this.stepDown(primary);
     this.follow(primary);
+  }
+
+  private stepDown(primary: string): void {
+    // First of all: no commit still waiting may be acknowledged once this node has stopped being the primary.
+    this.syncrep.cancelAll(`this server stopped being the primary to follow ${primary}`);
+    this.control.role = 'standby';
+    clearTimeout(this.leaseTimer);
+    this.leaseHeld = false;
+    log('LOG:  entering standby mode');
+  }
+
+  /**
+   * A planned switchover, the old primary's part: what Patroni's graceful demote amounts to (`pg_ctl stop -m fast`,
+   * whose WAL senders ship the whole log to the standbys before the server stops, then a restart as a standby of
+   * the new primary). Takes no more writes, waits until `candidate` has flushed every record, then steps down and
+   * names it as its primary; `rejoin` starts the streaming once the candidate is promoted. If the candidate does not
+   * confirm within `timeoutMs` (cut off, frozen, gone), the switchover is cancelled and writes resume here.
+   */
+  async demote(candidate: string, timeoutMs: number): Promise<Message> {
+    if (this.role !== 'primary') return { ok: false, error: 'ERROR:  this server is a standby: only the primary can hand over', hint: 'Run the switchover against the primary.' };
+    this.handingOverTo = candidate;
+    await this.flushedAll();
+    const end = this.flushLsn;
+    const host = candidate.slice(0, candidate.lastIndexOf(':'));
+    const received = () => this.senders.some((s) => !s.closed && s.client_addr === host && s.flush >= end);
+    log(`LOG:  switchover to ${candidate}: refusing new writes, waiting for it to flush the log up to ${formatLsn(end)}`);
+    const deadline = Date.now() + timeoutMs;
+    while (!received() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    this.handingOverTo = undefined;
+    if (!received()) {
+      log(`LOG:  switchover to ${candidate} cancelled: it did not confirm flushing ${formatLsn(end)} within ${timeoutMs} ms; accepting writes again`, 'warning');
+      return {
+        ok: false,
+        error: `ERROR:  switchover cancelled: ${candidate} did not confirm flushing the log up to ${formatLsn(end)} within ${timeoutMs} ms`,
+        detail: 'This server stays the primary and accepts writes again.',
+      };
+    }
+    this.stepDown(candidate);
+    this.control.primary_conninfo = candidate;
+    writeControl(this.options.dir, this.control);
+    log(`LOG:  ${candidate} has flushed the whole log (${formatLsn(end)}): this server steps down and will follow it`);
+    report({ type: 'store.demote', lsn: end, candidate });
+    return { ok: true, lsn: formatLsn(end) };
   }
 
   /**

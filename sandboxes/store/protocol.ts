@@ -51,6 +51,10 @@ function handle(node: StoreNode, message: Message, reply: (answer: Message) => v
       if (message.primary === node.address) throw new Error('rejoin: a node cannot follow itself');
       node.rejoin(message.primary);
       return void reply({ ok: true, ...node.status() });
+    case 'demote':
+      if (typeof message.candidate !== 'string' || !/:\d+$/.test(message.candidate)) throw new Error('demote: expected "candidate": "HOST:PORT"');
+      if (message.candidate === node.address) throw new Error('demote: a node cannot hand over to itself');
+      return void node.demote(message.candidate, Math.min(Number(message.timeout_ms ?? 5000) || 5000, 60_000)).then(reply);
     case 'set_config':
       return void reply(node.setConfig(message));
     case 'reload':
@@ -60,7 +64,7 @@ function handle(node: StoreNode, message: Message, reply: (answer: Message) => v
     case 'start_replication':
       return node.startReplication(message, reply, socket);
     default:
-      throw new Error(`unknown op ${JSON.stringify(message.op)}: expected get, set, del, status, promote, rejoin, heartbeat, set_config, reload, identify_system or start_replication`);
+      throw new Error(`unknown op ${JSON.stringify(message.op)}: expected get, set, del, status, promote, rejoin, demote, heartbeat, set_config, reload, identify_system or start_replication`);
   }
 }
 

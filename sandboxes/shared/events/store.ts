@@ -27,6 +27,16 @@ export interface StoreWriteEvent {
   acked_at: number;
 }
 
+/**
+ * A planned switchover: the primary stopped taking writes, `candidate` (host:port) flushed its log up to `lsn`, and
+ * the primary stepped down to follow it.
+ */
+export interface StoreDemoteEvent {
+  type: 'store.demote';
+  lsn: number;
+  candidate: string;
+}
+
 /** A write refused: a standby or a fenced primary is read-only. */
 export interface StoreRefusedEvent {
   type: 'store.refused';
@@ -154,6 +164,7 @@ export type StoreEvent =
   | StoreReplicationEvent
   | StoreSemiSyncEvent
   | StorePromoteEvent
+  | StoreDemoteEvent
   | StoreFencedEvent
   | StoreRewindEvent
   | StoreWalTruncatedEvent

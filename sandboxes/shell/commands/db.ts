@@ -9,6 +9,8 @@ import { sessionFile } from '../files';
 import { withSetting } from '../../store/conf';
 import { MODES, type Mode } from '../../store/syncrep';
 import { didYouMean } from '../../shared/suggest';
+import { chooseSwitchoverCandidate, type SwitchoverView } from '../../store/failover';
+import { formatLsn, parseLsn } from '../../store/lsn';
 import { nodeNames, status } from '../supervisor';
 
 interface DbNode {
@@ -36,16 +38,33 @@ async function statuses(nodes: DbNode[]): Promise<(Status | Error)[]> {
   return Promise.all(nodes.map((n) => using(n, (c) => c.status()).catch((e: Error) => e)));
 }
 
-/** The node that accepts writes: a primary, not fenced, on the newest timeline. */
-async function findPrimary(nodes: DbNode[]): Promise<DbNode> {
-  const all = await statuses(nodes);
+/** The index of the node that accepts writes: a primary, not fenced, on the newest timeline. */
+function writablePrimary(all: (Status | Error)[]): number | undefined {
   let best: number | undefined;
   all.forEach((s, i) => {
     if (s instanceof Error || s.role !== 'primary' || s.fenced) return;
     if (best === undefined || s.timeline > (all[best] as Status).timeline) best = i;
   });
+  return best;
+}
+
+async function findPrimary(nodes: DbNode[]): Promise<DbNode> {
+  const best = writablePrimary(await statuses(nodes));
   if (best === undefined) throw new Error('no primary is accepting writes (try db status)');
   return nodes[best];
+}
+
+/** How long a switchover waits for the candidate to confirm it flushed the whole log before it is called off. */
+const HANDOVER_MS = 5000;
+
+/** Takes `--flag VALUE` pairs out of the words; a usage error for anything else. */
+function options(words: string[], known: string[]): Record<string, string | undefined> | string {
+  const found: Record<string, string | undefined> = {};
+  for (let i = 0; i < words.length; i += 2) {
+    if (!known.includes(words[i]) || words[i + 1] === undefined) return `unexpected '${words[i]}'`;
+    found[words[i]] = words[i + 1];
+  }
+  return found;
 }
 
 function pick(name: string, nodes: DbNode[]): DbNode {
@@ -211,6 +230,52 @@ const ACTIONS: Record<string, { usage: string; help: string; run: Action }> = {
       return 0;
     },
   },
+  switchover: {
+    usage: 'db switchover [--candidate NODE]',
+    help: 'planned handover: the primary stops writing, a caught-up standby gets everything and is promoted, the old primary follows it (patronictl switchover)',
+    async run(args, nodes, io) {
+      const flags = options(args, ['--candidate', '--leader']);
+      if (typeof flags === 'string') return usage(io, 'switchover');
+      const all = await statuses(nodes);
+      const primary = writablePrimary(all);
+      if (primary === undefined) throw new Error('Switchover failed: no primary is accepting writes (try db status)');
+      const leader = all[primary] as Status;
+      if (flags['--leader'] !== undefined && flags['--leader'] !== nodes[primary].name) {
+        throw new Error(`Switchover failed, details: 412, leader name does not match: the primary is ${nodes[primary].name}`);
+      }
+      if (flags['--candidate'] !== undefined) pick(flags['--candidate'], nodes);
+      const standbys = nodes.flatMap((node, i): SwitchoverView[] => {
+        if (i === primary) return [];
+        const s = all[i];
+        const host = node.address.slice(0, node.address.lastIndexOf(':'));
+        if (s instanceof Error) return [{ name: node.name, host, unreachable: s.message }];
+        const row = leader.replication.find((r) => r.client_addr === host);
+        return [{ name: node.name, host, role: s.role, ...(row && { stream: { state: row.state, flush_lsn: parseLsn(row.flush_lsn) } }) }];
+      });
+      const choice = chooseSwitchoverCandidate(standbys, flags['--candidate']);
+      if ('reason' in choice) throw new Error(`Switchover failed, details: 412, ${choice.reason}`);
+      const [from, to] = [nodes[primary], pick(choice.candidate.name, nodes)];
+      io.out(`Switching over from ${from.name} (primary at ${leader.current_lsn}) to ${to.name} (flushed up to ${formatLsn(choice.candidate.stream!.flush_lsn)})\n`);
+      const end = await using(from, (c) => c.demote(to.address, HANDOVER_MS)).catch((error: Error) => {
+        throw new Error(`Switchover failed, details: ${error instanceof StoreError ? error.text : error.message}`);
+      });
+      io.out(`${from.name} stopped taking writes; ${to.name} has flushed its whole log, up to ${end}\n`);
+      io.out('waiting for server to promote....');
+      let timeline: number;
+      try {
+        timeline = await using(to, (c) => c.promote());
+      } catch (error) {
+        // Nobody takes writes now: the old primary, which has every record, takes the role back (on a new timeline).
+        const back = await using(from, (c) => c.promote()).then((t) => `${from.name} is the primary again, on timeline ${t}`, (e: Error) => `${from.name} could not take the role back either (${e.message}): promote a node with db promote`);
+        throw new Error(`Switchover failed: ${to.name} was not promoted (${(error as Error).message}); ${back}`);
+      }
+      io.out(' done\n');
+      await using(from, (c) => c.rejoin(to.address));
+      io.out(`${new Date().toISOString().replace('T', ' ').slice(0, 23)} Successfully switched over to "${to.name}"\n`);
+      io.out(`${to.name} is the primary on timeline ${timeline}; ${from.name} follows it, with nothing to rewind\n\n`);
+      return ACTIONS.status.run([], nodes, io);
+    },
+  },
   rejoin: {
     usage: 'db rejoin NODE',
     help: 'make an old primary a standby of the current primary, discarding its divergent writes (pg_rewind)',
@@ -235,7 +300,7 @@ export const db: Command = {
   summary: 'talk to the replicated database: db set k v, db get k --on db-02, db status, db lag, db promote db-02',
   usage: [
     ...Object.values(ACTIONS).map((a) => `${a.usage.padEnd(36)}${a.help}`),
-    'Examples: db set user:1 alice   db get user:1 --on db-02   db lag db-02 2000   db promote db-02',
+    'Examples: db set user:1 alice   db get user:1 --on db-02   db lag db-02 2000   db switchover --candidate db-02',
   ].join('\n'),
   async run([name, ...words], io) {
     const action = name ? ACTIONS[name] : undefined;
@@ -252,7 +317,7 @@ export const db: Command = {
   },
   async complete(args, io) {
     if (args.length === 1) return Object.keys(ACTIONS);
-    if (args.at(-2) === '--on' || ['promote', 'rejoin', 'lag'].includes(args[0])) return nodeNames(io.session);
+    if (['--on', '--candidate', '--leader'].includes(args.at(-2) ?? '') || ['promote', 'rejoin', 'lag'].includes(args[0])) return nodeNames(io.session);
     return [];
   },
 };
