@@ -64,6 +64,15 @@ describe('the shell driving the two-servers scenario', () => {
     await lab.shell.command('infra slow web-02 0');
   });
 
+  it('shows and sets a web server capacity, and refuses what is not one', async () => {
+    expect(await lab.shell.command('infra capacity web-02')).toBe('web-02: 5 workers × 140 ms, backlog 20 (35.7 req/s at most)');
+    expect(await lab.shell.command('infra capacity web-02 --workers 10 --service-time 100ms')).toBe('web-02 is now 10 workers × 100 ms, backlog 20 (100.0 req/s at most)');
+    expect(await lab.shell.command('infra status')).toMatch(/^web-02 +web +10\.0\.0\.12 +running +ports 80, 10 workers × 100 ms, backlog 20$/m);
+    expect(await lab.shell.command('infra capacity web-02 --workers 0')).toBe("infra capacity: --workers: invalid workers '0': expected a whole number from 1 to 1000");
+    expect(await lab.shell.command('infra capacity lb-01')).toBe('infra capacity: lb-01 is a balancer, not a web server');
+    await lab.shell.command('infra capacity web-02 --workers 5 --service-time 140ms');
+  });
+
   it('kills a node, with suggestions for typos, and the supervisor reports it', async () => {
     expect(await lab.shell.command('infra kil web-01')).toBe("infra: unknown sub-command 'kil' (did you mean 'kill'?). Type 'help infra' for the list.");
     expect(await lab.shell.command('infra kill web01')).toBe("infra kill: no node named 'web01' (did you mean 'web-01'?). Nodes: web-01, web-02, lb-01");

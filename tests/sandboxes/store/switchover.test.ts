@@ -23,8 +23,8 @@ const client = (node: string) => {
   return c;
 };
 
-async function start(): Promise<{ run: SupervisorRun; shell: ShellSession }> {
-  run = await SupervisorRun.start('replication');
+async function start(scenario = 'replication'): Promise<{ run: SupervisorRun; shell: ShellSession }> {
+  run = await SupervisorRun.start(scenario);
   await run.waitFor((e) => e.type === 'store.ready' && e.node === 'db-03', 40_000);
   shell = new ShellSession(run.folder, { columns: 200 });
   await shell.waitForPrompt(1);
@@ -93,6 +93,24 @@ describe('a planned switchover', { timeout: 120_000 }, () => {
     // And the new primary takes writes, which reach the old one.
     const lsn = await client('db-02').set('after', 'switchover');
     expect((await client('db-01').get('after', { after: lsn, waitMs: 5000 })).value).toBe('switchover');
+  });
+
+  it('under a failover monitor with fencing, is followed by the monitor, and triggers no failover', async () => {
+    const { run, shell } = await start('failover');
+    await run.waitFor((e) => e.type === 'log' && /^LOG: {2}primary is \S+ .*\(found\)$/.test(e.text), 20_000);
+    const lsn = await client('db-01').set('cart', 'two books');
+    const output = await shell.command('db switchover --candidate db-02', 30_000);
+    expect(output).toMatch(/Successfully switched over to "db-02"/);
+    // Promoted by hand on a newer timeline, db-02 is the primary the monitor follows; once its lease comes, it
+    // takes writes, and the acknowledged one from before is there.
+    await run.waitFor((e) => e.node === 'mon-01' && e.type === 'log' && /^LOG: {2}primary is db-02 .* on timeline 2 \(promoted outside the monitor\)$/.test(e.text), 20_000);
+    await run.waitFor((e) => e.node === 'db-02' && e.type === 'log' && e.text === 'LOG:  lease from the failover monitor granted: accepting writes', 20_000);
+    expect(await shell.command('db set after switchover', 20_000)).toMatch(/^INSERT 0 1 {2}-- on db-02, commit lsn 0\/[0-9A-F]+$/);
+    expect((await client('db-02').get('cart', { after: lsn })).value).toBe('two books');
+    // No failover: db-02's promotion was the only one, and db-01 was not fenced by the monitor.
+    expect(run.events.filter((e) => e.type === 'store.promote').map((e) => e.node)).toEqual(['db-02']);
+    expect(run.events.some((e) => e.type === 'store.fenced' && e.node === 'db-01' && e.reason === 'lease-expired')).toBe(false);
+    expect(await shell.command('db status')).toMatch(/db-01 +10\.0\.0\.21:5432 +standby +2 /);
   });
 
   it('is refused, changing nothing, when the standby is not answering or not streaming', async () => {
