@@ -13,6 +13,7 @@
 // whole story and where the real servers differ.
 //
 // The pool is the pure core: no sockets and no timers; app.ts does the waiting and the answering.
+import type { WebPoolEvent } from '../shared/events/web';
 
 export interface Capacity {
   /** Requests served at the same time. */
@@ -46,21 +47,8 @@ export function describeCapacity(c: Capacity): string {
   return `${c.workers} worker${c.workers === 1 ? '' : 's'} × ${c.service_ms} ms, backlog ${c.backlog} (${most})`;
 }
 
-/** What happened to a request since the last look: the per-second figures of the `web.pool` event. */
-export interface PoolSample {
-  workers: number;
-  backlog: number;
-  /** Workers serving a request now. */
-  busy: number;
-  /** Requests waiting for a worker now. */
-  queued: number;
-  /** Most requests waiting at once since the last sample (PHP-FPM's "max listen queue", per interval). */
-  max_queued: number;
-  /** Requests that got a worker since the last sample. */
-  started: number;
-  /** Requests refused since the last sample because the backlog was full. */
-  refused: number;
-}
+/** How full the pool is and what happened since the last sample: the per-second `web.pool` event, documented there. */
+export type PoolSample = Omit<WebPoolEvent, 'type'>;
 
 export interface Admission {
   /** Resolves when a worker takes the request. */
