@@ -439,6 +439,9 @@ export class StoreNode {
     this.control.role = 'standby';
     clearTimeout(this.leaseTimer);
     this.leaseHeld = false;
+    // A standby sends no WAL in this sandbox (no cascading replication): its standbys lose their stream, as when a
+    // primary shuts down, and wait to be pointed at the new primary.
+    for (const sender of this.senders) sender.close();
     log('LOG:  entering standby mode');
   }
 

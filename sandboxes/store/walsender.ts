@@ -96,4 +96,9 @@ export class WalSender {
   get closed(): boolean {
     return this.socket.destroyed;
   }
+
+  /** Ends the stream, as a WAL sender exits when its server stops being the primary. */
+  close(): void {
+    this.socket.destroy();
+  }
 }

@@ -270,9 +270,12 @@ const ACTIONS: Record<string, { usage: string; help: string; run: Action }> = {
         throw new Error(`Switchover failed: ${to.name} was not promoted (${(error as Error).message}); ${back}`);
       }
       io.out(' done\n');
-      await using(from, (c) => c.rejoin(to.address));
+      // The old primary and every other standby follow the new one (Patroni repoints them; repmgr with
+      // --siblings-follow). None has a record past the switchpoint, so none has anything to rewind.
+      const others = nodes.filter((n, i) => n !== to && (i === primary || !(all[i] instanceof Error)));
+      const repointed = await Promise.all(others.map((n) => using(n, (c) => c.rejoin(to.address)).then(() => n.name, (e: Error) => `not ${n.name} (${e.message}: db rejoin ${n.name} later)`)));
       io.out(`${new Date().toISOString().replace('T', ' ').slice(0, 23)} Successfully switched over to "${to.name}"\n`);
-      io.out(`${to.name} is the primary on timeline ${timeline}; ${from.name} follows it, with nothing to rewind\n\n`);
+      io.out(`${to.name} is the primary on timeline ${timeline}; ${repointed.join(', ')} follow it, with nothing to rewind\n\n`);
       return ACTIONS.status.run([], nodes, io);
     },
   },

@@ -90,9 +90,10 @@ describe('a planned switchover', { timeout: 120_000 }, () => {
     expect(run.events.some((e) => e.type === 'store.rewind')).toBe(false);
     expect(run.events.find((e) => e.type === 'store.demote')).toMatchObject({ node: 'db-01', candidate: '10.0.0.22:5432' });
 
-    // And the new primary takes writes, which reach the old one.
+    // And the new primary takes writes, which reach the old primary and the other standby, both repointed to it.
+    expect(output).toMatch(/^db-02 is the primary on timeline 2; db-01, db-03 follow it, with nothing to rewind$/m);
     const lsn = await client('db-02').set('after', 'switchover');
-    expect((await client('db-01').get('after', { after: lsn, waitMs: 5000 })).value).toBe('switchover');
+    for (const node of ['db-01', 'db-03']) expect((await client(node).get('after', { after: lsn, waitMs: 5000 })).value, node).toBe('switchover');
   });
 
   it('under a failover monitor with fencing, is followed by the monitor, and triggers no failover', async () => {
