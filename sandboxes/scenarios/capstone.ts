@@ -19,10 +19,15 @@ const dbs = [db1, db2];
 // The failover monitor (repmgrd's role) is a node of its own: prom-01 is Prometheus.
 const failover = failoverMonitor();
 const mon = prometheus();
-/** Web server n, writing to the primary and reading from the standby; a client reads its own writes (lesson 7). */
+/**
+ * Web server n, writing to the primary and reading from the standby; a client reads its own writes (lesson 7). Its
+ * pool is sized for the database's bad moments, not for CPU: a request holds its worker while a standby catches up
+ * (up to 3 s) or a dead node times out, so 10 req/s can keep 30 workers busy during a failover. This lesson tests
+ * redundancy, not capacity (sandboxes/web/README.md).
+ */
 const storeBacked = (n: number) => {
   const web = webServer(n);
-  return { ...web, args: [...web.args, '--db', dbs.map((db) => `${db.address}:5432`).join(','), '--read-your-writes', 'wait'] };
+  return { ...web, args: [...web.args, '--workers', '30', '--db', dbs.map((db) => `${db.address}:5432`).join(','), '--read-your-writes', 'wait'] };
 };
 const [web1, web2] = [storeBacked(1), storeBacked(2)];
 /** How long after a web server's death the check looks at what clients got (detection takes fall × inter = 3 s). */
