@@ -94,7 +94,7 @@ After saving a balancer's config, run 'reload' to apply it.`,
       return 1;
     }
     if (!io.interactive) {
-      io.err('edit: needs the terminal (it cannot run inside a pipe)\n');
+      io.err('edit: needs the terminal (it cannot run inside a pipe or in the background)\n');
       return 1;
     }
     const model = new EditorModel(file.text);

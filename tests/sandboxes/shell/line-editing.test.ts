@@ -98,6 +98,15 @@ describe('the shell at its prompt', () => {
     expect(await shell.command('')).toBe('x'.repeat(150));
   });
 
+  it('leaves the whole of a long command in the scrollback once Enter runs it, not the window it was scrolled to', async () => {
+    const long = `echo ${'a'.repeat(60)} ${'z'.repeat(60)}`;
+    shell.type(long);
+    await shell.waitFor(/z{50}$/m);
+    expect(await shell.command('')).toBe(`${'a'.repeat(60)} ${'z'.repeat(60)}`);
+    // text() joins the lines the terminal wrapped: the prompt and the command as typed, from its first word.
+    expect((await shell.text()).split('\n')).toContain(`learner@laptop:~$ ${long}`);
+  });
+
   it('survives odd input: unknown escape sequences, control bytes and a resize', async () => {
     shell.type('\x1b[99~\x1b[1;5C\x00\x1c\x1b[8;40;60t\x1bODecho fine');
     expect(await shell.command('')).toBe('fine');
