@@ -10,6 +10,7 @@ import { JobTable, type Job } from './jobs';
 import { History, LineEditor, LineRenderer } from './line-editor';
 import { parseCommandLine, runPipeline, type Terminal } from './run';
 import { Session } from './session';
+import { wrap } from './wrap';
 
 const PROMPT_TEXT = 'learner@laptop:~$ ';
 const PROMPT = '\x1b[1;32mlearner@laptop\x1b[0m:\x1b[1;34m~\x1b[0m$ ';
@@ -307,5 +308,5 @@ process.stdin.on('end', quit);
 process.stdout.on('resize', () => onKey({ name: 'resize', rows: process.stdout.rows, columns: process.stdout.columns }));
 process.stdout.on('error', () => process.exit(0)); // the terminal went away
 
-write("Sandbox terminal. Type 'help' for the commands.\n");
+write(`${wrap("Sandbox terminal. Type 'help' for the commands.", columns)}\n`);
 prompt();

@@ -4,6 +4,7 @@
 import type { NodeStatus } from '../../supervisor/commands';
 import { StoreClient, StoreError, type ReplicationRow, type Status } from '../../store/client';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { wrap } from '../wrap';
 import type { Command, CommandIO } from '../command';
 import { sessionFile } from '../files';
 import { withSetting } from '../../store/conf';
@@ -232,7 +233,7 @@ function usage(io: CommandIO, name: string): number {
 
 export const db: Command = {
   name: 'db',
-  summary: 'talk to the replicated database: db set k v, db get k --on db-02, db status, db lag, db promote db-02',
+  summary: 'use the replicated store',
   usage: [
     ...Object.values(ACTIONS).map((a) => `${a.usage.padEnd(36)}${a.help}`),
     'Examples: db set user:1 alice   db get user:1 --on db-02   db lag db-02 2000   db promote db-02',
@@ -240,7 +241,7 @@ export const db: Command = {
   async run([name, ...words], io) {
     const action = name ? ACTIONS[name] : undefined;
     if (!action) {
-      io.err(name ? `db: unknown sub-command '${name}'${didYouMean(name, Object.keys(ACTIONS))}. Type 'help db' for the list.\n` : `${db.usage}\n`);
+      io.err(name ? `db: unknown sub-command '${name}'${didYouMean(name, Object.keys(ACTIONS))}. Type 'help db' for the list.\n` : `${wrap(db.usage, io.columns)}\n`);
       return 2;
     }
     try {

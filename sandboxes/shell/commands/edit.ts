@@ -78,7 +78,7 @@ class EditorScreen {
 
 export const edit: Command = {
   name: 'edit',
-  summary: 'change a scenario file in a small editor: edit haproxy.cfg',
+  summary: 'edit a scenario file',
   usage: `edit FILE   open one of the scenario's files (e.g. haproxy.cfg) full screen
 Keys: arrows, Home/End, PgUp/PgDn move; type to insert; Backspace/Delete erase; Enter splits a line;
 Ctrl-S saves; Ctrl-X exits (asking first if there are unsaved changes).

@@ -3,7 +3,7 @@ import type { Command } from '../command';
 
 export const jobs: Command = {
   name: 'jobs',
-  summary: 'list the commands running in the background (CMD &)',
+  summary: 'list background jobs',
   usage: `jobs        list the background jobs: [N], Running or Done, and the command line
 A command line ending with & runs in the background while you type the next ones:
   load -r 20 -d 10s &
@@ -24,7 +24,7 @@ Its output appears above your prompt; fg brings it back to the foreground (then 
 
 export const fg: Command = {
   name: 'fg',
-  summary: 'bring a background job back: fg, fg %2',
+  summary: 'bring a job back: fg %N',
   usage: `fg          bring the newest background job to the foreground
 fg %N       the same for job N (jobs lists them)
 In the foreground, Ctrl-C stops it, and the prompt comes back when it is done.`,

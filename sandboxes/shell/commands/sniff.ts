@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { describeBytes } from '../../tls/wire';
 import { compileFilter, FilterError, type Filter } from '../capture-filter';
+import { wrap } from '../wrap';
 import type { Command, CommandIO } from '../command';
 import { nodeNames, status } from '../supervisor';
 import { waitForSandbox } from '../wait';
@@ -27,6 +28,10 @@ export function formatPacket(packet: Packet): string {
   return [`${time} IP ${dotted(packet.src)} > ${dotted(packet.dst)}: length ${data.length}`, ...lines].join('\n');
 }
 
+// Captures running in this shell, per address: the capture file goes when the last of them stops (a sniff in the
+// background and another in the foreground may watch the same node).
+const capturing = new Map<string, number>();
+
 /** The filter of an expression; host names in it are the nodes' names, asked of the supervisor only if it has some. */
 async function filterFor(io: CommandIO, expression: string): Promise<Filter> {
   const names: string[] = [];
@@ -38,7 +43,7 @@ async function filterFor(io: CommandIO, expression: string): Promise<Filter> {
 
 export const sniff: Command = {
   name: 'sniff',
-  summary: 'show the traffic on a node\'s link, as tcpdump -A',
+  summary: 'watch a link, as tcpdump',
   usage: [
     'usage: sniff [-c COUNT] NODE [EXPRESSION]',
     '',
@@ -64,7 +69,7 @@ export const sniff: Command = {
       } else rest.push(args[i]);
     }
     if (rest.length === 0) {
-      io.err(`${this.usage}\n`);
+      io.err(`${wrap(this.usage, io.columns)}\n`);
       return 2;
     }
     const expression = rest.slice(1).join(' ');
@@ -88,6 +93,7 @@ export const sniff: Command = {
     const file = join(folder, `${address}.jsonl`);
     mkdirSync(folder, { recursive: true });
     if (!existsSync(file)) writeFileSync(file, '');
+    capturing.set(file, (capturing.get(file) ?? 0) + 1);
     const what = expression ? `keeping what matches '${expression}'` : 'capturing every connection to or from it';
     io.out(`listening on ${rest[0]} (${address}), ${what}; Ctrl-C to stop\n`);
     let seen = 0;
@@ -106,7 +112,10 @@ export const sniff: Command = {
         if (seen < count) await new Promise((resolve) => setTimeout(resolve, 100));
       }
     } finally {
-      rmSync(file, { force: true }); // stop capturing: connections opened from now on are not copied
+      const left = (capturing.get(file) ?? 1) - 1;
+      capturing.set(file, left);
+      // Stop capturing: connections opened from now on are not copied.
+      if (left === 0) rmSync(file, { force: true });
     }
     io.out(`${seen} packet${seen === 1 ? '' : 's'} captured\n`);
     return 0;

@@ -22,8 +22,8 @@ describe('the shell at its prompt', () => {
     expect((await shell.text()).split('\n')[0]).toBe("Sandbox terminal. Type 'help' for the commands.");
     expect(await shell.text()).toContain("Type 'help' for the commands.");
     const help = await shell.command('help');
-    expect(help).toMatch(/^ {2}help +list the commands/m);
-    expect(help).toMatch(/^ {2}history +/m);
+    expect(help).toMatch(/^ {2}help +list commands/m);
+    expect(help).toMatch(/ {2}history +the commands typed so far/m);
     expect(await shell.command('help history')).toContain('history <n>   only the last n');
   });
 
