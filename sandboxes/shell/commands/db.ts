@@ -23,6 +23,13 @@ async function dbNodes(io: CommandIO): Promise<DbNode[]> {
   return (await status(io)).nodes.filter((n) => n.role === 'store').map(endpoint);
 }
 
+/** libpq's words for a node that refuses the connection, as psql prints them; other errors as they come. */
+function unreachable(error: Error): string {
+  const { syscall, code, address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (syscall !== 'connect' || code !== 'ECONNREFUSED') return error.message;
+  return `connection to server at "${address}", port ${port} failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?`;
+}
+
 /** Runs `fn` with a client for `node`, closing it afterwards. */
 async function using<T>(node: DbNode, fn: (client: StoreClient) => Promise<T>): Promise<T> {
   const client = new StoreClient(node.address, 2000);
@@ -247,7 +254,7 @@ export const db: Command = {
     try {
       return await action.run(words, await dbNodes(io), io);
     } catch (error) {
-      io.err(error instanceof StoreError ? `${error.text}\n` : `db ${name}: ${(error as Error).message}\n`);
+      io.err(error instanceof StoreError ? `${error.text}\n` : `db ${name}: ${unreachable(error as Error)}\n`);
       return 1;
     }
   },

@@ -50,7 +50,12 @@ describe('the sandbox keeps its machinery out of sight', () => {
       'curl -s http://10.0.0.2/',
       'jobs',
     ];
-    for (const line of lines) await lab.shell.command(line, 30_000);
+    const printed: Record<string, string> = {};
+    for (const line of lines) printed[line] = await lab.shell.command(line, 30_000);
+    // The dead database in psql's words, with the address the learner would have dialled.
+    expect(printed['db get k --on db-01']).toBe(
+      'db get: connection to server at "10.0.0.21", port 5432 failed: Connection refused\n        Is the server running on that host and accepting TCP/IP connections?',
+    );
     expect(leaks(await lab.shell.text(), folder)).toEqual([]);
     expect(leaks(lab.scenario.events.map((e) => JSON.stringify(e)).join('\n'), folder)).toEqual([]);
   });
