@@ -123,7 +123,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 export const load: Command = {
   name: 'load',
-  summary: 'send steady traffic and watch where it goes: load -r 20 -d 10s',
+  summary: 'send steady traffic',
   usage: `load [-r RATE] [-d DURATION] [-t TIMEOUT] [--resolve NAME:PORT:ADDRESS] [URL]
   -r RATE       requests per second (default 10), sent on schedule even if answers are slow (open loop)
   -d DURATION   how long to send, e.g. 10s, 500ms, 1m (default 10s)
