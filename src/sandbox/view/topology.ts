@@ -4,7 +4,7 @@
 // aggregated per server and outcome when many arrive in one frame, so heavy load never drops frames.
 import type { ViewNode, ViewRequest, ViewState } from './state';
 import { CLIENT, NODE_H, NODE_W, WIDTH, layout, type Placed } from './layout';
-import { lagText, processText, roleText, statusText } from './node-text';
+import { heldVips, lagText, processText, roleText, statusText } from './node-text';
 import { CLIENT_ADDRESS, isCut, links } from './topology-links';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -143,21 +143,32 @@ export class TopologyView {
     const worst = [proc.tone, status?.tone].includes('down') ? 'down' : [proc.tone, status?.tone].includes('warn') ? 'warn' : proc.tone;
     parts.g.setAttribute('class', `node role-${node.role} state-${worst} process-${node.process}`);
     const lag = lagText(node);
-    parts.rate.textContent = lag ?? (node.role === 'web' || node.role === 'balancer' ? `${rate ?? 0} req/s` : '');
+    const serving = (node.role === 'web' || node.role === 'balancer') && (node.process === 'running' || node.process === 'frozen');
+    parts.rate.textContent = lag ?? (serving ? `${rate ?? 0} req/s` : '');
     const r = node.replication;
     const share = r?.role === 'replica' && r.replay_lsn !== undefined && r.lsn > 0 ? Math.min(1, r.replay_lsn / r.lsn) : undefined;
     parts.barBack.setAttribute('visibility', share === undefined ? 'hidden' : 'visible');
     parts.bar.setAttribute('width', String(share === undefined ? 0 : share * NODE_W));
   }
 
+  /**
+   * A badge on the top edge of each node holding virtual addresses, naming them all (an active/active survivor
+   * holds both); an address nobody holds (its MASTER died, the takeover is pending) gets a badge above the picture.
+   */
   private drawVip(state: ViewState): void {
     this.badge.replaceChildren();
-    if (!state.vip) return;
-    const owner = state.vip.owner ? this.placed.get(state.vip.owner) : undefined;
-    const x = owner?.x ?? WIDTH / 2;
-    const y = (owner?.y ?? NODE_H) - NODE_H / 2 - 18;
-    el('rect', { x: x - 90, y: y - 16, width: 180, height: 26, rx: 13, class: `vip${owner ? '' : ' orphan'}` }, this.badge);
-    el('text', { x, y: y + 2, class: 'vip-text' }, this.badge).textContent = owner ? `VIP ${state.vip.address}` : `VIP ${state.vip.address}: nobody`;
+    const badge = (x: number, y: number, text: string, orphan: boolean) => {
+      const width = 24 + text.length * 9;
+      el('rect', { x: x - width / 2, y: y - 13, width, height: 24, rx: 12, class: `vip${orphan ? ' orphan' : ''}` }, this.badge);
+      el('text', { x, y: y + 4, class: 'vip-text' }, this.badge).textContent = text;
+    };
+    for (const node of state.nodes) {
+      const place = this.placed.get(node.name);
+      const held = heldVips(state, node.name);
+      if (place && held.length) badge(place.x, place.y - NODE_H / 2 - 4, `VIP ${held.join(', ')}`, false);
+    }
+    const orphans = state.vips.filter((v) => !v.owner).map((v) => v.address);
+    if (orphans.length) badge(WIDTH / 2, -14, `VIP ${orphans.join(', ')}: nobody`, true);
   }
 
   private animate(fresh: ViewRequest[]): void {
@@ -200,11 +211,9 @@ export class TopologyView {
   }
 }
 
-/** Requests per server in the last complete second (the one before the newest event's second). */
-function lastSecondRates(state: ViewState): Map<string, number> {
+/** Requests per server and per balancer in the last complete second (the one before the newest event's second). */
+export function lastSecondRates(state: Pick<ViewState, 'time' | 'traffic'>): Map<string, number> {
   const second = Math.floor(state.time / 1000) - 1;
   const bucket = state.traffic.buckets.find((b) => b.second === second);
-  const rates = new Map(Object.entries(bucket?.perServer ?? {}));
-  for (const node of state.nodes) if (node.role === 'balancer') rates.set(node.name, bucket?.total ?? 0);
-  return rates;
+  return new Map(Object.entries({ ...bucket?.perServer, ...bucket?.perBalancer }));
 }
