@@ -11,7 +11,8 @@ const levelMark = { info: '', warning: '⚠ ', error: '✖ ' } as const;
 export class EventLog {
   private list: HTMLOListElement;
   private live: HTMLDivElement;
-  private hidden = new Set<Category>(['request']);
+  /** Off at first: one check per server a second would bury the requests, whose order the lessons point at. */
+  private hidden = new Set<Category>(['check']);
   private lines: LogLine[] = [];
   private until = Infinity;
   private queue: string[] = [];
@@ -50,7 +51,7 @@ export class EventLog {
       this.pending.push(line);
       this.frame ||= requestAnimationFrame(() => this.flush());
     }
-    if (announce && line.category !== 'request' && line.category !== 'tool') this.announce(line.text);
+    if (announce && !['request', 'check', 'tool'].includes(line.category)) this.announce(line.text);
   }
 
   /** Shows only the lines up to a stream position (the timeline), or all of them (Infinity). */
