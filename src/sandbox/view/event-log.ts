@@ -3,6 +3,7 @@
 // flood of individual requests.
 import { CATEGORIES, type Category, type LogLine } from './sentences';
 import { uniqueId } from './ids';
+import { setInlineText } from './inline-text';
 
 const SHOWN = 300;
 const ANNOUNCE_EVERY_MS = 1500;
@@ -84,7 +85,9 @@ export class EventLog {
     const node = document.createElement('span');
     node.className = 'node';
     node.textContent = line.node;
-    item.append(time, ' ', node, ' ', levelMark[line.level] + line.text);
+    const text = document.createElement('span');
+    setInlineText(text, levelMark[line.level] + line.text);
+    item.append(time, ' ', node, ' ', text);
     return item;
   }
 
