@@ -30,7 +30,11 @@ function shape(role: string, g: SVGGElement): SVGElement {
     return el('path', { d: `M${x + c},${y}H${-x - c}L${-x},${y + c}V${-y - c}L${-x - c},${-y}H${x + c}L${x},${-y - c}V${y + c}Z`, class: 'outline' }, g);
   }
   if (role === 'store') {
-    return el('path', { d: `M${x},${y + 10}A${w / 2},10 0 0 1 ${-x},${y + 10}V${-y - 6}A${w / 2},10 0 0 1 ${x},${-y - 6}Z M${x},${y + 10}A${w / 2},10 0 0 0 ${-x},${y + 10}`, class: 'outline' }, g);
+    // A cylinder whose top sits on the box's top edge: the near rim of its lid stays above the name line (a lid
+    // drawn lower ran through the name).
+    const body = el('path', { d: `M${x},${y}A${w / 2},8 0 0 1 ${-x},${y}V${-y - 6}A${w / 2},10 0 0 1 ${x},${-y - 6}Z`, class: 'outline' }, g);
+    el('path', { d: `M${x},${y}A${w / 2},8 0 0 0 ${-x},${y}`, class: 'outline rim' }, g);
+    return body;
   }
   return el('rect', { x, y, width: w, height: h, rx: role === 'monitor' ? 28 : 6, class: 'outline' }, g);
 }
