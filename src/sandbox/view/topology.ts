@@ -39,12 +39,23 @@ function shape(role: string, g: SVGGElement): SVGElement {
   return el('rect', { x, y, width: w, height: h, rx: role === 'monitor' ? 28 : 6, class: 'outline' }, g);
 }
 
+/** A pill with the virtual addresses in it, centred on (x, y). */
+function vipBadge(parent: SVGElement, x: number, y: number, text: string, orphan: boolean): SVGGElement {
+  const g = el('g', { class: 'vip-badge' }, parent);
+  const width = 24 + text.length * 9;
+  el('rect', { x: x - width / 2, y: y - 13, width, height: 24, rx: 12, class: `vip${orphan ? ' orphan' : ''}` }, g);
+  el('text', { x, y: y + 4, class: 'vip-text' }, g).textContent = text;
+  return g;
+}
+
 interface NodeParts {
   g: SVGGElement;
   lines: SVGTextElement[];
   rate: SVGTextElement;
   bar: SVGRectElement;
   barBack: SVGRectElement;
+  /** The badge of the virtual addresses it holds, while it holds any. */
+  vip?: SVGGElement;
 }
 
 export interface TopologyActions {
@@ -86,8 +97,8 @@ export class TopologyView {
     this.svg.setAttribute('aria-label', `Topology of ${state.scenario?.title ?? 'the sandbox'}: ${state.nodes.length} nodes`);
     this.drawEdges(state);
     const rates = lastSecondRates(state);
-    for (const node of state.nodes) this.drawNode(node, rates.get(node.name));
-    this.drawVip(state);
+    for (const node of state.nodes) this.drawNode(node, rates.get(node.name), heldVips(state, node.name));
+    this.drawOrphanVips(state);
     const fresh = state.requests.filter((r) => r.seq > this.animatedUpTo);
     this.animatedUpTo = state.lastSeq;
     if (animate && fresh.length) this.animate(fresh);
@@ -134,8 +145,14 @@ export class TopologyView {
     }
   }
 
-  private drawNode(node: ViewNode, rate: number | undefined): void {
+  private drawNode(node: ViewNode, rate: number | undefined, vips: string[]): void {
     const parts = this.parts.get(node.name)!;
+    // The addresses it holds, on its top edge and in its accessible name: an active/active survivor holds both.
+    const vipText = vips.length ? `VIP ${vips.join(', ')}` : '';
+    if (parts.vip?.textContent !== vipText) {
+      parts.vip?.remove();
+      parts.vip = vipText ? vipBadge(parts.g, 0, -NODE_H / 2 - 4, vipText, false) : undefined;
+    }
     const proc = processText(node);
     const status = statusText(node);
     const texts = [node.name, `${roleText(node)}, ${node.address}`, proc.text, status?.text ?? ''];
@@ -155,24 +172,11 @@ export class TopologyView {
     parts.bar.setAttribute('width', String(share === undefined ? 0 : share * NODE_W));
   }
 
-  /**
-   * A badge on the top edge of each node holding virtual addresses, naming them all (an active/active survivor
-   * holds both); an address nobody holds (its MASTER died, the takeover is pending) gets a badge above the picture.
-   */
-  private drawVip(state: ViewState): void {
+  /** An address nobody holds (its MASTER died, the takeover is pending) gets a badge above the picture. */
+  private drawOrphanVips(state: ViewState): void {
     this.badge.replaceChildren();
-    const badge = (x: number, y: number, text: string, orphan: boolean) => {
-      const width = 24 + text.length * 9;
-      el('rect', { x: x - width / 2, y: y - 13, width, height: 24, rx: 12, class: `vip${orphan ? ' orphan' : ''}` }, this.badge);
-      el('text', { x, y: y + 4, class: 'vip-text' }, this.badge).textContent = text;
-    };
-    for (const node of state.nodes) {
-      const place = this.placed.get(node.name);
-      const held = heldVips(state, node.name);
-      if (place && held.length) badge(place.x, place.y - NODE_H / 2 - 4, `VIP ${held.join(', ')}`, false);
-    }
     const orphans = state.vips.filter((v) => !v.owner).map((v) => v.address);
-    if (orphans.length) badge(WIDTH / 2, -14, `VIP ${orphans.join(', ')}: nobody`, true);
+    if (orphans.length) vipBadge(this.badge, WIDTH / 2, -14, `VIP ${orphans.join(', ')}: nobody`, true);
   }
 
   private animate(fresh: ViewRequest[]): void {
