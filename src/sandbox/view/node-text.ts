@@ -8,7 +8,7 @@ import type { ViewNode, ViewState, VrrpRole } from './state';
 const roleNames: Record<string, string> = { balancer: 'balancer', vrrp: 'balancer', web: 'web server', store: 'database', monitor: 'monitor' };
 
 /** A stopped or crashed process plays no part: it is nobody's primary and holds no address. */
-const alive = (node: ViewNode) => node.process !== 'stopped' && node.process !== 'crashed';
+export const alive = (node: Pick<ViewNode, 'process'>) => node.process !== 'stopped' && node.process !== 'crashed';
 
 export function roleText(node: ViewNode): string {
   if (node.replication && alive(node)) return node.replication.role === 'primary' ? `primary · tl ${node.replication.timeline}` : 'replica';

@@ -4,7 +4,7 @@
 // aggregated per server and outcome when many arrive in one frame, so heavy load never drops frames.
 import type { ViewNode, ViewRequest, ViewState } from './state';
 import { CLIENT, NODE_H, NODE_W, WIDTH, layout, type Placed } from './layout';
-import { heldVips, lagText, processText, roleText, statusText } from './node-text';
+import { alive, heldVips, lagText, processText, roleText, statusText } from './node-text';
 import { CLIENT_ADDRESS, isCut, links } from './topology-links';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -164,8 +164,8 @@ export class TopologyView {
     const worst = [proc.tone, status?.tone].includes('down') ? 'down' : [proc.tone, status?.tone].includes('warn') ? 'warn' : proc.tone;
     parts.g.setAttribute('class', `node role-${node.role} state-${worst} process-${node.process}`);
     const lag = lagText(node);
-    const serving = (node.role === 'web' || node.role === 'balancer') && (node.process === 'running' || node.process === 'frozen');
-    parts.rate.textContent = lag ?? (serving ? `${rate ?? 0} req/s` : '');
+    const serves = (node.role === 'web' || node.role === 'balancer') && alive(node);
+    parts.rate.textContent = lag ?? (serves ? `${rate ?? 0} req/s` : '');
     const r = node.replication;
     const share = r?.role === 'replica' && r.replay_lsn !== undefined && r.lsn > 0 ? Math.min(1, r.replay_lsn / r.lsn) : undefined;
     parts.barBack.setAttribute('visibility', share === undefined ? 'hidden' : 'visible');
