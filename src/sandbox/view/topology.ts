@@ -32,8 +32,9 @@ function shape(role: string, g: SVGGElement): SVGElement {
   if (role === 'store') {
     // A cylinder whose top sits on the box's top edge: the near rim of its lid stays above the name line (a lid
     // drawn lower ran through the name).
-    const body = el('path', { d: `M${x},${y}A${w / 2},8 0 0 1 ${-x},${y}V${-y - 6}A${w / 2},10 0 0 1 ${x},${-y - 6}Z`, class: 'outline' }, g);
-    el('path', { d: `M${x},${y}A${w / 2},8 0 0 0 ${-x},${y}`, class: 'outline rim' }, g);
+    const lid = y - 2;
+    const body = el('path', { d: `M${x},${lid}A${w / 2},7 0 0 1 ${-x},${lid}V${-y - 6}A${w / 2},10 0 0 1 ${x},${-y - 6}Z`, class: 'outline' }, g);
+    el('path', { d: `M${x},${lid}A${w / 2},7 0 0 0 ${-x},${lid}`, class: 'outline rim' }, g);
     return body;
   }
   return el('rect', { x, y, width: w, height: h, rx: role === 'monitor' ? 28 : 6, class: 'outline' }, g);
