@@ -43,13 +43,13 @@ export const clientReportSchema = z.object({
   sent: count,
   /** Answers received in the span, by status class. */
   answered: z.object({ '2xx': count, '3xx': count, '4xx': count, '5xx': count }),
-  /** Failures without an answer in the span, as curl names them: connection refused (a RST to the SYN), */
+  /** Failed without an answer, as curl tells them apart: connection refused (nothing listens at the address). */
   refused: count,
-  /** no answer in time (connect or whole request), */
+  /** Failed without an answer: no connection or no reply in time (curl's exit code 28), as across a cut link. */
   timed_out: count,
-  /** the connection reset or closed without a reply, */
+  /** Failed without an answer: the connection was reset or closed before a reply (curl's 52 and 56). */
   reset: count,
-  /** anything else (TLS, DNS, a malformed answer). */
+  /** Failed any other way: TLS, DNS, a malformed answer. */
   other: count,
   /** 95th percentile latency of the answers in the span, in ms; null when nothing was answered. */
   p95_ms: z.nullable(z.number().check(z.minimum(0))),
