@@ -2,6 +2,7 @@
 // through the local runtime: a balancer killed under load reads stopped, with no role and no traffic, and the
 // errors chart counts what the clients saw (100 % when everything fails); during a VIP takeover the clients'
 // failures show as errors; in active/active each balancer shows its role per VRRP instance and the address it holds.
+// Along the way: requests in the event log without health checks, inline code in hints, a cylinder's rim clear of its name.
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { serveBuiltCourse } from '../support/site';
@@ -46,6 +47,11 @@ describe.skipIf(!chromiumPath)('views derived from what happened, in Chromium', 
     // The clients' own reports arrive: a healthy site fails nothing.
     await expect.poll(() => errors(sandbox), { timeout: 20_000 }).toBe('errors 0 %');
     await expect.poll(() => label(sandbox, 'lb-01'), { timeout: 10_000 }).toMatch(/; running; ([1-9]\d*) req\/s$/);
+    // The event log shows the requests in order from the start, without the health checks in between.
+    const log = () => sandbox.locator('.event-log .lines li').allInnerTexts();
+    expect([await sandbox.locator('.event-log input[value="request"]').isChecked(), await sandbox.locator('.event-log input[value="check"]').isChecked()]).toEqual([true, false]);
+    await expect.poll(async () => (await log()).filter((l) => / fe_web be_app\/web-0[12] /.test(l)).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
+    expect((await log()).filter((l) => l.includes('GET /health'))).toEqual([]);
     await kill(sandbox, 'lb-01');
     await expect.poll(() => label(sandbox, 'lb-01'), { timeout: 10_000 }).toBe('lb-01; balancer, 10.0.0.2; STOPPED');
     // Every request is refused at the clients: no node logs one, the clients report them all.
@@ -80,6 +86,11 @@ describe.skipIf(!chromiumPath)('views derived from what happened, in Chromium', 
     const sandbox = await open('/active-passive/', 'active-active');
     await expect.poll(() => label(sandbox, 'lb-01'), { timeout: TAKEOVER_MS }).toBe('lb-01; balancer, 10.0.0.2; running; MASTER VI_1 · BACKUP VI_2; 0 req/s; VIP 10.0.0.10');
     expect(await label(sandbox, 'lb-02')).toBe('lb-02; balancer, 10.0.0.3; running; BACKUP VI_1 · MASTER VI_2; 0 req/s; VIP 10.0.0.20');
+    // Hints show their inline code as code, not as backticks.
+    const goal = sandbox.locator('.exercises [data-goal="both-active"]');
+    await goal.getByRole('button', { name: /^Show a hint \(1 of \d\)$/ }).click();
+    expect(await goal.locator('.hints li code').first().innerText()).toBe('dig www.example.com');
+    expect(await goal.locator('.hints li').first().innerText()).not.toContain('`');
     // Neither badge covers the rate line of the node above it.
     const boxes = await sandbox.locator('svg.topology').evaluate((svg) => {
       const box = (selector: string) => (svg.querySelector(selector) as SVGGraphicsElement).getBoundingClientRect();
