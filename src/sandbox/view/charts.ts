@@ -41,7 +41,7 @@ export class Charts {
     const s = series(state.traffic, servers, replicas, Math.max(0, to - SECONDS_SHOWN), to);
     const text = (name: string, values: (number | null)[], unit: string) => caption(name, values, s.seconds, unit);
     this.draw('rps', 'Requests/s per server', servers, [s.seconds, ...servers.map((n) => s.perServer[n])], servers.map((n) => text(n, s.perServer[n], '/s')).join(', '));
-    this.draw('errors', 'Errors (% of requests sent)', ['errors'], [s.seconds, s.errorRate], text('errors', s.errorRate, ' %'));
+    this.draw('errors', 'Errors (% of requests)', ['errors'], [s.seconds, s.errorRate], text('errors', s.errorRate, ' %'));
     this.draw('p95', 'Latency p95 (ms)', ['p95'], [s.seconds, s.p95], text('p95', s.p95, ' ms'));
     const lagged = replicas.filter((r) => state.nodes.find((n) => n.name === r)?.replication?.role === 'replica');
     if (lagged.length) this.draw('lag', 'Replication lag (ms)', lagged, [s.seconds, ...lagged.map((r) => s.lag_ms[r])], lagged.map((r) => text(r, s.lag_ms[r], ' ms')).join(', '));
