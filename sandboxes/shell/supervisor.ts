@@ -31,6 +31,12 @@ export async function nodeNames(session: Session): Promise<string[]> {
   }
 }
 
+/** Sends a command that may be lost (a `clients` report): never waits for the sandbox, never throws. */
+export async function report(session: Session, command: Command): Promise<void> {
+  const control = session.tryControl();
+  if (control) await post(control, command, AbortSignal.timeout(1000)).catch(() => {});
+}
+
 function post({ port, secret }: Control, command: Command, signal: AbortSignal): Promise<Reply> {
   const body = JSON.stringify(command);
   return new Promise((resolve, reject) => {
