@@ -1,14 +1,16 @@
 // The sandbox's terminal: xterm.js fitted to its box, refitted whenever the box changes size. Its font size is the
 // box's data-font-size (presenter mode and the + and − keys set it: src/sandbox/view/instructor.ts); without one it
-// is 14 px, or 12 px in a box as narrow as a phone's, so a phone still gets well over 40 columns.
+// is 14 px, 13 px in a narrow box (the page's column on a laptop, beside the exercises) and 12 px on a phone, so
+// each gets well over 40 columns.
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 
-const NARROW_BOX_PX = 480;
+const PHONE_PX = 480;
+const NARROW_BOX_PX = 420;
 
 export function openTerminal(box: HTMLElement, onResize: (size: { cols: number; rows: number }) => void): Terminal {
-  const usualSize = () => (box.clientWidth < NARROW_BOX_PX ? 12 : 14);
+  const usualSize = () => (innerWidth < PHONE_PX ? 12 : box.clientWidth < NARROW_BOX_PX ? 13 : 14);
   const terminal = new Terminal({
     convertEol: false, // the programs send \r\n themselves, as they would to a real terminal in raw mode
     cursorBlink: true,

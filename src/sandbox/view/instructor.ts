@@ -23,7 +23,7 @@ export const SHORTCUTS: [key: string, what: string][] = [
   ['c', 'start the chaos sequence; again to stop it and repair what it broke'],
   [', and .  (Page Up / Page Down)', 'step the timeline back / forward'],
   ['l', 'back to live'],
-  ['p', 'presenter mode on or off (Escape leaves it)'],
+  ['p', 'presenter mode on or off (Escape, outside the terminal, leaves it)'],
   ['+ and −  (=, -, 0)', 'terminal text larger / smaller (0: back to the usual size)'],
   ['Left / Right on a tab', 'switch between exercises, timeline, charts and event log'],
   ['?', 'show or hide this list'],

@@ -1,4 +1,4 @@
-// Where each node sits in the topology picture: one tier per role, in the order a request travels (the internet,
+// Where each node sits in the topology picture (and how wide and tall the picture is): one tier per role, in the order a request travels (the internet,
 // balancers, web servers, the primary database, its replicas), the monitor apart. Tiers run left to right on a wide
 // screen and top to bottom on a narrow one (a phone), so the picture's text stays readable at either width.
 // Pure, so it is tested. Which links join them is topology-links.ts.
@@ -12,14 +12,14 @@ export interface Placed {
 export type Orientation = 'across' | 'down';
 
 export const CLIENT = 'client';
-/** The picture's width across; down, it is as wide as its widest tier. */
-export const WIDTH = 1000;
 export const NODE_W = 190;
 export const NODE_H = 96;
 /** A row holds a node, the rate or lag line under it, and the VIP badge above it. */
 const ROW_H = NODE_H + 44;
 /** Down, nodes of one tier sit side by side this far apart (centre to centre). */
 const COL_W = NODE_W + 40;
+/** Across, each tier gets this much width: room for a link between nodes, and no more, so the text stays large. */
+const TIER_W = NODE_W + 80;
 
 /** The tier of each role, in request order; roles not in it (monitors) sit apart. */
 export const column: Record<string, number> = { balancer: 1, vrrp: 1, web: 2, store: 3 };
@@ -47,13 +47,14 @@ export function layout(nodes: readonly Placeable[], orientation: Orientation = '
   }
   const rows = Math.max(...tiers.map((t) => t.length));
   const height = rows * ROW_H + (monitors.length ? ROW_H : 0) + 20;
-  const colW = WIDTH / tiers.length;
+  const width = tiers.length * TIER_W;
+  const colW = TIER_W;
   tiers.forEach((tier, c) =>
     tier.forEach((n, r) => {
       const top = ((rows - tier.length) * ROW_H) / 2;
       placed.push({ name: n.name, x: colW * c + colW / 2, y: 10 + top + r * ROW_H + ROW_H / 2 });
     }),
   );
-  monitors.forEach((n, i) => placed.push({ name: n.name, x: (WIDTH / (monitors.length + 1)) * (i + 1), y: height - ROW_H / 2 - 10 }));
-  return { placed, width: WIDTH, height };
+  monitors.forEach((n, i) => placed.push({ name: n.name, x: (width / (monitors.length + 1)) * (i + 1), y: height - ROW_H / 2 - 10 }));
+  return { placed, width, height };
 }
