@@ -99,11 +99,11 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
   const chaosButton = controls.querySelector<HTMLButtonElement>('.chaos')!;
   let chaosTimers: ReturnType<typeof setTimeout>[] = [];
   let chaos: { script: ChaosStep[]; ran: number } | undefined;
-  const runStep = async (step: ChaosStep, says: string) => {
+  const runStep = async (step: ChaosStep, says: string): Promise<Reply> => {
     say(says);
     const reply = await run(step.command);
     if (!reply.ok) say(`${says} ${reply.error}`);
-    return reply.ok;
+    return reply;
   };
   const endChaos = () => {
     chaosTimers.forEach(clearTimeout);
@@ -116,9 +116,14 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
       const due = repairsLeft(chaos.script, chaos.ran);
       endChaos();
       if (!due.length) return say('Chaos stopped; it had nothing left broken.');
-      const done = [];
-      for (const step of due) if (await runStep(step, `Chaos stopped; repairing what it broke: ${step.says}`)) done.push(step.says);
-      return say(`Chaos stopped and repaired what it broke (${done.length} of ${due.length}): ${done.join(' ')}`);
+      const told: string[] = [];
+      let repaired = 0;
+      for (const step of due) {
+        const reply = await runStep(step, `Chaos stopped; repairing what it broke: ${step.says}`);
+        repaired += reply.ok ? 1 : 0;
+        told.push(reply.ok ? step.says : `${step.says} (not done: ${reply.error})`);
+      }
+      return say(`Chaos stopped and repaired what it broke (${repaired} of ${due.length}): ${told.join(' ')}`);
     }
     const script = chaosScript(live.nodes);
     const running = (chaos = { script, ran: 0 });
