@@ -59,7 +59,10 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
   }, TEST_MS);
 
   it('kills a web server by click: DOWN after the configured checks, and new requests go to the other one', async () => {
+    // The event log is a tab beside the terminal, with the exercises.
+    await page.getByRole('tab', { name: 'Event log' }).click();
     await page.locator('.event-log input[value="request"]').check();
+    await page.getByRole('tab', { name: 'Exercises' }).click();
     await node(page, 'web-01').click();
     await page.getByRole('menuitem', { name: 'Kill web-01 (kill -9)' }).click();
     await expect.poll(() => label(page, 'web-01'), { timeout: 10_000 }).toMatch(/; STOPPED; /);
@@ -183,6 +186,7 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
     const logged = async (line: RegExp) => (await logLines(chaos)).some((l) => line.test(l));
 
     // Scrub back to when web-02 was DOWN: the picture and the log show that moment, not what came after.
+    await chaos.getByRole('tab', { name: 'Timeline' }).click();
     await timeline.fill(String(whileDown));
     expect(await chaos.locator('.timeline output').innerText()).toMatch(new RegExp(`^Replay: event ${whileDown} of \\d+`));
     await expect.poll(() => label(chaos, 'web-02'), { timeout: 10_000 }).toMatch(/; STOPPED; LB: DOWN(;|$)/);

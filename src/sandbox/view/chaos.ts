@@ -42,3 +42,22 @@ export function chaosScript(nodes: readonly Named[]): ChaosStep[] {
   }
   return steps;
 }
+
+/** What undoes each kind of fault; every fault in the script is undone later by its repair. */
+const REPAIR = { freeze: 'resume', kill: 'start', cut: 'heal' } as const;
+
+const target = (command: Command) => ('node' in command ? command.node : 'a' in command ? `${command.a}|${command.b}` : '');
+
+const repairs = (repair: Command, fault: Command) =>
+  fault.cmd in REPAIR && repair.cmd === REPAIR[fault.cmd as keyof typeof REPAIR] && target(repair) === target(fault);
+
+/**
+ * The repairs still due when the sequence is stopped after its first `ran` steps: each fault already done whose
+ * repair had not come yet, in the order the faults came. Stopping Chaos runs them, so nothing is left broken that
+ * the learner did not break.
+ */
+export function repairsLeft(script: readonly ChaosStep[], ran: number): ChaosStep[] {
+  const done = script.slice(0, ran);
+  const due = script.slice(ran);
+  return done.flatMap((fault, i) => (done.slice(i + 1).some((s) => repairs(s.command, fault.command)) ? [] : due.filter((s) => repairs(s.command, fault.command)).slice(0, 1)));
+}

@@ -2,7 +2,6 @@
 // live region reads out what matters (nodes dying, checks changing, goals met), a few sentences at a time, never the
 // flood of individual requests.
 import { CATEGORIES, type Category, type LogLine } from './sentences';
-import { uniqueId } from './ids';
 import { setInlineText } from './inline-text';
 
 const SHOWN = 300;
@@ -25,9 +24,8 @@ export class EventLog {
   constructor(host: HTMLElement) {
     const section = document.createElement('section');
     section.className = 'event-log';
-    const title = uniqueId('event-log');
-    section.setAttribute('aria-labelledby', title);
-    section.innerHTML = `<h3 id="${title}">Event log</h3><fieldset class="filters"><legend>Show</legend></fieldset><ol class="lines" tabindex="0" aria-label="Events, newest last"></ol><div class="sr-only" aria-live="polite" aria-atomic="false"></div>`;
+    section.setAttribute('aria-label', 'Event log'); // named by its tab too; no heading with an id, which Starlight's table of contents would take for its own
+    section.innerHTML = `<fieldset class="filters"><legend>Show</legend></fieldset><ol class="lines" tabindex="0" aria-label="Events, newest last"></ol><div class="sr-only" aria-live="polite" aria-atomic="false"></div>`;
     const filters = section.querySelector('fieldset')!;
     for (const { id, label } of CATEGORIES) {
       const box = document.createElement('label');

@@ -2,7 +2,6 @@
 // check expects and what it observes, hints one at a time, the solution behind a confirmation, and "reset lab".
 // A goal met once stays done in this browser (progress.ts), after a reload or a reset too.
 import type { ViewGoal, ViewState } from './state';
-import { uniqueId } from './ids';
 import { setInlineText } from './inline-text';
 
 interface GoalParts {
@@ -25,9 +24,8 @@ export class ExercisePanel {
   constructor(host: HTMLElement, private reset: () => Promise<string>) {
     this.section = document.createElement('section');
     this.section.className = 'exercises';
-    const title = uniqueId('exercises');
-    this.section.setAttribute('aria-labelledby', title);
-    this.section.innerHTML = `<h3 id="${title}">Exercises</h3><p class="scenario-summary"></p><ol class="goals"></ol>
+    this.section.setAttribute('aria-label', 'Exercises'); // named by its tab too; no heading with an id, which Starlight's table of contents would take for its own
+    this.section.innerHTML = `<p class="scenario-summary"></p><ol class="goals"></ol>
       <p class="reset"><button type="button" class="reset-lab">Reset lab</button> <span role="status"></span></p>`;
     this.list = this.section.querySelector('.goals')!;
     this.summary = this.section.querySelector('.scenario-summary')!;

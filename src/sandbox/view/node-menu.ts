@@ -37,17 +37,31 @@ export class NodeMenu {
         item.setAttribute('role', 'menuitem');
         item.tabIndex = -1;
         item.textContent = label;
-        item.addEventListener('click', () => this.choose(label, command));
+        item.addEventListener('click', () => this.perform({ label, command }));
         return item;
       }),
     );
-    const box = anchor.getBoundingClientRect();
-    const origin = this.host.getBoundingClientRect();
-    this.menu.style.left = `${Math.max(0, box.left - origin.left)}px`;
-    this.menu.style.top = `${box.bottom - origin.top + 4}px`;
     this.menu.hidden = false;
+    this.place(anchor.getBoundingClientRect());
     anchor.setAttribute('aria-expanded', 'true');
     this.items()[0]?.focus();
+  }
+
+  /**
+   * Under the node, or above it when there is no room below, and moved left or right as needed to stay on screen
+   * (on a phone a node near the right edge would otherwise open its menu off the screen).
+   */
+  private place(node: DOMRect): void {
+    const margin = 8;
+    const origin = this.host.getBoundingClientRect();
+    const { width, height } = this.menu.getBoundingClientRect();
+    const screen = document.documentElement.clientWidth;
+    const left = Math.min(Math.max(margin, node.left), screen - width - margin);
+    const below = node.bottom + 4;
+    const top = below + height <= innerHeight - margin || node.top - height - 4 < margin ? below : node.top - height - 4;
+    // The menu is placed in the panel's padding box, which scrolls in presenter mode.
+    this.menu.style.left = `${left - origin.left - this.host.clientLeft + this.host.scrollLeft}px`;
+    this.menu.style.top = `${top - origin.top - this.host.clientTop + this.host.scrollTop}px`;
   }
 
   close(refocus = true): void {
@@ -61,7 +75,8 @@ export class NodeMenu {
     return [...this.menu.querySelectorAll<HTMLButtonElement>('[role=menuitem]')];
   }
 
-  private async choose(label: string, command: Command): Promise<void> {
+  /** Runs a menu item (also reached by the instructor's keys), saying what it does and then the reply. */
+  async perform({ label, command }: NodeAction): Promise<void> {
     this.close();
     this.say(`${label}…`);
     const reply = await this.run(command);

@@ -4,7 +4,7 @@
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
 import type { Command, Reply } from '../../../sandboxes/supervisor/commands';
 import type { Runtime } from '../../runtime/types';
-import { chaosScript } from './chaos';
+import { chaosScript, repairsLeft, type ChaosStep } from './chaos';
 import { Charts } from './charts';
 import { EventLog } from './event-log';
 import { ExercisePanel } from './exercises';
@@ -21,6 +21,7 @@ import { initialState, reduce, type ViewState } from './state';
 import { Timeline } from './timeline';
 import { TopologyView } from './topology';
 import { uniqueId } from './ids';
+import { Tabs } from './tabs';
 import './panel.css';
 
 const RATES = [0, 2, 5, 10, 20, 50, 100];
@@ -28,10 +29,11 @@ const RATES = [0, 2, 5, 10, 20, 50, 100];
 /** `leaving` aborts when the panel leaves the page: the views' timers stop (the panel stops the processes). */
 export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime: Runtime }, leaving: AbortSignal): void {
   const link = linkToSandbox(root, sandbox);
-  const upper = document.createElement('div');
-  upper.className = 'sandbox-views';
+  const lab = root.querySelector<HTMLElement>('.lab')!;
+  const controls = document.createElement('div');
+  controls.className = 'lab-toolbar';
   const [loadHelp, shortcuts] = [uniqueId('load-help'), uniqueId('shortcuts')];
-  upper.innerHTML = `
+  controls.innerHTML = `
     <div class="views-toolbar" role="toolbar" aria-label="Sandbox controls">
       <label>Load <select class="load" aria-describedby="${loadHelp}">${RATES.map((r) => `<option value="${r}">${r ? `${r} requests/s` : 'off'}</option>`).join('')}</select></label>
       <span id="${loadHelp}" class="sr-only">Requests per second sent to the front door by the sandbox's load command</span>
@@ -40,19 +42,24 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
       <button type="button" class="shortcuts" aria-expanded="false" aria-controls="${shortcuts}">Keyboard shortcuts</button>
     </div>
     <div id="${shortcuts}" class="shortcut-help" hidden></div>
-    <div class="views-stage"><figure class="topology-box"><figcaption class="sr-only">Topology: click a node, or focus it and press Enter, for its actions</figcaption></figure></div>
     <p class="views-status" role="status"></p>`;
-  const lower = document.createElement('div');
-  lower.className = 'sandbox-views-lower';
-  const terminal = root.querySelector('.sandbox-terminal');
-  root.insertBefore(upper, terminal);
-  (root.querySelector('.sandbox-controls') ?? terminal)!.after(lower);
+  const topoBox = document.createElement('figure');
+  topoBox.className = 'topology-box';
+  topoBox.innerHTML = '<figcaption class="sr-only">Topology: click a node, or focus it and press Enter, for its actions</figcaption>';
+  // Exercises, timeline, charts and event log share one strip of tabs beside (or under) the terminal.
+  const tabs = new Tabs('Sandbox views');
+  lab.prepend(controls, topoBox);
+  lab.append(tabs.element);
+  const [exercisesTab, timelineTab, chartsTab, logTab] = [
+    ['Exercises', 'exercises'],
+    ['Timeline', 'timeline'],
+    ['Charts', 'charts'],
+    ['Event log', 'log'],
+  ].map(([name, key]) => tabs.add(name, key));
 
-  const status = upper.querySelector<HTMLElement>('.views-status')!;
+  const status = controls.querySelector<HTMLElement>('.views-status')!;
   const say = (text: string) => (status.textContent = text);
   const run = async (command: Command): Promise<Reply> => link.send(command);
-  const stage = upper.querySelector<HTMLElement>('.views-stage')!;
-  const topoBox = upper.querySelector<HTMLElement>('.topology-box')!;
 
   let live: ViewState = initialState();
   let shown: ViewState | undefined; // a replayed moment, or undefined when following the stream
@@ -61,11 +68,11 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
   const topology = new TopologyView(topoBox, {
     openMenu: (name, anchor) => menu.open(name, anchor, nodeActions(live, name)),
   });
-  const exercises = new ExercisePanel(stage, async () => {
+  const exercises = new ExercisePanel(exercisesTab, async () => {
     const reply = await run({ cmd: 'reset' });
     return reply.ok ? 'The lab is back as it started; your saved progress is kept.' : `Could not reset: ${reply.error}`;
   });
-  const timeline = new Timeline(upper, {
+  const timeline = new Timeline(timelineTab, {
     show(count) {
       shown = count === undefined ? undefined : replay.stateAfter(count);
       log.showUntil(count === undefined ? Infinity : (link.events[count - 1]?.seq ?? 0));
@@ -74,54 +81,76 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
     },
     timeOf: (count) => link.events[count - 1]?.time ?? 0,
   });
-  const charts = new Charts(lower);
-  const log = new EventLog(lower);
+  const charts = new Charts(chartsTab);
+  const log = new EventLog(logTab);
 
   // Load: the shell's `load` command aimed at the front door (the VIP, else the balancer, else the web server).
   const load = new LoadControl(sandbox.runtime, () => {
     const front = live.vips[0]?.address ?? live.nodes.find((n) => n.role === 'balancer')?.address ?? live.nodes.find((n) => n.role === 'web')?.address;
     return `http://${front ?? '10.0.0.2'}/`;
   });
-  const loadSelect = upper.querySelector<HTMLSelectElement>('.load')!;
+  const loadSelect = controls.querySelector<HTMLSelectElement>('.load')!;
   loadSelect.addEventListener('change', async () => say(await load.set(Number(loadSelect.value))));
   leaving.addEventListener('abort', () => load.stop(), { once: true });
 
-  // Chaos: the scripted fault sequence, narrated step by step; pressing again stops what is left of it.
-  const chaosButton = upper.querySelector<HTMLButtonElement>('.chaos')!;
+  // Chaos: the scripted fault sequence, narrated step by step. Pressing it again stops the sequence and repairs what
+  // it had broken and not yet repaired (a learner stopping it expects the lab back, not nodes left dead): the rest
+  // of the script's own repairs, run at once and narrated the same way.
+  const chaosButton = controls.querySelector<HTMLButtonElement>('.chaos')!;
   let chaosTimers: ReturnType<typeof setTimeout>[] = [];
-  const toggleChaos = () => {
-    if (chaosTimers.length) {
-      chaosTimers.forEach(clearTimeout);
-      chaosTimers = [];
-      chaosButton.setAttribute('aria-pressed', 'false');
-      return say('Chaos stopped; what it broke stays broken until you repair it.');
+  let chaos: { script: ChaosStep[]; ran: number } | undefined;
+  const runStep = async (step: ChaosStep, says: string): Promise<Reply> => {
+    say(says);
+    const reply = await run(step.command);
+    if (!reply.ok) say(`${says} ${reply.error}`);
+    return reply;
+  };
+  const endChaos = () => {
+    chaosTimers.forEach(clearTimeout);
+    chaosTimers = [];
+    chaos = undefined;
+    chaosButton.setAttribute('aria-pressed', 'false');
+  };
+  const toggleChaos = async () => {
+    if (chaos) {
+      const due = repairsLeft(chaos.script, chaos.ran);
+      endChaos();
+      if (!due.length) return say('Chaos stopped; it had nothing left broken.');
+      const told: string[] = [];
+      let repaired = 0;
+      for (const step of due) {
+        const reply = await runStep(step, `Chaos stopped; repairing what it broke: ${step.says}`);
+        repaired += reply.ok ? 1 : 0;
+        told.push(reply.ok ? step.says : `${step.says} (not done: ${reply.error})`);
+      }
+      return say(`Chaos stopped and repaired what it broke (${repaired} of ${due.length}): ${told.join(' ')}`);
     }
     const script = chaosScript(live.nodes);
+    const running = (chaos = { script, ran: 0 });
     chaosButton.setAttribute('aria-pressed', 'true');
     chaosTimers = script.map((step, i) =>
       setTimeout(async () => {
-        say(`Chaos ${i + 1}/${script.length}: ${step.says}`);
-        const reply = await run(step.command);
-        if (!reply.ok) say(`Chaos ${i + 1}/${script.length}: ${reply.error}`);
-        if (i === script.length - 1) {
-          chaosTimers = [];
-          chaosButton.setAttribute('aria-pressed', 'false');
-        }
+        running.ran = i + 1;
+        await runStep(step, `Chaos ${i + 1}/${script.length}: ${step.says}`);
+        if (i === script.length - 1 && chaos === running) endChaos();
       }, step.at_ms),
     );
   };
-  chaosButton.addEventListener('click', toggleChaos);
+  chaosButton.addEventListener('click', () => void toggleChaos());
 
   // Presenter mode and the keyboard shortcuts live on the panel's root; nothing else needs to reach them.
-  new Instructor(root, upper, {
-    chaos: toggleChaos,
+  new Instructor(root, controls, {
+    chaos: () => void toggleChaos(),
     live: () => timeline.live(),
     step: (by) => timeline.step(by),
     node: (i) => topology.nodeElement(live.nodes[i]?.name ?? '')?.focus(),
-    act: async (cmd, name) => {
-      const reply = await run({ cmd, node: name } as Command);
-      say(reply.ok ? reply.message : `Could not do that: ${reply.error}`);
+    // A key does what the node's menu item does, with the same narration and the supervisor's reply.
+    act: (cmd, name) => {
+      const action = nodeActions(live, name).find((a) => a.command.cmd === cmd);
+      if (action) void menu.perform(action);
+      else say(`${name} is ${live.nodes.find((n) => n.name === name)?.process ?? 'not known'}: its menu has no ${cmd} now.`);
     },
+    say,
   });
 
   // Drawing: at most once a frame, however fast events arrive (a burst of requests becomes one aggregated frame).
@@ -146,7 +175,7 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
   const chartTimer = setInterval(() => charts.update(shown ?? live), 1000);
   leaving.addEventListener('abort', () => {
     clearInterval(chartTimer);
-    chaosTimers.forEach(clearTimeout);
+    endChaos();
   }, { once: true });
 
   let caughtUp = false;

@@ -3,7 +3,7 @@
 // by outcome. Updated in place (nodes keep their focus); requests are animated only when motion is allowed and are
 // aggregated per server and outcome when many arrive in one frame, so heavy load never drops frames.
 import type { ViewNode, ViewRequest, ViewState } from './state';
-import { CLIENT, NODE_H, NODE_W, WIDTH, layout, type Placed } from './layout';
+import { CLIENT, NODE_H, NODE_W, layout, type Orientation, type Placed } from './layout';
 import { alive, heldVips, lagText, processText, roleText, statusText } from './node-text';
 import { CLIENT_ADDRESS, isCut, links } from './topology-links';
 
@@ -11,6 +11,8 @@ const SVG = 'http://www.w3.org/2000/svg';
 /** More new requests than this in one frame are drawn as one token per server and outcome, with a count. */
 const AGGREGATE_OVER = 8;
 const TRAVEL_MS = 650;
+/** Below this width (CSS px) tiers run top to bottom: across, a phone would draw the text 4-5 px high. */
+const DOWN_BELOW_PX = 600;
 
 function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number> = {}, parent?: Element): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG, name);
@@ -73,6 +75,9 @@ export class TopologyView {
   private placed = new Map<string, Placed>();
   private shapeKey = '';
   private animatedUpTo = 0;
+  private orientation: Orientation = 'across';
+  private width = 0;
+  private last?: ViewState;
 
   constructor(
     host: HTMLElement,
@@ -85,6 +90,13 @@ export class TopologyView {
     this.flowLayer = el('g', { class: 'flows', 'aria-hidden': 'true' }, this.svg);
     host.appendChild(this.svg);
     this.svg.addEventListener('keydown', (e) => this.onKey(e));
+    new ResizeObserver(() => {
+      const orientation = host.clientWidth < DOWN_BELOW_PX ? 'down' : 'across';
+      if (orientation === this.orientation) return;
+      this.orientation = orientation;
+      this.shapeKey = '';
+      if (this.last) this.render(this.last, false);
+    }).observe(host);
   }
 
   /** The focusable element of a node (tests and keyboard shortcuts reach nodes through it). */
@@ -93,6 +105,7 @@ export class TopologyView {
   }
 
   render(state: ViewState, animate: boolean): void {
+    this.last = state;
     const key = state.nodes.map((n) => `${n.name}:${n.role}`).join(',');
     if (key !== this.shapeKey) this.build(state);
     this.svg.setAttribute('aria-label', `Topology of ${state.scenario?.title ?? 'the sandbox'}: ${state.nodes.length} nodes`);
@@ -107,10 +120,12 @@ export class TopologyView {
 
   private build(state: ViewState): void {
     this.shapeKey = state.nodes.map((n) => `${n.name}:${n.role}`).join(',');
-    const { placed, height } = layout(state.nodes);
+    const { placed, width, height } = layout(state.nodes, this.orientation);
     this.placed = new Map(placed.map((p) => [p.name, p]));
+    this.width = width;
     // Room above the top row for the VIP badge.
-    this.svg.setAttribute('viewBox', `0 -30 ${WIDTH} ${height + 70}`);
+    this.svg.setAttribute('viewBox', `0 -30 ${width} ${height + 70}`);
+    this.svg.dataset.orientation = this.orientation;
     this.nodesLayer.replaceChildren();
     this.parts.clear();
     const client = this.placed.get(CLIENT)!;
@@ -177,7 +192,7 @@ export class TopologyView {
   private drawOrphanVips(state: ViewState): void {
     this.badge.replaceChildren();
     const orphans = state.vips.filter((v) => !v.owner).map((v) => v.address);
-    if (orphans.length) vipBadge(this.badge, WIDTH / 2, -14, `VIP ${orphans.join(', ')}: nobody`, true);
+    if (orphans.length) vipBadge(this.badge, this.width / 2, -14, `VIP ${orphans.join(', ')}: nobody`, true);
   }
 
   private animate(fresh: ViewRequest[]): void {
