@@ -96,7 +96,7 @@ export default defineScenario({
         return {
           met: limited > 0 && served > 0,
           expected: 'some requests answered 200, then a flood answered 429 by lb-01',
-          observed: `lb-01 answered ${plural(served, 'request')} with 200 and ${plural(limited, 'request')} with 429`,
+          observed: requests.length ? `lb-01 answered ${plural(served, 'request')} with 200 and ${limited} with 429` : 'lb-01 has answered no request yet',
         };
       },
     },

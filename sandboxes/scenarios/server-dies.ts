@@ -107,7 +107,7 @@ export default defineScenario({
               ? `${last.web.name} died; watching what clients get for ${AFTERMATH_MS / 1000} s`
               : last.after.length < 10
               ? `after ${last.web.name} died, lb-01 answered only ${plural(last.after.length, 'request')}: keep traffic flowing (load) while you kill it`
-              : `after ${last.web.name} died, lb-01 answered ${plural(last.after.length, 'request')}: ${last.failed.length} failed (${describeCounts(countBy(last.failed, (r) => String(r.status)), 'x')})`,
+              : `after ${last.web.name} died, lb-01 answered ${plural(last.after.length, 'request')}: ${last.failed.length ? `${last.failed.length} failed (${describeCounts(countBy(last.failed, (r) => String(r.status)), 'x')})` : 'none failed'}`,
         };
       },
     },

@@ -9,6 +9,12 @@ const [web1, web2] = [webServer(1), webServer(2)];
 /** How many requests in a row the checks look at: enough to see a ratio, few enough to type with curl. */
 const WINDOW = 20;
 
+/** "in the last 20 through lb-01: web-01 served 5, web-02 served 15" (or that there was none yet). */
+function lastFew(served: ReturnType<typeof appRequests>, size: number): string {
+  const last = served.slice(-size);
+  return last.length ? `in the last ${last.length} through lb-01: ${describeCounts(countBy(last, (e) => e.node))}` : 'no request through lb-01 yet';
+}
+
 export default defineScenario({
   name: 'weighted-servers',
   title: 'Weighted round robin',
@@ -47,7 +53,7 @@ export default defineScenario({
         return {
           met: !!hit,
           expected: `in ${WINDOW} requests in a row through lb-01, web-02 serves ${(WINDOW * 3) / 4} and web-01 ${WINDOW / 4}`,
-          observed: `in the last ${last.length}: ${describeCounts(countBy(last, (e) => e.node))}`,
+          observed: lastFew(served, WINDOW),
         };
       },
     },
@@ -73,7 +79,7 @@ export default defineScenario({
         return {
           met: !!drained,
           expected: '10 requests in a row through lb-01 served by web-02 while web-01 stays up and passes its checks',
-          observed: `in the last ${Math.min(10, served.length)}: ${describeCounts(countBy(served.slice(-10), (e) => e.node))}`,
+          observed: lastFew(served, 10),
         };
       },
     },
