@@ -49,7 +49,6 @@ export default defineScenario({
         const served = appRequests(events, lb.address);
         // Some 20 requests in a row split 15:5 (weighted round robin repeats web-02 web-02 web-01 web-02).
         const hit = windows(served, WINDOW).find((w) => w.filter((e) => e.node === web2.name).length === (WINDOW * 3) / 4);
-        const last = served.slice(-WINDOW);
         return {
           met: !!hit,
           expected: `in ${WINDOW} requests in a row through lb-01, web-02 serves ${(WINDOW * 3) / 4} and web-01 ${WINDOW / 4}`,
