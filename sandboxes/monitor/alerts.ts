@@ -4,7 +4,8 @@
 // Alertmanager then notifies) and a pending one simply disappears. Pure: main.ts runs it on a timer.
 //
 // One departure, so that no notification states what is no longer true: Prometheus sends a resolved alert with the
-// annotations of its last evaluation while active, so a [RESOLVED] HighErrorRate still says "answers 0.0612 of its
+// annotations of its last evaluation while active (rules/alerting.go, Eval: only State and ResolvedAt change), so a
+// [RESOLVED] HighErrorRate still says "answers 0.0612 of its
 // requests with 5xx", a rate above the threshold it no longer meets. Here a resolved threshold alert
 // (`<measure> > 0.05`) is rendered with the measure at the moment it resolved.
 import { compile, evaluate, thresholdMeasure } from './promql';
