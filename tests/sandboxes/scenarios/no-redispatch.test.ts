@@ -11,6 +11,7 @@ type GoalEvent = Extract<SandboxEvent, { type: 'goal' }>;
 
 describe('leaving out the mechanism a lesson teaches', () => {
   let run: SupervisorRun;
+  const shown = () => run.events.filter((e): e is GoalEvent => e.type === 'goal' && e.id === 'no-failed-request').at(-1)!;
   beforeAll(async () => {
     run = await SupervisorRun.start('server-dies');
   });
@@ -24,7 +25,6 @@ describe('leaving out the mechanism a lesson teaches', () => {
     expect(failed).toBeGreaterThan(0);
     // The check judges a kill once its aftermath (8 s from the kill, 4 s after the load) is over. What the page
     // shows is the goal's latest event, so that is what must tell it.
-    const shown = () => run.events.filter((e): e is GoalEvent => e.type === 'goal' && e.id === 'no-failed-request').at(-1)!;
     await expect.poll(() => shown().observed, { timeout: 15_000, interval: 250 }).toMatch(/^after web-01 died/);
     const { met, observed } = shown();
     expect(met).toBe(false);
@@ -52,6 +52,8 @@ describe('leaving out the mechanism a lesson teaches', () => {
       const logged = run.events.filter((e) => e.seq > before && e.type === 'balancer.request' && e.status >= 500);
       expect(attempt, `each kill caught a request in flight: ${JSON.stringify(logged)}`).toBeLessThan(3);
       expect(failed.every((a) => a.status === 502)).toBe(true);
+      // The panel says why, once the kill's aftermath is judged.
+      await expect.poll(() => shown().observed, { timeout: 10_000, interval: 250 }).toMatch(/failed \(502 x \d+\), caught in web-01 as it died: /);
       await run.command({ cmd: 'start', node: 'web-01' });
       await run.waitFor((e) => e.type === 'balancer.server' && e.server === 'web-01' && e.transition === 'UP', 15_000, before);
     }
