@@ -3,7 +3,8 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
 import { z } from 'astro/zod';
-import { docsSchema } from '@astrojs/starlight/schema';
+import { i18nLoader } from '@astrojs/starlight/loaders';
+import { docsSchema, i18nSchema } from '@astrojs/starlight/schema';
 
 export const lessonFields = z.object({
   /** The sandbox scenario the lesson embeds (sandboxes/scenarios/<name>.ts), if any. */
@@ -20,4 +21,8 @@ export const collections = {
     loader: glob({ base: './content/lessons', pattern: '**/[^_]*.{md,mdx}' }),
     schema: docsSchema({ extend: lessonFields }),
   }),
+  // Starlight's interface strings ("On this page", "Next"...), overridden per language in src/content/i18n/<lang>.json.
+  // en.json overrides none yet; it is there because Starlight reads this collection on every page and Astro warns
+  // in every build about a collection with no entry.
+  i18n: defineCollection({ loader: i18nLoader(), schema: i18nSchema() }),
 };

@@ -52,7 +52,8 @@ const print = (level: 'NOTICE' | 'WARNING' | 'ALERT', message: string) =>
 if (warnings.length || alerts.length) {
   // HAProxy introduces its complaints with who is speaking.
   print('NOTICE', `haproxy version is ${VERSION}`);
-  print('NOTICE', `path to executable is ${process.argv[1]}`);
+  // The program's own name, not the folder it was installed in (which is the learner's own computer's).
+  print('NOTICE', `path to executable is ${basename(process.argv[1])}`);
 }
 warnings.forEach((w) => print('WARNING', `config : ${w}`));
 if (!config) {

@@ -202,6 +202,12 @@ function open(address: string | Endpoint): net.Socket {
     return failing(`connect ECONNREFUSED ${target.host}:${target.port}`, 'ECONNREFUSED');
   }
   const socket = net.connect(port, '127.0.0.1');
+  // When the node behind that port is gone, the refusal must name the address the caller dialled, as a real host's
+  // reset would, not the loopback port of this machinery.
+  socket.prependListener('error', (error: NodeJS.ErrnoException & { address?: string; port?: number }) => {
+    if (error.syscall !== 'connect') return;
+    Object.assign(error, { message: `connect ${error.code} ${target.host}:${target.port}`, address: target.host, port: target.port });
+  });
   // Like an ephemeral port; unique enough to tell a node's connections apart in logs.
   const sourcePort = (nextSourcePort = nextSourcePort >= 60999 ? 32768 : nextSourcePort + 1);
   socket.write(`PROXY TCP4 ${myAddress()} ${target.host} ${sourcePort} ${target.port}\r\n`);

@@ -1,5 +1,6 @@
 // What a shell command is, and what the shell gives it to run. One command = one module in commands/ that
 // exports a Command; the table in commands/index.ts lists them.
+import type { JobTable } from './jobs';
 import type { Key } from './keys';
 import type { Session } from './session';
 
@@ -19,6 +20,8 @@ export interface CompletionIO {
   session: Session;
   /** The commands, for help and completion. */
   readonly commands: readonly Command[];
+  /** The background jobs (`CMD &`), for jobs and fg; none inside a job itself. */
+  readonly jobs?: JobTable;
 }
 
 export interface CommandIO extends CompletionIO {
@@ -28,7 +31,7 @@ export interface CommandIO extends CompletionIO {
   err(text: string): void;
   /** What the previous command of a pipeline wrote, if this command is not the first. */
   input?: string;
-  /** Aborted when the learner presses Ctrl-C. */
+  /** Aborted when the learner presses Ctrl-C (for a background job: once fg has brought it back). */
   signal: AbortSignal;
   /** The terminal's size now (it may change while a command runs). */
   readonly columns: number;

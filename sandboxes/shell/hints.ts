@@ -11,7 +11,7 @@ export const INSTEAD: Record<string, string> = {
   ab: 'load -r RATE -d DURATION sends steady traffic',
   wrk: 'load -r RATE -d DURATION sends steady traffic',
   hey: 'load -r RATE -d DURATION sends steady traffic',
-  kill: 'infra kill NODE kills a node',
+  kill: 'infra kill NODE kills a node, and fg %N then Ctrl-C stops a background job',
   systemctl: "'reload' reloads the balancer (and keepalived, on its nodes) and infra restart NODE restarts a node",
   service: "'reload' reloads the balancer (and keepalived, on its nodes) and infra restart NODE restarts a node",
   ssh: 'every node is reached from this terminal: infra status lists them',

@@ -121,6 +121,12 @@ export class LineRenderer {
     this.shown = undefined;
   }
 
+  /** The prompt and the whole line, left to the terminal to wrap: how a finished line stays in the scrollback. */
+  whole(editor: LineEditor): string {
+    this.shown = undefined;
+    return `\r${this.prompt}${editor.text}\x1b[K`;
+  }
+
   render(editor: LineEditor, columns: number): string {
     const text = editor.text;
     const room = Math.max(1, columns - this.promptWidth - 1);

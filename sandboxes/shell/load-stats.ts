@@ -1,12 +1,21 @@
 // What `load` measures, kept apart from the sending: per-server counts (from the X-Served-By header every web
-// server adds), errors by kind, and latency percentiles of the answered requests.
+// server adds), errors by kind, and latency percentiles of the answered requests; and, span by span, what the
+// supervisor is told the clients saw.
+import type { ClientReport } from '../supervisor/commands';
 
 export type Outcome =
   | { answered: true; status: number; servedBy: string | undefined; ms: number }
   | { answered: false; kind: string };
 
+/** What the clients saw since the last report (see ../supervisor/commands.ts, ClientReport). */
+export type Span = Omit<ClientReport, 'url' | 'interval_ms'>;
+
 export class LoadStats {
   sent = 0;
+  /** The current span for the supervisor's `clients` report: taken and restarted by takeSpan(). */
+  private span = emptySpan();
+  private spanLatencies: number[] = [];
+  private sentBefore = 0;
   readonly servers = new Map<string, number>();
   /** HTTP error statuses ("503", "429") and failures without an answer ("connection refused", "timeout"). */
   readonly errors = new Map<string, number>();
@@ -14,6 +23,7 @@ export class LoadStats {
   private sorted = true;
 
   record(outcome: Outcome): void {
+    this.count(outcome);
     if (outcome.answered) {
       this.latencies.push(outcome.ms);
       this.sorted = false;
@@ -24,6 +34,23 @@ export class LoadStats {
     } else {
       bump(this.errors, outcome.kind);
     }
+  }
+
+  /** What was sent and seen since the last call: one `clients` report. */
+  takeSpan(): Span {
+    const span = { ...this.span, sent: this.sent - this.sentBefore, p95_ms: nearestRank(this.spanLatencies.sort((a, b) => a - b), 95) ?? null };
+    this.span = emptySpan();
+    this.spanLatencies = [];
+    this.sentBefore = this.sent;
+    return span;
+  }
+
+  private count(outcome: Outcome): void {
+    if (outcome.answered) {
+      const status = `${Math.min(5, Math.max(2, Math.floor(outcome.status / 100)))}xx` as keyof Span['answered'];
+      this.span.answered[status]++;
+      this.spanLatencies.push(outcome.ms);
+    } else this.span[failureKinds[outcome.kind] ?? 'other']++;
   }
 
   get done(): number {
@@ -43,9 +70,24 @@ export class LoadStats {
     if (this.latencies.length === 0) return undefined;
     if (!this.sorted) this.latencies.sort((a, b) => a - b);
     this.sorted = true;
-    return this.latencies[Math.min(this.latencies.length - 1, Math.ceil((p / 100) * this.latencies.length) - 1)];
+    return nearestRank(this.latencies, p);
   }
 }
+
+function nearestRank(sorted: readonly number[], p: number): number | undefined {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : undefined;
+}
+
+/** curl's failures (CurlError.kind) as the report counts them: a refused connection, a timeout, a reset. */
+const failureKinds: Record<string, 'refused' | 'timed_out' | 'reset'> = {
+  'connection refused': 'refused',
+  timeout: 'timed_out',
+  'connect timeout': 'timed_out',
+  'connection reset': 'reset',
+  'empty reply': 'reset',
+};
+
+const emptySpan = () => ({ answered: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, refused: 0, timed_out: 0, reset: 0, other: 0 });
 
 function bump(counts: Map<string, number>, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);

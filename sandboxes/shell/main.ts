@@ -1,13 +1,16 @@
 // The sandbox terminal's shell: `node shell.js` in the session folder. The page's xterm.js (through pipes or a
 // WebContainer process) or a real terminal sends raw keystrokes; this program does its own line editing and echo,
-// runs the commands of commands/index.ts, and lets Ctrl-C stop a running one.
+// runs the commands of commands/index.ts, and lets Ctrl-C stop a running one. A line ending with `&` runs as a
+// background job (jobs.ts) while the learner types on; its output is printed above the line being edited.
 import { setMaxListeners } from 'node:events';
 import { commands } from './commands/index';
 import { complete } from './complete';
 import { KeyDecoder, type Key } from './keys';
+import { JobTable, type Job } from './jobs';
 import { History, LineEditor, LineRenderer } from './line-editor';
-import { runLine, type Terminal } from './run';
+import { parseCommandLine, runPipeline, type Terminal } from './run';
 import { Session } from './session';
+import { wrap } from './wrap';
 
 const PROMPT_TEXT = 'learner@laptop:~$ ';
 const PROMPT = '\x1b[1;32mlearner@laptop\x1b[0m:\x1b[1;34m~\x1b[0m$ ';
@@ -21,6 +24,7 @@ session.tryControl();
 const history = new History();
 const renderer = new LineRenderer(PROMPT, PROMPT_TEXT.length);
 const decoder = new KeyDecoder();
+const jobs = new JobTable();
 let editor = new LineEditor(history);
 let columns = Number(process.env.COLUMNS) || process.stdout.columns || 80;
 let rows = Number(process.env.LINES) || process.stdout.rows || 24;
@@ -31,6 +35,8 @@ let running: { abort: AbortController; keys?: (key: Key) => void } | undefined;
 let completing = false;
 /** Keys typed while a command runs, replayed into the next prompt (as a terminal's type-ahead buffer does). */
 const typeahead: Key[] = [];
+/** Background output held while a full-screen program (edit) owns the screen. */
+let held = '';
 
 function write(text: string): void {
   if (!text) return;
@@ -41,6 +47,10 @@ function write(text: string): void {
 
 function prompt(): void {
   if (!atLineStart) write('\n'); // output that did not end its line would otherwise share it with the prompt
+  write(held);
+  held = '';
+  // bash reports the background jobs that ended since the last prompt just before the next one.
+  for (const notice of jobs.notices()) write(`${notice}\n`);
   editor = new LineEditor(history);
   renderer.reset();
   redraw();
@@ -51,6 +61,21 @@ function redraw(): void {
   atLineStart = false;
 }
 
+/**
+ * Prints whole lines of a background job's output as readline lets bash do it: the line being edited is erased, the
+ * output printed in its place, and the prompt and the line drawn again under it, so typing goes on undisturbed.
+ */
+function printAbove(text: string): void {
+  if (running?.keys) held += text; // a full-screen program's screen is not scrolled under it
+  else if (running) write(atLineStart ? text : `\n${text}`);
+  else {
+    process.stdout.write('\r\x1b[K');
+    write(text);
+    renderer.reset();
+    redraw();
+  }
+}
+
 function terminal(abort: AbortController): Terminal {
   return {
     out: write,
@@ -58,6 +83,7 @@ function terminal(abort: AbortController): Terminal {
     signal: abort.signal,
     session,
     commands,
+    jobs,
     history: history.entries,
     interactive: true,
     get columns() {
@@ -79,7 +105,66 @@ function terminal(abort: AbortController): Terminal {
   };
 }
 
+/**
+ * A background job's view of the terminal: its own Ctrl-C switch, no keyboard, output above the prompt; `flush`
+ * prints its last words once it is over, whether or not they ended their line.
+ */
+function jobTerminal(job: Job): { io: Terminal; flush(): void } {
+  let partial = '';
+  const print = (text: string) => {
+    partial += text;
+    if (job.foreground) {
+      write(partial);
+      partial = '';
+      return;
+    }
+    const end = partial.lastIndexOf('\n') + 1;
+    if (end === 0) return;
+    printAbove(partial.slice(0, end));
+    partial = partial.slice(end);
+  };
+  const io: Terminal = Object.create(terminal(job.abort), {
+    out: { value: print },
+    err: { value: print },
+    jobs: { value: undefined },
+    // Live displays (load's line redrawn in place) are for the foreground; a job prints its lines and summary.
+    interactive: { value: false },
+    takeKeys: {
+      value() {
+        // bash stops a background job that reads the terminal (SIGTTIN); here it is refused outright.
+        throw new Error('a full-screen program cannot run in the background: run it without &');
+      },
+    },
+  });
+  return { io, flush: () => partial && print('\n') };
+}
+
 async function execute(line: string): Promise<void> {
+  const parsed = parseCommandLine(line, write);
+  if (parsed?.background) startJob(line.trim().replace(/\s*&$/, ''), parsed.pipeline);
+  else if (parsed) await runInForeground(parsed.pipeline);
+  prompt();
+  drainTypeahead();
+}
+
+function startJob(line: string, pipeline: string[][]): void {
+  const job = jobs.start(line, async (job) => {
+    setMaxListeners(0, job.abort.signal);
+    const { io, flush } = jobTerminal(job);
+    try {
+      return await runPipeline(pipeline, io);
+    } catch (error) {
+      io.err(`shell: ${(error as Error).message}\n`);
+      return 1;
+    } finally {
+      flush();
+    }
+  });
+  // bash prints the job number and its process id; the job runs inside this shell, so it is named by its line.
+  write(typeof job === 'string' ? `shell: ${job}\n` : `[${job.id}] ${line} &\n`);
+}
+
+async function runInForeground(pipeline: string[][]): Promise<void> {
   const abort = new AbortController();
   // One listener per request in flight (load sends hundreds) is expected, not a leak.
   setMaxListeners(0, abort.signal);
@@ -88,13 +173,11 @@ async function execute(line: string): Promise<void> {
     abort.signal.addEventListener('abort', () => setTimeout(resolve, ABORT_GRACE_MS).unref(), { once: true }),
   );
   try {
-    await Promise.race([runLine(line, terminal(abort)), stopped]);
+    await Promise.race([runPipeline(pipeline, terminal(abort)), stopped]);
   } catch (error) {
     write(`shell: ${(error as Error).message}\n`);
   }
   running = undefined;
-  prompt();
-  drainTypeahead();
 }
 
 function drainTypeahead(): void {
@@ -139,12 +222,15 @@ function onPromptKey(key: Key): void {
   switch (key.name) {
     case 'enter': {
       const line = editor.text;
+      // The whole line goes to the scrollback, not the window the editor scrolled to.
+      process.stdout.write(renderer.whole(editor));
       write('\n');
       history.add(line);
       void execute(line);
       return;
     }
     case 'ctrl-c':
+      process.stdout.write(renderer.whole(editor));
       write('^C\n');
       prompt();
       return;
@@ -222,5 +308,5 @@ process.stdin.on('end', quit);
 process.stdout.on('resize', () => onKey({ name: 'resize', rows: process.stdout.rows, columns: process.stdout.columns }));
 process.stdout.on('error', () => process.exit(0)); // the terminal went away
 
-write("Sandbox terminal. Type 'help' for the commands.\n");
+write(`${wrap("Sandbox terminal. Type 'help' for the commands.", columns)}\n`);
 prompt();

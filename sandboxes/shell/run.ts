@@ -3,20 +3,23 @@
 import type { Command, CommandIO } from './command';
 import { INSTEAD } from './hints';
 import { didYouMean } from '../shared/suggest';
-import { parseLine, ParseError } from './words';
+import { parseLine, ParseError, type Parsed } from './words';
 
 /** What the shell provides to every command; out() is the terminal. */
 export type Terminal = Omit<CommandIO, 'input'>;
 
-export async function runLine(line: string, terminal: Terminal): Promise<number> {
-  let pipeline: string[][];
+/** Splits a command line; a syntax error is reported as bash does, and gives undefined. */
+export function parseCommandLine(line: string, err: (text: string) => void): Parsed | undefined {
   try {
-    pipeline = parseLine(line).pipeline;
+    return parseLine(line);
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;
-    terminal.err(`shell: ${error.message}\n`);
-    return 2;
+    err(`shell: ${error.message}\n`);
+    return undefined;
   }
+}
+
+export async function runPipeline(pipeline: string[][], terminal: Terminal): Promise<number> {
   if (pipeline[0].length === 0) return 0;
 
   let input: string | undefined;

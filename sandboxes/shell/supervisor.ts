@@ -31,6 +31,12 @@ export async function nodeNames(session: Session): Promise<string[]> {
   }
 }
 
+/** Sends a command that may be lost (a `clients` report): never waits for the sandbox, never throws. */
+export async function report(session: Session, command: Command): Promise<void> {
+  const control = session.tryControl();
+  if (control) await post(control, command, AbortSignal.timeout(1000)).catch(() => {});
+}
+
 function post({ port, secret }: Control, command: Command, signal: AbortSignal): Promise<Reply> {
   const body = JSON.stringify(command);
   return new Promise((resolve, reject) => {
@@ -52,14 +58,16 @@ function post({ port, secret }: Control, command: Command, signal: AbortSignal):
           try {
             resolve(JSON.parse(text) as Reply);
           } catch {
-            reject(new Error(`the supervisor on 127.0.0.1:${port} answered ${res.statusCode} with no reply; is the sandbox still running?`));
+            reject(new Error(`the sandbox's supervisor answered ${res.statusCode} with no reply; is the sandbox still running?`));
           }
         });
       },
     );
     req.on('error', (error) => {
       if (signal.aborted) return reject(signal.reason);
-      reject(new Error(`cannot reach the supervisor on 127.0.0.1:${port} (${error.message}); is the sandbox still running?`));
+      // Its loopback port is machinery, not part of the sandbox the learner sees: the error names no address.
+      const reason = (error as NodeJS.ErrnoException).code ?? error.message;
+      reject(new Error(`cannot reach the sandbox's supervisor (${reason}); is the sandbox still running?`));
     });
     req.end(body);
   });

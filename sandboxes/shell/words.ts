@@ -1,5 +1,6 @@
 // Splits a command line into words the way a POSIX shell does for the cases learners type: 'single quotes',
-// "double quotes" (backslash escapes \" \\ \$ \`), backslash outside quotes, and `|` between commands.
+// "double quotes" (backslash escapes \" \\ \$ \`), backslash outside quotes, `|` between commands, and a trailing `&`
+// that runs the line in the background (see jobs.ts).
 // No variables, globbing or redirections: the sandbox has no files worth globbing and no environment to expand.
 
 export interface Parsed {
@@ -7,6 +8,8 @@ export interface Parsed {
   pipeline: string[][];
   /** Whether the line ended inside a word (so completion knows the last word is being typed). */
   openWord: boolean;
+  /** Whether the line ended with `&`: run it as a background job. */
+  background: boolean;
 }
 
 export class ParseError extends Error {}
@@ -15,12 +18,17 @@ export function parseLine(line: string): Parsed {
   const pipeline: string[][] = [[]];
   let word: string | undefined;
   let quote: "'" | '"' | undefined;
+  let background = false;
   const endWord = () => {
     if (word !== undefined) pipeline[pipeline.length - 1].push(word);
     word = undefined;
   };
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
+    if (background && c !== ' ' && c !== '\t') {
+      // bash would run what follows as a second command; this shell runs one command line at a time.
+      throw new ParseError("`&' must end the line: it runs the command before it in the background (one job per line)");
+    }
     if (quote === "'") {
       if (c === "'") quote = undefined;
       else word += c;
@@ -35,6 +43,10 @@ export function parseLine(line: string): Parsed {
       word = (word ?? '') + (line[++i] ?? '');
     } else if (c === ' ' || c === '\t') {
       endWord();
+    } else if (c === '&') {
+      endWord();
+      if (pipeline[pipeline.length - 1].length === 0) throw new ParseError("syntax error near unexpected token `&'");
+      background = true;
     } else if (c === '|') {
       endWord();
       if (pipeline[pipeline.length - 1].length === 0) throw new ParseError("syntax error near unexpected token `|'");
@@ -50,7 +62,7 @@ export function parseLine(line: string): Parsed {
   if (pipeline.length > 1 && pipeline[pipeline.length - 1].length === 0) {
     throw new ParseError("syntax error: unexpected end of line after `|'");
   }
-  return { pipeline, openWord };
+  return { pipeline, openWord, background };
 }
 
 /** Quotes a word for display or completion so that parseLine gives it back unchanged. */

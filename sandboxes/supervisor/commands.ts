@@ -27,6 +27,35 @@ export const webBehaviourSchema = z.object({
 });
 export type WebBehaviour = z.infer<typeof webBehaviourSchema>;
 
+const count = z.int().check(z.minimum(0), z.maximum(1_000_000));
+
+/**
+ * What the clients saw over a short span (about a second), as the shell's `load` counts it: the servers and the
+ * balancer only report the requests that reached them, so a dead balancer or a refused connection shows up here
+ * alone. Published as a `client.requests` event (../shared/events/client.ts).
+ */
+export const clientReportSchema = z.object({
+  /** The URL the clients send to. */
+  url: z.string().check(z.maxLength(2000)),
+  /** How long the span was, in milliseconds (the last report of a run may be shorter). */
+  interval_ms: z.int().check(z.minimum(1), z.maximum(60_000)),
+  /** Requests sent in the span. */
+  sent: count,
+  /** Answers received in the span, by status class. */
+  answered: z.object({ '2xx': count, '3xx': count, '4xx': count, '5xx': count }),
+  /** Failed without an answer, as curl tells them apart: connection refused (nothing listens at the address). */
+  refused: count,
+  /** Failed without an answer: no connection or no reply in time (curl's exit code 28), as across a cut link. */
+  timed_out: count,
+  /** Failed without an answer: the connection was reset or closed before a reply (curl's 52 and 56). */
+  reset: count,
+  /** Failed any other way: TLS, DNS, a malformed answer. */
+  other: count,
+  /** 95th percentile latency of the answers in the span, in ms; null when nothing was answered. */
+  p95_ms: z.nullable(z.number().check(z.minimum(0))),
+});
+export type ClientReport = z.infer<typeof clientReportSchema>;
+
 const id = z.optional(z.union([z.string(), z.number()]));
 /**
  * Runs the command this many milliseconds from now instead of at once (the reply comes at once and says so): how
@@ -61,6 +90,8 @@ export const commandSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('reload'), node, id }),
   /** Changes how a web server behaves (slow, flaky, frozen); see WebBehaviour. */
   z.object({ cmd: z.literal('web'), node, behaviour: webBehaviourSchema, id }),
+  /** Publishes what the clients saw (the shell's `load` sends one each second while it runs); see ClientReport. */
+  z.object({ cmd: z.literal('clients'), report: clientReportSchema, id }),
   /** Reports the state of every node, the cut links and the goals. */
   z.object({ cmd: z.literal('status'), id }),
   /**

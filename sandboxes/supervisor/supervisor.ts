@@ -54,11 +54,13 @@ export class Supervisor {
   /** Runs one command after those before it; never throws: failures are replies with ok false. */
   run(command: Command): Promise<Reply> {
     if ('after_ms' in command && command.after_ms) return Promise.resolve(this.later(command, command.after_ms));
-    const reply = this.queue.then(() => this.execute(command)).then(
+    // A client report is news, not an action: it is stamped when it arrives, not after a restart still under way.
+    const done = command.cmd === 'clients' ? this.execute(command) : this.queue.then(() => this.execute(command));
+    const reply = done.then(
       (message): Reply => ({ ok: true, ...(command.id !== undefined && { id: command.id }), message, ...(command.cmd === 'status' && { status: this.status() }) }),
       (error): Reply => ({ ok: false, ...(command.id !== undefined && { id: command.id }), error: (error as Error).message }),
     );
-    this.queue = reply;
+    if (command.cmd !== 'clients') this.queue = reply;
     return reply;
   }
 
@@ -140,6 +142,9 @@ export class Supervisor {
         return this.link(command.cmd, command.a, command.b);
       case 'reset':
         return this.reset();
+      case 'clients':
+        this.stream.publish('clients', { type: 'client.requests', ...command.report });
+        return `published what the clients saw: ${command.report.sent} sent`;
     }
   }
 

@@ -33,7 +33,7 @@ export function readSelection(search: string): Selection {
 export async function startRuntime(
   { choice, timeoutSeconds, constraints }: Selection,
   step: BootStep,
-  notice: (problem: RuntimeUnavailable, fallback?: RuntimeKind) => void,
+  notice: (problem: RuntimeUnavailable, fallback?: RuntimeKind, quiet?: boolean) => void,
 ): Promise<Runtime> {
   const boot: Record<RuntimeKind, () => Promise<Runtime>> = {
     local: () => bootLocal(step, constraints),
@@ -48,9 +48,9 @@ export async function startRuntime(
       const problem =
         error instanceof RuntimeUnavailable ? error : new RuntimeUnavailable(kind, (error as Error).message, 'Reload the page to try again.');
       problems.push(problem);
-      // In automatic mode a missing bridge is the normal case on a static host: not worth a notice. A bridge that
-      // refuses (too many pages open, no session folder) is.
-      if (choice !== 'auto' || problem !== NO_BRIDGE) notice(problem, order[i + 1]);
+      // In automatic mode a missing bridge is the normal case on a static host: not worth a notice, only its step
+      // marked as fallen back (never done). A bridge that refuses (too many pages open, no session folder) is.
+      notice(problem, order[i + 1], choice === 'auto' && problem === NO_BRIDGE);
     }
   }
   throw new RuntimeUnavailable(

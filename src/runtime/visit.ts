@@ -52,7 +52,7 @@ export interface Notice {
   advice: string;
 }
 
-export async function borrowRuntime(step: BootStep, notice: (problem: Notice, fallback?: RuntimeKind) => void): Promise<Loan> {
+export async function borrowRuntime(step: BootStep, notice: (problem: Notice, fallback?: RuntimeKind, quiet?: boolean) => void): Promise<Loan> {
   if (returning.size) {
     step('Stopping the sandbox that ran before');
     for (const returned of await Promise.all(returning)) {

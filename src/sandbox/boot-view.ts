@@ -10,7 +10,8 @@ export function part<T extends HTMLElement>(root: HTMLElement, name: string): T 
 
 /**
  * The boot steps as a list: a step is marked done when the next one begins, and failed (never done) when a notice
- * tells what went wrong; each notice is a paragraph naming the runtime tried next, if any.
+ * tells what went wrong; each notice is a paragraph naming the runtime tried next, if any. A quiet notice (no local
+ * bridge on a static host, the usual case) adds no paragraph but marks its step as fallen back, never done.
  */
 export function bootProgress(steps: HTMLOListElement, notices: HTMLElement) {
   let current: HTMLLIElement | undefined;
@@ -21,9 +22,10 @@ export function bootProgress(steps: HTMLOListElement, notices: HTMLElement) {
       current.textContent = label;
       steps.append(current);
     },
-    notice(problem: Notice, fallback?: RuntimeKind): void {
-      current?.setAttribute('data-failed', '');
+    notice(problem: Notice, fallback?: RuntimeKind, quiet = false): void {
+      current?.setAttribute(quiet ? 'data-fell-back' : 'data-failed', '');
       current = undefined;
+      if (quiet) return;
       const p = document.createElement('p');
       p.textContent = [problem.message, problem.advice, fallback && `Trying the ${fallback} runtime instead.`].filter(Boolean).join(' ');
       notices.append(p);

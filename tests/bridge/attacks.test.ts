@@ -164,6 +164,13 @@ describe('the static server of npm start', () => {
     }
   });
 
+  it.each(['http://[', 'http://a b/'])('answers a request for %s (a target Node cannot parse) with 400, and serves on', async (path) => {
+    const { received, closed } = await rawRequest(server.port, `GET ${path} HTTP/1.1\r\nHost: localhost:${server.port}\r\nConnection: close\r\n\r\n`);
+    await expect(Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('hanging'), 5000))])).resolves.toBe('closed');
+    expect(received().toString('latin1')).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await status('/overview/')).status).toBe(200);
+  });
+
   it.each(['/', '/overview/', '/__vite_hmr', `${BRIDGE_PATH}x`])('answers a WebSocket upgrade on another path (%s) with 404 and closes it', async (path) => {
     const { received, closed } = await rawRequest(
       server.port,

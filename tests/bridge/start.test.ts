@@ -34,6 +34,9 @@ it('npm start serves the course, runs the shell for a page, and leaves no proces
   server.stderr!.on('data', (chunk) => (printed += chunk));
   expect(await until(() => printed.includes('The course is at'), BUILD_TIMEOUT_MS - 30_000), printed.slice(-2000)).toBe(true);
   expect(printed).toContain(`The course is at http://localhost:${port}/`);
+  // What a newcomer needs and nothing else: that the course is being built (if it is), where it is, how to stop it.
+  const lines = printed.split('\n').filter((line) => line.trim());
+  expect(lines.filter((line) => !/^(Building the course \(.+\)…|Built in \d+ s\.|The course is at .+ Press Ctrl-C to stop\.)$/.test(line))).toEqual([]);
 
   const page = await fetch(`http://localhost:${port}/overview/`);
   expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');

@@ -34,6 +34,15 @@ describe('served by npm start', () => {
     }
   });
 
+  it('an address the course does not have answers 404 with the course\'s not-found page, isolated like the rest', async () => {
+    const answer = await fetch(new URL('/no-such-lesson/', server.url));
+    expect(answer.status).toBe(404);
+    expect(answer.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    const html = await answer.text();
+    expect(html).toContain('Page not found');
+    expect(html).toMatch(/href="\/overview\/"/);
+  });
+
   it('a lesson address without its trailing slash redirects to the lesson', async () => {
     const answer = await fetch(new URL('/overview?runtime=local', server.url), { redirect: 'manual' });
     expect(answer.status).toBe(301);

@@ -9,6 +9,7 @@ import type { EdgeEvent } from './edge';
 import type { StoreEvent } from './store';
 import type { BalancerEvent } from './balancer';
 import type { ControlEvent } from './control';
+import type { ClientEvent } from './client';
 
 /** A human log line, in the real tool's own format. */
 export interface LogEvent {
@@ -17,7 +18,7 @@ export interface LogEvent {
   text: string;
 }
 
-export type NodeEvent = LogEvent | ControlEvent | WebEvent | EdgeEvent | StoreEvent | BalancerEvent;
+export type NodeEvent = LogEvent | ControlEvent | WebEvent | EdgeEvent | StoreEvent | BalancerEvent | ClientEvent;
 
 /** What the supervisor adds to every event it publishes. */
 export interface Stamp {

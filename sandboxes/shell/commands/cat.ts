@@ -3,7 +3,7 @@ import { sessionFile, sessionFiles } from '../files';
 
 export const cat: Command = {
   name: 'cat',
-  summary: "print a scenario file: cat haproxy.cfg",
+  summary: 'print a scenario file',
   usage: `cat FILE...   print the files (only the scenario's files in this folder, e.g. haproxy.cfg)`,
   async run(args, io) {
     if (args.length === 0) {

@@ -2,7 +2,7 @@ import type { Command } from '../command';
 
 export const clear: Command = {
   name: 'clear',
-  summary: 'clear the screen (or press Ctrl-L)',
+  summary: 'clear the screen (Ctrl-L)',
   usage: 'clear',
   async run(_args, io) {
     io.clear();

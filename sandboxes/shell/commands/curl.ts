@@ -233,7 +233,7 @@ async function fetchOne(url: string, options: Options, io: CommandIO): Promise<n
 
 export const curl: Command = {
   name: 'curl',
-  summary: 'make an HTTP request: curl -i http://10.0.0.2/',
+  summary: 'make an HTTP request',
   usage: `curl [options] URL
   -i, --include          show the response's status line and headers
   -v, --verbose          show the connection, the request sent (>) and the response headers (<)

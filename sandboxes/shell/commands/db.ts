@@ -4,6 +4,7 @@
 import type { NodeStatus } from '../../supervisor/commands';
 import { StoreClient, StoreError, type ReplicationRow, type Status } from '../../store/client';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { wrap } from '../wrap';
 import type { Command, CommandIO } from '../command';
 import { sessionFile } from '../files';
 import { withSetting } from '../../store/conf';
@@ -20,6 +21,13 @@ const endpoint = (n: NodeStatus): DbNode => ({ name: n.name, address: `${n.addre
 
 async function dbNodes(io: CommandIO): Promise<DbNode[]> {
   return (await status(io)).nodes.filter((n) => n.role === 'store').map(endpoint);
+}
+
+/** libpq's words for a node that refuses the connection, as psql prints them; other errors as they come. */
+function unreachable(error: Error): string {
+  const { syscall, code, address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (syscall !== 'connect' || code !== 'ECONNREFUSED') return error.message;
+  return `connection to server at "${address}", port ${port} failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?`;
 }
 
 /** Runs `fn` with a client for `node`, closing it afterwards. */
@@ -232,7 +240,7 @@ function usage(io: CommandIO, name: string): number {
 
 export const db: Command = {
   name: 'db',
-  summary: 'talk to the replicated database: db set k v, db get k --on db-02, db status, db lag, db promote db-02',
+  summary: 'use the replicated store',
   usage: [
     ...Object.values(ACTIONS).map((a) => `${a.usage.padEnd(36)}${a.help}`),
     'Examples: db set user:1 alice   db get user:1 --on db-02   db lag db-02 2000   db promote db-02',
@@ -240,13 +248,13 @@ export const db: Command = {
   async run([name, ...words], io) {
     const action = name ? ACTIONS[name] : undefined;
     if (!action) {
-      io.err(name ? `db: unknown sub-command '${name}'${didYouMean(name, Object.keys(ACTIONS))}. Type 'help db' for the list.\n` : `${db.usage}\n`);
+      io.err(name ? `db: unknown sub-command '${name}'${didYouMean(name, Object.keys(ACTIONS))}. Type 'help db' for the list.\n` : `${wrap(db.usage, io.columns)}\n`);
       return 2;
     }
     try {
       return await action.run(words, await dbNodes(io), io);
     } catch (error) {
-      io.err(error instanceof StoreError ? `${error.text}\n` : `db ${name}: ${(error as Error).message}\n`);
+      io.err(error instanceof StoreError ? `${error.text}\n` : `db ${name}: ${unreachable(error as Error)}\n`);
       return 1;
     }
   },

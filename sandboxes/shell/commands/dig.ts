@@ -50,7 +50,7 @@ function full(name: string, answer: Answer | undefined, command: string): string
 
 export const dig: Command = {
   name: 'dig',
-  summary: "ask DNS for a name's addresses: dig www.example.com",
+  summary: 'look a name up in DNS',
   usage: `dig [@${NAME_SERVER}] NAME [A] [+short]
 Asks the sandbox's name server (${NAME_SERVER}) for NAME's A records. It answers from the session file dns.zone
 (cat dns.zone); a name it does not have gets status NXDOMAIN. With two A records (DNS round robin) every answer

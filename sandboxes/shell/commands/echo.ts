@@ -3,7 +3,7 @@ import type { Command } from '../command';
 // Mostly here for pipes such as `echo "show stat" | socat stdio tcp4-connect:10.0.0.2:9999`.
 export const echo: Command = {
   name: 'echo',
-  summary: 'print its arguments (useful in pipes: echo "show stat" | socat ...)',
+  summary: 'print its arguments',
   usage: `echo [-n] TEXT...   print TEXT followed by a newline (-n: no newline)`,
   async run(args, io) {
     const noNewline = args[0] === '-n';

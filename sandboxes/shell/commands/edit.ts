@@ -78,7 +78,7 @@ class EditorScreen {
 
 export const edit: Command = {
   name: 'edit',
-  summary: 'change a scenario file in a small editor: edit haproxy.cfg',
+  summary: 'edit a scenario file',
   usage: `edit FILE   open one of the scenario's files (e.g. haproxy.cfg) full screen
 Keys: arrows, Home/End, PgUp/PgDn move; type to insert; Backspace/Delete erase; Enter splits a line;
 Ctrl-S saves; Ctrl-X exits (asking first if there are unsaved changes).
@@ -94,7 +94,7 @@ After saving a balancer's config, run 'reload' to apply it.`,
       return 1;
     }
     if (!io.interactive) {
-      io.err('edit: needs the terminal (it cannot run inside a pipe)\n');
+      io.err('edit: needs the terminal (it cannot run inside a pipe or in the background)\n');
       return 1;
     }
     const model = new EditorModel(file.text);

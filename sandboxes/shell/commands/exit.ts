@@ -2,7 +2,7 @@ import type { Command } from '../command';
 
 export const exit: Command = {
   name: 'exit',
-  summary: 'close this terminal (Ctrl-D on an empty line does the same)',
+  summary: 'close the terminal',
   usage: 'exit [STATUS]   end the shell, with exit status STATUS (default 0)',
   async run(args) {
     const status = args[0] === undefined ? 0 : Number(args[0]);

@@ -2,7 +2,7 @@ import type { Command } from '../command';
 
 export const history: Command = {
   name: 'history',
-  summary: 'the commands typed so far (Up/Down arrows recall them)',
+  summary: 'the commands typed so far',
   usage: `history       every command typed in this terminal, numbered as bash does
 history <n>   only the last n`,
   async run(args, io) {

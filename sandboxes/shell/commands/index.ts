@@ -16,6 +16,7 @@ import { edit } from './edit';
 import { help } from './help';
 import { history } from './history';
 import { infra } from './infra';
+import { fg, jobs } from './jobs';
 import { load } from './load';
 import { metrics } from './metrics';
 import { reload } from './reload';
@@ -24,4 +25,4 @@ import { sniff } from './sniff';
 import { socat } from './socat';
 import { ufw } from './ufw';
 
-export const commands: readonly Command[] = [help, curl, dig, infra, load, db, cat, edit, reload, socat, ufw, scan, sniff, metrics, clear, history, echo, exit];
+export const commands: readonly Command[] = [help, curl, dig, infra, load, db, cat, edit, reload, socat, ufw, scan, sniff, metrics, clear, history, jobs, fg, echo, exit];

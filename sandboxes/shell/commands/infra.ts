@@ -141,7 +141,7 @@ async function runAction(name: string, words: string[], io: CommandIO): Promise<
 
 export const infra: Command = {
   name: 'infra',
-  summary: 'see and break the machines: infra status, infra kill web-01, infra cut lb-01 web-02',
+  summary: 'see and break the nodes',
   usage: [
     ['infra status', 'every node: role, address, state'],
     ...Object.values(ACTIONS).map((a) => [a.usage, a.help]),

@@ -5,6 +5,7 @@ import type { Command, CommandIO } from '../command';
 import type { Certificate } from '../../tls/pki';
 import { CurlError, exchange, header } from '../http-client';
 import { finalSummary, liveLine, LoadStats } from '../load-stats';
+import { reportClients } from '../client-report';
 import { resolveEntries, trustedCertificates } from '../trust';
 import { query } from '../dns';
 import { parseUrl, resolveHost, type Target } from '../url';
@@ -123,7 +124,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 export const load: Command = {
   name: 'load',
-  summary: 'send steady traffic and watch where it goes: load -r 20 -d 10s',
+  summary: 'send steady traffic',
   usage: `load [-r RATE] [-d DURATION] [-t TIMEOUT] [--resolve NAME:PORT:ADDRESS] [URL]
   -r RATE       requests per second (default 10), sent on schedule even if answers are slow (open loop)
   -d DURATION   how long to send, e.g. 10s, 500ms, 1m (default 10s)
@@ -147,11 +148,13 @@ a summary follows at the end. Ctrl-C stops early. Example: load -r 50 -d 20s, th
     const live = io.interactive
       ? setInterval(() => io.out(`\r\x1b[K${liveLine(stats, seconds()).slice(0, io.columns - 1)}`), LIVE_EVERY_MS)
       : undefined;
+    const stopReporting = reportClients(io, plan.target, stats);
     let sendingSeconds: number;
     try {
       sendingSeconds = await drive(plan, io, stats);
     } finally {
       clearInterval(live);
+      await stopReporting();
     }
     if (io.interactive) io.out('\r\x1b[K');
     io.out(finalSummary(stats, sendingSeconds, io.signal.aborted) + '\n');

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { NodeStatus } from '../../supervisor/commands';
 import { connect } from '../../shared/net';
+import { wrap } from '../wrap';
 import type { Command, CommandIO } from '../command';
 import { nodeNames, status } from '../supervisor';
 import { waitForSandbox } from '../wait';
@@ -53,7 +54,7 @@ async function nodePage(io: CommandIO, node: NodeStatus, filter?: string): Promi
 
 export const metrics: Command = {
   name: 'metrics',
-  summary: 'read a node\'s Prometheus metrics, query the monitor, list alerts (metrics web-01)',
+  summary: 'metrics, queries, alerts',
   usage: [
     'usage: metrics NODE [NAME]       the metrics NODE exposes (only those whose name contains NAME)',
     '       metrics query EXPR        evaluate a PromQL expression on the monitor, e.g. metrics query "up == 0"',
@@ -62,7 +63,7 @@ export const metrics: Command = {
   async run(args, io) {
     const [first, ...rest] = args;
     if (!first) {
-      io.err(`${this.usage}\n`);
+      io.err(`${wrap(this.usage, io.columns)}\n`);
       return 2;
     }
     await waitForSandbox(io);

@@ -8,7 +8,7 @@ import { nodeNames, send, status } from '../supervisor';
 
 export const reload: Command = {
   name: 'reload',
-  summary: 'make the balancer re-read its config (after edit haproxy.cfg or keepalived.conf)',
+  summary: 're-read haproxy.cfg',
   usage: `reload          make every balancer re-read haproxy.cfg (systemctl reload haproxy)
 reload NODE     the same for one node (e.g. reload lb-02); where keepalived runs, it re-reads its
                 keepalived-NODE.conf too (systemctl reload keepalived)

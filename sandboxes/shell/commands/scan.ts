@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '../../shared/net';
+import { wrap } from '../wrap';
 import type { Command } from '../command';
 import { nodeNames } from '../supervisor';
 import { waitForSandbox } from '../wait';
@@ -65,7 +66,7 @@ export function report(host: string, results: [number, State][]): string {
 
 export const scan: Command = {
   name: 'scan',
-  summary: 'scan a node\'s ports from the internet, as nmap does (scan 10.0.0.2)',
+  summary: 'scan ports, as nmap does',
   usage: [
     'usage: scan [-p PORT,PORT...] TARGET...',
     '',
@@ -93,7 +94,7 @@ export const scan: Command = {
       } else targets.push(args[i]);
     }
     if (targets.length === 0) {
-      io.err(`${this.usage}\n`);
+      io.err(`${wrap(this.usage, io.columns)}\n`);
       return 2;
     }
     const started = performance.now();

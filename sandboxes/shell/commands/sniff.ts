@@ -1,10 +1,13 @@
-// `sniff NODE`: what an observer on NODE's network link sees (a port mirror, like running tcpdump -A on the
-// switch): every chunk of every connection to or from the node, plain HTTP as readable text, TLS as records.
+// `sniff NODE [EXPRESSION]`: what an observer on NODE's network link sees (a port mirror, like running tcpdump -A on
+// the switch): every chunk of every connection to or from the node, plain HTTP as readable text, TLS as records;
+// with an expression, only the chunks it matches, as tcpdump's filter (see ../capture-filter.ts).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeBytes } from '../../tls/wire';
-import type { Command } from '../command';
-import { nodeNames } from '../supervisor';
+import { compileFilter, FilterError, type Filter } from '../capture-filter';
+import { wrap } from '../wrap';
+import type { Command, CommandIO } from '../command';
+import { nodeNames, status } from '../supervisor';
 import { waitForSandbox } from '../wait';
 import { nodeAddress } from './ufw';
 
@@ -25,16 +28,33 @@ export function formatPacket(packet: Packet): string {
   return [`${time} IP ${dotted(packet.src)} > ${dotted(packet.dst)}: length ${data.length}`, ...lines].join('\n');
 }
 
+// Captures running in this shell, per address: the capture file goes when the last of them stops (a sniff in the
+// background and another in the foreground may watch the same node).
+const capturing = new Map<string, number>();
+
+/** The filter of an expression; host names in it are the nodes' names, asked of the supervisor only if it has some. */
+async function filterFor(io: CommandIO, expression: string): Promise<Filter> {
+  const names: string[] = [];
+  compileFilter(expression, (name) => (names.push(name), '0.0.0.0')); // syntax first, without the sandbox
+  if (names.length === 0) return compileFilter(expression, () => undefined);
+  const { nodes } = await status(io);
+  return compileFilter(expression, (name) => nodes.find((n) => n.name === name)?.address);
+}
+
 export const sniff: Command = {
   name: 'sniff',
-  summary: 'show the traffic on a node\'s network link, as tcpdump -A would (sniff lb-01)',
+  summary: 'watch a link, as tcpdump',
   usage: [
-    'usage: sniff [-c COUNT] NODE',
+    'usage: sniff [-c COUNT] NODE [EXPRESSION]',
     '',
     'Captures every connection to or from NODE (a name or an address) until Ctrl-C, or COUNT chunks with -c.',
     'Plain HTTP shows as text (passwords included); TLS shows the handshake, then only ciphertext.',
-    'Example:',
-    '  sniff lb-01            (then, in the exercise, log in with curl over http:// and over https://)',
+    'EXPRESSION keeps only some chunks, as in tcpdump: host ADDR, port N, net ADDR/BITS, each maybe after src or',
+    'dst, joined with and, or, not (&&, ||, !) and parentheses. A node name may stand for its address.',
+    'Examples:',
+    '  sniff lb-01                          everything on lb-01\'s link (health checks included)',
+    '  sniff -c 4 lb-01 host 203.0.113.10   only your own connections (you are 203.0.113.10)',
+    '  sniff lb-01 port 443 &               TLS only, in the background while you type (fg, then Ctrl-C, stops it)',
   ].join('\n'),
   async run(args, io) {
     let count = Infinity;
@@ -48,9 +68,18 @@ export const sniff: Command = {
         }
       } else rest.push(args[i]);
     }
-    if (rest.length !== 1) {
-      io.err(`${this.usage}\n`);
+    if (rest.length === 0) {
+      io.err(`${wrap(this.usage, io.columns)}\n`);
       return 2;
+    }
+    const expression = rest.slice(1).join(' ');
+    let filter: Filter;
+    try {
+      filter = await filterFor(io, expression);
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+      io.err(`sniff: ${error.message}\n`); // tcpdump's own words after its name
+      return 1;
     }
     const control = await waitForSandbox(io);
     let address: string;
@@ -64,7 +93,9 @@ export const sniff: Command = {
     const file = join(folder, `${address}.jsonl`);
     mkdirSync(folder, { recursive: true });
     if (!existsSync(file)) writeFileSync(file, '');
-    io.out(`listening on ${rest[0]} (${address}), capturing every connection to or from it; Ctrl-C to stop\n`);
+    capturing.set(file, (capturing.get(file) ?? 0) + 1);
+    const what = expression ? `keeping what matches '${expression}'` : 'capturing every connection to or from it';
+    io.out(`listening on ${rest[0]} (${address}), ${what}; Ctrl-C to stop\n`);
     let seen = 0;
     let offset = readFileSync(file, 'utf8').length;
     try {
@@ -73,14 +104,18 @@ export const sniff: Command = {
         const complete = text.slice(offset, text.lastIndexOf('\n') + 1);
         offset += complete.length;
         for (const line of complete.split('\n').filter(Boolean)) {
-          if (seen >= count) break;
-          io.out(`${formatPacket(JSON.parse(line) as Packet)}\n`);
+          const packet = JSON.parse(line) as Packet;
+          if (seen >= count || !filter(packet)) continue;
+          io.out(`${formatPacket(packet)}\n`);
           seen += 1;
         }
         if (seen < count) await new Promise((resolve) => setTimeout(resolve, 100));
       }
     } finally {
-      rmSync(file, { force: true }); // stop capturing: connections opened from now on are not copied
+      const left = (capturing.get(file) ?? 1) - 1;
+      capturing.set(file, left);
+      // Stop capturing: connections opened from now on are not copied.
+      if (left === 0) rmSync(file, { force: true });
     }
     io.out(`${seen} packet${seen === 1 ? '' : 's'} captured\n`);
     return 0;

@@ -53,7 +53,7 @@ function exchange(target: { host: string; port: number }, input: string, io: Com
 
 export const socat: Command = {
   name: 'socat',
-  summary: 'talk to the balancer\'s runtime API: echo "show stat" | socat stdio tcp4-connect:10.0.0.2:9999',
+  summary: "HAProxy's runtime API",
   usage: `echo "COMMAND" | socat stdio tcp4-connect:HOST:PORT
 Sends COMMAND to a TCP socket and prints the answer. The balancer's runtime API (HAProxy's stats socket) listens
 on 10.0.0.2:9999. Commands, as in HAProxy: show stat, show info, show servers state, disable server be/srv,

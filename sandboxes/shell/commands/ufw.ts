@@ -2,6 +2,7 @@
 // firewall file in the sandbox network, where every new connection towards the node meets them.
 import { readRuleset, writeRuleset } from '../../firewall/store';
 import { ufw as runUfw } from '../../firewall/ufw';
+import { wrap } from '../wrap';
 import type { Command, CommandIO } from '../command';
 import { nodeNames, status } from '../supervisor';
 import { waitForSandbox } from '../wait';
@@ -19,7 +20,7 @@ export async function nodeAddress(io: CommandIO, node: string): Promise<string> 
 
 export const ufw: Command = {
   name: 'ufw',
-  summary: 'manage a node\'s firewall, as ufw on that node (ufw web-01 status)',
+  summary: "a node's firewall",
   usage: [
     'usage: ufw NODE COMMAND',
     '',
@@ -40,7 +41,7 @@ export const ufw: Command = {
   async run(args, io) {
     const [node, ...words] = args;
     if (!node || words.length === 0) {
-      io.err(`${this.usage}\n`);
+      io.err(`${wrap(this.usage, io.columns)}\n`);
       return 2;
     }
     const control = await waitForSandbox(io);

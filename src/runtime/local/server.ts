@@ -1,6 +1,7 @@
 // The static server of `npm start`: the built course (dist/) with the cross-origin isolation headers, plus the local
 // bridge, on loopback only. Vite's preview server does the static serving; the bridge plugs into it.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join, posix } from 'node:path';
 import { preview, type Plugin } from 'vite';
 import { Bridge } from './bridge.ts';
@@ -34,6 +35,47 @@ function folderRedirects(dist: string): Plugin {
   };
 }
 
+/**
+ * An address the course does not have gets the built 404.html with status 404, as static hosts answer (Netlify,
+ * Cloudflare Pages, GitHub Pages); Vite's preview server would answer an empty page. Runs after Vite's static files
+ * and its rewrite of /lesson/ to /lesson/index.html, so what reaches it and names no file is not there.
+ */
+function notFoundPage(dist: string): Plugin {
+  return {
+    name: 'course-not-found-page',
+    configurePreviewServer: (server) => () => {
+      server.middlewares.use((req, res, next) => {
+        const page = join(dist, '404.html');
+        const file = join(dist, URL.parse(req.url ?? '/', 'http://localhost')?.pathname ?? '/');
+        if ((req.method !== 'GET' && req.method !== 'HEAD') || !existsSync(page) || (existsSync(file) && statSync(file).isFile())) return next();
+        res.statusCode = 404;
+        for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
+        res.setHeader('Content-Type', 'text/html; charset=utf-8');
+        res.end(req.method === 'HEAD' ? undefined : readFileSync(page));
+      });
+    },
+  };
+}
+
+/**
+ * Connect, under Vite's preview server, reads each request's target with Node's url.parse before its first
+ * middleware, where nothing catches what it throws: a target with a bad host (`GET http://[ HTTP/1.1`) would end
+ * `npm start`. What connect throws there is answered here instead: 400 Bad Request for a target Node cannot read (as
+ * Node answers a request it cannot parse), 500 for anything else.
+ */
+function answerWhatConnectThrows(http: Server): void {
+  const handlers = http.listeners('request') as ((...args: unknown[]) => void)[];
+  http.removeAllListeners('request');
+  http.on('request', (req, res) => {
+    try {
+      for (const handler of handlers) handler.call(http, req, res);
+    } catch (error) {
+      if (res.headersSent) return void res.destroy();
+      res.writeHead((error as NodeJS.ErrnoException).code === 'ERR_INVALID_URL' ? 400 : 500, { Connection: 'close' }).end();
+    }
+  });
+}
+
 /** Serves `dist` (default: <root>/dist, the built site) and runs the programs of <root>/sandboxes/dist. */
 export async function serveCourse({ root, port, dist = join(root, 'dist') }: { root: string; port: number; dist?: string }): Promise<CourseServer> {
   const bridge = new Bridge({ bundles: join(root, 'sandboxes', 'dist') });
@@ -44,8 +86,9 @@ export async function serveCourse({ root, port, dist = join(root, 'dist') }: { r
     appType: 'mpa',
     build: { outDir: dist },
     preview: { host: '127.0.0.1', port, strictPort: true, headers: ISOLATION_HEADERS, open: false },
-    plugins: [sandboxBridge({ bridge }), folderRedirects(dist)],
+    plugins: [sandboxBridge({ bridge }), folderRedirects(dist), notFoundPage(dist)],
   });
+  answerWhatConnectThrows(server.httpServer as Server);
   const address = server.httpServer.address();
   const actual = typeof address === 'object' && address ? address.port : port;
   return {

@@ -4,6 +4,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { series } from './traffic';
+import { caption } from './chart-text';
 import type { ViewState } from './state';
 
 const SECONDS_SHOWN = 60;
@@ -16,8 +17,6 @@ interface Chart {
   box: HTMLElement;
   summary: HTMLParagraphElement;
 }
-
-const fmt = (v: number | null | undefined, unit: string) => (v == null ? 'no data' : `${Math.round(v * 10) / 10}${unit}`);
 
 export class Charts {
   private charts = new Map<string, Chart>();
@@ -40,12 +39,12 @@ export class Charts {
     const replicas = state.nodes.filter((n) => n.role === 'store').map((n) => n.name);
     const to = Math.floor(state.time / 1000);
     const s = series(state.traffic, servers, replicas, Math.max(0, to - SECONDS_SHOWN), to);
-    const last = (values: (number | null)[]) => values.slice(0, -1).at(-1); // the last complete second
-    this.draw('rps', 'Requests/s per server', servers, [s.seconds, ...servers.map((n) => s.perServer[n])], servers.map((n) => `${n} ${fmt(last(s.perServer[n]), '/s')}`).join(', '));
-    this.draw('errors', 'Errors (% of requests)', ['errors'], [s.seconds, s.errorRate], `errors ${fmt(last(s.errorRate), ' %')}`);
-    this.draw('p95', 'Latency p95 (ms)', ['p95'], [s.seconds, s.p95], `p95 ${fmt(last(s.p95), ' ms')}`);
+    const text = (name: string, values: (number | null)[], unit: string) => caption(name, values, s.seconds, unit);
+    this.draw('rps', 'Requests/s per server', servers, [s.seconds, ...servers.map((n) => s.perServer[n])], servers.map((n) => text(n, s.perServer[n], '/s')).join(', '));
+    this.draw('errors', 'Errors (% of requests)', ['errors'], [s.seconds, s.errorRate], text('errors', s.errorRate, ' %'));
+    this.draw('p95', 'Latency p95 (ms)', ['p95'], [s.seconds, s.p95], text('p95', s.p95, ' ms'));
     const lagged = replicas.filter((r) => state.nodes.find((n) => n.name === r)?.replication?.role === 'replica');
-    if (lagged.length) this.draw('lag', 'Replication lag (ms)', lagged, [s.seconds, ...lagged.map((r) => s.lag_ms[r])], lagged.map((r) => `${r} ${fmt(last(s.lag_ms[r]), ' ms')}`).join(', '));
+    if (lagged.length) this.draw('lag', 'Replication lag (ms)', lagged, [s.seconds, ...lagged.map((r) => s.lag_ms[r])], lagged.map((r) => text(r, s.lag_ms[r], ' ms')).join(', '));
   }
 
   private size(box: HTMLElement) {

@@ -3,6 +3,7 @@
 // flood of individual requests.
 import { CATEGORIES, type Category, type LogLine } from './sentences';
 import { uniqueId } from './ids';
+import { setInlineText } from './inline-text';
 
 const SHOWN = 300;
 const ANNOUNCE_EVERY_MS = 1500;
@@ -11,7 +12,8 @@ const levelMark = { info: '', warning: '⚠ ', error: '✖ ' } as const;
 export class EventLog {
   private list: HTMLOListElement;
   private live: HTMLDivElement;
-  private hidden = new Set<Category>(['request']);
+  /** Off at first: one check per server a second would bury the requests, whose order the lessons point at. */
+  private hidden = new Set<Category>(['check']);
   private lines: LogLine[] = [];
   private until = Infinity;
   private queue: string[] = [];
@@ -50,7 +52,7 @@ export class EventLog {
       this.pending.push(line);
       this.frame ||= requestAnimationFrame(() => this.flush());
     }
-    if (announce && line.category !== 'request' && line.category !== 'tool') this.announce(line.text);
+    if (announce && !['request', 'check', 'tool'].includes(line.category)) this.announce(line.text);
   }
 
   /** Shows only the lines up to a stream position (the timeline), or all of them (Infinity). */
@@ -83,7 +85,9 @@ export class EventLog {
     const node = document.createElement('span');
     node.className = 'node';
     node.textContent = line.node;
-    item.append(time, ' ', node, ' ', levelMark[line.level] + line.text);
+    const text = document.createElement('span');
+    setInlineText(text, levelMark[line.level] + line.text);
+    item.append(time, ' ', node, ' ', text);
     return item;
   }
 

@@ -3,6 +3,7 @@
 // A goal met once stays done in this browser (progress.ts), after a reload or a reset too.
 import type { ViewGoal, ViewState } from './state';
 import { uniqueId } from './ids';
+import { setInlineText } from './inline-text';
 
 interface GoalParts {
   item: HTMLLIElement;
@@ -39,7 +40,7 @@ export class ExercisePanel {
   }
 
   update(state: ViewState, doneBefore: readonly string[]): void {
-    this.summary.textContent = state.scenario ? `${state.scenario.title}. ${state.scenario.summary}` : 'Waiting for the sandbox to start…';
+    setInlineText(this.summary, state.scenario ? `${state.scenario.title}. ${state.scenario.summary}` : 'Waiting for the sandbox to start…');
     const key = state.goals.map((g) => g.id).join(',');
     if (key !== this.key) {
       this.key = key;
@@ -61,7 +62,7 @@ export class ExercisePanel {
       <div class="solution-confirm" hidden><p>This gives the answer away. Try the hints first?</p>
         <button type="button" class="confirm">Yes, show the solution</button> <button type="button" class="cancel">Not yet</button></div>
       <div class="solution-text" hidden><p>Type these in the terminal:</p><pre></pre></div>`;
-    item.querySelector('.goal-title')!.textContent = goal.title;
+    setInlineText(item.querySelector('.goal-title')!, goal.title);
     const parts: GoalParts = {
       item,
       status: item.querySelector('.goal-status')!,
@@ -76,7 +77,7 @@ export class ExercisePanel {
     solution.querySelector('pre')!.textContent = goal.solution.join('\n');
     parts.hintButton.addEventListener('click', () => {
       const li = document.createElement('li');
-      li.textContent = goal.hints[parts.shownHints++];
+      setInlineText(li, goal.hints[parts.shownHints++]);
       parts.hints.appendChild(li);
       this.hintLabel(goal, parts);
       li.tabIndex = -1;
@@ -127,7 +128,7 @@ export class ExercisePanel {
         const dt = document.createElement('dt');
         dt.textContent = term;
         const dd = document.createElement('dd');
-        dd.textContent = value;
+        setInlineText(dd, value);
         return [dt, dd];
       }),
     );

@@ -3,12 +3,15 @@
 // alone, and the same visible words are the node's accessible name (WCAG's "label in name"). Plain words, no
 // symbols, so a screen reader says exactly what is written.
 import { formatLsn } from '../../../sandboxes/store/lsn';
-import type { ViewNode } from './state';
+import type { ViewNode, ViewState, VrrpRole } from './state';
 
 const roleNames: Record<string, string> = { balancer: 'balancer', vrrp: 'balancer', web: 'web server', store: 'database', monitor: 'monitor' };
 
+/** A stopped or crashed process plays no part: it is nobody's primary and holds no address. */
+export const alive = (node: Pick<ViewNode, 'process'>) => node.process !== 'stopped' && node.process !== 'crashed';
+
 export function roleText(node: ViewNode): string {
-  if (node.replication) return node.replication.role === 'primary' ? `primary · tl ${node.replication.timeline}` : 'replica';
+  if (node.replication && alive(node)) return node.replication.role === 'primary' ? `primary · tl ${node.replication.timeline}` : 'replica';
   return roleNames[node.role] ?? node.role;
 }
 
@@ -40,7 +43,8 @@ export function statusText(node: ViewNode): { text: string; tone: 'ok' | 'warn' 
     const settled = !node.check.includes('/');
     return { text: `LB: ${node.check}`, tone: down ? 'down' : settled ? 'ok' : 'warn' };
   }
-  if (node.vrrp) return { text: node.vrrp, tone: node.vrrp === 'MASTER' ? 'ok' : node.vrrp === 'FAULT' ? 'down' : 'idle' };
+  if (!alive(node)) return undefined;
+  if (node.vrrp?.length) return vrrpText(node.vrrp);
   if (node.replication?.role === 'replica' && node.replication.replay_lsn !== undefined) {
     return { text: `replay ${formatLsn(node.replication.replay_lsn)}`, tone: 'idle' };
   }
@@ -48,9 +52,24 @@ export function statusText(node: ViewNode): { text: string; tone: 'ok' | 'warn' 
   return undefined;
 }
 
+/**
+ * keepalived's state of each instance, as its log says it ("(VI_1) Entering MASTER STATE"): "MASTER VI_1", or
+ * "MASTER VI_1 · BACKUP VI_2" for an active/active pair. The tone is the worst of them: FAULT is down.
+ */
+function vrrpText(roles: readonly VrrpRole[]): { text: string; tone: 'ok' | 'warn' | 'down' | 'idle' } {
+  const text = roles.map((r) => `${r.state} ${r.instance}`).join(' · ');
+  const tone = roles.some((r) => r.state === 'FAULT') ? 'down' : roles.some((r) => r.state === 'MASTER') ? 'ok' : 'idle';
+  return { text, tone };
+}
+
+/** The virtual addresses a node holds now (it is MASTER of their instance), for its VIP badge. */
+export function heldVips(state: Pick<ViewState, 'vips'>, node: string): string[] {
+  return state.vips.filter((v) => v.owner === node).map((v) => v.address);
+}
+
 /** A replica's lag in words: bytes behind and replay_lag. */
 export function lagText(node: ViewNode): string | undefined {
   const r = node.replication;
-  if (r?.role !== 'replica' || r.lag_bytes === undefined) return undefined;
+  if (r?.role !== 'replica' || r.lag_bytes === undefined || !alive(node)) return undefined;
   return `lag ${r.lag_bytes} B${r.lag_ms != null ? ` / ${r.lag_ms} ms` : ''}`;
 }

@@ -79,7 +79,7 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
 
   // Load: the shell's `load` command aimed at the front door (the VIP, else the balancer, else the web server).
   const load = new LoadControl(sandbox.runtime, () => {
-    const front = live.vip?.address ?? live.nodes.find((n) => n.role === 'balancer')?.address ?? live.nodes.find((n) => n.role === 'web')?.address;
+    const front = live.vips[0]?.address ?? live.nodes.find((n) => n.role === 'balancer')?.address ?? live.nodes.find((n) => n.role === 'web')?.address;
     return `http://${front ?? '10.0.0.2'}/`;
   });
   const loadSelect = upper.querySelector<HTMLSelectElement>('.load')!;

@@ -5,7 +5,7 @@ import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
 import { healthFromLog } from './health-log';
 import { formatLsn } from '../../../sandboxes/store/lsn';
 
-export type Category = 'process' | 'network' | 'health' | 'request' | 'data' | 'goal' | 'tool';
+export type Category = 'process' | 'network' | 'health' | 'check' | 'request' | 'data' | 'goal' | 'tool';
 
 export interface LogLine {
   seq: number;
@@ -20,8 +20,9 @@ export interface LogLine {
 export const CATEGORIES: { id: Category; label: string }[] = [
   { id: 'process', label: 'Processes' },
   { id: 'network', label: 'Network' },
-  { id: 'health', label: 'Health checks' },
+  { id: 'health', label: 'Health (UP/DOWN)' },
   { id: 'request', label: 'Requests' },
+  { id: 'check', label: 'Health check requests' },
   { id: 'data', label: 'Database' },
   { id: 'goal', label: 'Exercises' },
   { id: 'tool', label: 'Tool logs' },
@@ -33,6 +34,25 @@ const exitText = ({ cause, code, signal }: Extract<SandboxEvent, { type: 'node.e
 
 /** HAProxy's httplog line: `10.0.0.5:41234 [25/Nov/2026:14:00:00.000] fe_web be_app/web-01 0/0/1/2/3 200 ...`. */
 const HTTPLOG = /^\S+:\d+ \[[^\]]+\] \S+ \S+\/\S+ -?\d+\/-?\d+\/-?\d+\/-?\d+\/-?\d+ \d{3} /;
+
+/**
+ * The paths the sandbox's own probes ask for: the balancers' `option httpchk GET /health` and the monitor's scrapes
+ * of /metrics. One of each per server every second or so: kept apart from the requests, whose order a lesson reads.
+ */
+const CHECK_PATHS = new Set(['/health', '/metrics']);
+
+/** A client report in words, when the clients saw failures (the balancer logs every answered request itself). */
+function clientFailures(event: Extract<SandboxEvent, { type: 'client.requests' }>): string | undefined {
+  const failures = [
+    event.answered['5xx'] && `${event.answered['5xx']} answered with 5xx`,
+    event.refused && `${event.refused} refused (connection refused)`,
+    event.timed_out && `${event.timed_out} timed out`,
+    event.reset && `${event.reset} reset by peer`,
+    event.other && `${event.other} failed otherwise`,
+  ].filter(Boolean);
+  if (!failures.length) return undefined;
+  return `The clients sent ${event.sent} requests to ${event.url} in ${(event.interval_ms / 1000).toFixed(1)} s: ${failures.join(', ')}.`;
+}
 
 const end = (name: string) => (name === '*' ? 'every node' : name);
 
@@ -80,7 +100,7 @@ export function describe(event: SandboxEvent): LogLine | undefined {
       return line('process', `${event.node} now behaves ${how.length ? how.join(', ') : 'normally'}.`, how.length ? 'warning' : 'info');
     }
     case 'web.request':
-      return line('request', `${event.node} answered ${event.method} ${event.path} from ${event.client} with ${event.status} in ${event.duration_ms} ms.`, event.status >= 500 ? 'error' : 'info');
+      return line(CHECK_PATHS.has(event.path) ? 'check' : 'request', `${event.node} answered ${event.method} ${event.path} from ${event.client} with ${event.status} in ${event.duration_ms} ms.`, event.status >= 500 ? 'error' : 'info');
     case 'vrrp_state':
       return line('network', `${event.node} is ${event.state} for ${event.instance} (priority ${event.priority})${event.state === 'MASTER' && event.vips.length ? `: it holds ${event.vips.join(', ')}` : ''}.`, event.state === 'FAULT' ? 'error' : 'info');
     case 'firewall':
@@ -113,6 +133,10 @@ export function describe(event: SandboxEvent): LogLine | undefined {
       return line('data', event.to ? `Failover: ${event.to} replaces ${event.from} as primary on timeline ${event.timeline}, ${event.duration_ms} ms after detection.` : `Failover from ${event.from} failed: ${event.reason}.`, event.to ? 'warning' : 'error');
     case 'store.split-brain':
       return line('data', `Split brain: ${event.primaries.join(' and ')} all accept writes.`, 'error');
+    case 'client.requests': {
+      const text = clientFailures(event);
+      return text === undefined ? undefined : line('request', text, 'error');
+    }
     case 'balancer.request':
       return undefined; // the balancer logs it as HAProxy's httplog line (a `log` event), shown as it is
     case 'balancer.server':

@@ -2,8 +2,9 @@
 // touches the DOM, a timer or the network, so the same events always give the same picture; that is what lets the
 // timeline replay a run (reduce a prefix of the stream) and lets tests check the views without a browser.
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { VrrpStateEvent } from '../../../sandboxes/shared/events/edge';
 import type { NodeState } from '../../../sandboxes/supervisor/commands';
-import { observe, observeLag, type Outcome, type Traffic, emptyTraffic } from './traffic';
+import { observe, observeClients, observeLag, type Outcome, type Traffic, emptyTraffic } from './traffic';
 
 /** A node's process as the supervisor reports it; 'starting' until its first node.started event. */
 export type ProcessState = NodeState | 'starting';
@@ -18,14 +19,29 @@ export interface ViewNode {
   check?: string;
   /** A web server's behaviour, when not the default. */
   behaviour?: { slow_ms: number; flaky: number; frozen: boolean };
-  /** keepalived's state for a balancer of an active/passive pair. */
-  vrrp?: 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
+  /**
+   * keepalived's state per VRRP instance, by instance name: a balancer can be MASTER of one instance and BACKUP of
+   * another at once (active/active). Only while its process runs: a stopped node has no role.
+   */
+  vrrp?: VrrpRole[];
   /** Alerts firing about this node (the monitor's alertname), shown as a warning badge. */
   alerts?: string[];
   /** A database node's replication position (see FIDELITY.md 3.1: lsn on the primary, replay_lsn on replicas). */
   replication?: Replication;
   /** A former primary that may no longer accept writes (split brain prevented). */
   fenced?: boolean;
+}
+
+export interface VrrpRole {
+  instance: string;
+  state: VrrpStateEvent['state'];
+}
+
+/** A virtual address, the VRRP instance that carries it and the node holding it now (its instance's MASTER). */
+export interface Vip {
+  address: string;
+  instance: string;
+  owner?: string;
 }
 
 export interface Replication {
@@ -72,8 +88,8 @@ export interface ViewState {
   scenario?: { name: string; title: string; summary: string; files: string[] };
   nodes: ViewNode[];
   cuts: [string, string][];
-  /** The virtual IP of an active/passive pair and the node that holds it now. */
-  vip?: { address: string; owner?: string };
+  /** Every virtual address of the VRRP instances seen so far, in the order they were first announced. */
+  vips: Vip[];
   goals: ViewGoal[];
   /** The latest requests, oldest first, at most RECENT_REQUESTS. */
   requests: ViewRequest[];
@@ -85,7 +101,7 @@ export interface ViewState {
 export const RECENT_REQUESTS = 60;
 
 export function initialState(): ViewState {
-  return { nodes: [], cuts: [], goals: [], requests: [], traffic: emptyTraffic(), lastSeq: 0, time: 0 };
+  return { nodes: [], cuts: [], vips: [], goals: [], requests: [], traffic: emptyTraffic(), lastSeq: 0, time: 0 };
 }
 
 const sameLink = (l: [string, string], a: string, b: string) => (l[0] === a && l[1] === b) || (l[0] === b && l[1] === a);
@@ -116,7 +132,13 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
     case 'node.started':
       return { ...next, nodes: updateNode(state, event.name, () => ({ process: 'running' })) };
     case 'node.exited':
-      return { ...next, nodes: updateNode(state, event.name, () => ({ process: event.state })) };
+      // A dead keepalived holds no address and has no VRRP state: its peer takes over only after Master_Down_Interval,
+      // and until then the address is nobody's (clients get no answer).
+      return {
+        ...next,
+        nodes: updateNode(state, event.name, () => ({ process: event.state, vrrp: undefined })),
+        vips: state.vips.map((v) => (v.owner === event.name ? { ...v, owner: undefined } : v)),
+      };
     case 'node.frozen':
       return { ...next, nodes: updateNode(state, event.name, () => ({ process: 'frozen' })) };
     case 'node.resumed':
@@ -161,14 +183,30 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
         outcome: event.termination.startsWith('P') ? 'denied' : outcomeOf(event.status),
         duration_ms: Math.max(0, event.timings.Ta),
       });
+    case 'client.requests':
+      return { ...next, traffic: observeClients(state.traffic, event.time, event) };
     case 'balancer.server':
       // The stats page's word for the server (UP, UP 2/3, DOWN, MAINT...), on the node of the same name.
       return { ...next, nodes: updateNode(state, event.server, () => ({ check: event.status })) };
     case 'vrrp_state': {
-      // A MASTER holds the virtual addresses (keepalived's gratuitous ARP); anyone else that held them let go.
-      const vip = event.vips[0] ?? state.vip?.address;
-      const owner = event.state === 'MASTER' ? event.node : state.vip?.owner === event.node ? undefined : state.vip?.owner;
-      return { ...next, nodes: updateNode(state, event.node, () => ({ vrrp: event.state })), vip: vip ? { address: vip, owner } : state.vip };
+      // A MASTER holds its instance's virtual addresses (keepalived's gratuitous ARP); a node leaving MASTER lets go
+      // of them. Other instances of the same node are untouched.
+      const role = { instance: event.instance, state: event.state };
+      const vips = state.vips.slice();
+      for (const address of event.vips) {
+        const at = vips.findIndex((v) => v.address === address);
+        const held = at >= 0 ? vips[at].owner : undefined;
+        const owner = event.state === 'MASTER' ? event.node : held === event.node ? undefined : held;
+        if (at >= 0) vips[at] = { address, instance: event.instance, owner };
+        else vips.push({ address, instance: event.instance, owner });
+      }
+      return {
+        ...next,
+        vips,
+        nodes: updateNode(state, event.node, (n) => ({
+          vrrp: [...(n.vrrp ?? []).filter((r) => r.instance !== event.instance), role].sort((a, b) => a.instance.localeCompare(b.instance)),
+        })),
+      };
     }
     case 'alert': {
       const about = state.nodes.find((n) => n.name === event.labels.node || event.labels.instance?.startsWith(n.address + ':') || n.address === event.labels.instance);

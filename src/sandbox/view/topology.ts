@@ -4,7 +4,7 @@
 // aggregated per server and outcome when many arrive in one frame, so heavy load never drops frames.
 import type { ViewNode, ViewRequest, ViewState } from './state';
 import { CLIENT, NODE_H, NODE_W, WIDTH, layout, type Placed } from './layout';
-import { lagText, processText, roleText, statusText } from './node-text';
+import { alive, heldVips, lagText, processText, roleText, statusText } from './node-text';
 import { CLIENT_ADDRESS, isCut, links } from './topology-links';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -30,9 +30,23 @@ function shape(role: string, g: SVGGElement): SVGElement {
     return el('path', { d: `M${x + c},${y}H${-x - c}L${-x},${y + c}V${-y - c}L${-x - c},${-y}H${x + c}L${x},${-y - c}V${y + c}Z`, class: 'outline' }, g);
   }
   if (role === 'store') {
-    return el('path', { d: `M${x},${y + 10}A${w / 2},10 0 0 1 ${-x},${y + 10}V${-y - 6}A${w / 2},10 0 0 1 ${x},${-y - 6}Z M${x},${y + 10}A${w / 2},10 0 0 0 ${-x},${y + 10}`, class: 'outline' }, g);
+    // A cylinder whose top sits on the box's top edge: the near rim of its lid stays above the name line (a lid
+    // drawn lower ran through the name).
+    const lid = y - 2;
+    const body = el('path', { d: `M${x},${lid}A${w / 2},7 0 0 1 ${-x},${lid}V${-y - 6}A${w / 2},10 0 0 1 ${x},${-y - 6}Z`, class: 'outline' }, g);
+    el('path', { d: `M${x},${lid}A${w / 2},7 0 0 0 ${-x},${lid}`, class: 'outline rim' }, g);
+    return body;
   }
   return el('rect', { x, y, width: w, height: h, rx: role === 'monitor' ? 28 : 6, class: 'outline' }, g);
+}
+
+/** A pill with the virtual addresses in it, centred on (x, y). */
+function vipBadge(parent: SVGElement, x: number, y: number, text: string, orphan: boolean): SVGGElement {
+  const g = el('g', { class: 'vip-badge' }, parent);
+  const width = 24 + text.length * 9;
+  el('rect', { x: x - width / 2, y: y - 13, width, height: 24, rx: 12, class: `vip${orphan ? ' orphan' : ''}` }, g);
+  el('text', { x, y: y + 4, class: 'vip-text' }, g).textContent = text;
+  return g;
 }
 
 interface NodeParts {
@@ -41,6 +55,8 @@ interface NodeParts {
   rate: SVGTextElement;
   bar: SVGRectElement;
   barBack: SVGRectElement;
+  /** The badge of the virtual addresses it holds, while it holds any. */
+  vip?: SVGGElement;
 }
 
 export interface TopologyActions {
@@ -82,8 +98,8 @@ export class TopologyView {
     this.svg.setAttribute('aria-label', `Topology of ${state.scenario?.title ?? 'the sandbox'}: ${state.nodes.length} nodes`);
     this.drawEdges(state);
     const rates = lastSecondRates(state);
-    for (const node of state.nodes) this.drawNode(node, rates.get(node.name));
-    this.drawVip(state);
+    for (const node of state.nodes) this.drawNode(node, rates.get(node.name), heldVips(state, node.name));
+    this.drawOrphanVips(state);
     const fresh = state.requests.filter((r) => r.seq > this.animatedUpTo);
     this.animatedUpTo = state.lastSeq;
     if (animate && fresh.length) this.animate(fresh);
@@ -130,8 +146,14 @@ export class TopologyView {
     }
   }
 
-  private drawNode(node: ViewNode, rate: number | undefined): void {
+  private drawNode(node: ViewNode, rate: number | undefined, vips: string[]): void {
     const parts = this.parts.get(node.name)!;
+    // The addresses it holds, on its top edge and in its accessible name: an active/active survivor holds both.
+    const vipText = vips.length ? `VIP ${vips.join(', ')}` : '';
+    if (parts.vip?.textContent !== vipText) {
+      parts.vip?.remove();
+      parts.vip = vipText ? vipBadge(parts.g, 0, -NODE_H / 2 - 4, vipText, false) : undefined;
+    }
     const proc = processText(node);
     const status = statusText(node);
     const texts = [node.name, `${roleText(node)}, ${node.address}`, proc.text, status?.text ?? ''];
@@ -143,21 +165,19 @@ export class TopologyView {
     const worst = [proc.tone, status?.tone].includes('down') ? 'down' : [proc.tone, status?.tone].includes('warn') ? 'warn' : proc.tone;
     parts.g.setAttribute('class', `node role-${node.role} state-${worst} process-${node.process}`);
     const lag = lagText(node);
-    parts.rate.textContent = lag ?? (node.role === 'web' || node.role === 'balancer' ? `${rate ?? 0} req/s` : '');
+    const serves = (node.role === 'web' || node.role === 'balancer') && alive(node);
+    parts.rate.textContent = lag ?? (serves ? `${rate ?? 0} req/s` : '');
     const r = node.replication;
     const share = r?.role === 'replica' && r.replay_lsn !== undefined && r.lsn > 0 ? Math.min(1, r.replay_lsn / r.lsn) : undefined;
     parts.barBack.setAttribute('visibility', share === undefined ? 'hidden' : 'visible');
     parts.bar.setAttribute('width', String(share === undefined ? 0 : share * NODE_W));
   }
 
-  private drawVip(state: ViewState): void {
+  /** An address nobody holds (its MASTER died, the takeover is pending) gets a badge above the picture. */
+  private drawOrphanVips(state: ViewState): void {
     this.badge.replaceChildren();
-    if (!state.vip) return;
-    const owner = state.vip.owner ? this.placed.get(state.vip.owner) : undefined;
-    const x = owner?.x ?? WIDTH / 2;
-    const y = (owner?.y ?? NODE_H) - NODE_H / 2 - 18;
-    el('rect', { x: x - 90, y: y - 16, width: 180, height: 26, rx: 13, class: `vip${owner ? '' : ' orphan'}` }, this.badge);
-    el('text', { x, y: y + 2, class: 'vip-text' }, this.badge).textContent = owner ? `VIP ${state.vip.address}` : `VIP ${state.vip.address}: nobody`;
+    const orphans = state.vips.filter((v) => !v.owner).map((v) => v.address);
+    if (orphans.length) vipBadge(this.badge, WIDTH / 2, -14, `VIP ${orphans.join(', ')}: nobody`, true);
   }
 
   private animate(fresh: ViewRequest[]): void {
@@ -200,11 +220,9 @@ export class TopologyView {
   }
 }
 
-/** Requests per server in the last complete second (the one before the newest event's second). */
-function lastSecondRates(state: ViewState): Map<string, number> {
+/** Requests per server and per balancer in the last complete second (the one before the newest event's second). */
+export function lastSecondRates(state: Pick<ViewState, 'time' | 'traffic'>): Map<string, number> {
   const second = Math.floor(state.time / 1000) - 1;
   const bucket = state.traffic.buckets.find((b) => b.second === second);
-  const rates = new Map(Object.entries(bucket?.perServer ?? {}));
-  for (const node of state.nodes) if (node.role === 'balancer') rates.set(node.name, bucket?.total ?? 0);
-  return rates;
+  return new Map(Object.entries({ ...bucket?.perServer, ...bucket?.perBalancer }));
 }

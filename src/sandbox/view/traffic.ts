@@ -1,5 +1,6 @@
 // Requests per second, errors and latency, bucketed by the second of the run they happened in (the events' own
 // time, not the clock's), so a replay draws the same charts as the live run did.
+import type { ClientReport } from '../../../sandboxes/supervisor/commands';
 
 export type Outcome = 'ok' | 'error' | 'denied' | 'dropped';
 
@@ -10,9 +11,25 @@ export interface Bucket {
   /** Answers the client saw as failures: 5xx and dropped connections (a 403/429 is the balancer doing its job). */
   errors: number;
   perServer: Record<string, number>;
+  /** Requests each balancer passed on (or answered itself), by the balancer's name. */
+  perBalancer: Record<string, number>;
   latencies: number[];
+  /** What the clients saw this second (their `client.requests` reports), when a `load` runs. */
+  clients?: ClientSecond;
   /** Worst replay lag per replica seen in this second. */
   lag_ms: Record<string, number>;
+}
+
+/**
+ * A second of client traffic: what was sent, what came back, and the failures as the clients see them (5xx,
+ * refused, reset, timed out; a 403 or 429 is an answer, as in `errors` above).
+ */
+export interface ClientSecond {
+  sent: number;
+  completed: number;
+  failed: number;
+  /** The worst p95 of the reports in this second. */
+  p95_ms: number | null;
 }
 
 export interface Traffic {
@@ -27,6 +44,8 @@ export const emptyTraffic = (): Traffic => ({ buckets: [] });
 export interface Observed {
   time: number;
   server?: string;
+  /** The balancer it went through. */
+  via?: string;
   outcome: Outcome;
   duration_ms: number;
 }
@@ -40,8 +59,8 @@ function atSecond(traffic: Traffic, time: number): { buckets: Bucket[]; bucket: 
   if (last && last.second > second) return undefined;
   const bucket: Bucket =
     last && last.second === second
-      ? { ...last, perServer: { ...last.perServer }, latencies: last.latencies.slice(), lag_ms: { ...last.lag_ms } }
-      : { second, total: 0, errors: 0, perServer: {}, latencies: [], lag_ms: {} };
+      ? { ...last, perServer: { ...last.perServer }, perBalancer: { ...last.perBalancer }, latencies: last.latencies.slice(), lag_ms: { ...last.lag_ms } }
+      : { second, total: 0, errors: 0, perServer: {}, perBalancer: {}, latencies: [], lag_ms: {} };
   if (bucket.second === last?.second) buckets[buckets.length - 1] = bucket;
   else buckets.push(bucket);
   while (buckets[0].second <= second - WINDOW_SECONDS) buckets.shift();
@@ -55,7 +74,21 @@ export function observe(traffic: Traffic, request: Observed): Traffic {
   bucket.total += 1;
   if (request.outcome === 'error' || request.outcome === 'dropped') bucket.errors += 1;
   if (request.server) bucket.perServer[request.server] = (bucket.perServer[request.server] ?? 0) + 1;
+  if (request.via) bucket.perBalancer[request.via] = (bucket.perBalancer[request.via] ?? 0) + 1;
   bucket.latencies.push(request.duration_ms);
+  return { buckets: at.buckets };
+}
+
+/** A client report, counted in the second its span was mostly in (it arrives at the span's end). */
+export function observeClients(traffic: Traffic, time: number, report: ClientReport): Traffic {
+  const at = atSecond(traffic, time - report.interval_ms / 2);
+  if (!at) return traffic;
+  const { answered } = report;
+  const failed = answered['5xx'] + report.refused + report.timed_out + report.reset + report.other;
+  const completed = answered['2xx'] + answered['3xx'] + answered['4xx'] + failed;
+  const was = at.bucket.clients ?? { sent: 0, completed: 0, failed: 0, p95_ms: null };
+  const p95_ms = report.p95_ms === null ? was.p95_ms : Math.max(was.p95_ms ?? 0, report.p95_ms);
+  at.bucket.clients = { sent: was.sent + report.sent, completed: was.completed + completed, failed: was.failed + failed, p95_ms };
   return { buckets: at.buckets };
 }
 
@@ -90,9 +123,23 @@ export function series(traffic: Traffic, servers: readonly string[], replicas: r
     const b = bySecond.get(s);
     out.seconds.push(s);
     for (const name of servers) out.perServer[name].push(b?.perServer[name] ?? 0);
-    out.errorRate.push(b && b.total ? (100 * b.errors) / b.total : null);
-    out.p95.push(b ? (percentile(b.latencies, 95) ?? null) : null);
+    out.errorRate.push(errorRate(b));
+    out.p95.push(b?.clients?.p95_ms ?? (b ? (percentile(b.latencies, 95) ?? null) : null));
     for (const name of replicas) out.lag_ms[name].push(b?.lag_ms[name] ?? null);
   }
   return out;
+}
+
+/**
+ * The share of failed requests in a second, in percent: of what the clients sent when they report (a request that
+ * never reached a node, refused or timed out, is only seen there: a dead balancer is 100 %), else of the requests
+ * the nodes logged. Failures that arrive after the sending stopped are counted against what completed, so it never
+ * passes 100 %. Null for a second without any request.
+ */
+function errorRate(b: Bucket | undefined): number | null {
+  if (b?.clients) {
+    const of = Math.max(b.clients.sent, b.clients.completed);
+    if (of > 0) return (100 * b.clients.failed) / of;
+  }
+  return b && b.total ? (100 * b.errors) / b.total : null;
 }

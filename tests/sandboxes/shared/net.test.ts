@@ -58,6 +58,20 @@ describe('the sandbox network', () => {
     await expect(get('10.0.0.11:8080')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
+  it('names the dialled address, not a loopback port, when the node that listened there is gone', async () => {
+    as('10.0.0.13');
+    const gone = whoCalled('web-03');
+    await listen(gone, ':80');
+    await new Promise((resolve) => gone.close(resolve)); // as after a kill: its port entry is still there
+    as('10.0.0.2');
+    await expect(get('10.0.0.13:80')).rejects.toMatchObject({
+      code: 'ECONNREFUSED',
+      message: 'connect ECONNREFUSED 10.0.0.13:80',
+      address: '10.0.0.13',
+      port: 80,
+    });
+  });
+
   it('refuses to listen on an address the node does not have', async () => {
     as('10.0.0.11');
     await expect(listen(http.createServer(), '10.0.0.99:80')).rejects.toMatchObject({ code: 'EADDRNOTAVAIL' });

@@ -22,8 +22,8 @@ describe('the shell at its prompt', () => {
     expect((await shell.text()).split('\n')[0]).toBe("Sandbox terminal. Type 'help' for the commands.");
     expect(await shell.text()).toContain("Type 'help' for the commands.");
     const help = await shell.command('help');
-    expect(help).toMatch(/^ {2}help +list the commands/m);
-    expect(help).toMatch(/^ {2}history +/m);
+    expect(help).toMatch(/^ {2}help +list commands/m);
+    expect(help).toMatch(/ {2}history +the commands typed so far/m);
     expect(await shell.command('help history')).toContain('history <n>   only the last n');
   });
 
@@ -96,6 +96,15 @@ describe('the shell at its prompt', () => {
     expect(text.length).toBeLessThanOrEqual(100);
     expect(column).toBeLessThan(100);
     expect(await shell.command('')).toBe('x'.repeat(150));
+  });
+
+  it('leaves the whole of a long command in the scrollback once Enter runs it, not the window it was scrolled to', async () => {
+    const long = `echo ${'a'.repeat(60)} ${'z'.repeat(60)}`;
+    shell.type(long);
+    await shell.waitFor(/z{50}$/m);
+    expect(await shell.command('')).toBe(`${'a'.repeat(60)} ${'z'.repeat(60)}`);
+    // text() joins the lines the terminal wrapped: the prompt and the command as typed, from its first word.
+    expect((await shell.text()).split('\n')).toContain(`learner@laptop:~$ ${long}`);
   });
 
   it('survives odd input: unknown escape sequences, control bytes and a resize', async () => {

@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ClientReport } from '../../../sandboxes/supervisor/commands';
 import { scenarioWithShell } from './scenario';
 import { keys } from './terminal';
 
@@ -92,5 +93,26 @@ describe('the shell driving the two-servers scenario', () => {
     writeFileSync(config, good);
     const applied = await lab.shell.command('reload', 20_000);
     expect(applied).toBe('reloaded lb-01: it re-read haproxy.cfg');
+  });
+
+  it("tells the supervisor, second by second, what load's clients saw: a dead balancer's refused connections too", async () => {
+    const reports = (from: number) => scenario.events.slice(from).filter((e) => e.type === 'client.requests') as unknown as ClientReport[];
+    const sum = (list: ClientReport[], count: (r: ClientReport) => number) => list.reduce((total, r) => total + count(r), 0);
+    const before = scenario.events.length;
+    await lab.shell.command('load -r 20 -d 2s', 30_000);
+    const served = reports(before);
+    // One report a second while it runs, and a last one: every request is in one of them, once.
+    expect(served.length).toBeGreaterThanOrEqual(2);
+    expect(served.every((r) => r.url === 'http://10.0.0.2/' && r.interval_ms > 0 && r.interval_ms < 3000)).toBe(true);
+    expect([sum(served, (r) => r.sent), sum(served, (r) => r.answered['2xx'])]).toEqual([40, 40]);
+    expect(served.some((r) => r.p95_ms !== null && r.p95_ms > 0)).toBe(true);
+
+    await lab.shell.command('infra kill lb-01');
+    const afterKill = scenario.events.length;
+    expect(await lab.shell.command('load -r 20 -d 1s', 30_000)).toMatch(/^20 requests in .*: 0 ok, 20 failed$/m);
+    const refused = reports(afterKill);
+    expect([sum(refused, (r) => r.sent), sum(refused, (r) => r.refused)]).toEqual([20, 20]);
+    expect(refused.every((r) => r.p95_ms === null)).toBe(true);
+    await lab.shell.command('infra start lb-01');
   });
 });

@@ -186,7 +186,7 @@ describe.each(RUNTIMES)('the supervisor, $runtime', ({ constrained }) => {
     const headers = { authorization: `Bearer ${run.secret}` };
     const res = await fetch(`http://127.0.0.1:${run.controlPort}/command`, { method: 'POST', body: '{"cmd":"explode"}', headers });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: string }).error).toBe('unknown command "explode": give "cmd" as one of start, kill, freeze, resume, restart, cut, heal, reload, web, status, reset, quit');
+    expect(((await res.json()) as { error: string }).error).toBe('unknown command "explode": give "cmd" as one of start, kill, freeze, resume, restart, cut, heal, reload, web, clients, status, reset, quit');
     const missing = await fetch(`http://127.0.0.1:${run.controlPort}/command`, { method: 'POST', body: '{"cmd":"kill"}', headers });
     expect(((await missing.json()) as { error: string }).error).toBe("bad kill command at 'node': Invalid input: expected string, received undefined");
 

@@ -102,12 +102,12 @@ describe('the virtual address and alerts', () => {
 
   it('moves the virtual IP to whichever balancer becomes MASTER', () => {
     const events = stream([0, 'supervisor', pair], [1, 'lb-01', vrrp('MASTER')], [2, 'lb-02', vrrp('BACKUP')]);
-    expect(reduceAll(events).vip).toEqual({ address: '10.0.0.10', owner: 'lb-01' });
+    expect(reduceAll(events).vips).toEqual([{ address: '10.0.0.10', instance: 'VI_1', owner: 'lb-01' }]);
     const failover = reduceAll(stream([0, 'supervisor', pair], [1, 'lb-01', vrrp('MASTER')], [2, 'lb-02', vrrp('BACKUP')], [3, 'lb-01', vrrp('FAULT')], [4, 'lb-02', vrrp('MASTER')]));
-    expect(failover.vip).toEqual({ address: '10.0.0.10', owner: 'lb-02' });
-    expect(failover.nodes.map((n) => n.vrrp)).toEqual(['FAULT', undefined, undefined, 'MASTER']);
+    expect(failover.vips).toEqual([{ address: '10.0.0.10', instance: 'VI_1', owner: 'lb-02' }]);
+    expect(failover.nodes.map((n) => n.vrrp?.map((r) => r.state))).toEqual([['FAULT'], undefined, undefined, ['MASTER']]);
     const lost = reduceAll(stream([0, 'supervisor', pair], [1, 'lb-01', vrrp('MASTER')], [2, 'lb-01', vrrp('FAULT')]));
-    expect(lost.vip).toEqual({ address: '10.0.0.10', owner: undefined });
+    expect(lost.vips).toEqual([{ address: '10.0.0.10', instance: 'VI_1', owner: undefined }]);
   });
 
   it('marks the node an alert fires about until it resolves', () => {

@@ -41,10 +41,10 @@ export const request = (status: number, duration_ms = 2, server: string | null =
   redispatched: false,
 });
 
-export const webRequest = (status: number, client: string): Extract<Unstamped, { type: 'web.request' }> => ({
+export const webRequest = (status: number, client: string, path = '/'): Extract<Unstamped, { type: 'web.request' }> => ({
   type: 'web.request',
   method: 'GET',
-  path: '/',
+  path,
   status,
   duration_ms: 3,
   client,
