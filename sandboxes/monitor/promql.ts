@@ -218,6 +218,23 @@ export function compile(query: string): Node {
   return root;
 }
 
+/**
+ * The measured side of a threshold rule, `<measure> > 0.05`: what such an alert's {{ $value }} is while it fires,
+ * and what the measure has become when the alert resolves. Undefined for a query of another form.
+ */
+export function thresholdMeasure(query: string): Node | undefined {
+  const tokens = tokenize(query);
+  let depth = 0;
+  let at = -1;
+  tokens.forEach((token, i) => {
+    if (['(', '{', '['].includes(token)) depth++;
+    else if ([')', '}', ']'].includes(token)) depth--;
+    else if (depth === 0 && token in COMPARE) at = i;
+  });
+  if (at < 1 || at !== tokens.length - 2 || !/^\d/.test(tokens[at + 1])) return undefined;
+  return compile(tokens.slice(0, at).join(' '));
+}
+
 /** Evaluates a query at time t; a scalar result becomes a one-element vector with no labels. */
 export function evaluate(node: Node, db: Tsdb, t: number): Vector {
   const value = node(db, t);

@@ -9,6 +9,12 @@ const [web1, web2] = [webServer(1), webServer(2)];
 /** How many requests in a row the checks look at: enough to see a ratio, few enough to type with curl. */
 const WINDOW = 20;
 
+/** "in the last 20 through lb-01: web-01 served 5, web-02 served 15" (or that there was none yet). */
+function lastFew(served: ReturnType<typeof appRequests>, size: number): string {
+  const last = served.slice(-size);
+  return last.length ? `in the last ${last.length} through lb-01: ${describeCounts(countBy(last, (e) => e.node))}` : 'no request through lb-01 yet';
+}
+
 export default defineScenario({
   name: 'weighted-servers',
   title: 'Weighted round robin',
@@ -43,11 +49,10 @@ export default defineScenario({
         const served = appRequests(events, lb.address);
         // Some 20 requests in a row split 15:5 (weighted round robin repeats web-02 web-02 web-01 web-02).
         const hit = windows(served, WINDOW).find((w) => w.filter((e) => e.node === web2.name).length === (WINDOW * 3) / 4);
-        const last = served.slice(-WINDOW);
         return {
           met: !!hit,
           expected: `in ${WINDOW} requests in a row through lb-01, web-02 serves ${(WINDOW * 3) / 4} and web-01 ${WINDOW / 4}`,
-          observed: `in the last ${last.length}: ${describeCounts(countBy(last, (e) => e.node))}`,
+          observed: lastFew(served, WINDOW),
         };
       },
     },
@@ -73,7 +78,7 @@ export default defineScenario({
         return {
           met: !!drained,
           expected: '10 requests in a row through lb-01 served by web-02 while web-01 stays up and passes its checks',
-          observed: `in the last ${Math.min(10, served.length)}: ${describeCounts(countBy(served.slice(-10), (e) => e.node))}`,
+          observed: lastFew(served, 10),
         };
       },
     },

@@ -1,6 +1,6 @@
 // The exercise goals, checked against the current run's history after events arrive. A `goal` event goes out
-// whenever a goal turns met or unmet (and once for every goal at the start of a run), saying what the goal
-// expects and what was observed.
+// whenever a goal turns met or unmet (and once for every goal at the start of a run), and whenever what it says was
+// observed changes, so the exercise panel always shows what the check sees now.
 import type { Scenario, World } from '../scenarios/scenario';
 import type { GoalStatus } from './commands';
 import type { EventStream } from './stream';
@@ -9,9 +9,16 @@ import type { EventStream } from './stream';
 const EVERY_MS = 200;
 /** And at least this often, for checks that wait for time to pass (an aftermath) rather than for an event. */
 const IDLE_MS = 1000;
+/**
+ * A goal whose verdict stands but whose text changed is announced at most this often: under load a count changes at
+ * every evaluation, and the panel needs the latest count, not each one. The latest text goes out at the first
+ * evaluation after the second has passed (at most IDLE_MS later, once events stop).
+ */
+const TEXT_EVERY_MS = 1000;
 
 export class Goals {
-  private met = new Map<string, boolean>();
+  /** What was last announced for each goal, and when (on the stream's clock). */
+  private announced = new Map<string, { verdict: GoalStatus; at: number }>();
   private timer?: NodeJS.Timeout;
   private readonly ticker = setInterval(() => (this.timer ??= setTimeout(() => this.evaluate(), 0)), IDLE_MS);
 
@@ -40,7 +47,7 @@ export class Goals {
 
   /** Forgets what was announced: the next evaluation announces every goal again (a new run). */
   restart(): void {
-    this.met.clear();
+    this.announced.clear();
     this.evaluate();
   }
 
@@ -51,9 +58,14 @@ export class Goals {
 
   private evaluate(): void {
     this.timer = undefined;
+    const now = this.stream.now();
     for (const verdict of this.verdicts()) {
-      if (this.met.get(verdict.id) === verdict.met) continue;
-      this.met.set(verdict.id, verdict.met);
+      const last = this.announced.get(verdict.id);
+      if (last && last.verdict.met === verdict.met) {
+        if (last.verdict.observed === verdict.observed && last.verdict.expected === verdict.expected) continue;
+        if (now - last.at < TEXT_EVERY_MS) continue;
+      }
+      this.announced.set(verdict.id, { verdict, at: now });
       this.stream.publish('supervisor', { type: 'goal', ...verdict });
     }
   }

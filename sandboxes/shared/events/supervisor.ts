@@ -77,7 +77,10 @@ export interface LinkHealedEvent {
   b: string;
 }
 
-/** An exercise goal turned met or unmet: which condition, what it expects and what was observed. */
+/**
+ * An exercise goal turned met or unmet, or what was observed changed (at most once a second per goal): which
+ * condition, what it expects and what was observed.
+ */
 export interface GoalEvent extends GoalStatus {
   type: 'goal';
 }

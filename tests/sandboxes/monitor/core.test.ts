@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { RuleState } from '../../../sandboxes/monitor/alerts';
 import { parseExposition } from '../../../sandboxes/monitor/exposition';
-import { compile, evaluate } from '../../../sandboxes/monitor/promql';
+import { compile, evaluate, thresholdMeasure } from '../../../sandboxes/monitor/promql';
 import { Tsdb } from '../../../sandboxes/monitor/tsdb';
 
 describe('the Prometheus text format', () => {
@@ -101,5 +101,32 @@ describe('alert rules', () => {
     // A condition that clears while pending never fires and is never "resolved".
     expect(at(6000, 0)).toEqual(['pending 10.0.0.11:80 Instance 10.0.0.11:80 down']);
     expect(at(7000, 1)).toEqual([]);
+  });
+
+  it('resolve a threshold alert with the measure it resolved at, not the last value above the threshold', () => {
+    const db = new Tsdb();
+    const rule = new RuleState({
+      alert: 'HighErrorRate',
+      expr: 'sum by (instance) (rate(http_requests_total{code=~"5.."}[10s])) / sum by (instance) (rate(http_requests_total[10s])) > 0.05',
+      forMs: 0,
+      labels: {},
+      annotations: { summary: '{{ $labels.instance }} answers {{ $value }} of its requests with 5xx' },
+    });
+    // 10 requests a second, 3 of them 500 until t = 10 s, then every answer a 200 (the server repaired).
+    const at = (t: number) => {
+      const errors = 3 * Math.min(t, 10_000) / 1000;
+      db.append({ __name__: 'http_requests_total', instance: 'web-02', code: '500' }, t, errors);
+      db.append({ __name__: 'http_requests_total', instance: 'web-02', code: '200' }, t, t / 100 - errors);
+      return rule.evaluate(db, t).map((x) => `${x.state} ${x.annotations.summary}`);
+    };
+    expect(at(0)).toEqual([]);
+    expect(at(2000)).toEqual(['firing web-02 answers 0.3 of its requests with 5xx']);
+    // Scraped and evaluated every 2 s: the share falls as the errors leave the 10 s window (0.075 at 16 s, the last
+    // value above the threshold), and the alert resolves at the first evaluation at or under 5 %, saying so.
+    const later = Array.from({ length: 9 }, (_, i) => 4000 + i * 2000).flatMap(at);
+    expect(later).toEqual(['resolved web-02 answers 0 of its requests with 5xx']);
+    // Rules of another form keep Prometheus's behaviour: the annotations of the last active evaluation.
+    expect(thresholdMeasure('up == 0')).toBeDefined();
+    expect(thresholdMeasure('absent(up)')).toBeUndefined();
   });
 });

@@ -1,0 +1,55 @@
+// The goal events the exercise panel shows: they follow what each check observes, not only whether it is met, and
+// a flood of requests does not flood the stream with them.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import { load, SupervisorRun } from './harness';
+
+type GoalEvent = Extract<SandboxEvent, { type: 'goal' }>;
+
+const goalEvents = (run: SupervisorRun, id: string, from = 0) => run.events.filter((e): e is GoalEvent => e.seq > from && e.type === 'goal' && e.id === id);
+
+// One scenario at a time: requests from this process go through the network of the run started last.
+describe('goal events under load', () => {
+  let run: SupervisorRun;
+  beforeAll(async () => {
+    run = await SupervisorRun.start('two-servers');
+  }, 60_000);
+  afterAll(() => run?.stop());
+
+  it('follow the observed text under load, at most once a second per goal, and end on what the check sees now', async () => {
+    await run.waitFor((e) => e.type === 'balancer.server' && e.server === 'web-02' && e.usable, 15_000);
+    const from = run.lastSeq();
+    const answers = await load('10.0.0.2:80', 20, 5000);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(100);
+    // The last text goes out at the first evaluation once its second has passed: at most two seconds after the load.
+    await sleep(2500);
+    const events = goalEvents(run, 'both-answer', from);
+    // 100 requests in 5 s change the count at every evaluation (every 200 ms): about one event a second, the first
+    // (turning met) at once.
+    expect(events.length).toBeGreaterThanOrEqual(4);
+    expect(events.length).toBeLessThanOrEqual(8);
+    expect(events[0].met).toBe(true);
+    for (let i = 2; i < events.length; i++) expect(events[i].time - events[i - 1].time).toBeGreaterThanOrEqual(1000);
+    const now = (await run.status()).goals.find((g) => g.id === 'both-answer')!;
+    expect(events.at(-1)).toMatchObject({ met: true, observed: now.observed });
+    expect(now.observed).toBe('through lb-01: web-01 served 50, web-02 served 50');
+  }, 60_000);
+});
+
+describe('goal events of the weighted-servers scenario', () => {
+  let run: SupervisorRun;
+  beforeAll(async () => {
+    run = await SupervisorRun.start('weighted-servers');
+  }, 60_000);
+  afterAll(() => run?.stop());
+
+  it('say there was no request yet before any, and then what the last requests did', async () => {
+    await run.waitFor((e) => e.type === 'goal' && e.id === 'drain');
+    expect(goalEvents(run, 'three-to-one').at(-1)).toMatchObject({ met: false, observed: 'no request through lb-01 yet' });
+    await run.waitFor((e) => e.type === 'balancer.server' && e.server === 'web-02' && e.usable, 15_000);
+    await load('10.0.0.2:80', 10, 3000);
+    await expect.poll(() => goalEvents(run, 'three-to-one').at(-1)?.observed, { timeout: 3000, interval: 200 }).toBe('in the last 20 through lb-01: web-01 served 10, web-02 served 10');
+    expect(goalEvents(run, 'drain').at(-1)?.observed).toBe('in the last 10 through lb-01: web-01 served 5, web-02 served 5');
+  }, 60_000);
+});
