@@ -180,8 +180,10 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
 
   let caughtUp = false;
   link.subscribe((event: SandboxEvent) => {
+    // A goal's text is republished as it changes (at most once a second); the log tells only when it turns met or unmet.
+    const retold = event.type === 'goal' && live.goals.some((g) => g.id === event.id && g.observed !== undefined && g.met === event.met);
     live = reduce(live, event);
-    const line = describe(event);
+    const line = retold ? undefined : describe(event);
     if (line) log.add(line, caughtUp);
     timeline.grew(link.events.length);
     if (!shown) schedule();
