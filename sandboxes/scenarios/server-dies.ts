@@ -1,7 +1,7 @@
 // Lesson 3, the load balancer: what a balancer does when a server dies, and the two settings that decide whether
 // visitors notice (health checks take the server out; `option redispatch` saves the requests caught in between).
 import { balancerRequests, countBy, describeCounts, exits, plural, transitions } from './observe';
-import { defineScenario } from './scenario';
+import { defineScenario, type World } from './scenario';
 import { balancer, haproxyCfg, webServer } from './topology';
 
 const lb = balancer();
@@ -20,6 +20,27 @@ function failures(server: string, failed: ReturnType<typeof balancerRequests>): 
   // HAProxy redispatches a connection that failed, not a request already sent (FIDELITY.md 1.5).
   const inFlight = failed.every((r) => r.termination === 'SH--');
   return inFlight ? `${counted}, caught in ${server} as it died: a request already sent is not redispatched, so start it and try again` : counted;
+}
+
+/**
+ * The requests lb-01 took in while web-01 was dead and not yet DOWN and then failed: they went to web-01 and, without
+ * `option redispatch`, failed there. Measured at the first death of web-01 during which lb-01 was taking requests,
+ * once lb-01 has marked it DOWN; a request counts from when lb-01 accepted it (its log line's time minus Ta).
+ */
+export function failuresBeforeDown({ events }: Pick<World, 'events'>) {
+  for (const death of exits(events, web1.name)) {
+    const down = transitions(events, web1.name, 'DOWN').find((e) => e.seq > death.seq);
+    if (!down) return undefined;
+    const accepted = balancerRequests(events, lb.name).filter((r) => {
+      const at = r.time - Math.max(0, r.timings.Ta);
+      return at >= death.time && at <= down.time;
+    });
+    if (!accepted.length) continue;
+    const failed = accepted.filter((r) => r.status >= 500).length;
+    const window = ((down.time - death.time) / 1000).toFixed(1);
+    return { value: failed, how: `of the ${accepted.length} requests lb-01 took in during the ${window} s from web-01's death to DOWN, ${failed} failed` };
+  }
+  return undefined;
 }
 
 export default defineScenario({
@@ -119,6 +140,15 @@ export default defineScenario({
               : `after ${last.web.name} died, lb-01 answered ${plural(last.after.length, 'request')}: ${failures(last.web.name, last.failed)}`,
         };
       },
+    },
+  ],
+  predictions: [
+    {
+      id: 'failures-before-down',
+      question: 'web-01 dies while visitors send 20 requests a second, without `option redispatch`. How many requests fail before lb-01 marks web-01 DOWN?',
+      kind: { type: 'number', unit: 'requests' },
+      goal: 'no-failed-request',
+      measure: failuresBeforeDown,
     },
   ],
 });

@@ -1,7 +1,7 @@
 // Lesson 4, comparing algorithms: round robin gives a slow server as many requests as a fast one; leastconn sends
 // each request to the server with the fewest in flight, so the slow one gets fewer.
 import { appRequests, countBy, describeCounts, runsOf } from './observe';
-import { defineScenario } from './scenario';
+import { defineScenario, type World } from './scenario';
 import { balancer, haproxyCfg, webServer } from './topology';
 
 const lb = balancer();
@@ -25,6 +25,21 @@ function observed(events: Parameters<typeof runsOf>[0]): string {
   const now = splits(events).at(-1);
   if (!now || now.served.length === 0) return 'no request through lb-01 since it last (re)started';
   return `since lb-01 last (re)started: ${describeCounts(countBy(now.served, (e) => e.node))} (web-02 ${Math.round(now.share * 100)}%)`;
+}
+
+const SHARES = ['less than half', 'about half', 'more than half'];
+
+/**
+ * web-02's share of the first ENOUGH requests lb-01 answered under its starting configuration (round robin, before
+ * any reload or restart), said as one of SHARES: 40 to 60 % is about half.
+ */
+export function slowShare({ events }: Pick<World, 'events'>) {
+  const first = splits(events)[0]?.served.slice(0, ENOUGH);
+  if (!first || first.length < ENOUGH) return undefined;
+  const slow = first.filter((e) => e.node === web2.name).length;
+  const share = slow / first.length;
+  const value = share < 0.4 ? SHARES[0] : share <= 0.6 ? SHARES[1] : SHARES[2];
+  return { value, how: `web-02 served ${slow} of the first ${first.length} requests through lb-01 under round robin (${Math.round(share * 100)} %)` };
 }
 
 export default defineScenario({
@@ -74,6 +89,15 @@ export default defineScenario({
         const uneven = splits(events).find((s) => s.served.length >= ENOUGH && s.stillSlow && s.share < 0.3);
         return { met: !!uneven, expected: `${ENOUGH}+ requests through lb-01 with the slow web-02 still serving, but less than 30% of them`, observed: observed(events) };
       },
+    },
+  ],
+  predictions: [
+    {
+      id: 'slow-server-share',
+      question: `web-02 takes ${SLOW_MS} ms longer to answer than web-01. Under round robin, what share of the requests does web-02 get?`,
+      kind: { type: 'choice', choices: SHARES },
+      goal: 'round-robin-split',
+      measure: slowShare,
     },
   ],
 });

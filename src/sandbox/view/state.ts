@@ -4,6 +4,7 @@
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
 import type { VrrpStateEvent } from '../../../sandboxes/shared/events/edge';
 import type { NodeState } from '../../../sandboxes/supervisor/commands';
+import type { Measured, PredictionKind } from '../../../sandboxes/scenarios/scenario';
 import { observe, observeClients, observeLag, type Outcome, type Traffic, emptyTraffic } from './traffic';
 
 /** A node's process as the supervisor reports it; 'starting' until its first node.started event. */
@@ -85,6 +86,8 @@ export interface ViewGoal {
 }
 
 export interface ViewState {
+  /** The scenario's predictions, with what this run has measured so far (see "Predictions" below). */
+  predictions: ViewPrediction[];
   scenario?: { name: string; title: string; summary: string; files: string[] };
   nodes: ViewNode[];
   cuts: [string, string][];
@@ -101,7 +104,7 @@ export interface ViewState {
 export const RECENT_REQUESTS = 60;
 
 export function initialState(): ViewState {
-  return { nodes: [], cuts: [], vips: [], goals: [], requests: [], traffic: emptyTraffic(), lastSeq: 0, time: 0 };
+  return { predictions: [], nodes: [], cuts: [], vips: [], goals: [], requests: [], traffic: emptyTraffic(), lastSeq: 0, time: 0 };
 }
 
 const sameLink = (l: [string, string], a: string, b: string) => (l[0] === a && l[1] === b) || (l[0] === b && l[1] === a);
@@ -128,6 +131,7 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
         scenario: { name: event.name, title: event.title, summary: event.summary, files: event.files },
         nodes: event.nodes.map((n) => ({ name: n.name, role: n.role, address: n.address, ports: n.ports, process: 'starting' })),
         goals: event.goals.map((g) => ({ ...g, met: false })),
+        predictions: predictionsOf(event),
       };
     case 'node.started':
       return { ...next, nodes: updateNode(state, event.name, () => ({ process: 'running' })) };
@@ -156,6 +160,8 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
             : g,
         ),
       };
+    case 'prediction':
+      return { ...next, predictions: measured(state.predictions, event) };
     case 'web.behaviour': {
       const { slow_ms, flaky, frozen } = event;
       return { ...next, nodes: updateNode(state, event.node, () => ({ behaviour: { slow_ms, flaky, frozen } })) };
@@ -270,6 +276,30 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
       return next;
   }
 }
+
+// ---- Predictions: the questions of the scenario event, and what the run measured (`prediction` events). A reset
+// is a new `scenario` event, so it clears the measured values; the learner's own answers live in the browser
+// (progress.ts), not here.
+
+export interface ViewPrediction {
+  id: string;
+  question: string;
+  kind: PredictionKind;
+  goal?: string;
+  /** What this run measured, once it has happened. */
+  measured?: Measured;
+}
+
+function predictionsOf(event: Extract<SandboxEvent, { type: 'scenario' }>): ViewPrediction[] {
+  // Recordings made before predictions existed have none.
+  return (event.predictions ?? []).map((p) => ({ ...p }));
+}
+
+function measured(predictions: ViewPrediction[], event: Extract<SandboxEvent, { type: 'prediction' }>): ViewPrediction[] {
+  return predictions.map((p) => (p.id === event.id ? { ...p, measured: { value: event.value, how: event.how } } : p));
+}
+
+// ---- End of predictions.
 
 /** How a request ended, in the words the views use for its colour, shape and sentence. */
 export function outcomeOf(status: number): Outcome {
