@@ -39,7 +39,7 @@ export function slowShare({ events }: Pick<World, 'events'>) {
   const slow = first.filter((e) => e.node === web2.name).length;
   const share = slow / first.length;
   const value = share < 0.4 ? SHARES[0] : share <= 0.6 ? SHARES[1] : SHARES[2];
-  return { value, how: `web-02 served ${slow} of the first ${first.length} requests through lb-01 under round robin (${Math.round(share * 100)} %)` };
+  return { value, how: `web-02 served ${slow} of the first ${first.length} requests through lb-01 under round robin (${Math.round(share * 100)}%)` };
 }
 
 export default defineScenario({
