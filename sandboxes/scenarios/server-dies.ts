@@ -37,8 +37,10 @@ export function failuresBeforeDown({ events }: Pick<World, 'events'>) {
     });
     if (!accepted.length) continue;
     const failed = accepted.filter((r) => r.status >= 500).length;
+    const redispatched = accepted.filter((r) => r.redispatched).length;
     const window = ((down.time - death.time) / 1000).toFixed(1);
-    return { value: failed, how: `of the ${accepted.length} requests lb-01 took in during the ${window} s from web-01's death to DOWN, ${failed} failed` };
+    const how = `of the ${plural(accepted.length, 'request')} lb-01 took in during the ${window} s from web-01's death to DOWN, ${failed} failed`;
+    return { value: failed, how: redispatched ? `${how}; ${redispatched} ${redispatched === 1 ? 'was' : 'were'} redispatched to web-02 (option redispatch was on)` : how };
   }
   return undefined;
 }
