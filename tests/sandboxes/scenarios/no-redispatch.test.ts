@@ -1,6 +1,7 @@
 // Leaving out the mechanism lesson 3 teaches (option redispatch) fails its goal, and the exercise panel (which shows
 // the latest `goal` event) says so; with it, the panel says no request failed. Its solution through the shell is
-// proven in solutions.test.ts with every other goal's.
+// proven in solutions.test.ts with every other goal's. The lesson's prediction (how many requests fail) is measured
+// from the same runs and published as a `prediction` event.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,10 +9,12 @@ import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
 import { load, SupervisorRun } from '../supervisor/harness';
 
 type GoalEvent = Extract<SandboxEvent, { type: 'goal' }>;
+type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;
 
 describe('leaving out the mechanism a lesson teaches', () => {
   let run: SupervisorRun;
   const shown = () => run.events.filter((e): e is GoalEvent => e.type === 'goal' && e.id === 'no-failed-request').at(-1)!;
+  const measured = (from: number) => run.events.filter((e): e is PredictionEvent => e.seq > from && e.type === 'prediction' && e.id === 'failures-before-down').at(-1);
   beforeAll(async () => {
     run = await SupervisorRun.start('server-dies');
   });
@@ -32,6 +35,16 @@ describe('leaving out the mechanism a lesson teaches', () => {
     // Every 503 the clients got is one lb-01 answered in the aftermath.
     expect(Number(/: (\d+) failed/.exec(observed)![1])).toBeGreaterThanOrEqual(failed);
     expect(run.events.some((e) => e.seq > from && e.type === 'goal' && e.id === 'no-failed-request' && e.met)).toBe(false);
+    // The prediction is measured from this run: the requests lb-01 took in between the death and DOWN (fall 3 ×
+    // inter 1 s: 2 to 3 s, with margin for a loaded machine) that failed, which are the failures the clients saw.
+    const prediction = measured(from)!;
+    expect(prediction, 'a prediction event for failures-before-down').toBeDefined();
+    const window = Number(/during the ([\d.]+) s from web-01's death to DOWN/.exec(prediction.how)![1]);
+    expect(window).toBeGreaterThanOrEqual(1.9);
+    expect(window).toBeLessThan(4.5);
+    expect(prediction.value).toBeGreaterThan(0);
+    expect(prediction.value).toBeLessThanOrEqual(answers.filter((a) => a.status >= 500).length);
+    expect(prediction.value).toBeLessThanOrEqual(Math.ceil(20 * window) + 1);
   }, 60_000);
 
   it('with option redispatch, the same kill fails no request, and the goal says none failed', async () => {
@@ -57,6 +70,8 @@ describe('leaving out the mechanism a lesson teaches', () => {
       await run.command({ cmd: 'start', node: 'web-01' });
       await run.waitFor((e) => e.type === 'balancer.server' && e.server === 'web-01' && e.transition === 'UP', 15_000, before);
     }
+    // The reset began a new run: what is measured now is this run's, with redispatch on.
+    expect(measured(from)?.how).toMatch(/redispatched to web-02 \(option redispatch was on\)$/);
     const met = (await run.goalMet('no-failed-request', 15_000)) as GoalEvent;
     expect(met.observed).toMatch(/^after web-01 died, lb-01 answered \d+ requests: none failed$/);
   }, 60_000);
