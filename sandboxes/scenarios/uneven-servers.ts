@@ -45,7 +45,7 @@ export function slowShare({ events }: Pick<World, 'events'>) {
 export default defineScenario({
   name: 'uneven-servers',
   title: 'A fast server and a slow one',
-  summary: `web-02 takes ${SLOW_MS} ms more than web-01 to answer. Round robin still gives it every other request; leastconn looks at how busy each server is.`,
+  summary: `web-02 takes ${SLOW_MS} ms more than web-01 to answer. Round robin gives each server its turn; leastconn looks at how busy each server is.`,
   nodes: [web1, web2, lb],
   files: {
     'haproxy.cfg': haproxyCfg({
@@ -60,7 +60,7 @@ export default defineScenario({
   goals: [
     {
       id: 'round-robin-split',
-      title: 'Run a load through round robin and see the slow web-02 get half of the requests anyway.',
+      title: 'Run a load through round robin and see what share of the requests the slow web-02 gets.',
       hints: [
         '`load` sends requests at a steady rate and sums up who answered and how fast.',
         `Send at least ${ENOUGH} requests: \`load -r 20 -d 3s\`. Compare the latency of web-01 and web-02.`,
@@ -68,7 +68,7 @@ export default defineScenario({
       solution: ['load -r 20 -d 3s'],
       check({ events }) {
         const even = splits(events).find((s) => s.served.length >= ENOUGH && s.stillSlow && s.share >= 0.4 && s.share <= 0.6);
-        return { met: !!even, expected: `${ENOUGH}+ requests through lb-01 with the slow web-02 serving 40-60% of them`, observed: observed(events) };
+        return { met: !!even, expected: `${ENOUGH}+ requests through lb-01 under round robin while web-02 answers slowly`, observed: observed(events) };
       },
     },
     {
