@@ -25,12 +25,13 @@ function failures(server: string, failed: ReturnType<typeof balancerRequests>): 
 /**
  * The requests lb-01 took in while web-01 was dead and not yet DOWN and then failed: they went to web-01 and, without
  * `option redispatch`, failed there. Measured at the first death of web-01 during which lb-01 was taking requests,
- * once lb-01 has marked it DOWN; a request counts from when lb-01 accepted it (its log line's time minus Ta).
+ * once its aftermath is over (the last of them has had its retries and its answer); a request counts from when
+ * lb-01 accepted it (its log line's time minus Ta).
  */
-export function failuresBeforeDown({ events }: Pick<World, 'events'>) {
+export function failuresBeforeDown({ events, now }: Pick<World, 'events' | 'now'>) {
   for (const death of exits(events, web1.name)) {
     const down = transitions(events, web1.name, 'DOWN').find((e) => e.seq > death.seq);
-    if (!down) return undefined;
+    if (!down || now < death.time + AFTERMATH_MS) return undefined;
     const accepted = balancerRequests(events, lb.name).filter((r) => {
       const at = r.time - Math.max(0, r.timings.Ta);
       return at >= death.time && at <= down.time;
