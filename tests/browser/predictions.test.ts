@@ -1,7 +1,8 @@
 // Predict, then observe, in a real browser (Debian's Chromium) against the served course and the local runtime:
 // on the load-balancer lesson the learner types a prediction with the keyboard, locks it, causes the event (load at
 // 20 requests/s and web-01 killed from its node menu), and sees the prediction beside the value their run measured;
-// the page stays accessible; a reset clears the measured value and keeps the prediction.
+// the page stays accessible; a reset clears the measured value and keeps the prediction. On the round-robin lesson a
+// choice is made in a radio group with the arrow keys and answered by a load.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { serveBuiltCourse } from '../support/site';
@@ -61,6 +62,31 @@ describe.skipIf(!chromiumPath)('a prediction in Chromium', () => {
     await page.getByRole('button', { name: 'Reset lab' }).click();
     await expect.poll(result, { timeout: UP_MS }).toBe('You predicted 12 requests. Now do it: your run will measure it.');
     expect(await page.evaluate(() => localStorage.getItem('course-predictions:v1'))).toBe('{"server-dies":{"failures-before-down":"12"}}');
+    expect(errors).toEqual([]);
+  }, TEST_MS);
+
+  it('asks a choice as a radio group, chosen with the arrow keys, and answers it from a load', async () => {
+    page = await course.browser.newPage();
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(new URL('/round-robin/', course.server.url).href);
+    const sandbox = page.locator('[data-sandbox][data-scenario="uneven-servers"]');
+    await startSandbox(sandbox);
+    await expect.poll(() => sandbox.getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
+    const choice = sandbox.locator('[data-prediction="slow-server-share"]');
+    const group = choice.getByRole('group', { name: /Under round robin, what share of the requests does web-02 get\?/ });
+    await group.getByRole('radio', { name: 'less than half' }).focus();
+    await page.keyboard.press('ArrowDown'); // the next option, as in any radio group
+    expect(await group.getByRole('radio', { name: 'about half' }).isChecked()).toBe(true);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => choice.locator('.predict-result').innerText()).toBe('You predicted about half. Now do it: your run will measure it.');
+    // This sandbox's panel (the page's other, unstarted sandbox is not what this test is about).
+    expect(await axeViolations(page, { include: [['[data-scenario="uneven-servers"]']] })).toEqual([]);
+    await sandbox.locator('select.load').selectOption('20');
+    // 30 requests at 20 per second, with the slow web-02's answers 300 ms late.
+    await expect
+      .poll(() => choice.locator('.predict-result').innerText(), { timeout: 30_000 })
+      .toMatch(/^You predicted about half; your run measured about half \(web-02 served 1[2-8] of the first 30 requests through lb-01 under round robin \(\d+%\)\)\.$/);
+    await sandbox.locator('select.load').selectOption('0');
     expect(errors).toEqual([]);
   }, TEST_MS);
 });

@@ -1,10 +1,12 @@
-// A prediction measured from a real run: in the active-passive scenario the supervisor publishes how long lb-02
-// took to become MASTER after lb-01, the MASTER, was killed, as a `prediction` event the page shows beside the
-// learner's guess; a reset starts a new run with nothing measured.
+// Predictions measured from real runs: in the active-passive scenario the supervisor publishes how long lb-02 took to
+// become MASTER after lb-01, the MASTER, was killed, as a `prediction` event the page shows beside the learner's
+// guess, and a reset starts a new run with nothing measured; in the spof scenario, what share of a learner's `load`
+// failed while lb-01 was dead.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
 import { SupervisorRun } from '../supervisor/harness';
+import { scenarioWithShell } from '../shell/scenario';
 
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;
 
@@ -39,4 +41,22 @@ describe('the takeover time, measured from the run', () => {
     await sleep(2500);
     expect(run.events.filter((e) => e.seq > from && e.type === 'prediction')).toEqual([]);
   }, 60_000);
+});
+
+describe("the share of requests failed with lb-01 dead, measured from the shell's load", () => {
+  const lab = scenarioWithShell('spof');
+
+  it('is every request sent while lb-01 was down', async () => {
+    expect(await lab.shell.command('infra kill lb-01 --in 2s')).toMatch(/lb-01/);
+    await lab.shell.command('load -r 10 -d 6s', 30_000);
+    const measured = () => lab.scenario.events.filter((e) => e.type === 'prediction' && e.id === 'balancer-outage-share').at(-1) as PredictionEvent | undefined;
+    await lab.scenario.until(measured, 10_000);
+    const { value, how } = measured()!;
+    expect(value).toBe(100);
+    const [failed, sent] = /^(\d+) of the (\d+) requests load sent to lb-01 while it was down failed$/.exec(how)!.slice(1).map(Number);
+    expect(failed).toBe(sent);
+    // 10 requests a second for the whole seconds of the 4 s outage the load saw.
+    expect(sent).toBeGreaterThanOrEqual(10);
+    expect(sent).toBeLessThanOrEqual(45);
+  }, 90_000);
 });
