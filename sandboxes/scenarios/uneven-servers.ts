@@ -34,7 +34,9 @@ const SHARES = ['less than half', 'about half', 'more than half'];
  * any reload or restart), said as one of SHARES: 40 to 60 % is about half.
  */
 export function slowShare({ events }: Pick<World, 'events'>) {
-  const first = splits(events)[0]?.served.slice(0, ENOUGH);
+  // The history before lb-01 first started is a run of its own, with no request: the configuration's first is next.
+  const started = events.findIndex((e) => e.type === 'node.started' && e.name === lb.name);
+  const first = started < 0 ? undefined : splits(events.slice(started))[0]?.served.slice(0, ENOUGH);
   if (!first || first.length < ENOUGH) return undefined;
   const slow = first.filter((e) => e.node === web2.name).length;
   const share = slow / first.length;

@@ -81,7 +81,13 @@ describe('how long until lb-02 is MASTER (active-passive)', () => {
 });
 
 describe("the slow server's share under round robin (uneven-servers)", () => {
-  const served = (nodes: string[]) => nodes.map((node, i) => [100 + i * 50, node, webRequest(200, '10.0.0.2')] as [number, string, Unstamped]);
+  // As a run starts: the web servers and lb-01 start, then the requests come.
+  const served = (nodes: string[]) =>
+    [
+      [0, 'supervisor', started('web-01')],
+      [10, 'supervisor', started('lb-01')],
+      ...nodes.map((node, i) => [100 + i * 50, node, webRequest(200, '10.0.0.2')]),
+    ] as [number, string, Unstamped][];
 
   it('says about half once 30 requests went through the starting configuration', () => {
     const alternate = Array.from({ length: 30 }, (_, i) => (i % 2 ? 'web-02' : 'web-01'));
@@ -90,6 +96,14 @@ describe("the slow server's share under round robin (uneven-servers)", () => {
       value: 'about half',
       how: 'web-02 served 15 of the first 30 requests through lb-01 under round robin (50%)',
     });
+  });
+
+  it('measures nothing before lb-01 has started, and only its starting configuration (not after a reload)', () => {
+    const alternate = Array.from({ length: 30 }, (_, i) => (i % 2 ? 'web-02' : 'web-01'));
+    expect(slowShare({ events: stream(...served(alternate).slice(2)) })).toBeUndefined();
+    const reloaded: [number, string, Unstamped] = [50, 'lb-01', { type: 'balancer.reload', ok: true, messages: [] }];
+    const [web, lb, ...requests] = served(alternate);
+    expect(slowShare({ events: stream(web, lb, reloaded, ...requests) })).toBeUndefined();
   });
 
   it('says less than half when web-02 got under 40 % of them', () => {
