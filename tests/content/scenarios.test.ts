@@ -1,6 +1,7 @@
 // The lessons and the scenarios they embed: every scenario a lesson names exists, is registered, and each of its
 // checked goals is something the lesson's own text tells the learner to do (one of the goal's solution commands
-// appears in the lesson, word for word).
+// appears in the lesson, word for word); and every prediction a scenario asks is one its lesson asks for after the
+// sandbox, before the action it is about.
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../sandboxes/scenarios/scenario';
 import { COURSE } from './course';
@@ -32,5 +33,14 @@ describe('the scenarios the lessons embed', () => {
       untold.map((g) => `${g.id}: none of ${JSON.stringify(g.solution)}`),
       `${lesson!.file} never shows a solution command of these goals of ${name}`,
     ).toEqual([]);
+  });
+
+  it.each(COURSE.flatMap((o) => o.scenarios.map((s) => [o.slug, s] as const)))('%s: the lesson asks, after its sandbox, for each prediction of %s', async (slug, name) => {
+    const scenario = (await import(`../../sandboxes/scenarios/${name}.ts`)).default as Scenario;
+    const lesson = lessons.find((l) => l.slug === slug)!;
+    const after = lesson.source.split(`<Sandbox scenario="${name}" />`)[1] ?? '';
+    const asked = after.match(/\bPredict\b[^.]*Exercises tab/gi) ?? [];
+    const predictions = (scenario.predictions ?? []).map((p) => p.id);
+    expect(asked.length, `${lesson.file}: one "Predict ... in the Exercises tab" after <Sandbox scenario="${name}" /> for each of ${predictions.join(', ')}`).toBeGreaterThanOrEqual(predictions.length);
   });
 });
