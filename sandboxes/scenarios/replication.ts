@@ -79,7 +79,7 @@ export default defineScenario({
       hints: [
         '`db mode` chooses when the primary acknowledges a commit. In `sync` it waits until the synchronous standby has flushed the record (PostgreSQL\'s synchronous_commit = on).',
         '`db lag` shows each standby\'s sync_state: one is `sync`, the other `potential`, ready to take over if the first goes. A commit hangs only when neither can confirm it.',
-        'Take both standbys away (`infra kill`), then write: the client gives up after 2 s, but the commit keeps waiting on db-01 (`db status`). Bring a standby back with `infra start`, or relax the mode.',
+        'Take both standbys away (`infra kill`), or freeze the `sync` one (`infra freeze`: still connected, it stays the synchronous standby), then write. The client gives up after 2 s; the commit keeps waiting on db-01 (`db status`) until a standby confirms it or the mode is relaxed.',
         'Run `db mode sync`, `infra kill db-02`, `infra kill db-03`, `db set order:43 paid`, then `infra start db-02`.',
       ],
       solution: ['db mode sync', 'infra kill db-02', 'infra kill db-03', 'db set order:43 paid', 'infra start db-02'],
