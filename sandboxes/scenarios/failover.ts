@@ -118,6 +118,44 @@ export default defineScenario({
       },
     },
     {
+      id: 'sync-loses-nothing',
+      title: 'Repeat the lost write in synchronous mode: the write no standby received must never be acknowledged, and is the only thing discarded when db-01 rejoins.',
+      hints: [
+        'In synchronous mode db-01 acknowledges a write only once a standby has flushed it, so cutting the standbys off leaves the write waiting instead of acknowledged.',
+        'Do what lost the write before, after `db mode sync`. The write gets no answer; after the failover, heal the links and start db-01: it rejoins and discards what only it had (pg_rewind).',
+        'Run `db mode sync`, `infra cut db-01 db-02`, `infra cut db-01 db-03`, `db set order:45 paid`, `infra kill db-01`; after the failover, `infra heal db-01 db-02`, `infra heal db-01 db-03` and `infra start db-01`.',
+      ],
+      solution: [
+        'db mode sync',
+        'infra cut db-01 db-02',
+        'infra cut db-01 db-03',
+        'db set order:45 paid',
+        'infra kill db-01',
+        '# wait about 3 s for mon-01 to promote a standby',
+        'infra heal db-01 db-02',
+        'infra heal db-01 db-03',
+        'infra start db-01',
+      ],
+      check({ events }) {
+        // What a rejoining old primary discards (store.rewind: its log after the fork) was never on the new
+        // primary. Nothing is lost if none of it had been acknowledged.
+        const writes = storeEvents(events, 'store.write');
+        const rewinds = storeEvents(events, 'store.rewind').filter((r) => r.discarded_records > 0);
+        const judged = rewinds.map((r) => ({ r, acked: writes.filter((w) => w.node === r.node && w.seq < r.seq && w.lsn > r.diverged_at) }));
+        const safe = judged.find((j) => j.acked.length === 0);
+        const last = judged.at(-1);
+        return {
+          met: !!safe,
+          expected: 'an old primary that rejoins and discards only writes it never acknowledged',
+          observed: safe
+            ? `${safe.r.node} discarded ${plural(safe.r.discarded_records, 'record')} after ${formatLsn(safe.r.diverged_at)}, none of them acknowledged: nothing acknowledged was lost`
+            : last
+              ? `${last.r.node} discarded acknowledged writes (${last.acked.map((w) => w.key).join(', ')}): lost`
+              : 'no old primary has discarded a write it kept alone yet',
+        };
+      },
+    },
+    {
       id: 'planned-switchover',
       title: 'Hand the primary role from db-01 to db-02 on purpose, for maintenance, after writing to db-01, without losing a single acknowledged write.',
       hints: [
