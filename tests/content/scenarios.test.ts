@@ -12,7 +12,7 @@ const lessons = loadLessons();
 const squash = (text: string) => text.replace(/\s+/g, ' ').replaceAll('load http://10.0.0.2/ ', 'load ');
 
 /** Goals the lesson states as a goal and a success criterion, without the commands: scenario/goal. */
-const GOALS_NOT_RECIPES = new Set(['replication/sync-commit-waits', 'failover/lost-write', 'failover/planned-switchover']);
+const GOALS_NOT_RECIPES = new Set(['replication/sync-commit-waits', 'failover/lost-write', 'failover/sync-loses-nothing', 'failover/planned-switchover']);
 
 const commandsOf = (goal: Scenario['goals'][number]) => goal.solution.filter((line) => !/^\s*#/.test(line)).map((line) => squash(line.trim()));
 
@@ -36,10 +36,12 @@ describe('the scenarios the lessons embed', () => {
       untold.map((g) => `${g.id}: none of ${JSON.stringify(g.solution)}`),
       `${lesson!.file} never shows a solution command of these goals of ${name}`,
     ).toEqual([]);
-    // A command another goal's recipe also uses (infra kill db-01) may be shown for that goal.
+    // A command another goal also uses (infra kill db-01; infra start db-01, there scheduled with --in) may be shown
+    // for that goal.
+    const action = (command: string) => command.replace(/ --in \S+/, '');
     const told = goals.flatMap((goal) => {
-      const shared = new Set(scenario.goals.filter((g) => g !== goal).flatMap(commandsOf));
-      return commandsOf(goal).filter((command) => !shared.has(command) && text.includes(command)).map((command) => `${goal.id}: ${command}`);
+      const shared = new Set(scenario.goals.filter((g) => g !== goal).flatMap((g) => commandsOf(g).map(action)));
+      return commandsOf(goal).filter((command) => !shared.has(action(command)) && text.includes(command)).map((command) => `${goal.id}: ${command}`);
     });
     expect(told, `${lesson!.file} gives away the solution of goals it states as goals`).toEqual([]);
   });
