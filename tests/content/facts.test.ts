@@ -142,13 +142,13 @@ const FACTS: Fact[] = [
   {
     lesson: 'primary-vs-replica',
     scenario: 'read-your-writes',
-    says: ['replays every change\n2 seconds late', '**web-01** reads whatever db-02 has; **web-02** reads your own writes'],
+    says: ['replays every change\n10 seconds late', '**web-01** reads whatever db-02 has; **web-02** reads your own writes'],
     holds: (s) => {
       const arg = (node: string, flag: string) => {
         const args = s.nodes.find((n) => n.name === node)!.args;
         return args[args.indexOf(flag) + 1];
       };
-      expect(arg('db-02', '--recovery-min-apply-delay')).toBe('2000');
+      expect(arg('db-02', '--recovery-min-apply-delay')).toBe('10000');
       expect(arg('web-01', '--read-your-writes')).toBe('off');
       expect(arg('web-02', '--read-your-writes')).not.toBe('off');
     },
