@@ -10,6 +10,7 @@ import failover from './failover';
 import firewallTls from './firewall-tls';
 import readYourWrites from './read-your-writes';
 import replication from './replication';
+import scaleOut from './scale-out';
 import type { Scenario } from './scenario';
 import splitBrain from './split-brain';
 import spof from './spof';
@@ -19,5 +20,5 @@ import unevenServers from './uneven-servers';
 import weightedServers from './weighted-servers';
 
 export const scenarios: Record<string, Scenario> = Object.fromEntries(
-  [oneServer, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain, readYourWrites, spof, activePassive, activeActive, monitoring, silentFailure, firewallTls, capstone].map((s) => [s.name, s]),
+  [oneServer, scaleOut, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain, readYourWrites, spof, activePassive, activeActive, monitoring, silentFailure, firewallTls, capstone].map((s) => [s.name, s]),
 );

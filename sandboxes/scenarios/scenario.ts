@@ -52,6 +52,11 @@ export interface ScenarioNode {
    * keepalived.conf and haproxy.cfg). Without it, the node cannot be reloaded.
    */
   reload?: boolean;
+  /**
+   * True for a machine that is racked but switched off when the scenario starts (a server the learner adds):
+   * it is not started with the others, and `infra start NAME` starts it.
+   */
+  stopped?: boolean;
 }
 
 export interface Scenario {
@@ -85,6 +90,7 @@ const scenarioSchema = z.object({
         args: z.array(z.string()),
         config: z.optional(z.string()),
         reload: z.optional(z.boolean()),
+        stopped: z.optional(z.boolean()),
       }),
     )
     .check(z.minLength(1)),
@@ -127,7 +133,7 @@ export function describeScenario(scenario: Scenario) {
     name: scenario.name,
     title: scenario.title,
     summary: scenario.summary,
-    nodes: scenario.nodes.map(({ name, role, address, ports, program, config }) => ({ name, role, address, ports, program, config })),
+    nodes: scenario.nodes.map(({ name, role, address, ports, program, config, stopped }) => ({ name, role, address, ports, program, config, stopped })),
     goals: scenario.goals.map(({ id, title, hints, solution }) => ({ id, title, hints, solution })),
     files: Object.keys(scenario.files),
   };

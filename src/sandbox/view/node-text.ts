@@ -73,3 +73,16 @@ export function lagText(node: ViewNode): string | undefined {
   if (r?.role !== 'replica' || r.lag_bytes === undefined || !alive(node)) return undefined;
   return `lag ${r.lag_bytes} B${r.lag_ms != null ? ` / ${r.lag_ms} ms` : ''}`;
 }
+
+/**
+ * A web server's workers and backlog in use: "5/5 busy · 12 queued · 14 refused". Queued requests mean every worker
+ * is busy (latency climbs); refused ones got 503 because the backlog was full too (errors climb).
+ */
+export function poolText(node: ViewNode): string | undefined {
+  const p = node.pool;
+  if (!p || !alive(node)) return undefined;
+  const parts = [`${p.busy}/${p.workers} busy`];
+  if (p.queued > 0) parts.push(`${p.queued} queued`);
+  if (p.refused > 0) parts.push(`${p.refused} refused`);
+  return parts.join(' · ');
+}
