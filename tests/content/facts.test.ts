@@ -153,6 +153,17 @@ const FACTS: Fact[] = [
     },
   },
   {
+    lesson: 'active-passive',
+    scenario: 'backup-server',
+    says: ['Here lb-01 does round robin over\nweb-01 and web-02'],
+    holds: (s) => {
+      expect(s.files['haproxy.cfg']).toMatch(/balance roundrobin/);
+      const lines = serverLines(s.files['haproxy.cfg']);
+      expect(lines.map((l) => l.trim().split(/\s+/)[1])).toEqual(['web-01', 'web-02']);
+      for (const line of lines) expect(line).not.toMatch(/\bbackup\b/);
+    },
+  },
+  {
     lesson: 'primary-vs-replica',
     scenario: 'read-your-writes',
     says: ['replays every change\n2 seconds late', '**web-01** reads whatever db-02 has; **web-02** reads your own writes'],
