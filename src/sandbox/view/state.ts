@@ -133,7 +133,8 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
         goals: event.goals.map((g) => ({ ...g, met: false })),
       };
     case 'node.started':
-      return { ...next, nodes: updateNode(state, event.name, () => ({ process: 'running' })) };
+      // A new process has a new, empty worker pool: the last sample of the old one is history.
+      return { ...next, nodes: updateNode(state, event.name, () => ({ process: 'running', pool: undefined })) };
     case 'node.exited':
       // A dead keepalived holds no address and has no VRRP state: its peer takes over only after Master_Down_Interval,
       // and until then the address is nobody's (clients get no answer).
