@@ -82,15 +82,18 @@ export default defineScenario({
       hints: [
         'The spare from the first exercise is needed here too (after a reset, make it again).',
         'Keep traffic running while web-01 dies and comes back: `infra kill` and `infra start` take `--in 5s` to act later, while `load` runs.',
-        'With web-02 a `backup`: `infra kill web-01 --in 2s`, `infra start web-01 --in 8s`, then `load -r 10 -d 14s`.',
+        'With web-02 a `backup`: `load -r 10 -d 2s`, then `infra kill web-01`, `infra start web-01 --in 6s` and `load -r 10 -d 12s`.',
       ],
+      // The first load is web-01 serving alone; the kill and the delayed start are typed right before the second, so it
+      // spans web-01's detection as DOWN (fall 3: 3 s), its start at 6 s and its return UP (rise 2: 2 s later).
       solution: [
         'edit haproxy.cfg',
         `#   add "backup" at the end of the line "server ${web2.name} ${web2.address}:80 check inter 1s fall 3 rise 2", save`,
         'reload',
-        'infra kill web-01 --in 2s',
-        'infra start web-01 --in 8s',
-        'load -r 10 -d 14s',
+        'load -r 10 -d 2s',
+        'infra kill web-01',
+        'infra start web-01 --in 6s',
+        'load -r 10 -d 12s',
       ],
       check({ events }) {
         const outages = runsOf(events, lb.name).map(phases);
