@@ -102,7 +102,7 @@ export default defineScenario({
       id: 'overload',
       title: 'Send 50 requests a second to the site while web-01 serves alone, and see it run out of capacity.',
       hints: [
-        'The Load control above the charts sends a steady rate of requests to lb-01; so does `load` in the terminal.',
+        'The Load control above the charts sends a steady rate of requests to lb-01; so does `load` in the terminal. `infra capacity web-01` shows how much web-01 can do.',
         'Watch web-01 in the topology (busy workers, requests waiting) and the p95 and error charts while 50 requests a second arrive.',
         'Run `load -r 50 -d 8s`.',
       ],
