@@ -51,7 +51,8 @@ function stretches(events: readonly SandboxEvent[]): Stretch[] {
       ended: span.reduce((n, r) => n + r.answered['2xx'] + r.answered['3xx'] + r.answered['4xx'] + r.answered['5xx'] + r.refused + r.timed_out + r.reset + r.other, 0),
       p95: Math.max(0, ...span.map((r) => r.p95_ms ?? 0)),
       servers: [...new Set(served.filter((e) => e.time >= from && e.time <= to && e.status < 500).map((e) => e.node))].sort(),
-      refused: refusedBy(samples.filter((e) => e.time >= from && e.time <= to)),
+      // A pool sample tells the second before it: those of the stretch's seconds came a second or more after its start.
+      refused: refusedBy(samples.filter((e) => e.time >= from + 1000 && e.time <= to)),
     };
   });
 }
