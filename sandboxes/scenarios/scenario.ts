@@ -77,6 +77,11 @@ export interface ScenarioNode {
    * keepalived.conf and haproxy.cfg). Without it, the node cannot be reloaded.
    */
   reload?: boolean;
+  /**
+   * True for a machine that is racked but switched off when the scenario starts (a server the learner adds):
+   * it is not started with the others, and `infra start NAME` starts it.
+   */
+  stopped?: boolean;
 }
 
 export interface Scenario {
@@ -112,6 +117,7 @@ const scenarioSchema = z.object({
         args: z.array(z.string()),
         config: z.optional(z.string()),
         reload: z.optional(z.boolean()),
+        stopped: z.optional(z.boolean()),
       }),
     )
     .check(z.minLength(1)),
@@ -173,7 +179,7 @@ export function describeScenario(scenario: Scenario) {
     name: scenario.name,
     title: scenario.title,
     summary: scenario.summary,
-    nodes: scenario.nodes.map(({ name, role, address, ports, program, config }) => ({ name, role, address, ports, program, config })),
+    nodes: scenario.nodes.map(({ name, role, address, ports, program, config, stopped }) => ({ name, role, address, ports, program, config, stopped })),
     goals: scenario.goals.map(({ id, title, hints, solution }) => ({ id, title, hints, solution })),
     predictions: (scenario.predictions ?? []).map(({ id, question, kind, goal }) => ({ id, question, kind, ...(goal && { goal }) })),
     files: Object.keys(scenario.files),

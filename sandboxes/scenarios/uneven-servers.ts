@@ -4,11 +4,19 @@ import { appRequests, countBy, describeCounts, runsOf } from './observe';
 import { defineScenario, type World } from './scenario';
 import { balancer, haproxyCfg, webServer } from './topology';
 
-const lb = balancer();
-const [web1, web2] = [webServer(1), webServer(2)];
-
 /** web-02's handicap: every answer takes this much longer. */
 const SLOW_MS = 300;
+/**
+ * What a request costs a fast server here: a cheap page, far less than the web server's default 140 ms. leastconn
+ * balances requests in progress, so the slow server's share is about FAST_MS / (2 × FAST_MS + SLOW_MS): 6 % with
+ * 20 ms, but 24 % with the default 140 ms, and more on a loaded machine, where every answer takes a few tens of
+ * milliseconds longer and the two costs look alike (a run of 30 % was seen). The default would also put web-02 at
+ * 88 % of its capacity under round robin (10 req/s × 440 ms over 5 workers): queueing this lesson is not about.
+ */
+const FAST_MS = 20;
+
+const lb = balancer();
+const [web1, web2] = [webServer(1, ['--service-time', `${FAST_MS}ms`]), webServer(2, ['--service-time', `${FAST_MS}ms`])];
 /** Requests a run of lb-01 must have answered before its split counts. */
 const ENOUGH = 30;
 

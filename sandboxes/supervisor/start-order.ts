@@ -12,13 +12,17 @@
 // than the jitter of two processes started together. Started in turn, the same peer becomes MASTER on every run.
 import type { Scenario, ScenarioNode } from '../scenarios/scenario';
 
-/** The nodes in groups: each group starts together once every node of the groups before it listens. */
+/**
+ * The nodes in groups: each group starts together once every node of the groups before it listens. A node that
+ * starts `stopped` is in no group, and nobody waits for it (a balancer that names it finds it DOWN, as it would).
+ */
 export function startGroups(scenario: Scenario): ScenarioNode[][] {
-  const needs = new Map(scenario.nodes.map((node) => [node, dependencies(node, scenario)]));
+  const booted = scenario.nodes.filter((node) => !node.stopped);
+  const needs = new Map(booted.map((node) => [node, dependencies(node, scenario).filter((other) => !other.stopped)]));
   const started = new Set<ScenarioNode>();
   const groups: ScenarioNode[][] = [];
-  while (started.size < scenario.nodes.length) {
-    const waiting = scenario.nodes.filter((node) => !started.has(node));
+  while (started.size < booted.length) {
+    const waiting = booted.filter((node) => !started.has(node));
     const ready = waiting.filter((node) => needs.get(node)!.every((other) => started.has(other)));
     // Nodes that name each other could wait forever: they start together instead.
     const group = ready.length ? ready : waiting;

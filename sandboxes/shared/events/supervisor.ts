@@ -9,7 +9,8 @@ export interface ScenarioEvent {
   name: string;
   title: string;
   summary: string;
-  nodes: { name: string; role: string; address: string; ports: number[]; program: string; config?: string }[];
+  /** `stopped`: the node does not start with the others (a switched-off machine the learner starts). */
+  nodes: { name: string; role: string; address: string; ports: number[]; program: string; config?: string; stopped?: boolean }[];
   goals: { id: string; title: string; hints: string[]; solution: string[] }[];
   /** Questions the learner answers before acting; the run's answers come as `prediction` events. */
   predictions: { id: string; question: string; kind: PredictionKind; goal?: string }[];

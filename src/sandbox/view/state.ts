@@ -20,6 +20,8 @@ export interface ViewNode {
   check?: string;
   /** A web server's behaviour, when not the default. */
   behaviour?: { slow_ms: number; flaky: number; frozen: boolean };
+  /** A web server's worker pool as its latest `web.pool` sample saw it (see the capacity section below). */
+  pool?: Pool;
   /**
    * keepalived's state per VRRP instance, by instance name: a balancer can be MASTER of one instance and BACKUP of
    * another at once (active/active). Only while its process runs: a stopped node has no role.
@@ -129,12 +131,14 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
         lastSeq: event.seq,
         time: event.time,
         scenario: { name: event.name, title: event.title, summary: event.summary, files: event.files },
-        nodes: event.nodes.map((n) => ({ name: n.name, role: n.role, address: n.address, ports: n.ports, process: 'starting' })),
+        // A machine the scenario keeps switched off (a server the learner adds) is stopped, not starting.
+        nodes: event.nodes.map((n) => ({ name: n.name, role: n.role, address: n.address, ports: n.ports, process: n.stopped ? 'stopped' : 'starting' })),
         goals: event.goals.map((g) => ({ ...g, met: false })),
         predictions: predictionsOf(event),
       };
     case 'node.started':
-      return { ...next, nodes: updateNode(state, event.name, () => ({ process: 'running' })) };
+      // A new process has a new, empty worker pool: the last sample of the old one is history.
+      return { ...next, nodes: updateNode(state, event.name, () => ({ process: 'running', pool: undefined })) };
     case 'node.exited':
       // A dead keepalived holds no address and has no VRRP state: its peer takes over only after Master_Down_Interval,
       // and until then the address is nobody's (clients get no answer).
@@ -191,6 +195,8 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
       });
     case 'client.requests':
       return { ...next, traffic: observeClients(state.traffic, event.time, event) };
+    case 'web.pool':
+      return { ...next, nodes: updateNode(state, event.node, () => ({ pool: poolOf(event) })) };
     case 'balancer.server':
       // The stats page's word for the server (UP, UP 2/3, DOWN, MAINT...), on the node of the same name.
       return { ...next, nodes: updateNode(state, event.server, () => ({ check: event.status })) };
@@ -307,6 +313,26 @@ export function outcomeOf(status: number): Outcome {
   if (status < 400) return 'ok';
   if (status < 500) return 'denied';
   return 'error';
+}
+
+// ---- Capacity: a web server's workers and backlog (sandboxes/web/capacity.ts) ----
+
+/** How full a web server is: what the topology draws under it, so saturation shows before the error chart climbs. */
+export interface Pool {
+  workers: number;
+  backlog: number;
+  /** Workers serving a request at the sample. */
+  busy: number;
+  /** Requests waiting for a worker at the sample. */
+  queued: number;
+  /** Requests answered 503 in the sampled second: every worker busy and the backlog full. */
+  refused: number;
+}
+
+/** The latest sample is the picture: the server sends one each second it has work, and one when it falls idle. */
+function poolOf(event: Extract<SandboxEvent, { type: 'web.pool' }>): Pool {
+  const { workers, backlog, busy, queued, refused } = event;
+  return { workers, backlog, busy, queued, refused };
 }
 
 /** Every event in order: the state after a stream (or a prefix of it, for the timeline). */
