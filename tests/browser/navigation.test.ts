@@ -23,9 +23,10 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
 
   const course = courseInChromium(serveBuiltCourse);
 
+  // The lesson's first sandbox (second-server has two; the page starts one at a time).
   const viewsReady = async (p: Page) => {
-    await startSandbox(p.locator('[data-sandbox]'));
-    await expect.poll(() => p.locator('[data-sandbox]').getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
+    await startSandbox(p.locator('[data-sandbox]').first());
+    await expect.poll(() => p.locator('[data-sandbox]').first().getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
   };
   const nodeNames = (p: Page) => p.locator('svg.topology [data-node]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node')));
   const screen = async (p: Page) => {

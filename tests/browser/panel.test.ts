@@ -209,7 +209,7 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
 
     const still = await open('/overview/', 'reduce');
     await setLoad(still, 20);
-    await expect.poll(() => label(still, 'web-02'), { timeout: UP_MS }).toMatch(/; [1-9]\d* req\/s$/);
+    await expect.poll(() => label(still, 'web-02'), { timeout: UP_MS }).toMatch(/; [1-9]\d* req\/s( · \d+\/\d+ busy)?$/);
     const tokens: number[] = [];
     for (let i = 0; i < 10; i++) {
       tokens.push(await still.locator('svg.topology .flows .token').count());
