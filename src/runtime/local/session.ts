@@ -22,13 +22,6 @@ const PROGRAM_NAME = /^[a-z][a-z0-9-]*$/;
 const PAGE_ENV = /^(TERM|COLUMNS|LINES|NO_COLOR|FORCE_COLOR)$/;
 /** In the constrained mode, the folder of the session that holds the program bundles, as a WebContainer's /bin. */
 const BIN = 'bin';
-/**
- * Node's module compile cache (Node 22.1+; older versions ignore the variable), kept beside the bundles: a program's
- * second start skips compiling its bundle, the biggest part of a node's start. Every node of a scenario is a process
- * start, and its children inherit the variable. Not in the constrained mode: a WebContainer runs Node 20, which has
- * no such cache, and that mode is there to show a WebContainer's costs.
- */
-const COMPILE_CACHE = '.compile-cache';
 /** A sandbox's own state: its supervisor's control file and its network (sandboxes/shared/net.ts). */
 const STATE = '.sandbox';
 /**
@@ -166,7 +159,7 @@ export class Session {
     const bundle = this.constraints ? relative(folder, join(this.folder, BIN, `${request.program}.js`)) : file;
     const child = spawn(process.execPath, [bundle, ...request.args], {
       cwd: folder,
-      env: this.constraints ? constrainedEnv(base) : { ...base, NODE_COMPILE_CACHE: join(this.bundles, COMPILE_CACHE) },
+      env: this.constraints ? constrainedEnv(base) : base,
       stdio: ['pipe', 'pipe', 'pipe'],
       // Its own process group, so ending the session also ends whatever the program started.
       detached: true,
