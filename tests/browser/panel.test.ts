@@ -52,7 +52,7 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
     expect(await page.locator('.exercises .goal').count()).toBeGreaterThanOrEqual(2);
   }, TEST_MS);
 
-  it('starts the terminal and its shell while the scenario's nodes start, not once they are all up', async () => {
+  it('starts the terminal and its shell while the nodes of the scenario start, not once they are all up', async () => {
     const p = await course.browser.newPage();
     p.on('pageerror', (error) => errors.push(error.message));
     await p.addInitScript(() => {
