@@ -63,9 +63,15 @@ async function firstServed(browser, base, lesson) {
     new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((t) => [t.startTime, t.duration]))).observe({ type: 'longtask', buffered: true });
     addEventListener('DOMContentLoaded', () => {
       mark('DOM ready');
+      let prompt = false;
       new MutationObserver((changes) => {
         for (const change of changes) for (const added of change.addedNodes) if (added.nodeName === 'LI' && added.parentElement?.matches('[data-part="steps"]')) mark(added.textContent);
-      }).observe(document.body, { childList: true, subtree: true });
+        // The terminal's shell has printed its greeting: the learner can type.
+        if (!prompt && document.querySelector('[data-sandbox] .xterm-rows')?.textContent?.includes("Type 'help'")) {
+          prompt = true;
+          mark('terminal prompt shown');
+        }
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
     });
     // Capture phase on window sees the panel's non-bubbling 'sandbox:event's.
     addEventListener(
