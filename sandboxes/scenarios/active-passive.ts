@@ -1,13 +1,27 @@
 // Lesson 5, active/passive: two balancers share the virtual IP 10.0.0.10 through keepalived (VRRP). A crash moves
 // it after Master_Down_Interval = 3 × advert_int + (256 − priority)/256 s; a clean stop after the skew only.
 import { exits } from './observe';
-import { defineScenario } from './scenario';
+import { defineScenario, type World } from './scenario';
 import { haproxyCfg, webServer } from './topology';
 import { keepalivedBalancer, keepalivedConf, logsOf, seconds, vrrpStates } from './edge';
 
 const [lb1, lb2] = [keepalivedBalancer(1), keepalivedBalancer(2)];
 const [web1, web2] = [webServer(1), webServer(2)];
 const VIP = '10.0.0.10';
+
+/** lb-01 killed while MASTER, and lb-02's first MASTER state after it (its `(VI_1) Entering MASTER STATE`). */
+function crashTakeover(events: World['events']) {
+  const death = exits(events, lb1.name).find((e) => e.cause === 'killed' && vrrpStates(events, lb1.name).some((s) => s.state === 'MASTER' && s.seq < e.seq));
+  const takeover = death && vrrpStates(events, lb2.name).find((s) => s.state === 'MASTER' && s.seq > death.seq);
+  return { death, takeover };
+}
+
+/** Seconds from lb-01's death to lb-02 entering MASTER state, once it has. */
+export function takeoverTime({ events }: Pick<World, 'events'>) {
+  const { death, takeover } = crashTakeover(events);
+  if (!death || !takeover) return undefined;
+  return { value: Number(((takeover.time - death.time) / 1000).toFixed(2)), how: "from lb-01's exit to lb-02's `(VI_1) Entering MASTER STATE`" };
+}
 
 export default defineScenario({
   name: 'active-passive',
@@ -38,8 +52,7 @@ export default defineScenario({
       ],
       solution: ['infra kill lb-01', `curl http://${VIP}/`],
       check({ events }) {
-        const death = exits(events, lb1.name).find((e) => e.cause === 'killed' && vrrpStates(events, lb1.name).some((s) => s.state === 'MASTER' && s.seq < e.seq));
-        const takeover = death && vrrpStates(events, lb2.name).find((s) => s.state === 'MASTER' && s.seq > death.seq);
+        const { death, takeover } = crashTakeover(events);
         return {
           met: !!takeover,
           expected: `lb-01 killed while MASTER, then lb-02 MASTER for ${VIP}`,
@@ -73,6 +86,15 @@ export default defineScenario({
               : 'no clean stop of a MASTER yet (a kill sends no priority 0 advert)',
         };
       },
+    },
+  ],
+  predictions: [
+    {
+      id: 'takeover-time',
+      question: 'lb-01, the MASTER, crashes. How long until lb-02 is MASTER and holds 10.0.0.10?',
+      kind: { type: 'number', unit: 's' },
+      goal: 'crash-takeover',
+      measure: takeoverTime,
     },
   ],
 });

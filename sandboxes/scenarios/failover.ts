@@ -1,12 +1,14 @@
 // Lesson 6, failover: mon-01 heartbeats the database nodes; when the primary misses 3 in a row it promotes the
 // most advanced standby on a new timeline, points the other standby at it, and fences the old primary, which
-// rejoins as a standby when it comes back.
-import { dbNode, failoverConf, failoverMonitor, storeConf, storeEvents } from './database';
-import { exits } from './observe';
+// rejoins as a standby when it comes back. Under asynchronous replication that failover can lose a write the old
+// primary acknowledged; a planned switchover hands the role over with nothing lost.
+import { dbNode, failoverConf, failoverMonitor, formatLsn, storeConf, storeEvents } from './database';
+import { exits, plural } from './observe';
 import { defineScenario } from './scenario';
 
 const dbs = [dbNode(1), dbNode(2), dbNode(3)];
 const nameOf = (address: string | null) => dbs.find((n) => `${n.address}:5432` === address)?.name ?? address ?? 'nobody';
+const [db1, db2] = dbs;
 
 export default defineScenario({
   name: 'failover',
@@ -69,6 +71,112 @@ export default defineScenario({
           met: !!write,
           expected: 'a write accepted on timeline 2 or later',
           observed: write ? `${write.node} took a write on timeline ${write.timeline}` : 'no write on a new timeline yet',
+        };
+      },
+    },
+    {
+      id: 'lost-write',
+      title: 'Make the failover lose a write: db-01 acknowledges it, yet the standby mon-01 promotes has never had it.',
+      hints: [
+        'Under asynchronous replication (the default) db-01 answers a write as soon as it is on its own disk. The write is lost if db-01 dies before any standby has received it.',
+        'Killing db-01 right after a write is not enough: it has already sent the record to both standbys, and mon-01 promotes the one that received the most. The record must not reach either of them.',
+        '`infra cut A B` cuts the network between two nodes: nothing crosses it. Cut db-01 off from both standbys (not from mon-01), write, then kill db-01 and read the key after the failover.',
+        'Run `infra cut db-01 db-02`, `infra cut db-01 db-03`, `db set order:42 paid`, `infra kill db-01`; after the failover, `db get order:42`.',
+      ],
+      solution: [
+        'infra cut db-01 db-02',
+        'infra cut db-01 db-03',
+        'db set order:42 paid',
+        'infra kill db-01',
+        '# wait about 3 s for mon-01 to promote a standby',
+        'db get order:42',
+      ],
+      check({ events }) {
+        // A write is on the promoted node's timeline only if it ends at or before the switchpoint, where the node's
+        // new timeline branched off the old one (store.promote's lsn): anything after it was never received there.
+        const writes = storeEvents(events, 'store.write');
+        const promotions = storeEvents(events, 'store.promote');
+        for (const promotion of promotions) {
+          const lost = writes.find((w) => w.timeline === promotion.timeline - 1 && w.node !== promotion.node && w.seq < promotion.seq && w.lsn > promotion.lsn);
+          if (lost) {
+            return {
+              met: true,
+              expected: 'a write acknowledged by the old primary, missing on the promoted standby',
+              observed: `${lost.node} acknowledged ${lost.key} at ${formatLsn(lost.lsn)}; ${promotion.node} was promoted at ${formatLsn(promotion.lsn)} (timeline ${promotion.timeline}) without it: lost`,
+            };
+          }
+        }
+        const last = promotions.at(-1);
+        const acked = writes.filter((w) => w.node === db1.name);
+        return {
+          met: false,
+          expected: 'a write acknowledged by the old primary, missing on the promoted standby',
+          observed: last
+            ? `${last.node} was promoted at ${formatLsn(last.lsn)} with every write acknowledged before it`
+            : `${plural(acked.length, 'write')} acknowledged by db-01; no standby promoted yet`,
+        };
+      },
+    },
+    {
+      id: 'sync-loses-nothing',
+      title: 'Repeat the lost write in synchronous mode: the write no standby received must never be acknowledged, and is the only thing discarded when db-01 rejoins.',
+      hints: [
+        'In synchronous mode db-01 acknowledges a write only once a standby has flushed it, so cutting the standbys off leaves the write waiting instead of acknowledged.',
+        'Do what lost the write before, after `db mode sync`. The write gets no answer; after the failover, heal the links and start db-01: it rejoins and discards what only it had (pg_rewind).',
+        'Run `db mode sync`, `infra cut db-01 db-02`, `infra cut db-01 db-03`, `db set order:45 paid`, `infra kill db-01`; after the failover, `infra heal db-01 db-02`, `infra heal db-01 db-03` and `infra start db-01`.',
+      ],
+      solution: [
+        'db mode sync',
+        'infra cut db-01 db-02',
+        'infra cut db-01 db-03',
+        'db set order:45 paid',
+        'infra kill db-01',
+        '# wait about 3 s for mon-01 to promote a standby',
+        'infra heal db-01 db-02',
+        'infra heal db-01 db-03',
+        'infra start db-01',
+      ],
+      check({ events }) {
+        // What a rejoining old primary discards (store.rewind: its log after the fork) was never on the new
+        // primary. Nothing is lost if none of it had been acknowledged.
+        const writes = storeEvents(events, 'store.write');
+        const rewinds = storeEvents(events, 'store.rewind').filter((r) => r.discarded_records > 0);
+        const judged = rewinds.map((r) => ({ r, acked: writes.filter((w) => w.node === r.node && w.seq < r.seq && w.lsn > r.diverged_at) }));
+        const safe = judged.find((j) => j.acked.length === 0);
+        const last = judged.at(-1);
+        return {
+          met: !!safe,
+          expected: 'an old primary that rejoins and discards only writes it never acknowledged',
+          observed: safe
+            ? `${safe.r.node} discarded ${plural(safe.r.discarded_records, 'record')} after ${formatLsn(safe.r.diverged_at)}, none of them acknowledged: nothing acknowledged was lost`
+            : last
+              ? `${last.r.node} discarded acknowledged writes (${last.acked.map((w) => w.key).join(', ')}): lost`
+              : 'no old primary has discarded a write it kept alone yet',
+        };
+      },
+    },
+    {
+      id: 'planned-switchover',
+      title: 'Hand the primary role from db-01 to db-02 on purpose, for maintenance, after writing to db-01, without losing a single acknowledged write.',
+      hints: [
+        'A failover replaces a primary that is gone; a switchover hands the role over while both are up: the primary stops taking writes, the candidate receives everything it has, and only then is promoted.',
+        '`db switchover` does what `patronictl switchover` does; `--candidate` names the standby that takes over.',
+        'Run `db set order:44 paid`, then `db switchover --candidate db-02`, then `db get order:44`.',
+      ],
+      solution: ['db set order:44 paid', 'db switchover --candidate db-02', 'db get order:44'],
+      check({ events }) {
+        const handover = storeEvents(events, 'store.demote', db1.name).find((d) => d.candidate === `${db2.address}:5432`);
+        const promotion = handover && storeEvents(events, 'store.promote', db2.name).find((p) => p.seq > handover.seq);
+        const acked = storeEvents(events, 'store.write', db1.name).filter((w) => w.timeline === 1);
+        const lost = promotion ? acked.filter((w) => w.lsn > promotion.lsn) : [];
+        return {
+          met: !!promotion && acked.length > 0 && lost.length === 0,
+          expected: 'db-02 promoted by a switchover from db-01, with every write db-01 acknowledged',
+          observed: !promotion
+            ? `${plural(acked.length, 'write')} acknowledged by db-01; ${handover ? 'db-01 handed over, db-02 not promoted yet' : 'no switchover to db-02 yet'}`
+            : lost.length
+              ? `db-02 was promoted at ${formatLsn(promotion.lsn)} without ${lost.map((w) => w.key).join(', ')}`
+              : `db-02 is primary on timeline ${promotion.timeline} from ${formatLsn(promotion.lsn)}, with every write db-01 acknowledged (${acked.length})`,
         };
       },
     },

@@ -2,6 +2,7 @@
 // A new scenario is a module next to this one, added to the list below.
 import activeActive from './active-active';
 import activePassive from './active-passive';
+import backupServer from './backup-server';
 import capstone from './capstone';
 import monitoring from './monitoring';
 import silentFailure from './silent-failure';
@@ -10,6 +11,7 @@ import failover from './failover';
 import firewallTls from './firewall-tls';
 import readYourWrites from './read-your-writes';
 import replication from './replication';
+import scaleOut from './scale-out';
 import type { Scenario } from './scenario';
 import splitBrain from './split-brain';
 import spof from './spof';
@@ -19,5 +21,5 @@ import unevenServers from './uneven-servers';
 import weightedServers from './weighted-servers';
 
 export const scenarios: Record<string, Scenario> = Object.fromEntries(
-  [oneServer, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain, readYourWrites, spof, activePassive, activeActive, monitoring, silentFailure, firewallTls, capstone].map((s) => [s.name, s]),
+  [oneServer, scaleOut, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain, readYourWrites, spof, activePassive, backupServer, activeActive, monitoring, silentFailure, firewallTls, capstone].map((s) => [s.name, s]),
 );

@@ -1,11 +1,12 @@
 // Lesson 7, primary vs replica in the application: the web servers write to the primary and read from a standby.
-// The standby db-02 replays 2 s late, so a visitor who saves something and reloads at once sees the old value,
+// The standby db-02 replays 10 s late (long enough for a learner to type the read after the write), so a visitor who
+// saves something and reads it back within that time sees the old value,
 // unless the application reads its own writes (web-02 waits until the standby has replayed the visitor's write).
 import { dbNode, storeConf, storeEvents } from './database';
 import { defineScenario } from './scenario';
 import { webServer } from './topology';
 
-const [db1, db2] = [dbNode(1), dbNode(2, ['--recovery-min-apply-delay', '2000'])];
+const [db1, db2] = [dbNode(1), dbNode(2, ['--recovery-min-apply-delay', '10000'])];
 const database = ['--db', `${db1.address}:5432,${db2.address}:5432`];
 const web1 = { ...webServer(1), args: [...webServer(1).args, ...database, '--read-your-writes', 'off'] };
 const web2 = { ...webServer(2), args: [...webServer(2).args, ...database, '--read-your-writes', 'wait'] };
@@ -14,7 +15,7 @@ export default defineScenario({
   name: 'read-your-writes',
   title: 'Reading your own writes',
   summary:
-    'web-01 and web-02 store data in db-01 (the primary) and read it from db-02, a standby that replays 2 s late. web-01 reads whatever db-02 has; web-02 waits until db-02 has replayed your last write.',
+    'web-01 and web-02 store data in db-01 (the primary) and read it from db-02, a standby that replays 10 s late. web-01 reads whatever db-02 has; web-02 waits until db-02 has replayed your last write.',
   nodes: [db1, db2, web1, web2],
   files: { 'store.conf': storeConf() },
   faults: [],
@@ -24,8 +25,8 @@ export default defineScenario({
       title: 'Save a value through web-01 and read it back at once: you get the old one (a stale read).',
       hints: [
         '`curl -d VALUE http://10.0.0.11/kv?key=cart` writes, `curl http://10.0.0.11/kv?key=cart` reads.',
-        'The write goes to db-01; the read goes to db-02, which replays everything 2 s late.',
-        'Run both commands right after one another; the X-Read-From header (curl -i) says which node answered.',
+        'The write goes to db-01; the read goes to db-02, which replays everything 10 s late.',
+        'Read within 10 s of the write (the up arrow brings the write back to edit); the X-Read-From header (curl -i) says which node answered.',
       ],
       solution: ['curl -d one-book http://10.0.0.11/kv?key=cart', 'curl -i http://10.0.0.11/kv?key=cart'],
       check({ events }) {

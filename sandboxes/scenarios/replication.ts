@@ -1,10 +1,14 @@
 // Lesson 6, the primary-replica cluster: one primary takes the writes and streams its write-ahead log to two
-// standbys, which replay it and serve reads, refuse writes, and can fall behind.
+// standbys, which replay it and serve reads, refuse writes, and can fall behind; in synchronous mode, a commit waits
+// for a standby, and waits as long as it takes when none is there.
 import { dbNode, formatLsn, storeConf, storeEvents } from './database';
+import { plural } from './observe';
 import { defineScenario } from './scenario';
 
 const [db1, db2, db3] = [dbNode(1), dbNode(2), dbNode(3)];
 const standbys = [db2.name, db3.name];
+/** Longer than the shell's client waits for an answer (2 s): the learner saw no acknowledgement at all. */
+const HUNG_MS = 2000;
 
 export default defineScenario({
   name: 'replication',
@@ -66,6 +70,34 @@ export default defineScenario({
           met: worst >= 1000,
           expected: 'db-02 with a replay_lag of 1 s or more',
           observed: lags.length ? `db-02's largest replay_lag: ${worst} ms` : 'no replay reported by db-02 yet',
+        };
+      },
+    },
+    {
+      id: 'sync-commit-waits',
+      title: 'Switch to synchronous replication, then make a commit wait more than 2 seconds for its acknowledgement because no standby can confirm it.',
+      hints: [
+        '`db mode` chooses when the primary acknowledges a commit. In `sync` it waits until the synchronous standby has flushed the record (PostgreSQL\'s synchronous_commit = on).',
+        '`db lag` shows each standby\'s sync_state: one is `sync`, the other `potential`, ready to take over if the first goes. A commit hangs only when neither can confirm it.',
+        'Take both standbys away (`infra kill`), or freeze the `sync` one (`infra freeze`: still connected, it stays the synchronous standby), then write. The client gives up after 2 s; the commit keeps waiting on db-01 (`db status`) until a standby confirms it or the mode is relaxed.',
+        'Run `db mode sync`, `infra kill db-02`, `infra kill db-03`, `db set order:43 paid`, then `infra start db-02`.',
+      ],
+      solution: ['db mode sync', 'infra kill db-02', 'infra kill db-03', 'db set order:43 paid', 'infra start db-02'],
+      check({ events }) {
+        // Only a wait for a standby takes seconds: an asynchronous commit waits for the primary's own fsync. A commit
+        // released because the mode was relaxed is reported in the new mode, so any mode counts but semi-sync, whose
+        // 10 s fallback is MySQL's behaviour, not the one this goal is about.
+        const writes = storeEvents(events, 'store.write', db1.name);
+        const hung = writes.filter((w) => w.wait_ms >= HUNG_MS && w.mode !== 'semi-sync').at(0);
+        const sync = writes.filter((w) => w.mode === 'sync');
+        return {
+          met: !!hung,
+          expected: `a commit on db-01 acknowledged only after waiting ${HUNG_MS / 1000} s or more for a standby`,
+          observed: hung
+            ? `db-01 acknowledged ${hung.key} after ${(hung.wait_ms / 1000).toFixed(1)} s (released in ${hung.mode} mode)`
+            : sync.length
+              ? `${plural(sync.length, 'synchronous commit')}, the slowest acknowledged after ${Math.max(...sync.map((w) => w.wait_ms))} ms`
+              : 'no synchronous commit yet',
         };
       },
     },

@@ -33,6 +33,31 @@ export interface Goal {
   check(world: World): GoalVerdict;
 }
 
+/** What a prediction's measure found in the learner's own run, and how, in a few words ("from the kill to DOWN"). */
+export interface Measured {
+  /** A number in the prediction's unit, or one of its choices. */
+  value: number | string;
+  how: string;
+}
+
+/** The form of a prediction's answer: a number in a unit, or one of a few choices. */
+export type PredictionKind = { type: 'number'; unit: string } | { type: 'choice'; choices: string[] };
+
+/**
+ * A question the learner answers before the key action ("how many requests fail?"), then sees answered by their own
+ * run: the panel shows the prediction next to what `measure` found.
+ */
+export interface Prediction {
+  /** Stable id, used for the prediction saved in the browser: never rename one that has shipped. */
+  id: string;
+  question: string;
+  kind: PredictionKind;
+  /** The goal whose action it comes before; the panel asks it there. Without one, it is asked above the goals. */
+  goal?: string;
+  /** The value the run shows, or undefined while what it measures has not happened yet. */
+  measure(world: World): Measured | undefined;
+}
+
 export interface ScenarioNode {
   /** lb-01, web-01, db-01, mon-01... */
   name: string;
@@ -52,6 +77,11 @@ export interface ScenarioNode {
    * keepalived.conf and haproxy.cfg). Without it, the node cannot be reloaded.
    */
   reload?: boolean;
+  /**
+   * True for a machine that is racked but switched off when the scenario starts (a server the learner adds):
+   * it is not started with the others, and `infra start NAME` starts it.
+   */
+  stopped?: boolean;
 }
 
 export interface Scenario {
@@ -65,6 +95,8 @@ export interface Scenario {
   /** Commands applied right after the nodes start (e.g. a slow web server): the scenario's starting faults. */
   faults: Command[];
   goals: Goal[];
+  /** Questions asked before the goals' key actions and answered by the run (none when left out). */
+  predictions?: Prediction[];
 }
 
 const name = z.string().check(z.regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, e.g. web-01'));
@@ -85,6 +117,7 @@ const scenarioSchema = z.object({
         args: z.array(z.string()),
         config: z.optional(z.string()),
         reload: z.optional(z.boolean()),
+        stopped: z.optional(z.boolean()),
       }),
     )
     .check(z.minLength(1)),
@@ -101,6 +134,20 @@ const scenarioSchema = z.object({
       }),
     )
     .check(z.minLength(2, 'every scenario has two or more exercise goals')),
+  predictions: z.optional(
+    z.array(
+      z.object({
+        id: name,
+        question: z.string().check(z.minLength(1)),
+        kind: z.discriminatedUnion('type', [
+          z.object({ type: z.literal('number'), unit: z.string().check(z.minLength(1)) }),
+          z.object({ type: z.literal('choice'), choices: z.array(z.string().check(z.minLength(1))).check(z.minLength(2, 'a choice needs two or more options')) }),
+        ]),
+        goal: z.optional(name),
+        measure: z.custom<Prediction['measure']>((v) => typeof v === 'function', 'a function (world) => { value, how } or undefined'),
+      }),
+    ),
+  ),
 });
 
 /** Checks a scenario's data and returns it; throws an error naming the scenario and the field otherwise. */
@@ -116,6 +163,11 @@ export function defineScenario(scenario: Scenario): Scenario {
   const ids = scenario.goals.map((g) => g.id);
   const same = ids.find((g, i) => ids.indexOf(g) !== i);
   if (same) throw new Error(`scenario '${scenario.name}': goal '${same}' is declared twice`);
+  const predictions = (scenario.predictions ?? []).map((p) => p.id);
+  const again = predictions.find((p, i) => predictions.indexOf(p) !== i);
+  if (again) throw new Error(`scenario '${scenario.name}': prediction '${again}' is declared twice`);
+  const orphan = scenario.predictions?.find((p) => p.goal && !ids.includes(p.goal));
+  if (orphan) throw new Error(`scenario '${scenario.name}': prediction '${orphan.id}' belongs to goal '${orphan.goal}', which is not in goals`);
   const missing = scenario.nodes.find((n) => n.config && !(n.config in scenario.files));
   if (missing) throw new Error(`scenario '${scenario.name}': node '${missing.name}' reads ${missing.config}, which is not in files`);
   return scenario;
@@ -127,8 +179,9 @@ export function describeScenario(scenario: Scenario) {
     name: scenario.name,
     title: scenario.title,
     summary: scenario.summary,
-    nodes: scenario.nodes.map(({ name, role, address, ports, program, config }) => ({ name, role, address, ports, program, config })),
+    nodes: scenario.nodes.map(({ name, role, address, ports, program, config, stopped }) => ({ name, role, address, ports, program, config, stopped })),
     goals: scenario.goals.map(({ id, title, hints, solution }) => ({ id, title, hints, solution })),
+    predictions: (scenario.predictions ?? []).map(({ id, question, kind, goal }) => ({ id, question, kind, ...(goal && { goal }) })),
     files: Object.keys(scenario.files),
   };
 }

@@ -2,7 +2,7 @@
 // redundant; the one balancer (and the one database) are not.
 import { dbNode, storeConf } from './database';
 import { downtimes, exits, plural, servedWhileDown } from './observe';
-import { defineScenario } from './scenario';
+import { defineScenario, type World } from './scenario';
 import { balancer, haproxyCfg, webServer } from './topology';
 
 const lb = balancer();
@@ -11,6 +11,24 @@ const db1 = dbNode(1);
 
 /** How long lb-01 must stay down, with both web servers fine, for the outage to count as seen. */
 const OUTAGE_MS = 2000;
+
+/**
+ * The share of the requests `load` sent to lb-01 that failed while lb-01 was down, from the clients' own reports
+ * (the only place a refused connection is counted): every report whose span lies inside an outage of lb-01.
+ */
+export function outageFailures({ events, now }: Pick<World, 'events' | 'now'>) {
+  const reports = events.filter((e) => e.type === 'client.requests');
+  for (const outage of downtimes(events, lb.name)) {
+    const to = outage.to ?? now;
+    const inside = reports.filter((r) => r.url.includes(`//${lb.address}`) && r.time - r.interval_ms >= outage.from && r.time <= to);
+    const sent = inside.reduce((n, r) => n + r.sent, 0);
+    if (!sent) continue;
+    const ok = inside.reduce((n, r) => n + r.answered['2xx'] + r.answered['3xx'] + r.answered['4xx'], 0);
+    const failed = sent - ok;
+    return { value: Math.round((failed / sent) * 100), how: `${failed} of the ${sent} requests load sent to lb-01 while it was down failed` };
+  }
+  return undefined;
+}
 
 export default defineScenario({
   name: 'spof',
@@ -69,6 +87,15 @@ export default defineScenario({
             : 'lb-01 has not gone down yet',
         };
       },
+    },
+  ],
+  predictions: [
+    {
+      id: 'balancer-outage-share',
+      question: 'lb-01 dies; web-01 and web-02 keep running. What share of the requests visitors send fail?',
+      kind: { type: 'number', unit: '%' },
+      goal: 'balancer-is-spof',
+      measure: outageFailures,
     },
   ],
 });

@@ -18,10 +18,13 @@ export function balancer(name = 'lb-01', address = '10.0.0.2'): ScenarioNode {
   };
 }
 
-/** Web server number n (1-based): web-01 at 10.0.0.11, web-02 at 10.0.0.12, ... serving :80. */
-export function webServer(n: number): ScenarioNode {
+/**
+ * Web server number n (1-based): web-01 at 10.0.0.11, web-02 at 10.0.0.12, ... serving :80, with the web server's
+ * default capacity (sandboxes/web/capacity.ts) unless `args` say otherwise (`--service-time 20ms`).
+ */
+export function webServer(n: number, args: string[] = []): ScenarioNode {
   const name = `web-${String(n).padStart(2, '0')}`;
-  return { name, role: 'web', program: 'web', address: `10.0.0.${10 + n}`, ports: [80], args: ['--name', name, '--listen', ':80'] };
+  return { name, role: 'web', program: 'web', address: `10.0.0.${10 + n}`, ports: [80], args: ['--name', name, '--listen', ':80', ...args] };
 }
 
 export interface BackendOptions {

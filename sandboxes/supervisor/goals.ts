@@ -1,7 +1,8 @@
 // The exercise goals, checked against the current run's history after events arrive. A `goal` event goes out
 // whenever a goal turns met or unmet (and once for every goal at the start of a run), and whenever what it says was
-// observed changes, so the exercise panel always shows what the check sees now.
-import type { Scenario, World } from '../scenarios/scenario';
+// observed changes, so the exercise panel always shows what the check sees now. The scenario's predictions are
+// measured at the same moments: a `prediction` event goes out when a measured value becomes known or changes.
+import type { Measured, Scenario, World } from '../scenarios/scenario';
 import type { GoalStatus } from './commands';
 import type { EventStream } from './stream';
 
@@ -19,6 +20,8 @@ const TEXT_EVERY_MS = 1000;
 export class Goals {
   /** What was last announced for each goal, and when (on the stream's clock). */
   private announced = new Map<string, { verdict: GoalStatus; at: number }>();
+  /** What was last published for each prediction, and when. */
+  private measured = new Map<string, { value: Measured; at: number }>();
   private timer?: NodeJS.Timeout;
   private readonly ticker = setInterval(() => (this.timer ??= setTimeout(() => this.evaluate(), 0)), IDLE_MS);
 
@@ -28,7 +31,7 @@ export class Goals {
     private readonly stream: EventStream,
   ) {
     stream.subscribe((event) => {
-      if (event.type !== 'goal') this.timer ??= setTimeout(() => this.evaluate(), EVERY_MS);
+      if (event.type !== 'goal' && event.type !== 'prediction') this.timer ??= setTimeout(() => this.evaluate(), EVERY_MS);
     });
   }
 
@@ -48,6 +51,7 @@ export class Goals {
   /** Forgets what was announced: the next evaluation announces every goal again (a new run). */
   restart(): void {
     this.announced.clear();
+    this.measured.clear();
     this.evaluate();
   }
 
@@ -67,6 +71,20 @@ export class Goals {
       }
       this.announced.set(verdict.id, { verdict, at: now });
       this.stream.publish('supervisor', { type: 'goal', ...verdict });
+    }
+    const world = this.world();
+    for (const prediction of this.scenario.predictions ?? []) {
+      let value: Measured | undefined;
+      try {
+        value = prediction.measure(world);
+      } catch {
+        continue; // a bug in a measure shows as nothing measured, never as a crashed sandbox
+      }
+      if (!value) continue;
+      const last = this.measured.get(prediction.id);
+      if (last && ((last.value.value === value.value && last.value.how === value.how) || now - last.at < TEXT_EVERY_MS)) continue;
+      this.measured.set(prediction.id, { value, at: now });
+      this.stream.publish('supervisor', { type: 'prediction', id: prediction.id, value: value.value, how: value.how });
     }
   }
 }

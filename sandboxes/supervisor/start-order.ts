@@ -13,13 +13,17 @@
 // than the jitter of two processes started together. Started in turn, the same peer becomes MASTER on every run.
 import type { Scenario, ScenarioNode } from '../scenarios/scenario';
 
-/** The nodes in groups: each group starts together once every node of the groups before it listens. */
+/**
+ * The nodes in groups: each group starts together once every node of the groups before it listens. A node that
+ * starts `stopped` is in no group, and nobody waits for it (a balancer that names it finds it DOWN, as it would).
+ */
 export function startGroups(scenario: Scenario): ScenarioNode[][] {
-  const needs = new Map(scenario.nodes.map((node) => [node, dependencies(node, scenario)]));
+  const booted = scenario.nodes.filter((node) => !node.stopped);
+  const needs = new Map(booted.map((node) => [node, dependencies(node, scenario).filter((other) => !other.stopped)]));
   const started = new Set<ScenarioNode>();
   const groups: ScenarioNode[][] = [];
-  while (started.size < scenario.nodes.length) {
-    const waiting = scenario.nodes.filter((node) => !started.has(node));
+  while (started.size < booted.length) {
+    const waiting = booted.filter((node) => !started.has(node));
     const ready = waiting.filter((node) => needs.get(node)!.every((other) => started.has(other)));
     // Nodes that name each other could wait forever: they start together instead.
     const group = ready.length ? ready : waiting;
@@ -30,12 +34,13 @@ export function startGroups(scenario: Scenario): ScenarioNode[][] {
 }
 
 /**
- * For each node, the nodes it waits for: those it names (or its earlier keepalived peers) that start in an earlier
- * group. Nodes that name each other are in one group, so they never wait for each other.
+ * For each node that starts, the nodes it waits for: those it names (or its earlier keepalived peers) that start in an
+ * earlier group. Nodes that name each other are in one group, so they never wait for each other; a node that starts
+ * stopped is in none, so nobody waits for it.
  */
 export function startAfter(scenario: Scenario): Map<ScenarioNode, ScenarioNode[]> {
   const groupOf = new Map(startGroups(scenario).flatMap((group, i) => group.map((node) => [node, i] as const)));
-  return new Map(scenario.nodes.map((node) => [node, dependencies(node, scenario).filter((other) => groupOf.get(other)! < groupOf.get(node)!)]));
+  return new Map([...groupOf].map(([node, group]) => [node, dependencies(node, scenario).filter((other) => (groupOf.get(other) ?? group) < group)]));
 }
 
 /** The other nodes whose address appears in this node's arguments or configuration file, and its earlier vrrp peers. */

@@ -56,7 +56,7 @@ export class Supervisor {
       }
       return started;
     };
-    await Promise.all(this.scenario.nodes.map(start));
+    await Promise.all([...waits.keys()].map(start)); // not the nodes that start stopped
     for (const fault of this.scenario.faults) if (!this.closing) await this.attempt(() => this.execute(fault));
   }
 

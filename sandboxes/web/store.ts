@@ -30,8 +30,9 @@ export function useStore(flags: { db?: string; 'read-your-writes'?: string }): s
   const nodes = flags.db.split(',').map((n) => n.trim());
   const bad = nodes.find((n) => !/:\d+$/.test(n));
   if (bad) throw new Error(`--db: '${bad}' is not HOST:PORT (e.g. --db 10.0.0.21:5432,10.0.0.22:5432)`);
-  // A standby 2 s behind still answers within waitMs: the read waits for replay rather than going to the primary.
-  router = new StoreRouter(nodes, { readYourWrites, timeoutMs: 2000, waitMs: 3000 });
+  // A standby 10 s behind (the read-your-writes lesson's) still answers within waitMs: the read waits for replay
+  // rather than going to the primary.
+  router = new StoreRouter(nodes, { readYourWrites, timeoutMs: 2000, waitMs: 12_000 });
   return `database ${nodes.join(', ')}: writes to the primary, reads from a standby, read-your-writes ${readYourWrites}`;
 }
 

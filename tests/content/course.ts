@@ -9,10 +9,10 @@ export interface Outline {
 
 export const COURSE: Outline[] = [
   { slug: 'overview', order: 1, scenarios: ['two-servers'] },
-  { slug: 'second-server', order: 2, scenarios: ['one-server'] },
+  { slug: 'second-server', order: 2, scenarios: ['one-server', 'scale-out'] },
   { slug: 'load-balancer', order: 3, scenarios: ['server-dies'] },
   { slug: 'round-robin', order: 4, scenarios: ['weighted-servers', 'uneven-servers'] },
-  { slug: 'active-passive', order: 5, scenarios: ['active-passive', 'active-active'] },
+  { slug: 'active-passive', order: 5, scenarios: ['active-passive', 'active-active', 'backup-server'] },
   { slug: 'primary-replica', order: 6, scenarios: ['replication', 'failover', 'split-brain'] },
   { slug: 'primary-vs-replica', order: 7, scenarios: ['read-your-writes'] },
   { slug: 'spof', order: 8, scenarios: ['spof'] },

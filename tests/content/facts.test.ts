@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../sandboxes/scenarios/scenario';
 import { leaseMs } from '../../sandboxes/store/failover';
+import { DEFAULT_CAPACITY } from '../../sandboxes/web/capacity';
 import { loadLessons } from './lessons';
 
 const lessons = loadLessons();
@@ -31,6 +32,18 @@ const FACTS: Fact[] = [
     scenario: 'one-server',
     says: ['`web-01` at `10.0.0.11`', 'curl -i http://10.0.0.11/'],
     holds: (s) => expect(s.nodes.map((n) => `${n.name} ${n.address}`)).toEqual(['web-01 10.0.0.11']),
+  },
+  {
+    lesson: 'second-server',
+    scenario: 'scale-out',
+    says: ['5 workers', '140 ms', '**35.7 requests per\nsecond**', 'the backlog, 20 places', '`web-02` and `web-03` are racked but switched off', '`web-02` is already in the balancer\'s configuration'],
+    holds: (s) => {
+      // The web servers run with the web server's default capacity (sandboxes/web/capacity.ts).
+      expect(DEFAULT_CAPACITY).toEqual({ workers: 5, backlog: 20, service_ms: 140 });
+      for (const node of s.nodes.filter((n) => n.role === 'web')) expect(node.args.join(' ')).not.toMatch(/--(workers|backlog|service-time)/);
+      expect(s.nodes.filter((n) => n.stopped).map((n) => n.name)).toEqual(['web-02', 'web-03']);
+      expect(serverLines(s.files['haproxy.cfg']).map((l) => l.trim().split(/\s+/)[1])).toEqual(['web-01', 'web-02']);
+    },
   },
   {
     lesson: 'load-balancer',
@@ -140,15 +153,26 @@ const FACTS: Fact[] = [
     },
   },
   {
+    lesson: 'active-passive',
+    scenario: 'backup-server',
+    says: ['Here lb-01 does round robin over\nweb-01 and web-02'],
+    holds: (s) => {
+      expect(s.files['haproxy.cfg']).toMatch(/balance roundrobin/);
+      const lines = serverLines(s.files['haproxy.cfg']);
+      expect(lines.map((l) => l.trim().split(/\s+/)[1])).toEqual(['web-01', 'web-02']);
+      for (const line of lines) expect(line).not.toMatch(/\bbackup\b/);
+    },
+  },
+  {
     lesson: 'primary-vs-replica',
     scenario: 'read-your-writes',
-    says: ['replays every change\n2 seconds late', '**web-01** reads whatever db-02 has; **web-02** reads your own writes'],
+    says: ['replays every change\n10 seconds late', '**web-01** reads whatever db-02 has; **web-02** reads your own writes'],
     holds: (s) => {
       const arg = (node: string, flag: string) => {
         const args = s.nodes.find((n) => n.name === node)!.args;
         return args[args.indexOf(flag) + 1];
       };
-      expect(arg('db-02', '--recovery-min-apply-delay')).toBe('2000');
+      expect(arg('db-02', '--recovery-min-apply-delay')).toBe('10000');
       expect(arg('web-01', '--read-your-writes')).toBe('off');
       expect(arg('web-02', '--read-your-writes')).not.toBe('off');
     },

@@ -1,6 +1,7 @@
 // The supervisor's own events (stamped with node 'supervisor'): what happened to the processes, the links and the
 // exercise goals. Node events (requests, health changes, ...) are in the other files of this folder.
 import type { ExitCause, GoalStatus, NodeState, Reply } from '../../supervisor/commands';
+import type { Measured, PredictionKind } from '../../scenarios/scenario';
 
 /** First event of a run (and of every reset): what the scenario is, so a view can draw it before anything else. */
 export interface ScenarioEvent {
@@ -8,8 +9,11 @@ export interface ScenarioEvent {
   name: string;
   title: string;
   summary: string;
-  nodes: { name: string; role: string; address: string; ports: number[]; program: string; config?: string }[];
+  /** `stopped`: the node does not start with the others (a switched-off machine the learner starts). */
+  nodes: { name: string; role: string; address: string; ports: number[]; program: string; config?: string; stopped?: boolean }[];
   goals: { id: string; title: string; hints: string[]; solution: string[] }[];
+  /** Questions the learner answers before acting; the run's answers come as `prediction` events. */
+  predictions: { id: string; question: string; kind: PredictionKind; goal?: string }[];
   /** The session's editable files (e.g. haproxy.cfg), by file name. */
   files: string[];
 }
@@ -85,6 +89,12 @@ export interface GoalEvent extends GoalStatus {
   type: 'goal';
 }
 
+/**
+ * What the run measured for a prediction (the scenario's `measure`), when it becomes known and whenever it changes
+ * (at most once a second per prediction). A reset starts a new run: nothing is measured until it happens again.
+ */
+export type PredictionEvent = { type: 'prediction'; id: string } & Measured;
+
 /** The answer to a command that arrived on stdin (commands on the control API get theirs over HTTP). */
 export type ReplyEvent = { type: 'supervisor.reply' } & Reply;
 
@@ -100,4 +110,5 @@ export type SupervisorEvent =
   | LinkCutEvent
   | LinkHealedEvent
   | GoalEvent
+  | PredictionEvent
   | ReplyEvent;

@@ -1,8 +1,11 @@
 // The exercise panel: the scenario's goals with their live status (from the supervisor's goal events), what each
 // check expects and what it observes, hints one at a time, the solution behind a confirmation, and "reset lab".
-// A goal met once stays done in this browser (progress.ts), after a reload or a reset too.
+// A goal met once stays done in this browser (progress.ts), after a reload or a reset too. A goal's predictions are
+// asked at its top, before its action (prediction.ts); predictions that belong to no goal, above the goals.
 import type { ViewGoal, ViewState } from './state';
 import { setInlineText } from './inline-text';
+import { PredictionView } from './prediction';
+import { loadPredictions, savePrediction } from './progress';
 
 interface GoalParts {
   item: HTMLLIElement;
@@ -19,16 +22,23 @@ export class ExercisePanel {
   private summary: HTMLParagraphElement;
   private status: HTMLParagraphElement;
   private parts = new Map<string, GoalParts>();
+  private predictions = new Map<string, PredictionView>();
+  private general: HTMLDivElement;
   private key = '';
 
-  constructor(host: HTMLElement, private reset: () => Promise<string>) {
+  constructor(
+    host: HTMLElement,
+    private reset: () => Promise<string>,
+    private storage: Pick<Storage, 'getItem' | 'setItem'>,
+  ) {
     this.section = document.createElement('section');
     this.section.className = 'exercises';
     this.section.setAttribute('aria-label', 'Exercises'); // named by its tab too; no heading with an id, which Starlight's table of contents would take for its own
-    this.section.innerHTML = `<p class="scenario-summary"></p><ol class="goals"></ol>
+    this.section.innerHTML = `<p class="scenario-summary"></p><div class="predictions"></div><ol class="goals"></ol>
       <p class="reset"><button type="button" class="reset-lab">Reset lab</button> <span role="status"></span></p>`;
     this.list = this.section.querySelector('.goals')!;
     this.summary = this.section.querySelector('.scenario-summary')!;
+    this.general = this.section.querySelector('.predictions')!;
     this.status = this.section.querySelector('[role=status]')!;
     this.section.querySelector('.reset-lab')!.addEventListener('click', async () => {
       this.status.textContent = 'Resetting the lab: restarting every node and restoring its files…';
@@ -39,14 +49,34 @@ export class ExercisePanel {
 
   update(state: ViewState, doneBefore: readonly string[]): void {
     setInlineText(this.summary, state.scenario ? `${state.scenario.title}. ${state.scenario.summary}` : 'Waiting for the sandbox to start…');
-    const key = state.goals.map((g) => g.id).join(',');
+    const key = [state.scenario?.name, ...state.goals.map((g) => g.id), ...state.predictions.map((p) => p.id)].join(',');
     if (key !== this.key) {
       this.key = key;
       this.list.replaceChildren();
+      this.general.replaceChildren();
       this.parts.clear();
+      this.predictions.clear();
       for (const goal of state.goals) this.build(goal);
+      this.buildPredictions(state);
     }
     for (const goal of state.goals) this.show(goal, doneBefore.includes(goal.id));
+    for (const prediction of state.predictions) this.predictions.get(prediction.id)?.update(prediction);
+  }
+
+  private buildPredictions(state: ViewState): void {
+    const scenario = state.scenario?.name;
+    if (!scenario) return;
+    const saved = loadPredictions(this.storage, scenario);
+    for (const prediction of state.predictions) {
+      const view = new PredictionView(prediction, {
+        load: () => saved[prediction.id],
+        save: (answer) => savePrediction(this.storage, scenario, prediction.id, answer),
+      });
+      const goal = prediction.goal && this.parts.get(prediction.goal);
+      if (goal) goal.item.querySelector('.goal-head')!.after(view.element);
+      else this.general.append(view.element);
+      this.predictions.set(prediction.id, view);
+    }
   }
 
   private build(goal: ViewGoal): void {

@@ -30,7 +30,7 @@ export function processText(node: ViewNode): { text: string; tone: 'ok' | 'warn'
       if (node.behaviour?.frozen) return { text: 'HUNG (app frozen)', tone: 'warn' };
       if (node.behaviour && node.behaviour.slow_ms > 0) return { text: `slow +${node.behaviour.slow_ms} ms`, tone: 'warn' };
       if (node.behaviour && node.behaviour.flaky > 0) return { text: `flaky ${Math.round(node.behaviour.flaky * 100)}%`, tone: 'warn' };
-      return { text: 'running', tone: 'ok' };
+      return saturationText(node) ?? { text: 'running', tone: 'ok' };
   }
 }
 
@@ -72,4 +72,22 @@ export function lagText(node: ViewNode): string | undefined {
   const r = node.replication;
   if (r?.role !== 'replica' || r.lag_bytes === undefined || !alive(node)) return undefined;
   return `lag ${r.lag_bytes} B${r.lag_ms != null ? ` / ${r.lag_ms} ms` : ''}`;
+}
+
+/** A web server's workers in use, under it next to its rate: "5/5 busy". */
+export function poolText(node: ViewNode): string | undefined {
+  const p = node.pool;
+  if (!p || !alive(node)) return undefined;
+  return `${p.busy}/${p.workers} busy`;
+}
+
+/**
+ * A saturated web server, on its process line: requests queued means every worker is busy (latency climbs);
+ * refused ones got 503 because the backlog was full too (errors climb).
+ */
+function saturationText(node: ViewNode): { text: string; tone: 'warn' } | undefined {
+  const p = node.pool;
+  if (p && p.refused > 0) return { text: `queue full: ${p.refused} refused`, tone: 'warn' };
+  if (p && p.queued > 0) return { text: `running · ${p.queued} queued`, tone: 'warn' };
+  return undefined;
 }

@@ -70,8 +70,8 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
   });
   const exercises = new ExercisePanel(exercisesTab, async () => {
     const reply = await run({ cmd: 'reset' });
-    return reply.ok ? 'The lab is back as it started; your saved progress is kept.' : `Could not reset: ${reply.error}`;
-  });
+    return reply.ok ? 'The lab is back as it started; your saved progress and predictions are kept.' : `Could not reset: ${reply.error}`;
+  }, localStorage);
   const timeline = new Timeline(timelineTab, {
     show(count) {
       shown = count === undefined ? undefined : replay.stateAfter(count);
@@ -162,7 +162,7 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
     topology.render(shown ?? live, !shown && !reducedMotion.matches && document.visibilityState === 'visible');
     if (!live.scenario) return;
     // Goals change rarely: storage and the sidebar are touched only when one does.
-    const goals = live.scenario.name + live.goals.map((g) => `${g.id}:${g.met}:${g.observed}`).join();
+    const goals = live.scenario.name + live.goals.map((g) => `${g.id}:${g.met}:${g.observed}`).join() + live.predictions.map((p) => `${p.id}:${p.measured?.value}:${p.measured?.how}`).join();
     if (goals === saved) return;
     saved = goals;
     const progress = recordProgress(localStorage, live.scenario.name, location.pathname, live.goals);

@@ -47,3 +47,37 @@ export function progressByPage(progress: Progress): Map<string, { done: number; 
   }
   return out;
 }
+
+// The learner's predictions, kept beside the progress: per scenario, each prediction's answer as given (a number
+// as typed, or the chosen option). Kept through reloads and resets; changed only when the learner changes it.
+
+export interface SavedPredictions {
+  [scenario: string]: { [prediction: string]: string };
+}
+
+const PREDICTIONS_KEY = 'course-predictions:v1';
+
+function allPredictions(storage: Pick<Storage, 'getItem'>): SavedPredictions {
+  try {
+    const value = JSON.parse(storage.getItem(PREDICTIONS_KEY) ?? '{}');
+    return value && typeof value === 'object' ? value : {};
+  } catch {
+    return {}; // corrupt (edited by hand): no prediction kept, rather than a broken panel
+  }
+}
+
+export function loadPredictions(storage: Pick<Storage, 'getItem'>, scenario: string): Record<string, string> {
+  const mine = allPredictions(storage)[scenario];
+  return mine && typeof mine === 'object' ? mine : {};
+}
+
+/** Saves the learner's answer to one prediction, or forgets it (undefined): they chose to change it. */
+export function savePrediction(storage: Pick<Storage, 'getItem' | 'setItem'>, scenario: string, id: string, answer: string | undefined): void {
+  const all = allPredictions(storage);
+  const { [id]: _changed, ...others } = loadPredictions(storage, scenario);
+  try {
+    storage.setItem(PREDICTIONS_KEY, JSON.stringify({ ...all, [scenario]: answer === undefined ? others : { ...others, [id]: answer } }));
+  } catch {
+    // Storage blocked: the prediction lives for this visit only (the view keeps it).
+  }
+}

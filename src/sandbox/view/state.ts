@@ -4,6 +4,7 @@
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
 import type { VrrpStateEvent } from '../../../sandboxes/shared/events/edge';
 import type { NodeState } from '../../../sandboxes/supervisor/commands';
+import type { Measured, PredictionKind } from '../../../sandboxes/scenarios/scenario';
 import { observe, observeClients, observeLag, type Outcome, type Traffic, emptyTraffic } from './traffic';
 
 /** A node's process as the supervisor reports it; 'starting' until its first node.started event. */
@@ -19,6 +20,8 @@ export interface ViewNode {
   check?: string;
   /** A web server's behaviour, when not the default. */
   behaviour?: { slow_ms: number; flaky: number; frozen: boolean };
+  /** A web server's worker pool as its latest `web.pool` sample saw it (see the capacity section below). */
+  pool?: Pool;
   /**
    * keepalived's state per VRRP instance, by instance name: a balancer can be MASTER of one instance and BACKUP of
    * another at once (active/active). Only while its process runs: a stopped node has no role.
@@ -85,6 +88,8 @@ export interface ViewGoal {
 }
 
 export interface ViewState {
+  /** The scenario's predictions, with what this run has measured so far (see "Predictions" below). */
+  predictions: ViewPrediction[];
   scenario?: { name: string; title: string; summary: string; files: string[] };
   nodes: ViewNode[];
   cuts: [string, string][];
@@ -101,7 +106,7 @@ export interface ViewState {
 export const RECENT_REQUESTS = 60;
 
 export function initialState(): ViewState {
-  return { nodes: [], cuts: [], vips: [], goals: [], requests: [], traffic: emptyTraffic(), lastSeq: 0, time: 0 };
+  return { predictions: [], nodes: [], cuts: [], vips: [], goals: [], requests: [], traffic: emptyTraffic(), lastSeq: 0, time: 0 };
 }
 
 const sameLink = (l: [string, string], a: string, b: string) => (l[0] === a && l[1] === b) || (l[0] === b && l[1] === a);
@@ -126,11 +131,14 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
         lastSeq: event.seq,
         time: event.time,
         scenario: { name: event.name, title: event.title, summary: event.summary, files: event.files },
-        nodes: event.nodes.map((n) => ({ name: n.name, role: n.role, address: n.address, ports: n.ports, process: 'starting' })),
+        // A machine the scenario keeps switched off (a server the learner adds) is stopped, not starting.
+        nodes: event.nodes.map((n) => ({ name: n.name, role: n.role, address: n.address, ports: n.ports, process: n.stopped ? 'stopped' : 'starting' })),
         goals: event.goals.map((g) => ({ ...g, met: false })),
+        predictions: predictionsOf(event),
       };
     case 'node.started':
-      return { ...next, nodes: updateNode(state, event.name, () => ({ process: 'running' })) };
+      // A new process has a new, empty worker pool: the last sample of the old one is history.
+      return { ...next, nodes: updateNode(state, event.name, () => ({ process: 'running', pool: undefined })) };
     case 'node.exited':
       // A dead keepalived holds no address and has no VRRP state: its peer takes over only after Master_Down_Interval,
       // and until then the address is nobody's (clients get no answer).
@@ -156,6 +164,8 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
             : g,
         ),
       };
+    case 'prediction':
+      return { ...next, predictions: measured(state.predictions, event) };
     case 'web.behaviour': {
       const { slow_ms, flaky, frozen } = event;
       return { ...next, nodes: updateNode(state, event.node, () => ({ behaviour: { slow_ms, flaky, frozen } })) };
@@ -185,6 +195,8 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
       });
     case 'client.requests':
       return { ...next, traffic: observeClients(state.traffic, event.time, event) };
+    case 'web.pool':
+      return { ...next, nodes: updateNode(state, event.node, () => ({ pool: poolOf(event) })) };
     case 'balancer.server':
       // The stats page's word for the server (UP, UP 2/3, DOWN, MAINT...), on the node of the same name.
       return { ...next, nodes: updateNode(state, event.server, () => ({ check: event.status })) };
@@ -271,12 +283,56 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
   }
 }
 
+// ---- Predictions: the questions of the scenario event, and what the run measured (`prediction` events). A reset
+// is a new `scenario` event, so it clears the measured values; the learner's own answers live in the browser
+// (progress.ts), not here.
+
+export interface ViewPrediction {
+  id: string;
+  question: string;
+  kind: PredictionKind;
+  goal?: string;
+  /** What this run measured, once it has happened. */
+  measured?: Measured;
+}
+
+function predictionsOf(event: Extract<SandboxEvent, { type: 'scenario' }>): ViewPrediction[] {
+  // Recordings made before predictions existed have none.
+  return (event.predictions ?? []).map((p) => ({ ...p }));
+}
+
+function measured(predictions: ViewPrediction[], event: Extract<SandboxEvent, { type: 'prediction' }>): ViewPrediction[] {
+  return predictions.map((p) => (p.id === event.id ? { ...p, measured: { value: event.value, how: event.how } } : p));
+}
+
+// ---- End of predictions.
+
 /** How a request ended, in the words the views use for its colour, shape and sentence. */
 export function outcomeOf(status: number): Outcome {
   if (status === 0) return 'dropped';
   if (status < 400) return 'ok';
   if (status < 500) return 'denied';
   return 'error';
+}
+
+// ---- Capacity: a web server's workers and backlog (sandboxes/web/capacity.ts) ----
+
+/** How full a web server is: what the topology draws under it, so saturation shows before the error chart climbs. */
+export interface Pool {
+  workers: number;
+  backlog: number;
+  /** Workers serving a request at the sample. */
+  busy: number;
+  /** Requests waiting for a worker at the sample. */
+  queued: number;
+  /** Requests answered 503 in the sampled second: every worker busy and the backlog full. */
+  refused: number;
+}
+
+/** The latest sample is the picture: the server sends one each second it has work, and one when it falls idle. */
+function poolOf(event: Extract<SandboxEvent, { type: 'web.pool' }>): Pool {
+  const { workers, backlog, busy, queued, refused } = event;
+  return { workers, backlog, busy, queued, refused };
 }
 
 /** Every event in order: the state after a stream (or a prefix of it, for the timeline). */

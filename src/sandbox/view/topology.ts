@@ -4,7 +4,7 @@
 // aggregated per server and outcome when many arrive in one frame, so heavy load never drops frames.
 import type { ViewNode, ViewRequest, ViewState } from './state';
 import { CLIENT, NODE_H, NODE_W, layout, type Orientation, type Placed } from './layout';
-import { alive, heldVips, lagText, processText, roleText, statusText } from './node-text';
+import { alive, heldVips, lagText, poolText, processText, roleText, statusText } from './node-text';
 import { CLIENT_ADDRESS, isCut, links } from './topology-links';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -181,7 +181,8 @@ export class TopologyView {
     parts.g.setAttribute('class', `node role-${node.role} state-${worst} process-${node.process}`);
     const lag = lagText(node);
     const serves = (node.role === 'web' || node.role === 'balancer') && alive(node);
-    parts.rate.textContent = lag ?? (serves ? `${rate ?? 0} req/s` : '');
+    const pool = poolText(node);
+    parts.rate.textContent = lag ?? (serves ? [`${rate ?? 0} req/s`, pool].filter(Boolean).join(' · ') : '');
     const r = node.replication;
     const share = r?.role === 'replica' && r.replay_lsn !== undefined && r.lsn > 0 ? Math.min(1, r.replay_lsn / r.lsn) : undefined;
     parts.barBack.setAttribute('visibility', share === undefined ? 'hidden' : 'visible');

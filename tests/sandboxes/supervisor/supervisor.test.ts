@@ -244,6 +244,28 @@ describe('a session folder used again (the next lesson on the same runtime)', ()
   }, 90_000);
 });
 
+describe('a node that starts stopped (a switched-off server the learner adds)', () => {
+  afterEach(async () => {
+    await run?.stop('SIGKILL');
+    run = undefined;
+  });
+
+  it('is left stopped at start and after a reset, lb-01 marks it DOWN, and `start` brings it up and into rotation', async () => {
+    run = await SupervisorRun.start('scale-out');
+    const states = async () => Object.fromEntries((await run!.status()).nodes.map((n) => [n.name, n.state]));
+    expect(await states()).toEqual({ 'web-01': 'running', 'web-02': 'stopped', 'web-03': 'stopped', 'lb-01': 'running' });
+    expect(run.events.find((e) => e.type === 'scenario')).toMatchObject({ nodes: expect.arrayContaining([expect.objectContaining({ name: 'web-03', stopped: true })]) });
+    await run.waitFor((e) => e.type === 'balancer.server' && e.server === 'web-02' && e.transition === 'DOWN', 10_000);
+    expect(await failure(get('10.0.0.12:80'))).toBe('ECONNREFUSED');
+
+    const before = run.lastSeq();
+    expect(await run.command({ cmd: 'start', node: 'web-02' })).toMatchObject({ ok: true });
+    await run.waitFor((e) => e.type === 'balancer.server' && e.server === 'web-02' && e.transition === 'UP', 10_000, before);
+
+    expect(await run.command({ cmd: 'reset' })).toMatchObject({ ok: true, message: 'reset scale-out: web-01 running, web-02 stopped, web-03 stopped, lb-01 running' });
+  }, 90_000);
+});
+
 describe('stopping the supervisor', () => {
   afterEach(async () => {
     await run?.stop('SIGKILL');

@@ -21,6 +21,7 @@ export const twoServers: Extract<Unstamped, { type: 'scenario' }> = {
     { id: 'see-both', title: 'See both servers answer', hints: ['curl twice'], solution: ['curl http://10.0.0.2/'] },
     { id: 'survive-kill', title: 'Keep serving with web-01 dead', hints: ['kill it'], solution: ['infra kill web-01'] },
   ],
+  predictions: [],
   files: ['haproxy.cfg'],
 };
 
