@@ -23,6 +23,12 @@ const LAZY_MERMAID_CHUNK_KB = 1600;
 
 export default defineConfig({
   site,
+  // No prefetching. With <ClientRouter /> (src/components/ClientNavigation.astro) Astro turns on prefetchAll, whose
+  // script watches every change to the page for new links (a MutationObserver on the whole body, and a scan of every
+  // link at each change): on a lesson page the sandbox's views and terminal change the page many times a second,
+  // which cost over a second of scripting in long tasks (Lighthouse, the overview lesson). A lesson is a small static
+  // page; the router fetches it on the click.
+  prefetch: false,
   vite: {
     build: {
       chunkSizeWarningLimit: LAZY_MERMAID_CHUNK_KB,

@@ -1,5 +1,6 @@
 // In which order a scenario's nodes start: all at once, except that a node waits until the nodes it names (by
-// address, in its arguments or its configuration file) listen. A standby names its primary (`--primary
+// address, in its arguments or its configuration file) listen, and only those: a node whose own wait is over starts
+// without waiting for the slowest node of an unrelated branch (the capstone's monitor, say). A standby names its primary (`--primary
 // 10.0.0.21:5432`), a web server its databases, a balancer's haproxy.cfg its servers, a monitor what it watches.
 //
 // Why the balancer must wait: HAProxy starts a checked server UP but one failed check from DOWN (health = rise) and
@@ -30,6 +31,16 @@ export function startGroups(scenario: Scenario): ScenarioNode[][] {
     groups.push(group);
   }
   return groups;
+}
+
+/**
+ * For each node that starts, the nodes it waits for: those it names (or its earlier keepalived peers) that start in an
+ * earlier group. Nodes that name each other are in one group, so they never wait for each other; a node that starts
+ * stopped is in none, so nobody waits for it.
+ */
+export function startAfter(scenario: Scenario): Map<ScenarioNode, ScenarioNode[]> {
+  const groupOf = new Map(startGroups(scenario).flatMap((group, i) => group.map((node) => [node, i] as const)));
+  return new Map([...groupOf].map(([node, group]) => [node, dependencies(node, scenario).filter((other) => (groupOf.get(other) ?? group) < group)]));
 }
 
 /** The other nodes whose address appears in this node's arguments or configuration file, and its earlier vrrp peers. */

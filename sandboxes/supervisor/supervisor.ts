@@ -3,12 +3,12 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setLinkCut } from '../shared/net';
 import { readSessionFile, writeSessionFile } from '../shared/session-folder';
-import { describeScenario, type Scenario, type World } from '../scenarios/scenario';
+import { describeScenario, type Scenario, type ScenarioNode, type World } from '../scenarios/scenario';
 import { toLine, describeChange } from '../web/behaviour';
 import type { Command, Reply, Status } from './commands';
 import { Goals } from './goals';
 import { Node, type Places } from './node';
-import { startGroups } from './start-order';
+import { startAfter } from './start-order';
 import type { EventStream } from './stream';
 
 export class Supervisor {
@@ -32,7 +32,7 @@ export class Supervisor {
     this.goals = new Goals(scenario, () => this.world(), stream);
   }
 
-  /** Writes the files, starts the nodes (together where they do not wait for each other) and applies the starting faults. */
+  /** Writes the files, starts the nodes (each as soon as the nodes it names listen) and applies the starting faults. */
   boot(): Promise<void> {
     this.booting = this.startAll();
     return this.booting;
@@ -45,9 +45,18 @@ export class Supervisor {
     this.stream.newRun();
     this.stream.publish('supervisor', { type: 'scenario', ...describeScenario(this.scenario) });
     this.goals.restart();
-    for (const group of startGroups(this.scenario)) {
-      if (!this.closing) await Promise.all(group.map((spec) => this.attempt(() => this.node(spec.name).start())));
-    }
+    // Each node starts once the nodes it waits for have started (or failed to: that is logged, and the rest go on).
+    const waits = startAfter(this.scenario);
+    const starting = new Map<ScenarioNode, Promise<void>>();
+    const start = (spec: ScenarioNode): Promise<void> => {
+      let started = starting.get(spec);
+      if (!started) {
+        started = Promise.all(waits.get(spec)!.map(start)).then(() => (this.closing ? undefined : this.attempt(() => this.node(spec.name).start())));
+        starting.set(spec, started);
+      }
+      return started;
+    };
+    await Promise.all([...waits.keys()].map(start)); // not the nodes that start stopped
     for (const fault of this.scenario.faults) if (!this.closing) await this.attempt(() => this.execute(fault));
   }
 

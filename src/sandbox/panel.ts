@@ -70,44 +70,47 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   indicator.dataset.runtime = runtime.kind;
   indicator.textContent = `Runtime: ${describeRuntime(runtime)}`;
 
-  // Each node's start is a Node.js process start: the terminal (xterm.js, most of the panel's code) and its shell wait
-  // for the topology (the supervisor's 'ready', or its exit if it stops before) so as not to compete for the CPU.
+  // The terminal (xterm.js, most of the panel's code) loads while the runtime boots, and its shell starts alongside
+  // the scenario's nodes: the shell waits for the supervisor by itself (sandboxes/shell/session.ts), so the learner
+  // has a prompt as soon as the topology is up instead of one process start later.
+  const terminalModule = import('./terminal');
+  // The panel is ready (data-ready) once the topology is: the supervisor's 'ready', or its exit if it stops before.
   let topologyUp: Promise<unknown> = Promise.resolve();
-  let supervisor: SandboxProcess | undefined;
   if (scenario && runtime.programs.includes('supervisor')) {
     step(`Starting the scenario “${scenario}”`);
-    supervisor = await runtime.spawn('supervisor', ['--scenario', scenario]);
-    const commands = supervisor.input.getWriter();
-    supervisorState.textContent = 'running';
-    const events: SandboxEvent[] = [];
-    const command = (command: object) => commands.write(JSON.stringify(command) + '\n');
-    root.dispatchEvent(new CustomEvent('sandbox:ready', { detail: { runtime, command } }));
-    // The views (topology, event log, charts, exercises) load alongside and catch up from `events`.
-    void import('./view/panel').then(({ mountViews }) => leaving.aborted || mountViews(root, { runtime, command, events }, leaving));
-    let count = 0;
-    let ready!: () => void;
-    let said = ''; // the last line that is not JSON: what the supervisor says when it fails to start
-    topologyUp = Promise.race([new Promise<void>((resolve) => (ready = resolve)), supervisor.exit]);
-    void eachLine(supervisor.output, (line) => {
-      const event = eventIn(line);
-      if (!event) {
-        if (!line.trimStart().startsWith('{')) said = line.trim();
-        return;
-      }
-      events.push(event);
-      count += 1;
-      lastEvent.textContent = `${count} events; last: ${event.node} ${event.type}${event.type === 'log' ? `: ${event.text}` : ''}`;
-      root.dispatchEvent(new CustomEvent('sandbox:event', { detail: event }));
-      if (event.type === 'ready') ready();
+    topologyUp = runtime.spawn('supervisor', ['--scenario', scenario]).then((started) => {
+      const commands = started.input.getWriter();
+      supervisorState.textContent = 'running';
+      const events: SandboxEvent[] = [];
+      const command = (command: object) => commands.write(JSON.stringify(command) + '\n');
+      root.dispatchEvent(new CustomEvent('sandbox:ready', { detail: { runtime, command } }));
+      // The views (topology, event log, charts, exercises) load alongside and catch up from `events`.
+      void import('./view/panel').then(({ mountViews }) => leaving.aborted || mountViews(root, { runtime, command, events }, leaving));
+      let count = 0;
+      let said = ''; // the last line that is not JSON: what the supervisor says when it fails to start
+      let ready!: () => void;
+      const up = Promise.race([new Promise<void>((resolve) => (ready = resolve)), started.exit]);
+      void eachLine(started.output, (line) => {
+        const event = eventIn(line);
+        if (!event) {
+          if (!line.trimStart().startsWith('{')) said = line.trim();
+          return;
+        }
+        events.push(event);
+        count += 1;
+        lastEvent.textContent = `${count} events; last: ${event.node} ${event.type}${event.type === 'log' ? `: ${event.text}` : ''}`;
+        root.dispatchEvent(new CustomEvent('sandbox:event', { detail: event }));
+        if (event.type === 'ready') ready();
+      });
+      void started.exit.then((code) => (supervisorState.textContent = `stopped (exit code ${code})${code && said ? `: ${said}` : ''}`));
+      return up;
     });
-    void supervisor.exit.then((code) => (supervisorState.textContent = `stopped (exit code ${code})${code && said ? `: ${said}` : ''}`));
   } else if (scenario) {
     supervisorState.textContent = 'not available in this build (no supervisor program)';
   }
 
-  await topologyUp;
-  const { openTerminal } = await import('./terminal');
-  if (leaving.aborted) return;
+  const { openTerminal } = await terminalModule;
+  if (leaving.aborted) return void topologyUp.catch(() => {}); // the sandbox is being stopped: nothing to report
   step('Starting the terminal');
   let shell: SandboxProcess | undefined;
   let keys: WritableStreamDefaultWriter<string> | undefined;
@@ -146,7 +149,7 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
     restart.disabled = false;
     terminal.focus();
   });
-  await attach();
+  await Promise.all([topologyUp, attach()]);
   restart.disabled = false;
   done();
   root.dataset.ready = '';

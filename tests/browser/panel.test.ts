@@ -52,6 +52,27 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
     expect(await page.locator('.exercises .goal').count()).toBeGreaterThanOrEqual(2);
   }, TEST_MS);
 
+  it('starts the terminal and its shell while the nodes of the scenario start, not once they are all up', async () => {
+    const p = await course.browser.newPage();
+    p.on('pageerror', (error) => errors.push(error.message));
+    await p.addInitScript(() => {
+      const seen: Record<string, number> = ((window as unknown as { seen: Record<string, number> }).seen = {});
+      addEventListener('sandbox:event', (e) => (e as CustomEvent<{ type: string }>).detail.type === 'ready' && (seen.ready ??= performance.now()), true);
+      addEventListener('DOMContentLoaded', () => {
+        const state = document.querySelector('[data-sandbox] [data-part="state"]')!;
+        new MutationObserver(() => state.textContent?.startsWith('Terminal: shell running') && (seen.shell ??= performance.now())).observe(state, { childList: true, characterData: true, subtree: true });
+      });
+    });
+    await p.goto(new URL('/overview/', course.server.url).href);
+    await startSandbox(p.locator('[data-sandbox]'));
+    await p.locator('[data-sandbox][data-ready]').waitFor({ timeout: UP_MS });
+    const seen = await p.evaluate(() => (window as unknown as { seen: Record<string, number> }).seen);
+    expect(seen.shell).toBeLessThan(seen.ready);
+    // The panel is ready once the topology is, as before: every node is up.
+    expect(await p.locator('[data-part="supervisor"]').innerText()).toBe('running');
+    await p.close();
+  }, TEST_MS);
+
   it('has no axe-core violations with the panel running and traffic flowing', async () => {
     await setLoad(page, 5);
     await expect.poll(() => page.locator('.chart-rps .summary').innerText(), { timeout: 20_000 }).toMatch(/web-0\d [1-9]/);

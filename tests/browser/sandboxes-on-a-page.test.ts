@@ -45,6 +45,8 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
     await expect.poll(() => s.getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
     await expect.poll(() => nodeNames(s), { timeout: UP_MS }).toEqual(scenarios[scenario].nodes.map((n) => n.name).sort());
     await expect.poll(() => s.locator('[data-part="state"]').innerText(), { timeout: UP_MS }).toMatch(/shell running/);
+    // The shell starts alongside the nodes, so it runs before they are all up: the panel says when they are.
+    await expect.poll(() => s.getAttribute('data-ready'), { timeout: UP_MS }).toBe('');
   };
   const screen = async (s: Locator) => {
     await s.locator('.xterm').scrollIntoViewIfNeeded();

@@ -2,7 +2,7 @@
 // start in turn, everything else starts at once.
 import { describe, expect, it } from 'vitest';
 import { scenarios } from '../../../sandboxes/scenarios/index';
-import { startGroups } from '../../../sandboxes/supervisor/start-order';
+import { startAfter, startGroups } from '../../../sandboxes/supervisor/start-order';
 
 const groups = (name: string) => startGroups(scenarios[name]).map((group) => group.map((node) => node.name));
 
@@ -19,6 +19,18 @@ describe('the start order', () => {
 
   it('starts keepalived peers in turn, so the same one becomes MASTER on every run', () => {
     expect(groups('active-passive')).toEqual([['web-01', 'web-02'], ['lb-01'], ['lb-02']]);
+  });
+
+  it('lets a node wait only for the nodes it names, not for the slowest node of an unrelated branch', () => {
+    const waits = (name: string) => Object.fromEntries([...startAfter(scenarios[name])].map(([node, after]) => [node.name, after.map((n) => n.name)]));
+    // The balancer waits for its web servers, not for the database or the monitor that started in the same wave.
+    expect(waits('spof')).toEqual({ 'db-01': [], 'web-01': [], 'web-02': [], 'lb-01': ['web-01', 'web-02'] });
+    expect(waits('capstone')['lb-01']).toEqual(['web-01', 'web-02']);
+    expect(waits('capstone')['mon-01']).toEqual(['db-01', 'db-02']);
+    // keepalived peers still start in turn.
+    expect(waits('active-passive')['lb-02']).toContain('lb-01');
+    // A node that starts stopped is not started, and nobody waits for it.
+    expect(waits('scale-out')).toEqual({ 'web-01': [], 'lb-01': ['web-01'] });
   });
 
   it('leaves a node that starts stopped out, and nobody waits for it (lb-01 names the switched-off web-02)', () => {
