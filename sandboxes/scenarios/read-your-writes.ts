@@ -22,7 +22,7 @@ export default defineScenario({
   goals: [
     {
       id: 'stale-read',
-      title: 'Save a value through web-01 and read it back at once: you get the old one (a stale read).',
+      title: 'Save a value through web-01 and read it back within 10 s: you get the old one (a stale read).',
       hints: [
         '`curl -d VALUE http://10.0.0.11/kv?key=cart` writes, `curl http://10.0.0.11/kv?key=cart` reads.',
         'The write goes to db-01; the read goes to db-02, which replays everything 10 s late.',
@@ -41,7 +41,7 @@ export default defineScenario({
     },
     {
       id: 'read-your-writes',
-      title: 'Do the same through web-02, which reads your own writes: you get the new value at once.',
+      title: 'Do the same through web-02, which reads your own writes: you get the new value, once db-02 has replayed it.',
       hints: [
         'web-02 runs with --read-your-writes wait: it remembers the LSN of your last write and has db-02 wait until it has replayed it.',
         'Run `curl -d two-books http://10.0.0.12/kv?key=cart`, then `curl http://10.0.0.12/kv?key=cart`.',

@@ -109,7 +109,8 @@ describe('the read-your-writes scenario, through the shell', { timeout: 120_000 
     await met(run!, 'stale-read');
 
     await shell.command('curl -d two-books http://10.0.0.12/kv?key=cart');
-    expect(await shell.command('curl -i http://10.0.0.12/kv?key=cart')).toMatch(/X-Read-From: 10\.0\.0\.22:5432[\s\S]*\ntwo-books$/i);
+    // web-02 waits for db-02 to replay the write, which it does 10 s after it (recovery_min_apply_delay).
+    expect(await shell.command('curl -i http://10.0.0.12/kv?key=cart', 20_000)).toMatch(/X-Read-From: 10\.0\.0\.22:5432[\s\S]*\ntwo-books$/i);
     await met(run!, 'read-your-writes');
   });
 });
