@@ -368,7 +368,7 @@ export class StoreNode {
   }
 
   /** Resolves once everything written to the log is on disk. */
-  private async flushedAll(): Promise<void> {
+  async flushedAll(): Promise<void> {
     while (this.wal.flushLsn < this.wal.insertLsn) await new Promise((resolve) => setTimeout(resolve, 1));
   }
 

@@ -24,6 +24,8 @@ export interface Standby {
   adoptTimeline(timeline: number, history: TimelineSwitch[]): void;
   /** Discards the log after `lsn` (the divergent tail) and rebuilds the data from what is left. */
   rewind(lsn: Lsn): Promise<void>;
+  /** Resolves once everything written to the log is on disk (a primary turned standby may still be writing). */
+  flushedAll(): Promise<void>;
 }
 
 export class WalReceiver {
@@ -48,6 +50,9 @@ export class WalReceiver {
       (error) => this.lost(error),
     ));
     try {
+      // Our end of the log must be final before it is compared with the primary's history: a commit a demoted
+      // primary was still writing belongs to the tail a rewind may have to discard.
+      await this.standby.flushedAll();
       const system = await connection.request({ op: 'identify_system' }, 2000);
       if (!system.ok) throw new Error(String(system.error));
       await this.checkHistory(Number(system.timeline), system.history as TimelineSwitch[]);
