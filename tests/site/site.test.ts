@@ -91,4 +91,11 @@ describe('the course', () => {
     expect(html).toMatch(/data-sandbox[^>]*data-scenario="two-servers"|data-scenario="two-servers"[^>]*data-sandbox/);
     expect(html).toContain('data-language="mermaid"');
   });
+
+  it("a sandbox's summary shows its inline code as code, also without JavaScript", () => {
+    const html = readFileSync(join(dist, 'load-balancer', 'index.html'), 'utf8');
+    const about = /<p class="sandbox-about[^>]*>([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '';
+    expect(about).toMatch(/<code[^>]*>option redispatch<\/code>/);
+    expect(about).not.toContain('`');
+  });
 });
