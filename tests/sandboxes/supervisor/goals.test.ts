@@ -1,6 +1,5 @@
 // The goal events the exercise panel shows: they follow what each check observes, not only whether it is met, and
 // a flood of requests does not flood the stream with them.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
 import { load, SupervisorRun } from './harness';
@@ -20,20 +19,24 @@ describe('goal events under load', () => {
   it('follow the observed text under load, at most once a second per goal, and end on what the check sees now', async () => {
     await run.waitFor((e) => e.type === 'balancer.server' && e.server === 'web-02' && e.usable, 15_000);
     const from = run.lastSeq();
+    const started = Date.now();
     const answers = await load('10.0.0.2:80', 20, 5000);
     expect(answers.filter((a) => a.status === 200)).toHaveLength(100);
-    // The last text goes out at the first evaluation once its second has passed: at most two seconds after the load.
-    await sleep(2500);
+    // The last text goes out at the first evaluation once its second has passed: about two seconds after the load on
+    // an idle machine, later on a busy one.
+    const now = async () => (await run.status()).goals.find((g) => g.id === 'both-answer')!;
+    await expect.poll(async () => goalEvents(run, 'both-answer', from).at(-1)?.observed === (await now()).observed, { timeout: 15_000, interval: 250 }).toBe(true);
     const events = goalEvents(run, 'both-answer', from);
-    // 100 requests in 5 s change the count at every evaluation (every 200 ms): about one event a second, the first
-    // (turning met) at once.
+    // 100 requests in 5 s or more change the count at every evaluation (every 200 ms): about one event a second.
     expect(events.length).toBeGreaterThanOrEqual(4);
-    expect(events.length).toBeLessThanOrEqual(8);
-    expect(events[0].met).toBe(true);
-    for (let i = 2; i < events.length; i++) expect(events[i].time - events[i - 1].time).toBeGreaterThanOrEqual(1000);
-    const now = (await run.status()).goals.find((g) => g.id === 'both-answer')!;
-    expect(events.at(-1)).toMatchObject({ met: true, observed: now.observed });
-    expect(now.observed).toBe('through lb-01: web-01 served 50, web-02 served 50');
+    expect(events.length).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 1000) + 1);
+    // Turning met goes out at once (a text change may come before it, while only web-01 has answered); the texts
+    // after it at most once a second.
+    const flip = events.findIndex((e) => e.met);
+    expect(flip).toBeGreaterThanOrEqual(0);
+    for (let i = flip + 2; i < events.length; i++) expect(events[i].time - events[i - 1].time).toBeGreaterThanOrEqual(1000);
+    expect(events.at(-1)).toMatchObject({ met: true, observed: (await now()).observed });
+    expect((await now()).observed).toBe('through lb-01: web-01 served 50, web-02 served 50');
   }, 60_000);
 });
 
