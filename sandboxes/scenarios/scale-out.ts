@@ -1,7 +1,8 @@
 // Lesson 2, what a second server adds: capacity. Each web server answers at most 35.7 requests a second (5 workers ×
 // 140 ms, sandboxes/web/README.md). web-01 alone carries 20 req/s but not 50; web-02 is racked and configured but
-// switched off, so starting it brings it into service once its health checks pass; 100 req/s needs a third server,
+// switched off, so starting it brings it into service once its health checks pass; 80 req/s needs a third server,
 // web-03, which is switched off and missing from haproxy.cfg: scaling out is starting it and adding its server line.
+// 80, not 100: three servers at 75 % (not 93 %) leave the margin a busy laptop needs, and two are still overloaded.
 import type { SandboxEvent } from '../shared/events/index';
 import { appRequests, windows } from './observe';
 import { defineScenario } from './scenario';
@@ -133,11 +134,11 @@ export default defineScenario({
     },
     {
       id: 'third-server',
-      title: 'Scale out: carry 100 requests a second with at most 1% failed.',
+      title: 'Scale out: carry 80 requests a second with at most 1% failed.',
       hints: [
-        'Two servers carry 71 requests a second at most. Work out how many 100 needs.',
+        'Two servers carry 71 requests a second at most. Work out how many 80 needs.',
         'web-03 (10.0.0.13) is switched off and lb-01 does not know it: it needs to run, and haproxy.cfg needs a `server` line for it like the other two. `reload` makes lb-01 re-read the file.',
-        `Start web-02 and web-03 (\`infra start\`), add \`${serverLine(web3)}\` under web-02's line in haproxy.cfg, \`reload\`, then \`load -r 100 -d 12s\`.`,
+        `Start web-02 and web-03 (\`infra start\`), add \`${serverLine(web3)}\` under web-02's line in haproxy.cfg, \`reload\`, then \`load -r 80 -d 12s\`.`,
       ],
       solution: [
         'infra start web-02',
@@ -145,12 +146,12 @@ export default defineScenario({
         'edit haproxy.cfg',
         `#   add the line "${serverLine(web3)}" under "${serverLine(web2)}" in backend be_app, save`,
         'reload',
-        'load -r 100 -d 12s',
+        'load -r 80 -d 12s',
       ],
       check({ events }) {
         const all = [web1, web2, web3].map((n) => n.name);
-        const result = verdict(events, 100, (s) => s.failed <= s.ended * 0.01 && all.every((n) => s.servers.includes(n)));
-        return { met: result.met, expected: `${SPAN} s at about 100 req/s served by web-01, web-02 and web-03, at most 1% failed`, observed: result.observed };
+        const result = verdict(events, 80, (s) => s.failed <= s.ended * 0.01 && all.every((n) => s.servers.includes(n)));
+        return { met: result.met, expected: `${SPAN} s at about 80 req/s served by web-01, web-02 and web-03, at most 1% failed`, observed: result.observed };
       },
     },
   ],
