@@ -166,7 +166,10 @@ export default defineScenario({
       solution: ['db set order:44 paid', 'db switchover --candidate db-02', 'db get order:44'],
       check({ events }) {
         const handover = storeEvents(events, 'store.demote', db1.name).find((d) => d.candidate === `${db2.address}:5432`);
-        const promotion = handover && storeEvents(events, 'store.promote', db2.name).find((p) => p.seq > handover.seq);
+        // The promotion that completes the handover starts its timeline where db-01 stopped writing. Matched by
+        // position, not by order: db-01's and db-02's events reach the stream through different pipes, and under
+        // load db-02's can be read first.
+        const promotion = handover && storeEvents(events, 'store.promote', db2.name).findLast((p) => p.lsn === handover.lsn);
         const acked = storeEvents(events, 'store.write', db1.name).filter((w) => w.timeline === 1);
         const lost = promotion ? acked.filter((w) => w.lsn > promotion.lsn) : [];
         return {

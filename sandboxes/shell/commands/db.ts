@@ -65,6 +65,20 @@ async function findPrimary(nodes: DbNode[]): Promise<DbNode> {
 /** How long a switchover waits for the candidate to confirm it flushed the whole log before it is called off. */
 const HANDOVER_MS = 5000;
 
+/** How long a switchover waits for the new primary's lease from the failover monitor (its heartbeat is every second). */
+const LEASE_WAIT_MS = 5000;
+
+/** Whether `node` is a primary accepting writes within `ms` (polled: it says so in its status). */
+async function writableWithin(node: DbNode, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const s = await using(node, (c) => c.status()).catch(() => undefined);
+    if (s && s.role === 'primary' && !s.fenced) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Takes `--flag VALUE` pairs out of the words; a usage error for anything else. */
 function options(words: string[], known: string[]): Record<string, string | undefined> | string {
   const found: Record<string, string | undefined> = {};
@@ -278,6 +292,11 @@ const ACTIONS: Record<string, { usage: string; help: string; run: Action }> = {
         throw new Error(`Switchover failed: ${to.name} was not promoted (${(error as Error).message}); ${back}`);
       }
       io.out(' done\n');
+      // Under a failover monitor with fencing, the new primary takes writes once the monitor's next heartbeat
+      // grants it a lease: the switchover is over when it does (Patroni: when the new leader holds the leader key).
+      if (!(await writableWithin(to, LEASE_WAIT_MS))) {
+        io.out(`${to.name} is the primary but not accepting writes yet: no lease from the failover monitor within ${LEASE_WAIT_MS / 1000} s (db status shows it)\n`);
+      }
       // The old primary and every other standby follow the new one (Patroni repoints them; repmgr with
       // --siblings-follow). None has a record past the switchpoint, so none has anything to rewind.
       const others = nodes.filter((n, i) => n !== to && (i === primary || !(all[i] instanceof Error)));
