@@ -25,6 +25,11 @@ export interface Goal {
   id: string;
   /** What the learner is asked to do, as one sentence. */
   title: string;
+  /**
+   * A "find it / fix it" challenge: the title states only a symptom or an outcome (one visitor in ten gets a 503),
+   * never what to type; the learner investigates with the panel and the terminal. Shown with a "Challenge" badge.
+   */
+  challenge?: boolean;
   /** Shown one at a time, from a nudge to nearly the answer. */
   hints: string[];
   /** Shell commands that meet the goal from the starting state, one per line of the terminal. */
@@ -128,6 +133,7 @@ const scenarioSchema = z.object({
       z.object({
         id: name,
         title: z.string().check(z.minLength(1)),
+        challenge: z.optional(z.boolean()),
         hints: z.array(z.string()).check(z.minLength(1)),
         solution: z.array(z.string()).check(z.minLength(1)),
         check: z.custom<Goal['check']>((v) => typeof v === 'function', 'a function (world) => { met, expected, observed }'),
@@ -180,7 +186,7 @@ export function describeScenario(scenario: Scenario) {
     title: scenario.title,
     summary: scenario.summary,
     nodes: scenario.nodes.map(({ name, role, address, ports, program, config, stopped }) => ({ name, role, address, ports, program, config, stopped })),
-    goals: scenario.goals.map(({ id, title, hints, solution }) => ({ id, title, hints, solution })),
+    goals: scenario.goals.map(({ id, title, challenge, hints, solution }) => ({ id, title, ...(challenge && { challenge }), hints, solution })),
     predictions: (scenario.predictions ?? []).map(({ id, question, kind, goal }) => ({ id, question, kind, ...(goal && { goal }) })),
     files: Object.keys(scenario.files),
   };

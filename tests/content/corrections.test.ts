@@ -52,7 +52,7 @@ describe("the review's corrections stay made", () => {
   });
 
   it('the rate limit is a sliding rate that counts refused requests, not a quota per 10 s (E5)', () => {
-    const text = prose(lesson('firewall-tls'));
+    const text = prose(lesson('firewall'));
     expect(text).not.toContain('The first 20 requests of each 10 seconds');
     expect(text).toContain('sliding rate over the last 10 seconds, not a quota that resets every 10 s');
   });

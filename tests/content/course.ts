@@ -11,14 +11,16 @@ export const COURSE: Outline[] = [
   { slug: 'overview', order: 1, scenarios: ['two-servers'] },
   { slug: 'second-server', order: 2, scenarios: ['one-server', 'scale-out'] },
   { slug: 'load-balancer', order: 3, scenarios: ['server-dies'] },
-  { slug: 'round-robin', order: 4, scenarios: ['weighted-servers', 'uneven-servers'] },
-  { slug: 'active-passive', order: 5, scenarios: ['active-passive', 'active-active', 'backup-server'] },
-  { slug: 'primary-replica', order: 6, scenarios: ['replication', 'failover', 'split-brain'] },
-  { slug: 'primary-vs-replica', order: 7, scenarios: ['read-your-writes'] },
-  { slug: 'spof', order: 8, scenarios: ['spof'] },
-  { slug: 'firewall-tls', order: 9, scenarios: ['firewall-tls'] },
-  { slug: 'monitoring', order: 10, scenarios: ['monitoring', 'silent-failure'] },
-  { slug: 'capstone', order: 11, scenarios: ['capstone'] },
+  // The method for finding single points of failure comes right after the balancer, which is one: the lessons
+  // after it answer the problems the learner has just found.
+  { slug: 'spof', order: 4, scenarios: ['spof'] },
+  { slug: 'round-robin', order: 5, scenarios: ['weighted-servers', 'uneven-servers'] },
+  { slug: 'active-passive', order: 6, scenarios: ['active-passive', 'active-active', 'backup-server'] },
+  { slug: 'primary-replica', order: 7, scenarios: ['replication', 'failover', 'split-brain'] },
+  { slug: 'primary-vs-replica', order: 9, scenarios: ['read-your-writes'] },
+  { slug: 'firewall', order: 10, scenarios: ['firewall-tls'] },
+  { slug: 'monitoring', order: 12, scenarios: ['monitoring', 'silent-failure'] },
+  { slug: 'capstone', order: 13, scenarios: ['capstone'] },
 ];
 
 /** Lessons 2 to 11, written to the full lesson template (goals, exercises, real tools, quiz...). */

@@ -198,7 +198,7 @@ const FACTS: Fact[] = [
     },
   },
   {
-    lesson: 'firewall-tls',
+    lesson: 'firewall',
     scenario: 'firewall-tls',
     says: ['The stack with no firewall: lb-01, web-01, web-02 and db-01', 'only lb-01\'s port 80 answers'],
     holds: (s) => {

@@ -53,7 +53,7 @@ describe('lesson structure', () => {
     'primary-replica': [/Master-Slave/, /Nothing takes over by itself/],
     'primary-vs-replica': [/cannot accept writes at all/, /\*\*diverged\*\*/],
     spof: [/\*\*nothing\*\* is served/],
-    'firewall-tls': [/does not\s+stop a \*\*distributed denial of service\*\*/],
+    firewall: [/does not\s+stop a \*\*distributed denial of service\*\*/],
     monitoring: [/\*\*hides\*\*/],
   };
   it.each(Object.entries(CORRECTIONS))('%s corrects the common explanation explicitly', (slug, claims) => {

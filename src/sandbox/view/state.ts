@@ -78,6 +78,8 @@ export interface ViewRequest {
 export interface ViewGoal {
   id: string;
   title: string;
+  /** A "find it / fix it" challenge: its title gives a symptom, not steps. */
+  challenge?: boolean;
   hints: string[];
   solution: string[];
   met: boolean;
