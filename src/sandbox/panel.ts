@@ -11,6 +11,8 @@ import { describeRuntime } from '../runtime/select';
 import { stopProcess } from '../runtime/stop';
 import type { Runtime, SandboxProcess } from '../runtime/types';
 import { abandoned, borrowRuntime, type Loan, type Notice, type Returned } from '../runtime/visit';
+// For the page's first sandbox, before it starts (src/sandbox/bench.ts).
+export { prepareRuntime } from '../runtime/visit';
 import { WEBCONTAINER_ERROR } from '../runtime/webcontainer';
 import { bootProgress, eachLine, part } from './boot-view';
 
