@@ -129,7 +129,8 @@ async function firstServed(browser, base, lesson) {
         ];
       }),
   );
-  figures.steps = [...figures.steps, ...fetched].sort((a, b) => a[1] - b[1]);
+  const tasks = figures.longTasks.map(([start, duration]) => [`long task of ${duration.toFixed(0)} ms begins`, start]);
+  figures.steps = [...figures.steps, ...fetched, ...tasks].sort((a, b) => a[1] - b[1]);
   await load.selectOption('0');
   await page.close();
   return figures;
