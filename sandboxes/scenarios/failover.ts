@@ -75,9 +75,9 @@ export default defineScenario({
       hints: [
         'db-01 still believes it is the primary of timeline 1 when it starts.',
         'mon-01\'s next heartbeat tells it about timeline 2: it is fenced, discards its divergent tail (pg_rewind) and follows the new primary.',
-        'After the failover, run `infra start db-01`, then `db status`.',
+        'After the failover, run `infra start db-01`; `db status` then shows whom it follows.',
       ],
-      solution: ['infra kill db-01', 'infra start db-01 --in 6s', '# wait until db-01 has started, then', 'db status'],
+      solution: ['infra kill db-01', 'infra start db-01 --in 6s', '# wait until db-01 has started'],
       check({ events }) {
         const fenced = storeEvents(events, 'store.fenced', 'db-01').find((e) => e.reason === 'newer-timeline');
         return {

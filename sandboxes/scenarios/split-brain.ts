@@ -29,7 +29,7 @@ export default defineScenario({
         'mon-01 logs `WARNING:  split brain: 2 nodes accept writes` when it sees it.',
         'Run `infra kill db-01`, wait for the failover, `infra start db-01`, then `db status`.',
       ],
-      solution: ['infra kill db-01', 'infra start db-01 --in 6s', '# wait until db-01 has started, then'],
+      solution: ['infra kill db-01', 'infra start db-01 --in 6s', '# wait until db-01 has started'],
       check({ events }) {
         const split = storeEvents(events, 'store.split-brain').at(0);
         return {
