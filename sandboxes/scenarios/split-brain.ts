@@ -9,7 +9,8 @@ const dbs = [dbNode(1), dbNode(2), dbNode(3)];
 /** How many nodes accepted writes at once, as mon-01 reported it when it saw a split brain. */
 export function primariesAtOnce({ events }: Pick<World, 'events'>) {
   const split = storeEvents(events, 'store.split-brain').at(-1);
-  return split && { value: split.primaries.length, how: `mon-01 saw ${split.primaries.join(' and ')} accept writes at the same time` };
+  const name = (address: string) => dbs.find((n) => `${n.address}:5432` === address)?.name ?? address;
+  return split && { value: split.primaries.length, how: `mon-01 saw ${split.primaries.map(name).join(' and ')} accept writes at the same time` };
 }
 
 export default defineScenario({
