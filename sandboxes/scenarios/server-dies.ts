@@ -1,4 +1,4 @@
-// Lesson 3, the load balancer: what a balancer does when a server dies, and the two settings that decide whether
+// The load balancer: what a balancer does when a server dies, and the two settings that decide whether
 // visitors notice (health checks take the server out; `option redispatch` saves the requests caught in between).
 import { balancerRequests, countBy, describeCounts, exits, plural, transitions } from './observe';
 import { defineScenario, type World } from './scenario';
