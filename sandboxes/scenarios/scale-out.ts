@@ -20,6 +20,8 @@ type ClientRequests = Extract<SandboxEvent, { type: 'client.requests' }>;
 interface Stretch {
   /** Requests sent per second over the stretch. */
   rate: number;
+  /** The slowest of its seconds, in requests sent per second: a stretch may straddle two loads. */
+  slowest: number;
   /** Requests that got a 5xx or no answer at all. */
   failed: number;
   /** Requests that ended (answered or failed) during the stretch: a report counts a request when it ends, not when it was sent. */
@@ -47,6 +49,7 @@ function stretches(events: readonly SandboxEvent[]): Stretch[] {
     const to = span[SPAN - 1].time;
     return {
       rate: (sent * 1000) / ms,
+      slowest: Math.min(...span.map((r) => (r.sent * 1000) / r.interval_ms)),
       sent,
       failed: span.reduce((n, r) => n + r.answered['5xx'] + r.refused + r.timed_out + r.reset + r.other, 0),
       ended: span.reduce((n, r) => n + r.answered['2xx'] + r.answered['3xx'] + r.answered['4xx'] + r.answered['5xx'] + r.refused + r.timed_out + r.reset + r.other, 0),
@@ -80,11 +83,11 @@ function verdict(events: readonly SandboxEvent[], rate: number, good: (s: Stretc
 }
 
 /**
- * The share of requests that failed in the first SPAN seconds of about 50 requests a second (40 or more) that web-01
- * served alone: what the learner predicts before the overload goal, in percent.
+ * The share of requests that failed in the first SPAN seconds of about 50 requests a second (40 or more in each of
+ * them) that web-01 served alone: what the learner predicts before the overload goal, in percent.
  */
 export function overloadShare({ events }: Pick<World, 'events'>) {
-  const alone = stretches(events).find((s) => s.rate >= 40 && s.servers.join() === web1.name && s.ended > 0);
+  const alone = stretches(events).find((s) => s.slowest >= 40 && s.servers.join() === web1.name && s.ended > 0);
   if (!alone) return undefined;
   return {
     value: Math.round((alone.failed / alone.ended) * 100),
