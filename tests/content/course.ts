@@ -10,7 +10,7 @@ export interface Outline {
 export const COURSE: Outline[] = [
   { slug: 'overview', order: 1, scenarios: ['two-servers'] },
   { slug: 'second-server', order: 2, scenarios: ['one-server', 'scale-out'] },
-  { slug: 'load-balancer', order: 3, scenarios: ['server-dies'] },
+  { slug: 'load-balancer', order: 3, scenarios: ['server-dies', 'forgotten-server'] },
   // The method for finding single points of failure comes right after the balancer, which is one: the lessons
   // after it answer the problems the learner has just found.
   { slug: 'spof', order: 4, scenarios: ['spof'] },
