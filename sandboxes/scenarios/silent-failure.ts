@@ -25,19 +25,6 @@ export default defineScenario({
   faults: [{ cmd: 'web', node: web2.name, behaviour: { flaky: 0.3 } }],
   goals: [
     {
-      id: 'error-rate-fires',
-      title: 'Send traffic and find the failing server from the HighErrorRate alert.',
-      hints: [
-        'Errors only show with traffic: the rule divides the rate of 5xx answers by the rate of all answers, per server.',
-        'Run `load http://10.0.0.2/ -r 10 -d 20s`, then `metrics alerts`.',
-      ],
-      solution: ['load http://10.0.0.2/ -r 10 -d 20s'],
-      check({ events }) {
-        const firing = alerts(events, 'HighErrorRate', 'firing').find((a) => a.labels.instance === `${web2.address}:80`);
-        return { met: !!firing, expected: `HighErrorRate firing for ${web2.address}:80`, observed: firing ? `HighErrorRate fired: ${firing.summary}` : 'no HighErrorRate alert has fired yet' };
-      },
-    },
-    {
       id: 'repaired',
       title: 'Users complain, yet every health check is green: find the broken server and repair it.',
       challenge: true,
@@ -70,6 +57,19 @@ export default defineScenario({
                 ? `HighErrorRate resolved for ${instance}, and ${since}`
                 : `HighErrorRate resolved for ${instance}, but ${since}: it resolves when traffic stops too (no requests, no errors)`,
         };
+      },
+    },
+    {
+      id: 'error-rate-fires',
+      title: 'Send traffic and find the failing server from the HighErrorRate alert.',
+      hints: [
+        'Errors only show with traffic: the rule divides the rate of 5xx answers by the rate of all answers, per server.',
+        'Run `load http://10.0.0.2/ -r 10 -d 20s`, then `metrics alerts`.',
+      ],
+      solution: ['load http://10.0.0.2/ -r 10 -d 20s'],
+      check({ events }) {
+        const firing = alerts(events, 'HighErrorRate', 'firing').find((a) => a.labels.instance === `${web2.address}:80`);
+        return { met: !!firing, expected: `HighErrorRate firing for ${web2.address}:80`, observed: firing ? `HighErrorRate fired: ${firing.summary}` : 'no HighErrorRate alert has fired yet' };
       },
     },
   ],
