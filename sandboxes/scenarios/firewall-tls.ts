@@ -19,15 +19,20 @@ const cutOff = (open: ReturnType<typeof firewallView>['open']) => [web1, web2].f
 
 /**
  * The rate limit as the learner's own flood met it: in the first configuration of lb-01 under which it answered
- * the learner's terminal with 429, how many of its requests got 200 before the first 429.
+ * the learner's terminal with 429, how many of its requests accepted before the first refused one got 200. By the
+ * time lb-01 accepted them (its log line's time minus Ta), not by the log's order: a refusal is logged at once, the
+ * requests still in a web server's hands after it.
  */
 export function servedBeforeLimit({ events }: Pick<World, 'events'>) {
+  const accepted = (r: ReturnType<typeof balancerRequests>[number]) => r.time - Math.max(0, r.timings.Ta);
   for (const run of runsOf(events, lb.name)) {
     const mine = balancerRequests(run, lb.name).filter((r) => r.client.startsWith(`${CLIENT}:`));
-    const first = mine.findIndex((r) => r.status === 429);
-    if (first < 0) continue;
-    const served = mine.slice(0, first).filter((r) => r.status === 200).length;
-    return { value: served, how: `of your requests to lb-01 under the rate limit, ${served} got 200 before the first 429 (${mine.length - first} after it, ${mine.slice(first).filter((r) => r.status === 429).length} of them 429)` };
+    const refused = mine.filter((r) => r.status === 429);
+    if (!refused.length) continue;
+    const first = Math.min(...refused.map(accepted));
+    const served = mine.filter((r) => r.status === 200 && accepted(r) <= first).length;
+    const later = mine.filter((r) => accepted(r) >= first);
+    return { value: served, how: `of your requests to lb-01 under the rate limit, ${served} got 200 before the first 429 (${later.length} from it on, ${later.filter((r) => r.status === 429).length} of them 429)` };
   }
   return undefined;
 }
