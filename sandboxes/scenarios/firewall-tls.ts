@@ -14,6 +14,14 @@ const db1 = dbNode(1);
 /** The front door: the site, on lb-01's port 80 (443 too, once a later lesson turns HTTPS on). */
 const PUBLIC = ['lb-01:80', 'lb-01:443'];
 
+/** db-01's firewall: the database for the web servers only. */
+const DB_FIREWALL = [
+  'ufw db-01 default deny incoming',
+  'ufw db-01 allow from 10.0.0.11 to any port 5432 proto tcp',
+  'ufw db-01 allow from 10.0.0.12 to any port 5432 proto tcp',
+  'ufw db-01 enable',
+];
+
 /** Which web servers lb-01 can no longer reach on port 80 (the site is broken for them). */
 const cutOff = (open: ReturnType<typeof firewallView>['open']) => [web1, web2].filter((web) => !open(lb.address, web.address, 80)).map((web) => web.name);
 
@@ -61,12 +69,7 @@ export default defineScenario({
         'A firewall with a default-deny policy drops everything it is not told to allow. Who needs db-01 at all, and on which port?',
         'On db-01: deny incoming by default, allow port 5432 from 10.0.0.11 and from 10.0.0.12 (the web servers), then enable the firewall.',
       ],
-      solution: [
-        'ufw db-01 default deny incoming',
-        'ufw db-01 allow from 10.0.0.11 to any port 5432 proto tcp',
-        'ufw db-01 allow from 10.0.0.12 to any port 5432 proto tcp',
-        'ufw db-01 enable',
-      ],
+      solution: DB_FIREWALL,
       check(world) {
         const { open, exposed } = firewallView(world);
         const fromInternet = exposed.filter((p) => p.startsWith(`${db1.name}:`));
@@ -101,10 +104,7 @@ export default defineScenario({
         'ufw web-02 default deny incoming',
         'ufw web-02 allow from 10.0.0.2 to any port 80 proto tcp',
         'ufw web-02 enable',
-        'ufw db-01 default deny incoming',
-        'ufw db-01 allow from 10.0.0.11 to any port 5432 proto tcp',
-        'ufw db-01 allow from 10.0.0.12 to any port 5432 proto tcp',
-        'ufw db-01 enable',
+        ...DB_FIREWALL,
       ],
       check(world) {
         const { open, exposed } = firewallView(world);
