@@ -75,11 +75,13 @@ export default defineScenario({
         const fromInternet = exposed.filter((p) => p.startsWith(`${db1.name}:`));
         const stranded = [web1, web2].filter((web) => !open(web.address, db1.address, 5432)).map((web) => web.name);
         const broken = cutOff(open);
+        // Closed means db-01's ports are there and refuse the internet, not that there is no db-01 to ask about.
+        const known = world.nodes.some((n) => n.name === db1.name);
         return {
-          met: fromInternet.length === 0 && stranded.length === 0 && broken.length === 0,
+          met: known && fromInternet.length === 0 && stranded.length === 0 && broken.length === 0,
           expected: 'nothing of db-01 answers the internet; web-01 and web-02 still reach db-01:5432, and lb-01 the web servers',
           observed: [
-            fromInternet.length ? `the internet reaches ${fromInternet.join(', ')}` : 'db-01 is closed to the internet',
+            !known ? 'db-01 is not in the sandbox' : fromInternet.length ? `the internet reaches ${fromInternet.join(', ')}` : 'db-01 is closed to the internet',
             stranded.length ? `${stranded.join(' and ')} cannot reach db-01:5432` : '',
             broken.length ? `lb-01 cannot reach ${broken.join(' and ')}:80` : '',
           ].filter(Boolean).join('; '),
