@@ -4,6 +4,7 @@ import activeActive from './active-active';
 import activePassive from './active-passive';
 import backupServer from './backup-server';
 import capstone from './capstone';
+import commitHangs from './commit-hangs';
 import monitoring from './monitoring';
 import silentFailure from './silent-failure';
 import oneServer from './one-server';
@@ -22,5 +23,5 @@ import unevenServers from './uneven-servers';
 import weightedServers from './weighted-servers';
 
 export const scenarios: Record<string, Scenario> = Object.fromEntries(
-  [oneServer, scaleOut, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain, readYourWrites, spof, activePassive, backupServer, activeActive, monitoring, silentFailure, firewallTls, tls, capstone].map((s) => [s.name, s]),
+  [oneServer, scaleOut, twoServers, serverDies, weightedServers, unevenServers, replication, commitHangs, failover, splitBrain, readYourWrites, spof, activePassive, backupServer, activeActive, monitoring, silentFailure, firewallTls, tls, capstone].map((s) => [s.name, s]),
 );

@@ -84,7 +84,7 @@ const FACTS: Fact[] = [
     holds: (s) => expect(s.nodes.map((n) => `${n.name} ${n.address}`)).toEqual(['db-01 10.0.0.21', 'db-02 10.0.0.22', 'db-03 10.0.0.23']),
   },
   {
-    lesson: 'primary-replica',
+    lesson: 'failover',
     scenario: 'failover',
     says: ['`interval = 1000ms`, `misses = 3`, `fencing = on`', 'After 3 missed heartbeats, 3 seconds'],
     holds: (s) => {
@@ -95,7 +95,7 @@ const FACTS: Fact[] = [
     },
   },
   {
-    lesson: 'primary-replica',
+    lesson: 'failover',
     scenario: 'failover',
     says: ['The lease expires at 2.5 s, half a heartbeat before mon-01 would declare the primary dead (3 s)'],
     holds: (s) => {
@@ -125,9 +125,9 @@ const FACTS: Fact[] = [
     },
   },
   {
-    lesson: 'primary-replica',
+    lesson: 'failover',
     scenario: 'split-brain',
-    says: ['`failover.conf` says `fencing = off`', 'change `fencing  = off` to `fencing  = on`'],
+    says: ['`failover.conf` says `fencing = off`'],
     holds: (s) => expect(s.files['failover.conf']).toMatch(/^fencing  = off$/m),
   },
   {
