@@ -20,6 +20,7 @@ export const COURSE: Outline[] = [
   { slug: 'failover', order: 8, scenarios: ['failover', 'split-brain'] },
   { slug: 'primary-vs-replica', order: 9, scenarios: ['read-your-writes'] },
   { slug: 'firewall', order: 10, scenarios: ['firewall-tls'] },
+  { slug: 'tls', order: 11, scenarios: ['tls'] },
   { slug: 'monitoring', order: 12, scenarios: ['monitoring', 'silent-failure'] },
   { slug: 'capstone', order: 13, scenarios: ['capstone'] },
 ];

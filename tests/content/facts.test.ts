@@ -105,6 +105,16 @@ const FACTS: Fact[] = [
     },
   },
   {
+    lesson: 'tls',
+    scenario: 'tls',
+    says: ['The site speaks plain HTTP only: lb-01, web-01 and web-02', 'The\nsession folder holds `site.pem`'],
+    holds: (s) => {
+      expect(s.nodes.map((n) => n.name).sort()).toEqual(['lb-01', 'web-01', 'web-02']);
+      expect(s.files['haproxy.cfg']).not.toMatch(/ssl|redirect|Strict-Transport-Security/);
+      expect(s.files['site.pem']).toMatch(/BEGIN PRIVATE KEY/);
+    },
+  },
+  {
     lesson: 'capstone',
     scenario: 'capstone',
     says: ['2.5 s later db-01\'s lease runs out', 'mon-01 (10.0.0.32)', 'prom-01 (10.0.0.31)'],

@@ -55,6 +55,7 @@ describe('lesson structure', () => {
     'primary-vs-replica': [/cannot accept writes at all/, /\*\*diverged\*\*/],
     spof: [/\*\*nothing\*\* is served/],
     firewall: [/does not\s+stop a \*\*distributed denial of service\*\*/],
+    tls: [/\*\*TLS\*\*, SSL's successor/, /A certificate\s+only proves the server's identity/],
     monitoring: [/\*\*hides\*\*/],
   };
   it.each(Object.entries(CORRECTIONS))('%s corrects the common explanation explicitly', (slug, claims) => {
