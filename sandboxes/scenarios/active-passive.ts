@@ -24,12 +24,13 @@ export function takeoverTime({ events }: Pick<World, 'events'>) {
   return { value: Number(((takeover.time - death.time) / 1000).toFixed(2)), how: "from lb-01's exit to lb-02's `(VI_1) Entering MASTER STATE`" };
 }
 
-/** How long lb-01 must have run after its return without taking the address back: past its Master_Down_Interval. */
+/** How long lb-01's keepalived must have run after its return without taking the address back: past its Master_Down_Interval. */
 const STAYED_MS = 8000;
 
 /**
- * Each return of lb-01 while lb-02 held the address (a start after lb-02 became MASTER): whether lb-01 took the
- * address back (preempted), how long it has run since, and whether it came back as the stronger node.
+ * Each return of lb-01 while lb-02 held the address (a start after lb-02 became MASTER), from its keepalived's first
+ * state: whether lb-01 took the address back (preempted), how long it has run since, and whether it came back as
+ * the stronger node.
  */
 function returns({ events, now }: Pick<World, 'events' | 'now'>) {
   return events.flatMap((start) => {
@@ -38,7 +39,9 @@ function returns({ events, now }: Pick<World, 'events' | 'now'>) {
     if (holder?.state !== 'MASTER') return [];
     const end = [...exits(events, lb1.name), ...exits(events, lb2.name)].filter((e) => e.seq > start.seq).sort((a, b) => a.seq - b.seq)[0];
     const states = vrrpStates(events, lb1.name).filter((s) => s.seq > start.seq && (!end || s.seq < end.seq));
-    return [{ start, preempted: states.find((s) => s.state === 'MASTER'), ran: (end?.time ?? now) - start.time, stronger: states.some((s) => s.priority > holder.priority) }];
+    const up = states[0];
+    if (!up) return [];
+    return [{ up, preempted: states.find((s) => s.state === 'MASTER'), ran: (end?.time ?? now) - up.time, stronger: states.some((s) => s.priority > holder.priority) }];
   });
 }
 
@@ -133,7 +136,7 @@ export default defineScenario({
           observed: !last
             ? 'lb-01 has not come back yet while lb-02 held the address'
             : last.preempted
-              ? `lb-01 took ${VIP} back ${seconds(last.preempted.time - last.start.time)} after it started: a second switch`
+              ? `lb-01 took ${VIP} back ${seconds(last.preempted.time - last.up.time)} after its keepalived started: a second switch`
               : !last.stronger
                 ? 'lb-01 came back weaker than lb-02: no second switch, but lb-01 is no longer the preferred master'
                 : `lb-01 has been back for ${seconds(Math.min(last.ran, STAYED_MS))} without taking the address`,
@@ -158,8 +161,8 @@ export default defineScenario({
         const seen = returns(world).find((r) => r.preempted || r.ran >= STAYED_MS);
         if (!seen) return undefined;
         return seen.preempted
-          ? { value: 'lb-01 takes 10.0.0.10 back: a second switch', how: `lb-01 was MASTER again ${seconds(seen.preempted.time - seen.start.time)} after it started` }
-          : { value: 'lb-02 keeps 10.0.0.10 until it fails itself', how: `lb-01 stayed BACKUP for ${STAYED_MS / 1000} s after it started` };
+          ? { value: 'lb-01 takes 10.0.0.10 back: a second switch', how: `lb-01 was MASTER again ${seconds(seen.preempted.time - seen.up.time)} after its keepalived started` }
+          : { value: 'lb-02 keeps 10.0.0.10 until it fails itself', how: `lb-01 stayed BACKUP for ${STAYED_MS / 1000} s after its keepalived started` };
       },
     },
   ],

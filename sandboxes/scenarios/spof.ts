@@ -59,7 +59,7 @@ function without(span: { from: number; to: number }, others: { from: number; to:
 }
 
 /**
- * Each part's first outage that `load` tested while that part alone was down: the requests sent to the site in the
+ * Each part's first outage that `load` tested while that part alone was down: the requests `load` reported in the
  * stretches of the outage when no other part was down, 5 or more of them. db-01 counts only with requests for a page
  * that needs data (the cart).
  */
@@ -72,7 +72,8 @@ export function loneOutages({ events, now }: Pick<World, 'events' | 'now'>): Lon
     const page = part === db1.name ? `//${lb.address}/kv` : `//${lb.address}`;
     for (const span of spans) {
       const alone = without(span, others);
-      const inside = reports.filter((r) => r.url.includes(page) && alone.some((a) => r.time - r.interval_ms >= a.from && r.time <= a.to));
+      // A report covers about a second (more on a busy computer): it counts for the stretch that holds its middle.
+      const inside = reports.filter((r) => r.url.includes(page) && alone.some((a) => r.time - r.interval_ms / 2 >= a.from && r.time - r.interval_ms / 2 <= a.to));
       const sent = inside.reduce((n, r) => n + r.sent, 0);
       if (sent < TESTED) continue;
       // Failed as load counts it: a 5xx, or no answer at all (an answer may come in the span after its request's).

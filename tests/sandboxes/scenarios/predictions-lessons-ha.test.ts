@@ -47,7 +47,7 @@ describe('what lb-01 does when it comes back after a crash (active-passive)', ()
     console.log(`lb-01-returns: ${measured.value} (${measured.how})`);
     expect(measured.value).toBe('lb-01 takes 10.0.0.10 back: a second switch');
     // lb-01 starts as BACKUP, discards lb-02's weaker adverts and waits out 3 × 1 s + (256 − 101)/256 s = 3.61 s.
-    const after = Number(/^lb-01 was MASTER again ([\d.]+) s after it started$/.exec(measured.how)![1]);
+    const after = Number(/^lb-01 was MASTER again ([\d.]+) s after its keepalived started$/.exec(measured.how)![1]);
     expect(after).toBeGreaterThanOrEqual(3.5);
     expect(after).toBeLessThanOrEqual(7);
   }, 60_000);
