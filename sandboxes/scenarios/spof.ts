@@ -98,7 +98,7 @@ function spofsFound(tested: LoneOutage[]): string {
 export default defineScenario({
   name: 'spof',
   title: 'Find the single points of failure',
-  summary: 'One balancer, two web servers, one database. Break one part at a time: the site survives the loss of a web server, not the loss of lb-01.',
+  summary: 'One balancer, two web servers, one database: the home page needs no data, the cart (/kv?key=cart) reads it from db-01. Break one part at a time, with traffic flowing, and watch what visitors get.',
   nodes: [db1, web1, web2, lb],
   files: {
     'store.conf': storeConf(),
