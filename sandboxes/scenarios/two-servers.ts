@@ -1,5 +1,6 @@
-// Lesson 1, the overview: the whole stack in its simplest form, a balancer in front of two web servers.
-import { appRequests, countBy, describeCounts, exits, plural, servedWhileDown } from './observe';
+// The overview lesson: the whole stack in its simplest form, a balancer in front of two web servers. Its challenge
+// asks the learner to take the site down anyway: what redundancy protects against, by what it does not.
+import { appRequests, balancerRequests, countBy, describeCounts, exits, plural, servedWhileDown } from './observe';
 import { defineScenario } from './scenario';
 import { balancer, haproxyCfg, webServer } from './topology';
 
@@ -15,7 +16,7 @@ export default defineScenario({
   files: {
     'haproxy.cfg': haproxyCfg({
       balance: 'roundrobin',
-      // A request that meets a dead server is retried on the other one at once (see lesson 3).
+      // A request that meets a dead server is retried on the other one at once (see the load balancer lesson).
       options: ['retries 3', 'option redispatch'],
       servers: [
         { node: web1, params: 'check inter 1s fall 3 rise 2' },
@@ -61,6 +62,25 @@ export default defineScenario({
           met: best >= 3,
           expected: 'while web-01 is down, 3 requests through lb-01 answered by web-02',
           observed: everDown ? `while web-01 was down, web-02 answered ${plural(best, 'request')}` : 'web-01 has not gone down yet',
+        };
+      },
+    },
+    {
+      id: 'take-the-site-down',
+      challenge: true,
+      title: 'The site has two web servers. Make it fail anyway: get 503 Service Unavailable from lb-01, without touching lb-01.',
+      hints: [
+        'What does lb-01 need in order to answer a request with a page? The topology shows what it sends requests to.',
+        'A balancer answers 503 itself when it has no server left that can take the request. One dead server was not enough.',
+        'Run `infra kill web-01` and `infra kill web-02`, then `curl http://10.0.0.2/`.',
+      ],
+      solution: ['infra kill web-01', 'infra kill web-02', 'curl http://10.0.0.2/'],
+      check({ events }) {
+        const failed = balancerRequests(events, lb.name).filter((r) => r.status === 503);
+        return {
+          met: failed.length > 0,
+          expected: 'a request to lb-01 answered 503 Service Unavailable',
+          observed: failed.length ? `lb-01 answered ${plural(failed.length, 'request')} with 503` : 'lb-01 has not answered 503 yet',
         };
       },
     },

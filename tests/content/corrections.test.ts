@@ -48,7 +48,7 @@ describe("the review's corrections stay made", () => {
     const six = lesson('primary-replica');
     expect(six.blocks.find((b) => b.title === 'failover.conf')?.body).toMatch(/^fencing\s+= on\s+# each heartbeat is a lease/m);
     expect(prose(six)).toMatch(/\*\*lease\*\*/);
-    expect(lesson('capstone').source).toContain('Fencing by lease\n([lesson 6](../primary-replica/#split-brain))');
+    expect(lesson('capstone').source).toContain('Fencing by lease\n([Failover, fencing and split brain](../failover/))');
   });
 
   it('the rate limit is a sliding rate that counts refused requests, not a quota per 10 s (E5)', () => {

@@ -17,7 +17,7 @@ const squash = (text: string) => text.replace(/\s+/g, ' ').replaceAll('load http
 const GOALS_NOT_RECIPES = new Set(['replication/sync-commit-waits', 'failover/lost-write', 'failover/sync-loses-nothing', 'failover/planned-switchover']);
 
 /** Scenarios whose exercises are all goals: their lesson must not print a solution's commands as code. */
-const GOAL_SCENARIOS = ['scale-out', 'backup-server'];
+const GOAL_SCENARIOS = ['scale-out', 'backup-server', 'capstone', 'two-servers'];
 
 const commandsOf = (goal: Scenario['goals'][number]) => goal.solution.filter((line) => !/^\s*#/.test(line)).map((line) => squash(line.trim()));
 

@@ -1,8 +1,10 @@
 // The capstone proven with real processes: under steady GET traffic over HTTPS to the virtual address, killing any one
 // node (each balancer, each web server, the primary, the standby, each monitor) fails no request sent once the
-// takeover is complete; and every goal of the scenario is met by its own solution, typed into the real shell.
+// takeover is complete; and every goal of the scenario is met by its own solution, typed into the real shell, and
+// the predictions asked before two of them are answered by that same run.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { READS_DURING_FAILOVER } from '../../../sandboxes/scenarios/capstone';
 import { CA_PEM } from '../../../sandboxes/scenarios/certificates';
 import { scenarios } from '../../../sandboxes/scenarios/index';
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
@@ -192,6 +194,16 @@ describe('the capstone: every goal met by its own solution, typed into the shell
     await run?.stop();
   });
 
+  /**
+   * What each prediction's measure must find after its goal's solution. The sandbox refuses connections to the
+   * virtual address while nobody holds it: at 10 req/s over a gap of at least 3 × advert_int (3 s), 20 or more of the
+   * requests fail (up to ~60 on a loaded machine). Reads go to the standby, so they never notice the primary's death.
+   */
+  const expectedMeasure: Record<string, (value: number | string) => boolean> = {
+    'failures-during-takeover': (value) => typeof value === 'number' && value >= 20 && value <= 100,
+    'reads-during-failover': (value) => value === READS_DURING_FAILOVER[0],
+  };
+
   // front-door-only last: a reset restarts the nodes but leaves the firewall rules in the sandbox network.
   const order = ['balancer-loss', 'web-loss', 'database-loss', 'alerted', 'front-door-only'];
   it('lists its goals in the order this test plays them', () => {
@@ -211,8 +223,17 @@ describe('the capstone: every goal met by its own solution, typed into the shell
     for (const goal of scenarios.capstone.goals) expect(await run.waitFor(is('goal', (e) => e.id === goal.id), 10_000, from)).toMatchObject({ met: false });
     await run.waitFor(is('vrrp_state', (e) => e.node === 'lb-01' && e.state === 'MASTER'), RECOVERY_MS, from);
     const start = run.lastSeq();
+    const predictions = scenarios.capstone.predictions!.filter((p) => p.goal === id);
+    const world = () => ({ events: run.events.filter((e) => e.seq > start), now: Infinity });
+    for (const prediction of predictions) expect(prediction.measure(world()), `${prediction.id} before the solution`).toBeUndefined();
     for (const line of scenarios.capstone.goals.find((g) => g.id === id)!.solution) await shell.command(line, 60_000);
     await run.waitFor(is('goal', (e) => e.id === id && e.met), 20_000, start);
+    for (const prediction of predictions) {
+      const measured = prediction.measure(world());
+      expect(measured, prediction.id).toBeDefined();
+      expect(measured!.value, `${prediction.id}: ${measured!.how}`).toSatisfy(expectedMeasure[prediction.id]);
+      console.log(`${prediction.id}: ${measured!.value} (${measured!.how})`);
+    }
   }, 120_000);
 
   it('behind every firewall, the site still writes, replicates and reads over HTTPS, and the internet sees only 80 and 443', async () => {
