@@ -5,6 +5,7 @@
 // ones (a challenge: the learner finds what is open); get alerted. Two predictions ask, before the balancer's and
 // the primary's deaths, what the learner's own run then shows: the requests lost to the takeover, the seconds to a
 // promotion.
+import type { SandboxEvent } from '../shared/events/index';
 import { CA_PEM, SITE_PEM } from './certificates';
 import { dbNode, failoverConf, failoverMonitor, storeConf, storeEvents } from './database';
 import { alerts, firewallView, keepalivedBalancer, keepalivedConf, prometheus, vrrpStates } from './edge';
@@ -85,6 +86,8 @@ const proxied = (r: { server: string | null; status: number }) => r.server !== n
 /** ufw commands that leave a node open only to the sources that need it (`rules`: what follows `ufw NODE`). */
 const firewall = (node: string, rules: string[]) => [`ufw ${node} default deny incoming`, ...rules.map((r) => `ufw ${node} ${r}`), `ufw ${node} enable`];
 
+type ClientRequests = Extract<SandboxEvent, { type: 'client.requests' }>;
+
 /** The balancer that died as MASTER and the moment the other one took the virtual address over, if it has. */
 function balancerTakeover(events: World['events']) {
   for (const [dead, survivor] of [[lb1, lb2], [lb2, lb1]] as const) {
@@ -96,22 +99,24 @@ function balancerTakeover(events: World['events']) {
 }
 
 /**
- * The requests the clients saw fail around a balancer takeover, from their own reports (the only place a refused
- * connection is counted): every report whose span overlaps the time from the MASTER's death to one second after the
- * takeover (a request sent just before it is answered after it). Known once the traffic has outlived that second.
+ * The requests the clients saw fail because of a balancer takeover, from their own reports (the only place a refused
+ * connection is counted): every failure from the MASTER's death (its reports from 2 s before, as a report spans about
+ * a second and the death is recorded once the supervisor sees it) until the first report after the takeover without a
+ * failure. Known once that report has come.
  */
 export function failuresDuringTakeover({ events }: Pick<World, 'events'>): Measured | undefined {
   const found = balancerTakeover(events);
   if (!found) return undefined;
   const { dead, survivor, death, takeover } = found;
-  const until = takeover.time + 1000;
-  const reports = events.filter((e) => e.type === 'client.requests');
-  if (!reports.some((r) => r.time >= until)) return undefined;
-  const overlapping = reports.filter((r) => r.time >= death.time && r.time - r.interval_ms <= until);
-  const sent = overlapping.reduce((n, r) => n + r.sent, 0);
-  const failed = sent - overlapping.reduce((n, r) => n + r.answered['2xx'] + r.answered['3xx'] + r.answered['4xx'], 0);
+  const reports = events.filter((e): e is ClientRequests => e.type === 'client.requests' && e.time >= death.time - 2000);
+  const failures = (r: ClientRequests) => r.answered['5xx'] + r.refused + r.timed_out + r.reset + r.other;
+  const whole = reports.findIndex((r) => r.time > takeover.time && r.sent > 0 && failures(r) === 0);
+  if (whole < 0) return undefined;
+  const during = reports.slice(0, whole);
+  const sent = during.reduce((n, r) => n + r.sent, 0);
+  const failed = during.reduce((n, r) => n + failures(r), 0);
   const gap = ((takeover.time - death.time) / 1000).toFixed(1);
-  return { value: failed, how: `${failed} of the ${sent} requests sent around the ${gap} s from ${dead.name}'s death to ${survivor.name} MASTER failed` };
+  return { value: failed, how: `${failed} of the ${sent} requests sent from ${dead.name}'s death until a second without a failure failed; ${survivor.name} became MASTER ${gap} s after the death` };
 }
 
 /** From the primary's death to mon-01's promotion of a standby, in seconds (one decimal). */

@@ -197,11 +197,12 @@ describe('the capstone: every goal met by its own solution, typed into the shell
    * What each prediction's measure must find after its goal's solution. The sandbox refuses connections to the
    * virtual address while nobody holds it: at 10 req/s over a gap of at least 3 × advert_int (3 s), 20 or more of the
    * requests fail (up to ~60 on a loaded machine). mon-01 promotes db-02 after 3 missed heartbeats 1 s apart: more
-   * than 2 s after the death (it may die just before a heartbeat), within the test's takeover bound on a loaded machine.
+   * than 2 s after the death (it may die just before a heartbeat), less as measured when the supervisor records the death
+   * late on a loaded machine (1 s of margin), and within the test's takeover bound.
    */
   const expectedMeasure: Record<string, (value: number | string) => boolean> = {
     'failures-during-takeover': (value) => typeof value === 'number' && value >= 20 && value <= 100,
-    'seconds-to-promotion': (value) => typeof value === 'number' && value > 2 && value <= TAKEOVER_MS / 1000,
+    'seconds-to-promotion': (value) => typeof value === 'number' && value >= 1 && value <= TAKEOVER_MS / 1000,
   };
 
   // front-door-only last: a reset restarts the nodes but leaves the firewall rules in the sandbox network.
