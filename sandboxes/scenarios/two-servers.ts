@@ -1,11 +1,27 @@
 // The overview lesson: the whole stack in its simplest form, a balancer in front of two web servers. Its challenge
 // asks the learner to take the site down anyway: what redundancy protects against, by what it does not.
 import { appRequests, balancerRequests, countBy, describeCounts, exits, plural, servedWhileDown } from './observe';
-import { defineScenario } from './scenario';
+import { defineScenario, type Measured, type World } from './scenario';
 import { balancer, haproxyCfg, webServer } from './topology';
 
 const lb = balancer();
 const [web1, web2] = [webServer(1), webServer(2)];
+
+/** The choices of the prediction asked before web-01 is killed. */
+export const AFTER_THE_DEATH = ["web-02's page, all three", "An error first, then web-02's page", 'An error each, until web-01 is back'] as const;
+
+/** What lb-01's first three answers after web-01's death were: all pages, all errors, or errors then pages. */
+export function nextThreeAnswers({ events }: Pick<World, 'events'>): Measured | undefined {
+  const death = exits(events, web1.name).at(-1);
+  const next = death && balancerRequests(events, lb.name).filter((r) => r.seq > death.seq).slice(0, 3);
+  if (!next || next.length < 3) return undefined;
+  const failed = next.filter((r) => r.status >= 500).length;
+  const [pages, errorsThenPages, errors] = AFTER_THE_DEATH;
+  return {
+    value: failed === 0 ? pages : failed === next.length ? errors : errorsThenPages,
+    how: `lb-01's first 3 answers after web-01 died: ${next.map((r) => `${r.status} from ${r.server ?? 'no server'}`).join(', ')}`,
+  };
+}
 
 export default defineScenario({
   name: 'two-servers',
@@ -83,6 +99,15 @@ export default defineScenario({
           observed: failed.length ? `lb-01 answered ${plural(failed.length, 'request')} with 503` : 'lb-01 has not answered 503 yet',
         };
       },
+    },
+  ],
+  predictions: [
+    {
+      id: 'after-the-death',
+      question: 'You kill web-01 and at once ask lb-01 for the page three times. What do you get?',
+      kind: { type: 'choice', choices: [...AFTER_THE_DEATH] },
+      goal: 'survive-a-dead-server',
+      measure: nextThreeAnswers,
     },
   ],
 });
