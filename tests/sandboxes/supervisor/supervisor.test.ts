@@ -29,6 +29,7 @@ describe.each(RUNTIMES)('the supervisor, $runtime', ({ constrained }) => {
     expect(run.events.filter((e) => e.type === 'goal').map((e) => e.type === 'goal' && [e.id, e.met])).toEqual([
       ['both-answer', false],
       ['survive-a-dead-server', false],
+      ['take-the-site-down', false],
     ]);
 
     const status = await run.status();
