@@ -271,7 +271,7 @@ export default defineScenario({
     {
       id: 'seconds-to-promotion',
       question: 'mon-01 sends db-01 a heartbeat every second (interval = 1000ms) and declares it down after 3 missed in a row (misses = 3). db-01 dies: how many seconds until mon-01 has promoted db-02?',
-      kind: { type: 'number', unit: 's' },
+      kind: { type: 'number', unit: 'seconds' },
       goal: 'database-loss',
       measure: secondsToPromotion,
     },
