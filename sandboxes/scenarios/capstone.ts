@@ -1,14 +1,17 @@
-// Lesson 11, the capstone: every fix of the course in one stack. Two keepalived balancers share 10.0.0.10 and
+// The capstone lesson: every fix of the course in one stack. Two keepalived balancers share 10.0.0.10 and
 // terminate TLS; both check both web servers, with redispatch; the web servers keep their data in a primary and a
 // standby that mon-01 fails over (with fencing); prom-01 scrapes everything and alerts. The proof a learner owes:
 // kill any one node under traffic and no request fails once the takeover is done; close every door but the front
-// ones; get alerted.
+// ones (a challenge: the learner finds what is open); get alerted. Two predictions ask, before the balancer's and
+// the primary's deaths, what the learner's own run then shows: the requests lost to the takeover, the seconds to a
+// promotion.
+import type { SandboxEvent } from '../shared/events/index';
 import { CA_PEM, SITE_PEM } from './certificates';
 import { dbNode, failoverConf, failoverMonitor, storeConf, storeEvents } from './database';
 import { alerts, firewallView, keepalivedBalancer, keepalivedConf, prometheus, vrrpStates } from './edge';
 import { ALERTS_YML, haproxyCfgWithExporter, prometheusYml } from './monitoring-files';
 import { balancerRequests, exits, plural } from './observe';
-import { defineScenario } from './scenario';
+import { defineScenario, type Measured, type World } from './scenario';
 import { webServer } from './topology';
 
 const VIP = '10.0.0.10';
@@ -20,7 +23,7 @@ const dbs = [db1, db2];
 const failover = failoverMonitor();
 const mon = prometheus();
 /**
- * Web server n, writing to the primary and reading from the standby; a client reads its own writes (lesson 7). Its
+ * Web server n, writing to the primary and reading from the standby; a client reads its own writes (as in the lesson on primary vs replica). Its
  * pool is sized for the database's bad moments, not for CPU: a request holds its worker while a standby catches up
  * (up to 3 s) or a dead node times out, so 10 req/s can keep 30 workers busy during a failover. This lesson tests
  * redundancy, not capacity (sandboxes/web/README.md).
@@ -67,7 +70,7 @@ const PROMETHEUS_YML = prometheusYml({
   postgres: dbs.map((db) => `${db.address}:9187`),
 });
 
-// The lesson 10 rules, plus the standby falling behind (postgres_exporter's name, as lesson 10 shows it).
+// The monitoring lesson's rules, plus the standby falling behind (postgres_exporter's name, as the monitoring lesson shows it).
 const CAPSTONE_ALERTS_YML = `${ALERTS_YML}      - alert: ReplicationLag
         expr: pg_replication_lag_seconds > 5
         for: 10s
@@ -82,6 +85,47 @@ const proxied = (r: { server: string | null; status: number }) => r.server !== n
 
 /** ufw commands that leave a node open only to the sources that need it (`rules`: what follows `ufw NODE`). */
 const firewall = (node: string, rules: string[]) => [`ufw ${node} default deny incoming`, ...rules.map((r) => `ufw ${node} ${r}`), `ufw ${node} enable`];
+
+type ClientRequests = Extract<SandboxEvent, { type: 'client.requests' }>;
+
+/** The balancer that died as MASTER and the moment the other one took the virtual address over, if it has. */
+function balancerTakeover(events: World['events']) {
+  for (const [dead, survivor] of [[lb1, lb2], [lb2, lb1]] as const) {
+    const death = exits(events, dead.name).at(-1);
+    const takeover = death && vrrpStates(events, survivor.name).find((s) => s.state === 'MASTER' && s.seq > death.seq);
+    if (takeover) return { dead, survivor, death, takeover };
+  }
+  return undefined;
+}
+
+/**
+ * The requests the clients saw fail because of a balancer takeover, from their own reports (the only place a refused
+ * connection is counted): every failure from the MASTER's death (its reports from 2 s before, as a report spans about
+ * a second and the death is recorded once the supervisor sees it) until the first report after the takeover without a
+ * failure. Known once that report has come.
+ */
+export function failuresDuringTakeover({ events }: Pick<World, 'events'>): Measured | undefined {
+  const found = balancerTakeover(events);
+  if (!found) return undefined;
+  const { dead, survivor, death, takeover } = found;
+  const reports = events.filter((e): e is ClientRequests => e.type === 'client.requests' && e.time >= death.time - 2000);
+  const failures = (r: ClientRequests) => r.answered['5xx'] + r.refused + r.timed_out + r.reset + r.other;
+  const whole = reports.findIndex((r) => r.time > takeover.time && r.sent > 0 && failures(r) === 0);
+  if (whole < 0) return undefined;
+  const during = reports.slice(0, whole);
+  const sent = during.reduce((n, r) => n + r.sent, 0);
+  const failed = during.reduce((n, r) => n + failures(r), 0);
+  const gap = ((takeover.time - death.time) / 1000).toFixed(1);
+  return { value: failed, how: `${failed} of the ${sent} requests sent from ${dead.name}'s death until a second without a failure failed; ${survivor.name} became MASTER ${gap} s after the death` };
+}
+
+/** From the primary's death to mon-01's promotion of a standby, in seconds (one decimal). */
+export function secondsToPromotion({ events }: Pick<World, 'events'>): Measured | undefined {
+  const death = exits(events, db1.name).at(-1);
+  const promotion = death && storeEvents(events, 'store.failover').find((e) => e.to !== null && e.seq > death.seq);
+  if (!promotion) return undefined;
+  return { value: Math.round((promotion.time - death.time) / 100) / 10, how: `from db-01's death to mon-01's promotion of ${nameOf(promotion.to)}` };
+}
 
 export default defineScenario({
   name: 'capstone',
@@ -110,19 +154,16 @@ export default defineScenario({
       ],
       solution: ['infra kill lb-01 --in 3s', `load -r 10 -d 12s ${HTTPS}/`],
       check({ events }) {
-        for (const [dead, survivor] of [[lb1, lb2], [lb2, lb1]] as const) {
-          const death = exits(events, dead.name).at(-1);
-          const takeover = death && vrrpStates(events, survivor.name).find((s) => s.state === 'MASTER' && s.seq > death.seq);
-          if (!takeover) continue;
-          const after = balancerRequests(events, survivor.name).filter((r) => r.seq > takeover.seq && proxied(r));
-          const failed = after.filter((r) => r.status >= 500).length;
-          return {
-            met: after.length >= STEADY && failed === 0,
-            expected: `${STEADY} or more requests answered by ${survivor.name} after it took ${VIP}, none failed`,
-            observed: `${survivor.name} answered ${plural(after.length, 'request')} since the takeover, ${failed} failed`,
-          };
-        }
-        return { met: false, expected: `a balancer killed, the other MASTER for ${VIP}`, observed: 'no balancer has been replaced yet' };
+        const found = balancerTakeover(events);
+        if (!found) return { met: false, expected: `a balancer killed, the other MASTER for ${VIP}`, observed: 'no balancer has been replaced yet' };
+        const { survivor, takeover } = found;
+        const after = balancerRequests(events, survivor.name).filter((r) => r.seq > takeover.seq && proxied(r));
+        const failed = after.filter((r) => r.status >= 500).length;
+        return {
+          met: after.length >= STEADY && failed === 0,
+          expected: `${STEADY} or more requests answered by ${survivor.name} after it took ${VIP}, none failed`,
+          observed: `${survivor.name} answered ${plural(after.length, 'request')} since the takeover, ${failed} failed`,
+        };
       },
     },
     {
@@ -167,21 +208,22 @@ export default defineScenario({
     },
     {
       id: 'front-door-only',
-      title: 'Firewall every node: from the internet only ports 80 and 443 of the two balancers answer, and everything inside still works.',
+      challenge: true,
+      title: 'A port scan from the internet finds far more than the site answering. Leave only ports 80 and 443 of the two balancers open to it, without breaking anything inside.',
       hints: [
-        'Default deny on every node. The balancers allow 80 and 443 from anywhere, VRRP from each other and 8404 from prom-01 (10.0.0.31).',
-        'The web servers allow 80 from the balancers (10.0.0.2/31) and prom-01; the database nodes 5432 from the web servers (10.0.0.8/29), each other (10.0.0.20/30) and mon-01 (10.0.0.32), and 9187 from prom-01.',
-        'The monitors serve nothing to anyone: default deny, enable. `scan 10.0.0.2 10.0.0.11 10.0.0.21 10.0.0.31` checks the result.',
+        'Look first: your terminal is the internet, so `scan` the nodes from it and note every open port. Then, for each node, list who really has to reach it: the topology and the diagram show every connection the stack makes.',
+        'Default deny on every node, then allow only what each one needs, from the address that needs it: the balancers 80 and 443 from anyone, VRRP from each other, 8404 from prom-01 (10.0.0.31); the web servers 80 from the two balancers and prom-01; each database node 5432 from both web servers, the other database node and mon-01 (10.0.0.32), and 9187 from prom-01; the two monitors nothing. The panel names any link you break.',
+        'Per node: `ufw NODE default deny incoming`, then one `ufw NODE allow from ADDRESS to any port PORT proto tcp` per source (for VRRP: `ufw lb-01 allow from 10.0.0.3 to any proto vrrp`), then `ufw NODE enable`. Check with `scan 10.0.0.2 10.0.0.11 10.0.0.21 10.0.0.31`.',
       ],
+      // One rule per source address (least privilege): a range such as 10.0.0.8/29 would also let in the virtual
+      // IP and everything up to 10.0.0.15. 10.0.0.2/31 is exactly lb-01 and lb-02.
       solution: [
         ...firewall('lb-01', ['allow 80/tcp', 'allow 443/tcp', 'allow from 10.0.0.3 to any proto vrrp', 'allow from 10.0.0.31 to any port 8404 proto tcp']),
         ...firewall('lb-02', ['allow 80/tcp', 'allow 443/tcp', 'allow from 10.0.0.2 to any proto vrrp', 'allow from 10.0.0.31 to any port 8404 proto tcp']),
         ...[web1, web2].flatMap((web) => firewall(web.name, ['allow from 10.0.0.2/31 to any port 80 proto tcp', 'allow from 10.0.0.31 to any port 80 proto tcp'])),
         ...dbs.flatMap((db) =>
           firewall(db.name, [
-            'allow from 10.0.0.8/29 to any port 5432 proto tcp',
-            'allow from 10.0.0.20/30 to any port 5432 proto tcp',
-            'allow from 10.0.0.32 to any port 5432 proto tcp',
+            ...[web1, web2, ...dbs.filter((other) => other !== db), failover].map((source) => `allow from ${source.address} to any port 5432 proto tcp`),
             'allow from 10.0.0.31 to any port 9187 proto tcp',
           ]),
         ),
@@ -216,6 +258,22 @@ export default defineScenario({
         const firing = alerts(events, 'InstanceDown', 'firing').at(-1);
         return { met: !!firing, expected: 'an InstanceDown alert firing', observed: firing ? `InstanceDown fired for ${firing.labels.instance}` : 'no alert has fired yet' };
       },
+    },
+  ],
+  predictions: [
+    {
+      id: 'failures-during-takeover',
+      question: `Visitors send 10 requests a second over HTTPS when lb-01, the MASTER, dies. How many of them fail before lb-02 holds ${VIP} and answers?`,
+      kind: { type: 'number', unit: 'requests' },
+      goal: 'balancer-loss',
+      measure: failuresDuringTakeover,
+    },
+    {
+      id: 'seconds-to-promotion',
+      question: 'mon-01 sends db-01 a heartbeat every second (interval = 1000ms) and declares it down after 3 missed in a row (misses = 3). db-01 dies: how many seconds until mon-01 has promoted db-02?',
+      kind: { type: 'number', unit: 'seconds' },
+      goal: 'database-loss',
+      measure: secondsToPromotion,
     },
   ],
 });

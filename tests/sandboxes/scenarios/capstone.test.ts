@@ -1,6 +1,7 @@
 // The capstone proven with real processes: under steady GET traffic over HTTPS to the virtual address, killing any one
 // node (each balancer, each web server, the primary, the standby, each monitor) fails no request sent once the
-// takeover is complete; and every goal of the scenario is met by its own solution, typed into the real shell.
+// takeover is complete; and every goal of the scenario is met by its own solution, typed into the real shell, and
+// the predictions asked before two of them are answered by that same run.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CA_PEM } from '../../../sandboxes/scenarios/certificates';
@@ -192,6 +193,18 @@ describe('the capstone: every goal met by its own solution, typed into the shell
     await run?.stop();
   });
 
+  /**
+   * What each prediction's measure must find after its goal's solution. The sandbox refuses connections to the
+   * virtual address while nobody holds it: at 10 req/s over a gap of at least 3 × advert_int (3 s), 20 or more of the
+   * requests fail (up to ~60 on a loaded machine). mon-01 promotes db-02 after 3 missed heartbeats 1 s apart: more
+   * than 2 s after the death (it may die just before a heartbeat), less as measured when the supervisor records the death
+   * late on a loaded machine (1 s of margin), and within the test's takeover bound.
+   */
+  const expectedMeasure: Record<string, (value: number | string) => boolean> = {
+    'failures-during-takeover': (value) => typeof value === 'number' && value >= 20 && value <= 100,
+    'seconds-to-promotion': (value) => typeof value === 'number' && value >= 1 && value <= TAKEOVER_MS / 1000,
+  };
+
   // front-door-only last: a reset restarts the nodes but leaves the firewall rules in the sandbox network.
   const order = ['balancer-loss', 'web-loss', 'database-loss', 'alerted', 'front-door-only'];
   it('lists its goals in the order this test plays them', () => {
@@ -211,8 +224,17 @@ describe('the capstone: every goal met by its own solution, typed into the shell
     for (const goal of scenarios.capstone.goals) expect(await run.waitFor(is('goal', (e) => e.id === goal.id), 10_000, from)).toMatchObject({ met: false });
     await run.waitFor(is('vrrp_state', (e) => e.node === 'lb-01' && e.state === 'MASTER'), RECOVERY_MS, from);
     const start = run.lastSeq();
+    const predictions = scenarios.capstone.predictions!.filter((p) => p.goal === id);
+    const world = () => ({ events: run.events.filter((e) => e.seq > start), now: Infinity, nodes: [], cuts: [], file: () => undefined });
+    for (const prediction of predictions) expect(prediction.measure(world()), `${prediction.id} before the solution`).toBeUndefined();
     for (const line of scenarios.capstone.goals.find((g) => g.id === id)!.solution) await shell.command(line, 60_000);
     await run.waitFor(is('goal', (e) => e.id === id && e.met), 20_000, start);
+    for (const prediction of predictions) {
+      const measured = prediction.measure(world());
+      expect(measured, prediction.id).toBeDefined();
+      expect(measured!.value, `${prediction.id}: ${measured!.how}`).toSatisfy(expectedMeasure[prediction.id]);
+      console.log(`${prediction.id}: ${measured!.value} (${measured!.how})`);
+    }
   }, 120_000);
 
   it('behind every firewall, the site still writes, replicates and reads over HTTPS, and the internet sees only 80 and 443', async () => {

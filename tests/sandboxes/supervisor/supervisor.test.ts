@@ -29,6 +29,7 @@ describe.each(RUNTIMES)('the supervisor, $runtime', ({ constrained }) => {
     expect(run.events.filter((e) => e.type === 'goal').map((e) => e.type === 'goal' && [e.id, e.met])).toEqual([
       ['both-answer', false],
       ['survive-a-dead-server', false],
+      ['take-the-site-down', false],
     ]);
 
     const status = await run.status();
@@ -37,7 +38,7 @@ describe.each(RUNTIMES)('the supervisor, $runtime', ({ constrained }) => {
     expect(web1).toMatchObject({ role: 'web', address: '10.0.0.11', ports: [80], program: 'web', state: 'running' });
     expect(alive(web1.pid!)).toBe(true);
     expect(status.nodes.find((n) => n.name === 'lb-01')).toMatchObject({ role: 'balancer', config: 'haproxy.cfg', state: 'running' });
-    expect(status.goals.map((g) => g.id)).toEqual(['both-answer', 'survive-a-dead-server']);
+    expect(status.goals.map((g) => g.id)).toEqual(['both-answer', 'survive-a-dead-server', 'take-the-site-down']);
     expect(status.cuts).toEqual([]);
   });
 
