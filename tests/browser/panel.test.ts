@@ -3,7 +3,7 @@
 // survives a reload, the page stays accessible with the panel running, the chaos button's faults show and the
 // timeline replays them, and reduced motion is honoured.
 import type { Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { describe, it, type ExpectStatic } from 'vitest';
 import { scenarios } from '../../sandboxes/scenarios/index';
 import { chaosScript } from '../../src/sandbox/view/chaos';
 import { constraints } from '../support/constraints';
@@ -32,7 +32,9 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
 
   const course = courseInChromium(serveBuiltCourse);
 
-  async function open(path: string, reducedMotion: 'reduce' | 'no-preference' = 'no-preference'): Promise<Page> {
+  // Two tests run at once (the chaos sequence beside the others): each asserts with its own `expect` (vitest's rule
+  // for concurrent tests), and hands it to what waits on its behalf.
+  async function open(expect: ExpectStatic, path: string, reducedMotion: 'reduce' | 'no-preference' = 'no-preference'): Promise<Page> {
     const p = await course.browser.newPage();
     await p.emulateMedia({ reducedMotion });
     p.on('pageerror', (error) => errors.push(error.message));
@@ -54,8 +56,8 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
   describe('the overview lesson, one step after another', { concurrent: true }, () => {
     const inTurn = { concurrent: false, timeout: TEST_MS };
 
-    it('draws the lesson topology with every node named, addressed and checked UP', inTurn, async () => {
-      page = await open('/overview/');
+    it('draws the lesson topology with every node named, addressed and checked UP', inTurn, async ({ expect }) => {
+      page = await open(expect, '/overview/');
       for (const [name, address] of [['lb-01', '10.0.0.2'], ['web-01', '10.0.0.11'], ['web-02', '10.0.0.12']]) {
         await expect.poll(() => label(page, name), { timeout: UP_MS }).toMatch(new RegExp(`^${name}; .*${address.replace(/\./g, '\\.')}; running`));
       }
@@ -63,7 +65,7 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
       expect(await page.locator('.exercises .goal').count()).toBeGreaterThanOrEqual(2);
     });
 
-    it.skipIf(underLimits)('starts the terminal and its shell while the nodes of the scenario start, not once they are all up', inTurn, async () => {
+    it.skipIf(underLimits)('starts the terminal and its shell while the nodes of the scenario start, not once they are all up', inTurn, async ({ expect }) => {
       const p = await course.browser.newPage();
       p.on('pageerror', (error) => errors.push(error.message));
       await p.addInitScript(() => {
@@ -84,13 +86,13 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
       await p.close();
     });
 
-    it.skipIf(underLimits)('has no axe-core violations with the panel running and traffic flowing', inTurn, async () => {
+    it.skipIf(underLimits)('has no axe-core violations with the panel running and traffic flowing', inTurn, async ({ expect }) => {
       await setLoad(page, 5);
       await expect.poll(() => page.locator('.chart-rps .summary').innerText(), { timeout: 20_000 }).toMatch(/web-0\d [1-9]/);
       expect(await axeViolations(page)).toEqual([]);
     });
 
-    it('kills a web server by click: DOWN after the configured checks, and new requests go to the other one', inTurn, async () => {
+    it('kills a web server by click: DOWN after the configured checks, and new requests go to the other one', inTurn, async ({ expect }) => {
       await setLoad(page, 5); // traffic to see where new requests go (already flowing after the axe test)
       // The event log is a tab beside the terminal, with the exercises.
       await page.getByRole('tab', { name: 'Event log' }).click();
@@ -110,7 +112,7 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
       await expect.poll(() => label(page, 'web-01'), { timeout: 30_000 }).toMatch(/; running; LB: UP(;|$)/);
     });
 
-    it('freezes and resumes a node with the keyboard alone, through the node menu', inTurn, async () => {
+    it('freezes and resumes a node with the keyboard alone, through the node menu', inTurn, async ({ expect }) => {
       await page.locator('select.load').focus();
       for (let i = 0; i < 20 && (await page.evaluate(() => document.activeElement?.getAttribute('data-node'))) !== 'web-02'; i++) {
         await page.keyboard.press('Tab');
@@ -139,7 +141,7 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
       await expect.poll(() => label(page, 'web-02'), { timeout: 30_000 }).toMatch(/; LB: UP(;|$)/);
     });
 
-    it.skipIf(underLimits)('gives hints one at a time and the solution only after a confirmation; p toggles presenter mode', inTurn, async () => {
+    it.skipIf(underLimits)('gives hints one at a time and the solution only after a confirmation; p toggles presenter mode', inTurn, async ({ expect }) => {
       const goal = page.locator('.exercises [data-goal="survive-a-dead-server"]');
       await goal.getByRole('button', { name: /^Show a hint \(1 of \d\)$/ }).click();
       expect(await goal.locator('.hints li').count()).toBe(1);
@@ -158,7 +160,7 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
       expect(await page.locator('[data-sandbox]').getAttribute('class')).not.toContain('presenter');
     });
 
-    it.skipIf(underLimits)('marks an exercise goal complete when it is met, and keeps it complete after a reload', inTurn, async () => {
+    it.skipIf(underLimits)('marks an exercise goal complete when it is met, and keeps it complete after a reload', inTurn, async ({ expect }) => {
       const goal = (p: Page) => p.locator('.exercises [data-goal="both-answer"]');
       // The load through lb-01 has had both servers answer in turn.
       await expect.poll(() => goal(page).getAttribute('data-state'), { timeout: 20_000 }).toBe('done');
@@ -172,14 +174,14 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
       await page.close();
     });
 
-    it.skipIf(underLimits)('animates requests as moving tokens, and only as discrete updates under reduced motion', inTurn, async () => {
-      const moving = await open('/overview/');
+    it.skipIf(underLimits)('animates requests as moving tokens, and only as discrete updates under reduced motion', inTurn, async ({ expect }) => {
+      const moving = await open(expect, '/overview/');
       await setLoad(moving, 20);
       await expect.poll(() => moving.locator('svg.topology .flows .token').count(), { timeout: UP_MS, interval: 100 }).toBeGreaterThan(0);
       await setLoad(moving, 0);
       await moving.close();
 
-      const still = await open('/overview/', 'reduce');
+      const still = await open(expect, '/overview/', 'reduce');
       await setLoad(still, 20);
       await expect.poll(() => label(still, 'web-02'), { timeout: UP_MS }).toMatch(/; [1-9]\d* req\/s( · \d+\/\d+ busy)?$/);
       const tokens: number[] = [];
@@ -195,8 +197,8 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
   });
 
   describe('the chaos button', { concurrent: true }, () => {
-    it('runs the chaos sequence: each fault shows in the picture and the log, every node ends UP; the timeline replays it', { timeout: CHAOS_MS }, async () => {
-      const chaos = await open('/overview/');
+    it('runs the chaos sequence: each fault shows in the picture and the log, every node ends UP; the timeline replays it', { timeout: CHAOS_MS }, async ({ expect }) => {
+      const chaos = await open(expect, '/overview/');
       await expect.poll(() => label(chaos, 'web-02'), { timeout: UP_MS }).toMatch(/; running; LB: UP(;|$)/);
       const status = chaos.locator('.views-status');
       const button = chaos.getByRole('button', { name: 'Chaos', exact: true });
