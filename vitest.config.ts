@@ -4,7 +4,8 @@ import { slowestFirst } from './tests/support/sequencer.ts';
 /**
  * Run a second time under the local runtime's emulation of WebContainers' documented limits (no signal but SIGKILL,
  * SIGKILL only when the event loop is free, no /proc, no fdatasync, no global fetch, merged output): the lessons
- * walked in Chromium, every scenario's solutions, the panel's chaos and freeze, and the pages with several sandboxes.
+ * walked in Chromium, every scenario's solutions, the panel's start, kill, freeze and chaos (what it draws is proved
+ * locally only), and the pages with several sandboxes.
  * It emulates; it proves nothing about StackBlitz itself (the probe page does, on a real WebContainer).
  */
 const UNDER_WEBCONTAINER_LIMITS = [
