@@ -61,8 +61,18 @@ async function firstServed(browser, base, lesson) {
     // Long tasks (over 50 ms) of the main thread, for the blocking time a learner would feel while the sandbox starts.
     const longTasks = (window.__longTasks = []);
     new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((t) => [t.startTime, t.duration]))).observe({ type: 'longtask', buffered: true });
+    addEventListener('load', () => mark('load event (page.goto returns; the bench scrolls to the sandbox)'));
     addEventListener('DOMContentLoaded', () => {
       mark('DOM ready');
+      // The bench (or the sandbox's coming into view) starts it: its panel's code is then fetched.
+      const sandbox = document.querySelector('[data-sandbox]');
+      if (sandbox) {
+        new MutationObserver((changes, observer) => {
+          if (sandbox.dataset.state !== 'running') return;
+          mark('sandbox started (its panel code is fetched)');
+          observer.disconnect();
+        }).observe(sandbox, { attributeFilter: ['data-state'] });
+      }
       let prompt = false;
       new MutationObserver((changes) => {
         for (const change of changes) for (const added of change.addedNodes) if (added.nodeName === 'LI' && added.parentElement?.matches('[data-part="steps"]')) mark(added.textContent);
@@ -106,6 +116,21 @@ async function firstServed(browser, base, lesson) {
     timeout: 60_000,
   });
   const figures = await handle.jsonValue();
+  // The sandbox's own requests, from the browser's resource timing: when each was asked for and when it arrived.
+  const fetched = await page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .filter((r) => /\/__sandbox\/|\/_astro\/(panel|terminal|boot-view|Sandbox)[^/]*\.js/.test(r.name))
+      .flatMap((r) => {
+        const name = new URL(r.name).pathname.split('/').at(-1);
+        return [
+          [`${name} requested`, r.startTime],
+          [`${name} received`, r.responseEnd],
+        ];
+      }),
+  );
+  const tasks = figures.longTasks.map(([start, duration]) => [`long task of ${duration.toFixed(0)} ms begins`, start]);
+  figures.steps = [...figures.steps, ...fetched, ...tasks].sort((a, b) => a[1] - b[1]);
   await load.selectOption('0');
   await page.close();
   return figures;

@@ -5,8 +5,10 @@
 // Prints figures; run with `npx node bench/process-start.mjs [RUNS]`.
 //
 // Measured with it (Node 24, load average ~20): Node's module compile cache (NODE_COMPILE_CACHE) saved 3-8 ms of
-// ~180 ms CPU per start, so the programs do not use it; an ES import of node:http cost 35-80 ms (undici, see
-// scripts/build-sandboxes.mjs).
+// ~180 ms CPU per start; again at load average 40-58, two alternated pairs of 3 runs: 0-15 ms of 130-230 ms
+// (supervisor 206 → 200 ms, web 193 → 188, balancer 174 → 164, shell 192 → 193). So the programs do not use it: Node
+// would write the cache outside the session folder (or, inside it, start cold on every page), and a WebContainer's
+// Node 20 has none. An ES import of node:http cost 35-80 ms (undici, see scripts/build-sandboxes.mjs).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';

@@ -1,5 +1,6 @@
-// Lesson 5, active/passive: two balancers share the virtual IP 10.0.0.10 through keepalived (VRRP). A crash moves
-// it after Master_Down_Interval = 3 × advert_int + (256 − priority)/256 s; a clean stop after the skew only.
+// Active/passive: two balancers share the virtual IP 10.0.0.10 through keepalived (VRRP). A crash moves it after
+// Master_Down_Interval = 3 × advert_int + (256 − priority)/256 s; a clean stop after the skew only. When lb-01 comes
+// back it preempts by default, a second switch, unless it starts as BACKUP with `nopreempt` (keepalived.conf(5)).
 import { exits } from './observe';
 import { defineScenario, type World } from './scenario';
 import { haproxyCfg, webServer } from './topology';
@@ -21,6 +22,27 @@ export function takeoverTime({ events }: Pick<World, 'events'>) {
   const { death, takeover } = crashTakeover(events);
   if (!death || !takeover) return undefined;
   return { value: Number(((takeover.time - death.time) / 1000).toFixed(2)), how: "from lb-01's exit to lb-02's `(VI_1) Entering MASTER STATE`" };
+}
+
+/** How long lb-01's keepalived must have run after its return without taking the address back: past its Master_Down_Interval. */
+const STAYED_MS = 8000;
+
+/**
+ * Each return of lb-01 while lb-02 held the address (a start after lb-02 became MASTER), from its keepalived's first
+ * state: whether lb-01 took the address back (preempted), how long it has run since, and whether it came back as
+ * the stronger node.
+ */
+function returns({ events, now }: Pick<World, 'events' | 'now'>) {
+  return events.flatMap((start) => {
+    if (start.type !== 'node.started' || start.name !== lb1.name) return [];
+    const holder = vrrpStates(events, lb2.name).filter((s) => s.seq < start.seq).at(-1);
+    if (holder?.state !== 'MASTER') return [];
+    const end = [...exits(events, lb1.name), ...exits(events, lb2.name)].filter((e) => e.seq > start.seq).sort((a, b) => a.seq - b.seq)[0];
+    const states = vrrpStates(events, lb1.name).filter((s) => s.seq > start.seq && (!end || s.seq < end.seq));
+    const up = states[0];
+    if (!up) return [];
+    return [{ up, preempted: states.find((s) => s.state === 'MASTER'), ran: (end?.time ?? now) - up.time, stronger: states.some((s) => s.priority > holder.priority) }];
+  });
 }
 
 export default defineScenario({
@@ -50,7 +72,7 @@ export default defineScenario({
         'lb-02 hears no advert for 3 × advert_int + (256 − 100)/256 = 3.61 s, logs "(VI_1) Receive advertisement timeout" and takes the address.',
         'Run `infra kill lb-01`, then `curl http://10.0.0.10/` a few seconds later.',
       ],
-      solution: ['infra kill lb-01', `curl http://${VIP}/`],
+      solution: ['infra kill lb-01'],
       check({ events }) {
         const { death, takeover } = crashTakeover(events);
         return {
@@ -87,6 +109,40 @@ export default defineScenario({
         };
       },
     },
+    {
+      id: 'no-second-failover',
+      title: 'When lb-01 comes back after a crash, visitors live through a second failover: stop that, and keep lb-01 the preferred master.',
+      challenge: true,
+      hints: [
+        'Crash lb-01, let lb-02 take over, start lb-01 again and read both balancers\' log lines: who decides to take the address back, and why? The check waits 8 s after lb-01\'s return, with lb-01 still at the higher priority.',
+        'By default a recovered keepalived with a higher priority preempts the master. keepalived.conf has an instance keyword that turns that off, and it only works for a node that does not start as MASTER (keepalived warns and clears it otherwise).',
+        'In keepalived-lb-01.conf change `state MASTER` to `state BACKUP` and add the line `nopreempt` in vrrp_instance VI_1; then crash lb-01 and start it again once lb-02 is MASTER (`infra kill lb-01`, `infra start lb-01 --in 6s`).',
+      ],
+      solution: [
+        'edit keepalived-lb-01.conf',
+        '#   change "state MASTER" to "state BACKUP", save',
+        'edit keepalived-lb-01.conf',
+        '#   add the line "nopreempt" under "priority 101", save',
+        'infra kill lb-01',
+        'infra start lb-01 --in 6s',
+      ],
+      check(world) {
+        const all = returns(world);
+        const calm = all.find((r) => !r.preempted && r.stronger && r.ran >= STAYED_MS);
+        const last = all.at(-1);
+        return {
+          met: !!calm,
+          expected: `lb-01 back after lb-02 took over, still the stronger node, and BACKUP for ${STAYED_MS / 1000} s: no second switch`,
+          observed: !last
+            ? 'lb-01 has not come back yet while lb-02 held the address'
+            : last.preempted
+              ? `lb-01 took ${VIP} back ${seconds(last.preempted.time - last.up.time)} after its keepalived started: a second switch`
+              : !last.stronger
+                ? 'lb-01 came back weaker than lb-02: no second switch, but lb-01 is no longer the preferred master'
+                : `lb-01 has been back for ${seconds(Math.min(last.ran, STAYED_MS))} without taking the address`,
+        };
+      },
+    },
   ],
   predictions: [
     {
@@ -95,6 +151,19 @@ export default defineScenario({
       kind: { type: 'number', unit: 's' },
       goal: 'crash-takeover',
       measure: takeoverTime,
+    },
+    {
+      id: 'lb-01-returns',
+      question: 'lb-02 holds 10.0.0.10 after the crash. lb-01 starts again, with priority 101 against lb-02\'s 100. What happens?',
+      kind: { type: 'choice', choices: ['lb-02 keeps 10.0.0.10 until it fails itself', 'lb-01 takes 10.0.0.10 back: a second switch', 'both hold 10.0.0.10'] },
+      goal: 'clean-handover',
+      measure(world) {
+        const seen = returns(world).find((r) => r.preempted || r.ran >= STAYED_MS);
+        if (!seen) return undefined;
+        return seen.preempted
+          ? { value: 'lb-01 takes 10.0.0.10 back: a second switch', how: `lb-01 was MASTER again ${seconds(seen.preempted.time - seen.up.time)} after its keepalived started` }
+          : { value: 'lb-02 keeps 10.0.0.10 until it fails itself', how: `lb-01 stayed BACKUP for ${STAYED_MS / 1000} s after its keepalived started` };
+      },
     },
   ],
 });

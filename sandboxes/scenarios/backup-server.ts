@@ -1,4 +1,4 @@
-// Lesson 5, active/passive one level down: between servers, HAProxy itself does both. Every server in rotation is
+// Active/passive one level down: between servers, HAProxy itself does both. Every server in rotation is
 // active/active (round robin over web-01 and web-02, the seed's own design); a `server ... backup` line is
 // active/passive: the backup gets requests only when every active server is DOWN, and loses them again as soon as one
 // is back UP (HAProxy configuration manual, server option `backup`; sandboxes/balancer/picker.ts).

@@ -1,14 +1,41 @@
-// Lesson 6, failover: mon-01 heartbeats the database nodes; when the primary misses 3 in a row it promotes the
+// Failover, fencing and split brain: mon-01 heartbeats the database nodes; when the primary misses 3 in a row it promotes the
 // most advanced standby on a new timeline, points the other standby at it, and fences the old primary, which
 // rejoins as a standby when it comes back. Under asynchronous replication that failover can lose a write the old
 // primary acknowledged; a planned switchover hands the role over with nothing lost.
 import { dbNode, failoverConf, failoverMonitor, formatLsn, storeConf, storeEvents } from './database';
 import { exits, plural } from './observe';
-import { defineScenario } from './scenario';
+import { defineScenario, type World } from './scenario';
 
 const dbs = [dbNode(1), dbNode(2), dbNode(3)];
 const nameOf = (address: string | null) => dbs.find((n) => `${n.address}:5432` === address)?.name ?? address ?? 'nobody';
 const [db1, db2] = dbs;
+
+/** From db-01's crash to mon-01's promotion of a standby, in seconds: detection (misses × interval) plus the promotion. */
+export function failoverTime({ events }: Pick<World, 'events'>) {
+  for (const death of exits(events, db1.name)) {
+    const failover = storeEvents(events, 'store.failover').find((f) => f.to !== null && f.seq > death.seq);
+    if (failover) return { value: Number(((failover.time - death.time) / 1000).toFixed(1)), how: `from db-01's exit to mon-01 promoting ${nameOf(failover.to)}` };
+  }
+  return undefined;
+}
+
+export const SURVIVES_CHOICES = ['Yes: the new primary has it', 'No: it is lost'];
+
+/**
+ * Whether the last write the old primary acknowledged before the latest promotion is on the promoted standby: it is
+ * if it ends at or before the switchpoint, where the new timeline branched off the old one.
+ */
+export function writeSurvives({ events }: Pick<World, 'events'>) {
+  const writes = storeEvents(events, 'store.write');
+  for (const promotion of storeEvents(events, 'store.promote').reverse()) {
+    const last = writes.filter((w) => w.node !== promotion.node && w.timeline === promotion.timeline - 1 && w.seq < promotion.seq).at(-1);
+    if (!last) continue;
+    return last.lsn > promotion.lsn
+      ? { value: SURVIVES_CHOICES[1], how: `${last.node} acknowledged ${last.key} at ${formatLsn(last.lsn)}; ${promotion.node}'s timeline ${promotion.timeline} begins at ${formatLsn(promotion.lsn)}, before it` }
+      : { value: SURVIVES_CHOICES[0], how: `${promotion.node} was promoted at ${formatLsn(promotion.lsn)}, with ${last.key} (${formatLsn(last.lsn)}) on it` };
+  }
+  return undefined;
+}
 
 export default defineScenario({
   name: 'failover',
@@ -25,9 +52,9 @@ export default defineScenario({
       hints: [
         'mon-01 logs its detection time when it starts: misses × interval.',
         '`infra kill db-01` is a crash (SIGKILL); about 3 s later mon-01 declares it down and promotes.',
-        'Run `infra kill db-01`, wait a few seconds, then `db status`.',
+        'Run `infra kill db-01`, wait a few seconds, then look at `db status`.',
       ],
-      solution: ['infra kill db-01', '# wait about 3 s for mon-01 to promote a standby', 'db status'],
+      solution: ['infra kill db-01', '# wait about 3 s for mon-01 to promote a standby'],
       check({ events }) {
         const failover = storeEvents(events, 'store.failover').find((e) => e.to !== null);
         const death = exits(events, 'db-01').at(0);
@@ -48,9 +75,9 @@ export default defineScenario({
       hints: [
         'db-01 still believes it is the primary of timeline 1 when it starts.',
         'mon-01\'s next heartbeat tells it about timeline 2: it is fenced, discards its divergent tail (pg_rewind) and follows the new primary.',
-        'After the failover, run `infra start db-01`, then `db status`.',
+        'After the failover, run `infra start db-01`; `db status` then shows whom it follows.',
       ],
-      solution: ['infra kill db-01', 'infra start db-01 --in 6s', '# wait until db-01 has started, then', 'db status'],
+      solution: ['infra kill db-01', 'infra start db-01 --in 6s', '# wait until db-01 has started'],
       check({ events }) {
         const fenced = storeEvents(events, 'store.fenced', 'db-01').find((e) => e.reason === 'newer-timeline');
         return {
@@ -76,7 +103,8 @@ export default defineScenario({
     },
     {
       id: 'lost-write',
-      title: 'Make the failover lose a write: db-01 acknowledges it, yet the standby mon-01 promotes has never had it.',
+      challenge: true,
+      title: 'Make a failover lose an order that db-01 acknowledged.',
       hints: [
         'Under asynchronous replication (the default) db-01 answers a write as soon as it is on its own disk. The write is lost if db-01 dies before any standby has received it.',
         'Killing db-01 right after a write is not enough: it has already sent the record to both standbys, and mon-01 promotes the one that received the most. The record must not reach either of them.',
@@ -182,6 +210,22 @@ export default defineScenario({
               : `db-02 is primary on timeline ${promotion.timeline} from ${formatLsn(promotion.lsn)}, with every write db-01 acknowledged (${acked.length})`,
         };
       },
+    },
+  ],
+  predictions: [
+    {
+      id: 'failover-time',
+      question: 'db-01 crashes. How many seconds pass before mon-01 promotes a standby?',
+      kind: { type: 'number', unit: 's' },
+      goal: 'automatic-failover',
+      measure: failoverTime,
+    },
+    {
+      id: 'write-survives',
+      question: 'Asynchronous replication, nothing else wrong: you write a key, db-01 answers INSERT 0 1, and you kill db-01 right after. Is the key on the standby mon-01 promotes?',
+      kind: { type: 'choice', choices: SURVIVES_CHOICES },
+      goal: 'lost-write',
+      measure: writeSurvives,
     },
   ],
 });

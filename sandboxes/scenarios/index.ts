@@ -4,11 +4,14 @@ import activeActive from './active-active';
 import activePassive from './active-passive';
 import backupServer from './backup-server';
 import capstone from './capstone';
+import commitHangs from './commit-hangs';
 import monitoring from './monitoring';
 import silentFailure from './silent-failure';
 import oneServer from './one-server';
 import failover from './failover';
 import firewallTls from './firewall-tls';
+import forgottenServer from './forgotten-server';
+import tls from './tls';
 import readYourWrites from './read-your-writes';
 import replication from './replication';
 import scaleOut from './scale-out';
@@ -21,5 +24,5 @@ import unevenServers from './uneven-servers';
 import weightedServers from './weighted-servers';
 
 export const scenarios: Record<string, Scenario> = Object.fromEntries(
-  [oneServer, scaleOut, twoServers, serverDies, weightedServers, unevenServers, replication, failover, splitBrain, readYourWrites, spof, activePassive, backupServer, activeActive, monitoring, silentFailure, firewallTls, capstone].map((s) => [s.name, s]),
+  [oneServer, scaleOut, twoServers, serverDies, forgottenServer, weightedServers, unevenServers, replication, commitHangs, failover, splitBrain, readYourWrites, spof, activePassive, backupServer, activeActive, monitoring, silentFailure, firewallTls, tls, capstone].map((s) => [s.name, s]),
 );

@@ -1,4 +1,4 @@
-// Lesson 2, why a second server: the site on one machine, and what happens to it when that machine goes away.
+// Why a second server: the site on one machine, and what happens to it when that machine goes away.
 import { appRequests, downtimes, plural } from './observe';
 import { defineScenario } from './scenario';
 import { CLIENT, webServer } from './topology';

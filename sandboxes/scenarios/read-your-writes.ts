@@ -1,15 +1,27 @@
-// Lesson 7, primary vs replica in the application: the web servers write to the primary and read from a standby.
+// Primary vs replica in the application: the web servers write to the primary and read from a standby.
 // The standby db-02 replays 10 s late (long enough for a learner to type the read after the write), so a visitor who
 // saves something and reads it back within that time sees the old value,
 // unless the application reads its own writes (web-02 waits until the standby has replayed the visitor's write).
 import { dbNode, storeConf, storeEvents } from './database';
-import { defineScenario } from './scenario';
+import { defineScenario, type World } from './scenario';
 import { webServer } from './topology';
 
 const [db1, db2] = [dbNode(1), dbNode(2, ['--recovery-min-apply-delay', '10000'])];
 const database = ['--db', `${db1.address}:5432,${db2.address}:5432`];
 const web1 = { ...webServer(1), args: [...webServer(1).args, ...database, '--read-your-writes', 'off'] };
 const web2 = { ...webServer(2), args: [...webServer(2).args, ...database, '--read-your-writes', 'wait'] };
+
+/**
+ * How long after a write its author, reading through web-02, got the new value: web-02 holds the read until db-02
+ * has replayed the write, so a read sent at once answers when the write is as old as db-02's replay delay.
+ */
+export function freshReadAfter({ events }: Pick<World, 'events'>) {
+  for (const read of storeEvents(events, 'store.read', web2.name).filter((r) => r.stale === false).reverse()) {
+    const write = storeEvents(events, 'store.write', db1.name).filter((w) => w.key === read.key && w.seq < read.seq).at(-1);
+    if (write) return { value: Number(((read.time - write.time) / 1000).toFixed(1)), how: `from db-01's acknowledgement of ${read.key} to web-02's answer read on db-02` };
+  }
+  return undefined;
+}
 
 export default defineScenario({
   name: 'read-your-writes',
@@ -22,11 +34,13 @@ export default defineScenario({
   goals: [
     {
       id: 'stale-read',
-      title: 'Save a value through web-01 and read it back within 10 s: you get the old one (a stale read).',
+      challenge: true,
+      title: 'Visitors say the site sometimes shows their cart as it was before their last change: make it happen to you, and find which server and which database node answered.',
       hints: [
-        '`curl -d VALUE http://10.0.0.11/kv?key=cart` writes, `curl http://10.0.0.11/kv?key=cart` reads.',
-        'The write goes to db-01; the read goes to db-02, which replays everything 10 s late.',
-        'Read within 10 s of the write (the up arrow brings the write back to edit); the X-Read-From header (curl -i) says which node answered.',
+        'A visitor writes, then reads. Try both web servers: `curl -d VALUE http://10.0.0.11/kv?key=cart` saves a value, a plain `curl` of the same address reads it.',
+        'The X-Read-From header (`curl -i`) names the database node that answered the read. Writes go to db-01; where do the reads go, and how far behind is that node (`db lag`)?',
+        'web-01 reads whatever db-02 has, and db-02 replays 10 s late: read through web-01 within 10 s of your write (the up arrow brings the write back to edit).',
+        'Run `curl -d one-book http://10.0.0.11/kv?key=cart`, then at once `curl -i http://10.0.0.11/kv?key=cart`.',
       ],
       solution: ['curl -d one-book http://10.0.0.11/kv?key=cart', 'curl -i http://10.0.0.11/kv?key=cart'],
       check({ events }) {
@@ -55,6 +69,15 @@ export default defineScenario({
           observed: fresh ? `web-02 read ${fresh.key} on ${fresh.db} after it had replayed your write` : 'no read after a write through web-02 yet',
         };
       },
+    },
+  ],
+  predictions: [
+    {
+      id: 'fresh-read-after',
+      question: 'db-02 replays 10 s late. Through web-02, which reads your own writes, you save a value and read it back at once. How many seconds after your write does the answer come?',
+      kind: { type: 'number', unit: 's' },
+      goal: 'read-your-writes',
+      measure: freshReadAfter,
     },
   ],
 });

@@ -1,14 +1,33 @@
-// Lesson 6, the primary-replica cluster: one primary takes the writes and streams its write-ahead log to two
+// Replication and lag: one primary takes the writes and streams its write-ahead log to two
 // standbys, which replay it and serve reads, refuse writes, and can fall behind; in synchronous mode, a commit waits
 // for a standby, and waits as long as it takes when none is there.
 import { dbNode, formatLsn, storeConf, storeEvents } from './database';
 import { plural } from './observe';
-import { defineScenario } from './scenario';
+import { defineScenario, type World } from './scenario';
 
 const [db1, db2, db3] = [dbNode(1), dbNode(2), dbNode(3)];
 const standbys = [db2.name, db3.name];
 /** Longer than the shell's client waits for an answer (2 s): the learner saw no acknowledgement at all. */
 const HUNG_MS = 2000;
+
+export const COMMIT_WAIT_CHOICES = [
+  'It fails at once with an error',
+  'It waits 10 s, then goes through without a standby',
+  'It waits until a standby confirms it, however long that takes',
+];
+
+/**
+ * How the first commit that waited for a standby ended: after semi-sync's timeout (MySQL's fallback), or when a standby
+ * confirmed it or the mode was relaxed (PostgreSQL: no timeout). A refusal never happens; the panel shows the run.
+ */
+export function commitWait({ events }: Pick<World, 'events'>) {
+  const hung = storeEvents(events, 'store.write', db1.name).find((w) => w.wait_ms >= HUNG_MS);
+  if (!hung) return undefined;
+  const seconds = (hung.wait_ms / 1000).toFixed(1);
+  return hung.mode === 'semi-sync'
+    ? { value: COMMIT_WAIT_CHOICES[1], how: `${hung.key} waited ${seconds} s, then semi-sync fell back to async` }
+    : { value: COMMIT_WAIT_CHOICES[2], how: `${hung.key} waited ${seconds} s before db-01 acknowledged it (in ${hung.mode} mode)` };
+}
 
 export default defineScenario({
   name: 'replication',
@@ -25,9 +44,9 @@ export default defineScenario({
       hints: [
         '`db set KEY VALUE` writes on the primary; it answers with the LSN where the write ends in the log.',
         'The primary reports each standby\'s replay_lsn (`db lag` shows pg_stat_replication).',
-        'Run `db set user:1 alice`, then `db lag`.',
+        'Run `db set user:1 alice`; `db lag` then shows both standbys at its LSN.',
       ],
-      solution: ['db set user:1 alice', 'db lag'],
+      solution: ['db set user:1 alice'],
       check({ events }) {
         const write = storeEvents(events, 'store.write', db1.name).at(0);
         const caughtUp = write
@@ -60,9 +79,9 @@ export default defineScenario({
       hints: [
         'PostgreSQL\'s recovery_min_apply_delay makes a standby replay each change only that long after its commit.',
         '`db lag db-02 2000` sets it to 2000 ms; then write something and look at `db lag`.',
-        'Run `db lag db-02 2000`, `db set k v`, wait 2 s, then `db lag`.',
+        'Run `db lag db-02 2000` and `db set k v`; two seconds later `db lag` (or the lag chart) shows it.',
       ],
-      solution: ['db lag db-02 2000', 'db set k v', 'db lag'],
+      solution: ['db lag db-02 2000', 'db set k v'],
       check({ events }) {
         const lags = storeEvents(events, 'store.replication', db1.name).filter((r) => r.application_name === db2.name && r.replay_lag !== null);
         const worst = Math.max(0, ...lags.map((r) => r.replay_lag ?? 0));
@@ -100,6 +119,15 @@ export default defineScenario({
               : 'no synchronous commit yet',
         };
       },
+    },
+  ],
+  predictions: [
+    {
+      id: 'sync-commit-wait',
+      question: 'In sync mode, no standby can confirm a commit any more, and you write a key on db-01. What happens to that commit?',
+      kind: { type: 'choice', choices: COMMIT_WAIT_CHOICES },
+      goal: 'sync-commit-waits',
+      measure: commitWait,
     },
   ],
 });

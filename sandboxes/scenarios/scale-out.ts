@@ -1,11 +1,11 @@
-// Lesson 2, what a second server adds: capacity. Each web server answers at most 35.7 requests a second (5 workers ×
+// Why a second server: what it adds is capacity. Each web server answers at most 35.7 requests a second (5 workers ×
 // 140 ms, sandboxes/web/README.md). web-01 alone carries 20 req/s but not 50; web-02 is racked and configured but
 // switched off, so starting it brings it into service once its health checks pass; 80 req/s needs a third server,
 // web-03, which is switched off and missing from haproxy.cfg: scaling out is starting it and adding its server line.
 // 80, not 100: three servers at 75 % (not 93 %) leave the margin a busy laptop needs, and two are still overloaded.
 import type { SandboxEvent } from '../shared/events/index';
 import { appRequests, windows } from './observe';
-import { defineScenario } from './scenario';
+import { defineScenario, type World } from './scenario';
 import { balancer, haproxyCfg, webServer } from './topology';
 
 const lb = balancer();
@@ -20,6 +20,8 @@ type ClientRequests = Extract<SandboxEvent, { type: 'client.requests' }>;
 interface Stretch {
   /** Requests sent per second over the stretch. */
   rate: number;
+  /** The slowest of its seconds, in requests sent per second: a stretch may straddle two loads. */
+  slowest: number;
   /** Requests that got a 5xx or no answer at all. */
   failed: number;
   /** Requests that ended (answered or failed) during the stretch: a report counts a request when it ends, not when it was sent. */
@@ -47,6 +49,7 @@ function stretches(events: readonly SandboxEvent[]): Stretch[] {
     const to = span[SPAN - 1].time;
     return {
       rate: (sent * 1000) / ms,
+      slowest: Math.min(...span.map((r) => (r.sent * 1000) / r.interval_ms)),
       sent,
       failed: span.reduce((n, r) => n + r.answered['5xx'] + r.refused + r.timed_out + r.reset + r.other, 0),
       ended: span.reduce((n, r) => n + r.answered['2xx'] + r.answered['3xx'] + r.answered['4xx'] + r.answered['5xx'] + r.refused + r.timed_out + r.reset + r.other, 0),
@@ -77,6 +80,19 @@ function verdict(events: readonly SandboxEvent[], rate: number, good: (s: Stretc
   const all = stretches(events);
   const met = all.find((s) => s.rate >= rate * 0.8 && good(s));
   return { met: !!met, observed: describeStretch(met ?? all.at(-1)) };
+}
+
+/**
+ * The share of requests that failed in the first SPAN seconds of about 50 requests a second (40 or more in each of
+ * them) that web-01 served alone: what the learner predicts before the overload goal, in percent.
+ */
+export function overloadShare({ events }: Pick<World, 'events'>) {
+  const alone = stretches(events).find((s) => s.slowest >= 40 && s.servers.join() === web1.name && s.ended > 0);
+  if (!alone) return undefined;
+  return {
+    value: Math.round((alone.failed / alone.ended) * 100),
+    how: `${alone.failed} of the ${alone.ended} requests that ended in ${SPAN} s at ${Math.round(alone.rate)} req/s with web-01 alone failed`,
+  };
 }
 
 const serverLine = (node: typeof web1) => `server ${node.name} ${node.address}:80 check inter 1s fall 3 rise 2`;
@@ -120,9 +136,11 @@ export default defineScenario({
     },
     {
       id: 'second-server',
-      title: 'Bring web-02 into service and carry 50 requests a second without a single error.',
+      title: 'At 50 requests a second the site refuses about one request in four: make it refuse none.',
+      challenge: true,
       hints: [
-        'web-02 is already in haproxy.cfg, but switched off: lb-01 marks it DOWN. Select it in the topology, or see `infra status`.',
+        'One server carries at most 35.7 requests a second. Is there another machine that could take a share? Look at the topology, or `infra status`.',
+        'web-02 is already in haproxy.cfg, but switched off: lb-01 marks it DOWN.',
         'Once web-02 runs, lb-01 marks it UP after two passed checks (`rise 2`, one a second). Then send the same load again.',
         'Run `infra start web-02`, then `load -r 50 -d 12s`.',
       ],
@@ -153,6 +171,15 @@ export default defineScenario({
         const result = verdict(events, 80, (s) => s.failed <= s.ended * 0.01 && all.every((n) => s.servers.includes(n)));
         return { met: result.met, expected: `${SPAN} s at about 80 req/s served by web-01, web-02 and web-03, at most 1% failed`, observed: result.observed };
       },
+    },
+  ],
+  predictions: [
+    {
+      id: 'overload-share',
+      question: 'web-01 alone (5 workers, 140 ms a request: 35.7 requests a second at most) gets 50 requests a second. What percentage of the requests fails?',
+      kind: { type: 'number', unit: '%' },
+      goal: 'overload',
+      measure: overloadShare,
     },
   ],
 });

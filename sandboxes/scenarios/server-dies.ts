@@ -1,4 +1,4 @@
-// Lesson 3, the load balancer: what a balancer does when a server dies, and the two settings that decide whether
+// The load balancer: what a balancer does when a server dies, and the two settings that decide whether
 // visitors notice (health checks take the server out; `option redispatch` saves the requests caught in between).
 import { balancerRequests, countBy, describeCounts, exits, plural, transitions } from './observe';
 import { defineScenario, type World } from './scenario';
@@ -56,6 +56,14 @@ export function failuresBeforeDown({ events, now }: Pick<World, 'events' | 'now'
     return { value: failed, how: redispatched ? `${how}; ${redispatched} ${redispatched === 1 ? 'was' : 'were'} redispatched to web-02 (option redispatch was on)` : how };
   }
   return undefined;
+}
+
+/** How long lb-01 took to mark web-01 DOWN after its first death, in seconds: fall × inter after the last good check. */
+export function detectionTime({ events }: Pick<World, 'events'>) {
+  const death = exits(events, web1.name).at(0);
+  const down = death && transitions(events, web1.name, 'DOWN').find((e) => e.seq > death.seq);
+  if (!down) return undefined;
+  return { value: Number(((down.time - death.time) / 1000).toFixed(1)), how: "from web-01's death to lb-01's `Server be_app/web-01 is DOWN`" };
 }
 
 export default defineScenario({
@@ -158,6 +166,13 @@ export default defineScenario({
     },
   ],
   predictions: [
+    {
+      id: 'detection-time',
+      question: 'lb-01 checks web-01 every second (`inter 1s`) and marks it DOWN after 3 failed checks in a row (`fall 3`). How many seconds after web-01 is killed will lb-01 mark it DOWN?',
+      kind: { type: 'number', unit: 'seconds' },
+      goal: 'marked-down',
+      measure: detectionTime,
+    },
     {
       id: 'failures-before-down',
       question: 'web-01 dies while visitors send 20 requests a second, without `option redispatch`. How many requests fail before lb-01 marks web-01 DOWN?',

@@ -1,10 +1,17 @@
-// Lesson 6, split brain: the same cluster with fencing off. After a failover the old primary comes back still
+// Failover, fencing and split brain, the split: the same cluster with fencing off. After a failover the old primary comes back still
 // believing it is the primary, and accepts writes next to the new one: two histories that will never merge.
 // Turning fencing on (a lease on every heartbeat, demotion on a newer timeline) prevents it.
 import { dbNode, failoverConf, failoverMonitor, storeConf, storeEvents } from './database';
-import { defineScenario } from './scenario';
+import { defineScenario, type World } from './scenario';
 
 const dbs = [dbNode(1), dbNode(2), dbNode(3)];
+
+/** How many nodes accepted writes at once, as mon-01 reported it when it saw a split brain. */
+export function primariesAtOnce({ events }: Pick<World, 'events'>) {
+  const split = storeEvents(events, 'store.split-brain').at(-1);
+  const name = (address: string) => dbs.find((n) => `${n.address}:5432` === address)?.name ?? address;
+  return split && { value: split.primaries.length, how: `mon-01 saw ${split.primaries.map(name).join(' and ')} accept writes at the same time` };
+}
 
 export default defineScenario({
   name: 'split-brain',
@@ -23,7 +30,7 @@ export default defineScenario({
         'mon-01 logs `WARNING:  split brain: 2 nodes accept writes` when it sees it.',
         'Run `infra kill db-01`, wait for the failover, `infra start db-01`, then `db status`.',
       ],
-      solution: ['infra kill db-01', 'infra start db-01 --in 6s', '# wait until db-01 has started, then', 'db status'],
+      solution: ['infra kill db-01', 'infra start db-01 --in 6s', '# wait until db-01 has started'],
       check({ events }) {
         const split = storeEvents(events, 'store.split-brain').at(0);
         return {
@@ -55,6 +62,15 @@ export default defineScenario({
           observed: fenced ? `${fenced.node} was fenced (it was on timeline ${fenced.timeline}) and follows ${fenced.primary}` : 'no primary has been fenced yet',
         };
       },
+    },
+  ],
+  predictions: [
+    {
+      id: 'primaries-at-once',
+      question: 'Fencing is off. db-01 crashes, mon-01 promotes a standby, and then db-01 starts again. How many nodes accept writes?',
+      kind: { type: 'number', unit: 'nodes' },
+      goal: 'two-primaries',
+      measure: primariesAtOnce,
     },
   ],
 });

@@ -1,4 +1,4 @@
-// Lesson 4, comparing algorithms: round robin gives a slow server as many requests as a fast one; leastconn sends
+// Round robin, comparing algorithms: round robin gives a slow server as many requests as a fast one; leastconn sends
 // each request to the server with the fewest in flight, so the slow one gets fewer.
 import { appRequests, countBy, describeCounts, runsOf } from './observe';
 import { defineScenario, type World } from './scenario';
@@ -83,9 +83,11 @@ export default defineScenario({
     },
     {
       id: 'leastconn',
-      title: 'Switch lb-01 to leastconn and see the fast web-01 take most of the load.',
+      title: 'The slow web-02 gets as many requests as the fast web-01: make lb-01 send it fewer than 3 in 10, while it keeps serving.',
+      challenge: true,
       hints: [
-        '`balance leastconn` sends each request to the server with the fewest connections in flight.',
+        'Round robin counts turns, not work. Which of HAProxy\'s algorithms looks at how many requests each server has in progress?',
+        '`balance leastconn` sends each request to the server with the fewest connections in flight. (Weights would also do, but only for as long as web-02 stays exactly this slow.)',
         'Change `balance roundrobin` to `balance leastconn` in haproxy.cfg and `reload`.',
         'leastconn only differs when requests overlap: use `load` (a single curl at a time always finds both servers idle).',
       ],

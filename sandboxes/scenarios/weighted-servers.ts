@@ -1,4 +1,4 @@
-// Lesson 4, round robin with weights: `weight` gives a server a bigger (or no) share of the turns.
+// Round robin with weights: `weight` gives a server a bigger (or no) share of the turns.
 import { appRequests, countBy, describeCounts, windows } from './observe';
 import { defineScenario } from './scenario';
 import { balancer, haproxyCfg, webServer } from './topology';

@@ -252,7 +252,8 @@ export class Node {
         const now = localPort({ host: this.spec.address, port });
         if (now !== undefined && now !== before[i] && (await accepts(now))) break;
         if (performance.now() > deadline) return false;
-        await sleep(25);
+        // Looked at again as soon as the node says it listens (web.listening, balancer.listening), else in 25 ms.
+        await this.stream.waitFor((event) => event.node === this.name && event.type.endsWith('.listening'), 25);
       }
     }
     return true;

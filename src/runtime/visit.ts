@@ -5,6 +5,7 @@
 // a supervisor, and a sandbox whose processes would not stop leaves its folder behind without harming the next one.
 // A full page load (reload, another site) ends the visit: the runtime is torn down with the page, unless the page
 // goes into the back/forward cache, from which it may come back as it was.
+import { bootLocal } from './local/client';
 import { readSelection, startRuntime } from './select';
 import { stopProcess, type Ending } from './stop';
 import type { BootStep, Runtime, RuntimeKind, SandboxProcess } from './types';
@@ -42,6 +43,8 @@ export function abandoned(returned: Returned): string | undefined {
 }
 
 let booted: Promise<Runtime> | undefined;
+/** The steps of a boot begun before any sandbox asked (prepareRuntime), shown by the sandbox that first borrows it. */
+let stepsAhead: string[] | undefined;
 const loansOf = new WeakMap<Runtime, number>();
 /** Loans given back whose processes may still be stopping; the next loan waits for them (bounded). */
 const returning = new Set<Promise<Returned>>();
@@ -62,16 +65,42 @@ export async function borrowRuntime(step: BootStep, notice: (problem: Notice, fa
     }
     returning.clear();
   }
-  const reused = booted !== undefined;
-  booted ??= startRuntime(readSelection(location.search), step, notice).then(endWithThePage, (error: unknown) => {
-    booted = undefined; // a later sandbox may try again
-    throw error;
-  });
-  const runtime = await booted;
-  if (reused) step(`Using the ${runtime.kind} runtime started earlier in this visit (no new boot)`);
+  const ahead = stepsAhead;
+  stepsAhead = undefined;
+  // Connected ahead: its steps are this sandbox's. If that failed (no bridge on a static host), it boots as usual,
+  // with the fallback and the notices of a boot.
+  let runtime = ahead && (await booted?.catch(() => undefined));
+  if (runtime) ahead!.forEach(step);
+  else {
+    const reused = booted !== undefined;
+    runtime = await (booted ?? boot(() => startRuntime(readSelection(location.search), step, notice)));
+    if (reused) step(`Using the ${runtime.kind} runtime started earlier in this visit (no new boot)`);
+  }
   const n = (loansOf.get(runtime) ?? 0) + 1;
   loansOf.set(runtime, n);
   return lend(runtime, `sandbox-${n}`);
+}
+
+/**
+ * Connects to the local bridge before any sandbox asks, so that the sandbox the learner reaches starts its programs at
+ * once: the connection and the session's folder cost the bridge little, and no program runs until a sandbox starts.
+ * Never a WebContainer, whose boot downloads its runtime and takes the tab's memory: it boots when a sandbox starts.
+ */
+export function prepareRuntime(): void {
+  const { choice, constraints } = readSelection(location.search);
+  if (booted || choice === 'webcontainer') return;
+  const steps: string[] = (stepsAhead = []);
+  boot(() => bootLocal((label) => steps.push(label), constraints)).catch(() => {}); // said by the sandbox that borrows
+}
+
+/** Boots the visit's runtime; a boot that fails is forgotten, so that a later sandbox may try again. */
+function boot(start: () => Promise<Runtime>): Promise<Runtime> {
+  const attempt: Promise<Runtime> = start().then(endWithThePage, (error: unknown) => {
+    if (booted === attempt) booted = undefined;
+    throw error;
+  });
+  booted = attempt;
+  return attempt;
 }
 
 /**

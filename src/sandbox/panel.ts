@@ -11,6 +11,8 @@ import { describeRuntime } from '../runtime/select';
 import { stopProcess } from '../runtime/stop';
 import type { Runtime, SandboxProcess } from '../runtime/types';
 import { abandoned, borrowRuntime, type Loan, type Notice, type Returned } from '../runtime/visit';
+// For the page's first sandbox, before it starts (src/sandbox/bench.ts).
+export { prepareRuntime } from '../runtime/visit';
 import { WEBCONTAINER_ERROR } from '../runtime/webcontainer';
 import { bootProgress, eachLine, part } from './boot-view';
 
@@ -74,6 +76,8 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   // the scenario's nodes: the shell waits for the supervisor by itself (sandboxes/shell/session.ts), so the learner
   // has a prompt as soon as the topology is up instead of one process start later.
   const terminalModule = import('./terminal');
+  // The views (topology, load control, exercises...) load alongside too, not once the supervisor has been spawned.
+  const viewsModule = import('./view/panel');
   // The panel is ready (data-ready) once the topology is: the supervisor's 'ready', or its exit if it stops before.
   let topologyUp: Promise<unknown> = Promise.resolve();
   if (scenario && runtime.programs.includes('supervisor')) {
@@ -84,8 +88,12 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
       const events: SandboxEvent[] = [];
       const command = (command: object) => commands.write(JSON.stringify(command) + '\n');
       root.dispatchEvent(new CustomEvent('sandbox:ready', { detail: { runtime, command } }));
-      // The views (topology, event log, charts, exercises) load alongside and catch up from `events`.
-      void import('./view/panel').then(({ mountViews }) => leaving.aborted || mountViews(root, { runtime, command, events }, leaving));
+      // The views (topology, event log, charts, exercises) catch up from `events`; they are drawn in a task of their
+      // own, not in the one that evaluated their module.
+      void viewsModule.then(async ({ mountViews }) => {
+        await yieldToPage();
+        if (!leaving.aborted) mountViews(root, { runtime, command, events }, leaving);
+      });
       let count = 0;
       let said = ''; // the last line that is not JSON: what the supervisor says when it fails to start
       let ready!: () => void;
@@ -110,6 +118,7 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   }
 
   const { openTerminal } = await terminalModule;
+  await yieldToPage(); // xterm.js's evaluation and the terminal's first render: two tasks, not one long one
   if (leaving.aborted) return void topologyUp.catch(() => {}); // the sandbox is being stopped: nothing to report
   step('Starting the terminal');
   let shell: SandboxProcess | undefined;
@@ -153,6 +162,16 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   restart.disabled = false;
   done();
   root.dataset.ready = '';
+}
+
+/**
+ * Lets the page handle input and paint before the next large piece of the panel's start, so that none of them makes
+ * one long task with another (scrolling and typing stay smooth while the sandbox starts). Chromium's scheduler.yield()
+ * keeps this task's place at the front of the queue; elsewhere a new task.
+ */
+function yieldToPage(): Promise<void> {
+  const { scheduler } = globalThis as { scheduler?: { yield?: () => Promise<void> } };
+  return scheduler?.yield ? scheduler.yield() : new Promise((resolve) => setTimeout(resolve));
 }
 
 /** Says, in the panel that was stopped, which of its processes would not stop and that their folder is left behind. */

@@ -21,13 +21,15 @@ describe.skipIf(!chromiumPath)('a prediction in Chromium', () => {
   const course = courseInChromium(serveBuiltCourse);
   const prediction = () => page.locator('.exercises [data-prediction="failures-before-down"]');
   const result = () => prediction().locator('.predict-result').innerText();
+  // The lesson's first sandbox; its second (a challenge) is not started.
+  const sandbox = () => page.locator('[data-sandbox][data-scenario="server-dies"]');
 
   it('asks the question with a labelled number field before the goal, and locks the answer typed with the keyboard', async () => {
     page = await course.browser.newPage();
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(new URL('/load-balancer/', course.server.url).href);
-    await startSandbox(page.locator('[data-sandbox]'));
-    await expect.poll(() => page.locator('[data-sandbox]').getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
+    await startSandbox(sandbox());
+    await expect.poll(() => sandbox().getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
     await expect.poll(() => prediction().count(), { timeout: UP_MS }).toBe(1);
     // Inside the goal it comes before: its question is the field's accessible name.
     expect(await page.locator('.exercises .goal[data-goal="no-failed-request"] [data-prediction="failures-before-down"]').count()).toBe(1);
@@ -44,8 +46,8 @@ describe.skipIf(!chromiumPath)('a prediction in Chromium', () => {
   }, TEST_MS);
 
   it('shows the prediction beside the value measured once web-01, killed under load, is marked DOWN', async () => {
-    await page.locator('select.load').selectOption('20');
-    await page.locator('svg.topology [data-node="web-01"]').click();
+    await sandbox().locator('select.load').selectOption('20');
+    await sandbox().locator('svg.topology [data-node="web-01"]').click();
     await page.getByRole('menuitem', { name: 'Kill web-01 (kill -9)' }).click();
     // fall 3 × inter 1 s: DOWN 2 to 3 s after the kill; generous on a loaded machine.
     await expect
@@ -54,7 +56,7 @@ describe.skipIf(!chromiumPath)('a prediction in Chromium', () => {
     const [measured, window] = /measured (\d+) requests.* during the ([\d.]+) s/.exec(await result())!.slice(1).map(Number);
     expect(measured).toBeGreaterThan(0);
     expect(measured).toBeLessThanOrEqual(Math.ceil(20 * window) + 1);
-    await page.locator('select.load').selectOption('0');
+    await sandbox().locator('select.load').selectOption('0');
     expect(await axeViolations(page)).toEqual([]);
   }, TEST_MS);
 

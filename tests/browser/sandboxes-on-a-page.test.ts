@@ -161,6 +161,39 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
     }
   });
 
+  it('the first sandbox connects to the bridge while the learner reads above it, and spawns nothing until it comes into view', { timeout: TEST_MS }, async () => {
+    const page = await course.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.route(/mermaid|pagefind/, (route) => route.abort());
+    page.on('pageerror', (error) => /mermaid|pagefind/.test(error.message) || errors.push(error.message));
+    const sockets: string[] = [];
+    const sent: string[] = [];
+    let ready = false;
+    page.on('websocket', (socket) => {
+      sockets.push(new URL(socket.url()).pathname);
+      socket.on('framesent', ({ payload }) => sent.push(String(payload)));
+      socket.on('framereceived', ({ payload }) => (ready ||= JSON.parse(String(payload)).type === 'ready'));
+    });
+    try {
+      await page.goto(new URL('/overview/', course.server.url).href);
+      const box = sandbox(page, 0);
+      expect((await box.boundingBox())!.y, 'the sandbox starts below the first screen').toBeGreaterThan(800);
+      // The session is open (the bridge said 'ready') while the sandbox waits: no program asked for, none started.
+      await expect.poll(() => ready, { timeout: UP_MS }).toBe(true);
+      await page.waitForTimeout(500);
+      expect(await box.getAttribute('data-state')).toBe('idle');
+      expect(sent).toEqual([]);
+      await box.scrollIntoViewIfNeeded();
+      await up(box, 'two-servers');
+      // One connection, made ahead; the panel lists it as its first step, done.
+      expect(sockets).toEqual(['/__sandbox/bridge']);
+      expect(await box.locator('[data-part="steps"] li[data-done]').first().innerText()).toBe('Connecting to the local bridge');
+      expect(sent.map((frame) => JSON.parse(frame)).find((message) => message.type === 'spawn')).toMatchObject({ program: 'supervisor', args: ['--scenario', 'two-servers'] });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('the capstone sandbox starts when scrolled into view and comes up whole', { timeout: TEST_MS }, async () => {
     const page = await open('/capstone/');
     try {

@@ -44,11 +44,12 @@ describe("the review's corrections stay made", () => {
     expect(text).toMatch(/haproxy_backend_active_servers \+ haproxy_backend_backup_servers == 0/);
   });
 
-  it('the lease the capstone refers to is taught in lesson 6, with its failover.conf line (E4)', () => {
-    const six = lesson('primary-replica');
-    expect(six.blocks.find((b) => b.title === 'failover.conf')?.body).toMatch(/^fencing\s+= on\s+# each heartbeat is a lease/m);
-    expect(prose(six)).toMatch(/\*\*lease\*\*/);
-    expect(lesson('capstone').source).toContain('Fencing by lease\n([lesson 6](../primary-replica/#split-brain))');
+  it('the lease the capstone refers to is taught in the failover lesson, with its failover.conf line (E4)', () => {
+    const failover = lesson('failover');
+    expect(failover.blocks.find((b) => b.title === 'failover.conf')?.body).toMatch(/^fencing\s+= on\s+# each heartbeat is a lease/m);
+    expect(prose(failover)).toMatch(/\*\*lease\*\*/);
+    expect(failover.headings.map((h) => h.id)).toContain('split-brain');
+    expect(lesson('capstone').source).toMatch(/Fencing by lease\n\(\[[^\]]+\]\(\.\.\/failover\/#split-brain\)\)/);
   });
 
   it('the rate limit is a sliding rate that counts refused requests, not a quota per 10 s (E5)', () => {
@@ -74,8 +75,8 @@ describe("the review's corrections stay made", () => {
   });
 
   it("real failover tools' detection times are given next to the sandbox's 3 s (E9)", () => {
-    expect(prose(lesson('primary-replica'))).toMatch(/`ttl: 30` seconds by default/);
-    expect(prose(lesson('primary-replica'))).toMatch(/`reconnect_attempts` \(6\) times every `reconnect_interval` \(10 s\)/);
+    expect(prose(lesson('failover'))).toMatch(/`ttl: 30` seconds by default/);
+    expect(prose(lesson('failover'))).toMatch(/`reconnect_attempts` \(6\) times every `reconnect_interval` \(10 s\)/);
   });
 
   it('pg_basebackup -R is not said to set application_name, and the replication role is created (E10)', () => {

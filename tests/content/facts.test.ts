@@ -84,7 +84,7 @@ const FACTS: Fact[] = [
     holds: (s) => expect(s.nodes.map((n) => `${n.name} ${n.address}`)).toEqual(['db-01 10.0.0.21', 'db-02 10.0.0.22', 'db-03 10.0.0.23']),
   },
   {
-    lesson: 'primary-replica',
+    lesson: 'failover',
     scenario: 'failover',
     says: ['`interval = 1000ms`, `misses = 3`, `fencing = on`', 'After 3 missed heartbeats, 3 seconds'],
     holds: (s) => {
@@ -95,13 +95,23 @@ const FACTS: Fact[] = [
     },
   },
   {
-    lesson: 'primary-replica',
+    lesson: 'failover',
     scenario: 'failover',
     says: ['The lease expires at 2.5 s, half a heartbeat before mon-01 would declare the primary dead (3 s)'],
     holds: (s) => {
       const [interval, misses] = [failoverSetting(s, 'interval'), failoverSetting(s, 'misses')];
       expect(leaseMs(interval, misses)).toBe(2500);
       expect(interval * misses).toBe(3000);
+    },
+  },
+  {
+    lesson: 'tls',
+    scenario: 'tls',
+    says: ['The site speaks plain HTTP only: lb-01, web-01 and web-02', 'The\nsession folder holds `site.pem`'],
+    holds: (s) => {
+      expect(s.nodes.map((n) => n.name).sort()).toEqual(['lb-01', 'web-01', 'web-02']);
+      expect(s.files['haproxy.cfg']).not.toMatch(/ssl|redirect|Strict-Transport-Security/);
+      expect(s.files['site.pem']).toMatch(/BEGIN PRIVATE KEY/);
     },
   },
   {
@@ -115,9 +125,9 @@ const FACTS: Fact[] = [
     },
   },
   {
-    lesson: 'primary-replica',
+    lesson: 'failover',
     scenario: 'split-brain',
-    says: ['`failover.conf` says `fencing = off`', 'change `fencing  = off` to `fencing  = on`'],
+    says: ['`failover.conf` says `fencing = off`'],
     holds: (s) => expect(s.files['failover.conf']).toMatch(/^fencing  = off$/m),
   },
   {

@@ -158,3 +158,10 @@ export function evaluateQuiz(expression: string): unknown {
 export function haproxyBlocks(lesson: Lesson): CodeBlock[] {
   return lesson.blocks.filter((b) => b.lang === 'haproxy' || b.title === 'haproxy.cfg');
 }
+
+/** The words a learner reads before the lesson's first sandbox: from the frontmatter's end to the first `<Sandbox`. */
+export function wordsBeforeFirstSandbox(source: string): number {
+  const body = source.replace(/^---\n[\s\S]*?\n---\n/, '');
+  const before = body.slice(0, Math.max(0, body.search(/^<Sandbox/m)));
+  return before.split(/\s+/).filter(Boolean).length;
+}

@@ -50,10 +50,12 @@ describe('lesson structure', () => {
     'second-server': [/health checks/, /balancer becomes the new single point of failure/i, /"Equally" is not guaranteed/],
     'round-robin': [/HAProxy 3\.3 and later use \*\*`random`\*\*/, /equal \*number\*/],
     'active-passive': [/Nobody wants a \*\*high\*\* response time/, /\*\*capacity\*\*/],
-    'primary-replica': [/Master-Slave/, /Nothing takes over by itself/],
+    'primary-replica': [/Master-Slave/, /\*\*A replica is not a backup\.\*\*/],
+    failover: [/Nothing takes over by itself/],
     'primary-vs-replica': [/cannot accept writes at all/, /\*\*diverged\*\*/],
     spof: [/\*\*nothing\*\* is served/],
     firewall: [/does not\s+stop a \*\*distributed denial of service\*\*/],
+    tls: [/\*\*TLS\*\*, SSL's successor/, /A certificate\s+only proves the server's identity/],
     monitoring: [/\*\*hides\*\*/],
   };
   it.each(Object.entries(CORRECTIONS))('%s corrects the common explanation explicitly', (slug, claims) => {

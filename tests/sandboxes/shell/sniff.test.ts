@@ -1,5 +1,5 @@
 // sniff's filter (tcpdump's expression language, the part this sandbox needs), and a capture on the balancer of the
-// firewall-tls lesson, whose health checks must not crowd out the learner's own request.
+// TLS lesson, whose health checks must not crowd out the learner's own request.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,8 +64,8 @@ describe("sniff's filter expressions", () => {
   });
 });
 
-describe('sniff on the firewall-tls balancer', () => {
-  const lab = scenarioWithShell('firewall-tls', 30_000);
+describe("sniff on the TLS lesson's balancer", () => {
+  const lab = scenarioWithShell('tls', 30_000);
 
   /** bash announces the finished job before the next prompt: curl's, if the capture ended while curl ran, or Enter's. */
   async function expectDoneNotice(line: string): Promise<void> {

@@ -24,7 +24,7 @@ describe('the start order', () => {
   it('lets a node wait only for the nodes it names, not for the slowest node of an unrelated branch', () => {
     const waits = (name: string) => Object.fromEntries([...startAfter(scenarios[name])].map(([node, after]) => [node.name, after.map((n) => n.name)]));
     // The balancer waits for its web servers, not for the database or the monitor that started in the same wave.
-    expect(waits('spof')).toEqual({ 'db-01': [], 'web-01': [], 'web-02': [], 'lb-01': ['web-01', 'web-02'] });
+    expect(waits('spof')).toEqual({ 'db-01': [], 'web-01': ['db-01'], 'web-02': ['db-01'], 'lb-01': ['web-01', 'web-02'] });
     expect(waits('capstone')['lb-01']).toEqual(['web-01', 'web-02']);
     expect(waits('capstone')['mon-01']).toEqual(['db-01', 'db-02']);
     // keepalived peers still start in turn.
