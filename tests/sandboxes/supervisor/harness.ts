@@ -145,13 +145,17 @@ export function get(address: string, path = '/', timeoutMs = 5000): Promise<Answ
   });
 }
 
-/** Open-loop traffic like the shell's `load`: one request every 1000/rate ms for `ms`, whatever the answers. */
-export async function load(address: string, rate: number, ms: number): Promise<Answer[]> {
+/**
+ * Open-loop traffic like the shell's `load`: one request every 1000/rate ms for `ms`, whatever the answers; or until
+ * `stop` is aborted (as Ctrl-C stops the shell's), with the answers to the requests sent until then.
+ */
+export async function load(address: string, rate: number, ms: number, stop?: AbortSignal): Promise<Answer[]> {
   const answers: Promise<Answer>[] = [];
   const start = performance.now();
   // Each request leaves at its own time on the schedule, so a busy machine delays requests but does not drop them.
   for (let i = 0; i < Math.round((rate * ms) / 1000); i++) {
-    await sleep(start + (i * 1000) / rate - performance.now());
+    await sleep(start + (i * 1000) / rate - performance.now(), undefined, { signal: stop }).catch(() => {});
+    if (stop?.aborted) break;
     answers.push(get(address, '/', 10_000).catch((error) => ({ status: 0, headers: {}, body: String(error) })));
   }
   return Promise.all(answers);
