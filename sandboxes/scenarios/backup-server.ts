@@ -82,10 +82,11 @@ export default defineScenario({
       hints: [
         'The spare from the first exercise is needed here too (after a reset, make it again).',
         'Keep traffic running while web-01 dies and comes back: `infra kill` and `infra start` take `--in 5s` to act later, while `load` runs.',
-        'With web-02 a `backup`: `load -r 10 -d 2s`, then `infra kill web-01`, `infra start web-01 --in 6s` and `load -r 10 -d 12s`.',
+        'With web-02 a `backup`: `load -r 10 -d 2s`, then `infra kill web-01`, `infra start web-01 --in 6s` and `load -r 10 -d 16s`.',
       ],
       // The first load is web-01 serving alone; the kill and the delayed start are typed right before the second, so it
-      // spans web-01's detection as DOWN (fall 3: 3 s), its start at 6 s and its return UP (rise 2: 2 s later).
+      // spans web-01's detection as DOWN (fall 3: 3 s), its start at 6 s and its return UP (rise 2: 2 s later), with
+      // several seconds of web-01 serving again after that, even on a busy machine.
       solution: [
         'edit haproxy.cfg',
         `#   add "backup" at the end of the line "server ${web2.name} ${web2.address}:80 check inter 1s fall 3 rise 2", save`,
@@ -93,7 +94,7 @@ export default defineScenario({
         'load -r 10 -d 2s',
         'infra kill web-01',
         'infra start web-01 --in 6s',
-        'load -r 10 -d 12s',
+        'load -r 10 -d 16s',
       ],
       check({ events }) {
         const outages = runsOf(events, lb.name).map(phases);

@@ -1,30 +1,53 @@
-// Each lesson walked as a newcomer would, in Chromium with the local runtime: open the lesson, wait for its sandbox,
-// type the first exercise's solution into the terminal, and see the exercise panel mark that goal done. The goal is
-// checked by the supervisor from what really happened (requests served, nodes killed, writes replayed).
+// Each lesson walked as a newcomer would, in Chromium with the local runtime: open the lesson, start its sandbox,
+// answer the lesson's prediction in the exercise panel, do that exercise through the terminal and see the run's
+// measured value beside the prediction; then take on the lesson's challenge (a "find it / fix it" goal) and see the
+// panel mark it done. Goals and measures are checked by the supervisor from what really happened (requests served,
+// nodes killed, writes replayed), never from what was typed.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { Goal, Scenario } from '../../sandboxes/scenarios/scenario';
+import type { Goal, Prediction, Scenario } from '../../sandboxes/scenarios/scenario';
 import { chromiumPath } from '../browser/chromium';
 import { courseInChromium } from '../browser/course-in-chromium';
 import { startSandbox } from '../browser/start-sandbox';
 import { steps, type Step } from '../support/solution';
-import { COURSE } from './course';
+import { COURSE, TEMPLATE_LESSONS, type Outline } from './course';
 import { pathOf, root } from './lessons';
 import { serveCopyOfBuiltSite } from './site';
 
+/** One exercise of a walk: a goal whose solution can be typed straight through (no "# wait until ..." to judge). */
+interface Exercise {
+  scenario: Scenario;
+  goal: Goal;
+  steps: Step[];
+}
+
+const load = async (name: string) => (await import(`../../sandboxes/scenarios/${name}.ts`)).default as Scenario;
+const typedThrough = (scenario: Scenario, goal: Goal) => steps(scenario, goal).every((step) => step.kind !== 'wait');
+const exercise = (scenario: Scenario, goal: Goal): Exercise => ({ scenario, goal, steps: steps(scenario, goal) });
+
 /**
- * The exercise a newcomer does first in a lesson: the first goal, in the order the lesson embeds its sandboxes,
- * whose solution can be typed straight through (commands and edits; no "# wait until ..." for a person to judge).
+ * What a lesson's walk does, in the order the lesson embeds its sandboxes: its first prediction tied to a goal that
+ * can be typed through (with that goal), and its first such challenge. A lesson with neither (the overview) walks
+ * its first exercise.
  */
-async function firstExercise(scenarios: string[]): Promise<{ scenario: string; goal: Goal; steps: Step[] } | undefined> {
-  for (const name of scenarios) {
-    const scenario = (await import(`../../sandboxes/scenarios/${name}.ts`)).default as Scenario;
-    const goal = scenario.goals.find((g) => steps(scenario, g).every((step) => step.kind !== 'wait'));
-    if (goal) return { scenario: name, goal, steps: steps(scenario, goal) };
+async function walkOf(outline: Outline): Promise<{ predicted?: Exercise & { prediction: Prediction }; challenge?: Exercise; first?: Exercise }> {
+  const scenarios = await Promise.all(outline.scenarios.map(load));
+  const walk: Awaited<ReturnType<typeof walkOf>> = {};
+  for (const scenario of scenarios) {
+    for (const prediction of scenario.predictions ?? []) {
+      const goal = scenario.goals.find((g) => g.id === prediction.goal);
+      if (!walk.predicted && goal && typedThrough(scenario, goal)) walk.predicted = { ...exercise(scenario, goal), prediction };
+    }
+    const challenge = scenario.goals.find((g) => g.challenge && typedThrough(scenario, g));
+    if (!walk.challenge && challenge) walk.challenge = exercise(scenario, challenge);
   }
-  return undefined;
+  if (!walk.predicted && !walk.challenge) {
+    const scenario = scenarios.find((s) => s.goals.some((g) => typedThrough(s, g)));
+    if (scenario) walk.first = exercise(scenario, scenario.goals.find((g) => typedThrough(scenario, g))!);
+  }
+  return walk;
 }
 
 // Lessons whose scenarios exist; tests/content/scenarios.test.ts fails for a lesson whose scenario is missing.
@@ -47,59 +70,97 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
     await sandbox.locator('.xterm').scrollIntoViewIfNeeded();
     return sandbox.locator('.xterm-rows').innerText();
   };
+  const sandboxOf = (page: Page, scenario: Scenario) => page.locator(`[data-sandbox][data-scenario="${scenario.name}"]`);
 
-  // Each wait below is generous for a busy two-core machine; the test's own limit is above their sum, so a slow
+  /** Until the sandbox is up as a newcomer sees it: the prompt, every node running, and a MASTER where keepalived runs. */
+  async function ready(page: Page, scenario: Scenario): Promise<void> {
+    const sandbox = sandboxOf(page, scenario);
+    await expect.poll(() => screen(sandbox), { timeout: 75_000 }).toContain("Type 'help'");
+    await expect.poll(() => sandbox.locator('g.node.process-running').count(), { timeout: 60_000 }).toBe(scenario.nodes.filter((n) => !n.stopped).length);
+    if (Object.keys(scenario.files).some((f) => f.startsWith('keepalived'))) {
+      const badge = sandbox.locator('.vip-badge .vip-text').first();
+      await expect.poll(() => badge.textContent().catch(() => ''), { timeout: 30_000 }).toMatch(/^VIP [\d.]+$/);
+    }
+  }
+
+  /** Types an exercise's solution into the terminal and waits for the panel to mark its goal done. */
+  async function solve(page: Page, { scenario, goal, steps }: Exercise): Promise<void> {
+    const sandbox = sandboxOf(page, scenario);
+    const item = sandbox.locator(`li.goal[data-goal="${goal.id}"]`);
+    await expect.poll(() => item.count(), { timeout: 20_000 }).toBe(1);
+    expect(await item.getAttribute('data-state')).toBe('open');
+    await sandbox.locator('.xterm').click();
+    // First look around, as the lessons suggest: `infra status` answers once the whole topology is up.
+    await page.keyboard.type('infra status');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => screen(sandbox), { timeout: 60_000 }).toMatch(/Goals met: \d+\/\d+/);
+    for (const step of steps) {
+      if (step.kind === 'command') {
+        await page.keyboard.type(step.line);
+        await page.keyboard.press('Enter');
+      } else if (step.kind === 'edit') {
+        await page.keyboard.type(`edit ${step.file}`);
+        await page.keyboard.press('Enter');
+        await expect.poll(() => screen(sandbox), { timeout: 20_000 }).toContain(`edit  ${step.file}`); // the editor is open
+        for (const key of step.keys) await ('press' in key ? page.keyboard.press(key.press) : page.keyboard.type(key.text));
+        await expect.poll(() => screen(sandbox), { timeout: 20_000 }).toContain(`Saved ${step.file}.`);
+      }
+    }
+    await expect.poll(async () => item.getAttribute('data-state'), { timeout: 45_000, interval: 500 }).toBe('done');
+    expect(await item.locator('.goal-status').innerText()).toBe('✔ Done');
+  }
+
+  /** Answers a prediction as a learner does: a number typed, or the first choice, then "Lock in my prediction". */
+  async function predict(page: Page, scenario: Scenario, prediction: Prediction): Promise<Locator> {
+    const form = sandboxOf(page, scenario).locator(`[data-prediction="${prediction.id}"]`);
+    await expect.poll(() => form.count(), { timeout: 20_000 }).toBe(1);
+    if (prediction.kind.type === 'number') await form.getByRole('spinbutton').fill('3');
+    else await form.getByRole('radio').first().check();
+    await form.getByRole('button', { name: 'Lock in my prediction' }).click();
+    await expect.poll(() => form.locator('.predict-result').innerText()).toMatch(/^You predicted .+\. Now do it: your run will measure it\.$/);
+    return form;
+  }
+
+  // Each wait above is generous for a busy two-core machine; the test's own limit is above their sum, so a slow
   // step fails with what the learner would have seen, not with a bare timeout.
   const cases = walkable.map((o) => [o.slug, o] as const);
-  it.each(cases)('%s: the first exercise, done through the terminal, is checked', { timeout: 420_000 }, async (slug, outline) => {
-    const exercise = await firstExercise(outline.scenarios);
-    expect(exercise, `${slug}: no goal of ${outline.scenarios.join(', ')} can be typed straight through`).toBeDefined();
-    const { scenario, goal, steps } = exercise!;
+  it.each(cases)('%s: a prediction answered and measured, and a challenge solved, through the terminal', { timeout: 420_000 }, async (slug, outline) => {
+    const walk = await walkOf(outline);
+    if (TEMPLATE_LESSONS.includes(outline)) {
+      expect(walk.predicted, `${slug}: no prediction of ${outline.scenarios.join(', ')} comes before a goal that can be typed straight through`).toBeDefined();
+      expect(walk.challenge, `${slug}: no challenge of ${outline.scenarios.join(', ')} can be typed straight through`).toBeDefined();
+    } else expect(walk.first, `${slug}: no goal of ${outline.scenarios.join(', ')} can be typed straight through`).toBeDefined();
     const page = await open(pathOf(slug));
+    let doing: Exercise | undefined;
     try {
-      const sandbox = page.locator(`[data-sandbox][data-scenario="${scenario}"]`);
-      await startSandbox(sandbox);
-      await expect.poll(() => screen(sandbox), { timeout: 75_000 }).toContain("Type 'help'");
-      // As a newcomer looks at the topology before typing: every node of the scenario shown as running (but the
-      // switched-off ones the learner is to start), and where
-      // keepalived runs, a balancer holding the virtual IP (the lessons say to wait for the first MASTER).
-      const { nodes, files } = (await import(`../../sandboxes/scenarios/${scenario}.ts`)).default as Scenario;
-      await expect.poll(() => sandbox.locator('g.node.process-running').count(), { timeout: 60_000 }).toBe(nodes.filter((n) => !n.stopped).length);
-      if (Object.keys(files).some((f) => f.startsWith('keepalived'))) {
-        const badge = sandbox.locator('.vip-badge .vip-text').first();
-        await expect.poll(() => badge.textContent().catch(() => ''), { timeout: 30_000 }).toMatch(/^VIP [\d.]+$/);
+      let started: Scenario | undefined;
+      const start = async (scenario: Scenario) => {
+        if (started === scenario) {
+          // The same sandbox again: back to its starting state, as the panel's "Reset lab" does.
+          await sandboxOf(page, scenario).getByRole('button', { name: 'Reset lab' }).click();
+        } else await startSandbox(sandboxOf(page, scenario));
+        started = scenario;
+        await ready(page, scenario);
+      };
+      if (walk.predicted) {
+        doing = walk.predicted;
+        await start(doing.scenario);
+        const form = await predict(page, doing.scenario, walk.predicted.prediction);
+        await solve(page, doing);
+        await expect.poll(() => form.locator('.predict-result').innerText(), { timeout: 30_000 }).toMatch(/^You predicted .+; your run measured .+\.$/);
       }
-      const item = sandbox.locator(`li.goal[data-goal="${goal.id}"]`);
-      await expect.poll(() => item.count(), { timeout: 20_000 }).toBe(1);
-      expect(await item.getAttribute('data-state')).toBe('open');
-
-      await sandbox.locator('.xterm').click();
-      // First look around, as the lessons suggest: `infra status` answers once the whole topology is up.
-      await page.keyboard.type('infra status');
-      await page.keyboard.press('Enter');
-      await expect.poll(() => screen(sandbox), { timeout: 60_000 }).toMatch(/Goals met: 0\/\d+/);
-      for (const step of steps) {
-        if (step.kind === 'command') {
-          await page.keyboard.type(step.line);
-          await page.keyboard.press('Enter');
-        } else if (step.kind === 'edit') {
-          await page.keyboard.type(`edit ${step.file}`);
-          await page.keyboard.press('Enter');
-          await expect.poll(() => screen(sandbox), { timeout: 20_000 }).toContain(`edit  ${step.file}`); // the editor is open
-          for (const key of step.keys) await ('press' in key ? page.keyboard.press(key.press) : page.keyboard.type(key.text));
-          await expect.poll(() => screen(sandbox), { timeout: 20_000 }).toContain(`Saved ${step.file}.`);
-        }
+      for (const next of [walk.challenge, walk.first]) {
+        if (!next) continue;
+        doing = next;
+        await start(next.scenario);
+        await solve(page, next);
       }
-      await expect
-        .poll(async () => item.getAttribute('data-state'), { timeout: 45_000, interval: 500 })
-        .toBe('done');
-      expect(await item.locator('.goal-status').innerText()).toBe('✔ Done');
     } catch (error) {
       // What the learner would have seen, to tell a slow machine from a broken lesson.
-      const sandbox = page.locator(`[data-sandbox][data-scenario="${scenario}"]`);
-      const terminal = await screen(sandbox).catch(() => '(no terminal)');
-      const check = await sandbox.locator(`li.goal[data-goal="${goal.id}"] .goal-check`).innerText().catch(() => '(no goal)');
-      throw new Error(`${slug} / ${scenario} / ${goal.id}: ${(error as Error).message}\n--- goal check ---\n${check}\n--- terminal ---\n${terminal}`);
+      const sandbox = doing && sandboxOf(page, doing.scenario);
+      const terminal = sandbox ? await screen(sandbox).catch(() => '(no terminal)') : '(not started)';
+      const check = sandbox ? await sandbox.locator(`li.goal[data-goal="${doing!.goal.id}"] .goal-check`).innerText().catch(() => '(no goal)') : '';
+      throw new Error(`${slug} / ${doing?.scenario.name} / ${doing?.goal.id}: ${(error as Error).message}\n--- goal check ---\n${check}\n--- terminal ---\n${terminal}`);
     } finally {
       await page.close();
     }
