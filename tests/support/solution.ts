@@ -3,6 +3,7 @@
 // ^S to save, ^X to exit); a "# wait ..." line waited out. The keys are worked out from the scenario's file as it
 // starts, so a comment that quotes a line the file does not have fails here, as it would stop a learner.
 import type { Goal, Scenario } from '../../sandboxes/scenarios/scenario';
+import type { SandboxEvent } from '../../sandboxes/shared/events/index';
 
 /** A key by Playwright's name (what page.keyboard.press takes), or text to type. */
 export type EditorKey = { press: 'ArrowDown' | 'ArrowRight' | 'Home' | 'End' | 'Delete' | 'Enter' | 'Control+s' | 'Control+x' } | { text: string };
@@ -96,4 +97,17 @@ function editorKeys(text: string, said: string[], what: string): { keys: EditorK
   if ((m = /^add the line "(.+)" under "(.+?)"(?: in [\w ]+)?, save$/.exec(first)) && !more.length) return insertUnder(m[2], [m[1]]);
   if ((m = /^under "(.+?)"(?: in [\w ]+)? add:$/.exec(first)) && more.length) return insertUnder(m[1], more);
   throw new Error(`${what}: the test cannot follow these instructions: ${said.join(' / ') || '(none)'}`);
+}
+
+/** What the solutions' "# wait ..." lines wait for, as the events that show it happened. */
+const WAITS: [RegExp, (said: RegExpExecArray) => (e: SandboxEvent) => boolean][] = [
+  [/promote a standby/, () => (e) => e.type === 'store.promote'],
+  [/until (\S+) has started/, ([, node]) => (e) => e.type === 'store.ready' && e.node === node],
+];
+
+/** The event a "# wait ..." step waits for; an error for a wait no one taught this test to recognise. */
+export function awaited(step: Extract<Step, { kind: 'wait' }>): (e: SandboxEvent) => boolean {
+  const wait = WAITS.find(([said]) => said.test(step.until));
+  if (!wait) throw new Error(`the test does not know what "# ${step.until}" waits for`);
+  return wait[1](wait[0].exec(step.until)!);
 }

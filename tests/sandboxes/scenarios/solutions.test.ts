@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarios } from '../../../sandboxes/scenarios/index';
 import type { Goal, Scenario } from '../../../sandboxes/scenarios/scenario';
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
-import { steps, terminalBytes, type Step } from '../../support/solution';
+import { awaited, steps, terminalBytes, type Step } from '../../support/solution';
 import { keys, ShellSession } from '../shell/terminal';
 import { SupervisorRun } from '../supervisor/harness';
 
@@ -26,11 +26,6 @@ const proven = Object.values(scenarios)
   .sort((a, b) => b.seconds - a.seconds)
   .map(({ s }) => s);
 
-/** What the solutions' "# wait ..." lines wait for, as the events that show it happened. */
-const waits: [RegExp, (said: RegExpExecArray) => (e: SandboxEvent) => boolean][] = [
-  [/promote a standby/, () => (e) => e.type === 'store.promote'],
-  [/until (\S+) has started/, ([, node]) => (e) => e.type === 'store.ready' && e.node === node],
-];
 
 /** Commands that only look or send traffic: after a solution made of these, the next goal starts where it is. */
 const observes = /^(curl|load|metrics|scan|cat|infra status|db (status|get|set)\b|db lag$)/;
@@ -78,9 +73,7 @@ async function follow(step: Step, shell: ShellSession, run: SupervisorRun, from:
     expect(await exited).toContain(`Saved ${step.file}.`);
     expect(readFileSync(join(run.folder, step.file), 'utf8')).toBe(step.text);
   } else {
-    const wait = waits.find(([said]) => said.test(step.until));
-    if (!wait) throw new Error(`the test does not know what "# ${step.until}" waits for`);
-    await run.waitFor(wait[1](wait[0].exec(step.until)!), 30_000, from);
+    await run.waitFor(awaited(step), 30_000, from);
   }
 }
 
