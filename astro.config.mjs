@@ -29,8 +29,6 @@ export default defineConfig({
   // which cost over a second of scripting in long tasks (Lighthouse, the overview lesson). A lesson is a small static
   // page; the router fetches it on the click.
   prefetch: false,
-  // Lessons that moved keep their old address working (a static page that forwards, with a canonical link).
-  redirects: { '/firewall-tls/': '/firewall/' },
   vite: {
     build: {
       chunkSizeWarningLimit: LAZY_MERMAID_CHUNK_KB,

@@ -52,9 +52,10 @@ export default defineConfig({
     // Suites marked concurrent (the scenario solutions: whole scenarios side by side) run at most this many at once,
     // so that on two cores each scenario's timers still fire on time.
     maxConcurrency: 3,
-    // Most files wait on timers and processes, not the CPU: two at a time on a 2-core machine (vitest's default there
-    // is one). The suite is written to pass on a loaded machine, and this keeps it loaded.
-    maxWorkers: 2,
+    // Most files wait on timers and processes, not the CPU (two workers kept about 0.6 of the two cores busy): three
+    // at a time on a 2-core machine (vitest's default there is one). The suite is written to pass on a loaded
+    // machine, and this keeps it loaded.
+    maxWorkers: 3,
     sequence: { sequencer: slowestFirst(SLOWEST) },
     projects: [
       { extends: true, test: { name: 'local', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, ...ONLY_UNDER_LIMITS] } },

@@ -134,9 +134,9 @@ describe.skipIf(!chromiumPath)('the lab layout in Chromium', () => {
     await resize(page, SIZES[0]);
     await page.evaluate(() => scrollTo(0, 0));
     await expect.poll(() => page.locator('starlight-toc a[aria-current="true"]').innerText(), { timeout: 10_000 }).toBe('Overview');
-    // Straight into the middle of the sandbox, which lies in the section "Try it".
+    // Straight into the middle of the sandbox, which lies in the section "Try it first".
     await page.locator('.lab').evaluate((lab) => scrollTo(0, scrollY + lab.getBoundingClientRect().top - 40));
-    await expect.poll(() => page.locator('starlight-toc a[aria-current="true"]').innerText(), { timeout: 10_000 }).toBe('Try it');
+    await expect.poll(() => page.locator('starlight-toc a[aria-current="true"]').innerText(), { timeout: 10_000 }).toBe('Try it first');
   }, TEST_MS);
 
   for (const size of SIZES.slice(0, 2)) {

@@ -162,7 +162,8 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
   });
 
   it('the first sandbox connects to the bridge while the learner reads above it, and spawns nothing until it comes into view', { timeout: TEST_MS }, async () => {
-    const page = await course.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // A laptop's screen, less its browser's bars: the overview's sandbox (178 words down) starts below it.
+    const page = await course.browser.newPage({ viewport: { width: 1280, height: 600 } });
     await page.route(/mermaid|pagefind/, (route) => route.abort());
     page.on('pageerror', (error) => /mermaid|pagefind/.test(error.message) || errors.push(error.message));
     const sockets: string[] = [];
@@ -176,7 +177,7 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
     try {
       await page.goto(new URL('/overview/', course.server.url).href);
       const box = sandbox(page, 0);
-      expect((await box.boundingBox())!.y, 'the sandbox starts below the first screen').toBeGreaterThan(800);
+      expect((await box.boundingBox())!.y, 'the sandbox starts below the first screen').toBeGreaterThan(600);
       // The session is open (the bridge said 'ready') while the sandbox waits: no program asked for, none started.
       await expect.poll(() => ready, { timeout: UP_MS }).toBe(true);
       await page.waitForTimeout(500);

@@ -22,7 +22,9 @@ describe('the single points of failure of the spof stack, found by breaking each
     expect(value).toBe('lb-01 and db-01');
     const outcome = Object.fromEntries([...how.matchAll(/(\S+) down: (\d+) of (\d+) failed/g)].map(([, part, failed, sent]) => [part, Number(failed) / Number(sent)]));
     expect(Object.keys(outcome).sort()).toEqual(['db-01', 'lb-01', 'web-01', 'web-02']);
-    expect(outcome['lb-01']).toBe(1);
+    // Nearly all: load reports each second, and the report that spans the kill also counts the requests answered
+    // just before it (on a busy machine, one in fifteen in one run).
+    expect(outcome['lb-01']).toBeGreaterThanOrEqual(0.8);
     expect(outcome['db-01']).toBeGreaterThanOrEqual(0.5);
     for (const web of ['web-01', 'web-02']) expect(outcome[web], web).toBeLessThan(0.5);
   }, 120_000);
