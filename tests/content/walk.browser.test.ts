@@ -100,6 +100,8 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
     const item = sandbox.locator(`li.goal[data-goal="${goal.id}"]`);
     await expect.poll(() => item.count(), { timeout: 20_000 }).toBe(1);
     expect(await item.getAttribute('data-state')).toBe('open');
+    // A challenge says so in words, above its symptom.
+    if (goal.challenge) expect(await item.locator('.goal-badge').innerText()).toMatch(/^challenge: find it, fix it$/i);
     await sandbox.locator('.xterm').click();
     // First look around, as the lessons suggest: `infra status` answers once the whole topology is up.
     await page.keyboard.type('infra status');

@@ -83,8 +83,8 @@ export class ExercisePanel {
     const item = document.createElement('li');
     item.className = goal.challenge ? 'goal challenge' : 'goal';
     item.dataset.goal = goal.id;
-    const badge = goal.challenge ? '<strong class="goal-badge">Challenge:</strong> ' : '';
-    item.innerHTML = `<p class="goal-head"><span class="goal-status"></span> ${badge}<span class="goal-title"></span></p>
+    const badge = goal.challenge ? '<p class="goal-badge">Challenge: find it, fix it</p>' : '';
+    item.innerHTML = `${badge}<p class="goal-head"><span class="goal-status"></span> <span class="goal-title"></span></p>
       <dl class="goal-check"></dl>
       <ol class="hints" aria-label="Hints"></ol>
       <p class="goal-actions"><button type="button" class="hint"></button> <button type="button" class="solution">Show the solution</button></p>
