@@ -166,7 +166,9 @@ export default defineScenario({
       // its start, and each part has 4 s to come back before the next goes.
       solution: [
         'db set cart "2 books"',
-        'load http://10.0.0.2/kv?key=cart -r 10 -d 27s &',
+        // The load runs 7 s past db-01's scheduled return: the commands after it take a few seconds to type, and
+        // each --in counts from its own line.
+        'load http://10.0.0.2/kv?key=cart -r 10 -d 32s &',
         'infra kill web-01',
         'infra start web-01 --in 3s',
         'infra kill web-02 --in 8s',
