@@ -14,7 +14,7 @@ import { constraints } from '../support/constraints';
 import { serveBuiltCourse } from '../support/site';
 import { chromiumPath } from './chromium';
 import { courseInChromium } from './course-in-chromium';
-import { sandboxProcesses, supervisors } from './processes';
+import { sandboxProcesses, startedByThisProcess, supervisors } from './processes';
 
 /** Starting a topology on a busy 2-core machine: several processes, each a Node start. */
 const UP_MS = 60_000;
@@ -62,7 +62,11 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
     const name = await s.getAttribute('data-folder');
     expect(name).toMatch(/^sandbox-\d+$/);
     let found: string | undefined;
-    await expect.poll(() => (found = supervisors().find((p) => p.scenario === scenario && basename(p.folder) === name)?.folder), { timeout: 10_000 }).toBeDefined();
+    // Another test file may run the same scenario in a sandbox of the same name at the same moment: only this
+    // file's own runtime's supervisors count.
+    await expect
+      .poll(() => (found = supervisors().find((p) => p.scenario === scenario && basename(p.folder) === name && startedByThisProcess(p.pid))?.folder), { timeout: 10_000 })
+      .toBeDefined();
     return found!;
   };
 

@@ -123,7 +123,8 @@ describe('when servers fail', () => {
     expect(took).toBeGreaterThanOrEqual(3 * 200 - 20);
     const event = await lb.waitFor((e) => isRequest(e) && e.status === 503);
     expect(event).toMatchObject({ server: 'app2', termination: 'SC--', retries: 3, redispatched: false, timings: { Tw: 0, Tc: -1, Tr: -1 } });
-    expect(lb.logs()).toContainEqual(expect.stringMatching(/ fe_web be_app\/app2 0\/0\/-1\/-1\/\d+ 503 \d+ - - SC-- \d+\/\d+\/\d+\/\d+\/3 0\/0 "GET \/ HTTP\/1\.1"$/));
+    // The log line comes on its own stream, which may be read after the event's.
+    await expect.poll(() => lb.logs(), { timeout: 5_000 }).toContainEqual(expect.stringMatching(/ fe_web be_app\/app2 0\/0\/-1\/-1\/\d+ 503 \d+ - - SC-- \d+\/\d+\/\d+\/\d+\/3 0\/0 "GET \/ HTTP\/1\.1"$/));
   });
 
   it('answers the exact 503 page, logged <NOSRV> SC--, when every server is down', async () => {

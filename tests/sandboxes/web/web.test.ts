@@ -177,7 +177,8 @@ describe.each(RUNTIMES)('the web server, $runtime', (runtime) => {
     web.child.stdin!.write('slow forever\n');
     web.child.stdin!.write('slow 10ms\n');
     expect(await web.next('web.behaviour')).toMatchObject({ slow_ms: 10 });
-    expect(web.stderr()).toContain("web: invalid duration 'forever'");
+    // stderr is its own pipe: its line may be read after the next event on stdout.
+    await expect.poll(() => web.stderr(), { timeout: 5_000 }).toContain("web: invalid duration 'forever'");
   });
 
   it('refuses bad flags with the usage, and exits when the supervisor (its stdin) goes away', async () => {
