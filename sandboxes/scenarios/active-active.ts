@@ -4,7 +4,7 @@
 // both addresses, so the name keeps working without any change to DNS.
 import { balancerRequests, exits, plural } from './observe';
 import { defineScenario } from './scenario';
-import { haproxyCfg, webServer } from './topology';
+import { haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 import { keepalivedBalancer, keepalivedConf, seconds, vrrpStates } from './edge';
 
 const [lb1, lb2] = [keepalivedBalancer(1), keepalivedBalancer(2)];
@@ -22,8 +22,8 @@ export default defineScenario({
       balance: 'roundrobin',
       options: ['retries 3', 'option redispatch'],
       servers: [
-        { node: web1, params: 'check inter 1s fall 3 rise 2' },
-        { node: web2, params: 'check inter 1s fall 3 rise 2' },
+        { node: web1, params: HEALTH_CHECK },
+        { node: web2, params: HEALTH_CHECK },
       ],
     }),
     // The zone the sandbox's name server answers from: DNS round robin is two A records for one name.

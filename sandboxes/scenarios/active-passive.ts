@@ -3,7 +3,7 @@
 // back it preempts by default, a second switch, unless it starts as BACKUP with `nopreempt` (keepalived.conf(5)).
 import { exits } from './observe';
 import { defineScenario, type World } from './scenario';
-import { haproxyCfg, webServer } from './topology';
+import { haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 import { keepalivedBalancer, keepalivedConf, logsOf, seconds, vrrpStates } from './edge';
 
 const [lb1, lb2] = [keepalivedBalancer(1), keepalivedBalancer(2)];
@@ -55,8 +55,8 @@ export default defineScenario({
       balance: 'roundrobin',
       options: ['retries 3', 'option redispatch'],
       servers: [
-        { node: web1, params: 'check inter 1s fall 3 rise 2' },
-        { node: web2, params: 'check inter 1s fall 3 rise 2' },
+        { node: web1, params: HEALTH_CHECK },
+        { node: web2, params: HEALTH_CHECK },
       ],
     }),
     'keepalived-lb-01.conf': keepalivedConf('lb-01', [{ name: 'VI_1', vrid: 51, vip: VIP, state: 'MASTER', priority: 101 }]),

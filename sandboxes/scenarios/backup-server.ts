@@ -5,7 +5,7 @@
 import type { SandboxEvent } from '../shared/events/index';
 import { appRequests, countBy, describeCounts, runsOf, transitions } from './observe';
 import { defineScenario } from './scenario';
-import { balancer, haproxyCfg, webServer } from './topology';
+import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 
 const lb = balancer();
 const [web1, web2] = [webServer(1), webServer(2)];
@@ -55,8 +55,8 @@ export default defineScenario({
       balance: 'roundrobin',
       options: ['retries 3', 'option redispatch'],
       servers: [
-        { node: web1, params: 'check inter 1s fall 3 rise 2' },
-        { node: web2, params: 'check inter 1s fall 3 rise 2' },
+        { node: web1, params: HEALTH_CHECK },
+        { node: web2, params: HEALTH_CHECK },
       ],
     }),
   },

@@ -12,7 +12,7 @@ import { alerts, firewallView, keepalivedBalancer, keepalivedConf, prometheus, v
 import { ALERTS_YML, haproxyCfgWithExporter, prometheusYml } from './monitoring-files';
 import { balancerRequests, exits, plural } from './observe';
 import { defineScenario, type Measured, type World } from './scenario';
-import { webServer } from './topology';
+import { HEALTH_CHECK, webServer } from './topology';
 
 const VIP = '10.0.0.10';
 // The balancers also serve 443 (TLS) here; the builder's ports are those of the HTTP-only lessons.
@@ -52,7 +52,7 @@ const HTTPS = `--resolve ${SITE}:443:${VIP} https://${SITE}`;
 const HAPROXY_CFG = haproxyCfgWithExporter({
   balance: 'roundrobin',
   options: ['retries 3', 'option redispatch'],
-  servers: [web1, web2].map((node) => ({ node, params: 'check inter 1s fall 3 rise 2' })),
+  servers: [web1, web2].map((node) => ({ node, params: HEALTH_CHECK })),
 }).replace(
   '    bind :80\n',
   [

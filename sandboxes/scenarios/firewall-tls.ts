@@ -6,7 +6,7 @@ import { dbNode, storeConf } from './database';
 import { firewallView } from './edge';
 import { balancerRequests, plural, runsOf } from './observe';
 import { defineScenario, type World } from './scenario';
-import { CLIENT, balancer, haproxyCfg, webServer } from './topology';
+import { balancer, CLIENT, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 
 const lb = balancer();
 const [web1, web2] = [webServer(1), webServer(2)];
@@ -55,7 +55,7 @@ export default defineScenario({
     'haproxy.cfg': haproxyCfg({
       balance: 'roundrobin',
       options: ['retries 3', 'option redispatch'],
-      servers: [web1, web2].map((node) => ({ node, params: 'check inter 1s fall 3 rise 2' })),
+      servers: [web1, web2].map((node) => ({ node, params: HEALTH_CHECK })),
     }),
   },
   faults: [],

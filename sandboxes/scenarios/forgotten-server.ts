@@ -6,7 +6,7 @@
 import type { SandboxEvent } from '../shared/events/index';
 import { balancerRequests, countBy, describeCounts, plural, windows } from './observe';
 import { defineScenario } from './scenario';
-import { balancer, haproxyCfg, webServer } from './topology';
+import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 
 const lb = balancer();
 const [web1, web2] = [webServer(1, ['--service-time', '20ms']), webServer(2, ['--service-time', '20ms'])];
@@ -37,8 +37,8 @@ export default defineScenario({
       balance: 'roundrobin',
       options: ['retries 3'],
       servers: [
-        { node: web1, params: 'check inter 1s fall 3 rise 2' },
-        { node: web2, params: 'check inter 1s fall 3 rise 2' },
+        { node: web1, params: HEALTH_CHECK },
+        { node: web2, params: HEALTH_CHECK },
         { node: GONE, params: '' },
       ],
     }),

@@ -1,14 +1,14 @@
 // The monitoring lesson: a Prometheus-like prom-01 scrapes every node; an alert goes pending, fires after its `for`,
 // and resolves when the condition clears.
 import { defineScenario, type World } from './scenario';
-import { balancer, webServer } from './topology';
+import { balancer, HEALTH_CHECK, webServer } from './topology';
 import { alerts, prometheus, seconds } from './edge';
 import { exits } from './observe';
 import { ALERTS_YML, PROMETHEUS_YML, haproxyCfgWithExporter } from './monitoring-files';
 
 const lb = balancer();
 const [web1, web2] = [webServer(1), webServer(2)];
-const servers = [web1, web2].map((node) => ({ node, params: 'check inter 1s fall 3 rise 2' }));
+const servers = [web1, web2].map((node) => ({ node, params: HEALTH_CHECK }));
 
 /**
  * How long a dead web server goes unannounced: from a web server's first death to InstanceDown firing for it. The

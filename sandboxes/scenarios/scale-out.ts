@@ -6,7 +6,7 @@
 import type { SandboxEvent } from '../shared/events/index';
 import { appRequests, windows } from './observe';
 import { defineScenario, type World } from './scenario';
-import { balancer, haproxyCfg, webServer } from './topology';
+import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 
 const lb = balancer();
 const web1 = webServer(1);
@@ -109,8 +109,8 @@ export default defineScenario({
       balance: 'roundrobin',
       options: ['retries 3', 'option redispatch'],
       servers: [
-        { node: web1, params: 'check inter 1s fall 3 rise 2' },
-        { node: web2, params: 'check inter 1s fall 3 rise 2' },
+        { node: web1, params: HEALTH_CHECK },
+        { node: web2, params: HEALTH_CHECK },
       ],
     }),
   },

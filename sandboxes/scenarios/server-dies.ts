@@ -2,7 +2,7 @@
 // visitors notice (health checks take the server out; `option redispatch` saves the requests caught in between).
 import { balancerRequests, countBy, describeCounts, exits, plural, transitions } from './observe';
 import { defineScenario, type World } from './scenario';
-import { balancer, haproxyCfg, webServer } from './topology';
+import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 
 const lb = balancer();
 // 20 ms of work per request, not the default 140 (sandboxes/web/README.md): this lesson is about a death, not about
@@ -77,8 +77,8 @@ export default defineScenario({
       balance: 'roundrobin',
       options: ['retries 3'],
       servers: [
-        { node: web1, params: 'check inter 1s fall 3 rise 2' },
-        { node: web2, params: 'check inter 1s fall 3 rise 2' },
+        { node: web1, params: HEALTH_CHECK },
+        { node: web2, params: HEALTH_CHECK },
       ],
     }),
   },

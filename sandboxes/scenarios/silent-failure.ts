@@ -2,13 +2,13 @@
 // so lb-01 keeps it in rotation and nothing looks wrong, until the monitor's error-rate alert fires.
 import { appRequests, plural } from './observe';
 import { defineScenario } from './scenario';
-import { balancer, webServer } from './topology';
+import { balancer, HEALTH_CHECK, webServer } from './topology';
 import { alerts, prometheus } from './edge';
 import { ALERTS_YML, PROMETHEUS_YML, haproxyCfgWithExporter } from './monitoring-files';
 
 const lb = balancer();
 const [web1, web2] = [webServer(1), webServer(2)];
-const servers = [web1, web2].map((node) => ({ node, params: 'check inter 1s fall 3 rise 2' }));
+const servers = [web1, web2].map((node) => ({ node, params: HEALTH_CHECK }));
 /** Answers in a row without a 5xx that show web-02 repaired (a server failing 30% of requests gives 20 good ones in a row 0.08% of the time). */
 const CLEAN = 20;
 

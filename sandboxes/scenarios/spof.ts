@@ -5,7 +5,7 @@ import { dbNode, storeConf } from './database';
 import { downtimes, exits, plural, servedWhileDown } from './observe';
 import { defineScenario, type World } from './scenario';
 import type { SandboxEvent } from '../shared/events/index';
-import { balancer, haproxyCfg, webServer } from './topology';
+import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 
 const lb = balancer();
 const db1 = dbNode(1);
@@ -106,8 +106,8 @@ export default defineScenario({
       balance: 'roundrobin',
       options: ['retries 3', 'option redispatch'],
       servers: [
-        { node: web1, params: 'check inter 1s fall 3 rise 2' },
-        { node: web2, params: 'check inter 1s fall 3 rise 2' },
+        { node: web1, params: HEALTH_CHECK },
+        { node: web2, params: HEALTH_CHECK },
       ],
     }),
   },

@@ -4,7 +4,7 @@
 import { CA_PEM, SITE_PEM } from './certificates';
 import { balancerRequests, plural } from './observe';
 import { defineScenario, type World } from './scenario';
-import { CLIENT, balancer, haproxyCfg, webServer } from './topology';
+import { balancer, CLIENT, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 
 // Port 443 is not among lb-01's declared ports, although it answers there once haproxy.cfg has `bind :443 ssl crt
 // site.pem`: the supervisor waits for every declared port at start (up to 15 s), and nothing listens on 443 yet.
@@ -36,7 +36,7 @@ export default defineScenario({
     'haproxy.cfg': haproxyCfg({
       balance: 'roundrobin',
       options: ['retries 3', 'option redispatch'],
-      servers: [web1, web2].map((node) => ({ node, params: 'check inter 1s fall 3 rise 2' })),
+      servers: [web1, web2].map((node) => ({ node, params: HEALTH_CHECK })),
     }),
     // For TLS termination: `bind :443 ssl crt site.pem` in fe_web; curl trusts ca.pem, the sandbox's CA store
     // (curl --resolve www.example.com:443:10.0.0.2 https://www.example.com/).

@@ -27,6 +27,12 @@ export function webServer(n: number, args: string[] = []): ScenarioNode {
   return { name, role: 'web', program: 'web', address: `10.0.0.${10 + n}`, ports: [80], args: ['--name', name, '--listen', ':80', ...args] };
 }
 
+/**
+ * The lessons' health check for a web server: every second, DOWN after 3 failures, UP again after 2 successes
+ * (HAProxy's defaults are inter 2s, fall 3, rise 2; one second makes the lessons' failures visible sooner).
+ */
+export const HEALTH_CHECK = 'check inter 1s fall 3 rise 2';
+
 export interface BackendOptions {
   /** `balance` algorithm: roundrobin, static-rr, leastconn, source. */
   balance: string;

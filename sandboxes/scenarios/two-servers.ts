@@ -2,7 +2,7 @@
 // asks the learner to take the site down anyway: what redundancy protects against, by what it does not.
 import { appRequests, balancerRequests, countBy, describeCounts, exits, plural, servedWhileDown } from './observe';
 import { defineScenario, type Measured, type World } from './scenario';
-import { balancer, haproxyCfg, webServer } from './topology';
+import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 
 const lb = balancer();
 const [web1, web2] = [webServer(1), webServer(2)];
@@ -35,8 +35,8 @@ export default defineScenario({
       // A request that meets a dead server is retried on the other one at once (see the load balancer lesson).
       options: ['retries 3', 'option redispatch'],
       servers: [
-        { node: web1, params: 'check inter 1s fall 3 rise 2' },
-        { node: web2, params: 'check inter 1s fall 3 rise 2' },
+        { node: web1, params: HEALTH_CHECK },
+        { node: web2, params: HEALTH_CHECK },
       ],
     }),
   },
