@@ -1,6 +1,7 @@
 // The replica's decisions (sandboxes/store/replica.ts), replayed from the transcripts in testdata/: each file feeds
 // the pure core events (start, heartbeats, the clock, writes, promotion, hand-over, a primary's history) and lists
-// the actions it must return, one per line. See transcript.ts for the format.
+// the actions it must return, one per line. See transcript.ts for the format. `npm run coverage:replica` checks that
+// they exercise every line and branch of replica.ts.
 //
 // Commands (every one takes `at=MS`, which moves the clock forward first; it starts at 0):
 //   start address=HOST:PORT [standby-of=HOST:PORT]                          a fresh data directory
