@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { listen, myAddress } from '../shared/net';
 import { log, report } from '../shared/report';
 import { readControl, writeControl, type Control, type TimelineSwitch } from './control';
-import { freshControl, Replica, terminated, type Action } from './replica';
+import { dueForReplay, freshControl, Replica, terminated, type Action } from './replica';
 import { formatLsn, type Lsn } from './lsn';
 import { copyTail, readWal, scan, WalWriter, type Change, type WalRecord } from './wal';
 import { discardCheckpointsAfter, readCheckpoint, writeCheckpoint } from './checkpoint';
@@ -254,21 +254,17 @@ export class StoreNode {
     this.wal.appendBytes(bytes);
   }
 
-  /** Applies flushed records whose commit is older than recovery_min_apply_delay. */
-  private replay(): void {
+  /** Applies the flushed records that recovery_min_apply_delay lets through: all of them with `delayMs` 0. */
+  private replay(delayMs = this.options.applyDelayMs): void {
     clearTimeout(this.replayTimer);
     const now = Date.now();
-    while (this.replayQueue.length) {
-      const next = this.replayQueue[0];
-      const due = next.ts + this.options.applyDelayMs;
-      if (due > now) {
-        this.replayTimer = setTimeout(() => {
-          this.replay();
-          this.receiver?.report();
-        }, due - now);
-        break;
-      }
-      this.apply(this.replayQueue.shift()!);
+    const { due, wakeAt } = dueForReplay(this.replayQueue, delayMs, now);
+    for (const record of this.replayQueue.splice(0, due)) this.apply(record);
+    if (wakeAt !== undefined) {
+      this.replayTimer = setTimeout(() => {
+        this.replay();
+        this.receiver?.report();
+      }, wakeAt - now);
     }
     // Never backwards: records this node wrote as a primary may be visible beyond what is flushed yet.
     this.replayLsn = this.replayQueue.length ? this.replayQueue[0].lsn : Math.max(this.replayLsn, this.wal.flushLsn);
@@ -380,10 +376,7 @@ export class StoreNode {
 
   private async finishRecovery(leaseMs: number, sent: number, reply: (message: Message) => void): Promise<void> {
     await this.flushedAll();
-    const delay = this.options.applyDelayMs;
-    this.options.applyDelayMs = 0; // promotion replays everything received, whatever the apply delay
-    this.replay();
-    this.options.applyDelayMs = delay;
+    this.replay(0); // promotion replays everything received, whatever the apply delay
     this.run(this.replica.promoted(this.flushLsn, leaseMs, sent, Date.now()), reply);
   }
 

@@ -332,3 +332,14 @@ export function divergence(mine: { timeline: number; flushLsn: Lsn }, primary: {
     ],
   };
 }
+
+/**
+ * recovery_min_apply_delay: a standby replays a record it received only once its commit is `delayMs` old, so that a
+ * mistake on the primary can still be undone from it for that long. Of `received` (oldest first), how many are due at
+ * `now`, and when the next one will be.
+ */
+export function dueForReplay(received: readonly { ts: number }[], delayMs: number, now: number): { due: number; wakeAt?: number } {
+  let due = 0;
+  while (due < received.length && received[due].ts + delayMs <= now) due++;
+  return due < received.length ? { due, wakeAt: received[due].ts + delayMs } : { due };
+}

@@ -16,12 +16,13 @@
 //   adopt timeline=N [history=..]
 //   identify timeline=N [history=..] flush=LSN   the primary's IDENTIFY_SYSTEM, against this standby's end of log
 //   state
+//   replay delay=MS commits=MS,MS,..    which received records recovery_min_apply_delay lets a standby replay
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import type { Control, TimelineSwitch } from '../../../sandboxes/store/control';
 import { formatLsn, parseLsn } from '../../../sandboxes/store/lsn';
-import { divergence, freshControl, Replica, terminated, type Action } from '../../../sandboxes/store/replica';
+import { divergence, dueForReplay, freshControl, Replica, terminated, type Action } from '../../../sandboxes/store/replica';
 import type { Message } from '../../../sandboxes/store/wire';
 import { replay, title, type Command } from './transcript';
 
@@ -48,6 +49,7 @@ class Session {
       this.now = Number(at);
     }
     if (command.name === 'start') return this.start(command);
+    if (command.name === 'replay') return this.replay(command);
     const replica = this.replica;
     if (!replica) throw new Error('start the replica first');
     const get = (key: string) => {
@@ -125,6 +127,12 @@ class Session {
     const address = command.named.get('address');
     if (!address) throw new Error('start needs address=HOST:PORT');
     return this.show(this.replica.start(address));
+  }
+
+  private replay(command: Command): string[] {
+    const commits = (command.named.get('commits') ?? '').split(',').filter(Boolean).map((ts) => ({ ts: Number(ts) }));
+    const { due, wakeAt } = dueForReplay(commits, Number(command.named.get('delay') ?? 0), this.now);
+    return [`replay ${due} of ${commits.length}${wakeAt === undefined ? '' : `, the next at ${wakeAt}`}`];
   }
 
   private state(replica: Replica): string[] {
