@@ -1,8 +1,9 @@
 // A replica's decisions, as a pure state machine: whether this node may take a write (its role, its lease from the
 // failover monitor, a hand-over in progress), when it is fenced, how a standby is promoted, when it follows another
-// primary or steps down, and where a divergent log must be rewound to. Pure: it takes the clock and what it is told,
-// and returns what to do (log, report, write the control file, stream from a primary, end waiting commits, answer).
-// node.ts does the sockets, the timers and the files, as vrrp/main.ts does for vrrp/instance.ts.
+// primary or steps down, where a divergent log must be rewound to, and which received records the apply delay lets
+// through. Pure: it takes the clock and what it is told, and returns what to do (log, report, write the control file,
+// stream from a primary, end waiting commits, answer). node.ts does the sockets, the timers and the files, as
+// vrrp/main.ts does for vrrp/instance.ts. The transcripts in tests/sandboxes/store/testdata/ show it at work.
 import { timelineEnd, type Control, type TimelineSwitch } from './control';
 import { formatLsn, type Lsn } from './lsn';
 import type { Change } from './wal';
@@ -32,10 +33,11 @@ export type Action =
 
 /** What a heartbeat from the failover monitor says (see monitor.ts). */
 export interface Heartbeat {
-  /** The primary the monitor knows, "host:port"; a heartbeat without one only checks the node is alive. */
+  /** The primary the monitor follows, "host:port"; none before it has found one (the heartbeat then only asks for the status). */
   primary?: string;
   timeline: number;
   fencing: boolean;
+  /** The lease granted with it; 0 or NaN for none (fencing off). */
   lease_ms: number;
   /** When the monitor sent it, on its clock (ms since the epoch): the lease runs from there. */
   sent_at: number;
