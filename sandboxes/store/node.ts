@@ -211,8 +211,8 @@ export class StoreNode {
       reply(terminated(why));
     };
     const release = () => {
-      const refused = this.replica.acknowledgement(timeline, Date.now());
-      if (refused) return cancel(refused);
+      const notNow = this.replica.acknowledgement(timeline, Date.now());
+      if (notNow) return cancel(notNow);
       this.makeVisible(record, end);
       const acked_at = Date.now();
       report({ type: 'store.write', op: change.op, key: change.key, lsn: end, timeline, mode: this.syncrep.mode, wait_ms: acked_at - started, acked_at });
