@@ -55,6 +55,7 @@ export default defineConfig({
       favicon: '/favicon.svg',
       customCss: ['./src/styles/course.css'],
       components: {
+        Footer: './src/components/Footer.astro',
         Head: './src/components/Head.astro',
         MarkdownContent: './src/components/MarkdownContent.astro',
         Search: './src/components/Search.astro',
