@@ -49,7 +49,7 @@ export function lessonFaults(root: string, known: string[]): string[] {
     sandboxTags(readFileSync(join(root, LESSONS_DIR, file), 'utf8')).flatMap(({ line, scenario, text }) => {
       const at = `${LESSONS_DIR}/${file}:${line}`;
       if (scenario === undefined) return [`${at}: write the sandbox as <Sandbox scenario="name" /> on a line of its own, not ${text}`];
-      if (!known.includes(scenario)) return [`${at}: <Sandbox scenario="${scenario}" />: there is no scenario "${scenario}" in sandboxes/scenarios/index.ts (known: ${known.join(', ')})`];
+      if (!known.includes(scenario)) return [`${at}: <Sandbox scenario="${scenario}" />: there is no scenario "${scenario}" in sandboxes/scenarios/index.ts (known: ${[...known].sort().join(', ')})`];
       return [];
     }),
   );

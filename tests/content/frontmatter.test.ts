@@ -31,7 +31,11 @@ describe('lesson frontmatter', () => {
   });
 
   it('no two pages share a sidebar position', () => {
-    const orders = lessons.map((l) => (l.frontmatter as { sidebar?: { order?: number } }).sidebar?.order).filter((o) => o !== undefined);
-    expect(new Set(orders).size).toBe(orders.length);
+    const placed = lessons.flatMap((l) => {
+      const order = (l.frontmatter as { sidebar?: { order?: number } }).sidebar?.order;
+      return order === undefined ? [] : [{ order, file: l.file }];
+    });
+    const shared = placed.filter((p) => placed.some((q) => q !== p && q.order === p.order)).map((p) => `${p.file}: ${p.order}`);
+    expect(shared, 'sidebar.order shared by these pages').toEqual([]);
   });
 });

@@ -42,7 +42,7 @@ describe('the build checks the lessons\' sandboxes', () => {
     const error = buildError(siteWith('new-lesson.mdx', '## Try it\n\n<Sandbox scenario="two-server" />'));
     expect(error).toBe(
       'The lessons embed sandboxes that cannot start:\n' +
-        `${LESSONS_DIR}/new-lesson.mdx:11: <Sandbox scenario="two-server" />: there is no scenario "two-server" in sandboxes/scenarios/index.ts (known: ${known.join(', ')})`,
+        `${LESSONS_DIR}/new-lesson.mdx:11: <Sandbox scenario="two-server" />: there is no scenario "two-server" in sandboxes/scenarios/index.ts (known: ${[...known].sort().join(', ')})`,
     );
     expect(known).toContain('two-servers');
   });
