@@ -10,7 +10,7 @@ import { z } from 'astro/zod';
 
 /** The course's own frontmatter fields, beside Starlight's (src/content.config.ts extends its docs schema with them). */
 export const lessonFields = z.object({
-  /** What the learner will be able to do after the lesson, shown at its end as a self-check (LessonGoals.astro). */
+  /** What the learner will be able to do after the lesson, shown at its end as a self-check (src/components/Footer.astro). */
   goals: z.array(z.string()).default([]),
 });
 
