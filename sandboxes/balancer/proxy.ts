@@ -10,7 +10,7 @@
 //   4. Relay the answer to the client as it comes. Log the request (httplog.ts) and report it.
 import http from 'node:http';
 import { isLinkCut, myAddress } from '../shared/net';
-import type { BalancerRequestEvent } from '../shared/events/balancer';
+import type { BalancerRequestEvent } from '../contracts/events/balancer';
 import type { Backend, Server } from './backend';
 import { errorPages, type ErrorPage } from './errors';
 import { sourceOf } from './ratelimit';

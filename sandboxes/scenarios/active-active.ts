@@ -3,7 +3,7 @@
 // the shell's dig, curl and load ask the sandbox's name server for it). When one balancer dies, the other carries
 // both addresses, so the name keeps working without any change to DNS.
 import { balancerRequests, exits, plural } from './observe';
-import { defineScenario } from './scenario';
+import { defineScenario } from '../contracts/scenario';
 import { haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 import { keepalivedBalancer, keepalivedConf, seconds, vrrpStates } from './edge';
 

@@ -2,7 +2,7 @@
 // Master_Down_Interval = 3 × advert_int + (256 − priority)/256 s; a clean stop after the skew only. When lb-01 comes
 // back it preempts by default, a second switch, unless it starts as BACKUP with `nopreempt` (keepalived.conf(5)).
 import { exits } from './observe';
-import { defineScenario, type World } from './scenario';
+import { defineScenario, type World } from '../contracts/scenario';
 import { haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 import { keepalivedBalancer, keepalivedConf, logsOf, seconds, vrrpStates } from './edge';
 

@@ -2,9 +2,9 @@
 // active/active (round robin over web-01 and web-02, the seed's own design); a `server ... backup` line is
 // active/passive: the backup gets requests only when every active server is DOWN, and loses them again as soon as one
 // is back UP (HAProxy configuration manual, server option `backup`; sandboxes/balancer/picker.ts).
-import type { SandboxEvent } from '../shared/events/index';
+import type { SandboxEvent } from '../contracts/events/index';
 import { appRequests, countBy, describeCounts, runsOf, transitions } from './observe';
-import { defineScenario } from './scenario';
+import { defineScenario } from '../contracts/scenario';
 import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 
 const lb = balancer();

@@ -4,7 +4,7 @@
 // replication is a standby that confirms again, not the switch to asynchronous commits.
 import { dbNode, storeConf, storeEvents } from './database';
 import { plural } from './observe';
-import { defineScenario } from './scenario';
+import { defineScenario } from '../contracts/scenario';
 
 const [db1, db2, db3] = [dbNode(1), dbNode(2), { ...dbNode(3), stopped: true }];
 

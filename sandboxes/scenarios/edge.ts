@@ -2,8 +2,8 @@
 // companion, so killing the node kills both, as a machine crash does), their keepalived.conf files, the monitor,
 // and what the goal checks read from the event stream (VRRP states and logs, alerts).
 import { decide, INSTALLED, type Ruleset } from '../firewall/ruleset';
-import type { SandboxEvent } from '../shared/events/index';
-import type { ScenarioNode, World } from './scenario';
+import type { SandboxEvent } from '../contracts/events/index';
+import type { ScenarioNode, World } from '../contracts/scenario';
 import { CLIENT } from './topology';
 
 type Event<T extends SandboxEvent['type']> = Extract<SandboxEvent, { type: T }>;

@@ -4,7 +4,7 @@
 // primary acknowledged; a planned switchover hands the role over with nothing lost.
 import { dbNode, failoverConf, failoverMonitor, formatLsn, storeConf, storeEvents } from './database';
 import { exits, plural } from './observe';
-import { defineScenario, type World } from './scenario';
+import { defineScenario, type World } from '../contracts/scenario';
 
 const dbs = [dbNode(1), dbNode(2), dbNode(3)];
 const nameOf = (address: string | null) => dbs.find((n) => `${n.address}:5432` === address)?.name ?? address ?? 'nobody';

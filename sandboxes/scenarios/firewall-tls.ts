@@ -5,7 +5,7 @@
 import { dbNode, storeConf } from './database';
 import { firewallView } from './edge';
 import { balancerRequests, plural, runsOf } from './observe';
-import { defineScenario, type World } from './scenario';
+import { defineScenario, type World } from '../contracts/scenario';
 import { balancer, CLIENT, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 
 const lb = balancer();

@@ -1,6 +1,6 @@
 // The monitoring lesson: a Prometheus-like prom-01 scrapes every node; an alert goes pending, fires after its `for`,
 // and resolves when the condition clears.
-import { defineScenario, type World } from './scenario';
+import { defineScenario, type World } from '../contracts/scenario';
 import { balancer, HEALTH_CHECK, webServer } from './topology';
 import { alerts, prometheus, seconds } from './edge';
 import { exits } from './observe';

@@ -1,6 +1,6 @@
 // Why a second server: the site on one machine, and what happens to it when that machine goes away.
 import { appRequests, downtimes, plural } from './observe';
-import { defineScenario } from './scenario';
+import { defineScenario } from '../contracts/scenario';
 import { CLIENT, webServer } from './topology';
 
 const web1 = webServer(1);

@@ -3,7 +3,7 @@
 // saves something and reads it back within that time sees the old value,
 // unless the application reads its own writes (web-02 waits until the standby has replayed the visitor's write).
 import { dbNode, storeConf, storeEvents } from './database';
-import { defineScenario, type World } from './scenario';
+import { defineScenario, type World } from '../contracts/scenario';
 import { webServer } from './topology';
 
 const [db1, db2] = [dbNode(1), dbNode(2, ['--recovery-min-apply-delay', '10000'])];

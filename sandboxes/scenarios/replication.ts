@@ -3,7 +3,7 @@
 // for a standby, and waits as long as it takes when none is there.
 import { dbNode, formatLsn, storeConf, storeEvents } from './database';
 import { plural } from './observe';
-import { defineScenario, type World } from './scenario';
+import { defineScenario, type World } from '../contracts/scenario';
 
 const [db1, db2, db3] = [dbNode(1), dbNode(2), dbNode(3)];
 const standbys = [db2.name, db3.name];

@@ -1,7 +1,7 @@
 // The load balancer: what a balancer does when a server dies, and the two settings that decide whether
 // visitors notice (health checks take the server out; `option redispatch` saves the requests caught in between).
 import { balancerRequests, countBy, describeCounts, exits, plural, transitions } from './observe';
-import { defineScenario, type World } from './scenario';
+import { defineScenario, type World } from '../contracts/scenario';
 import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 
 const lb = balancer();

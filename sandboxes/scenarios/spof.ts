@@ -3,8 +3,8 @@
 // need data (the cart, /kv?key=cart): a test that only loads the home page never finds it.
 import { dbNode, storeConf } from './database';
 import { downtimes, exits, plural, servedWhileDown } from './observe';
-import { defineScenario, type World } from './scenario';
-import type { SandboxEvent } from '../shared/events/index';
+import { defineScenario, type World } from '../contracts/scenario';
+import type { SandboxEvent } from '../contracts/events/index';
 import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 
 const lb = balancer();

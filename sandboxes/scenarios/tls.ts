@@ -3,7 +3,7 @@
 // plain HTTP redirected there with 301, and HSTS so that browsers stop asking over HTTP at all.
 import { CA_PEM, SITE_PEM } from './certificates';
 import { balancerRequests, plural } from './observe';
-import { defineScenario, type World } from './scenario';
+import { defineScenario, type World } from '../contracts/scenario';
 import { balancer, CLIENT, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 
 // Port 443 is not among lb-01's declared ports, although it answers there once haproxy.cfg has `bind :443 ssl crt

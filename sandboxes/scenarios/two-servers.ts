@@ -1,7 +1,7 @@
 // The overview lesson: the whole stack in its simplest form, a balancer in front of two web servers. Its challenge
 // asks the learner to take the site down anyway: what redundancy protects against, by what it does not.
 import { appRequests, balancerRequests, countBy, describeCounts, exits, plural, servedWhileDown } from './observe';
-import { defineScenario, type Measured, type World } from './scenario';
+import { defineScenario, type Measured, type World } from '../contracts/scenario';
 import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
 
 const lb = balancer();

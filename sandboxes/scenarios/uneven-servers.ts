@@ -1,7 +1,7 @@
 // Round robin, comparing algorithms: round robin gives a slow server as many requests as a fast one; leastconn sends
 // each request to the server with the fewest in flight, so the slow one gets fewer.
 import { appRequests, countBy, describeCounts, runsOf } from './observe';
-import { defineScenario, type World } from './scenario';
+import { defineScenario, type World } from '../contracts/scenario';
 import { balancer, haproxyCfg, webServer } from './topology';
 
 /** web-02's handicap: every answer takes this much longer. */

@@ -1,6 +1,6 @@
 // Round robin with weights: `weight` gives a server a bigger (or no) share of the turns.
 import { appRequests, countBy, describeCounts, windows } from './observe';
-import { defineScenario } from './scenario';
+import { defineScenario } from '../contracts/scenario';
 import { balancer, haproxyCfg, webServer } from './topology';
 
 const lb = balancer();

@@ -3,7 +3,7 @@
 // deliberately bypasses the sandbox network: `infra` must work even when the learner has cut every link. It uses
 // node:http, not the global fetch, which WebContainers have been seen to hang under concurrency.
 import http from 'node:http';
-import type { Command, Reply, Status } from '../supervisor/commands';
+import type { Command, Reply, Status } from '../contracts/commands';
 import type { CommandIO } from './command';
 import type { Control, Session } from './session';
 import { waitForSandbox } from './wait';

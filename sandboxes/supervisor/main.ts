@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { scenarios } from '../scenarios/index';
 import { CLIENT } from '../scenarios/topology';
-import { parseCommand, type Command, type Reply } from './commands';
+import { parseCommand, type Command, type Reply } from '../contracts/commands';
 import { serveControl } from './control';
 import { EventStream } from './stream';
 import { clearEarlierRun, noteLabFiles } from './earlier-run';

@@ -3,7 +3,7 @@
 //   metrics query 'EXPR'       a PromQL query on the monitor (Prometheus's /api/v1/query)
 //   metrics alerts             the monitor's pending and firing alerts (/api/v1/alerts)
 import http from 'node:http';
-import type { NodeStatus } from '../../supervisor/commands';
+import type { NodeStatus } from '../../contracts/commands';
 import { connect } from '../../shared/net';
 import { wrap } from '../wrap';
 import type { Command, CommandIO } from '../command';

@@ -1,9 +1,9 @@
 // One readable sentence per event: the event log's lines and the screen reader's narration of the picture. Lines
 // the programs log in their real tool's words (HAProxy, keepalived, PostgreSQL) are shown as they are; the
 // supervisor's own events are put into plain English.
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { healthFromLog } from './health-log';
-import { formatLsn } from '../../../sandboxes/store/lsn';
+import { formatLsn } from '../../../sandboxes/contracts/lsn';
 
 export type Category = 'process' | 'network' | 'health' | 'check' | 'request' | 'data' | 'goal' | 'tool';
 

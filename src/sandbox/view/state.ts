@@ -1,10 +1,10 @@
 // The panel's one state: a pure reducer from the supervisor's event stream to what the views draw. Nothing here
 // touches the DOM, a timer or the network, so the same events always give the same picture; that is what lets the
 // timeline replay a run (reduce a prefix of the stream) and lets tests check the views without a browser.
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
-import type { VrrpStateEvent } from '../../../sandboxes/shared/events/edge';
-import type { NodeState } from '../../../sandboxes/supervisor/commands';
-import type { Measured, PredictionKind } from '../../../sandboxes/scenarios/scenario';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
+import type { VrrpStateEvent } from '../../../sandboxes/contracts/events/edge';
+import type { NodeState } from '../../../sandboxes/contracts/commands';
+import type { Measured, PredictionKind } from '../../../sandboxes/contracts/scenario';
 import { observe, observeClients, observeLag, type Outcome, type Traffic, emptyTraffic } from './traffic';
 
 /** A node's process as the supervisor reports it; 'starting' until its first node.started event. */

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
 import { connect } from '../../../sandboxes/shared/net';
 import { startNode, type SandboxNode } from '../../support/sandbox-node';
 

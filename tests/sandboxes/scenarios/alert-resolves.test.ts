@@ -2,7 +2,7 @@
 // fooled it: traffic stops, the error rate falls to nothing, HighErrorRate resolves with web-02 still failing a
 // third of its requests. The goal waits for the repair; the resolution's text tells the rate it resolved at.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { load, SupervisorRun } from '../supervisor/harness';
 
 type Of<T extends SandboxEvent['type']> = Extract<SandboxEvent, { type: T }>;

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CA_PEM } from '../../../sandboxes/scenarios/certificates';
 import { scenarios } from '../../../sandboxes/scenarios/index';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { exchange, header } from '../../../sandboxes/shell/http-client';
 import { decodeCertificate } from '../../../sandboxes/tls/pki';
 import { ShellSession } from '../shell/terminal';

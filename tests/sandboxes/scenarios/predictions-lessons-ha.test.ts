@@ -3,7 +3,7 @@
 // comes back after a crash, with keepalived's default preemption and with `nopreempt`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import spof from '../../../sandboxes/scenarios/spof';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { SupervisorRun } from '../supervisor/harness';
 import { scenarioWithShell } from '../shell/scenario';
 

@@ -4,7 +4,7 @@
 // failed while lb-01 was dead.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { SupervisorRun } from '../supervisor/harness';
 import { scenarioWithShell } from '../shell/scenario';
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../support/ports';
-import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
 import { spawnEnv } from '../../support/constraints';
 
 // From the project root (vitest's and npm's working directory), so the benchmark's bundle finds it too.

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { scenarios } from '../../../sandboxes/scenarios/index';
 import { scenarioWithShell } from '../shell/scenario';
 

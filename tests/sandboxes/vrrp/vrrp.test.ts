@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, listen } from '../../../sandboxes/shared/net';
-import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
 import { startNode, type SandboxNode } from '../../support/sandbox-node';
 import { RUNTIMES } from '../supervisor/harness';
 

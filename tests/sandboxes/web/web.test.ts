@@ -5,7 +5,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
 import { connect } from '../../../sandboxes/shared/net';
 import { constrainedEnv } from '../../../src/runtime/local/constraints';
 import { spawnEnv } from '../../support/constraints';

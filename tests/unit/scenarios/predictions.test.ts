@@ -6,7 +6,7 @@ import { failuresBeforeDown } from '../../../sandboxes/scenarios/server-dies';
 import { outageFailures } from '../../../sandboxes/scenarios/spof';
 import { slowShare } from '../../../sandboxes/scenarios/uneven-servers';
 import { scenarios } from '../../../sandboxes/scenarios/index';
-import { defineScenario } from '../../../sandboxes/scenarios/scenario';
+import { defineScenario } from '../../../sandboxes/contracts/scenario';
 import { request, stream, type Unstamped, webRequest } from '../view/stream';
 
 const killed = (name: string): Unstamped => ({ type: 'node.exited', name, code: null, signal: 'SIGKILL', cause: 'killed', state: 'stopped' });

@@ -3,8 +3,8 @@
 // event streams.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
-import { parseCommand, type ClientReport } from '../../../sandboxes/supervisor/commands';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
+import { parseCommand, type ClientReport } from '../../../sandboxes/contracts/commands';
 import { describe as sentence } from '../../../src/sandbox/view/sentences';
 import { caption } from '../../../src/sandbox/view/chart-text';
 import { heldVips, processText, roleText, statusText } from '../../../src/sandbox/view/node-text';

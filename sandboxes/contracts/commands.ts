@@ -11,8 +11,12 @@
 //
 // Nodes are named as in the scenario (`lb-01`, `web-01`...). Links are named by their two ends: node names, virtual
 // addresses (`203.0.113.10` is the learner's terminal, "the internet") or `*` for every node.
-import * as z from '../shared/schema';
-import { MAX_BACKLOG, MAX_WORKERS } from '../web/capacity';
+import * as z from './schema';
+import type { Role } from './role';
+
+/** The largest pool and queue one may ask a web server for: enough for any lesson, too few to exhaust the process. */
+export const MAX_WORKERS = 1000;
+export const MAX_BACKLOG = 10_000;
 
 const node = z.string().check(z.minLength(1, 'a node name, e.g. web-01'));
 const end = z.string().check(z.minLength(1, 'a node name, an address or *'));
@@ -140,8 +144,8 @@ export function describeExit(exit: NodeExit | undefined): string {
 
 export interface NodeStatus {
   name: string;
-  /** What the node is in the topology: 'balancer', 'web', 'store', 'vrrp', 'monitor'. */
-  role: string;
+  /** What the node is in the topology. */
+  role: Role;
   /** Its virtual address, e.g. 10.0.0.11. */
   address: string;
   /** The ports it serves on its address, as the scenario declares them (e.g. [80, 8404]). */

@@ -1,7 +1,7 @@
 // The supervisor's own events (stamped with node 'supervisor'): what happened to the processes, the links and the
 // exercise goals. Node events (requests, health changes, ...) are in the other files of this folder.
-import type { ExitCause, GoalStatus, NodeState, Reply } from '../../supervisor/commands';
-import type { Measured, PredictionKind } from '../../scenarios/scenario';
+import type { ExitCause, GoalStatus, NodeState, Reply } from '../commands';
+import type { Measured, PredictionKind } from '../scenario';
 
 /** First event of a run (and of every reset): what the scenario is, so a view can draw it before anything else. */
 export interface ScenarioEvent {

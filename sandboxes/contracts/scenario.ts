@@ -3,10 +3,11 @@
 //
 // A scenario is data plus one function per goal. The data part is validated with zod when a scenario is defined
 // (defineScenario), so a mistake in a scenario file fails the build's tests with a message naming the field.
-import * as z from '../shared/schema';
-import type { Command, GoalVerdict, NodeStatus } from '../supervisor/commands';
-import { commandSchema } from '../supervisor/commands';
-import type { SandboxEvent } from '../shared/events/index';
+import * as z from './schema';
+import type { Command, GoalVerdict, NodeStatus } from './commands';
+import { commandSchema } from './commands';
+import type { SandboxEvent } from './events/index';
+import { ROLES, type Role } from './role';
 
 /** What a goal's check sees: the supervisor's state and the event history since the scenario (re)started. */
 export interface World {
@@ -66,7 +67,7 @@ export interface Prediction {
 export interface ScenarioNode {
   /** lb-01, web-01, db-01, mon-01... */
   name: string;
-  role: 'balancer' | 'web' | 'store' | 'vrrp' | 'monitor';
+  role: Role;
   /** The bundle it runs: sandboxes/dist/<program>.js. */
   program: string;
   /** Its virtual address: 10.0.0.2 (balancer), 10.0.0.11.. (web), 10.0.0.21.. (db), 10.0.0.31 (monitor). */
@@ -115,7 +116,7 @@ const scenarioSchema = z.object({
     .array(
       z.object({
         name,
-        role: z.enum(['balancer', 'web', 'store', 'vrrp', 'monitor']),
+        role: z.enum(ROLES),
         program: name,
         address,
         ports: z.array(z.int().check(z.minimum(1), z.maximum(65535))),
