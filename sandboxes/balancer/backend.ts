@@ -1,7 +1,7 @@
 // Servers and backends while the balancer runs: their state (health, admin state, weight), their counters (the
 // stats page's columns) and the state changes, each logged with HAProxy's own sentence (src/server.c).
 import http from 'node:http';
-import { connect } from '../shared/net';
+import { connect } from '../network/net';
 import { report } from '../shared/report';
 import type { ProxyConfig, ServerConfig } from './config';
 import { afterCheck, initialHealth, isUp, logStatus, statusText, type Health } from './health';

@@ -9,7 +9,7 @@
 //      closes the connection without answering gives 502 (`SH--`).
 //   4. Relay the answer to the client as it comes. Log the request (httplog.ts) and report it.
 import http from 'node:http';
-import { isLinkCut, myAddress } from '../shared/net';
+import { isLinkCut, myAddress } from '../network/net';
 import type { BalancerRequestEvent } from '../contracts/events/balancer';
 import type { Backend, Server } from './backend';
 import { errorPages, type ErrorPage } from './errors';

@@ -7,7 +7,7 @@
 //   `.sandbox/control.json` of the session folder. `GET /status` is `{ "cmd": "status" }`, and
 //   `GET /events?since=<seq>` streams the event stream as JSON lines (replaying from seq+1).
 // - on the supervisor's stdin, one JSON command per line. The reply then comes back in the event stream as a
-//   `supervisor.reply` event carrying the command's `id` (see ../shared/events/supervisor.ts).
+//   `supervisor.reply` event carrying the command's `id` (see ./events/supervisor.ts).
 //
 // Nodes are named as in the scenario (`lb-01`, `web-01`...). Links are named by their two ends: node names, virtual
 // addresses (`203.0.113.10` is the learner's terminal, "the internet") or `*` for every node.
@@ -43,7 +43,7 @@ const count = z.int().check(z.minimum(0), z.maximum(1_000_000));
 /**
  * What the clients saw over a short span (about a second), as the shell's `load` counts it: the servers and the
  * balancer only report the requests that reached them, so a dead balancer or a refused connection shows up here
- * alone. Published as a `client.requests` event (../shared/events/client.ts).
+ * alone. Published as a `client.requests` event (./events/client.ts).
  */
 export const clientReportSchema = z.object({
   /** The URL the clients send to. */

@@ -3,7 +3,7 @@
 // alerts as pending/firing/resolved. Like Prometheus it serves its HTTP API on :9090 (/api/v1/query, /api/v1/alerts,
 // /api/v1/targets), which the shell's `metrics` command reads.
 import http from 'node:http';
-import { connect, listen } from '../shared/net';
+import { connect, listen } from '../network/net';
 import { openControlChannel } from '../shared/control-channel';
 import { log, report } from '../shared/report';
 import { RuleState, type Transition } from './alerts';

@@ -7,7 +7,7 @@ export type Outcome =
   | { answered: true; status: number; servedBy: string | undefined; ms: number }
   | { answered: false; kind: string };
 
-/** What the clients saw since the last report (see ../supervisor/commands.ts, ClientReport). */
+/** What the clients saw since the last report (see ../contracts/commands.ts, ClientReport). */
 export type Span = Omit<ClientReport, 'url' | 'interval_ms'>;
 
 export class LoadStats {

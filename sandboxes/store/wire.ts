@@ -9,7 +9,7 @@
 // Operations: get, set, del, status, promote, rejoin, heartbeat, set_config, identify_system, start_replication (after
 // which the connection carries the WAL stream, see walsender.ts). See README.md for the fields of each.
 import type net from 'node:net';
-import { connect, isLinkCut, myAddress } from '../shared/net';
+import { connect, isLinkCut, myAddress } from '../network/net';
 
 /** Longest line accepted: bigger requests are refused and the connection closed (a value is capped lower). */
 export const MAX_LINE_BYTES = 1 << 20;

@@ -11,7 +11,7 @@
 // ones stop. It is the node's reload: HAProxy next to it re-reads haproxy.cfg too, and the node confirms once both did.
 import net from 'node:net';
 import { createInterface } from 'node:readline';
-import { announceVip, connect, listen, listeners, myAddress, vipHolder } from '../shared/net';
+import { announceVip, connect, listen, listeners, myAddress, vipHolder } from '../network/net';
 import { openControlChannel, type Reloaded } from '../shared/control-channel';
 import { readSessionFile } from '../shared/session-folder';
 import { log, report } from '../shared/report';

@@ -1,5 +1,5 @@
 // The replicated store's events (sandboxes/store): server nodes (primary or standby) and the failover monitor.
-// Positions are LSNs as byte numbers (PostgreSQL shows them as "0/1A2B": see sandboxes/store/lsn.ts formatLsn);
+// Positions are LSNs as byte numbers (PostgreSQL shows them as "0/1A2B": see ../lsn.ts formatLsn);
 // lags are milliseconds.
 
 /** The node listens and has recovered its data: its role, timeline and replication mode. */

@@ -4,7 +4,7 @@
 //   metrics alerts             the monitor's pending and firing alerts (/api/v1/alerts)
 import http from 'node:http';
 import type { NodeStatus } from '../../contracts/commands';
-import { connect } from '../../shared/net';
+import { connect } from '../../network/net';
 import { wrap } from '../wrap';
 import type { Command, CommandIO } from '../command';
 import { nodeNames, status } from '../supervisor';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
-import { connect } from '../../../sandboxes/shared/net';
+import { connect } from '../../../sandboxes/network/net';
 import { startNode, type SandboxNode } from '../../support/sandbox-node';
 
 const PROMETHEUS = `

@@ -8,7 +8,7 @@ import { CA_PEM } from '../../../sandboxes/scenarios/certificates';
 import { scenarios } from '../../../sandboxes/scenarios/index';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { exchange, header } from '../../../sandboxes/shell/http-client';
-import { decodeCertificate } from '../../../sandboxes/tls/pki';
+import { decodeCertificate } from '../../../sandboxes/network/tls/pki';
 import { ShellSession } from '../shell/terminal';
 import { SupervisorRun } from '../supervisor/harness';
 

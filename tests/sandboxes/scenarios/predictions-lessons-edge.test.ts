@@ -1,6 +1,6 @@
 // Predictions of the firewall and monitoring lessons, measured from real runs: how many of a flood's requests the
 // rate limit lets through (firewall-tls), and how long after a web server dies InstanceDown fires (monitoring). The
-// TLS lesson's prediction is proven with its scenario, in tests/sandboxes/tls/scenario.test.ts.
+// TLS lesson's prediction is proven with its scenario, in tests/sandboxes/network/tls/scenario.test.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

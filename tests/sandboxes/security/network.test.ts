@@ -7,7 +7,7 @@ import net from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { announceVip, connect, listen, setLinkCut } from '../../../sandboxes/shared/net';
+import { announceVip, connect, listen, setLinkCut } from '../../../sandboxes/network/net';
 import { freePort } from '../../support/ports';
 import { get, SupervisorRun } from '../supervisor/harness';
 import { expectNoCanary, expectOutsideUntouched, labPerTest, makeLab, run, start, type Lab } from './support';

@@ -27,7 +27,7 @@ export class Cluster {
   readonly dir = mkdtempSync(join(tmpdir(), 'store-'));
   readonly nodes = new Map<string, Running>();
   private ports = new Map<string, number>();
-  /** With `network`, nodes run on the sandbox network (sandboxes/shared/net.ts) at their virtual addresses. */
+  /** With `network`, nodes run on the sandbox network (sandboxes/network/net.ts) at their virtual addresses. */
   readonly net?: string;
 
   constructor(options: { network?: boolean } = {}) {

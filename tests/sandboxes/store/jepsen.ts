@@ -11,7 +11,7 @@
 // bench/store-jepsen.ts (hundreds).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setLinkCut } from '../../../sandboxes/shared/net';
+import { setLinkCut } from '../../../sandboxes/network/net';
 import { StoreClient, type Status } from '../../../sandboxes/store/client';
 import { StoreRouter } from '../../../sandboxes/store/router';
 import { storeConf } from '../../../sandboxes/store/store-config';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { connect } from '../../../sandboxes/shared/net';
+import { connect } from '../../../sandboxes/network/net';
 import type { Command, Reply, Status } from '../../../sandboxes/contracts/commands';
 import { constrainedEnv } from '../../../src/runtime/local/constraints';
 import { spawnEnv } from '../../support/constraints';

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, listen } from '../../../sandboxes/shared/net';
+import { connect, listen } from '../../../sandboxes/network/net';
 import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
 import { startNode, type SandboxNode } from '../../support/sandbox-node';
 import { RUNTIMES } from '../supervisor/harness';

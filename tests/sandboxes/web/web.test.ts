@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
-import { connect } from '../../../sandboxes/shared/net';
+import { connect } from '../../../sandboxes/network/net';
 import { constrainedEnv } from '../../../src/runtime/local/constraints';
 import { spawnEnv } from '../../support/constraints';
 import { dist, get, load, RUNTIMES } from '../supervisor/harness';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { announceVip, connect, listen, setAdmission, setLinkCut } from '../../../sandboxes/shared/net';
+import { announceVip, connect, listen, setAdmission, setLinkCut } from '../../../sandboxes/network/net';
 
 // One process plays several nodes by switching SANDBOX_ADDR, which net.ts reads at each call.
 const as = (address: string) => (process.env.SANDBOX_ADDR = address);

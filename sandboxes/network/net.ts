@@ -14,7 +14,7 @@
 //   cut/<ipA>~<ipB>     a cut link between two nodes (written by the supervisor); `*` stands for every node
 //   capture/<ip>.jsonl  while it exists, the bytes of every connection to or from <ip> (written by connect(), read
 //                       by the `sniff` command)
-//   firewall/<ip>.json  the node's ufw-like rules (written by the `ufw` command; see ../firewall), applied by
+//   firewall/<ip>.json  the node's ufw-like rules (written by the `ufw` command; see ./firewall), applied by
 //                       connect() to every new connection towards that node
 // One file per entry, written atomically, so several processes can update the network without locks. Entry names
 // are addresses and ports, checked as such before use (a name from a config file must never become `../../x`), and
@@ -25,11 +25,11 @@
 import net from 'node:net';
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { decide } from '../firewall/ruleset';
-import { readRuleset, recordHit } from '../firewall/store';
-import { report } from './report';
-import { holdWhileFrozen, whenRunning } from './freeze';
-import { sessionPath } from './session-folder';
+import { decide } from './firewall/ruleset';
+import { readRuleset, recordHit } from './firewall/store';
+import { report } from '../shared/report';
+import { holdWhileFrozen, whenRunning } from '../shared/freeze';
+import { sessionPath } from '../shared/session-folder';
 
 const { isIPv4 } = net;
 
@@ -242,7 +242,7 @@ function tap(socket: net.Socket, source: Endpoint, destination: Endpoint, destin
   socket.on('data', (chunk: Buffer) => record(destination, source, chunk));
 }
 
-/** What the destination node's firewall (see ../firewall) does with a new connection from this node. */
+/** What the destination node's firewall (see ./firewall) does with a new connection from this node. */
 function firewall(destination: string, port: number): 'accept' | 'drop' | 'reject' {
   const folder = networkFolder()!;
   const { verdict, rule } = decide(readRuleset(folder, destination), myAddress(), destination, port, () => recordHit(folder, destination, myAddress()));

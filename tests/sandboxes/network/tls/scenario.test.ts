@@ -4,9 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { scenarios } from '../../../sandboxes/scenarios/index';
-import { scenarioWithShell } from '../shell/scenario';
+import type { SandboxEvent } from '../../../../sandboxes/contracts/events/index';
+import { scenarios } from '../../../../sandboxes/scenarios/index';
+import { scenarioWithShell } from '../../shell/scenario';
 
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;
 

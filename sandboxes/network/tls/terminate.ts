@@ -4,7 +4,7 @@
 // what HAProxy's `ssl_fc` tests.
 import net from 'node:net';
 import type http from 'node:http';
-import { readSessionFile, strerror } from '../shared/session-folder';
+import { readSessionFile, strerror } from '../../shared/session-folder';
 import { readCredentials, type Credentials } from './pki';
 import { secureAccept } from './session';
 

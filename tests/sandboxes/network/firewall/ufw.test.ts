@@ -1,7 +1,7 @@
 // ufw's grammar, messages and rule evaluation, without processes.
 import { describe, expect, it } from 'vitest';
-import { decide, INSTALLED, type Ruleset } from '../../../sandboxes/firewall/ruleset';
-import { ufw } from '../../../sandboxes/firewall/ufw';
+import { decide, INSTALLED, type Ruleset } from '../../../../sandboxes/network/firewall/ruleset';
+import { ufw } from '../../../../sandboxes/network/firewall/ufw';
 
 /** Runs several ufw command lines in a row, returning the final rules and everything printed. */
 function session(lines: string[], start: Ruleset = INSTALLED) {

@@ -2,7 +2,7 @@
 // client on the internet speaks the TLS model to lb-01:443 and gets the page with HSTS, while plain HTTP on :80 is
 // redirected to HTTPS (`http-request redirect scheme https code 301 unless { ssl_fc }`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issue, type Certificate } from '../../../sandboxes/tls/pki';
+import { issue, type Certificate } from '../../../../sandboxes/network/tls/pki';
 import { get, startTlsFront, type TlsFront } from './tls-front';
 
 const HAPROXY = `defaults

@@ -2,8 +2,8 @@
 // filtered (no answer), a rejected one closed (refused), an allowed one open; `limit` refuses a flood's 6th connection.
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connect } from '../../../sandboxes/shared/net';
-import { sandboxWithShell } from '../shell/sandbox';
+import { connect } from '../../../../sandboxes/network/net';
+import { sandboxWithShell } from '../../shell/sandbox';
 
 /** How one connection attempt from `from` ends: connected, refused, or nothing within 500 ms. */
 function attempt(address: string): Promise<'connected' | 'refused' | 'timeout'> {

@@ -5,10 +5,10 @@ import type net from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '../../../sandboxes/shared/net';
-import type { Certificate } from '../../../sandboxes/tls/pki';
-import { secureConnect } from '../../../sandboxes/tls/session';
-import { startNode, type SandboxNode } from '../../support/sandbox-node';
+import { connect } from '../../../../sandboxes/network/net';
+import type { Certificate } from '../../../../sandboxes/network/tls/pki';
+import { secureConnect } from '../../../../sandboxes/network/tls/session';
+import { startNode, type SandboxNode } from '../../../support/sandbox-node';
 
 export interface TlsFront {
   lb: SandboxNode;

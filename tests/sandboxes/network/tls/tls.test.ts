@@ -6,9 +6,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { issue, readCredentials, readTrust, type Certificate } from '../../../sandboxes/tls/pki';
-import { secureAccept, secureConnect } from '../../../sandboxes/tls/session';
-import { loadCrt, tlsFront } from '../../../sandboxes/tls/terminate';
+import { issue, readCredentials, readTrust, type Certificate } from '../../../../sandboxes/network/tls/pki';
+import { secureAccept, secureConnect } from '../../../../sandboxes/network/tls/session';
+import { loadCrt, tlsFront } from '../../../../sandboxes/network/tls/terminate';
 
 const LOGIN = 'user=alice&password=hunter2';
 let ca: Awaited<ReturnType<typeof issue>>;

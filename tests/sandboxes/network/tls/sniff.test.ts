@@ -3,10 +3,10 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connect } from '../../../sandboxes/shared/net';
-import { issue, readCredentials } from '../../../sandboxes/tls/pki';
-import { secureAccept, secureConnect } from '../../../sandboxes/tls/session';
-import { sandboxWithShell } from '../shell/sandbox';
+import { connect } from '../../../../sandboxes/network/net';
+import { issue, readCredentials } from '../../../../sandboxes/network/tls/pki';
+import { secureAccept, secureConnect } from '../../../../sandboxes/network/tls/session';
+import { sandboxWithShell } from '../../shell/sandbox';
 
 const app: http.RequestListener = (req, res) => {
   req.resume();

@@ -3,8 +3,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scenarios } from '../../../sandboxes/scenarios/index';
-import { scenarioWithShell } from '../shell/scenario';
+import { scenarios } from '../../../../sandboxes/scenarios/index';
+import { scenarioWithShell } from '../../shell/scenario';
 
 describe('the firewall-tls scenario', () => {
   const lab = scenarioWithShell('firewall-tls');
