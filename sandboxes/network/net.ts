@@ -249,7 +249,7 @@ function firewall(destination: string, port: number): 'accept' | 'drop' | 'rejec
   if (verdict !== 'accept') {
     // ufw logs blocked packets as [UFW BLOCK] (and [UFW LIMIT BLOCK]); here the event says who was stopped where.
     const action = verdict === 'drop' ? 'DROP' : rule?.action === 'limit' ? 'LIMIT' : 'REJECT';
-    report({ type: 'firewall', action, source: myAddress(), destination: `${destination}:${port}` });
+    report({ type: 'firewall.block', action, source: myAddress(), destination: `${destination}:${port}` });
   }
   return verdict;
 }

@@ -75,16 +75,16 @@ export function prometheus(): ScenarioNode {
   return { name: 'prom-01', role: 'monitor', program: 'monitor', address: '10.0.0.31', ports: [9090], args: ['--config.file=prometheus.yml'], config: 'prometheus.yml' };
 }
 
-export function vrrpStates(events: readonly SandboxEvent[], node: string, instance = 'VI_1'): Event<'vrrp_state'>[] {
-  return events.filter((e): e is Event<'vrrp_state'> => e.type === 'vrrp_state' && e.node === node && e.instance === instance);
+export function vrrpStates(events: readonly SandboxEvent[], node: string, instance = 'VI_1'): Event<'vrrp.state'>[] {
+  return events.filter((e): e is Event<'vrrp.state'> => e.type === 'vrrp.state' && e.node === node && e.instance === instance);
 }
 
 export function logsOf(events: readonly SandboxEvent[], node: string, text: string): Event<'log'>[] {
   return events.filter((e): e is Event<'log'> => e.type === 'log' && e.node === node && e.text === text);
 }
 
-export function alerts(events: readonly SandboxEvent[], alertname: string, state: 'pending' | 'firing' | 'resolved'): Event<'alert'>[] {
-  return events.filter((e): e is Event<'alert'> => e.type === 'alert' && e.alertname === alertname && e.state === state);
+export function alerts(events: readonly SandboxEvent[], alertname: string, state: 'pending' | 'firing' | 'resolved'): Event<'monitor.alert'>[] {
+  return events.filter((e): e is Event<'monitor.alert'> => e.type === 'monitor.alert' && e.alertname === alertname && e.state === state);
 }
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

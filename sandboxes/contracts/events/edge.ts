@@ -2,7 +2,7 @@
 
 /** A VRRP instance changed state or effective priority; a MASTER holds (and has announced) the virtual addresses. */
 export interface VrrpStateEvent {
-  type: 'vrrp_state';
+  type: 'vrrp.state';
   instance: string;
   vrid: number;
   state: 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
@@ -17,7 +17,7 @@ export interface VrrpStateEvent {
 
 /** A VRRP advertisement arrived (the heartbeat between the pair; a backup's Master_Down timer restarts on it). */
 export interface VrrpAdvertEvent {
-  type: 'vrrp_advert';
+  type: 'vrrp.advert';
   instance: string;
   vrid: number;
   from: string;
@@ -26,7 +26,7 @@ export interface VrrpAdvertEvent {
 
 /** A connection the firewall of this node dropped or rejected (what ufw logs as [UFW BLOCK]). */
 export interface FirewallEvent {
-  type: 'firewall';
+  type: 'firewall.block';
   action: 'DROP' | 'REJECT' | 'LIMIT';
   source: string;
   destination: string;
@@ -34,7 +34,7 @@ export interface FirewallEvent {
 
 /** A Prometheus-style alert changed state (Alertmanager's words: pending, firing, resolved). */
 export interface AlertEvent {
-  type: 'alert';
+  type: 'monitor.alert';
   alertname: string;
   state: 'pending' | 'firing' | 'resolved';
   labels: Record<string, string>;
@@ -44,7 +44,7 @@ export interface AlertEvent {
 
 /** One scrape of one target by the monitor (Prometheus's `up` and `scrape_duration_seconds`). */
 export interface ScrapeEvent {
-  type: 'scrape';
+  type: 'monitor.scrape';
   job: string;
   instance: string;
   up: 0 | 1;

@@ -1,8 +1,10 @@
-// The one ordered stream of sandbox events: its schema. Every program reports NodeEvents (see ../report.ts); the
-// supervisor stamps each with `seq`, `time` and `node` and publishes them, with its own events, as JSON lines.
+// The one ordered stream of sandbox events: its schema. Every program reports NodeEvents (../../shared/report.ts);
+// the supervisor stamps each with `seq`, `time` and `node` and publishes them, with its own events, as JSON lines.
 // The page's views (topology, event log, charts, exercises) are all derived from this stream.
 //
 // Each part of the sandbox keeps its events in its own file here and adds them to the NodeEvent union below.
+// A type is named `<part>.<what happened>` (store.write, vrrp.state, monitor.alert, firewall.block, link.cut). Not
+// yet renamed: a node's `log` line and the supervisor's lesson frames `ready`, `scenario`, `goal` and `prediction`.
 import type { SupervisorEvent } from './supervisor';
 import type { WebEvent } from './web';
 import type { EdgeEvent } from './edge';

@@ -202,7 +202,7 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
     case 'balancer.server':
       // The stats page's word for the server (UP, UP 2/3, DOWN, MAINT...), on the node of the same name.
       return { ...next, nodes: updateNode(state, event.server, () => ({ check: event.status })) };
-    case 'vrrp_state': {
+    case 'vrrp.state': {
       // A MASTER holds its instance's virtual addresses (keepalived's gratuitous ARP); a node leaving MASTER lets go
       // of them. Other instances of the same node are untouched.
       const role = { instance: event.instance, state: event.state };
@@ -222,7 +222,7 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
         })),
       };
     }
-    case 'alert': {
+    case 'monitor.alert': {
       const about = state.nodes.find((n) => n.name === event.labels.node || event.labels.instance?.startsWith(n.address + ':') || n.address === event.labels.instance);
       if (!about) return next;
       return {

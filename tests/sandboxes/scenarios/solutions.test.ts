@@ -46,7 +46,7 @@ async function startingState(run: SupervisorRun, scenario: Scenario, from: numbe
     expect(await run.waitFor((e) => e.type === 'goal' && e.id === goal.id, 10_000, from), goal.id).toMatchObject({ met: false });
   }
   if (Object.keys(scenario.files).some((f) => f.startsWith('keepalived'))) {
-    await run.waitFor((e) => e.type === 'vrrp_state' && e.state === 'MASTER', 20_000, from);
+    await run.waitFor((e) => e.type === 'vrrp.state' && e.state === 'MASTER', 20_000, from);
   }
   if (scenario.nodes.some((n) => n.role === 'monitor' && n.program === 'store')) {
     await run.waitFor((e) => e.type === 'log' && /^LOG: {2}primary is \S+ .*\(found\)$/.test(e.text), 20_000, from);
