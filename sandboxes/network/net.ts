@@ -11,7 +11,9 @@
 // part of the switch and the ARP tables:
 //   ports/<ip>_<port>   the loopback port where the node that owns <ip>:<port> listens (written by listen())
 //   vip/<ip>            the address of the node that currently holds a virtual IP (written by keepalived-like nodes)
-//   cut/<ipA>~<ipB>     a cut link between two nodes (written by the supervisor); `*` stands for every node
+//   cut/<ipA>~<ipB>     a cut link between two nodes (written by the supervisor); `*` stands for every node. This
+//                       module owns partitions: a new connection across a cut is never answered, and what is
+//                       written on one already open is lost (program code never checks a cut itself)
 //   capture/<ip>.jsonl  while it exists, the bytes of every connection to or from <ip> (written by connect(), read
 //                       by the `sniff` command)
 //   firewall/<ip>.json  the node's ufw-like rules (written by the `ufw` command; see ./firewall), applied by
@@ -213,7 +215,26 @@ function open(address: string | Endpoint): net.Socket {
   socket.write(`PROXY TCP4 ${myAddress()} ${target.host} ${sourcePort} ${target.port}\r\n`);
   pretend(socket, { host: myAddress(), port: sourcePort }, target, 'local');
   tap(socket, { host: myAddress(), port: sourcePort }, target, owner(target.host));
+  partitioned(socket);
   return socket;
+}
+
+/**
+ * A partition reaches the connections already open across it too: what either end writes while their link is cut
+ * is lost, as packets are, and nothing is closed. Requests then time out, and a stream sees a gap once the link
+ * heals (the store's standby drops its connection on one and reconnects). Set last, so the capture tap records only
+ * what got through.
+ */
+function partitioned(socket: net.Socket): void {
+  const { write } = socket;
+  socket.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]) {
+    const cut = isLinkCut(myAddress(), this.remoteAddress ?? '');
+    if (!cut) return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+    // Sent, as far as the writer can tell: the callback runs and nothing waits to drain.
+    const sent = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    if (sent) process.nextTick(sent);
+    return true;
+  } as typeof socket.write;
 }
 
 /**
@@ -353,6 +374,7 @@ function admit(server: net.Server, socket: net.Socket, destination: Endpoint): v
     if (verdict === 'reject') return void socket.destroy();
     if (verdict === 'drop') return void socket.resume(); // read and ignore, never answer: the caller times out
     pretend(socket, source, destination, 'remote');
+    partitioned(socket);
     if (rest.length) socket.unshift(rest);
     server.emit('connection', socket);
     socket.resume();

@@ -11,7 +11,9 @@
 //
 // Arrows point down only, so no folder can reach itself through others (no cross-folder cycle).
 import { describe, expect, it } from 'vitest';
-import { cycles, folderGraph, folderOf, importGraph, type Edge } from './import-graph';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cycles, folderGraph, folderOf, importGraph, ROOT, type Edge } from './import-graph';
 
 const SERVERS = ['balancer', 'web', 'store', 'vrrp', 'monitor', 'probe'].map((p) => `sandboxes/${p}`);
 const TOOLS = ['sandboxes/shell', 'sandboxes/scenarios'];
@@ -70,6 +72,11 @@ describe('the layers of the sandboxes and the page', () => {
       .filter((edge) => !MAY_IMPORT[folderOf(edge.from)]?.includes(folderOf(edge.to)) && !isClientLibrary(edge))
       .map((edge) => `${edge.from} → ${edge.to}`);
     expect(against).toEqual([]);
+  });
+
+  it('leaves partitions to the network: no code outside sandboxes/network checks a cut link itself', () => {
+    const checking = graph.files.filter((file) => !file.startsWith('sandboxes/network/') && /\bisLinkCut\b/.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(checking).toEqual([]);
   });
 
   it('keeps the allowed client-library imports real (an entry that no longer exists goes)', () => {

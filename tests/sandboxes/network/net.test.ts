@@ -1,9 +1,11 @@
 import http from 'node:http';
+import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { announceVip, connect, listen, setAdmission, setLinkCut } from '../../../sandboxes/network/net';
+import { ConnectionPool } from '../../../sandboxes/network/pool';
 
 // One process plays several nodes by switching SANDBOX_ADDR, which net.ts reads at each call.
 const as = (address: string) => (process.env.SANDBOX_ADDR = address);
@@ -84,6 +86,54 @@ describe('the sandbox network', () => {
     expect((await get('10.0.0.12:80')).status).toBe(200);
     setLinkCut('10.0.0.2', '10.0.0.11', false);
     expect((await get('10.0.0.11:80')).status).toBe(200);
+  });
+
+  it('loses what is written on an open connection while its link is cut, and delivers again once it heals', async () => {
+    as('10.0.0.11');
+    const echo = net.createServer((socket) => socket.on('data', (chunk) => socket.write(chunk)));
+    await listen(echo, ':7');
+    as('10.0.0.2');
+    const socket = connect('10.0.0.11:7');
+    let received = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    const echoed = (text: string) => vi.waitFor(() => expect(received).toContain(text), { timeout: 5000 });
+    try {
+      socket.write('before\n');
+      await echoed('before\n');
+      setLinkCut('10.0.0.2', '10.0.0.11', true);
+      let sent = false;
+      socket.write('during\n', () => (sent = true));
+      setLinkCut('10.0.0.2', '10.0.0.11', false);
+      socket.write('after\n');
+      await echoed('after\n');
+      // The writer was told it was sent, as a sender in a partition is; the other end never saw it.
+      expect([sent, received]).toEqual([true, 'before\nafter\n']);
+    } finally {
+      socket.destroy();
+      echo.close();
+    }
+  });
+
+  it('fails a request at once on a kept-alive connection whose link was cut while it was idle', async () => {
+    as('10.0.0.2');
+    const pool = new ConnectionPool(() => connect('10.0.0.11:80'), { keepAlive: true });
+    const viaPool = () =>
+      new Promise<boolean>((resolve, reject) => {
+        const req = http.request({ agent: pool, path: '/' }, (res) => res.resume().on('end', () => resolve(req.reusedSocket)));
+        req.on('error', reject).end();
+      });
+    try {
+      expect(await viaPool()).toBe(false);
+      setLinkCut('10.0.0.2', '10.0.0.11', true);
+      const started = Date.now();
+      await expect(viaPool()).rejects.toMatchObject({ code: 'ECONNRESET' });
+      expect(Date.now() - started).toBeLessThan(250); // not a timeout: nothing was sent
+      setLinkCut('10.0.0.2', '10.0.0.11', false);
+      expect(await viaPool()).toBe(false); // the dead connection left the pool; a new one was opened
+    } finally {
+      setLinkCut('10.0.0.2', '10.0.0.11', false);
+      pool.destroy();
+    }
   });
 
   it('lets a firewall drop or reject by source address', async () => {
