@@ -3,9 +3,9 @@
 // active/passive: the backup gets requests only when every active server is DOWN, and loses them again as soon as one
 // is back UP (HAProxy configuration manual, server option `backup`; sandboxes/balancer/picker.ts).
 import type { SandboxEvent } from '../contracts/events/index';
-import { appRequests, countBy, describeCounts, runsOf, transitions } from './observe';
+import { appRequests, countBy, describeCounts, runsOf, transitions } from './build/observe';
 import { defineScenario } from '../contracts/scenario';
-import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
+import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './build/topology';
 
 const lb = balancer();
 const [web1, web2] = [webServer(1), webServer(2)];

@@ -4,9 +4,9 @@
 // web-03, which is switched off and missing from haproxy.cfg: scaling out is starting it and adding its server line.
 // 80, not 100: three servers at 75 % (not 93 %) leave the margin a busy laptop needs, and two are still overloaded.
 import type { SandboxEvent } from '../contracts/events/index';
-import { appRequests, windows } from './observe';
+import { appRequests, windows } from './build/observe';
 import { defineScenario, type World } from '../contracts/scenario';
-import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
+import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './build/topology';
 
 const lb = balancer();
 const web1 = webServer(1);

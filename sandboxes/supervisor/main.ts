@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { scenarios } from '../scenarios/index';
-import { CLIENT } from '../scenarios/topology';
+import { CLIENT } from '../scenarios/build/topology';
 import { parseCommand, type Command, type Reply } from '../contracts/commands';
 import { serveControl } from './control';
 import { EventStream } from './stream';

@@ -4,7 +4,7 @@
 // the predictions asked before two of them are answered by that same run.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CA_PEM } from '../../../sandboxes/scenarios/certificates';
+import { CA_PEM } from '../../../sandboxes/scenarios/build/certificates';
 import { scenarios } from '../../../sandboxes/scenarios/index';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { exchange, header } from '../../../sandboxes/shell/http-client';

@@ -2,7 +2,7 @@
 // certificates and crt files made before the move to the noble libraries still load and verify, and the new ones
 // load in WebCrypto and OpenSSL alike.
 import { describe, expect, it } from 'vitest';
-import { CA_PEM, SITE_PEM } from '../../../../sandboxes/scenarios/certificates';
+import { CA_PEM, SITE_PEM } from '../../../../sandboxes/scenarios/build/certificates';
 import { decodePkcs8, decodeSpki, encodePkcs8, encodeSpki } from '../../../../sandboxes/network/tls/key-encoding';
 import { issue, readCredentials, readTrust, sign, verifyCertificate, verifySignature } from '../../../../sandboxes/network/tls/pki';
 

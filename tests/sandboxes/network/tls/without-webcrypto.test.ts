@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CA_PEM, SITE_PEM } from '../../../../sandboxes/scenarios/certificates';
+import { CA_PEM, SITE_PEM } from '../../../../sandboxes/scenarios/build/certificates';
 import { readTrust } from '../../../../sandboxes/network/tls/pki';
 import { get, startTlsFront, type TlsFront } from './tls-front';
 

@@ -1,9 +1,9 @@
 // The building blocks of the edge scenarios: balancers guarded by keepalived (vrrp.js running the balancer as its
 // companion, so killing the node kills both, as a machine crash does), their keepalived.conf files, the monitor,
 // and what the goal checks read from the event stream (VRRP states and logs, alerts).
-import { decide, INSTALLED, type Ruleset } from '../network/firewall/ruleset';
-import type { SandboxEvent } from '../contracts/events/index';
-import type { ScenarioNode, World } from '../contracts/scenario';
+import { decide, INSTALLED, type Ruleset } from '../../network/firewall/ruleset';
+import type { SandboxEvent } from '../../contracts/events/index';
+import type { ScenarioNode, World } from '../../contracts/scenario';
 import { CLIENT } from './topology';
 
 type Event<T extends SandboxEvent['type']> = Extract<SandboxEvent, { type: T }>;

@@ -1,7 +1,7 @@
 // What goal checks look at, read from the event stream the way an operator would: the web servers' own request
 // events (who served what) and the balancer's log as events (what the client got, which server went DOWN).
 // Pure functions of the World's events.
-import type { SandboxEvent } from '../contracts/events/index';
+import type { SandboxEvent } from '../../contracts/events/index';
 
 type Event<T extends SandboxEvent['type']> = Extract<SandboxEvent, { type: T }>;
 

@@ -1,6 +1,6 @@
-// The certificates of the TLS lessons, made once with sandboxes/network/tls/pki.ts (valid until 2036): a sandbox CA that the
-// learner's curl trusts (ca.pem in the session folder) and lb-01's crt file (certificate + private key, as HAProxy's
-// `crt` wants). They are the sandbox's own format (see pki.ts), not X.509, and these keys protect nothing real.
+// The certificates of the TLS lessons, made once with sandboxes/network/tls/pki.ts (valid until 2036): a sandbox CA
+// that the learner's curl trusts (ca.pem in the session folder) and lb-01's crt file (certificate + private key, as
+// HAProxy's `crt` wants). They are the sandbox's own format (see pki.ts), not X.509, and these keys protect nothing real.
 export const CA_PEM = `-----BEGIN SANDBOX CERTIFICATE-----
 eyJzdWJqZWN0IjoiU2FuZGJveCBSb290IENBIiwiaXNzdWVyIjoiU2FuZGJveCBS
 b290IENBIiwibm90X2JlZm9yZSI6IjIwMjYtMTEtMjRUMTU6MzI6MjYuODQ3WiIs

@@ -1,11 +1,11 @@
 // The building blocks of the database scenarios (replication, failover, split-brain, read-your-writes): the store
 // nodes at their fixed addresses, the failover monitor and its settings file, and what the goal checks read from
 // the store's events.
-import type { SandboxEvent } from '../contracts/events/index';
-import type { ScenarioNode } from '../contracts/scenario';
+import type { SandboxEvent } from '../../contracts/events/index';
+import type { ScenarioNode } from '../../contracts/scenario';
 
-export { formatLsn } from '../contracts/lsn';
-export { storeConf } from '../store/store-config';
+export { formatLsn } from '../../contracts/lsn';
+export { storeConf } from '../../store/store-config';
 
 /** Where the nodes keep their data (WAL and control file), inside the session's private folder. */
 const data = (name: string) => `.sandbox/data/${name}`;

@@ -1,5 +1,5 @@
 // The building blocks every traffic scenario shares: the nodes at their fixed addresses and the balancer's config.
-import type { ScenarioNode } from '../contracts/scenario';
+import type { ScenarioNode } from '../../contracts/scenario';
 
 /** The learner's terminal, "the internet" (a documentation address, RFC 5737). */
 export const CLIENT = '203.0.113.10';
