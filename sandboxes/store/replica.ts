@@ -5,10 +5,10 @@
 // stream from a primary, end waiting commits, answer). node.ts does the sockets, the timers and the files, as
 // vrrp/main.ts does for vrrp/instance.ts. The transcripts in tests/sandboxes/store/testdata/ show it at work.
 import { timelineEnd, type Control, type TimelineSwitch } from './control';
-import { formatLsn, type Lsn } from './lsn';
+import { formatLsn, type Lsn } from '../contracts/lsn';
 import type { Change } from './wal';
 import type { Message } from './wire';
-import type { StoreEvent } from '../shared/events/store';
+import type { StoreEvent } from '../contracts/events/store';
 
 export type Action =
   | { kind: 'log'; text: string; level?: 'warning' }

@@ -21,7 +21,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import type { Control, TimelineSwitch } from '../../../sandboxes/store/control';
-import { formatLsn, parseLsn } from '../../../sandboxes/store/lsn';
+import { formatLsn, parseLsn } from '../../../sandboxes/contracts/lsn';
 import { divergence, dueForReplay, freshControl, Replica, terminated, type Action } from '../../../sandboxes/store/replica';
 import type { Message } from '../../../sandboxes/store/wire';
 import { replay, title, type Command } from './transcript';
