@@ -38,7 +38,7 @@ export interface Case {
 const HAPROXY_HEAD = 'defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n';
 function haproxy(text: string): string {
   const result = parseHaproxy(text, 'haproxy.cfg', () => true);
-  return result.alerts.length ? `${result.alerts.length} alerts: ${result.alerts[0].slice(0, 200)}` : `valid, ${result.config!.proxies.length} proxies, ${result.config!.proxies.reduce((n, p) => n + p.servers.length, 0)} servers`;
+  return result.errors.length ? `${result.errors.length} alerts: ${result.errors[0].slice(0, 200)}` : `valid, ${result.config!.proxies.length} proxies, ${result.config!.proxies.reduce((n, p) => n + p.servers.length, 0)} servers`;
 }
 
 function keepalived(text: string): string {
@@ -64,10 +64,8 @@ function prometheus(files: Record<string, string>): string {
   const folder = mkdtempSync(join(tmpdir(), 'config-speed-'));
   try {
     for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
-    const config = loadPrometheus(join(folder, 'prometheus.yml'));
-    return `valid, ${config.targets.length} targets, ${config.rules.length} rules`;
-  } catch (error) {
-    return (error as Error).message.replace(folder + '/', '').slice(0, 200);
+    const { config, errors } = loadPrometheus(join(folder, 'prometheus.yml'));
+    return config ? `valid, ${config.targets.length} targets, ${config.rules.length} rules` : errors[0].replace(folder + '/', '').slice(0, 200);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

@@ -40,11 +40,11 @@ try {
   fail(`config : Could not open configuration file ${file} : ${strerror(error)}`);
 }
 
-const { config, alerts, warnings } = parseConfig(text, basename(file), sessionFileExists);
+const { config, errors, warnings } = parseConfig(text, basename(file), sessionFileExists);
 // `-c` writes on the terminal whatever runs it, as haproxy -c does; a running balancer sends them to its log.
 const print = (level: 'NOTICE' | 'WARNING' | 'ALERT', message: string) =>
   checkOnly ? process.stderr.write(`${prefix(level)}${message}\n`) : say(level, message);
-if (warnings.length || alerts.length) {
+if (warnings.length || errors.length) {
   // HAProxy introduces its complaints with who is speaking.
   print('NOTICE', `haproxy version is ${VERSION}`);
   // The program's own name, not the folder it was installed in (which is the learner's own computer's).
@@ -52,7 +52,7 @@ if (warnings.length || alerts.length) {
 }
 warnings.forEach((w) => print('WARNING', `config : ${w}`));
 if (!config) {
-  alerts.forEach((a) => print('ALERT', `config : ${a}`));
+  errors.forEach((a) => print('ALERT', `config : ${a}`));
   print('ALERT', `config : Error(s) found in configuration file : ${basename(file)}`);
   print('ALERT', 'config : Fatal errors found in configuration.');
   process.exit(1);
