@@ -42,21 +42,13 @@ function haproxy(text: string): string {
 }
 
 function keepalived(text: string): string {
-  try {
-    const config = parseKeepalived(text);
-    return `valid, ${config.instances.length} instances`;
-  } catch (error) {
-    return (error as Error).message.slice(0, 200);
-  }
+  const { config, errors } = parseKeepalived(text);
+  return config ? `valid, ${config.instances.length} instances` : errors[0].slice(0, 200);
 }
 
 function storeMonitor(text: string): string {
-  try {
-    const options = parseMonitorConfig(text, 'failover.conf');
-    return `valid, ${options.nodes?.length ?? 0} nodes`;
-  } catch (error) {
-    return (error as Error).message.slice(0, 200);
-  }
+  const { config, errors } = parseMonitorConfig(text, 'failover.conf');
+  return config ? `valid, ${config.nodes?.length ?? 0} nodes` : errors[0].slice(0, 200);
 }
 
 /** The monitor reads its files itself: write them to a folder of their own for the run. */
