@@ -33,7 +33,7 @@ function fail(problem: string): never {
 }
 
 /** A flag's number (`--interval 500` or `500ms`), at least `min`. */
-function number(flag: 'semi-sync-timeout' | 'recovery-min-apply-delay' | 'max-value-bytes', fallback: number, min = 0): number {
+function number(flag: 'recovery-min-apply-delay' | 'max-value-bytes', fallback: number, min = 0): number {
   const given = values[flag];
   if (given === undefined) return fallback;
   const value = Number(given.replace(/ms$/, ''));
@@ -41,13 +41,9 @@ function number(flag: 'semi-sync-timeout' | 'recovery-min-apply-delay' | 'max-va
   return value;
 }
 
-/** Runs `make`, refusing the command line with the problem it throws (a bad flag value, an unreadable file). */
-function checked<T>(make: () => T): T {
-  try {
-    return make();
-  } catch (error) {
-    return fail((error as Error).message);
-  }
+/** The settings the flags give, checked as the same settings in the file are (`--semi-sync-timeout` is semi_sync_timeout). */
+function flagSettings<T>(names: ('mode' | 'semi-sync-timeout' | 'nodes' | 'interval' | 'misses' | 'fencing')[], check: (name: string, value: string, where: string) => Partial<T>): Partial<T> {
+  return Object.assign({}, ...names.flatMap((name) => (values[name] === undefined ? [] : [check(name.replaceAll('-', '_'), values[name], `--${name}`)])));
 }
 
 const onSignals = (stop: () => unknown) => ['SIGTERM', 'SIGINT'].forEach((signal) => process.on(signal, async () => (await stop(), process.exit(0))));
@@ -56,16 +52,23 @@ const { values, positionals } = readCommandLine(COMMAND_LINE);
 const [role, ...extra] = positionals;
 const files = values.config ? [values.config] : [];
 if (extra.length) fail(`unexpected argument '${extra[0]}'`);
-if (role === 'primary' || role === 'standby') {
-  if (!values.listen) fail(`${role}: --listen is required (e.g. --listen :5432)`);
+try {
+  if (role === 'primary' || role === 'standby') startNode(role, values.listen ?? fail(`${role}: --listen is required (e.g. --listen :5432)`));
+  else if (role === 'monitor') startMonitor();
+  else fail(role ? `unknown role '${role}'` : 'missing role');
+} catch (error) {
+  fail((error as Error).message); // a bad flag value, an unreadable file
+}
+
+function startNode(role: 'primary' | 'standby', listen: string): void {
   if (role === 'standby' && !values.primary) fail('standby: --primary HOST:PORT is required (primary_conninfo)');
   // store.conf (read again on every reload), then the flags, which win as `postgres -c` does.
-  const flags = { ...checked(() => (values.mode === undefined ? {} : storeSetting('mode', values.mode, '--mode'))), ...(values['semi-sync-timeout'] === undefined ? {} : { semiSyncTimeoutMs: number('semi-sync-timeout', 0) }) };
+  const flags = flagSettings(['mode', 'semi-sync-timeout'], storeSetting);
   const name = values.name ?? process.env.SANDBOX_NODE ?? 'store';
   if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) fail(`--name ${name}: a node name is letters, digits, '-', '_' and '.', e.g. db-01`);
   const node = new StoreNode({
     name,
-    listen: values.listen,
+    listen,
     dir: dataDirectory(values.data ?? `data/${name}`),
     standbyOf: role === 'standby' ? values.primary : undefined,
     settings: () => loadStoreSettings(values.config, flags),
@@ -83,15 +86,16 @@ if (role === 'primary' || role === 'standby') {
     },
   );
   onSignals(() => node.stop());
-} else if (role === 'monitor') {
+}
+
+function startMonitor(): void {
   // Settings from --config FILE, overridden by flags; `reload` re-reads the file, as PostgreSQL reloads its own.
-  const flags = () => Object.assign({}, ...(['nodes', 'interval', 'misses', 'fencing'] as const).flatMap((name) => (values[name] === undefined ? [] : [setting(name, values[name], `--${name}`)])));
-  const load = () => loadMonitorOptions(values.config, flags());
-  const monitor = checked(() => new Monitor(load()));
+  const load = () => loadMonitorOptions(values.config, flagSettings(['nodes', 'interval', 'misses', 'fencing'], setting));
+  const monitor = new Monitor(load());
   monitor.start();
   openControlChannel({ reload: () => ({ files, errors: monitor.reload(load, values.config) }), stop: () => monitor.stop() });
   onSignals(() => monitor.stop());
-} else fail(role ? `unknown role '${role}'` : 'missing role');
+}
 
 /** The data directory, inside the session folder; PostgreSQL's words for one it cannot use. */
 function dataDirectory(dir: string): string {
