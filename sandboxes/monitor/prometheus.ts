@@ -1,6 +1,6 @@
 // The monitor's process: a scrape loop per target on its interval, the alert rules evaluated on theirs (their
 // transitions reported as events and logged as Alertmanager titles them), and the HTTP API (api.ts) on :9090.
-import { listen } from '../shared/net';
+import { listen } from '../network/net';
 import { log, report } from '../shared/report';
 import { RuleState, type Transition } from './alerts';
 import { createApi, type TargetHealth } from './api';
@@ -35,7 +35,7 @@ export function startMonitor(config: MonitorConfig): Tsdb {
     const before = health.get(target)!;
     health.set(target, { health: up ? 'up' : 'down', lastError: error, lastScrape: started });
     if (before.health !== (up ? 'up' : 'down')) {
-      report({ type: 'scrape', job: target.job, instance: target.address, up, duration_ms: duration });
+      report({ type: 'monitor.scrape', job: target.job, instance: target.address, up, duration_ms: duration });
       if (!up) log(`level=warn component="scrape manager" scrape_pool=${target.job} target=http://${target.address}${target.path} msg="Scrape failed" err="${error.replaceAll('"', '\\"')}"`, 'warning');
       else if (before.health === 'down') log(`level=info component="scrape manager" scrape_pool=${target.job} target=http://${target.address}${target.path} msg="Scrape succeeded again"`);
     }
@@ -45,7 +45,7 @@ export function startMonitor(config: MonitorConfig): Tsdb {
     const { alertname: _, ...rest } = t.labels;
     // Alertmanager's default title lists the label values sorted by label name.
     const values = Object.keys(rest).sort().map((k) => rest[k]).join(' ');
-    report({ type: 'alert', alertname: t.rule, state: t.state, labels: t.labels, summary: t.annotations.summary ?? '', value: t.value });
+    report({ type: 'monitor.alert', alertname: t.rule, state: t.state, labels: t.labels, summary: t.annotations.summary ?? '', value: t.value });
     // Alertmanager's default notification title: [FIRING:1] or [RESOLVED], the alert name and its label values.
     if (t.state === 'pending') log(`alert ${t.rule} pending (${values})`, 'notice');
     else log(`[${t.state === 'firing' ? 'FIRING:1' : 'RESOLVED'}] ${t.rule} (${values})${t.annotations.summary ? ` ${t.annotations.summary}` : ''}`, t.state === 'firing' ? 'alert' : 'notice');

@@ -1,7 +1,7 @@
 // Scraping one target, as Prometheus's scrape manager does: GET its metrics page (failing with the scraper's own error
 // texts), and the labels each scraped sample is stored under.
 import http from 'node:http';
-import { connect } from '../shared/net';
+import { connect } from '../network/net';
 import type { Target } from './config';
 import type { Labels } from './tsdb';
 

@@ -8,7 +8,7 @@
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Reloaded } from '../shared/control-channel';
-import { announceVip, connect, listen, listeners, myAddress, vipHolder } from '../shared/net';
+import { announceVip, connect, listen, listeners, myAddress, vipHolder } from '../network/net';
 import type { ParsedConfig } from '../shared/parsed-config';
 import { log, report } from '../shared/report';
 import { readSessionFile } from '../shared/session-folder';
@@ -125,7 +125,7 @@ export class Keepalived {
       else if (action.kind === 'release') {
         // Give the address back only if it is still ours: the new master may already have announced it.
         for (const vip of vips) if (vipHolder(vip) === myAddress()) announceVip(vip, undefined);
-      } else report({ type: 'vrrp_state', instance: name, vrid, state: action.state, priority: action.priority, vips, ...(action.waited_ms === undefined ? {} : { waited_ms: action.waited_ms }) });
+      } else report({ type: 'vrrp.state', instance: name, vrid, state: action.state, priority: action.priority, vips, ...(action.waited_ms === undefined ? {} : { waited_ms: action.waited_ms }) });
     }
     clearTimeout(this.timers.get(instance));
     const at = instance.nextTimer();
@@ -158,7 +158,7 @@ export class Keepalived {
       }
       for (const instance of this.instances) {
         if (instance.config.virtual_router_id !== packet.vrid) continue;
-        report({ type: 'vrrp_advert', instance: instance.config.name, vrid: packet.vrid, from, priority: packet.priority });
+        report({ type: 'vrrp.advert', instance: instance.config.name, vrid: packet.vrid, from, priority: packet.priority });
         this.apply(instance, instance.receive(packet, now()));
       }
     });

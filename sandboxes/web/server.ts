@@ -1,7 +1,7 @@
 // The web server's process: the HTTP server on its address (the app, app.ts), its worker pool (capacity.ts) watched
 // once a second, its behaviour changed by a line on stdin (behaviour.ts), and a polite stop.
 import http from 'node:http';
-import { listen, myAddress } from '../shared/net';
+import { listen, myAddress } from '../network/net';
 import { log, report } from '../shared/report';
 import { createApp } from './app';
 import { applyLine, describe, describeChange, type Behaviour } from './behaviour';
