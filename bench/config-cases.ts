@@ -38,25 +38,17 @@ export interface Case {
 const HAPROXY_HEAD = 'defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n';
 function haproxy(text: string): string {
   const result = parseHaproxy(text, 'haproxy.cfg', () => true);
-  return result.alerts.length ? `${result.alerts.length} alerts: ${result.alerts[0].slice(0, 200)}` : `valid, ${result.config!.proxies.length} proxies, ${result.config!.proxies.reduce((n, p) => n + p.servers.length, 0)} servers`;
+  return result.errors.length ? `${result.errors.length} alerts: ${result.errors[0].slice(0, 200)}` : `valid, ${result.config!.proxies.length} proxies, ${result.config!.proxies.reduce((n, p) => n + p.servers.length, 0)} servers`;
 }
 
 function keepalived(text: string): string {
-  try {
-    const config = parseKeepalived(text);
-    return `valid, ${config.instances.length} instances`;
-  } catch (error) {
-    return (error as Error).message.slice(0, 200);
-  }
+  const { config, errors } = parseKeepalived(text);
+  return config ? `valid, ${config.instances.length} instances` : errors[0].slice(0, 200);
 }
 
 function storeMonitor(text: string): string {
-  try {
-    const options = parseMonitorConfig(text, 'failover.conf');
-    return `valid, ${options.nodes?.length ?? 0} nodes`;
-  } catch (error) {
-    return (error as Error).message.slice(0, 200);
-  }
+  const { config, errors } = parseMonitorConfig(text, 'failover.conf');
+  return config ? `valid, ${config.nodes?.length ?? 0} nodes` : errors[0].slice(0, 200);
 }
 
 /** The monitor reads its files itself: write them to a folder of their own for the run. */
@@ -64,10 +56,8 @@ function prometheus(files: Record<string, string>): string {
   const folder = mkdtempSync(join(tmpdir(), 'config-speed-'));
   try {
     for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
-    const config = loadPrometheus(join(folder, 'prometheus.yml'));
-    return `valid, ${config.targets.length} targets, ${config.rules.length} rules`;
-  } catch (error) {
-    return (error as Error).message.replace(folder + '/', '').slice(0, 200);
+    const { config, errors } = loadPrometheus(join(folder, 'prometheus.yml'));
+    return config ? `valid, ${config.targets.length} targets, ${config.rules.length} rules` : errors[0].replace(folder + '/', '').slice(0, 200);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

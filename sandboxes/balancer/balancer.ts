@@ -74,9 +74,9 @@ export class Balancer implements RuntimeTarget {
       report({ type: 'balancer.reload', ok: false, messages });
       return { ok: false, messages };
     }
-    const { config, alerts, warnings } = await parseConfigInSlices(text, this.file.split('/').pop() ?? this.file, sessionFileExists);
+    const { config, errors, warnings } = await parseConfigInSlices(text, this.file.split('/').pop() ?? this.file, sessionFileExists);
     if (!config) {
-      const messages = [...alerts.map((a) => `config : ${a}`), `config : Error(s) found in configuration file : ${this.file}`, 'config : Fatal errors found in configuration.', 'Reload failed: the running configuration is kept.'];
+      const messages = [...errors.map((a) => `config : ${a}`), `config : Error(s) found in configuration file : ${this.file}`, 'config : Fatal errors found in configuration.', 'Reload failed: the running configuration is kept.'];
       messages.forEach((m) => say('ALERT', m));
       report({ type: 'balancer.reload', ok: false, messages });
       return { ok: false, messages };

@@ -4,6 +4,7 @@
 // is one keyword and its arguments. Like HAProxy, the parser reads the whole file and reports every problem it finds
 // with its file:line, in HAProxy's own words, before refusing the file. Keywords HAProxy knows but this sandbox does
 // not implement are accepted with a warning that says so, so a real config still loads.
+import type { ParsedConfig } from '../shared/parsed-config';
 // The shell's "did you mean" (edit distance with swapped letters), so typos get the same help everywhere.
 import { closest } from '../shared/suggest';
 import type { DenyStatus } from './errors';
@@ -144,12 +145,8 @@ export interface Config {
   proxies: ProxyConfig[];
 }
 
-export interface ParseResult {
-  config?: Config;
-  /** Messages in HAProxy's words, without the `[ALERT]    (pid) : config : ` prefix. */
-  alerts: string[];
-  warnings: string[];
-}
+/** Errors and warnings in HAProxy's words (its ALERTs and WARNINGs), without the `[ALERT]    (pid) : config : ` prefix. */
+export type ParseResult = ParsedConfig<Config>;
 
 const defaultServer = (): ServerParams => ({
   check: false,
@@ -356,7 +353,7 @@ function* parsing(text: string, file: string, exists: (path: string) => boolean)
   }
 
   checkReferences(config, proxiesByName, alerts, warnings);
-  return alerts.length ? { alerts, warnings } : { config, alerts, warnings };
+  return alerts.length ? { errors: alerts, warnings } : { config, errors: alerts, warnings };
 }
 
 const canFront = (p: ProxyConfig) => p.kind !== 'backend';

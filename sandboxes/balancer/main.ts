@@ -2,6 +2,7 @@
 // does. A `reload` line on stdin re-reads the file (what SIGUSR2 does to HAProxy's master process); `stop` stops it
 // softly (../shared/control-channel.ts).
 import { basename } from 'node:path';
+import { readCommandLine, refuse } from '../shared/command-line';
 import { openControlChannel } from '../shared/control-channel';
 import { readSessionFile, sessionFileExists, strerror } from '../shared/session-folder';
 import { Balancer } from './balancer';
@@ -15,29 +16,23 @@ const USAGE = `Usage : balancer -f <cfgfile> [-c]
         -c           : only check the configuration and exit (0 = valid, 1 = errors)
         -v           : show the version`;
 
-function options(argv: string[]): { file: string; checkOnly: boolean } {
-  let file: string | undefined;
-  let checkOnly = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-f') file = argv[++i];
-    else if (arg === '-c') checkOnly = true;
-    else if (arg === '-v' || arg === '-vv') {
-      process.stdout.write(`HAProxy version ${VERSION} (a Node.js model of HAProxy 2.6 for this course)\n`);
-      process.exit(0);
-    } else if (arg === '-W' || arg === '-Ws' || arg === '-db' || arg === '-q') continue; // master-worker, foreground, quiet: always so here
-    else fail(`unknown option '${arg}'.`);
-  }
-  if (!file) fail('no configuration file given: use -f haproxy.cfg.');
-  return { file: file!, checkOnly };
+// -W (master-worker), -Ws, -db (foreground) and -q (quiet) are accepted and ignored: the sandbox always runs so.
+const ALWAYS_SO = ['-W', '-Ws', '-db', '-q'];
+const COMMAND_LINE = {
+  options: { file: { type: 'string', short: 'f' }, check: { type: 'boolean', short: 'c' }, version: { type: 'boolean', short: 'v' } },
+  usage: USAGE,
+  complaint: (problem: string) => prefix('ALERT') + problem,
+  status: 1,
+} as const;
+function fail(problem: string): never {
+  return refuse(COMMAND_LINE, problem);
 }
-
-function fail(text: string): never {
-  process.stderr.write(`${prefix('ALERT')}${text}\n${USAGE}\n`);
-  process.exit(1);
+const { values } = readCommandLine(COMMAND_LINE, process.argv.slice(2).filter((arg) => !ALWAYS_SO.includes(arg)));
+if (values.version) {
+  process.stdout.write(`HAProxy version ${VERSION} (a Node.js model of HAProxy 2.6 for this course)\n`);
+  process.exit(0);
 }
-
-const { file, checkOnly } = options(process.argv.slice(2));
+const { file = fail('no configuration file given: use -f haproxy.cfg.'), check: checkOnly = false } = values;
 let text: string;
 try {
   text = readSessionFile(file);
@@ -45,11 +40,11 @@ try {
   fail(`config : Could not open configuration file ${file} : ${strerror(error)}`);
 }
 
-const { config, alerts, warnings } = parseConfig(text, basename(file), sessionFileExists);
+const { config, errors, warnings } = parseConfig(text, basename(file), sessionFileExists);
 // `-c` writes on the terminal whatever runs it, as haproxy -c does; a running balancer sends them to its log.
 const print = (level: 'NOTICE' | 'WARNING' | 'ALERT', message: string) =>
   checkOnly ? process.stderr.write(`${prefix(level)}${message}\n`) : say(level, message);
-if (warnings.length || alerts.length) {
+if (warnings.length || errors.length) {
   // HAProxy introduces its complaints with who is speaking.
   print('NOTICE', `haproxy version is ${VERSION}`);
   // The program's own name, not the folder it was installed in (which is the learner's own computer's).
@@ -57,7 +52,7 @@ if (warnings.length || alerts.length) {
 }
 warnings.forEach((w) => print('WARNING', `config : ${w}`));
 if (!config) {
-  alerts.forEach((a) => print('ALERT', `config : ${a}`));
+  errors.forEach((a) => print('ALERT', `config : ${a}`));
   print('ALERT', `config : Error(s) found in configuration file : ${basename(file)}`);
   print('ALERT', 'config : Fatal errors found in configuration.');
   process.exit(1);

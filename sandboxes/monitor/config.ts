@@ -4,6 +4,7 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
 import * as z from '../contracts/schema';
+import { parsedOrError, type ParsedConfig } from '../shared/parsed-config';
 import { readSessionFile, strerror } from '../shared/session-folder';
 import type { AlertRule } from './alerts';
 import { compile, parseDuration } from './promql';
@@ -77,7 +78,12 @@ function load<T>(schema: z.ZodMiniType<T>, file: string): T {
   return parsed.data;
 }
 
-export function loadConfig(file: string): MonitorConfig {
+/** prometheus.yml and its rule files, read and checked; Prometheus stops at the first error, and so does this. */
+export function loadConfig(file: string): ParsedConfig<MonitorConfig> {
+  return parsedOrError(() => readConfig(file));
+}
+
+function readConfig(file: string): MonitorConfig {
   const config = load(prometheusSchema, file);
   const rules: AlertRule[] = [];
   for (const ruleFile of config.rule_files) {

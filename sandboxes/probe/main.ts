@@ -8,7 +8,7 @@
 //   node probe.js child <role> ...  the probe's own child processes (children.ts)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { readCommandLine, refuse } from '../shared/command-line';
 import { runChild } from './children';
 import { cryptoChecks } from './crypto';
 import { memoryAfter, runtimeFacts } from './environment';
@@ -18,21 +18,20 @@ import { processChecks } from './processes';
 import { runChecks } from './runner';
 import { inputChecks, terminalChecks } from './terminal';
 
-const USAGE = 'Usage: probe [terminal] [--only <check>,<check>...]';
+const COMMAND_LINE = {
+  options: { only: { type: 'string' } },
+  positionals: true,
+  usage: 'Usage: probe [terminal] [--only <check>,<check>...]',
+  complaint: (problem: string) => `probe: ${problem}`,
+} as const;
 
 function usage(problem: string): never {
-  process.stderr.write(`probe: ${problem}\n${USAGE}\n`);
-  process.exit(2);
+  return refuse(COMMAND_LINE, problem);
 }
 
 if (process.argv[2] === 'child') await runChild(process.argv[3], process.argv.slice(4));
 else {
-  let parsed;
-  try {
-    parsed = parseArgs({ allowPositionals: true, options: { only: { type: 'string' } } });
-  } catch (error) {
-    usage((error as Error).message);
-  }
+  const parsed = readCommandLine(COMMAND_LINE);
   const [command, ...extra] = parsed.positionals;
   if (extra.length || (command !== undefined && command !== 'terminal')) usage(`unknown command '${[command, ...extra].join(' ')}'`);
   const all = command === 'terminal' ? terminalChecks() : [...runtimeFacts, ...inputChecks, ...processChecks, ...networkChecks, ...fileChecks, ...cryptoChecks, memoryAfter];

@@ -1,8 +1,38 @@
 // The `name = value` settings files of the store (store.conf, failover.conf), in the style of postgresql.conf:
 // one setting a line, `#` starts a comment, a value may be quoted ('sync'). Errors name the file and line.
+import type { ParsedConfig } from '../shared/parsed-config';
+import { readSessionFile, strerror } from '../shared/session-folder';
 
-/** Parses `text`, handing each setting to `setting`, which checks it and returns what it sets. */
-export function parseSettings<T extends object>(text: string, file: string, setting: (name: string, value: string, where: string) => Partial<T>): Partial<T> {
+/**
+ * Parses `text`, handing each setting to `setting`, which checks it and returns what it sets (or throws). The first
+ * error refuses the file, as PostgreSQL's reload refuses a postgresql.conf with one bad line.
+ */
+export function parseSettings<T extends object>(text: string, file: string, setting: (name: string, value: string, where: string) => Partial<T>): ParsedConfig<Partial<T>> {
+  try {
+    return { config: settingsOf(text, file, setting), errors: [], warnings: [] };
+  } catch (error) {
+    return { errors: [(error as Error).message], warnings: [] };
+  }
+}
+
+/**
+ * A settings file read and parsed, for a node's start and its reload; throws with the file's errors. A missing
+ * `file` is no file (the defaults and the flags).
+ */
+export function loadSettings<T extends object>(file: string | undefined, setting: (name: string, value: string, where: string) => Partial<T>): Partial<T> {
+  if (file === undefined) return {};
+  let text: string;
+  try {
+    text = readSessionFile(file);
+  } catch (error) {
+    throw new Error(`could not open configuration file "${file}": ${strerror(error)}`);
+  }
+  const { config, errors } = parseSettings(text, file, setting);
+  if (!config) throw new Error(errors.join('\n'));
+  return config;
+}
+
+function settingsOf<T extends object>(text: string, file: string, setting: (name: string, value: string, where: string) => Partial<T>): Partial<T> {
   const settings: Partial<T> = {};
   text.split('\n').forEach((raw, i) => {
     // Cut at '#' and '=' by position: a regular expression here can backtrack over a long line.

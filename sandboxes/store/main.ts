@@ -1,4 +1,4 @@
-// store: a replicated key-value store modelled on PostgreSQL streaming replication.
+// store: a replicated key-value store modelled on PostgreSQL streaming replication (README.md maps the files).
 //
 //   node store.js primary --listen :5432 [--data DIR] [--config store.conf] [--mode async|semi-sync|sync] [--semi-sync-timeout MS]
 //   node store.js standby --listen :5432 --primary 10.0.0.21:5432 [--data DIR] [--recovery-min-apply-delay MS]
@@ -7,33 +7,94 @@
 //
 // `primary` and `standby` only shape a fresh data directory: afterwards its control file decides the role (a
 // promoted standby restarts as primary, a fenced primary restarts as standby), as in PostgreSQL.
-import { parseArgs } from 'node:util';
-import { StoreNode } from './node';
-import { Monitor } from './monitor';
-import { MODES, type Mode } from './syncrep';
-import { DEFAULT_SETTINGS, parseStoreConfig, storeSetting, type StoreSettings } from './store-config';
-import { completeMonitorOptions, parseMonitorConfig, setting } from './monitor-config';
-import type { MonitorOptions } from './monitor';
-import { log } from '../shared/report';
+import { readCommandLine, refuse } from '../shared/command-line';
 import { openControlChannel } from '../shared/control-channel';
-import { readSessionFile, sessionDirectory, strerror } from '../shared/session-folder';
+import { sessionDirectory } from '../shared/session-folder';
+import { Monitor } from './monitor';
+import { loadMonitorOptions, setting } from './monitor-config';
+import { StoreNode } from './node';
+import { loadStoreSettings, storeSetting } from './store-config';
 
-const USAGE = `usage:
+const text = { type: 'string' } as const;
+const COMMAND_LINE = {
+  // prettier-ignore
+  options: { listen: text, data: text, mode: text, 'semi-sync-timeout': text, primary: text, 'recovery-min-apply-delay': text, name: text, 'max-value-bytes': text, metrics: text, nodes: text, interval: text, misses: text, fencing: text, config: text },
+  positionals: true,
+  usage: `usage:
   store primary --listen [HOST]:PORT [--data DIR] [--config store.conf] [--mode async|semi-sync|sync] [--semi-sync-timeout MS] [--name NAME] [--metrics :9187]
   store standby --listen [HOST]:PORT --primary HOST:PORT [--data DIR] [--config store.conf] [--mode ...] [--recovery-min-apply-delay MS] [--name NAME] [--metrics :9187]
   store monitor --nodes NAME=HOST:PORT,... [--interval MS] [--misses N] [--fencing on|off]
-  store monitor --config failover.conf`;
+  store monitor --config failover.conf`,
+  complaint: (problem: string) => `store: ${problem}`,
+} as const;
 
 function fail(problem: string): never {
-  process.stderr.write(`store: ${problem}\n${USAGE}\n`);
-  process.exit(2);
+  return refuse(COMMAND_LINE, problem);
 }
 
-function number(flag: string, text: string | undefined, fallback: number, min = 0): number {
-  if (text === undefined) return fallback;
-  const value = Number(text.replace(/ms$/, ''));
-  if (!Number.isFinite(value) || value < min) fail(`--${flag} ${text}: expected a number of at least ${min}`);
+/** A flag's number (`--interval 500` or `500ms`), at least `min`. */
+function number(flag: 'recovery-min-apply-delay' | 'max-value-bytes', fallback: number, min = 0): number {
+  const given = values[flag];
+  if (given === undefined) return fallback;
+  const value = Number(given.replace(/ms$/, ''));
+  if (!Number.isFinite(value) || value < min) fail(`--${flag} ${given}: expected a number of at least ${min}`);
   return value;
+}
+
+/** The settings the flags give, checked as the same settings in the file are (`--semi-sync-timeout` is semi_sync_timeout). */
+function flagSettings<T>(names: ('mode' | 'semi-sync-timeout' | 'nodes' | 'interval' | 'misses' | 'fencing')[], check: (name: string, value: string, where: string) => Partial<T>): Partial<T> {
+  return Object.assign({}, ...names.flatMap((name) => (values[name] === undefined ? [] : [check(name.replaceAll('-', '_'), values[name], `--${name}`)])));
+}
+
+const onSignals = (stop: () => unknown) => ['SIGTERM', 'SIGINT'].forEach((signal) => process.on(signal, async () => (await stop(), process.exit(0))));
+
+const { values, positionals } = readCommandLine(COMMAND_LINE);
+const [role, ...extra] = positionals;
+const files = values.config ? [values.config] : [];
+if (extra.length) fail(`unexpected argument '${extra[0]}'`);
+try {
+  if (role === 'primary' || role === 'standby') startNode(role, values.listen ?? fail(`${role}: --listen is required (e.g. --listen :5432)`));
+  else if (role === 'monitor') startMonitor();
+  else fail(role ? `unknown role '${role}'` : 'missing role');
+} catch (error) {
+  fail((error as Error).message); // a bad flag value, an unreadable file
+}
+
+function startNode(role: 'primary' | 'standby', listen: string): void {
+  if (role === 'standby' && !values.primary) fail('standby: --primary HOST:PORT is required (primary_conninfo)');
+  // store.conf (read again on every reload), then the flags, which win as `postgres -c` does.
+  const flags = flagSettings(['mode', 'semi-sync-timeout'], storeSetting);
+  const name = values.name ?? process.env.SANDBOX_NODE ?? 'store';
+  if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) fail(`--name ${name}: a node name is letters, digits, '-', '_' and '.', e.g. db-01`);
+  const node = new StoreNode({
+    name,
+    listen,
+    dir: dataDirectory(values.data ?? `data/${name}`),
+    standbyOf: role === 'standby' ? values.primary : undefined,
+    settings: () => loadStoreSettings(values.config, flags),
+    applyDelayMs: number('recovery-min-apply-delay', 0),
+    maxValueBytes: number('max-value-bytes', 64 * 1024, 1),
+    metrics: values.metrics,
+  });
+  // `reload` is pg_reload_conf(): store.conf read again, a file with errors changing nothing.
+  const reload = () => ((answer) => ({ files, errors: answer.ok ? [] : [String(answer.error)] }))(node.reload());
+  node.start().then(
+    () => openControlChannel({ reload, stop: () => node.stop() }),
+    (error) => {
+      process.stderr.write(`store: FATAL:  ${(error as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+  onSignals(() => node.stop());
+}
+
+function startMonitor(): void {
+  // Settings from --config FILE, overridden by flags; `reload` re-reads the file, as PostgreSQL reloads its own.
+  const load = () => loadMonitorOptions(values.config, flagSettings(['nodes', 'interval', 'misses', 'fencing'], setting));
+  const monitor = new Monitor(load());
+  monitor.start();
+  openControlChannel({ reload: () => ({ files, errors: monitor.reload(load, values.config) }), stop: () => monitor.stop() });
+  onSignals(() => monitor.stop());
 }
 
 /** The data directory, inside the session folder; PostgreSQL's words for one it cannot use. */
@@ -44,107 +105,4 @@ function dataDirectory(dir: string): string {
     process.stderr.write(`store: FATAL:  data directory "${dir}" does not exist\n`);
     process.exit(1);
   }
-}
-
-/** A settings file's text (store.conf, failover.conf), or PostgreSQL's words for one that cannot be read. */
-function configText(file: string): string {
-  try {
-    return readSessionFile(file);
-  } catch (error) {
-    throw new Error(`could not open configuration file "${file}": ${strerror(error)}`);
-  }
-}
-
-const [role, ...rest] = process.argv.slice(2);
-let values: Record<string, string | undefined>;
-try {
-  values = parseArgs({
-    args: rest,
-    options: Object.fromEntries(
-      ['listen', 'data', 'mode', 'semi-sync-timeout', 'primary', 'recovery-min-apply-delay', 'name', 'max-value-bytes', 'metrics', 'nodes', 'interval', 'misses', 'fencing', 'config'].map(
-        (name) => [name, { type: 'string' as const }],
-      ),
-    ),
-  }).values;
-} catch (error) {
-  fail((error as Error).message);
-}
-
-if (role === 'primary' || role === 'standby') {
-  if (!values.listen) fail(`${role}: --listen is required (e.g. --listen :5432)`);
-  if (role === 'standby' && !values.primary) fail('standby: --primary HOST:PORT is required (primary_conninfo)');
-  if (values.mode !== undefined && !MODES.includes(values.mode as Mode)) fail(`--mode ${values.mode}: expected one of ${MODES.join(', ')}`);
-  const flags: Partial<StoreSettings> = {
-    ...(values.mode === undefined ? {} : storeSetting('mode', values.mode, '--mode')),
-    ...(values['semi-sync-timeout'] === undefined ? {} : { semiSyncTimeoutMs: number('semi-sync-timeout', values['semi-sync-timeout'], 0) }),
-  };
-  // store.conf (read again on every reload), then the flags, which win as `postgres -c` does.
-  const settings = (): StoreSettings => ({
-    ...DEFAULT_SETTINGS,
-    ...(values.config ? parseStoreConfig(configText(values.config), values.config) : {}),
-    ...flags,
-  });
-  const name = values.name ?? process.env.SANDBOX_NODE ?? 'store';
-  if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) fail(`--name ${name}: a node name is letters, digits, '-', '_' and '.', e.g. db-01`);
-  const node = new StoreNode({
-    name,
-    listen: values.listen,
-    dir: dataDirectory(values.data ?? `data/${name}`),
-    standbyOf: role === 'standby' ? values.primary : undefined,
-    settings,
-    applyDelayMs: number('recovery-min-apply-delay', values['recovery-min-apply-delay'], 0),
-    maxValueBytes: number('max-value-bytes', values['max-value-bytes'], 64 * 1024, 1),
-    metrics: values.metrics,
-  });
-  node.start().then(
-    // `reload` is pg_reload_conf(): store.conf read again, a file with errors changing nothing.
-    () =>
-      openControlChannel({
-        reload() {
-          const answer = node.reload();
-          return { files: values.config ? [values.config] : [], errors: answer.ok ? [] : [String(answer.error)] };
-        },
-        stop: () => node.stop(),
-      }),
-    (error) => {
-      process.stderr.write(`store: FATAL:  ${(error as Error).message}\n`);
-      process.exit(1);
-    },
-  );
-  process.on('SIGTERM', () => void node.stop().then(() => process.exit(0)));
-  process.on('SIGINT', () => void node.stop().then(() => process.exit(0)));
-} else if (role === 'monitor') {
-  // Settings from --config FILE, overridden by flags; `reload` re-reads the file, as PostgreSQL reloads its own.
-  const load = (): MonitorOptions => {
-    const fromFile = values.config ? parseMonitorConfig(configText(values.config), values.config) : {};
-    const fromFlags = Object.assign(
-      {},
-      ...(['nodes', 'interval', 'misses', 'fencing'] as const).flatMap((name) => (values[name] === undefined ? [] : [setting(name, values[name]!, `--${name}`)])),
-    );
-    return completeMonitorOptions({ ...fromFile, ...fromFlags }, values.config ?? 'monitor');
-  };
-  let monitor: Monitor;
-  try {
-    monitor = new Monitor(load());
-  } catch (error) {
-    fail((error as Error).message);
-  }
-  monitor.start();
-  openControlChannel({
-    reload() {
-      log('LOG:  received SIGHUP, reloading configuration files');
-      try {
-        monitor.configure(load());
-        return { files: values.config ? [values.config] : [], errors: [] };
-      } catch (error) {
-        log(`LOG:  configuration file "${values.config}" contains errors; no changes were applied: ${(error as Error).message}`, 'error');
-        return { files: values.config ? [values.config] : [], errors: [(error as Error).message] };
-      }
-    },
-    stop: () => monitor.stop(),
-  });
-  process.on('SIGTERM', () => (monitor.stop(), process.exit(0)));
-  process.on('SIGINT', () => (monitor.stop(), process.exit(0)));
-} else {
-  fail(role ? `unknown role '${role}'` : 'missing role');
 }

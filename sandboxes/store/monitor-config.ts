@@ -8,10 +8,16 @@
 //
 // Errors name the file and line. Command-line flags of the same names override the file.
 import type { MonitorOptions } from './monitor';
-import { parseSettings } from './conf';
+import type { ParsedConfig } from '../shared/parsed-config';
+import { loadSettings, parseSettings } from './conf';
 
-export function parseMonitorConfig(text: string, file: string): Partial<MonitorOptions> {
+export function parseMonitorConfig(text: string, file: string): ParsedConfig<Partial<MonitorOptions>> {
   return parseSettings(text, file, setting);
+}
+
+/** The settings a monitor runs with: failover.conf (if any), then the flags; throws for a bad file or a bad mix. */
+export function loadMonitorOptions(file: string | undefined, flags: Partial<MonitorOptions>): MonitorOptions {
+  return completeMonitorOptions({ ...loadSettings(file, setting), ...flags }, file ?? 'monitor');
 }
 
 export function setting(name: string, value: string, where: string): Partial<MonitorOptions> {
@@ -43,7 +49,7 @@ export function setting(name: string, value: string, where: string): Partial<Mon
 }
 
 /** The settings a monitor needs, checked together (fencing needs at least two misses for its lease). */
-export function completeMonitorOptions(options: Partial<MonitorOptions>, where: string): MonitorOptions {
+function completeMonitorOptions(options: Partial<MonitorOptions>, where: string): MonitorOptions {
   if (!options.nodes?.length) throw new Error(`${where}: nodes is required (NAME=HOST:PORT, ...)`);
   const complete: MonitorOptions = { nodes: options.nodes, intervalMs: options.intervalMs ?? 1000, misses: options.misses ?? 3, fencing: options.fencing ?? true };
   if (complete.fencing && complete.misses < 2) throw new Error(`${where}: misses must be at least 2 with fencing on: the lease is (misses − 0.5) × interval`);

@@ -65,6 +65,18 @@ export class Monitor {
     this.timer = setInterval(() => void this.tick(), options.intervalMs);
   }
 
+  /** PostgreSQL's reload: the settings read again (`load`), or its words for a file with errors, which changes nothing. */
+  reload(load: () => MonitorOptions, file: string | undefined): string[] {
+    log('LOG:  received SIGHUP, reloading configuration files');
+    try {
+      this.configure(load());
+      return [];
+    } catch (error) {
+      log(`LOG:  configuration file "${file}" contains errors; no changes were applied: ${(error as Error).message}`, 'error');
+      return [(error as Error).message];
+    }
+  }
+
   stop(): void {
     clearInterval(this.timer);
     for (const node of this.nodes) node.connection?.close();

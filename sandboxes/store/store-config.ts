@@ -8,7 +8,8 @@
 //   semi_sync_timeout = 10000ms   # semi-sync falls back to async after this long (rpl_semi_sync_source_timeout)
 //
 // Command-line flags of the same names (--mode, --semi-sync-timeout) override the file, as `postgres -c` does.
-import { parseSettings } from './conf';
+import type { ParsedConfig } from '../shared/parsed-config';
+import { loadSettings, parseSettings } from './conf';
 import { MODES, type Mode } from './syncrep';
 
 export interface StoreSettings {
@@ -23,8 +24,13 @@ export const DEFAULT_SETTINGS: StoreSettings = { mode: 'async', semiSyncTimeoutM
 
 const UNITS: Record<string, number> = { '': 1, B: 1, kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
 
-export function parseStoreConfig(text: string, file: string): Partial<StoreSettings> {
+export function parseStoreConfig(text: string, file: string): ParsedConfig<Partial<StoreSettings>> {
   return parseSettings(text, file, storeSetting);
+}
+
+/** The settings a node runs with: the defaults, then store.conf (if any), then the flags; throws for a bad file. */
+export function loadStoreSettings(file: string | undefined, flags: Partial<StoreSettings>): StoreSettings {
+  return { ...DEFAULT_SETTINGS, ...loadSettings(file, storeSetting), ...flags };
 }
 
 export function storeSetting(name: string, value: string, where: string): Partial<StoreSettings> {

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { readCommandLine, refuse } from '../shared/command-line';
 import { scenarios } from '../scenarios/index';
 import { CLIENT } from '../scenarios/build/topology';
 import { parseCommand, type Command, type Reply } from '../contracts/commands';
@@ -16,16 +16,17 @@ import { EventStream } from './stream';
 import { clearEarlierRun, noteLabFiles } from './earlier-run';
 import { Supervisor } from './supervisor';
 
+const COMMAND_LINE = {
+  options: { scenario: { type: 'string' } },
+  usage: `usage: supervisor --scenario NAME (one of: ${Object.keys(scenarios).join(', ')})`,
+  complaint: (problem: string) => `supervisor: ${problem}`,
+} as const;
+
 function scenarioName(): string {
-  try {
-    const { values } = parseArgs({ options: { scenario: { type: 'string' } } });
-    if (!values.scenario) throw new Error('--scenario is required');
-    if (!(values.scenario in scenarios)) throw new Error(`no scenario named '${values.scenario}'`);
-    return values.scenario;
-  } catch (error) {
-    process.stderr.write(`supervisor: ${(error as Error).message}\nusage: supervisor --scenario NAME (one of: ${Object.keys(scenarios).join(', ')})\n`);
-    process.exit(2);
-  }
+  const { scenario } = readCommandLine(COMMAND_LINE).values;
+  if (!scenario) return refuse(COMMAND_LINE, '--scenario is required');
+  if (!(scenario in scenarios)) return refuse(COMMAND_LINE, `no scenario named '${scenario}'`);
+  return scenario;
 }
 
 const scenario = scenarios[scenarioName()];

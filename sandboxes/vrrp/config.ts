@@ -2,6 +2,7 @@
 // keepalived's keywords and defaults (keepalived.conf(5); FIDELITY.md 2.1). Keywords keepalived knows but the sandbox
 // ignores are warned about, never silently dropped; anything keepalived itself would reject is an error with its line.
 import { isIPv4 } from 'node:net';
+import type { ParsedConfig } from '../shared/parsed-config';
 
 export interface TrackScriptConfig {
   name: string;
@@ -38,8 +39,6 @@ export interface KeepalivedConfig {
   router_id?: string;
   scripts: Map<string, TrackScriptConfig>;
   instances: InstanceConfig[];
-  /** keepalived's own warnings (unknown keywords, settings cleared), printed at start like keepalived does. */
-  warnings: string[];
 }
 
 interface Token {
@@ -47,7 +46,7 @@ interface Token {
   line: number;
 }
 
-export class ConfigError extends Error {}
+class ConfigError extends Error {}
 
 /** Splits the file into words, braces and quoted strings; `#` and `!` start comments, as in keepalived. */
 function tokenize(text: string): Token[] {
@@ -64,11 +63,24 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-/** Parses keepalived.conf text; `file` names it in error messages. Throws ConfigError with file:line. */
-export function parseConfig(text: string, file = 'keepalived.conf'): KeepalivedConfig {
+/**
+ * Parses keepalived.conf text; `file` names it in the messages (file:line). keepalived's own warnings (unknown
+ * keywords, settings cleared) come with the configuration; the first error refuses the file.
+ */
+export function parseConfig(text: string, file = 'keepalived.conf'): ParsedConfig<KeepalivedConfig> {
+  const warnings: string[] = [];
+  try {
+    return { config: parse(text, file, warnings), errors: [], warnings };
+  } catch (error) {
+    if (error instanceof ConfigError) return { errors: [error.message], warnings };
+    throw error;
+  }
+}
+
+function parse(text: string, file: string, warnings: string[]): KeepalivedConfig {
   const tokens = tokenize(text);
   let at = 0;
-  const config: KeepalivedConfig = { scripts: new Map(), instances: [], warnings: [] };
+  const config: KeepalivedConfig = { scripts: new Map(), instances: [] };
   const fail = (token: Token | undefined, message: string): never => {
     throw new ConfigError(`${file}:${token?.line ?? 'end'}: ${message}`);
   };
@@ -118,7 +130,7 @@ export function parseConfig(text: string, file = 'keepalived.conf'): KeepalivedC
       return isIPv4(ip) ? ip : fail(item.key, `${problem(item.key.text)}: an IPv4 address is four numbers from 0 to 255, e.g. 10.0.0.10/24`);
     });
   const unknown = (s: Statement, where: string) =>
-    config.warnings.push(`${file}:${s.key.line}: Unknown keyword '${s.key.text}' in ${where} (ignored by this sandbox)`);
+    warnings.push(`${file}:${s.key.line}: Unknown keyword '${s.key.text}' in ${where} (ignored by this sandbox)`);
 
   const pendingTracks: { instance: InstanceConfig; name: Token; weight?: number }[] = [];
 
@@ -182,7 +194,7 @@ export function parseConfig(text: string, file = 'keepalived.conf'): KeepalivedC
             pendingTracks.push({ instance, name: t.key, weight: w >= 0 ? Number(t.args[w + 1]?.text) : undefined });
           }
         } else if (k === 'unicast_src_ip' || k === 'authentication' || k.startsWith('notify') || k === 'garp_master_delay') {
-          config.warnings.push(`${file}:${s.key.line}: '${k}' is accepted but has no effect in this sandbox`);
+          warnings.push(`${file}:${s.key.line}: '${k}' is accepted but has no effect in this sandbox`);
         } else unknown(s, `vrrp_instance ${name.text}`);
       }
       if (!instance.virtual_router_id) fail(name, `vrrp_instance ${name.text} needs "virtual_router_id" (1-255, the same on both nodes)`);
@@ -190,7 +202,7 @@ export function parseConfig(text: string, file = 'keepalived.conf'): KeepalivedC
       if (instance.virtual_ipaddress.length === 0) fail(name, `vrrp_instance ${name.text} has no virtual_ipaddress block`);
       if (instance.nopreempt && instance.state === 'MASTER') {
         // keepalived vrrp.c: nopreempt only makes sense for a node that starts as BACKUP.
-        config.warnings.push(`(${instance.name}) Warning - nopreempt will not work with initial state MASTER - clearing`);
+        warnings.push(`(${instance.name}) Warning - nopreempt will not work with initial state MASTER - clearing`);
         instance.nopreempt = false;
       }
       config.instances.push(instance);

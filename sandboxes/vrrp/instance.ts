@@ -1,6 +1,6 @@
 // One VRRP instance: the state machine of RFC 3768 (VRRPv2) section 6.4 as keepalived runs it, with keepalived's log
 // texts (FIDELITY.md 2.2, 2.3). Pure: it takes the time and the adverts it receives, and returns what to do
-// (log, send an advert, take or give up the virtual addresses). main.ts does the sockets and the timers.
+// (log, send an advert, take or give up the virtual addresses). keepalived.ts does the sockets and the timers.
 import type { InstanceConfig } from './config';
 
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';

@@ -13,9 +13,12 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+// @ts-expect-error: a plain ES module script without type declarations
+import { programs } from '../../scripts/build-sandboxes.mjs';
 import { cycles, folderGraph, folderOf, importGraph, ROOT, type Edge } from './import-graph';
 
-const SERVERS = ['balancer', 'web', 'store', 'vrrp', 'monitor', 'probe'].map((p) => `sandboxes/${p}`);
+/** The servers: every program the build bundles (a folder with a main.ts) but the shell and the supervisor. */
+const SERVERS = (programs() as string[]).filter((p) => p !== 'shell' && p !== 'supervisor').map((p) => `sandboxes/${p}`);
 const TOOLS = ['sandboxes/shell', 'sandboxes/scenarios'];
 const BELOW_PROGRAMS = ['sandboxes/contracts', 'sandboxes/shared', 'sandboxes/network'];
 

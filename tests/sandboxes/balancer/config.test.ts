@@ -51,7 +51,7 @@ const withLine = (n: number, text: string) => GOOD.split('\n').map((l, i) => (i 
 
 describe('parsing haproxy.cfg', () => {
   it('reads the sections, defaults and server parameters of a typical config', () => {
-    const { config, alerts, warnings } = parseConfig(GOOD);
+    const { config, errors: alerts, warnings } = parseConfig(GOOD);
     expect(alerts).toEqual([]);
     expect(warnings).toEqual([]);
     const backend = config!.proxies.find((p) => p.name === 'be_app')!;
@@ -99,13 +99,13 @@ describe('parsing haproxy.cfg', () => {
     [16, '    http-response set-header X a b', "parsing [haproxy.cfg:16]: 'http-response set-header' expects either 'if' or 'unless' followed by a condition but found 'b'."],
     [16, '    http-after-response set-headr X a', "parsing [haproxy.cfg:16]: 'http-after-response' expects 'ot-group', 'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', 'set-header', 'set-status', 'strict-mode', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', but got 'set-headr'. Did you mean 'set-header' maybe ?"],
   ])('rejects line %i changed to %j with a line-numbered error', (line, text, alert) => {
-    const { config, alerts } = parseConfig(withLine(line, text));
+    const { config, errors: alerts } = parseConfig(withLine(line, text));
     expect(config).toBeUndefined();
     expect(alerts).toContain(alert);
   });
 
   it('reads the redirect to HTTPS (302 unless a code is given) and the header rules with their conditions', () => {
-    const { config, alerts } = parseConfig(
+    const { config, errors: alerts } = parseConfig(
       withLine(16, '    http-request redirect scheme https unless { ssl_fc }\n    http-request redirect scheme https code 301 if !{ ssl_fc }\n' +
         '    http-response set-header Strict-Transport-Security "max-age=63072000"\n    http-after-response add-header X-Via lb-01 if { ssl_fc }'),
     );
@@ -123,7 +123,7 @@ describe('parsing haproxy.cfg', () => {
 
   it('refuses a bind whose crt file does not exist, as HAProxy does when it stats the file', () => {
     const text = withLine(15, '    bind :443 ssl crt /etc/haproxy/certs/site.pem');
-    expect(parseConfig(text, 'haproxy.cfg', (path) => path !== '/etc/haproxy/certs/site.pem').alerts).toEqual([
+    expect(parseConfig(text, 'haproxy.cfg', (path) => path !== '/etc/haproxy/certs/site.pem').errors).toEqual([
       "parsing [haproxy.cfg:15] : 'bind :443' in section 'frontend' : unable to stat SSL certificate from file '/etc/haproxy/certs/site.pem' : No such file or directory.",
     ]);
     expect(parseConfig(text, 'haproxy.cfg', () => true).config).toBeDefined();
@@ -138,15 +138,15 @@ describe('parsing haproxy.cfg', () => {
 
   it('refuses a line of more than 64 words with HAProxy 2.6\'s alert, naming the 64th word and where it starts', () => {
     const options = (n: number) => Array(n).fill('check').join(' ');
-    expect(parseConfig(withLine(27, `    server app2 10.0.0.12:8080 ${options(61)}`)).alerts).toEqual([]);
-    expect(parseConfig(withLine(27, `    server app2 10.0.0.12:8080 ${options(62)}`)).alerts).toEqual([
+    expect(parseConfig(withLine(27, `    server app2 10.0.0.12:8080 ${options(61)}`)).errors).toEqual([]);
+    expect(parseConfig(withLine(27, `    server app2 10.0.0.12:8080 ${options(62)}`)).errors).toEqual([
       // 'server app2 10.0.0.12:8080' and 60 words 'check' before the 64th, one separator each: 7 + 5 + 15 + 60 × 6 + 1.
       'parsing [haproxy.cfg:27]: too many words, truncating after word 64, position 388: <check>.',
     ]);
   });
 
   it('stops after 50 fatal errors, as HAProxy does, instead of reporting every line of a wrong file', () => {
-    const { alerts } = parseConfig(GOOD + '    sever app9 10.0.0.19:8080\n'.repeat(60));
+    const { errors: alerts } = parseConfig(GOOD + '    sever app9 10.0.0.19:8080\n'.repeat(60));
     expect(alerts).toHaveLength(51);
     expect(alerts[49]).toMatch(/^parsing \[haproxy.cfg:84\] : unknown keyword 'sever' in 'listen' section; did you mean 'server' maybe \?/);
     expect(alerts[50]).toBe('parsing [haproxy.cfg:85]: too many fatal errors (50), stopping now.');

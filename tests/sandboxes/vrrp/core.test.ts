@@ -30,29 +30,33 @@ vrrp_instance VI_1 {
 `;
 
 const logs = (actions: Action[]) => actions.flatMap((a) => (a.kind === 'log' ? [a.text] : []));
-const instanceWith = (changes: Partial<InstanceConfig>) => new VrrpInstance({ ...parseConfig(conf).instances[0], ...changes }, '10.0.0.3');
+/** The configuration of a file that must parse. */
+const valid = (text: string) => parseConfig(text).config!;
+/** Why a file is refused (keepalived stops at the first error). */
+const refusal = (text: string) => parseConfig(text).errors.join('\n');
+const instanceWith = (changes: Partial<InstanceConfig>) => new VrrpInstance({ ...valid(conf).instances[0], ...changes }, '10.0.0.3');
 
 describe('keepalived.conf', () => {
   it('reads instances, scripts and keepalived defaults', () => {
-    const config = parseConfig(conf);
+    const config = valid(conf);
     expect(config.router_id).toBe('LB1');
     expect(config.instances[0]).toMatchObject({ name: 'VI_1', state: 'MASTER', virtual_router_id: 51, priority: 101, virtual_ipaddress: ['10.0.0.10'] });
     expect(config.instances[0].track_script[0]).toMatchObject({ weight: -20, script: { interval: 2, timeout: 2, fall: 2, rise: 2 } });
-    const minimal = parseConfig('vrrp_instance VI_9 {\n interface eth0\n virtual_router_id 9\n virtual_ipaddress {\n 10.0.0.10\n }\n}');
+    const minimal = valid('vrrp_instance VI_9 {\n interface eth0\n virtual_router_id 9\n virtual_ipaddress {\n 10.0.0.10\n }\n}');
     expect(minimal.instances[0]).toMatchObject({ state: 'BACKUP', priority: 100, advert_int: 1, nopreempt: false, preempt_delay: 0 });
   });
 
   it('clears nopreempt on an initial MASTER with keepalived\'s warning', () => {
-    const config = parseConfig(conf.replace('advert_int 1', 'advert_int 1\n    nopreempt'));
-    expect(config.instances[0].nopreempt).toBe(false);
-    expect(config.warnings).toContain('(VI_1) Warning - nopreempt will not work with initial state MASTER - clearing');
+    const { config, warnings } = parseConfig(conf.replace('advert_int 1', 'advert_int 1\n    nopreempt'));
+    expect(config!.instances[0].nopreempt).toBe(false);
+    expect(warnings).toContain('(VI_1) Warning - nopreempt will not work with initial state MASTER - clearing');
   });
 
   it('rejects what keepalived would, naming the file and line', () => {
-    expect(() => parseConfig(conf.replace('priority 101', 'priority 300'))).toThrow('keepalived.conf:16: priority needs a number from 1 to 255, got "300"');
-    expect(() => parseConfig(conf.replace('chk_haproxy\n    }', 'chk_nginx\n    }'))).toThrow('track_script "chk_nginx" is not defined');
-    expect(() => parseConfig(conf.replace('    virtual_router_id 51\n', ''))).toThrow('needs "virtual_router_id"');
-    expect(() => parseConfig(conf.slice(0, -3))).toThrow('unexpected end of file');
+    expect(refusal(conf.replace('priority 101', 'priority 300'))).toMatch('keepalived.conf:16: priority needs a number from 1 to 255, got "300"');
+    expect(refusal(conf.replace('chk_haproxy\n    }', 'chk_nginx\n    }'))).toMatch('track_script "chk_nginx" is not defined');
+    expect(refusal(conf.replace('    virtual_router_id 51\n', ''))).toMatch('needs "virtual_router_id"');
+    expect(refusal(conf.slice(0, -3))).toMatch('unexpected end of file');
     expect(parseConfig(conf.replace('advert_int 1', 'advert_int 1\n    smtp_alert')).warnings[0]).toMatch(/:18: Unknown keyword 'smtp_alert'/);
   });
 });
@@ -64,7 +68,7 @@ describe('keepalived.conf as people save it', () => {
   });
 
   it('refuses blocks nested deeper than keepalived has, with the line, instead of running out of stack', () => {
-    expect(() => parseConfig(`${conf}\nglobal_defs {\n${'a { '.repeat(100_000)}\n`)).toThrow(/^keepalived.conf:\d+: blocks nested more than 8 deep: a "}" is missing above$/);
+    expect(refusal(`${conf}\nglobal_defs {\n${'a { '.repeat(100_000)}\n`)).toMatch(/^keepalived.conf:\d+: blocks nested more than 8 deep: a "}" is missing above$/);
   });
 });
 
