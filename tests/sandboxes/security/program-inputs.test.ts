@@ -5,8 +5,8 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { expectNoCanary, expectOutsideUntouched, labPerTest, run } from './support';
+import { describe, expect, it, vi } from 'vitest';
+import { expectNoCanary, expectOutsideUntouched, labPerTest, run, start } from './support';
 
 const lab = labPerTest();
 
@@ -151,8 +151,13 @@ describe('the network environment', () => {
   it('inside the session both are used: the node listens and writes its port entry', async () => {
     const inside = lab();
     mkdirSync(join(inside.session, '.sandbox', 'net'), { recursive: true });
-    const { output } = await run(inside, 'web', ['--name', 'web-01', '--listen', ':80'], { SANDBOX_NET: '.sandbox/net', SANDBOX_ADDR: '10.0.0.11' }, 1500);
-    expect(output).toContain('web-01 listening on 10.0.0.11:80');
-    expect(existsSync(join(inside.session, '.sandbox', 'net', 'ports', '10.0.0.11_80'))).toBe(true);
+    const web = start(inside, 'web', ['--name', 'web-01', '--listen', ':80'], { SANDBOX_NET: '.sandbox/net', SANDBOX_ADDR: '10.0.0.11' });
+    try {
+      // Waited for, not given a fixed time: a loaded machine takes seconds to start a Node process.
+      await vi.waitFor(() => expect(web.output()).toContain('web-01 listening on 10.0.0.11:80'), { timeout: 15_000, interval: 50 });
+      expect(existsSync(join(inside.session, '.sandbox', 'net', 'ports', '10.0.0.11_80'))).toBe(true);
+    } finally {
+      await web.stop();
+    }
   });
 });
