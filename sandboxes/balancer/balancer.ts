@@ -4,7 +4,7 @@
 // and a configuration that fails the check is refused with its errors while the old one keeps running.
 import type http from 'node:http';
 import type net from 'node:net';
-import { listen } from '../shared/net';
+import { listen } from '../network/net';
 import { report } from '../shared/report';
 import { readSessionFile, sessionFileExists, strerror } from '../shared/session-folder';
 import { Backend, Counters } from './backend';
@@ -187,7 +187,7 @@ export class Balancer implements RuntimeTarget {
         // Loaded only by a balancer that terminates TLS: its ciphers and curves precompute their tables as they load,
         // a fifth of the start of every other balancer (bench/process-start.mjs).
         const crt = crts.get(address);
-        const socket = crt ? await (await import('../tls/terminate')).tlsFront(entry.server as http.Server, crt) : entry.server;
+        const socket = crt ? await (await import('../network/tls/terminate')).tlsFront(entry.server as http.Server, crt) : entry.server;
         if (crt) entry.server.once('close', () => socket.close());
         await listen(socket, runtime ? ownLoopback(address.slice('runtime@'.length)) : address);
       } catch (error) {

@@ -1,7 +1,7 @@
 // What the learner's machine trusts for https, shared by `curl` and `load`: --cacert FILE, else the sandbox's
 // "system" CA store (ca.pem, a session file the scenario writes, as /etc/ssl/certs is on a server), else nothing.
 // And curl's --resolve NAME:PORT:ADDRESS, which reaches a name at an address of your choice, before DNS (dns.ts).
-import type { Certificate } from '../tls/pki';
+import type { Certificate } from '../network/tls/pki';
 import { sessionFile } from './files';
 import { CurlError } from './http-client';
 
@@ -20,7 +20,7 @@ export async function trustedCertificates(folder: string, cacert?: string): Prom
   const blocks = text.match(/-----BEGIN SANDBOX CERTIFICATE-----[\s\S]*?-----END SANDBOX CERTIFICATE-----/g) ?? [];
   if (!blocks.length) return [];
   // The TLS model is loaded by the first https request, not by every shell's start (../http-client.ts says why).
-  const { decodeCertificate } = await import('../tls/pki');
+  const { decodeCertificate } = await import('../network/tls/pki');
   return blocks.map((block) => decodeCertificate(block));
 }
 

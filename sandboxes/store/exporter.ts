@@ -7,7 +7,7 @@ import http from 'node:http';
 // Each class from its own file, not prom-client's index (which loads node:https for its Pushgateway): ../web/metrics.ts.
 import Gauge from 'prom-client/lib/gauge';
 import Registry from 'prom-client/lib/registry';
-import { listen } from '../shared/net';
+import { listen } from '../network/net';
 
 export interface ExporterView {
   role(): 'primary' | 'standby';

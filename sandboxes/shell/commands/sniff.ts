@@ -3,7 +3,7 @@
 // with an expression, only the chunks it matches, as tcpdump's filter (see ../capture-filter.ts).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { describeBytes } from '../../tls/wire';
+import type { describeBytes } from '../../network/tls/wire';
 import { compileFilter, FilterError, type Filter } from '../capture-filter';
 import { wrap } from '../wrap';
 import type { Command, CommandIO } from '../command';
@@ -21,7 +21,7 @@ interface Packet {
 /** tcpdump's address notation: 10.0.0.2.80 for 10.0.0.2:80. */
 const dotted = (endpoint: string) => endpoint.replace(/:(\d+)$/, '.$1');
 
-/** `describe`: ../../tls/wire.ts's, loaded by the first sniff rather than by every shell's start (../http-client.ts). */
+/** `describe`: ../../network/tls/wire.ts's, loaded by the first sniff rather than by every shell's start (../http-client.ts). */
 export function formatPacket(packet: Packet, describe: typeof describeBytes): string {
   const data = Buffer.from(packet.data, 'base64');
   const time = new Date(packet.t).toISOString().slice(11, 23);
@@ -99,7 +99,7 @@ export const sniff: Command = {
     io.out(`listening on ${rest[0]} (${address}), ${what}; Ctrl-C to stop\n`);
     let seen = 0;
     let offset = readFileSync(file, 'utf8').length;
-    const { describeBytes } = await import('../../tls/wire');
+    const { describeBytes } = await import('../../network/tls/wire');
     try {
       while (seen < count && !io.signal.aborted) {
         const text = readFileSync(file, 'utf8');
