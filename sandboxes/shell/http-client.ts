@@ -58,10 +58,15 @@ export function requestHead(request: HttpRequest): string {
   return lines.join('\r\n') + '\r\n\r\n';
 }
 
+/**
+ * The TLS model, loaded by the first https request rather than by every shell's start: its ciphers and curves
+ * precompute their tables as they load, a quarter of the CPU of a shell's start (bench/process-start.mjs), and each
+ * page starts two shells before its first request. `load` calls it before its clock starts.
+ */
+export const loadTls = () => import('../network/tls/session');
+
 export async function exchange(request: HttpRequest): Promise<HttpResponse> {
-  // The TLS model only for https: its ciphers and curves precompute their tables as they load, a quarter of the CPU
-  // of a shell's start (bench/process-start.mjs), and each page starts two shells before its first request.
-  const tls = request.tls && (await import('../network/tls/session'));
+  const tls = request.tls && (await loadTls());
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const elapsed = () => Date.now() - started;

@@ -3,7 +3,7 @@
 // work instead of quietly slowing the test down.
 import type { Command, CommandIO } from '../command';
 import type { Certificate } from '../../network/tls/pki';
-import { CurlError, exchange, header } from '../http-client';
+import { CurlError, exchange, header, loadTls } from '../http-client';
 import { finalSummary, liveLine, LoadStats } from '../load-stats';
 import { reportClients } from '../client-report';
 import { resolveEntries, trustedCertificates } from '../trust';
@@ -59,6 +59,7 @@ async function parsePlan(args: string[], folder: string): Promise<Plan | string>
     const lookup = (name: string) => query(folder, name)?.addresses;
     const target = parseUrl(url, entries.map, lookup);
     const tls = target.secure ? { servername: target.name, trusted: await trustedCertificates(folder) } : undefined;
+    if (tls) await loadTls(); // before the first request's clock starts, not during it
     const nextHost = () => resolveHost(target.name, target.port, entries.map, lookup)[0];
     return { rate, durationMs, timeoutMs, target, nextHost, tls };
   } catch (error) {
