@@ -7,7 +7,6 @@ import type net from 'node:net';
 import { listen } from '../network/net';
 import { report } from '../shared/report';
 import { readSessionFile, sessionFileExists, strerror } from '../shared/session-folder';
-import { tlsFront } from '../network/tls/terminate';
 import { Backend, Counters } from './backend';
 import { startChecks } from './checks';
 import { parseConfigInSlices, type Config, type ProxyConfig } from './config';
@@ -185,8 +184,10 @@ export class Balancer implements RuntimeTarget {
       entry.server = runtime ? createRuntimeServer(() => this) : createListener(() => this.current.frontends.get(entry.frontend));
       try {
         // TLS termination: a front runs the TLS model's handshake and hands the decrypted stream to the same listener.
+        // Loaded only by a balancer that terminates TLS: its ciphers and curves precompute their tables as they load,
+        // a fifth of the start of every other balancer (bench/process-start.mjs).
         const crt = crts.get(address);
-        const socket = crt ? await tlsFront(entry.server as http.Server, crt) : entry.server;
+        const socket = crt ? await (await import('../network/tls/terminate')).tlsFront(entry.server as http.Server, crt) : entry.server;
         if (crt) entry.server.once('close', () => socket.close());
         await listen(socket, runtime ? ownLoopback(address.slice('runtime@'.length)) : address);
       } catch (error) {

@@ -1,8 +1,10 @@
 // Processes: what the supervisor does to its nodes (start them as `process.execPath <bundle>` with three pipes, kill
 // them with SIGKILL and see them go), what the lifeline relies on (a killed parent's pipes end), and the signals the
 // programs no longer send but whose behaviour the compatibility notes leave open (WEBCONTAINER-COMPAT.md rows 7-13).
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Child, Exit } from './children';
 import { fail, info, pass, sleep, type Check, type Outcome, type Scope } from './runner';
 
@@ -65,6 +67,35 @@ async function spawnMany(scope: Scope, count: number, together: boolean): Promis
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   return info(`${count} processes answered; from spawn to first line: fastest ${times[0]} ms, median ${median} ms, slowest ${times.at(-1)} ms`, `${total} ms for ${count}`);
+}
+
+/** The sandbox programs a lesson starts, whose bundles lie beside the probe's (sandboxes/dist, a WebContainer's bin/). */
+const PROGRAMS = ['supervisor', 'web', 'balancer', 'shell', 'store', 'vrrp', 'monitor'];
+
+/**
+ * Spawn → exit of one program given an option it does not know and no stdin: it loads and runs its whole bundle,
+ * then stops at its argument check (the shell at the end of its input). That is each node's start before it
+ * listens, the cost a scenario pays once per node (#15).
+ */
+function startAndExit(bundle: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const at = performance.now();
+    const child = spawn(process.execPath, [bundle, '--probe-start-only'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    child.stdin.on('error', () => {});
+    child.stdin.end();
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`${bundle} did not exit within 20 s`))), 20_000);
+    child.once('error', (error) => (clearTimeout(timer), reject(error)));
+    child.once('exit', () => (clearTimeout(timer), resolve(ms(at))));
+  });
+}
+
+async function programStarts(): Promise<Outcome> {
+  const dist = dirname(fileURLToPath(import.meta.url));
+  const found = PROGRAMS.filter((program) => existsSync(join(dist, `${program}.js`)));
+  if (!found.length) return info(`no sandbox program beside the probe in ${dist}`);
+  const times: string[] = [];
+  for (const program of found) times.push(`${program} ${await startAndExit(join(dist, `${program}.js`))} ms`);
+  return info(`spawn → exit, each loading its whole bundle: ${times.join(', ')}`, times[0]);
 }
 
 /** The state letter of /proc/<pid>/stat (R running, S sleeping, T stopped), or why there is none. */
@@ -207,6 +238,13 @@ export const processChecks: Check[] = [
       }
       return fail(`the grandchild (pid ${grandchild}) did not exit within 3000 ms of its parent's SIGKILL: its stdin never ended`);
     },
+  },
+  {
+    id: 'program-start',
+    title: 'Time for each sandbox program to start (load its bundle) and exit, one at a time',
+    needed: false,
+    timeoutMs: 90_000,
+    run: () => programStarts(),
   },
   {
     id: 'spawn-20-serial',

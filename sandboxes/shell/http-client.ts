@@ -4,7 +4,7 @@
 import type { Duplex } from 'node:stream';
 import { connect } from '../network/net';
 import type { Certificate } from '../network/tls/pki';
-import { secureConnect, TlsError, type TlsStream } from '../network/tls/session';
+import type { TlsStream } from '../network/tls/session';
 
 export interface HttpRequest {
   method: string;
@@ -58,7 +58,15 @@ export function requestHead(request: HttpRequest): string {
   return lines.join('\r\n') + '\r\n\r\n';
 }
 
-export function exchange(request: HttpRequest): Promise<HttpResponse> {
+/**
+ * The TLS model, loaded by the first https request rather than by every shell's start: its ciphers and curves
+ * precompute their tables as they load, a quarter of the CPU of a shell's start (bench/process-start.mjs), and each
+ * page starts two shells before its first request. `load` calls it before its clock starts.
+ */
+export const loadTls = () => import('../network/tls/session');
+
+export async function exchange(request: HttpRequest): Promise<HttpResponse> {
+  const tls = request.tls && (await loadTls());
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const elapsed = () => Date.now() - started;
@@ -72,7 +80,7 @@ export function exchange(request: HttpRequest): Promise<HttpResponse> {
     const raw = connect({ host: request.host, port: request.port });
     // Over https the request and the answer go through the sandbox's TLS model (../network/tls), which checks the
     // certificate as curl does before a single byte of the request leaves.
-    const socket: Duplex = request.tls ? secureConnect(raw, request.tls.servername, request.tls.trusted) : raw;
+    const socket: Duplex = tls && request.tls ? tls.secureConnect(raw, request.tls.servername, request.tls.trusted) : raw;
     const finish = (error: CurlError | undefined, response?: HttpResponse) => {
       if (settled) return;
       settled = true;
@@ -142,7 +150,7 @@ export function exchange(request: HttpRequest): Promise<HttpResponse> {
       }
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (error instanceof TlsError) {
+      if (tls && error instanceof tls.TlsError) {
         // curl's numbers: 60 for a certificate it cannot trust, 35 for any other handshake failure.
         if (error.code === 'ERR_TLS_CERT') return finish(new CurlError(60, error.message, 'certificate problem'));
         const text = error.code === 'ERR_TLS_PROTOCOL' ? 'error:0A00010B:SSL routines::wrong version number' : error.message;

@@ -5,6 +5,9 @@ import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import { sessionPath } from '../shared/session-folder';
 
+/** How often a command waiting for the sandbox looks for its control file. */
+const POLL_MS = 20;
+
 export interface Control {
   /** Loopback port of the supervisor's control API. */
   port: number;
@@ -50,14 +53,19 @@ export class Session {
    * say what it is waiting for; Ctrl-C (the signal) gives up.
    */
   async ready(signal: AbortSignal, onWait: () => void): Promise<Control> {
-    let waited = 0;
+    const since = performance.now();
+    let said = false;
     for (;;) {
       const control = this.tryControl();
       if (control) return control;
       if (signal.aborted) throw signal.reason;
-      if (waited === 500) onWait();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      waited += 100;
+      if (!said && performance.now() - since >= 500) {
+        said = true;
+        onWait();
+      }
+      // Looked at often: a command typed while the sandbox starts (the page's load, say) runs as soon as it is up,
+      // and the look is one stat() of a file.
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
 }

@@ -1,13 +1,13 @@
 // What the learner's machine trusts for https, shared by `curl` and `load`: --cacert FILE, else the sandbox's
 // "system" CA store (ca.pem, a session file the scenario writes, as /etc/ssl/certs is on a server), else nothing.
 // And curl's --resolve NAME:PORT:ADDRESS, which reaches a name at an address of your choice, before DNS (dns.ts).
-import { decodeCertificate, type Certificate } from '../network/tls/pki';
+import type { Certificate } from '../network/tls/pki';
 import { sessionFile } from './files';
 import { CurlError } from './http-client';
 
 const SYSTEM_CA = 'ca.pem';
 
-export function trustedCertificates(folder: string, cacert?: string): Certificate[] {
+export async function trustedCertificates(folder: string, cacert?: string): Promise<Certificate[]> {
   let text = '';
   if (cacert) {
     const file = sessionFile(folder, cacert);
@@ -18,6 +18,9 @@ export function trustedCertificates(folder: string, cacert?: string): Certificat
     if ('text' in system) text = system.text;
   }
   const blocks = text.match(/-----BEGIN SANDBOX CERTIFICATE-----[\s\S]*?-----END SANDBOX CERTIFICATE-----/g) ?? [];
+  if (!blocks.length) return [];
+  // The TLS model is loaded by the first https request, not by every shell's start (../http-client.ts says why).
+  const { decodeCertificate } = await import('../network/tls/pki');
   return blocks.map((block) => decodeCertificate(block));
 }
 

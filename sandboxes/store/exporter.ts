@@ -4,7 +4,9 @@
 //   replayed commit is, else 0; postgres_exporter computes about the same from pg_last_xact_replay_timestamp()),
 //   pg_stat_replication_pg_wal_lsn_diff (primary: bytes each standby's replay is behind).
 import http from 'node:http';
-import { Gauge, Registry } from 'prom-client';
+// Each class from its own file, not prom-client's index (which loads node:https for its Pushgateway): ../web/metrics.ts.
+import Gauge from 'prom-client/lib/gauge';
+import Registry from 'prom-client/lib/registry';
 import { listen } from '../network/net';
 
 export interface ExporterView {

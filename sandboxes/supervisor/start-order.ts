@@ -1,7 +1,11 @@
 // In which order a scenario's nodes start: all at once, except that a node waits until the nodes it names (by
 // address, in its arguments or its configuration file) listen, and only those: a node whose own wait is over starts
 // without waiting for the slowest node of an unrelated branch (the capstone's monitor, say). A standby names its primary (`--primary
-// 10.0.0.21:5432`), a web server its databases, a balancer's haproxy.cfg its servers, a monitor what it watches.
+// 10.0.0.21:5432`), a balancer's haproxy.cfg its servers, a monitor what it watches.
+//
+// A web server names its databases (`--db`) but does not wait for them: it connects per request
+// (sandboxes/web/store.ts), as an application's connection pool does, and no request reaches it before the scenario
+// is ready (the shell's commands wait for that). Started with its databases, the capstone is up in four waves, not six.
 //
 // Why the balancer must wait: HAProxy starts a checked server UP but one failed check from DOWN (health = rise) and
 // runs the first check right away, so a server that is still starting would be marked DOWN at once (FIDELITY.md
@@ -48,7 +52,8 @@ function dependencies(node: ScenarioNode, scenario: Scenario): ScenarioNode[] {
   const text = [...node.args, node.config ? scenario.files[node.config] : ''].join('\n');
   const earlier = scenario.nodes.slice(0, scenario.nodes.indexOf(node));
   const peer = (other: ScenarioNode) => node.program === 'vrrp' && other.program === 'vrrp' && earlier.includes(other);
-  return scenario.nodes.filter((other) => other !== node && (names(text, other.address) || peer(other)));
+  const connectsPerRequest = (other: ScenarioNode) => node.role === 'web' && other.role === 'store';
+  return scenario.nodes.filter((other) => other !== node && ((names(text, other.address) && !connectsPerRequest(other)) || peer(other)));
 }
 
 /** True when `text` holds `address` as a whole address: 10.0.0.2 is not in 10.0.0.21 or 110.0.0.2. */

@@ -1,6 +1,11 @@
 // The web server's RED metrics (Rate, Errors, Duration) in Prometheus text format, named as the Prometheus
 // instrumentation guidelines and most HTTP middlewares name them.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+// Each class from its own file: prom-client's index also loads its Pushgateway, and with it node:https, node:tls and
+// node:zlib, about a fifth of a web server's start (bench/process-start.mjs) for a client no sandbox program uses.
+import Counter from 'prom-client/lib/counter';
+import Gauge from 'prom-client/lib/gauge';
+import Histogram from 'prom-client/lib/histogram';
+import Registry from 'prom-client/lib/registry';
 import type { PoolSample } from './capacity';
 
 export function createMetrics(server: string, pool: () => Pick<PoolSample, 'workers' | 'busy' | 'queued'>) {

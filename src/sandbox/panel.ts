@@ -76,6 +76,7 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   // the scenario's nodes: the shell waits for the supervisor by itself (sandboxes/shell/session.ts), so the learner
   // has a prompt as soon as the topology is up instead of one process start later.
   const terminalModule = import('./terminal');
+  const program = runtime.programs.includes('shell') ? 'shell' : undefined;
   // The views (topology, load control, exercises...) load alongside too, not once the supervisor has been spawned.
   const viewsModule = import('./view/panel');
   // The panel is ready (data-ready) once the topology is: the supervisor's 'ready', or its exit if it stops before.
@@ -116,6 +117,10 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   } else if (scenario) {
     supervisorState.textContent = 'not available in this build (no supervisor program)';
   }
+  // The shell is spawned now, not once xterm.js has loaded: its start overlaps the supervisor's, while the nodes do
+  // not run yet. Its first output waits in its stream, and it learns the terminal's size once the terminal is open.
+  let early = program ? runtime.spawn(program, [], { terminal: XTERM_SIZE }) : undefined;
+  early?.catch(() => {}); // reported by attach() below
 
   const { openTerminal } = await terminalModule;
   await yieldToPage(); // xterm.js's evaluation and the terminal's first render: two tasks, not one long one
@@ -127,7 +132,6 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   terminal.onData((data) => void keys?.write(data));
   leaving.addEventListener('abort', () => terminal.dispose(), { once: true });
 
-  const program = runtime.programs.includes('shell') ? 'shell' : undefined;
   const attach = async () => {
     if (leaving.aborted) return;
     if (!program) {
@@ -135,7 +139,11 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
       return;
     }
     terminal.reset();
-    shell = await runtime.spawn(program, [], { terminal: { cols: terminal.cols, rows: terminal.rows } });
+    const size = { cols: terminal.cols, rows: terminal.rows };
+    const spawned = early ?? runtime.spawn(program, [], { terminal: size });
+    shell = await spawned;
+    if (spawned === early && (size.cols !== XTERM_SIZE.cols || size.rows !== XTERM_SIZE.rows)) shell.resize(size);
+    early = undefined;
     keys = shell.input.getWriter();
     const running = shell;
     state.textContent = `Terminal: ${program} running`;
@@ -163,6 +171,9 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   done();
   root.dataset.ready = '';
 }
+
+/** The size an xterm.js terminal has before it is fitted to its box: the early shell's until the terminal opens. */
+const XTERM_SIZE = { cols: 80, rows: 24 };
 
 /**
  * Lets the page handle input and paint before the next large piece of the panel's start, so that none of them makes

@@ -106,7 +106,7 @@ function parseOptions(args: string[]): Options {
 }
 
 /** The request, with the name as typed in the URL and every address it resolved to (DNS round robin gives several). */
-function buildRequest(url: string, options: Options, folder: string): HttpRequest & { name: string; addresses: string[] } {
+async function buildRequest(url: string, options: Options, folder: string): Promise<HttpRequest & { name: string; addresses: string[] }> {
   const resolve = resolveEntries(options.resolve);
   const target = parseUrl(url, 'map' in resolve ? resolve.map : undefined, (name) => query(folder, name)?.addresses);
   const defaultPort = target.secure ? 443 : 80;
@@ -139,7 +139,7 @@ function buildRequest(url: string, options: Options, folder: string): HttpReques
     if (!header(headers, 'content-length')) headers.push(['Content-Length', String(Buffer.byteLength(body))]);
     if (!header(headers, 'content-type')) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
   }
-  const tls = target.secure ? { servername: target.name, trusted: trustedCertificates(folder, options.cacert) } : undefined;
+  const tls = target.secure ? { servername: target.name, trusted: await trustedCertificates(folder, options.cacert) } : undefined;
   return { method, host: target.host, name: target.name, addresses: target.addresses, port: target.port, path: target.path, headers, body, tls, maxTimeMs: options.maxTimeMs, connectTimeoutMs: options.connectTimeoutMs };
 }
 
@@ -165,7 +165,7 @@ async function fetchOne(url: string, options: Options, io: CommandIO): Promise<n
   const info = (line: string) => options.verbose && io.err(line + '\n');
   const showRequest = () => info(requestHead(request!).split('\r\n').slice(0, -1).map((line) => `> ${line}`).join('\n'));
   try {
-    const { name, addresses, ...first } = buildRequest(url, options, io.session.folder);
+    const { name, addresses, ...first } = await buildRequest(url, options, io.session.folder);
     request = first;
     const attempt = (to: HttpRequest) =>
       exchange({

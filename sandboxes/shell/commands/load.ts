@@ -3,7 +3,7 @@
 // work instead of quietly slowing the test down.
 import type { Command, CommandIO } from '../command';
 import type { Certificate } from '../../network/tls/pki';
-import { CurlError, exchange, header } from '../http-client';
+import { CurlError, exchange, header, loadTls } from '../http-client';
 import { finalSummary, liveLine, LoadStats } from '../load-stats';
 import { reportClients } from '../client-report';
 import { resolveEntries, trustedCertificates } from '../trust';
@@ -28,7 +28,7 @@ interface Plan {
 /** "10", "10s", "500ms", "2m" → milliseconds (a bare number is seconds, as for `-d`). */
 const parseDuration = (text: string) => durationMs(text, 's');
 
-function parsePlan(args: string[], folder: string): Plan | string {
+async function parsePlan(args: string[], folder: string): Promise<Plan | string> {
   const resolve: string[] = [];
   let rate = 10;
   let durationMs = 10_000;
@@ -58,7 +58,8 @@ function parsePlan(args: string[], folder: string): Plan | string {
   try {
     const lookup = (name: string) => query(folder, name)?.addresses;
     const target = parseUrl(url, entries.map, lookup);
-    const tls = target.secure ? { servername: target.name, trusted: trustedCertificates(folder) } : undefined;
+    const tls = target.secure ? { servername: target.name, trusted: await trustedCertificates(folder) } : undefined;
+    if (tls) await loadTls(); // before the first request's clock starts, not during it
     const nextHost = () => resolveHost(target.name, target.port, entries.map, lookup)[0];
     return { rate, durationMs, timeoutMs, target, nextHost, tls };
   } catch (error) {
@@ -135,7 +136,7 @@ export const load: Command = {
 A live line shows requests sent, answers per server (X-Served-By), errors by kind and latency p50/p95/p99;
 a summary follows at the end. Ctrl-C stops early. Example: load -r 50 -d 20s, then infra kill web-01 in between.`,
   async run(args, io) {
-    const plan = parsePlan(args, io.session.folder);
+    const plan = await parsePlan(args, io.session.folder);
     if (typeof plan === 'string') {
       io.err(`load: ${plan}. Type 'help load' for the options.\n`);
       return 2;

@@ -3,7 +3,7 @@
 // with an expression, only the chunks it matches, as tcpdump's filter (see ../capture-filter.ts).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeBytes } from '../../network/tls/wire';
+import type { describeBytes } from '../../network/tls/wire';
 import { compileFilter, FilterError, type Filter } from '../capture-filter';
 import { wrap } from '../wrap';
 import type { Command, CommandIO } from '../command';
@@ -21,10 +21,11 @@ interface Packet {
 /** tcpdump's address notation: 10.0.0.2.80 for 10.0.0.2:80. */
 const dotted = (endpoint: string) => endpoint.replace(/:(\d+)$/, '.$1');
 
-export function formatPacket(packet: Packet): string {
+/** `describe`: ../../network/tls/wire.ts's, loaded by the first sniff rather than by every shell's start (../http-client.ts). */
+export function formatPacket(packet: Packet, describe: typeof describeBytes): string {
   const data = Buffer.from(packet.data, 'base64');
   const time = new Date(packet.t).toISOString().slice(11, 23);
-  const lines = describeBytes(data).map((line) => `    ${line}`);
+  const lines = describe(data).map((line) => `    ${line}`);
   return [`${time} IP ${dotted(packet.src)} > ${dotted(packet.dst)}: length ${data.length}`, ...lines].join('\n');
 }
 
@@ -98,6 +99,7 @@ export const sniff: Command = {
     io.out(`listening on ${rest[0]} (${address}), ${what}; Ctrl-C to stop\n`);
     let seen = 0;
     let offset = readFileSync(file, 'utf8').length;
+    const { describeBytes } = await import('../../network/tls/wire');
     try {
       while (seen < count && !io.signal.aborted) {
         const text = readFileSync(file, 'utf8');
@@ -106,7 +108,7 @@ export const sniff: Command = {
         for (const line of complete.split('\n').filter(Boolean)) {
           const packet = JSON.parse(line) as Packet;
           if (seen >= count || !filter(packet)) continue;
-          io.out(`${formatPacket(packet)}\n`);
+          io.out(`${formatPacket(packet, describeBytes)}\n`);
           seen += 1;
         }
         if (seen < count) await new Promise((resolve) => setTimeout(resolve, 100));
