@@ -3,8 +3,9 @@
 // category scores and the Total Blocking Time and Largest Contentful Paint behind performance. Goals (issue #15):
 // performance ≥ 95 (TBT ≤ 200 ms) on every lesson page, the other categories 100.
 //
-// Run with `npm run bench:lighthouse [-- RUNS] [-- PAGE ...]`, e.g. `-- 3 /overview/ /capstone/`; RUNS (default 1)
-// runs each page that often, in turn, and prints the median run by performance. Simulated throttling derives its
+// Run with `npm run bench:lighthouse [-- RUNS] [-- PAGE ...] [-- --why]`, e.g. `-- 3 /overview/ /capstone/`; RUNS
+// (default 1) runs each page that often and prints its median run by performance (and each run's score and TBT);
+// --why adds the scripts that kept the main thread busiest in that run (Lighthouse's bootup-time audit). Simulated throttling derives its
 // timings from the page's real ones on this machine, so a loaded machine scores lower: the load average is printed.
 //
 // Nothing waits on the network: the course is served from loopback, and Chromium runs with its background
@@ -22,6 +23,7 @@ import { freePort } from '../tests/support/ports.ts';
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
 const numbers = process.argv.slice(2).filter((arg) => /^\d+$/.test(arg));
 const runs = Number(numbers[0] ?? 1);
+const why = process.argv.includes('--why');
 const named = process.argv.slice(2).filter((arg) => arg.startsWith('/'));
 /** Every page of the course: one per file in content/lessons, the landing page (index) at /. */
 const pages = named.length ? named : readdirSync(join(root, 'content', 'lessons')).filter((file) => file.endsWith('.mdx')).map((file) => (file === 'index.mdx' ? '/' : `/${file.replace(/\.mdx$/, '')}/`));
@@ -45,25 +47,25 @@ const chrome = await launch({
 try {
   console.log(`Lighthouse ${runs} run(s) per page, mobile (simulated throttling), load average at start ${load()}`);
   console.log('page                     perf  a11y  best   seo    TBT ms   LCP s   (each run: perf/TBT)');
-  const results = new Map(pages.map((page) => [page, []]));
-  for (let run = 0; run < runs; run++) {
-    for (const page of pages) {
+  for (const page of pages) {
+    const each = [];
+    for (let run = 0; run < runs; run++) {
       const { lhr } = await lighthouse(new URL(page, server.url).href, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: CATEGORIES });
       if (lhr.runtimeError) throw new Error(`${page}: ${lhr.runtimeError.code}: ${lhr.runtimeError.message}`);
       const score = (id) => Math.round((lhr.categories[id]?.score ?? 0) * 100);
-      results.get(page).push({
+      each.push({
         scores: CATEGORIES.map(score),
         tbt: lhr.audits['total-blocking-time'].numericValue,
         lcp: lhr.audits['largest-contentful-paint'].numericValue,
+        busiest: (lhr.audits['bootup-time'].details?.items ?? []).slice(0, 4).map((item) => `${item.url.replace(server.url, '/')} ${item.scripting.toFixed(0)} ms`),
         failed: CATEGORIES.slice(1).flatMap((id) => lhr.categories[id].auditRefs.filter((ref) => ref.weight > 0 && lhr.audits[ref.id].score !== null && lhr.audits[ref.id].score < 1).map((ref) => ref.id)),
       });
     }
-  }
-  for (const [page, each] of results) {
     const mid = each.find((r) => r.scores[0] === median(each.map((e) => e.scores[0])));
     const [perf, a11y, best, seo] = mid.scores.map((s) => String(s).padStart(4));
     const spread = each.map((r) => `${r.scores[0]}/${r.tbt.toFixed(0)}`).join(' ');
     console.log(`${page.padEnd(24)} ${perf}  ${a11y}  ${best}  ${seo}  ${mid.tbt.toFixed(0).padStart(7)}  ${(mid.lcp / 1000).toFixed(2).padStart(6)}   (${spread})${mid.failed.length ? `  not 100: ${mid.failed.join(', ')}` : ''}`);
+    if (why) console.log(`    scripting: ${mid.busiest.join('; ')}`);
   }
   console.log(`load average at end ${load()}`);
 } finally {
