@@ -115,7 +115,9 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     await page.locator('.pagination-links a[rel="next"]').click();
     await page.waitForURL(/\/second-server\/$/);
     await viewsReady(page);
-    // The lesson's diagram, drawn after the swap (until then its source shows as a code block).
+    // The lesson's diagram, drawn after the swap as it comes near the view (until then its source shows as a code
+    // block): scroll to the one or the other.
+    await page.locator('.mermaid-diagram, .expressive-code:has(pre[data-language="mermaid"])').first().scrollIntoViewIfNeeded();
     await expect.poll(() => page.locator('.mermaid-diagram svg').count(), { timeout: 20_000 }).toBe(1);
     expect(await axeViolations(page)).toEqual([]);
     await page.close();
