@@ -46,7 +46,7 @@ const chrome = await launch({
 });
 try {
   console.log(`Lighthouse ${runs} run(s) per page, mobile (simulated throttling), load average at start ${load()}`);
-  console.log('page                     perf  a11y  best   seo    TBT ms   LCP s   (each run: perf/TBT)');
+  console.log('page                     perf  a11y  best   seo    TBT ms   LCP s   (each run: perf/TBT; load average after)');
   for (const page of pages) {
     const each = [];
     for (let run = 0; run < runs; run++) {
@@ -57,14 +57,14 @@ try {
         scores: CATEGORIES.map(score),
         tbt: lhr.audits['total-blocking-time'].numericValue,
         lcp: lhr.audits['largest-contentful-paint'].numericValue,
-        busiest: (lhr.audits['bootup-time'].details?.items ?? []).slice(0, 4).map((item) => `${item.url.replace(server.url, '/')} ${item.scripting.toFixed(0)} ms`),
+        busiest: [...(lhr.audits['bootup-time'].details?.items ?? [])].sort((a, b) => b.scripting - a.scripting).slice(0, 4).map((item) => `${item.url.replace(server.url, '/')} ${item.scripting.toFixed(0)} ms`),
         failed: CATEGORIES.slice(1).flatMap((id) => lhr.categories[id].auditRefs.filter((ref) => ref.weight > 0 && lhr.audits[ref.id].score !== null && lhr.audits[ref.id].score < 1).map((ref) => ref.id)),
       });
     }
     const mid = each.find((r) => r.scores[0] === median(each.map((e) => e.scores[0])));
     const [perf, a11y, best, seo] = mid.scores.map((s) => String(s).padStart(4));
     const spread = each.map((r) => `${r.scores[0]}/${r.tbt.toFixed(0)}`).join(' ');
-    console.log(`${page.padEnd(24)} ${perf}  ${a11y}  ${best}  ${seo}  ${mid.tbt.toFixed(0).padStart(7)}  ${(mid.lcp / 1000).toFixed(2).padStart(6)}   (${spread})${mid.failed.length ? `  not 100: ${mid.failed.join(', ')}` : ''}`);
+    console.log(`${page.padEnd(24)} ${perf}  ${a11y}  ${best}  ${seo}  ${mid.tbt.toFixed(0).padStart(7)}  ${(mid.lcp / 1000).toFixed(2).padStart(6)}   (${spread}; load ${loadavg()[0].toFixed(1)})${mid.failed.length ? `  not 100: ${mid.failed.join(', ')}` : ''}`);
     if (why) console.log(`    scripting: ${mid.busiest.join('; ')}`);
   }
   console.log(`load average at end ${load()}`);
