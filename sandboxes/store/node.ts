@@ -1,14 +1,16 @@
-// A store server: one node of the cluster, primary or standby. It owns the data (a key-value table rebuilt from
-// the write-ahead log at start), answers the protocol of wire.ts, and switches role when promoted or fenced.
-// Replication itself lives in walsender.ts (primary side) and walreceiver.ts (standby side); when a write may be
-// acknowledged, in syncrep.ts.
+// A store server: one node of the cluster, primary or standby, as a process. It owns the data (a key-value table
+// rebuilt from the write-ahead log at start), answers the protocol of wire.ts, and carries out what its replica
+// decides (replica.ts: writes taken or refused, lease and fencing, promotion, following a primary) with the sockets,
+// timers and files. Replication itself lives in walsender.ts (primary side) and walreceiver.ts (standby side); when
+// a write may be acknowledged, in syncrep.ts.
 import net from 'node:net';
 import { mkdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { listen, myAddress } from '../shared/net';
+import { listen, myAddress } from '../network/net';
 import { log, report } from '../shared/report';
 import { readControl, writeControl, type Control, type TimelineSwitch } from './control';
-import { formatLsn, type Lsn } from './lsn';
+import { dueForReplay, freshControl, Replica, terminated, type Action } from './replica';
+import { formatLsn, type Lsn } from '../contracts/lsn';
 import { copyTail, readWal, scan, WalWriter, type Change, type WalRecord } from './wal';
 import { discardCheckpointsAfter, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { SyncRep, type Mode } from './syncrep';
@@ -40,24 +42,10 @@ export interface NodeOptions {
 /** setTimeout's longest delay (2^31 − 1 ms, about 24.8 days); a longer one would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** The errors a client can get, in PostgreSQL's words where PostgreSQL has them. */
-const readOnly = (op: 'set' | 'del') => `ERROR:  cannot execute ${op === 'set' ? 'INSERT' : 'DELETE'} in a read-only transaction`;
-
-/**
- * What a commit still waiting gets when its server stops being the primary: PostgreSQL's words for a wait for
- * synchronous replication ended by a shutdown (SyncRepWaitForLSN). Not an acknowledgement: the client cannot know
- * whether the write survives, and here it may not (a rewind can discard it).
- */
-const terminated = (why: string): Message => ({
-  ok: false,
-  error: 'FATAL:  terminating connection due to administrator command',
-  sqlstate: '57P01',
-  detail: `Canceling the wait for synchronous replication: ${why}. The transaction has already committed locally, but might not have been replicated to the standby.`,
-});
-
 export class StoreNode {
   private table = new Map<string, string>();
   private control!: Control;
+  private replica!: Replica;
   private wal!: WalWriter;
   private walPath: string;
   private syncrep!: SyncRep;
@@ -73,13 +61,9 @@ export class StoreNode {
   replayLsn: Lsn = 0;
   /** Reads waiting for the replay position to reach a client's last write (read-your-writes). */
   private replayWaiters: { lsn: Lsn; done: () => void }[] = [];
-  /** Until when the failover monitor's lease lets this primary accept writes (only once `control.leased`). */
-  private leaseUntil = 0;
-  /** Whether this primary holds a lease now: false at start, after it expired, and once demoted. */
-  private leaseHeld = false;
+  /** Fires when the lease runs out (`leaseTimerAt`), so that a primary nobody talks to is fenced on time. */
   private leaseTimer?: NodeJS.Timeout;
-  /** During a switchover's hand-over: the standby ("host:port") this primary waits for before it steps down. */
-  private handingOverTo?: string;
+  private leaseTimerAt?: number;
   private deadlineTimer?: NodeJS.Timeout;
   private lastReported = new Map<WalSender, number>();
   private reportTimers = new Map<WalSender, NodeJS.Timeout>();
@@ -113,14 +97,8 @@ export class StoreNode {
     this.maxWalSize = settings.maxWalSize;
     mkdirSync(this.options.dir, { recursive: true });
     const fresh = !existsSync(join(this.options.dir, 'control.json'));
-    this.control = readControl(this.options.dir) ?? {
-      role: this.options.standbyOf ? 'standby' : 'primary',
-      primary_conninfo: this.options.standbyOf,
-      timeline: 1,
-      history: [],
-      state: 'shut down',
-      leased: false,
-    };
+    this.control = readControl(this.options.dir) ?? freshControl(this.options.standbyOf);
+    this.replica = new Replica(this.control);
     if (!fresh && this.control.state !== 'shut down') {
       log('LOG:  database system was not properly shut down; automatic recovery in progress');
     }
@@ -131,14 +109,7 @@ export class StoreNode {
     const bound = await listen(this.server, this.options.listen);
     this.address = `${bound.host || myAddress()}:${bound.port}`;
     log(`LOG:  listening on ${this.address}`);
-    if (this.role === 'standby') {
-      log('LOG:  entering standby mode');
-      log('LOG:  database system is ready to accept read-only connections');
-      this.follow(this.control.primary_conninfo!);
-    } else {
-      if (this.control.leased) log('LOG:  waiting for the failover monitor to renew this primary\'s lease before accepting writes');
-      log('LOG:  database system is ready to accept connections');
-    }
+    this.run(this.replica.start(this.address));
     if (this.options.metrics) {
       const at = await serveMetrics(this.options.metrics, {
         role: () => this.role,
@@ -224,30 +195,12 @@ export class StoreNode {
 
   // ---- primary: writes -------------------------------------------------------------------------------------
 
-  /** Whether this node may accept a write now, or why not. */
-  private refusal(): 'read-only' | 'fenced' | undefined {
-    if (this.role === 'standby') return 'read-only';
-    if (this.control.leased && (!this.leaseHeld || Date.now() >= this.leaseUntil)) return 'fenced';
-    return undefined;
+  write(change: Change, reply: (message: Message) => void): void {
+    this.run(this.replica.write(change, Date.now()), reply);
   }
 
-  write(change: Change, reply: (message: Message) => void): void {
-    this.checkLease();
-    // A primary handing over takes no new write; the ones already in its log are acknowledged as usual.
-    const refused = this.handingOverTo ? 'read-only' : this.refusal();
-    if (refused) {
-      report({ type: 'store.refused', op: change.op, key: change.key, reason: refused });
-      return reply({
-        ok: false,
-        error: readOnly(change.op),
-        sqlstate: '25006',
-        ...(refused === 'fenced'
-          ? { detail: `This primary is fenced: its lease from the failover monitor expired (timeline ${this.timeline}). It must rejoin as a standby.` }
-          : this.handingOverTo
-            ? { hint: `This server is handing over to ${this.handingOverTo} (switchover): send writes to the new primary.` }
-            : { hint: 'This server is a standby: send writes to the primary.' }),
-      });
-    }
+  /** A write the replica took: into the log, acknowledged once the replication mode allows it. */
+  private append(change: Change, reply: (message: Message) => void): void {
     const started = Date.now();
     const timeline = this.timeline;
     const record = this.wal.append(change, timeline);
@@ -258,8 +211,8 @@ export class StoreNode {
       reply(terminated(why));
     };
     const release = () => {
-      // Only a primary still holding its lease on the timeline the record was written on acknowledges it.
-      if (this.role !== 'primary' || this.timeline !== timeline || this.refusal()) return cancel(`this server is no longer the primary of timeline ${timeline}`);
+      const notNow = this.replica.acknowledgement(timeline, Date.now());
+      if (notNow) return cancel(notNow);
       this.makeVisible(record, end);
       const acked_at = Date.now();
       report({ type: 'store.write', op: change.op, key: change.key, lsn: end, timeline, mode: this.syncrep.mode, wait_ms: acked_at - started, acked_at });
@@ -275,7 +228,7 @@ export class StoreNode {
 
   /** Releases the writes the replication mode now allows; logs semi-sync switching like MySQL does. */
   private advanceCommits(): void {
-    this.checkLease();
+    this.run(this.replica.tick(Date.now()));
     const live = this.senders.filter((s) => !s.closed && s.state === 'streaming');
     const transition = this.syncrep.advance(this.flushLsn, live, Date.now());
     if (transition?.semiSync === 'OFF') {
@@ -301,21 +254,17 @@ export class StoreNode {
     this.wal.appendBytes(bytes);
   }
 
-  /** Applies flushed records whose commit is older than recovery_min_apply_delay. */
-  private replay(): void {
+  /** Applies the flushed records that recovery_min_apply_delay lets through: all of them with `delayMs` 0. */
+  private replay(delayMs = this.options.applyDelayMs): void {
     clearTimeout(this.replayTimer);
     const now = Date.now();
-    while (this.replayQueue.length) {
-      const next = this.replayQueue[0];
-      const due = next.ts + this.options.applyDelayMs;
-      if (due > now) {
-        this.replayTimer = setTimeout(() => {
-          this.replay();
-          this.receiver?.report();
-        }, due - now);
-        break;
-      }
-      this.apply(this.replayQueue.shift()!);
+    const { due, wakeAt } = dueForReplay(this.replayQueue, delayMs, now);
+    for (const record of this.replayQueue.splice(0, due)) this.apply(record);
+    if (wakeAt !== undefined) {
+      this.replayTimer = setTimeout(() => {
+        this.replay();
+        this.receiver?.report();
+      }, wakeAt - now);
     }
     // Never backwards: records this node wrote as a primary may be visible beyond what is flushed yet.
     this.replayLsn = this.replayQueue.length ? this.replayQueue[0].lsn : Math.max(this.replayLsn, this.wal.flushLsn);
@@ -323,10 +272,7 @@ export class StoreNode {
   }
 
   adoptTimeline(timeline: number, history: TimelineSwitch[]): void {
-    if (timeline === this.control.timeline && history.length === this.control.history.length) return;
-    this.control.timeline = timeline;
-    this.control.history = history;
-    writeControl(this.options.dir, this.control);
+    this.run(this.replica.adoptTimeline(timeline, history));
   }
 
   /** pg_rewind: cuts the log back to where this node's history forked off the primary's, and rebuilds the table. */
@@ -356,15 +302,66 @@ export class StoreNode {
     report({ type: 'store.rewind', diverged_at: lsn, discarded_bytes: tail.size - lsn, discarded_records: tail.records.length });
   }
 
-  // ---- role changes ----------------------------------------------------------------------------------------
+  // ---- what the replica decided (replica.ts) -----------------------------------------------------------------
 
-  /** Standby: (re)starts streaming from `primary` (primary_conninfo). */
-  private follow(primary: string): void {
-    this.receiver?.stop();
-    this.control.primary_conninfo = primary;
-    writeControl(this.options.dir, this.control);
-    this.receiver = new WalReceiver(primary, this);
-    report({ type: 'store.follow', primary });
+  /** Carries out the replica's actions; `reply` answers the request that caused them, if any. */
+  private run(actions: Action[], reply: (message: Message) => void = () => {}): void {
+    for (const action of actions) {
+      switch (action.kind) {
+        case 'log':
+          log(action.text, action.level);
+          break;
+        case 'report':
+          report(action.event);
+          break;
+        case 'persist':
+          writeControl(this.options.dir, this.control);
+          break;
+        case 'cancel-commits':
+          this.syncrep.cancelAll(action.why);
+          break;
+        case 'stop-senders':
+          for (const sender of this.senders) sender.close();
+          break;
+        case 'stream':
+          this.receiver?.stop();
+          this.receiver = new WalReceiver(action.primary, this);
+          break;
+        case 'stop-streaming':
+          this.receiver?.stop();
+          this.receiver = undefined;
+          break;
+        case 'append':
+          this.append(action.change, reply);
+          break;
+        case 'finish-recovery':
+          void this.finishRecovery(action.lease_ms, action.sent_at, reply);
+          break;
+        case 'hand-over':
+          void this.handOver(action.candidate, action.timeout_ms, reply);
+          break;
+        case 'reply':
+          reply(action.message);
+          break;
+      }
+    }
+    this.armLeaseTimer();
+  }
+
+  /**
+   * Wakes the replica when its lease runs out, so a primary nobody talks to is fenced then. A timer can fire a
+   * millisecond early by Date.now(); the replica then has nothing to do yet and the timer is armed again.
+   */
+  private armLeaseTimer(): void {
+    const at = this.replica.leaseExpiry;
+    if (at === this.leaseTimerAt) return;
+    clearTimeout(this.leaseTimer);
+    this.leaseTimerAt = at;
+    if (at === undefined) return;
+    this.leaseTimer = setTimeout(() => {
+      this.leaseTimerAt = undefined;
+      this.run(this.replica.tick(Date.now()));
+    }, at - Date.now());
   }
 
   /** Resolves once everything written to the log is on disk. */
@@ -373,88 +370,35 @@ export class StoreNode {
   }
 
   /** pg_promote(): finish replaying what was received, start a new timeline, accept writes. */
-  async promote(leaseMs = 0, sent = Date.now()): Promise<{ ok: boolean; error?: string; timeline?: number }> {
-    if (this.role === 'primary') return { ok: false, error: 'ERROR:  recovery is not in progress', timeline: this.timeline };
-    log('LOG:  received promote request');
-    this.receiver?.stop();
-    this.receiver = undefined;
+  promote(leaseMs: number, sent: number, reply: (message: Message) => void): void {
+    this.run(this.replica.promote(leaseMs, sent), reply);
+  }
+
+  private async finishRecovery(leaseMs: number, sent: number, reply: (message: Message) => void): Promise<void> {
     await this.flushedAll();
-    const delay = this.options.applyDelayMs;
-    this.options.applyDelayMs = 0; // promotion replays everything received, whatever the apply delay
-    this.replay();
-    this.options.applyDelayMs = delay;
-    log(`LOG:  redo done at ${formatLsn(this.flushLsn)}`);
-    const end = this.flushLsn;
-    this.control.history = [...this.control.history, { tli: this.timeline, end }];
-    this.control.timeline += 1;
-    this.control.role = 'primary';
-    this.control.primary_conninfo = undefined;
-    // Promoted by the monitor, it gets its first lease with the request; promoted by hand under a monitor with
-    // fencing, it waits for the monitor to notice the new timeline and renew the lease.
-    this.renewLease(leaseMs, sent);
-    writeControl(this.options.dir, this.control);
-    log(`LOG:  selected new timeline ID: ${this.timeline}`);
-    log('LOG:  archive recovery complete');
-    log('LOG:  database system is ready to accept connections');
-    report({ type: 'store.promote', timeline: this.timeline, lsn: end });
-    return { ok: true, timeline: this.timeline };
+    this.replay(0); // promotion replays everything received, whatever the apply delay
+    this.run(this.replica.promoted(this.flushLsn, leaseMs, sent, Date.now()), reply);
   }
 
   /** The failover monitor's heartbeat: renews a primary's lease, repoints standbys, fences a superseded primary. */
   heartbeat(message: Message): void {
-    // A primary that was paused checks its lease before anything else it is told.
-    this.checkLease();
     const primary = typeof message.primary === 'string' ? message.primary : undefined;
-    const timeline = Number(message.timeline ?? 0);
-    if (primary === undefined) return;
-    if (message.fencing === true && !this.control.leased) {
-      this.control.leased = true;
-      writeControl(this.options.dir, this.control);
-    }
-    if (primary === this.address) {
-      if (this.role === 'primary') this.renewLease(Number(message.lease_ms), sentAt(message));
-      return;
-    }
-    if (this.role === 'standby') {
-      if (primary !== this.control.primary_conninfo && timeline >= this.timeline) this.follow(primary);
-      return;
-    }
-    // A primary told that another node is primary on a timeline at least as new: fenced, it rejoins as a standby.
-    if (message.fencing === true && timeline >= this.timeline) {
-      log(`LOG:  fenced: the failover monitor reports ${primary} as primary on timeline ${timeline}; this server (timeline ${this.timeline}) stops accepting writes and rejoins as a standby`, 'warning');
-      report({ type: 'store.fenced', timeline: this.timeline, reason: 'newer-timeline', primary });
-      this.rejoin(primary);
-    }
+    const heartbeat = { primary, timeline: Number(message.timeline ?? 0), fencing: message.fencing === true, lease_ms: Number(message.lease_ms), sent_at: sentAt(message) };
+    this.run(this.replica.heartbeat(heartbeat, Date.now()));
   }
 
   /** Becomes a standby of `primary` (standby.signal + primary_conninfo); the receiver rewinds a divergent tail. */
   rejoin(primary: string): void {
-    if (this.role === 'primary') this.stepDown(primary);
-    this.follow(primary);
+    this.run(this.replica.rejoin(primary));
   }
 
-  private stepDown(primary: string): void {
-    // First of all: no commit still waiting may be acknowledged once this node has stopped being the primary.
-    this.syncrep.cancelAll(`this server stopped being the primary to follow ${primary}`);
-    this.control.role = 'standby';
-    clearTimeout(this.leaseTimer);
-    this.leaseHeld = false;
-    // A standby sends no WAL in this sandbox (no cascading replication): its standbys lose their stream, as when a
-    // primary shuts down, and wait to be pointed at the new primary.
-    for (const sender of this.senders) sender.close();
-    log('LOG:  entering standby mode');
+  /** A planned switchover, the old primary's part (see Replica.demote). */
+  demote(candidate: string, timeoutMs: number, reply: (message: Message) => void): void {
+    this.run(this.replica.demote(candidate, timeoutMs), reply);
   }
 
-  /**
-   * A planned switchover, the old primary's part: what Patroni's graceful demote amounts to (`pg_ctl stop -m fast`,
-   * whose WAL senders ship the whole log to the standbys before the server stops, then a restart as a standby of
-   * the new primary). Takes no more writes, waits until `candidate` has flushed every record, then steps down and
-   * names it as its primary; `rejoin` starts the streaming once the candidate is promoted. If the candidate does not
-   * confirm within `timeoutMs` (cut off, frozen, gone), the switchover is cancelled and writes resume here.
-   */
-  async demote(candidate: string, timeoutMs: number): Promise<Message> {
-    if (this.role !== 'primary') return { ok: false, error: 'ERROR:  this server is a standby: only the primary can hand over', hint: 'Run the switchover against the primary.' };
-    this.handingOverTo = candidate;
+  /** Waits until `candidate` has flushed every record (a WAL sender to it reports so), for at most `timeoutMs`. */
+  private async handOver(candidate: string, timeoutMs: number, reply: (message: Message) => void): Promise<void> {
     await this.flushedAll();
     const end = this.flushLsn;
     const host = candidate.slice(0, candidate.lastIndexOf(':'));
@@ -462,51 +406,7 @@ export class StoreNode {
     log(`LOG:  switchover to ${candidate}: refusing new writes, waiting for it to flush the log up to ${formatLsn(end)}`);
     const deadline = Date.now() + timeoutMs;
     while (!received() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    this.handingOverTo = undefined;
-    if (!received()) {
-      log(`LOG:  switchover to ${candidate} cancelled: it did not confirm flushing ${formatLsn(end)} within ${timeoutMs} ms; accepting writes again`, 'warning');
-      return {
-        ok: false,
-        error: `ERROR:  switchover cancelled: ${candidate} did not confirm flushing the log up to ${formatLsn(end)} within ${timeoutMs} ms`,
-        detail: 'This server stays the primary and accepts writes again.',
-      };
-    }
-    this.stepDown(candidate);
-    this.control.primary_conninfo = candidate;
-    writeControl(this.options.dir, this.control);
-    log(`LOG:  ${candidate} has flushed the whole log (${formatLsn(end)}): this server steps down and will follow it`);
-    report({ type: 'store.demote', lsn: end, candidate });
-    return { ok: true, lsn: formatLsn(end) };
-  }
-
-  /**
-   * The lease runs from when the monitor SENT the heartbeat, not from when this node read it: heartbeats left in
-   * the socket of a process that was frozen are old when it resumes and grant nothing. Both clocks are this
-   * machine's, so they agree; real systems get the same guarantee from a store with its own clock (Patroni's
-   * leader key has a TTL in etcd or Consul, and a leader that cannot renew it before it expires demotes itself).
-   */
-  private renewLease(leaseMs: number, sent: number): void {
-    if (!this.control.leased || !(leaseMs > 0)) return;
-    const until = sent + leaseMs;
-    if (until <= Date.now()) {
-      log(`LOG:  ignoring a heartbeat sent ${Date.now() - sent} ms ago: older than the lease (${leaseMs} ms), it grants nothing`);
-      return;
-    }
-    if (!this.leaseHeld) log('LOG:  lease from the failover monitor granted: accepting writes');
-    this.leaseHeld = true;
-    this.leaseUntil = Math.max(this.leaseUntil, until);
-    clearTimeout(this.leaseTimer);
-    this.leaseTimer = setTimeout(() => this.checkLease(), this.leaseUntil - Date.now());
-  }
-
-  /** Fences this primary if its lease has run out (timers of a frozen process fire late, so callers check too). */
-  private checkLease(): void {
-    if (this.role !== 'primary' || !this.control.leased || !this.leaseHeld || Date.now() < this.leaseUntil) return;
-    this.leaseHeld = false;
-    clearTimeout(this.leaseTimer);
-    this.syncrep.cancelAll('its lease from the failover monitor expired');
-    log(`LOG:  fenced: no heartbeat from the failover monitor within the lease (it ran out at ${new Date(this.leaseUntil).toISOString()}); refusing writes`, 'warning');
-    report({ type: 'store.fenced', timeline: this.timeline, reason: 'lease-expired' });
+    this.run(this.replica.handedOver(candidate, received(), end, timeoutMs), reply);
   }
 
   // ---- what the protocol (protocol.ts) asks of the node ---------------------------------------------------
@@ -620,14 +520,15 @@ export class StoreNode {
 
   /** What `db status` shows: pg_is_in_recovery(), positions, and the pg_stat_replication / pg_stat_wal_receiver views. */
   status(): Message {
-    this.checkLease();
+    const now = Date.now();
+    this.run(this.replica.tick(now));
     const standbys = this.senders.filter((s) => !s.closed);
     return {
       name: this.options.name,
       address: this.address,
       role: this.role,
       in_recovery: this.role === 'standby',
-      fenced: this.refusal() === 'fenced',
+      fenced: this.replica.refusal(now) === 'fenced',
       timeline: this.timeline,
       mode: this.syncrep.mode,
       semi_sync_status: this.syncrep.mode === 'semi-sync' ? (this.syncrep.semiSyncOn ? 'ON' : 'OFF') : undefined,

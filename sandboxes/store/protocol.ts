@@ -1,7 +1,7 @@
 // The requests a store node answers (the protocol of wire.ts): each line is checked, then handed to the node.
 // A connection that asks for START_REPLICATION becomes a WAL stream, whose lines are then standby status updates.
 import type net from 'node:net';
-import { parseLsn } from './lsn';
+import { parseLsn } from '../contracts/lsn';
 import { sentAt, type StoreNode } from './node';
 import type { WalSender } from './walsender';
 import { readLines, send, type Message } from './wire';
@@ -45,7 +45,7 @@ function handle(node: StoreNode, message: Message, reply: (answer: Message) => v
       node.heartbeat(message);
       return void reply({ ok: true, ...node.status() });
     case 'promote':
-      return void node.promote(Number(message.lease_ms ?? 0), sentAt(message)).then(reply);
+      return void node.promote(Number(message.lease_ms ?? 0), sentAt(message), reply);
     case 'rejoin':
       if (typeof message.primary !== 'string' || !/:\d+$/.test(message.primary)) throw new Error('rejoin: expected "primary": "HOST:PORT"');
       if (message.primary === node.address) throw new Error('rejoin: a node cannot follow itself');
@@ -54,7 +54,7 @@ function handle(node: StoreNode, message: Message, reply: (answer: Message) => v
     case 'demote':
       if (typeof message.candidate !== 'string' || !/:\d+$/.test(message.candidate)) throw new Error('demote: expected "candidate": "HOST:PORT"');
       if (message.candidate === node.address) throw new Error('demote: a node cannot hand over to itself');
-      return void node.demote(message.candidate, Math.min(Number(message.timeout_ms ?? 5000) || 5000, 60_000)).then(reply);
+      return void node.demote(message.candidate, Math.min(Number(message.timeout_ms ?? 5000) || 5000, 60_000), reply);
     case 'set_config':
       return void reply(node.setConfig(message));
     case 'reload':

@@ -3,8 +3,9 @@
 // writing each batch to its own WAL and reporting write/flush/replay positions back. Reconnects when the primary
 // goes away, as a standby retries primary_conninfo.
 import { Connection, type Message } from './wire';
-import { formatLsn, type Lsn } from './lsn';
-import { timelineEnd, type TimelineSwitch } from './control';
+import { formatLsn, type Lsn } from '../contracts/lsn';
+import type { TimelineSwitch } from './control';
+import { divergence } from './replica';
 import { log } from '../shared/report';
 
 /** How long a standby waits before trying the primary again (PostgreSQL: wal_retrieve_retry_interval, 5 s). */
@@ -69,19 +70,15 @@ export class WalReceiver {
     }
   }
 
-  /** Compares our timeline with the primary's history: if the primary's timeline forked before our end, we diverged. */
+  /** Compares our timeline with the primary's history (replica.ts `divergence`), and rewinds if we diverged. */
   private async checkHistory(timeline: number, history: TimelineSwitch[]): Promise<void> {
-    const mine = this.standby.timeline;
-    if (timeline === mine || this.standby.flushLsn === 0) return;
-    const end = timelineEnd(history, mine);
-    if (end === undefined) throw new Error(`could not find timeline ${mine} in the history of the primary (it is on timeline ${timeline})`);
-    if (this.standby.flushLsn <= end) return;
+    const found = divergence(this.standby, { timeline, history });
+    if (found.kind === 'none') return;
+    if (found.kind === 'unknown-timeline') throw new Error(found.error);
     // A receiver replaced meanwhile (the node follows another primary now) leaves the rewind to its successor.
     if (this.stopped) throw new Error('stopped: the node follows another primary');
-    log(`LOG:  new timeline ${mine + 1} forked off current database system timeline ${mine} before current recovery point ${formatLsn(this.standby.flushLsn)}`);
-    // A real standby would now wait forever; the sandbox runs pg_rewind itself so the lesson can go on.
-    log(`pg_rewind: servers diverged at WAL location ${formatLsn(end)} on timeline ${mine}`);
-    await this.standby.rewind(end);
+    for (const text of found.logs) log(text);
+    await this.standby.rewind(found.at);
     log('pg_rewind: Done!');
   }
 
