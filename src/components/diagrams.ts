@@ -1,7 +1,24 @@
 // Draws the page's ```mermaid diagrams in the browser. Starlight renders a fence as a highlighted code block (which
-// stays as the fallback without JavaScript); this replaces each one with the diagram. Mermaid is a large library, so
-// it is fetched only on pages that have a diagram.
+// stays as the fallback without JavaScript); this replaces each one with the diagram. Mermaid is a large library, and
+// evaluating it and laying out a diagram are long tasks of the page's main thread (0.1-0.4 s each on a mid-range
+// phone): so it is fetched only on pages that have a diagram, only once a diagram comes within a window's height of
+// the learner's view (as a lazy image would), and each diagram is drawn in tasks of its own when the page is idle,
+// once the page's sandbox has started.
+import { yieldToPage } from '../sandbox/yield';
+
 const FENCE = '.expressive-code:has(pre[data-language="mermaid"])';
+/** How far ahead of the view a diagram is drawn: a window's height, so that scrolling reaches it drawn. */
+const AHEAD = '100% 0px';
+/** The longest a diagram in view waits for the page to be idle. */
+const IDLE_WAIT_MS = 2000;
+/** The longest a diagram waits for a starting sandbox (one that never comes up must not hide the diagrams). */
+const SANDBOX_WAIT_MS = 15_000;
+
+type Mermaid = typeof import('mermaid').default;
+interface Diagram {
+  block: Element;
+  box: HTMLElement;
+}
 
 function theme(): 'dark' | 'default' {
   return document.documentElement.dataset.theme === 'dark' ? 'dark' : 'default';
@@ -12,33 +29,77 @@ function source(block: Element): string {
   return [...block.querySelectorAll('.ec-line')].map((line) => line.textContent ?? '').join('\n');
 }
 
-export async function renderDiagrams(): Promise<void> {
-  const blocks = [...document.querySelectorAll(FENCE)];
-  if (blocks.length === 0) return;
-  const diagrams = blocks.map((block) => {
+function idle(): Promise<void> {
+  return new Promise((resolve) => ('requestIdleCallback' in globalThis ? requestIdleCallback(() => resolve(), { timeout: IDLE_WAIT_MS }) : setTimeout(resolve)));
+}
+
+/**
+ * Resolves once no sandbox of the page is starting (src/sandbox/panel.ts marks one data-ready when its topology is
+ * up), or after SANDBOX_WAIT_MS: its start is what the learner waits for, and a diagram's long tasks would delay it.
+ */
+function sandboxesStarted(): Promise<void> {
+  const starting = () => document.querySelector('[data-sandbox][data-state="running"]:not([data-ready])');
+  if (!starting()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      watcher.disconnect();
+      clearTimeout(timer);
+      resolve();
+    };
+    const watcher = new MutationObserver(() => starting() || done());
+    watcher.observe(document.body, { subtree: true, attributeFilter: ['data-ready', 'data-state'] });
+    const timer = setTimeout(done, SANDBOX_WAIT_MS);
+  });
+}
+
+let mermaidModule: Promise<Mermaid> | undefined;
+/** The page before, when client-side navigation swaps in a new one: its watchers stop. */
+let previous: (() => void) | undefined;
+
+export function renderDiagrams(): void {
+  previous?.();
+  const diagrams: Diagram[] = [...document.querySelectorAll(FENCE)].map((block, i) => {
     const box = document.createElement('div');
     box.className = 'mermaid-diagram not-content';
     box.dataset.source = source(block);
+    box.dataset.index = String(i);
     return { block, box };
   });
-  const { default: mermaid } = await import('mermaid');
-  const draw = async () => {
-    // dagre, not mermaid 12's default elk: the same flowcharts at well under half the JavaScript.
-    // Mermaid's dark theme writes edge labels #ccc on #585858, a contrast of 4.43 (WCAG AA asks 4.5): darker here.
-    const themeVariables = theme() === 'dark' ? { edgeLabelBackground: '#404040' } : {};
-    mermaid.initialize({ startOnLoad: false, theme: theme(), themeVariables, layout: 'dagre', securityLevel: 'strict' });
-    // Lessons give each diagram accTitle/accDescr lines, which mermaid turns into the SVG's accessible name.
-    for (const [i, { block, box }] of diagrams.entries()) {
-      const { svg } = await mermaid.render(`diagram-${i}`, box.dataset.source ?? '');
-      box.innerHTML = svg;
-      if (block.isConnected) block.replaceWith(box);
-    }
+  if (diagrams.length === 0) return;
+  // One diagram at a time, each after an idle moment and in tasks of its own (mermaid's evaluation, its layout).
+  let queue = Promise.resolve();
+  const draw = (diagram: Diagram) =>
+    (queue = queue.then(async () => {
+      await sandboxesStarted();
+      await idle();
+      mermaidModule ??= import('mermaid').then(({ default: mermaid }) => mermaid);
+      const mermaid = await mermaidModule;
+      await yieldToPage();
+      // dagre, not mermaid 12's default elk: the same flowcharts at well under half the JavaScript.
+      // Mermaid's dark theme writes edge labels #ccc on #585858, a contrast of 4.43 (WCAG AA asks 4.5): darker here.
+      const themeVariables = theme() === 'dark' ? { edgeLabelBackground: '#404040' } : {};
+      mermaid.initialize({ startOnLoad: false, theme: theme(), themeVariables, layout: 'dagre', securityLevel: 'strict' });
+      // Lessons give each diagram accTitle/accDescr lines, which mermaid turns into the SVG's accessible name.
+      const { svg } = await mermaid.render(`diagram-${diagram.box.dataset.index}`, diagram.box.dataset.source ?? '');
+      diagram.box.innerHTML = svg;
+      if (diagram.block.isConnected) diagram.block.replaceWith(diagram.box);
+    }));
+
+  const watcher = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries.filter((e) => e.isIntersecting)) {
+        watcher.unobserve(entry.target);
+        void draw(diagrams.find((d) => d.block === entry.target)!);
+      }
+    },
+    { rootMargin: AHEAD },
+  );
+  for (const { block } of diagrams) watcher.observe(block);
+  // Redraw in the new colours the diagrams already drawn when the learner switches between light and dark.
+  const themes = new MutationObserver(() => diagrams.filter((d) => d.box.isConnected).forEach((d) => void draw(d)));
+  themes.observe(document.documentElement, { attributeFilter: ['data-theme'] });
+  previous = () => {
+    watcher.disconnect();
+    themes.disconnect();
   };
-  await draw();
-  // Redraw in the new colours when the learner switches between light and dark, while this page is shown.
-  const observer = new MutationObserver(() => {
-    if (diagrams.some(({ block, box }) => block.isConnected || box.isConnected)) void draw();
-    else observer.disconnect(); // client-side navigation replaced the page
-  });
-  observer.observe(document.documentElement, { attributeFilter: ['data-theme'] });
 }

@@ -15,6 +15,7 @@ import { abandoned, borrowRuntime, type Loan, type Notice, type Returned } from 
 export { prepareRuntime } from '../runtime/visit';
 import { WEBCONTAINER_ERROR } from '../runtime/webcontainer';
 import { bootProgress, eachLine, part } from './boot-view';
+import { yieldToPage } from './yield';
 
 /**
  * The event a line of the supervisor's output carries, or undefined for any other line. In a WebContainer the
@@ -93,7 +94,7 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
       // own, not in the one that evaluated their module.
       void viewsModule.then(async ({ mountViews }) => {
         await yieldToPage();
-        if (!leaving.aborted) mountViews(root, { runtime, command, events }, leaving);
+        if (!leaving.aborted) await mountViews(root, { runtime, command, events }, leaving);
       });
       let count = 0;
       let said = ''; // the last line that is not JSON: what the supervisor says when it fails to start
@@ -174,16 +175,6 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
 
 /** The size an xterm.js terminal has before it is fitted to its box: the early shell's until the terminal opens. */
 const XTERM_SIZE = { cols: 80, rows: 24 };
-
-/**
- * Lets the page handle input and paint before the next large piece of the panel's start, so that none of them makes
- * one long task with another (scrolling and typing stay smooth while the sandbox starts). Chromium's scheduler.yield()
- * keeps this task's place at the front of the queue; elsewhere a new task.
- */
-function yieldToPage(): Promise<void> {
-  const { scheduler } = globalThis as { scheduler?: { yield?: () => Promise<void> } };
-  return scheduler?.yield ? scheduler.yield() : new Promise((resolve) => setTimeout(resolve));
-}
 
 /** Says, in the panel that was stopped, which of its processes would not stop and that their folder is left behind. */
 function tellAbandoned(returned: Returned, notice: (problem: Notice) => void): void {

@@ -115,8 +115,12 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     await page.locator('.pagination-links a[rel="next"]').click();
     await page.waitForURL(/\/second-server\/$/);
     await viewsReady(page);
-    // The lesson's diagram, drawn after the swap (until then its source shows as a code block).
-    await expect.poll(() => page.locator('.mermaid-diagram svg').count(), { timeout: 20_000 }).toBe(1);
+    // The lesson's diagram, drawn after the swap as it comes near the view (until then its source shows as a code
+    // block): scroll to the one or the other.
+    const diagramOrSource = page.locator('.mermaid-diagram, .expressive-code:has(pre[data-language="mermaid"])').first();
+    const scrolledTo = () => diagramOrSource.scrollIntoViewIfNeeded({ timeout: 1000 }).catch(() => {}); // replaced meanwhile: again
+    // A diagram waits for the page's starting sandbox (at most 15 s), then is drawn.
+    await expect.poll(async () => (await scrolledTo(), page.locator('.mermaid-diagram svg').count()), { timeout: 45_000 }).toBe(1);
     expect(await axeViolations(page)).toEqual([]);
     await page.close();
   }, TEST_MS);

@@ -92,6 +92,17 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
       expect(await axeViolations(page)).toEqual([]);
     });
 
+    // Right after the axe test, which saw the summaries current in the hidden tab: quick, so that the event log (300
+    // lines) does not fill up before the next test counts its new lines.
+    it.skipIf(underLimits)('draws the charts\' plots only once their tab is opened, not every second while it is hidden', inTurn, async ({ expect }) => {
+      expect(await page.locator('.chart-rps .summary').innerText()).toMatch(/web-0\d/);
+      expect(await page.locator('.charts canvas').count()).toBe(0);
+      await page.getByRole('tab', { name: 'Charts' }).click();
+      await expect.poll(() => page.locator('.chart-rps canvas').count(), { timeout: 5_000 }).toBeGreaterThan(0);
+      expect((await page.locator('.chart-rps canvas').first().boundingBox())!.width).toBeGreaterThan(100);
+      await page.getByRole('tab', { name: 'Exercises' }).click(); // as the next steps expect it, with the load still on
+    });
+
     it('kills a web server by click: DOWN after the configured checks, and new requests go to the other one', inTurn, async ({ expect }) => {
       await setLoad(page, 5); // traffic to see where new requests go (already flowing after the axe test)
       // The event log is a tab beside the terminal, with the exercises.

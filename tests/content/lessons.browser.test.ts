@@ -10,6 +10,8 @@ import { serveCopyOfBuiltSite } from './site';
 import { loadLessons } from './lessons';
 
 const lessons = loadLessons();
+/** A ```mermaid fence as Starlight renders it, before its diagram is drawn. */
+const FENCE = '.expressive-code:has(pre[data-language="mermaid"])';
 
 describe.skipIf(!chromiumPath)('the lessons in Chromium', () => {
   const course = courseInChromium(serveCopyOfBuiltSite);
@@ -31,7 +33,10 @@ describe.skipIf(!chromiumPath)('the lessons in Chromium', () => {
   async function expectDiagrams(page: Page, slug: string) {
     const expected = lessons.find((l) => l.slug === slug)!.blocks.filter((b) => b.lang === 'mermaid').length;
     expect(expected).toBeGreaterThan(0);
-    await expect.poll(() => page.locator('.mermaid-diagram svg').count(), { timeout: 45_000 }).toBe(expected);
+    // Each is drawn as it comes near the view (src/components/diagrams.ts): the learner scrolls to the next one.
+    const fences = page.locator(FENCE);
+    const scrollToNext = async () => (await fences.count()) && (await fences.first().scrollIntoViewIfNeeded({ timeout: 1000 }).catch(() => {}));
+    await expect.poll(async () => (await scrollToNext(), page.locator('.mermaid-diagram svg').count()), { timeout: 45_000 }).toBe(expected);
     for (const svg of await page.locator('.mermaid-diagram svg').all()) {
       expect(await svg.getAttribute('aria-labelledby'), `${slug}: diagram title`).toBeTruthy();
       expect(await svg.getAttribute('aria-describedby'), `${slug}: diagram description`).toBeTruthy();
@@ -53,6 +58,26 @@ describe.skipIf(!chromiumPath)('the lessons in Chromium', () => {
       await expectDiagrams(page, 'round-robin');
       expect(await contentViolations(page)).toEqual([]);
       expect(errors.filter((e) => /mermaid|diagram|quiz/i.test(e))).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
+
+  it('a diagram further down than a window ahead is not drawn, nor mermaid fetched, until the learner scrolls near it', async () => {
+    const { page } = await open('/round-robin/');
+    try {
+      const scripts: string[] = [];
+      page.on('request', (request) => request.resourceType() === 'script' && scripts.push(request.url()));
+      const fence = page.locator(FENCE);
+      const { top, height } = await fence.evaluate((element) => ({ top: element.getBoundingClientRect().top, height: innerHeight }));
+      expect(top, 'the diagram starts more than two windows down').toBeGreaterThan(2 * height);
+      await page.waitForLoadState('networkidle');
+      await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve)));
+      expect(await fence.count()).toBe(1);
+      expect(scripts.filter((url) => /mermaid/.test(url))).toEqual([]);
+      await page.mouse.wheel(0, top - 1.5 * height);
+      await expect.poll(() => page.locator('.mermaid-diagram svg').count(), { timeout: 45_000 }).toBe(1);
+      expect(scripts.filter((url) => /mermaid/.test(url)).length).toBeGreaterThan(0);
     } finally {
       await page.close();
     }

@@ -22,6 +22,7 @@ export class Charts {
   private charts = new Map<string, Chart>();
   private root: HTMLElement;
   private observer: ResizeObserver;
+  private last?: ViewState;
 
   constructor(host: HTMLElement) {
     this.root = document.createElement('section');
@@ -34,7 +35,12 @@ export class Charts {
     this.observer.observe(this.root);
   }
 
+  /**
+   * Redraws the text summaries, and the plots when they are shown: a plot drawn in a hidden tab every second would
+   * cost the main thread (uPlot's canvases, their layout) for nothing. `shown` draws them when the tab opens.
+   */
   update(state: ViewState): void {
+    this.last = state;
     const servers = state.nodes.filter((n) => n.role === 'web').map((n) => n.name);
     const replicas = state.nodes.filter((n) => n.role === 'store').map((n) => n.name);
     const to = Math.floor(state.time / 1000);
@@ -45,6 +51,11 @@ export class Charts {
     this.draw('p95', 'Latency p95 (ms)', ['p95'], [s.seconds, s.p95], text('p95', s.p95, ' ms'));
     const lagged = replicas.filter((r) => state.nodes.find((n) => n.name === r)?.replication?.role === 'replica');
     if (lagged.length) this.draw('lag', 'Replication lag (ms)', lagged, [s.seconds, ...lagged.map((r) => s.lag_ms[r])], lagged.map((r) => text(r, s.lag_ms[r], ' ms')).join(', '));
+  }
+
+  /** The charts' tab opened: draw the plots from the latest state. */
+  shown(): void {
+    if (this.last) this.update(this.last);
   }
 
   private size(box: HTMLElement) {
@@ -61,6 +72,8 @@ export class Charts {
       chart = { key: '', box: figure.querySelector('.plot')!, summary: figure.querySelector('.summary')! };
       this.charts.set(id, chart);
     }
+    chart.summary.textContent = summary;
+    if (this.root.getClientRects().length === 0) return; // not rendered: a hidden tab
     const key = names.join(',');
     if (!chart.plot || chart.key !== key) {
       chart.plot?.destroy();
@@ -77,6 +90,5 @@ export class Charts {
         chart.box,
       );
     } else chart.plot!.setData(data as uPlot.AlignedData);
-    chart.summary.textContent = summary;
   }
 }

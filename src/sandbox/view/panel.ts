@@ -22,12 +22,13 @@ import { Timeline } from './timeline';
 import { TopologyView } from './topology';
 import { uniqueId } from './ids';
 import { Tabs } from './tabs';
+import { yieldToPage } from '../yield';
 import './panel.css';
 
 const RATES = [0, 2, 5, 10, 20, 50, 100];
 
 /** `leaving` aborts when the panel leaves the page: the views' timers stop (the panel stops the processes). */
-export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime: Runtime }, leaving: AbortSignal): void {
+export async function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime: Runtime }, leaving: AbortSignal): Promise<void> {
   const link = linkToSandbox(root, sandbox);
   const lab = root.querySelector<HTMLElement>('.lab')!;
   const controls = document.createElement('div');
@@ -55,7 +56,7 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
     ['Timeline', 'timeline'],
     ['Charts', 'charts'],
     ['Event log', 'log'],
-  ].map(([name, key]) => tabs.add(name, key));
+  ].map(([name, key]) => tabs.add(name, key, key === 'charts' ? () => charts.shown() : undefined));
 
   const status = controls.querySelector<HTMLElement>('.views-status')!;
   const say = (text: string) => (status.textContent = text);
@@ -189,6 +190,10 @@ export function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime
     if (!shown) schedule();
   });
   caughtUp = true;
+  // The topology is drawn in the next frame (the catch-up scheduled it); the exercises are built in a task of their
+  // own, so that neither makes one long task with the other or with this one.
+  await yieldToPage();
+  if (leaving.aborted) return;
   markSidebar();
   exercises.update(live, live.scenario ? (loadProgress(localStorage)[live.scenario.name]?.done ?? []) : []);
   root.dataset.views = 'ready';

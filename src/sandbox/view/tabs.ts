@@ -8,6 +8,7 @@ export class Tabs {
   private list: HTMLElement;
   private tabs: HTMLButtonElement[] = [];
   private panels: HTMLElement[] = [];
+  private shown: ((() => void) | undefined)[] = [];
 
   constructor(label: string) {
     this.element = document.createElement('div');
@@ -19,8 +20,8 @@ export class Tabs {
     this.element.append(this.list);
   }
 
-  /** Adds a tab and returns its (empty) panel, for a view to draw into. */
-  add(name: string, key: string): HTMLElement {
+  /** Adds a tab and returns its (empty) panel, for a view to draw into; `shown` is called each time it opens. */
+  add(name: string, key: string, shown?: () => void): HTMLElement {
     const [tabId, panelId] = [uniqueId(`tab-${key}`), uniqueId(`tabpanel-${key}`)];
     const tab = document.createElement('button');
     tab.type = 'button';
@@ -39,6 +40,7 @@ export class Tabs {
     panel.tabIndex = 0;
     this.tabs.push(tab);
     this.panels.push(panel);
+    this.shown.push(shown);
     this.list.append(tab);
     this.element.append(panel);
     this.select(0);
@@ -50,7 +52,9 @@ export class Tabs {
       const on = i === index;
       tab.setAttribute('aria-selected', String(on));
       tab.tabIndex = on ? 0 : -1;
+      const opening = on && this.panels[i].hidden;
       this.panels[i].hidden = !on;
+      if (opening) this.shown[i]?.();
     });
     if (focus) this.tabs[index].focus();
   }
