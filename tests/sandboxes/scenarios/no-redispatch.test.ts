@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
-import { load, SupervisorRun } from '../supervisor/harness';
+import { load, SupervisorRun } from '../../support/supervisor';
 
 type GoalEvent = Extract<SandboxEvent, { type: 'goal' }>;
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;

@@ -2,7 +2,7 @@
 // a flood of requests does not flood the stream with them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
-import { load, SupervisorRun } from './harness';
+import { load, SupervisorRun } from '../../support/supervisor';
 
 type GoalEvent = Extract<SandboxEvent, { type: 'goal' }>;
 
