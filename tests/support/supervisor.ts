@@ -38,7 +38,7 @@ export class SupervisorRun {
   /** The session's secret for the control API, from control.json. */
   secret = '';
   private port = 0;
-  private process: { child: ChildProcess; log: EventLog<SandboxEvent> } | undefined;
+  private running: { child: ChildProcess; log: EventLog<SandboxEvent> } | undefined;
   private exited: Promise<void> = Promise.resolve();
   private errors = '';
 
@@ -63,7 +63,7 @@ export class SupervisorRun {
     const child = spawn(process.execPath, [join(dist, 'supervisor.js'), '--scenario', this.scenario], { cwd: this.folder, env, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stderr!.on('data', (chunk: Buffer) => (this.errors += chunk.toString()));
     const log = new EventLog<SandboxEvent>(child.stdout!, () => `the ${this.scenario} supervisor${this.errors && ` (stderr: ${this.errors.trim()})`}`);
-    this.process = { child, log };
+    this.running = { child, log };
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     // Generous: on a machine shared by many test runs a start-up can take several seconds.
     const ready = this.waitFor((e) => e.type === 'ready', readyMs);
@@ -143,7 +143,7 @@ export class SupervisorRun {
    * unless told to keep it. A supervisor still running STOP_WITHIN_MS later is killed, and that is an error.
    */
   async stop(signal: NodeJS.Signals = 'SIGTERM', { keepFolder = false } = {}): Promise<void> {
-    const child = this.process?.child;
+    const child = this.running?.child;
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_WITHIN_MS);
@@ -155,8 +155,8 @@ export class SupervisorRun {
   }
 
   private get started(): { child: ChildProcess; log: EventLog<SandboxEvent> } {
-    if (!this.process) throw new Error(`the ${this.scenario} supervisor has not been started`);
-    return this.process;
+    if (!this.running) throw new Error(`the ${this.scenario} supervisor has not been started`);
+    return this.running;
   }
 }
 
