@@ -11,8 +11,6 @@ import { EventLog, type Seen } from './event-log';
 // From the project root (vitest's and npm's working directory), so a benchmark's bundle that runs nodes finds it too.
 export const dist = resolve('sandboxes/dist');
 
-export type { Seen };
-
 export interface SandboxNode {
   child: ChildProcess;
   events: NodeEvent[];
