@@ -70,7 +70,12 @@ export class SupervisorRun {
     const died = this.exited.then(() => {
       throw new Error(`the ${this.scenario} supervisor exited (code ${child.exitCode}, signal ${child.signalCode}) before it was ready: ${this.errors}`);
     });
-    this.port = ((await Promise.race([ready, died])) as Extract<SandboxEvent, { type: 'ready' }>).port;
+    // A run that did not come up is stopped at once, so that its nodes do not load the machine for the tests after it.
+    const up = await Promise.race([ready, died]).catch(async (error: Error) => {
+      await this.stop('SIGKILL', { keepFolder: this.options.folder !== undefined });
+      throw error;
+    });
+    this.port = (up as Extract<SandboxEvent, { type: 'ready' }>).port;
     // Requests from this test process go through the sandbox network as the learner's terminal.
     const control = JSON.parse(readFileSync(join(this.folder, '.sandbox', 'control.json'), 'utf8'));
     this.secret = control.secret;
