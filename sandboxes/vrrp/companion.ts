@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { eachEventLine } from '../shared/event-lines';
-import type { ControlEvent } from '../shared/events/control';
+import type { ControlEvent } from '../contracts/events/control';
 
 export const COMPANION = 'balancer';
 

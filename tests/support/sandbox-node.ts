@@ -3,7 +3,7 @@
 // and records its JSON-line events with the time they arrived.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import type { NodeEvent } from '../../sandboxes/shared/events/index';
+import type { NodeEvent } from '../../sandboxes/contracts/events/index';
 import { constrainedEnv } from '../../src/runtime/local/constraints';
 import { spawnEnv } from './constraints';
 import { EventLog, type Seen } from './event-log';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMIT_WAIT_CHOICES } from '../../../sandboxes/scenarios/replication';
 import { SURVIVES_CHOICES } from '../../../sandboxes/scenarios/failover';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { scenarioWithShell, type SupervisorRun } from '../../support/supervisor';
 
 type Measured = Extract<SandboxEvent, { type: 'prediction' }>;

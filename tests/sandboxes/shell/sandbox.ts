@@ -6,7 +6,7 @@ import type net from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listen } from '../../../sandboxes/shared/net';
+import { listen } from '../../../sandboxes/network/net';
 import { spawnEnv } from '../../support/constraints';
 import { dist } from '../../support/sandbox-node';
 import { withShell, type ShellSession } from '../../support/terminal';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../support/ports';
-import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
 import { startNode, type SandboxNode } from '../../support/sandbox-node';
 
 export interface Running extends SandboxNode {
@@ -20,7 +20,7 @@ export class Cluster {
   readonly dir = mkdtempSync(join(tmpdir(), 'store-'));
   readonly nodes = new Map<string, Running>();
   private ports = new Map<string, number>();
-  /** With `network`, nodes run on the sandbox network (sandboxes/shared/net.ts) at their virtual addresses. */
+  /** With `network`, nodes run on the sandbox network (sandboxes/network/net.ts) at their virtual addresses. */
   readonly net?: string;
 
   constructor(options: { network?: boolean } = {}) {

@@ -3,15 +3,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { scenarioWithShell } from '../../support/supervisor';
 
-type Vrrp = Extract<SandboxEvent, { type: 'vrrp_state' }>;
+type Vrrp = Extract<SandboxEvent, { type: 'vrrp.state' }>;
 
 describe('the active-passive scenario', () => {
   const lab = scenarioWithShell('active-passive');
   const { scenario } = lab;
-  const master = (node: string) => scenario.events.filter((e): e is Vrrp => e.type === 'vrrp_state' && e.node === node).at(-1)?.state === 'MASTER';
+  const master = (node: string) => scenario.events.filter((e): e is Vrrp => e.type === 'vrrp.state' && e.node === node).at(-1)?.state === 'MASTER';
 
 
   it('serves the site on the virtual IP through the MASTER, lb-01', async () => {

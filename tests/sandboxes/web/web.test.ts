@@ -5,8 +5,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeEvent } from '../../../sandboxes/shared/events/index';
-import { connect } from '../../../sandboxes/shared/net';
+import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
+import { connect } from '../../../sandboxes/network/net';
 import { get, load, RUNTIMES } from '../../support/supervisor';
 import { dist, startNode, type SandboxNode } from '../../support/sandbox-node';
 
