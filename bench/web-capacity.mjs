@@ -10,6 +10,7 @@ import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { eachEventLine } from '../sandboxes/shared/event-lines.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, loads: { type: 'string', default: '0.5,1,1.4,2.8' } } });
@@ -31,12 +32,7 @@ const web = spawn(process.execPath, [join(root, 'sandboxes/dist/web.js'), '--nam
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 const events = [];
-let buffered = '';
-web.stdout.on('data', (chunk) => {
-  const lines = (buffered += chunk).split('\n');
-  buffered = lines.pop();
-  for (const line of lines) events.push(JSON.parse(line));
-});
+eachEventLine(web.stdout, (event) => events.push(event));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 while (!events.some((e) => e.type === 'web.behaviour')) await sleep(20);
 const { workers, backlog, service_ms } = events.find((e) => e.type === 'web.behaviour');

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlEvent } from '../contracts/events/control';
 import type { LogEvent, NodeEvent, SandboxEvent } from '../contracts/events/index';
+import { eachEventLine } from '../shared/event-lines';
 import { localPort } from '../network/net';
 import type { ScenarioNode } from '../contracts/scenario';
 import { describeExit, type ExitCause, type NodeExit, type NodeState, type NodeStatus } from '../contracts/commands';
@@ -100,7 +101,8 @@ export class Node {
     const takesCommands = this.answer(child, 'control.ready', READY_WITHIN_MS);
     // A node that died already has closed its stdin; writing to it must not take the supervisor down.
     child.stdin!.on('error', () => {});
-    createInterface({ input: child.stdout! }).on('line', (line) => this.fromStdout(line));
+    // A program that prints plain text under the supervisor: keep it, as a log line.
+    eachEventLine<NodeEvent>(child.stdout!, (event, line) => this.fromStdout(event ?? { type: 'log', level: 'info', text: line }));
     createInterface({ input: child.stderr! }).on('line', (line) => this.stream.publish(this.name, stderrLog(line)));
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(this.ended(child, code, signal))));
     this.stream.publish('supervisor', { type: 'node.started', name: this.name, pid: child.pid!, address: this.spec.address });
@@ -217,15 +219,7 @@ export class Node {
     return message;
   }
 
-  private fromStdout(line: string): void {
-    let event: NodeEvent;
-    try {
-      event = JSON.parse(line);
-      if (typeof event?.type !== 'string') throw new Error('no type');
-    } catch {
-      // A program that prints plain text under the supervisor: keep it, as a log line.
-      event = { type: 'log', level: 'info', text: line };
-    }
+  private fromStdout(event: NodeEvent): void {
     if (event.type === 'web.behaviour') {
       const { slow_ms, flaky, frozen, workers, backlog, service_ms } = event;
       this.behaviour = { slow_ms, flaky, frozen, workers, backlog, service_ms };

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_PATH } from '../../src/runtime/local/endpoints.ts';
-import { alive, connect, open, startBridge, until, type Client, type TestBridge } from './harness';
+import { connect, open, startBridge, until, type Client, type TestBridge } from './harness';
+import { alive } from '../support/sandbox-node';
 
 let target: TestBridge;
 beforeAll(async () => {

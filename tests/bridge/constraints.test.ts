@@ -2,7 +2,8 @@
 // have, observed by a real process running under it. It emulates those limits; it proves nothing about StackBlitz.
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, connect, startBridge, until, type Client, type TestBridge } from './harness';
+import { connect, startBridge, until, type Client, type TestBridge } from './harness';
+import { alive } from '../support/sandbox-node';
 
 let target: TestBridge;
 let client: Client;

@@ -10,7 +10,8 @@ import type { Reply } from '../../src/runtime/local/protocol.ts';
 import { MAX_FILES, MAX_PROCESSES } from '../../src/runtime/local/session.ts';
 import WebSocket from 'ws';
 import { BRIDGE_PATH } from '../../src/runtime/local/endpoints.ts';
-import { alive, connect, startBridge, until, type Client, type TestBridge } from './harness';
+import { connect, startBridge, until, type Client, type TestBridge } from './harness';
+import { alive } from '../support/sandbox-node';
 
 let target: TestBridge;
 let outside: string;

@@ -7,7 +7,8 @@ import { TOKEN_PATH } from '../../src/runtime/local/endpoints.ts';
 import { commandOf, descendantsOf } from '../../src/runtime/local/processes.ts';
 import { freePort } from '../support/ports';
 import { BUILD_TIMEOUT_MS, projectRoot } from '../support/site';
-import { alive, Client, until } from './harness';
+import { Client, until } from './harness';
+import { alive } from '../support/sandbox-node';
 import WebSocket from 'ws';
 
 /** A bridge session as a page of the served course opens it (the token as a browser asks for it, then the socket). */

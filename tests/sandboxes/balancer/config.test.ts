@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, parseTime } from '../../../sandboxes/balancer/config';
-import { bundle } from './support';
+import { dist } from '../../support/sandbox-node';
 
 const GOOD = `global
     log stdout format raw local0 info
@@ -169,7 +169,7 @@ describe('balancer -c -f haproxy.cfg', () => {
     const folder = mkdtempSync(join(tmpdir(), 'balancer-c-'));
     writeFileSync(join(folder, 'haproxy.cfg'), text);
     try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [bundle, '-c', '-f', 'haproxy.cfg'], { cwd: folder });
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(dist, 'balancer.js'), '-c', '-f', 'haproxy.cfg'], { cwd: folder });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };

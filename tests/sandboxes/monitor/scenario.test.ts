@@ -1,7 +1,7 @@
 // The monitoring scenario through the real supervisor and shell: the metrics each node exposes, an alert that
 // fires when a server dies and resolves when it is back, and the monitor's answers to `metrics query/alerts`.
 import { describe, expect, it } from 'vitest';
-import { scenarioWithShell } from '../shell/scenario';
+import { scenarioWithShell } from '../../support/supervisor';
 
 describe('the monitoring scenario', () => {
   const lab = scenarioWithShell('monitoring');

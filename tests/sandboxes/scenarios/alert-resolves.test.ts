@@ -3,7 +3,7 @@
 // third of its requests. The goal waits for the repair; the resolution's text tells the rate it resolved at.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { load, SupervisorRun } from '../supervisor/harness';
+import { load, SupervisorRun } from '../../support/supervisor';
 
 type Of<T extends SandboxEvent['type']> = Extract<SandboxEvent, { type: T }>;
 

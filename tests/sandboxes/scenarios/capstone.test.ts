@@ -9,8 +9,8 @@ import { scenarios } from '../../../sandboxes/scenarios/index';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { exchange, header } from '../../../sandboxes/shell/http-client';
 import { decodeCertificate } from '../../../sandboxes/network/tls/pki';
-import { ShellSession } from '../shell/terminal';
-import { SupervisorRun } from '../supervisor/harness';
+import { ShellSession } from '../../support/terminal';
+import { SupervisorRun } from '../../support/supervisor';
 
 const VIP = '10.0.0.10';
 const SITE = 'www.example.com';

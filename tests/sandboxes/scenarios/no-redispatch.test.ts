@@ -6,14 +6,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { load, SupervisorRun } from '../supervisor/harness';
+import { load, SupervisorRun, type GoalEvent } from '../../support/supervisor';
 
-type GoalEvent = Extract<SandboxEvent, { type: 'goal' }>;
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;
 
 describe('leaving out the mechanism a lesson teaches', () => {
   let run: SupervisorRun;
-  const shown = () => run.events.filter((e): e is GoalEvent => e.type === 'goal' && e.id === 'no-failed-request').at(-1)!;
+  const shown = () => run.goal('no-failed-request')!;
   const measured = (from: number) => run.events.filter((e): e is PredictionEvent => e.seq > from && e.type === 'prediction' && e.id === 'failures-before-down').at(-1);
   beforeAll(async () => {
     run = await SupervisorRun.start('server-dies');

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { AFTER_THE_DEATH } from '../../../sandboxes/scenarios/two-servers';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { scenarioWithShell } from '../shell/scenario';
+import { scenarioWithShell } from '../../support/supervisor';
 
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;
 

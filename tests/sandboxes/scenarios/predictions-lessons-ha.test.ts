@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import spof from '../../../sandboxes/scenarios/spof';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { SupervisorRun } from '../supervisor/harness';
-import { scenarioWithShell } from '../shell/scenario';
+import { SupervisorRun } from '../../support/supervisor';
+import { scenarioWithShell } from '../../support/supervisor';
 
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;
 

@@ -4,8 +4,8 @@
 // server-dies scenario, how long lb-01 takes to mark a killed web-01 DOWN.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { scenarioWithShell } from '../shell/scenario';
-import { SupervisorRun } from '../supervisor/harness';
+import { scenarioWithShell } from '../../support/supervisor';
+import { SupervisorRun } from '../../support/supervisor';
 
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;
 

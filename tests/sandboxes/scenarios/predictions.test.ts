@@ -5,8 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { SupervisorRun } from '../supervisor/harness';
-import { scenarioWithShell } from '../shell/scenario';
+import { SupervisorRun } from '../../support/supervisor';
+import { scenarioWithShell } from '../../support/supervisor';
 
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scenarios } from '../../../sandboxes/scenarios/index';
 import { defineScenario, describeScenario, type Scenario } from '../../../sandboxes/contracts/scenario';
-import { dist } from '../supervisor/harness';
+import { dist } from '../../support/sandbox-node';
 
 const all = Object.entries(scenarios);
 

@@ -9,8 +9,8 @@ import { scenarios } from '../../../sandboxes/scenarios/index';
 import type { Goal, Scenario } from '../../../sandboxes/contracts/scenario';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { awaited, steps, terminalBytes, type Step } from '../../support/solution';
-import { keys, ShellSession } from '../shell/terminal';
-import { SupervisorRun } from '../supervisor/harness';
+import { keys, ShellSession } from '../../support/terminal';
+import { SupervisorRun } from '../../support/supervisor';
 
 /** The seconds a solution takes by its own words: its loads' `-d`, and the latest `--in` it schedules. */
 const declaredSeconds = (goal: Goal) =>

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceVip, connect, listen, setLinkCut } from '../../../sandboxes/network/net';
 import { freePort } from '../../support/ports';
-import { get, SupervisorRun } from '../supervisor/harness';
+import { get, SupervisorRun } from '../../support/supervisor';
 import { expectNoCanary, expectOutsideUntouched, labPerTest, makeLab, run, start, type Lab } from './support';
 
 // One of this machine's own addresses that is not loopback: what a LAN neighbour would connect to.
@@ -50,7 +50,7 @@ describe('a keepalived address that is a path', () => {
       attacked = makeLab();
       // As the local bridge starts it: the session folder is the root of every program the supervisor starts.
       process.env.SANDBOX_ROOT = attacked.session;
-      sandbox = await SupervisorRun.start('active-passive', attacked.session);
+      sandbox = await SupervisorRun.start('active-passive', { folder: attacked.session });
     }, 60_000);
     afterAll(async () => {
       await sandbox?.stop('SIGTERM', { keepFolder: true });

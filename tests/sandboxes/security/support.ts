@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, expect } from 'vitest';
 import { spawnEnv } from '../../support/constraints';
+import { dist } from '../../support/sandbox-node';
 
-export const dist = join(import.meta.dirname, '..', '..', '..', 'sandboxes', 'dist');
 export const CANARY = 'canary-first-line: do not show me\ncanary-second-line: do not change me\n';
 
 export interface Lab {

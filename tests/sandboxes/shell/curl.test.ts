@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { SandboxFolder, sandboxWithShell } from './sandbox';
-import { keys, ShellSession } from './terminal';
+import { keys, ShellSession } from '../../support/terminal';
 
 /** A web server that says who served the request and echoes what it received. */
 const echoServer: http.RequestListener = (req, res) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxFolder } from './sandbox';
-import { keys, ShellSession } from './terminal';
+import { keys, ShellSession } from '../../support/terminal';
 
 const CONFIG = `frontend fe_web
     bind :80

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commands } from '../../../sandboxes/shell/commands/index';
 import { wrap } from '../../../sandboxes/shell/wrap';
-import { ShellSession } from './terminal';
+import { ShellSession } from '../../support/terminal';
 
 const words = (text: string) => text.split(/\s+/).filter(Boolean);
 

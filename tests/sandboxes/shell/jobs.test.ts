@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { JobTable, MAX_JOBS } from '../../../sandboxes/shell/jobs';
 import { parseLine } from '../../../sandboxes/shell/words';
 import { sandboxWithShell } from './sandbox';
-import { keys } from './terminal';
+import { keys } from '../../support/terminal';
 
 const PROMPT = 'learner@laptop:~$ ';
 

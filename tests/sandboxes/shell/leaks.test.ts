@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scenarioWithShell } from './scenario';
+import { scenarioWithShell } from '../../support/supervisor';
 
 const INSTALLED = resolve(import.meta.dirname, '../../..');
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keys, ShellSession } from './terminal';
+import { keys, ShellSession } from '../../support/terminal';
 
 describe('the shell at its prompt', () => {
   let folder: string;

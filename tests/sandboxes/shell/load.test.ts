@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sandboxWithShell } from './sandbox';
-import { keys } from './terminal';
+import { keys } from '../../support/terminal';
 
 describe('load in the shell', () => {
   const lab = sandboxWithShell(async (sandbox) => {

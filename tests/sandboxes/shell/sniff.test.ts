@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileFilter } from '../../../sandboxes/shell/capture-filter';
-import { scenarioWithShell } from './scenario';
+import { scenarioWithShell } from '../../support/supervisor';
 
 const NODES: Record<string, string> = { 'lb-01': '10.0.0.2', 'web-01': '10.0.0.11' };
 const lookup = (name: string) => NODES[name];

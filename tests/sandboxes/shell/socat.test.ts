@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxFolder } from './sandbox';
-import { ShellSession } from './terminal';
+import { ShellSession } from '../../support/terminal';
 
 // A balancer with its runtime API on a TCP stats socket, in front of one real web server.
 const CONFIG = `global

@@ -4,8 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ClientReport } from '../../../sandboxes/contracts/commands';
-import { scenarioWithShell } from './scenario';
-import { keys } from './terminal';
+import { scenarioWithShell } from '../../support/supervisor';
+import { keys } from '../../support/terminal';
 
 describe('the shell driving the two-servers scenario', () => {
   const lab = scenarioWithShell('two-servers', 30_000);

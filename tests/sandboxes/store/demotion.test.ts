@@ -43,11 +43,11 @@ describe('a demoted primary', { timeout: 60_000 }, () => {
     );
     await until(async () => (await db01.status()).waiting_commits === 1, 'the commit to wait');
 
-    cluster.nodes.get('db-01')!.process.kill('SIGSTOP');
+    cluster.nodes.get('db-01')!.child.kill('SIGSTOP');
     await cluster.restart('db-02');
     const db02 = await client('db-02');
     await db02.promote();
-    cluster.nodes.get('db-01')!.process.kill('SIGCONT');
+    cluster.nodes.get('db-01')!.child.kill('SIGCONT');
 
     await db01.rejoin(await cluster.address('db-02'));
     // Terminated as PostgreSQL terminates the sessions of a server that is shut down or demoted.

@@ -149,7 +149,7 @@ export async function jepsen(options: JepsenOptions): Promise<JepsenResult> {
       await sleep(100 + Math.random() * 200);
       const fault = kinds[cycle % kinds.length];
       const since = monitor().events.length;
-      const child = cluster.nodes.get(primary)!.process;
+      const child = cluster.nodes.get(primary)!.child;
       injected[fault]++;
       if (fault === 'kill') {
         await cluster.kill(primary);

@@ -3,8 +3,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SupervisorRun } from '../supervisor/harness';
-import { ShellSession } from '../shell/terminal';
+import { SupervisorRun } from '../../support/supervisor';
+import { ShellSession } from '../../support/terminal';
 
 let run: SupervisorRun | undefined;
 let shell: ShellSession | undefined;

@@ -162,11 +162,11 @@ describe('a primary with a standby', () => {
     const bad = readFileSync(path, 'utf8').replace('"role": "primary"', '"role": "boss"');
     writeFileSync(path, bad);
     const wal = readFileSync(join(cluster.dir, 'data/db-01/wal.log'));
-    const node = await cluster.start('db-01', cluster.nodes.get('db-01')!.process.spawnargs.slice(2), { ready: false });
-    const code = await new Promise((resolve) => node.process.once('exit', resolve));
+    const node = await cluster.start('db-01', cluster.nodes.get('db-01')!.child.spawnargs.slice(2), { ready: false });
+    const code = await new Promise((resolve) => node.child.once('exit', resolve));
     expect(code).toBe(1);
-    expect(node.stderr).toContain('FATAL:  invalid data in control file');
-    expect(node.stderr).toContain('role "boss" (expected "primary" or "standby")');
+    expect(node.stderr()).toContain('FATAL:  invalid data in control file');
+    expect(node.stderr()).toContain('role "boss" (expected "primary" or "standby")');
     expect(readFileSync(path, 'utf8')).toBe(bad);
     expect(readFileSync(join(cluster.dir, 'data/db-01/wal.log'))).toEqual(wal);
   });

@@ -3,8 +3,8 @@
 // every node; a switchover with nothing safe to hand over to is refused and changes nothing.
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreClient, StoreError } from '../../../sandboxes/store/client';
-import { SupervisorRun } from '../supervisor/harness';
-import { ShellSession } from '../shell/terminal';
+import { SupervisorRun } from '../../support/supervisor';
+import { ShellSession } from '../../support/terminal';
 
 let run: SupervisorRun | undefined;
 let shell: ShellSession | undefined;

@@ -10,7 +10,7 @@ import { constrainedEnv } from '../../../src/runtime/local/constraints';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { Node } from '../../../sandboxes/supervisor/node';
 import { EventStream } from '../../../sandboxes/supervisor/stream';
-import { alive } from './harness';
+import { alive } from '../../support/sandbox-node';
 
 // A program that takes commands, and on any line spins for ever without yielding (a CPU-bound bug).
 const BUSY = `process.stdout.write(JSON.stringify({ type: 'control.ready', commands: [] }) + '\\n');

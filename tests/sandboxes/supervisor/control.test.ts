@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../browser/chromium';
-import { alive, get, RUNTIMES, SupervisorRun } from './harness';
+import { get, RUNTIMES, SupervisorRun } from '../../support/supervisor';
+import { alive } from '../../support/sandbox-node';
 
 /** One raw request to the control API, with exactly the headers given. */
 function request(port: number, options: { method?: string; path?: string; headers?: http.OutgoingHttpHeaders; body?: string }): Promise<{ status: number; body: string }> {
@@ -127,7 +128,7 @@ describe('the control API, tried as an attacker would', () => {
 
 describe.each(RUNTIMES)('quit: the supervisor stops every node, replies, says goodbye and exits, $runtime', ({ constrained }) => {
   it('on stdin, as the page sends it before falling back to kill()', async () => {
-    const run = await SupervisorRun.start('two-servers', undefined, { constrained });
+    const run = await SupervisorRun.start('two-servers', { constrained });
     const pids = run.pids();
     const exit = new Promise<number | null>((resolve) => run.child.once('exit', (code) => resolve(code)));
     run.child.stdin!.write('{"cmd":"quit","id":"bye"}\n');
@@ -146,7 +147,7 @@ describe.each(RUNTIMES)('quit: the supervisor stops every node, replies, says go
   }, 60_000);
 
   it('over the control API: the reply arrives before the supervisor exits', async () => {
-    const run = await SupervisorRun.start('two-servers', undefined, { constrained });
+    const run = await SupervisorRun.start('two-servers', { constrained });
     const exit = new Promise<number | null>((resolve) => run.child.once('exit', (code) => resolve(code)));
     expect(await run.command({ cmd: 'quit' })).toMatchObject({ ok: true });
     expect(await exit).toBe(0);
@@ -160,7 +161,7 @@ describe.each(RUNTIMES)("the failover monitor's reload, $runtime", ({ constraine
   afterAll(() => run?.stop('SIGKILL'));
 
   it('works right after the sandbox is ready (the monitor counts as started once it takes commands)', async () => {
-    run = await SupervisorRun.start('failover', undefined, { constrained });
+    run = await SupervisorRun.start('failover', { constrained });
     expect(await run.command({ cmd: 'reload', node: 'mon-01' })).toEqual({ ok: true, message: 'reloaded mon-01: it re-read failover.conf' });
     expect(run.events.findLast((e) => e.node === 'mon-01' && e.type === 'control.reload')).toMatchObject({ ok: true, files: ['failover.conf'] });
     expect((await run.status()).nodes.find((n) => n.name === 'mon-01')!.state).toBe('running');

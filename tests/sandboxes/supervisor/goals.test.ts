@@ -1,10 +1,7 @@
 // The goal events the exercise panel shows: they follow what each check observes, not only whether it is met, and
 // a flood of requests does not flood the stream with them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { load, SupervisorRun } from './harness';
-
-type GoalEvent = Extract<SandboxEvent, { type: 'goal' }>;
+import { load, SupervisorRun, type GoalEvent } from '../../support/supervisor';
 
 const goalEvents = (run: SupervisorRun, id: string, from = 0) => run.events.filter((e): e is GoalEvent => e.seq > from && e.type === 'goal' && e.id === id);
 

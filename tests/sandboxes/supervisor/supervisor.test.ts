@@ -4,7 +4,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { alive, get, RUNTIMES, SupervisorRun } from './harness';
+import { get, RUNTIMES, SupervisorRun } from '../../support/supervisor';
+import { alive } from '../../support/sandbox-node';
 
 let run: SupervisorRun | undefined;
 
@@ -14,7 +15,7 @@ const failure = (promise: Promise<unknown>) => promise.then(() => 'answered', (e
 describe.each(RUNTIMES)('the supervisor, $runtime', ({ constrained }) => {
   let run: SupervisorRun;
   beforeAll(async () => {
-    run = await SupervisorRun.start('two-servers', undefined, { constrained });
+    run = await SupervisorRun.start('two-servers', { constrained });
   });
   afterAll(() => run?.stop('SIGKILL'));
 
@@ -236,7 +237,7 @@ describe('a session folder used again (the next lesson on the same runtime)', ()
     // Killed outright, as a crashed runtime would leave it: nothing was cleaned up.
     await first.stop('SIGKILL', { keepFolder: true });
 
-    run = await SupervisorRun.start('two-servers', folder);
+    run = await SupervisorRun.start('two-servers', { folder });
     expect(existsSync(join(folder, 'failover.conf'))).toBe(false);
     expect(existsSync(join(folder, '.sandbox', 'data'))).toBe(false);
     expect(existsSync(join(folder, 'haproxy.cfg'))).toBe(true);

@@ -2,15 +2,16 @@
 // spreads over both balancers, and after one balancer dies the survivor holds both addresses, so every request to
 // the name succeeds again without any change to DNS.
 import { describe, expect, it } from 'vitest';
-import { scenarioWithShell } from '../shell/scenario';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
+import { scenarioWithShell } from '../../support/supervisor';
 
-type Vrrp = { type: 'vrrp.state'; node: string; instance: string; state: string };
+type Vrrp = Extract<SandboxEvent, { type: 'vrrp.state' }>;
 
 describe('the active-active scenario', () => {
   const lab = scenarioWithShell('active-active');
   const { scenario } = lab;
   const holds = (node: string, instance: string) =>
-    scenario.events.filter((e): e is Vrrp => e.type === 'vrrp.state' && (e as Vrrp).node === node && (e as Vrrp).instance === instance).at(-1)?.state === 'MASTER';
+    scenario.events.filter((e): e is Vrrp => e.type === 'vrrp.state' && e.node === node && e.instance === instance).at(-1)?.state === 'MASTER';
 
 
   it('DNS gives www.example.com both virtual IPs, and load over the name reaches both balancers (goal both-active)', async () => {

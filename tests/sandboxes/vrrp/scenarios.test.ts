@@ -3,14 +3,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scenarioWithShell } from '../shell/scenario';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
+import { scenarioWithShell } from '../../support/supervisor';
 
-type Vrrp = { type: 'vrrp.state'; node: string; state: string };
+type Vrrp = Extract<SandboxEvent, { type: 'vrrp.state' }>;
 
 describe('the active-passive scenario', () => {
   const lab = scenarioWithShell('active-passive');
   const { scenario } = lab;
-  const master = (node: string) => scenario.events.filter((e): e is Vrrp => e.type === 'vrrp.state' && (e as Vrrp).node === node).at(-1)?.state === 'MASTER';
+  const master = (node: string) => scenario.events.filter((e): e is Vrrp => e.type === 'vrrp.state' && e.node === node).at(-1)?.state === 'MASTER';
 
 
   it('serves the site on the virtual IP through the MASTER, lb-01', async () => {

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect, listen } from '../../../sandboxes/network/net';
 import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
 import { startNode, type SandboxNode } from '../../support/sandbox-node';
-import { RUNTIMES } from '../supervisor/harness';
+import { RUNTIMES } from '../../support/supervisor';
 
 // advert_int 1 (the default) where timing is measured; a shorter one (VRRPv3 allows centiseconds) elsewhere.
 const instance = (name: string, vrid: number, vip: string, state: string, priority: number, extra = '', advert = 1) => `

@@ -7,12 +7,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
 import { connect } from '../../../sandboxes/network/net';
-import { constrainedEnv } from '../../../src/runtime/local/constraints';
-import { spawnEnv } from '../../support/constraints';
-import { dist, get, load, RUNTIMES } from '../supervisor/harness';
+import { get, load, RUNTIMES } from '../../support/supervisor';
+import { dist, startNode, type SandboxNode } from '../../support/sandbox-node';
 
 let folder: string;
-const running: ChildProcess[] = [];
+const running: SandboxNode[] = [];
 /** Whether the web servers of the describe block being run start under WebContainer constraints. */
 let constrained = false;
 
@@ -20,50 +19,22 @@ interface Web {
   child: ChildProcess;
   events: NodeEvent[];
   stderr: () => string;
+  /** The next event of this type, from now on. */
   next(type: NodeEvent['type'], ms?: number): Promise<NodeEvent>;
 }
 
-function startWeb(args: string[], address = '10.0.0.11'): Promise<Web> {
-  const child = spawn(process.execPath, [join(dist, 'web.js'), ...args], {
-    cwd: folder,
-    env: (constrained ? constrainedEnv : spawnEnv)({ ...process.env, SANDBOX_NET: join(folder, 'net'), SANDBOX_ADDR: address, SANDBOX_EVENTS: '1', SANDBOX_NODE: 'web-01' }),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  running.push(child);
-  const events: NodeEvent[] = [];
-  let errors = '';
-  let buffer = '';
-  let wake = () => {};
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const lines = (buffer += chunk).split('\n');
-    buffer = lines.pop()!;
-    for (const line of lines) events.push(JSON.parse(line));
-    wake();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    errors += chunk;
-    wake();
-  });
+async function startWeb(args: string[], address = '10.0.0.11'): Promise<Web> {
+  const node = startNode('web', args, { cwd: folder, net: join(folder, 'net'), address, name: 'web-01', constrained });
+  running.push(node);
   const web: Web = {
-    child,
-    events,
-    stderr: () => errors,
-    next(type, ms = 5000) {
-      const from = events.length;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${type} event within ${ms} ms; stderr: ${errors}`)), ms);
-        wake = () => {
-          const found = events.slice(from).find((e) => e.type === type);
-          if (found) {
-            clearTimeout(timer);
-            resolve(found);
-          }
-        };
-      });
-    },
+    child: node.child,
+    events: node.events,
+    stderr: node.stderr,
+    next: (type, ms = 5000) => node.next((e) => e.type === type, ms, node.events.length),
   };
   // The last of its start-up events: after it, next() sees only what the test causes.
-  return web.next('web.behaviour').then(() => web);
+  await web.next('web.behaviour');
+  return web;
 }
 
 beforeAll(() => {
@@ -72,9 +43,7 @@ beforeAll(() => {
   process.env.SANDBOX_ADDR = '10.0.0.2';
 });
 afterEach(async () => {
-  await Promise.all(
-    running.splice(0).map((child) => new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve).kill('SIGKILL') : resolve(null)))),
-  );
+  await Promise.all(running.splice(0).map((node) => node.stop('SIGKILL')));
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scenarios } from '../../../../sandboxes/scenarios/index';
-import { scenarioWithShell } from '../../shell/scenario';
+import { scenarioWithShell } from '../../../support/supervisor';
 
 describe('the firewall-tls scenario', () => {
   const lab = scenarioWithShell('firewall-tls');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../../sandboxes/contracts/events/index';
 import { scenarios } from '../../../../sandboxes/scenarios/index';
-import { scenarioWithShell } from '../../shell/scenario';
+import { scenarioWithShell } from '../../../support/supervisor';
 
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;
 
