@@ -4,14 +4,16 @@
 // Type-aware rules (no-floating-promises, no-misused-promises) are not on: on the 2-core CI machine, loaded, they took
 // the lint from 75 s to 263 s (109 s for the sandbox programs alone), because they build the whole TypeScript program a
 // second time after tsc has.
+import { defineConfig, globalIgnores } from 'eslint/config';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import astro from 'eslint-plugin-astro';
 import * as mdx from 'eslint-plugin-mdx';
 import globals from 'globals';
 
-export default tseslint.config(
-  { ignores: ['dist/', 'sandboxes/dist/', '.astro/', 'bench/.out/'] },
+export default defineConfig(
+  // What .gitignore lists: build output and local scratch folders.
+  globalIgnores(['dist/', 'sandboxes/dist/', '.astro/', 'bench/.out/', '.bench/', 'tmp/']),
   { files: ['**/*.{js,mjs,ts,astro,mdx}'], extends: [js.configs.recommended] },
   { files: ['**/*.{ts,astro}'], extends: [tseslint.configs.recommended] },
   { files: ['**/*.{js,mjs}'], languageOptions: { globals: globals.node } },
@@ -30,9 +32,9 @@ export default tseslint.config(
   {
     rules: {
       eqeqeq: ['error', 'smart'],
-      // A caught error is rethrown in the real tool's words with the cause's message quoted in them ("Starting frontend
-      // fe_main: cannot bind socket (…)", "open prometheus.yml: no such file or directory"): the message is what the
-      // learner reads, and a `cause` would print a second, Node-worded report under it.
+      // A caught error is rethrown in the real tool's words with the cause quoted in them ("Starting frontend fe_main:
+      // cannot bind socket (…)", "open prometheus.yml: no such file or directory"), and only that message is printed:
+      // a `cause` would carry the same fact a second time, in code that learners read.
       'preserve-caught-error': 'off',
     },
   },
