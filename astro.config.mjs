@@ -1,6 +1,8 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
+import { scenarios } from './sandboxes/scenarios/index.ts';
+import { LESSONS_DIR, lessonCheck } from './src/integrations/lessons.ts';
 import { sandboxes } from './src/integrations/sandboxes.ts';
 import { ISOLATION_HEADERS } from './src/runtime/local/vite-plugin.ts';
 
@@ -53,17 +55,19 @@ export default defineConfig({
       favicon: '/favicon.svg',
       customCss: ['./src/styles/course.css'],
       components: {
+        Footer: './src/components/Footer.astro',
         Head: './src/components/Head.astro',
         MarkdownContent: './src/components/MarkdownContent.astro',
         Search: './src/components/Search.astro',
       },
       // Lessons live in content/lessons, so the folder to list is named from the project root.
-      sidebar: [{ autogenerate: { directory: 'content/lessons' } }],
+      sidebar: [{ autogenerate: { directory: LESSONS_DIR } }],
       lastUpdated: false,
       pagination: true,
       // src/pages/404.astro instead: Starlight's own looks for a `404` lesson and warns in every build without one.
       disable404Route: true,
     }),
+    lessonCheck(Object.keys(scenarios)),
     sandboxes(),
     ...(site ? [] : [noSitemapWithoutSite]),
   ],

@@ -1,5 +1,6 @@
-// Every scenario by name: `supervisor --scenario NAME` and the lessons' <Sandbox scenario="NAME" /> use these.
-// A new scenario is a module next to this one, added to the list below.
+// Every scenario by name: `supervisor --scenario NAME` and the lessons' <Sandbox scenario="NAME" /> use these (the
+// supervisor's bundle holds them all). A new scenario is a module next to this one, added to the list below; a lesson
+// that names one not here stops the site's build (src/integrations/lessons.ts).
 import activeActive from './active-active';
 import activePassive from './active-passive';
 import backupServer from './backup-server';

@@ -1,14 +1,15 @@
 // Reads the course's lessons (content/lessons/*.mdx) the way the content checks need them: frontmatter, headings
 // with the ids the site gives them, fenced code blocks, links, sandbox embeds and quizzes. Plain text scanning is
 // enough for these checks; the site build itself compiles the MDX.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import GithubSlugger from 'github-slugger';
 import { parse as parseYaml } from 'yaml';
+import { LESSONS_DIR, lessonFiles, sandboxScenarios } from '../../src/integrations/lessons';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const lessonsDir = join(root, 'content', 'lessons');
+export const lessonsDir = join(root, LESSONS_DIR);
 
 export interface CodeBlock {
   lang: string;
@@ -42,7 +43,7 @@ export interface Lesson {
   headings: Heading[];
   blocks: CodeBlock[];
   links: Link[];
-  /** `scenario` of every <Sandbox scenario="..." /> in the page. */
+  /** `scenario` of every <Sandbox scenario="..." /> in the page, in page order (read as the build checks them). */
   sandboxes: string[];
   /** The source of every <Quiz questions={...} /> expression. */
   quizzes: { expression: string; line: number }[];
@@ -53,12 +54,6 @@ const FENCE = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)\s*(.*)$/;
 /** The page's URL path: `/` for index, `/<slug>/` for the others (Starlight's docs routes). */
 export function pathOf(slug: string): string {
   return slug === 'index' ? '/' : `/${slug}/`;
-}
-
-export function lessonFiles(): string[] {
-  return readdirSync(lessonsDir)
-    .filter((f) => /\.mdx?$/.test(f) && !f.startsWith('_'))
-    .sort();
 }
 
 export function loadLesson(file: string): Lesson {
@@ -108,7 +103,7 @@ export function loadLesson(file: string): Lesson {
   }
   if (open) throw new Error(`${file}:${open.block.line}: code fence ${open.fence} is never closed`);
 
-  const sandboxes = [...source.matchAll(/<Sandbox\s+scenario="([^"]*)"\s*\/>/g)].map((m) => m[1]);
+  const sandboxes = sandboxScenarios(source);
   const quizzes = [...source.matchAll(/<Quiz\b/g)].map((m) => ({
     expression: quizExpression(source, m.index!, file),
     line: source.slice(0, m.index).split('\n').length,
@@ -117,7 +112,7 @@ export function loadLesson(file: string): Lesson {
 }
 
 export function loadLessons(): Lesson[] {
-  return lessonFiles().map(loadLesson);
+  return lessonFiles(root).map(loadLesson);
 }
 
 /** Heading text as a reader sees it: Markdown emphasis, code ticks and link syntax removed. */

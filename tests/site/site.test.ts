@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_TIMEOUT_MS, projectRoot, serveBuiltCourse, type ServedCourse } from '../support/site';
+import { loadLessons } from '../content/lessons';
 
 let server: ServedCourse;
 let dist: string;
@@ -90,6 +91,18 @@ describe('the course', () => {
     const html = readFileSync(join(dist, 'overview', 'index.html'), 'utf8');
     expect(html).toMatch(/data-sandbox[^>]*data-scenario="two-servers"|data-scenario="two-servers"[^>]*data-sandbox/);
     expect(html).toContain('data-language="mermaid"');
+  });
+
+  it('every lesson closes with its learning goals, as its frontmatter states them', () => {
+    const withGoals = loadLessons().filter((l) => ((l.frontmatter.goals as string[] | undefined) ?? []).length > 0);
+    expect(withGoals.length).toBeGreaterThan(10);
+    for (const lesson of withGoals) {
+      const html = readFileSync(join(dist, lesson.slug, 'index.html'), 'utf8');
+      const section = /<section class="lesson-goals[^>]*>([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+      const items = [...section.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1].replace(/<\/?code>/g, '`').replaceAll('&#39;', "'").replaceAll('&amp;', '&'));
+      expect([lesson.slug, items]).toEqual([lesson.slug, lesson.frontmatter.goals]);
+    }
+    expect(readFileSync(join(dist, 'glossary', 'index.html'), 'utf8')).not.toContain('lesson-goals');
   });
 
   it("a sandbox's summary shows its inline code as code, also without JavaScript", () => {
