@@ -40,7 +40,7 @@ const SLOWEST = [
   'tests/sandboxes/store/scenarios.test.ts',
   'tests/sandboxes/supervisor/supervisor.test.ts',
   'tests/sandboxes/web/web.test.ts',
-  'tests/sandboxes/firewall/scenario.test.ts',
+  'tests/sandboxes/network/firewall/scenario.test.ts',
 ];
 
 export default defineConfig({

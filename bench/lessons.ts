@@ -3,7 +3,7 @@
 // the right answer of every quiz question ranks by length (1 = the longest option). Prints figures; asserts nothing.
 // Run: npm run figures:lessons
 import { lengthRank, type QuizQuestion } from '../src/components/quiz';
-import type { Scenario } from '../sandboxes/scenarios/scenario';
+import type { Scenario } from '../sandboxes/contracts/scenario';
 import { scenarios } from '../sandboxes/scenarios/index';
 import { COURSE } from '../tests/content/course';
 import { evaluateQuiz, loadLessons, wordsBeforeFirstSandbox } from '../tests/content/lessons';

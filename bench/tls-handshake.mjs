@@ -1,4 +1,4 @@
-// Benchmark: the TLS model's handshake (sandboxes/tls), client and server in this process over loopback TCP.
+// Benchmark: the TLS model's handshake (sandboxes/network/tls), client and server in this process over loopback TCP.
 // Prints the time to a first decrypted byte per connection (median and p90 over --rounds), the CPU time per
 // connection (client and server together; on a busy machine the figure to compare) and the time to issue a
 // certificate, so a change of crypto implementation shows its cost.
@@ -20,7 +20,7 @@ const folder = mkdtempSync(join(tmpdir(), 'bench-tls-'));
 try {
   const outfile = join(folder, 'tls.mjs');
   await build({
-    stdin: { contents: "export * from './pki'; export * from './session';", resolveDir: join(root, 'sandboxes', 'tls'), loader: 'ts' },
+    stdin: { contents: "export * from './pki'; export * from './session';", resolveDir: join(root, 'sandboxes', 'network', 'tls'), loader: 'ts' },
     bundle: true,
     platform: 'node',
     target: 'node20',

@@ -39,8 +39,8 @@ function node(folder, name, address, text) {
   return { child, next: (match) => new Promise((resolve) => waiters.push({ match, resolve })) };
 }
 
-const master = (e) => e.type === 'vrrp_state' && e.state === 'MASTER';
-const advert = (e) => e.type === 'vrrp_advert';
+const master = (e) => e.type === 'vrrp.state' && e.state === 'MASTER';
+const advert = (e) => e.type === 'vrrp.advert';
 const skew = ((256 - 100) / 256) * 1000;
 const formula = { SIGKILL: 3000 + skew, SIGTERM: skew };
 

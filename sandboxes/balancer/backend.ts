@@ -1,7 +1,8 @@
 // Servers and backends while the balancer runs: their state (health, admin state, weight), their counters (the
 // stats page's columns) and the state changes, each logged with HAProxy's own sentence (src/server.c).
 import http from 'node:http';
-import { connect } from '../shared/net';
+import { connect } from '../network/net';
+import { ConnectionPool } from '../network/pool';
 import { report } from '../shared/report';
 import type { ProxyConfig, ServerConfig } from './config';
 import { afterCheck, initialHealth, isUp, logStatus, statusText, type Health } from './health';
@@ -78,10 +79,9 @@ export class Server implements LbServer {
     this.weight = this.initialWeight = config.weight;
     this.admin = config.disabled ? 'maint' : 'ready';
     if (config.check) this.health = initialHealth(config.rise, config.fall);
-    this.agent = new http.Agent({ keepAlive: true, scheduling: 'lifo' });
     // Every connection goes through the sandbox network, so virtual addresses and cut links apply. No Nagle delay:
     // a request's head and body leave at once, as HAProxy sends them (TCP_NODELAY).
-    (this.agent as unknown as { createConnection: () => unknown }).createConnection = () => connect(this.address).setNoDelay(true);
+    this.agent = new ConnectionPool(() => connect(this.address).setNoDelay(true), { keepAlive: true, scheduling: 'lifo' });
   }
 
   up(): boolean {

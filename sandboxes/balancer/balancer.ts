@@ -4,10 +4,10 @@
 // and a configuration that fails the check is refused with its errors while the old one keeps running.
 import type http from 'node:http';
 import type net from 'node:net';
-import { listen } from '../shared/net';
+import { listen } from '../network/net';
 import { report } from '../shared/report';
 import { readSessionFile, sessionFileExists, strerror } from '../shared/session-folder';
-import { tlsFront } from '../tls/terminate';
+import { tlsFront } from '../network/tls/terminate';
 import { Backend, Counters } from './backend';
 import { startChecks } from './checks';
 import { parseConfigInSlices, type Config, type ProxyConfig } from './config';

@@ -6,7 +6,7 @@
 // `fastinter`, while fully DOWN after `downinter` (both default to `inter`). The check's timeout is `timeout check`,
 // or `inter` when that is not set.
 import type { Socket } from 'node:net';
-import { connect } from '../shared/net';
+import { connect } from '../network/net';
 import type { Backend, CheckResult, Server } from './backend';
 import type { HttpCheck } from './config';
 import { isTransitional } from './health';

@@ -121,7 +121,7 @@ export interface ProxyConfig {
   log: boolean;
   balance: Algorithm;
   httpchk?: HttpCheck;
-  /** `crt`: set for `bind ... ssl crt <file>` (TLS termination, served by the TLS model in ../tls). */
+  /** `crt`: set for `bind ... ssl crt <file>` (TLS termination, served by the TLS model in ../network/tls). */
   binds: { address: string; line: number; crt?: string }[];
   defaultBackend?: { name: string; line: number };
   servers: ServerConfig[];

@@ -13,7 +13,7 @@ import { errorPages } from './errors';
 import { httplogLine } from './httplog';
 import { answer, forward, type Exchange } from './proxy';
 import { isTls, type Verdict } from './rules';
-import type { BalancerRequestEvent } from '../shared/events/balancer';
+import type { BalancerRequestEvent } from '../contracts/events/balancer';
 
 export interface Frontend {
   config: ProxyConfig;

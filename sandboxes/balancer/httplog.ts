@@ -4,7 +4,7 @@
 //   10.0.1.2:33317 [06/Feb/2009:12:14:14.655] fe_web be_app/app1 0/0/1/1/2 200 138 - - ---- 1/1/0/0/0 0/0 "GET / HTTP/1.1"
 //
 // Without it, HAProxy's default format is shorter (no HTTP fields); the sandbox writes that one then.
-import type { BalancerRequestEvent } from '../shared/events/balancer';
+import type { BalancerRequestEvent } from '../contracts/events/balancer';
 
 /** What the line needs beyond the request event: the connection counts at the time of logging. */
 export interface LogContext {

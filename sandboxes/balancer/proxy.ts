@@ -9,8 +9,7 @@
 //      closes the connection without answering gives 502 (`SH--`).
 //   4. Relay the answer to the client as it comes. Log the request (httplog.ts) and report it.
 import http from 'node:http';
-import { isLinkCut, myAddress } from '../shared/net';
-import type { BalancerRequestEvent } from '../shared/events/balancer';
+import type { BalancerRequestEvent } from '../contracts/events/balancer';
 import type { Backend, Server } from './backend';
 import { errorPages, type ErrorPage } from './errors';
 import { sourceOf } from './ratelimit';
@@ -44,8 +43,6 @@ export interface Exchange {
 // go through as they are, as HAProxy 2.6.12 was seen to do).
 const HOP_BY_HOP = ['connection'];
 
-// Links can only be cut inside a sandbox network (read once: process.env is slow to read on every request).
-const SANDBOXED = Boolean(process.env.SANDBOX_NET);
 const CONNECT_TIMEOUT = Object.assign(new Error('timeout connect'), { code: 'ETIMEDOUT' });
 const SERVER_TIMEOUT = Object.assign(new Error('timeout server'), { code: 'ESOCKETTIMEDOUT' });
 
@@ -112,12 +109,9 @@ function attempt(x: Exchange, server: Server): void {
     else x.req.pipe(upstream);
   };
   upstream.on('socket', (socket) => {
-    if (upstream.reusedSocket) {
-      // A cut link (a partition) kills the connections kept alive across it too: this one fails, and the request
-      // goes again on a new connection, which meets the partition at connect time.
-      if (SANDBOXED && isLinkCut(myAddress(), server.address.slice(0, server.address.lastIndexOf(':')))) return void socket.destroy();
-      return onConnect();
-    }
+    // A kept-alive connection is connected already. (One that a cut link killed while it was idle never gets
+    // here: the network pool fails the request as a connection failure, see ../network/pool.ts.)
+    if (upstream.reusedSocket) return onConnect();
     // On expiry, look again after the pending I/O events: on a busy machine the connection may have completed
     // while the event loop was late, and that is not a timeout.
     if (timeouts.connect) connectTimer = setTimeout(() => setImmediate(() => !connected && upstream.destroy(CONNECT_TIMEOUT)), timeouts.connect);

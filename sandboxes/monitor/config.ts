@@ -3,7 +3,7 @@
 // the sandbox's files set 2s so that changes show within seconds).
 import { dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
-import * as z from '../shared/schema';
+import * as z from '../contracts/schema';
 import { readSessionFile, strerror } from '../shared/session-folder';
 import type { AlertRule } from './alerts';
 import { compile, parseDuration } from './promql';

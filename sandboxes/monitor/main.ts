@@ -3,7 +3,7 @@
 // alerts as pending/firing/resolved. Like Prometheus it serves its HTTP API on :9090 (/api/v1/query, /api/v1/alerts,
 // /api/v1/targets), which the shell's `metrics` command reads.
 import http from 'node:http';
-import { connect, listen } from '../shared/net';
+import { connect, listen } from '../network/net';
 import { openControlChannel } from '../shared/control-channel';
 import { log, report } from '../shared/report';
 import { RuleState, type Transition } from './alerts';
@@ -73,7 +73,7 @@ function startMonitor(config: MonitorConfig): Tsdb {
     const before = health.get(target)!;
     health.set(target, { health: up ? 'up' : 'down', lastError: error, lastScrape: started });
     if (before.health !== (up ? 'up' : 'down')) {
-      report({ type: 'scrape', job: target.job, instance: target.address, up, duration_ms: duration });
+      report({ type: 'monitor.scrape', job: target.job, instance: target.address, up, duration_ms: duration });
       if (!up) log(`level=warn component="scrape manager" scrape_pool=${target.job} target=http://${target.address}${target.path} msg="Scrape failed" err="${error.replaceAll('"', '\\"')}"`, 'warning');
       else if (before.health === 'down') log(`level=info component="scrape manager" scrape_pool=${target.job} target=http://${target.address}${target.path} msg="Scrape succeeded again"`);
     }
@@ -83,7 +83,7 @@ function startMonitor(config: MonitorConfig): Tsdb {
     const { alertname: _, ...rest } = t.labels;
     // Alertmanager's default title lists the label values sorted by label name.
     const values = Object.keys(rest).sort().map((k) => rest[k]).join(' ');
-    report({ type: 'alert', alertname: t.rule, state: t.state, labels: t.labels, summary: t.annotations.summary ?? '', value: t.value });
+    report({ type: 'monitor.alert', alertname: t.rule, state: t.state, labels: t.labels, summary: t.annotations.summary ?? '', value: t.value });
     // Alertmanager's default notification title: [FIRING:1] or [RESOLVED], the alert name and its label values.
     if (t.state === 'pending') log(`alert ${t.rule} pending (${values})`, 'notice');
     else log(`[${t.state === 'firing' ? 'FIRING:1' : 'RESOLVED'}] ${t.rule} (${values})${t.annotations.summary ? ` ${t.annotations.summary}` : ''}`, t.state === 'firing' ? 'alert' : 'notice');

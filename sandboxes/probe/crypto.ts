@@ -1,11 +1,11 @@
-// The TLS model's cryptography, exercised through the model itself (sandboxes/tls/), so these rows follow whatever
+// The TLS model's cryptography, exercised through the model itself (sandboxes/network/tls/), so these rows follow whatever
 // implementation it uses: certificates (ECDSA P-256 keys, PKCS#8 and SPKI, signatures) and a whole handshake with
 // encrypted records over loopback (ECDH P-256, HKDF-SHA-256, AES-128-GCM, SHA-256, random bytes). Then the same
 // primitives straight from WebCrypto, for comparison: inside a WebContainer that is Node's webcrypto over StackBlitz's
 // emulated bindings, not the browser's (WEBCONTAINER-COMPAT.md row 18).
 import net from 'node:net';
-import { issue, readCredentials, verifyCertificate } from '../tls/pki';
-import { secureAccept, secureConnect } from '../tls/session';
+import { issue, readCredentials, verifyCertificate } from '../network/tls/pki';
+import { secureAccept, secureConnect } from '../network/tls/session';
 import { fail, pass, type Check } from './runner';
 
 const CA = 'Sandbox Probe CA';

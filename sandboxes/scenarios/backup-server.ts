@@ -2,10 +2,10 @@
 // active/active (round robin over web-01 and web-02, the seed's own design); a `server ... backup` line is
 // active/passive: the backup gets requests only when every active server is DOWN, and loses them again as soon as one
 // is back UP (HAProxy configuration manual, server option `backup`; sandboxes/balancer/picker.ts).
-import type { SandboxEvent } from '../shared/events/index';
-import { appRequests, countBy, describeCounts, runsOf, transitions } from './observe';
-import { defineScenario } from './scenario';
-import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
+import type { SandboxEvent } from '../contracts/events/index';
+import { appRequests, countBy, describeCounts, runsOf, transitions } from './build/observe';
+import { defineScenario } from '../contracts/scenario';
+import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './build/topology';
 
 const lb = balancer();
 const [web1, web2] = [webServer(1), webServer(2)];

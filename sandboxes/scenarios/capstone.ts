@@ -5,14 +5,14 @@
 // ones (a challenge: the learner finds what is open); get alerted. Two predictions ask, before the balancer's and
 // the primary's deaths, what the learner's own run then shows: the requests lost to the takeover, the seconds to a
 // promotion.
-import type { SandboxEvent } from '../shared/events/index';
-import { CA_PEM, SITE_PEM } from './certificates';
-import { dbNode, failoverConf, failoverMonitor, storeConf, storeEvents } from './database';
-import { alerts, firewallView, keepalivedBalancer, keepalivedConf, prometheus, vrrpStates } from './edge';
-import { ALERTS_YML, haproxyCfgWithExporter, prometheusYml } from './monitoring-files';
-import { balancerRequests, exits, plural } from './observe';
-import { defineScenario, type Measured, type World } from './scenario';
-import { HEALTH_CHECK, webServer } from './topology';
+import type { SandboxEvent } from '../contracts/events/index';
+import { CA_PEM, SITE_PEM } from './build/certificates';
+import { dbNode, failoverConf, failoverMonitor, storeConf, storeEvents } from './build/database';
+import { alerts, firewallView, keepalivedBalancer, keepalivedConf, prometheus, vrrpStates } from './build/edge';
+import { ALERTS_YML, haproxyCfgWithExporter, prometheusYml } from './build/monitoring-files';
+import { balancerRequests, exits, plural } from './build/observe';
+import { defineScenario, type Measured, type World } from '../contracts/scenario';
+import { HEALTH_CHECK, webServer } from './build/topology';
 
 const VIP = '10.0.0.10';
 // The balancers also serve 443 (TLS) here; the builder's ports are those of the HTTP-only lessons.

@@ -2,9 +2,9 @@
 // db-02, the synchronous standby, has stopped answering without dropping its connection (frozen, as a machine stuck
 // in a long pause is). Every commit on db-01 waits for it. The way out that keeps the promise of synchronous
 // replication is a standby that confirms again, not the switch to asynchronous commits.
-import { dbNode, storeConf, storeEvents } from './database';
-import { plural } from './observe';
-import { defineScenario } from './scenario';
+import { dbNode, storeConf, storeEvents } from './build/database';
+import { plural } from './build/observe';
+import { defineScenario } from '../contracts/scenario';
 
 const [db1, db2, db3] = [dbNode(1), dbNode(2), { ...dbNode(3), stopped: true }];
 

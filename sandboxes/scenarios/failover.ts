@@ -2,9 +2,9 @@
 // most advanced standby on a new timeline, points the other standby at it, and fences the old primary, which
 // rejoins as a standby when it comes back. Under asynchronous replication that failover can lose a write the old
 // primary acknowledged; a planned switchover hands the role over with nothing lost.
-import { dbNode, failoverConf, failoverMonitor, formatLsn, storeConf, storeEvents } from './database';
-import { exits, plural } from './observe';
-import { defineScenario, type World } from './scenario';
+import { dbNode, failoverConf, failoverMonitor, formatLsn, storeConf, storeEvents } from './build/database';
+import { exits, plural } from './build/observe';
+import { defineScenario, type World } from '../contracts/scenario';
 
 const dbs = [dbNode(1), dbNode(2), dbNode(3)];
 const nameOf = (address: string | null) => dbs.find((n) => `${n.address}:5432` === address)?.name ?? address ?? 'nobody';

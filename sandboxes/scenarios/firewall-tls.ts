@@ -2,11 +2,11 @@
 // every node answers the internet, the database's included. The learner closes the database without cutting off
 // the web servers (a challenge), then every door but lb-01's port 80, and adds HAProxy's rate limit against a flood.
 // TLS has its own lesson and scenario (tls.ts).
-import { dbNode, storeConf } from './database';
-import { firewallView } from './edge';
-import { balancerRequests, plural, runsOf } from './observe';
-import { defineScenario, type World } from './scenario';
-import { balancer, CLIENT, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
+import { dbNode, storeConf } from './build/database';
+import { firewallView } from './build/edge';
+import { balancerRequests, plural, runsOf } from './build/observe';
+import { defineScenario, type World } from '../contracts/scenario';
+import { balancer, CLIENT, haproxyCfg, HEALTH_CHECK, webServer } from './build/topology';
 
 const lb = balancer();
 const [web1, web2] = [webServer(1), webServer(2)];

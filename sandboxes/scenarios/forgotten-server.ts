@@ -3,10 +3,10 @@
 // keeps it UP whatever happens (configuration manual, server option `check`), so every third request is sent there,
 // retried 3 times on the same address and answered with HAProxy's 503 (`SC--`). Found from lb-01's log; fixed by
 // checking the server (it goes DOWN at the first failed check after the reload) or by removing its line.
-import type { SandboxEvent } from '../shared/events/index';
-import { balancerRequests, countBy, describeCounts, plural, windows } from './observe';
-import { defineScenario } from './scenario';
-import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
+import type { SandboxEvent } from '../contracts/events/index';
+import { balancerRequests, countBy, describeCounts, plural, windows } from './build/observe';
+import { defineScenario } from '../contracts/scenario';
+import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './build/topology';
 
 const lb = balancer();
 const [web1, web2] = [webServer(1, ['--service-time', '20ms']), webServer(2, ['--service-time', '20ms'])];

@@ -16,7 +16,7 @@ import tls from './tls';
 import readYourWrites from './read-your-writes';
 import replication from './replication';
 import scaleOut from './scale-out';
-import type { Scenario } from './scenario';
+import type { Scenario } from '../contracts/scenario';
 import splitBrain from './split-brain';
 import spof from './spof';
 import serverDies from './server-dies';

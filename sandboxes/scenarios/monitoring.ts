@@ -1,10 +1,10 @@
 // The monitoring lesson: a Prometheus-like prom-01 scrapes every node; an alert goes pending, fires after its `for`,
 // and resolves when the condition clears.
-import { defineScenario, type World } from './scenario';
-import { balancer, HEALTH_CHECK, webServer } from './topology';
-import { alerts, prometheus, seconds } from './edge';
-import { exits } from './observe';
-import { ALERTS_YML, PROMETHEUS_YML, haproxyCfgWithExporter } from './monitoring-files';
+import { defineScenario, type World } from '../contracts/scenario';
+import { balancer, HEALTH_CHECK, webServer } from './build/topology';
+import { alerts, prometheus, seconds } from './build/edge';
+import { exits } from './build/observe';
+import { ALERTS_YML, PROMETHEUS_YML, haproxyCfgWithExporter } from './build/monitoring-files';
 
 const lb = balancer();
 const [web1, web2] = [webServer(1), webServer(2)];

@@ -1,7 +1,7 @@
 // Why a second server: the site on one machine, and what happens to it when that machine goes away.
-import { appRequests, downtimes, plural } from './observe';
-import { defineScenario } from './scenario';
-import { CLIENT, webServer } from './topology';
+import { appRequests, downtimes, plural } from './build/observe';
+import { defineScenario } from '../contracts/scenario';
+import { CLIENT, webServer } from './build/topology';
 
 const web1 = webServer(1);
 

@@ -2,9 +2,9 @@
 // The standby db-02 replays 10 s late (long enough for a learner to type the read after the write), so a visitor who
 // saves something and reads it back within that time sees the old value,
 // unless the application reads its own writes (web-02 waits until the standby has replayed the visitor's write).
-import { dbNode, storeConf, storeEvents } from './database';
-import { defineScenario, type World } from './scenario';
-import { webServer } from './topology';
+import { dbNode, storeConf, storeEvents } from './build/database';
+import { defineScenario, type World } from '../contracts/scenario';
+import { webServer } from './build/topology';
 
 const [db1, db2] = [dbNode(1), dbNode(2, ['--recovery-min-apply-delay', '10000'])];
 const database = ['--db', `${db1.address}:5432,${db2.address}:5432`];

@@ -1,9 +1,9 @@
 // Replication and lag: one primary takes the writes and streams its write-ahead log to two
 // standbys, which replay it and serve reads, refuse writes, and can fall behind; in synchronous mode, a commit waits
 // for a standby, and waits as long as it takes when none is there.
-import { dbNode, formatLsn, storeConf, storeEvents } from './database';
-import { plural } from './observe';
-import { defineScenario, type World } from './scenario';
+import { dbNode, formatLsn, storeConf, storeEvents } from './build/database';
+import { plural } from './build/observe';
+import { defineScenario, type World } from '../contracts/scenario';
 
 const [db1, db2, db3] = [dbNode(1), dbNode(2), dbNode(3)];
 const standbys = [db2.name, db3.name];

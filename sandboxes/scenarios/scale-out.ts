@@ -3,10 +3,10 @@
 // switched off, so starting it brings it into service once its health checks pass; 80 req/s needs a third server,
 // web-03, which is switched off and missing from haproxy.cfg: scaling out is starting it and adding its server line.
 // 80, not 100: three servers at 75 % (not 93 %) leave the margin a busy laptop needs, and two are still overloaded.
-import type { SandboxEvent } from '../shared/events/index';
-import { appRequests, windows } from './observe';
-import { defineScenario, type World } from './scenario';
-import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
+import type { SandboxEvent } from '../contracts/events/index';
+import { appRequests, windows } from './build/observe';
+import { defineScenario, type World } from '../contracts/scenario';
+import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './build/topology';
 
 const lb = balancer();
 const web1 = webServer(1);

@@ -1,8 +1,8 @@
 // The load balancer: what a balancer does when a server dies, and the two settings that decide whether
 // visitors notice (health checks take the server out; `option redispatch` saves the requests caught in between).
-import { balancerRequests, countBy, describeCounts, exits, plural, transitions } from './observe';
-import { defineScenario, type World } from './scenario';
-import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
+import { balancerRequests, countBy, describeCounts, exits, plural, transitions } from './build/observe';
+import { defineScenario, type World } from '../contracts/scenario';
+import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './build/topology';
 
 const lb = balancer();
 // 20 ms of work per request, not the default 140 (sandboxes/web/README.md): this lesson is about a death, not about

@@ -1,10 +1,10 @@
 // The monitoring lesson's silent failure: web-02 answers 30% of requests with a 500 while its port and its /health are fine,
 // so lb-01 keeps it in rotation and nothing looks wrong, until the monitor's error-rate alert fires.
-import { appRequests, plural } from './observe';
-import { defineScenario } from './scenario';
-import { balancer, HEALTH_CHECK, webServer } from './topology';
-import { alerts, prometheus } from './edge';
-import { ALERTS_YML, PROMETHEUS_YML, haproxyCfgWithExporter } from './monitoring-files';
+import { appRequests, plural } from './build/observe';
+import { defineScenario } from '../contracts/scenario';
+import { balancer, HEALTH_CHECK, webServer } from './build/topology';
+import { alerts, prometheus } from './build/edge';
+import { ALERTS_YML, PROMETHEUS_YML, haproxyCfgWithExporter } from './build/monitoring-files';
 
 const lb = balancer();
 const [web1, web2] = [webServer(1), webServer(2)];

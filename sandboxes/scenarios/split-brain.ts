@@ -1,8 +1,8 @@
 // Failover, fencing and split brain, the split: the same cluster with fencing off. After a failover the old primary comes back still
 // believing it is the primary, and accepts writes next to the new one: two histories that will never merge.
 // Turning fencing on (a lease on every heartbeat, demotion on a newer timeline) prevents it.
-import { dbNode, failoverConf, failoverMonitor, storeConf, storeEvents } from './database';
-import { defineScenario, type World } from './scenario';
+import { dbNode, failoverConf, failoverMonitor, storeConf, storeEvents } from './build/database';
+import { defineScenario, type World } from '../contracts/scenario';
 
 const dbs = [dbNode(1), dbNode(2), dbNode(3)];
 

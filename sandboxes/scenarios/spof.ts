@@ -1,11 +1,11 @@
 // Single points of failure, right after the balancer: break one part at a time and watch what visitors get. The web
 // servers are redundant; the one balancer and the one database are not. The database shows only on the pages that
 // need data (the cart, /kv?key=cart): a test that only loads the home page never finds it.
-import { dbNode, storeConf } from './database';
-import { downtimes, exits, plural, servedWhileDown } from './observe';
-import { defineScenario, type World } from './scenario';
-import type { SandboxEvent } from '../shared/events/index';
-import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
+import { dbNode, storeConf } from './build/database';
+import { downtimes, exits, plural, servedWhileDown } from './build/observe';
+import { defineScenario, type World } from '../contracts/scenario';
+import type { SandboxEvent } from '../contracts/events/index';
+import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './build/topology';
 
 const lb = balancer();
 const db1 = dbNode(1);

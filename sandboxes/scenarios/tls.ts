@@ -1,10 +1,10 @@
 // The TLS lesson: the site speaks plain HTTP only, so a login crosses the network readable by anyone on the path.
 // The learner sends one and reads it in a capture, then stops it (a challenge): TLS terminated at lb-01 on :443,
 // plain HTTP redirected there with 301, and HSTS so that browsers stop asking over HTTP at all.
-import { CA_PEM, SITE_PEM } from './certificates';
-import { balancerRequests, plural } from './observe';
-import { defineScenario, type World } from './scenario';
-import { balancer, CLIENT, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
+import { CA_PEM, SITE_PEM } from './build/certificates';
+import { balancerRequests, plural } from './build/observe';
+import { defineScenario, type World } from '../contracts/scenario';
+import { balancer, CLIENT, haproxyCfg, HEALTH_CHECK, webServer } from './build/topology';
 
 // Port 443 is not among lb-01's declared ports, although it answers there once haproxy.cfg has `bind :443 ssl crt
 // site.pem`: the supervisor waits for every declared port at start (up to 15 s), and nothing listens on 443 yet.

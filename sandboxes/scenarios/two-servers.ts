@@ -1,8 +1,8 @@
 // The overview lesson: the whole stack in its simplest form, a balancer in front of two web servers. Its challenge
 // asks the learner to take the site down anyway: what redundancy protects against, by what it does not.
-import { appRequests, balancerRequests, countBy, describeCounts, exits, plural, servedWhileDown } from './observe';
-import { defineScenario, type Measured, type World } from './scenario';
-import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './topology';
+import { appRequests, balancerRequests, countBy, describeCounts, exits, plural, servedWhileDown } from './build/observe';
+import { defineScenario, type Measured, type World } from '../contracts/scenario';
+import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './build/topology';
 
 const lb = balancer();
 const [web1, web2] = [webServer(1), webServer(2)];

@@ -1,8 +1,8 @@
 // Round robin, comparing algorithms: round robin gives a slow server as many requests as a fast one; leastconn sends
 // each request to the server with the fewest in flight, so the slow one gets fewer.
-import { appRequests, countBy, describeCounts, runsOf } from './observe';
-import { defineScenario, type World } from './scenario';
-import { balancer, haproxyCfg, webServer } from './topology';
+import { appRequests, countBy, describeCounts, runsOf } from './build/observe';
+import { defineScenario, type World } from '../contracts/scenario';
+import { balancer, haproxyCfg, webServer } from './build/topology';
 
 /** web-02's handicap: every answer takes this much longer. */
 const SLOW_MS = 300;

@@ -1,7 +1,7 @@
 // Round robin with weights: `weight` gives a server a bigger (or no) share of the turns.
-import { appRequests, countBy, describeCounts, windows } from './observe';
-import { defineScenario } from './scenario';
-import { balancer, haproxyCfg, webServer } from './topology';
+import { appRequests, countBy, describeCounts, windows } from './build/observe';
+import { defineScenario } from '../contracts/scenario';
+import { balancer, haproxyCfg, webServer } from './build/topology';
 
 const lb = balancer();
 const [web1, web2] = [webServer(1), webServer(2)];

@@ -5,7 +5,7 @@
 // - report(event): a structured event (a request and where it went, a health change, a replication position...).
 //   Only under the supervisor (SANDBOX_EVENTS=1), as one JSON object per line on stdout, which the supervisor
 //   stamps with a sequence number, a time and the node's name, and merges into the one ordered event stream.
-import type { NodeEvent } from './events/index';
+import type { NodeEvent } from '../contracts/events/index';
 
 const supervised = () => process.env.SANDBOX_EVENTS === '1';
 

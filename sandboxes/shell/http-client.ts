@@ -2,9 +2,9 @@
 // the wire are exactly curl's (node:http always adds a Connection header; curl sends none) and so that every way
 // a request can fail maps onto curl's own error number and text, which `curl` and `load` both report.
 import type { Duplex } from 'node:stream';
-import { connect } from '../shared/net';
-import type { Certificate } from '../tls/pki';
-import { secureConnect, TlsError, type TlsStream } from '../tls/session';
+import { connect } from '../network/net';
+import type { Certificate } from '../network/tls/pki';
+import { secureConnect, TlsError, type TlsStream } from '../network/tls/session';
 
 export interface HttpRequest {
   method: string;
@@ -70,7 +70,7 @@ export function exchange(request: HttpRequest): Promise<HttpResponse> {
     const timers: NodeJS.Timeout[] = [];
 
     const raw = connect({ host: request.host, port: request.port });
-    // Over https the request and the answer go through the sandbox's TLS model (../tls), which checks the
+    // Over https the request and the answer go through the sandbox's TLS model (../network/tls), which checks the
     // certificate as curl does before a single byte of the request leaves.
     const socket: Duplex = request.tls ? secureConnect(raw, request.tls.servername, request.tls.trusted) : raw;
     const finish = (error: CurlError | undefined, response?: HttpResponse) => {

@@ -1,13 +1,13 @@
 // What `load` measures, kept apart from the sending: per-server counts (from the X-Served-By header every web
 // server adds), errors by kind, and latency percentiles of the answered requests; and, span by span, what the
 // supervisor is told the clients saw.
-import type { ClientReport } from '../supervisor/commands';
+import type { ClientReport } from '../contracts/commands';
 
 export type Outcome =
   | { answered: true; status: number; servedBy: string | undefined; ms: number }
   | { answered: false; kind: string };
 
-/** What the clients saw since the last report (see ../supervisor/commands.ts, ClientReport). */
+/** What the clients saw since the last report (see ../contracts/commands.ts, ClientReport). */
 export type Span = Omit<ClientReport, 'url' | 'interval_ms'>;
 
 export class LoadStats {

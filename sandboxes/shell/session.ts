@@ -10,7 +10,7 @@ export interface Control {
   port: number;
   /** The session's secret, which the control API asks of every request. */
   secret: string;
-  /** Absolute path of the sandbox network folder (see sandboxes/shared/net.ts). */
+  /** Absolute path of the sandbox network folder (see sandboxes/network/net.ts). */
   net: string;
   /** The learner's own address on the sandbox network ("the internet"). */
   client: string;

@@ -1,9 +1,9 @@
-// The shell's side of the supervisor's control API (see ../supervisor/commands.ts): one command per HTTP POST on
+// The shell's side of the supervisor's control API (see ../contracts/commands.ts): one command per HTTP POST on
 // loopback, with the session's secret from .sandbox/control.json. This is the sandbox's management plane, so it
 // deliberately bypasses the sandbox network: `infra` must work even when the learner has cut every link. It uses
 // node:http, not the global fetch, which WebContainers have been seen to hang under concurrency.
 import http from 'node:http';
-import type { Command, Reply, Status } from '../supervisor/commands';
+import type { Command, Reply, Status } from '../contracts/commands';
 import type { CommandIO } from './command';
 import type { Control, Session } from './session';
 import { waitForSandbox } from './wait';

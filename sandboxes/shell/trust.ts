@@ -1,7 +1,7 @@
 // What the learner's machine trusts for https, shared by `curl` and `load`: --cacert FILE, else the sandbox's
 // "system" CA store (ca.pem, a session file the scenario writes, as /etc/ssl/certs is on a server), else nothing.
 // And curl's --resolve NAME:PORT:ADDRESS, which reaches a name at an address of your choice, before DNS (dns.ts).
-import { decodeCertificate, type Certificate } from '../tls/pki';
+import { decodeCertificate, type Certificate } from '../network/tls/pki';
 import { sessionFile } from './files';
 import { CurlError } from './http-client';
 

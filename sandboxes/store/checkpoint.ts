@@ -8,7 +8,7 @@
 // parse (a damaged disk) is skipped: recovery then starts from the older checkpoint, or from the start of the log.
 import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatLsn, parseLsn, type Lsn } from './lsn';
+import { formatLsn, parseLsn, type Lsn } from '../contracts/lsn';
 
 export interface Checkpoint {
   /** Where replay resumes: every record before it is in `table`, none after it. */

@@ -3,7 +3,7 @@
 // so a promoted standby restarts as a primary and a demoted primary restarts as a standby, as in PostgreSQL.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Lsn } from './lsn';
+import type { Lsn } from '../contracts/lsn';
 
 export interface TimelineSwitch {
   /** The timeline that ended. */

@@ -5,7 +5,7 @@
 //   pg_stat_replication_pg_wal_lsn_diff (primary: bytes each standby's replay is behind).
 import http from 'node:http';
 import { Gauge, Registry } from 'prom-client';
-import { listen } from '../shared/net';
+import { listen } from '../network/net';
 
 export interface ExporterView {
   role(): 'primary' | 'standby';

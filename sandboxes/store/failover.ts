@@ -1,6 +1,6 @@
 // The failover decision, as pure functions over what the monitor last heard from each node: when is the primary
 // dead, which standby replaces it, and which nodes believe they are primary. No sockets or timers here.
-import { formatLsn, type Lsn } from './lsn';
+import { formatLsn, type Lsn } from '../contracts/lsn';
 
 export interface NodeView {
   name: string;

@@ -6,7 +6,7 @@
 import { log, report } from '../shared/report';
 import { Connection, type Message } from './wire';
 import { chooseNewPrimary, detectionMs, isDown, leaseMs, newestPrimary, writablePrimaries, type NodeView } from './failover';
-import { parseLsn } from './lsn';
+import { parseLsn } from '../contracts/lsn';
 
 export interface MonitorOptions {
   nodes: { name: string; address: string }[];

@@ -5,10 +5,10 @@
 import net from 'node:net';
 import { mkdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { listen, myAddress } from '../shared/net';
+import { listen, myAddress } from '../network/net';
 import { log, report } from '../shared/report';
 import { readControl, writeControl, type Control, type TimelineSwitch } from './control';
-import { formatLsn, type Lsn } from './lsn';
+import { formatLsn, type Lsn } from '../contracts/lsn';
 import { copyTail, readWal, scan, WalWriter, type Change, type WalRecord } from './wal';
 import { discardCheckpointsAfter, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { SyncRep, type Mode } from './syncrep';

@@ -1,7 +1,7 @@
 // The requests a store node answers (the protocol of wire.ts): each line is checked, then handed to the node.
 // A connection that asks for START_REPLICATION becomes a WAL stream, whose lines are then standby status updates.
 import type net from 'node:net';
-import { parseLsn } from './lsn';
+import { parseLsn } from '../contracts/lsn';
 import { sentAt, type StoreNode } from './node';
 import type { WalSender } from './walsender';
 import { readLines, send, type Message } from './wire';

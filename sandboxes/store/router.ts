@@ -3,7 +3,7 @@
 // usual fixes: read from the primary for a while after a write ('primary'), or let the standby wait until it has
 // replayed the client's last write ('wait', comparing pg_last_wal_replay_lsn() with the write's LSN).
 import { StoreClient, StoreError } from './client';
-import { parseLsn } from './lsn';
+import { parseLsn } from '../contracts/lsn';
 
 export type ReadYourWrites = 'off' | 'primary' | 'wait';
 

@@ -8,7 +8,7 @@
 //   say so, as MySQL does; switch back on once a standby has caught up.
 // - sync: wait until the synchronous standby (the first connected one: synchronous_standby_names = 'FIRST 1 (*)')
 //   has flushed it, as PostgreSQL's synchronous_commit = on. No timeout, no fallback: with no standby, commits hang.
-import type { Lsn } from './lsn';
+import type { Lsn } from '../contracts/lsn';
 
 export type Mode = 'async' | 'semi-sync' | 'sync';
 export const MODES: Mode[] = ['async', 'semi-sync', 'sync'];

@@ -10,7 +10,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { closeSync, existsSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { crc32c } from './crc32c';
-import { formatLsn, parseLsn, type Lsn } from './lsn';
+import { formatLsn, parseLsn, type Lsn } from '../contracts/lsn';
 import { log } from '../shared/report';
 
 export interface Change {

@@ -3,7 +3,7 @@
 // writing each batch to its own WAL and reporting write/flush/replay positions back. Reconnects when the primary
 // goes away, as a standby retries primary_conninfo.
 import { Connection, type Message } from './wire';
-import { formatLsn, type Lsn } from './lsn';
+import { formatLsn, type Lsn } from '../contracts/lsn';
 import { timelineEnd, type TimelineSwitch } from './control';
 import { log } from '../shared/report';
 

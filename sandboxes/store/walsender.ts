@@ -3,7 +3,7 @@
 // the row of pg_stat_replication for that standby.
 import type net from 'node:net';
 import { send } from './wire';
-import type { Lsn } from './lsn';
+import type { Lsn } from '../contracts/lsn';
 import type { WalWriter } from './wal';
 
 const CHUNK_BYTES = 256 * 1024;

@@ -9,7 +9,7 @@
 // Operations: get, set, del, status, promote, rejoin, heartbeat, set_config, identify_system, start_replication (after
 // which the connection carries the WAL stream, see walsender.ts). See README.md for the fields of each.
 import type net from 'node:net';
-import { connect, isLinkCut, myAddress } from '../shared/net';
+import { connect } from '../network/net';
 
 /** Longest line accepted: bigger requests are refused and the connection closed (a value is capped lower). */
 export const MAX_LINE_BYTES = 1 << 20;
@@ -49,11 +49,12 @@ function parseLine(line: string, onMessage: (message: Message) => void, onBad: (
 }
 
 /**
- * Sends one message. Across a link the supervisor has cut, it is lost, as packets are in a partition, even on a
- * connection opened before the cut: requests then time out, and a standby sees a gap in its stream and reconnects.
+ * Sends one message. Across a link the supervisor has cut, the network loses it, as packets are in a partition, even
+ * on a connection opened before the cut (../network/net.ts): requests then time out, and a standby sees a gap in
+ * its stream and reconnects.
  */
 export function send(socket: net.Socket, message: Message): void {
-  if (socket.destroyed || isLinkCut(myAddress(), socket.remoteAddress ?? '')) return;
+  if (socket.destroyed) return;
   socket.write(JSON.stringify(message) + '\n');
 }
 

@@ -11,7 +11,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseCommand, type Command, type Reply } from './commands';
+import { parseCommand, type Command, type Reply } from '../contracts/commands';
 import type { EventStream } from './stream';
 
 const MAX_BODY = 64 * 1024;

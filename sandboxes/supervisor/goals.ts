@@ -2,8 +2,8 @@
 // whenever a goal turns met or unmet (and once for every goal at the start of a run), and whenever what it says was
 // observed changes, so the exercise panel always shows what the check sees now. The scenario's predictions are
 // measured at the same moments: a `prediction` event goes out when a measured value becomes known or changes.
-import type { Measured, Scenario, World } from '../scenarios/scenario';
-import type { GoalStatus } from './commands';
+import type { Measured, Scenario, World } from '../contracts/scenario';
+import type { GoalStatus } from '../contracts/commands';
 import type { EventStream } from './stream';
 
 /** Checks run at most this often: a burst of request events costs one evaluation. */

@@ -1,5 +1,5 @@
 // The supervisor: `node supervisor.js --scenario NAME`, run in the session folder. It writes the scenario's files
-// there, starts its nodes, prints the event stream on stdout (JSON lines, ../shared/events/index.ts), takes commands
+// there, starts its nodes, prints the event stream on stdout (JSON lines, ../contracts/events/index.ts), takes commands
 // on stdin and on the control API (commands.ts), and writes `.sandbox/control.json` once ready. When it is told to
 // stop (a `quit` command, end of stdin; SIGTERM or SIGINT when run by hand) it kills every node first.
 import { randomBytes } from 'node:crypto';
@@ -9,8 +9,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { scenarios } from '../scenarios/index';
-import { CLIENT } from '../scenarios/topology';
-import { parseCommand, type Command, type Reply } from './commands';
+import { CLIENT } from '../scenarios/build/topology';
+import { parseCommand, type Command, type Reply } from '../contracts/commands';
 import { serveControl } from './control';
 import { EventStream } from './stream';
 import { clearEarlierRun, noteLabFiles } from './earlier-run';

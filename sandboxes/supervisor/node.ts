@@ -9,11 +9,11 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ControlEvent } from '../shared/events/control';
-import type { LogEvent, NodeEvent, SandboxEvent } from '../shared/events/index';
-import { localPort } from '../shared/net';
-import type { ScenarioNode } from '../scenarios/scenario';
-import { describeExit, type ExitCause, type NodeExit, type NodeState, type NodeStatus } from './commands';
+import type { ControlEvent } from '../contracts/events/control';
+import type { LogEvent, NodeEvent, SandboxEvent } from '../contracts/events/index';
+import { localPort } from '../network/net';
+import type { ScenarioNode } from '../contracts/scenario';
+import { describeExit, type ExitCause, type NodeExit, type NodeState, type NodeStatus } from '../contracts/commands';
 import type { EventStream } from './stream';
 
 export interface Places {
@@ -21,7 +21,7 @@ export interface Places {
   session: string;
   /** Where the program bundles are (<dist>/<program>.js). */
   dist: string;
-  /** The network folder (../shared/net.ts). */
+  /** The network folder (../network/net.ts). */
   net: string;
 }
 

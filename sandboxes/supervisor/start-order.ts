@@ -11,7 +11,7 @@
 // keepalived peers (vrrp) also start one after another, in the scenario's order: each waits 3 × advert_int + its
 // skew time before it claims MASTER, and the skews of two priorities differ by a few tens of milliseconds, less
 // than the jitter of two processes started together. Started in turn, the same peer becomes MASTER on every run.
-import type { Scenario, ScenarioNode } from '../scenarios/scenario';
+import type { Scenario, ScenarioNode } from '../contracts/scenario';
 
 /**
  * The nodes in groups: each group starts together once every node of the groups before it listens. A node that

@@ -1,7 +1,7 @@
 // The one ordered event stream: every event, the supervisor's own and its nodes', gets the next sequence number,
 // the time since the supervisor started and the name of its node, and goes out as one JSON line.
-import type { NodeEvent, SandboxEvent } from '../shared/events/index';
-import type { SupervisorEvent } from '../shared/events/supervisor';
+import type { NodeEvent, SandboxEvent } from '../contracts/events/index';
+import type { SupervisorEvent } from '../contracts/events/supervisor';
 
 /** Enough for a long lesson at a steady load; older events are dropped from replays (views keep their own copy). */
 const KEPT = 200_000;

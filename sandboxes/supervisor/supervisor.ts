@@ -1,11 +1,11 @@
 // The supervisor's core: the scenario's nodes, the cut links and the goals, and what each command does to them.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { setLinkCut } from '../shared/net';
+import { setLinkCut } from '../network/net';
 import { readSessionFile, writeSessionFile } from '../shared/session-folder';
-import { describeScenario, type Scenario, type ScenarioNode, type World } from '../scenarios/scenario';
+import { describeScenario, type Scenario, type ScenarioNode, type World } from '../contracts/scenario';
 import { toLine, describeChange } from '../web/behaviour';
-import type { Command, Reply, Status } from './commands';
+import type { Command, Reply, Status } from '../contracts/commands';
 import { Goals } from './goals';
 import { Node, type Places } from './node';
 import { startAfter } from './start-order';

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { ControlEvent } from '../shared/events/control';
+import type { ControlEvent } from '../contracts/events/control';
 
 export const COMPANION = 'balancer';
 

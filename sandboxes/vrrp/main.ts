@@ -11,7 +11,7 @@
 // ones stop. It is the node's reload: HAProxy next to it re-reads haproxy.cfg too, and the node confirms once both did.
 import net from 'node:net';
 import { createInterface } from 'node:readline';
-import { announceVip, connect, listen, listeners, myAddress, vipHolder } from '../shared/net';
+import { announceVip, connect, listen, listeners, myAddress, vipHolder } from '../network/net';
 import { openControlChannel, type Reloaded } from '../shared/control-channel';
 import { readSessionFile } from '../shared/session-folder';
 import { log, report } from '../shared/report';
@@ -109,7 +109,7 @@ function main(): void {
       else if (action.kind === 'release') {
         // Give the address back only if it is still ours: the new master may already have announced it.
         for (const vip of vips) if (vipHolder(vip) === myAddress()) announceVip(vip, undefined);
-      } else report({ type: 'vrrp_state', instance: name, vrid, state: action.state, priority: action.priority, vips, ...(action.waited_ms === undefined ? {} : { waited_ms: action.waited_ms }) });
+      } else report({ type: 'vrrp.state', instance: name, vrid, state: action.state, priority: action.priority, vips, ...(action.waited_ms === undefined ? {} : { waited_ms: action.waited_ms }) });
     }
     clearTimeout(timers.get(instance));
     const at = instance.nextTimer();
@@ -141,7 +141,7 @@ function main(): void {
       }
       for (const instance of instances) {
         if (instance.config.virtual_router_id !== packet.vrid) continue;
-        report({ type: 'vrrp_advert', instance: instance.config.name, vrid: packet.vrid, from, priority: packet.priority });
+        report({ type: 'vrrp.advert', instance: instance.config.name, vrid: packet.vrid, from, priority: packet.priority });
         apply(instance, instance.receive(packet, now()));
       }
     });

@@ -6,7 +6,7 @@
 //   nc -z HOST PORT                                                   -> does HOST:PORT accept a connection?
 //   curl -sf URL (any flags)                                          -> does URL answer with a status below 400?
 import http from 'node:http';
-import { connect, myAddress } from '../shared/net';
+import { connect, myAddress } from '../network/net';
 
 export type Check = () => Promise<number>; // the script's exit status: 0 = success
 

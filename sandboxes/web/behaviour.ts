@@ -12,7 +12,8 @@
 // running web.js by hand can type one.
 
 import { durationMs } from '../shared/duration';
-import { DEFAULT_CAPACITY, describeCapacity, MAX_BACKLOG, MAX_WORKERS, type Capacity } from './capacity';
+import { MAX_BACKLOG, MAX_WORKERS } from '../contracts/commands';
+import { DEFAULT_CAPACITY, describeCapacity, type Capacity } from './capacity';
 
 export interface Faults {
   slow_ms: number;

@@ -13,7 +13,7 @@
 // whole story and where the real servers differ.
 //
 // The pool is the pure core: no sockets and no timers; app.ts does the waiting and the answering.
-import type { WebPoolEvent } from '../shared/events/web';
+import type { WebPoolEvent } from '../contracts/events/web';
 
 export interface Capacity {
   /** Requests served at the same time. */
@@ -32,10 +32,6 @@ export interface Capacity {
  * overload shows within two seconds, and a request waits at most 20 × 140 / 5 = 560 ms for a worker.
  */
 export const DEFAULT_CAPACITY: Capacity = { workers: 5, backlog: 20, service_ms: 140 };
-
-/** The largest pool and queue one may ask for: enough for any lesson, too few to exhaust the process. */
-export const MAX_WORKERS = 1000;
-export const MAX_BACKLOG = 10_000;
 
 /** The most requests per second a server with this capacity can answer (Infinity when requests cost nothing). */
 export const maxRate = (c: Capacity) => (c.service_ms > 0 ? (c.workers * 1000) / c.service_ms : Infinity);

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { openControlChannel } from '../shared/control-channel';
-import { listen, myAddress } from '../shared/net';
+import { listen, myAddress } from '../network/net';
 import { log, report } from '../shared/report';
 import { applyLine, DEFAULT_BEHAVIOUR, describe, describeChange, parseCount, parseDuration, parseRatio, type Behaviour } from './behaviour';
 import { createApp } from './app';

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import { report } from '../shared/report';
 import { StoreError } from '../store/client';
-import { parseLsn } from '../store/lsn';
+import { parseLsn } from '../contracts/lsn';
 import { StoreRouter, type ReadYourWrites } from '../store/router';
 import { send, type Route } from './routes/route';
 

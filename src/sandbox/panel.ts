@@ -6,7 +6,7 @@
 // For other parts of the UI, the panel's root element dispatches:
 //   'sandbox:ready'  detail: { runtime: Runtime, command(command: object): void }  once the scenario is starting
 //   'sandbox:event'  detail: SandboxEvent (one JSON line of the supervisor's stream)
-import type { SandboxEvent } from '../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../sandboxes/contracts/events/index';
 import { describeRuntime } from '../runtime/select';
 import { stopProcess } from '../runtime/stop';
 import type { Runtime, SandboxProcess } from '../runtime/types';

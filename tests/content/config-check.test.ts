@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sandboxes/monitor/config';
-import { SITE_PEM } from '../../sandboxes/scenarios/certificates';
+import { SITE_PEM } from '../../sandboxes/scenarios/build/certificates';
 import { loadLessons, root, type CodeBlock } from './lessons';
 
 interface Checker {

@@ -2,7 +2,7 @@
 // scenario changes, the lesson that describes it must change too. Each fact names the text the lesson shows and
 // where the scenario holds the same value.
 import { describe, expect, it } from 'vitest';
-import type { Scenario } from '../../sandboxes/scenarios/scenario';
+import type { Scenario } from '../../sandboxes/contracts/scenario';
 import { leaseMs } from '../../sandboxes/store/failover';
 import { DEFAULT_CAPACITY } from '../../sandboxes/web/capacity';
 import { loadLessons } from './lessons';

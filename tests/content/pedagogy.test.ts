@@ -2,7 +2,7 @@
 // 600 words, at least one "find it / fix it" challenge and one prediction per lesson, the real tools' details folded
 // away, a one-screen summary, and no lesson cited by a number that moves when the outline changes.
 import { describe, expect, it } from 'vitest';
-import type { Scenario } from '../../sandboxes/scenarios/scenario';
+import type { Scenario } from '../../sandboxes/contracts/scenario';
 import { TEMPLATE_LESSONS } from './course';
 import { loadLessons, wordsBeforeFirstSandbox } from './lessons';
 

@@ -4,7 +4,7 @@
 // is printed in the lesson as code; and every prediction a scenario asks is one its lesson asks for after the
 // sandbox, before the action it is about.
 import { describe, expect, it } from 'vitest';
-import type { Scenario } from '../../sandboxes/scenarios/scenario';
+import type { Scenario } from '../../sandboxes/contracts/scenario';
 import { COURSE } from './course';
 import { loadLessons } from './lessons';
 

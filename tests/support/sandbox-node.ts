@@ -2,7 +2,7 @@
 // does (SANDBOX_NET, SANDBOX_ADDR, SANDBOX_EVENTS=1), and records its JSON-line events with the time they arrived.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { NodeEvent } from '../../sandboxes/shared/events/index';
+import type { NodeEvent } from '../../sandboxes/contracts/events/index';
 import { constrainedEnv } from '../../src/runtime/local/constraints';
 import { spawnEnv } from './constraints';
 

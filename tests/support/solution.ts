@@ -2,8 +2,8 @@
 // line, with the comment lines after it saying what to change, done with the editor's own keys (arrows, End, typing,
 // ^S to save, ^X to exit); a "# wait ..." line waited out. The keys are worked out from the scenario's file as it
 // starts, so a comment that quotes a line the file does not have fails here, as it would stop a learner.
-import type { Goal, Scenario } from '../../sandboxes/scenarios/scenario';
-import type { SandboxEvent } from '../../sandboxes/shared/events/index';
+import type { Goal, Scenario } from '../../sandboxes/contracts/scenario';
+import type { SandboxEvent } from '../../sandboxes/contracts/events/index';
 
 /** A key by Playwright's name (what page.keyboard.press takes), or text to type. */
 export type EditorKey = { press: 'ArrowDown' | 'ArrowRight' | 'Home' | 'End' | 'Delete' | 'Enter' | 'Control+s' | 'Control+x' } | { text: string };

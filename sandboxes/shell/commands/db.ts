@@ -1,7 +1,7 @@
 // `db`: the learner's client for the replicated store (sandboxes/store), with outputs modelled on psql and
 // pg_ctl: `INSERT 0 1`, errors as `ERROR:  ...` with DETAIL and HINT, pg_stat_replication in psql's expanded
 // display, `server promoted`. It talks to the store nodes over the sandbox network, as the learner's terminal.
-import type { NodeStatus } from '../../supervisor/commands';
+import type { NodeStatus } from '../../contracts/commands';
 import { StoreClient, StoreError, type ReplicationRow, type Status } from '../../store/client';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { wrap } from '../wrap';
@@ -11,7 +11,7 @@ import { withSetting } from '../../store/conf';
 import { MODES, type Mode } from '../../store/syncrep';
 import { didYouMean } from '../../shared/suggest';
 import { chooseSwitchoverCandidate, type SwitchoverView } from '../../store/failover';
-import { formatLsn, parseLsn } from '../../store/lsn';
+import { formatLsn, parseLsn } from '../../contracts/lsn';
 import { nodeNames, status } from '../supervisor';
 
 interface DbNode {

@@ -1,6 +1,6 @@
 // `infra`: the learner's hands on the machines. Each sub-command is one supervisor command (see
-// ../../supervisor/commands.ts); the supervisor does the real thing (SIGKILL, a freeze the node confirms, a cut link).
-import { describeExit, type Command as SupervisorCommand, type NodeStatus, type Status } from '../../supervisor/commands';
+// ../../contracts/commands.ts); the supervisor does the real thing (SIGKILL, a freeze the node confirms, a cut link).
+import { describeExit, type Command as SupervisorCommand, type NodeStatus, type Status } from '../../contracts/commands';
 import type { Command, CommandIO } from '../command';
 import { durationMs } from '../../shared/duration';
 import { didYouMean } from '../../shared/suggest';

@@ -2,7 +2,7 @@
 // been answered, which is how real users behave (they do not wait for each other) and why a slow server piles up
 // work instead of quietly slowing the test down.
 import type { Command, CommandIO } from '../command';
-import type { Certificate } from '../../tls/pki';
+import type { Certificate } from '../../network/tls/pki';
 import { CurlError, exchange, header } from '../http-client';
 import { finalSummary, liveLine, LoadStats } from '../load-stats';
 import { reportClients } from '../client-report';

@@ -3,8 +3,8 @@
 //   metrics query 'EXPR'       a PromQL query on the monitor (Prometheus's /api/v1/query)
 //   metrics alerts             the monitor's pending and firing alerts (/api/v1/alerts)
 import http from 'node:http';
-import type { NodeStatus } from '../../supervisor/commands';
-import { connect } from '../../shared/net';
+import type { NodeStatus } from '../../contracts/commands';
+import { connect } from '../../network/net';
 import { wrap } from '../wrap';
 import type { Command, CommandIO } from '../command';
 import { nodeNames, status } from '../supervisor';

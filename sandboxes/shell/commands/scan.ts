@@ -4,7 +4,7 @@
 // probes the well-known ports below plus every port a sandbox program listens on.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from '../../shared/net';
+import { connect } from '../../network/net';
 import { wrap } from '../wrap';
 import type { Command } from '../command';
 import { nodeNames } from '../supervisor';

@@ -3,7 +3,7 @@
 // with an expression, only the chunks it matches, as tcpdump's filter (see ../capture-filter.ts).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeBytes } from '../../tls/wire';
+import { describeBytes } from '../../network/tls/wire';
 import { compileFilter, FilterError, type Filter } from '../capture-filter';
 import { wrap } from '../wrap';
 import type { Command, CommandIO } from '../command';

@@ -3,7 +3,7 @@
 // It sends what was piped in, closes its sending side (which tells HAProxy the command is complete), prints the
 // answer, and ends when the server closes or, as socat's -t 0.5 default does, half a second after things go quiet.
 import type { Command, CommandIO } from '../command';
-import { connect } from '../../shared/net';
+import { connect } from '../../network/net';
 import { waitForSandbox } from '../wait';
 
 const QUIET_MS = 500;

@@ -1,7 +1,7 @@
 // `ufw NODE ARGS...`: ufw as run on that node (`sudo ufw ...` after logging in to it). The rules go to the node's
 // firewall file in the sandbox network, where every new connection towards the node meets them.
-import { readRuleset, writeRuleset } from '../../firewall/store';
-import { ufw as runUfw } from '../../firewall/ufw';
+import { readRuleset, writeRuleset } from '../../network/firewall/store';
+import { ufw as runUfw } from '../../network/firewall/ufw';
 import { wrap } from '../wrap';
 import type { Command, CommandIO } from '../command';
 import { nodeNames, status } from '../supervisor';

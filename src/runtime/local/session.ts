@@ -22,7 +22,7 @@ const PROGRAM_NAME = /^[a-z][a-z0-9-]*$/;
 const PAGE_ENV = /^(TERM|COLUMNS|LINES|NO_COLOR|FORCE_COLOR)$/;
 /** In the constrained mode, the folder of the session that holds the program bundles, as a WebContainer's /bin. */
 const BIN = 'bin';
-/** A sandbox's own state: its supervisor's control file and its network (sandboxes/shared/net.ts). */
+/** A sandbox's own state: its supervisor's control file and its network (sandboxes/network/net.ts). */
 const STATE = '.sandbox';
 /**
  * Processes of a session, counted with all their descendants (a supervisor with 12 nodes is 13): enough for the

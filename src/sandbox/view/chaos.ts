@@ -1,6 +1,6 @@
 // The "chaos" button: a fixed fault sequence derived from the topology alone, so it replays the same way every
 // time (an instructor can rehearse it). Each step is a supervisor command with the sentence the panel narrates.
-import type { Command } from '../../../sandboxes/supervisor/commands';
+import type { Command } from '../../../sandboxes/contracts/commands';
 
 export interface ChaosStep {
   at_ms: number;

@@ -2,8 +2,8 @@
 // far plus a 'sandbox:event' DOM event for each new one, and a function that writes a command to the supervisor's
 // stdin. Replies to the views' commands come back in the stream as `supervisor.reply` events carrying the command's
 // id, which turns each command into a promise of its reply.
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
-import type { Command, Reply } from '../../../sandboxes/supervisor/commands';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
+import type { Command, Reply } from '../../../sandboxes/contracts/commands';
 
 export interface SupervisorLink {
   /** Calls `listener` with every event so far, then with each new one. */

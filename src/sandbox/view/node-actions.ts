@@ -1,6 +1,6 @@
 // What can be done to a node from its menu, given its state: the supervisor commands behind each item. Pure, so
 // the menu's contents are tested without a browser.
-import type { Command } from '../../../sandboxes/supervisor/commands';
+import type { Command } from '../../../sandboxes/contracts/commands';
 import type { ViewState } from './state';
 import { CLIENT } from './layout';
 import { CLIENT_ADDRESS, isCut, links } from './topology-links';

@@ -1,6 +1,6 @@
 // The menu a node opens (click, Enter or Space): the WAI-ARIA menu pattern, so it works the same by mouse and by
 // keyboard. Arrow keys move, Enter runs the item, Escape closes and gives the focus back to the node.
-import type { Command, Reply } from '../../../sandboxes/supervisor/commands';
+import type { Command, Reply } from '../../../sandboxes/contracts/commands';
 import type { NodeAction } from './node-actions';
 
 export class NodeMenu {

@@ -2,7 +2,7 @@
 // check, keepalived's state, the database role). The topology shows them as text and outline pattern, never colour
 // alone, and the same visible words are the node's accessible name (WCAG's "label in name"). Plain words, no
 // symbols, so a screen reader says exactly what is written.
-import { formatLsn } from '../../../sandboxes/store/lsn';
+import { formatLsn } from '../../../sandboxes/contracts/lsn';
 import type { ViewNode, ViewState, VrrpRole } from './state';
 
 const roleNames: Record<string, string> = { balancer: 'balancer', vrrp: 'balancer', web: 'web server', store: 'database', monitor: 'monitor' };

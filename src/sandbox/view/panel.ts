@@ -1,8 +1,8 @@
 // The sandbox's views, mounted into the panel (src/components/Sandbox.astro, src/sandbox/panel.ts) once the
 // scenario starts: topology with node menus, load and chaos controls, exercises, timeline, charts and event log.
 // All of it is derived from the supervisor's event stream through one reducer (state.ts); the views only draw.
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
-import type { Command, Reply } from '../../../sandboxes/supervisor/commands';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
+import type { Command, Reply } from '../../../sandboxes/contracts/commands';
 import type { Runtime } from '../../runtime/types';
 import { chaosScript, repairsLeft, type ChaosStep } from './chaos';
 import { Charts } from './charts';

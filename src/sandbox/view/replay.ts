@@ -1,6 +1,6 @@
 // Time travel: the view state at any position of the recorded stream, computed by reducing its prefix. States are
 // kept every CHECKPOINT_EVERY events, so dragging the timeline over a long run reduces a few hundred events at most.
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { initialState, reduce, type ViewState } from './state';
 
 const CHECKPOINT_EVERY = 250;

@@ -1,9 +1,9 @@
 // One readable sentence per event: the event log's lines and the screen reader's narration of the picture. Lines
 // the programs log in their real tool's words (HAProxy, keepalived, PostgreSQL) are shown as they are; the
 // supervisor's own events are put into plain English.
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { healthFromLog } from './health-log';
-import { formatLsn } from '../../../sandboxes/store/lsn';
+import { formatLsn } from '../../../sandboxes/contracts/lsn';
 
 export type Category = 'process' | 'network' | 'health' | 'check' | 'request' | 'data' | 'goal' | 'tool';
 
@@ -101,11 +101,11 @@ export function describe(event: SandboxEvent): LogLine | undefined {
     }
     case 'web.request':
       return line(CHECK_PATHS.has(event.path) ? 'check' : 'request', `${event.node} answered ${event.method} ${event.path} from ${event.client} with ${event.status} in ${event.duration_ms} ms.`, event.status >= 500 ? 'error' : 'info');
-    case 'vrrp_state':
+    case 'vrrp.state':
       return line('network', `${event.node} is ${event.state} for ${event.instance} (priority ${event.priority})${event.state === 'MASTER' && event.vips.length ? `: it holds ${event.vips.join(', ')}` : ''}.`, event.state === 'FAULT' ? 'error' : 'info');
-    case 'firewall':
+    case 'firewall.block':
       return line('network', `The firewall of ${event.node} ${event.action === 'DROP' ? 'dropped' : event.action === 'REJECT' ? 'rejected' : 'rate-limited'} a connection from ${event.source} to ${event.destination}.`, 'warning');
-    case 'alert':
+    case 'monitor.alert':
       return line('health', `Alert ${event.alertname} is ${event.state}: ${event.summary}`, event.state === 'firing' ? 'error' : event.state === 'pending' ? 'warning' : 'info');
     case 'store.ready':
       return line('data', `${event.node} is ready as ${event.role} on timeline ${event.timeline}, log at ${formatLsn(event.lsn)} (${event.mode}).`);

@@ -1,10 +1,10 @@
 // The panel's one state: a pure reducer from the supervisor's event stream to what the views draw. Nothing here
 // touches the DOM, a timer or the network, so the same events always give the same picture; that is what lets the
 // timeline replay a run (reduce a prefix of the stream) and lets tests check the views without a browser.
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
-import type { VrrpStateEvent } from '../../../sandboxes/shared/events/edge';
-import type { NodeState } from '../../../sandboxes/supervisor/commands';
-import type { Measured, PredictionKind } from '../../../sandboxes/scenarios/scenario';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
+import type { VrrpStateEvent } from '../../../sandboxes/contracts/events/edge';
+import type { NodeState } from '../../../sandboxes/contracts/commands';
+import type { Measured, PredictionKind } from '../../../sandboxes/contracts/scenario';
 import { observe, observeClients, observeLag, type Outcome, type Traffic, emptyTraffic } from './traffic';
 
 /** A node's process as the supervisor reports it; 'starting' until its first node.started event. */
@@ -202,7 +202,7 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
     case 'balancer.server':
       // The stats page's word for the server (UP, UP 2/3, DOWN, MAINT...), on the node of the same name.
       return { ...next, nodes: updateNode(state, event.server, () => ({ check: event.status })) };
-    case 'vrrp_state': {
+    case 'vrrp.state': {
       // A MASTER holds its instance's virtual addresses (keepalived's gratuitous ARP); a node leaving MASTER lets go
       // of them. Other instances of the same node are untouched.
       const role = { instance: event.instance, state: event.state };
@@ -222,7 +222,7 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
         })),
       };
     }
-    case 'alert': {
+    case 'monitor.alert': {
       const about = state.nodes.find((n) => n.name === event.labels.node || event.labels.instance?.startsWith(n.address + ':') || n.address === event.labels.instance);
       if (!about) return next;
       return {

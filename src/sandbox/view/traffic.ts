@@ -1,6 +1,6 @@
 // Requests per second, errors and latency, bucketed by the second of the run they happened in (the events' own
 // time, not the clock's), so a replay draws the same charts as the live run did.
-import type { ClientReport } from '../../../sandboxes/supervisor/commands';
+import type { ClientReport } from '../../../sandboxes/contracts/commands';
 
 export type Outcome = 'ok' | 'error' | 'denied' | 'dropped';
 

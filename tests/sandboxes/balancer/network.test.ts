@@ -1,11 +1,11 @@
-// The balancer inside the sandbox network (sandboxes/shared/net.ts), as the supervisor runs it: virtual addresses in
+// The balancer inside the sandbox network (sandboxes/network/net.ts), as the supervisor runs it: virtual addresses in
 // its config and logs, the client's address carried across the hop, and cut links that time out.
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, listen, setLinkCut } from '../../../sandboxes/shared/net';
+import { connect, listen, setLinkCut } from '../../../sandboxes/network/net';
 import { isRequest, startBalancer, type Balancer } from './support';
 
 const CLIENT = '203.0.113.10';

@@ -5,7 +5,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
 import { freePort } from '../../support/ports';
 
 export const bundle = join(import.meta.dirname, '..', '..', '..', 'sandboxes', 'dist', 'balancer.js');

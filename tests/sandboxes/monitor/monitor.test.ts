@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeEvent } from '../../../sandboxes/shared/events/index';
-import { connect } from '../../../sandboxes/shared/net';
+import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
+import { connect } from '../../../sandboxes/network/net';
 import { startNode, type SandboxNode } from '../../support/sandbox-node';
 
 const PROMETHEUS = `
@@ -46,7 +46,7 @@ const FOR_MS = 2000;
 const SLACK_MS = 5000;
 
 const alert = (name: string, state: string, instance: string) => (e: NodeEvent) =>
-  e.type === 'alert' && e.alertname === name && e.state === state && e.labels.instance === instance;
+  e.type === 'monitor.alert' && e.alertname === name && e.state === state && e.labels.instance === instance;
 
 describe('monitor (Prometheus-like) as a process', () => {
   let folder: string;
@@ -73,7 +73,7 @@ describe('monitor (Prometheus-like) as a process', () => {
 
   it('fires InstanceDown after its `for` when a server dies, and resolves it when the server is back', async () => {
     const mon = nodes['prom-01'];
-    await mon.waitFor((e) => e.type === 'scrape' && e.instance === '10.0.0.11:80' && e.up === 1);
+    await mon.waitFor((e) => e.type === 'monitor.scrape' && e.instance === '10.0.0.11:80' && e.up === 1);
     const killed = performance.now();
     await nodes['web-01'].stop('SIGKILL');
     // Only what follows the kill: at start-up the monitor may have scraped web-01 before it listened, and gone
@@ -90,7 +90,7 @@ describe('monitor (Prometheus-like) as a process', () => {
     // a loaded machine a scrape that overran its 500 ms timeout, which Prometheus counts as down too), and never fires.
     const afterKill = mon.seen.filter((s) => s.at > killed);
     const web2Pending = afterKill.find((s) => alert('InstanceDown', 'pending', '10.0.0.12:80')(s.event));
-    if (web2Pending) expect(mon.seen.some((s) => s.at <= web2Pending.at && s.event.type === 'scrape' && s.event.instance === '10.0.0.12:80' && s.event.up === 0)).toBe(true);
+    if (web2Pending) expect(mon.seen.some((s) => s.at <= web2Pending.at && s.event.type === 'monitor.scrape' && s.event.instance === '10.0.0.12:80' && s.event.up === 0)).toBe(true);
     expect(afterKill.some((s) => alert('InstanceDown', 'firing', '10.0.0.12:80')(s.event))).toBe(false);
 
     const web1 = start('web-01', 'web', ['--name', 'web-01'], '10.0.0.11');
@@ -105,7 +105,7 @@ describe('monitor (Prometheus-like) as a process', () => {
     const traffic = setInterval(() => get('10.0.0.12:80').catch(() => undefined), 50);
     try {
       const firing = await mon.waitFor(alert('HighErrorRate', 'firing', '10.0.0.12:80'), 10_000);
-      expect(firing.event.type === 'alert' && firing.event.value).toBeGreaterThan(0.2);
+      expect(firing.event.type === 'monitor.alert' && firing.event.value).toBeGreaterThan(0.2);
       web2.child.stdin!.write('flaky 0\n');
       await mon.waitFor(alert('HighErrorRate', 'resolved', '10.0.0.12:80'), 12_000);
     } finally {

@@ -4,11 +4,11 @@
 // the predictions asked before two of them are answered by that same run.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CA_PEM } from '../../../sandboxes/scenarios/certificates';
+import { CA_PEM } from '../../../sandboxes/scenarios/build/certificates';
 import { scenarios } from '../../../sandboxes/scenarios/index';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { exchange, header } from '../../../sandboxes/shell/http-client';
-import { decodeCertificate } from '../../../sandboxes/tls/pki';
+import { decodeCertificate } from '../../../sandboxes/network/tls/pki';
 import { ShellSession } from '../shell/terminal';
 import { SupervisorRun } from '../supervisor/harness';
 
@@ -89,7 +89,7 @@ describe('the capstone: no single point of failure under traffic', () => {
     return from;
   };
   const log = (node: string, text: RegExp) => is('log', (e) => e.node === node && text.test(e.text));
-  const vrrp = (node: string, state: string) => is('vrrp_state', (e) => e.node === node && e.state === state);
+  const vrrp = (node: string, state: string) => is('vrrp.state', (e) => e.node === node && e.state === state);
   const down = (server: string, balancer: string) => is('balancer.server', (e) => e.node === balancer && e.server === server && e.transition === 'DOWN');
   const up = (server: string, balancer: string) => is('balancer.server', (e) => e.node === balancer && e.server === server && e.transition === 'UP');
   const exited = (node: string) => is('node.exited', (e) => e.name === node);
@@ -222,7 +222,7 @@ describe('the capstone: every goal met by its own solution, typed into the shell
     fresh = false;
     // From the start (or the reset): no goal is met, and lb-01 holds the virtual address.
     for (const goal of scenarios.capstone.goals) expect(await run.waitFor(is('goal', (e) => e.id === goal.id), 10_000, from)).toMatchObject({ met: false });
-    await run.waitFor(is('vrrp_state', (e) => e.node === 'lb-01' && e.state === 'MASTER'), RECOVERY_MS, from);
+    await run.waitFor(is('vrrp.state', (e) => e.node === 'lb-01' && e.state === 'MASTER'), RECOVERY_MS, from);
     const start = run.lastSeq();
     const predictions = scenarios.capstone.predictions!.filter((p) => p.goal === id);
     const world = () => ({ events: run.events.filter((e) => e.seq > start), now: Infinity, nodes: [], cuts: [], file: () => undefined });

@@ -3,7 +3,7 @@
 // two predictions are measured in capstone.test.ts, on the runs that prove its goals.)
 import { describe, expect, it } from 'vitest';
 import { AFTER_THE_DEATH } from '../../../sandboxes/scenarios/two-servers';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { scenarioWithShell } from '../shell/scenario';
 
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;

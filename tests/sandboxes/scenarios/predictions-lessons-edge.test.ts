@@ -1,10 +1,10 @@
 // Predictions of the firewall and monitoring lessons, measured from real runs: how many of a flood's requests the
 // rate limit lets through (firewall-tls), and how long after a web server dies InstanceDown fires (monitoring). The
-// TLS lesson's prediction is proven with its scenario, in tests/sandboxes/tls/scenario.test.ts.
+// TLS lesson's prediction is proven with its scenario, in tests/sandboxes/network/tls/scenario.test.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { SupervisorRun } from '../supervisor/harness';
 import { scenarioWithShell } from '../shell/scenario';
 
@@ -19,13 +19,13 @@ describe('the seconds from a web server\'s death to InstanceDown firing, measure
 
   it('is published when InstanceDown fires for the dead server, within scrape + evaluation + for', async () => {
     // prom-01 has scraped web-01 successfully at least once: its death is then a change of `up`.
-    await run.waitFor((e) => e.type === 'scrape' && e.instance === '10.0.0.11:80' && e.up === 1, 30_000);
+    await run.waitFor((e) => e.type === 'monitor.scrape' && e.instance === '10.0.0.11:80' && e.up === 1, 30_000);
     expect(run.events.some((e) => e.type === 'prediction')).toBe(false);
     const from = run.lastSeq();
     expect(await run.command({ cmd: 'kill', node: 'web-01' })).toMatchObject({ ok: true });
     const measured = (await run.waitFor((e) => e.type === 'prediction' && e.id === 'seconds-to-firing', 30_000, from)) as PredictionEvent;
     const death = run.events.find((e) => e.seq > from && e.type === 'node.exited' && e.name === 'web-01')!;
-    const firing = run.events.find((e) => e.seq > from && e.type === 'alert' && e.alertname === 'InstanceDown' && e.state === 'firing')!;
+    const firing = run.events.find((e) => e.seq > from && e.type === 'monitor.alert' && e.alertname === 'InstanceDown' && e.state === 'firing')!;
     expect(firing).toMatchObject({ labels: { instance: '10.0.0.11:80' } });
     expect(measured.value).toBe(Number(((firing.time - death.time) / 1000).toFixed(1)));
     // The failing scrape comes 0 to 2 s after the death (scrape_interval 2s), the rule sees it at the next

@@ -3,7 +3,7 @@
 // comes back after a crash, with keepalived's default preemption and with `nopreempt`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import spof from '../../../sandboxes/scenarios/spof';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { SupervisorRun } from '../supervisor/harness';
 import { scenarioWithShell } from '../shell/scenario';
 
@@ -38,10 +38,10 @@ describe('what lb-01 does when it comes back after a crash (active-passive)', ()
   afterAll(() => run?.stop());
 
   it('with the default preemption it takes 10.0.0.10 back after its Master_Down_Interval: a second switch', async () => {
-    await run.waitFor((e) => e.type === 'vrrp_state' && e.node === 'lb-01' && e.state === 'MASTER', 30_000);
+    await run.waitFor((e) => e.type === 'vrrp.state' && e.node === 'lb-01' && e.state === 'MASTER', 30_000);
     let from = run.lastSeq();
     expect(await run.command({ cmd: 'kill', node: 'lb-01' })).toMatchObject({ ok: true });
-    await run.waitFor((e) => e.type === 'vrrp_state' && e.node === 'lb-02' && e.state === 'MASTER', 20_000, from);
+    await run.waitFor((e) => e.type === 'vrrp.state' && e.node === 'lb-02' && e.state === 'MASTER', 20_000, from);
     expect(run.events.some((e) => e.type === 'prediction' && e.id === 'lb-01-returns')).toBe(false);
     from = run.lastSeq();
     expect(await run.command({ cmd: 'start', node: 'lb-01' })).toMatchObject({ ok: true });

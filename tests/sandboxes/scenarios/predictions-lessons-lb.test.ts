@@ -3,7 +3,7 @@
 // from the shell's `load`, published as a `prediction` event only once 5 s of that load have been reported; in the
 // server-dies scenario, how long lb-01 takes to mark a killed web-01 DOWN.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { scenarioWithShell } from '../shell/scenario';
 import { SupervisorRun } from '../supervisor/harness';
 

@@ -4,7 +4,7 @@
 // failed while lb-01 was dead.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { SupervisorRun } from '../supervisor/harness';
 import { scenarioWithShell } from '../shell/scenario';
 
@@ -18,13 +18,13 @@ describe('the takeover time, measured from the run', () => {
   afterAll(() => run?.stop());
 
   it('is published once lb-02 enters MASTER state after lb-01 is killed, within the RFC 3768 bound', async () => {
-    await run.waitFor((e) => e.type === 'vrrp_state' && e.node === 'lb-01' && e.state === 'MASTER', 30_000);
+    await run.waitFor((e) => e.type === 'vrrp.state' && e.node === 'lb-01' && e.state === 'MASTER', 30_000);
     expect(run.events.some((e) => e.type === 'prediction')).toBe(false);
     const from = run.lastSeq();
     expect(await run.command({ cmd: 'kill', node: 'lb-01' })).toMatchObject({ ok: true });
     const measured = (await run.waitFor((e) => e.type === 'prediction' && e.id === 'takeover-time', 20_000, from)) as PredictionEvent;
     const death = run.events.find((e) => e.seq > from && e.type === 'node.exited' && e.name === 'lb-01')!;
-    const master = run.events.find((e) => e.seq > from && e.type === 'vrrp_state' && e.node === 'lb-02' && e.state === 'MASTER')!;
+    const master = run.events.find((e) => e.seq > from && e.type === 'vrrp.state' && e.node === 'lb-02' && e.state === 'MASTER')!;
     expect(measured.value).toBe(Number(((master.time - death.time) / 1000).toFixed(2)));
     // Master_Down_Interval for priority 100 is 3.61 s after lb-01's last advert, sent 0 to 1 s before the kill:
     // 2.6 to 3.6 s, with margin for timers late on a loaded machine.
@@ -36,7 +36,7 @@ describe('the takeover time, measured from the run', () => {
   it('is measured again only after the event happens again, once the lab is reset', async () => {
     const from = run.lastSeq();
     expect(await run.command({ cmd: 'reset' })).toMatchObject({ ok: true });
-    await run.waitFor((e) => e.type === 'vrrp_state' && e.node === 'lb-01' && e.state === 'MASTER', 30_000, from);
+    await run.waitFor((e) => e.type === 'vrrp.state' && e.node === 'lb-01' && e.state === 'MASTER', 30_000, from);
     // The goals are evaluated every second at least: a few evaluations of the new run pass with nothing measured.
     await sleep(2500);
     expect(run.events.filter((e) => e.seq > from && e.type === 'prediction')).toEqual([]);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scenarios } from '../../../sandboxes/scenarios/index';
-import { defineScenario, describeScenario, type Scenario } from '../../../sandboxes/scenarios/scenario';
+import { defineScenario, describeScenario, type Scenario } from '../../../sandboxes/contracts/scenario';
 import { dist } from '../supervisor/harness';
 
 const all = Object.entries(scenarios);

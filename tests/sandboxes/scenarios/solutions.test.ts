@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarios } from '../../../sandboxes/scenarios/index';
-import type { Goal, Scenario } from '../../../sandboxes/scenarios/scenario';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { Goal, Scenario } from '../../../sandboxes/contracts/scenario';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { awaited, steps, terminalBytes, type Step } from '../../support/solution';
 import { keys, ShellSession } from '../shell/terminal';
 import { SupervisorRun } from '../supervisor/harness';
@@ -46,7 +46,7 @@ async function startingState(run: SupervisorRun, scenario: Scenario, from: numbe
     expect(await run.waitFor((e) => e.type === 'goal' && e.id === goal.id, 10_000, from), goal.id).toMatchObject({ met: false });
   }
   if (Object.keys(scenario.files).some((f) => f.startsWith('keepalived'))) {
-    await run.waitFor((e) => e.type === 'vrrp_state' && e.state === 'MASTER', 20_000, from);
+    await run.waitFor((e) => e.type === 'vrrp.state' && e.state === 'MASTER', 20_000, from);
   }
   if (scenario.nodes.some((n) => n.role === 'monitor' && n.program === 'store')) {
     await run.waitFor((e) => e.type === 'log' && /^LOG: {2}primary is \S+ .*\(found\)$/.test(e.text), 20_000, from);

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { announceVip, connect, listen, setLinkCut } from '../../../sandboxes/shared/net';
+import { announceVip, connect, listen, setLinkCut } from '../../../sandboxes/network/net';
 import { freePort } from '../../support/ports';
 import { get, SupervisorRun } from '../supervisor/harness';
 import { expectNoCanary, expectOutsideUntouched, labPerTest, makeLab, run, start, type Lab } from './support';
@@ -65,7 +65,7 @@ describe('a keepalived address that is a path', () => {
     }, 30_000);
 
     it('the confined topology serves the site on 10.0.0.10', async () => {
-      await sandbox.waitFor((e) => e.type === 'vrrp_state' && e.node === 'lb-01' && e.state === 'MASTER', 15_000);
+      await sandbox.waitFor((e) => e.type === 'vrrp.state' && e.node === 'lb-01' && e.state === 'MASTER', 15_000);
       expect((await get('10.0.0.10:80')).status).toBe(200);
     }, 30_000);
 
@@ -78,7 +78,7 @@ describe('a keepalived address that is a path', () => {
       await sandbox.command({ cmd: 'restart', node: 'lb-01' });
       const refusal = await sandbox.waitFor((e) => e.type === 'log' && e.node === 'lb-01' && e.text.includes(`VRRP parsed invalid IP ${CLIMB}`), 15_000, from);
       expect(refusal).toMatchObject({ text: `keepalived-lb-01.conf:${line}: VRRP parsed invalid IP ${CLIMB}: an IPv4 address is four numbers from 0 to 255, e.g. 10.0.0.10/24` });
-      await sandbox.waitFor((e) => e.type === 'vrrp_state' && e.node === 'lb-02' && e.state === 'MASTER', 15_000, from);
+      await sandbox.waitFor((e) => e.type === 'vrrp.state' && e.node === 'lb-02' && e.state === 'MASTER', 15_000, from);
       expect((await get('10.0.0.10:80')).status).toBe(200);
       expectOutsideUntouched(attacked);
     }, 60_000);

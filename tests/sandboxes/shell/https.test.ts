@@ -1,11 +1,11 @@
-// curl over https through the sandbox's TLS model (sandboxes/tls): a trusted certificate works, an untrusted or
+// curl over https through the sandbox's TLS model (sandboxes/network/tls): a trusted certificate works, an untrusted or
 // misnamed one fails with curl's error 60, and a plain-HTTP port with error 35.
 import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { issue, readCredentials } from '../../../sandboxes/tls/pki';
-import { secureAccept } from '../../../sandboxes/tls/session';
+import { issue, readCredentials } from '../../../sandboxes/network/tls/pki';
+import { secureAccept } from '../../../sandboxes/network/tls/session';
 import { sandboxWithShell } from './sandbox';
 
 describe('curl over https', () => {

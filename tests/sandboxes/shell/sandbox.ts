@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { listen } from '../../../sandboxes/shared/net';
+import { listen } from '../../../sandboxes/network/net';
 import { ShellSession } from './terminal';
 import { spawnEnv } from '../../support/constraints';
 

@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ClientReport } from '../../../sandboxes/supervisor/commands';
+import type { ClientReport } from '../../../sandboxes/contracts/commands';
 import { scenarioWithShell } from './scenario';
 import { keys } from './terminal';
 

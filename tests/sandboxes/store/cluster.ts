@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../support/ports';
-import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
 import { spawnEnv } from '../../support/constraints';
 
 // From the project root (vitest's and npm's working directory), so the benchmark's bundle finds it too.
@@ -27,7 +27,7 @@ export class Cluster {
   readonly dir = mkdtempSync(join(tmpdir(), 'store-'));
   readonly nodes = new Map<string, Running>();
   private ports = new Map<string, number>();
-  /** With `network`, nodes run on the sandbox network (sandboxes/shared/net.ts) at their virtual addresses. */
+  /** With `network`, nodes run on the sandbox network (sandboxes/network/net.ts) at their virtual addresses. */
   readonly net?: string;
 
   constructor(options: { network?: boolean } = {}) {

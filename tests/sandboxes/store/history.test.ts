@@ -4,7 +4,7 @@
 // network), so an asynchronous primary acknowledges writes they never receive. Synchronous and semi-synchronous
 // replication must not lose any acknowledged write; asynchronous replication does, and the losses are counted.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { setLinkCut } from '../../../sandboxes/shared/net';
+import { setLinkCut } from '../../../sandboxes/network/net';
 import { Cluster, sleep } from './cluster';
 import { StoreClient } from '../../../sandboxes/store/client';
 import { StoreRouter } from '../../../sandboxes/store/router';

@@ -11,12 +11,12 @@
 // bench/store-jepsen.ts (hundreds).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setLinkCut } from '../../../sandboxes/shared/net';
+import { setLinkCut } from '../../../sandboxes/network/net';
 import { StoreClient, type Status } from '../../../sandboxes/store/client';
 import { StoreRouter } from '../../../sandboxes/store/router';
 import { storeConf } from '../../../sandboxes/store/store-config';
 import type { Mode } from '../../../sandboxes/store/syncrep';
-import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
 import { Cluster, sleep, type Running } from './cluster';
 
 export type Fault = 'kill' | 'freeze' | 'pause' | 'cut';

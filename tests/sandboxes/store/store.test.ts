@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { Cluster, raw, sleep } from './cluster';
 import { freePort } from '../../support/ports';
-import { setLinkCut } from '../../../sandboxes/shared/net';
+import { setLinkCut } from '../../../sandboxes/network/net';
 import { StoreClient, StoreError } from '../../../sandboxes/store/client';
 import { StoreRouter } from '../../../sandboxes/store/router';
 import { constrainedEnv } from '../../../src/runtime/local/constraints';

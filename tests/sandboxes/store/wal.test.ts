@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { encodeRecord, scan, syncToDisk, type WalRecord } from '../../../sandboxes/store/wal';
-import { formatLsn, parseLsn } from '../../../sandboxes/store/lsn';
+import { formatLsn, parseLsn } from '../../../sandboxes/contracts/lsn';
 
 function log(values: string[]): { bytes: Buffer; records: WalRecord[] } {
   const records: WalRecord[] = [];

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { constrainedEnv } from '../../../src/runtime/local/constraints';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { Node } from '../../../sandboxes/supervisor/node';
 import { EventStream } from '../../../sandboxes/supervisor/stream';
 import { alive } from './harness';

@@ -1,7 +1,7 @@
 // The goal events the exercise panel shows: they follow what each check observes, not only whether it is met, and
 // a flood of requests does not flood the stream with them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { load, SupervisorRun } from './harness';
 
 type GoalEvent = Extract<SandboxEvent, { type: 'goal' }>;

@@ -6,9 +6,9 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
-import { connect } from '../../../sandboxes/shared/net';
-import type { Command, Reply, Status } from '../../../sandboxes/supervisor/commands';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
+import { connect } from '../../../sandboxes/network/net';
+import type { Command, Reply, Status } from '../../../sandboxes/contracts/commands';
 import { constrainedEnv } from '../../../src/runtime/local/constraints';
 import { spawnEnv } from '../../support/constraints';
 

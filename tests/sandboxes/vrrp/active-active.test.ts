@@ -4,13 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { scenarioWithShell } from '../shell/scenario';
 
-type Vrrp = { type: 'vrrp_state'; node: string; instance: string; state: string };
+type Vrrp = { type: 'vrrp.state'; node: string; instance: string; state: string };
 
 describe('the active-active scenario', () => {
   const lab = scenarioWithShell('active-active');
   const { scenario } = lab;
   const holds = (node: string, instance: string) =>
-    scenario.events.filter((e): e is Vrrp => e.type === 'vrrp_state' && (e as Vrrp).node === node && (e as Vrrp).instance === instance).at(-1)?.state === 'MASTER';
+    scenario.events.filter((e): e is Vrrp => e.type === 'vrrp.state' && (e as Vrrp).node === node && (e as Vrrp).instance === instance).at(-1)?.state === 'MASTER';
 
 
   it('DNS gives www.example.com both virtual IPs, and load over the name reaches both balancers (goal both-active)', async () => {

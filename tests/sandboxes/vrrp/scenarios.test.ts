@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scenarioWithShell } from '../shell/scenario';
 
-type Vrrp = { type: 'vrrp_state'; node: string; state: string };
+type Vrrp = { type: 'vrrp.state'; node: string; state: string };
 
 describe('the active-passive scenario', () => {
   const lab = scenarioWithShell('active-passive');
   const { scenario } = lab;
-  const master = (node: string) => scenario.events.filter((e): e is Vrrp => e.type === 'vrrp_state' && (e as Vrrp).node === node).at(-1)?.state === 'MASTER';
+  const master = (node: string) => scenario.events.filter((e): e is Vrrp => e.type === 'vrrp.state' && (e as Vrrp).node === node).at(-1)?.state === 'MASTER';
 
 
   it('serves the site on the virtual IP through the MASTER, lb-01', async () => {

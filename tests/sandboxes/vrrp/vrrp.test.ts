@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, listen } from '../../../sandboxes/shared/net';
-import type { NodeEvent } from '../../../sandboxes/shared/events/index';
+import { connect, listen } from '../../../sandboxes/network/net';
+import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
 import { startNode, type SandboxNode } from '../../support/sandbox-node';
 import { RUNTIMES } from '../supervisor/harness';
 
@@ -23,8 +23,8 @@ ${extra}
     }
 }`;
 
-const becameMaster = (name = 'VI_1') => (e: NodeEvent) => e.type === 'vrrp_state' && e.instance === name && e.state === 'MASTER';
-const advertFrom = (from: string) => (e: NodeEvent) => e.type === 'vrrp_advert' && e.from === from;
+const becameMaster = (name = 'VI_1') => (e: NodeEvent) => e.type === 'vrrp.state' && e.instance === name && e.state === 'MASTER';
+const advertFrom = (from: string) => (e: NodeEvent) => e.type === 'vrrp.advert' && e.from === from;
 const logged = (text: string) => (e: NodeEvent) => e.type === 'log' && e.text === text;
 
 /** Skew_Time and Master_Down_Interval of RFC 3768 6.1, in ms. */
@@ -35,7 +35,7 @@ const masterDown = (priority: number, advert = 1) => 3000 * advert + skew(priori
  * advert too many still fails.
  */
 const LATE_MS = 900;
-const waited = (seen: { event: NodeEvent }) => (seen.event.type === 'vrrp_state' ? seen.event.waited_ms! : NaN);
+const waited = (seen: { event: NodeEvent }) => (seen.event.type === 'vrrp.state' ? seen.event.waited_ms! : NaN);
 /** A balancer that only serves its stats page on :80: the service keepalived protects, in the smallest form. */
 const STATS_ONLY = 'listen stats\n    bind :80\n    mode http\n    stats enable\n    stats uri /\n';
 
@@ -101,7 +101,7 @@ describe.each(RUNTIMES)('vrrp (keepalived-like), $runtime', ({ constrained }) =>
     // by bench:vrrp for a formula of 3,609 ms).
     expect(waited(takeover)).toBeGreaterThan(masterDown(100) * 0.9);
     expect(waited(takeover)).toBeLessThan(masterDown(100) * 1.1);
-    const lastAdvert = lb2.seen.filter((s) => s.event.type === 'vrrp_advert' && s.at < takeover.at).at(-1)!;
+    const lastAdvert = lb2.seen.filter((s) => s.event.type === 'vrrp.advert' && s.at < takeover.at).at(-1)!;
     expect(takeover.at - lastAdvert.at).toBeGreaterThan(masterDown(100) * 0.9);
     expect(takeover.at - killed).toBeLessThan(masterDown(100) + 1500);
     expect(lb2.seen.map((s) => s.event)).toContainEqual({ type: 'log', level: 'info', text: '(VI_1) Receive advertisement timeout' });
@@ -163,7 +163,7 @@ describe.each(RUNTIMES)('vrrp (keepalived-like), $runtime', ({ constrained }) =>
     await lb2.waitFor(logged(`Opening file '${join(folder, 'lb-02.conf')}'.`), 3000, sent);
     await lb2.waitFor((e) => e.type === 'log' && /^Reload finished in \d+ usec$/.test(e.text), 3000, sent);
     // The instance kept its state (no new "init") and took the new priority.
-    await lb2.waitFor((e) => e.type === 'vrrp_state' && e.state === 'BACKUP' && e.priority === 150, 3000, sent);
+    await lb2.waitFor((e) => e.type === 'vrrp.state' && e.state === 'BACKUP' && e.priority === 150, 3000, sent);
     expect(lb2.seen.filter((s) => s.at >= sent).map((s) => s.event)).not.toContainEqual(expect.objectContaining({ text: '(VI_1) Entering BACKUP STATE (init)' }));
     // Now stronger than the master: it discards the master's adverts and takes over on its own Master_Down timer.
     await lb2.waitFor(logged('(VI_1) received lower priority (101) advert from 10.0.0.2 - discarding'), 3000, sent);
@@ -184,7 +184,7 @@ describe.each(RUNTIMES)('vrrp (keepalived-like), $runtime', ({ constrained }) =>
     expect(answer.event).toMatchObject({ ok: false, files: [join(folder, 'lb-01.conf')], errors: [expect.stringContaining('priority')] });
     await lb1.waitFor((e) => e.type === 'log' && e.level === 'error' && / - the running configuration is kept$/.test(e.text), 3000, sent);
     expect(lb1.child.exitCode).toBeNull();
-    expect(lb1.seen.filter((s) => s.at >= sent).some((s) => s.event.type === 'vrrp_state')).toBe(false);
+    expect(lb1.seen.filter((s) => s.at >= sent).some((s) => s.event.type === 'vrrp.state')).toBe(false);
   });
 
   it('active/active: each balancer is MASTER for one VIP, and the survivor of a crash serves both', async () => {
@@ -246,7 +246,7 @@ describe.each(RUNTIMES)('vrrp (keepalived-like), $runtime', ({ constrained }) =>
     await lb1.waitFor((e) => e.type === 'control.resumed', 3000, resumedAt);
     // It catches up: its overdue advert timer fires, and priority 255 takes the address back.
     await lb2.waitFor(advertFrom('10.0.0.2'), 3000, resumedAt);
-    await lb2.waitFor((e) => e.type === 'vrrp_state' && e.state === 'BACKUP', 3000, resumedAt);
+    await lb2.waitFor((e) => e.type === 'vrrp.state' && e.state === 'BACKUP', 3000, resumedAt);
     await eventually(async () => readFileSync(join(folder, 'net', 'vip', '10.0.0.10'), 'utf8'), '10.0.0.2');
   });
 });

@@ -6,13 +6,13 @@ import { failuresBeforeDown } from '../../../sandboxes/scenarios/server-dies';
 import { outageFailures } from '../../../sandboxes/scenarios/spof';
 import { slowShare } from '../../../sandboxes/scenarios/uneven-servers';
 import { scenarios } from '../../../sandboxes/scenarios/index';
-import { defineScenario } from '../../../sandboxes/scenarios/scenario';
+import { defineScenario } from '../../../sandboxes/contracts/scenario';
 import { request, stream, type Unstamped, webRequest } from '../view/stream';
 
 const killed = (name: string): Unstamped => ({ type: 'node.exited', name, code: null, signal: 'SIGKILL', cause: 'killed', state: 'stopped' });
 const started = (name: string): Unstamped => ({ type: 'node.started', name, pid: 1, address: '10.0.0.2' });
 const down = (server: string): Unstamped => ({ type: 'balancer.server', backend: 'be_app', server, status: 'DOWN', usable: false, weight: 1, transition: 'DOWN' });
-const vrrp = (state: 'BACKUP' | 'MASTER'): Unstamped => ({ type: 'vrrp_state', instance: 'VI_1', vrid: 51, state, priority: 100, vips: ['10.0.0.10'] });
+const vrrp = (state: 'BACKUP' | 'MASTER'): Unstamped => ({ type: 'vrrp.state', instance: 'VI_1', vrid: 51, state, priority: 100, vips: ['10.0.0.10'] });
 const report = (sent: number, ok: number, refused: number): Unstamped => ({
   type: 'client.requests',
   url: 'http://10.0.0.2/',

@@ -6,7 +6,7 @@ import { chaosScript } from '../../../src/sandbox/view/chaos';
 import { layout, CLIENT } from '../../../src/sandbox/view/layout';
 import { links } from '../../../src/sandbox/view/topology-links';
 import { reduceAll } from '../../../src/sandbox/view/state';
-import { commandSchema } from '../../../sandboxes/supervisor/commands';
+import { commandSchema } from '../../../sandboxes/contracts/commands';
 import { stream, twoServers, webRequest } from './stream';
 
 describe("HAProxy's health lines read as stats states", () => {

@@ -2,7 +2,7 @@
 // web-01 killed through the control API, then started again (fixtures/two-servers-kill.jsonl, the supervisor's stdout).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { Replay } from '../../../src/sandbox/view/replay';
 import { describe as sentence } from '../../../src/sandbox/view/sentences';
 import { reduceAll } from '../../../src/sandbox/view/state';

@@ -98,7 +98,7 @@ describe('the view state reducer', () => {
 
 describe('the virtual address and alerts', () => {
   const pair = { ...twoServers, nodes: [...twoServers.nodes, { name: 'lb-02', role: 'balancer', address: '10.0.0.3', ports: [80], program: 'balancer' }] };
-  const vrrp = (state: 'MASTER' | 'BACKUP' | 'FAULT') => ({ type: 'vrrp_state', instance: 'VI_1', vrid: 51, state, priority: 100, vips: ['10.0.0.10'] as string[] }) as const;
+  const vrrp = (state: 'MASTER' | 'BACKUP' | 'FAULT') => ({ type: 'vrrp.state', instance: 'VI_1', vrid: 51, state, priority: 100, vips: ['10.0.0.10'] as string[] }) as const;
 
   it('moves the virtual IP to whichever balancer becomes MASTER', () => {
     const events = stream([0, 'supervisor', pair], [1, 'lb-01', vrrp('MASTER')], [2, 'lb-02', vrrp('BACKUP')]);
@@ -112,7 +112,7 @@ describe('the virtual address and alerts', () => {
 
   it('marks the node an alert fires about until it resolves', () => {
     const alert = (state: 'firing' | 'resolved') =>
-      ({ type: 'alert', alertname: 'InstanceDown', state, labels: { instance: '10.0.0.12:80' }, summary: 'web-02 is down', value: 0 }) as const;
+      ({ type: 'monitor.alert', alertname: 'InstanceDown', state, labels: { instance: '10.0.0.12:80' }, summary: 'web-02 is down', value: 0 }) as const;
     const firing = reduceAll(stream([0, 'supervisor', twoServers], [1, 'prom-01', alert('firing')]));
     expect(firing.nodes[2].alerts).toEqual(['InstanceDown']);
     expect(reduce(firing, { ...alert('resolved'), seq: 3, time: 2, node: 'prom-01' }).nodes[2].alerts).toEqual([]);

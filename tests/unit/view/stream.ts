@@ -1,5 +1,5 @@
 // Builds event streams for the view tests the way the supervisor stamps them: seq from 1, time, node.
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 
 export type Unstamped = SandboxEvent extends infer E ? (E extends SandboxEvent ? Omit<E, 'seq' | 'time' | 'node'> : never) : never;
 

@@ -3,8 +3,8 @@
 // event streams.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { SandboxEvent } from '../../../sandboxes/shared/events/index';
-import { parseCommand, type ClientReport } from '../../../sandboxes/supervisor/commands';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
+import { parseCommand, type ClientReport } from '../../../sandboxes/contracts/commands';
 import { describe as sentence } from '../../../src/sandbox/view/sentences';
 import { caption } from '../../../src/sandbox/view/chart-text';
 import { heldVips, processText, roleText, statusText } from '../../../src/sandbox/view/node-text';
@@ -52,7 +52,7 @@ describe('a recorded active/active run', () => {
 
 describe('a dead node', () => {
   const pair = { ...twoServers, nodes: [...twoServers.nodes, { name: 'lb-02', role: 'balancer', address: '10.0.0.3', ports: [80], program: 'balancer' }] };
-  const vrrp = (state: 'MASTER' | 'BACKUP') => ({ type: 'vrrp_state', instance: 'VI_1', vrid: 51, state, priority: 100, vips: ['10.0.0.10'] as string[] }) as const;
+  const vrrp = (state: 'MASTER' | 'BACKUP') => ({ type: 'vrrp.state', instance: 'VI_1', vrid: 51, state, priority: 100, vips: ['10.0.0.10'] as string[] }) as const;
   const killed = (name: string) => ({ type: 'node.exited', name, code: null, signal: 'SIGKILL', cause: 'killed', state: 'stopped' }) as const;
 
   it("reads STOPPED without its former MASTER role, and shows no other balancer's requests as its own", () => {

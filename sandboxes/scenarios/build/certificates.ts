@@ -1,0 +1,31 @@
+// The certificates of the TLS lessons, made once with sandboxes/network/tls/pki.ts (valid until 2036): a sandbox CA
+// that the learner's curl trusts (ca.pem in the session folder) and lb-01's crt file (certificate + private key, as
+// HAProxy's `crt` wants). They are the sandbox's own format (see pki.ts), not X.509, and these keys protect nothing real.
+export const CA_PEM = `-----BEGIN SANDBOX CERTIFICATE-----
+eyJzdWJqZWN0IjoiU2FuZGJveCBSb290IENBIiwiaXNzdWVyIjoiU2FuZGJveCBS
+b290IENBIiwibm90X2JlZm9yZSI6IjIwMjYtMTEtMjRUMTU6MzI6MjYuODQ3WiIs
+Im5vdF9hZnRlciI6IjIwMzYtMTEtMjJUMTU6MzI6MjYuODQ3WiIsInB1YmxpY19r
+ZXkiOiJNRmt3RXdZSEtvWkl6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUVmZjFWMWhH
+UU1pLzIxREk3SG9FKzZ0SDdEeUJ1dytIMUdSdzdMRSt2ZHBJNjBNVkVQRE1LcTB4
+RytwYWxMSjA2VDRzdml1RE95ckFUbUpXR2YxOCt4UT09Iiwic2lnbmF0dXJlIjoi
+RUE5NlhKaHZNMEdmT1AvVDY3SHZRNWRnU1J0TGNKbC9uWm5VN1BnNXkrdVJUTWRQ
+bW1KV0orY2kvK3lpWUgxYUZmeGMzblJGbXpZRXYrK3crSFJhZ0E9PSJ9
+-----END SANDBOX CERTIFICATE-----
+`;
+
+export const SITE_PEM = `-----BEGIN SANDBOX CERTIFICATE-----
+eyJzdWJqZWN0Ijoid3d3LmV4YW1wbGUuY29tIiwiaXNzdWVyIjoiU2FuZGJveCBS
+b290IENBIiwibm90X2JlZm9yZSI6IjIwMjYtMTEtMjRUMTU6MzI6MjYuODY0WiIs
+Im5vdF9hZnRlciI6IjIwMzYtMTEtMjJUMTU6MzI6MjYuODY0WiIsInB1YmxpY19r
+ZXkiOiJNRmt3RXdZSEtvWkl6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUV4b2dCbEVB
+M2ZuMmlsVEZhVFZOTjc5RmtEMXBJZ0VxZ0wzZ2dRelh4RFo5TEhWK3JUR0ZYbG1x
+ZTNqRXpIaGpkRTM0dVlKdnRnU3pLOXBsaFM2RHM3Zz09Iiwic2lnbmF0dXJlIjoi
+eTZtZTFZVlpVU3luUDBWaVFKVFBEcnhzUElySlpLKzJCTG9URUNrVW5QYWJiY1dx
+NWRHdVk5YkdiQTI1a2dldjlodEkySjJ3Zk5Fb05PRytWNDk4eWc9PSJ9
+-----END SANDBOX CERTIFICATE-----
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgayKkGYznLGFScgpM
+KGOvRZswVebDXtyquyuwYXhecOKhRANCAATGiAGUQDd+faKVMVpNU03v0WQPWkiA
+SqAveCBDNfENn0sdX6tMYVeWap7eMTMeGN0Tfi5gm+2BLMr2mWFLoOzu
+-----END PRIVATE KEY-----
+`;
