@@ -17,7 +17,7 @@ function generate(dir: string): number {
   const path = join(dir, 'wal.log');
   writeFileSync(path, '');
   let lsn = 0;
-  let batch: Buffer[] = [];
+  const batch: Buffer[] = [];
   for (let i = 0; lsn < MB * 1024 * 1024; i++) {
     const bytes = encodeRecord({ lsn, tli: 1, ts: Date.now(), op: 'set', key: `key-${i % 50_000}`, value: `${i}`.padEnd(200, '.') });
     batch.push(bytes);

@@ -48,7 +48,7 @@ function nextInterval(server: Server): number {
 export function runCheck(address: string, http: HttpCheck | undefined, timeout: number): Promise<CheckResult> {
   const started = Date.now();
   return new Promise((resolve) => {
-    let socket: Socket;
+    const socket: Socket = connect(address);
     let connected = false;
     let answer = '';
     const finish = (result: Omit<CheckResult, 'duration' | 'passed'>, passed = false) => {
@@ -60,7 +60,6 @@ export function runCheck(address: string, http: HttpCheck | undefined, timeout: 
       () => finish(connected ? { status: 'L7TOUT', description: 'Layer7 timeout' } : { status: 'L4TOUT', description: 'Layer4 timeout' }),
       timeout,
     );
-    socket = connect(address);
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (!connected) return finish({ status: 'L4CON', description: 'Layer4 connection problem', info: errorText(error) });
       finish({ status: 'L7RSP', description: 'Layer7 invalid response', info: errorText(error) });

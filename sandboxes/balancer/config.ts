@@ -344,7 +344,9 @@ function* parsing(text: string, file: string, exists: (path: string) => boolean)
       serverDefaults.set(proxy, { ...serverDefaults.get(defaults)! });
       serverNames.set(proxy, new Map());
       config.proxies.push(proxy);
-      proxiesByName.get(name)?.push(proxy) ?? proxiesByName.set(name, [proxy]);
+      const sameName = proxiesByName.get(name);
+      if (sameName) sameName.push(proxy);
+      else proxiesByName.set(name, [proxy]);
       return void (section = { kind: keyword, proxy });
     }
     if (!section) return void alerts.push(`parsing [${file}:${line}]: unknown keyword '${keyword}' out of section.`);

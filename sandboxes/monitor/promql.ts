@@ -179,7 +179,10 @@ export function compile(query: string): Node {
       take('(');
       const inner = comparison();
       take(')');
-      if (peek() === 'by') (take(), (by = labelList()));
+      if (peek() === 'by') {
+        take();
+        by = labelList();
+      }
       return (db, t) => {
         const value = inner(db, t);
         if (typeof value === 'number') throw new QueryError(`${token}() needs a vector, not a number`);

@@ -48,7 +48,7 @@ describe('lesson structure', () => {
   // The seed text's errors the lessons correct explicitly, each in a "The common explanation gets this wrong" note.
   const CORRECTIONS: Record<string, RegExp[]> = {
     'second-server': [/health checks/, /balancer becomes the new single point of failure/i, /"Equally" is not guaranteed/],
-    'round-robin': [/HAProxy 3\.3 and later use \*\*`random`\*\*/, /equal \*number\*/],
+    'round-robin': [/HAProxy 3\.3 and later use \*\*`random`\*\*/, /equal [*_]number[*_]/],
     'active-passive': [/Nobody wants a \*\*high\*\* response time/, /\*\*capacity\*\*/],
     'primary-replica': [/Master-Slave/, /\*\*A replica is not a backup\.\*\*/],
     failover: [/Nothing takes over by itself/],

@@ -96,7 +96,10 @@ export function raw(address: string, lines: string[]): Promise<string[]> {
     let out = '';
     socket.on('data', (chunk) => {
       out += chunk;
-      if (out.split('\n').length > lines.length) socket.end(), resolve(out.trim().split('\n'));
+      if (out.split('\n').length > lines.length) {
+        socket.end();
+        resolve(out.trim().split('\n'));
+      }
     });
     socket.on('error', reject);
     socket.write(lines.join('\n') + '\n');
