@@ -7,7 +7,10 @@ import type { Readable } from 'node:stream';
  * Calls `each` with every line of `stdout` as it arrives: the event it holds, or undefined for a line that is not an
  * event (plain text, as a program run by hand prints), and the line itself.
  */
-export function eachEventLine<Event extends { type: string }>(stdout: Readable, each: (event: Event | undefined, line: string) => void): void {
+export function eachEventLine<Event extends { type: string }>(
+  stdout: Readable,
+  each: (event: Event | undefined, line: string) => void,
+): void {
   createInterface({ input: stdout }).on('line', (line) => each(parse<Event>(line), line));
 }
 

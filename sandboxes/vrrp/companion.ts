@@ -36,7 +36,10 @@ export class Companion {
     this.child = spawn(process.execPath, [bundle, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin!.on('error', () => undefined); // it died: what we write is lost, as to a dead process
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
-    this.ready = Promise.race([this.next('control.ready').then((event) => event !== undefined), this.exited.then(() => false)]);
+    this.ready = Promise.race([
+      this.next('control.ready').then((event) => event !== undefined),
+      this.exited.then(() => false),
+    ]);
     eachEventLine(this.child.stdout!, (event, line) => this.fromStdout(event, line));
     createInterface({ input: this.child.stderr! }).on('line', (line) => process.stderr.write(line + '\n'));
   }
@@ -47,7 +50,10 @@ export class Companion {
   }
 
   /** Sends a control command and waits for the balancer's answer; undefined if none came in time. */
-  async ask<T extends ControlEvent['type']>(line: string, answer: T): Promise<Extract<ControlEvent, { type: T }> | undefined> {
+  async ask<T extends ControlEvent['type']>(
+    line: string,
+    answer: T,
+  ): Promise<Extract<ControlEvent, { type: T }> | undefined> {
     const event = this.next(answer);
     this.tell(line);
     return (await event) as Extract<ControlEvent, { type: T }> | undefined;

@@ -19,7 +19,11 @@ export interface SandboxNode {
   /** The first event (already seen or future) that arrived at or after `after` and matches; rejects after timeoutMs. */
   waitFor(match: (event: NodeEvent) => boolean, timeoutMs?: number, after?: number): Promise<Seen<NodeEvent>>;
   /** The first event from index `from` on (already seen or future) that matches; rejects after timeoutMs. */
-  next<T extends NodeEvent = NodeEvent>(match: ((event: NodeEvent) => event is T) | ((event: NodeEvent) => boolean), timeoutMs?: number, from?: number): Promise<T>;
+  next<T extends NodeEvent = NodeEvent>(
+    match: ((event: NodeEvent) => event is T) | ((event: NodeEvent) => boolean),
+    timeoutMs?: number,
+    from?: number,
+  ): Promise<T>;
   /** Sends a signal and resolves when the process has exited. */
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Sends one line to its control channel (stdin), as the supervisor does: reload, freeze, resume, stop... */
@@ -57,7 +61,10 @@ export function startNode(program: string, args: string[], options: NodeOptions)
   });
   let errors = '';
   child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  const log = new EventLog<NodeEvent>(child.stdout!, () => `${options.name ?? program}${errors && ` (stderr: ${errors.trim()})`}`);
+  const log = new EventLog<NodeEvent>(
+    child.stdout!,
+    () => `${options.name ?? program}${errors && ` (stderr: ${errors.trim()})`}`,
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   return {
@@ -65,8 +72,10 @@ export function startNode(program: string, args: string[], options: NodeOptions)
     events: log.events,
     seen: log.seen,
     stderr: () => errors,
-    waitFor: (match, timeoutMs = 10_000, after = 0) => log.waitFor((event, at) => at >= after && match(event), timeoutMs),
-    next: async <T extends NodeEvent>(match: (event: NodeEvent) => boolean, timeoutMs = 10_000, from = 0) => (await log.waitFor(match, timeoutMs, from)).event as T,
+    waitFor: (match, timeoutMs = 10_000, after = 0) =>
+      log.waitFor((event, at) => at >= after && match(event), timeoutMs),
+    next: async <T extends NodeEvent>(match: (event: NodeEvent) => boolean, timeoutMs = 10_000, from = 0) =>
+      (await log.waitFor(match, timeoutMs, from)).event as T,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

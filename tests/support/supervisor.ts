@@ -49,7 +49,10 @@ export class SupervisorRun {
   ) {}
 
   /** Starts a run and resolves once it is ready. */
-  static async start(scenario: string, options: { folder?: string; constrained?: boolean } = {}): Promise<SupervisorRun> {
+  static async start(
+    scenario: string,
+    options: { folder?: string; constrained?: boolean } = {},
+  ): Promise<SupervisorRun> {
     const run = new SupervisorRun(scenario, options);
     await run.start();
     return run;
@@ -60,15 +63,24 @@ export class SupervisorRun {
     this.folder = this.options.folder ?? mkdtempSync(join(tmpdir(), `supervisor-${this.scenario}-`));
     const env = this.options.constrained ? constrainedEnv(process.env) : spawnEnv(process.env);
     // stdin stays open: the supervisor stops when it ends.
-    const child = spawn(process.execPath, [join(dist, 'supervisor.js'), '--scenario', this.scenario], { cwd: this.folder, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(dist, 'supervisor.js'), '--scenario', this.scenario], {
+      cwd: this.folder,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     child.stderr!.on('data', (chunk: Buffer) => (this.errors += chunk.toString()));
-    const log = new EventLog<SandboxEvent>(child.stdout!, () => `the ${this.scenario} supervisor${this.errors && ` (stderr: ${this.errors.trim()})`}`);
+    const log = new EventLog<SandboxEvent>(
+      child.stdout!,
+      () => `the ${this.scenario} supervisor${this.errors && ` (stderr: ${this.errors.trim()})`}`,
+    );
     this.running = { child, log };
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     // Generous: on a machine shared by many test runs a start-up can take several seconds.
     const ready = this.waitFor((e) => e.type === 'ready', readyMs);
     const died = this.exited.then(() => {
-      throw new Error(`the ${this.scenario} supervisor exited (code ${child.exitCode}, signal ${child.signalCode}) before it was ready: ${this.errors}`);
+      throw new Error(
+        `the ${this.scenario} supervisor exited (code ${child.exitCode}, signal ${child.signalCode}) before it was ready: ${this.errors}`,
+      );
     });
     // A run that did not come up is stopped at once, so that its nodes do not load the machine for the tests after it.
     const up = await Promise.race([ready, died]).catch(async (error: Error) => {
@@ -97,7 +109,11 @@ export class SupervisorRun {
 
   /** Sends a command to the control API (with the session's secret) and returns the reply. */
   async command(command: Command): Promise<Reply> {
-    const res = await fetch(`http://127.0.0.1:${this.port}/command`, { method: 'POST', body: JSON.stringify(command), headers: { authorization: `Bearer ${this.secret}` } });
+    const res = await fetch(`http://127.0.0.1:${this.port}/command`, {
+      method: 'POST',
+      body: JSON.stringify(command),
+      headers: { authorization: `Bearer ${this.secret}` },
+    });
     return (await res.json()) as Reply;
   }
 
@@ -118,7 +134,9 @@ export class SupervisorRun {
     while (!(await what())) {
       if (Date.now() > deadline) {
         const goals = this.events.filter((e) => e.type === 'goal').slice(-4);
-        throw new Error(`timed out; last goal events: ${JSON.stringify(goals)}; last events: ${JSON.stringify(this.events.slice(-6))}`);
+        throw new Error(
+          `timed out; last goal events: ${JSON.stringify(goals)}; last events: ${JSON.stringify(this.events.slice(-6))}`,
+        );
       }
       await sleep(100);
     }
@@ -154,7 +172,8 @@ export class SupervisorRun {
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_WITHIN_MS);
       await this.exited;
       clearTimeout(timer);
-      if (child.signalCode === 'SIGKILL' && signal !== 'SIGKILL') throw new Error(`the ${this.scenario} supervisor did not exit within ${STOP_WITHIN_MS} ms of ${signal}`);
+      if (child.signalCode === 'SIGKILL' && signal !== 'SIGKILL')
+        throw new Error(`the ${this.scenario} supervisor did not exit within ${STOP_WITHIN_MS} ms of ${signal}`);
     }
     if (!keepFolder && this.folder) rmSync(this.folder, { recursive: true, force: true });
   }
@@ -169,10 +188,22 @@ export class SupervisorRun {
  * A scenario with a learner's shell in its folder, for the tests of one describe block: the topology is up and the
  * shell shows its prompt before the first test; both stop after the last.
  */
-export function scenarioWithShell(name: string, upMs = 90_000): { readonly scenario: SupervisorRun; readonly shell: ShellSession } {
+export function scenarioWithShell(
+  name: string,
+  upMs = 90_000,
+): { readonly scenario: SupervisorRun; readonly shell: ShellSession } {
   const scenario = new SupervisorRun(name);
   // Its own bound inside the hook's, so that a start that takes too long says why.
-  const lab = withShell({ start: () => scenario.start(upMs - 10_000), stop: () => scenario.stop(), get folder() { return scenario.folder; } }, upMs);
+  const lab = withShell(
+    {
+      start: () => scenario.start(upMs - 10_000),
+      stop: () => scenario.stop(),
+      get folder() {
+        return scenario.folder;
+      },
+    },
+    upMs,
+  );
   return {
     scenario,
     get shell() {
@@ -191,14 +222,25 @@ export interface Answer {
 export function get(address: string, path = '/', timeoutMs = 5000): Promise<Answer> {
   return new Promise((resolve, reject) => {
     // One connection per request (as curl does), so no pooled socket is reused across the virtual addresses.
-    const req = http.request({ path, headers: { connection: 'close' }, createConnection: () => connect(address) }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer from ${address}${path} within ${timeoutMs} ms`), { code: 'TIMEOUT' })), timeoutMs);
+    const req = http.request(
+      { path, headers: { connection: 'close' }, createConnection: () => connect(address) },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    const timer = setTimeout(
+      () =>
+        req.destroy(
+          Object.assign(new Error(`no answer from ${address}${path} within ${timeoutMs} ms`), { code: 'TIMEOUT' }),
+        ),
+      timeoutMs,
+    );
     req.on('close', () => clearTimeout(timer));
-    req.on('error', (error) => reject(Object.assign(error, { message: `${error.message} (GET http://${address}${path})` })));
+    req.on('error', (error) =>
+      reject(Object.assign(error, { message: `${error.message} (GET http://${address}${path})` })),
+    );
     req.end();
   });
 }

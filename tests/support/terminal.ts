@@ -79,7 +79,9 @@ export class ShellSession {
   async visible(): Promise<string[]> {
     await this.pending;
     const buffer = this.screen.buffer.active;
-    return Array.from({ length: this.screen.rows }, (_, i) => buffer.getLine(buffer.viewportY + i)!.translateToString(true));
+    return Array.from({ length: this.screen.rows }, (_, i) =>
+      buffer.getLine(buffer.viewportY + i)!.translateToString(true),
+    );
   }
 
   /** The line the cursor is on, and the cursor's column. */
@@ -132,7 +134,10 @@ export class ShellSession {
  * A learner's shell in the folder of `lab` (a scenario's supervisor, a hand-made sandbox folder), for the tests of one
  * describe block: the lab is up and the shell shows its prompt before the first test; both stop after the last.
  */
-export function withShell(lab: { folder: string; start(): Promise<void>; stop(): Promise<void> }, upMs?: number): { readonly shell: ShellSession } {
+export function withShell(
+  lab: { folder: string; start(): Promise<void>; stop(): Promise<void> },
+  upMs?: number,
+): { readonly shell: ShellSession } {
   let shell: ShellSession | undefined;
   beforeAll(async () => {
     await lab.start();

@@ -73,7 +73,11 @@ export async function startBalancer(
   const folder = mkdtempSync(join(tmpdir(), 'balancer-'));
   writeFileSync(join(folder, 'haproxy.cfg'), config);
   // stdin stays open: under SANDBOX_EVENTS the balancer exits when it closes (its supervisor is gone).
-  const node = startNode('balancer', ['-f', 'haproxy.cfg'], { cwd: folder, net: network?.SANDBOX_NET, address: network?.SANDBOX_ADDR });
+  const node = startNode('balancer', ['-f', 'haproxy.cfg'], {
+    cwd: folder,
+    net: network?.SANDBOX_NET,
+    address: network?.SANDBOX_ADDR,
+  });
   const balancer: Balancer = {
     child: node.child,
     folder,
@@ -144,7 +148,14 @@ export function runtime(port: number, command: string): Promise<string> {
 }
 
 /** A config in the shape lessons use: logs on, httplog, explicit timeouts, one frontend, one backend. */
-export function haproxyCfg(o: { port: number; backend: string[]; servers: string[]; defaults?: string[]; global?: string[]; frontend?: string[] }): string {
+export function haproxyCfg(o: {
+  port: number;
+  backend: string[];
+  servers: string[];
+  defaults?: string[];
+  global?: string[];
+  frontend?: string[];
+}): string {
   return [
     'global',
     '    log stdout format raw local0 info',
@@ -168,7 +179,9 @@ export function haproxyCfg(o: { port: number; backend: string[]; servers: string
   ].join('\n');
 }
 
-export const isRequest = (e: NodeEvent): e is Extract<NodeEvent, { type: 'balancer.request' }> => e.type === 'balancer.request';
-export const isServer = (e: NodeEvent): e is Extract<NodeEvent, { type: 'balancer.server' }> => e.type === 'balancer.server';
+export const isRequest = (e: NodeEvent): e is Extract<NodeEvent, { type: 'balancer.request' }> =>
+  e.type === 'balancer.request';
+export const isServer = (e: NodeEvent): e is Extract<NodeEvent, { type: 'balancer.server' }> =>
+  e.type === 'balancer.server';
 
 export { freePort };

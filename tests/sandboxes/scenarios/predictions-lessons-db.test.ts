@@ -10,7 +10,8 @@ import { scenarioWithShell, type SupervisorRun } from '../../support/supervisor'
 
 type Measured = Extract<SandboxEvent, { type: 'prediction' }>;
 
-const measured = (scenario: SupervisorRun, id: string) => scenario.events.filter((e): e is Measured => e.type === 'prediction' && e.id === id).at(-1);
+const measured = (scenario: SupervisorRun, id: string) =>
+  scenario.events.filter((e): e is Measured => e.type === 'prediction' && e.id === id).at(-1);
 
 async function predicted(scenario: SupervisorRun, id: string, ms = 30_000): Promise<Measured> {
   await scenario.until(() => measured(scenario, id), ms);
@@ -18,7 +19,11 @@ async function predicted(scenario: SupervisorRun, id: string, ms = 30_000): Prom
 }
 
 /** A monitor fails over only a primary it has seen: wait for mon-01 to report it, as the lesson says. */
-const monitorFound = (scenario: SupervisorRun) => scenario.until(() => scenario.events.some((e) => e.type === 'log' && /primary is db-01 .*\(found\)/.test(e.text)), 30_000);
+const monitorFound = (scenario: SupervisorRun) =>
+  scenario.until(
+    () => scenario.events.some((e) => e.type === 'log' && /primary is db-01 .*\(found\)/.test(e.text)),
+    30_000,
+  );
 
 describe('what a synchronous commit does with no standby to confirm it, measured', () => {
   const lab = scenarioWithShell('replication');
@@ -35,7 +40,10 @@ describe('what a synchronous commit does with no standby to confirm it, measured
     await lab.shell.command('infra start db-02', 30_000);
     const { value, how } = await predicted(lab.scenario, 'sync-commit-wait');
     expect(value).toBe(COMMIT_WAIT_CHOICES[2]);
-    const [waited] = /^order:43 waited (\d+\.\d) s before db-01 acknowledged it \(in sync mode\)$/.exec(how)!.slice(1).map(Number);
+    const [waited] = /^order:43 waited (\d+\.\d) s before db-01 acknowledged it \(in sync mode\)$/
+      .exec(how)!
+      .slice(1)
+      .map(Number);
     // At least the client's 2 s and the pause after it; at most that plus db-02's start, on a loaded machine.
     expect(waited).toBeGreaterThanOrEqual(3.5);
     expect(waited).toBeLessThanOrEqual(40);
@@ -67,10 +75,17 @@ describe('the failover time and the fate of the last write, measured', () => {
 
   it('a write no standby received is lost, and the measure says so once the lab is reset and it happens', async () => {
     await lab.shell.command('infra reset', 60_000);
-    await lab.scenario.until(() => lab.scenario.events.filter((e) => e.type === 'log' && /primary is db-01 .*\(found\)/.test(e.text)).length >= 2, 30_000);
-    for (const line of ['infra cut db-01 db-02', 'infra cut db-01 db-03', 'db set order:42 paid', 'infra kill db-01']) await lab.shell.command(line);
+    await lab.scenario.until(
+      () =>
+        lab.scenario.events.filter((e) => e.type === 'log' && /primary is db-01 .*\(found\)/.test(e.text)).length >= 2,
+      30_000,
+    );
+    for (const line of ['infra cut db-01 db-02', 'infra cut db-01 db-03', 'db set order:42 paid', 'infra kill db-01'])
+      await lab.shell.command(line);
     await lab.scenario.until(() => measured(lab.scenario, 'write-survives')?.value === SURVIVES_CHOICES[1], 30_000);
-    expect(measured(lab.scenario, 'write-survives')!.how).toMatch(/^db-01 acknowledged order:42 at 0\/[0-9A-F]+; db-0[23]'s timeline 2 begins at 0\/[0-9A-F]+, before it$/);
+    expect(measured(lab.scenario, 'write-survives')!.how).toMatch(
+      /^db-01 acknowledged order:42 at 0\/[0-9A-F]+; db-0[23]'s timeline 2 begins at 0\/[0-9A-F]+, before it$/,
+    );
   }, 120_000);
 });
 
@@ -88,7 +103,7 @@ describe('the number of primaries after an unfenced comeback, measured', () => {
   }, 120_000);
 });
 
-describe("how late web-02 answers a read of your own write from a standby 10 s behind, measured", () => {
+describe('how late web-02 answers a read of your own write from a standby 10 s behind, measured', () => {
   const lab = scenarioWithShell('read-your-writes');
 
   it("is the rest of db-02's replay delay: about 10 s after the write", async () => {

@@ -23,7 +23,10 @@ export class SandboxFolder {
 
   /** Writes control.json, as the supervisor does once the scenario is up. */
   announce(controlPort = 1): void {
-    writeFileSync(join(this.folder, '.sandbox', 'control.json'), JSON.stringify({ port: controlPort, secret: 'not used here', net: this.net, client: '203.0.113.10' }));
+    writeFileSync(
+      join(this.folder, '.sandbox', 'control.json'),
+      JSON.stringify({ port: controlPort, secret: 'not used here', net: this.net, client: '203.0.113.10' }),
+    );
   }
 
   /** Runs an HTTP server as the node at `address` (e.g. "10.0.0.2:80") on the sandbox network. */
@@ -88,7 +91,10 @@ export class SandboxFolder {
  * A sandbox folder set up by `setUp` (servers as nodes, files), announced as a running scenario, with a learner's shell
  * in it, for the tests of one describe block; both go away after the last test.
  */
-export function sandboxWithShell(setUp: (sandbox: SandboxFolder) => Promise<void>): { readonly sandbox: SandboxFolder; readonly shell: ShellSession } {
+export function sandboxWithShell(setUp: (sandbox: SandboxFolder) => Promise<void>): {
+  readonly sandbox: SandboxFolder;
+  readonly shell: ShellSession;
+} {
   const sandbox = new SandboxFolder();
   const start = async () => {
     await setUp(sandbox);

@@ -14,7 +14,12 @@ export interface Running extends SandboxNode {
 }
 
 /** Sandbox addresses by node name, as the scenarios give them (DESIGN: db-01 is 10.0.0.21, mon-01 10.0.0.31). */
-const ADDRESSES: Record<string, string> = { 'db-01': '10.0.0.21', 'db-02': '10.0.0.22', 'db-03': '10.0.0.23', 'mon-01': '10.0.0.31' };
+const ADDRESSES: Record<string, string> = {
+  'db-01': '10.0.0.21',
+  'db-02': '10.0.0.22',
+  'db-03': '10.0.0.23',
+  'mon-01': '10.0.0.31',
+};
 
 export class Cluster {
   readonly dir = mkdtempSync(join(tmpdir(), 'store-'));
@@ -28,8 +33,18 @@ export class Cluster {
   }
 
   /** Starts `store <args>` as node `name`; resolves once it reports store.ready (or, for a monitor, at once). */
-  async start(name: string, args: string[], options: { ready?: boolean; env?: Record<string, string> } = {}): Promise<Running> {
-    const node = startNode('store', args, { cwd: this.dir, name, net: this.net, address: ADDRESSES[name], env: options.env });
+  async start(
+    name: string,
+    args: string[],
+    options: { ready?: boolean; env?: Record<string, string> } = {},
+  ): Promise<Running> {
+    const node = startNode('store', args, {
+      cwd: this.dir,
+      name,
+      net: this.net,
+      address: ADDRESSES[name],
+      env: options.env,
+    });
     const running: Running = { ...node, name, address: this.ports.has(name) ? await this.address(name) : '' };
     this.nodes.set(name, running);
     if (options.ready !== false) await this.waitFor(name, (e) => e.type === 'store.ready');
@@ -52,7 +67,16 @@ export class Cluster {
   }
 
   async standby(name: string, primary: string, extra: string[] = []): Promise<Running> {
-    return this.start(name, ['standby', '--listen', `:${await this.port(name)}`, '--name', name, '--primary', await this.address(primary), ...extra]);
+    return this.start(name, [
+      'standby',
+      '--listen',
+      `:${await this.port(name)}`,
+      '--name',
+      name,
+      '--primary',
+      await this.address(primary),
+      ...extra,
+    ]);
   }
 
   /** Restarts a node with the arguments it had (its data directory decides its role). */

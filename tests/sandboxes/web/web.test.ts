@@ -60,10 +60,17 @@ describe.each(RUNTIMES)('the web server, $runtime', (runtime) => {
     expect(answer.body).toContain('Served by web-01 (10.0.0.11) to 10.0.0.2');
     const event = await web.next('web.request');
     const forwarded = await new Promise<string>((resolve, reject) => {
-      const req = http.request({ path: '/', headers: { 'x-forwarded-for': '203.0.113.10<b>' }, createConnection: () => connect('10.0.0.11:80') }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c)).on('end', () => resolve(body));
-      });
+      const req = http.request(
+        {
+          path: '/',
+          headers: { 'x-forwarded-for': '203.0.113.10<b>' },
+          createConnection: () => connect('10.0.0.11:80'),
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c)).on('end', () => resolve(body));
+        },
+      );
       req.on('error', reject).end();
     });
     expect(forwarded).toContain('to 10.0.0.2 (for 203.0.113.10&#60;b&#62;)');
@@ -93,7 +100,10 @@ describe.each(RUNTIMES)('the web server, $runtime', (runtime) => {
 
   it('made flaky, fails app requests with 500 but keeps passing health checks', async () => {
     await startWeb(['--name', 'web-01', '--flaky', '1']);
-    expect(await get('10.0.0.11:80', '/')).toMatchObject({ status: 500, body: 'Internal Server Error (web-01 is flaky)\n' });
+    expect(await get('10.0.0.11:80', '/')).toMatchObject({
+      status: 500,
+      body: 'Internal Server Error (web-01 is flaky)\n',
+    });
     expect((await get('10.0.0.11:80', '/health')).status).toBe(200);
   });
 
@@ -151,7 +161,9 @@ describe.each(RUNTIMES)('the web server, $runtime', (runtime) => {
   });
 
   it('refuses bad flags with the usage, and exits when the supervisor (its stdin) goes away', async () => {
-    const bad = spawn(process.execPath, [join(dist, 'web.js'), '--name', 'web-01', '--flaky', 'lots'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const bad = spawn(process.execPath, [join(dist, 'web.js'), '--name', 'web-01', '--flaky', 'lots'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let errors = '';
     bad.stderr!.on('data', (c) => (errors += c));
     expect(await new Promise((resolve) => bad.once('exit', resolve))).toBe(2);
@@ -169,8 +181,10 @@ describe.each(RUNTIMES)('the web server, $runtime', (runtime) => {
 // assumes the machine is fast (a slow machine sends less than asked, which only moves the server further from its
 // limit in the tests below capacity, and waits and refusals are counted, not timed).
 describe('a web server’s capacity', () => {
-  const pools = (web: Web) => web.events.filter((e): e is Extract<NodeEvent, { type: 'web.pool' }> => e.type === 'web.pool');
-  const requests = (web: Web) => web.events.filter((e): e is Extract<NodeEvent, { type: 'web.request' }> => e.type === 'web.request');
+  const pools = (web: Web) =>
+    web.events.filter((e): e is Extract<NodeEvent, { type: 'web.pool' }> => e.type === 'web.pool');
+  const requests = (web: Web) =>
+    web.events.filter((e): e is Extract<NodeEvent, { type: 'web.request' }> => e.type === 'web.request');
 
   it('serves `workers` requests at once, queues `backlog` more, and answers the rest 503 at once', async () => {
     // 2 workers, 2 places in the backlog, 1.5 s of work each: a burst of 8 arrives long before any worker is free.
@@ -180,12 +194,17 @@ describe('a web server’s capacity', () => {
     const refused = answers.filter((a) => a.status === 503);
     expect(served).toHaveLength(4);
     expect(refused).toHaveLength(4);
-    expect(refused[0].body).toBe('Service Unavailable: web-01 is overloaded (all 2 workers busy, backlog of 2 full); try again later\n');
+    expect(refused[0].body).toBe(
+      'Service Unavailable: web-01 is overloaded (all 2 workers busy, backlog of 2 full); try again later\n',
+    );
     expect(refused[0].headers['retry-after']).toBe('1');
     // Refused at once, before any worker finished: a refusal costs no work.
     expect(Math.max(...refused.map((a) => a.at))).toBeLessThan(Math.min(...served.map((a) => a.at)));
     // The two that queued waited a whole service time for a worker, and the server said so.
-    const waits = requests(web).filter((e) => e.status === 200).map((e) => e.wait_ms).sort((a, b) => a - b);
+    const waits = requests(web)
+      .filter((e) => e.status === 200)
+      .map((e) => e.wait_ms)
+      .sort((a, b) => a - b);
     expect(waits.slice(0, 2).every((w) => w < 1500)).toBe(true);
     expect(waits.slice(2).every((w) => w >= 1400)).toBe(true);
     await web.next('web.pool');
@@ -208,7 +227,15 @@ describe('a web server’s capacity', () => {
     expect(served).toBeLessThanOrEqual(2 * Math.ceil(elapsed / 100));
     // Before the first refusal, the backlog filled: some request waited for a worker.
     expect(requests(web).some((e) => e.status === 200 && e.wait_ms > 0)).toBe(true);
-    expect(web.events.some((e) => e.type === 'log' && /answered \d+ requests? with 503 in the last second: all 2 workers busy and the backlog of 5 full/.test(e.text))).toBe(true);
+    expect(
+      web.events.some(
+        (e) =>
+          e.type === 'log' &&
+          /answered \d+ requests? with 503 in the last second: all 2 workers busy and the backlog of 5 full/.test(
+            e.text,
+          ),
+      ),
+    ).toBe(true);
   });
 
   it('below its capacity refuses nothing', async () => {
@@ -223,7 +250,11 @@ describe('a web server’s capacity', () => {
 
   it('takes a new capacity from a stdin line, confirmed in its behaviour event, and keeps its health checks out of the pool', async () => {
     const web = await startWeb(['--name', 'web-01']);
-    expect(web.events.find((e) => e.type === 'web.behaviour')).toMatchObject({ workers: 5, backlog: 20, service_ms: 140 });
+    expect(web.events.find((e) => e.type === 'web.behaviour')).toMatchObject({
+      workers: 5,
+      backlog: 20,
+      service_ms: 140,
+    });
     web.child.stdin!.write('workers 1 backlog 0 service 2s\n');
     expect(await web.next('web.behaviour')).toMatchObject({ workers: 1, backlog: 0, service_ms: 2000 });
     const busy = get('10.0.0.11:80', '/', 10_000);
