@@ -1,6 +1,7 @@
 // The supervisor's own events (stamped with node 'supervisor'): what happened to the processes, the links and the
 // exercise goals. Node events (requests, health changes, ...) are in the other files of this folder.
 import type { ExitCause, GoalStatus, NodeState, Reply } from '../commands';
+import type { Role } from '../role';
 import type { Measured, PredictionKind } from '../scenario';
 
 /** First event of a run (and of every reset): what the scenario is, so a view can draw it before anything else. */
@@ -12,7 +13,7 @@ export interface ScenarioEvent {
   /** `stopped`: the node does not start with the others (a switched-off machine the learner starts). */
   nodes: {
     name: string;
-    role: string;
+    role: Role;
     address: string;
     ports: number[];
     program: string;

@@ -2,6 +2,7 @@
 // balancers, web servers, the primary database, its replicas), the monitor apart. Tiers run left to right on a wide
 // screen and top to bottom on a narrow one (a phone), so the picture's text stays readable at either width.
 // Pure, so it is tested. Which links join them is topology-links.ts.
+import type { Role } from '../../../sandboxes/contracts/role';
 
 export interface Placed {
   name: string;
@@ -21,19 +22,20 @@ const COL_W = NODE_W + 40;
 /** Across, each tier gets this much width: room for a link between nodes, and no more, so the text stays large. */
 const TIER_W = NODE_W + 80;
 
-/** The tier of each role, in request order; roles not in it (monitors) sit apart. */
-export const column: Record<string, number> = { balancer: 1, vrrp: 1, web: 2, store: 3 };
+/** The tier of each role, in request order, or 'apart' (monitors watch every tier). Typed by Role: a role added to
+ * the contracts is named here by the compiler. */
+export const column: Record<Role, 1 | 2 | 3 | 'apart'> = { balancer: 1, vrrp: 1, web: 2, store: 3, monitor: 'apart' };
 
 interface Placeable {
   name: string;
-  role: string;
+  role: Role;
 }
 
 export function layout(
   nodes: readonly Placeable[],
   orientation: Orientation = 'across',
 ): { placed: Placed[]; width: number; height: number } {
-  const monitors = nodes.filter((n) => !(n.role in column));
+  const monitors = nodes.filter((n) => column[n.role] === 'apart');
   // The first database node starts as the primary; its replicas get a tier of their own, so each replication
   // link is a separate line. Nodes keep their place after a failover: the links move (topology-links.ts).
   const stores = nodes.filter((n) => n.role === 'store');

@@ -3,9 +3,11 @@
 // alone, and the same visible words are the node's accessible name (WCAG's "label in name"). Plain words, no
 // symbols, so a screen reader says exactly what is written.
 import { formatLsn } from '../../../sandboxes/contracts/lsn';
+import type { Role } from '../../../sandboxes/contracts/role';
 import type { ViewNode, ViewState, VrrpRole } from './state';
 
-const roleNames: Record<string, string> = {
+// Typed by Role: a role added to the contracts is named here by the compiler.
+const roleNames: Record<Role, string> = {
   balancer: 'balancer',
   vrrp: 'balancer',
   web: 'web server',
@@ -19,7 +21,7 @@ export const alive = (node: Pick<ViewNode, 'process'>) => node.process !== 'stop
 export function roleText(node: ViewNode): string {
   if (node.replication && alive(node))
     return node.replication.role === 'primary' ? `primary · tl ${node.replication.timeline}` : 'replica';
-  return roleNames[node.role] ?? node.role;
+  return roleNames[node.role];
 }
 
 /** The process line, and a tone the stylesheet maps to a colour and a stroke pattern. */

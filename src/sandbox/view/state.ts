@@ -4,6 +4,7 @@
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import type { VrrpStateEvent } from '../../../sandboxes/contracts/events/edge';
 import type { NodeState } from '../../../sandboxes/contracts/commands';
+import type { Role } from '../../../sandboxes/contracts/role';
 import type { Measured, PredictionKind } from '../../../sandboxes/contracts/scenario';
 import { observe, observeClients, observeLag, type Outcome, type Traffic, emptyTraffic } from './traffic';
 
@@ -12,7 +13,7 @@ export type ProcessState = NodeState | 'starting';
 
 export interface ViewNode {
   name: string;
-  role: string;
+  role: Role;
   address: string;
   ports: number[];
   process: ProcessState;

@@ -2,6 +2,7 @@
 // the virtual IP badge, replication bars, and requests travelling client → balancer → server coloured and shaped
 // by outcome. Updated in place (nodes keep their focus); requests are animated only when motion is allowed and are
 // aggregated per server and outcome when many arrive in one frame, so heavy load never drops frames.
+import type { Role } from '../../../sandboxes/contracts/role';
 import type { ViewNode, ViewRequest, ViewState } from './state';
 import { CLIENT, NODE_H, NODE_W, layout, type Orientation, type Placed } from './layout';
 import { alive, heldVips, lagText, poolText, processText, roleText, statusText } from './node-text';
@@ -26,7 +27,7 @@ function el<K extends keyof SVGElementTagNameMap>(
 }
 
 /** The outline of each kind of node: shape tells the role apart without colour or text. */
-function shape(role: string, g: SVGGElement): SVGElement {
+function shape(role: Role | 'client', g: SVGGElement): SVGElement {
   const [w, h] = [NODE_W, NODE_H];
   const x = -w / 2;
   const y = -h / 2;

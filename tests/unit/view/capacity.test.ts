@@ -71,7 +71,7 @@ describe("the view of a web server's capacity", () => {
       ...twoServers,
       nodes: [
         ...twoServers.nodes,
-        { name: 'web-03', role: 'web', address: '10.0.0.13', ports: [80], program: 'web', stopped: true },
+        { name: 'web-03', role: 'web' as const, address: '10.0.0.13', ports: [80], program: 'web', stopped: true },
       ],
     };
     const state = reduceAll(stream([0, 'supervisor', scenario]));

@@ -144,7 +144,7 @@ describe('the topology layout', () => {
       ...twoServers.nodes,
       ...[1, 2].map((n) => ({
         name: `db-0${n}`,
-        role: 'store',
+        role: 'store' as const,
         address: `10.0.0.2${n}`,
         ports: [5432],
         program: 'store',
@@ -171,7 +171,7 @@ describe('the topology layout', () => {
 import { lagText, processText, roleText, statusText } from '../../../src/sandbox/view/node-text';
 
 describe('how a node is put into words', () => {
-  const web = { name: 'web-01', role: 'web', address: '10.0.0.11', ports: [80] };
+  const web = { name: 'web-01', role: 'web' as const, address: '10.0.0.11', ports: [80] };
 
   it('separates what the process does from what the balancer thinks of it', () => {
     const killed = { ...web, process: 'stopped' as const, check: 'UP 1/3' };
@@ -185,7 +185,7 @@ describe('how a node is put into words', () => {
     const replica = {
       ...web,
       name: 'db-02',
-      role: 'store',
+      role: 'store' as const,
       process: 'running' as const,
       replication: { role: 'replica' as const, lsn: 300, timeline: 1, replay_lsn: 0x180, lag_bytes: 120, lag_ms: 40 },
     };

@@ -7,8 +7,8 @@ import { twoServers } from './stream';
 describe('the topology laid out top to bottom (a narrow screen)', () => {
   const nodes = [
     ...twoServers.nodes,
-    ...[1, 2, 3].map((n) => ({ name: `db-0${n}`, role: 'store' })),
-    { name: 'mon-01', role: 'monitor' },
+    ...[1, 2, 3].map((n) => ({ name: `db-0${n}`, role: 'store' as const })),
+    { name: 'mon-01', role: 'monitor' as const },
   ];
 
   it('puts tiers top to bottom in the order a request travels, a tier side by side, the monitor last', () => {

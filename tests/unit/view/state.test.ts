@@ -148,7 +148,7 @@ describe('the virtual address and alerts', () => {
     ...twoServers,
     nodes: [
       ...twoServers.nodes,
-      { name: 'lb-02', role: 'balancer', address: '10.0.0.3', ports: [80], program: 'balancer' },
+      { name: 'lb-02', role: 'balancer' as const, address: '10.0.0.3', ports: [80], program: 'balancer' },
     ],
   };
   const vrrp = (state: 'MASTER' | 'BACKUP' | 'FAULT') =>
@@ -204,8 +204,8 @@ describe('replication positions', () => {
   const cluster = {
     ...twoServers,
     nodes: [
-      { name: 'db-01', role: 'store', address: '10.0.0.21', ports: [5432], program: 'store' },
-      { name: 'db-02', role: 'store', address: '10.0.0.22', ports: [5432], program: 'store' },
+      { name: 'db-01', role: 'store' as const, address: '10.0.0.21', ports: [5432], program: 'store' },
+      { name: 'db-02', role: 'store' as const, address: '10.0.0.22', ports: [5432], program: 'store' },
     ],
   };
   const ready = (role: 'primary' | 'standby') =>
@@ -265,14 +265,19 @@ describe('replication positions', () => {
 describe('the links after a failover', () => {
   const db = (n: number) => ({
     name: `db-0${n}`,
-    role: 'store',
+    role: 'store' as const,
     address: `10.0.0.2${n}`,
     ports: [5432],
     program: 'store',
   });
   const cluster = {
     ...twoServers,
-    nodes: [{ name: 'web-01', role: 'web', address: '10.0.0.11', ports: [80], program: 'web' }, db(1), db(2), db(3)],
+    nodes: [
+      { name: 'web-01', role: 'web' as const, address: '10.0.0.11', ports: [80], program: 'web' },
+      db(1),
+      db(2),
+      db(3),
+    ],
   };
   const ready = (role: 'primary' | 'standby', timeline = 1) =>
     ({ type: 'store.ready', address: '', role, timeline, mode: 'async', lsn: 100 }) as const;

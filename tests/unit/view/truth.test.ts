@@ -37,13 +37,13 @@ describe('a recorded active/active run', () => {
   it('shows lb-01 as MASTER of VI_1 holding 10.0.0.10 and BACKUP of VI_2, and lb-02 the other way round', () => {
     const state = before(95);
     expect(words(state, 'lb-01')).toEqual({
-      role: 'balancer',
+      role: 'balancer' as const,
       process: 'running',
       status: 'MASTER VI_1 · BACKUP VI_2',
       vips: ['10.0.0.10'],
     });
     expect(words(state, 'lb-02')).toEqual({
-      role: 'balancer',
+      role: 'balancer' as const,
       process: 'running',
       status: 'BACKUP VI_1 · MASTER VI_2',
       vips: ['10.0.0.20'],
@@ -52,7 +52,12 @@ describe('a recorded active/active run', () => {
 
   it('shows the killed lb-01 stopped with no role and no address, 10.0.0.10 held by nobody until lb-02 takes it', () => {
     const dead = replay.stateAfter(events.findIndex((e) => e.seq === 95) + 1);
-    expect(words(dead, 'lb-01')).toEqual({ role: 'balancer', process: 'STOPPED', status: undefined, vips: [] });
+    expect(words(dead, 'lb-01')).toEqual({
+      role: 'balancer' as const,
+      process: 'STOPPED',
+      status: undefined,
+      vips: [],
+    });
     expect(dead.vips).toContainEqual({ address: '10.0.0.10', instance: 'VI_1', owner: undefined });
     const after = reduceAll(events);
     expect(words(after, 'lb-02')).toMatchObject({
@@ -68,7 +73,7 @@ describe('a dead node', () => {
     ...twoServers,
     nodes: [
       ...twoServers.nodes,
-      { name: 'lb-02', role: 'balancer', address: '10.0.0.3', ports: [80], program: 'balancer' },
+      { name: 'lb-02', role: 'balancer' as const, address: '10.0.0.3', ports: [80], program: 'balancer' },
     ],
   };
   const vrrp = (state: 'MASTER' | 'BACKUP') =>
@@ -104,7 +109,7 @@ describe('a dead node', () => {
   it('is no primary once stopped', () => {
     const db = {
       ...twoServers,
-      nodes: [{ name: 'db-01', role: 'store', address: '10.0.0.21', ports: [5432], program: 'store' }],
+      nodes: [{ name: 'db-01', role: 'store' as const, address: '10.0.0.21', ports: [5432], program: 'store' }],
     };
     const state = reduceAll(
       stream(
