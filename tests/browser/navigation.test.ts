@@ -175,4 +175,38 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     await p.close();
     expect(errors).toEqual([]);
   }, TEST_MS);
+
+  it("sends a load chosen the moment the next lesson's sandbox appears to that lesson's own web server", async () => {
+    const p = await course.browser.newPage();
+    p.on('pageerror', (error) => errors.push(error.message));
+    await p.goto(new URL('/overview/', course.server.url).href);
+    await viewsReady(p);
+    // On the next lesson, the learner turns the load on as soon as its control is there: before the supervisor has
+    // said which nodes the scenario has. The page's own events of that sandbox are kept to see where the load went.
+    await p.evaluate(() => {
+      const seen = ((window as unknown as { oneServer: { type: string; node: string; client?: string }[] }).oneServer = []);
+      const chosen = window as unknown as { eventsWhenChosen?: number };
+      addEventListener('sandbox:event', (e) => (e.target as HTMLElement).dataset.scenario === 'one-server' && seen.push((e as CustomEvent).detail), true);
+      // The whole document: a client-side navigation swaps the body for the next page's.
+      new MutationObserver((_, observer) => {
+        const select = document.querySelector<HTMLSelectElement>('[data-scenario="one-server"] select.load');
+        if (!select) return;
+        observer.disconnect();
+        chosen.eventsWhenChosen = seen.length;
+        select.value = '20';
+        select.dispatchEvent(new Event('change'));
+      }).observe(document.documentElement, { childList: true, subtree: true });
+    });
+    await p.locator('.pagination-links a[rel="next"]').click();
+    await p.waitForURL(/\/second-server\/$/);
+    await startSandbox(p.locator('[data-sandbox]').first());
+    const served = () =>
+      p.evaluate(() => (window as unknown as { oneServer: { type: string; node: string; client?: string }[] }).oneServer.filter((e) => e.type === 'web.request' && e.node === 'web-01' && e.client?.startsWith('203.0.113.')).length);
+    // 20 requests/s reach one-server's web-01 from the learner's address (CLIENT), once every node is up.
+    await expect.poll(served, { timeout: UP_MS }).toBeGreaterThanOrEqual(10);
+    expect(await p.evaluate(() => (window as unknown as { eventsWhenChosen?: number }).eventsWhenChosen)).toBe(0);
+    expect(await p.locator('[data-scenario="one-server"] .views-status').first().innerText()).toBe('Sending 20 requests/s to http://10.0.0.11/ (load -r 20).');
+    await p.close();
+    expect(errors).toEqual([]);
+  }, TEST_MS);
 });
