@@ -16,6 +16,12 @@ import { startSandbox } from './start-sandbox';
 const UP_MS = 40_000;
 const TEST_MS = 120_000;
 
+/** What the page keeps of one-server's events, and how many it had when the load was chosen. */
+interface OneServerSeen {
+  oneServer: { type: string; node: string; client?: string }[];
+  eventsWhenChosen?: number;
+}
+
 describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
   let page: Page;
   const sockets: WebSocket[] = [];
@@ -211,8 +217,8 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     // On the next lesson, the learner turns the load on as soon as its control is there: before the supervisor has
     // said which nodes the scenario has. The page's own events of that sandbox are kept to see where the load went.
     await p.evaluate(() => {
-      const seen = ((window as unknown as { oneServer: { type: string; node: string; client?: string }[] }).oneServer = []);
-      const chosen = window as unknown as { eventsWhenChosen?: number };
+      const chosen = window as unknown as OneServerSeen;
+      const seen: OneServerSeen['oneServer'] = (chosen.oneServer = []);
       addEventListener('sandbox:event', (e) => (e.target as HTMLElement).dataset.scenario === 'one-server' && seen.push((e as CustomEvent).detail), true);
       // The whole document: a client-side navigation swaps the body for the next page's.
       new MutationObserver((_, observer) => {
@@ -228,10 +234,10 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     await p.waitForURL(/\/second-server\/$/);
     await startSandbox(p.locator('[data-sandbox]').first());
     const served = () =>
-      p.evaluate(() => (window as unknown as { oneServer: { type: string; node: string; client?: string }[] }).oneServer.filter((e) => e.type === 'web.request' && e.node === 'web-01' && e.client?.startsWith('203.0.113.')).length);
+      p.evaluate(() => (window as unknown as OneServerSeen).oneServer.filter((e) => e.type === 'web.request' && e.node === 'web-01' && e.client?.startsWith('203.0.113.')).length);
     // 20 requests/s reach one-server's web-01 from the learner's address (CLIENT), once every node is up.
     await expect.poll(served, { timeout: UP_MS }).toBeGreaterThanOrEqual(10);
-    expect(await p.evaluate(() => (window as unknown as { eventsWhenChosen?: number }).eventsWhenChosen)).toBe(0);
+    expect(await p.evaluate(() => (window as unknown as OneServerSeen).eventsWhenChosen)).toBe(0);
     expect(await p.locator('[data-scenario="one-server"] .views-status').first().innerText()).toBe('Sending 20 requests/s to http://10.0.0.11/ (load -r 20).');
     await p.close();
     expect(errors).toEqual([]);
