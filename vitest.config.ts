@@ -58,10 +58,21 @@ export default defineConfig({
     maxWorkers: 3,
     sequence: { sequencer: slowestFirst(SLOWEST) },
     projects: [
-      { extends: true, test: { name: 'local', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, ...ONLY_UNDER_LIMITS] } },
       {
         extends: true,
-        test: { name: 'webcontainer-limits', include: UNDER_WEBCONTAINER_LIMITS, env: { SANDBOX_CONSTRAINTS: 'webcontainer' } },
+        test: {
+          name: 'local',
+          include: ['tests/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...ONLY_UNDER_LIMITS],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'webcontainer-limits',
+          include: UNDER_WEBCONTAINER_LIMITS,
+          env: { SANDBOX_CONSTRAINTS: 'webcontainer' },
+        },
       },
     ],
   },

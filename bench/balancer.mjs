@@ -13,11 +13,20 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, duration: { type: 'string', default: '5' }, connections: { type: 'string', default: '32' }, threads: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '32' },
+    threads: { type: 'string', default: '2' },
+  },
+});
 
 for (const tool of ['wrk', 'haproxy']) {
   if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
-    console.error(`bench:balancer needs '${tool}' on PATH (Debian/Ubuntu: apt-get install -y wrk haproxy). Nothing was run.`);
+    console.error(
+      `bench:balancer needs '${tool}' on PATH (Debian/Ubuntu: apt-get install -y wrk haproxy). Nothing was run.`,
+    );
     process.exit(1);
   }
 }
@@ -34,7 +43,15 @@ const freePort = () =>
   });
 const waitPort = async (port) => {
   for (let i = 0; i < 100; i++) {
-    const ok = await new Promise((resolve) => net.connect(port, '127.0.0.1').on('connect', function () { this.destroy(); resolve(true); }).on('error', () => resolve(false)));
+    const ok = await new Promise((resolve) =>
+      net
+        .connect(port, '127.0.0.1')
+        .on('connect', function () {
+          this.destroy();
+          resolve(true);
+        })
+        .on('error', () => resolve(false)),
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -79,19 +96,36 @@ ${backends.map((p, i) => `    server app${i + 1} 127.0.0.1:${p}`).join('\n')}
 `;
 writeFileSync(join(folder, 'ours.cfg'), config(oursPort));
 writeFileSync(join(folder, 'haproxy.cfg'), config(haproxyPort));
-start(process.execPath, [join(root, 'sandboxes', 'dist', 'balancer.js'), '-f', join(folder, 'ours.cfg')], { stdio: ['pipe', 'ignore', 'ignore'] });
+start(process.execPath, [join(root, 'sandboxes', 'dist', 'balancer.js'), '-f', join(folder, 'ours.cfg')], {
+  stdio: ['pipe', 'ignore', 'ignore'],
+});
 start('haproxy', ['-db', '-f', join(folder, 'haproxy.cfg')], { stdio: ['pipe', 'ignore', 'ignore'] });
 await Promise.all([waitPort(oursPort), waitPort(haproxyPort)]);
 
 /** Runs wrk and reads requests/s and the latency percentiles (ms) from its --latency report. */
 function wrk(port) {
-  const out = spawnSync('wrk', [`-t${values.threads}`, `-c${values.connections}`, `-d${values.duration}s`, '--latency', `http://127.0.0.1:${port}/`], { encoding: 'utf8' }).stdout;
+  const out = spawnSync(
+    'wrk',
+    [
+      `-t${values.threads}`,
+      `-c${values.connections}`,
+      `-d${values.duration}s`,
+      '--latency',
+      `http://127.0.0.1:${port}/`,
+    ],
+    { encoding: 'utf8' },
+  ).stdout;
   const ms = (label) => {
     const m = new RegExp(`^\\s+${label}\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
     return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN;
   };
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]), p50: ms('50%'), p99: ms('99%'), errors: Number(errors) };
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
+    p50: ms('50%'),
+    p99: ms('99%'),
+    errors: Number(errors),
+  };
 }
 
 // Warm up each target briefly (JIT, connection pools). Then measure in rounds, taking turns, and keep each
@@ -106,11 +140,19 @@ const [direct, haproxy, ours] = [median(results.direct), median(results.haproxy)
 
 const row = (name, r) =>
   `${name.padEnd(26)} ${r.rps.toFixed(0).padStart(9)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${(r.p50 - direct.p50).toFixed(2).padStart(10)} ${(r.p99 - direct.p99).toFixed(2).padStart(10)} ${String(r.errors).padStart(7)}`;
-console.log(`\nwrk -t${values.threads} -c${values.connections} -d${values.duration}s, median of ${rounds} rounds taken in turn; 2 Node ${process.version} backends, roundrobin; ${(await import('node:os')).cpus().length} CPUs, load average ${(await import('node:os')).loadavg()[0].toFixed(1)}`);
-console.log(`${''.padEnd(26)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'+p50 ms'.padStart(10)} ${'+p99 ms'.padStart(10)} ${'non-2xx'.padStart(7)}`);
+console.log(
+  `\nwrk -t${values.threads} -c${values.connections} -d${values.duration}s, median of ${rounds} rounds taken in turn; 2 Node ${process.version} backends, roundrobin; ${(await import('node:os')).cpus().length} CPUs, load average ${(await import('node:os')).loadavg()[0].toFixed(1)}`,
+);
+console.log(
+  `${''.padEnd(26)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'+p50 ms'.padStart(10)} ${'+p99 ms'.padStart(10)} ${'non-2xx'.padStart(7)}`,
+);
 console.log(row('one backend, direct', direct));
 console.log(row(`HAProxy ${spawnSync('haproxy', ['-v'], { encoding: 'utf8' }).stdout.split(' ')[2]}`, haproxy));
 console.log(row('sandbox balancer', ours));
 console.log(`\nthroughput ratio sandbox/HAProxy: ${(ours.rps / haproxy.rps).toFixed(2)}x (goal: 0.8x)`);
-console.log(`all rounds, req/s: ${Object.entries(results).map(([name, list]) => `${name} ${list.map((r) => r.rps.toFixed(0)).join('/')}`).join(', ')}`);
+console.log(
+  `all rounds, req/s: ${Object.entries(results)
+    .map(([name, list]) => `${name} ${list.map((r) => r.rps.toFixed(0)).join('/')}`)
+    .join(', ')}`,
+);
 process.exit(0);

@@ -17,9 +17,19 @@ const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3'
 const folder = mkdtempSync(join(tmpdir(), 'bench-config-'));
 try {
   const outfile = join(folder, 'cases.mjs');
-  await build({ entryPoints: [join(root, 'bench', 'config-cases.ts')], bundle: true, platform: 'node', target: 'node20', format: 'esm', outfile, logLevel: 'warning',
+  await build({
+    entryPoints: [join(root, 'bench', 'config-cases.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outfile,
+    logLevel: 'warning',
     // yaml calls require() for Node built-ins, as in scripts/build-sandboxes.mjs.
-    banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" } });
+    banner: {
+      js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);",
+    },
+  });
   const { cases } = await import(pathToFileURL(outfile).href);
   console.log(`node ${process.version}, best of ${values.rounds} runs per case (1 MB each)`);
   for (const { program, shape, make, check, expect } of cases) {
@@ -36,7 +46,9 @@ try {
       cpu = Math.min(cpu, (user + system) / 1000);
     }
     const ok = expect.test(verdict) ? '' : `  UNEXPECTED VERDICT (wanted ${expect})`;
-    console.log(`${program.padEnd(14)} ${shape.padEnd(48)} ${wall.toFixed(1).padStart(8)} ms wall ${cpu.toFixed(1).padStart(8)} ms CPU  ${JSON.stringify(verdict.slice(0, 70))}${ok}`);
+    console.log(
+      `${program.padEnd(14)} ${shape.padEnd(48)} ${wall.toFixed(1).padStart(8)} ms wall ${cpu.toFixed(1).padStart(8)} ms CPU  ${JSON.stringify(verdict.slice(0, 70))}${ok}`,
+    );
   }
 } finally {
   rmSync(folder, { recursive: true, force: true });

@@ -17,7 +17,10 @@ const rows = COURSE.map((outline) => {
   return {
     lesson: outline.slug,
     'words before sandbox': wordsBeforeFirstSandbox(lesson.source),
-    words: lesson.source.replace(/^---\n[\s\S]*?\n---\n/, '').split(/\s+/).filter(Boolean).length,
+    words: lesson.source
+      .replace(/^---\n[\s\S]*?\n---\n/, '')
+      .split(/\s+/)
+      .filter(Boolean).length,
     goals: goals.length,
     challenges: goals.filter((g) => g.challenge).length,
     predictions: embedded.reduce((n, s) => n + (s.predictions?.length ?? 0), 0),
@@ -33,6 +36,9 @@ for (const question of all) ranks.set(lengthRank(question), (ranks.get(lengthRan
 const chance = all.reduce((sum, q) => sum + 1 / q.options.length, 0);
 console.log(
   `Right answer's length rank over ${all.length} questions (1 = longest): ` +
-    [...ranks].sort(([a], [b]) => a - b).map(([rank, n]) => `rank ${rank}: ${n}`).join(', ') +
+    [...ranks]
+      .sort(([a], [b]) => a - b)
+      .map(([rank, n]) => `rank ${rank}: ${n}`)
+      .join(', ') +
     `; the longest in ${ranks.get(1) ?? 0} (${Math.round((100 * (ranks.get(1) ?? 0)) / all.length)} %), chance ${Math.round((100 * chance) / all.length)} %`,
 );

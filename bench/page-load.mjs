@@ -38,7 +38,9 @@ async function initialScripts(base, lesson) {
   const html = await (await fetch(new URL(lesson, base))).text();
   const seen = new Map();
   const inline = [...html.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
-  const queue = [...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map((m) => new URL(m[1], new URL(lesson, base)).href);
+  const queue = [...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map(
+    (m) => new URL(m[1], new URL(lesson, base)).href,
+  );
   const inlineImports = inline.flatMap((code) => staticImports(code, new URL(lesson, base)));
   queue.push(...inlineImports);
   while (queue.length) {
@@ -53,7 +55,9 @@ async function initialScripts(base, lesson) {
 
 /** `import x from "./a.js"`, `import "./b.js"`, `export * from "./c.js"`; not `import("./d.js")`. */
 function staticImports(code, from) {
-  return [...code.matchAll(/(?:^|[;\s}])(?:import|export)\s*(?:[\w*{}\s,$]+?\s*from\s*)?["']([^"']+\.m?js)["']/g)].map((m) => new URL(m[1], from).href);
+  return [...code.matchAll(/(?:^|[;\s}])(?:import|export)\s*(?:[\w*{}\s,$]+?\s*from\s*)?["']([^"']+\.m?js)["']/g)].map(
+    (m) => new URL(m[1], from).href,
+  );
 }
 
 async function firstServed(browser, base, lesson) {
@@ -63,10 +67,13 @@ async function firstServed(browser, base, lesson) {
     // each node's start and listening events, the topology's 'ready' and the first request served.
     const steps = (window.__steps = []);
     // Events also carry the supervisor's own clock (ms since it started): the page may see them later when busy.
-    const mark = (label, clock) => steps.push([clock === undefined ? label : `${label} [supervisor's clock: ${clock} ms]`, performance.now()]);
+    const mark = (label, clock) =>
+      steps.push([clock === undefined ? label : `${label} [supervisor's clock: ${clock} ms]`, performance.now()]);
     // Long tasks (over 50 ms) of the main thread, for the blocking time a learner would feel while the sandbox starts.
     const longTasks = (window.__longTasks = []);
-    new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((t) => [t.startTime, t.duration]))).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) =>
+      longTasks.push(...list.getEntries().map((t) => [t.startTime, t.duration])),
+    ).observe({ type: 'longtask', buffered: true });
     addEventListener('load', () => mark('load event (page.goto returns; the bench scrolls to the sandbox)'));
     addEventListener('DOMContentLoaded', () => {
       mark('DOM ready');
@@ -81,7 +88,9 @@ async function firstServed(browser, base, lesson) {
       }
       let prompt = false;
       new MutationObserver((changes) => {
-        for (const change of changes) for (const added of change.addedNodes) if (added.nodeName === 'LI' && added.parentElement?.matches('[data-part="steps"]')) mark(added.textContent);
+        for (const change of changes)
+          for (const added of change.addedNodes)
+            if (added.nodeName === 'LI' && added.parentElement?.matches('[data-part="steps"]')) mark(added.textContent);
         // The terminal's shell has printed its greeting: the learner can type.
         if (!prompt && document.querySelector('[data-sandbox] .xterm-rows')?.textContent?.includes("Type 'help'")) {
           prompt = true;
@@ -94,14 +103,18 @@ async function firstServed(browser, base, lesson) {
       'sandbox:event',
       (e) => {
         const event = e.detail;
-        const served = (event.type === 'balancer.request' && event.status < 500) || (event.type === 'web.request' && event.client.startsWith('203.0.113.'));
+        const served =
+          (event.type === 'balancer.request' && event.status < 500) ||
+          (event.type === 'web.request' && event.client.startsWith('203.0.113.'));
         // Each sandbox's own first request and `ready`, by scenario, for the sandboxes started after the first.
         const scenario = e.target.dataset?.scenario;
         const by = (window.__by ??= {});
         const times = (by[scenario] ??= {});
-        if (event.type === 'scenario') times.http = event.nodes.some((n) => n.role === 'web' || n.role === 'balancer' || n.role === 'vrrp');
+        if (event.type === 'scenario')
+          times.http = event.nodes.some((n) => n.role === 'web' || n.role === 'balancer' || n.role === 'vrrp');
         if (event.type === 'ready') times.ready ??= performance.now();
-        if ((served || (event.type === 'ready' && times.http === false)) && times.served === undefined) times.served = performance.now();
+        if ((served || (event.type === 'ready' && times.http === false)) && times.served === undefined)
+          times.served = performance.now();
         if (served && window.__served === undefined) {
           window.__served = performance.now();
           mark('first request served');
@@ -111,7 +124,8 @@ async function firstServed(browser, base, lesson) {
           // A scenario with no HTTP front (only databases) serves no request: its clock stops when every node is up.
           window.__http = event.nodes.some((n) => n.role === 'web' || n.role === 'balancer' || n.role === 'vrrp');
         }
-        if (event.type === 'ready' && window.__http === false && window.__served === undefined) window.__served = performance.now();
+        if (event.type === 'ready' && window.__http === false && window.__served === undefined)
+          window.__served = performance.now();
         if (event.type === 'node.started') mark(`${event.name} started`, event.time);
         if (event.type.endsWith('.listening')) mark(`${event.node} listening`, event.time);
         if (event.type === 'ready') mark('every node up (ready)', event.time);
@@ -125,11 +139,17 @@ async function firstServed(browser, base, lesson) {
   const load = page.locator('select.load');
   await load.waitFor({ timeout: 60_000 });
   await load.selectOption('20');
-  const handle = await page.waitForFunction(() => window.__served && { served: window.__served, steps: window.__steps, longTasks: window.__longTasks }, null, {
-    timeout: 60_000,
-  });
+  const handle = await page.waitForFunction(
+    () => window.__served && { served: window.__served, steps: window.__steps, longTasks: window.__longTasks },
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
   const figures = await handle.jsonValue();
-  figures.ready = await page.evaluate(() => window.__by[document.querySelector('[data-sandbox]').dataset.scenario].ready);
+  figures.ready = await page.evaluate(
+    () => window.__by[document.querySelector('[data-sandbox]').dataset.scenario].ready,
+  );
   // The sandbox's own requests, from the browser's resource timing: when each was asked for and when it arrived.
   const fetched = await page.evaluate(() =>
     performance
@@ -153,8 +173,13 @@ async function firstServed(browser, base, lesson) {
     const sandbox = page.locator('course-sandbox').nth(i);
     await sandbox.scrollIntoViewIfNeeded();
     const scenario = await sandbox.locator('[data-sandbox]').getAttribute('data-scenario');
-    const clicked = await sandbox.locator('[data-part="start-button"]').evaluate((button) => (button.click(), performance.now()));
-    figures.switches.push({ what: `sandbox ${i + 1} of the page (${scenario}), by its button`, ...(await servedAfter(page, sandbox, scenario, clicked)) });
+    const clicked = await sandbox
+      .locator('[data-part="start-button"]')
+      .evaluate((button) => (button.click(), performance.now()));
+    figures.switches.push({
+      what: `sandbox ${i + 1} of the page (${scenario}), by its button`,
+      ...(await servedAfter(page, sandbox, scenario, clicked)),
+    });
   }
   if (next && (await page.locator('a[rel="next"]').count())) {
     const link = page.locator('a[rel="next"]').first();
@@ -165,7 +190,10 @@ async function firstServed(browser, base, lesson) {
     if (await sandbox.count()) {
       await sandbox.scrollIntoViewIfNeeded();
       const scenario = await sandbox.locator('[data-sandbox]').getAttribute('data-scenario');
-      figures.switches.push({ what: `the next lesson ${href} (${scenario}), by client-side navigation`, ...(await servedAfter(page, sandbox, scenario, clicked)) });
+      figures.switches.push({
+        what: `the next lesson ${href} (${scenario}), by client-side navigation`,
+        ...(await servedAfter(page, sandbox, scenario, clicked)),
+      });
     }
   }
   await page.close();
@@ -179,7 +207,10 @@ async function servedAfter(page, sandbox, scenario, since) {
   await load.selectOption('20');
   const times = await page
     .waitForFunction((s) => window.__by?.[s]?.served && window.__by[s], scenario, { timeout: 60_000 })
-    .then((handle) => handle.jsonValue(), () => page.evaluate((s) => window.__by?.[s] ?? {}, scenario));
+    .then(
+      (handle) => handle.jsonValue(),
+      () => page.evaluate((s) => window.__by?.[s] ?? {}, scenario),
+    );
   await load.selectOption('0');
   // Not served within the bound: NaN, printed as such, rather than the whole bench lost.
   return { served: (times.served ?? NaN) - since, ready: (times.ready ?? NaN) - since };
@@ -196,17 +227,26 @@ try {
     const { inline, files } = await initialScripts(server.url, lesson);
     const raw = [...inline, ...files.values()].reduce((sum, code) => sum + Buffer.byteLength(code), 0);
     const gz = [...inline, ...files.values()].reduce((sum, code) => sum + gzipSync(code).length, 0);
-    console.log(`${lesson}: JS before the sandbox starts: ${(gz / 1024).toFixed(1)} KB gzipped (${(raw / 1024).toFixed(1)} KB raw) in ${files.size} files + ${inline.length} inline scripts (goal ≤ 100 KB)`);
+    console.log(
+      `${lesson}: JS before the sandbox starts: ${(gz / 1024).toFixed(1)} KB gzipped (${(raw / 1024).toFixed(1)} KB raw) in ${files.size} files + ${inline.length} inline scripts (goal ≤ 100 KB)`,
+    );
 
     const served = [];
     const readies = [];
     const switches = new Map();
     const blocking = [];
     for (let i = 0; i < runs; i++) {
-      const { served: at, ready, steps, longTasks, switches: switched } = await firstServed(browser, server.url, lesson);
+      const {
+        served: at,
+        ready,
+        steps,
+        longTasks,
+        switches: switched,
+      } = await firstServed(browser, server.url, lesson);
       served.push(at);
       readies.push(ready);
-      for (const { what, served: after, ready: up } of switched) switches.set(what, [...(switches.get(what) ?? []), { served: after, ready: up }]);
+      for (const { what, served: after, ready: up } of switched)
+        switches.set(what, [...(switches.get(what) ?? []), { served: after, ready: up }]);
       // Total Blocking Time's definition (each long task's time over 50 ms), from navigation to the first request.
       const before = longTasks.filter(([start]) => start < at);
       blocking.push(before.reduce((sum, [, duration]) => sum + duration - 50, 0));
@@ -215,16 +255,24 @@ try {
         `  run ${i + 1}: first request served at ${(at / 1000).toFixed(2)} s; ${before.length} long tasks before it, longest ${longest.toFixed(0)} ms, blocking ${blocking.at(-1).toFixed(0)} ms (load average ${loadavg()[0].toFixed(2)})`,
       );
       for (const [label, ms] of steps) console.log(`    ${(ms / 1000).toFixed(2).padStart(6)} s  ${label}`);
-      for (const { what, served: after, ready: up } of switched) console.log(`  run ${i + 1}: ${what}: every node up ${(up / 1000).toFixed(2)} s, first request served ${(after / 1000).toFixed(2)} s after the click`);
+      for (const { what, served: after, ready: up } of switched)
+        console.log(
+          `  run ${i + 1}: ${what}: every node up ${(up / 1000).toFixed(2)} s, first request served ${(after / 1000).toFixed(2)} s after the click`,
+        );
     }
     const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
-    const spread = (values) => `median ${seconds(median(values))} (min ${seconds(Math.min(...values))}, max ${seconds(Math.max(...values))})`;
+    const spread = (values) =>
+      `median ${seconds(median(values))} (min ${seconds(Math.min(...values))}, max ${seconds(Math.max(...values))})`;
     console.log(`${lesson}: navigation → every node up (ready): ${spread(readies)}`);
     for (const [what, results] of switches) {
-      console.log(`${lesson}: ${what}: click → ready ${spread(results.map((r) => r.ready))}; click → first request ${spread(results.map((r) => r.served))} (goal ≤ 0.8 s)`);
+      console.log(
+        `${lesson}: ${what}: click → ready ${spread(results.map((r) => r.ready))}; click → first request ${spread(results.map((r) => r.served))} (goal ≤ 0.8 s)`,
+      );
     }
     console.log(
-      `${lesson}: navigation → first request served: median ${(median(served) / 1000).toFixed(2)} s over ${runs} runs (min ${(Math.min(...served) / 1000).toFixed(2)} s, max ${(Math.max(...served) / 1000).toFixed(2)} s; goal ≤ 1.0 s); main thread blocked (long tasks' time over 50 ms) median ${median(blocking).toFixed(0)} ms; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      `${lesson}: navigation → first request served: median ${(median(served) / 1000).toFixed(2)} s over ${runs} runs (min ${(Math.min(...served) / 1000).toFixed(2)} s, max ${(Math.max(...served) / 1000).toFixed(2)} s; goal ≤ 1.0 s); main thread blocked (long tasks' time over 50 ms) median ${median(blocking).toFixed(0)} ms; load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
     );
   }
 } finally {

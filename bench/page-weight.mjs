@@ -25,7 +25,12 @@ async function weigh(browser, url) {
   page.on('response', async (response) => {
     if (response.request().resourceType() !== 'script') return;
     const body = await response.body().catch(() => Buffer.alloc(0));
-    scripts.push({ url: response.url(), raw: body.length, gzip: gzipSync(body).length, initiator: response.request().frame() });
+    scripts.push({
+      url: response.url(),
+      raw: body.length,
+      gzip: gzipSync(body).length,
+      initiator: response.request().frame(),
+    });
   });
   const html = await (await fetch(url)).text();
   const upFront = new Set([...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => new URL(m[1], url).href));
@@ -36,7 +41,10 @@ async function weigh(browser, url) {
   const sum = (list) => list.reduce((a, s) => ({ raw: a.raw + s.raw, gzip: a.gzip + s.gzip }), { raw: 0, gzip: 0 });
   const atLoad = scripts.filter((s) => loadedAtLoad.includes(s.url) || upFront.has(s.url));
   const inline = [...html.matchAll(/<script(?![^>]*src=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => Buffer.from(m[1]));
-  const inlineSize = { raw: inline.reduce((a, b) => a + b.length, 0), gzip: inline.reduce((a, b) => a + gzipSync(b).length, 0) };
+  const inlineSize = {
+    raw: inline.reduce((a, b) => a + b.length, 0),
+    gzip: inline.reduce((a, b) => a + gzipSync(b).length, 0),
+  };
   return { atLoad: sum(atLoad), all: sum(scripts), inline: inlineSize, count: scripts.length };
 }
 
@@ -50,7 +58,9 @@ try {
     console.log(`${path}`);
     console.log(`  inline scripts in the HTML:        ${kb(w.inline.raw)} raw, ${kb(w.inline.gzip)} gzipped`);
     console.log(`  JS files fetched by the load event: ${kb(w.atLoad.raw)} raw, ${kb(w.atLoad.gzip)} gzipped`);
-    console.log(`  JS files fetched in all (${w.count}):     ${kb(w.all.raw)} raw, ${kb(w.all.gzip)} gzipped (incl. on-demand mermaid, xterm.js, runtime, views)`);
+    console.log(
+      `  JS files fetched in all (${w.count}):     ${kb(w.all.raw)} raw, ${kb(w.all.gzip)} gzipped (incl. on-demand mermaid, xterm.js, runtime, views)`,
+    );
   }
 } finally {
   await close();

@@ -7,7 +7,16 @@ import { runProbe } from '../tests/sandboxes/probe/run.ts';
 // @ts-expect-error: a plain ES module script without type declarations
 import { buildSandboxes } from '../scripts/build-sandboxes.mjs';
 
-const FIGURES = ['node-version', 'memory-start', 'spawn', 'program-start', 'spawn-20-serial', 'spawn-20-parallel', 'http-rate', 'memory-end'];
+const FIGURES = [
+  'node-version',
+  'memory-start',
+  'spawn',
+  'program-start',
+  'spawn-20-serial',
+  'spawn-20-parallel',
+  'http-rate',
+  'memory-end',
+];
 
 await buildSandboxes();
 const MODES = [
@@ -18,7 +27,9 @@ for (const { name, env } of MODES) {
   const run = await runProbe(process.execPath, ['--only', FIGURES.join(',')], { env });
   console.log(`\n${name}`);
   for (const line of run.lines) {
-    if ('check' in line) console.log(`  ${String(line.check).padEnd(18)} ${String(line.figure ?? line.result).padEnd(28)} ${line.detail}`);
+    if ('check' in line)
+      console.log(`  ${String(line.check).padEnd(18)} ${String(line.figure ?? line.result).padEnd(28)} ${line.detail}`);
   }
-  if (run.code !== 0) console.log(`  the probe exited with code ${run.code}: ${run.stderr || JSON.stringify(run.lines.at(-1))}`);
+  if (run.code !== 0)
+    console.log(`  the probe exited with code ${run.code}: ${run.stderr || JSON.stringify(run.lines.at(-1))}`);
 }

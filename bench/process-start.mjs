@@ -23,7 +23,9 @@ const CPU_MARK = 'bench-process-start-cpu ';
 function startOnce(program, cpuHook) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--require', cpuHook, join(dist, `${program}.js`), '--no-such-option'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', cpuHook, join(dist, `${program}.js`), '--no-such-option'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (data) => (stderr += data));
     const timer = setTimeout(() => {
@@ -32,8 +34,12 @@ function startOnce(program, cpuHook) {
     }, EXIT_WITHIN_MS);
     child.once('close', () => {
       clearTimeout(timer);
-      if (!stderr.includes(CPU_MARK)) return reject(new Error(`${program} exited without reporting its CPU time: ${stderr.slice(-300)}`));
-      resolve({ wall: performance.now() - started, cpu: Number(stderr.slice(stderr.lastIndexOf(CPU_MARK) + CPU_MARK.length).trim()) });
+      if (!stderr.includes(CPU_MARK))
+        return reject(new Error(`${program} exited without reporting its CPU time: ${stderr.slice(-300)}`));
+      resolve({
+        wall: performance.now() - started,
+        cpu: Number(stderr.slice(stderr.lastIndexOf(CPU_MARK) + CPU_MARK.length).trim()),
+      });
     });
   });
 }
@@ -42,17 +48,30 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const programs = await buildSandboxes();
 const folder = mkdtempSync(join(tmpdir(), 'bench-process-start-'));
 const cpuHook = join(folder, 'cpu-hook.cjs');
-writeFileSync(cpuHook, `process.on('exit', () => { const { user, system } = process.cpuUsage(); process.stderr.write('\\n${CPU_MARK}' + (user + system) / 1000 + '\\n'); });\n`);
+writeFileSync(
+  cpuHook,
+  `process.on('exit', () => { const { user, system } = process.cpuUsage(); process.stderr.write('\\n${CPU_MARK}' + (user + system) / 1000 + '\\n'); });\n`,
+);
 try {
-  console.log(`process start → exit, ${runs} runs each, Node ${process.version}; load average at the start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `process start → exit, ${runs} runs each, Node ${process.version}; load average at the start ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   console.log('program      wall (median, min)      CPU (median, min)');
   for (const program of programs.filter((name) => name !== 'probe')) {
     const results = [];
     for (let i = 0; i < runs; i++) results.push(await startOnce(program, cpuHook));
     const figure = (xs) => `${median(xs).toFixed(0)} ms, ${Math.min(...xs).toFixed(0)} ms`;
-    console.log(`${program.padEnd(13)}${figure(results.map((r) => r.wall)).padEnd(24)}${figure(results.map((r) => r.cpu))}`);
+    console.log(
+      `${program.padEnd(13)}${figure(results.map((r) => r.wall)).padEnd(24)}${figure(results.map((r) => r.cpu))}`,
+    );
   }
-  console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average at the end ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 } finally {
   rmSync(folder, { recursive: true, force: true });
 }

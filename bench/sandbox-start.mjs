@@ -16,7 +16,10 @@ function once(scenario) {
   return new Promise((resolve, reject) => {
     const folder = mkdtempSync(join(tmpdir(), 'bench-start-'));
     const started = performance.now();
-    const child = spawn(process.execPath, [join(dist, 'supervisor.js'), '--scenario', scenario], { cwd: folder, stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(dist, 'supervisor.js'), '--scenario', scenario], {
+      cwd: folder,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let ready;
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (ready === undefined && JSON.parse(line).type === 'ready') {

@@ -12,8 +12,12 @@ const ASYNC_FAILOVERS = Number(process.env.JEPSEN_ASYNC_FAILOVERS ?? 20);
 
 function summary(r: JepsenResult): string {
   const lostKeys = new Set(r.lost.map((l) => l.key));
-  const byKind = Object.entries(r.failovers).map(([k, n]) => `${k} ${n}`).join(', ');
-  const injected = Object.entries(r.faults).map(([k, n]) => `${k} ${n}`).join(', ');
+  const byKind = Object.entries(r.failovers)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  const injected = Object.entries(r.faults)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   return [
     `${r.mode}: ${r.acknowledged} acknowledged of ${r.attempted} attempted writes, ${lostKeys.size} lost`,
     `  failovers: ${Object.values(r.failovers).reduce((a, b) => a + b, 0)} (${byKind}); faults injected: ${injected}`,

@@ -17,15 +17,25 @@ function generate(dir: string): number {
   const path = join(dir, 'wal.log');
   writeFileSync(path, '');
   let lsn = 0;
-  let batch: Buffer[] = [];
+  const batch: Buffer[] = [];
   for (let i = 0; lsn < MB * 1024 * 1024; i++) {
-    const bytes = encodeRecord({ lsn, tli: 1, ts: Date.now(), op: 'set', key: `key-${i % 50_000}`, value: `${i}`.padEnd(200, '.') });
+    const bytes = encodeRecord({
+      lsn,
+      tli: 1,
+      ts: Date.now(),
+      op: 'set',
+      key: `key-${i % 50_000}`,
+      value: `${i}`.padEnd(200, '.'),
+    });
     batch.push(bytes);
     lsn += bytes.length;
     if (batch.length === 1000) appendFileSync(path, Buffer.concat(batch.splice(0)));
   }
   appendFileSync(path, Buffer.concat(batch));
-  writeFileSync(join(dir, 'control.json'), JSON.stringify({ role: 'primary', timeline: 1, history: [], state: 'in production', leased: false }));
+  writeFileSync(
+    join(dir, 'control.json'),
+    JSON.stringify({ role: 'primary', timeline: 1, history: [], state: 'in production', leased: false }),
+  );
   return lsn;
 }
 
@@ -50,7 +60,10 @@ try {
   await cluster.kill('db-01', 'SIGTERM');
   cpSync(join(cluster.dir, 'data/db-01'), join(cluster.dir, 'data/db-02'), { recursive: true });
   const control = JSON.parse(readFileSync(join(cluster.dir, 'data/db-02/control.json'), 'utf8'));
-  writeFileSync(join(cluster.dir, 'data/db-02/control.json'), JSON.stringify({ ...control, role: 'standby', primary_conninfo: await cluster.address('db-01') }));
+  writeFileSync(
+    join(cluster.dir, 'data/db-02/control.json'),
+    JSON.stringify({ ...control, role: 'standby', primary_conninfo: await cluster.address('db-01') }),
+  );
   await cluster.restart('db-01');
   for (let i = 0; i < 50; i++) await db01.set(`diverged-${i}`, 'y');
   await cluster.kill('db-01');

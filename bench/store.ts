@@ -8,14 +8,17 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONNECTIONS = 8;
 const IN_FLIGHT = 32; // pipelined writes per connection
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 
 async function throughput(mode: string): Promise<void> {
   const cluster = new Cluster();
   try {
     await cluster.primary('db-01', ['--mode', mode]);
     await cluster.standby('db-02', 'db-01');
-    const clients = await Promise.all(Array.from({ length: CONNECTIONS }, async () => new StoreClient(await cluster.address('db-01'))));
+    const clients = await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => new StoreClient(await cluster.address('db-01'))),
+    );
     const watcher = new StoreClient(await cluster.address('db-01'));
     await sleep(200);
     let writes = 0;
@@ -42,7 +45,11 @@ async function throughput(mode: string): Promise<void> {
     const elapsed = (Date.now() - started) / 1000;
     lags.sort((a, b) => a - b);
     console.log(
-      `${mode.padEnd(9)}  ${Math.round(writes / elapsed).toString().padStart(7)} writes/s   replay_lag p50 ${percentile(lags, 50)} ms  p99 ${percentile(lags, 99)} ms  (${lags.length} samples, ${CONNECTIONS}×${IN_FLIGHT} writers, ${SECONDS} s)`,
+      `${mode.padEnd(9)}  ${Math.round(writes / elapsed)
+        .toString()
+        .padStart(
+          7,
+        )} writes/s   replay_lag p50 ${percentile(lags, 50)} ms  p99 ${percentile(lags, 99)} ms  (${lags.length} samples, ${CONNECTIONS}×${IN_FLIGHT} writers, ${SECONDS} s)`,
     );
     [...clients, watcher].forEach((c) => c.close());
   } finally {
@@ -57,9 +64,18 @@ async function failover(intervalMs: number, misses: number): Promise<void> {
     await cluster.standby('db-02', 'db-01');
     await cluster.standby('db-03', 'db-01');
     const nodes = await Promise.all(['db-01', 'db-02', 'db-03'].map(async (n) => `${n}=${await cluster.address(n)}`));
-    await cluster.start('mon-01', ['monitor', '--nodes', nodes.join(','), '--interval', String(intervalMs), '--misses', String(misses)], { ready: false });
-    await cluster.waitFor('mon-01', (e) => e.type === 'log' && e.text.startsWith('LOG:  lease') === false && e.text.startsWith('LOG:  primary is'));
-    const standbys = await Promise.all(['db-02', 'db-03'].map(async (n) => new StoreClient(await cluster.address(n), 200)));
+    await cluster.start(
+      'mon-01',
+      ['monitor', '--nodes', nodes.join(','), '--interval', String(intervalMs), '--misses', String(misses)],
+      { ready: false },
+    );
+    await cluster.waitFor(
+      'mon-01',
+      (e) => e.type === 'log' && e.text.startsWith('LOG:  lease') === false && e.text.startsWith('LOG:  primary is'),
+    );
+    const standbys = await Promise.all(
+      ['db-02', 'db-03'].map(async (n) => new StoreClient(await cluster.address(n), 200)),
+    );
     await sleep(intervalMs * 2);
     const killed = Date.now();
     await cluster.kill('db-01');
@@ -70,7 +86,9 @@ async function failover(intervalMs: number, misses: number): Promise<void> {
       else await sleep(5);
     }
     const detection = intervalMs * misses;
-    console.log(`failover   ${accepted - killed} ms from SIGKILL to the first accepted write (detection ${misses} × ${intervalMs} ms = ${detection} ms; goal ≤ ${detection + 500} ms)`);
+    console.log(
+      `failover   ${accepted - killed} ms from SIGKILL to the first accepted write (detection ${misses} × ${intervalMs} ms = ${detection} ms; goal ≤ ${detection + 500} ms)`,
+    );
     standbys.forEach((c) => c.close());
   } finally {
     await cluster.stopAll();
@@ -78,4 +96,8 @@ async function failover(intervalMs: number, misses: number): Promise<void> {
 }
 
 for (const mode of ['async', 'semi-sync', 'sync']) await throughput(mode);
-for (const [interval, misses] of [[1000, 3], [200, 3]]) await failover(interval, misses);
+for (const [interval, misses] of [
+  [1000, 3],
+  [200, 3],
+])
+  await failover(interval, misses);

@@ -20,7 +20,11 @@ const folder = mkdtempSync(join(tmpdir(), 'bench-tls-'));
 try {
   const outfile = join(folder, 'tls.mjs');
   await build({
-    stdin: { contents: "export * from './pki'; export * from './session';", resolveDir: join(root, 'sandboxes', 'network', 'tls'), loader: 'ts' },
+    stdin: {
+      contents: "export * from './pki'; export * from './session';",
+      resolveDir: join(root, 'sandboxes', 'network', 'tls'),
+      loader: 'ts',
+    },
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -60,7 +64,9 @@ try {
   server.close();
   times.sort((a, b) => a - b);
   const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))].toFixed(2);
-  console.log(`node ${process.version}: handshake + one round trip, ${rounds} connections: median ${at(0.5)} ms, p90 ${at(0.9)} ms, CPU ${((user + system) / 1000 / rounds).toFixed(2)} ms each; issue a certificate: ${issueMs.toFixed(2)} ms`);
+  console.log(
+    `node ${process.version}: handshake + one round trip, ${rounds} connections: median ${at(0.5)} ms, p90 ${at(0.9)} ms, CPU ${((user + system) / 1000 / rounds).toFixed(2)} ms each; issue a certificate: ${issueMs.toFixed(2)} ms`,
+  );
 } finally {
   rmSync(folder, { recursive: true, force: true });
 }

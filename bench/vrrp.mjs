@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eachEventLine } from '../sandboxes/shared/event-lines.ts';
 
 const dist = join(fileURLToPath(new URL('..', import.meta.url)), 'sandboxes', 'dist');
 const rounds = Number(process.argv[2] ?? 3);
@@ -29,12 +30,9 @@ function node(folder, name, address, text) {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const waiters = [];
-  let partial = '';
-  child.stdout.on('data', (chunk) => {
+  eachEventLine(child.stdout, (event) => {
     const at = performance.now();
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop();
-    for (const line of lines) for (const w of [...waiters]) if (w.match(JSON.parse(line))) (waiters.splice(waiters.indexOf(w), 1), w.resolve({ event: JSON.parse(line), at }));
+    for (const w of [...waiters]) if (w.match(event)) (waiters.splice(waiters.indexOf(w), 1), w.resolve({ event, at }));
   });
   return { child, next: (match) => new Promise((resolve) => waiters.push({ match, resolve })) };
 }

@@ -10,9 +10,12 @@ import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { eachEventLine } from '../sandboxes/shared/event-lines.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, loads: { type: 'string', default: '0.5,1,1.4,2.8' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, loads: { type: 'string', default: '0.5,1,1.4,2.8' } },
+});
 const seconds = Number(values.seconds);
 const loads = values.loads.split(',').map(Number);
 
@@ -27,16 +30,14 @@ const port = await new Promise((resolve) => {
 });
 // Events on stdout (SANDBOX_EVENTS=1) for the pool's figures; no sandbox network: plain loopback.
 const web = spawn(process.execPath, [join(root, 'sandboxes/dist/web.js'), '--name', 'web-01', '--listen', `:${port}`], {
-  env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SANDBOX_'))), SANDBOX_EVENTS: '1' },
+  env: {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SANDBOX_'))),
+    SANDBOX_EVENTS: '1',
+  },
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 const events = [];
-let buffered = '';
-web.stdout.on('data', (chunk) => {
-  const lines = (buffered += chunk).split('\n');
-  buffered = lines.pop();
-  for (const line of lines) events.push(JSON.parse(line));
-});
+eachEventLine(web.stdout, (event) => events.push(event));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 while (!events.some((e) => e.type === 'web.behaviour')) await sleep(20);
 const { workers, backlog, service_ms } = events.find((e) => e.type === 'web.behaviour');
@@ -56,7 +57,8 @@ function get() {
   });
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+const percentile = (sorted, p) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 console.log('load   rate/s  sent  answered  refused  p50 ms  p95 ms  p99 ms  max waiting');
 for (const load of loads) {
   const rate = capacity * load;
@@ -72,9 +74,23 @@ for (const load of loads) {
   const ms = done.map((a) => a.ms).sort((a, b) => a - b);
   const refused = done.filter((a) => a.status === 503).length;
   const answered = done.filter((a) => a.status === 200).length;
-  const waiting = Math.max(0, ...events.slice(from).filter((e) => e.type === 'web.pool').map((e) => e.max_queued));
+  const waiting = Math.max(
+    0,
+    ...events
+      .slice(from)
+      .filter((e) => e.type === 'web.pool')
+      .map((e) => e.max_queued),
+  );
   console.log(
-    [`${Math.round(load * 100)} %`.padEnd(6), rate.toFixed(1).padStart(6), String(done.length).padStart(5), String(answered).padStart(9), `${refused} (${Math.round((refused / done.length) * 100)} %)`.padStart(8), ...[50, 95, 99].map((p) => String(Math.round(percentile(ms, p))).padStart(7)), String(waiting).padStart(12)].join(' '),
+    [
+      `${Math.round(load * 100)} %`.padEnd(6),
+      rate.toFixed(1).padStart(6),
+      String(done.length).padStart(5),
+      String(answered).padStart(9),
+      `${refused} (${Math.round((refused / done.length) * 100)} %)`.padStart(8),
+      ...[50, 95, 99].map((p) => String(Math.round(percentile(ms, p))).padStart(7)),
+      String(waiting).padStart(12),
+    ].join(' '),
   );
   await sleep(1500); // let the queue drain before the next rate
 }

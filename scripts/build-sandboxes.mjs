@@ -29,9 +29,14 @@ const httpThroughRequire = {
   setup(build) {
     build.onResolve({ filter: /^(node:)?https?$/ }, (args) =>
       // The require() in the module below is the built-in itself.
-      args.namespace === 'builtin-required' ? { path: args.path, external: true } : { path: args.path.replace(/^(node:)?/, 'node:'), namespace: 'builtin-required' },
+      args.namespace === 'builtin-required'
+        ? { path: args.path, external: true }
+        : { path: args.path.replace(/^(node:)?/, 'node:'), namespace: 'builtin-required' },
     );
-    build.onLoad({ filter: /.*/, namespace: 'builtin-required' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'builtin-required' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -48,7 +53,9 @@ export async function buildSandboxes() {
     target: 'node20',
     format: 'esm',
     // Some bundled libraries still call require() for Node built-ins.
-    banner: { js: "import { createRequire as __sandboxRequire } from 'node:module'; const require = __sandboxRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __sandboxRequire } from 'node:module'; const require = __sandboxRequire(import.meta.url);",
+    },
     plugins: [httpThroughRequire],
     logLevel: 'warning',
   });

@@ -30,7 +30,12 @@ function newest(path) {
   if (!existsSync(path)) return 0;
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(0, ...readdirSync(path).filter((name) => name !== 'dist').map((name) => newest(join(path, name))));
+  return Math.max(
+    0,
+    ...readdirSync(path)
+      .filter((name) => name !== 'dist')
+      .map((name) => newest(join(path, name))),
+  );
 }
 
 /** Why the site must be built, or '' when dist/ is up to date (and, `withLog`, its build's output is in BUILD_LOG). */
@@ -39,7 +44,8 @@ export function buildNeeded({ withLog = false } = {}) {
   const builtAt = statSync(BUILT).mtimeMs;
   const changed = SOURCES.find((source) => newest(join(root, source)) > builtAt);
   if (changed) return `${changed} changed since the last build`;
-  if (withLog && !(existsSync(BUILD_LOG) && statSync(BUILD_LOG).mtimeMs >= builtAt)) return 'the last build was run without keeping its output';
+  if (withLog && !(existsSync(BUILD_LOG) && statSync(BUILD_LOG).mtimeMs >= builtAt))
+    return 'the last build was run without keeping its output';
   return '';
 }
 
@@ -87,7 +93,8 @@ export async function ensureSiteBuilt({ log = console.log, snapshot = '', withLo
       break;
     } catch {
       // Someone else is building (or a build crashed long ago: a lock older than 5 minutes is stale).
-      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 300_000) rmSync(LOCK, { recursive: true, force: true });
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 300_000)
+        rmSync(LOCK, { recursive: true, force: true });
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -99,7 +106,9 @@ export async function ensureSiteBuilt({ log = console.log, snapshot = '', withLo
       const { code, output } = await astroBuild(log);
       if (code !== 0) {
         const tail = output.split('\n').slice(-40).join('\n');
-        throw new Error(`the site build (astro build) failed with exit code ${code}:\n${tail}\nThe whole output is in ${BUILD_LOG}`);
+        throw new Error(
+          `the site build (astro build) failed with exit code ${code}:\n${tail}\nThe whole output is in ${BUILD_LOG}`,
+        );
       }
       log(`Built in ${Math.round((Date.now() - started) / 1000)} s.`);
     }

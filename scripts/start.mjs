@@ -39,7 +39,9 @@ try {
   server = await serveCourse({ root, port });
 } catch (error) {
   const inUse = error.code === 'EADDRINUSE';
-  console.error(inUse ? `Port ${port} is in use: stop what runs there, or choose another port: PORT=4322 npm start` : error.message);
+  console.error(
+    inUse ? `Port ${port} is in use: stop what runs there, or choose another port: PORT=4322 npm start` : error.message,
+  );
   process.exit(1);
 }
 console.log(`\nThe course is at ${server.url}  (local runtime; works offline). Press Ctrl-C to stop.\n`);

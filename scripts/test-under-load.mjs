@@ -24,7 +24,9 @@ const steps = [
 ];
 let code = 0;
 for (const [command, commandArgs] of steps) {
-  code = await new Promise((resolve) => spawn(command, commandArgs, { stdio: 'inherit' }).on('exit', (c) => resolve(c ?? 1)));
+  code = await new Promise((resolve) =>
+    spawn(command, commandArgs, { stdio: 'inherit' }).on('exit', (c) => resolve(c ?? 1)),
+  );
   if (code !== 0) break;
 }
 stopBurners();

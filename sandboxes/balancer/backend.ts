@@ -81,7 +81,10 @@ export class Server implements LbServer {
     if (config.check) this.health = initialHealth(config.rise, config.fall);
     // Every connection goes through the sandbox network, so virtual addresses and cut links apply. No Nagle delay:
     // a request's head and body leave at once, as HAProxy sends them (TCP_NODELAY).
-    this.agent = new ConnectionPool(() => connect(this.address).setNoDelay(true), { keepAlive: true, scheduling: 'lifo' });
+    this.agent = new ConnectionPool(() => connect(this.address).setNoDelay(true), {
+      keepAlive: true,
+      scheduling: 'lifo',
+    });
   }
 
   up(): boolean {
@@ -146,7 +149,10 @@ export class Backend {
     if (!result.passed && isUp(before)) server.chkfail++;
     if (this.config.logHealthChecks && next.health !== before.health) {
       const verb = result.passed ? 'succeeded' : 'failed';
-      say('WARNING', `Health check for server ${server.id} ${verb}, reason: ${checkReason(result)}, status: ${logStatus(next)}.`);
+      say(
+        'WARNING',
+        `Health check for server ${server.id} ${verb}, reason: ${checkReason(result)}, status: ${logStatus(next)}.`,
+      );
     }
     if (change) this.transition(server, change, result);
     if (server.status() !== wasStatus || change) this.announce(server, result, change);
@@ -164,9 +170,15 @@ export class Backend {
     if (admin === 'maint' && !server.up()) {
       say('WARNING', `Server ${server.id} was DOWN and now enters maintenance.`);
     } else if (admin === 'maint') {
-      say('WARNING', `Server ${server.id} is going DOWN for maintenance. ${active} active and ${backup} backup servers left.${this.runningOnBackup()} ${server.served} sessions active, 0 requeued, 0 remaining in queue.`);
+      say(
+        'WARNING',
+        `Server ${server.id} is going DOWN for maintenance. ${active} active and ${backup} backup servers left.${this.runningOnBackup()} ${server.served} sessions active, 0 requeued, 0 remaining in queue.`,
+      );
     } else if (admin === 'drain') {
-      say('WARNING', `Server ${server.id} enters drain state. ${active} active and ${backup} backup servers online. 0 sessions requeued, ${this.queue.length} total in queue.`);
+      say(
+        'WARNING',
+        `Server ${server.id} enters drain state. ${active} active and ${backup} backup servers online. 0 sessions requeued, ${this.queue.length} total in queue.`,
+      );
     } else {
       const from = was === 'maint' ? 'maintenance' : 'drain';
       const now = server.up() ? (was === 'maint' ? 'UP/READY' : 'UP') : 'DOWN';
@@ -189,9 +201,15 @@ export class Backend {
     const { active, backup } = this.counts();
     if (change === 'DOWN') {
       server.chkdown++;
-      say('WARNING', `Server ${server.id} is DOWN, reason: ${checkReason(result)}. ${active} active and ${backup} backup servers left.${this.runningOnBackup()} ${server.served} sessions active, 0 requeued, 0 remaining in queue.`);
+      say(
+        'WARNING',
+        `Server ${server.id} is DOWN, reason: ${checkReason(result)}. ${active} active and ${backup} backup servers left.${this.runningOnBackup()} ${server.served} sessions active, 0 requeued, 0 remaining in queue.`,
+      );
     } else {
-      say('WARNING', `Server ${server.id} is UP, reason: ${checkReason(result)}. ${active} active and ${backup} backup servers online. 0 sessions requeued, ${this.queue.length} total in queue.`);
+      say(
+        'WARNING',
+        `Server ${server.id} is UP, reason: ${checkReason(result)}. ${active} active and ${backup} backup servers online. 0 sessions requeued, ${this.queue.length} total in queue.`,
+      );
     }
     this.stateChanged(server, change);
   }
@@ -215,7 +233,8 @@ export class Backend {
     this.available = available;
     this.lastChange = now;
     const { active, backup } = this.counts();
-    if (!available) say('ALERT', `backend '${this.name}' has no server available!`, `backend ${this.name} has no server available!`);
+    if (!available)
+      say('ALERT', `backend '${this.name}' has no server available!`, `backend ${this.name} has no server available!`);
     report({ type: 'balancer.backend', backend: this.name, available, active, backup });
   }
 
@@ -228,7 +247,13 @@ export class Backend {
       usable: server.usable(),
       weight: server.weight,
       ...(result && {
-        check: { status: result.status, description: result.description, code: result.code, info: result.info, duration_ms: result.duration },
+        check: {
+          status: result.status,
+          description: result.description,
+          code: result.code,
+          info: result.info,
+          duration_ms: result.duration,
+        },
       }),
       ...(transition && { transition }),
     });
@@ -237,7 +262,12 @@ export class Backend {
 
 /** `Layer4 connection problem, info: "Connection refused", check duration: 0ms` */
 export function checkReason(r: CheckResult): string {
-  return [r.description, r.code !== undefined ? `code: ${r.code}` : '', r.info !== undefined ? `info: "${r.info}"` : '', `check duration: ${r.duration}ms`]
+  return [
+    r.description,
+    r.code !== undefined ? `code: ${r.code}` : '',
+    r.info !== undefined ? `info: "${r.info}"` : '',
+    `check duration: ${r.duration}ms`,
+  ]
     .filter(Boolean)
     .join(', ');
 }

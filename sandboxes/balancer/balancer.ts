@@ -73,9 +73,18 @@ export class Balancer implements RuntimeTarget {
       report({ type: 'balancer.reload', ok: false, messages });
       return { ok: false, messages };
     }
-    const { config, errors, warnings } = await parseConfigInSlices(text, this.file.split('/').pop() ?? this.file, sessionFileExists);
+    const { config, errors, warnings } = await parseConfigInSlices(
+      text,
+      this.file.split('/').pop() ?? this.file,
+      sessionFileExists,
+    );
     if (!config) {
-      const messages = [...errors.map((a) => `config : ${a}`), `config : Error(s) found in configuration file : ${this.file}`, 'config : Fatal errors found in configuration.', 'Reload failed: the running configuration is kept.'];
+      const messages = [
+        ...errors.map((a) => `config : ${a}`),
+        `config : Error(s) found in configuration file : ${this.file}`,
+        'config : Fatal errors found in configuration.',
+        'Reload failed: the running configuration is kept.',
+      ];
       messages.forEach((m) => say('ALERT', m));
       report({ type: 'balancer.reload', ok: false, messages });
       return { ok: false, messages };
@@ -114,15 +123,26 @@ export class Balancer implements RuntimeTarget {
     const backends = new Map<string, Backend>();
     const frontends = new Map<string, Frontend>();
     // Stick tables start empty on reload, as in HAProxy without `peers` to hand them over.
-    const tables = new Map(config.proxies.filter((p) => p.stickTable).map((p) => [p.name, new StickTable(p.name, p.stickTable!)]));
+    const tables = new Map(
+      config.proxies.filter((p) => p.stickTable).map((p) => [p.name, new StickTable(p.name, p.stickTable!)]),
+    );
     for (const proxy of config.proxies) if (proxy.kind !== 'frontend') backends.set(proxy.name, new Backend(proxy));
     for (const proxy of config.proxies) {
       if (proxy.kind === 'backend') continue;
-      const backend = proxy.defaultBackend ? backends.get(proxy.defaultBackend.name) : proxy.servers.length ? backends.get(proxy.name) : undefined;
+      const backend = proxy.defaultBackend
+        ? backends.get(proxy.defaultBackend.name)
+        : proxy.servers.length
+          ? backends.get(proxy.name)
+          : undefined;
       // The backend's header rules run first, then the frontend's, as in HAProxy.
-      const responseRules = backend && backend.config !== proxy ? [...backend.config.headerRules, ...proxy.headerRules] : proxy.headerRules;
+      const responseRules =
+        backend && backend.config !== proxy ? [...backend.config.headerRules, ...proxy.headerRules] : proxy.headerRules;
       frontends.set(proxy.name, {
-        config: proxy, backend, counters: new Counters(), conns: 0, denied: 0,
+        config: proxy,
+        backend,
+        counters: new Counters(),
+        conns: 0,
+        denied: 0,
         requestRules: requestRules(proxy.rules, tables),
         headerRules: headerRules(responseRules),
         local: this.localPages(proxy),
@@ -181,18 +201,24 @@ export class Balancer implements RuntimeTarget {
       }
       const entry = { frontend, server: undefined as unknown as http.Server | net.Server };
       const runtime = address.startsWith('runtime@');
-      entry.server = runtime ? createRuntimeServer(() => this) : createListener(() => this.current.frontends.get(entry.frontend));
+      entry.server = runtime
+        ? createRuntimeServer(() => this)
+        : createListener(() => this.current.frontends.get(entry.frontend));
       try {
         // TLS termination: a front runs the TLS model's handshake and hands the decrypted stream to the same listener.
         // Loaded only by a balancer that terminates TLS: its ciphers and curves precompute their tables as they load,
         // a fifth of the start of every other balancer (bench/process-start.mjs).
         const crt = crts.get(address);
-        const socket = crt ? await (await import('../network/tls/terminate')).tlsFront(entry.server as http.Server, crt) : entry.server;
+        const socket = crt
+          ? await (await import('../network/tls/terminate')).tlsFront(entry.server as http.Server, crt)
+          : entry.server;
         if (crt) entry.server.once('close', () => socket.close());
         await listen(socket, runtime ? ownLoopback(address.slice('runtime@'.length)) : address);
       } catch (error) {
         const what = runtime ? `stats socket ${address.slice('runtime@'.length)}` : `frontend ${frontend}`;
-        throw new Error(`Starting ${what}: cannot bind socket (${(error as Error).message}) [${address.replace('runtime@', '')}]`);
+        throw new Error(
+          `Starting ${what}: cannot bind socket (${(error as Error).message}) [${address.replace('runtime@', '')}]`,
+        );
       }
       this.listeners.set(address, entry);
     }
@@ -202,7 +228,9 @@ export class Balancer implements RuntimeTarget {
     const { config, frontends } = this.current;
     report({
       type: 'balancer.listening',
-      frontends: [...frontends.values()].flatMap((fe) => fe.config.binds.map((b) => ({ name: fe.config.name, address: b.address }))),
+      frontends: [...frontends.values()].flatMap((fe) =>
+        fe.config.binds.map((b) => ({ name: fe.config.name, address: b.address })),
+      ),
       statsSockets: config.statsSockets.map((s) => s.address),
     });
   }

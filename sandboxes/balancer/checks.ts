@@ -20,7 +20,11 @@ export function startChecks(backend: Backend): () => void {
   const schedule = (server: Server, delay: number) => {
     const timer = setTimeout(async () => {
       timers.delete(timer);
-      const result = await runCheck(server.address, backend.config.httpchk, backend.config.timeouts.check ?? server.config.inter);
+      const result = await runCheck(
+        server.address,
+        backend.config.httpchk,
+        backend.config.timeouts.check ?? server.config.inter,
+      );
       if (stopped) return;
       backend.applyCheck(server, result);
       schedule(server, nextInterval(server));
@@ -48,7 +52,7 @@ function nextInterval(server: Server): number {
 export function runCheck(address: string, http: HttpCheck | undefined, timeout: number): Promise<CheckResult> {
   const started = Date.now();
   return new Promise((resolve) => {
-    let socket: Socket;
+    const socket: Socket = connect(address);
     let connected = false;
     let answer = '';
     const finish = (result: Omit<CheckResult, 'duration' | 'passed'>, passed = false) => {
@@ -57,32 +61,49 @@ export function runCheck(address: string, http: HttpCheck | undefined, timeout: 
       resolve({ ...result, passed, duration: Date.now() - started });
     };
     const timer = setTimeout(
-      () => finish(connected ? { status: 'L7TOUT', description: 'Layer7 timeout' } : { status: 'L4TOUT', description: 'Layer4 timeout' }),
+      () =>
+        finish(
+          connected
+            ? { status: 'L7TOUT', description: 'Layer7 timeout' }
+            : { status: 'L4TOUT', description: 'Layer4 timeout' },
+        ),
       timeout,
     );
-    socket = connect(address);
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (!connected) return finish({ status: 'L4CON', description: 'Layer4 connection problem', info: errorText(error) });
+      if (!connected)
+        return finish({ status: 'L4CON', description: 'Layer4 connection problem', info: errorText(error) });
       finish({ status: 'L7RSP', description: 'Layer7 invalid response', info: errorText(error) });
     });
     socket.on('connect', () => {
       connected = true;
       if (!http) return finish({ status: 'L4OK', description: 'Layer4 check passed' }, true);
-      socket.write(`${http.method} ${http.uri} ${http.version}\r\n${http.version === 'HTTP/1.1' ? 'connection: close\r\n' : ''}\r\n`);
+      socket.write(
+        `${http.method} ${http.uri} ${http.version}\r\n${http.version === 'HTTP/1.1' ? 'connection: close\r\n' : ''}\r\n`,
+      );
     });
     socket.on('data', (chunk: Buffer) => {
       answer += chunk.toString('latin1');
       const end = answer.indexOf('\n');
       if (end < 0) return;
       const line = /^HTTP\/1\.[01] (\d{3}) ?(.*?)\r?$/.exec(answer.slice(0, end));
-      if (!line) return finish({ status: 'L7RSP', description: 'Layer7 invalid response', info: answer.slice(0, Math.min(end, 40)).trim() });
+      if (!line)
+        return finish({
+          status: 'L7RSP',
+          description: 'Layer7 invalid response',
+          info: answer.slice(0, Math.min(end, 40)).trim(),
+        });
       const code = Number(line[1]);
       const passed = http!.expectStatus !== undefined ? code === http!.expectStatus : code >= 200 && code < 400;
       if (passed) finish({ status: 'L7OK', description: 'Layer7 check passed', code }, true);
       else finish({ status: 'L7STS', description: 'Layer7 wrong status', code, info: line[2] });
     });
     socket.on('end', () => {
-      if (connected) finish({ status: 'L7RSP', description: 'Layer7 invalid response', info: answer ? 'Incomplete response' : 'Empty response' });
+      if (connected)
+        finish({
+          status: 'L7RSP',
+          description: 'Layer7 invalid response',
+          info: answer ? 'Incomplete response' : 'Empty response',
+        });
     });
   });
 }

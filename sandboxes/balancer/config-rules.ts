@@ -3,7 +3,15 @@
 // the redirect to HTTPS (`redirect scheme https code 301 unless { ssl_fc }`), response headers such as HSTS
 // (`http-response set-header Strict-Transport-Security "max-age=63072000"`) and the table.
 // Part of the config parser (config.ts); the rules run in ratelimit.ts and headers.ts.
-import { parseTime, type Condition, type Context, type HeaderRule, type ProxyConfig, type RedirectCode, type StickTableConfig } from './config';
+import {
+  parseTime,
+  type Condition,
+  type Context,
+  type HeaderRule,
+  type ProxyConfig,
+  type RedirectCode,
+  type StickTableConfig,
+} from './config';
 import { closest } from '../shared/suggest';
 import { errorPages, type DenyStatus } from './errors';
 
@@ -20,7 +28,10 @@ export function parseHttpRequest(args: string[], proxy: ProxyConfig, ctx: Contex
   const exporter = /^use-service prometheus-exporter(?: if \{ path (\S+) \})?$/.exec(rule);
   if (exporter) {
     proxy.metricsPath = exporter[1] ?? '/metrics';
-    if (!exporter[1]) ctx.warn(`'http-request use-service prometheus-exporter' without a condition: the sandbox serves it on /metrics only.`);
+    if (!exporter[1])
+      ctx.warn(
+        `'http-request use-service prometheus-exporter' without a condition: the sandbox serves it on /metrics only.`,
+      );
     return;
   }
   const track = /^track-sc([012])$/.exec(args[1] ?? '');
@@ -34,7 +45,10 @@ export function parseHttpRequest(args: string[], proxy: ProxyConfig, ctx: Contex
     let status: DenyStatus = 403; // "By default an HTTP 403 error is returned"
     if (args[i] === 'deny_status') {
       const code = Number(args[i + 1]);
-      if (!(code in errorPages)) return ctx.alert(`'http-request deny': status code ${args[i + 1] ?? ''} not handled by this sandbox (use one of ${Object.keys(errorPages).join(', ')}).`);
+      if (!(code in errorPages))
+        return ctx.alert(
+          `'http-request deny': status code ${args[i + 1] ?? ''} not handled by this sandbox (use one of ${Object.keys(errorPages).join(', ')}).`,
+        );
       status = code as DenyStatus;
       i += 2;
     }
@@ -44,10 +58,42 @@ export function parseHttpRequest(args: string[], proxy: ProxyConfig, ctx: Contex
     return;
   }
   if (args[1] === 'redirect') return parseRedirect(args.slice(2), proxy, ctx);
-  const actions = ['add-header', 'allow', 'auth', 'deny', 'redirect', 'set-header', 'del-header', 'set-path', 'replace-path',
-    'track-sc0', 'track-sc1', 'track-sc2', 'tarpit', 'return', 'use-service', 'set-var', 'capture', 'set-log-level',
-    'replace-header', 'set-uri', 'set-query', 'set-method', 'reject', 'silent-drop', 'wait-for-body', 'lua', 'cache-use'];
-  if (!actions.includes(args[1] ?? '')) return ctx.alert(`'http-request' expects one of ${actions.slice(0, 8).map((a) => `'${a}'`).join(', ')}, ... but got '${args[1] ?? ''}'.`);
+  const actions = [
+    'add-header',
+    'allow',
+    'auth',
+    'deny',
+    'redirect',
+    'set-header',
+    'del-header',
+    'set-path',
+    'replace-path',
+    'track-sc0',
+    'track-sc1',
+    'track-sc2',
+    'tarpit',
+    'return',
+    'use-service',
+    'set-var',
+    'capture',
+    'set-log-level',
+    'replace-header',
+    'set-uri',
+    'set-query',
+    'set-method',
+    'reject',
+    'silent-drop',
+    'wait-for-body',
+    'lua',
+    'cache-use',
+  ];
+  if (!actions.includes(args[1] ?? ''))
+    return ctx.alert(
+      `'http-request' expects one of ${actions
+        .slice(0, 8)
+        .map((a) => `'${a}'`)
+        .join(', ')}, ... but got '${args[1] ?? ''}'.`,
+    );
   ctx.unsupported(`'http-request ${args[1]}'`);
 }
 
@@ -66,16 +112,20 @@ function parseRedirect(args: string[], proxy: ProxyConfig, ctx: Context): void {
       if (value === undefined) return error(`missing argument for '${option}'.`);
       if (option === 'scheme') scheme = value;
       else if (option === 'code') {
-        if (!REDIRECT_CODES.includes(Number(value))) return error(`'code': unsupported HTTP code '${value}' (must be one of 301, 302, 303, 307 or 308).`);
+        if (!REDIRECT_CODES.includes(Number(value)))
+          return error(`'code': unsupported HTTP code '${value}' (must be one of 301, 302, 303, 307 or 308).`);
         code = Number(value) as RedirectCode;
       } else ctx.unsupported(`'http-request redirect ${option}' (only 'redirect scheme' is), so the rule`);
     } else if (['drop-query', 'append-slash', 'ignore-empty'].includes(option)) {
       ctx.unsupported(`'http-request redirect ... ${option}'`);
     } else {
-      return error(`expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '${option}').`);
+      return error(
+        `expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '${option}').`,
+      );
     }
   }
-  if (!args.slice(0, i).some((a) => ['scheme', 'location', 'prefix'].includes(a))) return error(`redirection type expected ('prefix', 'location', or 'scheme').`);
+  if (!args.slice(0, i).some((a) => ['scheme', 'location', 'prefix'].includes(a)))
+    return error(`redirection type expected ('prefix', 'location', or 'scheme').`);
   if (!scheme) return; // location/prefix: warned about above
   if (i === args.length) return void proxy.rules.push({ action: 'redirect', scheme, code });
   const condition = parseCondition(args.slice(i), ctx, error);
@@ -84,12 +134,57 @@ function parseRedirect(args: string[], proxy: ProxyConfig, ctx: Context): void {
 
 // The answers HAProxy has for `http-response` and `http-after-response` (2.6), in the order its alert lists them.
 const RESPONSE_ACTIONS = {
-  'http-response': ['ot-group', 'set-log-level', 'set-nice', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', 'sc-set-gpt(*)',
-    'sc-set-gpt0(*)', 'send-spoe-group', 'cache-store', 'add-acl(*)', 'add-header', 'allow', 'capture', 'del-acl(*)', 'del-header',
-    'del-map(*)', 'deny', 'redirect', 'replace-header', 'replace-value', 'return', 'set-header', 'set-map(*)', 'set-status',
-    'strict-mode', 'track-sc(*)', 'wait-for-body', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-mark', 'set-tos', 'silent-drop'],
-  'http-after-response': ['ot-group', 'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', 'set-header',
-    'set-status', 'strict-mode', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'],
+  'http-response': [
+    'ot-group',
+    'set-log-level',
+    'set-nice',
+    'sc-inc-gpc(*)',
+    'sc-inc-gpc0(*)',
+    'sc-inc-gpc1(*)',
+    'sc-set-gpt(*)',
+    'sc-set-gpt0(*)',
+    'send-spoe-group',
+    'cache-store',
+    'add-acl(*)',
+    'add-header',
+    'allow',
+    'capture',
+    'del-acl(*)',
+    'del-header',
+    'del-map(*)',
+    'deny',
+    'redirect',
+    'replace-header',
+    'replace-value',
+    'return',
+    'set-header',
+    'set-map(*)',
+    'set-status',
+    'strict-mode',
+    'track-sc(*)',
+    'wait-for-body',
+    'set-var-fmt(*)',
+    'set-var(*)',
+    'unset-var(*)',
+    'set-mark',
+    'set-tos',
+    'silent-drop',
+  ],
+  'http-after-response': [
+    'ot-group',
+    'add-header',
+    'allow',
+    'capture',
+    'del-header',
+    'replace-header',
+    'replace-value',
+    'set-header',
+    'set-status',
+    'strict-mode',
+    'set-var-fmt(*)',
+    'set-var(*)',
+    'unset-var(*)',
+  ],
 };
 
 /** `http-response set-header <name> <value> [if|unless { ... }]`, the same for `add-header` and `http-after-response`. */
@@ -101,13 +196,17 @@ export function parseHeaderRule(args: string[], proxy: ProxyConfig, ctx: Context
   if (!named(action)) {
     const [best] = closest(action, known);
     const got = action ? `'${action}'.${best ? ` Did you mean '${best}' maybe ?` : ''}` : `'' (missing argument).`;
-    return ctx.raw(`parsing [${ctx.file}:${ctx.line}]: '${phase}' expects ${known.map((k) => `'${k}'`).join(', ')}, but got ${got}`);
+    return ctx.raw(
+      `parsing [${ctx.file}:${ctx.line}]: '${phase}' expects ${known.map((k) => `'${k}'`).join(', ')}, but got ${got}`,
+    );
   }
   if (action !== 'set-header' && action !== 'add-header') return ctx.unsupported(`'${phase} ${action}'`);
   const [name, value, word] = args.slice(2);
   if (value === undefined) return ruleError(proxy, `${phase} ${action}`, ctx)('expects exactly 2 arguments.');
   if (word !== undefined && word !== 'if' && word !== 'unless') {
-    return ctx.raw(`parsing [${ctx.file}:${ctx.line}]: '${phase} ${action}' expects either 'if' or 'unless' followed by a condition but found '${word}'.`);
+    return ctx.raw(
+      `parsing [${ctx.file}:${ctx.line}]: '${phase} ${action}' expects either 'if' or 'unless' followed by a condition but found '${word}'.`,
+    );
   }
   const rule: HeaderRule = { phase, action, name, value };
   if (word === undefined) return void proxy.headerRules.push(rule);
@@ -139,7 +238,9 @@ function parseCondition(args: string[], ctx: Context, error: (text: string) => v
     return undefined;
   }
   if ((word !== 'if' && word !== 'unless') || (open !== '{' && open !== '!{') || rest.at(-1) !== '}') {
-    ctx.unsupported(`the condition '${args.join(' ')}' (only anonymous ACLs such as 'if { sc_http_req_rate(0) gt 20 }' are), so the rule`);
+    ctx.unsupported(
+      `the condition '${args.join(' ')}' (only anonymous ACLs such as 'if { sc_http_req_rate(0) gt 20 }' are), so the rule`,
+    );
     return undefined;
   }
   // `unless { x }` and `if !{ x }` both hold when x does not.
@@ -152,11 +253,19 @@ function parseCondition(args: string[], ctx: Context, error: (text: string) => v
       ctx.alert(`'${fetch}' expects an operator (gt, ge, lt, le, eq) and an integer, as in '${fetch} gt 20'.`);
       return undefined;
     }
-    return { negate, fetch: 'sc_http_req_rate', counter: Number(rate[1] ?? rate[2]), op: op as 'gt', value: Number(value) };
+    return {
+      negate,
+      fetch: 'sc_http_req_rate',
+      counter: Number(rate[1] ?? rate[2]),
+      op: op as 'gt',
+      value: Number(value),
+    };
   }
   if (fetch === 'ssl_fc') return { negate, fetch };
   if (fetch === 'path' || fetch === 'path_beg' || fetch === 'src') return { negate, fetch, values };
-  ctx.unsupported(`the fetch '${fetch ?? ''}' in a condition (the sandbox knows ssl_fc, sc_http_req_rate, path, path_beg and src), so the rule`);
+  ctx.unsupported(
+    `the fetch '${fetch ?? ''}' in a condition (the sandbox knows ssl_fc, sc_http_req_rate, path, path_beg and src), so the rule`,
+  );
   return undefined;
 }
 
@@ -173,7 +282,11 @@ export function parseStickTable(args: string[], proxy: ProxyConfig, ctx: Context
   if (!size) return ctx.alert(`stick-table: missing size.`);
   const expire = parseTime(option('expire') ?? '');
   if (typeof expire !== 'number') return ctx.alert(`stick-table: missing or invalid expire value.`);
-  const table: StickTableConfig = { type: 'ip', size: Number(size[1]) * { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[size[2].toLowerCase() as ''], expire };
+  const table: StickTableConfig = {
+    type: 'ip',
+    size: Number(size[1]) * { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[size[2].toLowerCase() as ''],
+    expire,
+  };
   for (const stored of (option('store') ?? '').split(',').filter(Boolean)) {
     const rate = /^http_req_rate\((\w+)\)$/.exec(stored);
     const period = rate && parseTime(rate[1]);
@@ -182,4 +295,3 @@ export function parseStickTable(args: string[], proxy: ProxyConfig, ctx: Context
   }
   proxy.stickTable = table;
 }
-

@@ -160,7 +160,8 @@ const defaultServer = (): ServerParams => ({
 });
 
 type Kind = 'global' | 'defaults' | ProxyConfig['kind'];
-type Section = { kind: 'global' } | { kind: 'defaults'; proxy: ProxyConfig } | { kind: ProxyConfig['kind']; proxy: ProxyConfig };
+type Section =
+  { kind: 'global' } | { kind: 'defaults'; proxy: ProxyConfig } | { kind: ProxyConfig['kind']; proxy: ProxyConfig };
 
 export interface Context {
   file: string;
@@ -186,7 +187,7 @@ export function words(line: string): string[] {
   const out: string[] = [];
   // The pieces of the current word, joined once it ends, so a long word is not built a character at a time.
   let parts: string[] | undefined;
-  for (let i = 0; i < line.length; ) {
+  for (let i = 0; i < line.length;) {
     const c = line[i];
     if (c === ' ' || c === '\t') {
       if (parts) out.push(parts.join(''));
@@ -229,12 +230,39 @@ function newProxy(kind: ProxyConfig['kind'] | 'defaults', name: string, line: nu
   const base: ProxyConfig = from
     ? { ...from, timeouts: { ...from.timeouts }, httpchk: from.httpchk && { ...from.httpchk } }
     : {
-        kind: 'listen', name: '', line: 0, timeouts: {}, retries: 3, redispatch: false, httplog: false, dontlognull: false,
-        forwardfor: false, allbackups: false, logHealthChecks: false, log: false,
+        kind: 'listen',
+        name: '',
+        line: 0,
+        timeouts: {},
+        retries: 3,
+        redispatch: false,
+        httplog: false,
+        dontlognull: false,
+        forwardfor: false,
+        allbackups: false,
+        logHealthChecks: false,
+        log: false,
         // HAProxy 2.6 (this sandbox's model) uses roundrobin when `balance` is absent; 3.3 and later use random.
-        balance: 'roundrobin', binds: [], servers: [], rules: [], headerRules: [],
+        balance: 'roundrobin',
+        binds: [],
+        servers: [],
+        rules: [],
+        headerRules: [],
       };
-  return { ...base, kind: kind === 'defaults' ? 'listen' : kind, name, line, binds: [], servers: [], rules: [], headerRules: [], defaultBackend: undefined, stats: undefined, metricsPath: undefined, stickTable: undefined };
+  return {
+    ...base,
+    kind: kind === 'defaults' ? 'listen' : kind,
+    name,
+    line,
+    binds: [],
+    servers: [],
+    rules: [],
+    headerRules: [],
+    defaultBackend: undefined,
+    stats: undefined,
+    metricsPath: undefined,
+    stickTable: undefined,
+  };
 }
 
 // Default-server settings live beside the defaults section's proxy settings.
@@ -257,7 +285,11 @@ function tooManyWords(args: string[]): string {
  * Parses haproxy.cfg's text. `exists` answers for the files it names (the `crt` of a `bind ... ssl`): the program
  * passes the file system's answer, so `-c` fails on a missing certificate as `haproxy -c` does.
  */
-export function parseConfig(text: string, file = 'haproxy.cfg', exists: (path: string) => boolean = () => true): ParseResult {
+export function parseConfig(
+  text: string,
+  file = 'haproxy.cfg',
+  exists: (path: string) => boolean = () => true,
+): ParseResult {
   const steps = parsing(text, file, exists);
   for (;;) {
     const step = steps.next();
@@ -273,7 +305,11 @@ const SLICE_MS = 8;
  * them: HAProxy's master parses the new file in another process while the old workers serve, so a big file must not
  * stall requests here either (1 MB of servers takes a few hundred milliseconds to parse).
  */
-export async function parseConfigInSlices(text: string, file: string, exists: (path: string) => boolean): Promise<ParseResult> {
+export async function parseConfigInSlices(
+  text: string,
+  file: string,
+  exists: (path: string) => boolean,
+): Promise<ParseResult> {
   const steps = parsing(text, file, exists);
   for (;;) {
     const step = steps.next();
@@ -337,14 +373,24 @@ function* parsing(text: string, file: string, exists: (path: string) => boolean)
     if (keyword === 'frontend' || keyword === 'backend' || keyword === 'listen') {
       const name = args[1];
       if (!name) return ctx.alert(`'${keyword}' expects <name> as an argument.`);
-      if (!/^[A-Za-z0-9_.:-]+$/.test(name)) return ctx.alert(`character '${[...name].find((c) => !/[A-Za-z0-9_.:-]/.test(c))}' is not permitted in '${keyword}' name '${name}'.`);
-      const clash = proxiesByName.get(name)?.find((p) => (canFront(p) && keyword !== 'backend') || (canBack(p) && keyword !== 'frontend'));
-      if (clash) ctx.alert(`${keyword} '${name}' has the same name as ${clash.kind} '${name}' declared at ${file}:${clash.line}.`);
+      if (!/^[A-Za-z0-9_.:-]+$/.test(name))
+        return ctx.alert(
+          `character '${[...name].find((c) => !/[A-Za-z0-9_.:-]/.test(c))}' is not permitted in '${keyword}' name '${name}'.`,
+        );
+      const clash = proxiesByName
+        .get(name)
+        ?.find((p) => (canFront(p) && keyword !== 'backend') || (canBack(p) && keyword !== 'frontend'));
+      if (clash)
+        ctx.alert(
+          `${keyword} '${name}' has the same name as ${clash.kind} '${name}' declared at ${file}:${clash.line}.`,
+        );
       const proxy = newProxy(keyword, name, line, defaults);
       serverDefaults.set(proxy, { ...serverDefaults.get(defaults)! });
       serverNames.set(proxy, new Map());
       config.proxies.push(proxy);
-      proxiesByName.get(name)?.push(proxy) ?? proxiesByName.set(name, [proxy]);
+      const sameName = proxiesByName.get(name);
+      if (sameName) sameName.push(proxy);
+      else proxiesByName.set(name, [proxy]);
       return void (section = { kind: keyword, proxy });
     }
     if (!section) return void alerts.push(`parsing [${file}:${line}]: unknown keyword '${keyword}' out of section.`);
@@ -363,26 +409,50 @@ function parseGlobal(args: string[], ctx: Context): void {
   const [keyword] = args;
   if (keyword === 'log') {
     ctx.config.globalLog = true;
-    if (args[1] !== 'stdout' && args[1] !== 'stderr') ctx.warn(`'log ${args[1] ?? ''}': only 'log stdout' and 'log stderr' are supported by this sandbox; log lines go to the sandbox's log.`);
+    if (args[1] !== 'stdout' && args[1] !== 'stderr')
+      ctx.warn(
+        `'log ${args[1] ?? ''}': only 'log stdout' and 'log stderr' are supported by this sandbox; log lines go to the sandbox's log.`,
+      );
     return;
   }
   if (keyword === 'stats' && args[1] === 'socket') {
     const target = args[2];
     if (!target) return ctx.alert(`'stats socket' expects a path or an address as an argument.`);
     if (!target.startsWith('ipv4@')) {
-      return ctx.warn(`'stats socket ${target}': UNIX sockets are not supported by this sandbox and this one is ignored; use 'stats socket ipv4@127.0.0.1:9999 level admin'.`);
+      return ctx.warn(
+        `'stats socket ${target}': UNIX sockets are not supported by this sandbox and this one is ignored; use 'stats socket ipv4@127.0.0.1:9999 level admin'.`,
+      );
     }
     const level = args.indexOf('level');
     if (level > 0 && args[level + 1] !== 'admin') ctx.unsupported(`'level ${args[level + 1]}'`);
     return void ctx.config.statsSockets.push({ address: target.slice('ipv4@'.length), line: ctx.line });
   }
   if (keyword === 'stats' && args[1] === 'timeout') return;
-  if (GLOBAL_KEYWORDS.includes(keyword) || keyword.startsWith('tune.')) return ctx.unsupported(`'${args.slice(0, keyword === 'stats' ? 2 : 1).join(' ')}'`);
+  if (GLOBAL_KEYWORDS.includes(keyword) || keyword.startsWith('tune.'))
+    return ctx.unsupported(`'${args.slice(0, keyword === 'stats' ? 2 : 1).join(' ')}'`);
   ctx.alert(`unknown keyword '${keyword}' in 'global' section${didYouMean(keyword, GLOBAL_KEYWORDS)}`);
 }
 
-const PROXY_KEYWORDS = ['mode', 'log', 'option', 'no', 'timeout', 'retries', 'balance', 'default-server', 'server', 'bind',
-  'default_backend', 'stats', 'http-request', 'http-response', 'http-after-response', 'http-check', 'stick-table', ...OTHER_PROXY_KEYWORDS];
+const PROXY_KEYWORDS = [
+  'mode',
+  'log',
+  'option',
+  'no',
+  'timeout',
+  'retries',
+  'balance',
+  'default-server',
+  'server',
+  'bind',
+  'default_backend',
+  'stats',
+  'http-request',
+  'http-response',
+  'http-after-response',
+  'http-check',
+  'stick-table',
+  ...OTHER_PROXY_KEYWORDS,
+];
 const BACKEND_ONLY = ['balance', 'server', 'default-server', 'retries', 'http-check'];
 const FRONTEND_ONLY = ['bind', 'default_backend'];
 
@@ -406,12 +476,16 @@ function parseProxyKeyword(args: string[], proxy: ProxyConfig, kind: Kind, ctx: 
   switch (keyword) {
     case 'mode':
       if (args[1] === 'http') return;
-      if (args[1] === 'tcp') return ctx.warn(`'mode tcp' is not supported by this sandbox: ${kind} '${proxy.name}' works in 'mode http'.`);
+      if (args[1] === 'tcp')
+        return ctx.warn(`'mode tcp' is not supported by this sandbox: ${kind} '${proxy.name}' works in 'mode http'.`);
       return ctx.alert(`unknown proxy mode '${args[1] ?? ''}'.`);
     case 'log':
       // `log global` uses the global section's targets: without one it writes nothing, as in HAProxy.
       proxy.log = args[1] !== 'global' || ctx.config.globalLog;
-      if (args[1] !== 'global' && args[1] !== 'stdout' && args[1] !== 'stderr') ctx.warn(`'log ${args[1] ?? ''}': only 'log global', 'log stdout' and 'log stderr' are supported by this sandbox; log lines go to the sandbox's log.`);
+      if (args[1] !== 'global' && args[1] !== 'stdout' && args[1] !== 'stderr')
+        ctx.warn(
+          `'log ${args[1] ?? ''}': only 'log global', 'log stdout' and 'log stderr' are supported by this sandbox; log lines go to the sandbox's log.`,
+        );
       return;
     case 'option':
     case 'no':
@@ -420,14 +494,22 @@ function parseProxyKeyword(args: string[], proxy: ProxyConfig, kind: Kind, ctx: 
       return parseTimeout(args, proxy, ctx);
     case 'retries': {
       const n = Number(args[1]);
-      if (!Number.isInteger(n) || n < 0) return ctx.alert(`'retries' expects an integer argument (got '${args[1] ?? ''}').`);
+      if (!Number.isInteger(n) || n < 0)
+        return ctx.alert(`'retries' expects an integer argument (got '${args[1] ?? ''}').`);
       proxy.retries = n;
       return;
     }
     case 'balance':
       return parseBalance(args, proxy, ctx);
     case 'default-server':
-      return void parseServerParams(args, 1, serverDefaults.get(proxy)!, `[${ctx.file}:${ctx.line}] : 'default-server'`, 'default-server', ctx);
+      return void parseServerParams(
+        args,
+        1,
+        serverDefaults.get(proxy)!,
+        `[${ctx.file}:${ctx.line}] : 'default-server'`,
+        'default-server',
+        ctx,
+      );
     case 'server':
       return parseServer(args, proxy, ctx);
     case 'bind':
@@ -450,7 +532,10 @@ function parseProxyKeyword(args: string[], proxy: ProxyConfig, kind: Kind, ctx: 
         proxy.httpchk = { ...(proxy.httpchk ?? defaultHttpCheck()), expectStatus: Number(args[3]) };
         return;
       }
-      if (args[1] === 'expect') return ctx.unsupported(`'http-check expect ${args.slice(2).join(' ')}' (only 'http-check expect status <code>' is)`);
+      if (args[1] === 'expect')
+        return ctx.unsupported(
+          `'http-check expect ${args.slice(2).join(' ')}' (only 'http-check expect status <code>' is)`,
+        );
       return ctx.unsupported(`'http-check ${args[1] ?? ''}'`);
   }
 }
@@ -485,7 +570,8 @@ function parseOption(args: string[], negated: boolean, proxy: ProxyConfig, kind:
       proxy.logHealthChecks = on;
       return;
     case 'httpchk': {
-      if (kind === 'frontend') return ctx.warn(`'option httpchk' ignored because frontend '${proxy.name}' has no backend capability.`);
+      if (kind === 'frontend')
+        return ctx.warn(`'option httpchk' ignored because frontend '${proxy.name}' has no backend capability.`);
       // `option httpchk`, `option httpchk <uri>`, `option httpchk <method> <uri> [<version>]`; HTTP/1.0 and OPTIONS by default.
       const rest = args.slice(2);
       const check = defaultHttpCheck();
@@ -500,7 +586,9 @@ function parseOption(args: string[], negated: boolean, proxy: ProxyConfig, kind:
 function parseTimeout(args: string[], proxy: ProxyConfig, ctx: Context): void {
   const name = args[1] ?? '';
   if (!TIMEOUT_NAMES.includes(name)) {
-    return ctx.alert(`'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got '${name}')`);
+    return ctx.alert(
+      `'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got '${name}')`,
+    );
   }
   if (!args[2]) return ctx.alert(`'timeout ${name}' expects an integer value (in milliseconds)`);
   const value = parseTime(args[2]);
@@ -516,7 +604,9 @@ function parseBalance(args: string[], proxy: ProxyConfig, ctx: Context): void {
     proxy.balance = 'roundrobin';
     return ctx.unsupported(`'balance ${name}' (the sandbox uses roundrobin instead)`);
   }
-  ctx.alert(`balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.`);
+  ctx.alert(
+    `balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.`,
+  );
 }
 
 function parseServer(args: string[], proxy: ProxyConfig, ctx: Context): void {
@@ -524,14 +614,18 @@ function parseServer(args: string[], proxy: ProxyConfig, ctx: Context): void {
   if (!name || !address) return ctx.alert(`'server' expects <name> and <addr>[:<port>] as arguments.`);
   const other = serverNames.get(proxy)!.get(name);
   if (other) {
-    return ctx.alert(`backend '${proxy.name}', another server named '${name}' was already defined at line ${other.line}, please use distinct names.`);
+    return ctx.alert(
+      `backend '${proxy.name}', another server named '${name}' was already defined at line ${other.line}, please use distinct names.`,
+    );
   }
   // HAProxy's messages about one server line (src/server.c) start with the line and the server's full name.
   const who = `[${ctx.file}:${ctx.line}] : 'server ${proxy.name}/${name}'`;
   const port = /^(?:[\w.-]+|\[[^\]]+\]):(\d+)$/.exec(address);
   if (!port || Number(port[1]) < 1 || Number(port[1]) > 65535) {
     // HAProxy accepts a server without a port if a check port is given; the sandbox always needs one.
-    return ctx.raw(`${who} : server '${name}' has neither service port nor check port nor tcp_check rule 'connect' with port information (the sandbox needs <addr>:<port>, e.g. 10.0.0.11:80).`);
+    return ctx.raw(
+      `${who} : server '${name}' has neither service port nor check port nor tcp_check rule 'connect' with port information (the sandbox needs <addr>:<port>, e.g. 10.0.0.11:80).`,
+    );
   }
   const server: ServerConfig = { ...serverDefaults.get(proxy)!, name, line: ctx.line, address };
   if (!parseServerParams(args, 3, server, who, name, ctx)) return;
@@ -540,7 +634,14 @@ function parseServer(args: string[], proxy: ProxyConfig, ctx: Context): void {
 }
 
 /** Reads `check inter 2s fall 3 ...` from args[start]; returns false when an alert was raised. */
-function parseServerParams(args: string[], start: number, into: ServerParams, who: string, name: string, ctx: Context): boolean {
+function parseServerParams(
+  args: string[],
+  start: number,
+  into: ServerParams,
+  who: string,
+  name: string,
+  ctx: Context,
+): boolean {
   for (let i = start; i < args.length; i++) {
     const keyword = args[i];
     const value = args[i + 1];
@@ -550,7 +651,8 @@ function parseServerParams(args: string[], start: number, into: ServerParams, wh
       if (value === undefined) return fail(`'${keyword}' expects <time> as argument.`);
       const time = parseTime(value);
       // (HAProxy 2.6 names the argument 'agent-inter' in this message, whatever it was; the sandbox names it right.)
-      if (typeof time !== 'number') return fail(`unexpected character '${time.bad}' in '${keyword}' argument of server ${name}..`);
+      if (typeof time !== 'number')
+        return fail(`unexpected character '${time.bad}' in '${keyword}' argument of server ${name}..`);
       if (time <= 0) return fail(`invalid value ${value} for argument '${keyword}' of server ${name}..`);
       into[keyword as (typeof SERVER_TIMES)[number]] = time;
       i++;
@@ -567,7 +669,13 @@ function parseServerParams(args: string[], start: number, into: ServerParams, wh
     } else if (OTHER_SERVER_FLAGS.includes(keyword)) {
       ctx.rawWarn(`${who} : '${keyword}' is not supported by this sandbox and is ignored.`);
     } else {
-      const known = [...SERVER_FLAGS, ...SERVER_TIMES, ...SERVER_COUNTS, ...OTHER_SERVER_WITH_ARG, ...OTHER_SERVER_FLAGS];
+      const known = [
+        ...SERVER_FLAGS,
+        ...SERVER_TIMES,
+        ...SERVER_COUNTS,
+        ...OTHER_SERVER_WITH_ARG,
+        ...OTHER_SERVER_FLAGS,
+      ];
       return fail(`unknown keyword '${keyword}'${didYouMean(keyword, known)}`);
     }
   }
@@ -585,16 +693,26 @@ function parseBind(args: string[], proxy: ProxyConfig, ctx: Context): void {
   // TLS termination (`bind :443 ssl crt site.pem`): the crt file holds the certificate and its key.
   const ssl = args.includes('ssl');
   const crt = args.includes('crt') ? args[args.indexOf('crt') + 1] : undefined;
-  if (ssl && !crt) return ctx.alert(`'bind ${address}' : 'ssl' needs a certificate: add 'crt <file>' (the certificate and its private key in one PEM file).`);
+  if (ssl && !crt)
+    return ctx.alert(
+      `'bind ${address}' : 'ssl' needs a certificate: add 'crt <file>' (the certificate and its private key in one PEM file).`,
+    );
   for (const one of address.split(',')) {
     const match = /^(?:ipv4@)?([\w.*-]*):(\d+)$/.exec(one);
     if (!match) return ctx.alert(`'bind ${address}' : missing port number: '${one}'`);
-    if (Number(match[2]) < 1 || Number(match[2]) > 65535) return ctx.alert(`'bind ${address}' : invalid port '${match[2]}'`);
-    proxy.binds.push({ address: `${match[1] === '*' ? '' : match[1]}:${match[2]}`, line: ctx.line, ...(ssl ? { crt } : {}) });
+    if (Number(match[2]) < 1 || Number(match[2]) > 65535)
+      return ctx.alert(`'bind ${address}' : invalid port '${match[2]}'`);
+    proxy.binds.push({
+      address: `${match[1] === '*' ? '' : match[1]}:${match[2]}`,
+      line: ctx.line,
+      ...(ssl ? { crt } : {}),
+    });
   }
   // HAProxy has made the listener before it reads the options: a missing certificate is the only complaint.
   if (crt && !ctx.exists(crt)) {
-    return ctx.alert(`'bind ${address}' in section '${proxy.kind}' : unable to stat SSL certificate from file '${crt}' : No such file or directory.`);
+    return ctx.alert(
+      `'bind ${address}' in section '${proxy.kind}' : unable to stat SSL certificate from file '${crt}' : No such file or directory.`,
+    );
   }
   const others = args.slice(2).filter((arg, i, all) => arg !== 'ssl' && arg !== 'crt' && all[i - 1] !== 'crt');
   if (others.length) ctx.unsupported(`'bind' option '${others[0]}'`);
@@ -612,30 +730,62 @@ function parseStats(args: string[], proxy: ProxyConfig, ctx: Context): void {
     if (typeof time !== 'number') return ctx.alert(`'stats refresh' expects <delay> as argument.`);
     return void (proxy.stats = { uri: '/haproxy?stats', ...(proxy.stats ?? {}), refresh: time });
   }
-  if (['auth', 'realm', 'admin', 'hide-version', 'show-legends', 'show-node', 'show-desc', 'scope', 'http-request', 'show-modules'].includes(what ?? '')) {
+  if (
+    [
+      'auth',
+      'realm',
+      'admin',
+      'hide-version',
+      'show-legends',
+      'show-node',
+      'show-desc',
+      'scope',
+      'http-request',
+      'show-modules',
+    ].includes(what ?? '')
+  ) {
     return ctx.unsupported(`'stats ${what}'`);
   }
-  ctx.alert(`'stats' expects 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends'.`);
+  ctx.alert(
+    `'stats' expects 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends'.`,
+  );
 }
 
 /** Checks across sections, as HAProxy does once the whole file is read. */
-function checkReferences(config: Config, proxiesByName: Map<string, ProxyConfig[]>, alerts: string[], warnings: string[]): void {
+function checkReferences(
+  config: Config,
+  proxiesByName: Map<string, ProxyConfig[]>,
+  alerts: string[],
+  warnings: string[],
+): void {
   const at = (line: number) => `parsing [${config.file}:${line}] : `;
   for (const proxy of config.proxies) {
     if (proxy.defaultBackend) {
       const target = proxiesByName.get(proxy.defaultBackend.name)?.find(canBack);
-      if (!target) alerts.push(`${at(proxy.defaultBackend.line)}Proxy '${proxy.name}': unable to find required default_backend: '${proxy.defaultBackend.name}'.`);
+      if (!target)
+        alerts.push(
+          `${at(proxy.defaultBackend.line)}Proxy '${proxy.name}': unable to find required default_backend: '${proxy.defaultBackend.name}'.`,
+        );
     }
     for (const rule of proxy.rules) {
       if (rule.action === 'track' && !proxiesByName.get(rule.table)?.some((p) => p.stickTable)) {
-        alerts.push(`${at(rule.line)}'http-request track-sc${rule.counter}' : unable to find stick-table '${rule.table}'.`);
+        alerts.push(
+          `${at(rule.line)}'http-request track-sc${rule.counter}' : unable to find stick-table '${rule.table}'.`,
+        );
       }
     }
-    if (canFront(proxy) && proxy.binds.length === 0) alerts.push(`${at(proxy.line)}Proxy '${proxy.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`);
+    if (canFront(proxy) && proxy.binds.length === 0)
+      alerts.push(
+        `${at(proxy.line)}Proxy '${proxy.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`,
+      );
     if (proxy.kind === 'frontend' && !proxy.defaultBackend && !proxy.stats && !proxy.metricsPath) {
-      warnings.push(`${at(proxy.line)}frontend '${proxy.name}' has no default_backend: every request gets the 503 page.`);
+      warnings.push(
+        `${at(proxy.line)}frontend '${proxy.name}' has no default_backend: every request gets the 503 page.`,
+      );
     }
-    const missing = (canFront(proxy) && !proxy.timeouts.client) || (canBack(proxy) && (!proxy.timeouts.connect || !proxy.timeouts.server));
+    const missing =
+      (canFront(proxy) && !proxy.timeouts.client) ||
+      (canBack(proxy) && (!proxy.timeouts.connect || !proxy.timeouts.server));
     if (missing) {
       const type = proxy.kind === 'listen' ? 'proxy' : proxy.kind;
       warnings.push(

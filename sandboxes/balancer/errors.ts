@@ -30,26 +30,52 @@ function page(status: number): ErrorPage {
   const length = String(Buffer.byteLength(body));
   const headers: [string, string][] =
     status === 400 || status === 408
-      ? [['Content-length', length], ['Cache-Control', 'no-cache'], ['Connection', 'close'], ['Content-Type', 'text/html']]
-      : [['content-length', length], ['cache-control', 'no-cache'], ['content-type', 'text/html']];
+      ? [
+          ['Content-length', length],
+          ['Cache-Control', 'no-cache'],
+          ['Connection', 'close'],
+          ['Content-Type', 'text/html'],
+        ]
+      : [
+          ['content-length', length],
+          ['cache-control', 'no-cache'],
+          ['content-type', 'text/html'],
+        ];
   const head = `HTTP/1.1 ${status} ${reason}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
   return { status, reason, headers, body, bytes: Buffer.from(head + body) };
 }
 
-export const errorPages = Object.fromEntries(Object.keys(SENTENCES).map((code) => [code, page(Number(code))])) as Record<DenyStatus, ErrorPage>;
+export const errorPages = Object.fromEntries(
+  Object.keys(SENTENCES).map((code) => [code, page(Number(code))]),
+) as Record<DenyStatus, ErrorPage>;
 
 /** The codes `http-request deny deny_status` can use here (HAProxy has a page for each). */
 export type DenyStatus = 400 | 403 | 408 | 429 | 500 | 502 | 503 | 504;
 
-const REDIRECT_REASONS: Record<number, string> = { 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 307: 'Temporary Redirect', 308: 'Permanent Redirect' };
+const REDIRECT_REASONS: Record<number, string> = {
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+};
 
 /**
  * The answer of `http-request redirect`, as HAProxy 2.6.12 writes it: no body, the location, and `cache-control:
  * no-cache` for the temporary codes (302, 303, 307) so that caches do not keep them.
  */
 export function redirectPage(code: number, location: string): ErrorPage {
-  const headers: [string, string][] = [['content-length', '0'], ['location', location]];
+  const headers: [string, string][] = [
+    ['content-length', '0'],
+    ['location', location],
+  ];
   if (code !== 301 && code !== 308) headers.push(['cache-control', 'no-cache']);
   const reason = REDIRECT_REASONS[code];
-  return { status: code, reason, headers, body: '', bytes: Buffer.from(`HTTP/1.1 ${code} ${reason}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`) };
+  return {
+    status: code,
+    reason,
+    headers,
+    body: '',
+    bytes: Buffer.from(`HTTP/1.1 ${code} ${reason}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`),
+  };
 }

@@ -26,7 +26,11 @@ export interface Frontend {
   /** The `http-request` rules (track-sc0, deny, redirect): what to answer instead of the backend, or undefined. */
   requestRules?: (req: http.IncomingMessage) => Verdict | undefined;
   /** The `http-response`/`http-after-response` header rules: sets headers on an answer, returns what it set. */
-  headerRules?: (req: http.IncomingMessage, headers: http.OutgoingHttpHeaders, fromServer: boolean) => Record<string, string>;
+  headerRules?: (
+    req: http.IncomingMessage,
+    headers: http.OutgoingHttpHeaders,
+    fromServer: boolean,
+  ) => Record<string, string>;
   /** Pages the balancer serves itself: the stats page (`stats uri`) and the exporter (`use-service`). */
   local?: (req: http.IncomingMessage, res: http.ServerResponse) => string | undefined;
 }
@@ -78,7 +82,11 @@ export function createListener(frontend: () => Frontend | undefined): http.Serve
     // A connection that has not sent a complete request gets the 408 page; an idle kept-alive one is just closed.
     if (!served.has(socket) && fe) {
       socket.end(errorPages[408].bytes);
-      account(fe, socket, { status: 408, termination: 'cR--', waited: Date.now() - (acceptedAt.get(socket) ?? Date.now()) });
+      account(fe, socket, {
+        status: 408,
+        termination: 'cR--',
+        waited: Date.now() - (acceptedAt.get(socket) ?? Date.now()),
+      });
     } else socket.destroy();
   });
 
@@ -127,7 +135,15 @@ function handle(fe: Frontend, req: http.IncomingMessage, res: http.ServerRespons
   const local = verdict ? undefined : fe.local?.(req, res);
   if (local !== undefined) {
     res.on('finish', () => {
-      const event = requestEvent(fe, req, fe.config.name, local, res.statusCode, req.socket.bytesWritten - bytesBefore, 'LR--');
+      const event = requestEvent(
+        fe,
+        req,
+        fe.config.name,
+        local,
+        res.statusCode,
+        req.socket.bytesWritten - bytesBefore,
+        'LR--',
+      );
       event.timings = { TR: 0, Tw: -1, Tc: -1, Tr: -1, Ta: Date.now() - started };
       write(fe, event, started, req.httpVersion, 0, 0);
     });
@@ -162,7 +178,15 @@ function handle(fe: Frontend, req: http.IncomingMessage, res: http.ServerRespons
       if (server) server.counters.stot++;
       backend?.queue.shift()?.(); // a slot is free: the oldest waiting request may go
       if (!SUPERVISED && !fe.config.log) return;
-      const event = requestEvent(fe, req, backend?.name ?? fe.config.name, server?.name ?? null, outcome.status, bytes, outcome.termination);
+      const event = requestEvent(
+        fe,
+        req,
+        backend?.name ?? fe.config.name,
+        server?.name ?? null,
+        outcome.status,
+        bytes,
+        outcome.termination,
+      );
       event.timings = { TR: 0, Tw: x.Tw, Tc: x.Tc, Tr: x.Tr, Ta: ta };
       event.retries = x.retries;
       event.redispatched = x.redispatched;
@@ -186,7 +210,15 @@ function handle(fe: Frontend, req: http.IncomingMessage, res: http.ServerRespons
   forward(x, backend.config.forwardfor);
 }
 
-function requestEvent(fe: Frontend, req: http.IncomingMessage, backend: string, server: string | null, status: number, bytes: number, termination: string): BalancerRequestEvent {
+function requestEvent(
+  fe: Frontend,
+  req: http.IncomingMessage,
+  backend: string,
+  server: string | null,
+  status: number,
+  bytes: number,
+  termination: string,
+): BalancerRequestEvent {
   return {
     type: 'balancer.request',
     client: address(req.socket),
@@ -205,9 +237,21 @@ function requestEvent(fe: Frontend, req: http.IncomingMessage, backend: string, 
   };
 }
 
-function write(fe: Frontend, event: BalancerRequestEvent, acceptedAt: number, httpVersion: string, beconn: number, srvConn: number, beQueue = 0): void {
+function write(
+  fe: Frontend,
+  event: BalancerRequestEvent,
+  acceptedAt: number,
+  httpVersion: string,
+  beconn: number,
+  srvConn: number,
+  beQueue = 0,
+): void {
   report(event);
   if (!fe.config.log) return;
-  const line = httplogLine(event, { actconn: process_.conns, feconn: fe.conns, beconn, srvConn, srvQueue: 0, beQueue, httpVersion, acceptedAt }, fe.config.httplog);
+  const line = httplogLine(
+    event,
+    { actconn: process_.conns, feconn: fe.conns, beconn, srvConn, srvQueue: 0, beQueue, httpVersion, acceptedAt },
+    fe.config.httplog,
+  );
   log(line);
 }

@@ -19,7 +19,11 @@ const USAGE = `Usage : balancer -f <cfgfile> [-c]
 // -W (master-worker), -Ws, -db (foreground) and -q (quiet) are accepted and ignored: the sandbox always runs so.
 const ALWAYS_SO = ['-W', '-Ws', '-db', '-q'];
 const COMMAND_LINE = {
-  options: { file: { type: 'string', short: 'f' }, check: { type: 'boolean', short: 'c' }, version: { type: 'boolean', short: 'v' } },
+  options: {
+    file: { type: 'string', short: 'f' },
+    check: { type: 'boolean', short: 'c' },
+    version: { type: 'boolean', short: 'v' },
+  },
   usage: USAGE,
   complaint: (problem: string) => prefix('ALERT') + problem,
   status: 1,
@@ -27,7 +31,10 @@ const COMMAND_LINE = {
 function fail(problem: string): never {
   return refuse(COMMAND_LINE, problem);
 }
-const { values } = readCommandLine(COMMAND_LINE, process.argv.slice(2).filter((arg) => !ALWAYS_SO.includes(arg)));
+const { values } = readCommandLine(
+  COMMAND_LINE,
+  process.argv.slice(2).filter((arg) => !ALWAYS_SO.includes(arg)),
+);
 if (values.version) {
   process.stdout.write(`HAProxy version ${VERSION} (a Node.js model of HAProxy 2.6 for this course)\n`);
   process.exit(0);
@@ -80,6 +87,7 @@ openControlChannel({
   stop: () => balancer.stop(),
   // Any other line (from the supervisor, or typed in the terminal) is a runtime API command, as on the stats socket.
   command: async (line) => {
-    for (const command of line.split(';')) if (command.trim()) say('NOTICE', (await runCommand(command, balancer)).trimEnd() || `${command.trim()}: done`);
+    for (const command of line.split(';'))
+      if (command.trim()) say('NOTICE', (await runCommand(command, balancer)).trimEnd() || `${command.trim()}: done`);
   },
 });

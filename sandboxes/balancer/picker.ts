@@ -159,7 +159,9 @@ function leastConn(group: () => LbServer[]): Picker {
     pick(_source, avoid) {
       const load = (s: LbServer) => s.served / s.weight;
       const candidates = group().filter((s) => takes(s, avoid));
-      const chosen = candidates.sort((a, b) => load(a) - load(b) || (lastPicked.get(a) ?? -1) - (lastPicked.get(b) ?? -1))[0];
+      const chosen = candidates.sort(
+        (a, b) => load(a) - load(b) || (lastPicked.get(a) ?? -1) - (lastPicked.get(b) ?? -1),
+      )[0];
       if (chosen) lastPicked.set(chosen, picks++);
       return chosen;
     },

@@ -93,7 +93,13 @@ function attempt(x: Exchange, server: Server): void {
   let connectTimer: NodeJS.Timeout | undefined;
   let released = false;
 
-  const upstream = http.request({ agent: server.agent, method: x.req.method, path: x.req.url, headers: x.req.headers, setHost: false });
+  const upstream = http.request({
+    agent: server.agent,
+    method: x.req.method,
+    path: x.req.url,
+    headers: x.req.headers,
+    setHost: false,
+  });
   x.abort = () => upstream.destroy();
   const release = () => {
     clearTimeout(connectTimer);
@@ -114,7 +120,11 @@ function attempt(x: Exchange, server: Server): void {
     if (upstream.reusedSocket) return onConnect();
     // On expiry, look again after the pending I/O events: on a busy machine the connection may have completed
     // while the event loop was late, and that is not a timeout.
-    if (timeouts.connect) connectTimer = setTimeout(() => setImmediate(() => !connected && upstream.destroy(CONNECT_TIMEOUT)), timeouts.connect);
+    if (timeouts.connect)
+      connectTimer = setTimeout(
+        () => setImmediate(() => !connected && upstream.destroy(CONNECT_TIMEOUT)),
+        timeouts.connect,
+      );
     socket.once('connect', onConnect);
   });
   if (timeouts.server) upstream.setTimeout(timeouts.server, () => upstream.destroy(SERVER_TIMEOUT));

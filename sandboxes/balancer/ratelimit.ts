@@ -60,7 +60,8 @@ export class StickTable {
     const head = `# table: ${this.name}, type: ${this.config.type}, size:${this.config.size}, used:${this.entries.size}\n`;
     if (!withEntries) return head;
     const lines = [...this.entries].map(([key, e]) => {
-      const rate = this.config.period === undefined ? '' : ` http_req_rate(${this.config.period})=${this.rate(key, now)}`;
+      const rate =
+        this.config.period === undefined ? '' : ` http_req_rate(${this.config.period})=${this.rate(key, now)}`;
       return `0x${(0x55d0c0de0000 + e.id * 0x40).toString(16)}: key=${key} use=0 exp=${Math.max(0, this.config.expire - (now - e.seen))}${rate}\n`;
     });
     return head + lines.join('');

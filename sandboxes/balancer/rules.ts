@@ -16,7 +16,10 @@ export type Verdict = { action: 'deny'; status: DenyStatus } | { action: 'redire
 export const isTls = (req: http.IncomingMessage) => (req.socket as { encrypted?: boolean }).encrypted === true;
 
 /** Builds the function a frontend runs on each request; undefined lets the request through to the backend. */
-export function requestRules(rules: HttpRequestRule[], tables: Map<string, StickTable>): ((req: http.IncomingMessage) => Verdict | undefined) | undefined {
+export function requestRules(
+  rules: HttpRequestRule[],
+  tables: Map<string, StickTable>,
+): ((req: http.IncomingMessage) => Verdict | undefined) | undefined {
   if (rules.length === 0) return undefined;
   return (req) => {
     const src = sourceOf(req);
@@ -29,7 +32,10 @@ export function requestRules(rules: HttpRequestRule[], tables: Map<string, Stick
       } else if (!rule.condition || holds(rule.condition, req, rates)) {
         if (rule.action === 'deny') return { action: 'deny', status: rule.status };
         // `redirect scheme` keeps the Host header (port included) and the path with its query string.
-        return { action: 'redirect', page: redirectPage(rule.code, `${rule.scheme}://${req.headers.host ?? ''}${req.url ?? '/'}`) };
+        return {
+          action: 'redirect',
+          page: redirectPage(rule.code, `${rule.scheme}://${req.headers.host ?? ''}${req.url ?? '/'}`),
+        };
       }
     }
     return undefined;
@@ -40,7 +46,11 @@ export function requestRules(rules: HttpRequestRule[], tables: Map<string, Stick
  * Builds the function that applies the header rules to an answer's headers (names in lower case, as HAProxy sends
  * them) and returns what it set. `fromServer` is false for the answers HAProxy writes itself.
  */
-export function headerRules(rules: HeaderRule[]): ((req: http.IncomingMessage, headers: http.OutgoingHttpHeaders, fromServer: boolean) => Record<string, string>) | undefined {
+export function headerRules(
+  rules: HeaderRule[],
+):
+  | ((req: http.IncomingMessage, headers: http.OutgoingHttpHeaders, fromServer: boolean) => Record<string, string>)
+  | undefined {
   if (rules.length === 0) return undefined;
   return (req, headers, fromServer) => {
     const set: Record<string, string> = {};
@@ -51,7 +61,8 @@ export function headerRules(rules: HeaderRule[]): ((req: http.IncomingMessage, h
       const before = headers[name];
       // set-header replaces every occurrence (the header moves to the end); add-header appends one more.
       delete headers[name];
-      headers[name] = rule.action === 'add-header' && before !== undefined ? [before, rule.value].flat().map(String) : rule.value;
+      headers[name] =
+        rule.action === 'add-header' && before !== undefined ? [before, rule.value].flat().map(String) : rule.value;
       set[name] = rule.value;
     }
     return set;
@@ -64,7 +75,13 @@ function holds(c: Condition, req: http.IncomingMessage, rates: (number | undefin
   switch (c.fetch) {
     case 'sc_http_req_rate': {
       const rate = rates[c.counter] ?? 0;
-      result = { gt: rate > c.value, ge: rate >= c.value, lt: rate < c.value, le: rate <= c.value, eq: rate === c.value }[c.op];
+      result = {
+        gt: rate > c.value,
+        ge: rate >= c.value,
+        lt: rate < c.value,
+        le: rate <= c.value,
+        eq: rate === c.value,
+      }[c.op];
       break;
     }
     case 'ssl_fc':

@@ -25,7 +25,7 @@ const COMMANDS = [
   ['show info', 'report information about the running process'],
   ['show stat', 'report counters for each proxy and server'],
   ['show servers state [<backend>]', 'dump volatile server information (all or for a single backend)'],
-  ['show table [<table>]', 'report table usage stats or dump this table\'s contents'],
+  ['show table [<table>]', "report table usage stats or dump this table's contents"],
   ['disable server (DEPRECATED)', "disable a server for maintenance (use 'set server' instead)"],
   ['enable server  (DEPRECATED)', "enable a disabled server (use 'set server' instead)"],
   ['set server <bk>/<srv> [opts]', "change a server's state, weight"],
@@ -42,7 +42,12 @@ function unknown(line: string): string {
   const names = COMMANDS.map(([cmd]) => cmd.split(/ [<[(]/)[0].trim());
   const near = closest(typed, names);
   if (near.length === 0) return 'Unknown command. Please enter one of the following commands only:\n' + HELP;
-  return 'Unknown command, but maybe one of the following ones is a better match:\n' + COMMANDS.filter((_, i) => near.includes(names[i])).map(helpLine).join('');
+  return (
+    'Unknown command, but maybe one of the following ones is a better match:\n' +
+    COMMANDS.filter((_, i) => near.includes(names[i]))
+      .map(helpLine)
+      .join('')
+  );
 }
 
 /** Runs one command line (without the `;` separators) and returns its answer, without the final empty line. */
@@ -65,19 +70,23 @@ export async function runCommand(line: string, target: RuntimeTarget): Promise<s
     return `Success=${ok ? 1 : 0}\n--\n${messages.map((m) => m + '\n').join('')}`;
   }
   if (is('disable', 'server') || is('enable', 'server')) {
-    return withServer(target, args[2], (server) => server.backend.setAdmin(server, a === 'disable' ? 'maint' : 'ready'));
+    return withServer(target, args[2], (server) =>
+      server.backend.setAdmin(server, a === 'disable' ? 'maint' : 'ready'),
+    );
   }
   if (is('set', 'server')) {
     const [, , id, what, value] = args;
     if (what === 'state') {
-      if (!['ready', 'drain', 'maint'].includes(value ?? '')) return "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n";
+      if (!['ready', 'drain', 'maint'].includes(value ?? ''))
+        return "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n";
       return withServer(target, id, (server) => server.backend.setAdmin(server, value as Admin));
     }
     if (what === 'weight') return withServer(target, id, (server) => setWeight(server, value));
     return 'usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n';
   }
   if (is('set', 'weight')) return withServer(target, args[2], (server) => setWeight(server, args[3]));
-  if (is('get', 'weight')) return withServer(target, args[2], (server) => `${server.weight} (initial ${server.initialWeight})\n`);
+  if (is('get', 'weight'))
+    return withServer(target, args[2], (server) => `${server.weight} (initial ${server.initialWeight})\n`);
   return unknown(line);
 }
 
@@ -97,7 +106,10 @@ function setWeight(server: Server, value: string | undefined): string | void {
   if (!value) return 'Require <weight>.\n';
   const percent = value.endsWith('%');
   const number = Number(percent ? value.slice(0, -1) : value);
-  if (!Number.isInteger(number) || number < 0) return percent ? 'Relative weight must be positive.\n' : 'Absolute weight can only be between 0 and 256 inclusive.\n';
+  if (!Number.isInteger(number) || number < 0)
+    return percent
+      ? 'Relative weight must be positive.\n'
+      : 'Absolute weight can only be between 0 and 256 inclusive.\n';
   const weight = percent ? Math.floor((server.initialWeight * number) / 100) : number;
   if (!percent && weight > 256) return 'Absolute weight can only be between 0 and 256 inclusive.\n';
   const statik = server.backend.config.balance === 'static-rr' || server.backend.config.balance === 'source';
@@ -110,31 +122,41 @@ function setWeight(server: Server, value: string | undefined): string | void {
 function info(target: RuntimeTarget): string {
   const up = Math.floor((Date.now() - target.startedAt) / 1000);
   const uptime = `${Math.floor(up / 86400)}d ${Math.floor((up % 86400) / 3600)}h${String(Math.floor((up % 3600) / 60)).padStart(2, '0')}m${String(up % 60).padStart(2, '0')}s`;
-  return [
-    'Name: HAProxy',
-    'Version: 2.6.12-sandbox',
-    `Pid: ${process.pid}`,
-    `Uptime: ${uptime}`,
-    `Uptime_sec: ${up}`,
-    'Nbthread: 1',
-    `CurrConns: ${target.connections()}`,
-    'Node: sandbox',
-  ].join('\n') + '\n';
+  return (
+    [
+      'Name: HAProxy',
+      'Version: 2.6.12-sandbox',
+      `Pid: ${process.pid}`,
+      `Uptime: ${uptime}`,
+      `Uptime_sec: ${up}`,
+      'Nbthread: 1',
+      `CurrConns: ${target.connections()}`,
+      'Node: sandbox',
+    ].join('\n') + '\n'
+  );
 }
 
 /** `show servers state`: HAProxy's version-1 dump (op_state 0 = stopped, 2 = running; admin_state 1 = MAINT, 8 = DRAIN). */
 function serversState(target: RuntimeTarget, only?: string): string {
   const backends = [...target.backends.values()].filter((b) => !only || b.name === only);
   if (only && backends.length === 0) return "Can't find backend.\n";
-  const lines = ['1', '# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port'];
+  const lines = [
+    '1',
+    '# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port',
+  ];
   const allBackends = [...target.backends.values()];
   for (const backend of backends) {
     backend.servers.forEach((s, i) => {
-      const [host, port] = [s.address.slice(0, s.address.lastIndexOf(':')), s.address.slice(s.address.lastIndexOf(':') + 1)];
+      const [host, port] = [
+        s.address.slice(0, s.address.lastIndexOf(':')),
+        s.address.slice(s.address.lastIndexOf(':') + 1),
+      ];
       const admin = s.admin === 'maint' ? 1 : s.admin === 'drain' ? 8 : 0;
       const checkResult = !s.health ? 0 : !s.lastCheck ? 1 : s.lastCheck.passed ? 3 : 2;
       const since = Math.floor((Date.now() - s.lastChange) / 1000);
-      lines.push(`${allBackends.indexOf(backend) + 1} ${backend.name} ${i + 1} ${s.name} ${host} ${s.up() ? 2 : 0} ${admin} ${s.weight} ${s.initialWeight} ${since} ${s.health ? 6 : 1} ${checkResult} ${s.health?.health ?? 0} ${s.health ? 6 : 0} 0 0 0 - ${port} - 0 0 - - 0`);
+      lines.push(
+        `${allBackends.indexOf(backend) + 1} ${backend.name} ${i + 1} ${s.name} ${host} ${s.up() ? 2 : 0} ${admin} ${s.weight} ${s.initialWeight} ${since} ${s.health ? 6 : 1} ${checkResult} ${s.health?.health ?? 0} ${s.health ? 6 : 0} 0 0 0 - ${port} - 0 0 - - 0`,
+      );
     });
   }
   return lines.join('\n') + '\n';
@@ -151,7 +173,10 @@ export function createRuntimeServer(target: () => RuntimeTarget): net.Server {
     let answering = Promise.resolve();
     const answer = async (line: string) => {
       if (socket.writableEnded) return;
-      for (const command of line.split(';').map((c) => c.trim()).filter(Boolean)) {
+      for (const command of line
+        .split(';')
+        .map((c) => c.trim())
+        .filter(Boolean)) {
         if (command === 'prompt') {
           interactive = !interactive;
           continue;

@@ -137,7 +137,10 @@ const scenarioSchema = z.object({
         challenge: z.optional(z.boolean()),
         hints: z.array(z.string()).check(z.minLength(1)),
         solution: z.array(z.string()).check(z.minLength(1)),
-        check: z.custom<Goal['check']>((v) => typeof v === 'function', 'a function (world) => { met, expected, observed }'),
+        check: z.custom<Goal['check']>(
+          (v) => typeof v === 'function',
+          'a function (world) => { met, expected, observed }',
+        ),
       }),
     )
     .check(z.minLength(2, 'every scenario has two or more exercise goals')),
@@ -148,10 +151,18 @@ const scenarioSchema = z.object({
         question: z.string().check(z.minLength(1)),
         kind: z.discriminatedUnion('type', [
           z.object({ type: z.literal('number'), unit: z.string().check(z.minLength(1)) }),
-          z.object({ type: z.literal('choice'), choices: z.array(z.string().check(z.minLength(1))).check(z.minLength(2, 'a choice needs two or more options')) }),
+          z.object({
+            type: z.literal('choice'),
+            choices: z
+              .array(z.string().check(z.minLength(1)))
+              .check(z.minLength(2, 'a choice needs two or more options')),
+          }),
         ]),
         goal: z.optional(name),
-        measure: z.custom<Prediction['measure']>((v) => typeof v === 'function', 'a function (world) => { value, how } or undefined'),
+        measure: z.custom<Prediction['measure']>(
+          (v) => typeof v === 'function',
+          'a function (world) => { value, how } or undefined',
+        ),
       }),
     ),
   ),
@@ -174,9 +185,15 @@ export function defineScenario(scenario: Scenario): Scenario {
   const again = predictions.find((p, i) => predictions.indexOf(p) !== i);
   if (again) throw new Error(`scenario '${scenario.name}': prediction '${again}' is declared twice`);
   const orphan = scenario.predictions?.find((p) => p.goal && !ids.includes(p.goal));
-  if (orphan) throw new Error(`scenario '${scenario.name}': prediction '${orphan.id}' belongs to goal '${orphan.goal}', which is not in goals`);
+  if (orphan)
+    throw new Error(
+      `scenario '${scenario.name}': prediction '${orphan.id}' belongs to goal '${orphan.goal}', which is not in goals`,
+    );
   const missing = scenario.nodes.find((n) => n.config && !(n.config in scenario.files));
-  if (missing) throw new Error(`scenario '${scenario.name}': node '${missing.name}' reads ${missing.config}, which is not in files`);
+  if (missing)
+    throw new Error(
+      `scenario '${scenario.name}': node '${missing.name}' reads ${missing.config}, which is not in files`,
+    );
   return scenario;
 }
 
@@ -186,9 +203,28 @@ export function describeScenario(scenario: Scenario) {
     name: scenario.name,
     title: scenario.title,
     summary: scenario.summary,
-    nodes: scenario.nodes.map(({ name, role, address, ports, program, config, stopped }) => ({ name, role, address, ports, program, config, stopped })),
-    goals: scenario.goals.map(({ id, title, challenge, hints, solution }) => ({ id, title, ...(challenge && { challenge }), hints, solution })),
-    predictions: (scenario.predictions ?? []).map(({ id, question, kind, goal }) => ({ id, question, kind, ...(goal && { goal }) })),
+    nodes: scenario.nodes.map(({ name, role, address, ports, program, config, stopped }) => ({
+      name,
+      role,
+      address,
+      ports,
+      program,
+      config,
+      stopped,
+    })),
+    goals: scenario.goals.map(({ id, title, challenge, hints, solution }) => ({
+      id,
+      title,
+      ...(challenge && { challenge }),
+      hints,
+      solution,
+    })),
+    predictions: (scenario.predictions ?? []).map(({ id, question, kind, goal }) => ({
+      id,
+      question,
+      kind,
+      ...(goal && { goal }),
+    })),
     files: Object.keys(scenario.files),
   };
 }

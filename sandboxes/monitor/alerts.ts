@@ -38,7 +38,9 @@ export interface Transition {
 
 /** Fills {{ $labels.x }} and {{ $value }} as Prometheus's templates do for the common cases. */
 function template(text: string, labels: Labels, value: number): string {
-  return text.replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_, k: string) => labels[k] ?? '').replace(/\{\{\s*\$value\s*\}\}/g, String(Number(value.toFixed(4))));
+  return text
+    .replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_, k: string) => labels[k] ?? '')
+    .replace(/\{\{\s*\$value\s*\}\}/g, String(Number(value.toFixed(4))));
 }
 
 export class RuleState {
@@ -73,7 +75,8 @@ export class RuleState {
       if (!alert) {
         alert = { labels, annotations, state: 'pending', activeAt: now, value: sample.value };
         this.active.set(key, alert);
-        if (this.rule.forMs > 0) transitions.push({ rule: this.rule.alert, state: 'pending', labels, annotations, value: sample.value });
+        if (this.rule.forMs > 0)
+          transitions.push({ rule: this.rule.alert, state: 'pending', labels, annotations, value: sample.value });
       }
       alert.value = sample.value;
       alert.annotations = annotations;
@@ -82,7 +85,10 @@ export class RuleState {
         transitions.push({ rule: this.rule.alert, state: 'firing', labels, annotations, value: sample.value });
       }
     }
-    const measured = () => new Map((this.measure ? evaluate(this.measure, db, now) : []).map((s) => [keyOf(this.labelsOf(s.labels)), s.value]));
+    const measured = () =>
+      new Map(
+        (this.measure ? evaluate(this.measure, db, now) : []).map((s) => [keyOf(this.labelsOf(s.labels)), s.value]),
+      );
     let measuredNow: Map<string, number> | undefined;
     for (const [key, alert] of this.active) {
       if (seen.has(key)) continue;
@@ -91,7 +97,13 @@ export class RuleState {
       // (Without a measure now, e.g. its target's series gone stale, the last annotations are all there is to tell.)
       const value = (measuredNow ??= measured()).get(key);
       const annotations = value === undefined ? alert.annotations : this.annotate(alert.labels, value);
-      transitions.push({ rule: this.rule.alert, state: 'resolved', labels: alert.labels, annotations, value: value ?? alert.value });
+      transitions.push({
+        rule: this.rule.alert,
+        state: 'resolved',
+        labels: alert.labels,
+        annotations,
+        value: value ?? alert.value,
+      });
     }
     return transitions;
   }

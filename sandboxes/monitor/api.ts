@@ -23,12 +23,24 @@ export function createApi(db: Tsdb, rules: RuleState[], health: Map<Target, Targ
       try {
         const now = Date.now();
         const result = evaluate(compile(url.searchParams.get('query') ?? ''), db, now);
-        send(200, { status: 'success', data: { resultType: 'vector', result: result.map((s) => ({ metric: s.labels, value: [now / 1000, String(s.value)] })) } });
+        send(200, {
+          status: 'success',
+          data: {
+            resultType: 'vector',
+            result: result.map((s) => ({ metric: s.labels, value: [now / 1000, String(s.value)] })),
+          },
+        });
       } catch (error) {
         send(400, { status: 'error', errorType: 'bad_data', error: (error as Error).message });
       }
     } else if (url.pathname === '/api/v1/alerts') {
-      const alerts = rules.flatMap((r) => [...r.active.values()].map((a) => ({ ...a, activeAt: new Date(a.activeAt).toISOString(), value: String(a.value) })));
+      const alerts = rules.flatMap((r) =>
+        [...r.active.values()].map((a) => ({
+          ...a,
+          activeAt: new Date(a.activeAt).toISOString(),
+          value: String(a.value),
+        })),
+      );
       send(200, { status: 'success', data: { alerts } });
     } else if (url.pathname === '/api/v1/targets') {
       const activeTargets = [...health].map(([t, h]) => ({
@@ -39,6 +51,11 @@ export function createApi(db: Tsdb, rules: RuleState[], health: Map<Target, Targ
         lastScrape: h.lastScrape ? new Date(h.lastScrape).toISOString() : null,
       }));
       send(200, { status: 'success', data: { activeTargets } });
-    } else send(404, { status: 'error', errorType: 'not_found', error: `${url.pathname}: try /api/v1/query?query=up, /api/v1/alerts or /api/v1/targets` });
+    } else
+      send(404, {
+        status: 'error',
+        errorType: 'not_found',
+        error: `${url.pathname}: try /api/v1/query?query=up, /api/v1/alerts or /api/v1/targets`,
+      });
   });
 }

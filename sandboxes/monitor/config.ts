@@ -9,18 +9,28 @@ import { readSessionFile, strerror } from '../shared/session-folder';
 import type { AlertRule } from './alerts';
 import { compile, parseDuration } from './promql';
 
-const duration = z.string().check(z.refine((s) => /^\d+(\.\d+)?(ms|s|m|h|d)$/.test(s), 'a duration such as 2s, 30s or 5m'));
+const duration = z
+  .string()
+  .check(z.refine((s) => /^\d+(\.\d+)?(ms|s|m|h|d)$/.test(s), 'a duration such as 2s, 30s or 5m'));
 const labels = z.record(z.string(), z.string());
 
 const prometheusSchema = z.object({
-  global: z._default(z.object({ scrape_interval: z._default(duration, '1m'), evaluation_interval: z._default(duration, '1m') }), { scrape_interval: '1m', evaluation_interval: '1m' }),
+  global: z._default(
+    z.object({ scrape_interval: z._default(duration, '1m'), evaluation_interval: z._default(duration, '1m') }),
+    { scrape_interval: '1m', evaluation_interval: '1m' },
+  ),
   rule_files: z._default(z.array(z.string()), []),
   scrape_configs: z.array(
     z.object({
       job_name: z.string().check(z.minLength(1)),
       metrics_path: z._default(z.string(), '/metrics'),
       scrape_interval: z.optional(duration),
-      static_configs: z.array(z.object({ targets: z.array(z.string().check(z.regex(/^[\w.-]+:\d+$/, 'host:port, e.g. 10.0.0.11:80'))), labels: z.optional(labels) })),
+      static_configs: z.array(
+        z.object({
+          targets: z.array(z.string().check(z.regex(/^[\w.-]+:\d+$/, 'host:port, e.g. 10.0.0.11:80'))),
+          labels: z.optional(labels),
+        }),
+      ),
     }),
   ),
 });
@@ -96,7 +106,13 @@ function readConfig(file: string): MonitorConfig {
         } catch (error) {
           throw new Error(`${path}: alert ${rule.alert}: ${(error as Error).message}`);
         }
-        rules.push({ alert: rule.alert, expr: rule.expr, forMs: rule.for ? parseDuration(rule.for) : 0, labels: rule.labels, annotations: rule.annotations });
+        rules.push({
+          alert: rule.alert,
+          expr: rule.expr,
+          forMs: rule.for ? parseDuration(rule.for) : 0,
+          labels: rule.labels,
+          annotations: rule.annotations,
+        });
       }
     }
   }

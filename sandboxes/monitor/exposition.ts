@@ -27,7 +27,8 @@ function parseValue(text: string): number {
   if (text === '-Inf') return -Infinity;
   if (text === 'NaN') return NaN;
   const value = Number(text);
-  if (text.trim() === '' || Number.isNaN(value)) throw new Error(`"${text}" is not a number (use digits, NaN, +Inf or -Inf)`);
+  if (text.trim() === '' || Number.isNaN(value))
+    throw new Error(`"${text}" is not a number (use digits, NaN, +Inf or -Inf)`);
   return value;
 }
 
@@ -68,9 +69,11 @@ export function parseExposition(text: string): Exposition {
       if (!m) return; // any other comment is ignored
       const [, kind, name, rest] = m;
       if (kind === 'TYPE') {
-        if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(rest)) fail(`unknown metric type "${rest}"`);
+        if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(rest))
+          fail(`unknown metric type "${rest}"`);
         if (result.types.has(name)) fail(`second TYPE line for ${name}`);
-        if (result.samples.some((s) => familyOf(s.name, result.types) === name)) fail(`TYPE for ${name} after its samples`);
+        if (result.samples.some((s) => familyOf(s.name, result.types) === name))
+          fail(`TYPE for ${name} after its samples`);
         result.types.set(name, rest as MetricType);
       } else result.help.set(name, rest.replace(/\\n/g, '\n').replace(/\\\\/g, '\\'));
       return;

@@ -36,19 +36,40 @@ export function startMonitor(config: MonitorConfig): Tsdb {
     health.set(target, { health: up ? 'up' : 'down', lastError: error, lastScrape: started });
     if (before.health !== (up ? 'up' : 'down')) {
       report({ type: 'monitor.scrape', job: target.job, instance: target.address, up, duration_ms: duration });
-      if (!up) log(`level=warn component="scrape manager" scrape_pool=${target.job} target=http://${target.address}${target.path} msg="Scrape failed" err="${error.replaceAll('"', '\\"')}"`, 'warning');
-      else if (before.health === 'down') log(`level=info component="scrape manager" scrape_pool=${target.job} target=http://${target.address}${target.path} msg="Scrape succeeded again"`);
+      if (!up)
+        log(
+          `level=warn component="scrape manager" scrape_pool=${target.job} target=http://${target.address}${target.path} msg="Scrape failed" err="${error.replaceAll('"', '\\"')}"`,
+          'warning',
+        );
+      else if (before.health === 'down')
+        log(
+          `level=info component="scrape manager" scrape_pool=${target.job} target=http://${target.address}${target.path} msg="Scrape succeeded again"`,
+        );
     }
   };
 
   const notify = (t: Transition) => {
     const { alertname: _, ...rest } = t.labels;
     // Alertmanager's default title lists the label values sorted by label name.
-    const values = Object.keys(rest).sort().map((k) => rest[k]).join(' ');
-    report({ type: 'monitor.alert', alertname: t.rule, state: t.state, labels: t.labels, summary: t.annotations.summary ?? '', value: t.value });
+    const values = Object.keys(rest)
+      .sort()
+      .map((k) => rest[k])
+      .join(' ');
+    report({
+      type: 'monitor.alert',
+      alertname: t.rule,
+      state: t.state,
+      labels: t.labels,
+      summary: t.annotations.summary ?? '',
+      value: t.value,
+    });
     // Alertmanager's default notification title: [FIRING:1] or [RESOLVED], the alert name and its label values.
     if (t.state === 'pending') log(`alert ${t.rule} pending (${values})`, 'notice');
-    else log(`[${t.state === 'firing' ? 'FIRING:1' : 'RESOLVED'}] ${t.rule} (${values})${t.annotations.summary ? ` ${t.annotations.summary}` : ''}`, t.state === 'firing' ? 'alert' : 'notice');
+    else
+      log(
+        `[${t.state === 'firing' ? 'FIRING:1' : 'RESOLVED'}] ${t.rule} (${values})${t.annotations.summary ? ` ${t.annotations.summary}` : ''}`,
+        t.state === 'firing' ? 'alert' : 'notice',
+      );
   };
 
   for (const target of config.targets) {
@@ -61,7 +82,10 @@ export function startMonitor(config: MonitorConfig): Tsdb {
 
   const api = createApi(db, rules, health);
   listen(api, ':9090').then(
-    () => log(`level=info msg="Server is ready to receive web requests." targets=${config.targets.length} rules=${config.rules.length}`),
+    () =>
+      log(
+        `level=info msg="Server is ready to receive web requests." targets=${config.targets.length} rules=${config.rules.length}`,
+      ),
     (error: Error) => {
       process.stderr.write(`monitor: cannot listen on :9090: ${error.message}\n`);
       process.exit(1);

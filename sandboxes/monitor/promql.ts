@@ -15,7 +15,8 @@ type Node = (db: Tsdb, t: number) => Value;
 
 export class QueryError extends Error {}
 
-const TOKEN = /\s*(?:(\d+(?:\.\d+)?(?:ms|s|m|h|d)\b)|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|([a-zA-Z_:][a-zA-Z0-9_:]*)|("(?:[^"\\]|\\.)*")|(==|!=|>=|<=|=~|!~|[-+*/(){}[\],=<>]))/y;
+const TOKEN =
+  /\s*(?:(\d+(?:\.\d+)?(?:ms|s|m|h|d)\b)|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|([a-zA-Z_:][a-zA-Z0-9_:]*)|("(?:[^"\\]|\\.)*")|(==|!=|>=|<=|=~|!~|[-+*/(){}[\],=<>]))/y;
 
 /** Prometheus durations: 500ms, 30s, 5m, 1h, 1d. */
 export function parseDuration(text: string): number {
@@ -58,18 +59,24 @@ function binary(op: string, left: Value, right: Value): Value {
   const comparison = op in COMPARE;
   const apply = (a: number, b: number) => (comparison ? a : ARITH[op](a, b));
   const keep = (a: number, b: number) => !comparison || COMPARE[op](a, b);
-  if (typeof left === 'number' && typeof right === 'number') return comparison ? Number(COMPARE[op](left, right)) : ARITH[op](left, right);
+  if (typeof left === 'number' && typeof right === 'number')
+    return comparison ? Number(COMPARE[op](left, right)) : ARITH[op](left, right);
   if (typeof right === 'number') {
-    return (left as Vector).filter((s) => keep(s.value, right)).map((s) => ({ labels: comparison ? s.labels : withoutName(s.labels), value: apply(s.value, right) }));
+    return (left as Vector)
+      .filter((s) => keep(s.value, right))
+      .map((s) => ({ labels: comparison ? s.labels : withoutName(s.labels), value: apply(s.value, right) }));
   }
   if (typeof left === 'number') {
-    return right.filter((s) => keep(left, s.value)).map((s) => ({ labels: withoutName(s.labels), value: comparison ? s.value : ARITH[op](left, s.value) }));
+    return right
+      .filter((s) => keep(left, s.value))
+      .map((s) => ({ labels: withoutName(s.labels), value: comparison ? s.value : ARITH[op](left, s.value) }));
   }
   const byKey = new Map(right.map((s) => [keyOf(withoutName(s.labels)), s]));
   const out: Vector = [];
   for (const s of left) {
     const other = byKey.get(keyOf(withoutName(s.labels)));
-    if (other && keep(s.value, other.value)) out.push({ labels: comparison ? s.labels : withoutName(s.labels), value: apply(s.value, other.value) });
+    if (other && keep(s.value, other.value))
+      out.push({ labels: comparison ? s.labels : withoutName(s.labels), value: apply(s.value, other.value) });
   }
   return out;
 }
@@ -77,7 +84,8 @@ function binary(op: string, left: Value, right: Value): Value {
 /** The increase of a counter over its points, counting a drop as a restart from zero (as Prometheus does). */
 function counterIncrease(points: { v: number }[]): number {
   let total = 0;
-  for (let i = 1; i < points.length; i++) total += points[i].v >= points[i - 1].v ? points[i].v - points[i - 1].v : points[i].v;
+  for (let i = 1; i < points.length; i++)
+    total += points[i].v >= points[i - 1].v ? points[i].v - points[i - 1].v : points[i].v;
   return total;
 }
 
@@ -95,7 +103,9 @@ export function compile(query: string): Node {
   let at = 0;
   const peek = () => tokens[at];
   const fail = (what: string): never => {
-    throw new QueryError(`in "${query}": expected ${what} but found ${peek() === undefined ? 'the end' : `"${peek()}"`}`);
+    throw new QueryError(
+      `in "${query}": expected ${what} but found ${peek() === undefined ? 'the end' : `"${peek()}"`}`,
+    );
   };
   const take = (want?: string) => {
     if (want !== undefined && peek() !== want) fail(`"${want}"`);
@@ -170,7 +180,10 @@ export function compile(query: string): Node {
           .map((s) => {
             const increase = counterIncrease(s.points);
             const seconds = (s.points.at(-1)!.t - s.points[0].t) / 1000;
-            return { labels: withoutName(s.labels), value: token === 'rate' ? increase / seconds : (increase / seconds) * (range / 1000) };
+            return {
+              labels: withoutName(s.labels),
+              value: token === 'rate' ? increase / seconds : (increase / seconds) * (range / 1000),
+            };
           });
     }
     if (token in AGGREGATE && tokens[at + 1] !== '{') {
@@ -179,7 +192,10 @@ export function compile(query: string): Node {
       take('(');
       const inner = comparison();
       take(')');
-      if (peek() === 'by') (take(), (by = labelList()));
+      if (peek() === 'by') {
+        take();
+        by = labelList();
+      }
       return (db, t) => {
         const value = inner(db, t);
         if (typeof value === 'number') throw new QueryError(`${token}() needs a vector, not a number`);

@@ -9,13 +9,27 @@ import type { Labels } from './tsdb';
 export function fetchMetrics(target: Target, timeoutMs: number): Promise<string> {
   const url = `http://${target.address}${target.path}`;
   return new Promise((resolve, reject) => {
-    const req = http.get({ path: target.path, headers: { host: target.address, accept: 'text/plain;version=0.0.4' }, createConnection: () => connect(target.address) }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`server returned HTTP status ${res.statusCode} ${res.statusMessage}`))));
-    });
-    const timer = setTimeout(() => req.destroy(Object.assign(new Error('context deadline exceeded'), { code: 'TIMEOUT' })), timeoutMs);
+    const req = http.get(
+      {
+        path: target.path,
+        headers: { host: target.address, accept: 'text/plain;version=0.0.4' },
+        createConnection: () => connect(target.address),
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(body)
+            : reject(new Error(`server returned HTTP status ${res.statusCode} ${res.statusMessage}`)),
+        );
+      },
+    );
+    const timer = setTimeout(
+      () => req.destroy(Object.assign(new Error('context deadline exceeded'), { code: 'TIMEOUT' })),
+      timeoutMs,
+    );
     req.on('close', () => clearTimeout(timer));
     req.on('error', (error: NodeJS.ErrnoException) => {
       const dial = `Get "${url}": dial tcp ${target.address}: connect: `;

@@ -33,7 +33,8 @@ export class Tsdb {
   /** Marks every series of a target stale (its scrape failed). */
   markStale(match: (labels: Labels) => boolean, t: number): void {
     for (const s of this.series.values()) {
-      if (match(s.labels) && s.labels.__name__ !== 'up' && !s.points.at(-1)?.stale) s.points.push({ t, v: NaN, stale: true });
+      if (match(s.labels) && s.labels.__name__ !== 'up' && !s.points.at(-1)?.stale)
+        s.points.push({ t, v: NaN, stale: true });
     }
   }
 
@@ -49,7 +50,11 @@ export class Tsdb {
   }
 
   /** Every point of each series within (t - range, t] (a range vector). */
-  range(select: (labels: Labels) => boolean, t: number, rangeMs: number): { labels: Labels; points: { t: number; v: number }[] }[] {
+  range(
+    select: (labels: Labels) => boolean,
+    t: number,
+    rangeMs: number,
+  ): { labels: Labels; points: { t: number; v: number }[] }[] {
     const out = [];
     for (const s of this.series.values()) {
       if (!select(s.labels)) continue;

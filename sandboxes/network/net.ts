@@ -25,7 +25,16 @@
 // Each connection starts with a PROXY protocol v1 line (HAProxy's own way to pass a client's address over a
 // hop). The listening side reads it and makes socket.remoteAddress report the caller's virtual address.
 import net from 'node:net';
-import { appendFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { decide } from './firewall/ruleset';
 import { readRuleset, recordHit } from './firewall/store';
@@ -45,7 +54,9 @@ function networkFolder(): string | undefined {
     try {
       checkedFolder = { given, real: sessionPath(given) };
     } catch {
-      throw new Error(`SANDBOX_NET=${given}: the network folder must be inside the session folder ${process.env.SANDBOX_ROOT}`);
+      throw new Error(
+        `SANDBOX_NET=${given}: the network folder must be inside the session folder ${process.env.SANDBOX_ROOT}`,
+      );
     }
   }
   return checkedFolder.real;
@@ -54,7 +65,8 @@ function networkFolder(): string | undefined {
 /** This node's own virtual address (e.g. 10.0.0.11); 127.0.0.1 outside a sandbox. */
 export function myAddress(): string {
   const address = process.env.SANDBOX_ADDR ?? '127.0.0.1';
-  if (!isIPv4(address)) throw new Error(`SANDBOX_ADDR=${address}: not an IPv4 address (four numbers from 0 to 255, e.g. 10.0.0.11)`);
+  if (!isIPv4(address))
+    throw new Error(`SANDBOX_ADDR=${address}: not an IPv4 address (four numbers from 0 to 255, e.g. 10.0.0.11)`);
   return address;
 }
 
@@ -98,7 +110,8 @@ const ENTRY_NAMES = {
 } satisfies Record<string, (name: string) => boolean>;
 
 function entry(kind: keyof typeof ENTRY_NAMES, name: string): string {
-  if (!ENTRY_NAMES[kind](name)) throw new Error(`${kind}/${name}: not a name of the sandbox network (an IPv4 address such as 10.0.0.11)`);
+  if (!ENTRY_NAMES[kind](name))
+    throw new Error(`${kind}/${name}: not a name of the sandbox network (an IPv4 address such as 10.0.0.11)`);
   return join(networkFolder()!, kind, name);
 }
 
@@ -186,8 +199,12 @@ function open(address: string | Endpoint): net.Socket {
   if (!networkFolder()) {
     // By hand, a sandbox program reaches this computer only: a config pasted from elsewhere must not make it a
     // client of the learner's network.
-    if (isLoopback(target.host)) return net.connect(target.port, target.host && target.host !== 'localhost' ? target.host : '127.0.0.1');
-    return failing(`connect ENETUNREACH ${target.host}:${target.port} (outside a sandbox, its programs connect to this computer's loopback only, e.g. 127.0.0.1:${target.port})`, 'ENETUNREACH');
+    if (isLoopback(target.host))
+      return net.connect(target.port, target.host && target.host !== 'localhost' ? target.host : '127.0.0.1');
+    return failing(
+      `connect ENETUNREACH ${target.host}:${target.port} (outside a sandbox, its programs connect to this computer's loopback only, e.g. 127.0.0.1:${target.port})`,
+      'ENETUNREACH',
+    );
   }
   // Inside the sandbox only the topology's own addresses exist; anything else is refused as a closed port.
   if (!isIPv4(target.host)) return failing(`connect ECONNREFUSED ${target.host}:${target.port}`, 'ECONNREFUSED');
@@ -208,7 +225,11 @@ function open(address: string | Endpoint): net.Socket {
   // reset would, not the loopback port of this machinery.
   socket.prependListener('error', (error: NodeJS.ErrnoException & { address?: string; port?: number }) => {
     if (error.syscall !== 'connect') return;
-    Object.assign(error, { message: `connect ${error.code} ${target.host}:${target.port}`, address: target.host, port: target.port });
+    Object.assign(error, {
+      message: `connect ${error.code} ${target.host}:${target.port}`,
+      address: target.host,
+      port: target.port,
+    });
   });
   // Like an ephemeral port; unique enough to tell a node's connections apart in logs.
   const sourcePort = (nextSourcePort = nextSourcePort >= 60999 ? 32768 : nextSourcePort + 1);
@@ -242,12 +263,20 @@ function partitioned(socket: net.Socket): void {
  * command creates capture/<ip>.jsonl), as a port mirror on the switch would: one JSON line per chunk.
  */
 function tap(socket: net.Socket, source: Endpoint, destination: Endpoint, destinationNode: string): void {
-  const files = [source.host, destinationNode].map((ip) => entry('capture', `${ip}.jsonl`)).filter((file) => existsSync(file));
+  const files = [source.host, destinationNode]
+    .map((ip) => entry('capture', `${ip}.jsonl`))
+    .filter((file) => existsSync(file));
   if (files.length === 0) return;
   const record = (from: Endpoint, to: Endpoint, chunk: unknown) => {
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
     const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    const line = JSON.stringify({ t: Date.now(), src: `${from.host}:${from.port}`, dst: `${to.host}:${to.port}`, data: data.toString('base64') }) + '\n';
+    const line =
+      JSON.stringify({
+        t: Date.now(),
+        src: `${from.host}:${from.port}`,
+        dst: `${to.host}:${to.port}`,
+        data: data.toString('base64'),
+      }) + '\n';
     // Only while the capture lasts: `sniff` removes the file when it stops.
     for (const file of files) if (existsSync(file)) appendFileSync(file, line);
   };
@@ -266,7 +295,9 @@ function tap(socket: net.Socket, source: Endpoint, destination: Endpoint, destin
 /** What the destination node's firewall (see ./firewall) does with a new connection from this node. */
 function firewall(destination: string, port: number): 'accept' | 'drop' | 'reject' {
   const folder = networkFolder()!;
-  const { verdict, rule } = decide(readRuleset(folder, destination), myAddress(), destination, port, () => recordHit(folder, destination, myAddress()));
+  const { verdict, rule } = decide(readRuleset(folder, destination), myAddress(), destination, port, () =>
+    recordHit(folder, destination, myAddress()),
+  );
   if (verdict !== 'accept') {
     // ufw logs blocked packets as [UFW BLOCK] (and [UFW LIMIT BLOCK]); here the event says who was stopped where.
     const action = verdict === 'drop' ? 'DROP' : rule?.action === 'limit' ? 'LIMIT' : 'REJECT';
@@ -323,12 +354,20 @@ export function listen(server: net.Server, address: string): Promise<Endpoint> {
 }
 
 const unavailable = (host: string, port: number, why: string) =>
-  Promise.reject(Object.assign(new Error(`listen EADDRNOTAVAIL: address not available ${host}:${port} (${why})`), { code: 'EADDRNOTAVAIL' }));
+  Promise.reject(
+    Object.assign(new Error(`listen EADDRNOTAVAIL: address not available ${host}:${port} (${why})`), {
+      code: 'EADDRNOTAVAIL',
+    }),
+  );
 
 /** By hand: on 127.0.0.1 whatever the address says (":80", "*:80", "0.0.0.0:80"), never on the computer's network. */
 function listenOnLoopback(server: net.Server, wanted: Endpoint): Promise<Endpoint> {
   if (!isLoopback(wanted.host)) {
-    return unavailable(wanted.host, wanted.port, `outside a sandbox, its programs listen on this computer's loopback only: use :${wanted.port} or 127.0.0.1:${wanted.port}`);
+    return unavailable(
+      wanted.host,
+      wanted.port,
+      `outside a sandbox, its programs listen on this computer's loopback only: use :${wanted.port} or 127.0.0.1:${wanted.port}`,
+    );
   }
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -342,7 +381,8 @@ function listenOnLoopback(server: net.Server, wanted: Endpoint): Promise<Endpoin
 
 function listenInSandbox(server: net.Server, wanted: Endpoint): Promise<Endpoint> {
   const host = wanted.host || myAddress();
-  if (host !== myAddress() && !(isIPv4(host) && readEntry('vip', host) === myAddress())) return unavailable(host, wanted.port, `this node is ${myAddress()}`);
+  if (host !== myAddress() && !(isIPv4(host) && readEntry('vip', host) === myAddress()))
+    return unavailable(host, wanted.port, `this node is ${myAddress()}`);
   // A frozen node's kernel still accepts the connection (the backlog); the node looks at it once resumed.
   const front = net.createServer((socket) => whenRunning(() => admit(server, socket, { host, port: wanted.port })));
   server.once('close', () => front.close());
@@ -368,7 +408,9 @@ function admit(server: net.Server, socket: net.Socket, destination: Endpoint): v
     socket.off('data', onData);
     socket.pause();
     // Connections from outside the sandbox (no PROXY line) keep their real loopback address.
-    const source = match ? { host: match[1], port: Number(match[3]) } : { host: socket.remoteAddress ?? '127.0.0.1', port: socket.remotePort ?? 0 };
+    const source = match
+      ? { host: match[1], port: Number(match[3]) }
+      : { host: socket.remoteAddress ?? '127.0.0.1', port: socket.remotePort ?? 0 };
     const rest = match ? head.subarray(match[0].length) : head;
     const verdict = isLinkCut(source.host, myAddress()) ? 'drop' : admission({ source, destination });
     if (verdict === 'reject') return void socket.destroy();

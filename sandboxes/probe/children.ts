@@ -60,7 +60,12 @@ export class Child {
           this.waiters.delete(look);
           clearTimeout(timer);
           if (found !== undefined) resolve(found);
-          else reject(new Error(`the child exited before printing ${what}${this.stderr && `; its stderr: ${this.stderr.trim().slice(0, 300)}`}`));
+          else
+            reject(
+              new Error(
+                `the child exited before printing ${what}${this.stderr && `; its stderr: ${this.stderr.trim().slice(0, 300)}`}`,
+              ),
+            );
         }
       };
       const timer = setTimeout(() => {
@@ -141,7 +146,10 @@ const roles: Record<string, (args: string[], channel: Channel) => void> = {
   /** Starts a `lifeline` grandchild and reports its pid once it is up. */
   parent([marker], channel) {
     const grandchild = spawnSelf('lifeline', [marker]);
-    void grandchild.hello<{ pid: number }>().then(({ pid }) => say({ pid: process.pid, grandchild: pid }), (error: Error) => say({ error: error.message }));
+    void grandchild.hello<{ pid: number }>().then(
+      ({ pid }) => say({ pid: process.pid, grandchild: pid }),
+      (error: Error) => say({ error: error.message }),
+    );
     channel();
   },
   /** Leaves a file behind when it exits: the mark that the end of its stdin reached it. */

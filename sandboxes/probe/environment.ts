@@ -11,7 +11,10 @@ function memory(id: string, when: string): Check {
     needed: false,
     async run() {
       const { rss, heapUsed, heapTotal } = process.memoryUsage();
-      return info(`rss ${mb(rss)}, heap ${mb(heapUsed)} used of ${mb(heapTotal)}`, `rss ${mb(rss)}, heap ${mb(heapUsed)}`);
+      return info(
+        `rss ${mb(rss)}, heap ${mb(heapUsed)} used of ${mb(heapTotal)}`,
+        `rss ${mb(rss)}, heap ${mb(heapUsed)}`,
+      );
     },
   };
 }
@@ -29,7 +32,9 @@ export const runtimeFacts: Check[] = [
     needed: false,
     run: async () => {
       const version = process.versions.webcontainer;
-      return version ? info(`running in a WebContainer, version ${version}`, version) : info('not set: this is not a WebContainer', 'not set');
+      return version
+        ? info(`running in a WebContainer, version ${version}`, version)
+        : info('not set: this is not a WebContainer', 'not set');
     },
   },
   {

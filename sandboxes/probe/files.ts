@@ -67,7 +67,10 @@ export const fileChecks: Check[] = [
         await file.truncate(4);
         return { back: back.subarray(0, bytesRead), size: (await file.stat()).size };
       });
-      if (!afterWrite.back.equals(expected)) return fail(`read back ${JSON.stringify(afterWrite.back.toString('latin1'))} instead of ${JSON.stringify(expected.toString('latin1'))}`);
+      if (!afterWrite.back.equals(expected))
+        return fail(
+          `read back ${JSON.stringify(afterWrite.back.toString('latin1'))} instead of ${JSON.stringify(expected.toString('latin1'))}`,
+        );
       if (afterWrite.size !== 4) return fail(`truncate(4) left ${afterWrite.size} bytes`);
       const reopened = await withFile(path, 'r+', async (file) => {
         await file.write(Buffer.from('D'), 0, 1, 3);
@@ -75,8 +78,11 @@ export const fileChecks: Check[] = [
         const { bytesRead } = await file.read(back, 0, 8, 0);
         return back.subarray(0, bytesRead).toString();
       });
-      if (reopened !== 'abcD') return fail(`reopened r+ and rewrote byte 3: read ${JSON.stringify(reopened)} instead of "abcD"`);
-      return pass('writes at offsets 0 and 10 read back with a zero-filled gap; truncate(4) cut it; r+ rewrote a byte in place');
+      if (reopened !== 'abcD')
+        return fail(`reopened r+ and rewrote byte 3: read ${JSON.stringify(reopened)} instead of "abcD"`);
+      return pass(
+        'writes at offsets 0 and 10 read back with a zero-filled gap; truncate(4) cut it; r+ rewrote a byte in place',
+      );
     },
   },
   flush('datasync', "the store's write-ahead log after each group commit"),

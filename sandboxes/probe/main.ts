@@ -33,11 +33,24 @@ if (process.argv[2] === 'child') await runChild(process.argv[3], process.argv.sl
 else {
   const parsed = readCommandLine(COMMAND_LINE);
   const [command, ...extra] = parsed.positionals;
-  if (extra.length || (command !== undefined && command !== 'terminal')) usage(`unknown command '${[command, ...extra].join(' ')}'`);
-  const all = command === 'terminal' ? terminalChecks() : [...runtimeFacts, ...inputChecks, ...processChecks, ...networkChecks, ...fileChecks, ...cryptoChecks, memoryAfter];
+  if (extra.length || (command !== undefined && command !== 'terminal'))
+    usage(`unknown command '${[command, ...extra].join(' ')}'`);
+  const all =
+    command === 'terminal'
+      ? terminalChecks()
+      : [
+          ...runtimeFacts,
+          ...inputChecks,
+          ...processChecks,
+          ...networkChecks,
+          ...fileChecks,
+          ...cryptoChecks,
+          memoryAfter,
+        ];
   const only = parsed.values.only?.split(',');
   const unknown = only?.filter((id) => !all.some((check) => check.id === id));
-  if (unknown?.length) usage(`no check named ${unknown.join(', ')}; the checks are ${all.map((check) => check.id).join(', ')}`);
+  if (unknown?.length)
+    usage(`no check named ${unknown.join(', ')}; the checks are ${all.map((check) => check.id).join(', ')}`);
   // Scratch files go in the working directory (the session folder), where the programs keep theirs.
   const folder = mkdtempSync(join(process.cwd(), '.probe-'));
   process.on('exit', () => rmSync(folder, { recursive: true, force: true }));

@@ -58,12 +58,15 @@ export const networkChecks: Check[] = [
         socket.on('error', reject);
       });
       if (echoed !== 'ping\n') return fail(`the echo server sent back ${JSON.stringify(echoed)} instead of "ping\\n"`);
-      return pass(`connected to 127.0.0.1:${ports.tcp} in pid ${ports.pid}; the bytes came back and the connection closed cleanly`);
+      return pass(
+        `connected to 127.0.0.1:${ports.tcp} in pid ${ports.pid}; the bytes came back and the connection closed cleanly`,
+      );
     },
   },
   {
     id: 'loopback-http',
-    title: 'HTTP over loopback to a server in another process, on a keep-alive connection (the balancer to its servers)',
+    title:
+      'HTTP over loopback to a server in another process, on a keep-alive connection (the balancer to its servers)',
     needed: true,
     async run(scope) {
       const { ports } = await servers(scope);
@@ -71,8 +74,11 @@ export const networkChecks: Check[] = [
       try {
         const first = await get(ports.http, agent);
         const second = await get(ports.http, agent);
-        if (first.status !== 200 || first.body !== `served by ${ports.pid}`) return fail(`unexpected answer: HTTP ${first.status} ${JSON.stringify(first.body)}`);
-        return pass(`HTTP 200 "${first.body}" from 127.0.0.1:${ports.http}; the second request ${second.reused ? 'reused the connection' : 'needed a new connection'}`);
+        if (first.status !== 200 || first.body !== `served by ${ports.pid}`)
+          return fail(`unexpected answer: HTTP ${first.status} ${JSON.stringify(first.body)}`);
+        return pass(
+          `HTTP 200 "${first.body}" from 127.0.0.1:${ports.http}; the second request ${second.reused ? 'reused the connection' : 'needed a new connection'}`,
+        );
       } finally {
         agent.destroy();
       }
@@ -89,7 +95,10 @@ export const networkChecks: Check[] = [
       try {
         const kept = await rate(ports.http, agent, 1000);
         const fresh = await rate(ports.http, false, 500);
-        return info(`${kept} round trips/s on one keep-alive connection (1 s); ${fresh}/s with a new connection each (0.5 s)`, `${kept}/s`);
+        return info(
+          `${kept} round trips/s on one keep-alive connection (1 s); ${fresh}/s with a new connection each (0.5 s)`,
+          `${kept}/s`,
+        );
       } finally {
         agent.destroy();
       }
@@ -104,7 +113,9 @@ export const networkChecks: Check[] = [
       const { ports } = await servers(scope);
       const answer = await fetch(`http://127.0.0.1:${ports.http}/`, { signal: AbortSignal.timeout(3000) });
       const body = await answer.text();
-      return answer.ok && body === `served by ${ports.pid}` ? pass(`HTTP ${answer.status} "${body}"`) : fail(`unexpected answer: HTTP ${answer.status} ${JSON.stringify(body)}`);
+      return answer.ok && body === `served by ${ports.pid}`
+        ? pass(`HTTP ${answer.status} "${body}"`)
+        : fail(`unexpected answer: HTTP ${answer.status} ${JSON.stringify(body)}`);
     },
   },
 ];

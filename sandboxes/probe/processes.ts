@@ -31,9 +31,15 @@ function signalToHandler(signal: 'SIGUSR2' | 'SIGHUP' | 'SIGTERM', usedFor: stri
       await child.hello();
       if (!child.signal(signal)) return info(`the runtime refused to send ${signal}`, 'refused');
       // A line that never comes leaves the answer to the exit (or to the timeout of the race).
-      const caught = child.line((line) => line.includes(`"caught":"${signal}"`), SIGNAL_WAIT_MS).then(() => 'caught' as const, () => new Promise<never>(() => {}));
+      const caught = child
+        .line((line) => line.includes(`"caught":"${signal}"`), SIGNAL_WAIT_MS)
+        .then(
+          () => 'caught' as const,
+          () => new Promise<never>(() => {}),
+        );
       const outcome = await Promise.race([caught, child.exitWithin(SIGNAL_WAIT_MS)]);
-      if (outcome === 'caught') return info(`${signal} reached the child's process.on('${signal}') handler`, 'reached the handler');
+      if (outcome === 'caught')
+        return info(`${signal} reached the child's process.on('${signal}') handler`, 'reached the handler');
       if (outcome) return info(`${signal} killed the child despite its handler (${exitText(outcome)})`, 'killed it');
       return info(`nothing: the child neither ran its handler nor exited within ${SIGNAL_WAIT_MS} ms`, 'nothing');
     },
@@ -41,7 +47,11 @@ function signalToHandler(signal: 'SIGUSR2' | 'SIGHUP' | 'SIGTERM', usedFor: stri
 }
 
 /** Sends `signal` to an idle child: its exit as the parent sees it within `waitMs` (and when), or 'refused'. */
-async function signalIdle(scope: Scope, signal: NodeJS.Signals, waitMs: number): Promise<'refused' | { exit?: Exit; after: number }> {
+async function signalIdle(
+  scope: Scope,
+  signal: NodeJS.Signals,
+  waitMs: number,
+): Promise<'refused' | { exit?: Exit; after: number }> {
   const child = scope.spawn('idle');
   await child.hello();
   const at = performance.now();
@@ -66,7 +76,10 @@ async function spawnMany(scope: Scope, count: number, together: boolean): Promis
   const total = ms(started);
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
-  return info(`${count} processes answered; from spawn to first line: fastest ${times[0]} ms, median ${median} ms, slowest ${times.at(-1)} ms`, `${total} ms for ${count}`);
+  return info(
+    `${count} processes answered; from spawn to first line: fastest ${times[0]} ms, median ${median} ms, slowest ${times.at(-1)} ms`,
+    `${total} ms for ${count}`,
+  );
 }
 
 /** The sandbox programs a lesson starts, whose bundles lie beside the probe's (sandboxes/dist, a WebContainer's bin/). */
@@ -83,7 +96,10 @@ function startAndExit(bundle: string): Promise<number> {
     const child = spawn(process.execPath, [bundle, '--probe-start-only'], { stdio: ['pipe', 'ignore', 'ignore'] });
     child.stdin.on('error', () => {});
     child.stdin.end();
-    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`${bundle} did not exit within 20 s`))), 20_000);
+    const timer = setTimeout(
+      () => (child.kill('SIGKILL'), reject(new Error(`${bundle} did not exit within 20 s`))),
+      20_000,
+    );
     child.once('error', (error) => (clearTimeout(timer), reject(error)));
     child.once('exit', () => (clearTimeout(timer), resolve(ms(at))));
   });
@@ -117,8 +133,10 @@ export const processChecks: Check[] = [
       const child = scope.spawn('answer');
       const hello = await child.hello<Answer>();
       const took = ms(at);
-      if (hello.pid !== child.pid) return fail(`the child says its pid is ${hello.pid}, the parent was told ${child.pid}`);
-      if (hello.env !== 'sent to answer') return fail(`the environment did not arrive: PROBE_ECHO is ${JSON.stringify(hello.env)}`);
+      if (hello.pid !== child.pid)
+        return fail(`the child says its pid is ${hello.pid}, the parent was told ${child.pid}`);
+      if (hello.env !== 'sent to answer')
+        return fail(`the environment did not arrive: PROBE_ECHO is ${JSON.stringify(hello.env)}`);
       if (hello.cwd !== process.cwd()) return fail(`the child runs in ${hello.cwd}, not in ${process.cwd()} as asked`);
       child.send('over stdin');
       await child.line((line) => line === '{"line":"over stdin"}', 3000, 'the line sent to its stdin');
@@ -126,7 +144,10 @@ export const processChecks: Check[] = [
       const exit = await child.exitWithin(3000);
       if (!exit) return fail('the child was told to exit but the parent saw no exit within 3000 ms');
       if (exit.code !== 0) return fail(`the child exited with ${exitText(exit)} instead of code 0`);
-      return pass(`${process.execPath} started (pid ${child.pid}); env, cwd, stdin and stdout work; it exited with code 0`, `first answer after ${took} ms`);
+      return pass(
+        `${process.execPath} started (pid ${child.pid}); env, cwd, stdin and stdout work; it exited with code 0`,
+        `first answer after ${took} ms`,
+      );
     },
   },
   {
@@ -139,7 +160,8 @@ export const processChecks: Check[] = [
       child.send('exit');
       await child.exitWithin(3000);
       if (child.stderr.includes('a line on stderr')) return pass('stderr and stdout are separate pipes');
-      if (child.lines.some((line) => line.includes('a line on stderr'))) return fail('the stderr text arrived on stdout (merged)');
+      if (child.lines.some((line) => line.includes('a line on stderr')))
+        return fail('the stderr text arrived on stdout (merged)');
       return fail('the text written to stderr never arrived');
     },
   },
@@ -212,7 +234,10 @@ export const processChecks: Check[] = [
       try {
         return info(`/proc/${child.pid}/stat gives the child's state letter '${procState(child.pid)}'`, 'present');
       } catch (error) {
-        return info(`/proc exists but /proc/${child.pid}/stat cannot be read: ${(error as Error).message}`, 'unreadable');
+        return info(
+          `/proc exists but /proc/${child.pid}/stat cannot be read: ${(error as Error).message}`,
+          'unreadable',
+        );
       }
     },
   },
@@ -228,7 +253,11 @@ export const processChecks: Check[] = [
       const at = performance.now();
       parent.signal('SIGKILL');
       for (let waited = 0; waited < 3000; waited += 25) {
-        if (existsSync(marker)) return pass(`the grandchild (pid ${grandchild}) saw its stdin end and exited`, `${ms(at)} ms after its parent's SIGKILL`);
+        if (existsSync(marker))
+          return pass(
+            `the grandchild (pid ${grandchild}) saw its stdin end and exited`,
+            `${ms(at)} ms after its parent's SIGKILL`,
+          );
         await sleep(25);
       }
       try {
@@ -236,7 +265,9 @@ export const processChecks: Check[] = [
       } catch {
         // gone meanwhile
       }
-      return fail(`the grandchild (pid ${grandchild}) did not exit within 3000 ms of its parent's SIGKILL: its stdin never ended`);
+      return fail(
+        `the grandchild (pid ${grandchild}) did not exit within 3000 ms of its parent's SIGKILL: its stdin never ended`,
+      );
     },
   },
   {

@@ -64,16 +64,30 @@ export interface Check {
 
 const DEFAULT_TIMEOUT_MS = 5000;
 
-export const pass = (detail: string, figure?: string): Outcome => ({ result: 'pass', detail, ...(figure && { figure }) });
-export const fail = (detail: string, figure?: string): Outcome => ({ result: 'fail', detail, ...(figure && { figure }) });
-export const info = (detail: string, figure?: string): Outcome => ({ result: 'info', detail, ...(figure && { figure }) });
+export const pass = (detail: string, figure?: string): Outcome => ({
+  result: 'pass',
+  detail,
+  ...(figure && { figure }),
+});
+export const fail = (detail: string, figure?: string): Outcome => ({
+  result: 'fail',
+  detail,
+  ...(figure && { figure }),
+});
+export const info = (detail: string, figure?: string): Outcome => ({
+  result: 'info',
+  detail,
+  ...(figure && { figure }),
+});
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Resolves with what `run` gives, or with a timeout failure once `ms` have passed. */
 export async function within(ms: number, run: Promise<Outcome>): Promise<Outcome> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<Outcome>((resolve) => (timer = setTimeout(() => resolve(fail(`timed out after ${ms} ms`)), ms)));
+  const late = new Promise<Outcome>(
+    (resolve) => (timer = setTimeout(() => resolve(fail(`timed out after ${ms} ms`)), ms)),
+  );
   try {
     return await Promise.race([run.catch((error: Error) => fail(error.message ?? String(error))), late]);
   } finally {

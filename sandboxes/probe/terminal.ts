@@ -132,11 +132,16 @@ export function terminalChecks(): Check[] {
         const figure = `${size.cols}×${size.rows}`;
         const bySignal = new Promise<string>((resolve) =>
           process.stdout.on('resize', () => {
-            if (process.stdout.columns === size.cols && process.stdout.rows === size.rows) resolve(`process.stdout 'resize' event (a pseudo-terminal's SIGWINCH): ${figure}`);
+            if (process.stdout.columns === size.cols && process.stdout.rows === size.rows)
+              resolve(`process.stdout 'resize' event (a pseudo-terminal's SIGWINCH): ${figure}`);
           }),
         );
         const report = `\x1b[8;${size.rows};${size.cols}t`;
-        const byReport = keys.until((text) => (text.includes(report) ? `the window-size report ESC[8;${size.rows};${size.cols}t on stdin (the local bridge's pipes)` : undefined));
+        const byReport = keys.until((text) =>
+          text.includes(report)
+            ? `the window-size report ESC[8;${size.rows};${size.cols}t on stdin (the local bridge's pipes)`
+            : undefined,
+        );
         print({ prompt: 'resize', ...size } satisfies Prompt);
         return pass(await Promise.race([bySignal, byReport]), figure);
       },

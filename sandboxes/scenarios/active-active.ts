@@ -28,7 +28,7 @@ export default defineScenario({
     }),
     // The zone the sandbox's name server answers from: DNS round robin is two A records for one name.
     'dns.zone': [
-      '; dns.zone: the example.com zone of the sandbox\'s name server (10.0.0.53), in BIND\'s format',
+      "; dns.zone: the example.com zone of the sandbox's name server (10.0.0.53), in BIND's format",
       '$TTL 60',
       `${NAME}.   IN  A   ${VIP1}`,
       `${NAME}.   IN  A   ${VIP2}`,
@@ -56,7 +56,14 @@ export default defineScenario({
       solution: [`load http://${NAME}/ -r 10 -d 3s`],
       check({ events }) {
         const [n1, n2] = [balancerRequests(events, lb1.name).length, balancerRequests(events, lb2.name).length];
-        return { met: n1 >= 3 && n2 >= 3, expected: 'at least 3 requests through each balancer', observed: n1 + n2 ? `lb-01 answered ${plural(n1, 'request')}, lb-02 ${n2}` : 'neither balancer has answered a request yet' };
+        return {
+          met: n1 >= 3 && n2 >= 3,
+          expected: 'at least 3 requests through each balancer',
+          observed:
+            n1 + n2
+              ? `lb-01 answered ${plural(n1, 'request')}, lb-02 ${n2}`
+              : 'neither balancer has answered a request yet',
+        };
       },
     },
     {
@@ -68,7 +75,10 @@ export default defineScenario({
       ],
       solution: ['infra kill lb-02', `load http://${NAME}/ -r 10 -d 8s`],
       check({ events }) {
-        for (const [dead, survivor, instance] of [[lb1, lb2, 'VI_1'], [lb2, lb1, 'VI_2']] as const) {
+        for (const [dead, survivor, instance] of [
+          [lb1, lb2, 'VI_1'],
+          [lb2, lb1, 'VI_2'],
+        ] as const) {
           const death = exits(events, dead.name).at(-1);
           if (!death) continue;
           const states = vrrpStates(events, survivor.name, instance);
@@ -83,7 +93,11 @@ export default defineScenario({
             observed: `${survivor.name} ${takeover ? `took ${instance} ${seconds(takeover.time - death.time)} after ${dead.name} died` : `already held ${instance} when ${dead.name} died`} and has answered ${plural(served, 'request')} since`,
           };
         }
-        return { met: false, expected: 'one balancer killed, the other MASTER of both instances', observed: 'both balancers are alive (or the takeover is still pending)' };
+        return {
+          met: false,
+          expected: 'one balancer killed, the other MASTER of both instances',
+          observed: 'both balancers are alive (or the takeover is still pending)',
+        };
       },
     },
   ],

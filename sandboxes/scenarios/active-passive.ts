@@ -12,7 +12,9 @@ const VIP = '10.0.0.10';
 
 /** lb-01 killed while MASTER, and lb-02's first MASTER state after it (its `(VI_1) Entering MASTER STATE`). */
 function crashTakeover(events: World['events']) {
-  const death = exits(events, lb1.name).find((e) => e.cause === 'killed' && vrrpStates(events, lb1.name).some((s) => s.state === 'MASTER' && s.seq < e.seq));
+  const death = exits(events, lb1.name).find(
+    (e) => e.cause === 'killed' && vrrpStates(events, lb1.name).some((s) => s.state === 'MASTER' && s.seq < e.seq),
+  );
   const takeover = death && vrrpStates(events, lb2.name).find((s) => s.state === 'MASTER' && s.seq > death.seq);
   return { death, takeover };
 }
@@ -21,7 +23,10 @@ function crashTakeover(events: World['events']) {
 export function takeoverTime({ events }: Pick<World, 'events'>) {
   const { death, takeover } = crashTakeover(events);
   if (!death || !takeover) return undefined;
-  return { value: Number(((takeover.time - death.time) / 1000).toFixed(2)), how: "from lb-01's exit to lb-02's `(VI_1) Entering MASTER STATE`" };
+  return {
+    value: Number(((takeover.time - death.time) / 1000).toFixed(2)),
+    how: "from lb-01's exit to lb-02's `(VI_1) Entering MASTER STATE`",
+  };
 }
 
 /** How long lb-01's keepalived must have run after its return without taking the address back: past its Master_Down_Interval. */
@@ -35,13 +40,24 @@ const STAYED_MS = 8000;
 function returns({ events, now }: Pick<World, 'events' | 'now'>) {
   return events.flatMap((start) => {
     if (start.type !== 'node.started' || start.name !== lb1.name) return [];
-    const holder = vrrpStates(events, lb2.name).filter((s) => s.seq < start.seq).at(-1);
+    const holder = vrrpStates(events, lb2.name)
+      .filter((s) => s.seq < start.seq)
+      .at(-1);
     if (holder?.state !== 'MASTER') return [];
-    const end = [...exits(events, lb1.name), ...exits(events, lb2.name)].filter((e) => e.seq > start.seq).sort((a, b) => a.seq - b.seq)[0];
+    const end = [...exits(events, lb1.name), ...exits(events, lb2.name)]
+      .filter((e) => e.seq > start.seq)
+      .sort((a, b) => a.seq - b.seq)[0];
     const states = vrrpStates(events, lb1.name).filter((s) => s.seq > start.seq && (!end || s.seq < end.seq));
     const up = states[0];
     if (!up) return [];
-    return [{ up, preempted: states.find((s) => s.state === 'MASTER'), ran: (end?.time ?? now) - up.time, stronger: states.some((s) => s.priority > holder.priority) }];
+    return [
+      {
+        up,
+        preempted: states.find((s) => s.state === 'MASTER'),
+        ran: (end?.time ?? now) - up.time,
+        stronger: states.some((s) => s.priority > holder.priority),
+      },
+    ];
   });
 }
 
@@ -59,8 +75,12 @@ export default defineScenario({
         { node: web2, params: HEALTH_CHECK },
       ],
     }),
-    'keepalived-lb-01.conf': keepalivedConf('lb-01', [{ name: 'VI_1', vrid: 51, vip: VIP, state: 'MASTER', priority: 101 }]),
-    'keepalived-lb-02.conf': keepalivedConf('lb-02', [{ name: 'VI_1', vrid: 51, vip: VIP, state: 'BACKUP', priority: 100 }]),
+    'keepalived-lb-01.conf': keepalivedConf('lb-01', [
+      { name: 'VI_1', vrid: 51, vip: VIP, state: 'MASTER', priority: 101 },
+    ]),
+    'keepalived-lb-02.conf': keepalivedConf('lb-02', [
+      { name: 'VI_1', vrid: 51, vip: VIP, state: 'BACKUP', priority: 100 },
+    ]),
   },
   faults: [],
   goals: [
@@ -111,10 +131,11 @@ export default defineScenario({
     },
     {
       id: 'no-second-failover',
-      title: 'When lb-01 comes back after a crash, visitors live through a second failover: stop that, and keep lb-01 the preferred master.',
+      title:
+        'When lb-01 comes back after a crash, visitors live through a second failover: stop that, and keep lb-01 the preferred master.',
       challenge: true,
       hints: [
-        'Crash lb-01, let lb-02 take over, start lb-01 again and read both balancers\' log lines: who decides to take the address back, and why? The check waits 8 s after lb-01\'s return, with lb-01 still at the higher priority.',
+        "Crash lb-01, let lb-02 take over, start lb-01 again and read both balancers' log lines: who decides to take the address back, and why? The check waits 8 s after lb-01's return, with lb-01 still at the higher priority.",
         'By default a recovered keepalived with a higher priority preempts the master. keepalived.conf has an instance keyword that turns that off, and it only works for a node that does not start as MASTER (keepalived warns and clears it otherwise).',
         'In keepalived-lb-01.conf change `state MASTER` to `state BACKUP` and add the line `nopreempt` in vrrp_instance VI_1; then crash lb-01 and start it again once lb-02 is MASTER (`infra kill lb-01`, `infra start lb-01 --in 6s`).',
       ],
@@ -154,15 +175,29 @@ export default defineScenario({
     },
     {
       id: 'lb-01-returns',
-      question: 'lb-02 holds 10.0.0.10 after the crash. lb-01 starts again, with priority 101 against lb-02\'s 100. What happens?',
-      kind: { type: 'choice', choices: ['lb-02 keeps 10.0.0.10 until it fails itself', 'lb-01 takes 10.0.0.10 back: a second switch', 'both hold 10.0.0.10'] },
+      question:
+        "lb-02 holds 10.0.0.10 after the crash. lb-01 starts again, with priority 101 against lb-02's 100. What happens?",
+      kind: {
+        type: 'choice',
+        choices: [
+          'lb-02 keeps 10.0.0.10 until it fails itself',
+          'lb-01 takes 10.0.0.10 back: a second switch',
+          'both hold 10.0.0.10',
+        ],
+      },
       goal: 'clean-handover',
       measure(world) {
         const seen = returns(world).find((r) => r.preempted || r.ran >= STAYED_MS);
         if (!seen) return undefined;
         return seen.preempted
-          ? { value: 'lb-01 takes 10.0.0.10 back: a second switch', how: `lb-01 was MASTER again ${seconds(seen.preempted.time - seen.up.time)} after its keepalived started` }
-          : { value: 'lb-02 keeps 10.0.0.10 until it fails itself', how: `lb-01 stayed BACKUP for ${STAYED_MS / 1000} s after its keepalived started` };
+          ? {
+              value: 'lb-01 takes 10.0.0.10 back: a second switch',
+              how: `lb-01 was MASTER again ${seconds(seen.preempted.time - seen.up.time)} after its keepalived started`,
+            }
+          : {
+              value: 'lb-02 keeps 10.0.0.10 until it fails itself',
+              how: `lb-01 stayed BACKUP for ${STAYED_MS / 1000} s after its keepalived started`,
+            };
       },
     },
   ],

@@ -15,7 +15,8 @@ const ENOUGH = 10;
 /** Requests that show who serves in each phase of an outage. */
 const FEW = 3;
 
-const servedBy = (events: readonly SandboxEvent[], node: string) => appRequests(events, lb.address).filter((e) => e.node === node && e.status < 500);
+const servedBy = (events: readonly SandboxEvent[], node: string) =>
+  appRequests(events, lb.address).filter((e) => e.node === node && e.status < 500);
 
 /** Requests web-02 started just before web-01 came back UP end within a service time: after that, none are its. */
 const SETTLE_MS = 1000;
@@ -36,7 +37,11 @@ function phases(run: readonly SandboxEvent[]) {
 
 /** web-01 served, web-02 ran and passed its checks, and served nothing: a spare. */
 function idleSpare(events: readonly SandboxEvent[]): boolean {
-  const stayedUp = !events.some((e) => (e.type === 'node.exited' && e.name === web2.name) || (e.type === 'balancer.server' && e.server === web2.name && !e.usable));
+  const stayedUp = !events.some(
+    (e) =>
+      (e.type === 'node.exited' && e.name === web2.name) ||
+      (e.type === 'balancer.server' && e.server === web2.name && !e.usable),
+  );
   return stayedUp && servedBy(events, web1.name).length >= ENOUGH && servedBy(events, web2.name).length === 0;
 }
 
@@ -48,7 +53,8 @@ function observed(events: readonly SandboxEvent[]): string {
 export default defineScenario({
   name: 'backup-server',
   title: 'A backup server',
-  summary: 'One HAProxy, lb-01 (10.0.0.2), sends requests to web-01 and web-02 in turn. Both serve all the time: is that active/active or active/passive?',
+  summary:
+    'One HAProxy, lb-01 (10.0.0.2), sends requests to web-01 and web-02 in turn. Both serve all the time: is that active/active or active/passive?',
   nodes: [web1, web2, lb],
   files: {
     'haproxy.cfg': haproxyCfg({
@@ -70,10 +76,19 @@ export default defineScenario({
         'A server line ending in `backup` is used only when every other server is DOWN. Change haproxy.cfg, then `reload` lb-01.',
         'Add `backup` at the end of the `server web-02 ...` line, `reload`, then `load -r 10 -d 2s`.',
       ],
-      solution: ['edit haproxy.cfg', `#   add "backup" at the end of the line "server ${web2.name} ${web2.address}:80 check inter 1s fall 3 rise 2", save`, 'reload', 'load -r 10 -d 2s'],
+      solution: [
+        'edit haproxy.cfg',
+        `#   add "backup" at the end of the line "server ${web2.name} ${web2.address}:80 check inter 1s fall 3 rise 2", save`,
+        'reload',
+        'load -r 10 -d 2s',
+      ],
       check({ events }) {
         const met = runsOf(events, lb.name).some(idleSpare);
-        return { met, expected: `${ENOUGH}+ requests through lb-01 served by web-01 while web-02 runs, is UP and serves none`, observed: observed(events) };
+        return {
+          met,
+          expected: `${ENOUGH}+ requests through lb-01 served by web-01 while web-02 runs, is UP and serves none`,
+          observed: observed(events),
+        };
       },
     },
     {

@@ -20,7 +20,8 @@ export default defineScenario({
     {
       id: 'writes-go-through',
       challenge: true,
-      title: 'Every commit on db-01 hangs: find out why, and make writes go through again without giving up synchronous replication.',
+      title:
+        'Every commit on db-01 hangs: find out why, and make writes go through again without giving up synchronous replication.',
       hints: [
         'A write that never comes back is waiting for something. `db status` and `db lag` show what db-01 waits for, and `infra status` what each node is doing.',
         'In sync mode db-01 acknowledges a commit once its synchronous standby has flushed it. db-03 is stopped; db-02 is still connected, so it is still the synchronous standby, but it does not answer: it is frozen.',
@@ -46,7 +47,8 @@ export default defineScenario({
     },
     {
       id: 'second-candidate',
-      title: 'Give db-01 a second candidate, so that one standby lost no longer stops the writes: db-03 streaming from db-01.',
+      title:
+        'Give db-01 a second candidate, so that one standby lost no longer stops the writes: db-03 streaming from db-01.',
       hints: [
         '`db lag` lists each connected standby with its sync_state: `sync` is the one commits wait for, `potential` the next in line.',
         'db-03 is stopped. Start it and look at `db lag` again.',

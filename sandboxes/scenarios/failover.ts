@@ -7,14 +7,19 @@ import { exits, plural } from './build/observe';
 import { defineScenario, type World } from '../contracts/scenario';
 
 const dbs = [dbNode(1), dbNode(2), dbNode(3)];
-const nameOf = (address: string | null) => dbs.find((n) => `${n.address}:5432` === address)?.name ?? address ?? 'nobody';
+const nameOf = (address: string | null) =>
+  dbs.find((n) => `${n.address}:5432` === address)?.name ?? address ?? 'nobody';
 const [db1, db2] = dbs;
 
 /** From db-01's crash to mon-01's promotion of a standby, in seconds: detection (misses × interval) plus the promotion. */
 export function failoverTime({ events }: Pick<World, 'events'>) {
   for (const death of exits(events, db1.name)) {
     const failover = storeEvents(events, 'store.failover').find((f) => f.to !== null && f.seq > death.seq);
-    if (failover) return { value: Number(((failover.time - death.time) / 1000).toFixed(1)), how: `from db-01's exit to mon-01 promoting ${nameOf(failover.to)}` };
+    if (failover)
+      return {
+        value: Number(((failover.time - death.time) / 1000).toFixed(1)),
+        how: `from db-01's exit to mon-01 promoting ${nameOf(failover.to)}`,
+      };
   }
   return undefined;
 }
@@ -28,11 +33,19 @@ export const SURVIVES_CHOICES = ['Yes: the new primary has it', 'No: it is lost'
 export function writeSurvives({ events }: Pick<World, 'events'>) {
   const writes = storeEvents(events, 'store.write');
   for (const promotion of storeEvents(events, 'store.promote').reverse()) {
-    const last = writes.filter((w) => w.node !== promotion.node && w.timeline === promotion.timeline - 1 && w.seq < promotion.seq).at(-1);
+    const last = writes
+      .filter((w) => w.node !== promotion.node && w.timeline === promotion.timeline - 1 && w.seq < promotion.seq)
+      .at(-1);
     if (!last) continue;
     return last.lsn > promotion.lsn
-      ? { value: SURVIVES_CHOICES[1], how: `${last.node} acknowledged ${last.key} at ${formatLsn(last.lsn)}; ${promotion.node}'s timeline ${promotion.timeline} begins at ${formatLsn(promotion.lsn)}, before it` }
-      : { value: SURVIVES_CHOICES[0], how: `${promotion.node} was promoted at ${formatLsn(promotion.lsn)}, with ${last.key} (${formatLsn(last.lsn)}) on it` };
+      ? {
+          value: SURVIVES_CHOICES[1],
+          how: `${last.node} acknowledged ${last.key} at ${formatLsn(last.lsn)}; ${promotion.node}'s timeline ${promotion.timeline} begins at ${formatLsn(promotion.lsn)}, before it`,
+        }
+      : {
+          value: SURVIVES_CHOICES[0],
+          how: `${promotion.node} was promoted at ${formatLsn(promotion.lsn)}, with ${last.key} (${formatLsn(last.lsn)}) on it`,
+        };
   }
   return undefined;
 }
@@ -74,7 +87,7 @@ export default defineScenario({
       title: 'Start db-01 again: instead of accepting writes, it must rejoin as a standby of the new primary.',
       hints: [
         'db-01 still believes it is the primary of timeline 1 when it starts.',
-        'mon-01\'s next heartbeat tells it about timeline 2: it is fenced, discards its divergent tail (pg_rewind) and follows the new primary.',
+        "mon-01's next heartbeat tells it about timeline 2: it is fenced, discards its divergent tail (pg_rewind) and follows the new primary.",
         'After the failover, run `infra start db-01`; `db status` then shows whom it follows.',
       ],
       solution: ['infra kill db-01', 'infra start db-01 --in 6s', '# wait until db-01 has started'],
@@ -83,21 +96,28 @@ export default defineScenario({
         return {
           met: !!fenced,
           expected: 'db-01 back as a standby of the new primary',
-          observed: fenced ? `db-01 was fenced and now follows ${nameOf(fenced.primary ?? null)}` : 'db-01 has not come back as a standby yet',
+          observed: fenced
+            ? `db-01 was fenced and now follows ${nameOf(fenced.primary ?? null)}`
+            : 'db-01 has not come back as a standby yet',
         };
       },
     },
     {
       id: 'write-after-failover',
       title: 'Write a key after the failover: the new primary takes it.',
-      hints: ['`db set` finds the node that accepts writes by itself.', 'After the failover, run `db set after failover`.'],
+      hints: [
+        '`db set` finds the node that accepts writes by itself.',
+        'After the failover, run `db set after failover`.',
+      ],
       solution: ['infra kill db-01', '# wait about 3 s for mon-01 to promote a standby', 'db set after failover'],
       check({ events }) {
         const write = storeEvents(events, 'store.write').find((e) => e.timeline >= 2);
         return {
           met: !!write,
           expected: 'a write accepted on timeline 2 or later',
-          observed: write ? `${write.node} took a write on timeline ${write.timeline}` : 'no write on a new timeline yet',
+          observed: write
+            ? `${write.node} took a write on timeline ${write.timeline}`
+            : 'no write on a new timeline yet',
         };
       },
     },
@@ -125,7 +145,13 @@ export default defineScenario({
         const writes = storeEvents(events, 'store.write');
         const promotions = storeEvents(events, 'store.promote');
         for (const promotion of promotions) {
-          const lost = writes.find((w) => w.timeline === promotion.timeline - 1 && w.node !== promotion.node && w.seq < promotion.seq && w.lsn > promotion.lsn);
+          const lost = writes.find(
+            (w) =>
+              w.timeline === promotion.timeline - 1 &&
+              w.node !== promotion.node &&
+              w.seq < promotion.seq &&
+              w.lsn > promotion.lsn,
+          );
           if (lost) {
             return {
               met: true,
@@ -147,7 +173,8 @@ export default defineScenario({
     },
     {
       id: 'sync-loses-nothing',
-      title: 'Repeat the lost write in synchronous mode: the write no standby received must never be acknowledged, and is the only thing discarded when db-01 rejoins.',
+      title:
+        'Repeat the lost write in synchronous mode: the write no standby received must never be acknowledged, and is the only thing discarded when db-01 rejoins.',
       hints: [
         'In synchronous mode db-01 acknowledges a write only once a standby has flushed it, so cutting the standbys off leaves the write waiting instead of acknowledged.',
         'Do what lost the write before, after `db mode sync`. The write gets no answer; after the failover, heal the links and start db-01: it rejoins and discards what only it had (pg_rewind).',
@@ -169,7 +196,10 @@ export default defineScenario({
         // primary. Nothing is lost if none of it had been acknowledged.
         const writes = storeEvents(events, 'store.write');
         const rewinds = storeEvents(events, 'store.rewind').filter((r) => r.discarded_records > 0);
-        const judged = rewinds.map((r) => ({ r, acked: writes.filter((w) => w.node === r.node && w.seq < r.seq && w.lsn > r.diverged_at) }));
+        const judged = rewinds.map((r) => ({
+          r,
+          acked: writes.filter((w) => w.node === r.node && w.seq < r.seq && w.lsn > r.diverged_at),
+        }));
         const safe = judged.find((j) => j.acked.length === 0);
         const last = judged.at(-1);
         return {
@@ -185,7 +215,8 @@ export default defineScenario({
     },
     {
       id: 'planned-switchover',
-      title: 'Hand the primary role from db-01 to db-02 on purpose, for maintenance, after writing to db-01, without losing a single acknowledged write.',
+      title:
+        'Hand the primary role from db-01 to db-02 on purpose, for maintenance, after writing to db-01, without losing a single acknowledged write.',
       hints: [
         'A failover replaces a primary that is gone; a switchover hands the role over while both are up: the primary stops taking writes, the candidate receives everything it has, and only then is promoted.',
         '`db switchover` does what `patronictl switchover` does; `--candidate` names the standby that takes over.',
@@ -193,11 +224,14 @@ export default defineScenario({
       ],
       solution: ['db set order:44 paid', 'db switchover --candidate db-02', 'db get order:44'],
       check({ events }) {
-        const handover = storeEvents(events, 'store.demote', db1.name).find((d) => d.candidate === `${db2.address}:5432`);
+        const handover = storeEvents(events, 'store.demote', db1.name).find(
+          (d) => d.candidate === `${db2.address}:5432`,
+        );
         // The promotion that completes the handover starts its timeline where db-01 stopped writing. Matched by
         // position, not by order: db-01's and db-02's events reach the stream through different pipes, and under
         // load db-02's can be read first.
-        const promotion = handover && storeEvents(events, 'store.promote', db2.name).findLast((p) => p.lsn === handover.lsn);
+        const promotion =
+          handover && storeEvents(events, 'store.promote', db2.name).findLast((p) => p.lsn === handover.lsn);
         const acked = storeEvents(events, 'store.write', db1.name).filter((w) => w.timeline === 1);
         const lost = promotion ? acked.filter((w) => w.lsn > promotion.lsn) : [];
         return {
@@ -222,7 +256,8 @@ export default defineScenario({
     },
     {
       id: 'write-survives',
-      question: 'Asynchronous replication, nothing else wrong: you write a key, db-01 answers INSERT 0 1, and you kill db-01 right after. Is the key on the standby mon-01 promotes?',
+      question:
+        'Asynchronous replication, nothing else wrong: you write a key, db-01 answers INSERT 0 1, and you kill db-01 right after. Is the key on the standby mon-01 promotes?',
       kind: { type: 'choice', choices: SURVIVES_CHOICES },
       goal: 'lost-write',
       measure: writeSurvives,

@@ -23,7 +23,8 @@ const DB_FIREWALL = [
 ];
 
 /** Which web servers lb-01 can no longer reach on port 80 (the site is broken for them). */
-const cutOff = (open: ReturnType<typeof firewallView>['open']) => [web1, web2].filter((web) => !open(lb.address, web.address, 80)).map((web) => web.name);
+const cutOff = (open: ReturnType<typeof firewallView>['open']) =>
+  [web1, web2].filter((web) => !open(lb.address, web.address, 80)).map((web) => web.name);
 
 /**
  * The rate limit as the learner's own flood met it: in the first configuration of lb-01 under which it answered
@@ -40,7 +41,10 @@ export function servedBeforeLimit({ events }: Pick<World, 'events'>) {
     const first = Math.min(...refused.map(accepted));
     const served = mine.filter((r) => r.status === 200 && accepted(r) <= first).length;
     const later = mine.filter((r) => accepted(r) >= first);
-    return { value: served, how: `of your requests to lb-01 under the rate limit, ${served} got 200 before the first 429 (${later.length} from it on, ${later.filter((r) => r.status === 429).length} of them 429)` };
+    return {
+      value: served,
+      how: `of your requests to lb-01 under the rate limit, ${served} got 200 before the first 429 (${later.length} from it on, ${later.filter((r) => r.status === 429).length} of them 429)`,
+    };
   }
   return undefined;
 }
@@ -79,12 +83,19 @@ export default defineScenario({
         const known = world.nodes.some((n) => n.name === db1.name);
         return {
           met: known && fromInternet.length === 0 && stranded.length === 0 && broken.length === 0,
-          expected: 'nothing of db-01 answers the internet; web-01 and web-02 still reach db-01:5432, and lb-01 the web servers',
+          expected:
+            'nothing of db-01 answers the internet; web-01 and web-02 still reach db-01:5432, and lb-01 the web servers',
           observed: [
-            !known ? 'db-01 is not in the sandbox' : fromInternet.length ? `the internet reaches ${fromInternet.join(', ')}` : 'db-01 is closed to the internet',
+            !known
+              ? 'db-01 is not in the sandbox'
+              : fromInternet.length
+                ? `the internet reaches ${fromInternet.join(', ')}`
+                : 'db-01 is closed to the internet',
             stranded.length ? `${stranded.join(' and ')} cannot reach db-01:5432` : '',
             broken.length ? `lb-01 cannot reach ${broken.join(' and ')}:80` : '',
-          ].filter(Boolean).join('; '),
+          ]
+            .filter(Boolean)
+            .join('; '),
         };
       },
     },
@@ -118,7 +129,9 @@ export default defineScenario({
           observed: [
             `open to the internet: ${exposed.join(', ') || 'nothing (not even the site)'}`,
             broken.length ? `lb-01 cannot reach ${broken.join(' and ')}:80` : '',
-          ].filter(Boolean).join('; '),
+          ]
+            .filter(Boolean)
+            .join('; '),
         };
       },
     },
@@ -144,7 +157,11 @@ export default defineScenario({
         // adding the rule, as `load` counted it, not every request since the lab started.
         const runs = runsOf(events, lb.name).map((run) => {
           const requests = balancerRequests(run, lb.name);
-          return { requests, served: requests.filter((r) => r.status === 200).length, limited: requests.filter((r) => r.status === 429).length };
+          return {
+            requests,
+            served: requests.filter((r) => r.status === 200).length,
+            limited: requests.filter((r) => r.status === 429).length,
+          };
         });
         const now = runs.at(-1);
         return {
@@ -160,7 +177,8 @@ export default defineScenario({
   predictions: [
     {
       id: 'served-before-limit',
-      question: 'With the rate limit on (deny above 20 requests in 10 s), you send 10 requests a second for 5 seconds. How many of your 50 requests get 200?',
+      question:
+        'With the rate limit on (deny above 20 requests in 10 s), you send 10 requests a second for 5 seconds. How many of your 50 requests get 200?',
       kind: { type: 'number', unit: 'requests' },
       goal: 'rate-limited',
       measure: servedBeforeLimit,

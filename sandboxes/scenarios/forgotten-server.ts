@@ -21,16 +21,20 @@ const failed = (events: readonly SandboxEvent[]) => balancerRequests(events, lb.
 /** "of the last 30 through lb-01: 10 failed (503 x 10), 20 served" and who was asked. */
 function lastRun(events: readonly SandboxEvent[]): string {
   const last = balancerRequests(events, lb.name).slice(-RUN);
-  if (!last.length) return 'no request through lb-01 yet (`load`, or the panel\'s Load)';
+  if (!last.length) return "no request through lb-01 yet (`load`, or the panel's Load)";
   const bad = last.filter((r) => r.status >= 500 || r.retries > 0);
-  const by = describeCounts(countBy(bad, (r) => `${r.server ?? '<NOSRV>'} ${r.status} ${r.termination}`), 'x');
+  const by = describeCounts(
+    countBy(bad, (r) => `${r.server ?? '<NOSRV>'} ${r.status} ${r.termination}`),
+    'x',
+  );
   return `of the last ${plural(last.length, 'request')} through lb-01, ${bad.length} failed or needed a retry${bad.length ? ` (${by})` : ''}`;
 }
 
 export default defineScenario({
   name: 'forgotten-server',
   title: 'Some visitors get an error',
-  summary: 'lb-01 (10.0.0.2) balances the site over the backend be_app with round robin. Visitors say that some pages fail, after a wait.',
+  summary:
+    'lb-01 (10.0.0.2) balances the site over the backend be_app with round robin. Visitors say that some pages fail, after a wait.',
   nodes: [web1, web2, lb],
   files: {
     'haproxy.cfg': haproxyCfg({
@@ -47,10 +51,10 @@ export default defineScenario({
   goals: [
     {
       id: 'see-the-failures',
-      title: 'Send traffic to the site and catch a failed request in lb-01\'s log.',
+      title: "Send traffic to the site and catch a failed request in lb-01's log.",
       hints: [
-        'The panel\'s Load control, or `load` in the terminal, sends a steady rate of requests to lb-01 and counts the answers.',
-        'Run `load -r 10 -d 3s` and look at the error chart and at lb-01\'s request lines in the event log.',
+        "The panel's Load control, or `load` in the terminal, sends a steady rate of requests to lb-01 and counts the answers.",
+        "Run `load -r 10 -d 3s` and look at the error chart and at lb-01's request lines in the event log.",
       ],
       solution: ['load -r 10 -d 3s'],
       check({ events }) {
@@ -58,7 +62,12 @@ export default defineScenario({
         return {
           met: bad.length > 0,
           expected: 'a request through lb-01 answered with a 5xx',
-          observed: bad.length ? `lb-01 answered ${plural(bad.length, 'request')} with an error: ${describeCounts(countBy(bad, (r) => `${r.server ?? '<NOSRV>'} ${r.status} ${r.termination}`), 'x')}` : lastRun(events),
+          observed: bad.length
+            ? `lb-01 answered ${plural(bad.length, 'request')} with an error: ${describeCounts(
+                countBy(bad, (r) => `${r.server ?? '<NOSRV>'} ${r.status} ${r.termination}`),
+                'x',
+              )}`
+            : lastRun(events),
         };
       },
     },
@@ -67,8 +76,8 @@ export default defineScenario({
       title: 'One visitor in three gets a 503: find the cause and fix it.',
       challenge: true,
       hints: [
-        'lb-01\'s log line for a failed request names the server it was sent to, its timers and its termination state. Which server is it?',
-        'Read haproxy.cfg (`cat haproxy.cfg`): how does that server\'s line differ from the others? Is there a machine at its address in the topology?',
+        "lb-01's log line for a failed request names the server it was sent to, its timers and its termination state. Which server is it?",
+        "Read haproxy.cfg (`cat haproxy.cfg`): how does that server's line differ from the others? Is there a machine at its address in the topology?",
         'A server without `check` is never tested: HAProxy keeps it UP and gives it its turn forever. Add `check` to its line (or remove the line), `reload`, then send traffic again.',
       ],
       solution: [
@@ -80,8 +89,14 @@ export default defineScenario({
       ],
       check({ events }) {
         // Served at the first attempt: a redispatched retry still made its visitor wait for the dead address.
-        const clean = windows(balancerRequests(events, lb.name), RUN).some((run) => run.every((r) => r.status < 500 && r.retries === 0));
-        return { met: clean, expected: `${RUN} requests in a row through lb-01, every one served at the first attempt`, observed: lastRun(events) };
+        const clean = windows(balancerRequests(events, lb.name), RUN).some((run) =>
+          run.every((r) => r.status < 500 && r.retries === 0),
+        );
+        return {
+          met: clean,
+          expected: `${RUN} requests in a row through lb-01, every one served at the first attempt`,
+          observed: lastRun(events),
+        };
       },
     },
   ],

@@ -25,5 +25,27 @@ import unevenServers from './uneven-servers';
 import weightedServers from './weighted-servers';
 
 export const scenarios: Record<string, Scenario> = Object.fromEntries(
-  [oneServer, scaleOut, twoServers, serverDies, forgottenServer, weightedServers, unevenServers, replication, commitHangs, failover, splitBrain, readYourWrites, spof, activePassive, backupServer, activeActive, monitoring, silentFailure, firewallTls, tls, capstone].map((s) => [s.name, s]),
+  [
+    oneServer,
+    scaleOut,
+    twoServers,
+    serverDies,
+    forgottenServer,
+    weightedServers,
+    unevenServers,
+    replication,
+    commitHangs,
+    failover,
+    splitBrain,
+    readYourWrites,
+    spof,
+    activePassive,
+    backupServer,
+    activeActive,
+    monitoring,
+    silentFailure,
+    firewallTls,
+    tls,
+    capstone,
+  ].map((s) => [s.name, s]),
 );

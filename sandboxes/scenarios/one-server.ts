@@ -8,7 +8,8 @@ const web1 = webServer(1);
 export default defineScenario({
   name: 'one-server',
   title: 'One web server, alone',
-  summary: 'The whole site runs on web-01 (10.0.0.11). Every visitor talks to it directly: when it stops, the site stops.',
+  summary:
+    'The whole site runs on web-01 (10.0.0.11). Every visitor talks to it directly: when it stops, the site stops.',
   nodes: [web1],
   files: {},
   faults: [],
@@ -39,7 +40,12 @@ export default defineScenario({
       check({ events }) {
         // An outage that ended: web-01 went down, came back, and served a visitor after that.
         const outage = downtimes(events, web1.name).findLast((d) => d.to !== undefined);
-        const after = outage ? appRequests(events.filter((e) => e.time >= outage.to!), CLIENT).filter((e) => e.status === 200) : [];
+        const after = outage
+          ? appRequests(
+              events.filter((e) => e.time >= outage.to!),
+              CLIENT,
+            ).filter((e) => e.status === 200)
+          : [];
         return {
           met: after.length > 0,
           expected: 'web-01 down, started again, then a page served to you',

@@ -16,9 +16,17 @@ const web2 = { ...webServer(2), args: [...webServer(2).args, ...database, '--rea
  * has replayed the write, so a read sent at once answers when the write is as old as db-02's replay delay.
  */
 export function freshReadAfter({ events }: Pick<World, 'events'>) {
-  for (const read of storeEvents(events, 'store.read', web2.name).filter((r) => r.stale === false).reverse()) {
-    const write = storeEvents(events, 'store.write', db1.name).filter((w) => w.key === read.key && w.seq < read.seq).at(-1);
-    if (write) return { value: Number(((read.time - write.time) / 1000).toFixed(1)), how: `from db-01's acknowledgement of ${read.key} to web-02's answer read on db-02` };
+  for (const read of storeEvents(events, 'store.read', web2.name)
+    .filter((r) => r.stale === false)
+    .reverse()) {
+    const write = storeEvents(events, 'store.write', db1.name)
+      .filter((w) => w.key === read.key && w.seq < read.seq)
+      .at(-1);
+    if (write)
+      return {
+        value: Number(((read.time - write.time) / 1000).toFixed(1)),
+        how: `from db-01's acknowledgement of ${read.key} to web-02's answer read on db-02`,
+      };
   }
   return undefined;
 }
@@ -35,7 +43,8 @@ export default defineScenario({
     {
       id: 'stale-read',
       challenge: true,
-      title: 'Visitors say the site sometimes shows their cart as it was before their last change: make it happen to you, and find which server and which database node answered.',
+      title:
+        'Visitors say the site sometimes shows their cart as it was before their last change: make it happen to you, and find which server and which database node answered.',
       hints: [
         'A visitor writes, then reads. Try both web servers: `curl -d VALUE http://10.0.0.11/kv?key=cart` saves a value, a plain `curl` of the same address reads it.',
         'The X-Read-From header (`curl -i`) names the database node that answered the read. Writes go to db-01; where do the reads go, and how far behind is that node (`db lag`)?',
@@ -49,24 +58,33 @@ export default defineScenario({
         return {
           met: !!stale,
           expected: 'a read through web-01 that misses your own write',
-          observed: stale ? `web-01 read ${stale.key} on ${stale.db} before it had replayed your write` : reads.length ? 'your reads through web-01 saw your writes: read sooner after writing' : 'no read after a write through web-01 yet',
+          observed: stale
+            ? `web-01 read ${stale.key} on ${stale.db} before it had replayed your write`
+            : reads.length
+              ? 'your reads through web-01 saw your writes: read sooner after writing'
+              : 'no read after a write through web-01 yet',
         };
       },
     },
     {
       id: 'read-your-writes',
-      title: 'Do the same through web-02, which reads your own writes: you get the new value, once db-02 has replayed it.',
+      title:
+        'Do the same through web-02, which reads your own writes: you get the new value, once db-02 has replayed it.',
       hints: [
         'web-02 runs with --read-your-writes wait: it remembers the LSN of your last write and has db-02 wait until it has replayed it.',
         'Run `curl -d two-books http://10.0.0.12/kv?key=cart`, then `curl http://10.0.0.12/kv?key=cart`.',
       ],
       solution: ['curl -d two-books http://10.0.0.12/kv?key=cart', 'curl http://10.0.0.12/kv?key=cart'],
       check({ events }) {
-        const fresh = storeEvents(events, 'store.read', web2.name).find((e) => e.stale === false && e.read_your_writes !== 'off');
+        const fresh = storeEvents(events, 'store.read', web2.name).find(
+          (e) => e.stale === false && e.read_your_writes !== 'off',
+        );
         return {
           met: !!fresh,
           expected: 'a read through web-02, right after your write, that sees it',
-          observed: fresh ? `web-02 read ${fresh.key} on ${fresh.db} after it had replayed your write` : 'no read after a write through web-02 yet',
+          observed: fresh
+            ? `web-02 read ${fresh.key} on ${fresh.db} after it had replayed your write`
+            : 'no read after a write through web-02 yet',
         };
       },
     },
@@ -74,7 +92,8 @@ export default defineScenario({
   predictions: [
     {
       id: 'fresh-read-after',
-      question: 'db-02 replays 10 s late. Through web-02, which reads your own writes, you save a value and read it back at once. How many seconds after your write does the answer come?',
+      question:
+        'db-02 replays 10 s late. Through web-02, which reads your own writes, you save a value and read it back at once. How many seconds after your write does the answer come?',
       kind: { type: 'number', unit: 's' },
       goal: 'read-your-writes',
       measure: freshReadAfter,

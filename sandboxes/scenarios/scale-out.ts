@@ -52,9 +52,23 @@ function stretches(events: readonly SandboxEvent[]): Stretch[] {
       slowest: Math.min(...span.map((r) => (r.sent * 1000) / r.interval_ms)),
       sent,
       failed: span.reduce((n, r) => n + r.answered['5xx'] + r.refused + r.timed_out + r.reset + r.other, 0),
-      ended: span.reduce((n, r) => n + r.answered['2xx'] + r.answered['3xx'] + r.answered['4xx'] + r.answered['5xx'] + r.refused + r.timed_out + r.reset + r.other, 0),
+      ended: span.reduce(
+        (n, r) =>
+          n +
+          r.answered['2xx'] +
+          r.answered['3xx'] +
+          r.answered['4xx'] +
+          r.answered['5xx'] +
+          r.refused +
+          r.timed_out +
+          r.reset +
+          r.other,
+        0,
+      ),
       p95: Math.max(0, ...span.map((r) => r.p95_ms ?? 0)),
-      servers: [...new Set(served.filter((e) => e.time >= from && e.time <= to && e.status < 500).map((e) => e.node))].sort(),
+      servers: [
+        ...new Set(served.filter((e) => e.time >= from && e.time <= to && e.status < 500).map((e) => e.node)),
+      ].sort(),
       // A pool sample tells the second before it: those of the stretch's seconds came a second or more after its start.
       refused: refusedBy(samples.filter((e) => e.time >= from + 1000 && e.time <= to)),
     };
@@ -64,7 +78,8 @@ function stretches(events: readonly SandboxEvent[]): Stretch[] {
 /** The web servers' refusals, by server, from their pool samples. */
 function refusedBy(events: readonly SandboxEvent[]): Record<string, number> {
   const refused: Record<string, number> = {};
-  for (const e of events) if (e.type === 'web.pool' && e.refused > 0) refused[e.node] = (refused[e.node] ?? 0) + e.refused;
+  for (const e of events)
+    if (e.type === 'web.pool' && e.refused > 0) refused[e.node] = (refused[e.node] ?? 0) + e.refused;
   return refused;
 }
 
@@ -126,7 +141,11 @@ export default defineScenario({
       ],
       solution: ['load -r 50 -d 8s'],
       check({ events }) {
-        const result = verdict(events, 50, (s) => s.servers.join() === web1.name && s.failed > 0 && (s.refused[web1.name] ?? 0) > 0);
+        const result = verdict(
+          events,
+          50,
+          (s) => s.servers.join() === web1.name && s.failed > 0 && (s.refused[web1.name] ?? 0) > 0,
+        );
         return {
           met: result.met,
           expected: `${SPAN} s at about 50 req/s served by web-01 alone, with requests refused (503) because its workers and backlog are full`,
@@ -146,8 +165,16 @@ export default defineScenario({
       ],
       solution: ['infra start web-02', 'load -r 50 -d 12s'],
       check({ events }) {
-        const result = verdict(events, 50, (s) => s.failed === 0 && s.servers.includes(web1.name) && s.servers.includes(web2.name));
-        return { met: result.met, expected: `${SPAN} s at about 50 req/s served by web-01 and web-02, no request failed`, observed: result.observed };
+        const result = verdict(
+          events,
+          50,
+          (s) => s.failed === 0 && s.servers.includes(web1.name) && s.servers.includes(web2.name),
+        );
+        return {
+          met: result.met,
+          expected: `${SPAN} s at about 50 req/s served by web-01 and web-02, no request failed`,
+          observed: result.observed,
+        };
       },
     },
     {
@@ -168,15 +195,24 @@ export default defineScenario({
       ],
       check({ events }) {
         const all = [web1, web2, web3].map((n) => n.name);
-        const result = verdict(events, 80, (s) => s.failed <= s.ended * 0.01 && all.every((n) => s.servers.includes(n)));
-        return { met: result.met, expected: `${SPAN} s at about 80 req/s served by web-01, web-02 and web-03, at most 1% failed`, observed: result.observed };
+        const result = verdict(
+          events,
+          80,
+          (s) => s.failed <= s.ended * 0.01 && all.every((n) => s.servers.includes(n)),
+        );
+        return {
+          met: result.met,
+          expected: `${SPAN} s at about 80 req/s served by web-01, web-02 and web-03, at most 1% failed`,
+          observed: result.observed,
+        };
       },
     },
   ],
   predictions: [
     {
       id: 'overload-share',
-      question: 'web-01 alone (5 workers, 140 ms a request: 35.7 requests a second at most) gets 50 requests a second. What percentage of the requests fails?',
+      question:
+        'web-01 alone (5 workers, 140 ms a request: 35.7 requests a second at most) gets 50 requests a second. What percentage of the requests fails?',
       kind: { type: 'number', unit: '%' },
       goal: 'overload',
       measure: overloadShare,

@@ -22,11 +22,16 @@ const AFTERMATH_MS = 8000;
  * redispatch moves a connection that failed, FIDELITY.md 1.5; only HAProxy 2.0's `retry-on` L7 retries resend a
  * request). Any other failure after the death is one that `option redispatch` prevents.
  */
-const caughtDying = (server: string) => (r: { server: string | null; termination: string }) => r.server === server && r.termination === 'SH--';
+const caughtDying = (server: string) => (r: { server: string | null; termination: string }) =>
+  r.server === server && r.termination === 'SH--';
 
 function failures(server: string, failed: ReturnType<typeof balancerRequests>): string {
   if (!failed.length) return 'none failed';
-  const counted = (list: typeof failed) => `${list.length} failed (${describeCounts(countBy(list, (r) => String(r.status)), 'x')})`;
+  const counted = (list: typeof failed) =>
+    `${list.length} failed (${describeCounts(
+      countBy(list, (r) => String(r.status)),
+      'x',
+    )})`;
   const caught = failed.filter(caughtDying(server));
   const others = failed.filter((r) => !caughtDying(server)(r));
   const dying = `${plural(caught.length, 'request')} ${server} was answering as it died (502 SH--: a request already sent is not redispatched)`;
@@ -53,7 +58,12 @@ export function failuresBeforeDown({ events, now }: Pick<World, 'events' | 'now'
     const redispatched = accepted.filter((r) => r.redispatched).length;
     const window = ((down.time - death.time) / 1000).toFixed(1);
     const how = `of the ${plural(accepted.length, 'request')} lb-01 took in during the ${window} s from web-01's death to DOWN, ${failed} failed`;
-    return { value: failed, how: redispatched ? `${how}; ${redispatched} ${redispatched === 1 ? 'was' : 'were'} redispatched to web-02 (option redispatch was on)` : how };
+    return {
+      value: failed,
+      how: redispatched
+        ? `${how}; ${redispatched} ${redispatched === 1 ? 'was' : 'were'} redispatched to web-02 (option redispatch was on)`
+        : how,
+    };
   }
   return undefined;
 }
@@ -63,7 +73,10 @@ export function detectionTime({ events }: Pick<World, 'events'>) {
   const death = exits(events, web1.name).at(0);
   const down = death && transitions(events, web1.name, 'DOWN').find((e) => e.seq > death.seq);
   if (!down) return undefined;
-  return { value: Number(((down.time - death.time) / 1000).toFixed(1)), how: "from web-01's death to lb-01's `Server be_app/web-01 is DOWN`" };
+  return {
+    value: Number(((down.time - death.time) / 1000).toFixed(1)),
+    how: "from web-01's death to lb-01's `Server be_app/web-01 is DOWN`",
+  };
 }
 
 export default defineScenario({
@@ -128,7 +141,8 @@ export default defineScenario({
     },
     {
       id: 'no-failed-request',
-      title: 'Make a server death invisible: kill a server while traffic flows, and no request fails but those it was answering as it died.',
+      title:
+        'Make a server death invisible: kill a server while traffic flows, and no request fails but those it was answering as it died.',
       hints: [
         'First try it as is: run some load, kill web-01 during it, and look at the failed requests (503 after 3 s).',
         'lb-01 retries a failed connection 3 times on the same dead server. HAProxy can send the retry to another server instead.',
@@ -145,7 +159,9 @@ export default defineScenario({
         // Look at every kill whose aftermath is over: the requests lb-01 answered from the death until then.
         const kills = [web1, web2].flatMap((web) => exits(events, web.name).map((death) => ({ web, death })));
         const verdicts = kills.map(({ web, death }) => {
-          const after = balancerRequests(events, lb.name).filter((r) => r.time >= death.time && r.time <= death.time + AFTERMATH_MS);
+          const after = balancerRequests(events, lb.name).filter(
+            (r) => r.time >= death.time && r.time <= death.time + AFTERMATH_MS,
+          );
           const failed = after.filter((r) => r.status >= 500);
           return { web, after, failed, over: now >= death.time + AFTERMATH_MS };
         });
@@ -159,8 +175,8 @@ export default defineScenario({
             : !last.over
               ? `${last.web.name} died; watching what clients get for ${AFTERMATH_MS / 1000} s`
               : last.after.length < 10
-              ? `after ${last.web.name} died, lb-01 answered only ${plural(last.after.length, 'request')}: keep traffic flowing (load) while you kill it`
-              : `after ${last.web.name} died, lb-01 answered ${plural(last.after.length, 'request')}: ${failures(last.web.name, last.failed)}`,
+                ? `after ${last.web.name} died, lb-01 answered only ${plural(last.after.length, 'request')}: keep traffic flowing (load) while you kill it`
+                : `after ${last.web.name} died, lb-01 answered ${plural(last.after.length, 'request')}: ${failures(last.web.name, last.failed)}`,
         };
       },
     },
@@ -168,14 +184,16 @@ export default defineScenario({
   predictions: [
     {
       id: 'detection-time',
-      question: 'lb-01 checks web-01 every second (`inter 1s`) and marks it DOWN after 3 failed checks in a row (`fall 3`). How many seconds after web-01 is killed will lb-01 mark it DOWN?',
+      question:
+        'lb-01 checks web-01 every second (`inter 1s`) and marks it DOWN after 3 failed checks in a row (`fall 3`). How many seconds after web-01 is killed will lb-01 mark it DOWN?',
       kind: { type: 'number', unit: 'seconds' },
       goal: 'marked-down',
       measure: detectionTime,
     },
     {
       id: 'failures-before-down',
-      question: 'web-01 dies while visitors send 20 requests a second, without `option redispatch`. How many requests fail before lb-01 marks web-01 DOWN?',
+      question:
+        'web-01 dies while visitors send 20 requests a second, without `option redispatch`. How many requests fail before lb-01 marks web-01 DOWN?',
       kind: { type: 'number', unit: 'requests' },
       goal: 'no-failed-request',
       measure: failuresBeforeDown,

@@ -18,7 +18,11 @@ export default defineScenario({
   summary: 'Every node is up and every health check passes, yet some visitors get errors. prom-01 scrapes all nodes.',
   nodes: [web1, web2, lb, prometheus()],
   files: {
-    'haproxy.cfg': haproxyCfgWithExporter({ balance: 'roundrobin', options: ['retries 3', 'option redispatch'], servers }),
+    'haproxy.cfg': haproxyCfgWithExporter({
+      balance: 'roundrobin',
+      options: ['retries 3', 'option redispatch'],
+      servers,
+    }),
     'prometheus.yml': PROMETHEUS_YML,
     'alerts.yml': ALERTS_YML,
   },
@@ -29,9 +33,9 @@ export default defineScenario({
       title: 'Users complain, yet every health check is green: find the broken server and repair it.',
       challenge: true,
       hints: [
-        'Send traffic (the panel\'s Load menu, or `load`) and watch the errors chart: errors show up, yet `infra status` and lb-01 see every server UP. Which server answers them?',
+        "Send traffic (the panel's Load menu, or `load`) and watch the errors chart: errors show up, yet `infra status` and lb-01 see every server UP. Which server answers them?",
         '`metrics alerts` names the instance; `metrics web-02 http_requests_total` shows its answers by code. Its /health answers 200, so lb-01 keeps it in rotation.',
-        'web-02 fails about 30% of its pages (the sandbox\'s stand-in for a bad deploy): `infra flaky web-02 0` repairs it. Keep traffic flowing until the alert, if it fired, resolves.',
+        "web-02 fails about 30% of its pages (the sandbox's stand-in for a bad deploy): `infra flaky web-02 0` repairs it. Keep traffic flowing until the alert, if it fired, resolves.",
       ],
       solution: ['infra flaky web-02 0', 'load http://10.0.0.2/ -r 10 -d 5s'],
       check({ events }) {
@@ -68,8 +72,14 @@ export default defineScenario({
       ],
       solution: ['load http://10.0.0.2/ -r 10 -d 20s'],
       check({ events }) {
-        const firing = alerts(events, 'HighErrorRate', 'firing').find((a) => a.labels.instance === `${web2.address}:80`);
-        return { met: !!firing, expected: `HighErrorRate firing for ${web2.address}:80`, observed: firing ? `HighErrorRate fired: ${firing.summary}` : 'no HighErrorRate alert has fired yet' };
+        const firing = alerts(events, 'HighErrorRate', 'firing').find(
+          (a) => a.labels.instance === `${web2.address}:80`,
+        );
+        return {
+          met: !!firing,
+          expected: `HighErrorRate firing for ${web2.address}:80`,
+          observed: firing ? `HighErrorRate fired: ${firing.summary}` : 'no HighErrorRate alert has fired yet',
+        };
       },
     },
   ],

@@ -10,7 +10,12 @@ const dbs = [dbNode(1), dbNode(2), dbNode(3)];
 export function primariesAtOnce({ events }: Pick<World, 'events'>) {
   const split = storeEvents(events, 'store.split-brain').at(-1);
   const name = (address: string) => dbs.find((n) => `${n.address}:5432` === address)?.name ?? address;
-  return split && { value: split.primaries.length, how: `mon-01 saw ${split.primaries.map(name).join(' and ')} accept writes at the same time` };
+  return (
+    split && {
+      value: split.primaries.length,
+      how: `mon-01 saw ${split.primaries.map(name).join(' and ')} accept writes at the same time`,
+    }
+  );
 }
 
 export default defineScenario({
@@ -42,7 +47,8 @@ export default defineScenario({
     },
     {
       id: 'fenced',
-      title: 'Turn fencing on in failover.conf, reload mon-01, and show that a returning old primary now rejoins as a standby.',
+      title:
+        'Turn fencing on in failover.conf, reload mon-01, and show that a returning old primary now rejoins as a standby.',
       hints: [
         'Set `fencing = on` in failover.conf (`edit failover.conf`), then `reload mon-01`.',
         'Then crash the current primary, wait for the failover, and start it again: it should be fenced.',
@@ -59,7 +65,9 @@ export default defineScenario({
         return {
           met: !!fenced,
           expected: 'an old primary fenced and rejoining as a standby',
-          observed: fenced ? `${fenced.node} was fenced (it was on timeline ${fenced.timeline}) and follows ${fenced.primary}` : 'no primary has been fenced yet',
+          observed: fenced
+            ? `${fenced.node} was fenced (it was on timeline ${fenced.timeline}) and follows ${fenced.primary}`
+            : 'no primary has been fenced yet',
         };
       },
     },
@@ -67,7 +75,8 @@ export default defineScenario({
   predictions: [
     {
       id: 'primaries-at-once',
-      question: 'Fencing is off. db-01 crashes, mon-01 promotes a standby, and then db-01 starts again. How many nodes accept writes?',
+      question:
+        'Fencing is off. db-01 crashes, mon-01 promotes a standby, and then db-01 starts again. How many nodes accept writes?',
       kind: { type: 'number', unit: 'nodes' },
       goal: 'two-primaries',
       measure: primariesAtOnce,

@@ -27,12 +27,17 @@ export function outageFailures({ events, now }: Pick<World, 'events' | 'now'>) {
   const reports = events.filter((e) => e.type === 'client.requests');
   for (const outage of downtimes(events, lb.name)) {
     const to = outage.to ?? now;
-    const inside = reports.filter((r) => r.url.includes(`//${lb.address}`) && r.time - r.interval_ms >= outage.from && r.time <= to);
+    const inside = reports.filter(
+      (r) => r.url.includes(`//${lb.address}`) && r.time - r.interval_ms >= outage.from && r.time <= to,
+    );
     const sent = inside.reduce((n, r) => n + r.sent, 0);
     if (!sent) continue;
     const ok = inside.reduce((n, r) => n + r.answered['2xx'] + r.answered['3xx'] + r.answered['4xx'], 0);
     const failed = sent - ok;
-    return { value: Math.round((failed / sent) * 100), how: `${failed} of the ${sent} requests load sent to lb-01 while it was down failed` };
+    return {
+      value: Math.round((failed / sent) * 100),
+      how: `${failed} of the ${sent} requests load sent to lb-01 while it was down failed`,
+    };
   }
   return undefined;
 }
@@ -54,7 +59,15 @@ interface LoneOutage {
 /** What is left of [from, to] once the spans in `others` are taken out of it. */
 function without(span: { from: number; to: number }, others: { from: number; to: number }[]) {
   let left = [span];
-  for (const o of others) left = left.flatMap((s) => (o.to <= s.from || o.from >= s.to ? [s] : [{ from: s.from, to: o.from }, { from: o.to, to: s.to }].filter((p) => p.to > p.from)));
+  for (const o of others)
+    left = left.flatMap((s) =>
+      o.to <= s.from || o.from >= s.to
+        ? [s]
+        : [
+            { from: s.from, to: o.from },
+            { from: o.to, to: s.to },
+          ].filter((p) => p.to > p.from),
+    );
   return left;
 }
 
@@ -65,7 +78,10 @@ function without(span: { from: number; to: number }, others: { from: number; to:
  */
 export function loneOutages({ events, now }: Pick<World, 'events' | 'now'>): LoneOutage[] {
   const reports: Reports = events.filter((e) => e.type === 'client.requests');
-  const outages = PARTS.map((part) => ({ part: part.name, spans: downtimes(events, part.name).map((d) => ({ from: d.from, to: d.to ?? now })) }));
+  const outages = PARTS.map((part) => ({
+    part: part.name,
+    spans: downtimes(events, part.name).map((d) => ({ from: d.from, to: d.to ?? now })),
+  }));
   const found: LoneOutage[] = [];
   for (const { part, spans } of outages) {
     const others = outages.filter((o) => o.part !== part).flatMap((o) => o.spans);
@@ -73,7 +89,11 @@ export function loneOutages({ events, now }: Pick<World, 'events' | 'now'>): Lon
     for (const span of spans) {
       const alone = without(span, others);
       // A report covers about a second (more on a busy computer): it counts for the stretch that holds its middle.
-      const inside = reports.filter((r) => r.url.includes(page) && alone.some((a) => r.time - r.interval_ms / 2 >= a.from && r.time - r.interval_ms / 2 <= a.to));
+      const inside = reports.filter(
+        (r) =>
+          r.url.includes(page) &&
+          alone.some((a) => r.time - r.interval_ms / 2 >= a.from && r.time - r.interval_ms / 2 <= a.to),
+      );
       const sent = inside.reduce((n, r) => n + r.sent, 0);
       if (sent < TESTED) continue;
       // Failed as load counts it: a 5xx, or no answer at all (an answer may come in the span after its request's).
@@ -90,7 +110,9 @@ const describeOutage = (o: LoneOutage) => `${o.part} down: ${o.failed} of ${o.se
 
 /** The parts, in the prediction's words ("lb-01 and db-01"), whose lone outage failed most requests. */
 function spofsFound(tested: LoneOutage[]): string {
-  const spofs = PARTS.map((p) => p.name).filter((name) => tested.some((o) => o.part === name && share(o) >= SPOF_SHARE));
+  const spofs = PARTS.map((p) => p.name).filter((name) =>
+    tested.some((o) => o.part === name && share(o) >= SPOF_SHARE),
+  );
   if (!spofs.length) return 'none of them';
   return spofs.length === 1 ? `${spofs[0]} only` : `${spofs.slice(0, -1).join(', ')} and ${spofs.at(-1)}`;
 }
@@ -98,7 +120,8 @@ function spofsFound(tested: LoneOutage[]): string {
 export default defineScenario({
   name: 'spof',
   title: 'Find the single points of failure',
-  summary: 'One balancer, two web servers, one database: the home page needs no data, the cart (/kv?key=cart) reads it from db-01. Break one part at a time, with traffic flowing, and watch what visitors get.',
+  summary:
+    'One balancer, two web servers, one database: the home page needs no data, the cart (/kv?key=cart) reads it from db-01. Break one part at a time, with traffic flowing, and watch what visitors get.',
   nodes: [db1, web1, web2, lb],
   files: {
     'store.conf': storeConf(),
@@ -116,15 +139,23 @@ export default defineScenario({
     {
       id: 'web-is-redundant',
       title: 'Kill one web server and see the site keep answering: a web server is not a SPOF.',
-      hints: ['`infra kill web-01` (or web-02), then send requests to the balancer at 10.0.0.2.', 'Run `infra kill web-01`, then `curl http://10.0.0.2/` three times.'],
+      hints: [
+        '`infra kill web-01` (or web-02), then send requests to the balancer at 10.0.0.2.',
+        'Run `infra kill web-01`, then `curl http://10.0.0.2/` three times.',
+      ],
       solution: ['infra kill web-01', 'curl http://10.0.0.2/', 'curl http://10.0.0.2/', 'curl http://10.0.0.2/'],
       check({ events }) {
-        const best = Math.max(servedWhileDown(events, web1.name, web2.name, lb.address), servedWhileDown(events, web2.name, web1.name, lb.address));
+        const best = Math.max(
+          servedWhileDown(events, web1.name, web2.name, lb.address),
+          servedWhileDown(events, web2.name, web1.name, lb.address),
+        );
         const anyDown = exits(events, web1.name).length + exits(events, web2.name).length > 0;
         return {
           met: best >= 3,
           expected: 'while one web server is down, 3 requests through lb-01 answered by the other',
-          observed: anyDown ? `while a web server was down, the other answered ${plural(best, 'request')}` : 'no web server has gone down yet',
+          observed: anyDown
+            ? `while a web server was down, the other answered ${plural(best, 'request')}`
+            : 'no web server has gone down yet',
         };
       },
     },
@@ -201,8 +232,12 @@ export default defineScenario({
     },
     {
       id: 'spof-parts',
-      question: 'Which parts of this stack are single points of failure: parts whose loss alone takes the site, or one of its pages, away?',
-      kind: { type: 'choice', choices: ['none of them', 'lb-01 only', 'lb-01 and db-01', 'lb-01, web-01, web-02 and db-01'] },
+      question:
+        'Which parts of this stack are single points of failure: parts whose loss alone takes the site, or one of its pages, away?',
+      kind: {
+        type: 'choice',
+        choices: ['none of them', 'lb-01 only', 'lb-01 and db-01', 'lb-01, web-01, web-02 and db-01'],
+      },
       goal: 'every-spof',
       measure(world) {
         const tested = loneOutages(world);

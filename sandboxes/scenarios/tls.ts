@@ -24,7 +24,10 @@ const redirected = (r: Request) => !r.tls && r.status === 301 && !!r.setHeaders?
 export function loginBeforeRedirect({ events }: Pick<World, 'events'>) {
   const first = balancerRequests(events, lb.name).find((r) => login(r) && redirected(r));
   if (!first) return undefined;
-  return { value: 'Yes', how: `lb-01 received your ${first.method} ${first.path} over plain HTTP, form and password included, and only then answered 301 to ${first.setHeaders!.location}` };
+  return {
+    value: 'Yes',
+    how: `lb-01 received your ${first.method} ${first.path} over plain HTTP, form and password included, and only then answered 301 to ${first.setHeaders!.location}`,
+  };
 }
 
 export default defineScenario({
@@ -47,11 +50,12 @@ export default defineScenario({
   goals: [
     {
       id: 'login-in-clear',
-      title: 'Send a login form to the site over plain HTTP while you capture lb-01\'s link, and find the password in the capture.',
+      title:
+        "Send a login form to the site over plain HTTP while you capture lb-01's link, and find the password in the capture.",
       hints: [
-        '`sniff` shows what crosses a node\'s link, as tcpdump does; `&` runs it in the background while you type the next command.',
+        "`sniff` shows what crosses a node's link, as tcpdump does; `&` runs it in the background while you type the next command.",
         'Keep the capture to your own traffic (you are 203.0.113.10): `sniff -c 2 lb-01 host 203.0.113.10 &`. A form is sent with `curl -d`.',
-        'Start the capture, then send `curl -d \'user=ada&password=s3cret\' http://10.0.0.2/` and read the first packet.',
+        "Start the capture, then send `curl -d 'user=ada&password=s3cret' http://10.0.0.2/` and read the first packet.",
       ],
       solution: ['sniff -c 2 lb-01 host 203.0.113.10 &', "curl -d 'user=ada&password=s3cret' http://10.0.0.2/"],
       check({ events }) {
@@ -59,13 +63,16 @@ export default defineScenario({
         return {
           met: sent.length > 0,
           expected: 'a form sent from your terminal reaches lb-01 over plain HTTP',
-          observed: sent.length ? `${plural(sent.length, 'form')} reached lb-01 in clear, the last: ${sent.at(-1)!.method} ${sent.at(-1)!.path}` : 'no form sent to lb-01 yet',
+          observed: sent.length
+            ? `${plural(sent.length, 'form')} reached lb-01 in clear, the last: ${sent.at(-1)!.method} ${sent.at(-1)!.path}`
+            : 'no form sent to lb-01 yet',
         };
       },
     },
     {
       id: 'https-only',
-      title: 'A login is readable on the wire: stop it, so that logins reach the site encrypted and browsers no longer use plain HTTP.',
+      title:
+        'A login is readable on the wire: stop it, so that logins reach the site encrypted and browsers no longer use plain HTTP.',
       challenge: true,
       hints: [
         'Capture again and ask where the password is readable: on the hop from the internet to lb-01. The fix belongs at lb-01, which holds a certificate (site.pem) it does not use.',
@@ -93,12 +100,15 @@ export default defineScenario({
         const closed = !lastClear || requests.some((r) => r.seq > lastClear.seq && redirected(r));
         return {
           met: redirects.length > 0 && withHsts.length > 0 && closed,
-          expected: 'plain HTTP answered by lb-01 with 301 to https://...; a login served over HTTPS with a Strict-Transport-Security header',
+          expected:
+            'plain HTTP answered by lb-01 with 301 to https://...; a login served over HTTPS with a Strict-Transport-Security header',
           observed: [
             `${plural(redirects.length, 'plain-HTTP request')} redirected to https with 301`,
             `${plural(secure.length, 'login')} served over HTTPS, ${withHsts.length} with Strict-Transport-Security`,
             closed ? '' : 'the last plain-HTTP login still reached a web server',
-          ].filter(Boolean).join('; '),
+          ]
+            .filter(Boolean)
+            .join('; '),
         };
       },
     },
@@ -106,7 +116,8 @@ export default defineScenario({
   predictions: [
     {
       id: 'login-before-redirect',
-      question: 'Once lb-01 redirects plain HTTP to HTTPS with a 301, you send the login form to http://www.example.com/. Does the password cross the network in clear?',
+      question:
+        'Once lb-01 redirects plain HTTP to HTTPS with a 301, you send the login form to http://www.example.com/. Does the password cross the network in clear?',
       kind: { type: 'choice', choices: ['Yes', 'No'] },
       goal: 'https-only',
       measure: loginBeforeRedirect,

@@ -1,6 +1,14 @@
 // The overview lesson: the whole stack in its simplest form, a balancer in front of two web servers. Its challenge
 // asks the learner to take the site down anyway: what redundancy protects against, by what it does not.
-import { appRequests, balancerRequests, countBy, describeCounts, exits, plural, servedWhileDown } from './build/observe';
+import {
+  appRequests,
+  balancerRequests,
+  countBy,
+  describeCounts,
+  exits,
+  plural,
+  servedWhileDown,
+} from './build/observe';
 import { defineScenario, type Measured, type World } from '../contracts/scenario';
 import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './build/topology';
 
@@ -8,12 +16,20 @@ const lb = balancer();
 const [web1, web2] = [webServer(1), webServer(2)];
 
 /** The choices of the prediction asked before web-01 is killed. */
-export const AFTER_THE_DEATH = ["web-02's page, all three", "An error first, then web-02's page", 'An error each, until web-01 is back'] as const;
+export const AFTER_THE_DEATH = [
+  "web-02's page, all three",
+  "An error first, then web-02's page",
+  'An error each, until web-01 is back',
+] as const;
 
 /** What lb-01's first three answers after web-01's death were: all pages, all errors, or errors then pages. */
 export function nextThreeAnswers({ events }: Pick<World, 'events'>): Measured | undefined {
   const death = exits(events, web1.name).at(-1);
-  const next = death && balancerRequests(events, lb.name).filter((r) => r.seq > death.seq).slice(0, 3);
+  const next =
+    death &&
+    balancerRequests(events, lb.name)
+      .filter((r) => r.seq > death.seq)
+      .slice(0, 3);
   if (!next || next.length < 3) return undefined;
   const failed = next.filter((r) => r.status >= 500).length;
   const [pages, errorsThenPages, errors] = AFTER_THE_DEATH;
@@ -26,7 +42,8 @@ export function nextThreeAnswers({ events }: Pick<World, 'events'>): Measured | 
 export default defineScenario({
   name: 'two-servers',
   title: 'Two web servers behind a load balancer',
-  summary: 'lb-01 (10.0.0.2) sends each request to web-01 or web-02 in turn and stops using a server that fails its health checks.',
+  summary:
+    'lb-01 (10.0.0.2) sends each request to web-01 or web-02 in turn and stops using a server that fails its health checks.',
   // Started in this order: the web servers listen before the balancer checks them.
   nodes: [web1, web2, lb],
   files: {
@@ -77,14 +94,17 @@ export default defineScenario({
         return {
           met: best >= 3,
           expected: 'while web-01 is down, 3 requests through lb-01 answered by web-02',
-          observed: everDown ? `while web-01 was down, web-02 answered ${plural(best, 'request')}` : 'web-01 has not gone down yet',
+          observed: everDown
+            ? `while web-01 was down, web-02 answered ${plural(best, 'request')}`
+            : 'web-01 has not gone down yet',
         };
       },
     },
     {
       id: 'take-the-site-down',
       challenge: true,
-      title: 'The site has two web servers. Make it fail anyway: get 503 Service Unavailable from lb-01, without touching lb-01.',
+      title:
+        'The site has two web servers. Make it fail anyway: get 503 Service Unavailable from lb-01, without touching lb-01.',
       hints: [
         'What does lb-01 need in order to answer a request with a page? The topology shows what it sends requests to.',
         'A balancer answers 503 itself when it has no server left that can take the request. One dead server was not enough.',
@@ -96,7 +116,9 @@ export default defineScenario({
         return {
           met: failed.length > 0,
           expected: 'a request to lb-01 answered 503 Service Unavailable',
-          observed: failed.length ? `lb-01 answered ${plural(failed.length, 'request')} with 503` : 'lb-01 has not answered 503 yet',
+          observed: failed.length
+            ? `lb-01 answered ${plural(failed.length, 'request')} with 503`
+            : 'lb-01 has not answered 503 yet',
         };
       },
     },

@@ -16,7 +16,10 @@ const SLOW_MS = 300;
 const FAST_MS = 20;
 
 const lb = balancer();
-const [web1, web2] = [webServer(1, ['--service-time', `${FAST_MS}ms`]), webServer(2, ['--service-time', `${FAST_MS}ms`])];
+const [web1, web2] = [
+  webServer(1, ['--service-time', `${FAST_MS}ms`]),
+  webServer(2, ['--service-time', `${FAST_MS}ms`]),
+];
 /** Requests a run of lb-01 must have answered before its split counts. */
 const ENOUGH = 30;
 
@@ -25,7 +28,11 @@ function splits(events: Parameters<typeof runsOf>[0]) {
   return runsOf(events, lb.name).map((run) => {
     const served = appRequests(run, lb.address);
     const slow = served.filter((e) => e.node === web2.name);
-    return { served, share: served.length ? slow.length / served.length : 0, stillSlow: slow.some((e) => e.duration_ms >= SLOW_MS * 0.8) };
+    return {
+      served,
+      share: served.length ? slow.length / served.length : 0,
+      stillSlow: slow.some((e) => e.duration_ms >= SLOW_MS * 0.8),
+    };
   });
 }
 
@@ -49,7 +56,10 @@ export function slowShare({ events }: Pick<World, 'events'>) {
   const slow = first.filter((e) => e.node === web2.name).length;
   const share = slow / first.length;
   const value = share < 0.4 ? SHARES[0] : share <= 0.6 ? SHARES[1] : SHARES[2];
-  return { value, how: `web-02 served ${slow} of the first ${first.length} requests through lb-01 under round robin (${Math.round(share * 100)}%)` };
+  return {
+    value,
+    how: `web-02 served ${slow} of the first ${first.length} requests through lb-01 under round robin (${Math.round(share * 100)}%)`,
+  };
 }
 
 export default defineScenario({
@@ -77,16 +87,23 @@ export default defineScenario({
       ],
       solution: ['load -r 20 -d 3s'],
       check({ events }) {
-        const even = splits(events).find((s) => s.served.length >= ENOUGH && s.stillSlow && s.share >= 0.4 && s.share <= 0.6);
-        return { met: !!even, expected: `${ENOUGH}+ requests through lb-01 under round robin while web-02 answers slowly`, observed: observed(events) };
+        const even = splits(events).find(
+          (s) => s.served.length >= ENOUGH && s.stillSlow && s.share >= 0.4 && s.share <= 0.6,
+        );
+        return {
+          met: !!even,
+          expected: `${ENOUGH}+ requests through lb-01 under round robin while web-02 answers slowly`,
+          observed: observed(events),
+        };
       },
     },
     {
       id: 'leastconn',
-      title: 'The slow web-02 gets as many requests as the fast web-01: make lb-01 send it fewer than 3 in 10, while it keeps serving.',
+      title:
+        'The slow web-02 gets as many requests as the fast web-01: make lb-01 send it fewer than 3 in 10, while it keeps serving.',
       challenge: true,
       hints: [
-        'Round robin counts turns, not work. Which of HAProxy\'s algorithms looks at how many requests each server has in progress?',
+        "Round robin counts turns, not work. Which of HAProxy's algorithms looks at how many requests each server has in progress?",
         '`balance leastconn` sends each request to the server with the fewest connections in flight. (Weights would also do, but only for as long as web-02 stays exactly this slow.)',
         'Change `balance roundrobin` to `balance leastconn` in haproxy.cfg and `reload`.',
         'leastconn only differs when requests overlap: use `load` (a single curl at a time always finds both servers idle).',
@@ -99,7 +116,11 @@ export default defineScenario({
       ],
       check({ events }) {
         const uneven = splits(events).find((s) => s.served.length >= ENOUGH && s.stillSlow && s.share < 0.3);
-        return { met: !!uneven, expected: `${ENOUGH}+ requests through lb-01 with the slow web-02 still serving, but less than 30% of them`, observed: observed(events) };
+        return {
+          met: !!uneven,
+          expected: `${ENOUGH}+ requests through lb-01 with the slow web-02 still serving, but less than 30% of them`,
+          observed: observed(events),
+        };
       },
     },
   ],

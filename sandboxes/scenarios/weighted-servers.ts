@@ -12,13 +12,16 @@ const WINDOW = 20;
 /** "in the last 20 through lb-01: web-01 served 5, web-02 served 15" (or that there was none yet). */
 function lastFew(served: ReturnType<typeof appRequests>, size: number): string {
   const last = served.slice(-size);
-  return last.length ? `in the last ${last.length} through lb-01: ${describeCounts(countBy(last, (e) => e.node))}` : 'no request through lb-01 yet';
+  return last.length
+    ? `in the last ${last.length} through lb-01: ${describeCounts(countBy(last, (e) => e.node))}`
+    : 'no request through lb-01 yet';
 }
 
 export default defineScenario({
   name: 'weighted-servers',
   title: 'Weighted round robin',
-  summary: 'lb-01 shares requests between web-01 and web-02 by weight. Both start with the default weight 1, so they take turns.',
+  summary:
+    'lb-01 shares requests between web-01 and web-02 by weight. Both start with the default weight 1, so they take turns.',
   nodes: [web1, web2, lb],
   files: {
     'haproxy.cfg': haproxyCfg({
@@ -48,7 +51,9 @@ export default defineScenario({
       check({ events }) {
         const served = appRequests(events, lb.address);
         // Some 20 requests in a row split 15:5 (weighted round robin repeats web-02 web-02 web-01 web-02).
-        const hit = windows(served, WINDOW).find((w) => w.filter((e) => e.node === web2.name).length === (WINDOW * 3) / 4);
+        const hit = windows(served, WINDOW).find(
+          (w) => w.filter((e) => e.node === web2.name).length === (WINDOW * 3) / 4,
+        );
         return {
           met: !!hit,
           expected: `in ${WINDOW} requests in a row through lb-01, web-02 serves ${(WINDOW * 3) / 4} and web-01 ${WINDOW / 4}`,
@@ -58,7 +63,8 @@ export default defineScenario({
     },
     {
       id: 'drain',
-      title: 'Take web-01 out of the rotation without stopping it: it keeps running and passing checks, but serves no visitor.',
+      title:
+        'Take web-01 out of the rotation without stopping it: it keeps running and passing checks, but serves no visitor.',
       hints: [
         'A server with `weight 0` still gets health checks but no new requests. (On real HAProxy you would drain without a reload, on the runtime API: `set server be_app/web-01 state drain`.)',
         'Set `weight 0` on web-01 in haproxy.cfg, `reload`, then send ten requests.',
@@ -72,9 +78,19 @@ export default defineScenario({
       check({ events }) {
         // Ten visitors in a row went to web-02 while web-01 kept answering lb-01's health checks in between.
         const checked = (from: number, to: number) =>
-          events.some((e) => e.type === 'web.request' && e.node === web1.name && e.path === '/health' && e.status === 200 && e.time >= from && e.time <= to);
+          events.some(
+            (e) =>
+              e.type === 'web.request' &&
+              e.node === web1.name &&
+              e.path === '/health' &&
+              e.status === 200 &&
+              e.time >= from &&
+              e.time <= to,
+          );
         const served = appRequests(events, lb.address);
-        const drained = windows(served, 10).find((w) => w.every((e) => e.node === web2.name) && checked(w[0].time, w[9].time));
+        const drained = windows(served, 10).find(
+          (w) => w.every((e) => e.node === web2.name) && checked(w[0].time, w[9].time),
+        );
         return {
           met: !!drained,
           expected: '10 requests in a row through lb-01 served by web-02 while web-01 stays up and passes its checks',

@@ -16,7 +16,10 @@ export interface CommandLine<O extends ParseArgsOptionsConfig> {
 }
 
 /** The options and words of `args`; a line parseArgs cannot read is refused. */
-export function readCommandLine<const O extends ParseArgsOptionsConfig>(line: CommandLine<O>, args = process.argv.slice(2)) {
+export function readCommandLine<const O extends ParseArgsOptionsConfig>(
+  line: CommandLine<O>,
+  args = process.argv.slice(2),
+) {
   try {
     return parseArgs({ args, options: line.options, allowPositionals: line.positionals ?? false, strict: true });
   } catch (error) {

@@ -18,7 +18,16 @@ const held = new Map<object, () => void>();
 const sockets = new Set<net.Socket>();
 const pausedByFreeze = new Set<net.Socket>();
 /** Socket events a stopped process would only see once continued. `pause`/`resume` are not held: freezing uses them. */
-const HELD_EVENTS = new Set<string | symbol>(['data', 'end', 'close', 'error', 'timeout', 'connect', 'drain', 'secureConnect']);
+const HELD_EVENTS = new Set<string | symbol>([
+  'data',
+  'end',
+  'close',
+  'error',
+  'timeout',
+  'connect',
+  'drain',
+  'secureConnect',
+]);
 
 export const isFrozen = (): boolean => frozen;
 
@@ -81,11 +90,17 @@ export function pausableTimers(): void {
   const original = { setTimeout, setInterval, clearTimeout, clearInterval };
   const patched = {
     setTimeout(callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) {
-      const timer: NodeJS.Timeout = original.setTimeout(() => (frozen ? held.set(timer, () => callback(...args)) : callback(...args)), ms);
+      const timer: NodeJS.Timeout = original.setTimeout(
+        () => (frozen ? held.set(timer, () => callback(...args)) : callback(...args)),
+        ms,
+      );
       return timer;
     },
     setInterval(callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) {
-      const timer: NodeJS.Timeout = original.setInterval(() => (frozen ? held.set(timer, () => callback(...args)) : callback(...args)), ms);
+      const timer: NodeJS.Timeout = original.setInterval(
+        () => (frozen ? held.set(timer, () => callback(...args)) : callback(...args)),
+        ms,
+      );
       return timer;
     },
     clearTimeout(timer?: NodeJS.Timeout | string | number) {

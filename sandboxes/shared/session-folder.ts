@@ -11,7 +11,21 @@
 //
 // Checking a path and then opening it lets another process swap a symlink in between, so a file is opened first
 // and the opened handle is what gets checked: a regular file, one link only, and its own real path inside the root.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** The folder this program is confined to, or undefined when it runs unconfined (by hand). */
@@ -34,7 +48,11 @@ export function strerror(error: unknown): string {
 
 /** An error shaped like node:fs's own, so callers that test `code === 'ENOENT'` need no special case. */
 function refused(path: string, code = 'ENOENT', syscall = 'open'): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${code}: ${WORDS[code]?.toLowerCase() ?? 'refused'}, ${syscall} '${path}'`), { code, syscall, path });
+  return Object.assign(new Error(`${code}: ${WORDS[code]?.toLowerCase() ?? 'refused'}, ${syscall} '${path}'`), {
+    code,
+    syscall,
+    path,
+  });
 }
 
 function within(root: string, real: string): boolean {
@@ -66,7 +84,8 @@ export function sessionPath(path: string, root = sessionRoot()): string {
       break;
     } catch (error) {
       const parent = dirname(existing);
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === existing) throw refused(path, root ? 'ENOENT' : (error as NodeJS.ErrnoException).code);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === existing)
+        throw refused(path, root ? 'ENOENT' : (error as NodeJS.ErrnoException).code);
       rest = rest ? join(basename(existing), rest) : basename(existing);
       existing = parent;
     }

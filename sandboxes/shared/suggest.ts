@@ -9,7 +9,8 @@ export function distance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.length][b.length];
@@ -23,8 +24,14 @@ export function closest(typed: string, candidates: readonly string[]): string[] 
   const scored = candidates
     // An edit distance is at least the difference in length: what differs more cannot be close, and a long word
     // (a whole pasted line) is dismissed without an edit distance over its every letter.
-    .filter((candidate) => (candidate.startsWith(word) && word.length >= 2) || Math.abs(candidate.length - word.length) <= allowed)
-    .map((candidate) => ({ candidate, score: candidate.startsWith(word) && word.length >= 2 ? 0.5 : distance(word, candidate.toLowerCase()) }))
+    .filter(
+      (candidate) =>
+        (candidate.startsWith(word) && word.length >= 2) || Math.abs(candidate.length - word.length) <= allowed,
+    )
+    .map((candidate) => ({
+      candidate,
+      score: candidate.startsWith(word) && word.length >= 2 ? 0.5 : distance(word, candidate.toLowerCase()),
+    }))
     .filter(({ score }) => score <= allowed)
     .sort((x, y) => x.score - y.score);
   if (scored.length === 0) return [];

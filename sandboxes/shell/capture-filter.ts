@@ -151,10 +151,12 @@ function portNumber(id: string): number {
 function network(id: string): (host: string) => boolean {
   const [base, bitsText] = id.split('/');
   const parts = base.split('.');
-  if (parts.length > 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw new FilterError(`invalid IPv4 address '${id}'`);
+  if (parts.length > 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255))
+    throw new FilterError(`invalid IPv4 address '${id}'`);
   const bits = bitsText === undefined ? parts.length * 8 : Number(bitsText);
   if (!Number.isInteger(bits) || bits < 0 || bits > 32) throw new FilterError(`mask length must be <= 32`);
-  const value = (address: string) => address.split('.').reduce((n, p) => n * 256 + Number(p), 0) * 256 ** (4 - address.split('.').length);
+  const value = (address: string) =>
+    address.split('.').reduce((n, p) => n * 256 + Number(p), 0) * 256 ** (4 - address.split('.').length);
   const mask = (n: number) => (bits === 0 ? 0 : Math.floor(n / 2 ** (32 - bits)));
   const want = mask(value(base));
   if (want * 2 ** (32 - bits) !== value(base)) throw new FilterError(`non-network bits set in "${id}"`);

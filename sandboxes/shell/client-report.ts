@@ -16,7 +16,13 @@ export function reportClients(io: CommandIO, target: Target, stats: LoadStats): 
     const span = stats.takeSpan();
     const interval_ms = Math.max(1, Math.round(performance.now() - since));
     since = performance.now();
-    const seen = span.sent + Object.values(span.answered).reduce((a, b) => a + b, 0) + span.refused + span.timed_out + span.reset + span.other;
+    const seen =
+      span.sent +
+      Object.values(span.answered).reduce((a, b) => a + b, 0) +
+      span.refused +
+      span.timed_out +
+      span.reset +
+      span.other;
     if (seen > 0) await report(io.session, { cmd: 'clients', report: { url, interval_ms, ...span } });
   };
   const timer = setInterval(() => void send(), EVERY_MS);

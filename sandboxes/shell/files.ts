@@ -21,8 +21,10 @@ export function sessionFile(folder: string, name: string): { path: string; text:
   const choices = `files here: ${files.join(', ') || 'none'}`;
   const path = resolve(folder, name);
   const inside = relative(folder, path);
-  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) return { error: `${name}: outside the session folder; ${choices}` };
-  if (inside.includes(sep) || inside.startsWith('.')) return { error: `${name}: not one of the scenario's files; ${choices}` };
+  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside))
+    return { error: `${name}: outside the session folder; ${choices}` };
+  if (inside.includes(sep) || inside.startsWith('.'))
+    return { error: `${name}: not one of the scenario's files; ${choices}` };
   try {
     // A symlink or a hard link inside the folder could still lead out of it: it reads as a missing file.
     return { path, text: readSessionFile(path, folder) };

@@ -73,14 +73,15 @@ export async function exchange(request: HttpRequest): Promise<HttpResponse> {
     const target = `${request.host} port ${request.port}`;
     let connected = false;
     let received = Buffer.alloc(0);
-    let head: Omit<HttpResponse, 'body'> & { bodyStart: number } | undefined;
+    let head: (Omit<HttpResponse, 'body'> & { bodyStart: number }) | undefined;
     let settled = false;
     const timers: NodeJS.Timeout[] = [];
 
     const raw = connect({ host: request.host, port: request.port });
     // Over https the request and the answer go through the sandbox's TLS model (../network/tls), which checks the
     // certificate as curl does before a single byte of the request leaves.
-    const socket: Duplex = tls && request.tls ? tls.secureConnect(raw, request.tls.servername, request.tls.trusted) : raw;
+    const socket: Duplex =
+      tls && request.tls ? tls.secureConnect(raw, request.tls.servername, request.tls.trusted) : raw;
     const finish = (error: CurlError | undefined, response?: HttpResponse) => {
       if (settled) return;
       settled = true;
@@ -96,7 +97,14 @@ export async function exchange(request: HttpRequest): Promise<HttpResponse> {
 
     timers.push(
       setTimeout(() => {
-        if (!connected) finish(new CurlError(28, `Failed to connect to ${target} after ${elapsed()} ms: Timeout was reached`, 'connect timeout'));
+        if (!connected)
+          finish(
+            new CurlError(
+              28,
+              `Failed to connect to ${target} after ${elapsed()} ms: Timeout was reached`,
+              'connect timeout',
+            ),
+          );
       }, request.connectTimeoutMs ?? 300_000),
     );
     if (request.maxTimeMs !== undefined) {
@@ -136,7 +144,9 @@ export async function exchange(request: HttpRequest): Promise<HttpResponse> {
       if (request.tls && !secured) {
         // The server hung up during the handshake: it answered with something that is not TLS (a plain HTTP
         // port answers the ClientHello with a 400), or with nothing at all. OpenSSL's words for each, via curl.
-        const text = rawBytes ? 'error:0A00010B:SSL routines::wrong version number' : `OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to ${request.host}:${request.port} `;
+        const text = rawBytes
+          ? 'error:0A00010B:SSL routines::wrong version number'
+          : `OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to ${request.host}:${request.port} `;
         return finish(new CurlError(35, text, 'TLS handshake'));
       }
       if (!head) {
@@ -153,11 +163,18 @@ export async function exchange(request: HttpRequest): Promise<HttpResponse> {
       if (tls && error instanceof tls.TlsError) {
         // curl's numbers: 60 for a certificate it cannot trust, 35 for any other handshake failure.
         if (error.code === 'ERR_TLS_CERT') return finish(new CurlError(60, error.message, 'certificate problem'));
-        const text = error.code === 'ERR_TLS_PROTOCOL' ? 'error:0A00010B:SSL routines::wrong version number' : error.message;
+        const text =
+          error.code === 'ERR_TLS_PROTOCOL' ? 'error:0A00010B:SSL routines::wrong version number' : error.message;
         return finish(new CurlError(35, text, 'TLS handshake'));
       }
       if (!connected) {
-        finish(new CurlError(7, `Failed to connect to ${target} after ${elapsed()} ms: Couldn't connect to server`, 'connection refused'));
+        finish(
+          new CurlError(
+            7,
+            `Failed to connect to ${target} after ${elapsed()} ms: Couldn't connect to server`,
+            'connection refused',
+          ),
+        );
       } else if (error.code === 'ECONNRESET') {
         finish(new CurlError(56, 'Recv failure: Connection reset by peer', 'connection reset'));
       } else {
@@ -210,7 +227,8 @@ function bodyIfComplete(
   if (length !== undefined) {
     const size = Number(length);
     if (raw.length >= size) return raw.subarray(0, size);
-    if (ended) throw new CurlError(18, `transfer closed with ${size - raw.length} bytes remaining to read`, 'partial body');
+    if (ended)
+      throw new CurlError(18, `transfer closed with ${size - raw.length} bytes remaining to read`, 'partial body');
     return undefined;
   }
   return ended ? raw : undefined; // no length: the body ends when the server closes
@@ -224,7 +242,8 @@ function dechunk(raw: Buffer): Buffer | undefined {
     const lineEnd = raw.indexOf('\r\n', at);
     if (lineEnd < 0) return undefined;
     const size = parseInt(raw.subarray(at, lineEnd).toString('latin1'), 16);
-    if (Number.isNaN(size)) throw new CurlError(56, 'Illegal or missing hexadecimal sequence in chunked-encoding', 'bad response');
+    if (Number.isNaN(size))
+      throw new CurlError(56, 'Illegal or missing hexadecimal sequence in chunked-encoding', 'bad response');
     if (size === 0) return raw.indexOf('\r\n\r\n', lineEnd) >= 0 ? Buffer.concat(parts) : undefined; // last chunk, then trailers end with an empty line
     if (raw.length < lineEnd + 2 + size + 2) return undefined;
     parts.push(raw.subarray(lineEnd + 2, lineEnd + 2 + size));

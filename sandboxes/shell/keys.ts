@@ -4,18 +4,35 @@
 // decoder keeps an unfinished one until the rest arrives.
 
 export type Key =
-  | { name: 'text'; text: string }
-  | { name: 'resize'; rows: number; columns: number }
-  | { name: NamedKey };
+  { name: 'text'; text: string } | { name: 'resize'; rows: number; columns: number } | { name: NamedKey };
 
 export type NamedKey =
-  | 'enter' | 'backspace' | 'delete' | 'tab' | 'escape'
-  | 'up' | 'down' | 'left' | 'right' | 'home' | 'end' | 'pageup' | 'pagedown'
+  | 'enter'
+  | 'backspace'
+  | 'delete'
+  | 'tab'
+  | 'escape'
+  | 'up'
+  | 'down'
+  | 'left'
+  | 'right'
+  | 'home'
+  | 'end'
+  | 'pageup'
+  | 'pagedown'
   | `ctrl-${string}`;
 
 const CSI_FINAL: Record<string, NamedKey> = { A: 'up', B: 'down', C: 'right', D: 'left', H: 'home', F: 'end' };
 // VT220-style "\x1b[<n>~" keys; both numbering schemes for Home/End exist in the wild (xterm vs rxvt/linux).
-const TILDE: Record<string, NamedKey> = { '1': 'home', '7': 'home', '4': 'end', '8': 'end', '3': 'delete', '5': 'pageup', '6': 'pagedown' };
+const TILDE: Record<string, NamedKey> = {
+  '1': 'home',
+  '7': 'home',
+  '4': 'end',
+  '8': 'end',
+  '3': 'delete',
+  '5': 'pageup',
+  '6': 'pagedown',
+};
 
 export class KeyDecoder {
   private pending = '';

@@ -4,8 +4,7 @@
 import type { ClientReport } from '../contracts/commands';
 
 export type Outcome =
-  | { answered: true; status: number; servedBy: string | undefined; ms: number }
-  | { answered: false; kind: string };
+  { answered: true; status: number; servedBy: string | undefined; ms: number } | { answered: false; kind: string };
 
 /** What the clients saw since the last report (see ../contracts/commands.ts, ClientReport). */
 export type Span = Omit<ClientReport, 'url' | 'interval_ms'>;
@@ -38,7 +37,15 @@ export class LoadStats {
 
   /** What was sent and seen since the last call: one `clients` report. */
   takeSpan(): Span {
-    const span = { ...this.span, sent: this.sent - this.sentBefore, p95_ms: nearestRank(this.spanLatencies.sort((a, b) => a - b), 95) ?? null };
+    const span = {
+      ...this.span,
+      sent: this.sent - this.sentBefore,
+      p95_ms:
+        nearestRank(
+          this.spanLatencies.sort((a, b) => a - b),
+          95,
+        ) ?? null,
+    };
     this.span = emptySpan();
     this.spanLatencies = [];
     this.sentBefore = this.sent;
@@ -87,7 +94,13 @@ const failureKinds: Record<string, 'refused' | 'timed_out' | 'reset'> = {
   'empty reply': 'reset',
 };
 
-const emptySpan = () => ({ answered: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, refused: 0, timed_out: 0, reset: 0, other: 0 });
+const emptySpan = () => ({
+  answered: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
+  refused: 0,
+  timed_out: 0,
+  reset: 0,
+  other: 0,
+});
 
 function bump(counts: Map<string, number>, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -109,7 +122,13 @@ const sorted = (counts: Map<string, number>) => [...counts].sort(([a], [b]) => a
 /** The live one-liner, e.g. "3.0 s  sent 30  web-01 15  web-02 14  errors 1  p50 2.1 ms p95 4.0 ms p99 6.2 ms". */
 export function liveLine(stats: LoadStats, seconds: number): string {
   const servers = sorted(stats.servers).map(([name, n]) => `${name} ${n}`);
-  const errors = stats.failed ? [`errors ${sorted(stats.errors).map(([kind, n]) => `${kind}×${n}`).join(' ')}`] : [];
+  const errors = stats.failed
+    ? [
+        `errors ${sorted(stats.errors)
+          .map(([kind, n]) => `${kind}×${n}`)
+          .join(' ')}`,
+      ]
+    : [];
   const latency = `p50 ${formatMs(stats.percentile(50))} p95 ${formatMs(stats.percentile(95))} p99 ${formatMs(stats.percentile(99))}`;
   return [`${seconds.toFixed(1)} s`, `sent ${stats.sent}`, ...servers, ...errors, latency].join('  ');
 }
@@ -117,8 +136,14 @@ export function liveLine(stats: LoadStats, seconds: number): string {
 /** The closing report. */
 export function finalSummary(stats: LoadStats, seconds: number, stoppedEarly: boolean): string {
   const pct = (n: number) => (stats.done ? `${Math.round((100 * n) / stats.done)}%` : '-');
-  const servers = sorted(stats.servers).map(([name, n]) => `${name} ${n} (${pct(n)})`).join('  ') || 'none';
-  const errors = sorted(stats.errors).map(([kind, n]) => `${kind} ×${n}`).join('  ') || 'none';
+  const servers =
+    sorted(stats.servers)
+      .map(([name, n]) => `${name} ${n} (${pct(n)})`)
+      .join('  ') || 'none';
+  const errors =
+    sorted(stats.errors)
+      .map(([kind, n]) => `${kind} ×${n}`)
+      .join('  ') || 'none';
   const unanswered = stats.sent - stats.done;
   return [
     `${stats.sent} requests in ${seconds.toFixed(1)} s (${(stats.sent / Math.max(seconds, 0.001)).toFixed(1)}/s)${stoppedEarly ? ', stopped by Ctrl-C' : ''}: ` +

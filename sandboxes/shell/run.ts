@@ -28,8 +28,12 @@ export async function runPipeline(pipeline: string[][], terminal: Terminal): Pro
     const command = terminal.commands.find((c) => c.name === name);
     if (!command) {
       const hint =
-        (INSTEAD[name] ? ` (in this sandbox, ${INSTEAD[name]})` : didYouMean(name, terminal.commands.map((c) => c.name))) ||
-        ". Type 'help' to list the commands";
+        (INSTEAD[name]
+          ? ` (in this sandbox, ${INSTEAD[name]})`
+          : didYouMean(
+              name,
+              terminal.commands.map((c) => c.name),
+            )) || ". Type 'help' to list the commands";
       terminal.err(`${name}: command not found${hint}\n`);
       return 127;
     }

@@ -34,7 +34,13 @@ export class Session {
     if (!existsSync(this.controlFile)) return undefined;
     try {
       const control = JSON.parse(readFileSync(this.controlFile, 'utf8')) as Control;
-      if (typeof control.port !== 'number' || typeof control.secret !== 'string' || typeof control.net !== 'string' || typeof control.client !== 'string') return undefined;
+      if (
+        typeof control.port !== 'number' ||
+        typeof control.secret !== 'string' ||
+        typeof control.net !== 'string' ||
+        typeof control.client !== 'string'
+      )
+        return undefined;
       // The network folder is written to (captures, firewall rules): it must be this session's own.
       control.net = sessionPath(control.net, this.folder);
       if (!isIPv4(control.client)) return undefined;

@@ -64,7 +64,8 @@ function redraw(): void {
  * output printed in its place, and the prompt and the line drawn again under it, so typing goes on undisturbed.
  */
 function printAbove(text: string): void {
-  if (running?.keys) held += text; // a full-screen program's screen is not scrolled under it
+  if (running?.keys)
+    held += text; // a full-screen program's screen is not scrolled under it
   else if (running) write(atLineStart ? text : `\n${text}`);
   else {
     process.stdout.write('\r\x1b[K');
@@ -212,7 +213,14 @@ function layout(words: string[]): string {
   const width = Math.max(...words.map((w) => w.length)) + 2;
   const perRow = Math.max(1, Math.floor(columns / width));
   const lines: string[] = [];
-  for (let i = 0; i < words.length; i += perRow) lines.push(words.slice(i, i + perRow).map((w) => w.padEnd(width)).join('').trimEnd());
+  for (let i = 0; i < words.length; i += perRow)
+    lines.push(
+      words
+        .slice(i, i + perRow)
+        .map((w) => w.padEnd(width))
+        .join('')
+        .trimEnd(),
+    );
   return lines.join('\n');
 }
 

@@ -47,7 +47,11 @@ function post({ port, secret }: Control, command: Command, signal: AbortSignal):
         method: 'POST',
         path: '/command',
         signal,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${secret}` },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${secret}`,
+        },
       },
       (res) => {
         let text = '';
@@ -58,7 +62,11 @@ function post({ port, secret }: Control, command: Command, signal: AbortSignal):
           try {
             resolve(JSON.parse(text) as Reply);
           } catch {
-            reject(new Error(`the sandbox's supervisor answered ${res.statusCode} with no reply; is the sandbox still running?`));
+            reject(
+              new Error(
+                `the sandbox's supervisor answered ${res.statusCode} with no reply; is the sandbox still running?`,
+              ),
+            );
           }
         });
       },

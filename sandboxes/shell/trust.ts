@@ -28,5 +28,9 @@ export async function trustedCertificates(folder: string, cacert?: string): Prom
 export function resolveEntries(entries: string[]): { map: Map<string, string> } | { bad: string } {
   const bad = entries.find((entry) => !/^[^:]+:\d+:\d{1,3}(\.\d{1,3}){3}$/.test(entry));
   if (bad !== undefined) return { bad };
-  return { map: new Map(entries.map((entry) => [entry.slice(0, entry.lastIndexOf(':')), entry.slice(entry.lastIndexOf(':') + 1)])) };
+  return {
+    map: new Map(
+      entries.map((entry) => [entry.slice(0, entry.lastIndexOf(':')), entry.slice(entry.lastIndexOf(':') + 1)]),
+    ),
+  };
 }

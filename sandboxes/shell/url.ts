@@ -18,10 +18,15 @@ export interface Target {
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /** `resolve` maps "name:port" to an address, from curl's --resolve option; `lookup` asks DNS for a name's addresses. */
-export function parseUrl(text: string, resolve: Map<string, string> = new Map(), lookup?: (name: string) => string[] | undefined): Target {
+export function parseUrl(
+  text: string,
+  resolve: Map<string, string> = new Map(),
+  lookup?: (name: string) => string[] | undefined,
+): Target {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
   const scheme = withScheme.slice(0, withScheme.indexOf(':')).toLowerCase();
-  if (scheme !== 'http' && scheme !== 'https') throw new CurlError(1, `Protocol "${scheme}" not supported or disabled in libcurl`, 'unsupported protocol');
+  if (scheme !== 'http' && scheme !== 'https')
+    throw new CurlError(1, `Protocol "${scheme}" not supported or disabled in libcurl`, 'unsupported protocol');
   let url: URL;
   try {
     url = new URL(withScheme);
@@ -37,8 +42,14 @@ export function parseUrl(text: string, resolve: Map<string, string> = new Map(),
 }
 
 /** The addresses of a host: an address as is, else --resolve, else DNS; curl's error 6 when there are none. */
-export function resolveHost(name: string, port: number, resolve: Map<string, string> = new Map(), lookup?: (name: string) => string[] | undefined): string[] {
-  const pinned = resolve.get(`${name}:${port}`) ?? (name === 'localhost' ? '127.0.0.1' : IPV4.test(name) ? name : undefined);
+export function resolveHost(
+  name: string,
+  port: number,
+  resolve: Map<string, string> = new Map(),
+  lookup?: (name: string) => string[] | undefined,
+): string[] {
+  const pinned =
+    resolve.get(`${name}:${port}`) ?? (name === 'localhost' ? '127.0.0.1' : IPV4.test(name) ? name : undefined);
   const addresses = pinned ? [pinned] : (lookup?.(name) ?? []);
   if (addresses.length === 0) throw new CurlError(6, `Could not resolve host: ${name}`, 'unknown host');
   return addresses;

@@ -14,7 +14,9 @@ export class StoreError extends Error {
   }
   /** The error as psql prints it: ERROR line, then DETAIL and HINT. */
   get text(): string {
-    return [this.message, this.detail && `DETAIL:  ${this.detail}`, this.hint && `HINT:  ${this.hint}`].filter(Boolean).join('\n');
+    return [this.message, this.detail && `DETAIL:  ${this.detail}`, this.hint && `HINT:  ${this.hint}`]
+      .filter(Boolean)
+      .join('\n');
   }
   /** SQLSTATE 25006: a standby or a fenced primary refused a write. */
   get readOnly(): boolean {
@@ -71,7 +73,12 @@ export class StoreClient {
     if (!this.connection || this.connection.closed) this.connection = new Connection(this.address);
     const reply = await this.connection.request(message, timeoutMs);
     if (reply.ok !== true) {
-      throw new StoreError(String(reply.error), reply.sqlstate as string | undefined, reply.detail as string | undefined, reply.hint as string | undefined);
+      throw new StoreError(
+        String(reply.error),
+        reply.sqlstate as string | undefined,
+        reply.detail as string | undefined,
+        reply.hint as string | undefined,
+      );
     }
     return reply;
   }
@@ -80,8 +87,14 @@ export class StoreClient {
    * Reads a key. With `after` (an LSN from a write), a standby first waits until it has replayed that far, up to
    * `waitMs`: read-your-writes, as comparing pg_last_wal_replay_lsn() with the commit's LSN.
    */
-  async get(key: string, options: { after?: string; waitMs?: number } = {}): Promise<{ value: string | null; replay_lsn: string }> {
-    const reply = await this.request({ op: 'get', key, after: options.after, timeout_ms: options.waitMs }, this.timeoutMs + (options.waitMs ?? 0));
+  async get(
+    key: string,
+    options: { after?: string; waitMs?: number } = {},
+  ): Promise<{ value: string | null; replay_lsn: string }> {
+    const reply = await this.request(
+      { op: 'get', key, after: options.after, timeout_ms: options.waitMs },
+      this.timeoutMs + (options.waitMs ?? 0),
+    );
     return { value: reply.value as string | null, replay_lsn: String(reply.replay_lsn) };
   }
 
@@ -114,7 +127,9 @@ export class StoreClient {
    * catch up (the primary then takes writes again).
    */
   async demote(candidate: string, timeoutMs: number): Promise<string> {
-    return String((await this.request({ op: 'demote', candidate, timeout_ms: timeoutMs }, timeoutMs + this.timeoutMs)).lsn);
+    return String(
+      (await this.request({ op: 'demote', candidate, timeout_ms: timeoutMs }, timeoutMs + this.timeoutMs)).lsn,
+    );
   }
 
   /** pg_reload_conf(): the node re-reads its settings file (store.conf). */

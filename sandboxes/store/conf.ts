@@ -7,7 +7,11 @@ import { readSessionFile, strerror } from '../shared/session-folder';
  * Parses `text`, handing each setting to `setting`, which checks it and returns what it sets (or throws). The first
  * error refuses the file, as PostgreSQL's reload refuses a postgresql.conf with one bad line.
  */
-export function parseSettings<T extends object>(text: string, file: string, setting: (name: string, value: string, where: string) => Partial<T>): ParsedConfig<Partial<T>> {
+export function parseSettings<T extends object>(
+  text: string,
+  file: string,
+  setting: (name: string, value: string, where: string) => Partial<T>,
+): ParsedConfig<Partial<T>> {
   try {
     return { config: settingsOf(text, file, setting), errors: [], warnings: [] };
   } catch (error) {
@@ -19,7 +23,10 @@ export function parseSettings<T extends object>(text: string, file: string, sett
  * A settings file read and parsed, for a node's start and its reload; throws with the file's errors. A missing
  * `file` is no file (the defaults and the flags).
  */
-export function loadSettings<T extends object>(file: string | undefined, setting: (name: string, value: string, where: string) => Partial<T>): Partial<T> {
+export function loadSettings<T extends object>(
+  file: string | undefined,
+  setting: (name: string, value: string, where: string) => Partial<T>,
+): Partial<T> {
   if (file === undefined) return {};
   let text: string;
   try {
@@ -32,7 +39,11 @@ export function loadSettings<T extends object>(file: string | undefined, setting
   return config;
 }
 
-function settingsOf<T extends object>(text: string, file: string, setting: (name: string, value: string, where: string) => Partial<T>): Partial<T> {
+function settingsOf<T extends object>(
+  text: string,
+  file: string,
+  setting: (name: string, value: string, where: string) => Partial<T>,
+): Partial<T> {
   const settings: Partial<T> = {};
   text.split('\n').forEach((raw, i) => {
     // Cut at '#' and '=' by position: a regular expression here can backtrack over a long line.
@@ -43,7 +54,8 @@ function settingsOf<T extends object>(text: string, file: string, setting: (name
     const equals = line.indexOf('=');
     const name = line.slice(0, Math.max(equals, 0)).trim();
     const value = line.slice(equals + 1).trim();
-    if (equals < 0 || !/^[a-z_]+$/.test(name) || !value) throw new Error(`${where}: expected "name = value", got "${line}"`);
+    if (equals < 0 || !/^[a-z_]+$/.test(name) || !value)
+      throw new Error(`${where}: expected "name = value", got "${line}"`);
     Object.assign(settings, setting(name, value.replace(/^'(.*)'$/, '$1'), where));
   });
   return settings;
@@ -55,6 +67,7 @@ function settingsOf<T extends object>(text: string, file: string, setting: (name
  */
 export function withSetting(text: string, name: string, value: string): string {
   const line = new RegExp(`^(\\s*${name}\\s*=\\s*)([^#\\n]*?)(\\s*(#.*)?)$`, 'm');
-  if (line.test(text)) return text.replace(line, (_, head: string, _old: string, tail: string) => `${head}${value}${tail}`);
+  if (line.test(text))
+    return text.replace(line, (_, head: string, _old: string, tail: string) => `${head}${value}${tail}`);
   return `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${name} = ${value}\n`;
 }

@@ -37,27 +37,40 @@ const file = (dir: string) => join(dir, 'control.json');
 export function readControl(dir: string): Control | undefined {
   if (!existsSync(file(dir))) return undefined;
   const problem = (what: string) =>
-    new Error(`invalid data in control file "${file(dir)}": ${what}. Nothing was changed; restore the file from a copy, or remove the data directory to start this node afresh`);
+    new Error(
+      `invalid data in control file "${file(dir)}": ${what}. Nothing was changed; restore the file from a copy, or remove the data directory to start this node afresh`,
+    );
   let control: Record<string, unknown>;
   try {
     control = JSON.parse(readFileSync(file(dir), 'utf8'));
   } catch (error) {
     throw problem(`not JSON (${(error as Error).message})`);
   }
-  if (typeof control !== 'object' || control === null || Array.isArray(control)) throw problem('expected a JSON object');
+  if (typeof control !== 'object' || control === null || Array.isArray(control))
+    throw problem('expected a JSON object');
   const { role, primary_conninfo, timeline, history, state, leased, checkpoint } = control;
-  if (role !== 'primary' && role !== 'standby') throw problem(`role ${JSON.stringify(role)} (expected "primary" or "standby")`);
-  if (primary_conninfo !== undefined && (typeof primary_conninfo !== 'string' || !/^[^\s:]+:\d{1,5}$/.test(primary_conninfo))) {
+  if (role !== 'primary' && role !== 'standby')
+    throw problem(`role ${JSON.stringify(role)} (expected "primary" or "standby")`);
+  if (
+    primary_conninfo !== undefined &&
+    (typeof primary_conninfo !== 'string' || !/^[^\s:]+:\d{1,5}$/.test(primary_conninfo))
+  ) {
     throw problem(`primary_conninfo ${JSON.stringify(primary_conninfo)} (expected "HOST:PORT")`);
   }
   if (role === 'standby' && primary_conninfo === undefined) throw problem('a standby without primary_conninfo');
-  if (!isLsn(timeline) || timeline < 1) throw problem(`timeline ${JSON.stringify(timeline)} (expected a whole number, 1 or more)`);
-  if (!Array.isArray(history) || !history.every((h) => isLsn(h?.tli) && h.tli >= 1 && h.tli < timeline && isLsn(h?.end))) {
+  if (!isLsn(timeline) || timeline < 1)
+    throw problem(`timeline ${JSON.stringify(timeline)} (expected a whole number, 1 or more)`);
+  if (
+    !Array.isArray(history) ||
+    !history.every((h) => isLsn(h?.tli) && h.tli >= 1 && h.tli < timeline && isLsn(h?.end))
+  ) {
     throw problem(`history ${JSON.stringify(history)} (expected [{"tli": n, "end": lsn}, ...] of earlier timelines)`);
   }
-  if (state !== 'in production' && state !== 'shut down') throw problem(`state ${JSON.stringify(state)} (expected "in production" or "shut down")`);
+  if (state !== 'in production' && state !== 'shut down')
+    throw problem(`state ${JSON.stringify(state)} (expected "in production" or "shut down")`);
   if (typeof leased !== 'boolean') throw problem(`leased ${JSON.stringify(leased)} (expected true or false)`);
-  if (checkpoint !== undefined && !isLsn(checkpoint)) throw problem(`checkpoint ${JSON.stringify(checkpoint)} (expected a log position)`);
+  if (checkpoint !== undefined && !isLsn(checkpoint))
+    throw problem(`checkpoint ${JSON.stringify(checkpoint)} (expected a log position)`);
   return control as unknown as Control;
 }
 

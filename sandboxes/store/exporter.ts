@@ -17,7 +17,14 @@ export interface ExporterView {
 
 export async function serveMetrics(address: string, view: ExporterView): Promise<string> {
   const registry = new Registry();
-  new Gauge({ name: 'pg_up', help: 'Whether the last scrape of the database was able to connect to the server (1 for yes, 0 for no).', registers: [registry], collect() { this.set(1); } });
+  new Gauge({
+    name: 'pg_up',
+    help: 'Whether the last scrape of the database was able to connect to the server (1 for yes, 0 for no).',
+    registers: [registry],
+    collect() {
+      this.set(1);
+    },
+  });
   new Gauge({
     name: 'pg_replication_is_replica',
     help: 'Indicates if the server is a replica',
@@ -41,7 +48,8 @@ export async function serveMetrics(address: string, view: ExporterView): Promise
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of view.standbys()) this.set({ application_name: s.application_name, client_addr: s.client_addr, state: s.state }, s.behind_bytes);
+      for (const s of view.standbys())
+        this.set({ application_name: s.application_name, client_addr: s.client_addr, state: s.state }, s.behind_bytes);
     },
   });
   const server = http.createServer(async (req, res) => {

@@ -36,7 +36,13 @@ export type Choice = { promote: NodeView; reason: string } | { promote: undefine
 export function chooseNewPrimary(nodes: NodeView[]): Choice {
   const candidates = nodes
     .filter((n) => n.alive && n.role === 'standby')
-    .sort((a, b) => b.timeline - a.timeline || b.write_lsn - a.write_lsn || b.replay_lsn - a.replay_lsn || a.name.localeCompare(b.name));
+    .sort(
+      (a, b) =>
+        b.timeline - a.timeline ||
+        b.write_lsn - a.write_lsn ||
+        b.replay_lsn - a.replay_lsn ||
+        a.name.localeCompare(b.name),
+    );
   if (!candidates.length) return { promote: undefined, reason: 'no standby is reachable: nothing to promote' };
   const [best, ...others] = candidates;
   const compared = others.map((n) => `${n.name} at ${formatLsn(n.write_lsn)}`).join(', ');
@@ -47,7 +53,8 @@ export function chooseNewPrimary(nodes: NodeView[]): Choice {
 }
 
 /** Nodes that accept writes right now; more than one is split brain. */
-export const writablePrimaries = (nodes: NodeView[]) => nodes.filter((n) => n.alive && n.role === 'primary' && !n.fenced);
+export const writablePrimaries = (nodes: NodeView[]) =>
+  nodes.filter((n) => n.alive && n.role === 'primary' && !n.fenced);
 
 /**
  * The primary the monitor should follow: the one it knows, unless a node reports itself primary on a newer
@@ -78,16 +85,25 @@ export interface SwitchoverView {
  * from the primary ('streaming', not still in 'catchup'); otherwise there is nothing safe to hand over to, and the
  * reason names each standby's problem.
  */
-export function chooseSwitchoverCandidate(standbys: SwitchoverView[], wanted?: string): { candidate: SwitchoverView } | { reason: string } {
+export function chooseSwitchoverCandidate(
+  standbys: SwitchoverView[],
+  wanted?: string,
+): { candidate: SwitchoverView } | { reason: string } {
   const problem = (s: SwitchoverView) =>
-    s.unreachable ? `${s.name} is not answering (${s.unreachable})`
-    : s.role !== 'standby' ? `${s.name} is not a standby`
-    : !s.stream ? `${s.name} is not streaming from the primary`
-    : s.stream.state !== 'streaming' ? `${s.name} is still catching up`
-    : undefined;
+    s.unreachable
+      ? `${s.name} is not answering (${s.unreachable})`
+      : s.role !== 'standby'
+        ? `${s.name} is not a standby`
+        : !s.stream
+          ? `${s.name} is not streaming from the primary`
+          : s.stream.state !== 'streaming'
+            ? `${s.name} is still catching up`
+            : undefined;
   const asked = wanted === undefined ? standbys : standbys.filter((s) => s.name === wanted);
   if (wanted !== undefined && !asked.length) return { reason: `candidate ${wanted} is not a standby of this cluster` };
-  const good = asked.filter((s) => !problem(s)).sort((a, b) => b.stream!.flush_lsn - a.stream!.flush_lsn || a.name.localeCompare(b.name));
+  const good = asked
+    .filter((s) => !problem(s))
+    .sort((a, b) => b.stream!.flush_lsn - a.stream!.flush_lsn || a.name.localeCompare(b.name));
   if (good.length) return { candidate: good[0] };
   const why = asked.map(problem).join('; ');
   return { reason: `switchover is not possible: no good candidates have been found${why ? ` (${why})` : ''}` };

@@ -7,53 +7,23 @@
 //
 // `primary` and `standby` only shape a fresh data directory: afterwards its control file decides the role (a
 // promoted standby restarts as primary, a fenced primary restarts as standby), as in PostgreSQL.
-import { readCommandLine, refuse } from '../shared/command-line';
 import { openControlChannel } from '../shared/control-channel';
 import { sessionDirectory } from '../shared/session-folder';
+import { fail, flagSettings, number, positionals, values } from './command-line';
 import { Monitor } from './monitor';
 import { loadMonitorOptions, setting } from './monitor-config';
 import { StoreNode } from './node';
 import { loadStoreSettings, storeSetting } from './store-config';
 
-const text = { type: 'string' } as const;
-const COMMAND_LINE = {
-  // prettier-ignore
-  options: { listen: text, data: text, mode: text, 'semi-sync-timeout': text, primary: text, 'recovery-min-apply-delay': text, name: text, 'max-value-bytes': text, metrics: text, nodes: text, interval: text, misses: text, fencing: text, config: text },
-  positionals: true,
-  usage: `usage:
-  store primary --listen [HOST]:PORT [--data DIR] [--config store.conf] [--mode async|semi-sync|sync] [--semi-sync-timeout MS] [--name NAME] [--metrics :9187]
-  store standby --listen [HOST]:PORT --primary HOST:PORT [--data DIR] [--config store.conf] [--mode ...] [--recovery-min-apply-delay MS] [--name NAME] [--metrics :9187]
-  store monitor --nodes NAME=HOST:PORT,... [--interval MS] [--misses N] [--fencing on|off]
-  store monitor --config failover.conf`,
-  complaint: (problem: string) => `store: ${problem}`,
-} as const;
+const onSignals = (stop: () => unknown) =>
+  ['SIGTERM', 'SIGINT'].forEach((signal) => process.on(signal, async () => (await stop(), process.exit(0))));
 
-function fail(problem: string): never {
-  return refuse(COMMAND_LINE, problem);
-}
-
-/** A flag's number (`--interval 500` or `500ms`), at least `min`. */
-function number(flag: 'recovery-min-apply-delay' | 'max-value-bytes', fallback: number, min = 0): number {
-  const given = values[flag];
-  if (given === undefined) return fallback;
-  const value = Number(given.replace(/ms$/, ''));
-  if (!Number.isFinite(value) || value < min) fail(`--${flag} ${given}: expected a number of at least ${min}`);
-  return value;
-}
-
-/** The settings the flags give, checked as the same settings in the file are (`--semi-sync-timeout` is semi_sync_timeout). */
-function flagSettings<T>(names: ('mode' | 'semi-sync-timeout' | 'nodes' | 'interval' | 'misses' | 'fencing')[], check: (name: string, value: string, where: string) => Partial<T>): Partial<T> {
-  return Object.assign({}, ...names.flatMap((name) => (values[name] === undefined ? [] : [check(name.replaceAll('-', '_'), values[name], `--${name}`)])));
-}
-
-const onSignals = (stop: () => unknown) => ['SIGTERM', 'SIGINT'].forEach((signal) => process.on(signal, async () => (await stop(), process.exit(0))));
-
-const { values, positionals } = readCommandLine(COMMAND_LINE);
 const [role, ...extra] = positionals;
 const files = values.config ? [values.config] : [];
 if (extra.length) fail(`unexpected argument '${extra[0]}'`);
 try {
-  if (role === 'primary' || role === 'standby') startNode(role, values.listen ?? fail(`${role}: --listen is required (e.g. --listen :5432)`));
+  if (role === 'primary' || role === 'standby')
+    startNode(role, values.listen ?? fail(`${role}: --listen is required (e.g. --listen :5432)`));
   else if (role === 'monitor') startMonitor();
   else fail(role ? `unknown role '${role}'` : 'missing role');
 } catch (error) {
@@ -65,7 +35,8 @@ function startNode(role: 'primary' | 'standby', listen: string): void {
   // store.conf (read again on every reload), then the flags, which win as `postgres -c` does.
   const flags = flagSettings(['mode', 'semi-sync-timeout'], storeSetting);
   const name = values.name ?? process.env.SANDBOX_NODE ?? 'store';
-  if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) fail(`--name ${name}: a node name is letters, digits, '-', '_' and '.', e.g. db-01`);
+  if (!/^[A-Za-z0-9][\w.-]*$/.test(name))
+    fail(`--name ${name}: a node name is letters, digits, '-', '_' and '.', e.g. db-01`);
   const node = new StoreNode({
     name,
     listen,
@@ -90,10 +61,14 @@ function startNode(role: 'primary' | 'standby', listen: string): void {
 
 function startMonitor(): void {
   // Settings from --config FILE, overridden by flags; `reload` re-reads the file, as PostgreSQL reloads its own.
-  const load = () => loadMonitorOptions(values.config, flagSettings(['nodes', 'interval', 'misses', 'fencing'], setting));
+  const load = () =>
+    loadMonitorOptions(values.config, flagSettings(['nodes', 'interval', 'misses', 'fencing'], setting));
   const monitor = new Monitor(load());
   monitor.start();
-  openControlChannel({ reload: () => ({ files, errors: monitor.reload(load, values.config) }), stop: () => monitor.stop() });
+  openControlChannel({
+    reload: () => ({ files, errors: monitor.reload(load, values.config) }),
+    stop: () => monitor.stop(),
+  });
   onSignals(() => monitor.stop());
 }
 

@@ -26,32 +26,43 @@ export function setting(name: string, value: string, where: string): Partial<Mon
       return {
         nodes: value.split(',').map((entry) => {
           const [node, address] = entry.trim().split('=');
-          if (!node || !address || !/:\d+$/.test(address)) throw new Error(`${where}: nodes: '${entry.trim()}' is not NAME=HOST:PORT`);
+          if (!node || !address || !/:\d+$/.test(address))
+            throw new Error(`${where}: nodes: '${entry.trim()}' is not NAME=HOST:PORT`);
           return { name: node, address };
         }),
       };
     case 'interval': {
       const ms = Number(value.replace(/ms$/, ''));
-      if (!Number.isFinite(ms) || ms < 10) throw new Error(`${where}: interval = ${value}: expected milliseconds, at least 10 (e.g. 1000ms)`);
+      if (!Number.isFinite(ms) || ms < 10)
+        throw new Error(`${where}: interval = ${value}: expected milliseconds, at least 10 (e.g. 1000ms)`);
       return { intervalMs: ms };
     }
     case 'misses': {
       const misses = Number(value);
-      if (!Number.isInteger(misses) || misses < 1) throw new Error(`${where}: misses = ${value}: expected a whole number, at least 1`);
+      if (!Number.isInteger(misses) || misses < 1)
+        throw new Error(`${where}: misses = ${value}: expected a whole number, at least 1`);
       return { misses };
     }
     case 'fencing':
       if (value !== 'on' && value !== 'off') throw new Error(`${where}: fencing = ${value}: expected on or off`);
       return { fencing: value === 'on' };
     default:
-      throw new Error(`${where}: unrecognized configuration parameter "${name}" (known: nodes, interval, misses, fencing)`);
+      throw new Error(
+        `${where}: unrecognized configuration parameter "${name}" (known: nodes, interval, misses, fencing)`,
+      );
   }
 }
 
 /** The settings a monitor needs, checked together (fencing needs at least two misses for its lease). */
 function completeMonitorOptions(options: Partial<MonitorOptions>, where: string): MonitorOptions {
   if (!options.nodes?.length) throw new Error(`${where}: nodes is required (NAME=HOST:PORT, ...)`);
-  const complete: MonitorOptions = { nodes: options.nodes, intervalMs: options.intervalMs ?? 1000, misses: options.misses ?? 3, fencing: options.fencing ?? true };
-  if (complete.fencing && complete.misses < 2) throw new Error(`${where}: misses must be at least 2 with fencing on: the lease is (misses − 0.5) × interval`);
+  const complete: MonitorOptions = {
+    nodes: options.nodes,
+    intervalMs: options.intervalMs ?? 1000,
+    misses: options.misses ?? 3,
+    fencing: options.fencing ?? true,
+  };
+  if (complete.fencing && complete.misses < 2)
+    throw new Error(`${where}: misses must be at least 2 with fencing on: the lease is (misses − 0.5) × interval`);
   return complete;
 }

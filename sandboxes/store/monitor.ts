@@ -5,7 +5,15 @@
 // timeline rejoins as a standby. With fencing off, a returning old primary keeps accepting writes: split brain.
 import { log, report } from '../shared/report';
 import { Connection, type Message } from './wire';
-import { chooseNewPrimary, detectionMs, isDown, leaseMs, newestPrimary, writablePrimaries, type NodeView } from './failover';
+import {
+  chooseNewPrimary,
+  detectionMs,
+  isDown,
+  leaseMs,
+  newestPrimary,
+  writablePrimaries,
+  type NodeView,
+} from './failover';
 import { parseLsn } from '../contracts/lsn';
 
 export interface MonitorOptions {
@@ -40,7 +48,9 @@ export class Monitor {
   start(): void {
     const { intervalMs, misses, fencing } = this.options;
     log(`LOG:  monitoring ${this.nodes.map((n) => `${n.name} (${n.address})`).join(', ')}`);
-    log(`LOG:  heartbeat every ${intervalMs} ms; the primary is declared down after ${misses} missed heartbeats: detection time = ${misses} × ${intervalMs} ms = ${detectionMs(intervalMs, misses)} ms`);
+    log(
+      `LOG:  heartbeat every ${intervalMs} ms; the primary is declared down after ${misses} missed heartbeats: detection time = ${misses} × ${intervalMs} ms = ${detectionMs(intervalMs, misses)} ms`,
+    );
     log(
       fencing
         ? `LOG:  fencing on: a primary stops accepting writes ${leaseMs(intervalMs, misses)} ms after its last heartbeat (lease = (${misses} − 0.5) × ${intervalMs} ms)`
@@ -55,9 +65,14 @@ export class Monitor {
   configure(options: MonitorOptions): void {
     const before = this.options;
     this.options = options;
-    const shown = (o: MonitorOptions) => ({ interval: `${o.intervalMs}ms`, misses: String(o.misses), fencing: o.fencing ? 'on' : 'off' });
+    const shown = (o: MonitorOptions) => ({
+      interval: `${o.intervalMs}ms`,
+      misses: String(o.misses),
+      fencing: o.fencing ? 'on' : 'off',
+    });
     for (const [name, value] of Object.entries(shown(options))) {
-      if (shown(before)[name as keyof ReturnType<typeof shown>] !== value) log(`LOG:  parameter "${name}" changed to "${value}"`);
+      if (shown(before)[name as keyof ReturnType<typeof shown>] !== value)
+        log(`LOG:  parameter "${name}" changed to "${value}"`);
     }
     const known = new Map(this.nodes.map((n) => [n.address, n]));
     this.nodes = options.nodes.map((n) => known.get(n.address) ?? { ...n, missed: 0, leaseSentUntil: 0 });
@@ -72,7 +87,10 @@ export class Monitor {
       this.configure(load());
       return [];
     } catch (error) {
-      log(`LOG:  configuration file "${file}" contains errors; no changes were applied: ${(error as Error).message}`, 'error');
+      log(
+        `LOG:  configuration file "${file}" contains errors; no changes were applied: ${(error as Error).message}`,
+        'error',
+      );
       return [(error as Error).message];
     }
   }
@@ -101,7 +119,8 @@ export class Monitor {
   private heartbeat(node: Watched, extra: Message = {}): Promise<Message | undefined> {
     const sent_at = Date.now();
     const instructions = this.instructions(node);
-    if (instructions.lease_ms !== undefined) node.leaseSentUntil = Math.max(node.leaseSentUntil, sent_at + Number(instructions.lease_ms));
+    if (instructions.lease_ms !== undefined)
+      node.leaseSentUntil = Math.max(node.leaseSentUntil, sent_at + Number(instructions.lease_ms));
     return this.ask(node, { op: 'heartbeat', ...instructions, sent_at, ...extra }).then((reply) => {
       if (reply) {
         node.missed = 0;
@@ -123,7 +142,12 @@ export class Monitor {
   private instructions(node?: Watched): Message {
     const { intervalMs, misses, fencing } = this.options;
     const lease = fencing && !this.failingOver && node?.missed === 0;
-    return { timeline: this.timeline, primary: this.primary, fencing, lease_ms: lease ? leaseMs(intervalMs, misses) : undefined };
+    return {
+      timeline: this.timeline,
+      primary: this.primary,
+      fencing,
+      lease_ms: lease ? leaseMs(intervalMs, misses) : undefined,
+    };
   }
 
   /** Sends a request, reconnecting as needed; undefined when the node does not answer within one interval. */
@@ -163,33 +187,54 @@ export class Monitor {
     this.failingOver = true;
     const started = Date.now();
     const { intervalMs, misses, fencing } = this.options;
-    log(`LOG:  primary ${old.name} (${old.address}) missed ${old.missed} heartbeats (${misses} × ${intervalMs} ms = ${detectionMs(intervalMs, misses)} ms): declaring it down`, 'alert');
-    report({ type: 'store.primary-down', primary: old.address, misses: old.missed, detection_ms: detectionMs(intervalMs, misses) });
+    log(
+      `LOG:  primary ${old.name} (${old.address}) missed ${old.missed} heartbeats (${misses} × ${intervalMs} ms = ${detectionMs(intervalMs, misses)} ms): declaring it down`,
+      'alert',
+    );
+    report({
+      type: 'store.primary-down',
+      primary: old.address,
+      misses: old.missed,
+      detection_ms: detectionMs(intervalMs, misses),
+    });
     // As Patroni waits for the leader key's TTL to expire: the old primary may still hold a lease it was sent (a
     // frozen process reads it when it resumes), and two primaries must never both accept writes. Only then are the
     // standbys' positions final.
     const running = old.leaseSentUntil - Date.now();
     if (running >= 0) {
-      log(`LOG:  waiting ${running + 1} ms for the lease last sent to ${old.name} to run out before choosing its successor`);
+      log(
+        `LOG:  waiting ${running + 1} ms for the lease last sent to ${old.name} to run out before choosing its successor`,
+      );
       await new Promise((resolve) => setTimeout(resolve, running + 1));
     }
     // Fresh positions, not the last heartbeat's: the standbys may have received more since.
     const others = this.nodes.filter((n) => n !== old);
-    await Promise.all(others.map((n) => this.ask(n, { op: 'status' }).then((reply) => reply && (n.view = toView(n, reply)))));
+    await Promise.all(
+      others.map((n) => this.ask(n, { op: 'status' }).then((reply) => reply && (n.view = toView(n, reply)))),
+    );
     const choice = chooseNewPrimary(others.flatMap((n) => (n.view ? [n.view] : [])));
     let promoted: Message | undefined;
     if (choice.promote) {
       log(`LOG:  promoting ${choice.promote.name} (${choice.promote.address}): ${choice.reason}`);
       const node = this.nodes.find((n) => n.address === choice.promote!.address)!;
-      promoted = await this.ask(node, { op: 'promote', lease_ms: fencing ? leaseMs(intervalMs, misses) : undefined, sent_at: Date.now() });
+      promoted = await this.ask(node, {
+        op: 'promote',
+        lease_ms: fencing ? leaseMs(intervalMs, misses) : undefined,
+        sent_at: Date.now(),
+      });
     }
     if (choice.promote && promoted?.ok) {
       this.timeline = Number(promoted.timeline);
       this.primary = choice.promote.address;
-      log(`LOG:  failover complete: ${choice.promote.name} (${choice.promote.address}) is the primary on timeline ${this.timeline} after ${Date.now() - started} ms`);
+      log(
+        `LOG:  failover complete: ${choice.promote.name} (${choice.promote.address}) is the primary on timeline ${this.timeline} after ${Date.now() - started} ms`,
+      );
       await Promise.all(others.map((n) => this.heartbeat(n)));
     } else {
-      log(`WARNING:  failover failed: ${choice.promote ? `promotion of ${choice.promote.name} failed: ${promoted?.error ?? 'no answer'}` : choice.reason}; retrying at the next heartbeat`, 'alert');
+      log(
+        `WARNING:  failover failed: ${choice.promote ? `promotion of ${choice.promote.name} failed: ${promoted?.error ?? 'no answer'}` : choice.reason}; retrying at the next heartbeat`,
+        'alert',
+      );
     }
     report({
       type: 'store.failover',

@@ -114,12 +114,30 @@ export class StoreNode {
       const at = await serveMetrics(this.options.metrics, {
         role: () => this.role,
         // How old the oldest received but not yet replayed commit is: 0 on a primary or a caught-up standby.
-        replicationLagSeconds: () => (this.role === 'standby' && this.replayQueue.length ? Math.max(0, Date.now() - this.replayQueue[0].ts) / 1000 : 0),
-        standbys: () => this.senders.filter((s) => !s.closed).map((s) => ({ application_name: s.application_name, client_addr: s.client_addr, state: s.state, behind_bytes: this.flushLsn - s.replay })),
+        replicationLagSeconds: () =>
+          this.role === 'standby' && this.replayQueue.length
+            ? Math.max(0, Date.now() - this.replayQueue[0].ts) / 1000
+            : 0,
+        standbys: () =>
+          this.senders
+            .filter((s) => !s.closed)
+            .map((s) => ({
+              application_name: s.application_name,
+              client_addr: s.client_addr,
+              state: s.state,
+              behind_bytes: this.flushLsn - s.replay,
+            })),
       });
       log(`LOG:  metrics for Prometheus at http://${at}/metrics`);
     }
-    report({ type: 'store.ready', address: this.address, role: this.role, timeline: this.timeline, mode: this.syncrep.mode, lsn: this.flushLsn });
+    report({
+      type: 'store.ready',
+      address: this.address,
+      role: this.role,
+      timeline: this.timeline,
+      mode: this.syncrep.mode,
+      lsn: this.flushLsn,
+    });
   }
 
   /**
@@ -132,19 +150,35 @@ export class StoreNode {
     const checkpoint = readCheckpoint(this.options.dir, size);
     if (checkpoint) this.table = checkpoint.table;
     const found = readWal(this.walPath, checkpoint?.redo ?? 0);
-    if (found.records.length || checkpoint) log(`LOG:  redo starts at ${formatLsn(checkpoint?.redo ?? 0)}${checkpoint ? ' (the latest checkpoint)' : ''}`);
+    if (found.records.length || checkpoint)
+      log(`LOG:  redo starts at ${formatLsn(checkpoint?.redo ?? 0)}${checkpoint ? ' (the latest checkpoint)' : ''}`);
     for (const record of found.records) this.apply(record);
     if (found.invalid) {
       const discarded = found.size - found.end;
       const kept = `wal.damaged-${formatLsn(found.end).replace('/', '-')}`;
       copyTail(this.walPath, found.end, join(this.options.dir, kept));
       log(`LOG:  ${found.invalid.reason}`, 'warning');
-      log(`WARNING:  truncating the write-ahead log at ${formatLsn(found.end)}: the ${discarded} bytes after it are never applied; they are kept in ${kept}`, 'warning');
-      report({ type: 'store.wal-truncated', at: found.end, reason: found.invalid.reason, discarded_bytes: discarded, kept });
+      log(
+        `WARNING:  truncating the write-ahead log at ${formatLsn(found.end)}: the ${discarded} bytes after it are never applied; they are kept in ${kept}`,
+        'warning',
+      );
+      report({
+        type: 'store.wal-truncated',
+        at: found.end,
+        reason: found.invalid.reason,
+        discarded_bytes: discarded,
+        kept,
+      });
     } else if (this.control.checkpoint !== undefined && found.end < this.control.checkpoint) {
       const reason = `the write-ahead log ends at ${formatLsn(found.end)}, before the latest checkpoint location in the control file (${formatLsn(this.control.checkpoint)}): ${this.control.checkpoint - found.end} bytes of it are missing`;
       log(`WARNING:  ${reason}; writes acknowledged in them are lost on this node`, 'warning');
-      report({ type: 'store.wal-truncated', at: found.end, reason, discarded_bytes: 0, missing_bytes: this.control.checkpoint - found.end });
+      report({
+        type: 'store.wal-truncated',
+        at: found.end,
+        reason,
+        discarded_bytes: 0,
+        missing_bytes: this.control.checkpoint - found.end,
+      });
     }
     if (found.records.length) {
       const last = found.records[found.records.length - 1];
@@ -155,7 +189,8 @@ export class StoreNode {
     this.wal = await WalWriter.open(this.walPath, found.end, (bytes, from) => this.flushed(bytes, from));
     // Checkpoints of log that is no longer there would describe data nobody has.
     discardCheckpointsAfter(this.options.dir, found.end);
-    if (this.control.checkpoint !== undefined && this.control.checkpoint > found.end) this.control.checkpoint = checkpoint?.redo;
+    if (this.control.checkpoint !== undefined && this.control.checkpoint > found.end)
+      this.control.checkpoint = checkpoint?.redo;
     // An end-of-recovery checkpoint, as PostgreSQL takes one, when redo had much to replay.
     this.maybeCheckpoint();
   }
@@ -165,7 +200,8 @@ export class StoreNode {
    * position, so the next recovery or rewind replays only the log after it.
    */
   private maybeCheckpoint(): void {
-    if (this.replayLsn - (this.control.checkpoint ?? 0) >= this.maxWalSize && this.replayLsn <= this.wal.flushLsn) this.checkpoint();
+    if (this.replayLsn - (this.control.checkpoint ?? 0) >= this.maxWalSize && this.replayLsn <= this.wal.flushLsn)
+      this.checkpoint();
   }
 
   private checkpoint(): void {
@@ -215,7 +251,16 @@ export class StoreNode {
       if (notNow) return cancel(notNow);
       this.makeVisible(record, end);
       const acked_at = Date.now();
-      report({ type: 'store.write', op: change.op, key: change.key, lsn: end, timeline, mode: this.syncrep.mode, wait_ms: acked_at - started, acked_at });
+      report({
+        type: 'store.write',
+        op: change.op,
+        key: change.key,
+        lsn: end,
+        timeline,
+        mode: this.syncrep.mode,
+        wait_ms: acked_at - started,
+        acked_at,
+      });
       reply({ ok: true, lsn: formatLsn(end) });
     };
     this.syncrep.wait(end, { release, cancel }, started);
@@ -232,7 +277,10 @@ export class StoreNode {
     const live = this.senders.filter((s) => !s.closed && s.state === 'streaming');
     const transition = this.syncrep.advance(this.flushLsn, live, Date.now());
     if (transition?.semiSync === 'OFF') {
-      log(`[Warning] Timeout waiting for reply of WAL record (lsn ${formatLsn(transition.waitingFor)}), semi-sync up to lsn ${formatLsn(transition.ackedUpTo)}.`, 'warning');
+      log(
+        `[Warning] Timeout waiting for reply of WAL record (lsn ${formatLsn(transition.waitingFor)}), semi-sync up to lsn ${formatLsn(transition.ackedUpTo)}.`,
+        'warning',
+      );
       log('[Note] Semi-sync replication switched OFF.', 'notice');
       report({ type: 'store.semisync', status: 'OFF', lsn: transition.waitingFor });
     } else if (transition?.semiSync === 'ON') {
@@ -248,7 +296,8 @@ export class StoreNode {
 
   /** Standby side of replication (see walreceiver.ts). */
   receive(bytes: Buffer, at: Lsn): void {
-    if (at !== this.wal.insertLsn) throw new Error(`received WAL at ${formatLsn(at)}, expected ${formatLsn(this.wal.insertLsn)}`);
+    if (at !== this.wal.insertLsn)
+      throw new Error(`received WAL at ${formatLsn(at)}, expected ${formatLsn(this.wal.insertLsn)}`);
     const checked = scan(bytes, at);
     if (checked.invalid) throw new Error(`invalid WAL received from the primary: ${checked.invalid.reason}`);
     this.wal.appendBytes(bytes);
@@ -291,7 +340,10 @@ export class StoreNode {
     const tail = readWal(this.walPath, lsn);
     discardCheckpointsAfter(this.options.dir, lsn);
     const checkpoint = readCheckpoint(this.options.dir, lsn);
-    if (checkpoint) log(`pg_rewind: rewinding from last common checkpoint at ${formatLsn(checkpoint.redo)} on timeline ${checkpoint.tli}`);
+    if (checkpoint)
+      log(
+        `pg_rewind: rewinding from last common checkpoint at ${formatLsn(checkpoint.redo)} on timeline ${checkpoint.tli}`,
+      );
     await this.wal.truncate(lsn);
     this.table = checkpoint?.table ?? new Map();
     this.replayQueue = [];
@@ -299,7 +351,12 @@ export class StoreNode {
     this.replayLsn = this.wal.flushLsn;
     this.control.checkpoint = checkpoint?.redo;
     writeControl(this.options.dir, this.control);
-    report({ type: 'store.rewind', diverged_at: lsn, discarded_bytes: tail.size - lsn, discarded_records: tail.records.length });
+    report({
+      type: 'store.rewind',
+      diverged_at: lsn,
+      discarded_bytes: tail.size - lsn,
+      discarded_records: tail.records.length,
+    });
   }
 
   // ---- what the replica decided (replica.ts) -----------------------------------------------------------------
@@ -383,7 +440,13 @@ export class StoreNode {
   /** The failover monitor's heartbeat: renews a primary's lease, repoints standbys, fences a superseded primary. */
   heartbeat(message: Message): void {
     const primary = typeof message.primary === 'string' ? message.primary : undefined;
-    const heartbeat = { primary, timeline: Number(message.timeline ?? 0), fencing: message.fencing === true, lease_ms: Number(message.lease_ms), sent_at: sentAt(message) };
+    const heartbeat = {
+      primary,
+      timeline: Number(message.timeline ?? 0),
+      fencing: message.fencing === true,
+      lease_ms: Number(message.lease_ms),
+      sent_at: sentAt(message),
+    };
     this.run(this.replica.heartbeat(heartbeat, Date.now()));
   }
 
@@ -403,7 +466,9 @@ export class StoreNode {
     const end = this.flushLsn;
     const host = candidate.slice(0, candidate.lastIndexOf(':'));
     const received = () => this.senders.some((s) => !s.closed && s.client_addr === host && s.flush >= end);
-    log(`LOG:  switchover to ${candidate}: refusing new writes, waiting for it to flush the log up to ${formatLsn(end)}`);
+    log(
+      `LOG:  switchover to ${candidate}: refusing new writes, waiting for it to flush the log up to ${formatLsn(end)}`,
+    );
     const deadline = Date.now() + timeoutMs;
     while (!received() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     this.run(this.replica.handedOver(candidate, received(), end, timeoutMs), reply);
@@ -415,7 +480,13 @@ export class StoreNode {
    * Reads a key; with `after`, first waits (up to `timeoutMs`) until replay has reached it: read-your-writes.
    * The wait ends with the client's connection (`gone`), as PostgreSQL ends a backend whose client went away.
    */
-  read(key: string, after: Lsn | undefined, timeoutMs: number, reply: (message: Message) => void, gone: AbortSignal): void {
+  read(
+    key: string,
+    after: Lsn | undefined,
+    timeoutMs: number,
+    reply: (message: Message) => void,
+    gone: AbortSignal,
+  ): void {
     const answer = () => reply({ ok: true, value: this.table.get(key) ?? null, replay_lsn: formatLsn(this.replayLsn) });
     if (after === undefined || after <= this.replayLsn) return answer();
     const forget = () => {
@@ -424,10 +495,18 @@ export class StoreNode {
       this.replayWaiters = this.replayWaiters.filter((w) => w !== waiter);
     };
     const waiter = { lsn: after, done: () => (forget(), answer()) };
-    const timer = setTimeout(() => {
-      forget();
-      reply({ ok: false, error: 'ERROR:  canceling statement due to statement timeout', detail: `replay_lsn ${formatLsn(this.replayLsn)} did not reach ${formatLsn(after)} within ${timeoutMs} ms`, sqlstate: '57014' });
-    }, Math.min(timeoutMs, MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        forget();
+        reply({
+          ok: false,
+          error: 'ERROR:  canceling statement due to statement timeout',
+          detail: `replay_lsn ${formatLsn(this.replayLsn)} did not reach ${formatLsn(after)} within ${timeoutMs} ms`,
+          sqlstate: '57014',
+        });
+      },
+      Math.min(timeoutMs, MAX_TIMER_MS),
+    );
     this.replayWaiters.push(waiter);
     gone.addEventListener('abort', forget);
   }
@@ -445,10 +524,16 @@ export class StoreNode {
   startReplication(message: Message, reply: (answer: Message) => void, socket: net.Socket): WalSender | undefined {
     const lsn = Number(message.lsn);
     if (this.role !== 'primary') {
-      return void reply({ ok: false, error: 'ERROR:  cannot start replication from a standby in this sandbox: connect to the primary' });
+      return void reply({
+        ok: false,
+        error: 'ERROR:  cannot start replication from a standby in this sandbox: connect to the primary',
+      });
     }
     if (!(lsn >= 0) || lsn > this.flushLsn) {
-      return void reply({ ok: false, error: `ERROR:  requested starting point ${formatLsn(lsn)} is ahead of the WAL flush position of this server ${formatLsn(this.flushLsn)}` });
+      return void reply({
+        ok: false,
+        error: `ERROR:  requested starting point ${formatLsn(lsn)} is ahead of the WAL flush position of this server ${formatLsn(this.flushLsn)}`,
+      });
     }
     reply({ ok: true });
     const name = String(message.name ?? 'walreceiver');
@@ -479,7 +564,11 @@ export class StoreNode {
     } catch (error) {
       log(`LOG:  ${(error as Error).message}`, 'error');
       log('LOG:  configuration file contains errors; no changes were applied', 'error');
-      return { ok: false, error: `ERROR:  ${(error as Error).message}`, hint: 'Fix the file and reload again; the previous settings stay in effect.' };
+      return {
+        ok: false,
+        error: `ERROR:  ${(error as Error).message}`,
+        hint: 'Fix the file and reload again; the previous settings stay in effect.',
+      };
     }
     if (settings.semiSyncTimeoutMs !== this.syncrep.semiSyncTimeoutMs) {
       this.syncrep.semiSyncTimeoutMs = settings.semiSyncTimeoutMs;
@@ -503,14 +592,23 @@ export class StoreNode {
   setConfig(message: Message): Message {
     if (message.mode !== undefined) {
       if (!['async', 'semi-sync', 'sync'].includes(String(message.mode))) {
-        return { ok: false, error: `ERROR:  invalid value for parameter "mode": "${message.mode}"`, hint: 'Available values: async, semi-sync, sync.' };
+        return {
+          ok: false,
+          error: `ERROR:  invalid value for parameter "mode": "${message.mode}"`,
+          hint: 'Available values: async, semi-sync, sync.',
+        };
       }
       this.setMode(message.mode as Mode);
       this.advanceCommits();
     }
     if (message.recovery_min_apply_delay !== undefined) {
       const delay = Number(message.recovery_min_apply_delay);
-      if (!(delay >= 0)) return { ok: false, error: `ERROR:  invalid value for parameter "recovery_min_apply_delay": "${message.recovery_min_apply_delay}"`, hint: 'Give milliseconds, 0 or more.' };
+      if (!(delay >= 0))
+        return {
+          ok: false,
+          error: `ERROR:  invalid value for parameter "recovery_min_apply_delay": "${message.recovery_min_apply_delay}"`,
+          hint: 'Give milliseconds, 0 or more.',
+        };
       this.options.applyDelayMs = delay;
       log(`LOG:  parameter "recovery_min_apply_delay" changed to "${delay}ms"`);
       this.replay();
@@ -542,7 +640,13 @@ export class StoreNode {
       waiting_reads: this.replayWaiters.length,
       replication: standbys.map((s, i) => {
         const row = this.replicationRow(s, i);
-        return { ...row, sent_lsn: formatLsn(row.sent_lsn), write_lsn: formatLsn(row.write_lsn), flush_lsn: formatLsn(row.flush_lsn), replay_lsn: formatLsn(row.replay_lsn) };
+        return {
+          ...row,
+          sent_lsn: formatLsn(row.sent_lsn),
+          write_lsn: formatLsn(row.write_lsn),
+          flush_lsn: formatLsn(row.flush_lsn),
+          replay_lsn: formatLsn(row.replay_lsn),
+        };
       }),
       wal_receiver: this.receiver && {
         status: this.receiver.status,
@@ -555,7 +659,8 @@ export class StoreNode {
   }
 
   private replicationRow(s: WalSender, priority: number) {
-    const sync_state: 'async' | 'potential' | 'sync' = this.syncrep.mode === 'async' ? 'async' : priority === 0 ? 'sync' : 'potential';
+    const sync_state: 'async' | 'potential' | 'sync' =
+      this.syncrep.mode === 'async' ? 'async' : priority === 0 ? 'sync' : 'potential';
     return {
       application_name: s.application_name,
       client_addr: s.client_addr,

@@ -44,7 +44,8 @@ export interface Heartbeat {
 }
 
 /** The errors a client can get, in PostgreSQL's words where PostgreSQL has them. */
-const readOnly = (op: Change['op']) => `ERROR:  cannot execute ${op === 'set' ? 'INSERT' : 'DELETE'} in a read-only transaction`;
+const readOnly = (op: Change['op']) =>
+  `ERROR:  cannot execute ${op === 'set' ? 'INSERT' : 'DELETE'} in a read-only transaction`;
 
 /**
  * What a commit still waiting gets when its server stops being the primary: PostgreSQL's words for a wait for
@@ -60,7 +61,14 @@ export const terminated = (why: string): Message => ({
 
 /** A fresh data directory: flags shape it once (a standby of `standbyOf`, else a primary); afterwards it decides. */
 export function freshControl(standbyOf?: string): Control {
-  return { role: standbyOf ? 'standby' : 'primary', primary_conninfo: standbyOf, timeline: 1, history: [], state: 'shut down', leased: false };
+  return {
+    role: standbyOf ? 'standby' : 'primary',
+    primary_conninfo: standbyOf,
+    timeline: 1,
+    history: [],
+    state: 'shut down',
+    leased: false,
+  };
 }
 
 export class Replica {
@@ -102,7 +110,11 @@ export class Replica {
       ];
     }
     const actions: Action[] = [];
-    if (this.control.leased) actions.push({ kind: 'log', text: "LOG:  waiting for the failover monitor to renew this primary's lease before accepting writes" });
+    if (this.control.leased)
+      actions.push({
+        kind: 'log',
+        text: "LOG:  waiting for the failover monitor to renew this primary's lease before accepting writes",
+      });
     actions.push({ kind: 'log', text: 'LOG:  database system is ready to accept connections' });
     return actions;
   }
@@ -137,9 +149,13 @@ export class Replica {
     if (!refused) return [...actions, { kind: 'append', change }];
     const why =
       refused === 'fenced'
-        ? { detail: `This primary is fenced: its lease from the failover monitor expired (timeline ${this.timeline}). It must rejoin as a standby.` }
+        ? {
+            detail: `This primary is fenced: its lease from the failover monitor expired (timeline ${this.timeline}). It must rejoin as a standby.`,
+          }
         : this.handingOverTo
-          ? { hint: `This server is handing over to ${this.handingOverTo} (switchover): send writes to the new primary.` }
+          ? {
+              hint: `This server is handing over to ${this.handingOverTo} (switchover): send writes to the new primary.`,
+            }
           : { hint: 'This server is a standby: send writes to the primary.' };
     return [
       ...actions,
@@ -153,7 +169,8 @@ export class Replica {
    * longer a primary holding its lease on that timeline. Undefined when it may; else why not.
    */
   acknowledgement(timeline: number, now: number): string | undefined {
-    if (this.role !== 'primary' || this.timeline !== timeline || this.refusal(now)) return `this server is no longer the primary of timeline ${timeline}`;
+    if (this.role !== 'primary' || this.timeline !== timeline || this.refusal(now))
+      return `this server is no longer the primary of timeline ${timeline}`;
     return undefined;
   }
 
@@ -199,8 +216,16 @@ export class Replica {
   private renewLease(leaseMs: number, sent: number, now: number): Action[] {
     if (!this.control.leased || !(leaseMs > 0)) return [];
     const until = sent + leaseMs;
-    if (until <= now) return [{ kind: 'log', text: `LOG:  ignoring a heartbeat sent ${now - sent} ms ago: older than the lease (${leaseMs} ms), it grants nothing` }];
-    const actions: Action[] = this.leaseHeld ? [] : [{ kind: 'log', text: 'LOG:  lease from the failover monitor granted: accepting writes' }];
+    if (until <= now)
+      return [
+        {
+          kind: 'log',
+          text: `LOG:  ignoring a heartbeat sent ${now - sent} ms ago: older than the lease (${leaseMs} ms), it grants nothing`,
+        },
+      ];
+    const actions: Action[] = this.leaseHeld
+      ? []
+      : [{ kind: 'log', text: 'LOG:  lease from the failover monitor granted: accepting writes' }];
     this.leaseHeld = true;
     this.leaseUntil = Math.max(this.leaseUntil, until);
     return actions;
@@ -208,8 +233,18 @@ export class Replica {
 
   /** pg_promote(), the request: a standby stops streaming and finishes recovery first. */
   promote(leaseMs: number, sent: number): Action[] {
-    if (this.role === 'primary') return [{ kind: 'reply', message: { ok: false, error: 'ERROR:  recovery is not in progress', timeline: this.timeline } }];
-    return [{ kind: 'log', text: 'LOG:  received promote request' }, { kind: 'stop-streaming' }, { kind: 'finish-recovery', lease_ms: leaseMs, sent_at: sent }];
+    if (this.role === 'primary')
+      return [
+        {
+          kind: 'reply',
+          message: { ok: false, error: 'ERROR:  recovery is not in progress', timeline: this.timeline },
+        },
+      ];
+    return [
+      { kind: 'log', text: 'LOG:  received promote request' },
+      { kind: 'stop-streaming' },
+      { kind: 'finish-recovery', lease_ms: leaseMs, sent_at: sent },
+    ];
   }
 
   /** pg_promote(), once everything received is replayed up to `end`: a new timeline starts there, writes are accepted. */
@@ -245,7 +280,16 @@ export class Replica {
    */
   demote(candidate: string, timeoutMs: number): Action[] {
     if (this.role !== 'primary') {
-      return [{ kind: 'reply', message: { ok: false, error: 'ERROR:  this server is a standby: only the primary can hand over', hint: 'Run the switchover against the primary.' } }];
+      return [
+        {
+          kind: 'reply',
+          message: {
+            ok: false,
+            error: 'ERROR:  this server is a standby: only the primary can hand over',
+            hint: 'Run the switchover against the primary.',
+          },
+        },
+      ];
     }
     this.handingOverTo = candidate;
     return [{ kind: 'hand-over', candidate, timeout_ms: timeoutMs }];
@@ -279,7 +323,10 @@ export class Replica {
     this.control.primary_conninfo = candidate;
     actions.push(
       { kind: 'persist' },
-      { kind: 'log', text: `LOG:  ${candidate} has flushed the whole log (${formatLsn(end)}): this server steps down and will follow it` },
+      {
+        kind: 'log',
+        text: `LOG:  ${candidate} has flushed the whole log (${formatLsn(end)}): this server steps down and will follow it`,
+      },
       { kind: 'report', event: { type: 'store.demote', lsn: end, candidate } },
       { kind: 'reply', message: { ok: true, lsn: formatLsn(end) } },
     );
@@ -297,7 +344,11 @@ export class Replica {
   /** Standby: (re)starts streaming from `primary` (primary_conninfo). */
   private follow(primary: string): Action[] {
     this.control.primary_conninfo = primary;
-    return [{ kind: 'persist' }, { kind: 'stream', primary }, { kind: 'report', event: { type: 'store.follow', primary } }];
+    return [
+      { kind: 'persist' },
+      { kind: 'stream', primary },
+      { kind: 'report', event: { type: 'store.follow', primary } },
+    ];
   }
 
   private stepDown(primary: string): Action[] {
@@ -313,17 +364,25 @@ export class Replica {
   }
 }
 
-export type Divergence = { kind: 'none' } | { kind: 'unknown-timeline'; error: string } | { kind: 'diverged'; at: Lsn; logs: string[] };
+export type Divergence =
+  { kind: 'none' } | { kind: 'unknown-timeline'; error: string } | { kind: 'diverged'; at: Lsn; logs: string[] };
 
 /**
  * Before streaming, a standby compares its history with the primary's (IDENTIFY_SYSTEM): if the primary's timeline
  * forked off this one before this standby's end of log, the tail after the fork was never the primary's and must
  * go (pg_rewind). A real standby would wait forever there; the sandbox rewinds so the lesson can go on.
  */
-export function divergence(mine: { timeline: number; flushLsn: Lsn }, primary: { timeline: number; history: TimelineSwitch[] }): Divergence {
+export function divergence(
+  mine: { timeline: number; flushLsn: Lsn },
+  primary: { timeline: number; history: TimelineSwitch[] },
+): Divergence {
   if (primary.timeline === mine.timeline || mine.flushLsn === 0) return { kind: 'none' };
   const end = timelineEnd(primary.history, mine.timeline);
-  if (end === undefined) return { kind: 'unknown-timeline', error: `could not find timeline ${mine.timeline} in the history of the primary (it is on timeline ${primary.timeline})` };
+  if (end === undefined)
+    return {
+      kind: 'unknown-timeline',
+      error: `could not find timeline ${mine.timeline} in the history of the primary (it is on timeline ${primary.timeline})`,
+    };
   if (mine.flushLsn <= end) return { kind: 'none' };
   return {
     kind: 'diverged',
@@ -340,7 +399,11 @@ export function divergence(mine: { timeline: number; flushLsn: Lsn }, primary: {
  * mistake on the primary can still be undone from it for that long. Of `received` (oldest first), how many are due at
  * `now`, and when the next one will be.
  */
-export function dueForReplay(received: readonly { ts: number }[], delayMs: number, now: number): { due: number; wakeAt?: number } {
+export function dueForReplay(
+  received: readonly { ts: number }[],
+  delayMs: number,
+  now: number,
+): { due: number; wakeAt?: number } {
   let due = 0;
   while (due < received.length && received[due].ts + delayMs <= now) due++;
   return due < received.length ? { due, wakeAt: received[due].ts + delayMs } : { due };

@@ -45,8 +45,16 @@ export class StoreRouter {
 
   /** Asks every node who it is; the primary is the one not in recovery and not fenced, on the newest timeline. */
   async findPrimary(): Promise<string> {
-    const statuses = await Promise.all(this.nodes.map((n) => this.client(n).status().catch(() => undefined)));
-    const primaries = statuses.filter((s) => s && s.role === 'primary' && !s.fenced).sort((a, b) => b!.timeline - a!.timeline);
+    const statuses = await Promise.all(
+      this.nodes.map((n) =>
+        this.client(n)
+          .status()
+          .catch(() => undefined),
+      ),
+    );
+    const primaries = statuses
+      .filter((s) => s && s.role === 'primary' && !s.fenced)
+      .sort((a, b) => b!.timeline - a!.timeline);
     const address = primaries[0] ? this.nodes[statuses.indexOf(primaries[0])] : undefined;
     if (!address) throw new StoreError('ERROR:  no primary is reachable', '08006', `asked ${this.nodes.join(', ')}`);
     return (this.primary = address);
@@ -72,7 +80,8 @@ export class StoreRouter {
   async read(key: string, session?: string): Promise<Read> {
     const mine = session ? this.lastWrite.get(session) : undefined;
     const { readYourWrites, stickyMs = 5000, waitMs = 1000 } = this.options;
-    if (mine && readYourWrites === 'primary' && Date.now() - mine.at < stickyMs) return this.readFrom(this.primary ?? (await this.findPrimary()), key, mine.lsn);
+    if (mine && readYourWrites === 'primary' && Date.now() - mine.at < stickyMs)
+      return this.readFrom(this.primary ?? (await this.findPrimary()), key, mine.lsn);
     // Know the primary first, so that "a standby" excludes it.
     if (!this.primary) await this.findPrimary().catch(() => undefined);
     const standbys = this.nodes.filter((n) => n !== this.primary);

@@ -20,7 +20,11 @@ export interface StoreSettings {
 }
 
 /** PostgreSQL's default is asynchronous; MySQL's rpl_semi_sync_source_timeout is 10 s; checkpoints every 4 MB. */
-export const DEFAULT_SETTINGS: StoreSettings = { mode: 'async', semiSyncTimeoutMs: 10_000, maxWalSize: 4 * 1024 * 1024 };
+export const DEFAULT_SETTINGS: StoreSettings = {
+  mode: 'async',
+  semiSyncTimeoutMs: 10_000,
+  maxWalSize: 4 * 1024 * 1024,
+};
 
 const UNITS: Record<string, number> = { '': 1, B: 1, kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
 
@@ -36,21 +40,32 @@ export function loadStoreSettings(file: string | undefined, flags: Partial<Store
 export function storeSetting(name: string, value: string, where: string): Partial<StoreSettings> {
   switch (name) {
     case 'mode':
-      if (!MODES.includes(value as Mode)) throw new Error(`${where}: invalid value for parameter "mode": "${value}" (available values: ${MODES.join(', ')})`);
+      if (!MODES.includes(value as Mode))
+        throw new Error(
+          `${where}: invalid value for parameter "mode": "${value}" (available values: ${MODES.join(', ')})`,
+        );
       return { mode: value as Mode };
     case 'semi_sync_timeout': {
       const ms = Number(value.replace(/ms$/, ''));
-      if (!Number.isFinite(ms) || ms < 0) throw new Error(`${where}: invalid value for parameter "semi_sync_timeout": "${value}" (milliseconds, e.g. 10000ms)`);
+      if (!Number.isFinite(ms) || ms < 0)
+        throw new Error(
+          `${where}: invalid value for parameter "semi_sync_timeout": "${value}" (milliseconds, e.g. 10000ms)`,
+        );
       return { semiSyncTimeoutMs: ms };
     }
     case 'max_wal_size': {
       const match = /^(\d+)\s*(B|kB|MB|GB)?$/.exec(value);
       const bytes = match ? Number(match[1]) * UNITS[match[2] ?? ''] : NaN;
-      if (!(bytes >= 1024)) throw new Error(`${where}: invalid value for parameter "max_wal_size": "${value}" (a size of at least 1kB, e.g. 4MB)`);
+      if (!(bytes >= 1024))
+        throw new Error(
+          `${where}: invalid value for parameter "max_wal_size": "${value}" (a size of at least 1kB, e.g. 4MB)`,
+        );
       return { maxWalSize: bytes };
     }
     default:
-      throw new Error(`${where}: unrecognized configuration parameter "${name}" (known: mode, semi_sync_timeout, max_wal_size)`);
+      throw new Error(
+        `${where}: unrecognized configuration parameter "${name}" (known: mode, semi_sync_timeout, max_wal_size)`,
+      );
   }
 }
 

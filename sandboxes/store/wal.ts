@@ -81,7 +81,14 @@ export function scan(bytes: Buffer, start: Lsn = 0): Scan {
     const at = start + offset;
     if (newline < 0) {
       const got = bytes.length - offset;
-      return { records, end: at, invalid: { at, reason: `invalid record length at ${formatLsn(at)}: expected a complete record ending in a newline, got ${got} bytes` } };
+      return {
+        records,
+        end: at,
+        invalid: {
+          at,
+          reason: `invalid record length at ${formatLsn(at)}: expected a complete record ending in a newline, got ${got} bytes`,
+        },
+      };
     }
     const record = decodeRecord(bytes.subarray(offset, newline), at);
     if (!('op' in record)) return { records, end: at, invalid: record };
@@ -133,7 +140,9 @@ export async function syncToDisk(file: Pick<FileHandle, 'datasync' | 'sync'>): P
   }
 }
 
-const unimplemented = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOSYS' || /not (yet )?implemented/i.test(String((error as Error)?.message));
+const unimplemented = (error: unknown) =>
+  (error as NodeJS.ErrnoException)?.code === 'ENOSYS' ||
+  /not (yet )?implemented/i.test(String((error as Error)?.message));
 
 /** Copies the log from `from` to its end into `destination`: a damaged tail kept aside before the log is cut. */
 export function copyTail(path: string, from: Lsn, destination: string): void {

@@ -58,7 +58,10 @@ export class WalReceiver {
       if (!system.ok) throw new Error(String(system.error));
       await this.checkHistory(Number(system.timeline), system.history as TimelineSwitch[]);
       const from = this.standby.flushLsn;
-      const started = await connection.request({ op: 'start_replication', lsn: from, timeline: this.standby.timeline, name: this.standby.name }, 2000);
+      const started = await connection.request(
+        { op: 'start_replication', lsn: from, timeline: this.standby.timeline, name: this.standby.name },
+        2000,
+      );
       if (!started.ok) throw new Error(String(started.error));
       this.standby.adoptTimeline(Number(system.timeline), system.history as TimelineSwitch[]);
       this.status = 'streaming';
@@ -96,7 +99,11 @@ export class WalReceiver {
   /** Sends a standby status update (write, flush, replay positions) to the primary. */
   report(): void {
     if (this.status === 'streaming') {
-      this.connection?.post({ write: this.standby.writeLsn, flush: this.standby.flushLsn, replay: this.standby.replayLsn });
+      this.connection?.post({
+        write: this.standby.writeLsn,
+        flush: this.standby.flushLsn,
+        replay: this.standby.replayLsn,
+      });
     }
   }
 
@@ -104,8 +111,14 @@ export class WalReceiver {
     if (this.stopped) return;
     if (this.status === 'streaming') log('LOG:  replication terminated by primary server');
     else if (!this.complained) {
-      const [host, port] = [this.conninfo.slice(0, this.conninfo.lastIndexOf(':')), this.conninfo.slice(this.conninfo.lastIndexOf(':') + 1)];
-      log(`FATAL:  could not connect to the primary server: connection to server at "${host}", port ${port} failed: ${describe(error)}`, 'error');
+      const [host, port] = [
+        this.conninfo.slice(0, this.conninfo.lastIndexOf(':')),
+        this.conninfo.slice(this.conninfo.lastIndexOf(':') + 1),
+      ];
+      log(
+        `FATAL:  could not connect to the primary server: connection to server at "${host}", port ${port} failed: ${describe(error)}`,
+        'error',
+      );
       this.complained = true;
     }
     this.status = 'waiting';

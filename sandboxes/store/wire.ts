@@ -17,7 +17,11 @@ export const MAX_LINE_BYTES = 1 << 20;
 export type Message = Record<string, unknown>;
 
 /** Calls `onMessage` for every JSON line read from `socket`; `onBad` for a line that is not a JSON object. */
-export function readLines(socket: net.Socket, onMessage: (message: Message) => void, onBad: (problem: string) => void): void {
+export function readLines(
+  socket: net.Socket,
+  onMessage: (message: Message) => void,
+  onBad: (problem: string) => void,
+): void {
   let buffered = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => {
@@ -40,7 +44,9 @@ function parseLine(line: string, onMessage: (message: Message) => void, onBad: (
   try {
     message = JSON.parse(line);
   } catch {
-    return onBad(`syntax error: expected one JSON object per line, like {"id":1,"op":"get","key":"k"}; got: ${line.slice(0, 80)}`);
+    return onBad(
+      `syntax error: expected one JSON object per line, like {"id":1,"op":"get","key":"k"}; got: ${line.slice(0, 80)}`,
+    );
   }
   if (typeof message !== 'object' || message === null || Array.isArray(message)) {
     return onBad(`syntax error: expected a JSON object, like {"id":1,"op":"get","key":"k"}; got: ${line.slice(0, 80)}`);
@@ -62,7 +68,10 @@ export function send(socket: net.Socket, message: Message): void {
 export class Connection {
   private socket: net.Socket;
   private nextId = 1;
-  private waiting = new Map<number, { resolve: (reply: Message) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
+  private waiting = new Map<
+    number,
+    { resolve: (reply: Message) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }
+  >();
   closed = false;
 
   /** `onMessage` receives what is not a reply (the WAL stream). */

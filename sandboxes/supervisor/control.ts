@@ -25,7 +25,12 @@ export interface ControlOptions {
   answered?(command: Command): void;
 }
 
-export function serveControl({ run, stream, secret, answered }: ControlOptions): Promise<{ port: number; server: http.Server }> {
+export function serveControl({
+  run,
+  stream,
+  secret,
+  answered,
+}: ControlOptions): Promise<{ port: number; server: http.Server }> {
   let port = 0;
   const server = http.createServer(async (req, res) => {
     const answer = (code: number, body: unknown, then?: () => void) => {
@@ -52,14 +57,18 @@ export function serveControl({ run, stream, secret, answered }: ControlOptions):
         let body = '';
         for await (const chunk of req) {
           body += chunk;
-          if (body.length > MAX_BODY) return answer(413, { ok: false, error: `a command is at most ${MAX_BODY} bytes` }, () => req.destroy());
+          if (body.length > MAX_BODY)
+            return answer(413, { ok: false, error: `a command is at most ${MAX_BODY} bytes` }, () => req.destroy());
         }
         const parsed = parseCommand(body);
         if ('error' in parsed) return answer(400, { ok: false, error: parsed.error });
         const reply = await run(parsed.command);
         return answer(reply.ok ? 200 : 409, reply, () => answered?.(parsed.command));
       }
-      answer(404, { ok: false, error: `no such endpoint: ${req.method} ${url.pathname}; use POST /command, GET /status or GET /events` });
+      answer(404, {
+        ok: false,
+        error: `no such endpoint: ${req.method} ${url.pathname}; use POST /command, GET /status or GET /events`,
+      });
     } catch (error) {
       // A request that broke off or could not be read: answer it if it is still there, and serve the next one.
       answer(400, { ok: false, error: `bad request: ${(error as Error).message}` });

@@ -11,7 +11,8 @@ const NOTE = 'lab.json';
 export function clearEarlierRun(session: string, state: string): void {
   const note = join(state, NOTE);
   // Only plain names the earlier scenario wrote, never a path out of the session folder.
-  for (const file of notedFiles(note).filter((f) => /^[\w.-]+$/.test(f) && f !== '.' && f !== '..')) rmSync(join(session, file), { force: true });
+  for (const file of notedFiles(note).filter((f) => /^[\w.-]+$/.test(f) && f !== '.' && f !== '..'))
+    rmSync(join(session, file), { force: true });
   rmSync(state, { recursive: true, force: true });
 }
 

@@ -31,7 +31,8 @@ export class Goals {
     private readonly stream: EventStream,
   ) {
     stream.subscribe((event) => {
-      if (event.type !== 'goal' && event.type !== 'prediction') this.timer ??= setTimeout(() => this.evaluate(), EVERY_MS);
+      if (event.type !== 'goal' && event.type !== 'prediction')
+        this.timer ??= setTimeout(() => this.evaluate(), EVERY_MS);
     });
   }
 
@@ -43,7 +44,13 @@ export class Goals {
         return { id: goal.id, title: goal.title, ...goal.check(world) };
       } catch (error) {
         // A bug in a check must not take the sandbox down; the learner sees it in the goal's text.
-        return { id: goal.id, title: goal.title, met: false, expected: 'a working check', observed: `the check failed: ${(error as Error).message}` };
+        return {
+          id: goal.id,
+          title: goal.title,
+          met: false,
+          expected: 'a working check',
+          observed: `the check failed: ${(error as Error).message}`,
+        };
       }
     });
   }
@@ -82,7 +89,8 @@ export class Goals {
       }
       if (!value) continue;
       const last = this.measured.get(prediction.id);
-      if (last && ((last.value.value === value.value && last.value.how === value.how) || now - last.at < TEXT_EVERY_MS)) continue;
+      if (last && ((last.value.value === value.value && last.value.how === value.how) || now - last.at < TEXT_EVERY_MS))
+        continue;
       this.measured.set(prediction.id, { value, at: now });
       this.stream.publish('supervisor', { type: 'prediction', id: prediction.id, value: value.value, how: value.how });
     }

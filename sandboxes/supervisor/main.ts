@@ -82,6 +82,10 @@ const control = await serveControl({ run: (command) => supervisor.run(command), 
 await supervisor.boot();
 // Written last and atomically, so whoever waits for the file finds the topology up.
 const controlFile = join(state, 'control.json');
-writeFileSync(`${controlFile}.tmp`, JSON.stringify({ port: control.port, secret, net: places.net, client: CLIENT }) + '\n', { mode: 0o600 });
+writeFileSync(
+  `${controlFile}.tmp`,
+  JSON.stringify({ port: control.port, secret, net: places.net, client: CLIENT }) + '\n',
+  { mode: 0o600 },
+);
 renameSync(`${controlFile}.tmp`, controlFile);
 stream.publish('supervisor', { type: 'ready', port: control.port });

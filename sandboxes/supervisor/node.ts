@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlEvent } from '../contracts/events/control';
 import type { LogEvent, NodeEvent, SandboxEvent } from '../contracts/events/index';
+import { eachEventLine } from '../shared/event-lines';
 import { localPort } from '../network/net';
 import type { ScenarioNode } from '../contracts/scenario';
 import { describeExit, type ExitCause, type NodeExit, type NodeState, type NodeStatus } from '../contracts/commands';
@@ -84,12 +85,19 @@ export class Node {
   async start(): Promise<string> {
     if (this.child) throw new Error(`${this.name} is already ${this.state} (pid ${this.child.pid})`);
     const bundle = join(this.places.dist, `${this.spec.program}.js`);
-    if (!existsSync(bundle)) throw new Error(`cannot start ${this.name}: ${bundle} is missing; build the sandboxes (npm run build:sandboxes)`);
+    if (!existsSync(bundle))
+      throw new Error(`cannot start ${this.name}: ${bundle} is missing; build the sandboxes (npm run build:sandboxes)`);
 
     const before = this.spec.ports.map((port) => localPort({ host: this.spec.address, port }));
     const child = spawn(process.execPath, [bundle, ...this.spec.args], {
       cwd: this.places.session,
-      env: { ...process.env, SANDBOX_NET: this.places.net, SANDBOX_ADDR: this.spec.address, SANDBOX_EVENTS: '1', SANDBOX_NODE: this.name },
+      env: {
+        ...process.env,
+        SANDBOX_NET: this.places.net,
+        SANDBOX_ADDR: this.spec.address,
+        SANDBOX_EVENTS: '1',
+        SANDBOX_NODE: this.name,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -100,14 +108,26 @@ export class Node {
     const takesCommands = this.answer(child, 'control.ready', READY_WITHIN_MS);
     // A node that died already has closed its stdin; writing to it must not take the supervisor down.
     child.stdin!.on('error', () => {});
-    createInterface({ input: child.stdout! }).on('line', (line) => this.fromStdout(line));
+    // A program that prints plain text under the supervisor: keep it, as a log line.
+    eachEventLine<NodeEvent>(child.stdout!, (event, line) =>
+      this.fromStdout(event ?? { type: 'log', level: 'info', text: line }),
+    );
     createInterface({ input: child.stderr! }).on('line', (line) => this.stream.publish(this.name, stderrLog(line)));
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(this.ended(child, code, signal))));
-    this.stream.publish('supervisor', { type: 'node.started', name: this.name, pid: child.pid!, address: this.spec.address });
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => resolve(this.ended(child, code, signal))),
+    );
+    this.stream.publish('supervisor', {
+      type: 'node.started',
+      name: this.name,
+      pid: child.pid!,
+      address: this.spec.address,
+    });
     const [ready, listening] = await Promise.all([takesCommands, this.listening(before)]);
-    if (this.child !== child) throw new Error(`${this.name} exited as it started (${describeExit(this.exit)}); see its log lines`);
+    if (this.child !== child)
+      throw new Error(`${this.name} exited as it started (${describeExit(this.exit)}); see its log lines`);
     const started = `started ${this.name} (pid ${child.pid})`;
-    if (!ready) return `${started}, but it does not take commands yet (no answer on its control channel within ${READY_WITHIN_MS / 1000} s)`;
+    if (!ready)
+      return `${started}, but it does not take commands yet (no answer on its control channel within ${READY_WITHIN_MS / 1000} s)`;
     return listening ? started : `${started}, but it does not listen on every port yet`;
   }
 
@@ -132,14 +152,16 @@ export class Node {
     if (await this.gone(child, STOP_WITHIN_MS)) return `${this.name} stopped`;
     this.ending = 'killed';
     child.kill('SIGKILL');
-    if (await this.gone(child, EXIT_WITHIN_MS)) return `${this.name} did not stop within ${STOP_WITHIN_MS / 1000} s and was killed with SIGKILL`;
+    if (await this.gone(child, EXIT_WITHIN_MS))
+      return `${this.name} did not stop within ${STOP_WITHIN_MS / 1000} s and was killed with SIGKILL`;
     return this.abandon(child);
   }
 
   /** An in-process hang, as under SIGSTOP: its sockets stay open but nothing is answered and its timers stop. */
   async freeze(): Promise<string> {
     const child = this.running('freeze');
-    if (this.state === 'frozen') throw new Error(`${this.name} is already frozen; resume it with infra resume ${this.name}`);
+    if (this.state === 'frozen')
+      throw new Error(`${this.name} is already frozen; resume it with infra resume ${this.name}`);
     await this.ask(child, 'freeze', 'control.frozen');
     this.state = 'frozen';
     this.stream.publish('supervisor', { type: 'node.frozen', name: this.name });
@@ -158,10 +180,16 @@ export class Node {
   /** Asks the node to re-read its configuration; fails with the node's own errors when it kept the running one. */
   async reload(): Promise<string[]> {
     const child = this.running('reload');
-    if (this.state === 'frozen') throw new Error(`${this.name} is frozen and reads no command; resume it first (infra resume ${this.name})`);
-    const answer = (await this.ask(child, 'reload', 'control.reload')) as Extract<SandboxEvent, { type: 'control.reload' }>;
+    if (this.state === 'frozen')
+      throw new Error(`${this.name} is frozen and reads no command; resume it first (infra resume ${this.name})`);
+    const answer = (await this.ask(child, 'reload', 'control.reload')) as Extract<
+      SandboxEvent,
+      { type: 'control.reload' }
+    >;
     if (!answer.ok) {
-      throw new Error(`${this.name} did not reload; it keeps running its previous configuration:\n${answer.errors.join('\n')}`);
+      throw new Error(
+        `${this.name} did not reload; it keeps running its previous configuration:\n${answer.errors.join('\n')}`,
+      );
     }
     this.stream.publish('supervisor', { type: 'node.reloaded', name: this.name, files: answer.files });
     return answer.files;
@@ -170,12 +198,14 @@ export class Node {
   /** Sends one line to the node's stdin (e.g. a web server's behaviour). */
   tell(line: string): void {
     const child = this.running('change the behaviour of');
-    if (this.state === 'frozen') throw new Error(`${this.name} is frozen and reads no command; resume it first (infra resume ${this.name})`);
+    if (this.state === 'frozen')
+      throw new Error(`${this.name} is frozen and reads no command; resume it first (infra resume ${this.name})`);
     child.stdin!.write(line + '\n');
   }
 
   private running(what: string): ChildProcess {
-    if (!this.child) throw new Error(`cannot ${what} ${this.name}: it is ${this.state}; start it first (infra start ${this.name})`);
+    if (!this.child)
+      throw new Error(`cannot ${what} ${this.name}: it is ${this.state}; start it first (infra start ${this.name})`);
     return this.child;
   }
 
@@ -185,7 +215,8 @@ export class Node {
     child.stdin!.write(line + '\n');
     const event = await answered;
     if (event) return event;
-    if (this.child !== child) throw new Error(`${this.name} exited before confirming '${line}' (${describeExit(this.exit)})`);
+    if (this.child !== child)
+      throw new Error(`${this.name} exited before confirming '${line}' (${describeExit(this.exit)})`);
     throw new Error(`${this.name} did not confirm '${line}' within ${CONFIRM_WITHIN_MS / 1000} s`);
   }
 
@@ -217,15 +248,7 @@ export class Node {
     return message;
   }
 
-  private fromStdout(line: string): void {
-    let event: NodeEvent;
-    try {
-      event = JSON.parse(line);
-      if (typeof event?.type !== 'string') throw new Error('no type');
-    } catch {
-      // A program that prints plain text under the supervisor: keep it, as a log line.
-      event = { type: 'log', level: 'info', text: line };
-    }
+  private fromStdout(event: NodeEvent): void {
     if (event.type === 'web.behaviour') {
       const { slow_ms, flaky, frozen, workers, backlog, service_ms } = event;
       this.behaviour = { slow_ms, flaky, frozen, workers, backlog, service_ms };
@@ -239,7 +262,15 @@ export class Node {
     const cause = this.ending ?? 'exited';
     this.exit = { code, signal, cause };
     this.state = cause !== 'exited' || code === 0 ? 'stopped' : 'crashed';
-    this.stream.publish('supervisor', { type: 'node.exited', name: this.name, code, signal, cause, state: this.state, ...(abandoned && { abandoned }) });
+    this.stream.publish('supervisor', {
+      type: 'node.exited',
+      name: this.name,
+      code,
+      signal,
+      cause,
+      state: this.state,
+      ...(abandoned && { abandoned }),
+    });
   }
 
   /** Waits until each declared port has a new listener that accepts connections. */
@@ -262,7 +293,13 @@ export class Node {
 
 /** Node stderr lines become log events; HAProxy-style prefixes give the level. */
 function stderrLog(text: string): LogEvent {
-  const level = /^\[ALERT\]/.test(text) ? 'alert' : /^\[WARNING\]/.test(text) ? 'warning' : /^\[NOTICE\]/.test(text) ? 'notice' : 'error';
+  const level = /^\[ALERT\]/.test(text)
+    ? 'alert'
+    : /^\[WARNING\]/.test(text)
+      ? 'warning'
+      : /^\[NOTICE\]/.test(text)
+        ? 'notice'
+        : 'error';
   return { type: 'log', level, text };
 }
 

@@ -44,7 +44,12 @@ export function startGroups(scenario: Scenario): ScenarioNode[][] {
  */
 export function startAfter(scenario: Scenario): Map<ScenarioNode, ScenarioNode[]> {
   const groupOf = new Map(startGroups(scenario).flatMap((group, i) => group.map((node) => [node, i] as const)));
-  return new Map([...groupOf].map(([node, group]) => [node, dependencies(node, scenario).filter((other) => (groupOf.get(other) ?? group) < group)]));
+  return new Map(
+    [...groupOf].map(([node, group]) => [
+      node,
+      dependencies(node, scenario).filter((other) => (groupOf.get(other) ?? group) < group),
+    ]),
+  );
 }
 
 /** The other nodes whose address appears in this node's arguments or configuration file, and its earlier vrrp peers. */
@@ -53,7 +58,9 @@ function dependencies(node: ScenarioNode, scenario: Scenario): ScenarioNode[] {
   const earlier = scenario.nodes.slice(0, scenario.nodes.indexOf(node));
   const peer = (other: ScenarioNode) => node.program === 'vrrp' && other.program === 'vrrp' && earlier.includes(other);
   const connectsPerRequest = (other: ScenarioNode) => node.role === 'web' && other.role === 'store';
-  return scenario.nodes.filter((other) => other !== node && ((names(text, other.address) && !connectsPerRequest(other)) || peer(other)));
+  return scenario.nodes.filter(
+    (other) => other !== node && ((names(text, other.address) && !connectsPerRequest(other)) || peer(other)),
+  );
 }
 
 /** True when `text` holds `address` as a whole address: 10.0.0.2 is not in 10.0.0.21 or 110.0.0.2. */

@@ -41,7 +41,8 @@ export class Supervisor {
   private async startAll(): Promise<void> {
     mkdirSync(this.places.net, { recursive: true });
     // A link left in a lab file's place is replaced, never written through.
-    for (const [name, text] of Object.entries(this.scenario.files)) writeSessionFile(join(this.places.session, name), text);
+    for (const [name, text] of Object.entries(this.scenario.files))
+      writeSessionFile(join(this.places.session, name), text);
     this.stream.newRun();
     this.stream.publish('supervisor', { type: 'scenario', ...describeScenario(this.scenario) });
     this.goals.restart();
@@ -51,7 +52,9 @@ export class Supervisor {
     const start = (spec: ScenarioNode): Promise<void> => {
       let started = starting.get(spec);
       if (!started) {
-        started = Promise.all(waits.get(spec)!.map(start)).then(() => (this.closing ? undefined : this.attempt(() => this.node(spec.name).start())));
+        started = Promise.all(waits.get(spec)!.map(start)).then(() =>
+          this.closing ? undefined : this.attempt(() => this.node(spec.name).start()),
+        );
         starting.set(spec, started);
       }
       return started;
@@ -66,8 +69,17 @@ export class Supervisor {
     // A client report is news, not an action: it is stamped when it arrives, not after a restart still under way.
     const done = command.cmd === 'clients' ? this.execute(command) : this.queue.then(() => this.execute(command));
     const reply = done.then(
-      (message): Reply => ({ ok: true, ...(command.id !== undefined && { id: command.id }), message, ...(command.cmd === 'status' && { status: this.status() }) }),
-      (error): Reply => ({ ok: false, ...(command.id !== undefined && { id: command.id }), error: (error as Error).message }),
+      (message): Reply => ({
+        ok: true,
+        ...(command.id !== undefined && { id: command.id }),
+        message,
+        ...(command.cmd === 'status' && { status: this.status() }),
+      }),
+      (error): Reply => ({
+        ok: false,
+        ...(command.id !== undefined && { id: command.id }),
+        error: (error as Error).message,
+      }),
     );
     if (command.cmd !== 'clients') this.queue = reply;
     return reply;
@@ -79,11 +91,23 @@ export class Supervisor {
     const timer = setTimeout(async () => {
       this.scheduled.delete(timer);
       const reply = await this.run(now);
-      if (!reply.ok) this.stream.publish('supervisor', { type: 'log', level: 'error', text: `${command.cmd} (scheduled): ${reply.error}` });
+      if (!reply.ok)
+        this.stream.publish('supervisor', {
+          type: 'log',
+          level: 'error',
+          text: `${command.cmd} (scheduled): ${reply.error}`,
+        });
     }, ms);
     this.scheduled.add(timer);
-    const what = 'node' in command ? `${command.cmd} ${command.node}` : `${command.cmd} ${'a' in command ? `${command.a} ${command.b}` : ''}`;
-    return { ok: true, ...(command.id !== undefined && { id: command.id }), message: `will ${what.trim()} in ${ms / 1000} s` };
+    const what =
+      'node' in command
+        ? `${command.cmd} ${command.node}`
+        : `${command.cmd} ${'a' in command ? `${command.a} ${command.b}` : ''}`;
+    return {
+      ok: true,
+      ...(command.id !== undefined && { id: command.id }),
+      message: `will ${what.trim()} in ${ms / 1000} s`,
+    };
   }
 
   status(): Status {
@@ -104,7 +128,8 @@ export class Supervisor {
     this.closing = true;
     this.goals.stop();
     this.cancelScheduled();
-    const killAll = () => Promise.all(this.nodes.map((n) => n.state !== 'stopped' && n.state !== 'crashed' && n.kill().catch(() => {})));
+    const killAll = () =>
+      Promise.all(this.nodes.map((n) => n.state !== 'stopped' && n.state !== 'crashed' && n.kill().catch(() => {})));
     await killAll();
     await this.booting; // stops before the next group of nodes; those being started are killed below
     await killAll();
@@ -129,7 +154,8 @@ export class Supervisor {
         return this.node(command.node).resume();
       case 'reload': {
         const node = this.node(command.node);
-        if (!node.spec.reload) throw new Error(`${node.name} has no configuration to reload; nodes that do: ${this.reloadable()}`);
+        if (!node.spec.reload)
+          throw new Error(`${node.name} has no configuration to reload; nodes that do: ${this.reloadable()}`);
         const files = await node.reload();
         return `reloaded ${node.name}: it re-read ${files.join(' and ')}`;
       }
@@ -162,12 +188,17 @@ export class Supervisor {
     if (from === to) throw new Error(`${a} and ${b} are the same node`);
     const index = this.cuts.findIndex(([x, y]) => (x === a && y === b) || (x === b && y === a));
     if (action === 'cut' && index >= 0) throw new Error(`the link between ${a} and ${b} is already cut`);
-    if (action === 'heal' && index < 0) throw new Error(`the link between ${a} and ${b} is not cut; cut links: ${this.cuts.map((c) => c.join('~')).join(', ') || 'none'}`);
+    if (action === 'heal' && index < 0)
+      throw new Error(
+        `the link between ${a} and ${b} is not cut; cut links: ${this.cuts.map((c) => c.join('~')).join(', ') || 'none'}`,
+      );
     setLinkCut(from, to, action === 'cut');
     if (action === 'cut') this.cuts.push([a, b]);
     else this.cuts.splice(index, 1);
     this.stream.publish('supervisor', { type: action === 'cut' ? 'link.cut' : 'link.healed', a, b });
-    return action === 'cut' ? `cut the link between ${a} (${from}) and ${b} (${to})` : `healed the link between ${a} (${from}) and ${b} (${to})`;
+    return action === 'cut'
+      ? `cut the link between ${a} (${from}) and ${b} (${to})`
+      : `healed the link between ${a} (${from}) and ${b} (${to})`;
   }
 
   private async reset(): Promise<string> {
@@ -207,12 +238,20 @@ export class Supervisor {
   private address(end: string): string {
     if (end === '*' || /^\d{1,3}(\.\d{1,3}){3}$/.test(end)) return end;
     const node = this.nodes.find((n) => n.name === end);
-    if (!node) throw new Error(`no node named '${end}'; give a node (${this.nodes.map((n) => n.name).join(', ')}), an address like 203.0.113.10, or *`);
+    if (!node)
+      throw new Error(
+        `no node named '${end}'; give a node (${this.nodes.map((n) => n.name).join(', ')}), an address like 203.0.113.10, or *`,
+      );
     return node.spec.address;
   }
 
   private reloadable(): string {
-    return this.nodes.filter((n) => n.spec.reload).map((n) => n.name).join(', ') || 'none';
+    return (
+      this.nodes
+        .filter((n) => n.spec.reload)
+        .map((n) => n.name)
+        .join(', ') || 'none'
+    );
   }
 
   private world(): World {

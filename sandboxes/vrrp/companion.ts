@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { eachEventLine } from '../shared/event-lines';
 import type { ControlEvent } from '../contracts/events/control';
 
 export const COMPANION = 'balancer';
@@ -35,8 +36,11 @@ export class Companion {
     this.child = spawn(process.execPath, [bundle, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin!.on('error', () => undefined); // it died: what we write is lost, as to a dead process
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
-    this.ready = Promise.race([this.next('control.ready').then((event) => event !== undefined), this.exited.then(() => false)]);
-    createInterface({ input: this.child.stdout! }).on('line', (line) => this.fromStdout(line));
+    this.ready = Promise.race([
+      this.next('control.ready').then((event) => event !== undefined),
+      this.exited.then(() => false),
+    ]);
+    eachEventLine(this.child.stdout!, (event, line) => this.fromStdout(event, line));
     createInterface({ input: this.child.stderr! }).on('line', (line) => process.stderr.write(line + '\n'));
   }
 
@@ -46,7 +50,10 @@ export class Companion {
   }
 
   /** Sends a control command and waits for the balancer's answer; undefined if none came in time. */
-  async ask<T extends ControlEvent['type']>(line: string, answer: T): Promise<Extract<ControlEvent, { type: T }> | undefined> {
+  async ask<T extends ControlEvent['type']>(
+    line: string,
+    answer: T,
+  ): Promise<Extract<ControlEvent, { type: T }> | undefined> {
     const event = this.next(answer);
     this.tell(line);
     return (await event) as Extract<ControlEvent, { type: T }> | undefined;
@@ -74,14 +81,9 @@ export class Companion {
     });
   }
 
-  private fromStdout(line: string): void {
-    let event: { type?: unknown } | undefined;
-    try {
-      event = JSON.parse(line);
-    } catch {
-      event = undefined; // a plain text line (run by hand): passed on as it is
-    }
-    if (typeof event?.type === 'string' && event.type.startsWith('control.')) {
+  /** Its answers on its control channel are kept; anything else, events or plain text, is passed on as it is. */
+  private fromStdout(event: { type: string } | undefined, line: string): void {
+    if (event?.type.startsWith('control.')) {
       for (const check of [...this.waiting]) check(event as ControlEvent);
       return;
     }

@@ -127,7 +127,9 @@ function parse(text: string, file: string, warnings: string[]): KeepalivedConfig
   const addresses = (s: Statement, problem: (ip: string) => string): string[] =>
     (s.block ?? fail(s.key, `${s.key.text} needs a { ... } block`)).map((item) => {
       const ip = item.key.text.replace(/\/\d{1,2}$/, '');
-      return isIPv4(ip) ? ip : fail(item.key, `${problem(item.key.text)}: an IPv4 address is four numbers from 0 to 255, e.g. 10.0.0.10/24`);
+      return isIPv4(ip)
+        ? ip
+        : fail(item.key, `${problem(item.key.text)}: an IPv4 address is four numbers from 0 to 255, e.g. 10.0.0.10/24`);
     });
   const unknown = (s: Statement, where: string) =>
     warnings.push(`${file}:${s.key.line}: Unknown keyword '${s.key.text}' in ${where} (ignored by this sandbox)`);
@@ -139,12 +141,21 @@ function parse(text: string, file: string, warnings: string[]): KeepalivedConfig
     if (head.text === 'global_defs') {
       for (const s of readBlock()) {
         if (s.key.text === 'router_id') config.router_id = s.args[0]?.text;
-        else if (!['script_user', 'enable_script_security', 'vrrp_version'].includes(s.key.text)) unknown(s, 'global_defs');
+        else if (!['script_user', 'enable_script_security', 'vrrp_version'].includes(s.key.text))
+          unknown(s, 'global_defs');
       }
     } else if (head.text === 'vrrp_script') {
       const name = next();
       if (name.text === '{') fail(name, 'vrrp_script needs a name, e.g. "vrrp_script chk_haproxy {"');
-      const script: TrackScriptConfig = { name: name.text, script: '', interval: 1, timeout: 0, weight: 0, fall: 1, rise: 1 };
+      const script: TrackScriptConfig = {
+        name: name.text,
+        script: '',
+        interval: 1,
+        timeout: 0,
+        weight: 0,
+        fall: 1,
+        rise: 1,
+      };
       for (const s of readBlock()) {
         if (s.key.text === 'script') script.script = s.args.map((a) => a.text).join(' ');
         else if (s.key.text === 'interval') script.interval = number(s, 1, 86400);
@@ -186,20 +197,32 @@ function parse(text: string, file: string, warnings: string[]): KeepalivedConfig
         else if (k === 'nopreempt') instance.nopreempt = true;
         else if (k === 'preempt') instance.nopreempt = false;
         else if (k === 'preempt_delay') instance.preempt_delay = number(s, 0, 1000);
-        else if (k === 'virtual_ipaddress') instance.virtual_ipaddress = addresses(s, (ip) => `VRRP parsed invalid IP ${ip}`);
-        else if (k === 'unicast_peer') instance.unicast_peer = addresses(s, (ip) => `Configuration error: VRRP instance[${name.text}] malformed unicast peer address[${ip}]`);
+        else if (k === 'virtual_ipaddress')
+          instance.virtual_ipaddress = addresses(s, (ip) => `VRRP parsed invalid IP ${ip}`);
+        else if (k === 'unicast_peer')
+          instance.unicast_peer = addresses(
+            s,
+            (ip) => `Configuration error: VRRP instance[${name.text}] malformed unicast peer address[${ip}]`,
+          );
         else if (k === 'track_script') {
           for (const t of s.block ?? fail(s.key, 'track_script needs a { ... } block')) {
             const w = t.args.findIndex((a) => a.text === 'weight');
             pendingTracks.push({ instance, name: t.key, weight: w >= 0 ? Number(t.args[w + 1]?.text) : undefined });
           }
-        } else if (k === 'unicast_src_ip' || k === 'authentication' || k.startsWith('notify') || k === 'garp_master_delay') {
+        } else if (
+          k === 'unicast_src_ip' ||
+          k === 'authentication' ||
+          k.startsWith('notify') ||
+          k === 'garp_master_delay'
+        ) {
           warnings.push(`${file}:${s.key.line}: '${k}' is accepted but has no effect in this sandbox`);
         } else unknown(s, `vrrp_instance ${name.text}`);
       }
-      if (!instance.virtual_router_id) fail(name, `vrrp_instance ${name.text} needs "virtual_router_id" (1-255, the same on both nodes)`);
+      if (!instance.virtual_router_id)
+        fail(name, `vrrp_instance ${name.text} needs "virtual_router_id" (1-255, the same on both nodes)`);
       if (!instance.interface) fail(name, `vrrp_instance ${name.text} needs "interface" (e.g. "interface eth0")`);
-      if (instance.virtual_ipaddress.length === 0) fail(name, `vrrp_instance ${name.text} has no virtual_ipaddress block`);
+      if (instance.virtual_ipaddress.length === 0)
+        fail(name, `vrrp_instance ${name.text} has no virtual_ipaddress block`);
       if (instance.nopreempt && instance.state === 'MASTER') {
         // keepalived vrrp.c: nopreempt only makes sense for a node that starts as BACKUP.
         warnings.push(`(${instance.name}) Warning - nopreempt will not work with initial state MASTER - clearing`);
@@ -207,12 +230,17 @@ function parse(text: string, file: string, warnings: string[]): KeepalivedConfig
       }
       config.instances.push(instance);
     } else {
-      fail(head, `unknown top-level block "${head.text}": this sandbox knows global_defs, vrrp_script and vrrp_instance`);
+      fail(
+        head,
+        `unknown top-level block "${head.text}": this sandbox knows global_defs, vrrp_script and vrrp_instance`,
+      );
     }
   }
 
   for (const { instance, name, weight } of pendingTracks) {
-    const script = config.scripts.get(name.text) ?? fail(name, `track_script "${name.text}" is not defined by any vrrp_script block`);
+    const script =
+      config.scripts.get(name.text) ??
+      fail(name, `track_script "${name.text}" is not defined by any vrrp_script block`);
     if (weight !== undefined && !(Number.isInteger(weight) && weight >= -253 && weight <= 253)) {
       fail(name, `track_script ${name.text} weight must be from -253 to 253`);
     }

@@ -76,7 +76,11 @@ export class VrrpInstance {
       return [{ kind: 'advertise', priority: this.priority }];
     }
     if (this.state === 'BACKUP' && this.masterDownAt !== undefined && now >= this.masterDownAt) {
-      return this.becomeMaster(now, [{ kind: 'log', text: `${this.name} Receive advertisement timeout` }], now - this.timerStartedAt);
+      return this.becomeMaster(
+        now,
+        [{ kind: 'log', text: `${this.name} Receive advertisement timeout` }],
+        now - this.timerStartedAt,
+      );
     }
     return [];
   }
@@ -96,7 +100,12 @@ export class VrrpInstance {
         return [];
       }
       // Preemption: ignore the weaker master, so our Master_Down timer runs out and we take over.
-      return [{ kind: 'log', text: `${this.name} received lower priority (${advert.priority}) advert from ${advert.from} - discarding` }];
+      return [
+        {
+          kind: 'log',
+          text: `${this.name} received lower priority (${advert.priority}) advert from ${advert.from} - discarding`,
+        },
+      ];
     }
     if (this.state === 'MASTER') {
       if (advert.priority === 0) return [{ kind: 'advertise', priority: this.priority }];
@@ -106,7 +115,10 @@ export class VrrpInstance {
         // Two masters (after a partition heals, or a race at start): keepalived re-asserts itself at once and
         // refreshes the neighbours' ARP caches, so the weaker one steps down on the advert it is about to receive.
         return [
-          { kind: 'log', text: `${this.name} Received advert from ${advert.from} with lower priority ${advert.priority}, ours ${this.priority}, forcing new election` },
+          {
+            kind: 'log',
+            text: `${this.name} Received advert from ${advert.from} with lower priority ${advert.priority}, ours ${this.priority}, forcing new election`,
+          },
           { kind: 'advertise', priority: this.priority },
           { kind: 'claim' },
         ];
@@ -136,10 +148,12 @@ export class VrrpInstance {
       return [];
     }
     // Negative weights count while failing, positive ones while succeeding.
-    this.weights.set(script, (weight < 0) !== ok ? weight : 0);
+    this.weights.set(script, weight < 0 !== ok ? weight : 0);
     const next = this.effectivePriority();
     if (next === this.priority) return [];
-    const actions: Action[] = [{ kind: 'log', text: `${this.name} Changing effective priority from ${this.priority} to ${next}` }];
+    const actions: Action[] = [
+      { kind: 'log', text: `${this.name} Changing effective priority from ${this.priority} to ${next}` },
+    ];
     this.priority = next;
     actions.push({ kind: 'state', state: this.state, priority: next });
     return actions;
@@ -154,7 +168,8 @@ export class VrrpInstance {
   reconfigure(config: InstanceConfig): Action[] {
     this.config = config;
     // Weights of scripts this instance no longer tracks no longer count.
-    for (const script of this.weights.keys()) if (!config.track_script.some((t) => t.script.name === script)) this.weights.delete(script);
+    for (const script of this.weights.keys())
+      if (!config.track_script.some((t) => t.script.name === script)) this.weights.delete(script);
     const next = this.effectivePriority();
     if (next === this.priority) return [];
     this.priority = next;
@@ -197,7 +212,12 @@ export class VrrpInstance {
       { kind: 'log', text: `${this.name} Entering MASTER STATE` },
       { kind: 'log', text: `${this.name} setting VIPs.` },
       { kind: 'claim' },
-      { kind: 'state', state: 'MASTER', priority: this.priority, ...(waited === undefined ? {} : { waited_ms: Math.round(waited) }) },
+      {
+        kind: 'state',
+        state: 'MASTER',
+        priority: this.priority,
+        ...(waited === undefined ? {} : { waited_ms: Math.round(waited) }),
+      },
     );
     return actions;
   }
@@ -212,10 +232,14 @@ export class VrrpInstance {
   }
 
   private enterFault(actions: Action[]): Action[] {
-    if (this.state === 'MASTER') actions.push({ kind: 'release' }, { kind: 'log', text: `${this.name} removing VIPs.` });
+    if (this.state === 'MASTER')
+      actions.push({ kind: 'release' }, { kind: 'log', text: `${this.name} removing VIPs.` });
     this.state = 'FAULT';
     this.masterDownAt = this.advertAt = undefined;
-    actions.push({ kind: 'log', text: `${this.name} Entering FAULT STATE` }, { kind: 'state', state: 'FAULT', priority: this.priority });
+    actions.push(
+      { kind: 'log', text: `${this.name} Entering FAULT STATE` },
+      { kind: 'state', state: 'FAULT', priority: this.priority },
+    );
     return actions;
   }
 }

@@ -43,12 +43,19 @@ export function loadConfig(file: string): ParsedConfig<KeepalivedConfig> {
 }
 
 /** The check each vrrp_script stands for; throws for a script the sandbox cannot run. */
-const scriptChecks = (config: KeepalivedConfig) => new Map([...config.scripts.values()].map((s) => [s.name, parseScript(s.script, s.timeout * 1000)]));
+const scriptChecks = (config: KeepalivedConfig) =>
+  new Map([...config.scripts.values()].map((s) => [s.name, parseScript(s.script, s.timeout * 1000)]));
 
 /** Sends one advert to every peer; resolves when all have been handed over (or given up on after a second). */
 function advertise(instance: VrrpInstance, priority: number): Promise<void> {
   const peers = instance.config.unicast_peer.length ? instance.config.unicast_peer : listeners(VRRP_PORT);
-  const packet = { version: 2, type: 'ADVERTISEMENT', vrid: instance.config.virtual_router_id, priority, advert_int: instance.config.advert_int };
+  const packet = {
+    version: 2,
+    type: 'ADVERTISEMENT',
+    vrid: instance.config.virtual_router_id,
+    priority,
+    advert_int: instance.config.advert_int,
+  };
   const sends = peers
     .filter((peer) => peer !== myAddress())
     .map(
@@ -109,7 +116,10 @@ export class Keepalived {
   async stop(): Promise<void> {
     log('Stopping');
     for (const instance of this.instances) this.apply(instance, instance.stop());
-    await Promise.all([this.companion?.stop(), Promise.race([Promise.all(this.inFlight), new Promise((r) => setTimeout(r, 1000))])]);
+    await Promise.all([
+      this.companion?.stop(),
+      Promise.race([Promise.all(this.inFlight), new Promise((r) => setTimeout(r, 1000))]),
+    ]);
   }
 
   /** Does what an instance decided, then sets its next timer. */
@@ -125,11 +135,24 @@ export class Keepalived {
       else if (action.kind === 'release') {
         // Give the address back only if it is still ours: the new master may already have announced it.
         for (const vip of vips) if (vipHolder(vip) === myAddress()) announceVip(vip, undefined);
-      } else report({ type: 'vrrp.state', instance: name, vrid, state: action.state, priority: action.priority, vips, ...(action.waited_ms === undefined ? {} : { waited_ms: action.waited_ms }) });
+      } else
+        report({
+          type: 'vrrp.state',
+          instance: name,
+          vrid,
+          state: action.state,
+          priority: action.priority,
+          vips,
+          ...(action.waited_ms === undefined ? {} : { waited_ms: action.waited_ms }),
+        });
     }
     clearTimeout(this.timers.get(instance));
     const at = instance.nextTimer();
-    if (at !== undefined) this.timers.set(instance, setTimeout(() => this.apply(instance, instance.tick(now())), Math.max(0, at - now())));
+    if (at !== undefined)
+      this.timers.set(
+        instance,
+        setTimeout(() => this.apply(instance, instance.tick(now())), Math.max(0, at - now())),
+      );
   }
 
   /** Becoming MASTER: take the VIPs and announce them (gratuitous ARP), again GARP_DELAY_MS later as keepalived does. */
@@ -158,7 +181,13 @@ export class Keepalived {
       }
       for (const instance of this.instances) {
         if (instance.config.virtual_router_id !== packet.vrid) continue;
-        report({ type: 'vrrp.advert', instance: instance.config.name, vrid: packet.vrid, from, priority: packet.priority });
+        report({
+          type: 'vrrp.advert',
+          instance: instance.config.name,
+          vrid: packet.vrid,
+          from,
+          priority: packet.priority,
+        });
         this.apply(instance, instance.receive(packet, now()));
       }
     });
@@ -174,7 +203,11 @@ export class Keepalived {
         const status = await this.checks.get(script.name)!();
         if (generation !== this.scriptsGeneration) return;
         if (state.result(status === 0)) {
-          log(state.ok ? `VRRP_Script(${script.name}) succeeded` : `VRRP_Script(${script.name}) failed (exited with status ${status})`);
+          log(
+            state.ok
+              ? `VRRP_Script(${script.name}) succeeded`
+              : `VRRP_Script(${script.name}) failed (exited with status ${status})`,
+          );
           for (const instance of this.instances) {
             const tracked = instance.config.track_script.find((t) => t.script.name === script.name);
             if (tracked) this.apply(instance, instance.track(script.name, tracked.weight, state.ok, now()));

@@ -13,7 +13,10 @@ import { Keepalived, loadConfig } from './keepalived';
 
 const COMMAND_LINE = {
   // keepalived's own names for -f and -t.
-  options: { 'use-file': { type: 'string', short: 'f', default: 'keepalived.conf' }, 'config-test': { type: 'boolean', short: 't' } },
+  options: {
+    'use-file': { type: 'string', short: 'f', default: 'keepalived.conf' },
+    'config-test': { type: 'boolean', short: 't' },
+  },
   usage: 'usage: vrrp -f keepalived.conf [-t] [-- balancer -f haproxy.cfg]',
   complaint: (problem: string) => problem,
   status: 1,

@@ -10,7 +10,8 @@ import { connect, myAddress } from '../network/net';
 
 export type Check = () => Promise<number>; // the script's exit status: 0 = success
 
-const PROCESS_CHECK = /^(?:\S*\/)?(?:pidof\s+haproxy|killall\s+-0\s+haproxy|systemctl\s+is-active\s+(?:--quiet\s+)?haproxy)$/;
+const PROCESS_CHECK =
+  /^(?:\S*\/)?(?:pidof\s+haproxy|killall\s+-0\s+haproxy|systemctl\s+is-active\s+(?:--quiet\s+)?haproxy)$/;
 
 /** Turns a script line into the check it stands for; throws a clear error for scripts the sandbox cannot run. */
 export function parseScript(script: string, timeoutMs: number): Check {
@@ -49,11 +50,18 @@ function httpCheck(url: string, timeoutMs: number): Promise<number> {
   const target = new URL(url);
   const address = `${local(target.hostname)}:${target.port || 80}`;
   return new Promise((resolve) => {
-    const req = http.get({ path: target.pathname + target.search, headers: { host: target.host }, createConnection: () => connect(address) }, (res) => {
-      res.resume();
-      // curl -f exits 22 on an HTTP error status.
-      resolve((res.statusCode ?? 500) < 400 ? 0 : 22);
-    });
+    const req = http.get(
+      {
+        path: target.pathname + target.search,
+        headers: { host: target.host },
+        createConnection: () => connect(address),
+      },
+      (res) => {
+        res.resume();
+        // curl -f exits 22 on an HTTP error status.
+        resolve((res.statusCode ?? 500) < 400 ? 0 : 22);
+      },
+    );
     const timer = setTimeout(() => req.destroy(new Error('timeout')), timeoutMs);
     req.on('close', () => clearTimeout(timer));
     req.on('error', () => resolve(7)); // curl: "Failed to connect to host"

@@ -51,9 +51,16 @@ export function createApp(context: WebContext, behaviour: () => Behaviour, pool:
   };
 }
 
-async function answer(route: Route | undefined, req: IncomingMessage, res: ServerResponse, context: WebContext, now: Behaviour): Promise<void> {
+async function answer(
+  route: Route | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: WebContext,
+  now: Behaviour,
+): Promise<void> {
   if (!route) return send(res, 404, 'text/plain', `Not Found: ${req.url}\n`);
-  if (route.app && Math.random() < now.flaky) return send(res, 500, 'text/plain', `Internal Server Error (${context.name} is flaky)\n`);
+  if (route.app && Math.random() < now.flaky)
+    return send(res, 500, 'text/plain', `Internal Server Error (${context.name} is flaky)\n`);
   try {
     await route.handle(req, res, context);
   } catch (error) {
@@ -70,7 +77,12 @@ async function answer(route: Route | undefined, req: IncomingMessage, res: Serve
  */
 function refuse(res: ServerResponse, name: string, { workers, backlog }: Capacity): void {
   res.setHeader('Retry-After', '1');
-  send(res, 503, 'text/plain', `Service Unavailable: ${name} is overloaded (all ${workers} workers busy, backlog of ${backlog} full); try again later\n`);
+  send(
+    res,
+    503,
+    'text/plain',
+    `Service Unavailable: ${name} is overloaded (all ${workers} workers busy, backlog of ${backlog} full); try again later\n`,
+  );
 }
 
 function done(context: WebContext, req: IncomingMessage, res: ServerResponse, started: number, wait_ms: number): void {
@@ -78,11 +90,21 @@ function done(context: WebContext, req: IncomingMessage, res: ServerResponse, st
   const method = req.method ?? 'GET';
   context.metrics.observe(method, res.statusCode, seconds);
   const client = req.socket.remoteAddress ?? '-';
-  report({ type: 'web.request', method, path: (req.url ?? '/').split('?')[0], status: res.statusCode, duration_ms: Math.round(seconds * 1000), wait_ms, client });
+  report({
+    type: 'web.request',
+    method,
+    path: (req.url ?? '/').split('?')[0],
+    status: res.statusCode,
+    duration_ms: Math.round(seconds * 1000),
+    wait_ms,
+    client,
+  });
   // The access log a learner sees when running web.js by hand (under the supervisor the event above says it all),
   // in the combined log format nginx and Apache write.
   if (process.env.SANDBOX_EVENTS !== '1') {
-    log(`${client} - - [${clfDate(new Date())}] "${method} ${req.url} HTTP/${req.httpVersion}" ${res.statusCode} ${res.getHeader('Content-Length') ?? '-'} "-" "${req.headers['user-agent'] ?? '-'}"`);
+    log(
+      `${client} - - [${clfDate(new Date())}] "${method} ${req.url} HTTP/${req.httpVersion}" ${res.statusCode} ${res.getHeader('Content-Length') ?? '-'} "-" "${req.headers['user-agent'] ?? '-'}"`,
+    );
   }
 }
 

@@ -35,7 +35,8 @@ export function parseDuration(text: string): number {
 
 export function parseRatio(text: string): number {
   const ratio = Number(text);
-  if (text === '' || !(ratio >= 0 && ratio <= 1)) throw new Error(`invalid error ratio '${text}': expected a number from 0 to 1, e.g. 0.2`);
+  if (text === '' || !(ratio >= 0 && ratio <= 1))
+    throw new Error(`invalid error ratio '${text}': expected a number from 0 to 1, e.g. 0.2`);
   return ratio;
 }
 
@@ -43,7 +44,8 @@ export function parseRatio(text: string): number {
 export function parseCount(text: string, what: 'workers' | 'backlog'): number {
   const [least, most] = what === 'workers' ? [1, MAX_WORKERS] : [0, MAX_BACKLOG];
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n < least || n > most) throw new Error(`invalid ${what} '${text}': expected a whole number from ${least} to ${most}`);
+  if (!/^\d+$/.test(text) || n < least || n > most)
+    throw new Error(`invalid ${what} '${text}': expected a whole number from ${least} to ${most}`);
   return n;
 }
 

@@ -19,7 +19,8 @@ const COMMAND_LINE = {
     'service-time': { type: 'string' },
     ...storeFlags,
   },
-  usage: 'usage: web --name web-01 [--listen :80] [--workers 5] [--backlog 20] [--service-time 140ms] [--slow 300ms] [--flaky 0.2] [--frozen] [--db HOST:PORT,... [--read-your-writes off|primary|wait]]',
+  usage:
+    'usage: web --name web-01 [--listen :80] [--workers 5] [--backlog 20] [--service-time 140ms] [--slow 300ms] [--flaky 0.2] [--frozen] [--db HOST:PORT,... [--read-your-writes off|primary|wait]]',
   complaint: (problem: string) => `web: ${problem}`,
 } as const;
 

@@ -29,7 +29,14 @@ export function createMetrics(server: string, pool: () => Pick<PoolSample, 'work
   // Saturation, the S of the USE method: how many workers are busy out of how many, and how many requests wait
   // (PHP-FPM's status page calls them "active processes", "max children" and "listen queue").
   const gauge = (name: string, help: string, value: (p: ReturnType<typeof pool>) => number) =>
-    new Gauge({ name, help, registers: [registry], collect() { this.set(value(pool())); } });
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(value(pool()));
+      },
+    });
   gauge('web_workers', 'Requests the server can serve at once (--workers).', (p) => p.workers);
   gauge('web_workers_busy', 'Workers serving a request now.', (p) => p.busy);
   gauge('web_queue_length', 'Requests waiting in the backlog for a free worker.', (p) => p.queued);

@@ -20,7 +20,9 @@ export class WebServer {
   ) {
     this.pool = new WorkerPool(behaviour);
     const metrics = createMetrics(name, () => this.pool.now());
-    this.server = http.createServer(createApp({ name, address: myAddress(), metrics }, () => this.behaviour, this.pool));
+    this.server = http.createServer(
+      createApp({ name, address: myAddress(), metrics }, () => this.behaviour, this.pool),
+    );
     this.server.on('request', (_req, res) => {
       this.answering++;
       res.once('close', () => this.answering--);
@@ -30,7 +32,9 @@ export class WebServer {
   /** Listens on `address` (`:80`) and says so; `database` describes the store it uses, if any. */
   async listen(address: string, database?: string): Promise<void> {
     const bound = await listen(this.server, address);
-    log(`${this.name} listening on ${bound.host}:${bound.port} (${describe(this.behaviour)}; ${describeCapacity(this.behaviour)})`);
+    log(
+      `${this.name} listening on ${bound.host}:${bound.port} (${describe(this.behaviour)}; ${describeCapacity(this.behaviour)})`,
+    );
     if (database) log(`${this.name}: ${database}`);
     report({ type: 'web.listening', address: bound.host, port: bound.port });
     this.announce();
@@ -42,7 +46,9 @@ export class WebServer {
     const before = this.behaviour;
     this.behaviour = applyLine(this.behaviour, line);
     this.pool.resize(this.behaviour);
-    const changed = Object.fromEntries(Object.entries(this.behaviour).filter(([k, v]) => before[k as keyof Behaviour] !== v));
+    const changed = Object.fromEntries(
+      Object.entries(this.behaviour).filter(([k, v]) => before[k as keyof Behaviour] !== v),
+    );
     log(`${this.name} is now ${describeChange(this.behaviour, changed)}`, 'notice');
     this.announce();
   }
@@ -69,9 +75,15 @@ export class WebServer {
       if (busy || wasBusy) report({ type: 'web.pool', ...sample });
       const queueing = sample.max_queued > 0;
       if (sample.refused > 0) {
-        log(`${this.name}: answered ${sample.refused} request${sample.refused === 1 ? '' : 's'} with 503 in the last second: all ${sample.workers} workers busy and the backlog of ${sample.backlog} full`, 'warning');
+        log(
+          `${this.name}: answered ${sample.refused} request${sample.refused === 1 ? '' : 's'} with 503 in the last second: all ${sample.workers} workers busy and the backlog of ${sample.backlog} full`,
+          'warning',
+        );
       } else if (queueing && !wasQueueing) {
-        log(`${this.name}: server reached its ${sample.workers} workers, requests wait in the backlog (PHP-FPM: "server reached pm.max_children setting (${sample.workers}), consider raising it")`, 'warning');
+        log(
+          `${this.name}: server reached its ${sample.workers} workers, requests wait in the backlog (PHP-FPM: "server reached pm.max_children setting (${sample.workers}), consider raising it")`,
+          'warning',
+        );
       }
       [wasBusy, wasQueueing] = [busy, queueing];
     }, 1000).unref();

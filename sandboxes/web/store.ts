@@ -26,7 +26,8 @@ let router: StoreRouter | undefined;
 export function useStore(flags: { db?: string; 'read-your-writes'?: string }): string | undefined {
   if (!flags.db) return undefined;
   const readYourWrites = (flags['read-your-writes'] ?? 'off') as ReadYourWrites;
-  if (!READ_YOUR_WRITES.includes(readYourWrites)) throw new Error(`--read-your-writes ${readYourWrites}: expected off, primary or wait`);
+  if (!READ_YOUR_WRITES.includes(readYourWrites))
+    throw new Error(`--read-your-writes ${readYourWrites}: expected off, primary or wait`);
   const nodes = flags.db.split(',').map((n) => n.trim());
   const bad = nodes.find((n) => !/:\d+$/.test(n));
   if (bad) throw new Error(`--db: '${bad}' is not HOST:PORT (e.g. --db 10.0.0.21:5432,10.0.0.22:5432)`);
@@ -38,7 +39,10 @@ export function useStore(flags: { db?: string; 'read-your-writes'?: string }): s
 
 function client(req: IncomingMessage, url: URL): string {
   const forwarded = req.headers['x-forwarded-for'];
-  return url.searchParams.get('user') ?? (typeof forwarded === 'string' ? forwarded.split(',')[0].trim() : req.socket.remoteAddress ?? '-');
+  return (
+    url.searchParams.get('user') ??
+    (typeof forwarded === 'string' ? forwarded.split(',')[0].trim() : (req.socket.remoteAddress ?? '-'))
+  );
 }
 
 function body(req: IncomingMessage): Promise<string | undefined> {
@@ -61,7 +65,13 @@ export const kv: Route = {
     const url = new URL(req.url ?? '/', 'http://app');
     const key = url.searchParams.get('key');
     if (!key) return send(res, 400, 'text/plain', 'Bad Request: name the key, e.g. /kv?key=cart\n');
-    if (!router) return send(res, 503, 'text/plain', 'Service Unavailable: this web server has no database (start it with --db HOST:PORT,...)\n');
+    if (!router)
+      return send(
+        res,
+        503,
+        'text/plain',
+        'Service Unavailable: this web server has no database (start it with --db HOST:PORT,...)\n',
+      );
     const session = client(req, url);
     try {
       if (req.method === 'GET' || req.method === 'HEAD') {
@@ -69,16 +79,35 @@ export const kv: Route = {
         res.setHeader('X-Read-From', read.node);
         res.setHeader('X-Replay-LSN', read.replay_lsn);
         const mode = router.options.readYourWrites;
-        report({ type: 'store.read', key, db: read.node, replay_lsn: parseLsn(read.replay_lsn), stale: read.stale ?? null, read_your_writes: mode });
-        if (read.value === null) return send(res, 404, 'text/plain', `Not Found: no value for ${key} (read on ${read.node} at ${read.replay_lsn})\n`);
+        report({
+          type: 'store.read',
+          key,
+          db: read.node,
+          replay_lsn: parseLsn(read.replay_lsn),
+          stale: read.stale ?? null,
+          read_your_writes: mode,
+        });
+        if (read.value === null)
+          return send(
+            res,
+            404,
+            'text/plain',
+            `Not Found: no value for ${key} (read on ${read.node} at ${read.replay_lsn})\n`,
+          );
         return send(res, 200, 'text/plain', `${read.value}\n`);
       }
       if (req.method === 'POST' || req.method === 'PUT' || req.method === 'DELETE') {
         const value = req.method === 'DELETE' ? undefined : await body(req);
-        if (req.method !== 'DELETE' && value === undefined) return send(res, 413, 'text/plain', `Payload Too Large: at most ${MAX_BODY} bytes\n`);
+        if (req.method !== 'DELETE' && value === undefined)
+          return send(res, 413, 'text/plain', `Payload Too Large: at most ${MAX_BODY} bytes\n`);
         const written = await router.write(key, value, session);
         res.setHeader('X-Written-To', written.node);
-        return send(res, 200, 'text/plain', `${req.method === 'DELETE' ? 'deleted' : 'stored'} ${key} on ${written.node} at ${written.lsn}\n`);
+        return send(
+          res,
+          200,
+          'text/plain',
+          `${req.method === 'DELETE' ? 'deleted' : 'stored'} ${key} on ${written.node} at ${written.lsn}\n`,
+        );
       }
       res.setHeader('Allow', 'GET, HEAD, POST, PUT, DELETE');
       return send(res, 405, 'text/plain', 'Method Not Allowed\n');

@@ -30,7 +30,11 @@ function source(block: Element): string {
 }
 
 function idle(): Promise<void> {
-  return new Promise((resolve) => ('requestIdleCallback' in globalThis ? requestIdleCallback(() => resolve(), { timeout: IDLE_WAIT_MS }) : setTimeout(resolve)));
+  return new Promise((resolve) =>
+    'requestIdleCallback' in globalThis
+      ? requestIdleCallback(() => resolve(), { timeout: IDLE_WAIT_MS })
+      : setTimeout(resolve),
+  );
 }
 
 /**
@@ -78,7 +82,13 @@ export function renderDiagrams(): void {
       // dagre, not mermaid 12's default elk: the same flowcharts at well under half the JavaScript.
       // Mermaid's dark theme writes edge labels #ccc on #585858, a contrast of 4.43 (WCAG AA asks 4.5): darker here.
       const themeVariables = theme() === 'dark' ? { edgeLabelBackground: '#404040' } : {};
-      mermaid.initialize({ startOnLoad: false, theme: theme(), themeVariables, layout: 'dagre', securityLevel: 'strict' });
+      mermaid.initialize({
+        startOnLoad: false,
+        theme: theme(),
+        themeVariables,
+        layout: 'dagre',
+        securityLevel: 'strict',
+      });
       // Lessons give each diagram accTitle/accDescr lines, which mermaid turns into the SVG's accessible name.
       const { svg } = await mermaid.render(`diagram-${diagram.box.dataset.index}`, diagram.box.dataset.source ?? '');
       diagram.box.innerHTML = svg;

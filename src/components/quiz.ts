@@ -20,7 +20,9 @@ export interface QuizQuestion {
 /** Throws a message naming the lesson and the question when a quiz cannot be answered as written. */
 export function validateQuiz(questions: unknown, where: string): asserts questions is QuizQuestion[] {
   const fail = (what: string) => {
-    throw new Error(`Quiz in ${where}: ${what}. Each question needs { q, options: [{ text, why }, ...] (2 or more), answer (index) }.`);
+    throw new Error(
+      `Quiz in ${where}: ${what}. Each question needs { q, options: [{ text, why }, ...] (2 or more), answer (index) }.`,
+    );
   };
   if (!Array.isArray(questions) || questions.length === 0) fail('`questions` must be a non-empty list');
   (questions as unknown[]).forEach((question, i) => {

@@ -30,11 +30,16 @@ export interface SandboxTag {
 
 /** Every <Sandbox /> in a lesson's source, in page order. */
 export function sandboxTags(source: string): SandboxTag[] {
-  return source.split('\n').flatMap((text, i) => (/<Sandbox\b/.test(text) ? [{ line: i + 1, scenario: SANDBOX_TAG.exec(text.trim())?.[1], text: text.trim() }] : []));
+  return source
+    .split('\n')
+    .flatMap((text, i) =>
+      /<Sandbox\b/.test(text) ? [{ line: i + 1, scenario: SANDBOX_TAG.exec(text.trim())?.[1], text: text.trim() }] : [],
+    );
 }
 
 /** The scenarios a lesson embeds, in page order. */
-export const sandboxScenarios = (source: string): string[] => sandboxTags(source).flatMap((tag) => (tag.scenario ? [tag.scenario] : []));
+export const sandboxScenarios = (source: string): string[] =>
+  sandboxTags(source).flatMap((tag) => (tag.scenario ? [tag.scenario] : []));
 
 /** The pages' file names in content/lessons under `root`, sorted (a leading `_` keeps a file out, as in the collection). */
 export function lessonFiles(root: string): string[] {
@@ -48,8 +53,12 @@ export function lessonFaults(root: string, known: string[]): string[] {
   return lessonFiles(root).flatMap((file) =>
     sandboxTags(readFileSync(join(root, LESSONS_DIR, file), 'utf8')).flatMap(({ line, scenario, text }) => {
       const at = `${LESSONS_DIR}/${file}:${line}`;
-      if (scenario === undefined) return [`${at}: write the sandbox as <Sandbox scenario="name" /> on a line of its own, not ${text}`];
-      if (!known.includes(scenario)) return [`${at}: <Sandbox scenario="${scenario}" />: there is no scenario "${scenario}" in sandboxes/scenarios/index.ts (known: ${[...known].sort().join(', ')})`];
+      if (scenario === undefined)
+        return [`${at}: write the sandbox as <Sandbox scenario="name" /> on a line of its own, not ${text}`];
+      if (!known.includes(scenario))
+        return [
+          `${at}: <Sandbox scenario="${scenario}" />: there is no scenario "${scenario}" in sandboxes/scenarios/index.ts (known: ${[...known].sort().join(', ')})`,
+        ];
       return [];
     }),
   );

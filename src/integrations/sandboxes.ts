@@ -21,7 +21,9 @@ export const BUNDLES_PATH = 'sandbox/bin/';
 /** The files of /sandbox/bin/: every bundle, its package.json, and the list of program names. */
 function bundleFiles(bundles: string): Map<string, () => Buffer | string> {
   const programs = listPrograms(bundles);
-  const files = new Map<string, () => Buffer | string>(programs.map((name) => [`${name}.js`, () => readFileSync(join(bundles, `${name}.js`))]));
+  const files = new Map<string, () => Buffer | string>(
+    programs.map((name) => [`${name}.js`, () => readFileSync(join(bundles, `${name}.js`))]),
+  );
   files.set('package.json', () => readFileSync(join(bundles, 'package.json')));
   files.set('programs.json', () => JSON.stringify(programs));
   return files;
@@ -59,7 +61,9 @@ export function sandboxes(): AstroIntegration {
       'astro:build:done': ({ dir, logger }) => {
         const faults = isolationHeaderFaults(fileURLToPath(dir));
         if (faults.length) {
-          throw new Error(`The built site would not be cross-origin isolated, so no WebContainer could start on it: ${faults.join('; ')}.`);
+          throw new Error(
+            `The built site would not be cross-origin isolated, so no WebContainer could start on it: ${faults.join('; ')}.`,
+          );
         }
         // The base path is only in URLs: the files go to the top of the output folder, which the host serves at it.
         const out = join(fileURLToPath(dir), BUNDLES_PATH);
@@ -70,4 +74,3 @@ export function sandboxes(): AstroIntegration {
     },
   };
 }
-

@@ -19,7 +19,9 @@ const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 /** Chrome's non-standard performance.memory, where there is one. */
 function pageMemory(): string {
   const memory = (performance as Performance & { memory?: { usedJSHeapSize: number; totalJSHeapSize: number } }).memory;
-  return memory ? `${megabytes(memory.usedJSHeapSize)} used of ${megabytes(memory.totalJSHeapSize)} JS heap` : 'not reported by this browser';
+  return memory
+    ? `${megabytes(memory.usedJSHeapSize)} used of ${megabytes(memory.totalJSHeapSize)} JS heap`
+    : 'not reported by this browser';
 }
 
 export async function runProbePage(root: HTMLElement): Promise<void> {
@@ -80,7 +82,8 @@ export async function runProbePage(root: HTMLElement): Promise<void> {
       copied.textContent = 'Copied the report.';
     } catch {
       text.select();
-      copied.textContent = 'This browser did not allow copying: the report is selected in the box below, copy it from there.';
+      copied.textContent =
+        'This browser did not allow copying: the report is selected in the box below, copy it from there.';
     }
   });
 
@@ -101,7 +104,12 @@ export async function runProbePage(root: HTMLElement): Promise<void> {
   figure('runtime', describeRuntime(runtime));
   figure('boot time', `${Math.round(performance.now() - booting)} ms`);
 
-  const run = async (label: string, args: string[], terminal: typeof TERMINAL | undefined, echoRow: Omit<Row, 'result' | 'detail'>) => {
+  const run = async (
+    label: string,
+    args: string[],
+    terminal: typeof TERMINAL | undefined,
+    echoRow: Omit<Row, 'result' | 'detail'>,
+  ) => {
     progress.textContent = `Running the probe ${label}…`;
     // Its own folder, as each sandbox of a lesson has.
     const probe: SandboxProcess = await runtime.spawn('probe', args, { cwd: 'probe', ...(terminal && { terminal }) });
@@ -127,15 +135,36 @@ export async function runProbePage(root: HTMLElement): Promise<void> {
     clearTimeout(timer);
     await Promise.race([reading, new Promise((resolve) => setTimeout(resolve, 1000))]);
     if (!finished) {
-      addRow({ check: `probe-${label.replace(/\W+/g, '-')}`, title: `The probe ${label} ran to its summary`, needed: true, result: 'fail', detail: `it ended with exit code ${code} before its summary line (limit ${RUN_TIMEOUT_MS / 1000} s)${other.length ? `; its last output: ${other.slice(-3).join(' / ')}` : ''}` });
+      addRow({
+        check: `probe-${label.replace(/\W+/g, '-')}`,
+        title: `The probe ${label} ran to its summary`,
+        needed: true,
+        result: 'fail',
+        detail: `it ended with exit code ${code} before its summary line (limit ${RUN_TIMEOUT_MS / 1000} s)${other.length ? `; its last output: ${other.slice(-3).join(' / ')}` : ''}`,
+      });
     }
     if (written.length) {
       const echoed = other.some((text) => written.some((line) => text.includes(line)));
-      addRow({ ...echoRow, result: 'info', figure: echoed ? 'echoed' : 'not echoed', detail: echoed ? 'the line the page wrote came back on the output (a terminal line discipline echoes input)' : 'the line the page wrote did not come back on the output (no echo)' });
+      addRow({
+        ...echoRow,
+        result: 'info',
+        figure: echoed ? 'echoed' : 'not echoed',
+        detail: echoed
+          ? 'the line the page wrote came back on the output (a terminal line discipline echoes input)'
+          : 'the line the page wrote did not come back on the output (no echo)',
+      });
     }
   };
 
-  await run('without a terminal', [], undefined, { check: 'input-echo', title: "Is a line written to the probe's input echoed on its output (no terminal)", needed: false });
-  await run('with a terminal', ['terminal'], TERMINAL, { check: 'terminal-echo', title: 'Is a line typed into the terminal echoed on its output', needed: false });
+  await run('without a terminal', [], undefined, {
+    check: 'input-echo',
+    title: "Is a line written to the probe's input echoed on its output (no terminal)",
+    needed: false,
+  });
+  await run('with a terminal', ['terminal'], TERMINAL, {
+    check: 'terminal-echo',
+    title: 'Is a line typed into the terminal echoed on its output',
+    needed: false,
+  });
   finish('done');
 }

@@ -8,7 +8,11 @@ import type { Prompt } from '../../sandboxes/probe/terminal';
 export type { Row, Summary, Prompt };
 
 /** One line of the probe's output, sorted by what it is. Anything that is not one of its JSON lines is `other`. */
-export type ProbeLine = { kind: 'row'; row: Row } | { kind: 'prompt'; prompt: Prompt } | { kind: 'summary'; summary: Summary } | { kind: 'other'; text: string };
+export type ProbeLine =
+  | { kind: 'row'; row: Row }
+  | { kind: 'prompt'; prompt: Prompt }
+  | { kind: 'summary'; summary: Summary }
+  | { kind: 'other'; text: string };
 
 export function readLine(text: string): ProbeLine {
   const start = text.indexOf('{');
@@ -40,7 +44,15 @@ export function verdict(rows: Row[]): { text: string; failed: Row[] } {
 export const RESULT_LABEL: Record<Row['result'], string> = { pass: 'PASS', fail: 'FAIL', info: 'INFO' };
 
 /** The whole report as text: where it ran, the page's figures, every row, the verdict. */
-export function reportText({ page, figures, rows }: { page: string; figures: [string, string][]; rows: Row[] }): string {
+export function reportText({
+  page,
+  figures,
+  rows,
+}: {
+  page: string;
+  figures: [string, string][];
+  rows: Row[];
+}): string {
   const width = Math.max(...rows.map((row) => row.check.length), 5);
   return [
     `Capability probe report: ${page}`,
@@ -49,7 +61,14 @@ export function reportText({ page, figures, rows }: { page: string; figures: [st
     ...figures.map(([name, value]) => `${name}: ${value}`),
     '',
     ...rows.map((row) =>
-      [`${RESULT_LABEL[row.result]} ${row.check.padEnd(width)} ${row.needed ? 'needed' : '      '}`, row.title, row.figure && `figure: ${row.figure}`, row.detail].filter(Boolean).join(' | '),
+      [
+        `${RESULT_LABEL[row.result]} ${row.check.padEnd(width)} ${row.needed ? 'needed' : '      '}`,
+        row.title,
+        row.figure && `figure: ${row.figure}`,
+        row.detail,
+      ]
+        .filter(Boolean)
+        .join(' | '),
     ),
     '',
     verdict(rows).text,

@@ -3,7 +3,14 @@
 // hand; when the chosen one cannot start, the other is tried and the page says why. `&constraints=webcontainer` runs the
 // local runtime's programs under the emulated limits of a WebContainer (src/runtime/local/constraints.ts).
 import { bootLocal, NO_BRIDGE } from './local/client';
-import { parseConstraints, RuntimeUnavailable, type BootStep, type Constraints, type Runtime, type RuntimeKind } from './types';
+import {
+  parseConstraints,
+  RuntimeUnavailable,
+  type BootStep,
+  type Constraints,
+  type Runtime,
+  type RuntimeKind,
+} from './types';
 import { bootWebContainer } from './webcontainer';
 
 export type RuntimeChoice = 'auto' | RuntimeKind;
@@ -46,7 +53,9 @@ export async function startRuntime(
       return await boot[kind]();
     } catch (error) {
       const problem =
-        error instanceof RuntimeUnavailable ? error : new RuntimeUnavailable(kind, (error as Error).message, 'Reload the page to try again.');
+        error instanceof RuntimeUnavailable
+          ? error
+          : new RuntimeUnavailable(kind, (error as Error).message, 'Reload the page to try again.');
       problems.push(problem);
       // In automatic mode a missing bridge is the normal case on a static host: not worth a notice, only its step
       // marked as fallen back (never done). A bridge that refuses (too many pages open, no session folder) is.
@@ -67,6 +76,7 @@ const RUNTIME_NAMES: Record<RuntimeKind, string> = {
 
 /** How the panel names a runtime in its indicator ("Runtime: …"). */
 export function describeRuntime({ kind, constraints }: Pick<Runtime, 'kind' | 'constraints'>): string {
-  if (constraints === 'webcontainer') return 'local, constrained like a WebContainer: the programs run on this computer under the limits of a WebContainer';
+  if (constraints === 'webcontainer')
+    return 'local, constrained like a WebContainer: the programs run on this computer under the limits of a WebContainer';
   return RUNTIME_NAMES[kind];
 }

@@ -31,7 +31,10 @@ export async function stopProcess(
   if (ended !== undefined) return { by: 'exited', code: ended };
   if (quit) {
     // A stdin that is already closed (the process has gone) cannot take the command: kill() and the exit tell.
-    const asked = await quit().then(() => true, () => false);
+    const asked = await quit().then(
+      () => true,
+      () => false,
+    );
     const code = asked ? await exitWithin(process, quitMs) : undefined;
     if (code !== undefined) return { by: 'quit', code };
   }

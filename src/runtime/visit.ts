@@ -55,7 +55,10 @@ export interface Notice {
   advice: string;
 }
 
-export async function borrowRuntime(step: BootStep, notice: (problem: Notice, fallback?: RuntimeKind, quiet?: boolean) => void): Promise<Loan> {
+export async function borrowRuntime(
+  step: BootStep,
+  notice: (problem: Notice, fallback?: RuntimeKind, quiet?: boolean) => void,
+): Promise<Loan> {
   if (returning.size) {
     step('Stopping the sandbox that ran before');
     for (const returned of await Promise.all(returning)) {
@@ -162,7 +165,10 @@ function lend(runtime: Runtime, folder: string): Loan {
  * The process as its sandbox sees it, plus its quit command when it has one. Its stdin goes through one writer kept
  * here, so the command can still be written once the sandbox holds the stream (a stream has one writer at a time).
  */
-function withQuit(program: string, process: SandboxProcess): { program: string; process: SandboxProcess; quit?: () => Promise<void> } {
+function withQuit(
+  program: string,
+  process: SandboxProcess,
+): { program: string; process: SandboxProcess; quit?: () => Promise<void> } {
   const command = QUIT_COMMAND[program];
   if (!command) return { program, process };
   const stdin = process.input.getWriter();

@@ -9,7 +9,15 @@
 import type { WebContainer } from '@webcontainer/api';
 import type { TransitionBeforePreparationEvent } from 'astro:transitions/client';
 import { movesKeepState, persistAcrossNavigation } from './persist';
-import { FOLDER_NAME, RuntimeUnavailable, type BootStep, type FileTree, type Runtime, type SandboxProcess, type SpawnOptions } from './types';
+import {
+  FOLDER_NAME,
+  RuntimeUnavailable,
+  type BootStep,
+  type FileTree,
+  type Runtime,
+  type SandboxProcess,
+  type SpawnOptions,
+} from './types';
 
 /** Where this site serves the bundles: under its base path (astro.config.mjs `base`), so a project site works too. */
 const BUNDLES_URL = `${import.meta.env.BASE_URL.replace(/\/?$/, '/')}sandbox/bin/`;
@@ -95,23 +103,33 @@ async function bundles(): Promise<FileTree> {
 /** Boots, and keeps the iframe that booting adds to the page alive across client-side navigation. */
 function keepingItsFrame(boot: () => Promise<WebContainer>): Promise<WebContainer> {
   const frames = new MutationObserver((changes) => {
-    for (const frame of changes.flatMap((change) => [...change.addedNodes]).filter((node) => node instanceof HTMLIFrameElement)) {
+    for (const frame of changes
+      .flatMap((change) => [...change.addedNodes])
+      .filter((node) => node instanceof HTMLIFrameElement)) {
       persistAcrossNavigation(frame, 'webcontainer');
       frames.disconnect();
     }
   });
   frames.observe(document.body, { childList: true });
   const booted = boot();
-  void booted.then(() => {
-    if (movesKeepState) return;
-    // This browser would reload the moved iframe, which ends the WebContainer: leave the page the ordinary way, and
-    // the next page boots its own (one boot per page, as before client-side navigation).
-    document.addEventListener('astro:before-preparation', (e) => (e as TransitionBeforePreparationEvent).preventDefault());
-  }, () => {}); // a failed boot is reported by bootWebContainer
+  void booted.then(
+    () => {
+      if (movesKeepState) return;
+      // This browser would reload the moved iframe, which ends the WebContainer: leave the page the ordinary way, and
+      // the next page boots its own (one boot per page, as before client-side navigation).
+      document.addEventListener('astro:before-preparation', (e) =>
+        (e as TransitionBeforePreparationEvent).preventDefault(),
+      );
+    },
+    () => {},
+  ); // a failed boot is reported by bootWebContainer
   return booted;
 }
 
-export async function bootWebContainer(step: BootStep, { timeoutSeconds }: { timeoutSeconds: number }): Promise<Runtime> {
+export async function bootWebContainer(
+  step: BootStep,
+  { timeoutSeconds }: { timeoutSeconds: number },
+): Promise<Runtime> {
   step('Checking that this browser can run WebContainers');
   const problem = preflight();
   if (problem) throw problem;
@@ -136,14 +154,21 @@ export async function bootWebContainer(step: BootStep, { timeoutSeconds }: { tim
     );
   }
   // Errors after boot (an internal error, storage taken away) would otherwise leave the processes hanging unexplained.
-  container.on('error', ({ message }) => document.dispatchEvent(new CustomEvent(WEBCONTAINER_ERROR, { detail: message })));
+  container.on('error', ({ message }) =>
+    document.dispatchEvent(new CustomEvent(WEBCONTAINER_ERROR, { detail: message })),
+  );
   step('Mounting the sandbox programs');
   const mounted = bundles().then(async (programs) => {
     await container.mount({ bin: { directory: programs } });
-    return Object.keys(programs).filter((f) => f !== 'package.json').map((f) => f.replace(/\.js$/, ''));
+    return Object.keys(programs)
+      .filter((f) => f !== 'package.json')
+      .map((f) => f.replace(/\.js$/, ''));
   });
   const programs = await within(mounted, MOUNT_TIMEOUT_S, () =>
-    unavailable(`The sandbox programs were not in place within ${MOUNT_TIMEOUT_S} seconds.`, 'Check your connection to this site and reload the page.'),
+    unavailable(
+      `The sandbox programs were not in place within ${MOUNT_TIMEOUT_S} seconds.`,
+      'Check your connection to this site and reload the page.',
+    ),
   );
   return new WebContainerRuntime(container, programs);
 }
@@ -161,7 +186,8 @@ class WebContainerRuntime implements Runtime {
   async spawn(program: string, args: string[], options: SpawnOptions = {}): Promise<SandboxProcess> {
     if (!this.programs.includes(program)) throw new Error(`there is no sandbox program named '${program}'`);
     const folder = options.cwd ?? '.';
-    if (options.cwd !== undefined && !FOLDER_NAME.test(options.cwd)) throw new Error(`'${options.cwd}' is not a folder name a sandbox can run in`);
+    if (options.cwd !== undefined && !FOLDER_NAME.test(options.cwd))
+      throw new Error(`'${options.cwd}' is not a folder name a sandbox can run in`);
     const size = options.terminal;
     const env = { ...options.env, ...(size && { COLUMNS: String(size.cols), LINES: String(size.rows) }) };
     const bundle = options.cwd === undefined ? `bin/${program}.js` : `../bin/${program}.js`;
@@ -170,7 +196,10 @@ class WebContainerRuntime implements Runtime {
       await this.container.fs.mkdir(folder, { recursive: true });
       return this.container.spawn('node', [bundle, ...args], { cwd: folder, env, terminal: size });
     })();
-    void started.then((process) => late && process.kill(), () => {}); // given up on: it must not run unseen
+    void started.then(
+      (process) => late && process.kill(),
+      () => {},
+    ); // given up on: it must not run unseen
     return within(started, SPAWN_TIMEOUT_S, () => {
       late = true;
       return new Error(`the WebContainer did not start ${program} within ${SPAWN_TIMEOUT_S} seconds`);

@@ -26,9 +26,12 @@ export interface Bench {
  */
 export function autoStartCost(): string | undefined {
   const nav = navigator as Navigator & { deviceMemory?: number };
-  if (nav.maxTouchPoints > 1 && 'GestureEvent' in globalThis) return 'On iPhone and iPad a sandbox starts only when you ask, since it can use more memory than a tab is allowed.';
-  if (matchMedia('(pointer: coarse) and (hover: none)').matches) return 'On a touch device a sandbox starts only when you ask: it runs several programs at once.';
-  if (nav.deviceMemory !== undefined && nav.deviceMemory < 4) return 'On a device with little memory a sandbox starts only when you ask: it runs several programs at once.';
+  if (nav.maxTouchPoints > 1 && 'GestureEvent' in globalThis)
+    return 'On iPhone and iPad a sandbox starts only when you ask, since it can use more memory than a tab is allowed.';
+  if (matchMedia('(pointer: coarse) and (hover: none)').matches)
+    return 'On a touch device a sandbox starts only when you ask: it runs several programs at once.';
+  if (nav.deviceMemory !== undefined && nav.deviceMemory < 4)
+    return 'On a device with little memory a sandbox starts only when you ask: it runs several programs at once.';
   return undefined;
 }
 
@@ -47,7 +50,9 @@ export function startSandbox(bench: Bench, byHand = true): void {
     const other = running;
     other.leaving.abort();
     const before = other.bench.element.compareDocumentPosition(bench.element) & Node.DOCUMENT_POSITION_FOLLOWING;
-    other.bench.stopped(`Stopped because you started the sandbox ${before ? 'below' : 'above'}; start it again to continue.`);
+    other.bench.stopped(
+      `Stopped because you started the sandbox ${before ? 'below' : 'above'}; start it again to continue.`,
+    );
   }
   const leaving = new AbortController();
   running = { bench, leaving };

@@ -27,7 +27,9 @@ export function bootProgress(steps: HTMLOListElement, notices: HTMLElement) {
       current = undefined;
       if (quiet) return;
       const p = document.createElement('p');
-      p.textContent = [problem.message, problem.advice, fallback && `Trying the ${fallback} runtime instead.`].filter(Boolean).join(' ');
+      p.textContent = [problem.message, problem.advice, fallback && `Trying the ${fallback} runtime instead.`]
+        .filter(Boolean)
+        .join(' ');
       notices.append(p);
       notices.hidden = false;
     },

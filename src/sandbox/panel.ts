@@ -59,7 +59,8 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   const stopped = () =>
     void loan.giveBack().then((returned) => {
       root.dataset.stoppedIn = returned.folder;
-      for (const { program, ending } of returned.endings) root.dataset[`${program}Ending`] = ending.by === 'stuck' ? 'stuck' : `${ending.by} ${ending.code}`;
+      for (const { program, ending } of returned.endings)
+        root.dataset[`${program}Ending`] = ending.by === 'stuck' ? 'stuck' : `${ending.by} ${ending.code}`;
       tellAbandoned(returned, notice);
     });
   leaving.addEventListener('abort', stopped, { once: true });
@@ -67,9 +68,14 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   const runtime: Runtime = loan.runtime;
   root.dataset.folder = loan.folder;
   const containerError = (event: Event) =>
-    notice({ message: `The WebContainer reported an error: ${(event as CustomEvent<string>).detail}.`, advice: 'If the sandbox stops answering, reload the page.' });
+    notice({
+      message: `The WebContainer reported an error: ${(event as CustomEvent<string>).detail}.`,
+      advice: 'If the sandbox stops answering, reload the page.',
+    });
   document.addEventListener(WEBCONTAINER_ERROR, containerError);
-  leaving.addEventListener('abort', () => document.removeEventListener(WEBCONTAINER_ERROR, containerError), { once: true });
+  leaving.addEventListener('abort', () => document.removeEventListener(WEBCONTAINER_ERROR, containerError), {
+    once: true,
+  });
   indicator.dataset.runtime = runtime.kind;
   indicator.textContent = `Runtime: ${describeRuntime(runtime)}`;
 
@@ -112,7 +118,9 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
         root.dispatchEvent(new CustomEvent('sandbox:event', { detail: event }));
         if (event.type === 'ready') ready();
       });
-      void started.exit.then((code) => (supervisorState.textContent = `stopped (exit code ${code})${code && said ? `: ${said}` : ''}`));
+      void started.exit.then(
+        (code) => (supervisorState.textContent = `stopped (exit code ${code})${code && said ? `: ${said}` : ''}`),
+      );
       return up;
     });
   } else if (scenario) {
@@ -149,7 +157,9 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
     const running = shell;
     state.textContent = `Terminal: ${program} running`;
     stop.disabled = false;
-    void running.output.pipeTo(new WritableStream({ write: (data) => void (leaving.aborted || terminal.write(data)) })).catch(() => {});
+    void running.output
+      .pipeTo(new WritableStream({ write: (data) => void (leaving.aborted || terminal.write(data)) }))
+      .catch(() => {});
     void running.exit.then((code) => {
       if (shell !== running) return;
       state.textContent = `Terminal: ${program} stopped (exit code ${code})`;
@@ -161,7 +171,10 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   restart.addEventListener('click', async () => {
     restart.disabled = true;
     if (shell && !stop.disabled && (await stopProcess(shell)).by === 'stuck') {
-      notice({ message: `The ${program} did not exit when stopped; a new one starts beside it.`, advice: 'If the sandbox gets slow, reload the page.' });
+      notice({
+        message: `The ${program} did not exit when stopped; a new one starts beside it.`,
+        advice: 'If the sandbox gets slow, reload the page.',
+      });
     }
     await attach();
     restart.disabled = false;

@@ -18,7 +18,9 @@ import { programs } from '../../scripts/build-sandboxes.mjs';
 import { cycles, folderGraph, folderOf, importGraph, ROOT, type Edge } from './import-graph';
 
 /** The servers: every program the build bundles (a folder with a main.ts) but the shell and the supervisor. */
-const SERVERS = (programs() as string[]).filter((p) => p !== 'shell' && p !== 'supervisor').map((p) => `sandboxes/${p}`);
+const SERVERS = (programs() as string[])
+  .filter((p) => p !== 'shell' && p !== 'supervisor')
+  .map((p) => `sandboxes/${p}`);
 const TOOLS = ['sandboxes/shell', 'sandboxes/scenarios'];
 const BELOW_PROGRAMS = ['sandboxes/contracts', 'sandboxes/shared', 'sandboxes/network'];
 
@@ -51,14 +53,20 @@ const CLIENT_LIBRARIES: readonly Edge[] = [
 ];
 
 const graph = importGraph();
-const isClientLibrary = (edge: Edge) => CLIENT_LIBRARIES.some((allowed) => allowed.from === edge.from && allowed.to === edge.to);
+const isClientLibrary = (edge: Edge) =>
+  CLIENT_LIBRARIES.some((allowed) => allowed.from === edge.from && allowed.to === edge.to);
 
 describe('the layers of the sandboxes and the page', () => {
   it('reads an import graph that names only existing files', () => {
     expect(graph.unresolved).toEqual([]);
     // The graph is the real one: the page reaches the contracts and the supervisor reaches the scenarios.
-    expect(graph.edges).toContainEqual({ from: 'src/sandbox/view/state.ts', to: 'sandboxes/contracts/events/index.ts' });
-    expect(graph.edges.some((e) => folderOf(e.from) === 'sandboxes/supervisor' && folderOf(e.to) === 'sandboxes/scenarios')).toBe(true);
+    expect(graph.edges).toContainEqual({
+      from: 'src/sandbox/view/state.ts',
+      to: 'sandboxes/contracts/events/index.ts',
+    });
+    expect(
+      graph.edges.some((e) => folderOf(e.from) === 'sandboxes/supervisor' && folderOf(e.to) === 'sandboxes/scenarios'),
+    ).toBe(true);
   });
 
   it('has no import cycle between folders', () => {
@@ -79,7 +87,9 @@ describe('the layers of the sandboxes and the page', () => {
   });
 
   it('leaves partitions to the network: no code outside sandboxes/network checks a cut link itself', () => {
-    const checking = graph.files.filter((file) => !file.startsWith('sandboxes/network/') && /\bisLinkCut\b/.test(readFileSync(join(ROOT, file), 'utf8')));
+    const checking = graph.files.filter(
+      (file) => !file.startsWith('sandboxes/network/') && /\bisLinkCut\b/.test(readFileSync(join(ROOT, file), 'utf8')),
+    );
     expect(checking).toEqual([]);
   });
 

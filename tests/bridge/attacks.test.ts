@@ -24,7 +24,10 @@ afterAll(async () => {
 });
 
 /** Opens a TCP connection and sends `head` (an HTTP request); resolves with the socket and what came back so far. */
-function rawRequest(port: number, head: string): Promise<{ socket: Socket; received: () => Buffer; closed: Promise<void> }> {
+function rawRequest(
+  port: number,
+  head: string,
+): Promise<{ socket: Socket; received: () => Buffer; closed: Promise<void> }> {
   return new Promise((resolve, reject) => {
     const socket = tcp(port, '127.0.0.1');
     let received = Buffer.alloc(0);
@@ -39,7 +42,9 @@ function rawRequest(port: number, head: string): Promise<{ socket: Socket; recei
 }
 
 /** A WebSocket handshake a browser page of this server would make, over a raw socket. */
-async function rawSession(bridge: TestBridge): Promise<{ socket: Socket; received: () => Buffer; closed: Promise<void> }> {
+async function rawSession(
+  bridge: TestBridge,
+): Promise<{ socket: Socket; received: () => Buffer; closed: Promise<void> }> {
   const host = `localhost:${bridge.port}`;
   const opened = await rawRequest(
     bridge.port,
@@ -57,7 +62,11 @@ async function rawSession(bridge: TestBridge): Promise<{ socket: Socket; receive
 function frame(first: number, payload: Buffer, { masked = true, length = payload.length } = {}): Buffer {
   const mask = randomBytes(4);
   const size =
-    length < 126 ? Buffer.from([length]) : length < 65536 ? Buffer.from([126, length >> 8, length & 255]) : Buffer.concat([Buffer.from([127]), bigLength(length)]);
+    length < 126
+      ? Buffer.from([length])
+      : length < 65536
+        ? Buffer.from([126, length >> 8, length & 255])
+        : Buffer.concat([Buffer.from([127]), bigLength(length)]);
   size[0] |= masked ? 0x80 : 0;
   const body = masked ? Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4])) : payload;
   return Buffer.concat([Buffer.from([first]), size, masked ? mask : Buffer.alloc(0), body]);
@@ -80,7 +89,9 @@ describe('malformed WebSocket frames', () => {
     const other = await connect(target);
     const { socket, closed } = await rawSession(target);
     socket.write(bad);
-    await expect(Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), 5000))])).resolves.toBe('closed');
+    await expect(
+      Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), 5000))]),
+    ).resolves.toBe('closed');
     const id = other.send({ type: 'spawn', program: 'echo', args: [] });
     await other.outputLine(id, (l: object) => 'cwd' in l);
     await other.close();
@@ -94,7 +105,11 @@ describe('a large paste', () => {
     await client.waitFor((r) => r.type === 'spawned' && r.id === id);
     const paste = '€'.repeat(5 * 1024 * 1024 - 7) + 'a😀b\n';
     for (const piece of inputPieces(paste + 'END\n')) client.send({ type: 'input', id, data: piece });
-    const { received, last } = await client.outputLine<{ received: number; last: string }>(id, (l) => 'received' in l, 30_000);
+    const { received, last } = await client.outputLine<{ received: number; last: string }>(
+      id,
+      (l) => 'received' in l,
+      30_000,
+    );
     expect(received).toBe(paste.length);
     expect(last).toBe('€a😀b\n');
     await client.close();
@@ -125,7 +140,9 @@ describe('the token', () => {
   });
 
   it('is refused to a same-site (not same-origin) page, another port of localhost', async () => {
-    const answer = await fetch(`http://localhost:${target.port}${TOKEN_PATH}`, { headers: { 'sec-fetch-site': 'same-site' } });
+    const answer = await fetch(`http://localhost:${target.port}${TOKEN_PATH}`, {
+      headers: { 'sec-fetch-site': 'same-site' },
+    });
     expect(answer.status).toBe(403);
   });
 });
@@ -157,27 +174,45 @@ describe('the static server of npm start', () => {
 
   it('redirects a folder to its slash on the same host, and never //host/.. paths to another host', async () => {
     expect(await status('/overview?x=1')).toEqual({ status: 301, location: '/overview/?x=1' });
-    for (const path of ['//evil.example/../overview', '//evil.example/%2e%2e/overview', '/\\evil.example/../overview', '/a/../overview']) {
+    for (const path of [
+      '//evil.example/../overview',
+      '//evil.example/%2e%2e/overview',
+      '/\\evil.example/../overview',
+      '/a/../overview',
+    ]) {
       const answer = await status(path);
       expect(answer.location ?? '', path).not.toMatch(/^(\/\/|\/\\|[a-z]+:)/i);
       expect(answer.status, path).not.toBe(301);
     }
   });
 
-  it.each(['http://[', 'http://a b/'])('answers a request for %s (a target Node cannot parse) with 400, and serves on', async (path) => {
-    const { received, closed } = await rawRequest(server.port, `GET ${path} HTTP/1.1\r\nHost: localhost:${server.port}\r\nConnection: close\r\n\r\n`);
-    await expect(Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('hanging'), 5000))])).resolves.toBe('closed');
-    expect(received().toString('latin1')).toMatch(/^HTTP\/1\.1 400 /);
-    expect((await status('/overview/')).status).toBe(200);
-  });
+  it.each(['http://[', 'http://a b/'])(
+    'answers a request for %s (a target Node cannot parse) with 400, and serves on',
+    async (path) => {
+      const { received, closed } = await rawRequest(
+        server.port,
+        `GET ${path} HTTP/1.1\r\nHost: localhost:${server.port}\r\nConnection: close\r\n\r\n`,
+      );
+      await expect(
+        Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('hanging'), 5000))]),
+      ).resolves.toBe('closed');
+      expect(received().toString('latin1')).toMatch(/^HTTP\/1\.1 400 /);
+      expect((await status('/overview/')).status).toBe(200);
+    },
+  );
 
-  it.each(['/', '/overview/', '/__vite_hmr', `${BRIDGE_PATH}x`])('answers a WebSocket upgrade on another path (%s) with 404 and closes it', async (path) => {
-    const { received, closed } = await rawRequest(
-      server.port,
-      `GET ${path} HTTP/1.1\r\nHost: localhost:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-    );
-    await expect(Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('hanging'), 5000))])).resolves.toBe('closed');
-    expect(received().toString('latin1')).toMatch(/^HTTP\/1\.1 404 /);
-  });
+  it.each(['/', '/overview/', '/__vite_hmr', `${BRIDGE_PATH}x`])(
+    'answers a WebSocket upgrade on another path (%s) with 404 and closes it',
+    async (path) => {
+      const { received, closed } = await rawRequest(
+        server.port,
+        `GET ${path} HTTP/1.1\r\nHost: localhost:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+      await expect(
+        Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('hanging'), 5000))]),
+      ).resolves.toBe('closed');
+      expect(received().toString('latin1')).toMatch(/^HTTP\/1\.1 404 /);
+    },
+  );
 });

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_PATH } from '../../src/runtime/local/endpoints.ts';
-import { alive, connect, open, startBridge, until, type Client, type TestBridge } from './harness';
+import { connect, open, startBridge, until, type Client, type TestBridge } from './harness';
+import { alive } from '../support/sandbox-node';
 
 let target: TestBridge;
 beforeAll(async () => {
@@ -25,7 +26,21 @@ async function refusal(attempt: Parameters<typeof open>[1]) {
 describe('who may connect', () => {
   it('a page of this server with the token gets a session and the list of programs', async () => {
     const client = await connect(target);
-    expect(client.programs).toEqual(['busy', 'count', 'echo', 'escape', 'family', 'filler', 'hardlinker', 'limits', 'linker', 'signals', 'spinner', 'swapper', 'swarm']);
+    expect(client.programs).toEqual([
+      'busy',
+      'count',
+      'echo',
+      'escape',
+      'family',
+      'filler',
+      'hardlinker',
+      'limits',
+      'linker',
+      'signals',
+      'spinner',
+      'swapper',
+      'swarm',
+    ]);
     await client.close();
   });
 
@@ -36,7 +51,9 @@ describe('who may connect', () => {
   });
 
   it('a connection with a wrong token is refused', async () => {
-    const { status, reason } = await refusal({ token: target.bridge.token.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')) });
+    const { status, reason } = await refusal({
+      token: target.bridge.token.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')),
+    });
     expect(status).toBe(403);
     expect(reason).toMatch(/missing or wrong sandbox token/);
   });
@@ -53,7 +70,10 @@ describe('who may connect', () => {
   });
 
   it('a DNS-rebinding page (a foreign host name that points at 127.0.0.1) is refused', async () => {
-    const { status, reason } = await refusal({ host: `evil.example:${target.port}`, origin: `http://evil.example:${target.port}` });
+    const { status, reason } = await refusal({
+      host: `evil.example:${target.port}`,
+      origin: `http://evil.example:${target.port}`,
+    });
     expect(status).toBe(403);
     expect(reason).toMatch(/only answers to localhost/);
   });
@@ -68,7 +88,9 @@ describe('who may connect', () => {
     expect(await crossSite.text()).not.toContain(target.bridge.token);
     // fetch() cannot set Host, so ask as a rebinding browser would, with node:http.
     const rebound = await new Promise<number>((resolve, reject) =>
-      get(url, { headers: { host: 'evil.example', 'sec-fetch-site': 'same-origin' } }, (res) => resolve(res.resume().statusCode ?? 0)).on('error', reject),
+      get(url, { headers: { host: 'evil.example', 'sec-fetch-site': 'same-origin' } }, (res) =>
+        resolve(res.resume().statusCode ?? 0),
+      ).on('error', reject),
     );
     expect(rebound).toBe(403);
   });
@@ -91,20 +113,32 @@ describe('what a session may do', () => {
   }
 
   it('an unknown program is refused by name', async () => {
-    expect(await refusedSpawn('rm')).toBe("refused to start 'rm': there is no sandbox program of that name (sandboxes/dist/rm.js)");
+    expect(await refusedSpawn('rm')).toBe(
+      "refused to start 'rm': there is no sandbox program of that name (sandboxes/dist/rm.js)",
+    );
   });
 
-  it.each(['../../bin/sh', '/bin/sh', 'echo.js', 'ECHO', 'echo; rm -rf /'])('a path or odd name (%s) is refused', async (program) => {
-    expect(await refusedSpawn(program)).toMatch(/refused to start .*(plain name|no sandbox program)/);
-  });
+  it.each(['../../bin/sh', '/bin/sh', 'echo.js', 'ECHO', 'echo; rm -rf /'])(
+    'a path or odd name (%s) is refused',
+    async (program) => {
+      expect(await refusedSpawn(program)).toMatch(/refused to start .*(plain name|no sandbox program)/);
+    },
+  );
 
   it('environment variables that could run other code (NODE_OPTIONS) are refused', async () => {
-    expect(await refusedSpawn('echo', { env: { NODE_OPTIONS: '--require /tmp/x.js' } })).toMatch(/refused environment variable 'NODE_OPTIONS'/);
+    expect(await refusedSpawn('echo', { env: { NODE_OPTIONS: '--require /tmp/x.js' } })).toMatch(
+      /refused environment variable 'NODE_OPTIONS'/,
+    );
   });
 
-  it.each(['SANDBOX_NET', 'SANDBOX_ROOT', 'SANDBOX_ADDR'])('a page may not set %s: the bridge and the supervisor set where a program may go', async (name) => {
-    expect(await refusedSpawn('echo', { env: { [name]: '/' } })).toMatch(new RegExp(`refused environment variable '${name}'`));
-  });
+  it.each(['SANDBOX_NET', 'SANDBOX_ROOT', 'SANDBOX_ADDR'])(
+    'a page may not set %s: the bridge and the supervisor set where a program may go',
+    async (name) => {
+      expect(await refusedSpawn('echo', { env: { [name]: '/' } })).toMatch(
+        new RegExp(`refused environment variable '${name}'`),
+      );
+    },
+  );
 
   it('each sandbox runs in its own folder inside the session folder, created on first use, and is told it is its root', async () => {
     const first = client.send({ type: 'spawn', program: 'echo', args: [], cwd: 'sandbox-1' });
@@ -118,30 +152,44 @@ describe('what a session may do', () => {
     expect(two.root).toBe(two.cwd);
   });
 
-  it.each(['..', '../x', 'a/b', '/tmp', 'Sandbox', ''])('a folder that is not one plain name (%j) is refused', async (cwd) => {
-    expect(await refusedSpawn('echo', { cwd })).toMatch(/a folder is one plain name/);
-  });
+  it.each(['..', '../x', 'a/b', '/tmp', 'Sandbox', ''])(
+    'a folder that is not one plain name (%j) is refused',
+    async (cwd) => {
+      expect(await refusedSpawn('echo', { cwd })).toMatch(/a folder is one plain name/);
+    },
+  );
 
   it('the folder name bin is refused: it holds the programs', async () => {
-    expect(await refusedSpawn('echo', { cwd: 'bin' })).toBe("refused folder 'bin': it holds the programs, not a sandbox");
+    expect(await refusedSpawn('echo', { cwd: 'bin' })).toBe(
+      "refused folder 'bin': it holds the programs, not a sandbox",
+    );
   });
 
-  it.each(['../outside.txt', '/../../etc/passwd', 'a/../../b', 'x\0y'])('a path that leaves the session folder (%j) is refused', async (path) => {
-    const read = client.send({ type: 'readFile', path });
-    const write = client.send({ type: 'writeFile', path, contents: 'x' });
-    for (const id of [read, write]) {
-      const reply = await client.waitFor((r) => 'id' in r && r.id === id);
-      expect(reply).toMatchObject({ type: 'error', message: expect.stringMatching(/^refused path/) });
-    }
-  });
+  it.each(['../outside.txt', '/../../etc/passwd', 'a/../../b', 'x\0y'])(
+    'a path that leaves the session folder (%j) is refused',
+    async (path) => {
+      const read = client.send({ type: 'readFile', path });
+      const write = client.send({ type: 'writeFile', path, contents: 'x' });
+      for (const id of [read, write]) {
+        const reply = await client.waitFor((r) => 'id' in r && r.id === id);
+        expect(reply).toMatchObject({ type: 'error', message: expect.stringMatching(/^refused path/) });
+      }
+    },
+  );
 
   it.each(['sandbox-1/.sandbox/net/ports/10.0.0.11_80', '.sandbox/control.json'])(
     "a page may not write a sandbox's own state (%j): its network table would lead a node to any local port",
     async (path) => {
       const write = client.send({ type: 'writeFile', path, contents: '22' });
-      const mount = client.send({ type: 'mount', tree: { 'sandbox-2': { directory: { '.sandbox': { directory: { 'x.json': { file: { contents: '{}' } } } } } } } });
+      const mount = client.send({
+        type: 'mount',
+        tree: { 'sandbox-2': { directory: { '.sandbox': { directory: { 'x.json': { file: { contents: '{}' } } } } } } },
+      });
       for (const id of [write, mount]) {
-        expect(await client.waitFor((r) => 'id' in r && r.id === id)).toMatchObject({ type: 'error', message: expect.stringMatching(/^refused path .*\.sandbox\/ is the sandbox's own state/) });
+        expect(await client.waitFor((r) => 'id' in r && r.id === id)).toMatchObject({
+          type: 'error',
+          message: expect.stringMatching(/^refused path .*\.sandbox\/ is the sandbox's own state/),
+        });
       }
     },
   );
@@ -155,13 +203,22 @@ describe('what a session may do', () => {
       { type: 'writeFile', path: 'file-link', contents: 'x' },
     ] as const) {
       const asked = client.send(ask);
-      expect(await client.waitFor((r) => 'id' in r && r.id === asked)).toMatchObject({ type: 'error', message: expect.stringMatching(/^refused path/) });
+      expect(await client.waitFor((r) => 'id' in r && r.id === asked)).toMatchObject({
+        type: 'error',
+        message: expect.stringMatching(/^refused path/),
+      });
     }
     expect(existsSync('/tmp/planted.txt') || existsSync('/tmp/bridge-symlink-target.txt')).toBe(false);
   });
 
   it('files written, mounted and read stay in the session folder, which is the working directory of its processes', async () => {
-    const mount = client.send({ type: 'mount', tree: { 'haproxy.cfg': { file: { contents: 'global\n' } }, conf: { directory: { 'a.txt': { file: { contents: 'A' } } } } } });
+    const mount = client.send({
+      type: 'mount',
+      tree: {
+        'haproxy.cfg': { file: { contents: 'global\n' } },
+        conf: { directory: { 'a.txt': { file: { contents: 'A' } } } },
+      },
+    });
     await client.waitFor((r) => 'id' in r && r.id === mount && r.type === 'done');
     const read = client.send({ type: 'readFile', path: '/conf/a.txt' });
     expect(await client.waitFor((r) => 'id' in r && r.id === read)).toMatchObject({ type: 'done', contents: 'A' });
@@ -172,8 +229,17 @@ describe('what a session may do', () => {
   });
 
   it('keystrokes reach the process, and a resize arrives on stdin as ESC [ 8 ; rows ; cols t', async () => {
-    const id = client.send({ type: 'spawn', program: 'echo', args: [], env: { NO_COLOR: '1' }, terminal: { cols: 100, rows: 30 } });
-    const start = await client.outputLine<{ columns: string; lines: string; noColor: string }>(id, (l) => 'columns' in l);
+    const id = client.send({
+      type: 'spawn',
+      program: 'echo',
+      args: [],
+      env: { NO_COLOR: '1' },
+      terminal: { cols: 100, rows: 30 },
+    });
+    const start = await client.outputLine<{ columns: string; lines: string; noColor: string }>(
+      id,
+      (l) => 'columns' in l,
+    );
     expect(start).toMatchObject({ columns: '100', lines: '30', noColor: '1' });
     client.send({ type: 'input', id, data: 'help\r' });
     await client.outputLine<{ input: string }>(id, (l) => l.input === 'help\r');

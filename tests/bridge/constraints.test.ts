@@ -2,7 +2,8 @@
 // have, observed by a real process running under it. It emulates those limits; it proves nothing about StackBlitz.
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, connect, startBridge, until, type Client, type TestBridge } from './harness';
+import { connect, startBridge, until, type Client, type TestBridge } from './harness';
+import { alive } from '../support/sandbox-node';
 
 let target: TestBridge;
 let client: Client;
@@ -39,16 +40,22 @@ describe('a program under the constraints of a WebContainer', () => {
 
   it('cannot stop or signal a child with anything but SIGKILL, whose end is not reported as a SIGKILL', async () => {
     const id = client.send({ type: 'spawn', program: 'signals', args: [] });
-    const report = await client.outputLine<{ aliveAfterSignals: boolean; outputAfterSignals: string; code: number; signal: string | null }>(
-      id,
-      (l) => 'aliveAfterSignals' in l,
-    );
+    const report = await client.outputLine<{
+      aliveAfterSignals: boolean;
+      outputAfterSignals: string;
+      code: number;
+      signal: string | null;
+    }>(id, (l) => 'aliveAfterSignals' in l);
     expect(report).toEqual({ aliveAfterSignals: true, outputAfterSignals: 'listening\n', code: 137, signal: null });
   });
 
   it('cannot SIGKILL a child busy in a hot loop until its event loop is free again', async () => {
     const id = client.send({ type: 'spawn', program: 'busy', args: [] });
-    const report = await client.outputLine<{ waitedMs: number; code: number; signal: string | null }>(id, (l) => 'waitedMs' in l, 20_000);
+    const report = await client.outputLine<{ waitedMs: number; code: number; signal: string | null }>(
+      id,
+      (l) => 'waitedMs' in l,
+      20_000,
+    );
     // The child loops for 1,500 ms from just before it says 'busy'; the kill is sent as soon as that line arrives.
     expect(report.waitedMs).toBeGreaterThanOrEqual(1000);
     expect(report).toMatchObject({ code: 137, signal: null });
@@ -81,7 +88,10 @@ describe('a program under the constraints of a WebContainer', () => {
 
   it('runs as node ../bin/<program>.js from its sandbox folder, in one tree with the bundles, which the page cannot write', async () => {
     const id = client.send({ type: 'spawn', program: 'echo', args: [], cwd: 'sandbox-2' });
-    const { cwd, program, root } = await client.outputLine<{ cwd: string; program: string; root: string }>(id, (l) => 'cwd' in l);
+    const { cwd, program, root } = await client.outputLine<{ cwd: string; program: string; root: string }>(
+      id,
+      (l) => 'cwd' in l,
+    );
     expect(root).toBe(cwd);
     expect(program).toBe(`${cwd.replace(/sandbox-2$/, '')}bin/echo.js`);
     expect(existsSync(`${cwd}/../bin/echo.js`)).toBe(true);

@@ -197,9 +197,15 @@ export interface Attempt {
 }
 
 /** Tries to open a bridge session; resolves with the HTTP status and text of a refusal, or with a connected client. */
-export function open(target: TestBridge, attempt: Attempt = {}): Promise<{ refused: { status: number; reason: string } } | { client: Client }> {
+export function open(
+  target: TestBridge,
+  attempt: Attempt = {},
+): Promise<{ refused: { status: number; reason: string } } | { client: Client }> {
   const token = 'token' in attempt ? attempt.token : target.bridge.token;
-  const query = new URLSearchParams({ ...(token === undefined ? {} : { token }), ...(attempt.constraints ? { constraints: attempt.constraints } : {}) });
+  const query = new URLSearchParams({
+    ...(token === undefined ? {} : { token }),
+    ...(attempt.constraints ? { constraints: attempt.constraints } : {}),
+  });
   const url = `ws://127.0.0.1:${target.port}${BRIDGE_PATH}?${query}`;
   const host = attempt.host ?? `localhost:${target.port}`;
   const ws = new WebSocket(url, { origin: 'origin' in attempt ? attempt.origin : `http://${host}`, headers: { host } });
@@ -262,7 +268,9 @@ export class Client {
       };
       const timer = setTimeout(() => {
         this.listeners.delete(check);
-        reject(new Error(`no matching reply within ${timeoutMs} ms; got ${JSON.stringify(this.replies).slice(0, 500)}`));
+        reject(
+          new Error(`no matching reply within ${timeoutMs} ms; got ${JSON.stringify(this.replies).slice(0, 500)}`),
+        );
       }, timeoutMs);
       if (!check()) this.listeners.add(check);
     });
@@ -289,16 +297,6 @@ export class Client {
       this.ws.once('close', () => resolve());
       this.ws.close();
     });
-  }
-}
-
-/** True while a process with that pid exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -10,7 +10,8 @@ import type { Reply } from '../../src/runtime/local/protocol.ts';
 import { MAX_FILES, MAX_PROCESSES } from '../../src/runtime/local/session.ts';
 import WebSocket from 'ws';
 import { BRIDGE_PATH } from '../../src/runtime/local/endpoints.ts';
-import { alive, connect, startBridge, until, type Client, type TestBridge } from './harness';
+import { connect, startBridge, until, type Client, type TestBridge } from './harness';
+import { alive } from '../support/sandbox-node';
 
 let target: TestBridge;
 let outside: string;
@@ -29,7 +30,9 @@ function firstMessage(bridge: TestBridge): Promise<string> {
     origin: `http://localhost:${bridge.port}`,
     headers: { host: `localhost:${bridge.port}` },
   });
-  return new Promise((resolve) => ws.once('message', (raw) => resolve((JSON.parse(raw.toString()) as Extract<Reply, { type: 'error' }>).message)));
+  return new Promise((resolve) =>
+    ws.once('message', (raw) => resolve((JSON.parse(raw.toString()) as Extract<Reply, { type: 'error' }>).message)),
+  );
 }
 
 /** The pids a swarm has printed so far. */
@@ -43,7 +46,10 @@ const swarmPids = (client: Client, id: number) =>
 const replyTo = (client: Client, id: number) => client.waitFor((r) => 'id' in r && r.id === id && r.type !== 'output');
 /** The message with which the bridge stops a session. */
 async function stopNotice(client: Client, withinMs = 15_000): Promise<string> {
-  const notice = await client.waitFor((r) => r.type === 'error' && r.id === null && r.message.startsWith('The sandbox bridge stopped'), withinMs);
+  const notice = await client.waitFor(
+    (r) => r.type === 'error' && r.id === null && r.message.startsWith('The sandbox bridge stopped'),
+    withinMs,
+  );
   return notice.type === 'error' ? notice.message : '';
 }
 
@@ -62,7 +68,9 @@ describe('sessions', () => {
     const saved = process.env.TMPDIR;
     process.env.TMPDIR = join(outside, 'no-such-folder');
     try {
-      expect(await firstMessage(target)).toMatch(/^The sandbox bridge could not make a session folder for this page: ENOENT/);
+      expect(await firstMessage(target)).toMatch(
+        /^The sandbox bridge could not make a session folder for this page: ENOENT/,
+      );
     } finally {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
@@ -98,7 +106,10 @@ describe('processes', () => {
     expect(await stopNotice(client)).toMatch(/^The sandbox bridge stopped this page's programs/);
     // Its output, the pids and the reason, is all forwarded before its exit is (the notice can come first).
     await client.waitFor((r) => r.type === 'exit' && r.id === swarm);
-    const reason = /The sandbox bridge stopped this page's programs: this page's sandbox ran (\d+) processes \(at most 32\)/.exec(client.output(swarm));
+    const reason =
+      /The sandbox bridge stopped this page's programs: this page's sandbox ran (\d+) processes \(at most 32\)/.exec(
+        client.output(swarm),
+      );
     expect(Number(reason?.[1])).toBeGreaterThan(MAX_PROCESSES);
     // The bridge counts processes, not lines: the last child may be stopped before the swarm printed its pid.
     const pids = swarmPids(client, swarm);
@@ -120,9 +131,16 @@ describe('processes', () => {
 describe('the session folder', () => {
   it(`filled past ${MAX_FILES} files by a program stops the session, with the reason`, async () => {
     const client = await connect(target);
-    const id = client.send({ type: 'spawn', program: 'filler', args: ['files', String(MAX_FILES + 100)], cwd: 'sandbox-1' });
+    const id = client.send({
+      type: 'spawn',
+      program: 'filler',
+      args: ['files', String(MAX_FILES + 100)],
+      cwd: 'sandbox-1',
+    });
     await client.outputLine(id, (l: object) => 'filled' in l, 30_000);
-    expect(await stopNotice(client)).toMatch(/the session folder holds \d+ files and [\d.]+ MB \(at most 5000 files and 64\.0 MB\)/);
+    expect(await stopNotice(client)).toMatch(
+      /the session folder holds \d+ files and [\d.]+ MB \(at most 5000 files and 64\.0 MB\)/,
+    );
     await client.waitFor((r) => r.type === 'exit' && r.id === id);
     await client.close();
   }, 40_000);
@@ -141,9 +159,14 @@ describe('the session folder', () => {
 
   it('refuses a mount that would take it past its quota, before writing anything', async () => {
     const client = await connect(target);
-    const tree = Object.fromEntries(Array.from({ length: MAX_FILES + 1 }, (_, i) => [`f${i}`, { file: { contents: '' } }]));
+    const tree = Object.fromEntries(
+      Array.from({ length: MAX_FILES + 1 }, (_, i) => [`f${i}`, { file: { contents: '' } }]),
+    );
     const id = client.send({ type: 'mount', tree: { many: { directory: tree } } });
-    expect(await replyTo(client, id)).toMatchObject({ type: 'error', message: expect.stringMatching(/^refused mount: the session folder would hold 5002 files/) });
+    expect(await replyTo(client, id)).toMatchObject({
+      type: 'error',
+      message: expect.stringMatching(/^refused mount: the session folder would hold 5002 files/),
+    });
     const read = client.send({ type: 'readFile', path: 'many/f0' });
     expect(await replyTo(client, read)).toMatchObject({ type: 'error', message: "no such file: 'many/f0'" });
     await client.close();
@@ -183,9 +206,15 @@ describe('file operations against a hostile program', () => {
     writeFileSync(secret, 'SECRET');
     const id = client.send({ type: 'spawn', program: 'hardlinker', args: [secret] });
     await client.outputLine(id, (l: object) => 'linked' in l);
-    for (const ask of [{ type: 'readFile', path: 'hard' }, { type: 'writeFile', path: 'hard', contents: 'owned' }] as const) {
+    for (const ask of [
+      { type: 'readFile', path: 'hard' },
+      { type: 'writeFile', path: 'hard', contents: 'owned' },
+    ] as const) {
       const asked = client.send(ask);
-      expect(await replyTo(client, asked)).toMatchObject({ type: 'error', message: "refused path 'hard': it is a hard link to a file that may be outside the session folder" });
+      expect(await replyTo(client, asked)).toMatchObject({
+        type: 'error',
+        message: "refused path 'hard': it is a hard link to a file that may be outside the session folder",
+      });
     }
     expect(readFileSync(secret, 'utf8')).toBe('SECRET');
   });
@@ -194,10 +223,24 @@ describe('file operations against a hostile program', () => {
     const id = client.send({ type: 'spawn', program: 'linker', args: [] });
     await client.outputLine(id, (l: object) => 'linked' in l);
     const planted = join(outside, 'planted.txt');
-    const mount = client.send({ type: 'mount', tree: { outside: { directory: { [outside.slice(1)]: { directory: { 'planted.txt': { file: { contents: 'x' } } } } } } } });
-    expect(await replyTo(client, mount)).toMatchObject({ type: 'error', message: expect.stringMatching(/symbolic link/) });
-    const dir = client.send({ type: 'mount', tree: { outside: { directory: { [outside.slice(1)]: { directory: { made: { directory: {} } } } } } } });
-    expect(await replyTo(client, dir)).toMatchObject({ type: 'error', message: expect.stringMatching(/symbolic link/) });
+    const mount = client.send({
+      type: 'mount',
+      tree: {
+        outside: { directory: { [outside.slice(1)]: { directory: { 'planted.txt': { file: { contents: 'x' } } } } } },
+      },
+    });
+    expect(await replyTo(client, mount)).toMatchObject({
+      type: 'error',
+      message: expect.stringMatching(/symbolic link/),
+    });
+    const dir = client.send({
+      type: 'mount',
+      tree: { outside: { directory: { [outside.slice(1)]: { directory: { made: { directory: {} } } } } } },
+    });
+    expect(await replyTo(client, dir)).toMatchObject({
+      type: 'error',
+      message: expect.stringMatching(/symbolic link/),
+    });
     expect(existsSync(planted) || existsSync(join(outside, 'made'))).toBe(false);
   });
 });

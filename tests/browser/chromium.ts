@@ -3,7 +3,12 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+const CANDIDATES = [
+  process.env.CHROMIUM_PATH,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+];
 
 export const chromiumPath = CANDIDATES.find((path): path is string => !!path && existsSync(path));
 
@@ -12,7 +17,8 @@ export const INSTALL_HINT =
   'or point CHROMIUM_PATH at a Chrome/Chromium binary. Under CI=true a missing browser fails the run.';
 
 if (!chromiumPath) {
-  if (process.env.CI === 'true') throw new Error(INSTALL_HINT.replace('so the browser tests are SKIPPED', 'and CI=true requires the browser tests'));
+  if (process.env.CI === 'true')
+    throw new Error(INSTALL_HINT.replace('so the browser tests are SKIPPED', 'and CI=true requires the browser tests'));
   console.warn(`\n*** ${INSTALL_HINT}\n`);
 }
 

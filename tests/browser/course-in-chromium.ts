@@ -25,8 +25,10 @@ function constrained(browser: Browser): Browser {
   };
   return new Proxy(browser, {
     get(target, name, receiver) {
-      if (name === 'newPage') return async (...args: Parameters<Browser['newPage']>) => prepare(await target.newPage(...args));
-      if (name === 'newContext') return async (...args: Parameters<Browser['newContext']>) => prepare(await target.newContext(...args));
+      if (name === 'newPage')
+        return async (...args: Parameters<Browser['newPage']>) => prepare(await target.newPage(...args));
+      if (name === 'newContext')
+        return async (...args: Parameters<Browser['newContext']>) => prepare(await target.newContext(...args));
       const value = Reflect.get(target, name, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -37,7 +39,10 @@ function constrained(browser: Browser): Browser {
  * The served course and a Chromium for the tests of one describe block: started before them, closed after them.
  * `serve` is how the course is served (as `npm start` serves it, or a copy of the built site).
  */
-export function courseInChromium(serve: () => Promise<CourseServer>): { readonly server: CourseServer; readonly browser: Browser } {
+export function courseInChromium(serve: () => Promise<CourseServer>): {
+  readonly server: CourseServer;
+  readonly browser: Browser;
+} {
   let server: CourseServer | undefined;
   let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
   let browser: Browser | undefined;

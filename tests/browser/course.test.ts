@@ -9,7 +9,6 @@ import { chromiumPath } from './chromium';
 import { courseInChromium } from './course-in-chromium';
 import { startSandbox } from './start-sandbox';
 
-
 // Generous: the machine running the tests may be busy, and each test starts a whole sandbox topology.
 describe.skipIf(!chromiumPath)('the course in Chromium', { timeout: 120_000 }, () => {
   const course = courseInChromium(serveBuiltCourse);
@@ -23,7 +22,8 @@ describe.skipIf(!chromiumPath)('the course in Chromium', { timeout: 120_000 }, (
     page.on('request', (request) => {
       if (request.resourceType() === 'script') scripts.push(request.url());
       const url = new URL(request.url());
-      if (url.origin !== new URL(course.server.url).origin && url.protocol !== 'data:' && url.protocol !== 'blob:') foreign.push(request.url());
+      if (url.origin !== new URL(course.server.url).origin && url.protocol !== 'data:' && url.protocol !== 'blob:')
+        foreign.push(request.url());
     });
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(new URL(path, course.server.url).href);
@@ -60,7 +60,9 @@ describe.skipIf(!chromiumPath)('the course in Chromium', { timeout: 120_000 }, (
     await page.keyboard.type('echo typed in the browser');
     await page.keyboard.press('Enter');
     // The shell echoes the keys it receives, then prints the command's output on a line of its own.
-    await expect.poll(async () => (await screen(page)).split('\n'), { timeout: 10_000 }).toContain('typed in the browser');
+    await expect
+      .poll(async () => (await screen(page)).split('\n'), { timeout: 10_000 })
+      .toContain('typed in the browser');
     expect(await screen(page)).toContain('$ echo typed in the browser');
 
     const state = page.locator('[data-part="state"]');
@@ -80,10 +82,14 @@ describe.skipIf(!chromiumPath)('the course in Chromium', { timeout: 120_000 }, (
   it('the overview lesson draws its diagram, lists the boot steps, and passes axe', async () => {
     const { page } = await visit('/overview/');
     // Drawn as it comes near the view (src/components/diagrams.ts): its source, or the diagram once drawn.
-    const diagramOrSource = page.locator('.mermaid-diagram, .expressive-code:has(pre[data-language="mermaid"])').first();
+    const diagramOrSource = page
+      .locator('.mermaid-diagram, .expressive-code:has(pre[data-language="mermaid"])')
+      .first();
     const scrolledTo = () => diagramOrSource.scrollIntoViewIfNeeded({ timeout: 1000 }).catch(() => {}); // replaced meanwhile: again
     // A diagram waits for the page's starting sandbox (at most 15 s), then is drawn.
-    await expect.poll(async () => (await scrolledTo(), page.locator('.mermaid-diagram svg').count()), { timeout: 45_000 }).toBe(1);
+    await expect
+      .poll(async () => (await scrolledTo(), page.locator('.mermaid-diagram svg').count()), { timeout: 45_000 })
+      .toBe(1);
     expect(await page.locator('.mermaid-diagram svg').getAttribute('aria-labelledby')).toBeTruthy();
     await page.locator('[data-sandbox][data-ready]').waitFor({ timeout: 15_000 });
     expect(await page.locator('[data-part="steps"] li').allInnerTexts()).toEqual([
@@ -101,16 +107,24 @@ describe.skipIf(!chromiumPath)('the course in Chromium', { timeout: 120_000 }, (
     await expect.poll(() => indicator.getAttribute('data-runtime'), { timeout: 30_000 }).not.toBe('pending');
     if ((await indicator.getAttribute('data-runtime')) === 'webcontainer') {
       // Online, StackBlitz's runtime may really boot: then there is nothing to explain.
-      console.warn('WebContainer booted (this machine reaches stackblitz.com): the offline fallback was not exercised.');
+      console.warn(
+        'WebContainer booted (this machine reaches stackblitz.com): the offline fallback was not exercised.',
+      );
       await page.close();
       return;
     }
     expect(await indicator.getAttribute('data-runtime')).toBe('local');
-    expect(await page.locator('[data-part="notices"]').innerText()).toMatch(/WebContainer did not start within 3 seconds\..*stackblitz\.com.*Trying the local runtime instead\./s);
+    expect(await page.locator('[data-part="notices"]').innerText()).toMatch(
+      /WebContainer did not start within 3 seconds\..*stackblitz\.com.*Trying the local runtime instead\./s,
+    );
     expect(await page.locator('[data-choice="webcontainer"]').getAttribute('aria-current')).toBe('true');
     // The step that timed out reads failed, never done; the local runtime's steps follow it.
-    expect(await page.locator('[data-part="steps"] li[data-failed]').allInnerTexts()).toEqual([expect.stringMatching(/^Booting WebContainer/)]);
-    expect(await page.locator('[data-part="steps"] li[data-done]').allInnerTexts()).not.toContainEqual(expect.stringMatching(/^Booting/));
+    expect(await page.locator('[data-part="steps"] li[data-failed]').allInnerTexts()).toEqual([
+      expect.stringMatching(/^Booting WebContainer/),
+    ]);
+    expect(await page.locator('[data-part="steps"] li[data-done]').allInnerTexts()).not.toContainEqual(
+      expect.stringMatching(/^Booting/),
+    );
     await page.close();
   });
 });

@@ -33,7 +33,9 @@ const shownRows = (page: Page) =>
 
 /** The page's own figures, name → value. */
 const shownFigures = (page: Page) =>
-  page.locator('[data-part="figures"] dt').evaluateAll((dts) => Object.fromEntries(dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent])));
+  page
+    .locator('[data-part="figures"] dt')
+    .evaluateAll((dts) => Object.fromEntries(dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent])));
 
 describe.skipIf(!chromiumPath)('the probe page in Chromium', () => {
   const course = courseInChromium(serveBuiltCourse);
@@ -45,7 +47,9 @@ describe.skipIf(!chromiumPath)('the probe page in Chromium', () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(new URL(`/probe/${search}`, course.server.url).href);
-    await expect.poll(() => page.locator('[data-probe]').getAttribute('data-state'), { timeout: RUN_MS - 20_000, interval: 1000 }).toBe('done');
+    await expect
+      .poll(() => page.locator('[data-probe]').getAttribute('data-state'), { timeout: RUN_MS - 20_000, interval: 1000 })
+      .toBe('done');
     return { page, rows: await shownRows(page), errors };
   }
 
@@ -55,51 +59,67 @@ describe.skipIf(!chromiumPath)('the probe page in Chromium', () => {
     expect(needed.filter((row) => row.result !== 'PASS')).toEqual([]);
   }
 
-  it('in the local runtime: every needed row passes, the terminal rows are there, the report holds every row, and axe finds nothing', async () => {
-    const { page, rows, errors } = await probe('?runtime=local');
-    expectEveryNeededRowPasses(rows);
-    const byCheck = Object.fromEntries(rows.map((row) => [row.check, row]));
-    // Plain pipes echo nothing; the constrained mode's line discipline echoes like a terminal (tests may run all pages constrained).
-    expect(byCheck['input-echo']).toMatchObject({ result: 'INFO', figure: constraints ? 'echoed' : 'not echoed' });
-    expect(byCheck['terminal-resize']).toMatchObject({ result: 'PASS', figure: '97×29', detail: expect.stringMatching(/window-size report/) });
-    expect(byCheck['terminal-raw-mode']).toMatchObject({ result: 'PASS' });
-    expect(await page.locator('[data-part="summary"]').innerText()).toBe(`All ${rows.filter((row) => row.needed === 'yes').length} needed checks pass`);
-    expect(await shownFigures(page)).toMatchObject({
-      crossOriginIsolated: 'true',
-      runtime: describeRuntime({ kind: 'local', constraints }),
-      'boot time': expect.stringMatching(/^\d+ ms$/),
-      'performance.memory before': expect.stringMatching(/MB used of/),
-      'performance.memory after': expect.stringMatching(/MB used of/),
-    });
+  it(
+    'in the local runtime: every needed row passes, the terminal rows are there, the report holds every row, and axe finds nothing',
+    async () => {
+      const { page, rows, errors } = await probe('?runtime=local');
+      expectEveryNeededRowPasses(rows);
+      const byCheck = Object.fromEntries(rows.map((row) => [row.check, row]));
+      // Plain pipes echo nothing; the constrained mode's line discipline echoes like a terminal (tests may run all pages constrained).
+      expect(byCheck['input-echo']).toMatchObject({ result: 'INFO', figure: constraints ? 'echoed' : 'not echoed' });
+      expect(byCheck['terminal-resize']).toMatchObject({
+        result: 'PASS',
+        figure: '97×29',
+        detail: expect.stringMatching(/window-size report/),
+      });
+      expect(byCheck['terminal-raw-mode']).toMatchObject({ result: 'PASS' });
+      expect(await page.locator('[data-part="summary"]').innerText()).toBe(
+        `All ${rows.filter((row) => row.needed === 'yes').length} needed checks pass`,
+      );
+      expect(await shownFigures(page)).toMatchObject({
+        crossOriginIsolated: 'true',
+        runtime: describeRuntime({ kind: 'local', constraints }),
+        'boot time': expect.stringMatching(/^\d+ ms$/),
+        'performance.memory before': expect.stringMatching(/MB used of/),
+        'performance.memory after': expect.stringMatching(/MB used of/),
+      });
 
-    const report = await page.locator('[data-part="report"]').inputValue();
-    for (const row of rows) expect(report).toMatch(new RegExp(`^${row.result} ${row.check} `, 'm'));
-    expect(report).toContain(`All ${rows.filter((row) => row.needed === 'yes').length} needed checks pass`);
-    await page.getByRole('button', { name: 'Copy report' }).click();
-    await expect.poll(() => page.locator('[data-part="copied"]').innerText()).toBe('Copied the report.');
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(report);
+      const report = await page.locator('[data-part="report"]').inputValue();
+      for (const row of rows) expect(report).toMatch(new RegExp(`^${row.result} ${row.check} `, 'm'));
+      expect(report).toContain(`All ${rows.filter((row) => row.needed === 'yes').length} needed checks pass`);
+      await page.getByRole('button', { name: 'Copy report' }).click();
+      await expect.poll(() => page.locator('[data-part="copied"]').innerText()).toBe('Copied the report.');
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(report);
 
-    // Not for search engines, the sidebar or the course's search.
-    expect(await page.locator('meta[name="robots"]').getAttribute('content')).toBe('noindex');
-    expect(await page.locator('#starlight__sidebar').count()).toBe(0);
-    expect(await page.locator('[data-pagefind-body]').count()).toBe(0);
+      // Not for search engines, the sidebar or the course's search.
+      expect(await page.locator('meta[name="robots"]').getAttribute('content')).toBe('noindex');
+      expect(await page.locator('#starlight__sidebar').count()).toBe(0);
+      expect(await page.locator('[data-pagefind-body]').count()).toBe(0);
 
-    expect(await axeViolations(page)).toEqual([]);
-    expect(errors).toEqual([]);
-    await page.context().close();
-  }, RUN_MS);
+      expect(await axeViolations(page)).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    },
+    RUN_MS,
+  );
 
-  it('in the local runtime constrained as a WebContainer: every needed row still passes, and the emulated limits show', async () => {
-    const { page, rows, errors } = await probe(CONSTRAINED);
-    expect(await shownFigures(page)).toMatchObject({ runtime: describeRuntime({ kind: 'local', constraints: 'webcontainer' }) });
-    expectEveryNeededRowPasses(rows);
-    const byCheck = Object.fromEntries(rows.map((row) => [row.check, row]));
-    expect(byCheck['sigusr2']).toMatchObject({ figure: 'nothing' });
-    expect(byCheck['proc-stat']).toMatchObject({ figure: 'absent' });
-    expect(byCheck['datasync']).toMatchObject({ result: 'FAIL', detail: expect.stringMatching(/ENOSYS/) });
-    expect(byCheck['fetch']).toMatchObject({ result: 'FAIL' });
-    expect(byCheck['input-echo']).toMatchObject({ figure: 'echoed' });
-    expect(errors).toEqual([]);
-    await page.context().close();
-  }, RUN_MS);
+  it(
+    'in the local runtime constrained as a WebContainer: every needed row still passes, and the emulated limits show',
+    async () => {
+      const { page, rows, errors } = await probe(CONSTRAINED);
+      expect(await shownFigures(page)).toMatchObject({
+        runtime: describeRuntime({ kind: 'local', constraints: 'webcontainer' }),
+      });
+      expectEveryNeededRowPasses(rows);
+      const byCheck = Object.fromEntries(rows.map((row) => [row.check, row]));
+      expect(byCheck['sigusr2']).toMatchObject({ figure: 'nothing' });
+      expect(byCheck['proc-stat']).toMatchObject({ figure: 'absent' });
+      expect(byCheck['datasync']).toMatchObject({ result: 'FAIL', detail: expect.stringMatching(/ENOSYS/) });
+      expect(byCheck['fetch']).toMatchObject({ result: 'FAIL' });
+      expect(byCheck['input-echo']).toMatchObject({ figure: 'echoed' });
+      expect(errors).toEqual([]);
+      await page.context().close();
+    },
+    RUN_MS,
+  );
 });

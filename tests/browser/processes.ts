@@ -35,7 +35,7 @@ export const supervisors = () => sandboxProcesses().filter((p) => p.program === 
 
 /** Whether `pid` was started by this test process (through the runtime it serves), not by another test file's. */
 export function startedByThisProcess(pid: number): boolean {
-  for (let at = pid; at > 1; ) {
+  for (let at = pid; at > 1;) {
     if (at === process.pid) return true;
     try {
       // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after its closing parenthesis.

@@ -28,7 +28,10 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
   const course = courseInChromium(serveBuiltCourse);
   const errors: string[] = [];
 
-  async function open(path: string, options: Parameters<typeof course.browser.newPage>[0] = { viewport: { width: 1280, height: 800 } }): Promise<Page> {
+  async function open(
+    path: string,
+    options: Parameters<typeof course.browser.newPage>[0] = { viewport: { width: 1280, height: 800 } },
+  ): Promise<Page> {
     const page = await course.browser.newPage(options);
     // Diagrams and search are not what is tested here: leave the two CPUs to the sandboxes.
     await page.route(/mermaid|pagefind/, (route) => route.abort());
@@ -39,11 +42,15 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
   }
 
   const sandbox = (page: Page, i: number) => page.locator('[data-sandbox]').nth(i);
-  const states = (page: Page) => page.locator('[data-sandbox]').evaluateAll((all) => all.map((s) => s.getAttribute('data-state')));
-  const nodeNames = (s: Locator) => s.locator('svg.topology [data-node]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node')).sort());
+  const states = (page: Page) =>
+    page.locator('[data-sandbox]').evaluateAll((all) => all.map((s) => s.getAttribute('data-state')));
+  const nodeNames = (s: Locator) =>
+    s.locator('svg.topology [data-node]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node')).sort());
   const up = async (s: Locator, scenario: string) => {
     await expect.poll(() => s.getAttribute('data-views'), { timeout: UP_MS }).toBe('ready');
-    await expect.poll(() => nodeNames(s), { timeout: UP_MS }).toEqual(scenarios[scenario].nodes.map((n) => n.name).sort());
+    await expect
+      .poll(() => nodeNames(s), { timeout: UP_MS })
+      .toEqual(scenarios[scenario].nodes.map((n) => n.name).sort());
     await expect.poll(() => s.locator('[data-part="state"]').innerText(), { timeout: UP_MS }).toMatch(/shell running/);
     // The shell starts alongside the nodes, so it runs before they are all up: the panel says when they are.
     await expect.poll(() => s.getAttribute('data-ready'), { timeout: UP_MS }).toBe('');
@@ -65,7 +72,13 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
     // Another test file may run the same scenario in a sandbox of the same name at the same moment: only this
     // file's own runtime's supervisors count.
     await expect
-      .poll(() => (found = supervisors().find((p) => p.scenario === scenario && basename(p.folder) === name && startedByThisProcess(p.pid))?.folder), { timeout: 10_000 })
+      .poll(
+        () =>
+          (found = supervisors().find(
+            (p) => p.scenario === scenario && basename(p.folder) === name && startedByThisProcess(p.pid),
+          )?.folder),
+        { timeout: 10_000 },
+      )
       .toBeDefined();
     return found!;
   };
@@ -95,7 +108,9 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
         }
         await firstBox.scrollIntoViewIfNeeded();
         await up(firstBox, first);
-        expect((await states(page)).slice(1)).toEqual(Array(MULTI.find((l) => l.slug === slug)!.scenarios.length - 1).fill('idle'));
+        expect((await states(page)).slice(1)).toEqual(
+          Array(MULTI.find((l) => l.slug === slug)!.scenarios.length - 1).fill('idle'),
+        );
         const secondBox = sandbox(page, 1);
         await expect(secondBox.getByRole('button', { name: 'Start this sandbox' }).isVisible()).resolves.toBe(true);
 
@@ -107,7 +122,9 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
 
         await secondBox.getByRole('button', { name: 'Start this sandbox' }).click();
         await expect.poll(() => firstBox.getAttribute('data-state')).toBe('stopped');
-        expect(await firstBox.locator('[data-part="why"]').innerText()).toBe('Stopped because you started the sandbox below; start it again to continue.');
+        expect(await firstBox.locator('[data-part="why"]').innerText()).toBe(
+          'Stopped because you started the sandbox below; start it again to continue.',
+        );
         await up(secondBox, second);
         const secondFolder = await folderOf(secondBox, second);
         // Two folders of the same runtime session, side by side.
@@ -117,16 +134,26 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
         await expect.poll(() => firstBox.getAttribute('data-supervisor-ending'), { timeout: STOP_MS }).toBe('quit 0');
         expect(sandboxProcesses().filter((p) => p.folder === firstFolder)).toEqual([]);
         // The second sandbox's processes all run in its folder, and its terminal does not see the first's file.
-        const running = () => sandboxProcesses().filter((p) => p.folder === secondFolder).map((p) => p.program);
-        expect(running(), JSON.stringify(sandboxProcesses())).toEqual(expect.arrayContaining(['supervisor', ...new Set(scenarios[second].nodes.map((n) => n.program))]));
+        const running = () =>
+          sandboxProcesses()
+            .filter((p) => p.folder === secondFolder)
+            .map((p) => p.program);
+        expect(running(), JSON.stringify(sandboxProcesses())).toEqual(
+          expect.arrayContaining(['supervisor', ...new Set(scenarios[second].nodes.map((n) => n.program))]),
+        );
         await type(page, secondBox, 'cat marker.txt');
-        await expect.poll(() => screen(secondBox), { timeout: 15_000 }).toMatch(/cat: marker\.txt: No such file or directory/);
+        await expect
+          .poll(() => screen(secondBox), { timeout: 15_000 })
+          .toMatch(/cat: marker\.txt: No such file or directory/);
         // Its own nodes answer, by name: `infra status` lists them and only them.
         await type(page, secondBox, 'infra status');
         await expect.poll(() => screen(secondBox), { timeout: 20_000 }).toMatch(/Goals met: \d+\/\d+/);
         const status = await screen(secondBox);
         for (const node of scenarios[second].nodes) expect(status).toContain(node.name);
-        for (const node of scenarios[first].nodes.filter((n) => !scenarios[second].nodes.some((m) => m.name === n.name))) expect(status).not.toContain(node.name);
+        for (const node of scenarios[first].nodes.filter(
+          (n) => !scenarios[second].nodes.some((m) => m.name === n.name),
+        ))
+          expect(status).not.toContain(node.name);
         expect(errors).toEqual([]);
       } finally {
         await page.close();
@@ -134,70 +161,97 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
     },
   );
 
-  it('round-robin: curl through the second balancer reaches only the web servers of its own folder', { timeout: TEST_MS }, async () => {
-    const { page, secondBox } = await bothStarted('/round-robin/', ['weighted-servers', 'uneven-servers']);
-    try {
-      const folder = await folderOf(secondBox, 'uneven-servers');
-      // Answers come from web servers, and the only web servers of this runtime session run in this sandbox's folder.
-      for (let i = 0; i < 4; i++) await type(page, secondBox, 'curl -s http://10.0.0.2/');
-      await expect.poll(async () => ((await screen(secondBox)).match(/web-0\d/g) ?? []).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(4);
-      const mine = new Set(sandboxProcesses().filter((p) => p.folder === folder && p.program === 'web').map((p) => p.pid));
-      expect(mine.size).toBe(scenarios['uneven-servers'].nodes.filter((n) => n.role === 'web').length);
-      const elsewhere = sandboxProcesses().filter((p) => p.program === 'web' && dirname(p.folder) === dirname(folder) && p.folder !== folder);
-      expect(elsewhere).toEqual([]);
-    } finally {
-      await page.close();
-    }
-  });
+  it(
+    'round-robin: curl through the second balancer reaches only the web servers of its own folder',
+    { timeout: TEST_MS },
+    async () => {
+      const { page, secondBox } = await bothStarted('/round-robin/', ['weighted-servers', 'uneven-servers']);
+      try {
+        const folder = await folderOf(secondBox, 'uneven-servers');
+        // Answers come from web servers, and the only web servers of this runtime session run in this sandbox's folder.
+        for (let i = 0; i < 4; i++) await type(page, secondBox, 'curl -s http://10.0.0.2/');
+        await expect
+          .poll(async () => ((await screen(secondBox)).match(/web-0\d/g) ?? []).length, { timeout: 20_000 })
+          .toBeGreaterThanOrEqual(4);
+        const mine = new Set(
+          sandboxProcesses()
+            .filter((p) => p.folder === folder && p.program === 'web')
+            .map((p) => p.pid),
+        );
+        expect(mine.size).toBe(scenarios['uneven-servers'].nodes.filter((n) => n.role === 'web').length);
+        const elsewhere = sandboxProcesses().filter(
+          (p) => p.program === 'web' && dirname(p.folder) === dirname(folder) && p.folder !== folder,
+        );
+        expect(elsewhere).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+  );
 
-  it('a sandbox started again runs in a fresh folder, and stops the one below, saying so', { timeout: TEST_MS }, async () => {
-    const { page, firstBox, secondBox } = await bothStarted('/active-passive/', ['active-passive', 'active-active']);
-    try {
-      await firstBox.getByRole('button', { name: 'Start this sandbox' }).click();
-      await up(firstBox, 'active-passive');
-      expect(await secondBox.locator('[data-part="why"]').innerText()).toBe('Stopped because you started the sandbox above; start it again to continue.');
-      expect(await firstBox.getAttribute('data-folder')).toBe('sandbox-3');
-      // The restarted panel is a clean one: a single list of start steps, one terminal.
-      expect(await firstBox.locator('.xterm').count()).toBe(1);
-      expect(errors).toEqual([]);
-    } finally {
-      await page.close();
-    }
-  });
+  it(
+    'a sandbox started again runs in a fresh folder, and stops the one below, saying so',
+    { timeout: TEST_MS },
+    async () => {
+      const { page, firstBox, secondBox } = await bothStarted('/active-passive/', ['active-passive', 'active-active']);
+      try {
+        await firstBox.getByRole('button', { name: 'Start this sandbox' }).click();
+        await up(firstBox, 'active-passive');
+        expect(await secondBox.locator('[data-part="why"]').innerText()).toBe(
+          'Stopped because you started the sandbox above; start it again to continue.',
+        );
+        expect(await firstBox.getAttribute('data-folder')).toBe('sandbox-3');
+        // The restarted panel is a clean one: a single list of start steps, one terminal.
+        expect(await firstBox.locator('.xterm').count()).toBe(1);
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+  );
 
-  it('the first sandbox connects to the bridge while the learner reads above it, and spawns nothing until it comes into view', { timeout: TEST_MS }, async () => {
-    // A laptop's screen, less its browser's bars: the overview's sandbox (178 words down) starts below it.
-    const page = await course.browser.newPage({ viewport: { width: 1280, height: 600 } });
-    await page.route(/mermaid|pagefind/, (route) => route.abort());
-    page.on('pageerror', (error) => /mermaid|pagefind/.test(error.message) || errors.push(error.message));
-    const sockets: string[] = [];
-    const sent: string[] = [];
-    let ready = false;
-    page.on('websocket', (socket) => {
-      sockets.push(new URL(socket.url()).pathname);
-      socket.on('framesent', ({ payload }) => sent.push(String(payload)));
-      socket.on('framereceived', ({ payload }) => (ready ||= JSON.parse(String(payload)).type === 'ready'));
-    });
-    try {
-      await page.goto(new URL('/overview/', course.server.url).href);
-      const box = sandbox(page, 0);
-      expect((await box.boundingBox())!.y, 'the sandbox starts below the first screen').toBeGreaterThan(600);
-      // The session is open (the bridge said 'ready') while the sandbox waits: no program asked for, none started.
-      await expect.poll(() => ready, { timeout: UP_MS }).toBe(true);
-      await page.waitForTimeout(500);
-      expect(await box.getAttribute('data-state')).toBe('idle');
-      expect(sent).toEqual([]);
-      await box.scrollIntoViewIfNeeded();
-      await up(box, 'two-servers');
-      // One connection, made ahead; the panel lists it as its first step, done.
-      expect(sockets).toEqual(['/__sandbox/bridge']);
-      expect(await box.locator('[data-part="steps"] li[data-done]').first().innerText()).toBe('Connecting to the local bridge');
-      expect(sent.map((frame) => JSON.parse(frame)).find((message) => message.type === 'spawn')).toMatchObject({ program: 'supervisor', args: ['--scenario', 'two-servers'] });
-      expect(errors).toEqual([]);
-    } finally {
-      await page.close();
-    }
-  });
+  it(
+    'the first sandbox connects to the bridge while the learner reads above it, and spawns nothing until it comes into view',
+    { timeout: TEST_MS },
+    async () => {
+      // A laptop's screen, less its browser's bars: the overview's sandbox (178 words down) starts below it.
+      const page = await course.browser.newPage({ viewport: { width: 1280, height: 600 } });
+      await page.route(/mermaid|pagefind/, (route) => route.abort());
+      page.on('pageerror', (error) => /mermaid|pagefind/.test(error.message) || errors.push(error.message));
+      const sockets: string[] = [];
+      const sent: string[] = [];
+      let ready = false;
+      page.on('websocket', (socket) => {
+        sockets.push(new URL(socket.url()).pathname);
+        socket.on('framesent', ({ payload }) => sent.push(String(payload)));
+        socket.on('framereceived', ({ payload }) => (ready ||= JSON.parse(String(payload)).type === 'ready'));
+      });
+      try {
+        await page.goto(new URL('/overview/', course.server.url).href);
+        const box = sandbox(page, 0);
+        expect((await box.boundingBox())!.y, 'the sandbox starts below the first screen').toBeGreaterThan(600);
+        // The session is open (the bridge said 'ready') while the sandbox waits: no program asked for, none started.
+        await expect.poll(() => ready, { timeout: UP_MS }).toBe(true);
+        await page.waitForTimeout(500);
+        expect(await box.getAttribute('data-state')).toBe('idle');
+        expect(sent).toEqual([]);
+        await box.scrollIntoViewIfNeeded();
+        await up(box, 'two-servers');
+        // One connection, made ahead; the panel lists it as its first step, done.
+        expect(sockets).toEqual(['/__sandbox/bridge']);
+        expect(await box.locator('[data-part="steps"] li[data-done]').first().innerText()).toBe(
+          'Connecting to the local bridge',
+        );
+        expect(sent.map((frame) => JSON.parse(frame)).find((message) => message.type === 'spawn')).toMatchObject({
+          program: 'supervisor',
+          args: ['--scenario', 'two-servers'],
+        });
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+  );
 
   it('the capstone sandbox starts when scrolled into view and comes up whole', { timeout: TEST_MS }, async () => {
     const page = await open('/capstone/');
@@ -211,21 +265,25 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
     }
   });
 
-  it('without JavaScript, a sandbox says what it would show and how to get it, and draws no empty box', { timeout: TEST_MS }, async () => {
-    const context = await course.browser.newContext({ javaScriptEnabled: false });
-    try {
-      const page = await context.newPage();
-      await page.goto(new URL('/round-robin/', course.server.url).href);
-      const box = sandbox(page, 0);
-      const about = scenarios['weighted-servers'];
-      expect(await box.innerText()).toBe(
-        `${about.title}. ${about.summary}\n\nHere runs a live sandbox: ${about.nodes.map((n) => n.name).join(', ')} as real programs, drawn as a topology you can break and repair, with a terminal to work in and the exercises checked as you go. It needs JavaScript: turn it on for this site and reload, or run the course on your own computer with npm start (see the course's README).`,
-      );
-      expect(await box.locator('.sandbox-terminal').isVisible()).toBe(false);
-    } finally {
-      await context.close();
-    }
-  });
+  it(
+    'without JavaScript, a sandbox says what it would show and how to get it, and draws no empty box',
+    { timeout: TEST_MS },
+    async () => {
+      const context = await course.browser.newContext({ javaScriptEnabled: false });
+      try {
+        const page = await context.newPage();
+        await page.goto(new URL('/round-robin/', course.server.url).href);
+        const box = sandbox(page, 0);
+        const about = scenarios['weighted-servers'];
+        expect(await box.innerText()).toBe(
+          `${about.title}. ${about.summary}\n\nHere runs a live sandbox: ${about.nodes.map((n) => n.name).join(', ')} as real programs, drawn as a topology you can break and repair, with a terminal to work in and the exercises checked as you go. It needs JavaScript: turn it on for this site and reload, or run the course on your own computer with npm start (see the course's README).`,
+        );
+        expect(await box.locator('.sandbox-terminal').isVisible()).toBe(false);
+      } finally {
+        await context.close();
+      }
+    },
+  );
 
   it('on a phone-sized touch screen, no sandbox starts until its button is pressed', { timeout: TEST_MS }, async () => {
     const page = await open('/overview/', { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
@@ -234,7 +292,9 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
       await box.scrollIntoViewIfNeeded();
       await page.waitForTimeout(1_000);
       expect(await box.getAttribute('data-state')).toBe('idle');
-      expect(await box.locator('[data-part="why"]').innerText()).toBe('On a touch device a sandbox starts only when you ask: it runs several programs at once.');
+      expect(await box.locator('[data-part="why"]').innerText()).toBe(
+        'On a touch device a sandbox starts only when you ask: it runs several programs at once.',
+      );
       await box.getByRole('button', { name: 'Start this sandbox' }).tap();
       await up(box, 'two-servers');
     } finally {
@@ -244,57 +304,69 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
 
   // A stopped process stands for one whose event loop is busy: it reads no command. A real kill() ends it; in the
   // constrained mode, as in a WebContainer, kill() cannot, and the page must say so and carry on.
-  it(`${constraints ? 'reports a supervisor that neither quits nor dies as stuck' : 'kills a supervisor that does not answer its quit command'}, within the bounds, and the next sandbox still starts`, { timeout: TEST_MS }, async () => {
-    const page = await open('/monitoring/');
-    let supervisor: { pid: number } | undefined;
-    try {
-      const [firstBox, secondBox] = [sandbox(page, 0), sandbox(page, 1)];
-      await firstBox.scrollIntoViewIfNeeded();
-      await up(firstBox, 'monitoring');
-      const folder = await folderOf(firstBox, 'monitoring');
-      supervisor = supervisors().find((p) => p.folder === folder)!;
-      process.kill(supervisor.pid, 'SIGSTOP');
-      const started = Date.now();
-      await secondBox.getByRole('button', { name: 'Start this sandbox' }).click();
-      await expect.poll(() => firstBox.getAttribute('data-supervisor-ending'), { timeout: STOP_MS }).toMatch(constraints ? /^stuck$/ : /^kill \d+$/);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(QUIT_MS);
-      expect(Date.now() - started).toBeLessThan(STOP_MS);
-      if (constraints) {
-        expect(await firstBox.locator('[data-part="notices"]').innerText()).toContain(
-          `The supervisor of the stopped sandbox did not exit in time, so its folder ${basename(folder)} is left behind; the next sandbox starts in a fresh folder.`,
-        );
+  it(
+    `${constraints ? 'reports a supervisor that neither quits nor dies as stuck' : 'kills a supervisor that does not answer its quit command'}, within the bounds, and the next sandbox still starts`,
+    { timeout: TEST_MS },
+    async () => {
+      const page = await open('/monitoring/');
+      let supervisor: { pid: number } | undefined;
+      try {
+        const [firstBox, secondBox] = [sandbox(page, 0), sandbox(page, 1)];
+        await firstBox.scrollIntoViewIfNeeded();
+        await up(firstBox, 'monitoring');
+        const folder = await folderOf(firstBox, 'monitoring');
+        supervisor = supervisors().find((p) => p.folder === folder)!;
+        process.kill(supervisor.pid, 'SIGSTOP');
+        const started = Date.now();
+        await secondBox.getByRole('button', { name: 'Start this sandbox' }).click();
+        await expect
+          .poll(() => firstBox.getAttribute('data-supervisor-ending'), { timeout: STOP_MS })
+          .toMatch(constraints ? /^stuck$/ : /^kill \d+$/);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(QUIT_MS);
+        expect(Date.now() - started).toBeLessThan(STOP_MS);
+        if (constraints) {
+          expect(await firstBox.locator('[data-part="notices"]').innerText()).toContain(
+            `The supervisor of the stopped sandbox did not exit in time, so its folder ${basename(folder)} is left behind; the next sandbox starts in a fresh folder.`,
+          );
+        }
+        await up(secondBox, 'silent-failure');
+        expect(await secondBox.getAttribute('data-folder')).not.toBe(basename(folder));
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+        // A stuck one (constrained mode) is ended here rather than by the bridge's cleanup, later; a killed one is gone.
+        if (constraints && supervisor) process.kill(supervisor.pid, 'SIGKILL');
       }
-      await up(secondBox, 'silent-failure');
-      expect(await secondBox.getAttribute('data-folder')).not.toBe(basename(folder));
-      expect(errors).toEqual([]);
-    } finally {
-      await page.close();
-      // A stuck one (constrained mode) is ended here rather than by the bridge's cleanup, later; a killed one is gone.
-      if (constraints && supervisor) process.kill(supervisor.pid, 'SIGKILL');
-    }
-  });
+    },
+  );
 
-  it('keeps the runtime through a pagehide into the back/forward cache, and tears it down once on a real unload', { timeout: TEST_MS }, async () => {
-    const page = await open('/overview/');
-    const sockets: import('playwright-core').WebSocket[] = [];
-    page.on('websocket', (socket) => sockets.push(socket));
-    try {
-      const box = sandbox(page, 0);
-      await box.scrollIntoViewIfNeeded();
-      await up(box, 'two-servers');
-      await page.evaluate(() => dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })));
-      await type(page, box, 'echo still here');
-      await expect.poll(async () => (await screen(box)).split('\n'), { timeout: 10_000 }).toContain('still here');
-      expect(sockets.every((s) => !s.isClosed())).toBe(true);
-      await page.evaluate(() => {
-        dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
-        dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
-      });
-      await expect.poll(() => sockets.every((s) => s.isClosed()), { timeout: 10_000 }).toBe(true);
-      await expect.poll(() => box.locator('[data-part="supervisor"]').innerText(), { timeout: 10_000 }).toMatch(/^stopped/);
-      expect(errors).toEqual([]);
-    } finally {
-      await page.close();
-    }
-  });
+  it(
+    'keeps the runtime through a pagehide into the back/forward cache, and tears it down once on a real unload',
+    { timeout: TEST_MS },
+    async () => {
+      const page = await open('/overview/');
+      const sockets: import('playwright-core').WebSocket[] = [];
+      page.on('websocket', (socket) => sockets.push(socket));
+      try {
+        const box = sandbox(page, 0);
+        await box.scrollIntoViewIfNeeded();
+        await up(box, 'two-servers');
+        await page.evaluate(() => dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })));
+        await type(page, box, 'echo still here');
+        await expect.poll(async () => (await screen(box)).split('\n'), { timeout: 10_000 }).toContain('still here');
+        expect(sockets.every((s) => !s.isClosed())).toBe(true);
+        await page.evaluate(() => {
+          dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+          dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+        });
+        await expect.poll(() => sockets.every((s) => s.isClosed()), { timeout: 10_000 }).toBe(true);
+        await expect
+          .poll(() => box.locator('[data-part="supervisor"]').innerText(), { timeout: 10_000 })
+          .toMatch(/^stopped/);
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+  );
 });

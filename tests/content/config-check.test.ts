@@ -62,16 +62,24 @@ function check(checker: Checker, name: string, text: string) {
   const file = join(folder, `${name.replace(/[^\w.-]/g, '_')}-${checker.file}`);
   writeFileSync(file, withServerFiles(text));
   const bundle = join(root, 'sandboxes', 'dist', `${checker.program}.js`);
-  const run = spawnSync(process.execPath, [bundle, ...checker.args, file], { cwd: folder, encoding: 'utf8', timeout: 20_000 });
+  const run = spawnSync(process.execPath, [bundle, ...checker.args, file], {
+    cwd: folder,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
 for (const checker of CHECKERS) {
-  const blocks = lessons.flatMap((lesson) => lesson.blocks.filter(checker.matches).map((block) => [`${lesson.file}:${block.line}`, block.body] as const));
+  const blocks = lessons.flatMap((lesson) =>
+    lesson.blocks.filter(checker.matches).map((block) => [`${lesson.file}:${block.line}`, block.body] as const),
+  );
   describe(`${checker.file} blocks in the lessons pass ${checker.program} ${checker.args[0]}`, () => {
     it(`the lessons show ${checker.file} blocks and the ${checker.program} bundle exists`, () => {
       expect(blocks.length).toBeGreaterThanOrEqual(checker.atLeast);
-      expect(existsSync(join(root, 'sandboxes', 'dist', `${checker.program}.js`)), 'run npm run build:sandboxes').toBe(true);
+      expect(existsSync(join(root, 'sandboxes', 'dist', `${checker.program}.js`)), 'run npm run build:sandboxes').toBe(
+        true,
+      );
     });
 
     it.each(blocks)(`%s is valid`, (where, text) => {
@@ -86,7 +94,6 @@ for (const checker of CHECKERS) {
       expect(output).not.toContain(checker.valid);
     });
   });
-
 }
 
 // prometheus.yml with each alerts.yml the same lesson shows, loaded by the sandbox monitor's own loader, which
@@ -98,23 +105,35 @@ describe('prometheus.yml and alerts.yml blocks in the lessons load in the sandbo
     expect(withRules.map((l) => l.slug)).toContain('monitoring');
   });
 
-  it.each(withRules.flatMap((lesson) => lesson.blocks.filter((b) => b.title === 'alerts.yml').map((rules) => [`${lesson.file}:${rules.line}`, lesson, rules] as const)))(
-    '%s loads, and every rule compiles',
-    (where, lesson, rules) => {
-      const dir = mkdtempSync(join(folder, 'prometheus-'));
-      writeFileSync(join(dir, 'prometheus.yml'), lesson.blocks.find((b) => b.title === 'prometheus.yml')!.body);
-      writeFileSync(join(dir, 'alerts.yml'), rules.body);
-      const { config, errors } = loadConfig(join(dir, 'prometheus.yml'));
-      expect(errors, where).toEqual([]);
-      expect(config!.rules.map((r) => r.alert), where).toEqual([...rules.body.matchAll(/^\s*- alert: (\S+)$/gm)].map((m) => m[1]));
-      expect(config!.targets.length).toBeGreaterThan(0);
-    },
-  );
+  it.each(
+    withRules.flatMap((lesson) =>
+      lesson.blocks
+        .filter((b) => b.title === 'alerts.yml')
+        .map((rules) => [`${lesson.file}:${rules.line}`, lesson, rules] as const),
+    ),
+  )('%s loads, and every rule compiles', (where, lesson, rules) => {
+    const dir = mkdtempSync(join(folder, 'prometheus-'));
+    writeFileSync(join(dir, 'prometheus.yml'), lesson.blocks.find((b) => b.title === 'prometheus.yml')!.body);
+    writeFileSync(join(dir, 'alerts.yml'), rules.body);
+    const { config, errors } = loadConfig(join(dir, 'prometheus.yml'));
+    expect(errors, where).toEqual([]);
+    expect(
+      config!.rules.map((r) => r.alert),
+      where,
+    ).toEqual([...rules.body.matchAll(/^\s*- alert: (\S+)$/gm)].map((m) => m[1]));
+    expect(config!.targets.length).toBeGreaterThan(0);
+  });
 
   it('a rule with a broken expression is refused', () => {
     const dir = mkdtempSync(join(folder, 'prometheus-'));
     writeFileSync(join(dir, 'prometheus.yml'), 'rule_files: [alerts.yml]\nscrape_configs: []\n');
-    writeFileSync(join(dir, 'alerts.yml'), 'groups:\n  - name: x\n    rules:\n      - alert: Broken\n        expr: sum by (proxy (up)\n');
-    expect(loadConfig(join(dir, 'prometheus.yml'))).toEqual({ errors: [expect.stringMatching(/alert Broken/)], warnings: [] });
+    writeFileSync(
+      join(dir, 'alerts.yml'),
+      'groups:\n  - name: x\n    rules:\n      - alert: Broken\n        expr: sum by (proxy (up)\n',
+    );
+    expect(loadConfig(join(dir, 'prometheus.yml'))).toEqual({
+      errors: [expect.stringMatching(/alert Broken/)],
+      warnings: [],
+    });
   });
 });

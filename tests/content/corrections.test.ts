@@ -13,16 +13,22 @@ const prose = (l: Lesson) => squash(withoutQuizzes(l));
 /** A `synchronous_standby_names` value's standby names: `FIRST n (a, b)`, `ANY n (a, b)`, `n (a, b)` or `a, b`. */
 function standbyNames(value: string): string[] {
   const list = /^\s*(?:(?:FIRST|ANY)\s+)?(?:\d+\s*)?\((.*)\)\s*$/i.exec(value)?.[1] ?? value;
-  return list.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return list
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
 }
 
 /** PostgreSQL's syncrep_scanner.l: a name is `*`, a plain SQL identifier, or a double-quoted identifier. */
-const validStandbyName = (name: string) => name === '*' || /^[A-Za-z\u0080-\uffff_][A-Za-z\u0080-\uffff_0-9$]*$/.test(name) || /^"(?:[^"]|"")+"$/.test(name);
+const validStandbyName = (name: string) =>
+  name === '*' || /^[A-Za-z\u0080-\uffff_][A-Za-z\u0080-\uffff_0-9$]*$/.test(name) || /^"(?:[^"]|"")+"$/.test(name);
 
 describe("the review's corrections stay made", () => {
   it('every synchronous_standby_names the lessons show is a valid list of SQL identifiers (E1)', () => {
     const values = lessons.flatMap((l) =>
-      [...withoutQuizzes(l).matchAll(/synchronous_standby_names\s*=\s*'([^']*)'|`((?:FIRST|ANY) \d+ \([^`]*\))`/g)].map((m) => ({ where: l.file, value: m[1] ?? m[2] })),
+      [...withoutQuizzes(l).matchAll(/synchronous_standby_names\s*=\s*'([^']*)'|`((?:FIRST|ANY) \d+ \([^`]*\))`/g)].map(
+        (m) => ({ where: l.file, value: m[1] ?? m[2] }),
+      ),
     );
     expect(values.map((v) => v.where)).toEqual(expect.arrayContaining(['capstone.mdx', 'primary-replica.mdx']));
     for (const { where, value } of values) {
@@ -46,7 +52,9 @@ describe("the review's corrections stay made", () => {
 
   it('the lease the capstone refers to is taught in the failover lesson, with its failover.conf line (E4)', () => {
     const failover = lesson('failover');
-    expect(failover.blocks.find((b) => b.title === 'failover.conf')?.body).toMatch(/^fencing\s+= on\s+# each heartbeat is a lease/m);
+    expect(failover.blocks.find((b) => b.title === 'failover.conf')?.body).toMatch(
+      /^fencing\s+= on\s+# each heartbeat is a lease/m,
+    );
     expect(prose(failover)).toMatch(/\*\*lease\*\*/);
     expect(failover.headings.map((h) => h.id)).toContain('split-brain');
     expect(lesson('capstone').source).toMatch(/Fencing by lease\n\(\[[^\]]+\]\(\.\.\/failover\/#split-brain\)\)/);
@@ -65,13 +73,14 @@ describe("the review's corrections stay made", () => {
   });
 
   it("MySQL's write-ahead log is the redo log, not the binlog (E7)", () => {
-    for (const slug of ['primary-replica', 'glossary']) expect(prose(lesson(slug)), slug).toMatch(/InnoDB's \*?\*?redo log/);
+    for (const slug of ['primary-replica', 'glossary'])
+      expect(prose(lesson(slug)), slug).toMatch(/InnoDB's \*?\*?redo log/);
     for (const l of lessons) expect(prose(l), l.file).not.toMatch(/WAL in PostgreSQL; the binary log/);
   });
 
   it("the takeover gap is described as a stall on real networks, and the sandbox's refusal is disclosed (E8)", () => {
     for (const slug of ['active-passive', 'capstone']) expect(prose(lesson(slug)), slug).toMatch(/stall/);
-    expect(prose(lesson('active-passive'))).toContain('the sandbox\'s network refuses connections to it at once');
+    expect(prose(lesson('active-passive'))).toContain("the sandbox's network refuses connections to it at once");
   });
 
   it("real failover tools' detection times are given next to the sandbox's 3 s (E9)", () => {
@@ -87,13 +96,17 @@ describe("the review's corrections stay made", () => {
 
   it('the replication-lag alert is not the only one for a replica that stopped following (E11)', () => {
     for (const slug of ['monitoring', 'capstone']) {
-      const rules = lesson(slug).blocks.filter((b) => b.title === 'alerts.yml').map((b) => b.body).join('\n');
+      const rules = lesson(slug)
+        .blocks.filter((b) => b.title === 'alerts.yml')
+        .map((b) => b.body)
+        .join('\n');
       expect(rules, slug).toContain('alert: PostgresqlNoStreamingReplica');
     }
   });
 
   it('haproxy -c is not said to always print "Configuration file is valid" (E15)', () => {
-    for (const slug of ['load-balancer', 'active-passive']) expect(prose(lesson(slug)), slug).toMatch(/HAProxy 2\.8 and older/);
+    for (const slug of ['load-balancer', 'active-passive'])
+      expect(prose(lesson(slug)), slug).toMatch(/HAProxy 2\.8 and older/);
   });
 
   it('the nits: nopreempt, RFC 9568, MySQL replicas, CIDR ranges, certbot, lesson length (N1, N2, N3, N10, N13, N14)', () => {
@@ -101,7 +114,9 @@ describe("the review's corrections stay made", () => {
     expect(prose(lesson('glossary'))).toContain('RFC 9568');
     expect(prose(lesson('glossary'))).not.toContain('It is read-only: it refuses writes');
     for (const l of lessons) {
-      expect(withoutQuizzes(l), l.file).not.toMatch(/allow from 10\.0\.0\.0\/24 to any port 22|allow from 10\.0\.0\.8\/29/);
+      expect(withoutQuizzes(l), l.file).not.toMatch(
+        /allow from 10\.0\.0\.0\/24 to any port 22|allow from 10\.0\.0\.8\/29/,
+      );
       expect(withoutQuizzes(l), l.file).not.toMatch(/certbot certonly --standalone -d/);
     }
     expect(prose(lesson('index'))).not.toContain('About fifteen minutes a lesson');
@@ -109,7 +124,8 @@ describe("the review's corrections stay made", () => {
 
   it('each role keeps one node name across the lessons: mon-01 fails over, prom-01 scrapes (E4)', () => {
     expect(lessons.some((l) => /\bmon-02\b/.test(l.source))).toBe(false);
-    for (const slug of ['monitoring', 'capstone']) expect(lesson(slug).source, slug).not.toMatch(/mon-01 scrapes|Prometheus on mon-01|mon-01 at 10\.0\.0\.31/);
+    for (const slug of ['monitoring', 'capstone'])
+      expect(lesson(slug).source, slug).not.toMatch(/mon-01 scrapes|Prometheus on mon-01|mon-01 at 10\.0\.0\.31/);
     expect(lesson('capstone').source).toContain('mon-01 sends heartbeats');
     expect(lesson('monitoring').source).toContain('`prom-01` (10.0.0.31)');
   });

@@ -14,7 +14,8 @@ async function scenario(name: string): Promise<Scenario> {
 }
 
 /** A number from the scenario's failover.conf (`interval = 1000ms` gives 1000). */
-const failoverSetting = (s: Scenario, key: string) => Number(new RegExp(`^${key}\\s*=\\s*(\\d+)`, 'm').exec(s.files['failover.conf'])![1]);
+const failoverSetting = (s: Scenario, key: string) =>
+  Number(new RegExp(`^${key}\\s*=\\s*(\\d+)`, 'm').exec(s.files['failover.conf'])![1]);
 
 const serverLines = (cfg: string) => cfg.split('\n').filter((l) => /^\s*server\s/.test(l));
 
@@ -36,11 +37,19 @@ const FACTS: Fact[] = [
   {
     lesson: 'second-server',
     scenario: 'scale-out',
-    says: ['5 workers', '140 ms', '**35.7 requests per\nsecond**', 'the backlog, 20 places', '`web-02` and `web-03` are racked but switched off', '`web-02` is already in the balancer\'s configuration'],
+    says: [
+      '5 workers',
+      '140 ms',
+      '**35.7 requests per\nsecond**',
+      'the backlog, 20 places',
+      '`web-02` and `web-03` are racked but switched off',
+      "`web-02` is already in the balancer's configuration",
+    ],
     holds: (s) => {
       // The web servers run with the web server's default capacity (sandboxes/web/capacity.ts).
       expect(DEFAULT_CAPACITY).toEqual({ workers: 5, backlog: 20, service_ms: 140 });
-      for (const node of s.nodes.filter((n) => n.role === 'web')) expect(node.args.join(' ')).not.toMatch(/--(workers|backlog|service-time)/);
+      for (const node of s.nodes.filter((n) => n.role === 'web'))
+        expect(node.args.join(' ')).not.toMatch(/--(workers|backlog|service-time)/);
       expect(s.nodes.filter((n) => n.stopped).map((n) => n.name)).toEqual(['web-02', 'web-03']);
       expect(serverLines(s.files['haproxy.cfg']).map((l) => l.trim().split(/\s+/)[1])).toEqual(['web-01', 'web-02']);
     },
@@ -81,7 +90,12 @@ const FACTS: Fact[] = [
     lesson: 'primary-replica',
     scenario: 'replication',
     says: ['A primary `db-01` (10.0.0.21) and two replicas (standbys), `db-02` (10.0.0.22) and `db-03` (10.0.0.23)'],
-    holds: (s) => expect(s.nodes.map((n) => `${n.name} ${n.address}`)).toEqual(['db-01 10.0.0.21', 'db-02 10.0.0.22', 'db-03 10.0.0.23']),
+    holds: (s) =>
+      expect(s.nodes.map((n) => `${n.name} ${n.address}`)).toEqual([
+        'db-01 10.0.0.21',
+        'db-02 10.0.0.22',
+        'db-03 10.0.0.23',
+      ]),
   },
   {
     lesson: 'failover',
@@ -117,7 +131,7 @@ const FACTS: Fact[] = [
   {
     lesson: 'capstone',
     scenario: 'capstone',
-    says: ['2.5 s later db-01\'s lease runs out', 'mon-01 (10.0.0.32)', 'prom-01 (10.0.0.31)'],
+    says: ["2.5 s later db-01's lease runs out", 'mon-01 (10.0.0.32)', 'prom-01 (10.0.0.31)'],
     holds: (s) => {
       expect(leaseMs(failoverSetting(s, 'interval'), failoverSetting(s, 'misses'))).toBe(2500);
       const address = (name: string) => s.nodes.find((n) => n.name === name)?.address;
@@ -142,7 +156,10 @@ const FACTS: Fact[] = [
   {
     lesson: 'active-passive',
     scenario: 'active-passive',
-    says: ['share the virtual IP 10.0.0.10: lb-01 with priority 101, lb-02 with priority 100', '`keepalived-lb-01.conf` and `keepalived-lb-02.conf`'],
+    says: [
+      'share the virtual IP 10.0.0.10: lb-01 with priority 101, lb-02 with priority 100',
+      '`keepalived-lb-01.conf` and `keepalived-lb-02.conf`',
+    ],
     holds: (s) => {
       const [lb1, lb2] = [s.files['keepalived-lb-01.conf'], s.files['keepalived-lb-02.conf']];
       expect(lb1).toMatch(/state MASTER[\s\S]*priority 101/);
@@ -176,7 +193,10 @@ const FACTS: Fact[] = [
   {
     lesson: 'primary-vs-replica',
     scenario: 'read-your-writes',
-    says: ['replays every change\n10 seconds late', '**web-01** reads whatever db-02 has; **web-02** reads your own writes'],
+    says: [
+      'replays every change\n10 seconds late',
+      '**web-01** reads whatever db-02 has; **web-02** reads your own writes',
+    ],
     holds: (s) => {
       const arg = (node: string, flag: string) => {
         const args = s.nodes.find((n) => n.name === node)!.args;
@@ -195,13 +215,20 @@ const FACTS: Fact[] = [
       expect(s.files['prometheus.yml']).toMatch(/scrape_interval: 2s/);
       const rules = s.files['alerts.yml'];
       expect(rules).toMatch(/alert: InstanceDown\s+expr: up == 0\s+for: 6s/);
-      expect([...rules.matchAll(/alert: (\w+)/g)].map((m) => m[1])).toEqual(['InstanceDown', 'HAProxyServerDown', 'HighErrorRate']);
+      expect([...rules.matchAll(/alert: (\w+)/g)].map((m) => m[1])).toEqual([
+        'InstanceDown',
+        'HAProxyServerDown',
+        'HighErrorRate',
+      ]);
     },
   },
   {
     lesson: 'monitoring',
     scenario: 'silent-failure',
-    says: ['every node is up and every health check passes, yet some visitors get\nerrors', '`HighErrorRate`\n   fires for one server: more than 5% of its answers are 5xx'],
+    says: [
+      'every node is up and every health check passes, yet some visitors get\nerrors',
+      '`HighErrorRate`\n   fires for one server: more than 5% of its answers are 5xx',
+    ],
     holds: (s) => {
       expect(s.faults).toContainEqual({ cmd: 'web', node: 'web-02', behaviour: { flaky: 0.3 } });
       expect(s.files['alerts.yml']).toMatch(/alert: HighErrorRate\s+expr: .*> 0\.05/);
@@ -210,7 +237,7 @@ const FACTS: Fact[] = [
   {
     lesson: 'firewall',
     scenario: 'firewall-tls',
-    says: ['The stack with no firewall: lb-01, web-01, web-02 and db-01', 'only lb-01\'s port 80 answers'],
+    says: ['The stack with no firewall: lb-01, web-01, web-02 and db-01', "only lb-01's port 80 answers"],
     holds: (s) => {
       expect(s.nodes.map((n) => n.name).sort()).toEqual(['db-01', 'lb-01', 'web-01', 'web-02']);
       expect(s.files['haproxy.cfg']).not.toMatch(/stick-table|http-request deny/);
@@ -229,10 +256,21 @@ const FACTS: Fact[] = [
       expect(s.files['keepalived-lb-01.conf']).toMatch(/state MASTER[\s\S]*priority 101[\s\S]*10\.0\.0\.10\/24/);
       expect(s.files['keepalived-lb-02.conf']).toMatch(/state BACKUP[\s\S]*priority 100[\s\S]*10\.0\.0\.10\/24/);
       expect(s.files['haproxy.cfg']).toMatch(/retries 3[\s\S]*option redispatch/);
-      expect(s.files['haproxy.cfg']).toMatch(/bind :443 ssl crt site\.pem\n {4}http-request redirect scheme https code 301 unless \{ ssl_fc \}\n/);
+      expect(s.files['haproxy.cfg']).toMatch(
+        /bind :443 ssl crt site\.pem\n {4}http-request redirect scheme https code 301 unless \{ ssl_fc \}\n/,
+      );
       for (const line of serverLines(s.files['haproxy.cfg'])) expect(line).toMatch(/check inter 1s fall 3 rise 2/);
       expect(s.files['failover.conf']).toMatch(/^interval = 1000ms\nmisses {3}= 3\n[\s\S]*^fencing {2}= on$/m);
-      expect(s.nodes.map((n) => n.name).sort()).toEqual(['db-01', 'db-02', 'lb-01', 'lb-02', 'mon-01', 'prom-01', 'web-01', 'web-02']);
+      expect(s.nodes.map((n) => n.name).sort()).toEqual([
+        'db-01',
+        'db-02',
+        'lb-01',
+        'lb-02',
+        'mon-01',
+        'prom-01',
+        'web-01',
+        'web-02',
+      ]);
     },
   },
 ];
@@ -240,9 +278,13 @@ const FACTS: Fact[] = [
 const squash = (text: string) => text.replace(/\s+/g, ' ');
 
 describe('what the lessons say about their sandboxes', () => {
-  it.each(FACTS.map((f) => [`${f.lesson} / ${f.scenario}`, f] as const))('%s: the text and the scenario agree', async (_, fact) => {
-    const lesson = lessons.find((l) => l.slug === fact.lesson)!;
-    for (const text of fact.says) expect(squash(lesson.source), `${lesson.file} says "${text}"`).toContain(squash(text));
-    fact.holds(await scenario(fact.scenario));
-  });
+  it.each(FACTS.map((f) => [`${f.lesson} / ${f.scenario}`, f] as const))(
+    '%s: the text and the scenario agree',
+    async (_, fact) => {
+      const lesson = lessons.find((l) => l.slug === fact.lesson)!;
+      for (const text of fact.says)
+        expect(squash(lesson.source), `${lesson.file} says "${text}"`).toContain(squash(text));
+      fact.holds(await scenario(fact.scenario));
+    },
+  );
 });

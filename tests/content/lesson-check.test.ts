@@ -17,7 +17,10 @@ afterAll(() => rmSync(site, { recursive: true, force: true }));
 function siteWith(file: string, body: string): string {
   const dir = mkdtempSync(join(site, 'site-'));
   mkdirSync(join(dir, LESSONS_DIR), { recursive: true });
-  writeFileSync(join(dir, LESSONS_DIR, file), `---\ntitle: A lesson\nsidebar:\n  order: 3\n---\n\nimport Sandbox from '../../src/components/Sandbox.astro';\n\n${body}\n`);
+  writeFileSync(
+    join(dir, LESSONS_DIR, file),
+    `---\ntitle: A lesson\nsidebar:\n  order: 3\n---\n\nimport Sandbox from '../../src/components/Sandbox.astro';\n\n${body}\n`,
+  );
   return dir;
 }
 
@@ -32,8 +35,8 @@ function buildError(dir: string): string | undefined {
   return undefined;
 }
 
-describe('the build checks the lessons\' sandboxes', () => {
-  it('lets the course\'s own lessons through', () => {
+describe("the build checks the lessons' sandboxes", () => {
+  it("lets the course's own lessons through", () => {
     expect(lessonFaults(root, known)).toEqual([]);
     expect(buildError(root)).toBeUndefined();
   });
@@ -49,6 +52,8 @@ describe('the build checks the lessons\' sandboxes', () => {
 
   it('stops on a sandbox written in another form, which the outline would miss', () => {
     const error = buildError(siteWith('other-form.mdx', "Text.\n\n<Sandbox scenario='two-servers'/>"));
-    expect(error).toContain(`${LESSONS_DIR}/other-form.mdx:11: write the sandbox as <Sandbox scenario="name" /> on a line of its own, not <Sandbox scenario='two-servers'/>`);
+    expect(error).toContain(
+      `${LESSONS_DIR}/other-form.mdx:11: write the sandbox as <Sandbox scenario="name" /> on a line of its own, not <Sandbox scenario='two-servers'/>`,
+    );
   });
 });

@@ -35,8 +35,15 @@ describe.skipIf(!chromiumPath)('the lessons in Chromium', () => {
     expect(expected).toBeGreaterThan(0);
     // Each is drawn as it comes near the view (src/components/diagrams.ts): the learner scrolls to the next one.
     const fences = page.locator(FENCE);
-    const scrollToNext = async () => (await fences.count()) && (await fences.first().scrollIntoViewIfNeeded({ timeout: 1000 }).catch(() => {}));
-    await expect.poll(async () => (await scrollToNext(), page.locator('.mermaid-diagram svg').count()), { timeout: 45_000 }).toBe(expected);
+    const scrollToNext = async () =>
+      (await fences.count()) &&
+      (await fences
+        .first()
+        .scrollIntoViewIfNeeded({ timeout: 1000 })
+        .catch(() => {}));
+    await expect
+      .poll(async () => (await scrollToNext(), page.locator('.mermaid-diagram svg').count()), { timeout: 45_000 })
+      .toBe(expected);
     for (const svg of await page.locator('.mermaid-diagram svg').all()) {
       expect(await svg.getAttribute('aria-labelledby'), `${slug}: diagram title`).toBeTruthy();
       expect(await svg.getAttribute('aria-describedby'), `${slug}: diagram description`).toBeTruthy();
@@ -47,7 +54,11 @@ describe.skipIf(!chromiumPath)('the lessons in Chromium', () => {
   function contentViolations(page: Page): Promise<string[]> {
     // landmark-unique is left to the site: Expressive Code makes every code block that scrolls sideways an unnamed
     // role="region" (its tabindex module), so on a narrow column two such blocks always collide.
-    return axeViolations(page, { include: [['.sl-markdown-content']], exclude: [['[data-sandbox]']] }, { rules: { 'landmark-unique': { enabled: false } } });
+    return axeViolations(
+      page,
+      { include: [['.sl-markdown-content']], exclude: [['[data-sandbox]']] },
+      { rules: { 'landmark-unique': { enabled: false } } },
+    );
   }
 
   // Two pages cover both diagram types (flowcharts in round-robin, a sequence diagram in primary-replica), tables,
@@ -69,7 +80,10 @@ describe.skipIf(!chromiumPath)('the lessons in Chromium', () => {
       const scripts: string[] = [];
       page.on('request', (request) => request.resourceType() === 'script' && scripts.push(request.url()));
       const fence = page.locator(FENCE);
-      const { top, height } = await fence.evaluate((element) => ({ top: element.getBoundingClientRect().top, height: innerHeight }));
+      const { top, height } = await fence.evaluate((element) => ({
+        top: element.getBoundingClientRect().top,
+        height: innerHeight,
+      }));
       expect(top, 'the diagram starts more than two windows down').toBeGreaterThan(2 * height);
       await page.waitForLoadState('networkidle');
       await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve)));

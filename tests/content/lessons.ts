@@ -78,7 +78,13 @@ export function loadLesson(file: string): Lesson {
     const text = lines[i];
     const fence = FENCE.exec(text);
     if (open) {
-      if (fence && fence[2].startsWith(open.fence[0]) && fence[2].length >= open.fence.length && !fence[3] && !fence[4]) {
+      if (
+        fence &&
+        fence[2].startsWith(open.fence[0]) &&
+        fence[2].length >= open.fence.length &&
+        !fence[3] &&
+        !fence[4]
+      ) {
         open.block.body = open.lines.join('\n') + '\n';
         blocks.push(open.block);
         open = undefined;
@@ -90,7 +96,12 @@ export function loadLesson(file: string): Lesson {
     if (fence) {
       const meta = fence[4].trim();
       const title = /title="([^"]*)"/.exec(meta)?.[1];
-      open = { fence: fence[2], indent: fence[1], lines: [], block: { lang: fence[3], meta, title, body: '', line: i + 1 } };
+      open = {
+        fence: fence[2],
+        indent: fence[1],
+        lines: [],
+        block: { lang: fence[3], meta, title, body: '', line: i + 1 },
+      };
       continue;
     }
     const heading = /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(text);

@@ -3,7 +3,9 @@ import { loadLessons } from './lessons';
 import { mermaidParser } from './mermaid';
 
 const diagrams = loadLessons().flatMap((lesson) =>
-  lesson.blocks.filter((b) => b.lang === 'mermaid').map((block) => [`${lesson.file}:${block.line}`, block.body] as const),
+  lesson.blocks
+    .filter((b) => b.lang === 'mermaid')
+    .map((block) => [`${lesson.file}:${block.line}`, block.body] as const),
 );
 
 describe('mermaid diagrams', () => {

@@ -26,6 +26,9 @@ describe('the course outline', () => {
   });
 
   it('places every lesson by its sidebar.order', () => {
-    expect(COURSE.filter((l) => l.order === Infinity).map((l) => l.slug), 'lessons without sidebar.order').toEqual([]);
+    expect(
+      COURSE.filter((l) => l.order === Infinity).map((l) => l.slug),
+      'lessons without sidebar.order',
+    ).toEqual([]);
   });
 });

@@ -33,8 +33,14 @@ describe('every lesson is something a learner does', () => {
 
   it.each(slugs)('%s has a challenge and a prediction, in the scenarios it embeds', async (slug, outline) => {
     const scenarios = await Promise.all(outline.scenarios.map(scenario));
-    expect(scenarios.flatMap((s) => s.goals.filter((g) => g.challenge).map((g) => `${s.name}/${g.id}`)), `${slug}: challenges`).not.toEqual([]);
-    expect(scenarios.flatMap((s) => (s.predictions ?? []).map((p) => `${s.name}/${p.id}`)), `${slug}: predictions`).not.toEqual([]);
+    expect(
+      scenarios.flatMap((s) => s.goals.filter((g) => g.challenge).map((g) => `${s.name}/${g.id}`)),
+      `${slug}: challenges`,
+    ).not.toEqual([]);
+    expect(
+      scenarios.flatMap((s) => (s.predictions ?? []).map((p) => `${s.name}/${p.id}`)),
+      `${slug}: predictions`,
+    ).not.toEqual([]);
   });
 
   it.each(slugs)('%s folds what the real tools do into expandable sections', (slug) => {
@@ -54,7 +60,13 @@ describe('every lesson is something a learner does', () => {
 
   it('no lesson cites another by its number, which moves when the outline changes (by its title instead)', () => {
     const cited = lessons.flatMap((l) =>
-      l.source.split('\n').flatMap((line, i) => [...line.matchAll(/\b[Ll]essons? \d+\b|\[\d+\]\(\.\.\/[a-z-]+\/\)/g)].map((m) => `${l.file}:${i + 1}: ${m[0]}`)),
+      l.source
+        .split('\n')
+        .flatMap((line, i) =>
+          [...line.matchAll(/\b[Ll]essons? \d+\b|\[\d+\]\(\.\.\/[a-z-]+\/\)/g)].map(
+            (m) => `${l.file}:${i + 1}: ${m[0]}`,
+          ),
+        ),
     );
     expect(cited).toEqual([]);
   });

@@ -10,7 +10,8 @@ function quizzesOf(lesson: Lesson): { line: number; section: string; questions: 
   return lesson.quizzes.map((quiz) => {
     const questions = evaluateQuiz(quiz.expression);
     validateQuiz(questions, `${lesson.file}:${quiz.line}`);
-    const section = lesson.headings.filter((h) => h.depth === 2 && h.line < quiz.line).at(-1)?.text ?? '(before the first section)';
+    const section =
+      lesson.headings.filter((h) => h.depth === 2 && h.line < quiz.line).at(-1)?.text ?? '(before the first section)';
     return { line: quiz.line, section, questions };
   });
 }
@@ -18,25 +19,31 @@ function quizzesOf(lesson: Lesson): { line: number; section: string; questions: 
 const allQuestions = lessons.flatMap((l) => quizzesOf(l).flatMap((quiz) => quiz.questions));
 
 describe('quizzes in the lessons', () => {
-  it.each(TEMPLATE_LESSONS.map((o) => [o.slug] as const))('%s asks one or two questions after several of its sections, not all at the end', (slug) => {
-    const lesson = lessons.find((l) => l.slug === slug);
-    expect(lesson, `content/lessons/${slug}.mdx is missing`).toBeDefined();
-    const quizzes = quizzesOf(lesson!);
-    expect(quizzes.length, `${slug}: quizzes`).toBeGreaterThanOrEqual(3);
-    for (const quiz of quizzes) {
-      expect(quiz.questions.length, `${lesson!.file}:${quiz.line}`).toBeGreaterThanOrEqual(1);
-      expect(quiz.questions.length, `${lesson!.file}:${quiz.line}`).toBeLessThanOrEqual(2);
-    }
-    const sections = quizzes.map((quiz) => quiz.section);
-    expect(new Set(sections).size, `${slug}: one quiz per section (${sections.join(' | ')})`).toBe(sections.length);
-    // The first quiz comes before the sandbox, so a learner checks the ideas before using them.
-    const firstSandbox = lesson!.source.split('\n').findIndex((line) => line.startsWith('<Sandbox')) + 1;
-    expect(quizzes[0].line, `${slug}: a quiz before the first <Sandbox> (line ${firstSandbox})`).toBeLessThan(firstSandbox);
-  });
+  it.each(TEMPLATE_LESSONS.map((o) => [o.slug] as const))(
+    '%s asks one or two questions after several of its sections, not all at the end',
+    (slug) => {
+      const lesson = lessons.find((l) => l.slug === slug);
+      expect(lesson, `content/lessons/${slug}.mdx is missing`).toBeDefined();
+      const quizzes = quizzesOf(lesson!);
+      expect(quizzes.length, `${slug}: quizzes`).toBeGreaterThanOrEqual(3);
+      for (const quiz of quizzes) {
+        expect(quiz.questions.length, `${lesson!.file}:${quiz.line}`).toBeGreaterThanOrEqual(1);
+        expect(quiz.questions.length, `${lesson!.file}:${quiz.line}`).toBeLessThanOrEqual(2);
+      }
+      const sections = quizzes.map((quiz) => quiz.section);
+      expect(new Set(sections).size, `${slug}: one quiz per section (${sections.join(' | ')})`).toBe(sections.length);
+      // The first quiz comes before the sandbox, so a learner checks the ideas before using them.
+      const firstSandbox = lesson!.source.split('\n').findIndex((line) => line.startsWith('<Sandbox')) + 1;
+      expect(quizzes[0].line, `${slug}: a quiz before the first <Sandbox> (line ${firstSandbox})`).toBeLessThan(
+        firstSandbox,
+      );
+    },
+  );
 
   it('every option says why it is right or wrong, in a full sentence', () => {
     for (const question of allQuestions) {
-      for (const option of question.options) expect(option.why.length, `"${question.q}" / "${option.text}"`).toBeGreaterThan(40);
+      for (const option of question.options)
+        expect(option.why.length, `"${question.q}" / "${option.text}"`).toBeGreaterThan(40);
       // The right option's feedback does not just repeat "wrong"; the wrong ones never start with "Right".
       question.options.forEach((option, i) => {
         if (i !== question.answer) expect(option.why, `"${question.q}" / "${option.text}"`).not.toMatch(/^Right\b/);
@@ -63,12 +70,16 @@ describe('quizzes in the lessons', () => {
     const chance = ranks.reduce((sum, r) => sum + 1 / r.options, 0) / ranks.length;
     console.log(
       `Answer-length rank of the right answer over ${ranks.length} questions (1 = longest): ` +
-        [...distribution].sort().map(([k, v]) => `${k}: ${v}`).join(', ') +
+        [...distribution]
+          .sort()
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(', ') +
         `; longest in ${longest} (${((100 * longest) / ranks.length).toFixed(0)} %), chance ${(100 * chance).toFixed(0)} %`,
     );
     expect(longest / ranks.length).toBeLessThanOrEqual(chance + 0.1);
     // Nor may any other rank stand out (always "the second longest" would be a cue too).
-    for (const [rank, count] of distribution) expect(count / ranks.length, `${rank}: ${count} of ${ranks.length}`).toBeLessThanOrEqual(chance + 0.15);
+    for (const [rank, count] of distribution)
+      expect(count / ranks.length, `${rank}: ${count} of ${ranks.length}`).toBeLessThanOrEqual(chance + 0.15);
   });
 
   it('some questions make the learner read a log line or compute a number', () => {
@@ -100,8 +111,12 @@ describe('the quiz logic', () => {
   });
 
   it('an option without feedback, a question with a single option, or no question at all is refused', () => {
-    expect(() => validateQuiz([{ ...good, options: [good.options[0], { text: 'b', why: ' ' }] }], 'x')).toThrow(/question 1, option 2 has no feedback \(why\)/);
-    expect(() => validateQuiz([{ ...good, options: [good.options[0]] }], 'x')).toThrow(/question 1 needs at least two options/);
+    expect(() => validateQuiz([{ ...good, options: [good.options[0], { text: 'b', why: ' ' }] }], 'x')).toThrow(
+      /question 1, option 2 has no feedback \(why\)/,
+    );
+    expect(() => validateQuiz([{ ...good, options: [good.options[0]] }], 'x')).toThrow(
+      /question 1 needs at least two options/,
+    );
     expect(() => validateQuiz([{ ...good, options: ['a', 'b'] }], 'x')).toThrow(/question 1, option 1 has no text/);
     expect(() => validateQuiz([], 'x')).toThrow(/non-empty list/);
   });
@@ -113,7 +128,11 @@ describe('the quiz logic', () => {
   });
 
   it('the length rank counts the options longer than the right one, ties against the answer', () => {
-    const q = (texts: string[], answer: number): QuizQuestion => ({ q: '?', options: texts.map((text) => ({ text, why: 'w' })), answer });
+    const q = (texts: string[], answer: number): QuizQuestion => ({
+      q: '?',
+      options: texts.map((text) => ({ text, why: 'w' })),
+      answer,
+    });
     expect(lengthRank(q(['long answer', 'a', 'b'], 0))).toBe(1);
     expect(lengthRank(q(['same', 'same', 'x'], 0))).toBe(1);
     expect(lengthRank(q(['a', 'longer', 'longest one'], 0))).toBe(3);

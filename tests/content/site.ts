@@ -19,7 +19,8 @@ async function lock(): Promise<void> {
       return;
     } catch {
       // As scripts/build-site.mjs: a lock older than 5 minutes was left by a crashed build.
-      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 300_000) rmSync(LOCK, { recursive: true, force: true });
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 300_000)
+        rmSync(LOCK, { recursive: true, force: true });
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }

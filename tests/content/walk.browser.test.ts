@@ -37,7 +37,9 @@ const exercise = (scenario: Scenario, goal: Goal): Exercise => ({ scenario, goal
  * to a goal (the challenge's own when it has one, so one run shows both; else the first). A lesson with neither walks
  * its first exercise.
  */
-async function walkOf(outline: Outline): Promise<{ predicted?: Exercise & { prediction: Prediction }; challenge?: Exercise; first?: Exercise }> {
+async function walkOf(
+  outline: Outline,
+): Promise<{ predicted?: Exercise & { prediction: Prediction }; challenge?: Exercise; first?: Exercise }> {
   const scenarios = await Promise.all(outline.scenarios.map(load));
   const walk: Awaited<ReturnType<typeof walkOf>> = {};
   for (const scenario of scenarios) {
@@ -58,7 +60,9 @@ async function walkOf(outline: Outline): Promise<{ predicted?: Exercise & { pred
 }
 
 // Lessons whose scenarios exist; tests/content/scenarios.test.ts fails for a lesson whose scenario is missing.
-const walkable = COURSE.filter((o) => o.scenarios.every((s) => existsSync(join(root, 'sandboxes', 'scenarios', `${s}.ts`))));
+const walkable = COURSE.filter((o) =>
+  o.scenarios.every((s) => existsSync(join(root, 'sandboxes', 'scenarios', `${s}.ts`))),
+);
 
 describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
   const course = courseInChromium(serveCopyOfBuiltSite);
@@ -82,12 +86,15 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
     await sandbox.locator('.xterm').scrollIntoViewIfNeeded();
     return sandbox.locator('.xterm-rows').innerText();
   };
-  const sandboxOf = (page: Page, scenario: Scenario) => page.locator(`[data-sandbox][data-scenario="${scenario.name}"]`);
+  const sandboxOf = (page: Page, scenario: Scenario) =>
+    page.locator(`[data-sandbox][data-scenario="${scenario.name}"]`);
 
   /** Until the sandbox is up as a newcomer sees it: every node running, and a MASTER where keepalived runs. */
   async function ready(page: Page, scenario: Scenario): Promise<void> {
     const sandbox = sandboxOf(page, scenario);
-    await expect.poll(() => sandbox.locator('g.node.process-running').count(), { timeout: 60_000 }).toBe(scenario.nodes.filter((n) => !n.stopped).length);
+    await expect
+      .poll(() => sandbox.locator('g.node.process-running').count(), { timeout: 60_000 })
+      .toBe(scenario.nodes.filter((n) => !n.stopped).length);
     if (Object.keys(scenario.files).some((f) => f.startsWith('keepalived'))) {
       const badge = sandbox.locator('.vip-badge .vip-text').first();
       await expect.poll(() => badge.textContent().catch(() => ''), { timeout: 30_000 }).toMatch(/^VIP [\d.]+$/);
@@ -113,7 +120,16 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
         // As a learner watches for it: the event the step names, after the solution began.
         const event = awaited(step);
         await expect
-          .poll(async () => (await page.evaluate((n) => (window as unknown as { walkEvents: SandboxEvent[] }).walkEvents.slice(n), from)).some(event), { timeout: 45_000 })
+          .poll(
+            async () =>
+              (
+                await page.evaluate(
+                  (n) => (window as unknown as { walkEvents: SandboxEvent[] }).walkEvents.slice(n),
+                  from,
+                )
+              ).some(event),
+            { timeout: 45_000 },
+          )
           .toBe(true);
       } else if (step.kind === 'command') {
         await page.keyboard.type(step.line);
@@ -122,7 +138,8 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
         await page.keyboard.type(`edit ${step.file}`);
         await page.keyboard.press('Enter');
         await expect.poll(() => screen(sandbox), { timeout: 20_000 }).toContain(`edit  ${step.file}`); // the editor is open
-        for (const key of step.keys) await ('press' in key ? page.keyboard.press(key.press) : page.keyboard.type(key.text));
+        for (const key of step.keys)
+          await ('press' in key ? page.keyboard.press(key.press) : page.keyboard.type(key.text));
         await expect.poll(() => screen(sandbox), { timeout: 20_000 }).toContain(`Saved ${step.file}.`);
       }
     }
@@ -137,59 +154,84 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
     if (prediction.kind.type === 'number') await form.getByRole('spinbutton').fill('3');
     else await form.getByRole('radio').first().check();
     await form.getByRole('button', { name: 'Lock in my prediction' }).click();
-    await expect.poll(() => form.locator('.predict-result').innerText()).toMatch(/^You predicted .+\. Now do it: your run will measure it\.$/);
+    await expect
+      .poll(() => form.locator('.predict-result').innerText())
+      .toMatch(/^You predicted .+\. Now do it: your run will measure it\.$/);
     return form;
   }
 
   // Each wait above is generous for a busy two-core machine; the test's own limit is above their sum, so a slow
   // step fails with what the learner would have seen, not with a bare timeout.
   const cases = walkable.map((o) => [o.slug, o] as const);
-  it.each(cases)('%s: a prediction answered and measured, and a challenge solved, through the terminal', { timeout: 420_000 }, async (slug, outline) => {
-    const walk = await walkOf(outline);
-    if (TEMPLATE_LESSONS.includes(outline)) {
-      expect(walk.predicted, `${slug}: no prediction of ${outline.scenarios.join(', ')} comes before a goal`).toBeDefined();
-      expect(walk.challenge ?? (walk.predicted?.goal.challenge ? walk.predicted : undefined), `${slug}: no challenge in ${outline.scenarios.join(', ')}`).toBeDefined();
-    }
-    const page = await open(pathOf(slug));
-    let doing: Exercise | undefined;
-    try {
-      let done: Exercise | undefined;
-      const start = async (scenario: Scenario) => {
-        const sandbox = sandboxOf(page, scenario);
-        if (done?.scenario === scenario) {
-          // The same sandbox again: back to its starting state with the panel's "Reset lab"; the goal just met
-          // then reads as met in an earlier run.
-          await sandbox.getByRole('button', { name: 'Reset lab' }).click();
-          await expect.poll(() => sandbox.locator(`li.goal[data-goal="${done!.goal.id}"]`).getAttribute('data-state'), { timeout: 60_000 }).toBe('done-before');
-        } else {
-          await startSandbox(sandbox);
-          await expect.poll(() => screen(sandbox), { timeout: 75_000 }).toContain("Type 'help'");
+  it.each(cases)(
+    '%s: a prediction answered and measured, and a challenge solved, through the terminal',
+    { timeout: 420_000 },
+    async (slug, outline) => {
+      const walk = await walkOf(outline);
+      if (TEMPLATE_LESSONS.includes(outline)) {
+        expect(
+          walk.predicted,
+          `${slug}: no prediction of ${outline.scenarios.join(', ')} comes before a goal`,
+        ).toBeDefined();
+        expect(
+          walk.challenge ?? (walk.predicted?.goal.challenge ? walk.predicted : undefined),
+          `${slug}: no challenge in ${outline.scenarios.join(', ')}`,
+        ).toBeDefined();
+      }
+      const page = await open(pathOf(slug));
+      let doing: Exercise | undefined;
+      try {
+        let done: Exercise | undefined;
+        const start = async (scenario: Scenario) => {
+          const sandbox = sandboxOf(page, scenario);
+          if (done?.scenario === scenario) {
+            // The same sandbox again: back to its starting state with the panel's "Reset lab"; the goal just met
+            // then reads as met in an earlier run.
+            await sandbox.getByRole('button', { name: 'Reset lab' }).click();
+            await expect
+              .poll(() => sandbox.locator(`li.goal[data-goal="${done!.goal.id}"]`).getAttribute('data-state'), {
+                timeout: 60_000,
+              })
+              .toBe('done-before');
+          } else {
+            await startSandbox(sandbox);
+            await expect.poll(() => screen(sandbox), { timeout: 75_000 }).toContain("Type 'help'");
+          }
+          await ready(page, scenario);
+        };
+        if (walk.predicted) {
+          doing = walk.predicted;
+          await start(doing.scenario);
+          const form = await predict(page, doing.scenario, walk.predicted.prediction);
+          await solve(page, doing);
+          await expect
+            .poll(() => form.locator('.predict-result').innerText(), { timeout: 30_000 })
+            .toMatch(/^You predicted .+; your run measured .+\.$/);
+          done = doing;
         }
-        await ready(page, scenario);
-      };
-      if (walk.predicted) {
-        doing = walk.predicted;
-        await start(doing.scenario);
-        const form = await predict(page, doing.scenario, walk.predicted.prediction);
-        await solve(page, doing);
-        await expect.poll(() => form.locator('.predict-result').innerText(), { timeout: 30_000 }).toMatch(/^You predicted .+; your run measured .+\.$/);
-        done = doing;
+        for (const next of [walk.challenge, walk.first]) {
+          if (!next) continue;
+          doing = next;
+          await start(next.scenario);
+          await solve(page, next);
+          done = next;
+        }
+      } catch (error) {
+        // What the learner would have seen, to tell a slow machine from a broken lesson.
+        const sandbox = doing && sandboxOf(page, doing.scenario);
+        const terminal = sandbox ? await screen(sandbox).catch(() => '(no terminal)') : '(not started)';
+        const check = sandbox
+          ? await sandbox
+              .locator(`li.goal[data-goal="${doing!.goal.id}"] .goal-check`)
+              .innerText()
+              .catch(() => '(no goal)')
+          : '';
+        throw new Error(
+          `${slug} / ${doing?.scenario.name} / ${doing?.goal.id}: ${(error as Error).message}\n--- goal check ---\n${check}\n--- terminal ---\n${terminal}`,
+        );
+      } finally {
+        await page.close();
       }
-      for (const next of [walk.challenge, walk.first]) {
-        if (!next) continue;
-        doing = next;
-        await start(next.scenario);
-        await solve(page, next);
-        done = next;
-      }
-    } catch (error) {
-      // What the learner would have seen, to tell a slow machine from a broken lesson.
-      const sandbox = doing && sandboxOf(page, doing.scenario);
-      const terminal = sandbox ? await screen(sandbox).catch(() => '(no terminal)') : '(not started)';
-      const check = sandbox ? await sandbox.locator(`li.goal[data-goal="${doing!.goal.id}"] .goal-check`).innerText().catch(() => '(no goal)') : '';
-      throw new Error(`${slug} / ${doing?.scenario.name} / ${doing?.goal.id}: ${(error as Error).message}\n--- goal check ---\n${check}\n--- terminal ---\n${terminal}`);
-    } finally {
-      await page.close();
-    }
-  });
+    },
+  );
 });

@@ -27,9 +27,15 @@ beforeAll(() => {
   const { NODE_ENV, DEV, PROD, MODE, SSR, BASE_URL, ...inherited } = process.env;
   const env = { ...inherited, SITE };
   const astro = join(projectRoot, 'node_modules', 'astro', 'bin', 'astro.mjs');
-  const build = spawnSync(process.execPath, [astro, 'build', '--base', BASE, '--outDir', out], { cwd: projectRoot, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const build = spawnSync(process.execPath, [astro, 'build', '--base', BASE, '--outDir', out], {
+    cwd: projectRoot,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   output = `${build.stdout}${build.stderr}`;
-  if (build.status !== 0) throw new Error(`astro build --base ${BASE} failed:\n${output.split('\n').slice(-30).join('\n')}`);
+  if (build.status !== 0)
+    throw new Error(`astro build --base ${BASE} failed:\n${output.split('\n').slice(-30).join('\n')}`);
 }, BUILD_TIMEOUT_MS);
 afterAll(() => rmSync(join(out, '..'), { recursive: true, force: true }));
 
@@ -58,7 +64,9 @@ describe(`the course built under the base path ${BASE}`, () => {
     });
     expect(uses.length).toBeGreaterThan(0);
     for (const use of uses) expect(use).toContain(BASE);
-    expect(JSON.parse(readFileSync(join(out, 'sandbox', 'bin', 'programs.json'), 'utf8'))).toEqual(expect.arrayContaining(['supervisor', 'shell']));
+    expect(JSON.parse(readFileSync(join(out, 'sandbox', 'bin', 'programs.json'), 'utf8'))).toEqual(
+      expect.arrayContaining(['supervisor', 'shell']),
+    );
     expect(existsSync(join(out, '_headers'))).toBe(true);
   });
 
@@ -67,8 +75,13 @@ describe(`the course built under the base path ${BASE}`, () => {
     expect(pages.length).toBeGreaterThan(10);
     for (const page of pages) {
       const html = readFileSync(page, 'utf8');
-      const absolute = [...html.matchAll(/\b(?:href|src)="(\/[^"]*)"/g)].map((m) => m[1]).filter((url) => !url.startsWith('//'));
-      expect(absolute.filter((url) => !url.startsWith(BASE)), page).toEqual([]);
+      const absolute = [...html.matchAll(/\b(?:href|src)="(\/[^"]*)"/g)]
+        .map((m) => m[1])
+        .filter((url) => !url.startsWith('//'));
+      expect(
+        absolute.filter((url) => !url.startsWith(BASE)),
+        page,
+      ).toEqual([]);
     }
   });
 });

@@ -37,8 +37,8 @@ describe('the site build', () => {
 
 /** The scripts a module loads before it runs: its static imports and re-exports, not its `import()`s. */
 function staticImports(code: string, folder: string): string[] {
-  return [...code.matchAll(/\b(?:import|export)\s*(?:[\w$*{}\s,]*?\bfrom\s*)?["']([./][^"']*\.js)["']/g)].map(([, path]) =>
-    path.startsWith('/') ? join(dist, path) : join(folder, path),
+  return [...code.matchAll(/\b(?:import|export)\s*(?:[\w$*{}\s,]*?\bfrom\s*)?["']([./][^"']*\.js)["']/g)].map(
+    ([, path]) => (path.startsWith('/') ? join(dist, path) : join(folder, path)),
   );
 }
 
@@ -57,10 +57,13 @@ function scriptsLoadedUpFront(page: string): Set<string> {
     loaded.add(file);
     for (const next of staticImports(readFileSync(file, 'utf8'), dirname(file))) visit(next);
   };
-  for (const [, src, preload] of html.matchAll(/<script[^>]*\bsrc="(\/_astro\/[^"]+\.js)"|<link[^>]*rel="modulepreload"[^>]*href="(\/_astro\/[^"]+\.js)"/g)) {
+  for (const [, src, preload] of html.matchAll(
+    /<script[^>]*\bsrc="(\/_astro\/[^"]+\.js)"|<link[^>]*rel="modulepreload"[^>]*href="(\/_astro\/[^"]+\.js)"/g,
+  )) {
     visit(join(dist, src ?? preload));
   }
-  for (const [, inline] of html.matchAll(/<script type="module">([\s\S]*?)<\/script>/g)) staticImports(inline, dist).forEach(visit);
+  for (const [, inline] of html.matchAll(/<script type="module">([\s\S]*?)<\/script>/g))
+    staticImports(inline, dist).forEach(visit);
   return loaded;
 }
 
@@ -69,11 +72,19 @@ function scriptsLoadedUpFront(page: string): Set<string> {
 it("no page loads a script chunk over 500 kB up front (mermaid's large parts only on demand)", () => {
   const LIMIT = 500_000;
   const chunks = readdirSync(join(dist, '_astro')).filter((name) => name.endsWith('.js'));
-  expect(chunks.filter((name) => statSync(join(dist, '_astro', name)).size > LIMIT).length, 'the large chunks this checks the loading of').toBeGreaterThan(0);
+  expect(
+    chunks.filter((name) => statSync(join(dist, '_astro', name)).size > LIMIT).length,
+    'the large chunks this checks the loading of',
+  ).toBeGreaterThan(0);
   const lesson = scriptsLoadedUpFront(join(dist, 'overview', 'index.html'));
-  expect([...lesson].some((file) => file.endsWith('.js') && /\/preload-helper\.[\w-]+\.js$/.test(file)), 'static imports followed').toBe(true);
+  expect(
+    [...lesson].some((file) => file.endsWith('.js') && /\/preload-helper\.[\w-]+\.js$/.test(file)),
+    'static imports followed',
+  ).toBe(true);
   for (const page of pages()) {
-    const heavy = [...scriptsLoadedUpFront(page)].filter((file) => statSync(file).size > LIMIT).map((file) => relative(dist, file));
+    const heavy = [...scriptsLoadedUpFront(page)]
+      .filter((file) => statSync(file).size > LIMIT)
+      .map((file) => relative(dist, file));
     expect([relative(dist, page), heavy]).toEqual([relative(dist, page), []]);
   }
 });

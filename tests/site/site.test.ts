@@ -18,7 +18,10 @@ afterAll(async () => {
 
 function pages(folder = dist, prefix = '/'): string[] {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
-    if (entry.isDirectory()) return entry.name.startsWith('_') || entry.name === 'pagefind' ? [] : pages(join(folder, entry.name), `${prefix}${entry.name}/`);
+    if (entry.isDirectory())
+      return entry.name.startsWith('_') || entry.name === 'pagefind'
+        ? []
+        : pages(join(folder, entry.name), `${prefix}${entry.name}/`);
     return entry.name === 'index.html' ? [prefix] : [];
   });
 }
@@ -35,7 +38,7 @@ describe('served by npm start', () => {
     }
   });
 
-  it('an address the course does not have answers 404 with the course\'s not-found page, isolated like the rest', async () => {
+  it("an address the course does not have answers 404 with the course's not-found page, isolated like the rest", async () => {
     const answer = await fetch(new URL('/no-such-lesson/', server.url));
     expect(answer.status).toBe(404);
     expect(answer.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
@@ -51,7 +54,10 @@ describe('served by npm start', () => {
   });
 
   it('publishes every sandbox program under /sandbox/bin/ for WebContainers to mount', async () => {
-    const built = readdirSync(join(projectRoot, 'sandboxes', 'dist')).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)).sort();
+    const built = readdirSync(join(projectRoot, 'sandboxes', 'dist'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => f.slice(0, -3))
+      .sort();
     const programs = (await (await fetch(new URL('/sandbox/bin/programs.json', server.url))).json()) as string[];
     expect(programs).toEqual(built);
     expect(programs).toContain('shell');
@@ -67,7 +73,11 @@ describe('the course', () => {
     .map((file) => {
       const front = readFileSync(join(projectRoot, 'content', 'lessons', file), 'utf8').split(/^---$/m)[1] ?? '';
       const slug = file.replace(/\.mdx?$/, '');
-      return { href: slug === 'index' ? '/' : `/${slug}/`, order: Number(/^\s+order:\s*(\d+)/m.exec(front)?.[1] ?? Infinity), hidden: /^\s+hidden:\s*true/m.test(front) };
+      return {
+        href: slug === 'index' ? '/' : `/${slug}/`,
+        order: Number(/^\s+order:\s*(\d+)/m.exec(front)?.[1] ?? Infinity),
+        hidden: /^\s+hidden:\s*true/m.test(front),
+      };
     })
     .filter((lesson) => !lesson.hidden)
     .sort((a, b) => a.order - b.order || a.href.localeCompare(b.href));
@@ -99,7 +109,12 @@ describe('the course', () => {
     for (const lesson of withGoals) {
       const html = readFileSync(join(dist, lesson.slug, 'index.html'), 'utf8');
       const section = /<section class="lesson-goals[^>]*>([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
-      const items = [...section.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1].replace(/<\/?code>/g, '`').replaceAll('&#39;', "'").replaceAll('&amp;', '&'));
+      const items = [...section.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) =>
+        m[1]
+          .replace(/<\/?code>/g, '`')
+          .replaceAll('&#39;', "'")
+          .replaceAll('&amp;', '&'),
+      );
       expect([lesson.slug, items]).toEqual([lesson.slug, lesson.frontmatter.goals]);
     }
     expect(readFileSync(join(dist, 'glossary', 'index.html'), 'utf8')).not.toContain('lesson-goals');

@@ -6,7 +6,10 @@ import { parseConstraints } from '../../src/runtime/types.ts';
 
 /** The constraints the tests run under, from SANDBOX_CONSTRAINTS (none when unset). */
 export const constraints = parseConstraints(process.env.SANDBOX_CONSTRAINTS);
-if (process.env.SANDBOX_CONSTRAINTS && !constraints) throw new Error(`SANDBOX_CONSTRAINTS='${process.env.SANDBOX_CONSTRAINTS}' is not a mode the bridge knows (webcontainer)`);
+if (process.env.SANDBOX_CONSTRAINTS && !constraints)
+  throw new Error(
+    `SANDBOX_CONSTRAINTS='${process.env.SANDBOX_CONSTRAINTS}' is not a mode the bridge knows (webcontainer)`,
+  );
 
 /** The environment for a spawned sandbox program: the given one, under the limits when the tests run constrained. */
 export function spawnEnv<Env extends Record<string, string | undefined>>(env: Env): Env {

@@ -1,25 +1,29 @@
-// Runs one sandbox program (the real bundle in sandboxes/dist) as a node of a test network, the way the supervisor
-// does (SANDBOX_NET, SANDBOX_ADDR, SANDBOX_EVENTS=1), and records its JSON-line events with the time they arrived.
+// Runs one sandbox program (the real bundle in sandboxes/dist) as a node, the way the supervisor does
+// (SANDBOX_EVENTS=1, SANDBOX_NODE, and SANDBOX_NET/SANDBOX_ADDR on a sandbox network, or plain loopback without one),
+// and records its JSON-line events with the time they arrived.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { NodeEvent } from '../../sandboxes/contracts/events/index';
 import { constrainedEnv } from '../../src/runtime/local/constraints';
 import { spawnEnv } from './constraints';
+import { EventLog, type Seen } from './event-log';
 
-export const dist = join(import.meta.dirname, '..', '..', 'sandboxes', 'dist');
-
-export interface Seen {
-  event: NodeEvent;
-  /** performance.now() in the test process when the line arrived. */
-  at: number;
-}
+// From the project root (vitest's and npm's working directory), so a benchmark's bundle that runs nodes finds it too.
+export const dist = resolve('sandboxes/dist');
 
 export interface SandboxNode {
   child: ChildProcess;
-  seen: Seen[];
+  events: NodeEvent[];
+  seen: Seen<NodeEvent>[];
   stderr: () => string;
-  /** Resolves with the first event (already seen or future) that matches, or rejects after timeoutMs. */
-  waitFor(match: (event: NodeEvent) => boolean, timeoutMs?: number, after?: number): Promise<Seen>;
+  /** The first event (already seen or future) that arrived at or after `after` and matches; rejects after timeoutMs. */
+  waitFor(match: (event: NodeEvent) => boolean, timeoutMs?: number, after?: number): Promise<Seen<NodeEvent>>;
+  /** The first event from index `from` on (already seen or future) that matches; rejects after timeoutMs. */
+  next<T extends NodeEvent = NodeEvent>(
+    match: ((event: NodeEvent) => event is T) | ((event: NodeEvent) => boolean),
+    timeoutMs?: number,
+    from?: number,
+  ): Promise<T>;
   /** Sends a signal and resolves when the process has exited. */
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Sends one line to its control channel (stdin), as the supervisor does: reload, freeze, resume, stop... */
@@ -28,53 +32,50 @@ export interface SandboxNode {
   exited: Promise<void>;
 }
 
-export function startNode(
-  program: string,
-  args: string[],
-  options: { cwd: string; net: string; address: string; name: string; /** Under WebContainer constraints whatever SANDBOX_CONSTRAINTS says. */ constrained?: boolean },
-): SandboxNode {
-  const env = { ...process.env, SANDBOX_NET: options.net, SANDBOX_ADDR: options.address, SANDBOX_EVENTS: '1', SANDBOX_NODE: options.name };
+export interface NodeOptions {
+  cwd: string;
+  /** The node's name (SANDBOX_NODE), as the supervisor names it. */
+  name?: string;
+  /** On a sandbox network (the folder, and the node's address there); without one, on plain loopback. */
+  net?: string;
+  address?: string;
+  /** Under WebContainer constraints whatever SANDBOX_CONSTRAINTS says. */
+  constrained?: boolean;
+  env?: Record<string, string>;
+}
+
+export function startNode(program: string, args: string[], options: NodeOptions): SandboxNode {
+  // Nothing of the test process's own sandbox (a supervisor run sets SANDBOX_NET for its requests) leaks in.
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SANDBOX_')));
+  const env = {
+    ...clean,
+    SANDBOX_EVENTS: '1',
+    ...(options.name && { SANDBOX_NODE: options.name }),
+    ...(options.net && { SANDBOX_NET: options.net, SANDBOX_ADDR: options.address }),
+    ...options.env,
+  };
   const child = spawn(process.execPath, [join(dist, `${program}.js`), ...args], {
     cwd: options.cwd,
     env: options.constrained ? constrainedEnv(env) : spawnEnv(env),
     stdio: ['pipe', 'pipe', 'pipe'], // stdin is the supervisor's lifeline: nodes exit when it closes
   });
-  const seen: Seen[] = [];
-  const waiters = new Set<() => void>();
   let errors = '';
-  let buffer = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const at = performance.now();
-    buffer += chunk.toString();
-    const lines = buffer.split('\n');
-    buffer = lines.pop()!;
-    for (const line of lines) if (line.trim()) seen.push({ event: JSON.parse(line), at });
-    waiters.forEach((w) => w());
-  });
   child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const log = new EventLog<NodeEvent>(
+    child.stdout!,
+    () => `${options.name ?? program}${errors && ` (stderr: ${errors.trim()})`}`,
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   return {
     child,
-    seen,
+    events: log.events,
+    seen: log.seen,
     stderr: () => errors,
-    waitFor(match, timeoutMs = 10_000, after = 0) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = seen.find((s) => s.at >= after && match(s.event));
-          if (!found) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`${options.name}: no matching event within ${timeoutMs} ms; stderr: ${errors}; events: ${JSON.stringify(seen.slice(-8).map((s) => s.event))}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
+    waitFor: (match, timeoutMs = 10_000, after = 0) =>
+      log.waitFor((event, at) => at >= after && match(event), timeoutMs),
+    next: async <T extends NodeEvent>(match: (event: NodeEvent) => boolean, timeoutMs = 10_000, from = 0) =>
+      (await log.waitFor(match, timeoutMs, from)).event as T,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
@@ -84,4 +85,14 @@ export function startNode(
     },
     exited,
   };
+}
+
+/** True while a process with this id exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

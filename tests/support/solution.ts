@@ -6,7 +6,9 @@ import type { Goal, Scenario } from '../../sandboxes/contracts/scenario';
 import type { SandboxEvent } from '../../sandboxes/contracts/events/index';
 
 /** A key by Playwright's name (what page.keyboard.press takes), or text to type. */
-export type EditorKey = { press: 'ArrowDown' | 'ArrowRight' | 'Home' | 'End' | 'Delete' | 'Enter' | 'Control+s' | 'Control+x' } | { text: string };
+export type EditorKey =
+  | { press: 'ArrowDown' | 'ArrowRight' | 'Home' | 'End' | 'Delete' | 'Enter' | 'Control+s' | 'Control+x' }
+  | { text: string };
 
 export type Step =
   | { kind: 'command'; line: string }
@@ -85,7 +87,10 @@ function editorKeys(text: string, said: string[], what: string): { keys: EditorK
     lines[row] = lines[row].replace(from, to);
     const right: EditorKey[] = Array.from({ length: column }, () => ({ press: 'ArrowRight' }));
     const erase: EditorKey[] = Array.from({ length: from.length }, () => ({ press: 'Delete' }));
-    return { keys: [...down(row), { press: 'Home' }, ...right, ...erase, { text: to }, ...save], text: lines.join('\n') };
+    return {
+      keys: [...down(row), { press: 'Home' }, ...right, ...erase, { text: to }, ...save],
+      text: lines.join('\n'),
+    };
   }
   const insertUnder = (quoted: string, added: string[]): { keys: EditorKey[]; text: string } => {
     const row = lineRow(quoted);
@@ -94,7 +99,8 @@ function editorKeys(text: string, said: string[], what: string): { keys: EditorK
     const typed = added.flatMap((line): EditorKey[] => [{ press: 'Enter' }, { text: indent + line }]);
     return { keys: [...down(row), { press: 'End' }, ...typed, ...save], text: lines.join('\n') };
   };
-  if ((m = /^add the line "(.+)" under "(.+?)"(?: in [\w ]+)?, save$/.exec(first)) && !more.length) return insertUnder(m[2], [m[1]]);
+  if ((m = /^add the line "(.+)" under "(.+?)"(?: in [\w ]+)?, save$/.exec(first)) && !more.length)
+    return insertUnder(m[2], [m[1]]);
   if ((m = /^under "(.+?)"(?: in [\w ]+)? add:$/.exec(first)) && more.length) return insertUnder(m[1], more);
   throw new Error(`${what}: the test cannot follow these instructions: ${said.join(' / ') || '(none)'}`);
 }
@@ -102,7 +108,12 @@ function editorKeys(text: string, said: string[], what: string): { keys: EditorK
 /** What the solutions' "# wait ..." lines wait for, as the events that show it happened. */
 const WAITS: [RegExp, (said: RegExpExecArray) => (e: SandboxEvent) => boolean][] = [
   [/promote a standby/, () => (e) => e.type === 'store.promote'],
-  [/until (\S+) has started/, ([, node]) => (e) => e.type === 'store.ready' && e.node === node],
+  [
+    /until (\S+) has started/,
+    ([, node]) =>
+      (e) =>
+        e.type === 'store.ready' && e.node === node,
+  ],
 ];
 
 /** The event a "# wait ..." step waits for; an error for a wait no one taught this test to recognise. */

@@ -22,20 +22,32 @@ describe('the isolation headers check of a built site', () => {
 
   it('fails a site without a _headers file, saying where it comes from', () => {
     const dir = site();
-    expect(isolationHeaderFaults(dir)).toEqual([`${join(dir, '_headers')} is missing: copy public/_headers back (it ships with the course)`]);
+    expect(isolationHeaderFaults(dir)).toEqual([
+      `${join(dir, '_headers')} is missing: copy public/_headers back (it ships with the course)`,
+    ]);
   });
 
   it('fails a _headers file that lacks one header, naming it', () => {
     const dir = site('/*\n  Cross-Origin-Opener-Policy: same-origin\n');
-    expect(isolationHeaderFaults(dir)).toEqual([`${join(dir, '_headers')} does not send "Cross-Origin-Embedder-Policy: require-corp" for /*`]);
+    expect(isolationHeaderFaults(dir)).toEqual([
+      `${join(dir, '_headers')} does not send "Cross-Origin-Embedder-Policy: require-corp" for /*`,
+    ]);
   });
 
   it('fails headers given for some paths only, or with another value', () => {
-    const dir = site('/lessons/*\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n/*\n  Cross-Origin-Embedder-Policy: credentialless\n');
+    const dir = site(
+      '/lessons/*\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n/*\n  Cross-Origin-Embedder-Policy: credentialless\n',
+    );
     expect(isolationHeaderFaults(dir)).toHaveLength(2);
   });
 
   it('reads header names case-insensitively and skips comments, as the hosts do', () => {
-    expect(isolationHeaderFaults(site('# isolation\n/*\n  # both\n  cross-origin-opener-policy: same-origin\n\tCROSS-ORIGIN-EMBEDDER-POLICY: require-corp\n'))).toEqual([]);
+    expect(
+      isolationHeaderFaults(
+        site(
+          '# isolation\n/*\n  # both\n  cross-origin-opener-policy: same-origin\n\tCROSS-ORIGIN-EMBEDDER-POLICY: require-corp\n',
+        ),
+      ),
+    ).toEqual([]);
   });
 });

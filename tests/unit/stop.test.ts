@@ -54,7 +54,10 @@ describe('stopping a sandbox process', () => {
     const plain = fakeProcess({ quits: false, dies: true });
     expect(await stopProcess(plain.process, undefined, bounds)).toEqual({ by: 'kill', code: 137 });
     const closed = fakeProcess({ quits: false, dies: true });
-    expect(await stopProcess(closed.process, () => Promise.reject(new Error('stream closed')), bounds)).toEqual({ by: 'kill', code: 137 });
+    expect(await stopProcess(closed.process, () => Promise.reject(new Error('stream closed')), bounds)).toEqual({
+      by: 'kill',
+      code: 137,
+    });
   });
 
   it('reports a process that had already ended as such, asking it nothing', async () => {

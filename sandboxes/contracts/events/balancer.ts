@@ -73,4 +73,5 @@ export interface BalancerListeningEvent {
   statsSockets: string[];
 }
 
-export type BalancerEvent = BalancerRequestEvent | BalancerServerEvent | BalancerBackendEvent | BalancerReloadEvent | BalancerListeningEvent;
+export type BalancerEvent =
+  BalancerRequestEvent | BalancerServerEvent | BalancerBackendEvent | BalancerReloadEvent | BalancerListeningEvent;

@@ -31,4 +31,5 @@ export interface ControlStoppingEvent {
   type: 'control.stopping';
 }
 
-export type ControlEvent = ControlReadyEvent | ControlReloadEvent | ControlFrozenEvent | ControlResumedEvent | ControlStoppingEvent;
+export type ControlEvent =
+  ControlReadyEvent | ControlReloadEvent | ControlFrozenEvent | ControlResumedEvent | ControlStoppingEvent;

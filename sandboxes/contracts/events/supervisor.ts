@@ -10,7 +10,15 @@ export interface ScenarioEvent {
   title: string;
   summary: string;
   /** `stopped`: the node does not start with the others (a switched-off machine the learner starts). */
-  nodes: { name: string; role: string; address: string; ports: number[]; program: string; config?: string; stopped?: boolean }[];
+  nodes: {
+    name: string;
+    role: string;
+    address: string;
+    ports: number[];
+    program: string;
+    config?: string;
+    stopped?: boolean;
+  }[];
   goals: { id: string; title: string; challenge?: boolean; hints: string[]; solution: string[] }[];
   /** Questions the learner answers before acting; the run's answers come as `prediction` events. */
   predictions: { id: string; question: string; kind: PredictionKind; goal?: string }[];

@@ -53,12 +53,28 @@ export function matches(rule: Rule, source: string, port: number): boolean {
  * Decides about a new incoming connection. `recentHits` is how many connections this source started to a
  * `limit` rule's port in the last 30 s, this one included (only asked for when a limit rule matches).
  */
-export function decide(ruleset: Ruleset, source: string, destination: string, port: number, recentHits: () => number): { verdict: Verdict; rule?: Rule } {
+export function decide(
+  ruleset: Ruleset,
+  source: string,
+  destination: string,
+  port: number,
+  recentHits: () => number,
+): { verdict: Verdict; rule?: Rule } {
   // ufw's before.rules accept loopback traffic: a node can always reach itself.
   if (!ruleset.enabled || source === destination || source === '127.0.0.1') return { verdict: 'accept' };
   const index = ruleset.rules.findIndex((rule) => matches(rule, source, port));
-  if (index < 0) return { verdict: ruleset.incoming === 'allow' ? 'accept' : ruleset.incoming === 'deny' ? 'drop' : 'reject' };
+  if (index < 0)
+    return { verdict: ruleset.incoming === 'allow' ? 'accept' : ruleset.incoming === 'deny' ? 'drop' : 'reject' };
   const rule = ruleset.rules[index];
-  const verdict = rule.action === 'allow' ? 'accept' : rule.action === 'deny' ? 'drop' : rule.action === 'reject' ? 'reject' : recentHits() >= LIMIT_HITS ? 'reject' : 'accept';
+  const verdict =
+    rule.action === 'allow'
+      ? 'accept'
+      : rule.action === 'deny'
+        ? 'drop'
+        : rule.action === 'reject'
+          ? 'reject'
+          : recentHits() >= LIMIT_HITS
+            ? 'reject'
+            : 'accept';
   return { verdict, rule };
 }

@@ -33,7 +33,9 @@ export function recordHit(net: string, destination: string, source: string, now 
   mkdirSync(dir, { recursive: true });
   const file = join(dir, source);
   appendFileSync(file, `${now}\n`);
-  const recent = readFileSync(file, 'utf8').split('\n').filter((line) => line && Number(line) > now - LIMIT_SECONDS * 1000);
+  const recent = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line && Number(line) > now - LIMIT_SECONDS * 1000);
   if (recent.length > 50) writeFileSync(file, recent.join('\n') + '\n'); // keep the file short
   return recent.length;
 }

@@ -33,15 +33,24 @@ class UfwError extends Error {}
 function portSpec(text: string): { port: number; proto: Rule['proto'] } {
   const [name, proto] = text.split('/');
   const port = SERVICES[name] ?? Number(name);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UfwError(SERVICES[name] === undefined && !/^\d+$/.test(name) ? `ERROR: Could not find a profile matching '${text}'` : 'ERROR: Bad port');
-  if (proto !== undefined && proto !== 'tcp' && proto !== 'udp') throw new UfwError(`ERROR: Unsupported protocol '${proto}'`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UfwError(
+      SERVICES[name] === undefined && !/^\d+$/.test(name)
+        ? `ERROR: Could not find a profile matching '${text}'`
+        : 'ERROR: Bad port',
+    );
+  if (proto !== undefined && proto !== 'tcp' && proto !== 'udp')
+    throw new UfwError(`ERROR: Unsupported protocol '${proto}'`);
   return { port, proto: (proto as Rule['proto']) ?? 'any' };
 }
 
 function address(text: string | undefined): string {
   if (text === 'any') return 'any';
   const [ip, bits] = (text ?? '').split('/');
-  const valid = /^\d{1,3}(\.\d{1,3}){3}$/.test(ip) && ip.split('.').every((o) => Number(o) <= 255) && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 32));
+  const valid =
+    /^\d{1,3}(\.\d{1,3}){3}$/.test(ip) &&
+    ip.split('.').every((o) => Number(o) <= 255) &&
+    (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 32));
   if (!text || !valid) throw new UfwError(`ERROR: Bad source address${text ? ` '${text}'` : ''}`);
   return text;
 }
@@ -56,7 +65,8 @@ function parseRule(action: Action, words: string[]): Rule {
     if (value === undefined) throw new UfwError('ERROR: Invalid syntax');
     if (key === 'from') rule.from = address(value);
     else if (key === 'to') {
-      if (value !== 'any') throw new UfwError(`ERROR: this sandbox only supports "to any" (a node has one address), not '${value}'`);
+      if (value !== 'any')
+        throw new UfwError(`ERROR: this sandbox only supports "to any" (a node has one address), not '${value}'`);
     } else if (key === 'port') rule.port = portSpec(value).port;
     else if (key === 'proto') {
       if (!['tcp', 'udp', 'vrrp'].includes(value)) throw new UfwError(`ERROR: Unsupported protocol '${value}'`);
@@ -66,32 +76,59 @@ function parseRule(action: Action, words: string[]): Rule {
   return rule;
 }
 
-const same = (a: Rule, b: Rule) => a.action === b.action && a.port === b.port && a.proto === b.proto && a.from === b.from;
+const same = (a: Rule, b: Rule) =>
+  a.action === b.action && a.port === b.port && a.proto === b.proto && a.from === b.from;
 
 /** The rule as ufw shows it: To, Action, From. */
 function columns(rule: Rule, withDirection: boolean): [string, string, string] {
-  const to = rule.proto === 'vrrp' ? 'Anywhere/vrrp' : rule.port === undefined ? 'Anywhere' : rule.proto === 'any' ? String(rule.port) : `${rule.port}/${rule.proto}`;
+  const to =
+    rule.proto === 'vrrp'
+      ? 'Anywhere/vrrp'
+      : rule.port === undefined
+        ? 'Anywhere'
+        : rule.proto === 'any'
+          ? String(rule.port)
+          : `${rule.port}/${rule.proto}`;
   return [to, rule.action.toUpperCase() + (withDirection ? ' IN' : ''), rule.from === 'any' ? 'Anywhere' : rule.from];
 }
 
 /** The rule as ufw's own command syntax, for "Deleting:" lines. */
 function asCommand(rule: Rule): string {
-  if (rule.from === 'any' && rule.port !== undefined && rule.proto !== 'vrrp') return `${rule.action} ${rule.port}${rule.proto === 'any' ? '' : `/${rule.proto}`}`;
-  return [rule.action, `from ${rule.from}`, 'to any', rule.port !== undefined ? `port ${rule.port}` : '', rule.proto !== 'any' ? `proto ${rule.proto}` : ''].filter(Boolean).join(' ');
+  if (rule.from === 'any' && rule.port !== undefined && rule.proto !== 'vrrp')
+    return `${rule.action} ${rule.port}${rule.proto === 'any' ? '' : `/${rule.proto}`}`;
+  return [
+    rule.action,
+    `from ${rule.from}`,
+    'to any',
+    rule.port !== undefined ? `port ${rule.port}` : '',
+    rule.proto !== 'any' ? `proto ${rule.proto}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 function status(ruleset: Ruleset, mode: string | undefined): string {
   if (!ruleset.enabled) return 'Status: inactive';
   const lines = ['Status: active'];
   if (mode === 'verbose') {
-    lines.push('Logging: on (low)', `Default: ${ruleset.incoming} (incoming), ${ruleset.outgoing} (outgoing), disabled (routed)`, 'New profiles: skip');
+    lines.push(
+      'Logging: on (low)',
+      `Default: ${ruleset.incoming} (incoming), ${ruleset.outgoing} (outgoing), disabled (routed)`,
+      'New profiles: skip',
+    );
   }
   if (ruleset.rules.length === 0) return lines.join('\n');
   const indent = mode === 'numbered' ? '     ' : '';
-  lines.push('', `${indent}${'To'.padEnd(27)}${'Action'.padEnd(12)}From`, `${indent}${'--'.padEnd(27)}${'------'.padEnd(12)}----`);
+  lines.push(
+    '',
+    `${indent}${'To'.padEnd(27)}${'Action'.padEnd(12)}From`,
+    `${indent}${'--'.padEnd(27)}${'------'.padEnd(12)}----`,
+  );
   ruleset.rules.forEach((rule, i) => {
     const [to, action, from] = columns(rule, mode !== undefined);
-    lines.push(`${mode === 'numbered' ? `[${String(i + 1).padStart(2)}] ` : ''}${to.padEnd(27)}${action.padEnd(12)}${from}`);
+    lines.push(
+      `${mode === 'numbered' ? `[${String(i + 1).padStart(2)}] ` : ''}${to.padEnd(27)}${action.padEnd(12)}${from}`,
+    );
   });
   return lines.join('\n') + '\n';
 }
@@ -106,13 +143,19 @@ export function ufw(args: string[], current: Ruleset): UfwResult {
       case 'disable':
         return ok({ ...current, enabled: false }, 'Firewall stopped and disabled on system startup');
       case 'status':
-        if (rest[0] !== undefined && rest[0] !== 'verbose' && rest[0] !== 'numbered') throw new UfwError('ERROR: Invalid syntax');
+        if (rest[0] !== undefined && rest[0] !== 'verbose' && rest[0] !== 'numbered')
+          throw new UfwError('ERROR: Invalid syntax');
         return ok(current, status(current, rest[0]));
       case 'default': {
         const [policy, direction = 'incoming'] = rest;
-        if (!['allow', 'deny', 'reject'].includes(policy) || !['incoming', 'outgoing', 'routed'].includes(direction)) throw new UfwError('ERROR: Invalid syntax');
-        if (direction === 'routed') throw new UfwError('ERROR: this sandbox does not route between networks (no "routed" policy)');
-        return ok({ ...current, [direction]: policy as Policy }, `Default ${direction} policy changed to '${policy}'\n(be sure to update your rules accordingly)`);
+        if (!['allow', 'deny', 'reject'].includes(policy) || !['incoming', 'outgoing', 'routed'].includes(direction))
+          throw new UfwError('ERROR: Invalid syntax');
+        if (direction === 'routed')
+          throw new UfwError('ERROR: this sandbox does not route between networks (no "routed" policy)');
+        return ok(
+          { ...current, [direction]: policy as Policy },
+          `Default ${direction} policy changed to '${policy}'\n(be sure to update your rules accordingly)`,
+        );
       }
       case 'allow':
       case 'deny':
@@ -121,8 +164,10 @@ export function ufw(args: string[], current: Ruleset): UfwResult {
       case 'insert': {
         const position = command === 'insert' ? Number(rest.shift()) : current.rules.length + 1;
         const action = (command === 'insert' ? rest.shift() : command) as Action;
-        if (!['allow', 'deny', 'reject', 'limit'].includes(action) || rest.length === 0) throw new UfwError('ERROR: Invalid syntax');
-        if (!(position >= 1 && position <= current.rules.length + 1)) throw new UfwError(`ERROR: Invalid position '${position}'`);
+        if (!['allow', 'deny', 'reject', 'limit'].includes(action) || rest.length === 0)
+          throw new UfwError('ERROR: Invalid syntax');
+        if (!(position >= 1 && position <= current.rules.length + 1))
+          throw new UfwError(`ERROR: Invalid position '${position}'`);
         const rule = parseRule(action, rest);
         if (current.rules.some((r) => same(r, rule))) return ok(current, 'Skipping adding existing rule');
         const rules = [...current.rules];
@@ -134,10 +179,14 @@ export function ufw(args: string[], current: Ruleset): UfwResult {
           const index = Number(rest[0]) - 1;
           const rule = current.rules[index] ?? null;
           if (!rule) throw new UfwError(`ERROR: Could not find rule '${rest[0]}'`);
-          return ok({ ...current, rules: current.rules.filter((_, i) => i !== index) }, `Deleting:\n ${asCommand(rule)}\nRule deleted`);
+          return ok(
+            { ...current, rules: current.rules.filter((_, i) => i !== index) },
+            `Deleting:\n ${asCommand(rule)}\nRule deleted`,
+          );
         }
         const rule = parseRule(rest[0] as Action, rest.slice(1));
-        if (!['allow', 'deny', 'reject', 'limit'].includes(rest[0]) || !current.rules.some((r) => same(r, rule))) return ok(current, 'Could not delete non-existent rule');
+        if (!['allow', 'deny', 'reject', 'limit'].includes(rest[0]) || !current.rules.some((r) => same(r, rule)))
+          return ok(current, 'Could not delete non-existent rule');
         return ok({ ...current, rules: current.rules.filter((r) => !same(r, rule)) }, 'Rule deleted');
       }
       case 'reset':

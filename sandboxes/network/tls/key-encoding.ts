@@ -6,8 +6,15 @@
 // The noble libraries work on raw keys (the 32-byte secret d, the 65-byte uncompressed point), which is all that
 // is inside.
 
-const EC_P256_ALGORITHM = Uint8Array.from([0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]);
-const SEQUENCE = 0x30, INTEGER = 0x02, BIT_STRING = 0x03, OCTET_STRING = 0x04, PUBLIC_KEY_TAG = 0xa1;
+const EC_P256_ALGORITHM = Uint8Array.from([
+  0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03,
+  0x01, 0x07,
+]);
+const SEQUENCE = 0x30,
+  INTEGER = 0x02,
+  BIT_STRING = 0x03,
+  OCTET_STRING = 0x04,
+  PUBLIC_KEY_TAG = 0xa1;
 
 function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
   const length = parts.reduce((n, p) => n + p.length, 0);
@@ -40,7 +47,7 @@ function sequence(der: Uint8Array): ReturnType<typeof element>[] {
   const outer = element(der, 0);
   if (outer.tag !== SEQUENCE) throw new Error('not a DER SEQUENCE');
   const items = [];
-  for (let at = 0; at < outer.body.length; ) {
+  for (let at = 0; at < outer.body.length;) {
     const item = element(outer.body, at);
     items.push(item);
     at = item.next;
@@ -49,7 +56,8 @@ function sequence(der: Uint8Array): ReturnType<typeof element>[] {
 }
 
 const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
-const isP256 = (algorithm: { tag: number; body: Uint8Array }) => equal(tlv(algorithm.tag, algorithm.body), EC_P256_ALGORITHM);
+const isP256 = (algorithm: { tag: number; body: Uint8Array }) =>
+  equal(tlv(algorithm.tag, algorithm.body), EC_P256_ALGORITHM);
 
 export function encodeSpki(point: Uint8Array): Uint8Array {
   return tlv(SEQUENCE, EC_P256_ALGORITHM, tlv(BIT_STRING, Uint8Array.of(0), point));
@@ -58,19 +66,26 @@ export function encodeSpki(point: Uint8Array): Uint8Array {
 /** The uncompressed point inside an SPKI; throws on anything but a P-256 key. */
 export function decodeSpki(der: Uint8Array): Uint8Array {
   const [algorithm, key] = sequence(der);
-  if (!algorithm || !isP256(algorithm) || key?.tag !== BIT_STRING || key.body[0] !== 0) throw new Error('not a P-256 public key (SPKI)');
+  if (!algorithm || !isP256(algorithm) || key?.tag !== BIT_STRING || key.body[0] !== 0)
+    throw new Error('not a P-256 public key (SPKI)');
   return key.body.subarray(1);
 }
 
 export function encodePkcs8(secret: Uint8Array, point: Uint8Array): Uint8Array {
-  const ecPrivateKey = tlv(SEQUENCE, tlv(INTEGER, Uint8Array.of(1)), tlv(OCTET_STRING, secret), tlv(PUBLIC_KEY_TAG, tlv(BIT_STRING, Uint8Array.of(0), point)));
+  const ecPrivateKey = tlv(
+    SEQUENCE,
+    tlv(INTEGER, Uint8Array.of(1)),
+    tlv(OCTET_STRING, secret),
+    tlv(PUBLIC_KEY_TAG, tlv(BIT_STRING, Uint8Array.of(0), point)),
+  );
   return tlv(SEQUENCE, tlv(INTEGER, Uint8Array.of(0)), EC_P256_ALGORITHM, tlv(OCTET_STRING, ecPrivateKey));
 }
 
 /** The 32-byte secret inside a PKCS#8 P-256 key; throws on anything else. */
 export function decodePkcs8(der: Uint8Array): Uint8Array {
   const [version, algorithm, wrapped] = sequence(der);
-  if (version?.tag !== INTEGER || !algorithm || !isP256(algorithm) || wrapped?.tag !== OCTET_STRING) throw new Error('not a P-256 private key (PKCS#8)');
+  if (version?.tag !== INTEGER || !algorithm || !isP256(algorithm) || wrapped?.tag !== OCTET_STRING)
+    throw new Error('not a P-256 private key (PKCS#8)');
   const [, secret] = sequence(wrapped.body);
   if (secret?.tag !== OCTET_STRING || secret.body.length !== 32) throw new Error('not a P-256 private key (PKCS#8)');
   return secret.body;

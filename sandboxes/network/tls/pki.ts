@@ -34,7 +34,8 @@ export interface Credentials {
   key: PrivateKey;
 }
 
-const b64 = (bytes: ArrayBuffer | Uint8Array) => Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString('base64');
+const b64 = (bytes: ArrayBuffer | Uint8Array) =>
+  Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString('base64');
 const unb64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
 const signedPart = ({ signature: _, ...rest }: Certificate) => new TextEncoder().encode(JSON.stringify(rest));
 
@@ -59,13 +60,18 @@ export function decodeCertificate(text: string): Certificate {
 
 /** Reads a trust store (curl's --cacert file): every certificate block in it. */
 export function readTrust(text: string): Certificate[] {
-  return [...text.matchAll(/-----BEGIN SANDBOX CERTIFICATE-----[\s\S]*?-----END SANDBOX CERTIFICATE-----/g)].map((m) => decodeCertificate(m[0]));
+  return [...text.matchAll(/-----BEGIN SANDBOX CERTIFICATE-----[\s\S]*?-----END SANDBOX CERTIFICATE-----/g)].map((m) =>
+    decodeCertificate(m[0]),
+  );
 }
 
 /** Reads a `crt` file as HAProxy expects it: the certificate and its private key in one PEM file. */
 export function readCredentials(text: string, file = 'site.pem'): Credentials {
   const key = readBlock(text, 'PRIVATE KEY');
-  if (!key) throw new Error(`${file}: no private key ("-----BEGIN PRIVATE KEY-----"): crt needs the certificate and its key in one file (cat cert.pem key.pem > site.pem)`);
+  if (!key)
+    throw new Error(
+      `${file}: no private key ("-----BEGIN PRIVATE KEY-----"): crt needs the certificate and its key in one file (cat cert.pem key.pem > site.pem)`,
+    );
   const certificate = decodeCertificate(text);
   return { certificate, pem: encodeCertificate(certificate), key: readPrivateKey(key, file) };
 }
@@ -74,12 +80,18 @@ function readPrivateKey(base64: string, file: string): PrivateKey {
   try {
     return decodePkcs8(unb64(base64));
   } catch {
-    throw new Error(`${file}: the "PRIVATE KEY" block is not an ECDSA P-256 key in PKCS#8 (the sandbox's keys are all P-256)`);
+    throw new Error(
+      `${file}: the "PRIVATE KEY" block is not an ECDSA P-256 key in PKCS#8 (the sandbox's keys are all P-256)`,
+    );
   }
 }
 
 /** Makes a certificate for `subject` signed by `issuerKey` (its own key for a self-signed one); returns cert + key PEM. */
-export function issue(subject: string, issuer: { name: string; key: PrivateKey } | 'self', days = 365): { certificate: Certificate; pem: string; keyPem: string; key: PrivateKey } {
+export function issue(
+  subject: string,
+  issuer: { name: string; key: PrivateKey } | 'self',
+  days = 365,
+): { certificate: Certificate; pem: string; keyPem: string; key: PrivateKey } {
   const { secretKey } = p256.keygen();
   const point = p256.getPublicKey(secretKey, false);
   const now = Date.now();
@@ -115,15 +127,24 @@ export function verifySignature(certificate: Certificate, signature: string, dat
  * The client's certificate check, with the words curl prints (error 60) when OpenSSL's check fails. Returns
  * undefined when the certificate is trusted for `servername`.
  */
-export function verifyCertificate(certificate: Certificate, servername: string, trusted: Certificate[], now = Date.now()): string | undefined {
+export function verifyCertificate(
+  certificate: Certificate,
+  servername: string,
+  trusted: Certificate[],
+  now = Date.now(),
+): string | undefined {
   const ca = trusted.find((c) => c.subject === certificate.issuer);
   if (!ca) {
-    return certificate.issuer === certificate.subject ? 'SSL certificate problem: self-signed certificate' : 'SSL certificate problem: unable to get local issuer certificate';
+    return certificate.issuer === certificate.subject
+      ? 'SSL certificate problem: self-signed certificate'
+      : 'SSL certificate problem: unable to get local issuer certificate';
   }
-  if (!verifySignature(ca, certificate.signature, signedPart(certificate))) return 'SSL certificate problem: certificate signature failure';
+  if (!verifySignature(ca, certificate.signature, signedPart(certificate)))
+    return 'SSL certificate problem: certificate signature failure';
   if (now > Date.parse(certificate.not_after)) return 'SSL certificate problem: certificate has expired';
   if (now < Date.parse(certificate.not_before)) return 'SSL certificate problem: certificate is not yet valid';
-  if (certificate.subject !== servername) return `SSL: no alternative certificate subject name matches target host name '${servername}'`;
+  if (certificate.subject !== servername)
+    return `SSL: no alternative certificate subject name matches target host name '${servername}'`;
   return undefined;
 }
 

@@ -15,11 +15,24 @@ import { p256 } from '@noble/curves/nist.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
-import { decodeCertificate, sign, verifyCertificate, verifySignature, type Certificate, type Credentials, type PrivateKey } from './pki';
+import {
+  decodeCertificate,
+  sign,
+  verifyCertificate,
+  verifySignature,
+  type Certificate,
+  type Credentials,
+  type PrivateKey,
+} from './pki';
 
 export const CONTENT = { alert: 21, handshake: 22, application_data: 23 } as const;
 // TLS alert descriptions (RFC 8446 6.2) for the failures this model can have.
-const ALERTS: Record<number, string> = { 42: 'bad certificate', 48: 'unknown ca', 51: 'decrypt error', 40: 'handshake failure' };
+const ALERTS: Record<number, string> = {
+  42: 'bad certificate',
+  48: 'unknown ca',
+  51: 'decrypt error',
+  40: 'handshake failure',
+};
 
 interface Keys {
   key: Uint8Array;
@@ -134,7 +147,12 @@ export class TlsStream extends Duplex {
   }
 
   _final(done: (error?: Error | null) => void): void {
-    this.chain.then(() => this.raw.end(), () => undefined).then(() => done());
+    this.chain
+      .then(
+        () => this.raw.end(),
+        () => undefined,
+      )
+      .then(() => done());
   }
 
   _destroy(error: Error | null, done: (error?: Error | null) => void): void {
@@ -148,7 +166,10 @@ export class TlsStream extends Duplex {
     // The share is the uncompressed point (65 bytes), as WebCrypto's "raw" export and TLS 1.3's key_share carry it.
     const share = Buffer.from(p256.getPublicKey(this.ecdh, false)).toString('base64');
     const random = Buffer.from(randomBytes(32)).toString('hex');
-    const message = 'client' in this.role ? { type: 'ClientHello', random, server_name: this.role.client.servername, key_share: share } : { type: 'ServerHello', random, key_share: share };
+    const message =
+      'client' in this.role
+        ? { type: 'ClientHello', random, server_name: this.role.client.servername, key_share: share }
+        : { type: 'ServerHello', random, key_share: share };
     const bytes = text(message);
     this.hellos.push(bytes);
     this.raw.write(Buffer.concat([header(CONTENT.handshake, bytes.length), bytes]));
@@ -185,7 +206,10 @@ export class TlsStream extends Duplex {
       this.keys(message.key_share);
       const { pem, key } = this.role.server;
       const verify = sign(key, this.transcript());
-      this.sendRecord(CONTENT.handshake, text({ type: 'Certificate+CertificateVerify', certificate: pem, certificate_verify: verify }));
+      this.sendRecord(
+        CONTENT.handshake,
+        text({ type: 'Certificate+CertificateVerify', certificate: pem, certificate_verify: verify }),
+      );
       this.switchToApplication();
     } else if (message.type === 'ServerHello' && 'client' in this.role) {
       this.hellos.push(body);
@@ -194,10 +218,21 @@ export class TlsStream extends Duplex {
       const certificate = decodeCertificate(message.certificate);
       const { servername, trusted } = this.role.client;
       const problem = verifyCertificate(certificate, servername, trusted);
-      if (problem) return this.abort(certificate.issuer === certificate.subject || !trusted.some((c) => c.subject === certificate.issuer) ? 48 : 42, problem, 'ERR_TLS_CERT');
+      if (problem)
+        return this.abort(
+          certificate.issuer === certificate.subject || !trusted.some((c) => c.subject === certificate.issuer)
+            ? 48
+            : 42,
+          problem,
+          'ERR_TLS_CERT',
+        );
       // Possession of the key: a copied certificate without its private key cannot make this signature.
       if (!verifySignature(certificate, message.certificate_verify, this.transcript())) {
-        return this.abort(51, 'SSL routines::bad signature (the server does not hold the certificate\'s private key)', 'ERR_TLS_CERT');
+        return this.abort(
+          51,
+          "SSL routines::bad signature (the server does not hold the certificate's private key)",
+          'ERR_TLS_CERT',
+        );
       }
       this.peerCertificate = certificate;
       this.switchToApplication();
@@ -217,10 +252,12 @@ export class TlsStream extends Duplex {
     this.secret = secret;
   }
 
-
   private switchToApplication(): void {
     const salt = this.transcript();
-    const [client, server] = [deriveKeys(this.secret!, salt, 'c ap traffic'), deriveKeys(this.secret!, salt, 's ap traffic')];
+    const [client, server] = [
+      deriveKeys(this.secret!, salt, 'c ap traffic'),
+      deriveKeys(this.secret!, salt, 's ap traffic'),
+    ];
     [this.send, this.receive] = 'client' in this.role ? [client, server] : [server, client];
     this.secure = true;
     this.emit('secure');

@@ -20,7 +20,11 @@ export async function loadCrt(file: string): Promise<Credentials> {
 }
 
 /** A net.Server to listen with (e.g. net.ts listen(server, ':443')) that serves `app` over the TLS model. */
-export async function tlsFront(app: http.Server, crtFile: string, onHandshakeError?: (error: Error, socket: net.Socket) => void): Promise<net.Server> {
+export async function tlsFront(
+  app: http.Server,
+  crtFile: string,
+  onHandshakeError?: (error: Error, socket: net.Socket) => void,
+): Promise<net.Server> {
   const credentials = await loadCrt(crtFile);
   return net.createServer((socket) => {
     const stream = secureAccept(socket, credentials);

@@ -18,13 +18,44 @@ export function dbNode(n: number, extra: string[] = []): ScenarioNode {
   const name = `db-${String(n).padStart(2, '0')}`;
   const role = n === 1 ? ['primary'] : ['standby', '--primary', '10.0.0.21:5432'];
   // :9187 serves Prometheus metrics under postgres_exporter's names (pg_replication_lag_seconds...).
-  const args = [...role, '--listen', ':5432', '--name', name, '--data', data(name), '--config', 'store.conf', '--metrics', ':9187', ...extra];
-  return { name, role: 'store', program: 'store', address: `10.0.0.${20 + n}`, ports: [5432, 9187], args, config: 'store.conf', reload: true };
+  const args = [
+    ...role,
+    '--listen',
+    ':5432',
+    '--name',
+    name,
+    '--data',
+    data(name),
+    '--config',
+    'store.conf',
+    '--metrics',
+    ':9187',
+    ...extra,
+  ];
+  return {
+    name,
+    role: 'store',
+    program: 'store',
+    address: `10.0.0.${20 + n}`,
+    ports: [5432, 9187],
+    args,
+    config: 'store.conf',
+    reload: true,
+  };
 }
 
 /** The failover monitor (mon-01 at 10.0.0.32 in every lesson; prom-01, Prometheus, is 10.0.0.31), reading failover.conf (`reload mon-01` makes it re-read it). */
 export function failoverMonitor(name = 'mon-01', address = '10.0.0.32'): ScenarioNode {
-  return { name, role: 'monitor', program: 'store', address, ports: [], args: ['monitor', '--config', 'failover.conf'], config: 'failover.conf', reload: true };
+  return {
+    name,
+    role: 'monitor',
+    program: 'store',
+    address,
+    ports: [],
+    args: ['monitor', '--config', 'failover.conf'],
+    config: 'failover.conf',
+    reload: true,
+  };
 }
 
 export function failoverConf(fencing: 'on' | 'off', nodes: ScenarioNode[]): string {
@@ -44,6 +75,10 @@ fencing  = ${fencing}
 type Event<T extends SandboxEvent['type']> = Extract<SandboxEvent, { type: T }>;
 
 /** The store events of one type, optionally from one node, oldest first. */
-export function storeEvents<T extends SandboxEvent['type']>(events: readonly SandboxEvent[], type: T, node?: string): Event<T>[] {
+export function storeEvents<T extends SandboxEvent['type']>(
+  events: readonly SandboxEvent[],
+  type: T,
+  node?: string,
+): Event<T>[] {
   return events.filter((e): e is Event<T> => e.type === type && (!node || e.node === node));
 }

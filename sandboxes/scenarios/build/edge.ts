@@ -72,19 +72,35 @@ export function keepalivedConf(router: string, instances: VrrpInstanceSpec[]): s
 
 /** The Prometheus-like monitor prom-01 at 10.0.0.31 (API on :9090), reading prometheus.yml and alerts.yml. */
 export function prometheus(): ScenarioNode {
-  return { name: 'prom-01', role: 'monitor', program: 'monitor', address: '10.0.0.31', ports: [9090], args: ['--config.file=prometheus.yml'], config: 'prometheus.yml' };
+  return {
+    name: 'prom-01',
+    role: 'monitor',
+    program: 'monitor',
+    address: '10.0.0.31',
+    ports: [9090],
+    args: ['--config.file=prometheus.yml'],
+    config: 'prometheus.yml',
+  };
 }
 
 export function vrrpStates(events: readonly SandboxEvent[], node: string, instance = 'VI_1'): Event<'vrrp.state'>[] {
-  return events.filter((e): e is Event<'vrrp.state'> => e.type === 'vrrp.state' && e.node === node && e.instance === instance);
+  return events.filter(
+    (e): e is Event<'vrrp.state'> => e.type === 'vrrp.state' && e.node === node && e.instance === instance,
+  );
 }
 
 export function logsOf(events: readonly SandboxEvent[], node: string, text: string): Event<'log'>[] {
   return events.filter((e): e is Event<'log'> => e.type === 'log' && e.node === node && e.text === text);
 }
 
-export function alerts(events: readonly SandboxEvent[], alertname: string, state: 'pending' | 'firing' | 'resolved'): Event<'monitor.alert'>[] {
-  return events.filter((e): e is Event<'monitor.alert'> => e.type === 'monitor.alert' && e.alertname === alertname && e.state === state);
+export function alerts(
+  events: readonly SandboxEvent[],
+  alertname: string,
+  state: 'pending' | 'firing' | 'resolved',
+): Event<'monitor.alert'>[] {
+  return events.filter(
+    (e): e is Event<'monitor.alert'> => e.type === 'monitor.alert' && e.alertname === alertname && e.state === state,
+  );
 }
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -98,8 +114,11 @@ export function firewallView({ nodes, file }: Pick<World, 'nodes' | 'file'>) {
     const text = file(`.sandbox/net/firewall/${address}.json`);
     return text ? { ...INSTALLED, ...(JSON.parse(text) as Partial<Ruleset>) } : INSTALLED;
   };
-  const open = (from: string, address: string, port: number) => decide(rules(address), from, address, port, () => 1).verdict === 'accept';
+  const open = (from: string, address: string, port: number) =>
+    decide(rules(address), from, address, port, () => 1).verdict === 'accept';
   /** Every node:port the internet (the learner's terminal) can open. */
-  const exposed = nodes.flatMap((n) => n.ports.filter((port) => open(CLIENT, n.address, port)).map((port) => `${n.name}:${port}`));
+  const exposed = nodes.flatMap((n) =>
+    n.ports.filter((port) => open(CLIENT, n.address, port)).map((port) => `${n.name}:${port}`),
+  );
   return { open, exposed };
 }

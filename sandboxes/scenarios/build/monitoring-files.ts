@@ -5,7 +5,8 @@ import { haproxyCfg, type BackendOptions } from './topology';
 /** prometheus.yml for prom-01: the targets ("address:port") of each scrape job, by job name. */
 export function prometheusYml(jobs: Record<string, string[]>): string {
   const scrapeConfigs = Object.entries(jobs).map(
-    ([job, targets]) => `  - job_name: ${job}\n    static_configs:\n      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]\n`,
+    ([job, targets]) =>
+      `  - job_name: ${job}\n    static_configs:\n      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]\n`,
   );
   return `# prometheus.yml on prom-01
 global:
@@ -51,5 +52,8 @@ groups:
 
 /** haproxy.cfg with HAProxy's Prometheus exporter on the stats listener (:8404/metrics). */
 export function haproxyCfgWithExporter(options: BackendOptions): string {
-  return haproxyCfg(options).replace('    stats uri /\n', '    stats uri /\n    http-request use-service prometheus-exporter if { path /metrics }\n');
+  return haproxyCfg(options).replace(
+    '    stats uri /\n',
+    '    stats uri /\n    http-request use-service prometheus-exporter if { path /metrics }\n',
+  );
 }

@@ -11,7 +11,9 @@ function ofType<T extends SandboxEvent['type']>(events: readonly SandboxEvent[],
 
 /** Requests for the app (not health checks or metrics scrapes) that a web server answered. */
 export function appRequests(events: readonly SandboxEvent[], from?: string): Event<'web.request'>[] {
-  return ofType(events, 'web.request').filter((e) => e.path !== '/health' && e.path !== '/metrics' && (!from || e.client === from));
+  return ofType(events, 'web.request').filter(
+    (e) => e.path !== '/health' && e.path !== '/metrics' && (!from || e.client === from),
+  );
 }
 
 /** The requests a balancer answered (its httplog lines as events), in order. */
@@ -20,8 +22,15 @@ export function balancerRequests(events: readonly SandboxEvent[], balancer = 'lb
 }
 
 /** The moments a balancer marked a server UP or DOWN (`Server be_app/web-01 is DOWN, reason: ...`). */
-export function transitions(events: readonly SandboxEvent[], server: string, to: 'UP' | 'DOWN', balancer = 'lb-01'): Event<'balancer.server'>[] {
-  return ofType(events, 'balancer.server').filter((e) => e.node === balancer && e.server === server && e.transition === to);
+export function transitions(
+  events: readonly SandboxEvent[],
+  server: string,
+  to: 'UP' | 'DOWN',
+  balancer = 'lb-01',
+): Event<'balancer.server'>[] {
+  return ofType(events, 'balancer.server').filter(
+    (e) => e.node === balancer && e.server === server && e.transition === to,
+  );
 }
 
 /** The times a node's process ended, oldest first. */
@@ -83,7 +92,12 @@ export function downtimes(events: readonly SandboxEvent[], name: string): Downti
 
 /** The most app requests `by` answered through `via` (a balancer's address) during any one downtime of `down`. */
 export function servedWhileDown(events: readonly SandboxEvent[], down: string, by: string, via: string): number {
-  return Math.max(0, ...downtimes(events, down).map((d) => appRequests(d.events, via).filter((e) => e.node === by && e.status < 500).length));
+  return Math.max(
+    0,
+    ...downtimes(events, down).map(
+      (d) => appRequests(d.events, via).filter((e) => e.node === by && e.status < 500).length,
+    ),
+  );
 }
 
 /** Every run of `size` consecutive items (a sliding window), for checks like "20 requests in a row". */

@@ -24,7 +24,14 @@ export function balancer(name = 'lb-01', address = '10.0.0.2'): ScenarioNode {
  */
 export function webServer(n: number, args: string[] = []): ScenarioNode {
   const name = `web-${String(n).padStart(2, '0')}`;
-  return { name, role: 'web', program: 'web', address: `10.0.0.${10 + n}`, ports: [80], args: ['--name', name, '--listen', ':80', ...args] };
+  return {
+    name,
+    role: 'web',
+    program: 'web',
+    address: `10.0.0.${10 + n}`,
+    ports: [80],
+    args: ['--name', name, '--listen', ':80', ...args],
+  };
 }
 
 /**

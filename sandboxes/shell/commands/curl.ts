@@ -40,31 +40,55 @@ interface Options {
 
 // Option names as curl spells them; `true` = takes a value.
 const OPTIONS: Record<string, [keyof Options, boolean]> = {
-  '-i': ['include', false], '--include': ['include', false],
-  '-v': ['verbose', false], '--verbose': ['verbose', false],
-  '-s': ['silent', false], '--silent': ['silent', false],
-  '-S': ['showError', false], '--show-error': ['showError', false],
-  '-I': ['head', false], '--head': ['head', false],
-  '-f': ['fail', false], '--fail': ['fail', false],
-  '-X': ['method', true], '--request': ['method', true],
-  '-d': ['data', true], '--data': ['data', true], '--data-raw': ['data', true],
-  '-H': ['headers', true], '--header': ['headers', true],
-  '-m': ['maxTimeMs', true], '--max-time': ['maxTimeMs', true],
+  '-i': ['include', false],
+  '--include': ['include', false],
+  '-v': ['verbose', false],
+  '--verbose': ['verbose', false],
+  '-s': ['silent', false],
+  '--silent': ['silent', false],
+  '-S': ['showError', false],
+  '--show-error': ['showError', false],
+  '-I': ['head', false],
+  '--head': ['head', false],
+  '-f': ['fail', false],
+  '--fail': ['fail', false],
+  '-X': ['method', true],
+  '--request': ['method', true],
+  '-d': ['data', true],
+  '--data': ['data', true],
+  '--data-raw': ['data', true],
+  '-H': ['headers', true],
+  '--header': ['headers', true],
+  '-m': ['maxTimeMs', true],
+  '--max-time': ['maxTimeMs', true],
   '--connect-timeout': ['connectTimeoutMs', true],
-  '-w': ['writeOut', true], '--write-out': ['writeOut', true],
-  '-o': ['discard', true], '--output': ['discard', true],
+  '-w': ['writeOut', true],
+  '--write-out': ['writeOut', true],
+  '-o': ['discard', true],
+  '--output': ['discard', true],
   '--url': ['urls', true],
   '--resolve': ['resolve', true],
   '--cacert': ['cacert', true],
-  '-k': ['insecure', false], '--insecure': ['insecure', false],
+  '-k': ['insecure', false],
+  '--insecure': ['insecure', false],
 };
 
 class UsageError extends Error {}
 
 function parseOptions(args: string[]): Options {
   const options: Options = {
-    include: false, verbose: false, silent: false, showError: false, head: false, fail: false, data: [], headers: [], discard: false,
-    resolve: [], insecure: false, urls: [],
+    include: false,
+    verbose: false,
+    silent: false,
+    showError: false,
+    head: false,
+    fail: false,
+    data: [],
+    headers: [],
+    discard: false,
+    resolve: [],
+    insecure: false,
+    urls: [],
   };
   const set = (flag: string, value: string | undefined) => {
     const [key, takesValue] = OPTIONS[flag] ?? [];
@@ -99,14 +123,24 @@ function parseOptions(args: string[]): Options {
     } else options.urls.push(arg);
   }
   // The sandbox's TLS model always checks the certificate; pretending to skip it would teach the wrong thing.
-  if (options.insecure) throw new UsageError('option -k: not supported by this sandbox (its TLS always verifies the certificate; use --cacert FILE)');
+  if (options.insecure)
+    throw new UsageError(
+      'option -k: not supported by this sandbox (its TLS always verifies the certificate; use --cacert FILE)',
+    );
   const resolve = resolveEntries(options.resolve);
-  if ('bad' in resolve) throw new UsageError(`option --resolve: expects NAME:PORT:ADDRESS, e.g. www.example.com:443:10.0.0.2, not '${resolve.bad}'`);
+  if ('bad' in resolve)
+    throw new UsageError(
+      `option --resolve: expects NAME:PORT:ADDRESS, e.g. www.example.com:443:10.0.0.2, not '${resolve.bad}'`,
+    );
   return options;
 }
 
 /** The request, with the name as typed in the URL and every address it resolved to (DNS round robin gives several). */
-async function buildRequest(url: string, options: Options, folder: string): Promise<HttpRequest & { name: string; addresses: string[] }> {
+async function buildRequest(
+  url: string,
+  options: Options,
+  folder: string,
+): Promise<HttpRequest & { name: string; addresses: string[] }> {
   const resolve = resolveEntries(options.resolve);
   const target = parseUrl(url, 'map' in resolve ? resolve.map : undefined, (name) => query(folder, name)?.addresses);
   const defaultPort = target.secure ? 443 : 80;
@@ -139,8 +173,22 @@ async function buildRequest(url: string, options: Options, folder: string): Prom
     if (!header(headers, 'content-length')) headers.push(['Content-Length', String(Buffer.byteLength(body))]);
     if (!header(headers, 'content-type')) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
   }
-  const tls = target.secure ? { servername: target.name, trusted: await trustedCertificates(folder, options.cacert) } : undefined;
-  return { method, host: target.host, name: target.name, addresses: target.addresses, port: target.port, path: target.path, headers, body, tls, maxTimeMs: options.maxTimeMs, connectTimeoutMs: options.connectTimeoutMs };
+  const tls = target.secure
+    ? { servername: target.name, trusted: await trustedCertificates(folder, options.cacert) }
+    : undefined;
+  return {
+    method,
+    host: target.host,
+    name: target.name,
+    addresses: target.addresses,
+    port: target.port,
+    path: target.path,
+    headers,
+    body,
+    tls,
+    maxTimeMs: options.maxTimeMs,
+    connectTimeoutMs: options.connectTimeoutMs,
+  };
 }
 
 /** curl's -w variables that a learner is likely to use. */
@@ -163,7 +211,14 @@ async function fetchOne(url: string, options: Options, io: CommandIO): Promise<n
   let request: HttpRequest | undefined;
   const started = Date.now();
   const info = (line: string) => options.verbose && io.err(line + '\n');
-  const showRequest = () => info(requestHead(request!).split('\r\n').slice(0, -1).map((line) => `> ${line}`).join('\n'));
+  const showRequest = () =>
+    info(
+      requestHead(request!)
+        .split('\r\n')
+        .slice(0, -1)
+        .map((line) => `> ${line}`)
+        .join('\n'),
+    );
   try {
     const { name, addresses, ...first } = await buildRequest(url, options, io.session.folder);
     request = first;
@@ -225,8 +280,10 @@ async function fetchOne(url: string, options: Options, io: CommandIO): Promise<n
     if (error.code === 7) info(`* connect to ${request!.host} port ${request!.port} failed: Connection refused`);
     info(`* ${error.message}`);
     if (request) info('* Closing connection 0');
-    if (options.writeOut && request) io.out(writeOut(options.writeOut, undefined, request, (Date.now() - started) / 1000));
-    if (!options.silent || options.showError) io.err(`curl: (${error.code}) ${error.message}\n${error.code === 60 ? CERT_ADVICE : ''}`);
+    if (options.writeOut && request)
+      io.out(writeOut(options.writeOut, undefined, request, (Date.now() - started) / 1000));
+    if (!options.silent || options.showError)
+      io.err(`curl: (${error.code}) ${error.message}\n${error.code === 60 ? CERT_ADVICE : ''}`);
     return error.code;
   }
 }
@@ -263,7 +320,9 @@ Requests come from 203.0.113.10, the learner's machine on the internet. Ctrl-C s
       return 2;
     }
     if (options.urls.length === 0) {
-      io.err(`${args.length ? 'curl: no URL specified!\n' : ''}curl: try 'curl --help' or 'curl --manual' for more information\n`);
+      io.err(
+        `${args.length ? 'curl: no URL specified!\n' : ''}curl: try 'curl --help' or 'curl --manual' for more information\n`,
+      );
       return 2;
     }
     await waitForSandbox(io);

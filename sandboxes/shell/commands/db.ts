@@ -91,7 +91,13 @@ function options(words: string[], known: string[]): Record<string, string | unde
 
 function pick(name: string, nodes: DbNode[]): DbNode {
   const node = nodes.find((n) => n.name === name);
-  if (!node) throw new Error(`no database node named '${name}'${didYouMean(name, nodes.map((n) => n.name))}. Database nodes: ${nodes.map((n) => n.name).join(', ') || 'none'}`);
+  if (!node)
+    throw new Error(
+      `no database node named '${name}'${didYouMean(
+        name,
+        nodes.map((n) => n.name),
+      )}. Database nodes: ${nodes.map((n) => n.name).join(', ') || 'none'}`,
+    );
   return node;
 }
 
@@ -113,17 +119,28 @@ function interval(ms: number | null): string {
 function expanded(rows: Record<string, string | number>[]): string {
   if (!rows.length) return '(0 rows)\n';
   const width = Math.max(...Object.keys(rows[0]).map((k) => k.length));
-  return rows
-    .map((row, i) => {
-      const header = `-[ RECORD ${i + 1} ]${'-'.repeat(Math.max(1, width - 10))}+${'-'.repeat(20)}`;
-      return [header, ...Object.entries(row).map(([k, v]) => `${k.padEnd(width)} | ${v}`)].join('\n');
-    })
-    .join('\n') + '\n';
+  return (
+    rows
+      .map((row, i) => {
+        const header = `-[ RECORD ${i + 1} ]${'-'.repeat(Math.max(1, width - 10))}+${'-'.repeat(20)}`;
+        return [header, ...Object.entries(row).map(([k, v]) => `${k.padEnd(width)} | ${v}`)].join('\n');
+      })
+      .join('\n') + '\n'
+  );
 }
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] + 2))).join('').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] + 2)))
+          .join('')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 function describe(s: Status): string {
@@ -151,9 +168,13 @@ const ACTIONS: Record<string, { usage: string; help: string; run: Action }> = {
       const { value, replay_lsn } = await using(node, (c) => c.get(words[0]));
       const rows = value === null ? [] : [[words[0], value]];
       const widths = [Math.max(3, ...rows.map((r) => r[0].length)), Math.max(5, ...rows.map((r) => r[1].length))];
-      io.out(` ${'key'.padEnd(widths[0])} | ${'value'.padEnd(widths[1])}\n-${'-'.repeat(widths[0])}-+-${'-'.repeat(widths[1])}-\n`);
+      io.out(
+        ` ${'key'.padEnd(widths[0])} | ${'value'.padEnd(widths[1])}\n-${'-'.repeat(widths[0])}-+-${'-'.repeat(widths[1])}-\n`,
+      );
       for (const [k, v] of rows) io.out(` ${k.padEnd(widths[0])} | ${v}\n`);
-      io.out(`(${rows.length} row${rows.length === 1 ? '' : 's'})  -- read on ${node.name} at replay_lsn ${replay_lsn}\n`);
+      io.out(
+        `(${rows.length} row${rows.length === 1 ? '' : 's'})  -- read on ${node.name} at replay_lsn ${replay_lsn}\n`,
+      );
       return 0;
     },
   },
@@ -192,7 +213,15 @@ const ACTIONS: Record<string, { usage: string; help: string; run: Action }> = {
         rows.push(
           s instanceof Error
             ? [nodes[i].name, nodes[i].address, '-', '-', '-', '-', `not answering (${s.message})`]
-            : [nodes[i].name, nodes[i].address, s.role, String(s.timeline), s.flush_lsn, s.role === 'primary' ? s.mode : '', describe(s)],
+            : [
+                nodes[i].name,
+                nodes[i].address,
+                s.role,
+                String(s.timeline),
+                s.flush_lsn,
+                s.role === 'primary' ? s.mode : '',
+                describe(s),
+              ],
         ),
       );
       io.out(table(rows));
@@ -215,7 +244,16 @@ const ACTIONS: Record<string, { usage: string; help: string; run: Action }> = {
       const primary = await findPrimary(nodes);
       const s = await using(primary, (c) => c.status());
       io.out(`pg_stat_replication on ${primary.name} (pg_current_wal_lsn ${s.current_lsn}):\n`);
-      io.out(expanded(s.replication.map((r: ReplicationRow) => ({ ...r, write_lag: interval(r.write_lag), flush_lag: interval(r.flush_lag), replay_lag: interval(r.replay_lag) }))));
+      io.out(
+        expanded(
+          s.replication.map((r: ReplicationRow) => ({
+            ...r,
+            write_lag: interval(r.write_lag),
+            flush_lag: interval(r.flush_lag),
+            replay_lag: interval(r.replay_lag),
+          })),
+        ),
+      );
       return 0;
     },
   },
@@ -241,13 +279,22 @@ const ACTIONS: Record<string, { usage: string; help: string; run: Action }> = {
       if (args.length !== 1) return usage(io, 'mode');
       const mode = args[0];
       if (!MODES.includes(mode as Mode)) {
-        io.err(`ERROR:  invalid value for parameter "mode": "${mode}"\nHINT:  Available values: ${MODES.join(', ')}.\n`);
+        io.err(
+          `ERROR:  invalid value for parameter "mode": "${mode}"\nHINT:  Available values: ${MODES.join(', ')}.\n`,
+        );
         return 1;
       }
       const file = sessionFile(io.session.folder, 'store.conf');
       if ('error' in file) throw new Error(file.error);
       writeFileSync(file.path, withSetting(readFileSync(file.path, 'utf8'), 'mode', mode));
-      const reloaded = await Promise.all(nodes.map((n) => using(n, (c) => c.reload()).then(() => n.name, (e: Error) => `${n.name} (not reloaded: ${e.message})`)));
+      const reloaded = await Promise.all(
+        nodes.map((n) =>
+          using(n, (c) => c.reload()).then(
+            () => n.name,
+            (e: Error) => `${n.name} (not reloaded: ${e.message})`,
+          ),
+        ),
+      );
       io.out(`ALTER SYSTEM  -- mode = '${mode}' in store.conf; pg_reload_conf() on ${reloaded.join(', ')}\n`);
       return 0;
     },
@@ -263,7 +310,9 @@ const ACTIONS: Record<string, { usage: string; help: string; run: Action }> = {
       if (primary === undefined) throw new Error('Switchover failed: no primary is accepting writes (try db status)');
       const leader = all[primary] as Status;
       if (flags['--leader'] !== undefined && flags['--leader'] !== nodes[primary].name) {
-        throw new Error(`Switchover failed, details: 412, leader name does not match: the primary is ${nodes[primary].name}`);
+        throw new Error(
+          `Switchover failed, details: 412, leader name does not match: the primary is ${nodes[primary].name}`,
+        );
       }
       if (flags['--candidate'] !== undefined) pick(flags['--candidate'], nodes);
       const standbys = nodes.flatMap((node, i): SwitchoverView[] => {
@@ -272,12 +321,21 @@ const ACTIONS: Record<string, { usage: string; help: string; run: Action }> = {
         const host = node.address.slice(0, node.address.lastIndexOf(':'));
         if (s instanceof Error) return [{ name: node.name, host, unreachable: s.message }];
         const row = leader.replication.find((r) => r.client_addr === host);
-        return [{ name: node.name, host, role: s.role, ...(row && { stream: { state: row.state, flush_lsn: parseLsn(row.flush_lsn) } }) }];
+        return [
+          {
+            name: node.name,
+            host,
+            role: s.role,
+            ...(row && { stream: { state: row.state, flush_lsn: parseLsn(row.flush_lsn) } }),
+          },
+        ];
       });
       const choice = chooseSwitchoverCandidate(standbys, flags['--candidate']);
       if ('reason' in choice) throw new Error(`Switchover failed, details: 412, ${choice.reason}`);
       const [from, to] = [nodes[primary], pick(choice.candidate.name, nodes)];
-      io.out(`Switching over from ${from.name} (primary at ${leader.current_lsn}) to ${to.name} (flushed up to ${formatLsn(choice.candidate.stream!.flush_lsn)})\n`);
+      io.out(
+        `Switching over from ${from.name} (primary at ${leader.current_lsn}) to ${to.name} (flushed up to ${formatLsn(choice.candidate.stream!.flush_lsn)})\n`,
+      );
       const end = await using(from, (c) => c.demote(to.address, HANDOVER_MS)).catch((error: Error) => {
         throw new Error(`Switchover failed, details: ${error instanceof StoreError ? error.text : error.message}`);
       });
@@ -288,21 +346,36 @@ const ACTIONS: Record<string, { usage: string; help: string; run: Action }> = {
         timeline = await using(to, (c) => c.promote());
       } catch (error) {
         // Nobody takes writes now: the old primary, which has every record, takes the role back (on a new timeline).
-        const back = await using(from, (c) => c.promote()).then((t) => `${from.name} is the primary again, on timeline ${t}`, (e: Error) => `${from.name} could not take the role back either (${e.message}): promote a node with db promote`);
+        const back = await using(from, (c) => c.promote()).then(
+          (t) => `${from.name} is the primary again, on timeline ${t}`,
+          (e: Error) =>
+            `${from.name} could not take the role back either (${e.message}): promote a node with db promote`,
+        );
         throw new Error(`Switchover failed: ${to.name} was not promoted (${(error as Error).message}); ${back}`);
       }
       io.out(' done\n');
       // Under a failover monitor with fencing, the new primary takes writes once the monitor's next heartbeat
       // grants it a lease: the switchover is over when it does (Patroni: when the new leader holds the leader key).
       if (!(await writableWithin(to, LEASE_WAIT_MS))) {
-        io.out(`${to.name} is the primary but not accepting writes yet: no lease from the failover monitor within ${LEASE_WAIT_MS / 1000} s (db status shows it)\n`);
+        io.out(
+          `${to.name} is the primary but not accepting writes yet: no lease from the failover monitor within ${LEASE_WAIT_MS / 1000} s (db status shows it)\n`,
+        );
       }
       // The old primary and every other standby follow the new one (Patroni repoints them; repmgr with
       // --siblings-follow). None has a record past the switchpoint, so none has anything to rewind.
       const others = nodes.filter((n, i) => n !== to && (i === primary || !(all[i] instanceof Error)));
-      const repointed = await Promise.all(others.map((n) => using(n, (c) => c.rejoin(to.address)).then(() => n.name, (e: Error) => `not ${n.name} (${e.message}: db rejoin ${n.name} later)`)));
+      const repointed = await Promise.all(
+        others.map((n) =>
+          using(n, (c) => c.rejoin(to.address)).then(
+            () => n.name,
+            (e: Error) => `not ${n.name} (${e.message}: db rejoin ${n.name} later)`,
+          ),
+        ),
+      );
       io.out(`${new Date().toISOString().replace('T', ' ').slice(0, 23)} Successfully switched over to "${to.name}"\n`);
-      io.out(`${to.name} is the primary on timeline ${timeline}; ${repointed.join(', ')} follow it, with nothing to rewind\n\n`);
+      io.out(
+        `${to.name} is the primary on timeline ${timeline}; ${repointed.join(', ')} follow it, with nothing to rewind\n\n`,
+      );
       return ACTIONS.status.run([], nodes, io);
     },
   },
@@ -335,7 +408,11 @@ export const db: Command = {
   async run([name, ...words], io) {
     const action = name ? ACTIONS[name] : undefined;
     if (!action) {
-      io.err(name ? `db: unknown sub-command '${name}'${didYouMean(name, Object.keys(ACTIONS))}. Type 'help db' for the list.\n` : `${wrap(db.usage, io.columns)}\n`);
+      io.err(
+        name
+          ? `db: unknown sub-command '${name}'${didYouMean(name, Object.keys(ACTIONS))}. Type 'help db' for the list.\n`
+          : `${wrap(db.usage, io.columns)}\n`,
+      );
       return 2;
     }
     try {
@@ -347,7 +424,11 @@ export const db: Command = {
   },
   async complete(args, io) {
     if (args.length === 1) return Object.keys(ACTIONS);
-    if (['--on', '--candidate', '--leader'].includes(args.at(-2) ?? '') || ['promote', 'rejoin', 'lag'].includes(args[0])) return nodeNames(io.session);
+    if (
+      ['--on', '--candidate', '--leader'].includes(args.at(-2) ?? '') ||
+      ['promote', 'rejoin', 'lag'].includes(args[0])
+    )
+      return nodeNames(io.session);
     return [];
   },
 };

@@ -12,7 +12,10 @@ function padded(text: string, column: number): string {
 
 /** The reply's size on the wire: header, question, one 16-byte A record each (the name compressed), EDNS's OPT. */
 function messageSize(name: string, answers: number): number {
-  const encodedName = name.split('.').filter(Boolean).reduce((sum, label) => sum + 1 + label.length, 1);
+  const encodedName = name
+    .split('.')
+    .filter(Boolean)
+    .reduce((sum, label) => sum + 1 + label.length, 1);
   return 12 + encodedName + 4 + 16 * answers + 11;
 }
 
@@ -35,7 +38,11 @@ function full(name: string, answer: Answer | undefined, command: string): string
     '',
   ];
   if (answer) {
-    lines.push(';; ANSWER SECTION:', ...answer.addresses.map((a) => `${padded(name, 24)}${answer.ttl}\tIN\tA\t${a}`), '');
+    lines.push(
+      ';; ANSWER SECTION:',
+      ...answer.addresses.map((a) => `${padded(name, 24)}${answer.ttl}\tIN\tA\t${a}`),
+      '',
+    );
   }
   const when = new Date().toUTCString().replace(/^(\w+), (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$1 $3 $2 $5 UTC $4');
   lines.push(

@@ -34,7 +34,9 @@ class EditorScreen {
       if (!this.model.modified) return this.close(false);
       this.confirming = true;
     } else if (!this.model.apply(key, this.height) && key.name !== 'resize') {
-      this.message = key.name.startsWith('ctrl-') ? `^${key.name.slice(5).toUpperCase()} does nothing here: ^S saves, ^X exits` : '';
+      this.message = key.name.startsWith('ctrl-')
+        ? `^${key.name.slice(5).toUpperCase()} does nothing here: ^S saves, ^X exits`
+        : '';
     }
     this.draw();
   }
@@ -68,7 +70,8 @@ class EditorScreen {
     const status = this.confirming ? 'Save modified buffer?  Y Yes  N No  Esc Cancel' : this.message;
     const help = '^S Save   ^X Exit   arrows/PgUp/PgDn move   Home/End';
     let screen = `\x1b[H${INVERSE}${title.padEnd(columns).slice(0, columns)}${PLAIN}`;
-    for (let y = 0; y < this.height; y++) screen += `\x1b[${y + 2};1H\x1b[K${this.model.visible(this.model.top + y, columns)}`;
+    for (let y = 0; y < this.height; y++)
+      screen += `\x1b[${y + 2};1H\x1b[K${this.model.visible(this.model.top + y, columns)}`;
     const statusText = status ? `${INVERSE}${status.slice(0, columns)}${PLAIN}` : '';
     screen += `\x1b[${this.height + 2};1H\x1b[K${statusText}\x1b[${this.height + 3};1H\x1b[K${help.slice(0, columns)}`;
     screen += `\x1b[${cursor.y + 2};${cursor.x + 1}H`;
@@ -124,7 +127,8 @@ After saving a balancer's config, run 'reload' to apply it.`,
       io.signal.addEventListener('abort', onAbort);
       screen.draw();
     });
-    if (saved || savedOnce) io.out(`Saved ${args[0]}.${/\.cfg$|\.conf$/.test(args[0]) ? " Run 'reload' to apply it." : ''}\n`);
+    if (saved || savedOnce)
+      io.out(`Saved ${args[0]}.${/\.cfg$|\.conf$/.test(args[0]) ? " Run 'reload' to apply it." : ''}\n`);
     else if (model.modified) io.out(`${args[0]} not changed (the edits were discarded).\n`);
     return 0;
   },

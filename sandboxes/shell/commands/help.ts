@@ -39,12 +39,19 @@ function listing(commands: readonly Command[], columns: number): string {
   if (cell + entryWidth < columns) {
     const rows = Math.ceil(commands.length / 2);
     const entry = (c: Command | undefined) => (c ? `  ${c.name.padEnd(nameWidth)}${c.summary}` : '');
-    return Array.from({ length: rows }, (_, i) => `${entry(commands[i]).padEnd(cell)}${entry(commands[i + rows])}`.trimEnd()).join('\n');
+    return Array.from({ length: rows }, (_, i) =>
+      `${entry(commands[i]).padEnd(cell)}${entry(commands[i + rows])}`.trimEnd(),
+    ).join('\n');
   }
   const perRow = Math.max(1, Math.floor((columns - 2) / nameWidth));
   const lines: string[] = [];
   for (let i = 0; i < commands.length; i += perRow) {
-    lines.push(`  ${commands.slice(i, i + perRow).map((c) => c.name.padEnd(nameWidth)).join('')}`.trimEnd());
+    lines.push(
+      `  ${commands
+        .slice(i, i + perRow)
+        .map((c) => c.name.padEnd(nameWidth))
+        .join('')}`.trimEnd(),
+    );
   }
   return lines.join('\n');
 }

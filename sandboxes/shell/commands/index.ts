@@ -25,4 +25,25 @@ import { sniff } from './sniff';
 import { socat } from './socat';
 import { ufw } from './ufw';
 
-export const commands: readonly Command[] = [help, curl, dig, infra, load, db, cat, edit, reload, socat, ufw, scan, sniff, metrics, clear, history, jobs, fg, echo, exit];
+export const commands: readonly Command[] = [
+  help,
+  curl,
+  dig,
+  infra,
+  load,
+  db,
+  cat,
+  edit,
+  reload,
+  socat,
+  ufw,
+  scan,
+  sniff,
+  metrics,
+  clear,
+  history,
+  jobs,
+  fg,
+  echo,
+  exit,
+];

@@ -1,6 +1,11 @@
 // `infra`: the learner's hands on the machines. Each sub-command is one supervisor command (see
 // ../../contracts/commands.ts); the supervisor does the real thing (SIGKILL, a freeze the node confirms, a cut link).
-import { describeExit, type Command as SupervisorCommand, type NodeStatus, type Status } from '../../contracts/commands';
+import {
+  describeExit,
+  type Command as SupervisorCommand,
+  type NodeStatus,
+  type Status,
+} from '../../contracts/commands';
 import type { Command, CommandIO } from '../command';
 import { durationMs } from '../../shared/duration';
 import { didYouMean } from '../../shared/suggest';
@@ -21,7 +26,8 @@ const onNode = (cmd: 'start' | 'kill' | 'freeze' | 'resume' | 'restart', help: s
   usage: `infra ${cmd} NODE`,
   help,
   later: true,
-  build: ([node, ...rest], nodes) => (node && rest.length === 0 ? checkNode(node, nodes) ?? { cmd, node } : `usage: infra ${cmd} NODE`),
+  build: ([node, ...rest], nodes) =>
+    node && rest.length === 0 ? (checkNode(node, nodes) ?? { cmd, node }) : `usage: infra ${cmd} NODE`,
 });
 
 const onLink = (cmd: 'cut' | 'heal', help: string): Action => ({
@@ -38,7 +44,10 @@ const ACTIONS: Record<string, Action> = {
   kill: onNode('kill', 'kill a node with SIGKILL, as kill -9 (no goodbye: its connections are reset)'),
   start: onNode('start', 'start a stopped or crashed node'),
   restart: onNode('restart', 'stop a node gracefully (SIGKILL after 2 s) and start it again'),
-  freeze: onNode('freeze', 'freeze a node: it keeps its connections but answers nothing and its timers stop, as kill -STOP does'),
+  freeze: onNode(
+    'freeze',
+    'freeze a node: it keeps its connections but answers nothing and its timers stop, as kill -STOP does',
+  ),
   resume: onNode('resume', 'resume a frozen node; it handles what arrived meanwhile, as after kill -CONT'),
   cut: onLink('cut', 'cut the network between two nodes (a partition: nothing crosses, nothing is refused)'),
   heal: onLink('heal', 'heal a cut link'),
@@ -47,7 +56,8 @@ const ACTIONS: Record<string, Action> = {
     help: 'make a web server add MS milliseconds to every answer (0 = back to normal)',
     build: ([node, ms], nodes) => {
       const slow_ms = Number(ms?.replace(/ms$/, ''));
-      if (!node || !Number.isInteger(slow_ms) || slow_ms < 0) return 'usage: infra slow NODE MS (e.g. infra slow web-01 500)';
+      if (!node || !Number.isInteger(slow_ms) || slow_ms < 0)
+        return 'usage: infra slow NODE MS (e.g. infra slow web-01 500)';
       return checkNode(node, nodes) ?? { cmd: 'web', node, behaviour: { slow_ms } };
     },
   },
@@ -56,7 +66,8 @@ const ACTIONS: Record<string, Action> = {
     help: 'make a web server answer PERCENT% of requests with a 500 (0 = back to normal)',
     build: ([node, percent], nodes) => {
       const share = Number(percent?.replace(/%$/, ''));
-      if (!node || !(share >= 0 && share <= 100)) return 'usage: infra flaky NODE PERCENT (e.g. infra flaky web-02 30%)';
+      if (!node || !(share >= 0 && share <= 100))
+        return 'usage: infra flaky NODE PERCENT (e.g. infra flaky web-02 30%)';
       return checkNode(node, nodes) ?? { cmd: 'web', node, behaviour: { flaky: share / 100 } };
     },
   },
@@ -64,7 +75,8 @@ const ACTIONS: Record<string, Action> = {
     usage: 'infra capacity NODE ...',
     help: 'show how much a web server does at once, or set it: --workers N --backlog N --service-time MS',
     build: ([node, ...flags], nodes) => {
-      const usage = 'usage: infra capacity NODE [--workers N] [--backlog N] [--service-time MS] (e.g. infra capacity web-01 --workers 10)';
+      const usage =
+        'usage: infra capacity NODE [--workers N] [--backlog N] [--service-time MS] (e.g. infra capacity web-01 --workers 10)';
       if (!node) return usage;
       const problem = checkNode(node, nodes);
       if (problem) return problem;
@@ -78,7 +90,11 @@ const ACTIONS: Record<string, Action> = {
       for (let i = 0; i < flags.length; i += 2) {
         const [flag, value = ''] = [flags[i], flags[i + 1]];
         try {
-          if (flag === '--workers' || flag === '--backlog') behaviour[flag === '--workers' ? 'workers' : 'backlog'] = parseCount(value, flag === '--workers' ? 'workers' : 'backlog');
+          if (flag === '--workers' || flag === '--backlog')
+            behaviour[flag === '--workers' ? 'workers' : 'backlog'] = parseCount(
+              value,
+              flag === '--workers' ? 'workers' : 'backlog',
+            );
           else if (flag === '--service-time') behaviour.service_ms = parseDuration(value);
           else return `unknown option '${flag}'; ${usage}`;
         } catch (error) {
@@ -124,7 +140,8 @@ function describe(node: NodeStatus): string {
   if (b?.slow_ms) notes.push(`slow ${b.slow_ms} ms`);
   if (b?.flaky) notes.push(`flaky ${Math.round(b.flaky * 100)}%`);
   if (b?.frozen) notes.push('app hung');
-  if (b && (node.state === 'running' || node.state === 'frozen')) notes.push(`${b.workers} workers × ${b.service_ms} ms, backlog ${b.backlog}`);
+  if (b && (node.state === 'running' || node.state === 'frozen'))
+    notes.push(`${b.workers} workers × ${b.service_ms} ms, backlog ${b.backlog}`);
   if (node.state !== 'running' && node.exit) notes.push(describeExit(node.exit));
   return notes.join(', ');
 }
@@ -132,7 +149,10 @@ function describe(node: NodeStatus): string {
 const STATE_COLOUR: Record<string, string> = { running: '32', frozen: '36', stopped: '33', crashed: '31' };
 
 function table(status: Status, colour: boolean): string {
-  const rows = [['NODE', 'ROLE', 'ADDRESS', 'STATE', 'NOTES'], ...status.nodes.map((n) => [n.name, n.role, n.address, n.state, describe(n)])];
+  const rows = [
+    ['NODE', 'ROLE', 'ADDRESS', 'STATE', 'NOTES'],
+    ...status.nodes.map((n) => [n.name, n.role, n.address, n.state, describe(n)]),
+  ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const lines = rows.map((row, r) =>
     row
@@ -151,7 +171,9 @@ function table(status: Status, colour: boolean): string {
 async function runAction(name: string, words: string[], io: CommandIO): Promise<number> {
   const action = ACTIONS[name];
   if (!action) {
-    io.err(`infra: unknown sub-command '${name}'${didYouMean(name, ['status', ...Object.keys(ACTIONS)])}. Type 'help infra' for the list.\n`);
+    io.err(
+      `infra: unknown sub-command '${name}'${didYouMean(name, ['status', ...Object.keys(ACTIONS)])}. Type 'help infra' for the list.\n`,
+    );
     return 2;
   }
   const delay = action.later ? takeDelay(words) : { words };
@@ -177,10 +199,7 @@ async function runAction(name: string, words: string[], io: CommandIO): Promise<
 export const infra: Command = {
   name: 'infra',
   summary: 'see and break the nodes',
-  usage: [
-    ['infra status', 'every node: role, address, state'],
-    ...Object.values(ACTIONS).map((a) => [a.usage, a.help]),
-  ]
+  usage: [['infra status', 'every node: role, address, state'], ...Object.values(ACTIONS).map((a) => [a.usage, a.help])]
     .map(([usage, help]) => `${usage.padEnd(26)}${help}`)
     .concat([
       'Node and link commands take --in DURATION to happen later: infra start web-01 --in 6s',

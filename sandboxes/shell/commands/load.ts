@@ -42,7 +42,8 @@ async function parsePlan(args: string[], folder: string): Promise<Plan | string>
       i++;
     } else if (flag === '-d' || flag === '--duration' || flag === '-t' || flag === '--timeout') {
       const ms = value === undefined ? undefined : parseDuration(value);
-      if (ms === undefined || ms <= 0 || ms > 600_000) return `${flag} wants a duration such as 10s, 500ms or 1m (at most 10m), not '${value ?? ''}'`;
+      if (ms === undefined || ms <= 0 || ms > 600_000)
+        return `${flag} wants a duration such as 10s, 500ms or 1m (at most 10m), not '${value ?? ''}'`;
       if (flag.startsWith('-d') || flag === '--duration') durationMs = ms;
       else timeoutMs = ms;
       i++;
@@ -54,7 +55,8 @@ async function parsePlan(args: string[], folder: string): Promise<Plan | string>
     } else url = flag;
   }
   const entries = resolveEntries(resolve);
-  if ('bad' in entries) return `--resolve wants NAME:PORT:ADDRESS, e.g. www.example.com:443:10.0.0.2, not '${entries.bad}'`;
+  if ('bad' in entries)
+    return `--resolve wants NAME:PORT:ADDRESS, e.g. www.example.com:443:10.0.0.2, not '${entries.bad}'`;
   try {
     const lookup = (name: string) => query(folder, name)?.addresses;
     const target = parseUrl(url, entries.map, lookup);
@@ -81,13 +83,23 @@ async function drive(plan: Plan, io: CommandIO, stats: LoadStats): Promise<numbe
       method: 'GET',
       ...plan.target,
       host: plan.nextHost(),
-      headers: [['Host', hostHeader], ['User-Agent', 'load/1.0 (sandbox)'], ['Accept', '*/*']],
+      headers: [
+        ['Host', hostHeader],
+        ['User-Agent', 'load/1.0 (sandbox)'],
+        ['Accept', '*/*'],
+      ],
       connectTimeoutMs: plan.timeoutMs,
       maxTimeMs: plan.timeoutMs,
       signal: io.signal,
       tls: plan.tls,
     }).then(
-      (response) => stats.record({ answered: true, status: response.status, servedBy: header(response.headers, 'x-served-by'), ms: performance.now() - sentAt }),
+      (response) =>
+        stats.record({
+          answered: true,
+          status: response.status,
+          servedBy: header(response.headers, 'x-served-by'),
+          ms: performance.now() - sentAt,
+        }),
       (error) => {
         if (io.signal.aborted) return; // cancelled by Ctrl-C: neither answered nor failed
         stats.record({ answered: false, kind: error instanceof CurlError ? error.kind : 'error' });

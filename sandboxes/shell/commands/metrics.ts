@@ -12,12 +12,15 @@ import { waitForSandbox } from '../wait';
 
 function get(address: string, path: string, signal: AbortSignal): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ path, headers: { host: address }, createConnection: () => connect(address), signal }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.get(
+      { path, headers: { host: address }, createConnection: () => connect(address), signal },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     const timer = setTimeout(() => req.destroy(new Error(`no answer from ${address} within 3 s`)), 3000);
     req.on('close', () => clearTimeout(timer));
     req.on('error', reject);
@@ -43,13 +46,20 @@ async function nodePage(io: CommandIO, node: NodeStatus, filter?: string): Promi
     try {
       const { status: code, body } = await get(`${node.address}:${port}`, '/metrics', io.signal);
       if (code === 200 && body.includes('# TYPE')) {
-        return filter ? body.split('\n').filter((line) => line.split(/[ {]/)[line.startsWith('#') ? 2 : 0]?.includes(filter)).join('\n') + '\n' : body;
+        return filter
+          ? body
+              .split('\n')
+              .filter((line) => line.split(/[ {]/)[line.startsWith('#') ? 2 : 0]?.includes(filter))
+              .join('\n') + '\n'
+          : body;
       }
     } catch {
       // try the next port
     }
   }
-  throw new Error(`${node.name} exposes no metrics on ${node.ports.map((p) => `:${p}/metrics`).join(', ') || 'any port'} (is it running?)`);
+  throw new Error(
+    `${node.name} exposes no metrics on ${node.ports.map((p) => `:${p}/metrics`).join(', ') || 'any port'} (is it running?)`,
+  );
 }
 
 export const metrics: Command = {
@@ -58,7 +68,7 @@ export const metrics: Command = {
   usage: [
     'usage: metrics NODE [NAME]       the metrics NODE exposes (only those whose name contains NAME)',
     '       metrics query EXPR        evaluate a PromQL expression on the monitor, e.g. metrics query "up == 0"',
-    '       metrics alerts            the monitor\'s pending and firing alerts',
+    "       metrics alerts            the monitor's pending and firing alerts",
   ].join('\n'),
   async run(args, io) {
     const [first, ...rest] = args;
@@ -70,18 +80,34 @@ export const metrics: Command = {
     try {
       if (first === 'query') {
         if (rest.length === 0) throw new Error('metrics query needs an expression, e.g. metrics query "up == 0"');
-        const data = (await monitorApi(io, `/api/v1/query?query=${encodeURIComponent(rest.join(' '))}`)) as { result: { metric: Record<string, string>; value: [number, string] }[] };
+        const data = (await monitorApi(io, `/api/v1/query?query=${encodeURIComponent(rest.join(' '))}`)) as {
+          result: { metric: Record<string, string>; value: [number, string] }[];
+        };
         if (data.result.length === 0) io.out('(empty result: no series match)\n');
         for (const { metric, value } of data.result) {
           const { __name__: name = '', ...labels } = metric;
-          io.out(`${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ')}} ${value[1]}\n`);
+          io.out(
+            `${name}{${Object.entries(labels)
+              .map(([k, v]) => `${k}="${v}"`)
+              .join(', ')}} ${value[1]}\n`,
+          );
         }
       } else if (first === 'alerts') {
-        const { alerts } = (await monitorApi(io, '/api/v1/alerts')) as { alerts: { labels: Record<string, string>; state: string; activeAt: string; value: string; annotations: Record<string, string> }[] };
+        const { alerts } = (await monitorApi(io, '/api/v1/alerts')) as {
+          alerts: {
+            labels: Record<string, string>;
+            state: string;
+            activeAt: string;
+            value: string;
+            annotations: Record<string, string>;
+          }[];
+        };
         if (alerts.length === 0) io.out('no alerts pending or firing\n');
         for (const a of alerts) {
           const { alertname, ...labels } = a.labels;
-          io.out(`${a.state.toUpperCase().padEnd(8)} ${alertname} ${JSON.stringify(labels)} since ${a.activeAt.slice(11, 19)} value=${a.value}${a.annotations.summary ? `  ${a.annotations.summary}` : ''}\n`);
+          io.out(
+            `${a.state.toUpperCase().padEnd(8)} ${alertname} ${JSON.stringify(labels)} since ${a.activeAt.slice(11, 19)} value=${a.value}${a.annotations.summary ? `  ${a.annotations.summary}` : ''}\n`,
+          );
         }
       } else {
         const node = (await status(io)).nodes.find((n) => n.name === first || n.address === first);

@@ -37,7 +37,10 @@ previous configuration. Fix the file with edit and run reload again.`,
       if (reply.ok) io.out(`${reply.message}\n`);
       else {
         // The errors name their file: keepalived.conf or haproxy.cfg on a keepalived node.
-        const files = [node.config!, ...node.args.filter((arg) => arg !== node.config && /\.(cfg|conf)$/.test(arg))].filter((file) => reply.error.includes(file));
+        const files = [
+          node.config!,
+          ...node.args.filter((arg) => arg !== node.config && /\.(cfg|conf)$/.test(arg)),
+        ].filter((file) => reply.error.includes(file));
         io.err(`${reply.error}\nreload: fix it (edit ${files.join(' and ') || node.config}) and reload again.\n`);
         failed++;
       }

@@ -12,9 +12,25 @@ import { waitForSandbox } from '../wait';
 import { nodeAddress } from './ufw';
 
 const SERVICES: Record<number, string> = {
-  21: 'ftp', 22: 'ssh', 23: 'telnet', 25: 'smtp', 53: 'domain', 80: 'http', 110: 'pop3', 112: 'vrrp', 143: 'imap',
-  443: 'https', 3306: 'mysql', 5432: 'postgresql', 6379: 'redis', 8080: 'http-proxy', 8404: 'stats', 9090: 'prometheus',
-  9100: 'jetdirect', 11211: 'memcache', 27017: 'mongod',
+  21: 'ftp',
+  22: 'ssh',
+  23: 'telnet',
+  25: 'smtp',
+  53: 'domain',
+  80: 'http',
+  110: 'pop3',
+  112: 'vrrp',
+  143: 'imap',
+  443: 'https',
+  3306: 'mysql',
+  5432: 'postgresql',
+  6379: 'redis',
+  8080: 'http-proxy',
+  8404: 'stats',
+  9090: 'prometheus',
+  9100: 'jetdirect',
+  11211: 'memcache',
+  27017: 'mongod',
 };
 const FILTERED_AFTER_MS = 1000;
 
@@ -38,11 +54,15 @@ function probe(host: string, port: number): Promise<State> {
 function portsFor(net: string, host: string): number[] {
   let listening: number[] = [];
   try {
-    listening = readdirSync(join(net, 'ports')).filter((f) => f.startsWith(`${host}_`)).map((f) => Number(f.slice(host.length + 1)));
+    listening = readdirSync(join(net, 'ports'))
+      .filter((f) => f.startsWith(`${host}_`))
+      .map((f) => Number(f.slice(host.length + 1)));
   } catch {
     // no node has listened yet
   }
-  return [...new Set([...Object.keys(SERVICES).map(Number), ...listening])].filter(Number.isInteger).sort((a, b) => a - b);
+  return [...new Set([...Object.keys(SERVICES).map(Number), ...listening])]
+    .filter(Number.isInteger)
+    .sort((a, b) => a - b);
 }
 
 /** nmap's report for one host. */
@@ -55,12 +75,16 @@ export function report(host: string, results: [number, State][]): string {
   const shown = results.filter(([, state]) => state !== hidden);
   const lines = [`Nmap scan report for ${host}`];
   if (shown.length === 0) {
-    lines.push(`All ${results.length} scanned ports on ${host} are in ignored states.`, `Not shown: ${results.length} ${hidden} tcp ports (${reason})`);
+    lines.push(
+      `All ${results.length} scanned ports on ${host} are in ignored states.`,
+      `Not shown: ${results.length} ${hidden} tcp ports (${reason})`,
+    );
     return lines.join('\n');
   }
   if (counts[hidden] > 0) lines.push(`Not shown: ${counts[hidden]} ${hidden} tcp ports (${reason})`);
   lines.push(`${'PORT'.padEnd(9)}${'STATE'.padEnd(9)}SERVICE`);
-  for (const [port, state] of shown) lines.push(`${`${port}/tcp`.padEnd(9)}${state.padEnd(9)}${SERVICES[port] ?? 'unknown'}`);
+  for (const [port, state] of shown)
+    lines.push(`${`${port}/tcp`.padEnd(9)}${state.padEnd(9)}${SERVICES[port] ?? 'unknown'}`);
   return lines.join('\n');
 }
 

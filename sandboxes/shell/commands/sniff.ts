@@ -53,7 +53,7 @@ export const sniff: Command = {
     'EXPRESSION keeps only some chunks, as in tcpdump: host ADDR, port N, net ADDR/BITS, each maybe after src or',
     'dst, joined with and, or, not (&&, ||, !) and parentheses. A node name may stand for its address.',
     'Examples:',
-    '  sniff lb-01                          everything on lb-01\'s link (health checks included)',
+    "  sniff lb-01                          everything on lb-01's link (health checks included)",
     '  sniff -c 4 lb-01 host 203.0.113.10   only your own connections (you are 203.0.113.10)',
     '  sniff lb-01 port 443 &               TLS only, in the background while you type (fg, then Ctrl-C, stops it)',
   ].join('\n'),

@@ -44,7 +44,12 @@ function exchange(target: { host: string; port: number }, input: string, io: Com
     });
     socket.on('end', () => finish(0));
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      const reason = error.code === 'ECONNREFUSED' ? 'Connection refused' : error.code === 'ECONNRESET' ? 'Connection reset by peer' : error.message;
+      const reason =
+        error.code === 'ECONNREFUSED'
+          ? 'Connection refused'
+          : error.code === 'ECONNRESET'
+            ? 'Connection reset by peer'
+            : error.message;
       io.err(diagnostic(`connect(5, AF=2 ${target.host}:${target.port}, 16): ${reason}`));
       finish(1);
     });
@@ -66,12 +71,20 @@ Example: echo "disable server be_app/web-01" | socat stdio tcp4-connect:10.0.0.2
       return 1;
     }
     if (!/^(stdio|-)$/i.test(args[0])) {
-      io.err(diagnostic(`unknown device/address "${args[0]}" (this sandbox's socat knows only: stdio tcp4-connect:HOST:PORT)`));
+      io.err(
+        diagnostic(
+          `unknown device/address "${args[0]}" (this sandbox's socat knows only: stdio tcp4-connect:HOST:PORT)`,
+        ),
+      );
       return 1;
     }
     const target = parseTcpAddress(args[1]);
     if (!target) {
-      io.err(diagnostic(`unknown device/address "${args[1]}" (expected tcp4-connect:HOST:PORT, e.g. tcp4-connect:10.0.0.2:9999)`));
+      io.err(
+        diagnostic(
+          `unknown device/address "${args[1]}" (expected tcp4-connect:HOST:PORT, e.g. tcp4-connect:10.0.0.2:9999)`,
+        ),
+      );
       return 1;
     }
     if (io.input === undefined) {

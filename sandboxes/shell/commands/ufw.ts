@@ -32,7 +32,7 @@ export const ufw: Command = {
     '  allow from ADDR[/BITS] [to any] [port PORT] [proto tcp|vrrp]',
     '  insert NUM RULE | delete NUM | delete RULE | reset',
     '',
-    'deny drops silently (callers time out); reject refuses at once; limit rejects a source\'s 6th connection in 30 s.',
+    "deny drops silently (callers time out); reject refuses at once; limit rejects a source's 6th connection in 30 s.",
     'Examples:',
     '  ufw web-01 default deny incoming',
     '  ufw web-01 allow from 10.0.0.2 to any port 80 proto tcp',
@@ -60,7 +60,20 @@ export const ufw: Command = {
   },
   async complete(args, io) {
     if (args.length === 1) return nodeNames(io.session);
-    if (args.length === 2) return ['enable', 'disable', 'status', 'default', 'allow', 'deny', 'reject', 'limit', 'insert', 'delete', 'reset'];
+    if (args.length === 2)
+      return [
+        'enable',
+        'disable',
+        'status',
+        'default',
+        'allow',
+        'deny',
+        'reject',
+        'limit',
+        'insert',
+        'delete',
+        'reset',
+      ];
     return [];
   },
 };

@@ -56,11 +56,14 @@ export class Bridge {
 
   /** Why a request may not use the bridge, or null when it may. */
   refusal(req: IncomingMessage, { needsToken }: { needsToken: boolean }): string | null {
-    if (!LOOPBACK_ADDRESSES.has(req.socket.remoteAddress ?? '')) return 'the sandbox bridge only accepts connections from this computer';
+    if (!LOOPBACK_ADDRESSES.has(req.socket.remoteAddress ?? ''))
+      return 'the sandbox bridge only accepts connections from this computer';
     const host = req.headers.host ?? '';
-    if (!LOOPBACK_HOSTS.has(host.replace(/:\d+$/, ''))) return `the sandbox bridge only answers to localhost, not to '${host}'`;
+    if (!LOOPBACK_HOSTS.has(host.replace(/:\d+$/, '')))
+      return `the sandbox bridge only answers to localhost, not to '${host}'`;
     const origin = req.headers.origin;
-    if (needsToken && origin !== `http://${host}`) return `the sandbox bridge only accepts pages from http://${host}, not from '${origin ?? 'no origin'}'`;
+    if (needsToken && origin !== `http://${host}`)
+      return `the sandbox bridge only accepts pages from http://${host}, not from '${origin ?? 'no origin'}'`;
     if (!needsToken && req.headers['sec-fetch-site'] !== 'same-origin') {
       return 'the sandbox token is only given to pages of this site, opened in a browser';
     }
@@ -117,7 +120,11 @@ export class Bridge {
       },
       // A full disk or an unwritable temporary folder is an error for this page, never the server's end.
       (error: Error) => {
-        send({ type: 'error', id: null, message: `The sandbox bridge could not make a session folder for this page: ${error.message}.` });
+        send({
+          type: 'error',
+          id: null,
+          message: `The sandbox bridge could not make a session folder for this page: ${error.message}.`,
+        });
         ws.close(1011, 'no session folder');
         return null;
       },
@@ -137,7 +144,11 @@ export class Bridge {
         // Tied to its request when it has an id, so the page's waiting call fails instead of waiting for ever.
         const id = (json as { id?: unknown } | undefined)?.id;
         const issue = json === undefined ? 'not JSON' : parsed.error.issues[0]?.message;
-        send({ type: 'error', id: typeof id === 'number' ? id : null, message: `the bridge did not understand a message: ${issue}` });
+        send({
+          type: 'error',
+          id: typeof id === 'number' ? id : null,
+          message: `the bridge did not understand a message: ${issue}`,
+        });
         return;
       }
       const message = parsed.data;

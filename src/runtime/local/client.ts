@@ -1,6 +1,14 @@
 // The `local` runtime in the page: real processes on this computer, through the bridge that `npm start` and
 // `npm run dev` serve on the same origin (src/runtime/local/bridge.ts). Works with the network unplugged.
-import { RuntimeUnavailable, type BootStep, type Constraints, type FileTree, type Runtime, type SandboxProcess, type SpawnOptions } from '../types';
+import {
+  RuntimeUnavailable,
+  type BootStep,
+  type Constraints,
+  type FileTree,
+  type Runtime,
+  type SandboxProcess,
+  type SpawnOptions,
+} from '../types';
 import { TOKEN_PATH } from './endpoints';
 import { inputPieces, MAX_PAYLOAD } from './limits';
 import type { Ask, Reply, Request } from './protocol';
@@ -26,16 +34,33 @@ export async function bootLocal(step: BootStep, constraints?: Constraints): Prom
   const socket = new WebSocket(`${scheme}://${location.host}${path}?${query}`);
   const programs = await new Promise<string[]>((resolve, reject) => {
     const fail = () =>
-      reject(new RuntimeUnavailable('local', 'The local bridge refused the connection or did not answer.', 'Reload the page; if `npm start` was restarted, the page needs its new token.'));
+      reject(
+        new RuntimeUnavailable(
+          'local',
+          'The local bridge refused the connection or did not answer.',
+          'Reload the page; if `npm start` was restarted, the page needs its new token.',
+        ),
+      );
     const timer = setTimeout(fail, CONNECT_TIMEOUT_MS);
     socket.addEventListener('error', fail, { once: true });
-    socket.addEventListener('message', (event) => {
-      const reply = JSON.parse(event.data as string) as Reply;
-      clearTimeout(timer);
-      if (reply.type === 'ready') resolve(reply.programs);
-      // Too many pages open at once, or no session folder (a full disk): the bridge says which.
-      else if (reply.type === 'error') reject(new RuntimeUnavailable('local', reply.message, 'Close the course in other tabs or windows, or free some disk space, then reload this page.'));
-    }, { once: true });
+    socket.addEventListener(
+      'message',
+      (event) => {
+        const reply = JSON.parse(event.data as string) as Reply;
+        clearTimeout(timer);
+        if (reply.type === 'ready') resolve(reply.programs);
+        // Too many pages open at once, or no session folder (a full disk): the bridge says which.
+        else if (reply.type === 'error')
+          reject(
+            new RuntimeUnavailable(
+              'local',
+              reply.message,
+              'Close the course in other tabs or windows, or free some disk space, then reload this page.',
+            ),
+          );
+      },
+      { once: true },
+    );
   });
   return new LocalRuntime(socket, programs, constraints);
 }
@@ -101,7 +126,9 @@ class LocalRuntime implements Runtime {
       const text = JSON.stringify({ ...message, id });
       // A message over the bridge's limit would end the connection (and every process of the page) instead of this call.
       if (new TextEncoder().encode(text).length > MAX_PAYLOAD) {
-        return reject(new Error(`${message.type}: too large for the local bridge (over ${MAX_PAYLOAD / 1e6} MB in one message)`));
+        return reject(
+          new Error(`${message.type}: too large for the local bridge (over ${MAX_PAYLOAD / 1e6} MB in one message)`),
+        );
       }
       this.waiting.set(id, { resolve, reject });
       this.socket.send(text);
@@ -112,13 +139,20 @@ class LocalRuntime implements Runtime {
     const id = this.nextId++;
     let exited!: (code: number) => void;
     const exit = new Promise<number>((resolve) => (exited = resolve));
-    const output = new ReadableStream<string>({ start: (controller) => this.running.set(id, { output: controller, exited }) });
-    await this.ask({ type: 'spawn', program, args, env: options.env, terminal: options.terminal, cwd: options.cwd }, id);
+    const output = new ReadableStream<string>({
+      start: (controller) => this.running.set(id, { output: controller, exited }),
+    });
+    await this.ask(
+      { type: 'spawn', program, args, env: options.env, terminal: options.terminal, cwd: options.cwd },
+      id,
+    );
     return {
       output,
       exit,
       // A large paste goes in pieces the bridge accepts, and arrives whole.
-      input: new WritableStream<string>({ write: (data) => inputPieces(data).forEach((piece) => this.send({ type: 'input', id, data: piece })) }),
+      input: new WritableStream<string>({
+        write: (data) => inputPieces(data).forEach((piece) => this.send({ type: 'input', id, data: piece })),
+      }),
       kill: () => this.send({ type: 'kill', id }),
       resize: ({ cols, rows }) => this.send({ type: 'resize', id, cols, rows }),
     };

@@ -9,7 +9,9 @@
 const PRELOAD = new URL('./webcontainer-limits.mjs', import.meta.url).href;
 
 /** The environment that puts a program and all its descendants under the limits (the page can never set NODE_OPTIONS). */
-export function constrainedEnv<Env extends Record<string, string | undefined>>(env: Env): Env & { NODE_OPTIONS: string } {
+export function constrainedEnv<Env extends Record<string, string | undefined>>(
+  env: Env,
+): Env & { NODE_OPTIONS: string } {
   return { ...env, NODE_OPTIONS: `--import=${JSON.stringify(PRELOAD)}` };
 }
 

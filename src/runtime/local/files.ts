@@ -28,7 +28,8 @@ export function segmentsOf(path: string): string[] {
 }
 
 function refused(error: NodeJS.ErrnoException, path: string): Error {
-  if (error.code === 'ELOOP') return new RefusedError(`refused path '${path}': it is, or goes through, a symbolic link`);
+  if (error.code === 'ELOOP')
+    return new RefusedError(`refused path '${path}': it is, or goes through, a symbolic link`);
   if (error.code === 'ENOTDIR') return new RefusedError(`refused path '${path}': a part of it is not a folder`);
   if (error.code === 'ENOENT') return new RefusedError(`no such file: '${path}'`);
   return error;
@@ -79,7 +80,9 @@ async function openFile(root: string, path: string, mode: 'read' | 'write'): Pro
   const stat = await file.stat();
   if (!stat.isFile() || stat.nlink > 1) {
     await file.close();
-    throw new RefusedError(`refused path '${path}': it is ${stat.isFile() ? 'a hard link to a file that may be outside the session folder' : 'not a regular file'}`);
+    throw new RefusedError(
+      `refused path '${path}': it is ${stat.isFile() ? 'a hard link to a file that may be outside the session folder' : 'not a regular file'}`,
+    );
   }
   return file;
 }

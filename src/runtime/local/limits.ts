@@ -14,7 +14,7 @@ const INPUT_PIECE = 64 * 1024;
 /** Splits typed or pasted text into pieces the bridge accepts, never between the two halves of a surrogate pair. */
 export function inputPieces(text: string): string[] {
   const pieces: string[] = [];
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     let end = Math.min(start + INPUT_PIECE, text.length);
     const last = text.charCodeAt(end - 1);
     if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;

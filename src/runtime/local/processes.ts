@@ -79,7 +79,8 @@ export function markedProcesses(marker: string, table = processTable()): Map<num
   const needle = Buffer.from(`\0${marker}\0`);
   for (const [pid, { started }] of table) {
     try {
-      if (Buffer.concat([Buffer.from('\0'), readFileSync(`/proc/${pid}/environ`), Buffer.from('\0')]).includes(needle)) found.set(pid, started);
+      if (Buffer.concat([Buffer.from('\0'), readFileSync(`/proc/${pid}/environ`), Buffer.from('\0')]).includes(needle))
+        found.set(pid, started);
     } catch {
       // another user's process, or ended meanwhile
     }

@@ -13,10 +13,7 @@ export interface FileTreeMessage {
   [name: string]: { file: { contents: string } } | { directory: FileTreeMessage };
 }
 const fileTree: z.ZodType<FileTreeMessage> = z.lazy(() =>
-  z.record(
-    z.string(),
-    z.union([z.object({ file: z.object({ contents: text }) }), z.object({ directory: fileTree })]),
-  ),
+  z.record(z.string(), z.union([z.object({ file: z.object({ contents: text }) }), z.object({ directory: fileTree })])),
 );
 
 export const request = z.discriminatedUnion('type', [

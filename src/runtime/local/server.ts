@@ -25,8 +25,10 @@ function folderRedirects(dist: string): Plugin {
     configurePreviewServer(server) {
       server.middlewares.use((req, res, next) => {
         const [path, query] = (req.url ?? '/').split(/\?(.*)/s);
-        const plain = path.startsWith('/') && !path.startsWith('//') && !path.includes('\\') && posix.normalize(path) === path;
-        if (!plain || path.endsWith('/') || /\.[^/]+$/.test(path) || !existsSync(join(dist, path, 'index.html'))) return next();
+        const plain =
+          path.startsWith('/') && !path.startsWith('//') && !path.includes('\\') && posix.normalize(path) === path;
+        if (!plain || path.endsWith('/') || /\.[^/]+$/.test(path) || !existsSync(join(dist, path, 'index.html')))
+          return next();
         res.statusCode = 301;
         res.setHeader('Location', `${path}/${query ? `?${query}` : ''}`);
         res.end();
@@ -47,7 +49,12 @@ function notFoundPage(dist: string): Plugin {
       server.middlewares.use((req, res, next) => {
         const page = join(dist, '404.html');
         const file = join(dist, URL.parse(req.url ?? '/', 'http://localhost')?.pathname ?? '/');
-        if ((req.method !== 'GET' && req.method !== 'HEAD') || !existsSync(page) || (existsSync(file) && statSync(file).isFile())) return next();
+        if (
+          (req.method !== 'GET' && req.method !== 'HEAD') ||
+          !existsSync(page) ||
+          (existsSync(file) && statSync(file).isFile())
+        )
+          return next();
         res.statusCode = 404;
         for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
         res.setHeader('Content-Type', 'text/html; charset=utf-8');
@@ -71,13 +78,23 @@ function answerWhatConnectThrows(http: Server): void {
       for (const handler of handlers) handler.call(http, req, res);
     } catch (error) {
       if (res.headersSent) return void res.destroy();
-      res.writeHead((error as NodeJS.ErrnoException).code === 'ERR_INVALID_URL' ? 400 : 500, { Connection: 'close' }).end();
+      res
+        .writeHead((error as NodeJS.ErrnoException).code === 'ERR_INVALID_URL' ? 400 : 500, { Connection: 'close' })
+        .end();
     }
   });
 }
 
 /** Serves `dist` (default: <root>/dist, the built site) and runs the programs of <root>/sandboxes/dist. */
-export async function serveCourse({ root, port, dist = join(root, 'dist') }: { root: string; port: number; dist?: string }): Promise<CourseServer> {
+export async function serveCourse({
+  root,
+  port,
+  dist = join(root, 'dist'),
+}: {
+  root: string;
+  port: number;
+  dist?: string;
+}): Promise<CourseServer> {
   const bridge = new Bridge({ bundles: join(root, 'sandboxes', 'dist') });
   const server = await preview({
     configFile: false,

@@ -57,11 +57,15 @@ export function listPrograms(bundles: string): string[] {
 /** The bundle for a program name, or a RefusedError saying why not. */
 export function programPath(bundles: string, name: string): string {
   if (!PROGRAM_NAME.test(name)) {
-    throw new RefusedError(`refused to start '${name}': a program is named by a plain name such as 'shell', not a path`);
+    throw new RefusedError(
+      `refused to start '${name}': a program is named by a plain name such as 'shell', not a path`,
+    );
   }
   const file = join(bundles, `${name}.js`);
   if (!existsSync(file)) {
-    throw new RefusedError(`refused to start '${name}': there is no sandbox program of that name (sandboxes/dist/${name}.js)`);
+    throw new RefusedError(
+      `refused to start '${name}': there is no sandbox program of that name (sandboxes/dist/${name}.js)`,
+    );
   }
   return file;
 }
@@ -81,7 +85,12 @@ export class Session {
   private readonly watch: NodeJS.Timeout;
   private closing: Promise<void> | null = null;
 
-  private constructor(folder: string, bundles: string, send: (reply: Reply) => void, constraints: Constraints | undefined) {
+  private constructor(
+    folder: string,
+    bundles: string,
+    send: (reply: Reply) => void,
+    constraints: Constraints | undefined,
+  ) {
     this.folder = folder;
     this.bundles = bundles;
     this.send = send;
@@ -106,7 +115,8 @@ export class Session {
     try {
       await this.dispatch(request);
     } catch (error) {
-      const message = error instanceof RefusedError ? error.message : `${request.type} failed: ${(error as Error).message}`;
+      const message =
+        error instanceof RefusedError ? error.message : `${request.type} failed: ${(error as Error).message}`;
       this.send({ type: 'error', id: request.id, message });
     }
   }
@@ -144,18 +154,32 @@ export class Session {
     if (this.processes.has(request.id)) throw new RefusedError(`refused to start: process id ${request.id} is in use`);
     const running = this.count();
     if (running >= MAX_PROCESSES) {
-      throw new RefusedError(`refused to start '${request.program}': this page's sandbox already runs ${running} processes (at most ${MAX_PROCESSES}); stop one first`);
+      throw new RefusedError(
+        `refused to start '${request.program}': this page's sandbox already runs ${running} processes (at most ${MAX_PROCESSES}); stop one first`,
+      );
     }
     const file = programPath(this.bundles, request.program);
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.env ?? {})) {
-      if (!PAGE_ENV.test(name)) throw new RefusedError(`refused environment variable '${name}': a page may set only TERM, COLUMNS, LINES, NO_COLOR and FORCE_COLOR`);
+      if (!PAGE_ENV.test(name))
+        throw new RefusedError(
+          `refused environment variable '${name}': a page may set only TERM, COLUMNS, LINES, NO_COLOR and FORCE_COLOR`,
+        );
       env[name] = value;
     }
-    if (request.terminal) Object.assign(env, { COLUMNS: String(request.terminal.cols), LINES: String(request.terminal.rows) });
+    if (request.terminal)
+      Object.assign(env, { COLUMNS: String(request.terminal.cols), LINES: String(request.terminal.rows) });
     const folder = await this.sandboxFolder(request.cwd);
     if (this.closing) throw new RefusedError('refused to start a program: the session is closing');
-    const base = { PATH: process.env.PATH ?? '', HOME: folder, TMPDIR: folder, TERM: 'xterm-256color', ...env, SANDBOX_ROOT: folder, [MARKER]: this.marker };
+    const base = {
+      PATH: process.env.PATH ?? '',
+      HOME: folder,
+      TMPDIR: folder,
+      TERM: 'xterm-256color',
+      ...env,
+      SANDBOX_ROOT: folder,
+      [MARKER]: this.marker,
+    };
     const bundle = this.constraints ? relative(folder, join(this.folder, BIN, `${request.program}.js`)) : file;
     const child = spawn(process.execPath, [bundle, ...request.args], {
       cwd: folder,
@@ -216,7 +240,8 @@ export class Session {
     if (this.constraints && segments[0] === BIN) {
       throw new RefusedError(`refused path '${path}': the programs in ${BIN}/ are the bridge's, not the page's`);
     }
-    if (segments.includes(STATE)) throw new RefusedError(`refused path '${path}': ${STATE}/ is the sandbox's own state, not the page's`);
+    if (segments.includes(STATE))
+      throw new RefusedError(`refused path '${path}': ${STATE}/ is the sandbox's own state, not the page's`);
   }
 
   /** Refuses a write that would take the session folder over its quota (a full disk is an error for this page only). */
@@ -288,10 +313,13 @@ export class Session {
   private async check(): Promise<void> {
     if (this.closing) return;
     const running = this.count();
-    if (running > MAX_PROCESSES) return this.stopAll(`this page's sandbox ran ${running} processes (at most ${MAX_PROCESSES})`);
+    if (running > MAX_PROCESSES)
+      return this.stopAll(`this page's sandbox ran ${running} processes (at most ${MAX_PROCESSES})`);
     const used = await usage(this.folder);
     if (used.files > MAX_FILES || used.bytes > MAX_BYTES) {
-      return this.stopAll(`the session folder holds ${used.files} files and ${megabytes(used.bytes)} MB (at most ${MAX_FILES} files and ${megabytes(MAX_BYTES)} MB)`);
+      return this.stopAll(
+        `the session folder holds ${used.files} files and ${megabytes(used.bytes)} MB (at most ${MAX_FILES} files and ${megabytes(MAX_BYTES)} MB)`,
+      );
     }
   }
 

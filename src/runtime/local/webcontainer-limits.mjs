@@ -39,9 +39,26 @@ const underProc = (path) => {
   return absolute === '/proc' || absolute.startsWith('/proc/');
 };
 const missing = (syscall, path) =>
-  Object.assign(new Error(`ENOENT: no such file or directory, ${syscall} '${String(path)}'`), { errno: -2, code: 'ENOENT', syscall, path: String(path) });
+  Object.assign(new Error(`ENOENT: no such file or directory, ${syscall} '${String(path)}'`), {
+    errno: -2,
+    code: 'ENOENT',
+    syscall,
+    path: String(path),
+  });
 
-const PATH_CALLS = ['access', 'open', 'readFile', 'readdir', 'stat', 'lstat', 'readlink', 'realpath', 'opendir', 'watch', 'createReadStream'];
+const PATH_CALLS = [
+  'access',
+  'open',
+  'readFile',
+  'readdir',
+  'stat',
+  'lstat',
+  'readlink',
+  'realpath',
+  'opendir',
+  'watch',
+  'createReadStream',
+];
 for (const name of PATH_CALLS) {
   const syscall = name.toLowerCase();
   const async = fs[name];
@@ -59,17 +76,21 @@ for (const name of PATH_CALLS) {
     };
   }
   const promised = fs.promises[name];
-  if (promised) fs.promises[name] = (path, ...rest) => (underProc(path) ? Promise.reject(missing(syscall, path)) : promised(path, ...rest));
+  if (promised)
+    fs.promises[name] = (path, ...rest) =>
+      underProc(path) ? Promise.reject(missing(syscall, path)) : promised(path, ...rest);
 }
 const realExists = fs.existsSync;
 fs.existsSync = (path) => !underProc(path) && realExists(path);
 
 // fdatasync/fsync: nothing says a WebContainer's file system implements them (compat table row 20).
-const notImplemented = (syscall) => Object.assign(new Error(`ENOSYS: function not implemented, ${syscall}`), { errno: -38, code: 'ENOSYS', syscall });
+const notImplemented = (syscall) =>
+  Object.assign(new Error(`ENOSYS: function not implemented, ${syscall}`), { errno: -38, code: 'ENOSYS', syscall });
 const handle = await fs.promises.open(fileURLToPath(import.meta.url), 'r');
 const FileHandle = Object.getPrototypeOf(handle);
 await handle.close();
-for (const syscall of ['datasync', 'sync']) FileHandle[syscall] = async () => Promise.reject(notImplemented(`f${syscall}`));
+for (const syscall of ['datasync', 'sync'])
+  FileHandle[syscall] = async () => Promise.reject(notImplemented(`f${syscall}`));
 for (const syscall of ['fdatasync', 'fsync']) {
   fs[syscall] = (_fd, callback) => process.nextTick(callback, notImplemented(syscall));
   fs[`${syscall}Sync`] = () => {

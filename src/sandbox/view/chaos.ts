@@ -33,7 +33,11 @@ export function chaosScript(nodes: readonly Named[]): ChaosStep[] {
     step(10_000, { cmd: 'start', node: victim }, `Start ${victim} again.`);
   }
   if (balancer && web[0]) {
-    step(6_000, { cmd: 'cut', a: balancer, b: web[0] }, `Cut the link ${balancer} ↔ ${web[0]}: a partition, nothing answers.`);
+    step(
+      6_000,
+      { cmd: 'cut', a: balancer, b: web[0] },
+      `Cut the link ${balancer} ↔ ${web[0]}: a partition, nothing answers.`,
+    );
     step(10_000, { cmd: 'heal', a: balancer, b: web[0] }, `Heal the link ${balancer} ↔ ${web[0]}.`);
   }
   if (stores[0]) {
@@ -46,7 +50,8 @@ export function chaosScript(nodes: readonly Named[]): ChaosStep[] {
 /** What undoes each kind of fault; every fault in the script is undone later by its repair. */
 const REPAIR = { freeze: 'resume', kill: 'start', cut: 'heal' } as const;
 
-const target = (command: Command) => ('node' in command ? command.node : 'a' in command ? `${command.a}|${command.b}` : '');
+const target = (command: Command) =>
+  'node' in command ? command.node : 'a' in command ? `${command.a}|${command.b}` : '';
 
 const repairs = (repair: Command, fault: Command) =>
   fault.cmd in REPAIR && repair.cmd === REPAIR[fault.cmd as keyof typeof REPAIR] && target(repair) === target(fault);
@@ -59,5 +64,9 @@ const repairs = (repair: Command, fault: Command) =>
 export function repairsLeft(script: readonly ChaosStep[], ran: number): ChaosStep[] {
   const done = script.slice(0, ran);
   const due = script.slice(ran);
-  return done.flatMap((fault, i) => (done.slice(i + 1).some((s) => repairs(s.command, fault.command)) ? [] : due.filter((s) => repairs(s.command, fault.command)).slice(0, 1)));
+  return done.flatMap((fault, i) =>
+    done.slice(i + 1).some((s) => repairs(s.command, fault.command))
+      ? []
+      : due.filter((s) => repairs(s.command, fault.command)).slice(0, 1),
+  );
 }

@@ -46,11 +46,30 @@ export class Charts {
     const to = Math.floor(state.time / 1000);
     const s = series(state.traffic, servers, replicas, Math.max(0, to - SECONDS_SHOWN), to);
     const text = (name: string, values: (number | null)[], unit: string) => caption(name, values, s.seconds, unit);
-    this.draw('rps', 'Requests/s per server', servers, [s.seconds, ...servers.map((n) => s.perServer[n])], servers.map((n) => text(n, s.perServer[n], '/s')).join(', '));
-    this.draw('errors', 'Errors (% of requests)', ['errors'], [s.seconds, s.errorRate], text('errors', s.errorRate, ' %'));
+    this.draw(
+      'rps',
+      'Requests/s per server',
+      servers,
+      [s.seconds, ...servers.map((n) => s.perServer[n])],
+      servers.map((n) => text(n, s.perServer[n], '/s')).join(', '),
+    );
+    this.draw(
+      'errors',
+      'Errors (% of requests)',
+      ['errors'],
+      [s.seconds, s.errorRate],
+      text('errors', s.errorRate, ' %'),
+    );
     this.draw('p95', 'Latency p95 (ms)', ['p95'], [s.seconds, s.p95], text('p95', s.p95, ' ms'));
     const lagged = replicas.filter((r) => state.nodes.find((n) => n.name === r)?.replication?.role === 'replica');
-    if (lagged.length) this.draw('lag', 'Replication lag (ms)', lagged, [s.seconds, ...lagged.map((r) => s.lag_ms[r])], lagged.map((r) => text(r, s.lag_ms[r], ' ms')).join(', '));
+    if (lagged.length)
+      this.draw(
+        'lag',
+        'Replication lag (ms)',
+        lagged,
+        [s.seconds, ...lagged.map((r) => s.lag_ms[r])],
+        lagged.map((r) => text(r, s.lag_ms[r], ' ms')).join(', '),
+      );
   }
 
   /** The charts' tab opened: draw the plots from the latest state. */
@@ -84,7 +103,16 @@ export class Charts {
           scales: { x: { time: false } },
           legend: { show: names.length > 1 },
           axes: [{ label: 's' }, {}],
-          series: [{ label: 'time (s)' }, ...names.map((label, i) => ({ label, stroke: palette[i % palette.length], dash: dashes[i % dashes.length], width: 2, spanGaps: false }))],
+          series: [
+            { label: 'time (s)' },
+            ...names.map((label, i) => ({
+              label,
+              stroke: palette[i % palette.length],
+              dash: dashes[i % dashes.length],
+              width: 2,
+              spanGaps: false,
+            })),
+          ],
         },
         data as uPlot.AlignedData,
         chart.box,

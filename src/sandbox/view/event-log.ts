@@ -69,7 +69,12 @@ export class EventLog {
   private flush(): void {
     this.frame = 0;
     const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 8;
-    this.list.append(...this.pending.splice(0).slice(-SHOWN).map((line) => this.item(line)));
+    this.list.append(
+      ...this.pending
+        .splice(0)
+        .slice(-SHOWN)
+        .map((line) => this.item(line)),
+    );
     while (this.list.childElementCount > SHOWN) this.list.firstElementChild!.remove();
     if (atBottom) this.list.scrollTop = this.list.scrollHeight;
   }

@@ -48,8 +48,13 @@ export class ExercisePanel {
   }
 
   update(state: ViewState, doneBefore: readonly string[]): void {
-    setInlineText(this.summary, state.scenario ? `${state.scenario.title}. ${state.scenario.summary}` : 'Waiting for the sandbox to start…');
-    const key = [state.scenario?.name, ...state.goals.map((g) => g.id), ...state.predictions.map((p) => p.id)].join(',');
+    setInlineText(
+      this.summary,
+      state.scenario ? `${state.scenario.title}. ${state.scenario.summary}` : 'Waiting for the sandbox to start…',
+    );
+    const key = [state.scenario?.name, ...state.goals.map((g) => g.id), ...state.predictions.map((p) => p.id)].join(
+      ',',
+    );
     if (key !== this.key) {
       this.key = key;
       this.list.replaceChildren();
@@ -134,7 +139,9 @@ export class ExercisePanel {
 
   private hintLabel(goal: ViewGoal, parts: GoalParts): void {
     const left = goal.hints.length - parts.shownHints;
-    parts.hintButton.textContent = left ? `Show a hint (${parts.shownHints + 1} of ${goal.hints.length})` : 'No more hints';
+    parts.hintButton.textContent = left
+      ? `Show a hint (${parts.shownHints + 1} of ${goal.hints.length})`
+      : 'No more hints';
     parts.hintButton.disabled = left === 0;
   }
 

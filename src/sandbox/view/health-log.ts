@@ -10,7 +10,8 @@ export interface HealthChange {
 }
 
 const transition = /^Server ([^/\s]+)\/(\S+) is (UP|DOWN|going DOWN for maintenance)\b/;
-const checkLine = /^Health check for (?:backup )?server ([^/\s]+)\/(\S+) (?:failed|succeeded|conditionally succeeded), .*status: (\d+)\/(\d+) (UP|DOWN)\.?$/;
+const checkLine =
+  /^Health check for (?:backup )?server ([^/\s]+)\/(\S+) (?:failed|succeeded|conditionally succeeded), .*status: (\d+)\/(\d+) (UP|DOWN)\.?$/;
 
 export function healthFromLog(text: string): HealthChange | undefined {
   const t = transition.exec(text);

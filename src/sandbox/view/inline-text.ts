@@ -14,7 +14,13 @@ export function inlineRuns(text: string): Run[] {
   for (const match of text.matchAll(INLINE)) {
     if (match.index > at) runs.push({ kind: 'text', text: text.slice(at, match.index) });
     const [, code, strong, em] = match;
-    runs.push(code !== undefined ? { kind: 'code', text: code } : strong !== undefined ? { kind: 'strong', text: strong } : { kind: 'em', text: em });
+    runs.push(
+      code !== undefined
+        ? { kind: 'code', text: code }
+        : strong !== undefined
+          ? { kind: 'strong', text: strong }
+          : { kind: 'em', text: em },
+    );
     at = match.index + match[0].length;
   }
   if (at < text.length) runs.push({ kind: 'text', text: text.slice(at) });

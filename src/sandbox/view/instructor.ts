@@ -116,10 +116,13 @@ export class Instructor {
     if (change === 'usual' && !this.presenting) delete this.terminal.dataset.fontSize;
     else {
       const now = Number(this.terminal.dataset.fontSize) || PRESENTER_FONT_PX;
-      const size = change === 'usual' ? PRESENTER_FONT_PX : Math.min(FONT_RANGE_PX[1], Math.max(FONT_RANGE_PX[0], now + change));
+      const size =
+        change === 'usual' ? PRESENTER_FONT_PX : Math.min(FONT_RANGE_PX[1], Math.max(FONT_RANGE_PX[0], now + change));
       this.terminal.dataset.fontSize = String(size);
     }
-    this.hooks.say(`Terminal text: ${this.terminal.dataset.fontSize ?? 'usual size'}${this.terminal.dataset.fontSize ? ' px' : ''}`);
+    this.hooks.say(
+      `Terminal text: ${this.terminal.dataset.fontSize ?? 'usual size'}${this.terminal.dataset.fontSize ? ' px' : ''}`,
+    );
   }
 
   private toggleHelp(): void {

@@ -29,19 +29,33 @@ interface Placeable {
   role: string;
 }
 
-export function layout(nodes: readonly Placeable[], orientation: Orientation = 'across'): { placed: Placed[]; width: number; height: number } {
+export function layout(
+  nodes: readonly Placeable[],
+  orientation: Orientation = 'across',
+): { placed: Placed[]; width: number; height: number } {
   const monitors = nodes.filter((n) => !(n.role in column));
   // The first database node starts as the primary; its replicas get a tier of their own, so each replication
   // link is a separate line. Nodes keep their place after a failover: the links move (topology-links.ts).
   const stores = nodes.filter((n) => n.role === 'store');
-  const tiers = [[{ name: CLIENT, role: 'client' }], ...[1, 2].map((c) => nodes.filter((n) => column[n.role] === c)), stores.slice(0, 1), stores.slice(1)].filter((t) => t.length);
+  const tiers = [
+    [{ name: CLIENT, role: 'client' }],
+    ...[1, 2].map((c) => nodes.filter((n) => column[n.role] === c)),
+    stores.slice(0, 1),
+    stores.slice(1),
+  ].filter((t) => t.length);
   const placed: Placed[] = [];
   if (orientation === 'down') {
     // Monitors form the last tier, below everything they watch.
     const rows = monitors.length ? [...tiers, monitors] : tiers;
     const width = Math.max(...rows.map((t) => t.length)) * COL_W;
     rows.forEach((tier, r) =>
-      tier.forEach((n, c) => placed.push({ name: n.name, x: width / 2 + (c - (tier.length - 1) / 2) * COL_W, y: 10 + r * ROW_H + ROW_H / 2 })),
+      tier.forEach((n, c) =>
+        placed.push({
+          name: n.name,
+          x: width / 2 + (c - (tier.length - 1) / 2) * COL_W,
+          y: 10 + r * ROW_H + ROW_H / 2,
+        }),
+      ),
     );
     return { placed, width, height: rows.length * ROW_H + 20 };
   }
@@ -55,6 +69,8 @@ export function layout(nodes: readonly Placeable[], orientation: Orientation = '
       placed.push({ name: n.name, x: colW * c + colW / 2, y: 10 + top + r * ROW_H + ROW_H / 2 });
     }),
   );
-  monitors.forEach((n, i) => placed.push({ name: n.name, x: (width / (monitors.length + 1)) * (i + 1), y: height - ROW_H / 2 - 10 }));
+  monitors.forEach((n, i) =>
+    placed.push({ name: n.name, x: (width / (monitors.length + 1)) * (i + 1), y: height - ROW_H / 2 - 10 }),
+  );
   return { placed, width, height };
 }

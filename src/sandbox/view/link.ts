@@ -41,7 +41,11 @@ export function linkToSandbox(root: HTMLElement, sandbox: SandboxHandle): Superv
       return new Promise<Reply>((resolve) => {
         const timer = setTimeout(() => {
           pending.delete(id);
-          resolve({ ok: false, id, error: `the supervisor did not answer '${command.cmd}' within ${REPLY_TIMEOUT_MS / 1000} s` });
+          resolve({
+            ok: false,
+            id,
+            error: `the supervisor did not answer '${command.cmd}' within ${REPLY_TIMEOUT_MS / 1000} s`,
+          });
         }, REPLY_TIMEOUT_MS);
         pending.set(id, (reply) => {
           clearTimeout(timer);
@@ -49,7 +53,11 @@ export function linkToSandbox(root: HTMLElement, sandbox: SandboxHandle): Superv
           resolve(reply);
         });
         Promise.resolve(sandbox.command({ ...command, id })).catch((error: Error) =>
-          pending.get(id)?.({ ok: false, id, error: `the supervisor is not running (${error.message}); reload the page to start it again` }),
+          pending.get(id)?.({
+            ok: false,
+            id,
+            error: `the supervisor is not running (${error.message}); reload the page to start it again`,
+          }),
         );
       });
     },

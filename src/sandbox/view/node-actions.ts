@@ -27,10 +27,19 @@ export function nodeActions(state: ViewState, name: string): NodeAction[] {
   if (node.role === 'web' && node.process === 'running') {
     const b = node.behaviour;
     if (b && (b.slow_ms > 0 || b.flaky > 0 || b.frozen)) {
-      actions.push({ label: `Make ${name} behave normally`, command: { cmd: 'web', node: name, behaviour: { slow_ms: 0, flaky: 0, frozen: false } } });
+      actions.push({
+        label: `Make ${name} behave normally`,
+        command: { cmd: 'web', node: name, behaviour: { slow_ms: 0, flaky: 0, frozen: false } },
+      });
     } else {
-      actions.push({ label: `Make ${name} slow (+800 ms)`, command: { cmd: 'web', node: name, behaviour: { slow_ms: 800 } } });
-      actions.push({ label: `Make ${name} flaky (half the answers are 500)`, command: { cmd: 'web', node: name, behaviour: { flaky: 0.5 } } });
+      actions.push({
+        label: `Make ${name} slow (+800 ms)`,
+        command: { cmd: 'web', node: name, behaviour: { slow_ms: 800 } },
+      });
+      actions.push({
+        label: `Make ${name} flaky (half the answers are 500)`,
+        command: { cmd: 'web', node: name, behaviour: { flaky: 0.5 } },
+      });
     }
   }
   for (const edge of links(state)) {

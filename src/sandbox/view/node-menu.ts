@@ -58,7 +58,8 @@ export class NodeMenu {
     const screen = document.documentElement.clientWidth;
     const left = Math.min(Math.max(margin, node.left), screen - width - margin);
     const below = node.bottom + 4;
-    const top = below + height <= innerHeight - margin || node.top - height - 4 < margin ? below : node.top - height - 4;
+    const top =
+      below + height <= innerHeight - margin || node.top - height - 4 < margin ? below : node.top - height - 4;
     // The menu is placed in the panel's padding box, which scrolls in presenter mode.
     this.menu.style.left = `${left - origin.left - this.host.clientLeft + this.host.scrollLeft}px`;
     this.menu.style.top = `${top - origin.top - this.host.clientTop + this.host.scrollTop}px`;

@@ -5,13 +5,20 @@
 import { formatLsn } from '../../../sandboxes/contracts/lsn';
 import type { ViewNode, ViewState, VrrpRole } from './state';
 
-const roleNames: Record<string, string> = { balancer: 'balancer', vrrp: 'balancer', web: 'web server', store: 'database', monitor: 'monitor' };
+const roleNames: Record<string, string> = {
+  balancer: 'balancer',
+  vrrp: 'balancer',
+  web: 'web server',
+  store: 'database',
+  monitor: 'monitor',
+};
 
 /** A stopped or crashed process plays no part: it is nobody's primary and holds no address. */
 export const alive = (node: Pick<ViewNode, 'process'>) => node.process !== 'stopped' && node.process !== 'crashed';
 
 export function roleText(node: ViewNode): string {
-  if (node.replication && alive(node)) return node.replication.role === 'primary' ? `primary · tl ${node.replication.timeline}` : 'replica';
+  if (node.replication && alive(node))
+    return node.replication.role === 'primary' ? `primary · tl ${node.replication.timeline}` : 'replica';
   return roleNames[node.role] ?? node.role;
 }
 
@@ -28,8 +35,10 @@ export function processText(node: ViewNode): { text: string; tone: 'ok' | 'warn'
       return { text: 'FROZEN', tone: 'warn' };
     case 'running':
       if (node.behaviour?.frozen) return { text: 'HUNG (app frozen)', tone: 'warn' };
-      if (node.behaviour && node.behaviour.slow_ms > 0) return { text: `slow +${node.behaviour.slow_ms} ms`, tone: 'warn' };
-      if (node.behaviour && node.behaviour.flaky > 0) return { text: `flaky ${Math.round(node.behaviour.flaky * 100)}%`, tone: 'warn' };
+      if (node.behaviour && node.behaviour.slow_ms > 0)
+        return { text: `slow +${node.behaviour.slow_ms} ms`, tone: 'warn' };
+      if (node.behaviour && node.behaviour.flaky > 0)
+        return { text: `flaky ${Math.round(node.behaviour.flaky * 100)}%`, tone: 'warn' };
       return saturationText(node) ?? { text: 'running', tone: 'ok' };
   }
 }
@@ -58,7 +67,11 @@ export function statusText(node: ViewNode): { text: string; tone: 'ok' | 'warn' 
  */
 function vrrpText(roles: readonly VrrpRole[]): { text: string; tone: 'ok' | 'warn' | 'down' | 'idle' } {
   const text = roles.map((r) => `${r.state} ${r.instance}`).join(' · ');
-  const tone = roles.some((r) => r.state === 'FAULT') ? 'down' : roles.some((r) => r.state === 'MASTER') ? 'ok' : 'idle';
+  const tone = roles.some((r) => r.state === 'FAULT')
+    ? 'down'
+    : roles.some((r) => r.state === 'MASTER')
+      ? 'ok'
+      : 'idle';
   return { text, tone };
 }
 

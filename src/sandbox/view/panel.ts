@@ -28,7 +28,11 @@ import './panel.css';
 const RATES = [0, 2, 5, 10, 20, 50, 100];
 
 /** `leaving` aborts when the panel leaves the page: the views' timers stop (the panel stops the processes). */
-export async function mountViews(root: HTMLElement, sandbox: SandboxHandle & { runtime: Runtime }, leaving: AbortSignal): Promise<void> {
+export async function mountViews(
+  root: HTMLElement,
+  sandbox: SandboxHandle & { runtime: Runtime },
+  leaving: AbortSignal,
+): Promise<void> {
   const link = linkToSandbox(root, sandbox);
   const lab = root.querySelector<HTMLElement>('.lab')!;
   const controls = document.createElement('div');
@@ -46,7 +50,8 @@ export async function mountViews(root: HTMLElement, sandbox: SandboxHandle & { r
     <p class="views-status" role="status"></p>`;
   const topoBox = document.createElement('figure');
   topoBox.className = 'topology-box';
-  topoBox.innerHTML = '<figcaption class="sr-only">Topology: click a node, or focus it and press Enter, for its actions</figcaption>';
+  topoBox.innerHTML =
+    '<figcaption class="sr-only">Topology: click a node, or focus it and press Enter, for its actions</figcaption>';
   // Exercises, timeline, charts and event log share one strip of tabs beside (or under) the terminal.
   const tabs = new Tabs('Sandbox views');
   lab.prepend(controls, topoBox);
@@ -69,10 +74,16 @@ export async function mountViews(root: HTMLElement, sandbox: SandboxHandle & { r
   const topology = new TopologyView(topoBox, {
     openMenu: (name, anchor) => menu.open(name, anchor, nodeActions(live, name)),
   });
-  const exercises = new ExercisePanel(exercisesTab, async () => {
-    const reply = await run({ cmd: 'reset' });
-    return reply.ok ? 'The lab is back as it started; your saved progress and predictions are kept.' : `Could not reset: ${reply.error}`;
-  }, localStorage);
+  const exercises = new ExercisePanel(
+    exercisesTab,
+    async () => {
+      const reply = await run({ cmd: 'reset' });
+      return reply.ok
+        ? 'The lab is back as it started; your saved progress and predictions are kept.'
+        : `Could not reset: ${reply.error}`;
+    },
+    localStorage,
+  );
   const timeline = new Timeline(timelineTab, {
     show(count) {
       shown = count === undefined ? undefined : replay.stateAfter(count);
@@ -93,7 +104,10 @@ export async function mountViews(root: HTMLElement, sandbox: SandboxHandle & { r
   const up = new Promise<void>((resolve) => (everyNodeUp = resolve));
   const load = new LoadControl(sandbox.runtime, async () => {
     await up;
-    const front = live.vips[0]?.address ?? live.nodes.find((n) => n.role === 'balancer')?.address ?? live.nodes.find((n) => n.role === 'web')?.address;
+    const front =
+      live.vips[0]?.address ??
+      live.nodes.find((n) => n.role === 'balancer')?.address ??
+      live.nodes.find((n) => n.role === 'web')?.address;
     return front && `http://${front}/`;
   });
   const loadSelect = controls.querySelector<HTMLSelectElement>('.load')!;
@@ -155,7 +169,10 @@ export async function mountViews(root: HTMLElement, sandbox: SandboxHandle & { r
     act: (cmd, name) => {
       const action = nodeActions(live, name).find((a) => a.command.cmd === cmd);
       if (action) void menu.perform(action);
-      else say(`${name} is ${live.nodes.find((n) => n.name === name)?.process ?? 'not known'}: its menu has no ${cmd} now.`);
+      else
+        say(
+          `${name} is ${live.nodes.find((n) => n.name === name)?.process ?? 'not known'}: its menu has no ${cmd} now.`,
+        );
     },
     say,
   });
@@ -169,7 +186,10 @@ export async function mountViews(root: HTMLElement, sandbox: SandboxHandle & { r
     topology.render(shown ?? live, !shown && !reducedMotion.matches && document.visibilityState === 'visible');
     if (!live.scenario) return;
     // Goals change rarely: storage and the sidebar are touched only when one does.
-    const goals = live.scenario.name + live.goals.map((g) => `${g.id}:${g.met}:${g.observed}`).join() + live.predictions.map((p) => `${p.id}:${p.measured?.value}:${p.measured?.how}`).join();
+    const goals =
+      live.scenario.name +
+      live.goals.map((g) => `${g.id}:${g.met}:${g.observed}`).join() +
+      live.predictions.map((p) => `${p.id}:${p.measured?.value}:${p.measured?.how}`).join();
     if (goals === saved) return;
     saved = goals;
     const progress = recordProgress(localStorage, live.scenario.name, location.pathname, live.goals);
@@ -180,15 +200,21 @@ export async function mountViews(root: HTMLElement, sandbox: SandboxHandle & { r
     frame ||= requestAnimationFrame(draw);
   };
   const chartTimer = setInterval(() => charts.update(shown ?? live), 1000);
-  leaving.addEventListener('abort', () => {
-    clearInterval(chartTimer);
-    endChaos();
-  }, { once: true });
+  leaving.addEventListener(
+    'abort',
+    () => {
+      clearInterval(chartTimer);
+      endChaos();
+    },
+    { once: true },
+  );
 
   let caughtUp = false;
   link.subscribe((event: SandboxEvent) => {
     // A goal's text is republished as it changes (at most once a second); the log tells only when it turns met or unmet.
-    const retold = event.type === 'goal' && live.goals.some((g) => g.id === event.id && g.observed !== undefined && g.met === event.met);
+    const retold =
+      event.type === 'goal' &&
+      live.goals.some((g) => g.id === event.id && g.observed !== undefined && g.met === event.met);
     live = reduce(live, event);
     if (event.type === 'ready') everyNodeUp();
     const line = retold ? undefined : describe(event);

@@ -19,7 +19,10 @@ export function withUnit(prediction: Pick<ViewPrediction, 'kind'>, value: number
 /** The sentence shown once something is known: the prediction (or its absence) and the run's measure. */
 export function comparison(prediction: ViewPrediction, answer: string | undefined): string | undefined {
   const { measured } = prediction;
-  if (!measured) return answer === undefined ? undefined : `You predicted ${withUnit(prediction, answer)}. Now do it: your run will measure it.`;
+  if (!measured)
+    return answer === undefined
+      ? undefined
+      : `You predicted ${withUnit(prediction, answer)}. Now do it: your run will measure it.`;
   const said = answer === undefined ? 'You made no prediction' : `You predicted ${withUnit(prediction, answer)}`;
   return `${said}; your run measured ${withUnit(prediction, measured.value)} (${measured.how}).`;
 }
@@ -33,7 +36,10 @@ export class PredictionView {
   private answer: string | undefined;
   private prediction: ViewPrediction;
 
-  constructor(prediction: ViewPrediction, private store: PredictionStore) {
+  constructor(
+    prediction: ViewPrediction,
+    private store: PredictionStore,
+  ) {
     this.prediction = prediction;
     this.answer = store.load();
     const [field, error] = [uniqueId('predict'), uniqueId('predict-error')];
@@ -75,7 +81,11 @@ export class PredictionView {
   }
 
   update(prediction: ViewPrediction): void {
-    if (prediction.measured?.value === this.prediction.measured?.value && prediction.measured?.how === this.prediction.measured?.how) return;
+    if (
+      prediction.measured?.value === this.prediction.measured?.value &&
+      prediction.measured?.how === this.prediction.measured?.how
+    )
+      return;
     this.prediction = prediction;
     this.render();
   }

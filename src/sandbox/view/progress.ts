@@ -25,7 +25,9 @@ export function recordProgress(
 ): Progress {
   const progress = loadProgress(storage);
   const before = progress[scenario]?.done ?? [];
-  const done = [...new Set([...before, ...goals.filter((g) => g.met).map((g) => g.id)])].filter((id) => goals.some((g) => g.id === id));
+  const done = [...new Set([...before, ...goals.filter((g) => g.met).map((g) => g.id)])].filter((id) =>
+    goals.some((g) => g.id === id),
+  );
   const entry = { page, total: goals.length, done };
   if (JSON.stringify(progress[scenario]) === JSON.stringify(entry)) return progress;
   const next = { ...progress, [scenario]: entry };
@@ -72,11 +74,19 @@ export function loadPredictions(storage: Pick<Storage, 'getItem'>, scenario: str
 }
 
 /** Saves the learner's answer to one prediction, or forgets it (undefined): they chose to change it. */
-export function savePrediction(storage: Pick<Storage, 'getItem' | 'setItem'>, scenario: string, id: string, answer: string | undefined): void {
+export function savePrediction(
+  storage: Pick<Storage, 'getItem' | 'setItem'>,
+  scenario: string,
+  id: string,
+  answer: string | undefined,
+): void {
   const all = allPredictions(storage);
   const { [id]: _changed, ...others } = loadPredictions(storage, scenario);
   try {
-    storage.setItem(PREDICTIONS_KEY, JSON.stringify({ ...all, [scenario]: answer === undefined ? others : { ...others, [id]: answer } }));
+    storage.setItem(
+      PREDICTIONS_KEY,
+      JSON.stringify({ ...all, [scenario]: answer === undefined ? others : { ...others, [id]: answer } }),
+    );
   } catch {
     // Storage blocked: the prediction lives for this visit only (the view keeps it).
   }

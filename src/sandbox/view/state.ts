@@ -108,10 +108,21 @@ export interface ViewState {
 export const RECENT_REQUESTS = 60;
 
 export function initialState(): ViewState {
-  return { predictions: [], nodes: [], cuts: [], vips: [], goals: [], requests: [], traffic: emptyTraffic(), lastSeq: 0, time: 0 };
+  return {
+    predictions: [],
+    nodes: [],
+    cuts: [],
+    vips: [],
+    goals: [],
+    requests: [],
+    traffic: emptyTraffic(),
+    lastSeq: 0,
+    time: 0,
+  };
 }
 
-const sameLink = (l: [string, string], a: string, b: string) => (l[0] === a && l[1] === b) || (l[0] === b && l[1] === a);
+const sameLink = (l: [string, string], a: string, b: string) =>
+  (l[0] === a && l[1] === b) || (l[0] === b && l[1] === a);
 
 function updateNode(state: ViewState, name: string, change: (node: ViewNode) => Partial<ViewNode>): ViewNode[] {
   return state.nodes.map((n) => (n.name === name ? { ...n, ...change(n) } : n));
@@ -134,7 +145,13 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
         time: event.time,
         scenario: { name: event.name, title: event.title, summary: event.summary, files: event.files },
         // A machine the scenario keeps switched off (a server the learner adds) is stopped, not starting.
-        nodes: event.nodes.map((n) => ({ name: n.name, role: n.role, address: n.address, ports: n.ports, process: n.stopped ? 'stopped' : 'starting' })),
+        nodes: event.nodes.map((n) => ({
+          name: n.name,
+          role: n.role,
+          address: n.address,
+          ports: n.ports,
+          process: n.stopped ? 'stopped' : 'starting',
+        })),
         goals: event.goals.map((g) => ({ ...g, met: false })),
         predictions: predictionsOf(event),
       };
@@ -154,7 +171,9 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
     case 'node.resumed':
       return { ...next, nodes: updateNode(state, event.name, () => ({ process: 'running' })) };
     case 'link.cut':
-      return state.cuts.some((l) => sameLink(l, event.a, event.b)) ? next : { ...next, cuts: [...state.cuts, [event.a, event.b]] };
+      return state.cuts.some((l) => sameLink(l, event.a, event.b))
+        ? next
+        : { ...next, cuts: [...state.cuts, [event.a, event.b]] };
     case 'link.healed':
       return { ...next, cuts: state.cuts.filter((l) => !sameLink(l, event.a, event.b)) };
     case 'goal':
@@ -162,7 +181,13 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
         ...next,
         goals: state.goals.map((g) =>
           g.id === event.id
-            ? { ...g, met: event.met, expected: event.expected, observed: event.observed, metAt: event.met && !g.met ? event.seq : g.metAt }
+            ? {
+                ...g,
+                met: event.met,
+                expected: event.expected,
+                observed: event.observed,
+                metAt: event.met && !g.met ? event.seq : g.metAt,
+              }
             : g,
         ),
       };
@@ -218,12 +243,19 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
         ...next,
         vips,
         nodes: updateNode(state, event.node, (n) => ({
-          vrrp: [...(n.vrrp ?? []).filter((r) => r.instance !== event.instance), role].sort((a, b) => a.instance.localeCompare(b.instance)),
+          vrrp: [...(n.vrrp ?? []).filter((r) => r.instance !== event.instance), role].sort((a, b) =>
+            a.instance.localeCompare(b.instance),
+          ),
         })),
       };
     }
     case 'monitor.alert': {
-      const about = state.nodes.find((n) => n.name === event.labels.node || event.labels.instance?.startsWith(n.address + ':') || n.address === event.labels.instance);
+      const about = state.nodes.find(
+        (n) =>
+          n.name === event.labels.node ||
+          event.labels.instance?.startsWith(n.address + ':') ||
+          n.address === event.labels.instance,
+      );
       if (!about) return next;
       return {
         ...next,
@@ -241,17 +273,30 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
           replication:
             event.role === 'primary'
               ? { role: 'primary', lsn: event.lsn, timeline: event.timeline }
-              : { role: 'replica', lsn: event.lsn, timeline: event.timeline, ...(n.replication?.upstream && { upstream: n.replication.upstream }) },
+              : {
+                  role: 'replica',
+                  lsn: event.lsn,
+                  timeline: event.timeline,
+                  ...(n.replication?.upstream && { upstream: n.replication.upstream }),
+                },
           fenced: false,
         })),
       };
     case 'store.write':
-      return { ...next, nodes: updateNode(state, event.node, (n) => ({ replication: { role: 'primary', timeline: event.timeline, ...n.replication, lsn: event.lsn } })) };
+      return {
+        ...next,
+        nodes: updateNode(state, event.node, (n) => ({
+          replication: { role: 'primary', timeline: event.timeline, ...n.replication, lsn: event.lsn },
+        })),
+      };
     case 'store.replication': {
-      const replica = state.nodes.find((n) => n.address === event.client_addr) ?? state.nodes.find((n) => n.name === event.application_name);
+      const replica =
+        state.nodes.find((n) => n.address === event.client_addr) ??
+        state.nodes.find((n) => n.name === event.application_name);
       if (!replica) return next;
       const nodes = state.nodes.map((n) => {
-        if (n.name === event.node && n.replication) return { ...n, replication: { ...n.replication, lsn: event.current_lsn } };
+        if (n.name === event.node && n.replication)
+          return { ...n, replication: { ...n.replication, lsn: event.current_lsn } };
         if (n.name !== replica.name) return n;
         const timeline = n.replication?.timeline ?? 1;
         return {
@@ -272,13 +317,25 @@ export function reduce(state: ViewState, event: SandboxEvent): ViewState {
       return { ...next, nodes, traffic: observeLag(state.traffic, event.time, replica.name, event.replay_lag ?? 0) };
     }
     case 'store.promote':
-      return { ...next, nodes: updateNode(state, event.node, () => ({ replication: { role: 'primary', lsn: event.lsn, timeline: event.timeline }, fenced: false })) };
+      return {
+        ...next,
+        nodes: updateNode(state, event.node, () => ({
+          replication: { role: 'primary', lsn: event.lsn, timeline: event.timeline },
+          fenced: false,
+        })),
+      };
     case 'store.fenced':
       return { ...next, nodes: updateNode(state, event.node, () => ({ fenced: true })) };
     case 'store.follow': {
       // primary_conninfo is an address and port (10.0.0.22:5432): the node at that address is the new upstream.
       const upstream = state.nodes.find((n) => n.address === event.primary.replace(/:\d+$/, ''))?.name;
-      return { ...next, nodes: updateNode(state, event.node, (n) => ({ replication: { lsn: 0, timeline: 1, ...n.replication, role: 'replica', upstream }, fenced: false })) };
+      return {
+        ...next,
+        nodes: updateNode(state, event.node, (n) => ({
+          replication: { lsn: 0, timeline: 1, ...n.replication, role: 'replica', upstream },
+          fenced: false,
+        })),
+      };
     }
     default:
       return next;
@@ -303,7 +360,10 @@ function predictionsOf(event: Extract<SandboxEvent, { type: 'scenario' }>): View
   return (event.predictions ?? []).map((p) => ({ ...p }));
 }
 
-function measured(predictions: ViewPrediction[], event: Extract<SandboxEvent, { type: 'prediction' }>): ViewPrediction[] {
+function measured(
+  predictions: ViewPrediction[],
+  event: Extract<SandboxEvent, { type: 'prediction' }>,
+): ViewPrediction[] {
   return predictions.map((p) => (p.id === event.id ? { ...p, measured: { value: event.value, how: event.how } } : p));
 }
 

@@ -17,7 +17,10 @@ export class Timeline {
   private at: number | undefined; // undefined: live
   private player?: ReturnType<typeof setInterval>;
 
-  constructor(host: HTMLElement, private hooks: TimelineHooks) {
+  constructor(
+    host: HTMLElement,
+    private hooks: TimelineHooks,
+  ) {
     const box = document.createElement('div');
     box.className = 'timeline';
     box.innerHTML = `
@@ -34,7 +37,8 @@ export class Timeline {
     this.playButton = box.querySelector('.play')!;
     this.speed = box.querySelector('select')!;
     this.range.addEventListener('input', () => this.goTo(Number(this.range.value)));
-    for (const b of box.querySelectorAll<HTMLButtonElement>('[data-step]')) b.addEventListener('click', () => this.step(Number(b.dataset.step)));
+    for (const b of box.querySelectorAll<HTMLButtonElement>('[data-step]'))
+      b.addEventListener('click', () => this.step(Number(b.dataset.step)));
     this.liveButton.addEventListener('click', () => this.live());
     this.playButton.addEventListener('click', () => (this.player ? this.stop() : this.play()));
     host.appendChild(box);

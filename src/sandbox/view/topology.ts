@@ -14,7 +14,11 @@ const TRAVEL_MS = 650;
 /** Below this width (CSS px) tiers run top to bottom: across, a phone would draw the text 4-5 px high. */
 const DOWN_BELOW_PX = 600;
 
-function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number> = {}, parent?: Element): SVGElementTagNameMap[K] {
+function el<K extends keyof SVGElementTagNameMap>(
+  name: K,
+  attrs: Record<string, string | number> = {},
+  parent?: Element,
+): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG, name);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
   parent?.appendChild(node);
@@ -29,13 +33,24 @@ function shape(role: string, g: SVGGElement): SVGElement {
   if (role === 'client') return el('ellipse', { rx: w / 2, ry: h / 2 - 10, class: 'outline' }, g);
   if (role === 'balancer' || role === 'vrrp') {
     const c = 18; // cut corners: the "router" look
-    return el('path', { d: `M${x + c},${y}H${-x - c}L${-x},${y + c}V${-y - c}L${-x - c},${-y}H${x + c}L${x},${-y - c}V${y + c}Z`, class: 'outline' }, g);
+    return el(
+      'path',
+      {
+        d: `M${x + c},${y}H${-x - c}L${-x},${y + c}V${-y - c}L${-x - c},${-y}H${x + c}L${x},${-y - c}V${y + c}Z`,
+        class: 'outline',
+      },
+      g,
+    );
   }
   if (role === 'store') {
     // A cylinder whose top sits on the box's top edge: the near rim of its lid stays above the name line (a lid
     // drawn lower ran through the name).
     const lid = y - 2;
-    const body = el('path', { d: `M${x},${lid}A${w / 2},7 0 0 1 ${-x},${lid}V${-y - 6}A${w / 2},10 0 0 1 ${x},${-y - 6}Z`, class: 'outline' }, g);
+    const body = el(
+      'path',
+      { d: `M${x},${lid}A${w / 2},7 0 0 1 ${-x},${lid}V${-y - 6}A${w / 2},10 0 0 1 ${x},${-y - 6}Z`, class: 'outline' },
+      g,
+    );
     el('path', { d: `M${x},${lid}A${w / 2},7 0 0 0 ${-x},${lid}`, class: 'outline rim' }, g);
     return body;
   }
@@ -108,7 +123,10 @@ export class TopologyView {
     this.last = state;
     const key = state.nodes.map((n) => `${n.name}:${n.role}`).join(',');
     if (key !== this.shapeKey) this.build(state);
-    this.svg.setAttribute('aria-label', `Topology of ${state.scenario?.title ?? 'the sandbox'}: ${state.nodes.length} nodes`);
+    this.svg.setAttribute(
+      'aria-label',
+      `Topology of ${state.scenario?.title ?? 'the sandbox'}: ${state.nodes.length} nodes`,
+    );
     this.drawEdges(state);
     const rates = lastSecondRates(state);
     for (const node of state.nodes) this.drawNode(node, rates.get(node.name), heldVips(state, node.name));
@@ -129,18 +147,42 @@ export class TopologyView {
     this.nodesLayer.replaceChildren();
     this.parts.clear();
     const client = this.placed.get(CLIENT)!;
-    const cg = el('g', { class: 'node role-client', transform: `translate(${client.x},${client.y})`, role: 'img', 'aria-label': `Clients: the internet and your terminal, ${CLIENT_ADDRESS}` }, this.nodesLayer);
+    const cg = el(
+      'g',
+      {
+        class: 'node role-client',
+        transform: `translate(${client.x},${client.y})`,
+        role: 'img',
+        'aria-label': `Clients: the internet and your terminal, ${CLIENT_ADDRESS}`,
+      },
+      this.nodesLayer,
+    );
     shape('client', cg);
     el('text', { class: 'name', y: -6 }, cg).textContent = 'clients';
     el('text', { class: 'line', y: 18 }, cg).textContent = CLIENT_ADDRESS;
     for (const node of state.nodes) {
       const p = this.placed.get(node.name)!;
-      const g = el('g', { class: `node role-${node.role}`, transform: `translate(${p.x},${p.y})`, tabindex: 0, role: 'button', 'aria-haspopup': 'menu', 'data-node': node.name }, this.nodesLayer);
+      const g = el(
+        'g',
+        {
+          class: `node role-${node.role}`,
+          transform: `translate(${p.x},${p.y})`,
+          tabindex: 0,
+          role: 'button',
+          'aria-haspopup': 'menu',
+          'data-node': node.name,
+        },
+        this.nodesLayer,
+      );
       shape(node.role, g);
       // No aria-label: the button's accessible name is its visible text, line by line (WCAG 2.5.3, label in name).
       const lines = [-24, -2, 18, 38].map((y, i) => el('text', { class: i === 0 ? 'name' : 'line', y }, g));
       const rate = el('text', { class: 'rate', y: NODE_H / 2 + 20 }, g);
-      const barBack = el('rect', { class: 'bar-back', x: -NODE_W / 2, y: NODE_H / 2 + 6, width: NODE_W, height: 8, visibility: 'hidden' }, g);
+      const barBack = el(
+        'rect',
+        { class: 'bar-back', x: -NODE_W / 2, y: NODE_H / 2 + 6, width: NODE_W, height: 8, visibility: 'hidden' },
+        g,
+      );
       const bar = el('rect', { class: 'bar', x: -NODE_W / 2, y: NODE_H / 2 + 6, width: 0, height: 8 }, g);
       g.addEventListener('click', () => this.actions.openMenu(node.name, g));
       this.parts.set(node.name, { g, lines, rate, bar, barBack });
@@ -153,7 +195,11 @@ export class TopologyView {
       const a = this.placed.get(edge.from)!;
       const b = this.placed.get(edge.to)!;
       const cut = isCut(state, edge.from, edge.to);
-      el('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: `edge ${edge.kind}${cut ? ' cut' : ''}` }, this.edgesLayer);
+      el(
+        'line',
+        { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: `edge ${edge.kind}${cut ? ' cut' : ''}` },
+        this.edgesLayer,
+      );
       if (cut) {
         const t = el('text', { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 - 6, class: 'cut-label' }, this.edgesLayer);
         t.textContent = '✂ cut';
@@ -177,14 +223,19 @@ export class TopologyView {
     });
     parts.lines[2].setAttribute('class', `line tone-${proc.tone}`);
     parts.lines[3].setAttribute('class', `line tone-${status?.tone ?? 'idle'}`);
-    const worst = [proc.tone, status?.tone].includes('down') ? 'down' : [proc.tone, status?.tone].includes('warn') ? 'warn' : proc.tone;
+    const worst = [proc.tone, status?.tone].includes('down')
+      ? 'down'
+      : [proc.tone, status?.tone].includes('warn')
+        ? 'warn'
+        : proc.tone;
     parts.g.setAttribute('class', `node role-${node.role} state-${worst} process-${node.process}`);
     const lag = lagText(node);
     const serves = (node.role === 'web' || node.role === 'balancer') && alive(node);
     const pool = poolText(node);
     parts.rate.textContent = lag ?? (serves ? [`${rate ?? 0} req/s`, pool].filter(Boolean).join(' · ') : '');
     const r = node.replication;
-    const share = r?.role === 'replica' && r.replay_lsn !== undefined && r.lsn > 0 ? Math.min(1, r.replay_lsn / r.lsn) : undefined;
+    const share =
+      r?.role === 'replica' && r.replay_lsn !== undefined && r.lsn > 0 ? Math.min(1, r.replay_lsn / r.lsn) : undefined;
     parts.barBack.setAttribute('visibility', share === undefined ? 'hidden' : 'visible');
     parts.bar.setAttribute('width', String(share === undefined ? 0 : share * NODE_W));
   }
@@ -199,13 +250,16 @@ export class TopologyView {
   private animate(fresh: ViewRequest[]): void {
     const groups = new Map<string, { request: ViewRequest; count: number }>();
     for (const request of fresh) {
-      const key = fresh.length > AGGREGATE_OVER ? `${request.via}>${request.server}>${request.outcome}` : String(request.seq);
+      const key =
+        fresh.length > AGGREGATE_OVER ? `${request.via}>${request.server}>${request.outcome}` : String(request.seq);
       const group = groups.get(key);
       if (group) group.count += 1;
       else groups.set(key, { request, count: 1 });
     }
     for (const { request, count } of groups.values()) {
-      const stops = [CLIENT, request.via, request.server].filter((s): s is string => !!s && this.placed.has(s)).map((s) => this.placed.get(s)!);
+      const stops = [CLIENT, request.via, request.server]
+        .filter((s): s is string => !!s && this.placed.has(s))
+        .map((s) => this.placed.get(s)!);
       if (stops.length < 2) continue;
       const token = el('g', { class: `token outcome-${request.outcome}` }, this.flowLayer);
       if (request.outcome === 'error') el('path', { d: 'M-7,-7L7,7M7,-7L-7,7', class: 'mark' }, token);

@@ -59,7 +59,13 @@ function atSecond(traffic: Traffic, time: number): { buckets: Bucket[]; bucket: 
   if (last && last.second > second) return undefined;
   const bucket: Bucket =
     last && last.second === second
-      ? { ...last, perServer: { ...last.perServer }, perBalancer: { ...last.perBalancer }, latencies: last.latencies.slice(), lag_ms: { ...last.lag_ms } }
+      ? {
+          ...last,
+          perServer: { ...last.perServer },
+          perBalancer: { ...last.perBalancer },
+          latencies: last.latencies.slice(),
+          lag_ms: { ...last.lag_ms },
+        }
       : { second, total: 0, errors: 0, perServer: {}, perBalancer: {}, latencies: [], lag_ms: {} };
   if (bucket.second === last?.second) buckets[buckets.length - 1] = bucket;
   else buckets.push(bucket);
@@ -88,7 +94,12 @@ export function observeClients(traffic: Traffic, time: number, report: ClientRep
   const completed = answered['2xx'] + answered['3xx'] + answered['4xx'] + failed;
   const was = at.bucket.clients ?? { sent: 0, completed: 0, failed: 0, p95_ms: null };
   const p95_ms = report.p95_ms === null ? was.p95_ms : Math.max(was.p95_ms ?? 0, report.p95_ms);
-  at.bucket.clients = { sent: was.sent + report.sent, completed: was.completed + completed, failed: was.failed + failed, p95_ms };
+  at.bucket.clients = {
+    sent: was.sent + report.sent,
+    completed: was.completed + completed,
+    failed: was.failed + failed,
+    p95_ms,
+  };
   return { buckets: at.buckets };
 }
 
@@ -116,9 +127,21 @@ export interface Series {
   lag_ms: Record<string, (number | null)[]>;
 }
 
-export function series(traffic: Traffic, servers: readonly string[], replicas: readonly string[], from: number, to: number): Series {
+export function series(
+  traffic: Traffic,
+  servers: readonly string[],
+  replicas: readonly string[],
+  from: number,
+  to: number,
+): Series {
   const bySecond = new Map(traffic.buckets.map((b) => [b.second, b]));
-  const out: Series = { seconds: [], perServer: Object.fromEntries(servers.map((s) => [s, []])), errorRate: [], p95: [], lag_ms: Object.fromEntries(replicas.map((r) => [r, []])) };
+  const out: Series = {
+    seconds: [],
+    perServer: Object.fromEntries(servers.map((s) => [s, []])),
+    errorRate: [],
+    p95: [],
+    lag_ms: Object.fromEntries(replicas.map((r) => [r, []])),
+  };
   for (let s = from; s <= to; s++) {
     const b = bySecond.get(s);
     out.seconds.push(s);

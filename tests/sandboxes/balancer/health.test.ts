@@ -36,7 +36,12 @@ describe('the health-check state machine (rise 2, fall 3)', () => {
 
   it('restores the full margin on one success while going down, and restarts the climb on a failure while going up', () => {
     expect(run({ health: 4, rise: 2, fall: 3 }, [false, false, true]).statuses).toEqual(['UP 2/3', 'UP 1/3', 'UP']);
-    expect(run({ health: 0, rise: 3, fall: 3 }, [true, true, false, true]).statuses).toEqual(['DOWN 1/3', 'DOWN 2/3', 'DOWN', 'DOWN 1/3']);
+    expect(run({ health: 0, rise: 3, fall: 3 }, [true, true, false, true]).statuses).toEqual([
+      'DOWN 1/3',
+      'DOWN 2/3',
+      'DOWN',
+      'DOWN 1/3',
+    ]);
   });
 
   it('writes the log form with the count first (2/3 UP) and lets MAINT and DRAIN win over the check', () => {

@@ -12,13 +12,19 @@ const CLIENT = '203.0.113.10';
 // net.ts reads SANDBOX_ADDR at each call: this test process plays the web servers and the learner's terminal.
 const as = (address: string) => (process.env.SANDBOX_ADDR = address);
 
-function request(address: string, path = '/', client = CLIENT): Promise<{ status: number; body: string; servedBy?: string }> {
+function request(
+  address: string,
+  path = '/',
+  client = CLIENT,
+): Promise<{ status: number; body: string; servedBy?: string }> {
   as(client);
   return new Promise((resolve, reject) => {
     const req = http.request({ path, createConnection: () => connect(address), headers: { host: 'site' } }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, servedBy: res.headers['x-served-by'] as string | undefined }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body, servedBy: res.headers['x-served-by'] as string | undefined }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -46,7 +52,10 @@ describe('the balancer in the sandbox network', () => {
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'lb-net-'));
     process.env.SANDBOX_NET = folder;
-    for (const [name, address] of [['web-01', '10.0.0.11'], ['web-02', '10.0.0.12']]) {
+    for (const [name, address] of [
+      ['web-01', '10.0.0.11'],
+      ['web-02', '10.0.0.12'],
+    ]) {
       as(address);
       const server = http.createServer((req, res) => {
         seenBy[name].push(String(req.socket.remoteAddress));
@@ -89,7 +98,7 @@ describe('the balancer in the sandbox network', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('serves 10.0.0.2:80 in turn from web-01 and web-02, which see the balancer\'s address, and logs the client\'s', async () => {
+  it("serves 10.0.0.2:80 in turn from web-01 and web-02, which see the balancer's address, and logs the client's", async () => {
     const answers = [await request('10.0.0.2:80'), await request('10.0.0.2:80')];
     expect(answers.map((a) => a.servedBy)).toEqual(['web-01', 'web-02']);
     expect([...seenBy['web-01'], ...seenBy['web-02']].every((a) => a === '10.0.0.2')).toBe(true);
@@ -110,7 +119,10 @@ describe('the balancer in the sandbox network', () => {
       for (let i = 0; i < 4; i++) answers.push(await request('10.0.0.2:80'));
       expect(answers.map((a) => a.servedBy)).toEqual(['web-02', 'web-02', 'web-02', 'web-02']);
       await lb.waitFor(() => lb.events.slice(from).filter(isRequest).length === 4);
-      const rescued = lb.events.slice(from).filter(isRequest).filter((e) => e.redispatched);
+      const rescued = lb.events
+        .slice(from)
+        .filter(isRequest)
+        .filter((e) => e.redispatched);
       expect(rescued.length).toBeGreaterThanOrEqual(1);
       expect(rescued.every((e) => e.server === 'web-02' && e.status === 200 && e.retries === 1)).toBe(true);
       // A new connection across the cut is never answered: it is given up after timeout connect (300 ms).

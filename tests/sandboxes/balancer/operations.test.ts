@@ -1,7 +1,17 @@
 // Operating the balancer while it runs: the runtime API, the stats page, the Prometheus exporter, and reload.
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, get, haproxyCfg, isRequest, runtime, startBackend, startBalancer, type Backend, type Balancer } from './support';
+import {
+  freePort,
+  get,
+  haproxyCfg,
+  isRequest,
+  runtime,
+  startBackend,
+  startBalancer,
+  type Backend,
+  type Balancer,
+} from './support';
 
 const running: { balancers: Balancer[]; backends: Backend[] } = { balancers: [], backends: [] };
 afterEach(async () => {
@@ -33,26 +43,47 @@ const servedBy = async (port: number, n: number) => {
 };
 
 describe('the runtime API (stats socket)', () => {
-  it('shows the stats as CSV with HAProxy\'s columns', async () => {
+  it("shows the stats as CSV with HAProxy's columns", async () => {
     const { api, port } = await setup();
     await servedBy(port, 4);
     const csv = await runtime(api, 'show stat');
     const [header, ...rows] = csv.trimEnd().split('\n');
-    expect(header.startsWith('# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,')).toBe(true);
+    expect(
+      header.startsWith(
+        '# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,',
+      ),
+    ).toBe(true);
     const columns = header.slice(2).split(',');
-    const row = (px: string, sv: string) => Object.fromEntries(rows.map((r) => r.split(',')).find((r) => r[0] === px && r[1] === sv)!.map((v, i) => [columns[i], v]));
-    expect(row('be_app', 'app1')).toMatchObject({ status: 'UP', weight: '1', act: '1', bck: '0', lbtot: '2', hrsp_2xx: '2', type: '2', addr: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
+    const row = (px: string, sv: string) =>
+      Object.fromEntries(
+        rows
+          .map((r) => r.split(','))
+          .find((r) => r[0] === px && r[1] === sv)!
+          .map((v, i) => [columns[i], v]),
+      );
+    expect(row('be_app', 'app1')).toMatchObject({
+      status: 'UP',
+      weight: '1',
+      act: '1',
+      bck: '0',
+      lbtot: '2',
+      hrsp_2xx: '2',
+      type: '2',
+      addr: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+    });
     expect(row('be_app', 'BACKEND')).toMatchObject({ status: 'UP', act: '2', algo: 'roundrobin', type: '1' });
     expect(row('fe_web', 'FRONTEND')).toMatchObject({ status: 'OPEN', type: '0' });
     expect(csv.endsWith(',\n\n')).toBe(true);
   });
 
-  it('puts a server in maintenance and back, with HAProxy\'s replies and log lines', async () => {
+  it("puts a server in maintenance and back, with HAProxy's replies and log lines", async () => {
     const { lb, api, port } = await setup();
     expect(await runtime(api, 'disable server be_app/app1')).toBe('\n');
     expect(await servedBy(port, 3)).toEqual(['app2', 'app2', 'app2']);
     expect(await runtime(api, 'show stat')).toMatch(/\nbe_app,app1,(?:[^,]*,){15}MAINT,/);
-    expect(lb.logs()).toContain('Server be_app/app1 is going DOWN for maintenance. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.');
+    expect(lb.logs()).toContain(
+      'Server be_app/app1 is going DOWN for maintenance. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+    );
     expect(await runtime(api, 'enable server be_app/app1')).toBe('\n');
     expect(lb.logs()).toContain('Server be_app/app1 is UP/READY (leaving forced maintenance).');
     expect(new Set(await servedBy(port, 4))).toEqual(new Set(['app1', 'app2']));
@@ -62,27 +93,46 @@ describe('the runtime API (stats socket)', () => {
     const { lb, api, port } = await setup();
     expect(await runtime(api, 'set server be_app/app2 state drain')).toBe('\n');
     expect(await servedBy(port, 3)).toEqual(['app1', 'app1', 'app1']);
-    expect(lb.logs()).toContain('Server be_app/app2 enters drain state. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.');
+    expect(lb.logs()).toContain(
+      'Server be_app/app2 enters drain state. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.',
+    );
     expect(await runtime(api, 'set server be_app/app2 state ready')).toBe('\n');
     expect(lb.logs()).toContain('Server be_app/app2 is UP (leaving forced drain).');
     expect(await runtime(api, 'set server be_app/app1 weight 3')).toBe('\n');
     expect(await runtime(api, 'get weight be_app/app1')).toBe('3 (initial 1)\n\n');
-    const counts = (await servedBy(port, 8)).reduce<Record<string, number>>((c, n) => ({ ...c, [n]: (c[n] ?? 0) + 1 }), {});
+    const counts = (await servedBy(port, 8)).reduce<Record<string, number>>(
+      (c, n) => ({ ...c, [n]: (c[n] ?? 0) + 1 }),
+      {},
+    );
     expect(counts).toEqual({ app1: 6, app2: 2 });
   });
 
-  it('answers mistakes with HAProxy\'s sentences, and runs several commands separated by ;', async () => {
+  it("answers mistakes with HAProxy's sentences, and runs several commands separated by ;", async () => {
     const { api } = await setup();
     expect(await runtime(api, 'disable server be_app/app9')).toBe('No such server.\n\n');
     expect(await runtime(api, 'disable server be_nope/app1')).toBe('No such backend.\n\n');
     expect(await runtime(api, 'disable server app1')).toBe("Require 'backend/server'.\n\n");
-    expect(await runtime(api, 'set server be_app/app1 state sleeping')).toBe("'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n\n");
-    expect(await runtime(api, 'set server be_app/app1 weight 300')).toBe('Absolute weight can only be between 0 and 256 inclusive.\n\n');
-    expect(await runtime(api, 'shwo stat')).toMatch(/^Unknown command, but maybe one of the following ones is a better match:\n {2}show stat /);
-    expect(await runtime(api, 'frobnicate')).toMatch(/^Unknown command\. Please enter one of the following commands only:\n {2}help/);
-    expect(await runtime(api, 'set server be_app/app1 colour blue')).toMatch(/^usage: set server <backend>\/<server> addr \| agent /);
-    expect(await runtime(api, 'get weight be_app/app1; get weight be_app/app2')).toBe('1 (initial 1)\n\n1 (initial 1)\n\n');
-    expect(await runtime(api, 'show servers state be_app')).toMatch(/^1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state .*\n1 be_app 1 app1 127\.0\.0\.1 2 0 1 1 \d+ /);
+    expect(await runtime(api, 'set server be_app/app1 state sleeping')).toBe(
+      "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n\n",
+    );
+    expect(await runtime(api, 'set server be_app/app1 weight 300')).toBe(
+      'Absolute weight can only be between 0 and 256 inclusive.\n\n',
+    );
+    expect(await runtime(api, 'shwo stat')).toMatch(
+      /^Unknown command, but maybe one of the following ones is a better match:\n {2}show stat /,
+    );
+    expect(await runtime(api, 'frobnicate')).toMatch(
+      /^Unknown command\. Please enter one of the following commands only:\n {2}help/,
+    );
+    expect(await runtime(api, 'set server be_app/app1 colour blue')).toMatch(
+      /^usage: set server <backend>\/<server> addr \| agent /,
+    );
+    expect(await runtime(api, 'get weight be_app/app1; get weight be_app/app2')).toBe(
+      '1 (initial 1)\n\n1 (initial 1)\n\n',
+    );
+    expect(await runtime(api, 'show servers state be_app')).toMatch(
+      /^1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state .*\n1 be_app 1 app1 127\.0\.0\.1 2 0 1 1 \d+ /,
+    );
   });
 });
 
@@ -99,8 +149,10 @@ describe('the stats page and the Prometheus exporter', () => {
     expect(csv.body).toContain('\nbe_app,app2,');
   });
 
-  it('exposes the exporter\'s metric names with one-hot status labels', async () => {
-    const { port, api } = await setup({ frontend: ['http-request use-service prometheus-exporter if { path /metrics }'] });
+  it("exposes the exporter's metric names with one-hot status labels", async () => {
+    const { port, api } = await setup({
+      frontend: ['http-request use-service prometheus-exporter if { path /metrics }'],
+    });
     await servedBy(port, 2);
     await runtime(api, 'disable server be_app/app2');
     const metrics = (await get(port, '/metrics')).body;
@@ -123,7 +175,12 @@ describe('reload', () => {
     const fast = await startBackend('fast');
     running.backends.push(slow, fast);
     const port = await freePort();
-    const config = (server: Backend) => haproxyCfg({ port, backend: ['balance roundrobin'], servers: [`server ${server.name} 127.0.0.1:${server.port}`] });
+    const config = (server: Backend) =>
+      haproxyCfg({
+        port,
+        backend: ['balance roundrobin'],
+        servers: [`server ${server.name} 127.0.0.1:${server.port}`],
+      });
     const lb = await startBalancer(config(slow));
     running.balancers.push(lb);
 
@@ -132,7 +189,11 @@ describe('reload', () => {
     lb.writeConfig(config(fast));
     const from = lb.events.length;
     lb.child.stdin!.write('reload\n');
-    expect(await lb.waitFor((e) => e.type === 'control.reload', 5000, from)).toMatchObject({ ok: true, files: [expect.stringMatching(/haproxy\.cfg$/)], errors: [] });
+    expect(await lb.waitFor((e) => e.type === 'control.reload', 5000, from)).toMatchObject({
+      ok: true,
+      files: [expect.stringMatching(/haproxy\.cfg$/)],
+      errors: [],
+    });
     expect((await get(port)).body).toBe('fast\n');
     release();
     expect(await inFlight).toMatchObject({ status: 200, body: 'slow\n' });
@@ -144,7 +205,10 @@ describe('reload', () => {
   it('keeps answering requests while it checks a large new config (about 1 MB), then refuses it and keeps the running one', async () => {
     const { lb, port, config } = await setup();
     // 25,000 servers, then a mistake on the last line: the whole file is parsed before the reload is refused.
-    const servers = Array.from({ length: 25_000 }, (_, i) => `    server extra${i} 127.0.0.1:${10_000 + (i % 50_000)} check inter 2s fall 3 rise 2`).join('\n');
+    const servers = Array.from(
+      { length: 25_000 },
+      (_, i) => `    server extra${i} 127.0.0.1:${10_000 + (i % 50_000)} check inter 2s fall 3 rise 2`,
+    ).join('\n');
     lb.writeConfig(`${config}\nbackend be_big\n${servers}\n    balance roundrobn\n`);
     const from = lb.events.length;
     let checking = true;
@@ -161,7 +225,10 @@ describe('reload', () => {
     const tookMs = Date.now() - sent;
     checking = false;
     await traffic;
-    expect(reload).toMatchObject({ ok: false, errors: expect.arrayContaining([expect.stringMatching(/balance only supports 'roundrobin'/)]) });
+    expect(reload).toMatchObject({
+      ok: false,
+      errors: expect.arrayContaining([expect.stringMatching(/balance only supports 'roundrobin'/)]),
+    });
     // A parse that held the event loop from start to end would let no request through: here requests kept being
     // answered while the check ran, beyond the first moments (before the balancer had read the line).
     expect(tookMs).toBeGreaterThan(100);
@@ -206,10 +273,19 @@ describe('rate limiting with a stick table', () => {
     // The request being tracked counts: the 4th request of the period is the first over 3.
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
     const denied = await get(port);
-    expect(denied.body).toBe('<html><body><h1>429 Too Many Requests</h1>\nYou have sent too many requests in a given amount of time.\n</body></html>\n');
-    expect(await runtime(api, 'show table fe_web')).toMatch(/^# table: fe_web, type: ip, size:102400, used:1\n0x[0-9a-f]+: key=127\.0\.0\.1 use=0 exp=\d+ http_req_rate\(10000\)=6\n\n$/);
+    expect(denied.body).toBe(
+      '<html><body><h1>429 Too Many Requests</h1>\nYou have sent too many requests in a given amount of time.\n</body></html>\n',
+    );
+    expect(await runtime(api, 'show table fe_web')).toMatch(
+      /^# table: fe_web, type: ip, size:102400, used:1\n0x[0-9a-f]+: key=127\.0\.0\.1 use=0 exp=\d+ http_req_rate\(10000\)=6\n\n$/,
+    );
     await lb.waitFor(() => lb.events.filter(isRequest).length === 6);
-    expect(lb.events.filter(isRequest).at(-1)).toMatchObject({ backend: 'fe_web', server: null, status: 429, termination: 'PR--' });
+    expect(lb.events.filter(isRequest).at(-1)).toMatchObject({
+      backend: 'fe_web',
+      server: null,
+      status: 429,
+      termination: 'PR--',
+    });
     expect(await runtime(api, 'show stat')).toMatch(/\nfe_web,FRONTEND,(?:[^,]*,){8}3,/); // dreq: 3 denied
   });
 });

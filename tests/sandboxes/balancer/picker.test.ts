@@ -13,7 +13,12 @@ function servers(spec: Record<string, number | { weight: number; backup?: boolea
   return Object.entries(spec).map(([name, s]) => {
     const { weight, backup = false } = typeof s === 'number' ? { weight: s } : s;
     const server: FakeServer = {
-      name, backup, weight, served: 0, up: true, maxconn: 0,
+      name,
+      backup,
+      weight,
+      served: 0,
+      up: true,
+      maxconn: 0,
       usable: () => server.up && server.weight > 0,
       full: () => server.maxconn > 0 && server.served >= server.maxconn,
     };
@@ -28,13 +33,29 @@ const picks = (algorithm: Algorithm, list: FakeServer[], n: number, source = '20
 
 describe('balance roundrobin', () => {
   it('gives weights 3:1:1 the order HAProxy gives: app1 app1 app2 app1 app3, repeating', () => {
-    expect(picks('roundrobin', servers({ app1: 3, app2: 1, app3: 1 }), 10)).toEqual(
-      ['app1', 'app1', 'app2', 'app1', 'app3', 'app1', 'app1', 'app2', 'app1', 'app3'],
-    );
+    expect(picks('roundrobin', servers({ app1: 3, app2: 1, app3: 1 }), 10)).toEqual([
+      'app1',
+      'app1',
+      'app2',
+      'app1',
+      'app3',
+      'app1',
+      'app1',
+      'app2',
+      'app1',
+      'app3',
+    ]);
   });
 
   it('rotates equal weights in the order of the configuration', () => {
-    expect(picks('roundrobin', servers({ app1: 1, app2: 1, app3: 1 }), 6)).toEqual(['app1', 'app2', 'app3', 'app1', 'app2', 'app3']);
+    expect(picks('roundrobin', servers({ app1: 1, app2: 1, app3: 1 }), 6)).toEqual([
+      'app1',
+      'app2',
+      'app3',
+      'app1',
+      'app2',
+      'app3',
+    ]);
   });
 
   it('shares requests in proportion to the weights over a long run', () => {

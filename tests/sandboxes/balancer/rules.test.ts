@@ -17,7 +17,11 @@ describe('http-request redirect and http-response / http-after-response set-head
     lb = await startBalancer(
       haproxyCfg({
         port,
-        frontend: ['http-request redirect scheme https if { path_beg /old }', 'http-response set-header X-Resp 1', 'http-after-response set-header X-After 2'],
+        frontend: [
+          'http-request redirect scheme https if { path_beg /old }',
+          'http-response set-header X-Resp 1',
+          'http-after-response set-header X-After 2',
+        ],
         backend: [],
         servers: [`server web-01 127.0.0.1:${web.port}`],
       }),
@@ -30,10 +34,16 @@ describe('http-request redirect and http-response / http-after-response set-head
 
   it('answers a redirect itself: 302 by default, with cache-control, and only the http-after-response header', async () => {
     const { data } = await raw(port, 'GET /old?q HTTP/1.1\r\nHost: a.test\r\n\r\n', 1000);
-    expect(data).toBe('HTTP/1.1 302 Found\r\ncontent-length: 0\r\nlocation: https://a.test/old?q\r\ncache-control: no-cache\r\nx-after: 2\r\n\r\n');
+    expect(data).toBe(
+      'HTTP/1.1 302 Found\r\ncontent-length: 0\r\nlocation: https://a.test/old?q\r\ncache-control: no-cache\r\nx-after: 2\r\n\r\n',
+    );
     expect(web.hits).toBe(0);
     const event = await lb.waitFor((e) => e.type === 'balancer.request' && e.status === 302);
-    expect(event).toMatchObject({ server: null, termination: 'LR--', setHeaders: { location: 'https://a.test/old?q', 'x-after': '2' } });
+    expect(event).toMatchObject({
+      server: null,
+      termination: 'LR--',
+      setHeaders: { location: 'https://a.test/old?q', 'x-after': '2' },
+    });
   });
 
   it("adds both headers, in rule order, to a server's answer", async () => {

@@ -1,5 +1,5 @@
 // Helpers for running the real balancer bundle against plain HTTP backends on loopback ports.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
 import { freePort } from '../../support/ports';
-
-export const bundle = join(import.meta.dirname, '..', '..', '..', 'sandboxes', 'dist', 'balancer.js');
+import { startNode, type SandboxNode } from '../../support/sandbox-node';
 
 /** A backend that answers with its name (body and x-served-by), and can be killed and started again on its port. */
 export interface Backend {
@@ -59,7 +58,7 @@ export interface Balancer {
   stderr(): string;
   logs(): string[];
   /** The first event from index `from` on (already seen or still to come) that matches. */
-  waitFor<T extends NodeEvent = NodeEvent>(match: ((event: NodeEvent) => event is T) | ((event: NodeEvent) => boolean), timeoutMs?: number, from?: number): Promise<T>;
+  waitFor: SandboxNode['next'];
   writeConfig(text: string): void;
   stop(): Promise<void>;
 }
@@ -71,56 +70,24 @@ export async function startBalancer(
   /** SANDBOX_NET and SANDBOX_ADDR to run it inside a sandbox network; by default it runs as in a plain terminal. */
   network: { SANDBOX_NET: string; SANDBOX_ADDR: string } | undefined = undefined,
 ): Promise<Balancer> {
-  const { SANDBOX_NET: _net, SANDBOX_ADDR: _addr, ...env } = process.env;
   const folder = mkdtempSync(join(tmpdir(), 'balancer-'));
   writeFileSync(join(folder, 'haproxy.cfg'), config);
-  const child = spawn(process.execPath, [bundle, '-f', 'haproxy.cfg'], {
+  // stdin stays open: under SANDBOX_EVENTS the balancer exits when it closes (its supervisor is gone).
+  const node = startNode('balancer', ['-f', 'haproxy.cfg'], {
     cwd: folder,
-    env: { ...env, SANDBOX_EVENTS: '1', ...network },
-    // stdin stays open: under SANDBOX_EVENTS the balancer exits when it closes (its supervisor is gone).
-    stdio: ['pipe', 'pipe', 'pipe'],
+    net: network?.SANDBOX_NET,
+    address: network?.SANDBOX_ADDR,
   });
-  const events: NodeEvent[] = [];
-  const waiters = new Set<() => void>();
-  let errors = '';
-  let buffer = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const lines = buffer.split('\n');
-    buffer = lines.pop()!;
-    for (const line of lines) if (line.trim()) events.push(JSON.parse(line));
-    waiters.forEach((w) => w());
-  });
-  child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
   const balancer: Balancer = {
-    child,
+    child: node.child,
     folder,
-    events,
-    stderr: () => errors,
-    logs: () => events.flatMap((e) => (e.type === 'log' ? [e.text] : [])),
-    waitFor(match: (event: NodeEvent) => boolean, timeoutMs = 10_000, from = 0) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = events.slice(from).find(match);
-          if (!found) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found as never);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no matching event within ${timeoutMs} ms; stderr: ${errors}; last events: ${JSON.stringify(events.slice(-6))}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
+    events: node.events,
+    stderr: node.stderr,
+    logs: () => node.events.flatMap((e) => (e.type === 'log' ? [e.text] : [])),
+    waitFor: node.next,
     writeConfig: (text) => writeFileSync(join(folder, 'haproxy.cfg'), text),
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
+      await node.stop('SIGKILL');
       rmSync(folder, { recursive: true, force: true });
     },
   };
@@ -181,7 +148,14 @@ export function runtime(port: number, command: string): Promise<string> {
 }
 
 /** A config in the shape lessons use: logs on, httplog, explicit timeouts, one frontend, one backend. */
-export function haproxyCfg(o: { port: number; backend: string[]; servers: string[]; defaults?: string[]; global?: string[]; frontend?: string[] }): string {
+export function haproxyCfg(o: {
+  port: number;
+  backend: string[];
+  servers: string[];
+  defaults?: string[];
+  global?: string[];
+  frontend?: string[];
+}): string {
   return [
     'global',
     '    log stdout format raw local0 info',
@@ -205,7 +179,9 @@ export function haproxyCfg(o: { port: number; backend: string[]; servers: string
   ].join('\n');
 }
 
-export const isRequest = (e: NodeEvent): e is Extract<NodeEvent, { type: 'balancer.request' }> => e.type === 'balancer.request';
-export const isServer = (e: NodeEvent): e is Extract<NodeEvent, { type: 'balancer.server' }> => e.type === 'balancer.server';
+export const isRequest = (e: NodeEvent): e is Extract<NodeEvent, { type: 'balancer.request' }> =>
+  e.type === 'balancer.request';
+export const isServer = (e: NodeEvent): e is Extract<NodeEvent, { type: 'balancer.server' }> =>
+  e.type === 'balancer.server';
 
 export { freePort };

@@ -3,7 +3,18 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorPages } from '../../../sandboxes/balancer/errors';
-import { freePort, get, haproxyCfg, isRequest, isServer, raw, startBackend, startBalancer, type Backend, type Balancer } from './support';
+import {
+  freePort,
+  get,
+  haproxyCfg,
+  isRequest,
+  isServer,
+  raw,
+  startBackend,
+  startBalancer,
+  type Backend,
+  type Balancer,
+} from './support';
 
 const running: { balancers: Balancer[]; backends: Backend[] } = { balancers: [], backends: [] };
 afterEach(async () => {
@@ -23,27 +34,50 @@ async function balancer(config: string, ready?: Parameters<typeof startBalancer>
 }
 
 describe('where requests go', () => {
-  it('sends requests in HAProxy\'s weighted round-robin order: weights 3:1:1 give app1 app1 app2 app1 app3', async () => {
+  it("sends requests in HAProxy's weighted round-robin order: weights 3:1:1 give app1 app1 app2 app1 app3", async () => {
     const [a1, a2, a3] = await backends('app1', 'app2', 'app3');
     const port = await freePort();
-    await balancer(haproxyCfg({ port, backend: ['balance roundrobin'], servers: [`server app1 127.0.0.1:${a1.port} weight 3`, `server app2 127.0.0.1:${a2.port}`, `server app3 127.0.0.1:${a3.port}`] }));
+    await balancer(
+      haproxyCfg({
+        port,
+        backend: ['balance roundrobin'],
+        servers: [
+          `server app1 127.0.0.1:${a1.port} weight 3`,
+          `server app2 127.0.0.1:${a2.port}`,
+          `server app3 127.0.0.1:${a3.port}`,
+        ],
+      }),
+    );
     const order: string[] = [];
     for (let i = 0; i < 10; i++) order.push(String((await get(port)).headers['x-served-by']));
     expect(order).toEqual(['app1', 'app1', 'app2', 'app1', 'app3', 'app1', 'app1', 'app2', 'app1', 'app3']);
   });
 
-  it('passes the server\'s answer through and logs each request as option httplog does', async () => {
+  it("passes the server's answer through and logs each request as option httplog does", async () => {
     const [a1] = await backends('app1');
     const port = await freePort();
-    const lb = await balancer(haproxyCfg({ port, backend: ['balance roundrobin'], servers: [`server app1 127.0.0.1:${a1.port}`] }));
+    const lb = await balancer(
+      haproxyCfg({ port, backend: ['balance roundrobin'], servers: [`server app1 127.0.0.1:${a1.port}`] }),
+    );
     const answer = await get(port, '/hello?x=1');
     expect(answer).toMatchObject({ status: 200, body: 'app1\n' });
     const event = await lb.waitFor(isRequest);
-    expect(event).toMatchObject({ frontend: 'fe_web', backend: 'be_app', server: 'app1', status: 200, termination: '----', retries: 0, method: 'GET', path: '/hello?x=1' });
+    expect(event).toMatchObject({
+      frontend: 'fe_web',
+      backend: 'be_app',
+      server: 'app1',
+      status: 200,
+      termination: '----',
+      retries: 0,
+      method: 'GET',
+      path: '/hello?x=1',
+    });
     // The log line is its own event and may arrive just after the request event.
     const log = await lb.waitFor((e) => e.type === 'log' && e.text.includes('fe_web be_app/app1'));
     const line = log.type === 'log' ? log.text : '';
-    expect(line).toMatch(/^127\.0\.0\.1:\d+ \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] fe_web be_app\/app1 0\/0\/\d+\/\d+\/\d+ 200 \d+ - - ---- \d+\/\d+\/0\/0\/0 0\/0 "GET \/hello\?x=1 HTTP\/1\.1"$/);
+    expect(line).toMatch(
+      /^127\.0\.0\.1:\d+ \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] fe_web be_app\/app1 0\/0\/\d+\/\d+\/\d+ 200 \d+ - - ---- \d+\/\d+\/0\/0\/0 0\/0 "GET \/hello\?x=1 HTTP\/1\.1"$/,
+    );
   });
 });
 
@@ -53,7 +87,16 @@ describe('when servers fail', () => {
     const port = await freePort();
     const inter = 200;
     const SLACK = 1500; // timers on a 2-core machine shared with other test runs
-    const lb = await balancer(haproxyCfg({ port, backend: ['balance roundrobin'], servers: [`server app1 127.0.0.1:${a1.port} check inter ${inter} fall 3 rise 2`, `server app2 127.0.0.1:${a2.port} check inter ${inter}`] }));
+    const lb = await balancer(
+      haproxyCfg({
+        port,
+        backend: ['balance roundrobin'],
+        servers: [
+          `server app1 127.0.0.1:${a1.port} check inter ${inter} fall 3 rise 2`,
+          `server app2 127.0.0.1:${a2.port} check inter ${inter}`,
+        ],
+      }),
+    );
     await lb.waitFor((e) => isServer(e) && e.server === 'app1' && e.status === 'UP');
 
     let from = lb.events.length;
@@ -61,7 +104,10 @@ describe('when servers fail', () => {
     await a1.kill();
     await lb.waitFor((e) => isServer(e) && e.server === 'app1' && e.transition === 'DOWN', 5000, from);
     const downAfter = Date.now() - killedAt;
-    const app1 = lb.events.slice(from).filter(isServer).filter((e) => e.server === 'app1');
+    const app1 = lb.events
+      .slice(from)
+      .filter(isServer)
+      .filter((e) => e.server === 'app1');
     const statuses = app1.map((e) => e.status);
     const down = app1.at(-1)!;
     expect(statuses).toEqual(['UP 2/3', 'UP 1/3', 'DOWN']);
@@ -70,7 +116,11 @@ describe('when servers fail', () => {
     // bound allows one more inter plus scheduling delays on a busy machine; the statuses above prove the count.
     expect(downAfter).toBeGreaterThanOrEqual(2 * inter - 50);
     expect(downAfter).toBeLessThanOrEqual(4 * inter + SLACK);
-    expect(lb.logs()).toContainEqual(expect.stringMatching(/^Server be_app\/app1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms\. 1 active and 0 backup servers left\. 0 sessions active, 0 requeued, 0 remaining in queue\.$/));
+    expect(lb.logs()).toContainEqual(
+      expect.stringMatching(
+        /^Server be_app\/app1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms\. 1 active and 0 backup servers left\. 0 sessions active, 0 requeued, 0 remaining in queue\.$/,
+      ),
+    );
 
     from = lb.events.length;
     const startedAt = Date.now();
@@ -79,14 +129,24 @@ describe('when servers fail', () => {
     const upAfter = Date.now() - startedAt;
     expect(upAfter).toBeGreaterThanOrEqual(1 * inter - 50);
     expect(upAfter).toBeLessThanOrEqual(3 * inter + SLACK);
-    expect(lb.logs()).toContainEqual(expect.stringMatching(/^Server be_app\/app1 is UP, reason: Layer4 check passed, check duration: \d+ms\. 2 active and 0 backup servers online\./));
+    expect(lb.logs()).toContainEqual(
+      expect.stringMatching(
+        /^Server be_app\/app1 is UP, reason: Layer4 check passed, check duration: \d+ms\. 2 active and 0 backup servers online\./,
+      ),
+    );
   });
 
   it('with retries and option redispatch, a server killed under load costs no failed request', async () => {
     const [a1, a2, a3] = await backends('app1', 'app2', 'app3');
     const port = await freePort();
     // No health checks: the dead server stays "UP" for the balancer, so every request sent to it must be rescued.
-    const lb = await balancer(haproxyCfg({ port, backend: ['balance roundrobin', 'retries 3', 'option redispatch'], servers: [a1, a2, a3].map((b) => `server ${b.name} 127.0.0.1:${b.port}`) }));
+    const lb = await balancer(
+      haproxyCfg({
+        port,
+        backend: ['balance roundrobin', 'retries 3', 'option redispatch'],
+        servers: [a1, a2, a3].map((b) => `server ${b.name} 127.0.0.1:${b.port}`),
+      }),
+    );
     const statuses: number[] = [];
     const worker = async () => {
       for (let i = 0; i < 40; i++) statuses.push((await get(port)).status);
@@ -103,15 +163,17 @@ describe('when servers fail', () => {
     expect(lb.logs().some((l) => / 200 \d+ - - ---- \d+\/\d+\/\d+\/\d+\/\+1 /.test(l))).toBe(true);
   });
 
-  it('without redispatch, a request sent to a dead server gets HAProxy\'s 503 after its retries', async () => {
+  it("without redispatch, a request sent to a dead server gets HAProxy's 503 after its retries", async () => {
     const [a1, a2] = await backends('app1', 'app2');
     const port = await freePort();
-    const lb = await balancer(haproxyCfg({
-      port,
-      defaults: ['timeout connect 200ms', 'timeout client 30s', 'timeout server 30s'],
-      backend: ['balance roundrobin', 'retries 3'],
-      servers: [`server app1 127.0.0.1:${a1.port}`, `server app2 127.0.0.1:${a2.port}`],
-    }));
+    const lb = await balancer(
+      haproxyCfg({
+        port,
+        defaults: ['timeout connect 200ms', 'timeout client 30s', 'timeout server 30s'],
+        backend: ['balance roundrobin', 'retries 3'],
+        servers: [`server app1 127.0.0.1:${a1.port}`, `server app2 127.0.0.1:${a2.port}`],
+      }),
+    );
     await a2.kill();
     expect((await get(port)).status).toBe(200);
     const started = Date.now();
@@ -122,15 +184,33 @@ describe('when servers fail', () => {
     // Three retries on the same server, min(timeout connect, 1 s) = 200 ms apart.
     expect(took).toBeGreaterThanOrEqual(3 * 200 - 20);
     const event = await lb.waitFor((e) => isRequest(e) && e.status === 503);
-    expect(event).toMatchObject({ server: 'app2', termination: 'SC--', retries: 3, redispatched: false, timings: { Tw: 0, Tc: -1, Tr: -1 } });
+    expect(event).toMatchObject({
+      server: 'app2',
+      termination: 'SC--',
+      retries: 3,
+      redispatched: false,
+      timings: { Tw: 0, Tc: -1, Tr: -1 },
+    });
     // The log line comes on its own stream, which may be read after the event's.
-    await expect.poll(() => lb.logs(), { timeout: 5_000 }).toContainEqual(expect.stringMatching(/ fe_web be_app\/app2 0\/0\/-1\/-1\/\d+ 503 \d+ - - SC-- \d+\/\d+\/\d+\/\d+\/3 0\/0 "GET \/ HTTP\/1\.1"$/));
+    await expect
+      .poll(() => lb.logs(), { timeout: 5_000 })
+      .toContainEqual(
+        expect.stringMatching(
+          / fe_web be_app\/app2 0\/0\/-1\/-1\/\d+ 503 \d+ - - SC-- \d+\/\d+\/\d+\/\d+\/3 0\/0 "GET \/ HTTP\/1\.1"$/,
+        ),
+      );
   });
 
   it('answers the exact 503 page, logged <NOSRV> SC--, when every server is down', async () => {
     const port = await freePort();
     const [dead1, dead2] = [await freePort(), await freePort()];
-    const lb = await balancer(haproxyCfg({ port, backend: ['balance roundrobin'], servers: [`server app1 127.0.0.1:${dead1} check inter 100`, `server app2 127.0.0.1:${dead2} check inter 100`] }));
+    const lb = await balancer(
+      haproxyCfg({
+        port,
+        backend: ['balance roundrobin'],
+        servers: [`server app1 127.0.0.1:${dead1} check inter 100`, `server app2 127.0.0.1:${dead2} check inter 100`],
+      }),
+    );
     // At startup a server is one failed check from DOWN: the first check takes it down.
     await lb.waitFor((e) => e.type === 'balancer.backend' && !e.available);
     expect(lb.logs()).toContain('backend be_app has no server available!'); // the log's wording (stderr quotes the name)
@@ -141,7 +221,9 @@ describe('when servers fail', () => {
         '<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n',
     );
     expect(answer.closed).toBe(false); // HAProxy keeps the connection after a 503
-    expect(lb.logs()).toContainEqual(expect.stringMatching(/ fe_web be_app\/<NOSRV> 0\/-1\/-1\/-1\/\d+ 503 \d+ - - SC-- /));
+    expect(lb.logs()).toContainEqual(
+      expect.stringMatching(/ fe_web be_app\/<NOSRV> 0\/-1\/-1\/-1\/\d+ 503 \d+ - - SC-- /),
+    );
   });
 
   it('answers 504 when the server does not answer within timeout server, and 502 when it hangs up', async () => {
@@ -149,12 +231,14 @@ describe('when servers fail', () => {
     const rude = await startBackend('rude', (req) => req.socket.destroy());
     running.backends.push(hung, rude);
     const port = await freePort();
-    const lb = await balancer(haproxyCfg({
-      port,
-      defaults: ['timeout connect 1s', 'timeout client 30s', 'timeout server 300ms'],
-      backend: ['balance roundrobin'],
-      servers: [`server hung 127.0.0.1:${hung.port}`, `server rude 127.0.0.1:${rude.port}`],
-    }));
+    const lb = await balancer(
+      haproxyCfg({
+        port,
+        defaults: ['timeout connect 1s', 'timeout client 30s', 'timeout server 300ms'],
+        backend: ['balance roundrobin'],
+        servers: [`server hung 127.0.0.1:${hung.port}`, `server rude 127.0.0.1:${rude.port}`],
+      }),
+    );
     const timedOut = await raw(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', 2000);
     expect(timedOut.data).toBe(errorPages[504].bytes.toString('latin1'));
     const hungUp = await raw(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', 2000);
@@ -164,15 +248,20 @@ describe('when servers fail', () => {
     expect(terminations).toEqual(['hung 504 sH--', 'rude 502 SH--']);
   });
 
-  it('queues requests beyond a server\'s maxconn and serves them when a slot frees', async () => {
+  it("queues requests beyond a server's maxconn and serves them when a slot frees", async () => {
     const slow = await startBackend('slow', (_req, res) => setTimeout(() => res.end('slow\n'), 150));
     running.backends.push(slow);
     const port = await freePort();
-    const lb = await balancer(haproxyCfg({ port, backend: ['balance roundrobin'], servers: [`server slow 127.0.0.1:${slow.port} maxconn 1`] }));
+    const lb = await balancer(
+      haproxyCfg({ port, backend: ['balance roundrobin'], servers: [`server slow 127.0.0.1:${slow.port} maxconn 1`] }),
+    );
     const answers = await Promise.all([get(port), get(port), get(port)]);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     await lb.waitFor(() => lb.events.filter(isRequest).length === 3);
-    const waited = lb.events.filter(isRequest).map((e) => e.timings.Tw).sort((a, b) => a - b);
+    const waited = lb.events
+      .filter(isRequest)
+      .map((e) => e.timings.Tw)
+      .sort((a, b) => a - b);
     expect(waited[0]).toBe(0);
     expect(waited[2]).toBeGreaterThanOrEqual(250);
   });
@@ -182,7 +271,9 @@ describe('what the client side gets', () => {
   it('answers malformed HTTP with the 400 page and keeps serving', async () => {
     const [a1] = await backends('app1');
     const port = await freePort();
-    const lb = await balancer(haproxyCfg({ port, backend: ['balance roundrobin'], servers: [`server app1 127.0.0.1:${a1.port}`] }));
+    const lb = await balancer(
+      haproxyCfg({ port, backend: ['balance roundrobin'], servers: [`server app1 127.0.0.1:${a1.port}`] }),
+    );
     const bad = await raw(port, 'GET / HTTP/1.1\r\nHost x y\r\n\r\n');
     expect(bad.data).toBe(errorPages[400].bytes.toString('latin1'));
     // As HAProxy 2.6.12 sends it: the raw message, capitalised headers, and the connection closed.
@@ -192,18 +283,22 @@ describe('what the client side gets', () => {
     );
     expect(bad.closed).toBe(true);
     expect((await get(port)).status).toBe(200);
-    expect(lb.logs()).toContainEqual(expect.stringMatching(/ fe_web fe_web\/<NOSRV> -1\/-1\/-1\/-1\/0 400 0 - - PR-- .* "<BADREQ>"$/));
+    expect(lb.logs()).toContainEqual(
+      expect.stringMatching(/ fe_web fe_web\/<NOSRV> -1\/-1\/-1\/-1\/0 400 0 - - PR-- .* "<BADREQ>"$/),
+    );
   });
 
   it('cuts a client that does not finish its request within timeout client with the 408 page', async () => {
     const [a1] = await backends('app1');
     const port = await freePort();
-    await balancer(haproxyCfg({
-      port,
-      defaults: ['timeout connect 1s', 'timeout client 300ms', 'timeout server 5s'],
-      backend: ['balance roundrobin'],
-      servers: [`server app1 127.0.0.1:${a1.port}`],
-    }));
+    await balancer(
+      haproxyCfg({
+        port,
+        defaults: ['timeout connect 1s', 'timeout client 300ms', 'timeout server 5s'],
+        backend: ['balance roundrobin'],
+        servers: [`server app1 127.0.0.1:${a1.port}`],
+      }),
+    );
     const slow = await raw(port, 'GET / HTTP/1.1\r\nHost: x\r\n', 3000);
     expect(slow.data).toBe(errorPages[408].bytes.toString('latin1'));
     expect(slow.closed).toBe(true);
@@ -219,7 +314,13 @@ describe('what the client side gets', () => {
     });
     running.backends.push(echo);
     const port = await freePort();
-    await balancer(haproxyCfg({ port, backend: ['balance roundrobin', 'option forwardfor'], servers: [`server echo 127.0.0.1:${echo.port}`] }));
+    await balancer(
+      haproxyCfg({
+        port,
+        backend: ['balance roundrobin', 'option forwardfor'],
+        servers: [`server echo 127.0.0.1:${echo.port}`],
+      }),
+    );
     expect((await get(port)).status).toBe(200);
     expect(seen).toMatch(/127\.0\.0\.1$/);
   });

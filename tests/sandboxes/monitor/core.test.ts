@@ -6,7 +6,7 @@ import { compile, evaluate, thresholdMeasure } from '../../../sandboxes/monitor/
 import { Tsdb } from '../../../sandboxes/monitor/tsdb';
 
 describe('the Prometheus text format', () => {
-  it('reads the specification\'s example, with types, labels, timestamps and special values', () => {
+  it("reads the specification's example, with types, labels, timestamps and special values", () => {
     const page = parseExposition(
       [
         '# HELP http_requests_total The total number of HTTP requests.',
@@ -24,7 +24,11 @@ describe('the Prometheus text format', () => {
       ].join('\n'),
     );
     expect(page.types.get('http_requests_total')).toBe('counter');
-    expect(page.samples[0]).toEqual({ name: 'http_requests_total', labels: { method: 'post', code: '200' }, value: 1027 });
+    expect(page.samples[0]).toEqual({
+      name: 'http_requests_total',
+      labels: { method: 'post', code: '200' },
+      value: 1027,
+    });
     expect(page.samples[2].labels).toEqual({ path: 'C:\\DIR\\FILE.TXT', error: 'Cannot find file:\n"FILE.TXT"' });
     expect(page.samples.at(-1)!.value).toBe(Infinity);
   });
@@ -33,7 +37,9 @@ describe('the Prometheus text format', () => {
     expect(() => parseExposition('up 1\nup{x="1" 2\n')).toThrow(/^line 2: not a sample line/);
     expect(() => parseExposition('a 1\nb 2\na 3\n')).toThrow('line 3: samples of a are not in one group');
     expect(() => parseExposition('x one\n')).toThrow('"one" is not a number');
-    expect(() => parseExposition('# TYPE h histogram\nh_bucket{le="1"} 1\nh_count 1\n')).toThrow('histogram h has no le="+Inf" bucket');
+    expect(() => parseExposition('# TYPE h histogram\nh_bucket{le="1"} 1\nh_count 1\n')).toThrow(
+      'histogram h has no le="+Inf" bucket',
+    );
   });
 });
 
@@ -42,7 +48,10 @@ function twoServers(): Tsdb {
   const db = new Tsdb();
   for (let s = 0; s <= 60; s++) {
     const t = s * 1000;
-    for (const [instance, errors] of [['10.0.0.11:80', 0], ['10.0.0.12:80', 1]] as const) {
+    for (const [instance, errors] of [
+      ['10.0.0.11:80', 0],
+      ['10.0.0.12:80', 1],
+    ] as const) {
       db.append({ __name__: 'http_requests_total', job: 'web', instance, code: '200' }, t, s * (10 - errors));
       db.append({ __name__: 'http_requests_total', job: 'web', instance, code: '500' }, t, s * errors);
       db.append({ __name__: 'up', job: 'web', instance }, t, 1);
@@ -72,10 +81,12 @@ describe('the PromQL subset', () => {
     expect(() => compile('up == ')).toThrow('expected an expression but found the end');
   });
 
-  it('drops a target\'s series at once when its scrape fails (staleness)', () => {
+  it("drops a target's series at once when its scrape fails (staleness)", () => {
     const db = twoServers();
     db.markStale((l) => l.instance === '10.0.0.12:80', 61_000);
-    expect(evaluate(compile('http_requests_total{code="500"}'), db, 61_500).map((s) => s.labels.instance)).toEqual(['10.0.0.11:80']);
+    expect(evaluate(compile('http_requests_total{code="500"}'), db, 61_500).map((s) => s.labels.instance)).toEqual([
+      '10.0.0.11:80',
+    ]);
   });
 });
 
@@ -114,7 +125,7 @@ describe('alert rules', () => {
     });
     // 10 requests a second, 3 of them 500 until t = 10 s, then every answer a 200 (the server repaired).
     const at = (t: number) => {
-      const errors = 3 * Math.min(t, 10_000) / 1000;
+      const errors = (3 * Math.min(t, 10_000)) / 1000;
       db.append({ __name__: 'http_requests_total', instance: 'web-02', code: '500' }, t, errors);
       db.append({ __name__: 'http_requests_total', instance: 'web-02', code: '200' }, t, t / 100 - errors);
       return rule.evaluate(db, t).map((x) => `${x.state} ${x.annotations.summary}`);

@@ -78,19 +78,43 @@ describe('monitor (Prometheus-like) as a process', () => {
     await nodes['web-01'].stop('SIGKILL');
     // Only what follows the kill: at start-up the monitor may have scraped web-01 before it listened, and gone
     // pending then. The next scrape sees the server gone, the next evaluation makes the alert pending.
-    const pending = await mon.waitFor(alert('InstanceDown', 'pending', '10.0.0.11:80'), 2 * INTERVAL_MS + SLACK_MS, killed);
+    const pending = await mon.waitFor(
+      alert('InstanceDown', 'pending', '10.0.0.11:80'),
+      2 * INTERVAL_MS + SLACK_MS,
+      killed,
+    );
     // It fires at the first evaluation at least `for` after it went pending.
-    const firing = await mon.waitFor(alert('InstanceDown', 'firing', '10.0.0.11:80'), FOR_MS + INTERVAL_MS + SLACK_MS, killed);
+    const firing = await mon.waitFor(
+      alert('InstanceDown', 'firing', '10.0.0.11:80'),
+      FOR_MS + INTERVAL_MS + SLACK_MS,
+      killed,
+    );
     // The test sees each line when it arrives, perhaps late, so it times `for` from the kill, which came before
     // the alert went pending: firing any earlier would mean the monitor ignored `for`.
     expect(firing.at - killed).toBeGreaterThanOrEqual(FOR_MS);
     expect(firing.at).toBeGreaterThanOrEqual(pending.at);
-    await mon.waitFor((e) => e.type === 'log' && e.level === 'alert' && e.text === '[FIRING:1] InstanceDown (10.0.0.11:80 web page) Instance 10.0.0.11:80 down', SLACK_MS, killed);
+    await mon.waitFor(
+      (e) =>
+        e.type === 'log' &&
+        e.level === 'alert' &&
+        e.text === '[FIRING:1] InstanceDown (10.0.0.11:80 web page) Instance 10.0.0.11:80 down',
+      SLACK_MS,
+      killed,
+    );
     // web-02 lives: an alert on it only follows a scrape of it that failed (at start-up, before it listened, or on
     // a loaded machine a scrape that overran its 500 ms timeout, which Prometheus counts as down too), and never fires.
     const afterKill = mon.seen.filter((s) => s.at > killed);
     const web2Pending = afterKill.find((s) => alert('InstanceDown', 'pending', '10.0.0.12:80')(s.event));
-    if (web2Pending) expect(mon.seen.some((s) => s.at <= web2Pending.at && s.event.type === 'monitor.scrape' && s.event.instance === '10.0.0.12:80' && s.event.up === 0)).toBe(true);
+    if (web2Pending)
+      expect(
+        mon.seen.some(
+          (s) =>
+            s.at <= web2Pending.at &&
+            s.event.type === 'monitor.scrape' &&
+            s.event.instance === '10.0.0.12:80' &&
+            s.event.up === 0,
+        ),
+      ).toBe(true);
     expect(afterKill.some((s) => alert('InstanceDown', 'firing', '10.0.0.12:80')(s.event))).toBe(false);
 
     const web1 = start('web-01', 'web', ['--name', 'web-01'], '10.0.0.11');

@@ -34,7 +34,9 @@ describe('the sandbox network', () => {
   let folder: string;
   const servers: http.Server[] = [];
   const whoCalled = (name: string) =>
-    http.createServer((req, res) => res.end(`${name} saw ${req.socket.remoteAddress} at ${req.socket.localAddress}:${req.socket.localPort}`));
+    http.createServer((req, res) =>
+      res.end(`${name} saw ${req.socket.remoteAddress} at ${req.socket.localAddress}:${req.socket.localPort}`),
+    );
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'net-'));
@@ -124,7 +126,9 @@ describe('the sandbox network', () => {
     const pool = new ConnectionPool(() => connect('10.0.0.11:80'), { keepAlive: true });
     const viaPool = () =>
       new Promise<boolean>((resolve, reject) => {
-        const req = http.request({ agent: pool, path: '/' }, (res) => res.resume().on('end', () => resolve(req.reusedSocket)));
+        const req = http.request({ agent: pool, path: '/' }, (res) =>
+          res.resume().on('end', () => resolve(req.reusedSocket)),
+        );
         req.on('error', reject).end();
       });
     try {

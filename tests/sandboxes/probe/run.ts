@@ -30,14 +30,25 @@ export interface ProbeRun {
 export function runProbe(
   node: string,
   args: string[] = [],
-  { answer = true, env = process.env, terminal = false }: { answer?: boolean; env?: NodeJS.ProcessEnv; terminal?: boolean } = {},
+  {
+    answer = true,
+    env = process.env,
+    terminal = false,
+  }: { answer?: boolean; env?: NodeJS.ProcessEnv; terminal?: boolean } = {},
 ): Promise<ProbeRun> {
   const cwd = realpathSync(mkdtempSync(join(tmpdir(), 'probe-run-')));
   const command = terminal ? ['python3', ptyRelay, node] : [node];
-  const child = spawn(command[0], [...command.slice(1), probeBundle, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(command[0], [...command.slice(1), probeBundle, ...args], {
+    cwd,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   // On a terminal, keys are typed (Enter is \r) and a resize is the terminal's own; over pipes, the local bridge's way.
   const type = (text: string) => child.stdin.write(terminal ? `${JSON.stringify({ write: text })}\n` : text);
-  const resize = (cols: number, rows: number) => (terminal ? child.stdin.write(`${JSON.stringify({ resize: [cols, rows] })}\n`) : type(resizeSequence({ cols, rows })));
+  const resize = (cols: number, rows: number) =>
+    terminal
+      ? child.stdin.write(`${JSON.stringify({ resize: [cols, rows] })}\n`)
+      : type(resizeSequence({ cols, rows }));
   const lines: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));

@@ -3,14 +3,15 @@
 // third of its requests. The goal waits for the repair; the resolution's text tells the rate it resolved at.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { load, SupervisorRun } from '../supervisor/harness';
+import { load, SupervisorRun } from '../../support/supervisor';
 
 type Of<T extends SandboxEvent['type']> = Extract<SandboxEvent, { type: T }>;
 
 const WEB_02 = '10.0.0.12:80';
 // The rule (alerts.yml): the 5xx share over 30 s above 5 % for 10 s, evaluated every 2 s.
 const THRESHOLD = 0.05;
-const highErrorRate = (state: Of<'monitor.alert'>['state']) => (e: SandboxEvent) => e.type === 'monitor.alert' && e.alertname === 'HighErrorRate' && e.state === state && e.labels.instance === WEB_02;
+const highErrorRate = (state: Of<'monitor.alert'>['state']) => (e: SandboxEvent) =>
+  e.type === 'monitor.alert' && e.alertname === 'HighErrorRate' && e.state === state && e.labels.instance === WEB_02;
 
 describe('the silent-failure scenario: the alert resolves, the goal wants the repair', () => {
   let run: SupervisorRun;
@@ -32,7 +33,11 @@ describe('the silent-failure scenario: the alert resolves, the goal wants the re
     expect(resolved.value).toBeLessThanOrEqual(THRESHOLD);
     expect(resolved.summary).toBe(`${WEB_02} answers ${Number(resolved.value.toFixed(4))} of its requests with 5xx`);
     // The goal's text catches up within its one-second bound plus an evaluation.
-    await expect.poll(() => shown().observed, { timeout: 5000, interval: 250 }).toMatch(/^HighErrorRate resolved for 10\.0\.0\.12:80, but web-02 has answered \d+ requests? without error since its last 5xx/);
+    await expect
+      .poll(() => shown().observed, { timeout: 5000, interval: 250 })
+      .toMatch(
+        /^HighErrorRate resolved for 10\.0\.0\.12:80, but web-02 has answered \d+ requests? without error since its last 5xx/,
+      );
     expect(run.events.some((e) => e.type === 'goal' && e.id === 'repaired' && e.met)).toBe(false);
   }, 150_000);
 
@@ -42,13 +47,17 @@ describe('the silent-failure scenario: the alert resolves, the goal wants the re
     const met = new AbortController();
     const traffic = load('10.0.0.2:80', 10, 60_000, met.signal);
     await run.waitFor(highErrorRate('firing'), 40_000, from);
-    await expect.poll(() => shown().observed, { timeout: 5000, interval: 250 }).toMatch(/^HighErrorRate is firing for 10\.0\.0\.12:80; /);
+    await expect
+      .poll(() => shown().observed, { timeout: 5000, interval: 250 })
+      .toMatch(/^HighErrorRate is firing for 10\.0\.0\.12:80; /);
     expect(shown().met).toBe(false);
     expect(await run.command({ cmd: 'web', node: 'web-02', behaviour: { flaky: 0 } })).toMatchObject({ ok: true });
     const resolved = (await run.waitFor(highErrorRate('resolved'), 60_000, from)) as Of<'monitor.alert'>;
     expect(resolved.value).toBeLessThanOrEqual(THRESHOLD);
     const repaired = (await run.goalMet('repaired', 5000)) as Of<'goal'>;
-    expect(repaired.observed).toMatch(/^HighErrorRate resolved for 10\.0\.0\.12:80, and web-02 has answered \d+ requests without error since its last 5xx$/);
+    expect(repaired.observed).toMatch(
+      /^HighErrorRate resolved for 10\.0\.0\.12:80, and web-02 has answered \d+ requests without error since its last 5xx$/,
+    );
     met.abort(); // the rest of the minute's traffic would prove nothing more
     await traffic;
   }, 150_000);

@@ -9,8 +9,8 @@ import { scenarios } from '../../../sandboxes/scenarios/index';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { exchange, header } from '../../../sandboxes/shell/http-client';
 import { decodeCertificate } from '../../../sandboxes/network/tls/pki';
-import { ShellSession } from '../shell/terminal';
-import { SupervisorRun } from '../supervisor/harness';
+import { ShellSession } from '../../support/terminal';
+import { SupervisorRun } from '../../support/supervisor';
 
 const VIP = '10.0.0.10';
 const SITE = 'www.example.com';
@@ -36,9 +36,22 @@ interface Answer {
 /** A request to the site as the learner's curl sends it: over HTTPS to the virtual address (or plain HTTP). */
 async function request(method: 'GET' | 'POST', path: string, value?: string, secure = true): Promise<Answer> {
   const headers: [string, string][] = [['Host', SITE]];
-  if (value !== undefined) headers.push(['Content-Type', 'application/x-www-form-urlencoded'], ['Content-Length', String(Buffer.byteLength(value))]);
+  if (value !== undefined)
+    headers.push(
+      ['Content-Type', 'application/x-www-form-urlencoded'],
+      ['Content-Length', String(Buffer.byteLength(value))],
+    );
   const tls = secure ? { servername: SITE, trusted: [decodeCertificate(CA_PEM)] } : undefined;
-  const response = await exchange({ method, host: VIP, port: secure ? 443 : 80, path, headers, body: value, tls, maxTimeMs: 10_000 });
+  const response = await exchange({
+    method,
+    host: VIP,
+    port: secure ? 443 : 80,
+    path,
+    headers,
+    body: value,
+    tls,
+    maxTimeMs: 10_000,
+  });
   return { status: response.status, headers: response.headers, body: response.body.toString() };
 }
 
@@ -71,7 +84,8 @@ class SteadyTraffic {
   }
 }
 
-const failures = (answers: (Answer | Error)[]) => answers.flatMap((a) => (a instanceof Error ? [a.message] : a.status === 200 ? [] : [`${a.status} ${a.body.trim()}`]));
+const failures = (answers: (Answer | Error)[]) =>
+  answers.flatMap((a) => (a instanceof Error ? [a.message] : a.status === 200 ? [] : [`${a.status} ${a.body.trim()}`]));
 
 describe('the capstone: no single point of failure under traffic', () => {
   let run: SupervisorRun;
@@ -90,8 +104,10 @@ describe('the capstone: no single point of failure under traffic', () => {
   };
   const log = (node: string, text: RegExp) => is('log', (e) => e.node === node && text.test(e.text));
   const vrrp = (node: string, state: string) => is('vrrp.state', (e) => e.node === node && e.state === state);
-  const down = (server: string, balancer: string) => is('balancer.server', (e) => e.node === balancer && e.server === server && e.transition === 'DOWN');
-  const up = (server: string, balancer: string) => is('balancer.server', (e) => e.node === balancer && e.server === server && e.transition === 'UP');
+  const down = (server: string, balancer: string) =>
+    is('balancer.server', (e) => e.node === balancer && e.server === server && e.transition === 'DOWN');
+  const up = (server: string, balancer: string) =>
+    is('balancer.server', (e) => e.node === balancer && e.server === server && e.transition === 'UP');
   const exited = (node: string) => is('node.exited', (e) => e.name === node);
 
   /**
@@ -129,11 +145,15 @@ describe('the capstone: no single point of failure under traffic', () => {
     expect(header(plain.headers, 'strict-transport-security')).toBeUndefined();
   });
 
-  it.each(['web-01', 'web-02'])('a web server (%s): once lb-01 marks it DOWN, no request fails', async (web) => {
-    await survives(web, down(web, 'lb-01'));
-    const from = await command('start', web);
-    await Promise.all(['lb-01', 'lb-02'].map((lb) => run.waitFor(up(web, lb), RECOVERY_MS, from)));
-  }, 60_000);
+  it.each(['web-01', 'web-02'])(
+    'a web server (%s): once lb-01 marks it DOWN, no request fails',
+    async (web) => {
+      await survives(web, down(web, 'lb-01'));
+      const from = await command('start', web);
+      await Promise.all(['lb-01', 'lb-02'].map((lb) => run.waitFor(up(web, lb), RECOVERY_MS, from)));
+    },
+    60_000,
+  );
 
   it('the BACKUP balancer lb-02: nothing to take over, no request fails', async () => {
     await survives('lb-02', exited('lb-02'));
@@ -142,12 +162,20 @@ describe('the capstone: no single point of failure under traffic', () => {
 
   it('the monitor prom-01: no request fails', async () => {
     await survives('prom-01', exited('prom-01'));
-    await run.waitFor(is('node.started', (e) => e.name === 'prom-01'), RECOVERY_MS, await command('start', 'prom-01'));
+    await run.waitFor(
+      is('node.started', (e) => e.name === 'prom-01'),
+      RECOVERY_MS,
+      await command('start', 'prom-01'),
+    );
   }, 60_000);
 
   it('the failover monitor mon-01: reads go on; the primary, its lease expired, refuses writes until mon-01 is back', async () => {
     const from = await survives('mon-01', exited('mon-01'));
-    expect(run.events.some((e) => e.seq > from && is('store.fenced', (f) => f.node === 'db-01' && f.reason === 'lease-expired')(e))).toBe(true);
+    expect(
+      run.events.some(
+        (e) => e.seq > from && is('store.fenced', (f) => f.node === 'db-01' && f.reason === 'lease-expired')(e),
+      ),
+    ).toBe(true);
     const refused = await request('POST', '/kv?key=cart', 'while-fenced');
     expect(refused.status, refused.body).toBe(503);
     await run.waitFor(log('mon-01', /primary is db-01 /), RECOVERY_MS, await command('start', 'mon-01'));
@@ -167,7 +195,10 @@ describe('the capstone: no single point of failure under traffic', () => {
   }, 60_000);
 
   it('the primary db-01: once mon-01 has promoted db-02, no request fails and writes go to db-02', async () => {
-    await survives('db-01', is('store.failover', (e) => e.to === '10.0.0.22:5432'));
+    await survives(
+      'db-01',
+      is('store.failover', (e) => e.to === '10.0.0.22:5432'),
+    );
     const written = await request('POST', '/kv?key=cart', 'two-books');
     expect(written.status, written.body).toBe(200);
     expect(written.body).toMatch(/^stored cart on 10\.0\.0\.22:5432 at /);
@@ -211,37 +242,67 @@ describe('the capstone: every goal met by its own solution, typed into the shell
     expect([...scenarios.capstone.goals.map((g) => g.id)].sort()).toEqual([...order].sort());
   });
 
-  it.each(order)('goal %s', async (id) => {
-    let from = 0;
-    if (!fresh) {
-      const before = run.lastSeq();
-      expect((await run.command({ cmd: 'reset' })).ok).toBe(true);
-      // The new run starts with the scenario event; goal events before it still judge the previous run.
-      from = (await run.waitFor(is('scenario'), 10_000, before)).seq - 1;
-    }
-    fresh = false;
-    // From the start (or the reset): no goal is met, and lb-01 holds the virtual address.
-    for (const goal of scenarios.capstone.goals) expect(await run.waitFor(is('goal', (e) => e.id === goal.id), 10_000, from)).toMatchObject({ met: false });
-    await run.waitFor(is('vrrp.state', (e) => e.node === 'lb-01' && e.state === 'MASTER'), RECOVERY_MS, from);
-    const start = run.lastSeq();
-    const predictions = scenarios.capstone.predictions!.filter((p) => p.goal === id);
-    const world = () => ({ events: run.events.filter((e) => e.seq > start), now: Infinity, nodes: [], cuts: [], file: () => undefined });
-    for (const prediction of predictions) expect(prediction.measure(world()), `${prediction.id} before the solution`).toBeUndefined();
-    for (const line of scenarios.capstone.goals.find((g) => g.id === id)!.solution) await shell.command(line, 60_000);
-    await run.waitFor(is('goal', (e) => e.id === id && e.met), 20_000, start);
-    for (const prediction of predictions) {
-      const measured = prediction.measure(world());
-      expect(measured, prediction.id).toBeDefined();
-      expect(measured!.value, `${prediction.id}: ${measured!.how}`).toSatisfy(expectedMeasure[prediction.id]);
-      console.log(`${prediction.id}: ${measured!.value} (${measured!.how})`);
-    }
-  }, 120_000);
+  it.each(order)(
+    'goal %s',
+    async (id) => {
+      let from = 0;
+      if (!fresh) {
+        const before = run.lastSeq();
+        expect((await run.command({ cmd: 'reset' })).ok).toBe(true);
+        // The new run starts with the scenario event; goal events before it still judge the previous run.
+        from = (await run.waitFor(is('scenario'), 10_000, before)).seq - 1;
+      }
+      fresh = false;
+      // From the start (or the reset): no goal is met, and lb-01 holds the virtual address.
+      for (const goal of scenarios.capstone.goals)
+        expect(
+          await run.waitFor(
+            is('goal', (e) => e.id === goal.id),
+            10_000,
+            from,
+          ),
+        ).toMatchObject({ met: false });
+      await run.waitFor(
+        is('vrrp.state', (e) => e.node === 'lb-01' && e.state === 'MASTER'),
+        RECOVERY_MS,
+        from,
+      );
+      const start = run.lastSeq();
+      const predictions = scenarios.capstone.predictions!.filter((p) => p.goal === id);
+      const world = () => ({
+        events: run.events.filter((e) => e.seq > start),
+        now: Infinity,
+        nodes: [],
+        cuts: [],
+        file: () => undefined,
+      });
+      for (const prediction of predictions)
+        expect(prediction.measure(world()), `${prediction.id} before the solution`).toBeUndefined();
+      for (const line of scenarios.capstone.goals.find((g) => g.id === id)!.solution) await shell.command(line, 60_000);
+      await run.waitFor(
+        is('goal', (e) => e.id === id && e.met),
+        20_000,
+        start,
+      );
+      for (const prediction of predictions) {
+        const measured = prediction.measure(world());
+        expect(measured, prediction.id).toBeDefined();
+        expect(measured!.value, `${prediction.id}: ${measured!.how}`).toSatisfy(expectedMeasure[prediction.id]);
+        console.log(`${prediction.id}: ${measured!.value} (${measured!.how})`);
+      }
+    },
+    120_000,
+  );
 
   it('behind every firewall, the site still writes, replicates and reads over HTTPS, and the internet sees only 80 and 443', async () => {
     const https = '--resolve www.example.com:443:10.0.0.10 https://www.example.com/kv?key=cart';
-    expect(await shell.command(`curl -d behind-the-firewall ${https}`, 30_000)).toMatch(/^stored cart on 10\.0\.0\.21:5432 at /);
+    expect(await shell.command(`curl -d behind-the-firewall ${https}`, 30_000)).toMatch(
+      /^stored cart on 10\.0\.0\.21:5432 at /,
+    );
     // Read from the replica (the web server waits until db-02 has replayed this client's write): replication passes.
-    expect(await shell.command(`curl -i ${https}`, 30_000)).toMatch(/^x-read-from: 10\.0\.0\.22:5432\r?$[\s\S]*^behind-the-firewall$/im);
+    expect(await shell.command(`curl -i ${https}`, 30_000)).toMatch(
+      /^x-read-from: 10\.0\.0\.22:5432\r?$[\s\S]*^behind-the-firewall$/im,
+    );
     const scan = await shell.command('scan -p 80,443,5432,8404,9187 10.0.0.2 10.0.0.21', 30_000);
     expect(scan).toMatch(/Nmap scan report for 10\.0\.0\.2\n(.*\n)*80\/tcp +open +http\n443\/tcp +open +https\n/);
     expect(scan).toMatch(/All 5 scanned ports on 10\.0\.0\.21 are in ignored states\./);

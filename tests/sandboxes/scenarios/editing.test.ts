@@ -8,25 +8,30 @@ import { EditorModel } from '../../../sandboxes/shell/editor';
 import { KeyDecoder } from '../../../sandboxes/shell/keys';
 import { steps, terminalBytes } from '../../support/solution';
 
-const goals = Object.values(scenarios).flatMap((scenario) => scenario.goals.map((goal) => [`${scenario.name}/${goal.id}`, scenario, goal] as const));
+const goals = Object.values(scenarios).flatMap((scenario) =>
+  scenario.goals.map((goal) => [`${scenario.name}/${goal.id}`, scenario, goal] as const),
+);
 
 describe('following the solutions', () => {
   it.each(goals)('%s: every line is a command, an edit the test can make, or a wait', (_, scenario, goal) => {
     expect(() => steps(scenario, goal)).not.toThrow();
   });
 
-  it.each(goals.filter(([, , g]) => g.solution.some((line) => line.startsWith('edit '))))('%s: the editor keys make the described change', (_, scenario, goal) => {
-    const files = { ...scenario.files };
-    for (const step of steps(scenario, goal)) {
-      if (step.kind !== 'edit') continue;
-      const model = new EditorModel(files[step.file]);
-      const typed = step.keys.map((key) => ('press' in key ? terminalBytes[key.press] : key.text)).join('');
-      const keys = new KeyDecoder().feed(typed);
-      expect(keys.slice(-2).map((k) => k.name)).toEqual(['ctrl-s', 'ctrl-x']); // saved, then closed
-      for (const key of keys.slice(0, -2)) expect(model.apply(key, 20), JSON.stringify(key)).toBe(true);
-      expect(model.text).toBe(step.text);
-      expect(model.text).not.toBe(files[step.file]);
-      files[step.file] = model.text;
-    }
-  });
+  it.each(goals.filter(([, , g]) => g.solution.some((line) => line.startsWith('edit '))))(
+    '%s: the editor keys make the described change',
+    (_, scenario, goal) => {
+      const files = { ...scenario.files };
+      for (const step of steps(scenario, goal)) {
+        if (step.kind !== 'edit') continue;
+        const model = new EditorModel(files[step.file]);
+        const typed = step.keys.map((key) => ('press' in key ? terminalBytes[key.press] : key.text)).join('');
+        const keys = new KeyDecoder().feed(typed);
+        expect(keys.slice(-2).map((k) => k.name)).toEqual(['ctrl-s', 'ctrl-x']); // saved, then closed
+        for (const key of keys.slice(0, -2)) expect(model.apply(key, 20), JSON.stringify(key)).toBe(true);
+        expect(model.text).toBe(step.text);
+        expect(model.text).not.toBe(files[step.file]);
+        files[step.file] = model.text;
+      }
+    },
+  );
 });

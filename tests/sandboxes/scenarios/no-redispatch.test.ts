@@ -6,15 +6,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { load, SupervisorRun } from '../supervisor/harness';
+import { load, SupervisorRun, type GoalEvent } from '../../support/supervisor';
 
-type GoalEvent = Extract<SandboxEvent, { type: 'goal' }>;
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;
 
 describe('leaving out the mechanism a lesson teaches', () => {
   let run: SupervisorRun;
-  const shown = () => run.events.filter((e): e is GoalEvent => e.type === 'goal' && e.id === 'no-failed-request').at(-1)!;
-  const measured = (from: number) => run.events.filter((e): e is PredictionEvent => e.seq > from && e.type === 'prediction' && e.id === 'failures-before-down').at(-1);
+  const shown = () => run.goal('no-failed-request')!;
+  const measured = (from: number) =>
+    run.events
+      .filter((e): e is PredictionEvent => e.seq > from && e.type === 'prediction' && e.id === 'failures-before-down')
+      .at(-1);
   beforeAll(async () => {
     run = await SupervisorRun.start('server-dies');
   });
@@ -31,10 +33,14 @@ describe('leaving out the mechanism a lesson teaches', () => {
     await expect.poll(() => shown().observed, { timeout: 15_000, interval: 250 }).toMatch(/^after web-01 died/);
     const { met, observed } = shown();
     expect(met).toBe(false);
-    expect(observed).toMatch(/^after web-01 died, lb-01 answered \d+ requests: [1-9]\d* failed \((50\d x \d+(, )?)+\)(, besides the \d+ requests? web-01 was answering as it died .*)?$/);
+    expect(observed).toMatch(
+      /^after web-01 died, lb-01 answered \d+ requests: [1-9]\d* failed \((50\d x \d+(, )?)+\)(, besides the \d+ requests? web-01 was answering as it died .*)?$/,
+    );
     // Every 503 the clients got is one lb-01 answered in the aftermath.
     expect(Number(/: (\d+) failed/.exec(observed)![1])).toBeGreaterThanOrEqual(failed);
-    expect(run.events.some((e) => e.seq > from && e.type === 'goal' && e.id === 'no-failed-request' && e.met)).toBe(false);
+    expect(run.events.some((e) => e.seq > from && e.type === 'goal' && e.id === 'no-failed-request' && e.met)).toBe(
+      false,
+    );
     // The prediction is measured from this run: the requests lb-01 took in between the death and DOWN (fall 3 ×
     // inter 1 s: 2 to 3 s, with margin for a loaded machine) that failed, which are the failures the clients saw.
     await expect.poll(() => measured(from), { timeout: 5000, interval: 250 }).toBeDefined();
@@ -61,10 +67,17 @@ describe('leaving out the mechanism a lesson teaches', () => {
     // that failed, not a request already sent. Every other request is answered.
     const logged = run.events.filter((e) => e.seq > before && e.type === 'balancer.request' && e.status >= 500);
     expect(answers.filter((a) => a.status !== 200).every((a) => a.status === 502)).toBe(true);
-    expect(logged.every((e) => e.type === 'balancer.request' && e.server === 'web-01' && e.termination === 'SH--'), JSON.stringify(logged)).toBe(true);
+    expect(
+      logged.every((e) => e.type === 'balancer.request' && e.server === 'web-01' && e.termination === 'SH--'),
+      JSON.stringify(logged),
+    ).toBe(true);
     // The reset began a new run: what is measured now is this run's, with redispatch on.
-    await expect.poll(() => measured(from)?.how, { timeout: 15_000, interval: 250 }).toMatch(/redispatched to web-02 \(option redispatch was on\)$/);
+    await expect
+      .poll(() => measured(from)?.how, { timeout: 15_000, interval: 250 })
+      .toMatch(/redispatched to web-02 \(option redispatch was on\)$/);
     const met = (await run.goalMet('no-failed-request', 15_000)) as GoalEvent;
-    expect(met.observed).toMatch(/^after web-01 died, lb-01 answered \d+ requests: none failed( but the \d+ requests? web-01 was answering as it died \(502 SH--: .*\))?$/);
+    expect(met.observed).toMatch(
+      /^after web-01 died, lb-01 answered \d+ requests: none failed( but the \d+ requests? web-01 was answering as it died \(502 SH--: .*\))?$/,
+    );
   }, 60_000);
 });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { AFTER_THE_DEATH } from '../../../sandboxes/scenarios/two-servers';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { scenarioWithShell } from '../shell/scenario';
+import { scenarioWithShell } from '../../support/supervisor';
 
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;
 
@@ -12,7 +12,9 @@ describe("the overview's prediction: what the next three requests get once web-0
   const lab = scenarioWithShell('two-servers');
 
   it('is web-02 answering all three: option redispatch sends the refused connection to web-02 at once', async () => {
-    const measured = () => lab.scenario.events.filter((e) => e.type === 'prediction' && e.id === 'after-the-death').at(-1) as PredictionEvent | undefined;
+    const measured = () =>
+      lab.scenario.events.filter((e) => e.type === 'prediction' && e.id === 'after-the-death').at(-1) as
+        PredictionEvent | undefined;
     expect(await lab.shell.command('curl http://10.0.0.2/')).toMatch(/web-0[12]/);
     expect(await lab.shell.command('infra kill web-01')).toMatch(/web-01/);
     for (let i = 0; i < 3; i++) expect(await lab.shell.command('curl http://10.0.0.2/', 30_000)).toMatch(/web-02/);

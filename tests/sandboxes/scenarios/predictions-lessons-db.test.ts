@@ -2,55 +2,31 @@
 // when no standby can confirm it, how long the failover takes, whether a write made just before it survives (and
 // when it does not), how many primaries an unfenced comeback makes, and how late web-02 answers a read of your own
 // write from a standby that replays 10 s late.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { COMMIT_WAIT_CHOICES } from '../../../sandboxes/scenarios/replication';
 import { SURVIVES_CHOICES } from '../../../sandboxes/scenarios/failover';
-import { RunningScenario } from '../shell/scenario';
-import { ShellSession } from '../shell/terminal';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
+import { scenarioWithShell, type SupervisorRun } from '../../support/supervisor';
 
-/**
- * scenarioWithShell starts its scenario when the file is collected: four at once here, which on a loaded machine
- * kept the first from coming up within its 20 s. Each lab here starts when its own describe block does.
- */
-function labWithShell(name: string) {
-  let scenario: RunningScenario | undefined;
-  let shell: ShellSession | undefined;
-  beforeAll(async () => {
-    scenario = new RunningScenario(name);
-    await scenario.ready(60_000);
-    shell = new ShellSession(scenario.folder);
-    await shell.waitForPrompt(1);
-  }, 90_000);
-  afterAll(async () => {
-    await shell?.close();
-    await scenario?.stop();
-  });
-  return {
-    get scenario() {
-      return scenario!;
-    },
-    get shell() {
-      return shell!;
-    },
-  };
-}
+type Measured = Extract<SandboxEvent, { type: 'prediction' }>;
 
-type Measured = { type: 'prediction'; id: string; value: number | string; how: string };
-type Stamped = Record<string, unknown> & { type: string; node?: string; time: number; seq: number };
+const measured = (scenario: SupervisorRun, id: string) =>
+  scenario.events.filter((e): e is Measured => e.type === 'prediction' && e.id === id).at(-1);
 
-const measured = (scenario: RunningScenario, id: string) => scenario.events.filter((e): e is Measured => e.type === 'prediction' && e.id === id).at(-1);
-const stamped = (scenario: RunningScenario) => scenario.events as Stamped[];
-
-async function predicted(scenario: RunningScenario, id: string, ms = 30_000): Promise<Measured> {
+async function predicted(scenario: SupervisorRun, id: string, ms = 30_000): Promise<Measured> {
   await scenario.until(() => measured(scenario, id), ms);
   return measured(scenario, id)!;
 }
 
 /** A monitor fails over only a primary it has seen: wait for mon-01 to report it, as the lesson says. */
-const monitorFound = (scenario: RunningScenario) => scenario.until(() => scenario.events.some((e) => e.type === 'log' && /primary is db-01 .*\(found\)/.test(String(e.text))), 30_000);
+const monitorFound = (scenario: SupervisorRun) =>
+  scenario.until(
+    () => scenario.events.some((e) => e.type === 'log' && /primary is db-01 .*\(found\)/.test(e.text)),
+    30_000,
+  );
 
 describe('what a synchronous commit does with no standby to confirm it, measured', () => {
-  const lab = labWithShell('replication');
+  const lab = scenarioWithShell('replication');
 
   it('is the PostgreSQL answer: it waits, with no timeout, until a standby confirms it', async () => {
     await lab.shell.command('db mode sync');
@@ -64,7 +40,10 @@ describe('what a synchronous commit does with no standby to confirm it, measured
     await lab.shell.command('infra start db-02', 30_000);
     const { value, how } = await predicted(lab.scenario, 'sync-commit-wait');
     expect(value).toBe(COMMIT_WAIT_CHOICES[2]);
-    const [waited] = /^order:43 waited (\d+\.\d) s before db-01 acknowledged it \(in sync mode\)$/.exec(how)!.slice(1).map(Number);
+    const [waited] = /^order:43 waited (\d+\.\d) s before db-01 acknowledged it \(in sync mode\)$/
+      .exec(how)!
+      .slice(1)
+      .map(Number);
     // At least the client's 2 s and the pause after it; at most that plus db-02's start, on a loaded machine.
     expect(waited).toBeGreaterThanOrEqual(3.5);
     expect(waited).toBeLessThanOrEqual(40);
@@ -73,7 +52,7 @@ describe('what a synchronous commit does with no standby to confirm it, measured
 });
 
 describe('the failover time and the fate of the last write, measured', () => {
-  const lab = labWithShell('failover');
+  const lab = scenarioWithShell('failover');
 
   it('a write acknowledged just before a crash survives (the standbys had it), and the promotion comes after detection', async () => {
     await monitorFound(lab.scenario);
@@ -83,7 +62,7 @@ describe('the failover time and the fate of the last write, measured', () => {
     expect(survives.value).toBe(SURVIVES_CHOICES[0]);
     expect(survives.how).toMatch(/^db-0[23] was promoted at 0\/[0-9A-F]+, with order:41 \(0\/[0-9A-F]+\) on it$/);
     const time = await predicted(lab.scenario, 'failover-time');
-    const events = stamped(lab.scenario);
+    const events = lab.scenario.events;
     const death = events.find((e) => e.type === 'node.exited' && e.name === 'db-01')!;
     const failover = events.find((e) => e.type === 'store.failover' && e.to !== null)!;
     expect(time.value).toBe(Number(((failover.time - death.time) / 1000).toFixed(1)));
@@ -96,15 +75,22 @@ describe('the failover time and the fate of the last write, measured', () => {
 
   it('a write no standby received is lost, and the measure says so once the lab is reset and it happens', async () => {
     await lab.shell.command('infra reset', 60_000);
-    await lab.scenario.until(() => stamped(lab.scenario).filter((e) => e.type === 'log' && /primary is db-01 .*\(found\)/.test(String(e.text))).length >= 2, 30_000);
-    for (const line of ['infra cut db-01 db-02', 'infra cut db-01 db-03', 'db set order:42 paid', 'infra kill db-01']) await lab.shell.command(line);
+    await lab.scenario.until(
+      () =>
+        lab.scenario.events.filter((e) => e.type === 'log' && /primary is db-01 .*\(found\)/.test(e.text)).length >= 2,
+      30_000,
+    );
+    for (const line of ['infra cut db-01 db-02', 'infra cut db-01 db-03', 'db set order:42 paid', 'infra kill db-01'])
+      await lab.shell.command(line);
     await lab.scenario.until(() => measured(lab.scenario, 'write-survives')?.value === SURVIVES_CHOICES[1], 30_000);
-    expect(measured(lab.scenario, 'write-survives')!.how).toMatch(/^db-01 acknowledged order:42 at 0\/[0-9A-F]+; db-0[23]'s timeline 2 begins at 0\/[0-9A-F]+, before it$/);
+    expect(measured(lab.scenario, 'write-survives')!.how).toMatch(
+      /^db-01 acknowledged order:42 at 0\/[0-9A-F]+; db-0[23]'s timeline 2 begins at 0\/[0-9A-F]+, before it$/,
+    );
   }, 120_000);
 });
 
 describe('the number of primaries after an unfenced comeback, measured', () => {
-  const lab = labWithShell('split-brain');
+  const lab = scenarioWithShell('split-brain');
 
   it('is two: the old primary and the promoted standby', async () => {
     await monitorFound(lab.scenario);
@@ -117,14 +103,14 @@ describe('the number of primaries after an unfenced comeback, measured', () => {
   }, 120_000);
 });
 
-describe("how late web-02 answers a read of your own write from a standby 10 s behind, measured", () => {
-  const lab = labWithShell('read-your-writes');
+describe('how late web-02 answers a read of your own write from a standby 10 s behind, measured', () => {
+  const lab = scenarioWithShell('read-your-writes');
 
   it("is the rest of db-02's replay delay: about 10 s after the write", async () => {
     await lab.shell.command('curl -d two-books http://10.0.0.12/kv?key=cart');
     expect(await lab.shell.command('curl http://10.0.0.12/kv?key=cart', 30_000)).toContain('two-books');
     const { value, how } = await predicted(lab.scenario, 'fresh-read-after');
-    const events = stamped(lab.scenario);
+    const events = lab.scenario.events;
     const write = events.find((e) => e.type === 'store.write' && e.key === 'cart')!;
     const read = events.find((e) => e.type === 'store.read' && e.node === 'web-02' && e.stale === false)!;
     expect(value).toBe(Number(((read.time - write.time) / 1000).toFixed(1)));

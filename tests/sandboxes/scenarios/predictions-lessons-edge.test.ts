@@ -5,12 +5,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { SupervisorRun } from '../supervisor/harness';
-import { scenarioWithShell } from '../shell/scenario';
+import { SupervisorRun } from '../../support/supervisor';
+import { scenarioWithShell } from '../../support/supervisor';
 
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;
 
-describe('the seconds from a web server\'s death to InstanceDown firing, measured from the run', () => {
+describe("the seconds from a web server's death to InstanceDown firing, measured from the run", () => {
   let run: SupervisorRun;
   beforeAll(async () => {
     run = await SupervisorRun.start('monitoring');
@@ -23,9 +23,15 @@ describe('the seconds from a web server\'s death to InstanceDown firing, measure
     expect(run.events.some((e) => e.type === 'prediction')).toBe(false);
     const from = run.lastSeq();
     expect(await run.command({ cmd: 'kill', node: 'web-01' })).toMatchObject({ ok: true });
-    const measured = (await run.waitFor((e) => e.type === 'prediction' && e.id === 'seconds-to-firing', 30_000, from)) as PredictionEvent;
+    const measured = (await run.waitFor(
+      (e) => e.type === 'prediction' && e.id === 'seconds-to-firing',
+      30_000,
+      from,
+    )) as PredictionEvent;
     const death = run.events.find((e) => e.seq > from && e.type === 'node.exited' && e.name === 'web-01')!;
-    const firing = run.events.find((e) => e.seq > from && e.type === 'monitor.alert' && e.alertname === 'InstanceDown' && e.state === 'firing')!;
+    const firing = run.events.find(
+      (e) => e.seq > from && e.type === 'monitor.alert' && e.alertname === 'InstanceDown' && e.state === 'firing',
+    )!;
     expect(firing).toMatchObject({ labels: { instance: '10.0.0.11:80' } });
     expect(measured.value).toBe(Number(((firing.time - death.time) / 1000).toFixed(1)));
     // The failing scrape comes 0 to 2 s after the death (scrape_interval 2s), the rule sees it at the next
@@ -38,7 +44,7 @@ describe('the seconds from a web server\'s death to InstanceDown firing, measure
   }, 90_000);
 });
 
-describe('the requests a flood gets through the rate limit, measured from the shell\'s load', () => {
+describe("the requests a flood gets through the rate limit, measured from the shell's load", () => {
   const lab = scenarioWithShell('firewall-tls', 30_000);
 
   it('is the 20 the rule allows in 10 s: the 21st request sees a rate of 21, and every later one more', async () => {
@@ -52,12 +58,18 @@ describe('the requests a flood gets through the rate limit, measured from the sh
     );
     expect(await lab.shell.command('reload', 15_000)).toMatch(/^reloaded lb-01/);
     await lab.shell.command('load -r 10 -d 5s', 30_000);
-    const measured = () => lab.scenario.events.filter((e) => e.type === 'prediction' && e.id === 'served-before-limit').at(-1) as PredictionEvent | undefined;
+    const measured = () =>
+      lab.scenario.events.filter((e) => e.type === 'prediction' && e.id === 'served-before-limit').at(-1) as
+        PredictionEvent | undefined;
     // A request still in a web server's hands is logged after the first 429: the value settles once they are.
     await lab.scenario.until(() => measured()?.value === 20, 10_000);
     const { value, how } = measured()!;
     expect(value).toBe(20);
-    const [served, after, limited] = /^of your requests to lb-01 under the rate limit, (\d+) got 200 before the first 429 \((\d+) from it on, (\d+) of them 429\)$/.exec(how)!.slice(1).map(Number);
+    const [served, after, limited] =
+      /^of your requests to lb-01 under the rate limit, (\d+) got 200 before the first 429 \((\d+) from it on, (\d+) of them 429\)$/
+        .exec(how)!
+        .slice(1)
+        .map(Number);
     expect(served).toBe(20);
     // 10 a second for 5 s: about 50 sent, and the rate never falls back under 21 while they last.
     expect(after).toBeGreaterThanOrEqual(20);

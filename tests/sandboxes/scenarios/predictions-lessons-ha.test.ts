@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import spof from '../../../sandboxes/scenarios/spof';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { SupervisorRun } from '../supervisor/harness';
-import { scenarioWithShell } from '../shell/scenario';
+import { SupervisorRun } from '../../support/supervisor';
+import { scenarioWithShell } from '../../support/supervisor';
 
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;
 
@@ -14,13 +14,21 @@ describe('the single points of failure of the spof stack, found by breaking each
 
   it("are lb-01 and db-01: each one's lone outage fails the cart, a web server's does not", async () => {
     // The challenge's own solution: a load on the cart, and each part down alone for 3 s in turn.
-    for (const line of spof.goals.find((g) => g.id === 'every-spof')!.solution) expect(await lab.shell.command(line), line).not.toMatch(/usage|error|unknown/i);
-    const measured = () => lab.scenario.events.filter((e) => e.type === 'prediction' && e.id === 'spof-parts').at(-1) as PredictionEvent | undefined;
+    for (const line of spof.goals.find((g) => g.id === 'every-spof')!.solution)
+      expect(await lab.shell.command(line), line).not.toMatch(/usage|error|unknown/i);
+    const measured = () =>
+      lab.scenario.events.filter((e) => e.type === 'prediction' && e.id === 'spof-parts').at(-1) as
+        PredictionEvent | undefined;
     await lab.scenario.until(measured, 45_000);
     const { value, how } = measured()!;
     console.log(`spof-parts: ${value} (${how})`);
     expect(value).toBe('lb-01 and db-01');
-    const outcome = Object.fromEntries([...how.matchAll(/(\S+) down: (\d+) of (\d+) failed/g)].map(([, part, failed, sent]) => [part, Number(failed) / Number(sent)]));
+    const outcome = Object.fromEntries(
+      [...how.matchAll(/(\S+) down: (\d+) of (\d+) failed/g)].map(([, part, failed, sent]) => [
+        part,
+        Number(failed) / Number(sent),
+      ]),
+    );
     expect(Object.keys(outcome).sort()).toEqual(['db-01', 'lb-01', 'web-01', 'web-02']);
     // Nearly all: load reports each second, and the report that spans the kill also counts the requests answered
     // just before it (on a busy machine, one in fifteen in one run).
@@ -45,7 +53,11 @@ describe('what lb-01 does when it comes back after a crash (active-passive)', ()
     expect(run.events.some((e) => e.type === 'prediction' && e.id === 'lb-01-returns')).toBe(false);
     from = run.lastSeq();
     expect(await run.command({ cmd: 'start', node: 'lb-01' })).toMatchObject({ ok: true });
-    const measured = (await run.waitFor((e) => e.type === 'prediction' && e.id === 'lb-01-returns', 20_000, from)) as PredictionEvent;
+    const measured = (await run.waitFor(
+      (e) => e.type === 'prediction' && e.id === 'lb-01-returns',
+      20_000,
+      from,
+    )) as PredictionEvent;
     console.log(`lb-01-returns: ${measured.value} (${measured.how})`);
     expect(measured.value).toBe('lb-01 takes 10.0.0.10 back: a second switch');
     // lb-01 starts as BACKUP, discards lb-02's weaker adverts and waits out 3 × 1 s + (256 − 101)/256 s = 3.61 s.

@@ -5,8 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { SupervisorRun } from '../supervisor/harness';
-import { scenarioWithShell } from '../shell/scenario';
+import { SupervisorRun } from '../../support/supervisor';
+import { scenarioWithShell } from '../../support/supervisor';
 
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;
 
@@ -22,9 +22,15 @@ describe('the takeover time, measured from the run', () => {
     expect(run.events.some((e) => e.type === 'prediction')).toBe(false);
     const from = run.lastSeq();
     expect(await run.command({ cmd: 'kill', node: 'lb-01' })).toMatchObject({ ok: true });
-    const measured = (await run.waitFor((e) => e.type === 'prediction' && e.id === 'takeover-time', 20_000, from)) as PredictionEvent;
+    const measured = (await run.waitFor(
+      (e) => e.type === 'prediction' && e.id === 'takeover-time',
+      20_000,
+      from,
+    )) as PredictionEvent;
     const death = run.events.find((e) => e.seq > from && e.type === 'node.exited' && e.name === 'lb-01')!;
-    const master = run.events.find((e) => e.seq > from && e.type === 'vrrp.state' && e.node === 'lb-02' && e.state === 'MASTER')!;
+    const master = run.events.find(
+      (e) => e.seq > from && e.type === 'vrrp.state' && e.node === 'lb-02' && e.state === 'MASTER',
+    )!;
     expect(measured.value).toBe(Number(((master.time - death.time) / 1000).toFixed(2)));
     // Master_Down_Interval for priority 100 is 3.61 s after lb-01's last advert, sent 0 to 1 s before the kill:
     // 2.6 to 3.6 s, with margin for timers late on a loaded machine.
@@ -49,11 +55,16 @@ describe("the share of requests failed with lb-01 dead, measured from the shell'
   it('is every request sent while lb-01 was down', async () => {
     expect(await lab.shell.command('infra kill lb-01 --in 2s')).toMatch(/lb-01/);
     await lab.shell.command('load -r 10 -d 6s', 30_000);
-    const measured = () => lab.scenario.events.filter((e) => e.type === 'prediction' && e.id === 'balancer-outage-share').at(-1) as PredictionEvent | undefined;
+    const measured = () =>
+      lab.scenario.events.filter((e) => e.type === 'prediction' && e.id === 'balancer-outage-share').at(-1) as
+        PredictionEvent | undefined;
     await lab.scenario.until(measured, 10_000);
     const { value, how } = measured()!;
     expect(value).toBe(100);
-    const [failed, sent] = /^(\d+) of the (\d+) requests load sent to lb-01 while it was down failed$/.exec(how)!.slice(1).map(Number);
+    const [failed, sent] = /^(\d+) of the (\d+) requests load sent to lb-01 while it was down failed$/
+      .exec(how)!
+      .slice(1)
+      .map(Number);
     expect(failed).toBe(sent);
     // 10 requests a second for the whole seconds of the 4 s outage the load saw.
     expect(sent).toBeGreaterThanOrEqual(10);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceVip, connect, listen, setLinkCut } from '../../../sandboxes/network/net';
 import { freePort } from '../../support/ports';
-import { get, SupervisorRun } from '../supervisor/harness';
+import { get, SupervisorRun } from '../../support/supervisor';
 import { expectNoCanary, expectOutsideUntouched, labPerTest, makeLab, run, start, type Lab } from './support';
 
 // One of this machine's own addresses that is not loopback: what a LAN neighbour would connect to.
@@ -26,12 +26,14 @@ const keepalivedConf = (vip: string, peer?: string) =>
   `    virtual_ipaddress {\n        ${vip}\n    }\n${peer ? `    unicast_peer {\n        ${peer}\n    }\n` : ''}}\n`;
 
 describe('a keepalived address that is a path', () => {
-  it('virtual_ipaddress { ../../../../<canary> } is refused by vrrp -t with keepalived\'s words for a bad address', async () => {
+  it("virtual_ipaddress { ../../../../<canary> } is refused by vrrp -t with keepalived's words for a bad address", async () => {
     const attacked = lab();
     writeFileSync(join(attacked.session, 'keepalived.conf'), keepalivedConf(CLIMB));
     const { code, output } = await run(attacked, 'vrrp', ['-t', '-f', 'keepalived.conf']);
     expect(code).toBe(1);
-    expect(output).toBe(`keepalived.conf:8: VRRP parsed invalid IP ${CLIMB}: an IPv4 address is four numbers from 0 to 255, e.g. 10.0.0.10/24\n`);
+    expect(output).toBe(
+      `keepalived.conf:8: VRRP parsed invalid IP ${CLIMB}: an IPv4 address is four numbers from 0 to 255, e.g. 10.0.0.10/24\n`,
+    );
     expectOutsideUntouched(attacked);
   });
 
@@ -40,7 +42,9 @@ describe('a keepalived address that is a path', () => {
     writeFileSync(join(attacked.session, 'keepalived.conf'), keepalivedConf('10.0.0.10/24', '../../x'));
     const { code, output } = await run(attacked, 'vrrp', ['-t', '-f', 'keepalived.conf']);
     expect(code).toBe(1);
-    expect(output).toContain('keepalived.conf:11: Configuration error: VRRP instance[VI_1] malformed unicast peer address[../../x]');
+    expect(output).toContain(
+      'keepalived.conf:11: Configuration error: VRRP instance[VI_1] malformed unicast peer address[../../x]',
+    );
   });
 
   describe('through the real path: the active-passive scenario under the supervisor, lb-01 restarted', () => {
@@ -50,7 +54,7 @@ describe('a keepalived address that is a path', () => {
       attacked = makeLab();
       // As the local bridge starts it: the session folder is the root of every program the supervisor starts.
       process.env.SANDBOX_ROOT = attacked.session;
-      sandbox = await SupervisorRun.start('active-passive', attacked.session);
+      sandbox = await SupervisorRun.start('active-passive', { folder: attacked.session });
     }, 60_000);
     afterAll(async () => {
       await sandbox?.stop('SIGTERM', { keepFolder: true });
@@ -69,15 +73,21 @@ describe('a keepalived address that is a path', () => {
       expect((await get('10.0.0.10:80')).status).toBe(200);
     }, 30_000);
 
-    it('the learner\'s edited keepalived-lb-01.conf stops lb-01 at its start, the canary is neither replaced nor removed, and lb-02 serves', async () => {
+    it("the learner's edited keepalived-lb-01.conf stops lb-01 at its start, the canary is neither replaced nor removed, and lb-02 serves", async () => {
       const file = join(attacked.session, 'keepalived-lb-01.conf');
       const edited = readFileSync(file, 'utf8').replace('10.0.0.10/24', CLIMB);
       writeFileSync(file, edited);
       const line = edited.split('\n').findIndex((text) => text.includes(CLIMB)) + 1;
       const from = sandbox.lastSeq();
       await sandbox.command({ cmd: 'restart', node: 'lb-01' });
-      const refusal = await sandbox.waitFor((e) => e.type === 'log' && e.node === 'lb-01' && e.text.includes(`VRRP parsed invalid IP ${CLIMB}`), 15_000, from);
-      expect(refusal).toMatchObject({ text: `keepalived-lb-01.conf:${line}: VRRP parsed invalid IP ${CLIMB}: an IPv4 address is four numbers from 0 to 255, e.g. 10.0.0.10/24` });
+      const refusal = await sandbox.waitFor(
+        (e) => e.type === 'log' && e.node === 'lb-01' && e.text.includes(`VRRP parsed invalid IP ${CLIMB}`),
+        15_000,
+        from,
+      );
+      expect(refusal).toMatchObject({
+        text: `keepalived-lb-01.conf:${line}: VRRP parsed invalid IP ${CLIMB}: an IPv4 address is four numbers from 0 to 255, e.g. 10.0.0.10/24`,
+      });
       await sandbox.waitFor((e) => e.type === 'vrrp.state' && e.node === 'lb-02' && e.state === 'MASTER', 15_000, from);
       expect((await get('10.0.0.10:80')).status).toBe(200);
       expectOutsideUntouched(attacked);
@@ -113,14 +123,16 @@ describe('names in the network folder', () => {
     expectOutsideUntouched(attacked);
   });
 
-  it('a real host\'s address is not part of the topology: connecting to it is refused and never reaches it', async () => {
+  it("a real host's address is not part of the topology: connecting to it is refused and never reaches it", async () => {
     const server = net.createServer();
     let reached = 0;
     server.on('connection', (socket) => (reached++, socket.destroy()));
     await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
     const port = (server.address() as net.AddressInfo).port;
     for (const host of ['127.0.0.1', lanAddress ?? '192.0.2.1']) {
-      const error = await new Promise<NodeJS.ErrnoException>((resolve) => connect(`${host}:${port}`).once('error', resolve));
+      const error = await new Promise<NodeJS.ErrnoException>((resolve) =>
+        connect(`${host}:${port}`).once('error', resolve),
+      );
       expect(error.code).toBe('ECONNREFUSED');
     }
     server.close();
@@ -153,14 +165,14 @@ describe('loopback only, by hand (no sandbox network)', () => {
     }
   });
 
-  it('listen on one of this machine\'s LAN addresses is refused with EADDRNOTAVAIL', async () => {
+  it("listen on one of this machine's LAN addresses is refused with EADDRNOTAVAIL", async () => {
     await expect(listen(net.createServer(), `${lanAddress ?? '192.0.2.1'}:0`)).rejects.toMatchObject({
       code: 'EADDRNOTAVAIL',
       message: expect.stringContaining("outside a sandbox, its programs listen on this computer's loopback only"),
     });
   });
 
-  it('the balancer\'s frontend, stats page and runtime API socket are bound to 127.0.0.1, and the LAN address is refused', async () => {
+  it("the balancer's frontend, stats page and runtime API socket are bound to 127.0.0.1, and the LAN address is refused", async () => {
     const attacked = lab();
     const [front, stats, runtime] = [await freePort(), await freePort(), await freePort()];
     writeFileSync(
@@ -171,7 +183,11 @@ describe('loopback only, by hand (no sandbox network)', () => {
     const balancer = start(attacked, 'balancer', ['-f', 'haproxy.cfg']);
     try {
       for (const port of [front, stats, runtime]) {
-        await waitUntil(() => boundAddresses(port).length > 0, 10_000, () => balancer.output());
+        await waitUntil(
+          () => boundAddresses(port).length > 0,
+          10_000,
+          () => balancer.output(),
+        );
         expect(boundAddresses(port)).toEqual(['0100007F']); // 127.0.0.1, and nothing on any other address
         if (lanAddress) expect(await connectError(lanAddress, port)).toBe('ECONNREFUSED');
         expect(await connectError('127.0.0.1', port)).toBe(undefined);
@@ -196,11 +212,21 @@ describe('loopback only, by hand (no sandbox network)', () => {
     );
     const balancer = start(attacked, 'balancer', ['-f', 'haproxy.cfg']);
     try {
-      await waitUntil(() => balancer.output().includes('Network is unreachable'), 10_000, () => balancer.output());
-      const answer = await new Promise<number>((resolve, reject) => http.get({ port: front, host: '127.0.0.1', path: '/' }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject));
+      await waitUntil(
+        () => balancer.output().includes('Network is unreachable'),
+        10_000,
+        () => balancer.output(),
+      );
+      const answer = await new Promise<number>((resolve, reject) =>
+        http
+          .get({ port: front, host: '127.0.0.1', path: '/' }, (res) => (res.resume(), resolve(res.statusCode ?? 0)))
+          .on('error', reject),
+      );
       expect(answer).toBe(503);
       expect(reached).toBe(0);
-      expect(balancer.output()).toContain(`Server be/s1 is DOWN, reason: Layer4 connection problem, info: "Network is unreachable"`);
+      expect(balancer.output()).toContain(
+        `Server be/s1 is DOWN, reason: Layer4 connection problem, info: "Network is unreachable"`,
+      );
       expectNoCanary(balancer.output());
     } finally {
       await balancer.stop();

@@ -5,7 +5,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSessionFile, sessionDirectory, sessionFileExists, strerror, writeSessionFile } from '../../../sandboxes/shared/session-folder';
+import {
+  readSessionFile,
+  sessionDirectory,
+  sessionFileExists,
+  strerror,
+  writeSessionFile,
+} from '../../../sandboxes/shared/session-folder';
 import { CANARY, expectOutsideUntouched, labPerTest } from './support';
 
 const lab = labPerTest();
@@ -28,7 +34,13 @@ describe('reading a file', () => {
 
   it('with a root, paths that leave it (.., absolute, NUL, empty) are refused as missing files', () => {
     const confined = lab();
-    for (const path of [join(confined.session, '../outside/canary.txt'), confined.canary, '/etc/passwd', `${confined.session}/a\0b`, '']) {
+    for (const path of [
+      join(confined.session, '../outside/canary.txt'),
+      confined.canary,
+      '/etc/passwd',
+      `${confined.session}/a\0b`,
+      '',
+    ]) {
       expect(refusal(() => readSessionFile(path, confined.session))).toBe('ENOENT');
       expect(sessionFileExists(path, confined.session)).toBe(false);
     }
@@ -44,7 +56,9 @@ describe('reading a file', () => {
     });
     expect(readSessionFile(join(confined.session, 'alias.cfg'), confined.session)).toBe('inside\n');
     expect(refusal(() => readSessionFile(join(confined.session, 'out.cfg'), confined.session))).toBe('ENOENT');
-    expect(refusal(() => readSessionFile(join(confined.session, 'conf', 'canary.txt'), confined.session))).toBe('ENOENT');
+    expect(refusal(() => readSessionFile(join(confined.session, 'conf', 'canary.txt'), confined.session))).toBe(
+      'ENOENT',
+    );
   });
 
   it('a hard link to an outside file is refused: the file has more than one name', () => {
@@ -79,16 +93,26 @@ describe('writing a file and making a folder', () => {
 
   it('saving to a path outside is refused and creates nothing', () => {
     const confined = lab();
-    expect(refusal(() => writeSessionFile(join(confined.outside, 'planted.txt'), 'x', confined.session))).toBe('ENOENT');
-    expect(refusal(() => writeSessionFile(join(confined.session, '../outside/canary.txt'), 'x', confined.session))).toBe('ENOENT');
+    expect(refusal(() => writeSessionFile(join(confined.outside, 'planted.txt'), 'x', confined.session))).toBe(
+      'ENOENT',
+    );
+    expect(
+      refusal(() => writeSessionFile(join(confined.session, '../outside/canary.txt'), 'x', confined.session)),
+    ).toBe('ENOENT');
     expectOutsideUntouched(confined);
   });
 
   it('a data folder inside is made; one outside, or behind a folder link that leads out, is refused and not made', () => {
     const confined = lab((made) => symlinkSync(made.outside, join(made.session, 'data')));
-    expect(sessionDirectory(join(confined.session, 'db', 'db-01'), confined.session)).toBe(join(confined.session, 'db', 'db-01'));
+    expect(sessionDirectory(join(confined.session, 'db', 'db-01'), confined.session)).toBe(
+      join(confined.session, 'db', 'db-01'),
+    );
     expect(existsSync(join(confined.session, 'db', 'db-01'))).toBe(true);
-    for (const path of [join(confined.outside, 'db-01'), join(confined.session, 'data', 'db-01'), join(confined.session, '..', 'db-01')]) {
+    for (const path of [
+      join(confined.outside, 'db-01'),
+      join(confined.session, 'data', 'db-01'),
+      join(confined.session, '..', 'db-01'),
+    ]) {
       expect(refusal(() => sessionDirectory(path, confined.session))).toBe('ENOENT');
     }
     expectOutsideUntouched(confined);

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, expect } from 'vitest';
 import { spawnEnv } from '../../support/constraints';
+import { dist } from '../../support/sandbox-node';
 
-export const dist = join(import.meta.dirname, '..', '..', '..', 'sandboxes', 'dist');
 export const CANARY = 'canary-first-line: do not show me\ncanary-second-line: do not change me\n';
 
 export interface Lab {
@@ -22,7 +22,13 @@ export interface Lab {
 
 export function makeLab(setUp: (lab: Lab) => void = () => {}): Lab {
   const base = mkdtempSync(join(tmpdir(), 'confine-'));
-  const lab: Lab = { base, session: join(base, 'session'), outside: join(base, 'outside'), canary: join(base, 'outside', 'canary.txt'), before: {} };
+  const lab: Lab = {
+    base,
+    session: join(base, 'session'),
+    outside: join(base, 'outside'),
+    canary: join(base, 'outside', 'canary.txt'),
+    before: {},
+  };
   mkdirSync(lab.session);
   mkdirSync(lab.outside);
   writeFileSync(lab.canary, CANARY);
@@ -83,7 +89,13 @@ export interface Run {
  * Runs a sandbox program (the real bundle) in the lab's session folder as the local bridge starts it, with
  * SANDBOX_ROOT set, and waits for it to end (at most `ms`: every attack here must end the program with an error).
  */
-export async function run(lab: Lab, program: string, args: string[], env: Record<string, string> = {}, ms = 10_000): Promise<Run> {
+export async function run(
+  lab: Lab,
+  program: string,
+  args: string[],
+  env: Record<string, string> = {},
+  ms = 10_000,
+): Promise<Run> {
   const started = start(lab, program, args, env);
   const timer = setTimeout(() => started.child.kill('SIGKILL'), ms);
   await new Promise((resolve) => started.child.once('close', resolve));

@@ -9,12 +9,16 @@ import { cases } from '../../../bench/config-cases';
 const BOUND_MS = 5_000;
 
 describe('config checks in linear time', () => {
-  it.each(cases.map((c) => [`${c.program}: ${c.shape}`, c] as const))('%s: right verdict, well within the bound', (_, { make, check, expect: verdict }) => {
-    const text = make();
-    const used = process.cpuUsage();
-    const result = check(text);
-    const { user, system } = process.cpuUsage(used);
-    expect(result).toMatch(verdict);
-    expect((user + system) / 1000).toBeLessThan(BOUND_MS);
-  }, 120_000);
+  it.each(cases.map((c) => [`${c.program}: ${c.shape}`, c] as const))(
+    '%s: right verdict, well within the bound',
+    (_, { make, check, expect: verdict }) => {
+      const text = make();
+      const used = process.cpuUsage();
+      const result = check(text);
+      const { user, system } = process.cpuUsage(used);
+      expect(result).toMatch(verdict);
+      expect((user + system) / 1000).toBeLessThan(BOUND_MS);
+    },
+    120_000,
+  );
 });

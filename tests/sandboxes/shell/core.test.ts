@@ -45,7 +45,8 @@ describe('splitting a command line', () => {
   });
 
   it('quotes a word so it splits back to itself', () => {
-    for (const word of ['plain.cfg', 'two words', "it's", '']) expect(parseLine(`x ${quoteWord(word)}`).pipeline[0][1]).toBe(word);
+    for (const word of ['plain.cfg', 'two words', "it's", ''])
+      expect(parseLine(`x ${quoteWord(word)}`).pipeline[0][1]).toBe(word);
   });
 });
 
@@ -82,7 +83,8 @@ describe('the editor model', () => {
 describe('load statistics', () => {
   it('counts answers per server, errors by kind and nearest-rank percentiles', () => {
     const stats = new LoadStats();
-    for (let ms = 1; ms <= 100; ms++) stats.record({ answered: true, status: 200, servedBy: ms % 2 ? 'web-01' : 'web-02', ms });
+    for (let ms = 1; ms <= 100; ms++)
+      stats.record({ answered: true, status: 200, servedBy: ms % 2 ? 'web-01' : 'web-02', ms });
     stats.record({ answered: true, status: 503, servedBy: undefined, ms: 0.5 });
     stats.record({ answered: false, kind: 'connection refused' });
     expect(Object.fromEntries(stats.servers)).toEqual({ 'web-01': 50, 'web-02': 50 });

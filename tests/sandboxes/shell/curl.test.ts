@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { SandboxFolder, sandboxWithShell } from './sandbox';
-import { keys, ShellSession } from './terminal';
+import { keys, ShellSession } from '../../support/terminal';
 
 /** A web server that says who served the request and echoes what it received. */
 const echoServer: http.RequestListener = (req, res) => {
@@ -11,7 +11,12 @@ const echoServer: http.RequestListener = (req, res) => {
     res.setHeader('X-Served-By', 'web-01');
     res.setHeader('Content-Type', 'text/plain');
     res.end(
-      [`${req.method} ${req.url} from ${req.socket.remoteAddress}`, `content-type=${req.headers['content-type'] ?? '-'}`, `x-trace=${req.headers['x-trace'] ?? '-'}`, `body=${body}`].join('\n') + '\n',
+      [
+        `${req.method} ${req.url} from ${req.socket.remoteAddress}`,
+        `content-type=${req.headers['content-type'] ?? '-'}`,
+        `x-trace=${req.headers['x-trace'] ?? '-'}`,
+        `body=${body}`,
+      ].join('\n') + '\n',
     );
   });
 };
@@ -24,7 +29,9 @@ describe('curl in the shell', () => {
   });
 
   it('fetches a page through the sandbox network, as the learner at 203.0.113.10', async () => {
-    expect(await lab.shell.command('curl http://10.0.0.2/hello')).toBe('GET /hello from 203.0.113.10\ncontent-type=-\nx-trace=-\nbody=');
+    expect(await lab.shell.command('curl http://10.0.0.2/hello')).toBe(
+      'GET /hello from 203.0.113.10\ncontent-type=-\nx-trace=-\nbody=',
+    );
   });
 
   it('shows the status line and headers with -i', async () => {
@@ -51,9 +58,13 @@ describe('curl in the shell', () => {
 
   it('sends the method, body and headers given with -X, -d and -H', async () => {
     const output = await lab.shell.command(`curl -X PUT -d 'name=ada' -d lang=en -H 'X-Trace: 42' 10.0.0.2/users/1`);
-    expect(output).toBe('PUT /users/1 from 203.0.113.10\ncontent-type=application/x-www-form-urlencoded\nx-trace=42\nbody=name=ada&lang=en');
+    expect(output).toBe(
+      'PUT /users/1 from 203.0.113.10\ncontent-type=application/x-www-form-urlencoded\nx-trace=42\nbody=name=ada&lang=en',
+    );
     const verbose = await lab.shell.command(`curl -v -d x -H 'Content-Type: text/plain' -H 'User-Agent: me' 10.0.0.2`);
-    expect(verbose).toMatch(/> POST \/ HTTP\/1\.1\n> Host: 10\.0\.0\.2\n> Accept: \*\/\*\n> Content-Type: text\/plain\n> User-Agent: me\n> Content-Length: 1\n/);
+    expect(verbose).toMatch(
+      /> POST \/ HTTP\/1\.1\n> Host: 10\.0\.0\.2\n> Accept: \*\/\*\n> Content-Type: text\/plain\n> User-Agent: me\n> Content-Length: 1\n/,
+    );
   });
 
   it('prints the status code with -s -o /dev/null -w', async () => {
@@ -83,11 +94,19 @@ describe('curl in the shell', () => {
   });
 
   it("answers bad usage with curl's own messages", async () => {
-    expect(await lab.shell.command('curl -z')).toBe("curl: option -z: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information");
-    expect(await lab.shell.command('curl -X')).toBe("curl: option -X: requires parameter\ncurl: try 'curl --help' or 'curl --manual' for more information");
-    expect(await lab.shell.command('curl -i')).toBe("curl: no URL specified!\ncurl: try 'curl --help' or 'curl --manual' for more information");
+    expect(await lab.shell.command('curl -z')).toBe(
+      "curl: option -z: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information",
+    );
+    expect(await lab.shell.command('curl -X')).toBe(
+      "curl: option -X: requires parameter\ncurl: try 'curl --help' or 'curl --manual' for more information",
+    );
+    expect(await lab.shell.command('curl -i')).toBe(
+      "curl: no URL specified!\ncurl: try 'curl --help' or 'curl --manual' for more information",
+    );
     expect(await lab.shell.command('curl web-01')).toBe('curl: (6) Could not resolve host: web-01');
-    expect(await lab.shell.command('curl ftp://10.0.0.2/')).toBe('curl: (1) Protocol "ftp" not supported or disabled in libcurl');
+    expect(await lab.shell.command('curl ftp://10.0.0.2/')).toBe(
+      'curl: (1) Protocol "ftp" not supported or disabled in libcurl',
+    );
   });
 });
 

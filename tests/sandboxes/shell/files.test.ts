@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxFolder } from './sandbox';
-import { keys, ShellSession } from './terminal';
+import { keys, ShellSession } from '../../support/terminal';
 
 const CONFIG = `frontend fe_web
     bind :80
@@ -40,15 +40,21 @@ describe('cat and edit in the shell', () => {
   });
 
   it('refuses paths that leave the session folder or reach the sandbox internals', async () => {
-    expect(await shell.command(`cat ${up}`)).toBe(`cat: ${up}: outside the session folder; files here: haproxy.cfg, hard.txt`);
+    expect(await shell.command(`cat ${up}`)).toBe(
+      `cat: ${up}: outside the session folder; files here: haproxy.cfg, hard.txt`,
+    );
     expect(await shell.command('cat /etc/passwd')).toMatch(/^cat: \/etc\/passwd: outside the session folder/);
     expect(await shell.command('cat link.txt')).toMatch(/^cat: link\.txt: outside the session folder/);
     // A hard link is the outside file itself under a name in the folder.
     expect(await shell.command('cat hard.txt')).toMatch(/^cat: hard\.txt: outside the session folder/);
     expect(await shell.command('edit hard.txt')).toMatch(/^edit: hard\.txt: outside the session folder/);
-    expect(await shell.command('cat .sandbox/control.json')).toMatch(/^cat: \.sandbox\/control\.json: not one of the scenario's files/);
+    expect(await shell.command('cat .sandbox/control.json')).toMatch(
+      /^cat: \.sandbox\/control\.json: not one of the scenario's files/,
+    );
     expect(await shell.command(`edit ${up}`)).toMatch(/^edit: .*: outside the session folder/);
-    expect(await shell.command('cat haproxy.cgf')).toBe("cat: haproxy.cgf: No such file or directory (did you mean 'haproxy.cfg'?)");
+    expect(await shell.command('cat haproxy.cgf')).toBe(
+      "cat: haproxy.cgf: No such file or directory (did you mean 'haproxy.cfg'?)",
+    );
     expect(readFileSync(secret, 'utf8')).toBe('secret\n');
   });
 

@@ -6,19 +6,23 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commands } from '../../../sandboxes/shell/commands/index';
 import { wrap } from '../../../sandboxes/shell/wrap';
-import { ShellSession } from './terminal';
+import { ShellSession } from '../../support/terminal';
 
 const words = (text: string) => text.split(/\s+/).filter(Boolean);
 
 describe('wrapping a usage text', () => {
-  it('breaks long lines between words and lines an option\'s description up under its start', () => {
+  it("breaks long lines between words and lines an option's description up under its start", () => {
     const text = '  -r RATE       requests per second (default 10), sent on schedule even if answers are slow';
     expect(wrap(text, 50)).toBe(
-      ['  -r RATE       requests per second (default 10),', '                sent on schedule even if answers', '                are slow'].join('\n'),
+      [
+        '  -r RATE       requests per second (default 10),',
+        '                sent on schedule even if answers',
+        '                are slow',
+      ].join('\n'),
     );
   });
 
-  it('keeps every word of every command\'s usage whole, at 40 and at 80 columns', () => {
+  it("keeps every word of every command's usage whole, at 40 and at 80 columns", () => {
     for (const width of [40, 80]) {
       for (const command of commands) {
         const wrapped = wrap(command.usage, width);
@@ -41,7 +45,9 @@ for (const columns of [40, 80]) {
 
     it('greets, then lists every command on one screen, no line wrapped by the terminal', async () => {
       await shell.waitForPrompt(1);
-      expect(words(await shell.text())).toEqual(words("Sandbox terminal. Type 'help' for the commands. learner@laptop:~$"));
+      expect(words(await shell.text())).toEqual(
+        words("Sandbox terminal. Type 'help' for the commands. learner@laptop:~$"),
+      );
       const output = await shell.command('help');
       const lines = output.split('\n');
       // The command's own line and the next prompt take two more rows.

@@ -20,7 +20,8 @@ describe('curl over https', () => {
       let request = '';
       tls.on('data', (chunk: Buffer) => {
         request += chunk;
-        if (request.includes('\r\n\r\n')) tls.end('HTTP/1.1 200 OK\r\nContent-Length: 15\r\nConnection: close\r\n\r\nsecure, hello!\n');
+        if (request.includes('\r\n\r\n'))
+          tls.end('HTTP/1.1 200 OK\r\nContent-Length: 15\r\nConnection: close\r\n\r\nsecure, hello!\n');
       });
       tls.on('error', () => socket.destroy());
     });
@@ -47,7 +48,9 @@ describe('curl over https', () => {
 
   it("refuses a certificate from a CA it does not trust, with curl's error 60", async () => {
     const output = await lab.shell.command(`curl --cacert other-ca.pem ${resolve} https://www.example.com/`);
-    expect(output).toMatch(/^curl: \(60\) SSL certificate problem: unable to get local issuer certificate\nMore details here: https:\/\/curl\.se\/docs\/sslcerts\.html\n/);
+    expect(output).toMatch(
+      /^curl: \(60\) SSL certificate problem: unable to get local issuer certificate\nMore details here: https:\/\/curl\.se\/docs\/sslcerts\.html\n/,
+    );
   });
 
   it('refuses a certificate for another name', async () => {
@@ -59,11 +62,17 @@ describe('curl over https', () => {
   it('load sends its traffic over https too, trusting the same CA and naming the host with --resolve', async () => {
     const output = await lab.shell.command(`load -r 10 -d 1s ${resolve} https://www.example.com/`, 20_000);
     expect(output).toMatch(/^10 requests in 1\.\d s \(\d+\.\d\/s\): 10 ok, 0 failed$/m);
-    expect(await lab.shell.command('load -r 5 -d 1s --resolve www.example.com https://www.example.com/')).toMatch(/^load: --resolve wants NAME:PORT:ADDRESS/);
+    expect(await lab.shell.command('load -r 5 -d 1s --resolve www.example.com https://www.example.com/')).toMatch(
+      /^load: --resolve wants NAME:PORT:ADDRESS/,
+    );
   });
 
   it('fails the handshake against a plain HTTP port, and will not skip the check with -k', async () => {
-    expect(await lab.shell.command('curl https://10.0.0.2:80/')).toBe('curl: (35) error:0A00010B:SSL routines::wrong version number');
-    expect(await lab.shell.command(`curl -k ${resolve} https://www.example.com/`)).toMatch(/^curl: option -k: not supported by this sandbox/);
+    expect(await lab.shell.command('curl https://10.0.0.2:80/')).toBe(
+      'curl: (35) error:0A00010B:SSL routines::wrong version number',
+    );
+    expect(await lab.shell.command(`curl -k ${resolve} https://www.example.com/`)).toMatch(
+      /^curl: option -k: not supported by this sandbox/,
+    );
   });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { JobTable, MAX_JOBS } from '../../../sandboxes/shell/jobs';
 import { parseLine } from '../../../sandboxes/shell/words';
 import { sandboxWithShell } from './sandbox';
-import { keys } from './terminal';
+import { keys } from '../../support/terminal';
 
 const PROMPT = 'learner@laptop:~$ ';
 
@@ -18,7 +18,10 @@ describe('the job table', () => {
     start('load -r 20 -d 10s');
     start('sniff lb-01');
     await Promise.resolve();
-    expect(table.list()).toEqual(['[1]-  Running                 load -r 20 -d 10s &', '[2]+  Running                 sniff lb-01 &']);
+    expect(table.list()).toEqual([
+      '[1]-  Running                 load -r 20 -d 10s &',
+      '[2]+  Running                 sniff lb-01 &',
+    ]);
     expect(table.find(undefined)).toMatchObject({ id: 2 });
     expect(table.find('%1')).toMatchObject({ id: 1 });
     expect(table.find('%-')).toMatchObject({ id: 1 });
@@ -26,20 +29,32 @@ describe('the job table', () => {
     ends[0](0);
     ends[1](1);
     await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(table.notices()).toEqual(['[1]-  Done                    load -r 20 -d 10s', '[2]+  Exit 1                  sniff lb-01']);
+    expect(table.notices()).toEqual([
+      '[1]-  Done                    load -r 20 -d 10s',
+      '[2]+  Exit 1                  sniff lb-01',
+    ]);
     expect(table.notices()).toEqual([]);
     expect(table.find(undefined)).toBe('current: no such job');
   });
 
   it(`refuses a job past ${MAX_JOBS} running ones, with what to do instead`, () => {
     const table = new JobTable();
-    for (let i = 0; i < MAX_JOBS; i++) expect(table.start('load', () => new Promise<number>(() => {}))).not.toBeTypeOf('string');
-    expect(table.start('load', async () => 0)).toBe(`${MAX_JOBS} jobs are already running in the background (type jobs to list them; fg %N, then Ctrl-C, stops one)`);
+    for (let i = 0; i < MAX_JOBS; i++)
+      expect(table.start('load', () => new Promise<number>(() => {}))).not.toBeTypeOf('string');
+    expect(table.start('load', async () => 0)).toBe(
+      `${MAX_JOBS} jobs are already running in the background (type jobs to list them; fg %N, then Ctrl-C, stops one)`,
+    );
   });
 
   it('reads a trailing & as "in the background", outside quotes only', () => {
-    expect(parseLine('load -r 20 -d 10s &')).toMatchObject({ pipeline: [['load', '-r', '20', '-d', '10s']], background: true });
-    expect(parseLine('sniff -c 12 lb-01&  ')).toMatchObject({ pipeline: [['sniff', '-c', '12', 'lb-01']], background: true });
+    expect(parseLine('load -r 20 -d 10s &')).toMatchObject({
+      pipeline: [['load', '-r', '20', '-d', '10s']],
+      background: true,
+    });
+    expect(parseLine('sniff -c 12 lb-01&  ')).toMatchObject({
+      pipeline: [['sniff', '-c', '12', 'lb-01']],
+      background: true,
+    });
     expect(parseLine("echo 'a & b'")).toMatchObject({ pipeline: [['echo', 'a & b']], background: false });
     expect(() => parseLine('load & curl http://10.0.0.2/')).toThrow("`&' must end the line");
     expect(() => parseLine('&')).toThrow("syntax error near unexpected token `&'");
@@ -65,7 +80,10 @@ describe('background jobs in the shell', () => {
     // The summary sits above the prompt, and the prompt with the half-typed line was drawn again under it.
     expect(lines[lines.length - 1]).toBe(`${PROMPT}echo still typ`);
     expect(lines.filter((l) => l.includes('echo still typ'))).toHaveLength(1);
-    expect(await lab.shell.cursorLine()).toEqual({ text: `${PROMPT}echo still typ`, column: PROMPT.length + 'echo still typ'.length });
+    expect(await lab.shell.cursorLine()).toEqual({
+      text: `${PROMPT}echo still typ`,
+      column: PROMPT.length + 'echo still typ'.length,
+    });
     lab.shell.type('ing');
     // bash reports the finished job just before the next prompt, after the command's own output.
     expect(await lab.shell.command('')).toBe('still typing\n[1]+  Done                    load -r 20 -d 2s');
@@ -91,7 +109,8 @@ describe('background jobs in the shell', () => {
   });
 
   it(`allows ${MAX_JOBS} jobs at once and says so past that`, async () => {
-    for (let i = 1; i <= MAX_JOBS; i++) expect(await lab.shell.command('load -r 1 -d 60s &')).toBe(`[${i}] load -r 1 -d 60s &`);
+    for (let i = 1; i <= MAX_JOBS; i++)
+      expect(await lab.shell.command('load -r 1 -d 60s &')).toBe(`[${i}] load -r 1 -d 60s &`);
     expect(await lab.shell.command('load -r 1 -d 60s &')).toBe(
       `shell: ${MAX_JOBS} jobs are already running in the background (type jobs to list them; fg %N, then Ctrl-C, stops one)`,
     );
@@ -118,6 +137,8 @@ describe('background jobs in the shell', () => {
       'edit: needs the terminal (it cannot run inside a pipe or in the background)',
       '[1]+  Exit 1                  edit haproxy.cfg',
     ]);
-    expect(await lab.shell.command('echo a & echo b')).toBe("shell: `&' must end the line: it runs the command before it in the background (one job per line)");
+    expect(await lab.shell.command('echo a & echo b')).toBe(
+      "shell: `&' must end the line: it runs the command before it in the background (one job per line)",
+    );
   });
 });

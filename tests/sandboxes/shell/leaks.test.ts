@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scenarioWithShell } from './scenario';
+import { scenarioWithShell } from '../../support/supervisor';
 
 const INSTALLED = resolve(import.meta.dirname, '../../..');
 
@@ -14,7 +14,11 @@ const INSTALLED = resolve(import.meta.dirname, '../../..');
 function leaks(text: string, folder: string): string[] {
   return text
     .split('\n')
-    .filter((line) => /127\.0\.0\.1:(?!9999\b)\d+/.test(line) || [folder, tmpdir(), INSTALLED, '/sandboxes/dist', 'node_modules'].some((p) => line.includes(p)));
+    .filter(
+      (line) =>
+        /127\.0\.0\.1:(?!9999\b)\d+/.test(line) ||
+        [folder, tmpdir(), INSTALLED, '/sandboxes/dist', 'node_modules'].some((p) => line.includes(p)),
+    );
 }
 
 describe('the sandbox keeps its machinery out of sight', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keys, ShellSession } from './terminal';
+import { keys, ShellSession } from '../../support/terminal';
 
 describe('the shell at its prompt', () => {
   let folder: string;
@@ -29,7 +29,9 @@ describe('the shell at its prompt', () => {
 
   it('edits the line with arrows, Home, End, Delete and Backspace before running it', async () => {
     // "echo wrld" → left ×3, type "o" → "echo world"; Home, Delete ×4, type "echo" (no change), End, Backspace, "d!"
-    shell.type(`echo wrld${keys.left.repeat(3)}o${keys.home}${keys.delete.repeat(4)}echo${keys.end}${keys.backspace}d!`);
+    shell.type(
+      `echo wrld${keys.left.repeat(3)}o${keys.home}${keys.delete.repeat(4)}echo${keys.end}${keys.backspace}d!`,
+    );
     await shell.waitFor('echo world!');
     expect(await shell.cursorLine()).toEqual({ text: 'learner@laptop:~$ echo world!', column: 29 });
     const output = await shell.command('');
@@ -57,14 +59,20 @@ describe('the shell at its prompt', () => {
     await shell.waitFor(/\$ echo draft$/m);
     expect(await shell.command('')).toBe('draft');
     const n = (i: number) => String(earlier + i).padStart(5);
-    expect(await shell.command('history 4')).toBe(`${n(0)}  echo one\n${n(1)}  echo two\n${n(2)}  echo draft\n${n(3)}  history 4`);
+    expect(await shell.command('history 4')).toBe(
+      `${n(0)}  echo one\n${n(1)}  echo two\n${n(2)}  echo draft\n${n(3)}  history 4`,
+    );
   });
 
   it('answers a typo with command not found and the command that was meant', async () => {
     expect(await shell.command('hlep')).toBe("hlep: command not found (did you mean 'help'?)");
     expect(await shell.command('xyzzy')).toBe("xyzzy: command not found. Type 'help' to list the commands");
-    expect(await shell.command('vim haproxy.cfg')).toBe('vim: command not found (in this sandbox, edit FILE is the editor)');
-    expect(await shell.command('help histroy')).toBe("help: no command named 'histroy' (did you mean 'history'?). Type 'help' to list them.");
+    expect(await shell.command('vim haproxy.cfg')).toBe(
+      'vim: command not found (in this sandbox, edit FILE is the editor)',
+    );
+    expect(await shell.command('help histroy')).toBe(
+      "help: no command named 'histroy' (did you mean 'history'?). Type 'help' to list them.",
+    );
   });
 
   it('completes command names with Tab and lists the choices when it cannot choose', async () => {
@@ -85,7 +93,7 @@ describe('the shell at its prompt', () => {
 
   it('keeps quoted words together and reports an unclosed quote', async () => {
     expect(await shell.command(`echo "two  spaces" 'and "quotes"'`)).toBe('two  spaces and "quotes"');
-    expect(await shell.command(`echo "open`)).toBe("shell: unexpected EOF while looking for matching `\"'");
+    expect(await shell.command(`echo "open`)).toBe('shell: unexpected EOF while looking for matching `"\'');
   });
 
   it('scrolls a line longer than the terminal sideways and keeps the cursor in view', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sandboxWithShell } from './sandbox';
-import { keys } from './terminal';
+import { keys } from '../../support/terminal';
 
 describe('load in the shell', () => {
   const lab = sandboxWithShell(async (sandbox) => {
@@ -47,7 +47,9 @@ describe('load in the shell', () => {
   });
 
   it('explains a bad option', async () => {
-    expect(await lab.shell.command('load -r fast')).toBe("load: -r wants requests per second from 1 to 1000, not 'fast'. Type 'help load' for the options.");
+    expect(await lab.shell.command('load -r fast')).toBe(
+      "load: -r wants requests per second from 1 to 1000, not 'fast'. Type 'help load' for the options.",
+    );
     expect(await lab.shell.command('load -d forever')).toBe(
       "load: -d wants a duration such as 10s, 500ms or 1m (at most 10m), not 'forever'. Type 'help load' for the options.",
     );

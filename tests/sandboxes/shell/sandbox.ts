@@ -6,10 +6,10 @@ import type net from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import { listen } from '../../../sandboxes/network/net';
-import { ShellSession } from './terminal';
 import { spawnEnv } from '../../support/constraints';
+import { dist } from '../../support/sandbox-node';
+import { withShell, type ShellSession } from '../../support/terminal';
 
 export class SandboxFolder {
   readonly folder = mkdtempSync(join(tmpdir(), 'shell-'));
@@ -23,7 +23,10 @@ export class SandboxFolder {
 
   /** Writes control.json, as the supervisor does once the scenario is up. */
   announce(controlPort = 1): void {
-    writeFileSync(join(this.folder, '.sandbox', 'control.json'), JSON.stringify({ port: controlPort, secret: 'not used here', net: this.net, client: '203.0.113.10' }));
+    writeFileSync(
+      join(this.folder, '.sandbox', 'control.json'),
+      JSON.stringify({ port: controlPort, secret: 'not used here', net: this.net, client: '203.0.113.10' }),
+    );
   }
 
   /** Runs an HTTP server as the node at `address` (e.g. "10.0.0.2:80") on the sandbox network. */
@@ -53,8 +56,7 @@ export class SandboxFolder {
    * resolves once it listens on `port` there.
    */
   async run(program: string, address: string, port: number, args: string[]): Promise<ChildProcess> {
-    const bundle = join(import.meta.dirname, '../../../sandboxes/dist', `${program}.js`);
-    const node = spawn(process.execPath, [bundle, ...args], {
+    const node = spawn(process.execPath, [join(dist, `${program}.js`), ...args], {
       cwd: this.folder,
       env: spawnEnv({ ...process.env, SANDBOX_NET: this.net, SANDBOX_ADDR: address, SANDBOX_EVENTS: undefined }),
       stdio: ['pipe', 'ignore', 'inherit'],
@@ -89,24 +91,20 @@ export class SandboxFolder {
  * A sandbox folder set up by `setUp` (servers as nodes, files), announced as a running scenario, with a learner's shell
  * in it, for the tests of one describe block; both go away after the last test.
  */
-export function sandboxWithShell(setUp: (sandbox: SandboxFolder) => Promise<void>): { readonly sandbox: SandboxFolder; readonly shell: ShellSession } {
+export function sandboxWithShell(setUp: (sandbox: SandboxFolder) => Promise<void>): {
+  readonly sandbox: SandboxFolder;
+  readonly shell: ShellSession;
+} {
   const sandbox = new SandboxFolder();
-  let shell: ShellSession | undefined;
-  beforeAll(async () => {
+  const start = async () => {
     await setUp(sandbox);
     sandbox.announce();
-    shell = new ShellSession(sandbox.folder);
-    await shell.waitForPrompt(1);
-  });
-  afterAll(async () => {
-    await shell?.close();
-    await sandbox.remove();
-  });
+  };
+  const lab = withShell({ folder: sandbox.folder, start, stop: () => sandbox.remove() });
   return {
     sandbox,
     get shell() {
-      if (!shell) throw new Error('the shell runs only while the tests of its describe block run');
-      return shell;
+      return lab.shell;
     },
   };
 }

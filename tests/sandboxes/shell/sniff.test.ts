@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileFilter } from '../../../sandboxes/shell/capture-filter';
-import { scenarioWithShell } from './scenario';
+import { scenarioWithShell } from '../../support/supervisor';
 
 const NODES: Record<string, string> = { 'lb-01': '10.0.0.2', 'web-01': '10.0.0.11' };
 const lookup = (name: string) => NODES[name];
@@ -53,7 +53,18 @@ describe("sniff's filter expressions", () => {
         return (e as Error).message;
       }
     };
-    for (const bad of ['port', 'host', 'port 80 and', '(port 80', 'bogus', 'not', '80', '10.0.0.2', 'port 80 port 81', 'src dst port 80']) {
+    for (const bad of [
+      'port',
+      'host',
+      'port 80 and',
+      '(port 80',
+      'bogus',
+      'not',
+      '80',
+      '10.0.0.2',
+      'port 80 port 81',
+      'src dst port 80',
+    ]) {
       expect([bad, error(bad)]).toEqual([bad, "can't parse filter expression: syntax error"]);
     }
     expect(error('host db-09')).toBe("unknown host 'db-09'");
@@ -71,11 +82,14 @@ describe("sniff on the TLS lesson's balancer", () => {
   async function expectDoneNotice(line: string): Promise<void> {
     await lab.shell.command('');
     const screen = await lab.shell.text();
-    const notices = screen.slice(screen.lastIndexOf(`[1] ${line} &`)).split('\n').filter((l) => l.startsWith('[1]+'));
+    const notices = screen
+      .slice(screen.lastIndexOf(`[1] ${line} &`))
+      .split('\n')
+      .filter((l) => l.startsWith('[1]+'));
     expect(notices).toEqual([`[1]+  Done                    ${line}`]);
   }
 
-  it('shows the learner\'s login in the background, health checks filtered out, as the lesson asks', async () => {
+  it("shows the learner's login in the background, health checks filtered out, as the lesson asks", async () => {
     const started = await lab.shell.command('sniff -c 2 lb-01 host 203.0.113.10 &');
     expect(started).toMatch(/^\[1\] sniff -c 2 lb-01 host 203\.0\.113\.10 &/);
     await lab.shell.waitFor("listening on lb-01 (10.0.0.2), keeping what matches 'host 203.0.113.10'");
@@ -91,25 +105,38 @@ describe("sniff on the TLS lesson's balancer", () => {
     await expectDoneNotice('sniff -c 2 lb-01 host 203.0.113.10');
   });
 
-  it('shows the TLS hellos and the name over HTTPS, but not the password, with the lesson\'s command', async () => {
+  it("shows the TLS hellos and the name over HTTPS, but not the password, with the lesson's command", async () => {
     const config = join(lab.scenario.folder, 'haproxy.cfg');
-    writeFileSync(config, readFileSync(config, 'utf8').replace('    bind :80\n', '    bind :80\n    bind :443 ssl crt site.pem\n'));
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace('    bind :80\n', '    bind :80\n    bind :443 ssl crt site.pem\n'),
+    );
     expect(await lab.shell.command('reload')).toMatch(/^reloaded lb-01/);
     const sniffing = 'sniff -c 4 lb-01 host 203.0.113.10 and port 443';
-    expect(await lab.shell.command(`${sniffing} &`)).toMatch(/^\[1\] sniff -c 4 lb-01 host 203\.0\.113\.10 and port 443 &/);
+    expect(await lab.shell.command(`${sniffing} &`)).toMatch(
+      /^\[1\] sniff -c 4 lb-01 host 203\.0\.113\.10 and port 443 &/,
+    );
     await lab.shell.waitFor("keeping what matches 'host 203.0.113.10 and port 443'");
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    await lab.shell.command("curl -d 'user=ada&password=s3cret' --resolve www.example.com:443:10.0.0.2 https://www.example.com/");
+    await lab.shell.command(
+      "curl -d 'user=ada&password=s3cret' --resolve www.example.com:443:10.0.0.2 https://www.example.com/",
+    );
     const screen = await lab.shell.waitFor(/^4 packets captured$/m, 10_000);
     const packets = screen
       .slice(screen.lastIndexOf('keeping what matches'))
       .split('\n')
       .filter((line) => /^\d\d:\d\d:\d\d\.\d{3} IP |^ {4}TLS /.test(line));
     expect(packets.filter((line) => / IP /.test(line))).toHaveLength(4);
-    expect(packets.join('\n')).toMatch(/^\d\S+ IP 203\.0\.113\.10\.\d+ > 10\.0\.0\.2\.443: .*\n {4}TLS 1\.3 Handshake: ClientHello \(server_name=www\.example\.com\)/m);
-    expect(packets.join('\n')).toMatch(/^\d\S+ IP 10\.0\.0\.2\.443 > 203\.0\.113\.10\.\d+: .*\n {4}TLS 1\.3 Handshake: ServerHello/m);
+    expect(packets.join('\n')).toMatch(
+      /^\d\S+ IP 203\.0\.113\.10\.\d+ > 10\.0\.0\.2\.443: .*\n {4}TLS 1\.3 Handshake: ClientHello \(server_name=www\.example\.com\)/m,
+    );
+    expect(packets.join('\n')).toMatch(
+      /^\d\S+ IP 10\.0\.0\.2\.443 > 203\.0\.113\.10\.\d+: .*\n {4}TLS 1\.3 Handshake: ServerHello/m,
+    );
     // The request itself went by, encrypted.
-    expect(packets.join('\n')).toMatch(/^\d\S+ IP 203\.0\.113\.10\.\d+ > 10\.0\.0\.2\.443: .*\n {4}TLS Application Data, \d+ bytes encrypted/m);
+    expect(packets.join('\n')).toMatch(
+      /^\d\S+ IP 203\.0\.113\.10\.\d+ > 10\.0\.0\.2\.443: .*\n {4}TLS Application Data, \d+ bytes encrypted/m,
+    );
     expect(packets.join('\n')).not.toMatch(/s3cret|password/);
     await expectDoneNotice(sniffing);
   });

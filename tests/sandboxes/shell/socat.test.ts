@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxFolder } from './sandbox';
-import { ShellSession } from './terminal';
+import { ShellSession } from '../../support/terminal';
 
 // A balancer with its runtime API on a TCP stats socket, in front of one real web server.
 const CONFIG = `global
@@ -50,7 +50,9 @@ describe('socat to the balancer runtime API', () => {
     // A state change answers with an empty line, as HAProxy's does.
     expect(await shell.command(`echo "disable server be_app/web-01" | ${SOCAT}`)).toBe('');
     expect(await shell.command(`echo "show stat" | ${SOCAT}`)).toMatch(/^be_app,web-01,(?:[^,]*,){15}MAINT,/m);
-    expect(await shell.command('curl -i http://10.0.0.2/')).toMatch(/^HTTP\/1\.1 503 Service Unavailable\n[\s\S]*No server is available to handle this request\./);
+    expect(await shell.command('curl -i http://10.0.0.2/')).toMatch(
+      /^HTTP\/1\.1 503 Service Unavailable\n[\s\S]*No server is available to handle this request\./,
+    );
     expect(await shell.command(`echo "enable server be_app/web-01" | ${SOCAT}`)).toBe('');
   });
 
@@ -61,7 +63,11 @@ describe('socat to the balancer runtime API', () => {
   });
 
   it('explains the forms it does not know', async () => {
-    expect(await shell.command('echo x | socat stdio unix-connect:/var/run/haproxy.sock')).toMatch(/E unknown device\/address "unix-connect:\/var\/run\/haproxy\.sock"/);
-    expect(await shell.command(SOCAT)).toBe('socat: pipe the command in: echo "show stat" | socat stdio tcp4-connect:10.0.0.2:9999');
+    expect(await shell.command('echo x | socat stdio unix-connect:/var/run/haproxy.sock')).toMatch(
+      /E unknown device\/address "unix-connect:\/var\/run\/haproxy\.sock"/,
+    );
+    expect(await shell.command(SOCAT)).toBe(
+      'socat: pipe the command in: echo "show stat" | socat stdio tcp4-connect:10.0.0.2:9999',
+    );
   });
 });

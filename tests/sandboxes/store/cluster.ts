@@ -1,27 +1,25 @@
 // Runs store nodes as real processes (the bundle in sandboxes/dist) in a temporary session folder, with their
 // events parsed, so tests can wait for what a node reports.
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { freePort } from '../../support/ports';
 import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
-import { spawnEnv } from '../../support/constraints';
+import { startNode, type SandboxNode } from '../../support/sandbox-node';
 
-// From the project root (vitest's and npm's working directory), so the benchmark's bundle finds it too.
-const bundle = resolve('sandboxes/dist/store.js');
-
-export interface Running {
+export interface Running extends SandboxNode {
   name: string;
   address: string;
-  process: ChildProcess;
-  events: NodeEvent[];
-  stderr: string;
 }
 
 /** Sandbox addresses by node name, as the scenarios give them (DESIGN: db-01 is 10.0.0.21, mon-01 10.0.0.31). */
-const ADDRESSES: Record<string, string> = { 'db-01': '10.0.0.21', 'db-02': '10.0.0.22', 'db-03': '10.0.0.23', 'mon-01': '10.0.0.31' };
+const ADDRESSES: Record<string, string> = {
+  'db-01': '10.0.0.21',
+  'db-02': '10.0.0.22',
+  'db-03': '10.0.0.23',
+  'mon-01': '10.0.0.31',
+};
 
 export class Cluster {
   readonly dir = mkdtempSync(join(tmpdir(), 'store-'));
@@ -35,22 +33,20 @@ export class Cluster {
   }
 
   /** Starts `store <args>` as node `name`; resolves once it reports store.ready (or, for a monitor, at once). */
-  async start(name: string, args: string[], options: { ready?: boolean; env?: Record<string, string> } = {}): Promise<Running> {
-    const network = this.net ? { SANDBOX_NET: this.net, SANDBOX_ADDR: ADDRESSES[name] } : {};
-    const env = spawnEnv({ ...process.env, SANDBOX_EVENTS: '1', SANDBOX_NODE: name, ...network, ...options.env });
-    const child = spawn(process.execPath, [bundle, ...args], { cwd: this.dir, env });
-    const running: Running = { name, address: this.ports.has(name) ? await this.address(name) : '', process: child, events: [], stderr: '' };
-    this.nodes.set(name, running);
-    let buffered = '';
-    child.stdout!.on('data', (chunk) => {
-      buffered += chunk;
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        running.events.push(JSON.parse(buffered.slice(0, newline)));
-        buffered = buffered.slice(newline + 1);
-      }
+  async start(
+    name: string,
+    args: string[],
+    options: { ready?: boolean; env?: Record<string, string> } = {},
+  ): Promise<Running> {
+    const node = startNode('store', args, {
+      cwd: this.dir,
+      name,
+      net: this.net,
+      address: ADDRESSES[name],
+      env: options.env,
     });
-    child.stderr!.on('data', (chunk) => (running.stderr += chunk));
+    const running: Running = { ...node, name, address: this.ports.has(name) ? await this.address(name) : '' };
+    this.nodes.set(name, running);
     if (options.ready !== false) await this.waitFor(name, (e) => e.type === 'store.ready');
     return running;
   }
@@ -71,13 +67,22 @@ export class Cluster {
   }
 
   async standby(name: string, primary: string, extra: string[] = []): Promise<Running> {
-    return this.start(name, ['standby', '--listen', `:${await this.port(name)}`, '--name', name, '--primary', await this.address(primary), ...extra]);
+    return this.start(name, [
+      'standby',
+      '--listen',
+      `:${await this.port(name)}`,
+      '--name',
+      name,
+      '--primary',
+      await this.address(primary),
+      ...extra,
+    ]);
   }
 
   /** Restarts a node with the arguments it had (its data directory decides its role). */
   async restart(name: string): Promise<Running> {
     const old = this.nodes.get(name)!;
-    const args = old.process.spawnargs.slice(2);
+    const args = old.child.spawnargs.slice(2);
     return this.start(name, args);
   }
 
@@ -89,30 +94,13 @@ export class Cluster {
     return this.events(name).flatMap((e) => (e.type === 'log' ? [e.text] : []));
   }
 
-  /** Resolves with the first event of `name` matching `test` (past or future); rejects after `timeoutMs`. */
+  /** Resolves with the first event of `name` (as it runs now) matching `test`, past or future; rejects after `timeoutMs`. */
   waitFor(name: string, test: (event: NodeEvent) => boolean, timeoutMs = 20_000): Promise<NodeEvent> {
-    const started = Date.now();
-    return new Promise((resolve, reject) => {
-      const poll = () => {
-        const running = this.nodes.get(name)!;
-        const found = running.events.find(test);
-        if (found) return resolve(found);
-        if (Date.now() - started > timeoutMs) {
-          return reject(new Error(`${name}: no matching event within ${timeoutMs} ms; logs:\n${this.logs(name).join('\n')}\n${running.stderr}`));
-        }
-        setTimeout(poll, 10);
-      };
-      poll();
-    });
+    return this.nodes.get(name)!.next(test, timeoutMs);
   }
 
   kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const child = this.nodes.get(name)!.process;
-    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    });
+    return this.nodes.get(name)!.stop(signal);
   }
 
   /** Kills every node and removes the session folder, unless `keep` (to look at what went wrong). */
@@ -132,7 +120,10 @@ export function raw(address: string, lines: string[]): Promise<string[]> {
     let out = '';
     socket.on('data', (chunk) => {
       out += chunk;
-      if (out.split('\n').length > lines.length) socket.end(), resolve(out.trim().split('\n'));
+      if (out.split('\n').length > lines.length) {
+        socket.end();
+        resolve(out.trim().split('\n'));
+      }
     });
     socket.on('error', reject);
     socket.write(lines.join('\n') + '\n');

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { chooseNewPrimary, chooseSwitchoverCandidate, detectionMs, isDown, leaseMs, newestPrimary, writablePrimaries, type NodeView } from '../../../sandboxes/store/failover';
+import {
+  chooseNewPrimary,
+  chooseSwitchoverCandidate,
+  detectionMs,
+  isDown,
+  leaseMs,
+  newestPrimary,
+  writablePrimaries,
+  type NodeView,
+} from '../../../sandboxes/store/failover';
 import { SyncRep } from '../../../sandboxes/store/syncrep';
 
 const node = (name: string, over: Partial<NodeView>): NodeView => ({
@@ -34,8 +43,13 @@ describe('the failover decision', () => {
   });
 
   it('never promotes an unreachable standby, and says so when none is left', () => {
-    expect(chooseNewPrimary([node('db-2', { alive: false, write_lsn: 999 }), node('db-3', { write_lsn: 1 })]).promote?.name).toBe('db-3');
-    expect(chooseNewPrimary([node('db-2', { alive: false })])).toEqual({ promote: undefined, reason: 'no standby is reachable: nothing to promote' });
+    expect(
+      chooseNewPrimary([node('db-2', { alive: false, write_lsn: 999 }), node('db-3', { write_lsn: 1 })]).promote?.name,
+    ).toBe('db-3');
+    expect(chooseNewPrimary([node('db-2', { alive: false })])).toEqual({
+      promote: undefined,
+      reason: 'no standby is reachable: nothing to promote',
+    });
   });
 
   it('follows a primary promoted by hand on a newer timeline, and sees two writable primaries as split brain', () => {
@@ -52,7 +66,8 @@ describe('the replication modes', () => {
     const syncrep = new SyncRep(mode, timeoutMs);
     const acked: number[] = [];
     const cancelled: string[] = [];
-    for (const end of [10, 20, 30]) syncrep.wait(end, { release: () => acked.push(end), cancel: (why) => cancelled.push(`${end}: ${why}`) }, 0);
+    for (const end of [10, 20, 30])
+      syncrep.wait(end, { release: () => acked.push(end), cancel: (why) => cancelled.push(`${end}: ${why}`) }, 0);
     return { syncrep, acked, cancelled };
   }
 
@@ -87,14 +102,23 @@ describe('the replication modes', () => {
     expect(syncrep.advance(30, [{ write: 10, flush: 0 }], 500)).toBeUndefined();
     expect(acked).toEqual([10]);
     expect(syncrep.nextDeadline(500)).toBe(500);
-    expect(syncrep.advance(30, [{ write: 10, flush: 0 }], 1000)).toEqual({ semiSync: 'OFF', waitingFor: 20, ackedUpTo: 10 });
+    expect(syncrep.advance(30, [{ write: 10, flush: 0 }], 1000)).toEqual({
+      semiSync: 'OFF',
+      waitingFor: 20,
+      ackedUpTo: 10,
+    });
     expect(acked).toEqual([10, 20, 30]);
     expect(syncrep.advance(30, [{ write: 30, flush: 30 }], 1100)).toEqual({ semiSync: 'ON', at: 30 });
   });
 });
 
 describe('the switchover decision', () => {
-  const streaming = (name: string, flush_lsn: number) => ({ name, host: `10.0.0.${name.slice(-1)}`, role: 'standby' as const, stream: { state: 'streaming' as const, flush_lsn } });
+  const streaming = (name: string, flush_lsn: number) => ({
+    name,
+    host: `10.0.0.${name.slice(-1)}`,
+    role: 'standby' as const,
+    stream: { state: 'streaming' as const, flush_lsn },
+  });
 
   it('hands over to the standby asked for, or else to the streaming standby that received the most', () => {
     const standbys = [streaming('db-2', 300), streaming('db-3', 500)];
@@ -102,10 +126,15 @@ describe('the switchover decision', () => {
     expect(chooseSwitchoverCandidate(standbys)).toEqual({ candidate: standbys[1] });
   });
 
-  it('refuses with Patroni\'s words and each standby\'s problem when none is answering and streaming', () => {
+  it("refuses with Patroni's words and each standby's problem when none is answering and streaming", () => {
     const standbys = [
       { name: 'db-2', host: '10.0.0.2', unreachable: 'timeout expired' },
-      { name: 'db-3', host: '10.0.0.3', role: 'standby' as const, stream: { state: 'catchup' as const, flush_lsn: 10 } },
+      {
+        name: 'db-3',
+        host: '10.0.0.3',
+        role: 'standby' as const,
+        stream: { state: 'catchup' as const, flush_lsn: 10 },
+      },
       { name: 'db-4', host: '10.0.0.4', role: 'standby' as const },
     ];
     expect(chooseSwitchoverCandidate(standbys)).toEqual({
@@ -113,8 +142,11 @@ describe('the switchover decision', () => {
         'switchover is not possible: no good candidates have been found (db-2 is not answering (timeout expired); db-3 is still catching up; db-4 is not streaming from the primary)',
     });
     expect(chooseSwitchoverCandidate([streaming('db-3', 1), ...standbys.slice(0, 1)], 'db-2')).toEqual({
-      reason: 'switchover is not possible: no good candidates have been found (db-2 is not answering (timeout expired))',
+      reason:
+        'switchover is not possible: no good candidates have been found (db-2 is not answering (timeout expired))',
     });
-    expect(chooseSwitchoverCandidate(standbys, 'db-9')).toEqual({ reason: 'candidate db-9 is not a standby of this cluster' });
+    expect(chooseSwitchoverCandidate(standbys, 'db-9')).toEqual({
+      reason: 'candidate db-9 is not a standby of this cluster',
+    });
   });
 });

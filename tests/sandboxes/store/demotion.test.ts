@@ -43,11 +43,11 @@ describe('a demoted primary', { timeout: 60_000 }, () => {
     );
     await until(async () => (await db01.status()).waiting_commits === 1, 'the commit to wait');
 
-    cluster.nodes.get('db-01')!.process.kill('SIGSTOP');
+    cluster.nodes.get('db-01')!.child.kill('SIGSTOP');
     await cluster.restart('db-02');
     const db02 = await client('db-02');
     await db02.promote();
-    cluster.nodes.get('db-01')!.process.kill('SIGCONT');
+    cluster.nodes.get('db-01')!.child.kill('SIGCONT');
 
     await db01.rejoin(await cluster.address('db-02'));
     // Terminated as PostgreSQL terminates the sessions of a server that is shut down or demoted.
@@ -75,20 +75,31 @@ describe('a demoted primary', { timeout: 60_000 }, () => {
 });
 
 /** Sends one request line as the monitor would and returns the reply. */
-const ask = async (address: string, request: object) => JSON.parse((await raw(address, [JSON.stringify({ id: 1, ...request })]))[0]) as Record<string, unknown>;
+const ask = async (address: string, request: object) =>
+  JSON.parse((await raw(address, [JSON.stringify({ id: 1, ...request })]))[0]) as Record<string, unknown>;
 
 describe('the lease', { timeout: 30_000 }, () => {
   it('runs from when the monitor sent the heartbeat: one sent longer ago than the lease grants nothing', async () => {
     cluster = new Cluster();
     await cluster.primary('db-01');
     const address = await cluster.address('db-01');
-    const heartbeat = (sent_at: number) => ask(address, { op: 'heartbeat', primary: address, timeline: 1, fencing: true, lease_ms: 2000, sent_at });
+    const heartbeat = (sent_at: number) =>
+      ask(address, { op: 'heartbeat', primary: address, timeline: 1, fencing: true, lease_ms: 2000, sent_at });
 
     // As if read from the socket of a process frozen for 5 s: older than its 2 s lease.
     expect(await heartbeat(Date.now() - 5000)).toMatchObject({ ok: true, fenced: true });
-    await cluster.waitFor('db-01', (e) => e.type === 'log' && /^LOG: {2}ignoring a heartbeat sent \d+ ms ago: older than the lease \(2000 ms\), it grants nothing$/.test(e.text));
+    await cluster.waitFor(
+      'db-01',
+      (e) =>
+        e.type === 'log' &&
+        /^LOG: {2}ignoring a heartbeat sent \d+ ms ago: older than the lease \(2000 ms\), it grants nothing$/.test(
+          e.text,
+        ),
+    );
     const db01 = await client('db-01');
-    expect(((await db01.set('k', 'v').catch((e: StoreError) => e)) as StoreError).message).toBe('ERROR:  cannot execute INSERT in a read-only transaction');
+    expect(((await db01.set('k', 'v').catch((e: StoreError) => e)) as StoreError).message).toBe(
+      'ERROR:  cannot execute INSERT in a read-only transaction',
+    );
 
     expect(await heartbeat(Date.now())).toMatchObject({ ok: true, fenced: false });
     expect(await db01.set('k', 'v')).toMatch(/^0\//);

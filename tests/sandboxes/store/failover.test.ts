@@ -20,7 +20,11 @@ async function threeNodes(fencing: 'on' | 'off') {
   await cluster.primary('db-01');
   await Promise.all([cluster.standby('db-02', 'db-01'), cluster.standby('db-03', 'db-01')]);
   const nodes = await Promise.all(['db-01', 'db-02', 'db-03'].map(async (n) => `${n}=${await cluster.address(n)}`));
-  await cluster.start('mon-01', ['monitor', '--nodes', nodes.join(','), '--interval', '200', '--misses', '3', '--fencing', fencing], { ready: false });
+  await cluster.start(
+    'mon-01',
+    ['monitor', '--nodes', nodes.join(','), '--interval', '200', '--misses', '3', '--fencing', fencing],
+    { ready: false },
+  );
   await cluster.waitFor('mon-01', (e) => e.type === 'log' && e.text.startsWith('LOG:  primary is db-01'));
 }
 
@@ -28,19 +32,27 @@ async function threeNodes(fencing: 'on' | 'off') {
 describe('failover', { timeout: 60_000 }, () => {
   it('promotes the most advanced standby on a new timeline after misses × interval, and fences the old primary when it returns', async () => {
     await threeNodes('on');
-    expect(cluster.logs('mon-01')).toContain('LOG:  heartbeat every 200 ms; the primary is declared down after 3 missed heartbeats: detection time = 3 × 200 ms = 600 ms');
+    expect(cluster.logs('mon-01')).toContain(
+      'LOG:  heartbeat every 200 ms; the primary is declared down after 3 missed heartbeats: detection time = 3 × 200 ms = 600 ms',
+    );
     const old = await client('db-01');
     await old.set('before', 'failover');
     // The old primary holds a lease now, and remembers after a restart that it needs one.
-    await cluster.waitFor('db-01', (e) => e.type === 'log' && e.text === 'LOG:  lease from the failover monitor granted: accepting writes');
+    await cluster.waitFor(
+      'db-01',
+      (e) => e.type === 'log' && e.text === 'LOG:  lease from the failover monitor granted: accepting writes',
+    );
     await cluster.kill('db-01');
 
     const failover = await cluster.waitFor('mon-01', (e) => e.type === 'store.failover');
     expect(failover).toMatchObject({ from: await cluster.address('db-01'), timeline: 2 });
-    const promotedName = failover.type === 'store.failover' && failover.to === (await cluster.address('db-02')) ? 'db-02' : 'db-03';
+    const promotedName =
+      failover.type === 'store.failover' && failover.to === (await cluster.address('db-02')) ? 'db-02' : 'db-03';
     const promoted = await cluster.waitFor(promotedName, (e) => e.type === 'store.promote');
     expect(promoted).toMatchObject({ timeline: 2 });
-    expect(cluster.logs(promotedName)).toEqual(expect.arrayContaining(['LOG:  received promote request', 'LOG:  selected new timeline ID: 2']));
+    expect(cluster.logs(promotedName)).toEqual(
+      expect.arrayContaining(['LOG:  received promote request', 'LOG:  selected new timeline ID: 2']),
+    );
     const primary = await client(promotedName);
     expect((await primary.get('before')).value).toBe('failover');
     await primary.set('after', 'failover');
@@ -57,7 +69,7 @@ describe('failover', { timeout: 60_000 }, () => {
     expect((await back.status()).role).toBe('standby');
   });
 
-  it('discards the old primary\'s divergent tail when it rejoins, as pg_rewind', async () => {
+  it("discards the old primary's divergent tail when it rejoins, as pg_rewind", async () => {
     cluster = new Cluster();
     await cluster.primary('db-01');
     await cluster.standby('db-02', 'db-01');
@@ -75,8 +87,19 @@ describe('failover', { timeout: 60_000 }, () => {
     await cluster.waitFor('db-01', (e) => e.type === 'log' && e.text === 'pg_rewind: Done!');
     expect(cluster.events('db-01').find((e) => e.type === 'store.rewind')).toMatchObject({ discarded_records: 1 });
     const logs = cluster.logs('db-01');
-    expect(logs.some((l) => /^LOG: {2}new timeline 2 forked off current database system timeline 1 before current recovery point 0\/[0-9A-F]+$/.test(l))).toBe(true);
-    expect(logs).toEqual(expect.arrayContaining([expect.stringMatching(/^pg_rewind: servers diverged at WAL location 0\/[0-9A-F]+ on timeline 1$/), 'pg_rewind: Done!']));
+    expect(
+      logs.some((l) =>
+        /^LOG: {2}new timeline 2 forked off current database system timeline 1 before current recovery point 0\/[0-9A-F]+$/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
+    expect(logs).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^pg_rewind: servers diverged at WAL location 0\/[0-9A-F]+ on timeline 1$/),
+        'pg_rewind: Done!',
+      ]),
+    );
     const lsn = await newer.set('after-rejoin', 'streamed');
     expect((await old.get('after-rejoin', { after: lsn, waitMs: 3000 })).value).toBe('streamed');
     expect((await old.get('only-on-old')).value).toBeNull();
@@ -89,7 +112,9 @@ describe('failover', { timeout: 60_000 }, () => {
 describe('split brain', { timeout: 60_000 }, () => {
   it('without fencing, the old primary comes back accepting writes next to the new one, and the monitor reports it', async () => {
     await threeNodes('off');
-    expect(cluster.logs('mon-01')).toContain('LOG:  fencing off: a primary that comes back after a failover keeps accepting writes (split brain)');
+    expect(cluster.logs('mon-01')).toContain(
+      'LOG:  fencing off: a primary that comes back after a failover keeps accepting writes (split brain)',
+    );
     await cluster.kill('db-01');
     const failover = await cluster.waitFor('mon-01', (e) => e.type === 'store.failover');
     const newPrimary = failover.type === 'store.failover' ? failover.to! : '';

@@ -37,7 +37,11 @@ async function run(mode: 'async' | 'semi-sync' | 'sync', cycles: number) {
   const names = ['db-01', 'db-02', 'db-03'];
   const addresses = await Promise.all(names.map((n) => cluster.address(n)));
   const nameOf = (address: string) => names[addresses.indexOf(address)];
-  await cluster.start('mon-01', ['monitor', '--nodes', names.map((n, i) => `${n}=${addresses[i]}`).join(','), '--interval', '200', '--misses', '3'], { ready: false });
+  await cluster.start(
+    'mon-01',
+    ['monitor', '--nodes', names.map((n, i) => `${n}=${addresses[i]}`).join(','), '--interval', '200', '--misses', '3'],
+    { ready: false },
+  );
   await cluster.waitFor('mon-01', (e) => e.type === 'log' && e.text.startsWith('LOG:  primary is db-01'));
 
   const router = new StoreRouter(addresses, { readYourWrites: 'off', timeoutMs: 1000 });
@@ -91,7 +95,9 @@ async function run(mode: 'async' | 'semi-sync' | 'sync', cycles: number) {
   const lost = [...acked].filter((_, i) => values[i].value === null);
   final.close();
   router.close();
-  console.log(`${mode}: ${attempts} writes attempted, ${acked.size} acknowledged, ${lost.length} acknowledged writes lost, over ${cycles} SIGKILL failovers`);
+  console.log(
+    `${mode}: ${attempts} writes attempted, ${acked.size} acknowledged, ${lost.length} acknowledged writes lost, over ${cycles} SIGKILL failovers`,
+  );
   return { acked, lost, killed };
 }
 
@@ -115,7 +121,10 @@ describe('acknowledged writes through repeated SIGKILL failovers', { timeout: 90
     expect(lost.length).toBeGreaterThan(0);
     for (const [key, ack] of lost) {
       // The node that acknowledged it was killed after the write was sent (so before it could replicate it).
-      expect(killed.some((k) => k.node === ack.node && k.at >= ack.sent), `${key} acknowledged by ${ack.node}; kills: ${JSON.stringify(killed)}`).toBe(true);
+      expect(
+        killed.some((k) => k.node === ack.node && k.at >= ack.sent),
+        `${key} acknowledged by ${ack.node}; kills: ${JSON.stringify(killed)}`,
+      ).toBe(true);
     }
   });
 });

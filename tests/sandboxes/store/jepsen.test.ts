@@ -14,17 +14,24 @@ describe('acknowledged writes under kills, freezes, pauses and partitions of the
     expect(result.failovers.kill + result.failovers.freeze + result.failovers.cut).toBeGreaterThanOrEqual(3);
   });
 
-  it('semi-sync replication loses none and never has two primaries acknowledging at once', { timeout: 60_000 }, async () => {
-    const result = await jepsen({ mode: 'semi-sync', failovers: 3 });
-    expect(result.acknowledged).toBeGreaterThan(100);
-    expect(result.lost).toEqual([]);
-    expect(result.splitBrain).toEqual([]);
-  });
+  it(
+    'semi-sync replication loses none and never has two primaries acknowledging at once',
+    { timeout: 60_000 },
+    async () => {
+      const result = await jepsen({ mode: 'semi-sync', failovers: 3 });
+      expect(result.acknowledged).toBeGreaterThan(100);
+      expect(result.lost).toEqual([]);
+      expect(result.splitBrain).toEqual([]);
+    },
+  );
 
   it('the checker sees overlapping acknowledgements of two nodes as split brain, and consecutive ones as none', () => {
-    const write = (timeline: number, acked_at: number) => ({ type: 'store.write', op: 'set', key: 'k', lsn: 1, timeline, mode: 'sync', wait_ms: 1, acked_at }) as const;
+    const write = (timeline: number, acked_at: number) =>
+      ({ type: 'store.write', op: 'set', key: 'k', lsn: 1, timeline, mode: 'sync', wait_ms: 1, acked_at }) as const;
     const old = { node: 'db-01', events: [write(1, 100), write(1, 200)] };
     expect(splitBrainWindows([old, { node: 'db-02', events: [write(2, 201), write(2, 300)] }])).toEqual([]);
-    expect(splitBrainWindows([old, { node: 'db-02', events: [write(2, 150), write(2, 300)] }])).toEqual([{ a: 'db-01 on timeline 1', b: 'db-02 on timeline 2', overlapMs: 50 }]);
+    expect(splitBrainWindows([old, { node: 'db-02', events: [write(2, 150), write(2, 300)] }])).toEqual([
+      { a: 'db-01 on timeline 1', b: 'db-02 on timeline 2', overlapMs: 50 },
+    ]);
   });
 });

@@ -55,10 +55,22 @@ export interface JepsenResult {
 }
 
 const DBS = ['db-01', 'db-02', 'db-03'];
-const IP: Record<string, string> = { 'db-01': '10.0.0.21', 'db-02': '10.0.0.22', 'db-03': '10.0.0.23', 'mon-01': '10.0.0.31' };
+const IP: Record<string, string> = {
+  'db-01': '10.0.0.21',
+  'db-02': '10.0.0.22',
+  'db-03': '10.0.0.23',
+  'mon-01': '10.0.0.31',
+};
 
 export async function jepsen(options: JepsenOptions): Promise<JepsenResult> {
-  const { mode, writers = 6, faults: kinds = FAULTS, intervalMs = 200, misses = 3, progress = () => undefined } = options;
+  const {
+    mode,
+    writers = 6,
+    faults: kinds = FAULTS,
+    intervalMs = 200,
+    misses = 3,
+    progress = () => undefined,
+  } = options;
   const detection = intervalMs * misses;
   const started = Date.now();
   const cluster = new Cluster({ network: true });
@@ -82,12 +94,30 @@ export async function jepsen(options: JepsenOptions): Promise<JepsenResult> {
     const addresses = await Promise.all(DBS.map((n) => cluster.address(n)));
     for (const [i, name] of DBS.entries()) clients.set(name, new StoreClient(addresses[i], 2000));
     const nameOf = (address: string) => DBS[addresses.indexOf(address)];
-    const monitorArgs = ['monitor', '--nodes', DBS.map((n, i) => `${n}=${addresses[i]}`).join(','), '--interval', String(intervalMs), '--misses', String(misses), '--fencing', 'on'];
+    const monitorArgs = [
+      'monitor',
+      '--nodes',
+      DBS.map((n, i) => `${n}=${addresses[i]}`).join(','),
+      '--interval',
+      String(intervalMs),
+      '--misses',
+      String(misses),
+      '--fencing',
+      'on',
+    ];
     await start(() => cluster.start('mon-01', monitorArgs, { ready: false }));
     const monitor = () => cluster.nodes.get('mon-01')!;
     await cluster.waitFor('mon-01', (e) => e.type === 'log' && e.text.startsWith('LOG:  primary is db-01'));
 
-    const statuses = () => Promise.all(DBS.map((n) => clients.get(n)!.status().catch(() => undefined)));
+    const statuses = () =>
+      Promise.all(
+        DBS.map((n) =>
+          clients
+            .get(n)!
+            .status()
+            .catch(() => undefined),
+        ),
+      );
     /** One primary holding its lease, both standbys streaming from it on its timeline. */
     const settle = async (why: string): Promise<string> => {
       const deadline = Date.now() + 30_000;
@@ -97,14 +127,21 @@ export async function jepsen(options: JepsenOptions): Promise<JepsenResult> {
         const primary = primaries[0];
         if (
           primaries.length === 1 &&
-          all.every((s) => s && (s === primary || (s.role === 'standby' && s.wal_receiver?.status === 'streaming' && s.timeline === primary.timeline))) &&
+          all.every(
+            (s) =>
+              s &&
+              (s === primary ||
+                (s.role === 'standby' && s.wal_receiver?.status === 'streaming' && s.timeline === primary.timeline)),
+          ) &&
           primary.replication.filter((r) => r.state === 'streaming').length === DBS.length - 1
         ) {
           return primary.name;
         }
         if (Date.now() > deadline) {
           const logs = DBS.map((n) => `--- ${n}\n${cluster.logs(n).slice(-15).join('\n')}`).join('\n');
-          throw new Error(`the cluster did not settle (${why}) within 30 s: ${JSON.stringify(all.map((s) => s && { name: s.name, role: s.role, fenced: s.fenced, timeline: s.timeline, receiver: s.wal_receiver?.status }))}\n${logs}\n--- mon-01\n${cluster.logs('mon-01').slice(-15).join('\n')}`);
+          throw new Error(
+            `the cluster did not settle (${why}) within 30 s: ${JSON.stringify(all.map((s) => s && { name: s.name, role: s.role, fenced: s.fenced, timeline: s.timeline, receiver: s.wal_receiver?.status }))}\n${logs}\n--- mon-01\n${cluster.logs('mon-01').slice(-15).join('\n')}`,
+          );
         }
         await sleep(50);
       }
@@ -135,11 +172,15 @@ export async function jepsen(options: JepsenOptions): Promise<JepsenResult> {
 
     const failovers = Object.fromEntries(FAULTS.map((f) => [f, 0])) as Record<Fault, number>;
     const injected = Object.fromEntries(FAULTS.map((f) => [f, 0])) as Record<Fault, number>;
-    const completed = (since: number) => monitor().events.slice(since).some((e) => e.type === 'store.failover' && e.to !== null);
+    const completed = (since: number) =>
+      monitor()
+        .events.slice(since)
+        .some((e) => e.type === 'store.failover' && e.to !== null);
     const awaitFailover = async (since: number, what: string) => {
       const deadline = Date.now() + 30_000;
       while (!completed(since)) {
-        if (Date.now() > deadline) throw new Error(`no failover within 30 s after ${what}:\n${cluster.logs('mon-01').slice(-20).join('\n')}`);
+        if (Date.now() > deadline)
+          throw new Error(`no failover within 30 s after ${what}:\n${cluster.logs('mon-01').slice(-20).join('\n')}`);
         await sleep(10);
       }
     };
@@ -149,7 +190,7 @@ export async function jepsen(options: JepsenOptions): Promise<JepsenResult> {
       await sleep(100 + Math.random() * 200);
       const fault = kinds[cycle % kinds.length];
       const since = monitor().events.length;
-      const child = cluster.nodes.get(primary)!.process;
+      const child = cluster.nodes.get(primary)!.child;
       injected[fault]++;
       if (fault === 'kill') {
         await cluster.kill(primary);
@@ -173,7 +214,9 @@ export async function jepsen(options: JepsenOptions): Promise<JepsenResult> {
         for (const other of [...DBS, 'mon-01']) if (other !== primary) setLinkCut(IP[primary], IP[other], false);
       }
       if (completed(since)) failovers[fault]++;
-      progress(`${mode}: cycle ${cycle + 1} ${fault} of ${primary}${completed(since) ? ' → failover' : ''}; ${total()} failovers, ${acked.size} acknowledged`);
+      progress(
+        `${mode}: cycle ${cycle + 1} ${fault} of ${primary}${completed(since) ? ' → failover' : ''}; ${total()} failovers, ${acked.size} acknowledged`,
+      );
     }
     running = false;
     await Promise.all(writing);
@@ -193,7 +236,8 @@ export async function jepsen(options: JepsenOptions): Promise<JepsenResult> {
           const values = await Promise.all(batch.map((key) => client.get(key)));
           batch.forEach((key, j) => {
             const want = acked.get(key)!;
-            if (values[j].value !== want.value) lost.push({ key, node: name, when, acknowledgedBy: want.node, value: values[j].value });
+            if (values[j].value !== want.value)
+              lost.push({ key, node: name, when, acknowledgedBy: want.node, value: values[j].value });
           });
         }
       }
@@ -211,7 +255,9 @@ export async function jepsen(options: JepsenOptions): Promise<JepsenResult> {
       lost,
       failovers,
       faults: injected,
-      splitBrain: splitBrainWindows(incarnations.filter((r) => DBS.includes(r.name)).map((r) => ({ node: r.name, events: r.events }))),
+      splitBrain: splitBrainWindows(
+        incarnations.filter((r) => DBS.includes(r.name)).map((r) => ({ node: r.name, events: r.events })),
+      ),
       seconds: (Date.now() - started) / 1000,
     };
   } finally {
@@ -221,7 +267,11 @@ export async function jepsen(options: JepsenOptions): Promise<JepsenResult> {
     // JEPSEN_KEEP=1 keeps the session folder and every node's log of a run that lost writes, to find out why.
     const keep = !!process.env.JEPSEN_KEEP && lostAny;
     if (keep) {
-      for (const [i, r] of incarnations.entries()) writeFileSync(join(cluster.dir, `${r.name}.${i}.log`), r.events.map((e) => (e.type === 'log' ? e.text : JSON.stringify(e))).join('\n'));
+      for (const [i, r] of incarnations.entries())
+        writeFileSync(
+          join(cluster.dir, `${r.name}.${i}.log`),
+          r.events.map((e) => (e.type === 'log' ? e.text : JSON.stringify(e))).join('\n'),
+        );
       console.log(`kept ${cluster.dir}`);
     }
     await cluster.stopAll(keep);

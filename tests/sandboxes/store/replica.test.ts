@@ -22,7 +22,14 @@ import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import type { Control, TimelineSwitch } from '../../../sandboxes/store/control';
 import { formatLsn, parseLsn } from '../../../sandboxes/contracts/lsn';
-import { divergence, dueForReplay, freshControl, Replica, terminated, type Action } from '../../../sandboxes/store/replica';
+import {
+  divergence,
+  dueForReplay,
+  freshControl,
+  Replica,
+  terminated,
+  type Action,
+} from '../../../sandboxes/store/replica';
 import type { Message } from '../../../sandboxes/store/wire';
 import { replay, title, type Command } from './transcript';
 
@@ -57,7 +64,8 @@ class Session {
       if (value === undefined) throw new Error(`${command.name} needs ${key}=`);
       return value;
     };
-    const number = (key: string, otherwise: number) => (command.named.has(key) ? Number(command.named.get(key)) : otherwise);
+    const number = (key: string, otherwise: number) =>
+      command.named.has(key) ? Number(command.named.get(key)) : otherwise;
     switch (command.name) {
       case 'heartbeat':
         return this.show(
@@ -86,17 +94,29 @@ class Session {
       case 'promote':
         return this.show(replica.promote(number('lease', 0), number('sent', this.now)));
       case 'promoted':
-        return this.show(replica.promoted(parseLsn(get('end')), number('lease', 0), number('sent', this.now), this.now));
+        return this.show(
+          replica.promoted(parseLsn(get('end')), number('lease', 0), number('sent', this.now), this.now),
+        );
       case 'rejoin':
         return this.show(replica.rejoin(get('primary')));
       case 'demote':
         return this.show(replica.demote(get('candidate'), number('timeout', 5000)));
       case 'handed-over':
-        return this.show(replica.handedOver(get('candidate'), command.bare.includes('confirmed'), parseLsn(get('end')), number('timeout', 5000)));
+        return this.show(
+          replica.handedOver(
+            get('candidate'),
+            command.bare.includes('confirmed'),
+            parseLsn(get('end')),
+            number('timeout', 5000),
+          ),
+        );
       case 'adopt':
         return this.show(replica.adoptTimeline(Number(get('timeline')), history(command.named.get('history'))));
       case 'identify': {
-        const found = divergence({ timeline: replica.timeline, flushLsn: parseLsn(get('flush')) }, { timeline: Number(get('timeline')), history: history(command.named.get('history')) });
+        const found = divergence(
+          { timeline: replica.timeline, flushLsn: parseLsn(get('flush')) },
+          { timeline: Number(get('timeline')), history: history(command.named.get('history')) },
+        );
         if (found.kind === 'none') return ['in step: stream from here'];
         if (found.kind === 'unknown-timeline') return [`refuse to stream: ${found.error}`];
         return [...found.logs.map((text) => `log ${text}`), `rewind to ${formatLsn(found.at)}`];
@@ -130,7 +150,10 @@ class Session {
   }
 
   private replay(command: Command): string[] {
-    const commits = (command.named.get('commits') ?? '').split(',').filter(Boolean).map((ts) => ({ ts: Number(ts) }));
+    const commits = (command.named.get('commits') ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((ts) => ({ ts: Number(ts) }));
     const { due, wakeAt } = dueForReplay(commits, Number(command.named.get('delay') ?? 0), this.now);
     return [`replay ${due} of ${commits.length}${wakeAt === undefined ? '' : `, the next at ${wakeAt}`}`];
   }
@@ -189,7 +212,10 @@ function reply(message: Message): string[] {
 function pairs(fields: object): string {
   return Object.entries(fields)
     .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => ` ${key}=${key === 'lsn' && typeof value === 'number' ? formatLsn(value) : typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .map(
+      ([key, value]) =>
+        ` ${key}=${key === 'lsn' && typeof value === 'number' ? formatLsn(value) : typeof value === 'string' ? value : JSON.stringify(value)}`,
+    )
     .join('');
 }
 

@@ -44,7 +44,7 @@ async function expectOnlyFirstWrite(): Promise<void> {
 }
 
 describe('a primary with a standby', () => {
-  it('streams every write to the standby, which serves reads and refuses writes with PostgreSQL\'s error', async () => {
+  it("streams every write to the standby, which serves reads and refuses writes with PostgreSQL's error", async () => {
     cluster = new Cluster();
     await cluster.primary('db-01');
     await cluster.standby('db-02', 'db-01');
@@ -58,12 +58,19 @@ describe('a primary with a standby', () => {
     expect(refused).toBeInstanceOf(StoreError);
     expect((refused as StoreError).message).toBe('ERROR:  cannot execute INSERT in a read-only transaction');
     expect((refused as StoreError).sqlstate).toBe('25006');
-    expect(((await standby.del('user:1').catch((e) => e)) as StoreError).message).toBe('ERROR:  cannot execute DELETE in a read-only transaction');
+    expect(((await standby.del('user:1').catch((e) => e)) as StoreError).message).toBe(
+      'ERROR:  cannot execute DELETE in a read-only transaction',
+    );
 
     const status = await primary.status();
     expect(status.role).toBe('primary');
     expect(status.replication).toHaveLength(1);
-    expect(status.replication[0]).toMatchObject({ application_name: 'db-02', state: 'streaming', replay_lsn: lsn, sync_state: 'async' });
+    expect(status.replication[0]).toMatchObject({
+      application_name: 'db-02',
+      state: 'streaming',
+      replay_lsn: lsn,
+      sync_state: 'async',
+    });
     expect((await standby.status()).in_recovery).toBe(true);
     expect(cluster.logs('db-02')).toContain('LOG:  started streaming WAL from primary at 0/0 on timeline 1');
   });
@@ -71,7 +78,15 @@ describe('a primary with a standby', () => {
   it('answers malformed requests and oversized values with clear errors, and keeps serving', async () => {
     cluster = new Cluster();
     await cluster.primary('db-01', ['--max-value-bytes', '10']);
-    const replies = (await raw(await cluster.address('db-01'), ['not json', '{"id":1,"op":"frobnicate"}', '{"id":2,"op":"set","key":"k","value":"far too long a value"}', '{"id":3,"op":"set","key":"","value":"x"}', '{"id":4,"op":"set","key":"k","value":"ok"}'])).map((l) => JSON.parse(l));
+    const replies = (
+      await raw(await cluster.address('db-01'), [
+        'not json',
+        '{"id":1,"op":"frobnicate"}',
+        '{"id":2,"op":"set","key":"k","value":"far too long a value"}',
+        '{"id":3,"op":"set","key":"","value":"x"}',
+        '{"id":4,"op":"set","key":"k","value":"ok"}',
+      ])
+    ).map((l) => JSON.parse(l));
     expect(replies[0].error).toMatch(/^ERROR: {2}syntax error: expected one JSON object per line/);
     expect(replies[1].error).toMatch(/^ERROR: {2}unknown op "frobnicate": expected get, set, del/);
     expect(replies[2].error).toBe('ERROR:  value too long: 20 bytes, the limit is 10 (store --max-value-bytes)');
@@ -102,7 +117,9 @@ describe('a primary with a standby', () => {
     await cluster.kill('db-01');
     await Promise.all(writers);
     await cluster.restart('db-01');
-    expect(cluster.logs('db-01')).toContain('LOG:  database system was not properly shut down; automatic recovery in progress');
+    expect(cluster.logs('db-01')).toContain(
+      'LOG:  database system was not properly shut down; automatic recovery in progress',
+    );
     const after = await client('db-01');
     for (const key of acked) expect((await after.get(key)).value).toBe(`v${key.slice(1)}`);
     expect(acked.length).toBeGreaterThan(0);
@@ -126,7 +143,9 @@ describe('a primary with a standby', () => {
     const secondRecord = wal.lastIndexOf('\n', second) + 1;
     const kept = `wal.damaged-0-${secondRecord.toString(16).toUpperCase()}`;
     expect(truncated).toMatchObject({ at: secondRecord, discarded_bytes: wal.length - secondRecord, kept });
-    expect(cluster.logs('db-01').some((l) => l.startsWith('LOG:  incorrect resource manager data checksum in record at 0/'))).toBe(true);
+    expect(
+      cluster.logs('db-01').some((l) => l.startsWith('LOG:  incorrect resource manager data checksum in record at 0/')),
+    ).toBe(true);
     expect(readFileSync(join(cluster.dir, 'data/db-01', kept))).toEqual(wal.subarray(secondRecord));
     const after = await client('db-01');
     expect((await after.get('a')).value).toBe('value-a');
@@ -139,7 +158,11 @@ describe('a primary with a standby', () => {
 
   it('detects a torn tail (a record cut short) at restart and truncates it', async () => {
     await restartWithLog((wal) => wal.subarray(0, wal.length - 10));
-    expect(cluster.logs('db-01').some((l) => /^LOG: {2}invalid record length at 0\/[0-9A-F]+: expected a complete record/.test(l))).toBe(true);
+    expect(
+      cluster
+        .logs('db-01')
+        .some((l) => /^LOG: {2}invalid record length at 0\/[0-9A-F]+: expected a complete record/.test(l)),
+    ).toBe(true);
     await expectOnlyFirstWrite();
   });
 
@@ -162,11 +185,11 @@ describe('a primary with a standby', () => {
     const bad = readFileSync(path, 'utf8').replace('"role": "primary"', '"role": "boss"');
     writeFileSync(path, bad);
     const wal = readFileSync(join(cluster.dir, 'data/db-01/wal.log'));
-    const node = await cluster.start('db-01', cluster.nodes.get('db-01')!.process.spawnargs.slice(2), { ready: false });
-    const code = await new Promise((resolve) => node.process.once('exit', resolve));
+    const node = await cluster.start('db-01', cluster.nodes.get('db-01')!.child.spawnargs.slice(2), { ready: false });
+    const code = await new Promise((resolve) => node.child.once('exit', resolve));
     expect(code).toBe(1);
-    expect(node.stderr).toContain('FATAL:  invalid data in control file');
-    expect(node.stderr).toContain('role "boss" (expected "primary" or "standby")');
+    expect(node.stderr()).toContain('FATAL:  invalid data in control file');
+    expect(node.stderr()).toContain('role "boss" (expected "primary" or "standby")');
     expect(readFileSync(path, 'utf8')).toBe(bad);
     expect(readFileSync(join(cluster.dir, 'data/db-01/wal.log'))).toEqual(wal);
   });
@@ -215,59 +238,78 @@ describe('reading from a lagging standby', () => {
 });
 
 describe('a rewind with checkpoints', () => {
-  it('starts from the last checkpoint before the fork, drops the checkpoints after it, and keeps nothing of the discarded tail, even after a crash', { timeout: 60_000 }, async () => {
-    cluster = new Cluster();
-    writeFileSync(join(cluster.dir, 'store.conf'), 'max_wal_size = 4kB\n');
-    const config = ['--config', 'store.conf'];
-    await cluster.primary('db-01', config);
-    await cluster.standby('db-02', 'db-01', config);
-    const db01 = await client('db-01');
-    const db02 = await client('db-02');
-    let last = '';
-    for (let i = 0; i < 100; i++) last = await db01.set(`common-${i}`, `value ${i}`);
-    expect((await db02.get('common-99', { after: last, waitMs: 5000 })).value).toBe('value 99');
-    await cluster.kill('db-02');
-    // Enough to cross a checkpoint (every 4 kB) on db-01 that db-02 never sees; the one before it is kept.
-    for (let i = 0; i < 45; i++) await db01.set(`diverged-${i}`, 'lost on rewind');
-    await cluster.kill('db-01');
-    await cluster.restart('db-02');
-    await db02.promote();
-    await db02.set('new', 'timeline 2');
-    await cluster.restart('db-01');
-    await db01.rejoin(await cluster.address('db-02'));
-    await cluster.waitFor('db-01', (e) => e.type === 'store.rewind');
-    expect(cluster.logs('db-01').some((l) => /^pg_rewind: rewinding from last common checkpoint at 0\/[0-9A-F]+ on timeline 1$/.test(l))).toBe(true);
-    for (let i = 0; (await db01.get('new')).value !== 'timeline 2'; i++) {
-      expect(i).toBeLessThan(500);
-      await sleep(20);
-    }
-    const check = async () => {
-      expect((await db01.get('diverged-0')).value).toBeNull();
-      expect((await db01.get('diverged-44')).value).toBeNull();
-      expect((await db01.get('common-0')).value).toBe('value 0');
-      expect((await db01.get('common-99')).value).toBe('value 99');
-      expect((await db01.status()).keys).toBe((await db02.status()).keys);
-    };
-    await check();
-    await cluster.kill('db-01');
-    await cluster.restart('db-01');
-    await check();
-  });
+  it(
+    'starts from the last checkpoint before the fork, drops the checkpoints after it, and keeps nothing of the discarded tail, even after a crash',
+    { timeout: 60_000 },
+    async () => {
+      cluster = new Cluster();
+      writeFileSync(join(cluster.dir, 'store.conf'), 'max_wal_size = 4kB\n');
+      const config = ['--config', 'store.conf'];
+      await cluster.primary('db-01', config);
+      await cluster.standby('db-02', 'db-01', config);
+      const db01 = await client('db-01');
+      const db02 = await client('db-02');
+      let last = '';
+      for (let i = 0; i < 100; i++) last = await db01.set(`common-${i}`, `value ${i}`);
+      expect((await db02.get('common-99', { after: last, waitMs: 5000 })).value).toBe('value 99');
+      await cluster.kill('db-02');
+      // Enough to cross a checkpoint (every 4 kB) on db-01 that db-02 never sees; the one before it is kept.
+      for (let i = 0; i < 45; i++) await db01.set(`diverged-${i}`, 'lost on rewind');
+      await cluster.kill('db-01');
+      await cluster.restart('db-02');
+      await db02.promote();
+      await db02.set('new', 'timeline 2');
+      await cluster.restart('db-01');
+      await db01.rejoin(await cluster.address('db-02'));
+      await cluster.waitFor('db-01', (e) => e.type === 'store.rewind');
+      expect(
+        cluster
+          .logs('db-01')
+          .some((l) => /^pg_rewind: rewinding from last common checkpoint at 0\/[0-9A-F]+ on timeline 1$/.test(l)),
+      ).toBe(true);
+      for (let i = 0; (await db01.get('new')).value !== 'timeline 2'; i++) {
+        expect(i).toBeLessThan(500);
+        await sleep(20);
+      }
+      const check = async () => {
+        expect((await db01.get('diverged-0')).value).toBeNull();
+        expect((await db01.get('diverged-44')).value).toBeNull();
+        expect((await db01.get('common-0')).value).toBe('value 0');
+        expect((await db01.get('common-99')).value).toBe('value 99');
+        expect((await db01.status()).keys).toBe((await db02.status()).keys);
+      };
+      await check();
+      await cluster.kill('db-01');
+      await cluster.restart('db-01');
+      await check();
+    },
+  );
 });
 
 describe('a runtime without fdatasync (a WebContainer, emulated by the bridge)', () => {
-  it('carries on, says so once, and still keeps what it acknowledged through a kill -9', { timeout: 30_000 }, async () => {
-    cluster = new Cluster();
-    const env = { NODE_OPTIONS: constrainedEnv({}).NODE_OPTIONS };
-    await cluster.start('db-01', ['primary', '--listen', `:${await cluster.port('db-01')}`, '--name', 'db-01'], { env });
-    const c = await client('db-01');
-    for (let i = 0; i < 20; i++) await c.set(`k${i}`, `v${i}`);
-    await cluster.waitFor('db-01', (e) => e.type === 'log' && e.text.startsWith('WARNING:  fdatasync is not available in this runtime'));
-    expect(cluster.logs('db-01').filter((l) => l.startsWith('WARNING:  fdatasync'))).toHaveLength(1);
-    await cluster.kill('db-01');
-    await cluster.start('db-01', ['primary', '--listen', `:${await cluster.port('db-01')}`, '--name', 'db-01'], { env });
-    expect((await c.get('k19')).value).toBe('v19');
-  });
+  it(
+    'carries on, says so once, and still keeps what it acknowledged through a kill -9',
+    { timeout: 30_000 },
+    async () => {
+      cluster = new Cluster();
+      const env = { NODE_OPTIONS: constrainedEnv({}).NODE_OPTIONS };
+      await cluster.start('db-01', ['primary', '--listen', `:${await cluster.port('db-01')}`, '--name', 'db-01'], {
+        env,
+      });
+      const c = await client('db-01');
+      for (let i = 0; i < 20; i++) await c.set(`k${i}`, `v${i}`);
+      await cluster.waitFor(
+        'db-01',
+        (e) => e.type === 'log' && e.text.startsWith('WARNING:  fdatasync is not available in this runtime'),
+      );
+      expect(cluster.logs('db-01').filter((l) => l.startsWith('WARNING:  fdatasync'))).toHaveLength(1);
+      await cluster.kill('db-01');
+      await cluster.start('db-01', ['primary', '--listen', `:${await cluster.port('db-01')}`, '--name', 'db-01'], {
+        env,
+      });
+      expect((await c.get('k19')).value).toBe('v19');
+    },
+  );
 });
 
 describe('a read waiting for replay', () => {
@@ -311,7 +353,9 @@ describe('metrics', () => {
     const primary = await scrape(primaryMetrics);
     expect(primary).toMatch(/^pg_up 1$/m);
     expect(primary).toMatch(/^pg_replication_is_replica 0$/m);
-    expect(primary).toMatch(/^pg_stat_replication_pg_wal_lsn_diff\{application_name="db-02",client_addr="[^"]+",state="streaming"\} [1-9]\d*$/m);
+    expect(primary).toMatch(
+      /^pg_stat_replication_pg_wal_lsn_diff\{application_name="db-02",client_addr="[^"]+",state="streaming"\} [1-9]\d*$/m,
+    );
   });
 });
 

@@ -35,7 +35,9 @@ interface Case {
 
 /** The first comment of a transcript: the sentence its test is named by. */
 export function title(file: string): string {
-  const first = readFileSync(file, 'utf8').split('\n').find((line) => line.startsWith('#'));
+  const first = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('#'));
   if (!first) throw new Error(`${file}: a transcript starts with a "#" line saying what it shows`);
   return first.replace(/^#\s*/, '');
 }
@@ -49,7 +51,8 @@ function parse(file: string, lines: string[]): Case[] {
       i++;
       continue;
     }
-    if (lines[i + 1]?.trim() !== '----') throw new Error(`${file}:${i + 2}: expected "----" after the command "${text}"`);
+    if (lines[i + 1]?.trim() !== '----')
+      throw new Error(`${file}:${i + 2}: expected "----" after the command "${text}"`);
     const [name, ...words] = text.split(/\s+/);
     const named = new Map<string, string>();
     const bare: string[] = [];

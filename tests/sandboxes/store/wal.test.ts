@@ -40,7 +40,9 @@ describe('the write-ahead log', () => {
     const found = scan(bytes);
     expect(found.records.map((r) => r.value)).toEqual(['one']);
     expect(found.end).toBe(records[1].lsn);
-    expect(found.invalid?.reason).toBe(`incorrect resource manager data checksum in record at ${formatLsn(records[1].lsn)}`);
+    expect(found.invalid?.reason).toBe(
+      `incorrect resource manager data checksum in record at ${formatLsn(records[1].lsn)}`,
+    );
   });
 
   it('detects a torn tail (a record cut short by a crash) and reports its position', () => {
@@ -49,7 +51,11 @@ describe('the write-ahead log', () => {
     const found = scan(torn);
     expect(found.records).toHaveLength(1);
     expect(found.end).toBe(records[1].lsn);
-    expect(found.invalid?.reason).toMatch(new RegExp(`^invalid record length at ${formatLsn(records[1].lsn)}: .* got ${torn.length - records[1].lsn} bytes`));
+    expect(found.invalid?.reason).toMatch(
+      new RegExp(
+        `^invalid record length at ${formatLsn(records[1].lsn)}: .* got ${torn.length - records[1].lsn} bytes`,
+      ),
+    );
   });
 
   it('refuses a record found at the wrong position', () => {
@@ -62,7 +68,10 @@ describe('the write-ahead log', () => {
 
 describe('flushing the log to disk', () => {
   it('still fails on a real I/O error (before any fallback: this runs first)', async () => {
-    const file = { datasync: async () => Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })), sync: async () => undefined };
+    const file = {
+      datasync: async () => Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })),
+      sync: async () => undefined,
+    };
     await expect(syncToDisk(file)).rejects.toThrow('EIO');
   });
 
@@ -88,5 +97,4 @@ describe('flushing the log to disk', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('not a crash of the machine');
   });
-
 });

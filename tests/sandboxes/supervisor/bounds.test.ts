@@ -10,7 +10,7 @@ import { constrainedEnv } from '../../../src/runtime/local/constraints';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { Node } from '../../../sandboxes/supervisor/node';
 import { EventStream } from '../../../sandboxes/supervisor/stream';
-import { alive } from './harness';
+import { alive } from '../../support/sandbox-node';
 
 // A program that takes commands, and on any line spins for ever without yielding (a CPU-bound bug).
 const BUSY = `process.stdout.write(JSON.stringify({ type: 'control.ready', commands: [] }) + '\\n');
@@ -31,7 +31,11 @@ describe('a node that does not exit after SIGKILL (a busy process under WebConta
     writeFileSync(join(folder, 'busy.js'), BUSY);
     const stream = new EventStream(() => undefined);
     stream.subscribe((event) => events.push(event));
-    node = new Node({ name: 'busy-01', role: 'web', program: 'busy', address: '10.0.0.99', ports: [], args: [] }, { session: folder, dist: folder, net: join(folder, 'net') }, stream);
+    node = new Node(
+      { name: 'busy-01', role: 'web', program: 'busy', address: '10.0.0.99', ports: [], args: [] },
+      { session: folder, dist: folder, net: join(folder, 'net') },
+      stream,
+    );
   });
   afterAll(() => {
     delete process.env.NODE_OPTIONS;
@@ -48,13 +52,23 @@ describe('a node that does not exit after SIGKILL (a busy process under WebConta
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     const asked = performance.now();
-    await expect(node.kill()).rejects.toThrow(new RegExp(`^busy-01 \\(pid ${busy}\\) did not exit within 3 s of SIGKILL; abandoned$`));
+    await expect(node.kill()).rejects.toThrow(
+      new RegExp(`^busy-01 \\(pid ${busy}\\) did not exit within 3 s of SIGKILL; abandoned$`),
+    );
     const waited = performance.now() - asked;
     expect(waited).toBeGreaterThanOrEqual(2900);
     expect(waited).toBeLessThan(6000);
     expect(alive(busy)).toBe(true); // honest: it is still there, and said so
-    expect(events.findLast((e) => e.type === 'node.exited')).toMatchObject({ name: 'busy-01', cause: 'killed', state: 'stopped', abandoned: true });
-    expect(events.findLast((e) => e.type === 'log')).toMatchObject({ level: 'error', text: expect.stringContaining('abandoned') });
+    expect(events.findLast((e) => e.type === 'node.exited')).toMatchObject({
+      name: 'busy-01',
+      cause: 'killed',
+      state: 'stopped',
+      abandoned: true,
+    });
+    expect(events.findLast((e) => e.type === 'log')).toMatchObject({
+      level: 'error',
+      text: expect.stringContaining('abandoned'),
+    });
     expect(node.status()).toMatchObject({ state: 'stopped', exit: { cause: 'killed' } });
 
     // The supervisor carries on: the node starts again, and a node whose event loop is free is killed at once.

@@ -6,16 +6,30 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../browser/chromium';
-import { alive, get, RUNTIMES, SupervisorRun } from './harness';
+import { get, RUNTIMES, SupervisorRun } from '../../support/supervisor';
+import { alive } from '../../support/sandbox-node';
 
 /** One raw request to the control API, with exactly the headers given. */
-function request(port: number, options: { method?: string; path?: string; headers?: http.OutgoingHttpHeaders; body?: string }): Promise<{ status: number; body: string }> {
+function request(
+  port: number,
+  options: { method?: string; path?: string; headers?: http.OutgoingHttpHeaders; body?: string },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: options.method ?? 'POST', path: options.path ?? '/command', headers: options.headers, setHost: false }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'POST',
+        path: options.path ?? '/command',
+        headers: options.headers,
+        setHost: false,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -51,20 +65,34 @@ describe('the control API, tried as an attacker would', () => {
       { host: `127.0.0.1:${run.controlPort + 1}`, authorization: `Bearer ${run.secret}` },
     ];
     for (const headers of refusals) {
-      const answer = await request(run.controlPort, { headers: { ...headers, 'content-type': 'text/plain' }, body: kill });
+      const answer = await request(run.controlPort, {
+        headers: { ...headers, 'content-type': 'text/plain' },
+        body: kill,
+      });
       expect(answer.status, JSON.stringify(headers)).toBe(403);
       expect(JSON.parse(answer.body)).toMatchObject({ ok: false });
     }
-    expect((await request(run.controlPort, { method: 'GET', path: '/status', headers: { host: 'evil.example' } })).status).toBe(403);
+    expect(
+      (await request(run.controlPort, { method: 'GET', path: '/status', headers: { host: 'evil.example' } })).status,
+    ).toBe(403);
     // No Host at all is not HTTP/1.1: Node's server refuses it before the control API sees it.
-    expect((await request(run.controlPort, { headers: { authorization: `Bearer ${run.secret}` }, body: kill })).status).toBe(400);
+    expect(
+      (await request(run.controlPort, { headers: { authorization: `Bearer ${run.secret}` }, body: kill })).status,
+    ).toBe(400);
     expect((await request(run.controlPort, { method: 'GET', path: '/events', headers: { host } })).status).toBe(403);
     await web01Untouched();
   });
 
   it('refuses any request that carries Origin or Sec-Fetch-Site, even with the secret', async () => {
     const valid = { host: `localhost:${run.controlPort}`, authorization: `Bearer ${run.secret}` };
-    for (const extra of [{ origin: 'http://evil.example' }, { origin: 'null' }, { origin: `http://127.0.0.1:${run.controlPort}` }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }]) {
+    for (const extra of [
+      { origin: 'http://evil.example' },
+      { origin: 'null' },
+      { origin: `http://127.0.0.1:${run.controlPort}` },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-origin' },
+      { 'sec-fetch-site': 'none' },
+    ]) {
       const answer = await request(run.controlPort, { headers: { ...valid, ...extra }, body: kill });
       expect(answer.status, JSON.stringify(extra)).toBe(403);
       expect(JSON.parse(answer.body).error).toBe('the control API does not answer web pages');
@@ -85,17 +113,28 @@ describe('the control API, tried as an attacker would', () => {
     const chromium = await launchChromium();
     try {
       const tab = await chromium.browser.newPage();
-      for (const origin of [`http://localhost:${(page.address() as net.AddressInfo).port}/`, `http://127.0.0.1:${(page.address() as net.AddressInfo).port}/`]) {
+      for (const origin of [
+        `http://localhost:${(page.address() as net.AddressInfo).port}/`,
+        `http://127.0.0.1:${(page.address() as net.AddressInfo).port}/`,
+      ]) {
         await tab.goto(origin);
-        const sent = await tab.evaluate(async ({ port, body }) => {
-          navigator.sendBeacon(`http://127.0.0.1:${port}/command`, body);
-          (document.getElementById('f') as HTMLFormElement).submit();
-          // no-cors: the page cannot read the answer, but the request goes out; resolved = the server answered.
-          return fetch(`http://127.0.0.1:${port}/command`, { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body }).then(
-            () => 'answered',
-            (error: Error) => `failed: ${error.message}`,
-          );
-        }, { port: run.controlPort, body: kill });
+        const sent = await tab.evaluate(
+          async ({ port, body }) => {
+            navigator.sendBeacon(`http://127.0.0.1:${port}/command`, body);
+            (document.getElementById('f') as HTMLFormElement).submit();
+            // no-cors: the page cannot read the answer, but the request goes out; resolved = the server answered.
+            return fetch(`http://127.0.0.1:${port}/command`, {
+              method: 'POST',
+              mode: 'no-cors',
+              headers: { 'content-type': 'text/plain' },
+              body,
+            }).then(
+              () => 'answered',
+              (error: Error) => `failed: ${error.message}`,
+            );
+          },
+          { port: run.controlPort, body: kill },
+        );
         expect(sent).toBe('answered');
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -112,7 +151,11 @@ describe('the control API, tried as an attacker would', () => {
     expect((await request(run.controlPort, { headers: valid, body: 'x'.repeat(100_000) })).status).toBe(413);
     expect((await request(run.controlPort, { method: 'GET', path: '/%E0%A4%A', headers: valid })).status).toBe(404);
     // Garbage bytes, a request cut off in its body, and a request line of the wrong protocol, on raw sockets.
-    for (const bytes of ['\x00\xff\x16\x03\x01 garbage\r\n\r\n', `POST /command HTTP/1.1\r\nHost: 127.0.0.1:${run.controlPort}\r\nAuthorization: Bearer ${run.secret}\r\nContent-Length: 100\r\n\r\n{"cmd"`, 'GET / SPDY/9\r\n\r\n']) {
+    for (const bytes of [
+      '\x00\xff\x16\x03\x01 garbage\r\n\r\n',
+      `POST /command HTTP/1.1\r\nHost: 127.0.0.1:${run.controlPort}\r\nAuthorization: Bearer ${run.secret}\r\nContent-Length: 100\r\n\r\n{"cmd"`,
+      'GET / SPDY/9\r\n\r\n',
+    ]) {
       await new Promise<void>((resolve) => {
         const socket = net.connect(run.controlPort, '127.0.0.1', () => socket.end(bytes));
         socket.on('error', () => resolve());
@@ -125,44 +168,53 @@ describe('the control API, tried as an attacker would', () => {
   });
 });
 
-describe.each(RUNTIMES)('quit: the supervisor stops every node, replies, says goodbye and exits, $runtime', ({ constrained }) => {
-  it('on stdin, as the page sends it before falling back to kill()', async () => {
-    const run = await SupervisorRun.start('two-servers', undefined, { constrained });
-    const pids = run.pids();
-    const exit = new Promise<number | null>((resolve) => run.child.once('exit', (code) => resolve(code)));
-    run.child.stdin!.write('{"cmd":"quit","id":"bye"}\n');
-    expect(await exit).toBe(0);
-    const reply = run.events.find((e) => e.type === 'supervisor.reply' && e.id === 'bye');
-    expect(reply).toMatchObject({ ok: true, message: 'killed every node of two-servers; the supervisor exits' });
-    expect(run.events.at(-1)).toMatchObject({ type: 'supervisor.quit', node: 'supervisor' });
-    // Killed together: in any order.
-    expect(run.events.flatMap((e) => (e.type === 'node.exited' ? [[e.name, e.cause]] : [])).sort()).toEqual([
-      ['lb-01', 'killed'],
-      ['web-01', 'killed'],
-      ['web-02', 'killed'],
-    ]);
-    expect(pids.filter(alive)).toEqual([]);
-    await run.stop();
-  }, 60_000);
+describe.each(RUNTIMES)(
+  'quit: the supervisor stops every node, replies, says goodbye and exits, $runtime',
+  ({ constrained }) => {
+    it('on stdin, as the page sends it before falling back to kill()', async () => {
+      const run = await SupervisorRun.start('two-servers', { constrained });
+      const pids = run.pids();
+      const exit = new Promise<number | null>((resolve) => run.child.once('exit', (code) => resolve(code)));
+      run.child.stdin!.write('{"cmd":"quit","id":"bye"}\n');
+      expect(await exit).toBe(0);
+      const reply = run.events.find((e) => e.type === 'supervisor.reply' && e.id === 'bye');
+      expect(reply).toMatchObject({ ok: true, message: 'killed every node of two-servers; the supervisor exits' });
+      expect(run.events.at(-1)).toMatchObject({ type: 'supervisor.quit', node: 'supervisor' });
+      // Killed together: in any order.
+      expect(run.events.flatMap((e) => (e.type === 'node.exited' ? [[e.name, e.cause]] : [])).sort()).toEqual([
+        ['lb-01', 'killed'],
+        ['web-01', 'killed'],
+        ['web-02', 'killed'],
+      ]);
+      expect(pids.filter(alive)).toEqual([]);
+      await run.stop();
+    }, 60_000);
 
-  it('over the control API: the reply arrives before the supervisor exits', async () => {
-    const run = await SupervisorRun.start('two-servers', undefined, { constrained });
-    const exit = new Promise<number | null>((resolve) => run.child.once('exit', (code) => resolve(code)));
-    expect(await run.command({ cmd: 'quit' })).toMatchObject({ ok: true });
-    expect(await exit).toBe(0);
-    expect(run.events.at(-1)).toMatchObject({ type: 'supervisor.quit' });
-    await run.stop();
-  }, 60_000);
-});
+    it('over the control API: the reply arrives before the supervisor exits', async () => {
+      const run = await SupervisorRun.start('two-servers', { constrained });
+      const exit = new Promise<number | null>((resolve) => run.child.once('exit', (code) => resolve(code)));
+      expect(await run.command({ cmd: 'quit' })).toMatchObject({ ok: true });
+      expect(await exit).toBe(0);
+      expect(run.events.at(-1)).toMatchObject({ type: 'supervisor.quit' });
+      await run.stop();
+    }, 60_000);
+  },
+);
 
 describe.each(RUNTIMES)("the failover monitor's reload, $runtime", ({ constrained }) => {
   let run: SupervisorRun;
   afterAll(() => run?.stop('SIGKILL'));
 
   it('works right after the sandbox is ready (the monitor counts as started once it takes commands)', async () => {
-    run = await SupervisorRun.start('failover', undefined, { constrained });
-    expect(await run.command({ cmd: 'reload', node: 'mon-01' })).toEqual({ ok: true, message: 'reloaded mon-01: it re-read failover.conf' });
-    expect(run.events.findLast((e) => e.node === 'mon-01' && e.type === 'control.reload')).toMatchObject({ ok: true, files: ['failover.conf'] });
+    run = await SupervisorRun.start('failover', { constrained });
+    expect(await run.command({ cmd: 'reload', node: 'mon-01' })).toEqual({
+      ok: true,
+      message: 'reloaded mon-01: it re-read failover.conf',
+    });
+    expect(run.events.findLast((e) => e.node === 'mon-01' && e.type === 'control.reload')).toMatchObject({
+      ok: true,
+      files: ['failover.conf'],
+    });
     expect((await run.status()).nodes.find((n) => n.name === 'mon-01')!.state).toBe('running');
   }, 60_000);
 
@@ -172,8 +224,21 @@ describe.each(RUNTIMES)("the failover monitor's reload, $runtime", ({ constraine
     writeFileSync(file, good + '\nmisses = many\n');
     const from = run.lastSeq();
     const reply = await run.command({ cmd: 'reload', node: 'mon-01' });
-    expect(reply).toMatchObject({ ok: false, error: expect.stringMatching(/^mon-01 did not reload; it keeps running its previous configuration:\n.*failover\.conf.*misses/) });
-    expect(run.events.find((e) => e.seq > from && e.node === 'mon-01' && e.type === 'log' && /contains errors; no changes were applied/.test(e.text))).toBeDefined();
+    expect(reply).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(
+        /^mon-01 did not reload; it keeps running its previous configuration:\n.*failover\.conf.*misses/,
+      ),
+    });
+    expect(
+      run.events.find(
+        (e) =>
+          e.seq > from &&
+          e.node === 'mon-01' &&
+          e.type === 'log' &&
+          /contains errors; no changes were applied/.test(e.text),
+      ),
+    ).toBeDefined();
     expect((await run.status()).nodes.find((n) => n.name === 'mon-01')!.state).toBe('running');
     writeFileSync(file, good);
   }, 60_000);

@@ -34,30 +34,54 @@ const logs = (actions: Action[]) => actions.flatMap((a) => (a.kind === 'log' ? [
 const valid = (text: string) => parseConfig(text).config!;
 /** Why a file is refused (keepalived stops at the first error). */
 const refusal = (text: string) => parseConfig(text).errors.join('\n');
-const instanceWith = (changes: Partial<InstanceConfig>) => new VrrpInstance({ ...valid(conf).instances[0], ...changes }, '10.0.0.3');
+const instanceWith = (changes: Partial<InstanceConfig>) =>
+  new VrrpInstance({ ...valid(conf).instances[0], ...changes }, '10.0.0.3');
 
 describe('keepalived.conf', () => {
   it('reads instances, scripts and keepalived defaults', () => {
     const config = valid(conf);
     expect(config.router_id).toBe('LB1');
-    expect(config.instances[0]).toMatchObject({ name: 'VI_1', state: 'MASTER', virtual_router_id: 51, priority: 101, virtual_ipaddress: ['10.0.0.10'] });
-    expect(config.instances[0].track_script[0]).toMatchObject({ weight: -20, script: { interval: 2, timeout: 2, fall: 2, rise: 2 } });
-    const minimal = valid('vrrp_instance VI_9 {\n interface eth0\n virtual_router_id 9\n virtual_ipaddress {\n 10.0.0.10\n }\n}');
-    expect(minimal.instances[0]).toMatchObject({ state: 'BACKUP', priority: 100, advert_int: 1, nopreempt: false, preempt_delay: 0 });
+    expect(config.instances[0]).toMatchObject({
+      name: 'VI_1',
+      state: 'MASTER',
+      virtual_router_id: 51,
+      priority: 101,
+      virtual_ipaddress: ['10.0.0.10'],
+    });
+    expect(config.instances[0].track_script[0]).toMatchObject({
+      weight: -20,
+      script: { interval: 2, timeout: 2, fall: 2, rise: 2 },
+    });
+    const minimal = valid(
+      'vrrp_instance VI_9 {\n interface eth0\n virtual_router_id 9\n virtual_ipaddress {\n 10.0.0.10\n }\n}',
+    );
+    expect(minimal.instances[0]).toMatchObject({
+      state: 'BACKUP',
+      priority: 100,
+      advert_int: 1,
+      nopreempt: false,
+      preempt_delay: 0,
+    });
   });
 
-  it('clears nopreempt on an initial MASTER with keepalived\'s warning', () => {
+  it("clears nopreempt on an initial MASTER with keepalived's warning", () => {
     const { config, warnings } = parseConfig(conf.replace('advert_int 1', 'advert_int 1\n    nopreempt'));
     expect(config!.instances[0].nopreempt).toBe(false);
     expect(warnings).toContain('(VI_1) Warning - nopreempt will not work with initial state MASTER - clearing');
   });
 
   it('rejects what keepalived would, naming the file and line', () => {
-    expect(refusal(conf.replace('priority 101', 'priority 300'))).toMatch('keepalived.conf:16: priority needs a number from 1 to 255, got "300"');
-    expect(refusal(conf.replace('chk_haproxy\n    }', 'chk_nginx\n    }'))).toMatch('track_script "chk_nginx" is not defined');
+    expect(refusal(conf.replace('priority 101', 'priority 300'))).toMatch(
+      'keepalived.conf:16: priority needs a number from 1 to 255, got "300"',
+    );
+    expect(refusal(conf.replace('chk_haproxy\n    }', 'chk_nginx\n    }'))).toMatch(
+      'track_script "chk_nginx" is not defined',
+    );
     expect(refusal(conf.replace('    virtual_router_id 51\n', ''))).toMatch('needs "virtual_router_id"');
     expect(refusal(conf.slice(0, -3))).toMatch('unexpected end of file');
-    expect(parseConfig(conf.replace('advert_int 1', 'advert_int 1\n    smtp_alert')).warnings[0]).toMatch(/:18: Unknown keyword 'smtp_alert'/);
+    expect(parseConfig(conf.replace('advert_int 1', 'advert_int 1\n    smtp_alert')).warnings[0]).toMatch(
+      /:18: Unknown keyword 'smtp_alert'/,
+    );
   });
 });
 
@@ -68,7 +92,9 @@ describe('keepalived.conf as people save it', () => {
   });
 
   it('refuses blocks nested deeper than keepalived has, with the line, instead of running out of stack', () => {
-    expect(refusal(`${conf}\nglobal_defs {\n${'a { '.repeat(100_000)}\n`)).toMatch(/^keepalived.conf:\d+: blocks nested more than 8 deep: a "}" is missing above$/);
+    expect(refusal(`${conf}\nglobal_defs {\n${'a { '.repeat(100_000)}\n`)).toMatch(
+      /^keepalived.conf:\d+: blocks nested more than 8 deep: a "}" is missing above$/,
+    );
   });
 });
 
@@ -78,7 +104,11 @@ describe('the VRRP state machine', () => {
     expect(logs(backup.start(0))).toEqual(['(VI_1) Entering BACKUP STATE (init)']);
     expect(backup.nextTimer()).toBeCloseTo(3609.375);
     expect(backup.tick(3609)).toEqual([]);
-    expect(logs(backup.tick(3609.4))).toEqual(['(VI_1) Receive advertisement timeout', '(VI_1) Entering MASTER STATE', '(VI_1) setting VIPs.']);
+    expect(logs(backup.tick(3609.4))).toEqual([
+      '(VI_1) Receive advertisement timeout',
+      '(VI_1) Entering MASTER STATE',
+      '(VI_1) setting VIPs.',
+    ]);
     expect(instanceWith({ priority: 254 }).masterDownInterval()).toBeCloseTo(3007.8125);
   });
 
@@ -87,7 +117,9 @@ describe('the VRRP state machine', () => {
     backup.start(0);
     backup.receive({ vrid: 51, priority: 101, advert_int: 1, from: '10.0.0.2' }, 3000);
     expect(backup.nextTimer()).toBeCloseTo(6609.375);
-    expect(logs(backup.receive({ vrid: 51, priority: 0, advert_int: 1, from: '10.0.0.2' }, 4000))).toEqual(['(VI_1) Backup received priority 0 advertisement']);
+    expect(logs(backup.receive({ vrid: 51, priority: 0, advert_int: 1, from: '10.0.0.2' }, 4000))).toEqual([
+      '(VI_1) Backup received priority 0 advertisement',
+    ]);
     expect(backup.nextTimer()).toBeCloseTo(4609.375);
     expect(backup.receive({ vrid: 99, priority: 0, advert_int: 1, from: '10.0.0.2' }, 4000)).toEqual([]); // another router
   });
@@ -137,8 +169,12 @@ describe('the VRRP state machine', () => {
   it('a failing tracked script lowers the effective priority by its weight; weight 0 means FAULT', () => {
     const master = instanceWith({ priority: 101 });
     master.start(0);
-    expect(logs(master.track('chk_haproxy', -20, false, 100))).toEqual(['(VI_1) Changing effective priority from 101 to 81']);
-    expect(logs(master.track('chk_haproxy', -20, true, 200))).toEqual(['(VI_1) Changing effective priority from 81 to 101']);
+    expect(logs(master.track('chk_haproxy', -20, false, 100))).toEqual([
+      '(VI_1) Changing effective priority from 101 to 81',
+    ]);
+    expect(logs(master.track('chk_haproxy', -20, true, 200))).toEqual([
+      '(VI_1) Changing effective priority from 81 to 101',
+    ]);
     expect(logs(master.track('chk_haproxy', 0, false, 300))).toEqual(['(VI_1) Entering FAULT STATE']);
     expect(master.nextTimer()).toBeUndefined();
   });
@@ -153,7 +189,9 @@ describe('the VRRP state machine', () => {
     expect(master.tick(5000)).toEqual([{ kind: 'advertise', priority: 100 }]);
     // The same settings again: nothing to say. A script no longer tracked no longer weighs.
     expect(master.reconfigure({ ...master.config })).toEqual([]);
-    expect(master.reconfigure({ ...master.config, track_script: [] })).toEqual([{ kind: 'state', state: 'MASTER', priority: 120 }]);
+    expect(master.reconfigure({ ...master.config, track_script: [] })).toEqual([
+      { kind: 'state', state: 'MASTER', priority: 120 },
+    ]);
     // A backup made stronger than its master discards the master's adverts from then on, and so preempts it.
     const backup = instanceWith({ state: 'BACKUP', priority: 100 });
     backup.start(0);
@@ -167,7 +205,11 @@ describe('the VRRP state machine', () => {
     const master = instanceWith({ priority: 255 });
     master.start(0);
     expect(master.stop()).toEqual(
-      expect.arrayContaining([{ kind: 'advertise', priority: 0 }, { kind: 'log', text: '(VI_1) sent 0 priority' }, { kind: 'release' }]),
+      expect.arrayContaining([
+        { kind: 'advertise', priority: 0 },
+        { kind: 'log', text: '(VI_1) sent 0 priority' },
+        { kind: 'release' },
+      ]),
     );
   });
 });

@@ -3,15 +3,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scenarioWithShell } from '../shell/scenario';
+import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
+import { scenarioWithShell } from '../../support/supervisor';
 
-type Vrrp = { type: 'vrrp.state'; node: string; state: string };
+type Vrrp = Extract<SandboxEvent, { type: 'vrrp.state' }>;
 
 describe('the active-passive scenario', () => {
   const lab = scenarioWithShell('active-passive');
   const { scenario } = lab;
-  const master = (node: string) => scenario.events.filter((e): e is Vrrp => e.type === 'vrrp.state' && (e as Vrrp).node === node).at(-1)?.state === 'MASTER';
-
+  const master = (node: string) =>
+    scenario.events.filter((e): e is Vrrp => e.type === 'vrrp.state' && e.node === node).at(-1)?.state === 'MASTER';
 
   it('serves the site on the virtual IP through the MASTER, lb-01', async () => {
     await scenario.until(() => master('lb-01'), 10_000);
@@ -19,13 +20,17 @@ describe('the active-passive scenario', () => {
     const output = await lab.shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.10/', 30_000);
     expect(output).toBe('200');
     // `reload` reaches HAProxy through keepalived's node, which confirms once both re-read their files.
-    expect(await lab.shell.command('reload', 30_000)).toBe('reloaded lb-01: it re-read keepalived-lb-01.conf and haproxy.cfg\nreloaded lb-02: it re-read keepalived-lb-02.conf and haproxy.cfg');
+    expect(await lab.shell.command('reload', 30_000)).toBe(
+      'reloaded lb-01: it re-read keepalived-lb-01.conf and haproxy.cfg\nreloaded lb-02: it re-read keepalived-lb-02.conf and haproxy.cfg',
+    );
   }, 90_000);
 
   it('a clean restart of lb-01 hands 10.0.0.10 to lb-02 in about 0.6 s (goal clean-handover)', async () => {
     await lab.shell.command('infra restart lb-01', 30_000);
     await scenario.until(() => scenario.goal('clean-handover')?.met, 8000);
-    expect(scenario.goal('clean-handover')!.observed).toMatch(/^lb-02 became MASTER \d\.\d\d s after the priority 0 advert$/);
+    expect(scenario.goal('clean-handover')!.observed).toMatch(
+      /^lb-02 became MASTER \d\.\d\d s after the priority 0 advert$/,
+    );
     await scenario.until(() => master('lb-01'), 10_000); // lb-01 is back with priority 101 and preempts
   }, 90_000);
 
@@ -44,8 +49,17 @@ describe('the active-passive scenario', () => {
     const from = scenario.events.length;
     const output = await lab.shell.command('reload lb-02', 30_000);
     expect(output).toBe('reloaded lb-02: it re-read keepalived-lb-02.conf and haproxy.cfg');
-    await scenario.until(() => scenario.events.slice(from).some((e) => e.type === 'log' && e.node === 'lb-02' && /^Reload finished in \d+ usec$/.test(String(e.text))), 10_000);
-    await scenario.until(() => scenario.events.slice(from).some((e) => e.type === 'balancer.reload' && e.node === 'lb-02'), 10_000);
+    await scenario.until(
+      () =>
+        scenario.events
+          .slice(from)
+          .some((e) => e.type === 'log' && e.node === 'lb-02' && /^Reload finished in \d+ usec$/.test(String(e.text))),
+      10_000,
+    );
+    await scenario.until(
+      () => scenario.events.slice(from).some((e) => e.type === 'balancer.reload' && e.node === 'lb-02'),
+      10_000,
+    );
     await scenario.until(() => master('lb-02'), 10_000);
   }, 90_000);
 
@@ -54,7 +68,9 @@ describe('the active-passive scenario', () => {
     const good = readFileSync(conf, 'utf8');
     writeFileSync(conf, good.replace('    priority 150\n', '    priority 999\n'));
     const output = await lab.shell.command('reload lb-02', 30_000);
-    expect(output).toMatch(/^lb-02 did not reload; it keeps running its previous configuration:\n.*keepalived-lb-02\.conf/);
+    expect(output).toMatch(
+      /^lb-02 did not reload; it keeps running its previous configuration:\n.*keepalived-lb-02\.conf/,
+    );
     expect(output).toMatch(/^reload: fix it \(edit keepalived-lb-02\.conf\) and reload again\.$/m);
     expect(master('lb-02')).toBe(true);
     writeFileSync(conf, good);

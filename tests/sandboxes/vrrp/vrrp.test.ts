@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect, listen } from '../../../sandboxes/network/net';
 import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
 import { startNode, type SandboxNode } from '../../support/sandbox-node';
-import { RUNTIMES } from '../supervisor/harness';
+import { RUNTIMES } from '../../support/supervisor';
 
 // advert_int 1 (the default) where timing is measured; a shorter one (VRRPv3 allows centiseconds) elsewhere.
 const instance = (name: string, vrid: number, vip: string, state: string, priority: number, extra = '', advert = 1) => `
@@ -23,7 +23,10 @@ ${extra}
     }
 }`;
 
-const becameMaster = (name = 'VI_1') => (e: NodeEvent) => e.type === 'vrrp.state' && e.instance === name && e.state === 'MASTER';
+const becameMaster =
+  (name = 'VI_1') =>
+  (e: NodeEvent) =>
+    e.type === 'vrrp.state' && e.instance === name && e.state === 'MASTER';
 const advertFrom = (from: string) => (e: NodeEvent) => e.type === 'vrrp.advert' && e.from === from;
 const logged = (text: string) => (e: NodeEvent) => e.type === 'log' && e.text === text;
 
@@ -48,7 +51,13 @@ describe.each(RUNTIMES)('vrrp (keepalived-like), $runtime', ({ constrained }) =>
     const cwd = join(folder, name);
     rmSync(cwd, { recursive: true, force: true });
     writeFileSync(join(folder, `${name}.conf`), conf);
-    const started = startNode('vrrp', ['-f', join(folder, `${name}.conf`)], { cwd: folder, net: join(folder, 'net'), address, name, constrained });
+    const started = startNode('vrrp', ['-f', join(folder, `${name}.conf`)], {
+      cwd: folder,
+      net: join(folder, 'net'),
+      address,
+      name,
+      constrained,
+    });
     nodes.push(started);
     return started;
   }
@@ -104,7 +113,11 @@ describe.each(RUNTIMES)('vrrp (keepalived-like), $runtime', ({ constrained }) =>
     const lastAdvert = lb2.seen.filter((s) => s.event.type === 'vrrp.advert' && s.at < takeover.at).at(-1)!;
     expect(takeover.at - lastAdvert.at).toBeGreaterThan(masterDown(100) * 0.9);
     expect(takeover.at - killed).toBeLessThan(masterDown(100) + 1500);
-    expect(lb2.seen.map((s) => s.event)).toContainEqual({ type: 'log', level: 'info', text: '(VI_1) Receive advertisement timeout' });
+    expect(lb2.seen.map((s) => s.event)).toContainEqual({
+      type: 'log',
+      level: 'info',
+      text: '(VI_1) Receive advertisement timeout',
+    });
     expect(readFileSync(join(folder, 'net', 'vip', '10.0.0.10'), 'utf8')).toBe('10.0.0.3');
   });
 
@@ -139,7 +152,11 @@ describe.each(RUNTIMES)('vrrp (keepalived-like), $runtime', ({ constrained }) =>
     const heard = await back.waitFor(advertFrom('10.0.0.3'));
     // It keeps hearing lb-02 for longer than its Master_Down_Interval (3.4 s): a preempting node would have taken
     // over by then (its timer runs in the same process, before the later advert is read).
-    await back.waitFor(advertFrom('10.0.0.3'), masterDown(150, 0.3) + 1500 + 5000, heard.at + masterDown(150, 0.3) + 1500);
+    await back.waitFor(
+      advertFrom('10.0.0.3'),
+      masterDown(150, 0.3) + 1500 + 5000,
+      heard.at + masterDown(150, 0.3) + 1500,
+    );
     expect(back.seen.some((s) => becameMaster()(s.event))).toBe(false);
 
     await back.stop('SIGKILL');
@@ -158,13 +175,20 @@ describe.each(RUNTIMES)('vrrp (keepalived-like), $runtime', ({ constrained }) =>
     writeFileSync(join(folder, 'lb-02.conf'), instance('VI_1', 51, '10.0.0.10', 'BACKUP', 150, '', 0.3));
     const sent = performance.now();
     lb2.tell('reload');
-    expect((await lb2.waitFor((e) => e.type === 'control.reload', 3000, sent)).event).toEqual({ type: 'control.reload', ok: true, files: [join(folder, 'lb-02.conf')], errors: [] });
+    expect((await lb2.waitFor((e) => e.type === 'control.reload', 3000, sent)).event).toEqual({
+      type: 'control.reload',
+      ok: true,
+      files: [join(folder, 'lb-02.conf')],
+      errors: [],
+    });
     await lb2.waitFor(logged('Reloading'), 3000, sent);
     await lb2.waitFor(logged(`Opening file '${join(folder, 'lb-02.conf')}'.`), 3000, sent);
     await lb2.waitFor((e) => e.type === 'log' && /^Reload finished in \d+ usec$/.test(e.text), 3000, sent);
     // The instance kept its state (no new "init") and took the new priority.
     await lb2.waitFor((e) => e.type === 'vrrp.state' && e.state === 'BACKUP' && e.priority === 150, 3000, sent);
-    expect(lb2.seen.filter((s) => s.at >= sent).map((s) => s.event)).not.toContainEqual(expect.objectContaining({ text: '(VI_1) Entering BACKUP STATE (init)' }));
+    expect(lb2.seen.filter((s) => s.at >= sent).map((s) => s.event)).not.toContainEqual(
+      expect.objectContaining({ text: '(VI_1) Entering BACKUP STATE (init)' }),
+    );
     // Now stronger than the master: it discards the master's adverts and takes over on its own Master_Down timer.
     await lb2.waitFor(logged('(VI_1) received lower priority (101) advert from 10.0.0.2 - discarding'), 3000, sent);
     const takeover = await lb2.waitFor(becameMaster(), masterDown(150, 0.3) + 3000, sent);
@@ -181,17 +205,30 @@ describe.each(RUNTIMES)('vrrp (keepalived-like), $runtime', ({ constrained }) =>
     const sent = performance.now();
     lb1.tell('reload');
     const answer = await lb1.waitFor((e) => e.type === 'control.reload', 3000, sent);
-    expect(answer.event).toMatchObject({ ok: false, files: [join(folder, 'lb-01.conf')], errors: [expect.stringContaining('priority')] });
-    await lb1.waitFor((e) => e.type === 'log' && e.level === 'error' && / - the running configuration is kept$/.test(e.text), 3000, sent);
+    expect(answer.event).toMatchObject({
+      ok: false,
+      files: [join(folder, 'lb-01.conf')],
+      errors: [expect.stringContaining('priority')],
+    });
+    await lb1.waitFor(
+      (e) => e.type === 'log' && e.level === 'error' && / - the running configuration is kept$/.test(e.text),
+      3000,
+      sent,
+    );
     expect(lb1.child.exitCode).toBeNull();
     expect(lb1.seen.filter((s) => s.at >= sent).some((s) => s.event.type === 'vrrp.state')).toBe(false);
   });
 
   it('active/active: each balancer is MASTER for one VIP, and the survivor of a crash serves both', async () => {
     setup();
-    const conf = (a: [number, number]) => instance('VI_1', 51, '10.0.0.10', 'BACKUP', a[0], '', 0.3) + instance('VI_2', 52, '10.0.0.9', 'BACKUP', a[1], '', 0.3);
+    const conf = (a: [number, number]) =>
+      instance('VI_1', 51, '10.0.0.10', 'BACKUP', a[0], '', 0.3) +
+      instance('VI_2', 52, '10.0.0.9', 'BACKUP', a[1], '', 0.3);
     // Each balancer's HTTP side, played by this test process (net.ts reads SANDBOX_ADDR at listen time).
-    for (const [address, name] of [['10.0.0.2', 'lb-01'], ['10.0.0.3', 'lb-02']]) {
+    for (const [address, name] of [
+      ['10.0.0.2', 'lb-01'],
+      ['10.0.0.3', 'lb-02'],
+    ]) {
       process.env.SANDBOX_ADDR = address;
       const server = http.createServer((_, res) => res.end(name));
       servers.push(server);
@@ -251,72 +288,106 @@ describe.each(RUNTIMES)('vrrp (keepalived-like), $runtime', ({ constrained }) =>
   });
 });
 
-describe.each(RUNTIMES)("keepalived's companion: the balancer it protects, and nothing else, $runtime", ({ constrained }) => {
-  let folder: string;
-  const nodes: SandboxNode[] = [];
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.stop('SIGKILL')));
-    delete process.env.SANDBOX_NET;
-    rmSync(folder, { recursive: true, force: true });
-  });
+describe.each(RUNTIMES)(
+  "keepalived's companion: the balancer it protects, and nothing else, $runtime",
+  ({ constrained }) => {
+    let folder: string;
+    const nodes: SandboxNode[] = [];
+    afterEach(async () => {
+      await Promise.all(nodes.splice(0).map((n) => n.stop('SIGKILL')));
+      delete process.env.SANDBOX_NET;
+      rmSync(folder, { recursive: true, force: true });
+    });
 
-  function start(args: string[]): SandboxNode {
-    const started = startNode('vrrp', args, { cwd: folder, net: join(folder, 'net'), address: '10.0.0.2', name: 'lb-01', constrained });
-    nodes.push(started);
-    return started;
-  }
-
-  it('refuses to run any program but the balancer after --, and runs nothing (an attacker wrote evil.js into the session)', async () => {
-    folder = mkdtempSync(join(tmpdir(), 'vrrp-companion-'));
-    const marker = join(folder, 'evil-ran');
-    writeFileSync(join(folder, 'evil.js'), `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); import('node:fs').then((fs) => fs.writeFileSync(${JSON.stringify(marker)}, 'ran'));`);
-    writeFileSync(join(folder, 'lb.conf'), instance('VI_1', 51, '10.0.0.10', 'MASTER', 255));
-    for (const program of ['../../../../proc/self/cwd/evil', join(folder, 'evil'), '../../../../../../' + join(folder, 'evil').slice(1), '../evil', 'web', 'store']) {
-      const lb = start(['-f', 'lb.conf', '--', program, '--name', 'x']);
-      await lb.exited;
-      expect(lb.child.exitCode).toBe(1);
-      expect(lb.stderr()).toBe(`Unknown program '${program}' after '--': keepalived here runs only HAProxy next to it (vrrp -f keepalived.conf -- balancer -f haproxy.cfg)\n`);
-      expect(lb.seen).toEqual([]);
+    function start(args: string[]): SandboxNode {
+      const started = startNode('vrrp', args, {
+        cwd: folder,
+        net: join(folder, 'net'),
+        address: '10.0.0.2',
+        name: 'lb-01',
+        constrained,
+      });
+      nodes.push(started);
+      return started;
     }
-    await new Promise((r) => setTimeout(r, 300));
-    expect(existsSync(marker)).toBe(false);
-  });
 
-  it('reloads keepalived.conf and haproxy.cfg together, and reports either file refused with its errors', async () => {
-    folder = mkdtempSync(join(tmpdir(), 'vrrp-companion-'));
-    process.env.SANDBOX_NET = join(folder, 'net');
-    const keepalived = instance('VI_1', 51, '10.0.0.10', 'MASTER', 255);
-    writeFileSync(join(folder, 'lb.conf'), keepalived);
-    writeFileSync(join(folder, 'haproxy.cfg'), STATS_ONLY);
-    const lb = start(['-f', 'lb.conf', '--', 'balancer', '-f', 'haproxy.cfg']);
-    // The node takes commands only once both programs do: one control.ready, keepalived's, after the balancer listens.
-    const ready = await lb.waitFor((e) => e.type === 'control.ready', 15_000);
-    expect(lb.seen.filter((s) => s.event.type === 'control.ready')).toHaveLength(1);
-    expect(lb.seen.findIndex((s) => s.event.type === 'balancer.listening')).toBeLessThan(lb.seen.indexOf(ready));
+    it('refuses to run any program but the balancer after --, and runs nothing (an attacker wrote evil.js into the session)', async () => {
+      folder = mkdtempSync(join(tmpdir(), 'vrrp-companion-'));
+      const marker = join(folder, 'evil-ran');
+      writeFileSync(
+        join(folder, 'evil.js'),
+        `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); import('node:fs').then((fs) => fs.writeFileSync(${JSON.stringify(marker)}, 'ran'));`,
+      );
+      writeFileSync(join(folder, 'lb.conf'), instance('VI_1', 51, '10.0.0.10', 'MASTER', 255));
+      for (const program of [
+        '../../../../proc/self/cwd/evil',
+        join(folder, 'evil'),
+        '../../../../../../' + join(folder, 'evil').slice(1),
+        '../evil',
+        'web',
+        'store',
+      ]) {
+        const lb = start(['-f', 'lb.conf', '--', program, '--name', 'x']);
+        await lb.exited;
+        expect(lb.child.exitCode).toBe(1);
+        expect(lb.stderr()).toBe(
+          `Unknown program '${program}' after '--': keepalived here runs only HAProxy next to it (vrrp -f keepalived.conf -- balancer -f haproxy.cfg)\n`,
+        );
+        expect(lb.seen).toEqual([]);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      expect(existsSync(marker)).toBe(false);
+    });
 
-    let sent = performance.now();
-    lb.tell('reload');
-    expect((await lb.waitFor((e) => e.type === 'control.reload', 5000, sent)).event).toEqual({ type: 'control.reload', ok: true, files: ['lb.conf', 'haproxy.cfg'], errors: [] });
-    await lb.waitFor((e) => e.type === 'balancer.reload' && e.ok, 1000, sent);
+    it('reloads keepalived.conf and haproxy.cfg together, and reports either file refused with its errors', async () => {
+      folder = mkdtempSync(join(tmpdir(), 'vrrp-companion-'));
+      process.env.SANDBOX_NET = join(folder, 'net');
+      const keepalived = instance('VI_1', 51, '10.0.0.10', 'MASTER', 255);
+      writeFileSync(join(folder, 'lb.conf'), keepalived);
+      writeFileSync(join(folder, 'haproxy.cfg'), STATS_ONLY);
+      const lb = start(['-f', 'lb.conf', '--', 'balancer', '-f', 'haproxy.cfg']);
+      // The node takes commands only once both programs do: one control.ready, keepalived's, after the balancer listens.
+      const ready = await lb.waitFor((e) => e.type === 'control.ready', 15_000);
+      expect(lb.seen.filter((s) => s.event.type === 'control.ready')).toHaveLength(1);
+      expect(lb.seen.findIndex((s) => s.event.type === 'balancer.listening')).toBeLessThan(lb.seen.indexOf(ready));
 
-    writeFileSync(join(folder, 'haproxy.cfg'), STATS_ONLY.replace('mode http', 'mode htttp'));
-    sent = performance.now();
-    lb.tell('reload');
-    const broken = (await lb.waitFor((e) => e.type === 'control.reload', 5000, sent)).event;
-    expect(broken).toMatchObject({ ok: false, files: ['lb.conf', 'haproxy.cfg'], errors: expect.arrayContaining([expect.stringMatching(/\[ALERT\].*haproxy\.cfg:3/)]) });
+      let sent = performance.now();
+      lb.tell('reload');
+      expect((await lb.waitFor((e) => e.type === 'control.reload', 5000, sent)).event).toEqual({
+        type: 'control.reload',
+        ok: true,
+        files: ['lb.conf', 'haproxy.cfg'],
+        errors: [],
+      });
+      await lb.waitFor((e) => e.type === 'balancer.reload' && e.ok, 1000, sent);
 
-    writeFileSync(join(folder, 'haproxy.cfg'), STATS_ONLY);
-    writeFileSync(join(folder, 'lb.conf'), keepalived.replace('virtual_router_id 51', 'virtual_router_id'));
-    sent = performance.now();
-    lb.tell('reload');
-    const refused = (await lb.waitFor((e) => e.type === 'control.reload', 5000, sent)).event;
-    expect(refused).toMatchObject({ ok: false, files: ['lb.conf', 'haproxy.cfg'], errors: [expect.stringContaining('lb.conf')] });
-    // Both kept running with what they had: the stats page still answers on the VIP.
-    process.env.SANDBOX_ADDR = '203.0.113.10';
-    expect(await get('10.0.0.10:80')).toMatch(/Statistics Report for HAProxy/);
-    delete process.env.SANDBOX_ADDR;
-  });
-});
+      writeFileSync(join(folder, 'haproxy.cfg'), STATS_ONLY.replace('mode http', 'mode htttp'));
+      sent = performance.now();
+      lb.tell('reload');
+      const broken = (await lb.waitFor((e) => e.type === 'control.reload', 5000, sent)).event;
+      expect(broken).toMatchObject({
+        ok: false,
+        files: ['lb.conf', 'haproxy.cfg'],
+        errors: expect.arrayContaining([expect.stringMatching(/\[ALERT\].*haproxy\.cfg:3/)]),
+      });
+
+      writeFileSync(join(folder, 'haproxy.cfg'), STATS_ONLY);
+      writeFileSync(join(folder, 'lb.conf'), keepalived.replace('virtual_router_id 51', 'virtual_router_id'));
+      sent = performance.now();
+      lb.tell('reload');
+      const refused = (await lb.waitFor((e) => e.type === 'control.reload', 5000, sent)).event;
+      expect(refused).toMatchObject({
+        ok: false,
+        files: ['lb.conf', 'haproxy.cfg'],
+        errors: [expect.stringContaining('lb.conf')],
+      });
+      // Both kept running with what they had: the stats page still answers on the VIP.
+      process.env.SANDBOX_ADDR = '203.0.113.10';
+      expect(await get('10.0.0.10:80')).toMatch(/Statistics Report for HAProxy/);
+      delete process.env.SANDBOX_ADDR;
+    });
+  },
+);
 
 /** Retries `probe` until it returns `expected` (or fails the test after `ms`). */
 async function eventually<T>(probe: () => Promise<T>, expected: T, ms = 3000): Promise<void> {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyLine, DEFAULT_BEHAVIOUR, describe as describeBehaviour, describeChange, toLine } from '../../../sandboxes/web/behaviour';
+import {
+  applyLine,
+  DEFAULT_BEHAVIOUR,
+  describe as describeBehaviour,
+  describeChange,
+  toLine,
+} from '../../../sandboxes/web/behaviour';
 
 const capacity = { workers: 5, backlog: 20, service_ms: 140 };
 
@@ -24,12 +30,20 @@ describe('a web server behaviour line', () => {
   });
 
   it('rejects what it does not understand, saying what to write instead', () => {
-    expect(() => applyLine(DEFAULT_BEHAVIOUR, 'slow fast')).toThrow("invalid duration 'fast': expected milliseconds like 300, 300ms or 2s");
+    expect(() => applyLine(DEFAULT_BEHAVIOUR, 'slow fast')).toThrow(
+      "invalid duration 'fast': expected milliseconds like 300, 300ms or 2s",
+    );
     expect(() => applyLine(DEFAULT_BEHAVIOUR, 'flaky 1.5')).toThrow('expected a number from 0 to 1');
-    expect(() => applyLine(DEFAULT_BEHAVIOUR, 'hang on')).toThrow("unknown setting 'hang': use slow, flaky, frozen, workers, backlog, service or normal");
+    expect(() => applyLine(DEFAULT_BEHAVIOUR, 'hang on')).toThrow(
+      "unknown setting 'hang': use slow, flaky, frozen, workers, backlog, service or normal",
+    );
     expect(() => applyLine(DEFAULT_BEHAVIOUR, 'frozen')).toThrow("'frozen' needs a value");
-    expect(() => applyLine(DEFAULT_BEHAVIOUR, 'workers 0')).toThrow("invalid workers '0': expected a whole number from 1 to 1000");
-    expect(() => applyLine(DEFAULT_BEHAVIOUR, 'backlog -1')).toThrow("invalid backlog '-1': expected a whole number from 0 to 10000");
+    expect(() => applyLine(DEFAULT_BEHAVIOUR, 'workers 0')).toThrow(
+      "invalid workers '0': expected a whole number from 1 to 1000",
+    );
+    expect(() => applyLine(DEFAULT_BEHAVIOUR, 'backlog -1')).toThrow(
+      "invalid backlog '-1': expected a whole number from 0 to 10000",
+    );
   });
 
   it('describes itself in words, with the most requests per second its capacity allows', () => {
@@ -38,6 +52,8 @@ describe('a web server behaviour line', () => {
     const changed = { ...DEFAULT_BEHAVIOUR, slow_ms: 300, service_ms: 0 };
     expect(describeChange(changed, { slow_ms: 300 })).toBe('slow 300 ms');
     expect(describeChange(changed, { service_ms: 0 })).toBe('5 workers × 0 ms, backlog 20 (no limit on the rate)');
-    expect(describeChange(DEFAULT_BEHAVIOUR, { frozen: false, workers: 5 })).toBe('normal; 5 workers × 140 ms, backlog 20 (35.7 req/s at most)');
+    expect(describeChange(DEFAULT_BEHAVIOUR, { frozen: false, workers: 5 })).toBe(
+      'normal; 5 workers × 140 ms, backlog 20 (35.7 req/s at most)',
+    );
   });
 });

@@ -21,7 +21,15 @@ describe('a web server’s worker pool', () => {
     await settle();
     expect(places.map((p) => p !== undefined)).toEqual([true, true, true, true, true, false, false]);
     expect(served).toEqual([0, 1]);
-    expect(pool.sample()).toEqual({ workers: 2, backlog: 3, busy: 2, queued: 3, max_queued: 3, started: 2, refused: 2 });
+    expect(pool.sample()).toEqual({
+      workers: 2,
+      backlog: 3,
+      busy: 2,
+      queued: 3,
+      max_queued: 3,
+      started: 2,
+      refused: 2,
+    });
   });
 
   it('gives a freed worker to the request that waited longest', async () => {

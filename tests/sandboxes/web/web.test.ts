@@ -7,12 +7,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeEvent } from '../../../sandboxes/contracts/events/index';
 import { connect } from '../../../sandboxes/network/net';
-import { constrainedEnv } from '../../../src/runtime/local/constraints';
-import { spawnEnv } from '../../support/constraints';
-import { dist, get, load, RUNTIMES } from '../supervisor/harness';
+import { get, load, RUNTIMES } from '../../support/supervisor';
+import { dist, startNode, type SandboxNode } from '../../support/sandbox-node';
 
 let folder: string;
-const running: ChildProcess[] = [];
+const running: SandboxNode[] = [];
 /** Whether the web servers of the describe block being run start under WebContainer constraints. */
 let constrained = false;
 
@@ -20,50 +19,22 @@ interface Web {
   child: ChildProcess;
   events: NodeEvent[];
   stderr: () => string;
+  /** The next event of this type, from now on. */
   next(type: NodeEvent['type'], ms?: number): Promise<NodeEvent>;
 }
 
-function startWeb(args: string[], address = '10.0.0.11'): Promise<Web> {
-  const child = spawn(process.execPath, [join(dist, 'web.js'), ...args], {
-    cwd: folder,
-    env: (constrained ? constrainedEnv : spawnEnv)({ ...process.env, SANDBOX_NET: join(folder, 'net'), SANDBOX_ADDR: address, SANDBOX_EVENTS: '1', SANDBOX_NODE: 'web-01' }),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  running.push(child);
-  const events: NodeEvent[] = [];
-  let errors = '';
-  let buffer = '';
-  let wake = () => {};
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const lines = (buffer += chunk).split('\n');
-    buffer = lines.pop()!;
-    for (const line of lines) events.push(JSON.parse(line));
-    wake();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    errors += chunk;
-    wake();
-  });
+async function startWeb(args: string[], address = '10.0.0.11'): Promise<Web> {
+  const node = startNode('web', args, { cwd: folder, net: join(folder, 'net'), address, name: 'web-01', constrained });
+  running.push(node);
   const web: Web = {
-    child,
-    events,
-    stderr: () => errors,
-    next(type, ms = 5000) {
-      const from = events.length;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${type} event within ${ms} ms; stderr: ${errors}`)), ms);
-        wake = () => {
-          const found = events.slice(from).find((e) => e.type === type);
-          if (found) {
-            clearTimeout(timer);
-            resolve(found);
-          }
-        };
-      });
-    },
+    child: node.child,
+    events: node.events,
+    stderr: node.stderr,
+    next: (type, ms = 5000) => node.next((e) => e.type === type, ms, node.events.length),
   };
   // The last of its start-up events: after it, next() sees only what the test causes.
-  return web.next('web.behaviour').then(() => web);
+  await web.next('web.behaviour');
+  return web;
 }
 
 beforeAll(() => {
@@ -72,9 +43,7 @@ beforeAll(() => {
   process.env.SANDBOX_ADDR = '10.0.0.2';
 });
 afterEach(async () => {
-  await Promise.all(
-    running.splice(0).map((child) => new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve).kill('SIGKILL') : resolve(null)))),
-  );
+  await Promise.all(running.splice(0).map((node) => node.stop('SIGKILL')));
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
@@ -91,10 +60,17 @@ describe.each(RUNTIMES)('the web server, $runtime', (runtime) => {
     expect(answer.body).toContain('Served by web-01 (10.0.0.11) to 10.0.0.2');
     const event = await web.next('web.request');
     const forwarded = await new Promise<string>((resolve, reject) => {
-      const req = http.request({ path: '/', headers: { 'x-forwarded-for': '203.0.113.10<b>' }, createConnection: () => connect('10.0.0.11:80') }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c)).on('end', () => resolve(body));
-      });
+      const req = http.request(
+        {
+          path: '/',
+          headers: { 'x-forwarded-for': '203.0.113.10<b>' },
+          createConnection: () => connect('10.0.0.11:80'),
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c)).on('end', () => resolve(body));
+        },
+      );
       req.on('error', reject).end();
     });
     expect(forwarded).toContain('to 10.0.0.2 (for 203.0.113.10&#60;b&#62;)');
@@ -124,7 +100,10 @@ describe.each(RUNTIMES)('the web server, $runtime', (runtime) => {
 
   it('made flaky, fails app requests with 500 but keeps passing health checks', async () => {
     await startWeb(['--name', 'web-01', '--flaky', '1']);
-    expect(await get('10.0.0.11:80', '/')).toMatchObject({ status: 500, body: 'Internal Server Error (web-01 is flaky)\n' });
+    expect(await get('10.0.0.11:80', '/')).toMatchObject({
+      status: 500,
+      body: 'Internal Server Error (web-01 is flaky)\n',
+    });
     expect((await get('10.0.0.11:80', '/health')).status).toBe(200);
   });
 
@@ -182,7 +161,9 @@ describe.each(RUNTIMES)('the web server, $runtime', (runtime) => {
   });
 
   it('refuses bad flags with the usage, and exits when the supervisor (its stdin) goes away', async () => {
-    const bad = spawn(process.execPath, [join(dist, 'web.js'), '--name', 'web-01', '--flaky', 'lots'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const bad = spawn(process.execPath, [join(dist, 'web.js'), '--name', 'web-01', '--flaky', 'lots'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let errors = '';
     bad.stderr!.on('data', (c) => (errors += c));
     expect(await new Promise((resolve) => bad.once('exit', resolve))).toBe(2);
@@ -200,8 +181,10 @@ describe.each(RUNTIMES)('the web server, $runtime', (runtime) => {
 // assumes the machine is fast (a slow machine sends less than asked, which only moves the server further from its
 // limit in the tests below capacity, and waits and refusals are counted, not timed).
 describe('a web server’s capacity', () => {
-  const pools = (web: Web) => web.events.filter((e): e is Extract<NodeEvent, { type: 'web.pool' }> => e.type === 'web.pool');
-  const requests = (web: Web) => web.events.filter((e): e is Extract<NodeEvent, { type: 'web.request' }> => e.type === 'web.request');
+  const pools = (web: Web) =>
+    web.events.filter((e): e is Extract<NodeEvent, { type: 'web.pool' }> => e.type === 'web.pool');
+  const requests = (web: Web) =>
+    web.events.filter((e): e is Extract<NodeEvent, { type: 'web.request' }> => e.type === 'web.request');
 
   it('serves `workers` requests at once, queues `backlog` more, and answers the rest 503 at once', async () => {
     // 2 workers, 2 places in the backlog, 1.5 s of work each: a burst of 8 arrives long before any worker is free.
@@ -211,12 +194,17 @@ describe('a web server’s capacity', () => {
     const refused = answers.filter((a) => a.status === 503);
     expect(served).toHaveLength(4);
     expect(refused).toHaveLength(4);
-    expect(refused[0].body).toBe('Service Unavailable: web-01 is overloaded (all 2 workers busy, backlog of 2 full); try again later\n');
+    expect(refused[0].body).toBe(
+      'Service Unavailable: web-01 is overloaded (all 2 workers busy, backlog of 2 full); try again later\n',
+    );
     expect(refused[0].headers['retry-after']).toBe('1');
     // Refused at once, before any worker finished: a refusal costs no work.
     expect(Math.max(...refused.map((a) => a.at))).toBeLessThan(Math.min(...served.map((a) => a.at)));
     // The two that queued waited a whole service time for a worker, and the server said so.
-    const waits = requests(web).filter((e) => e.status === 200).map((e) => e.wait_ms).sort((a, b) => a - b);
+    const waits = requests(web)
+      .filter((e) => e.status === 200)
+      .map((e) => e.wait_ms)
+      .sort((a, b) => a - b);
     expect(waits.slice(0, 2).every((w) => w < 1500)).toBe(true);
     expect(waits.slice(2).every((w) => w >= 1400)).toBe(true);
     await web.next('web.pool');
@@ -239,7 +227,15 @@ describe('a web server’s capacity', () => {
     expect(served).toBeLessThanOrEqual(2 * Math.ceil(elapsed / 100));
     // Before the first refusal, the backlog filled: some request waited for a worker.
     expect(requests(web).some((e) => e.status === 200 && e.wait_ms > 0)).toBe(true);
-    expect(web.events.some((e) => e.type === 'log' && /answered \d+ requests? with 503 in the last second: all 2 workers busy and the backlog of 5 full/.test(e.text))).toBe(true);
+    expect(
+      web.events.some(
+        (e) =>
+          e.type === 'log' &&
+          /answered \d+ requests? with 503 in the last second: all 2 workers busy and the backlog of 5 full/.test(
+            e.text,
+          ),
+      ),
+    ).toBe(true);
   });
 
   it('below its capacity refuses nothing', async () => {
@@ -254,7 +250,11 @@ describe('a web server’s capacity', () => {
 
   it('takes a new capacity from a stdin line, confirmed in its behaviour event, and keeps its health checks out of the pool', async () => {
     const web = await startWeb(['--name', 'web-01']);
-    expect(web.events.find((e) => e.type === 'web.behaviour')).toMatchObject({ workers: 5, backlog: 20, service_ms: 140 });
+    expect(web.events.find((e) => e.type === 'web.behaviour')).toMatchObject({
+      workers: 5,
+      backlog: 20,
+      service_ms: 140,
+    });
     web.child.stdin!.write('workers 1 backlog 0 service 2s\n');
     expect(await web.next('web.behaviour')).toMatchObject({ workers: 1, backlog: 0, service_ms: 2000 });
     const busy = get('10.0.0.11:80', '/', 10_000);

@@ -29,18 +29,63 @@ function load(start: number, seconds: [sent: number, ok: number, failed: number]
 
 describe('what share of requests fail when web-01 alone gets 50 a second (scale-out)', () => {
   it('measures nothing while the load stays below 40 a second in any of five seconds', () => {
-    expect(overloadShare({ events: stream(...load(0, [[20, 20, 0], [20, 20, 0], [20, 20, 0], [20, 20, 0], [20, 20, 0], [20, 20, 0]])) })).toBeUndefined();
+    expect(
+      overloadShare({
+        events: stream(
+          ...load(0, [
+            [20, 20, 0],
+            [20, 20, 0],
+            [20, 20, 0],
+            [20, 20, 0],
+            [20, 20, 0],
+            [20, 20, 0],
+          ]),
+        ),
+      }),
+    ).toBeUndefined();
     // 20, then four seconds at 50: 44 a second over the five, but one of them was the lighter load.
-    expect(overloadShare({ events: stream(...load(0, [[20, 20, 0], [50, 36, 0], [50, 36, 14], [50, 36, 14], [50, 36, 14]])) })).toBeUndefined();
+    expect(
+      overloadShare({
+        events: stream(
+          ...load(0, [
+            [20, 20, 0],
+            [50, 36, 0],
+            [50, 36, 14],
+            [50, 36, 14],
+            [50, 36, 14],
+          ]),
+        ),
+      }),
+    ).toBeUndefined();
   });
 
   it('is the failed share of the first five seconds all at 40 or more, once they are over', () => {
-    const events = stream(...load(0, [[20, 20, 0], [20, 20, 0], [50, 36, 0], [50, 36, 6], [50, 36, 14], [50, 36, 14], [50, 36, 14], [50, 36, 14]]));
-    expect(overloadShare({ events })).toEqual({ value: 21, how: '48 of the 228 requests that ended in 5 s at 50 req/s with web-01 alone failed' });
+    const events = stream(
+      ...load(0, [
+        [20, 20, 0],
+        [20, 20, 0],
+        [50, 36, 0],
+        [50, 36, 6],
+        [50, 36, 14],
+        [50, 36, 14],
+        [50, 36, 14],
+        [50, 36, 14],
+      ]),
+    );
+    expect(overloadShare({ events })).toEqual({
+      value: 21,
+      how: '48 of the 228 requests that ended in 5 s at 50 req/s with web-01 alone failed',
+    });
   });
 
   it('does not count a stretch another server helped with', () => {
-    const both = load(0, [[50, 50, 0], [50, 50, 0], [50, 50, 0], [50, 50, 0], [50, 50, 0]]);
+    const both = load(0, [
+      [50, 50, 0],
+      [50, 50, 0],
+      [50, 50, 0],
+      [50, 50, 0],
+      [50, 50, 0],
+    ]);
     expect(overloadShare({ events: stream(...both) })?.value).toBe(0);
     const helped: [number, string, Unstamped] = [2500, 'web-02', webRequest(200, '10.0.0.2')];
     expect(overloadShare({ events: stream(...[...both, helped].sort((a, b) => a[0] - b[0])) })).toBeUndefined();

@@ -9,10 +9,32 @@ import { scenarios } from '../../../sandboxes/scenarios/index';
 import { defineScenario } from '../../../sandboxes/contracts/scenario';
 import { request, stream, type Unstamped, webRequest } from '../view/stream';
 
-const killed = (name: string): Unstamped => ({ type: 'node.exited', name, code: null, signal: 'SIGKILL', cause: 'killed', state: 'stopped' });
+const killed = (name: string): Unstamped => ({
+  type: 'node.exited',
+  name,
+  code: null,
+  signal: 'SIGKILL',
+  cause: 'killed',
+  state: 'stopped',
+});
 const started = (name: string): Unstamped => ({ type: 'node.started', name, pid: 1, address: '10.0.0.2' });
-const down = (server: string): Unstamped => ({ type: 'balancer.server', backend: 'be_app', server, status: 'DOWN', usable: false, weight: 1, transition: 'DOWN' });
-const vrrp = (state: 'BACKUP' | 'MASTER'): Unstamped => ({ type: 'vrrp.state', instance: 'VI_1', vrid: 51, state, priority: 100, vips: ['10.0.0.10'] });
+const down = (server: string): Unstamped => ({
+  type: 'balancer.server',
+  backend: 'be_app',
+  server,
+  status: 'DOWN',
+  usable: false,
+  weight: 1,
+  transition: 'DOWN',
+});
+const vrrp = (state: 'BACKUP' | 'MASTER'): Unstamped => ({
+  type: 'vrrp.state',
+  instance: 'VI_1',
+  vrid: 51,
+  state,
+  priority: 100,
+  vips: ['10.0.0.10'],
+});
 const report = (sent: number, ok: number, refused: number): Unstamped => ({
   type: 'client.requests',
   url: 'http://10.0.0.2/',
@@ -26,7 +48,10 @@ const report = (sent: number, ok: number, refused: number): Unstamped => ({
   p95_ms: ok ? 3 : null,
 });
 /** A request lb-01 logged at `time`, accepted `Ta` ms before. */
-const logged = (status: number, Ta: number, server = 'web-01', redispatched = false): Unstamped => ({ ...request(status, Ta, server), redispatched });
+const logged = (status: number, Ta: number, server = 'web-01', redispatched = false): Unstamped => ({
+  ...request(status, Ta, server),
+  redispatched,
+});
 
 describe('how many requests fail when web-01 dies (server-dies)', () => {
   it('counts the requests lb-01 accepted between the death and DOWN that failed, once web-01 is DOWN', () => {
@@ -43,7 +68,10 @@ describe('how many requests fail when web-01 dies (server-dies)', () => {
     expect(failuresBeforeDown({ events: events.slice(0, 3), now: 3000 })).toBeUndefined();
     // DOWN, but requests taken in before it may still be in their retries: the count waits for the aftermath.
     expect(failuresBeforeDown({ events: events.slice(0, 5), now: 4200 })).toBeUndefined();
-    expect(failuresBeforeDown({ events, now: 9000 })).toEqual({ value: 2, how: "of the 3 requests lb-01 took in during the 2.5 s from web-01's death to DOWN, 2 failed" });
+    expect(failuresBeforeDown({ events, now: 9000 })).toEqual({
+      value: 2,
+      how: "of the 3 requests lb-01 took in during the 2.5 s from web-01's death to DOWN, 2 failed",
+    });
   });
 
   it('skips a death during which no request came, and says when option redispatch saved them', () => {
@@ -70,8 +98,15 @@ describe('how long until lb-02 is MASTER (active-passive)', () => {
       [10_000, 'supervisor', killed('lb-01')],
     );
     expect(takeoverTime({ events })).toBeUndefined();
-    const after = stream(...events.map((e) => [e.time, e.node, e] as [number, string, Unstamped]), [12_714, 'lb-02', vrrp('MASTER')]);
-    expect(takeoverTime({ events: after })).toEqual({ value: 2.71, how: "from lb-01's exit to lb-02's `(VI_1) Entering MASTER STATE`" });
+    const after = stream(...events.map((e) => [e.time, e.node, e] as [number, string, Unstamped]), [
+      12_714,
+      'lb-02',
+      vrrp('MASTER'),
+    ]);
+    expect(takeoverTime({ events: after })).toEqual({
+      value: 2.71,
+      how: "from lb-01's exit to lb-02's `(VI_1) Entering MASTER STATE`",
+    });
   });
 
   it('ignores a kill of lb-01 before it was MASTER', () => {
@@ -122,7 +157,10 @@ describe('what share of requests fail when lb-01 dies (spof)', () => {
       [4000, 'supervisor', report(10, 0, 10)],
     );
     expect(outageFailures({ events: events.slice(0, 3), now: 2000 })).toBeUndefined();
-    expect(outageFailures({ events, now: 4000 })).toEqual({ value: 100, how: '20 of the 20 requests load sent to lb-01 while it was down failed' });
+    expect(outageFailures({ events, now: 4000 })).toEqual({
+      value: 100,
+      how: '20 of the 20 requests load sent to lb-01 while it was down failed',
+    });
   });
 });
 
@@ -130,22 +168,39 @@ describe('predictions in the scenario format', () => {
   it('every prediction of the lessons names a goal of its scenario and measures nothing before anything happens', () => {
     const all = Object.values(scenarios).flatMap((s) => (s.predictions ?? []).map((p) => ({ s, p })));
     expect(all.map(({ s, p }) => `${s.name}/${p.id}`)).toEqual(
-      expect.arrayContaining(['server-dies/failures-before-down', 'active-passive/takeover-time', 'uneven-servers/slow-server-share', 'spof/balancer-outage-share']),
+      expect.arrayContaining([
+        'server-dies/failures-before-down',
+        'active-passive/takeover-time',
+        'uneven-servers/slow-server-share',
+        'spof/balancer-outage-share',
+      ]),
     );
     for (const { s, p } of all) {
-      expect(s.goals.map((g) => g.id), `${s.name}/${p.id}`).toContain(p.goal);
-      expect(p.measure({ events: [], now: 0, nodes: [], cuts: [], file: () => undefined }), `${s.name}/${p.id}`).toBeUndefined();
+      expect(
+        s.goals.map((g) => g.id),
+        `${s.name}/${p.id}`,
+      ).toContain(p.goal);
+      expect(
+        p.measure({ events: [], now: 0, nodes: [], cuts: [], file: () => undefined }),
+        `${s.name}/${p.id}`,
+      ).toBeUndefined();
     }
   });
 
   it('refuses a prediction that belongs to a goal the scenario does not have, or a choice with one option', () => {
     const base = scenarios['server-dies'];
     const measure = () => undefined;
-    expect(() => defineScenario({ ...base, predictions: [{ id: 'p', question: 'How many?', kind: { type: 'number', unit: 's' }, goal: 'nope', measure }] })).toThrow(
-      "scenario 'server-dies': prediction 'p' belongs to goal 'nope', which is not in goals",
-    );
-    expect(() => defineScenario({ ...base, predictions: [{ id: 'p', question: 'Which?', kind: { type: 'choice', choices: ['one'] }, measure }] })).toThrow(
-      /predictions\.0\.kind\.choices: a choice needs two or more options/,
-    );
+    expect(() =>
+      defineScenario({
+        ...base,
+        predictions: [{ id: 'p', question: 'How many?', kind: { type: 'number', unit: 's' }, goal: 'nope', measure }],
+      }),
+    ).toThrow("scenario 'server-dies': prediction 'p' belongs to goal 'nope', which is not in goals");
+    expect(() =>
+      defineScenario({
+        ...base,
+        predictions: [{ id: 'p', question: 'Which?', kind: { type: 'choice', choices: ['one'] }, measure }],
+      }),
+    ).toThrow(/predictions\.0\.kind\.choices: a choice needs two or more options/);
   });
 });

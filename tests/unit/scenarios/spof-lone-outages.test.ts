@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest';
 import spof, { loneOutages } from '../../../sandboxes/scenarios/spof';
 import { stream, type Unstamped } from '../view/stream';
 
-const killed = (name: string): Unstamped => ({ type: 'node.exited', name, code: null, signal: 'SIGKILL', cause: 'killed', state: 'stopped' });
+const killed = (name: string): Unstamped => ({
+  type: 'node.exited',
+  name,
+  code: null,
+  signal: 'SIGKILL',
+  cause: 'killed',
+  state: 'stopped',
+});
 const started = (name: string): Unstamped => ({ type: 'node.started', name, pid: 1, address: '10.0.0.2' });
 const report = (path: string, sent: number, ok: number, failed: number): Unstamped => ({
   type: 'client.requests',
@@ -21,7 +28,13 @@ const report = (path: string, sent: number, ok: number, failed: number): Unstamp
 });
 const challenge = spof.goals.find((g) => g.id === 'every-spof')!;
 const prediction = spof.predictions!.find((p) => p.id === 'spof-parts')!;
-const world = (events: ReturnType<typeof stream>, now: number) => ({ events, now, nodes: [], cuts: [], file: () => undefined });
+const world = (events: ReturnType<typeof stream>, now: number) => ({
+  events,
+  now,
+  nodes: [],
+  cuts: [],
+  file: () => undefined,
+});
 
 describe('the spof challenge: every part down alone under load', () => {
   it('counts only the stretch of an outage when no other part was down', () => {
@@ -37,10 +50,18 @@ describe('the spof challenge: every part down alone under load', () => {
     expect(loneOutages({ events, now: 6000 })).toEqual([{ part: 'web-01', sent: 20, failed: 0 }]);
   });
 
-  it("tests db-01 only with requests for the cart: the home page never needs it", () => {
-    const home = stream([1000, 'supervisor', killed('db-01')], [2000, 'supervisor', report('/', 10, 10, 0)], [3000, 'supervisor', report('/', 10, 10, 0)]);
+  it('tests db-01 only with requests for the cart: the home page never needs it', () => {
+    const home = stream(
+      [1000, 'supervisor', killed('db-01')],
+      [2000, 'supervisor', report('/', 10, 10, 0)],
+      [3000, 'supervisor', report('/', 10, 10, 0)],
+    );
     expect(loneOutages({ events: home, now: 3500 })).toEqual([]);
-    const cart = stream([1000, 'supervisor', killed('db-01')], [2000, 'supervisor', report('/kv?key=cart', 10, 0, 10)], [3000, 'supervisor', report('/kv?key=cart', 10, 0, 10)]);
+    const cart = stream(
+      [1000, 'supervisor', killed('db-01')],
+      [2000, 'supervisor', report('/kv?key=cart', 10, 0, 10)],
+      [3000, 'supervisor', report('/kv?key=cart', 10, 0, 10)],
+    );
     expect(loneOutages({ events: cart, now: 3500 })).toEqual([{ part: 'db-01', sent: 20, failed: 20 }]);
   });
 
@@ -53,7 +74,10 @@ describe('the spof challenge: every part down alone under load', () => {
     ];
     const three = [...outage('web-01', 1000, 0), ...outage('web-02', 5000, 1), ...outage('lb-01', 9000, 10)];
     const partly = world(stream(...three), 12_000);
-    expect(challenge.check(partly)).toMatchObject({ met: false, observed: expect.stringContaining('not tested yet: db-01') });
+    expect(challenge.check(partly)).toMatchObject({
+      met: false,
+      observed: expect.stringContaining('not tested yet: db-01'),
+    });
     expect(prediction.measure(partly)).toBeUndefined();
     const all = world(stream(...three, ...outage('db-01', 13_000, 10)), 16_000);
     expect(challenge.check(all).met).toBe(true);

@@ -40,12 +40,25 @@ describe("the view of a web server's capacity", () => {
   });
 
   it('shows an idle server as idle once it falls idle, nothing for a dead one, and no old sample once it runs again', () => {
-    const events = stream([0, 'supervisor', twoServers], [1, 'supervisor', started('web-01', '10.0.0.11')], [1000, 'web-01', pool(5, 4, 0)], [2000, 'web-01', pool(0, 0, 0)]);
+    const events = stream(
+      [0, 'supervisor', twoServers],
+      [1, 'supervisor', started('web-01', '10.0.0.11')],
+      [1000, 'web-01', pool(5, 4, 0)],
+      [2000, 'web-01', pool(0, 0, 0)],
+    );
     expect(poolText(reduceAll(events.slice(0, 3)).nodes[1])).toBe('5/5 busy');
     expect(poolText(reduceAll(events).nodes[1])).toBe('0/5 busy');
     expect(processText(reduceAll(events).nodes[1])).toEqual({ text: 'running', tone: 'ok' });
     const killed = reduce(reduceAll(events), {
-      type: 'node.exited', name: 'web-01', code: null, signal: 'SIGKILL', cause: 'killed', state: 'stopped', seq: 5, time: 2500, node: 'supervisor',
+      type: 'node.exited',
+      name: 'web-01',
+      code: null,
+      signal: 'SIGKILL',
+      cause: 'killed',
+      state: 'stopped',
+      seq: 5,
+      time: 2500,
+      node: 'supervisor',
     });
     expect(poolText(killed.nodes[1])).toBeUndefined();
     expect(processText(killed.nodes[1]).text).toBe('STOPPED');
@@ -54,7 +67,13 @@ describe("the view of a web server's capacity", () => {
   });
 
   it('draws a server the scenario keeps switched off as stopped, not starting', () => {
-    const scenario = { ...twoServers, nodes: [...twoServers.nodes, { name: 'web-03', role: 'web', address: '10.0.0.13', ports: [80], program: 'web', stopped: true }] };
+    const scenario = {
+      ...twoServers,
+      nodes: [
+        ...twoServers.nodes,
+        { name: 'web-03', role: 'web', address: '10.0.0.13', ports: [80], program: 'web', stopped: true },
+      ],
+    };
     const state = reduceAll(stream([0, 'supervisor', scenario]));
     expect(state.nodes.map((n) => [n.name, n.process])).toEqual([
       ['lb-01', 'starting'],

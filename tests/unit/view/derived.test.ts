@@ -11,12 +11,30 @@ import { stream, twoServers, webRequest } from './stream';
 
 describe("HAProxy's health lines read as stats states", () => {
   it.each([
-    ['Health check for server be_app/web-02 failed, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms, status: 2/3 UP.', 'UP 2/3'],
-    ['Health check for server be_app/web-02 failed, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms, status: 0/2 DOWN.', 'DOWN'],
-    ['Health check for server be_app/web-02 succeeded, reason: Layer7 check passed, code: 200, check duration: 12ms, status: 1/2 DOWN.', 'DOWN 1/2'],
-    ['Health check for server be_app/web-02 succeeded, reason: Layer7 check passed, code: 200, check duration: 1ms, status: 3/3 UP.', 'UP'],
-    ['Server be_app/web-02 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms. 2 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.', 'DOWN'],
-    ['Server be_app/web-02 is UP, reason: Layer7 check passed, code: 200, check duration: 1ms. 3 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.', 'UP'],
+    [
+      'Health check for server be_app/web-02 failed, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms, status: 2/3 UP.',
+      'UP 2/3',
+    ],
+    [
+      'Health check for server be_app/web-02 failed, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms, status: 0/2 DOWN.',
+      'DOWN',
+    ],
+    [
+      'Health check for server be_app/web-02 succeeded, reason: Layer7 check passed, code: 200, check duration: 12ms, status: 1/2 DOWN.',
+      'DOWN 1/2',
+    ],
+    [
+      'Health check for server be_app/web-02 succeeded, reason: Layer7 check passed, code: 200, check duration: 1ms, status: 3/3 UP.',
+      'UP',
+    ],
+    [
+      'Server be_app/web-02 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms. 2 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+      'DOWN',
+    ],
+    [
+      'Server be_app/web-02 is UP, reason: Layer7 check passed, code: 200, check duration: 1ms. 3 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.',
+      'UP',
+    ],
   ])('%s → %s', (text, check) => {
     expect(healthFromLog(text)).toEqual({ backend: 'be_app', server: 'web-02', check });
   });
@@ -27,11 +45,17 @@ describe("HAProxy's health lines read as stats states", () => {
 });
 
 describe('traffic per second', () => {
-  const ok = (time: number, server = 'web-01', duration_ms = 5) => ({ time, server, outcome: 'ok' as const, duration_ms });
+  const ok = (time: number, server = 'web-01', duration_ms = 5) => ({
+    time,
+    server,
+    outcome: 'ok' as const,
+    duration_ms,
+  });
 
   it('counts requests per server and second, and the share of errors', () => {
     let t = emptyTraffic();
-    for (const r of [ok(100), ok(200, 'web-02'), ok(1500), { ...ok(1600), outcome: 'error' as const }]) t = observe(t, r);
+    for (const r of [ok(100), ok(200, 'web-02'), ok(1500), { ...ok(1600), outcome: 'error' as const }])
+      t = observe(t, r);
     const s = series(t, ['web-01', 'web-02'], [], 0, 2);
     expect(s.seconds).toEqual([0, 1, 2]);
     expect(s.perServer).toEqual({ 'web-01': [1, 2, 0], 'web-02': [1, 0, 0] });
@@ -39,7 +63,12 @@ describe('traffic per second', () => {
   });
 
   it('gives p95 by nearest rank and forgets seconds older than its window', () => {
-    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 95)).toBe(95);
+    expect(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        95,
+      ),
+    ).toBe(95);
     expect(percentile([7], 95)).toBe(7);
     expect(percentile([], 95)).toBeUndefined();
     let t = observe(emptyTraffic(), ok(0));
@@ -51,26 +80,50 @@ describe('traffic per second', () => {
 describe('event sentences', () => {
   const [scenario, kill, cut, req] = stream(
     [0, 'supervisor', twoServers],
-    [1, 'supervisor', { type: 'node.exited', name: 'web-01', code: null, signal: 'SIGKILL', cause: 'killed', state: 'stopped' }],
+    [
+      1,
+      'supervisor',
+      { type: 'node.exited', name: 'web-01', code: null, signal: 'SIGKILL', cause: 'killed', state: 'stopped' },
+    ],
     [2, 'supervisor', { type: 'link.cut', a: 'lb-01', b: '*' }],
     [3, 'web-02', webRequest(503, '10.0.0.2')],
   );
 
   it('says what happened in one plain sentence', () => {
-    expect(sentence(scenario)?.text).toBe('Scenario "Two servers behind a balancer" starts: lb-01 (10.0.0.2), web-01 (10.0.0.11), web-02 (10.0.0.12).');
-    expect(sentence(kill)).toMatchObject({ category: 'process', level: 'error', text: 'web-01 stopped: killed by SIGKILL.' });
+    expect(sentence(scenario)?.text).toBe(
+      'Scenario "Two servers behind a balancer" starts: lb-01 (10.0.0.2), web-01 (10.0.0.11), web-02 (10.0.0.12).',
+    );
+    expect(sentence(kill)).toMatchObject({
+      category: 'process',
+      level: 'error',
+      text: 'web-01 stopped: killed by SIGKILL.',
+    });
     expect(sentence(cut)?.text).toBe('The link between lb-01 and every node is cut: packets across it are lost.');
-    expect(sentence(req)).toMatchObject({ category: 'request', level: 'error', text: 'web-02 answered GET / from 10.0.0.2 with 503 in 3 ms.' });
+    expect(sentence(req)).toMatchObject({
+      category: 'request',
+      level: 'error',
+      text: 'web-02 answered GET / from 10.0.0.2 with 503 in 3 ms.',
+    });
   });
 
   it("files HAProxy's httplog lines under requests", () => {
-    const text = '203.0.113.10:40000 [25/Nov/2026:14:00:00.000] fe_web be_app/<NOSRV> 0/-1/-1/-1/0 503 217 - - SC-- 1/1/0/0/0 0/0 "GET / HTTP/1.1"';
-    expect(sentence({ type: 'log', level: 'info', text, seq: 5, time: 9, node: 'lb-01' })).toMatchObject({ category: 'request', level: 'error', text });
+    const text =
+      '203.0.113.10:40000 [25/Nov/2026:14:00:00.000] fe_web be_app/<NOSRV> 0/-1/-1/-1/0 503 217 - - SC-- 1/1/0/0/0 0/0 "GET / HTTP/1.1"';
+    expect(sentence({ type: 'log', level: 'info', text, seq: 5, time: 9, node: 'lb-01' })).toMatchObject({
+      category: 'request',
+      level: 'error',
+      text,
+    });
   });
 
   it("shows the real tool's own log text unchanged", () => {
-    const text = 'Server be_app/web-01 is DOWN, reason: Layer4 timeout, check duration: 2001ms. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.';
-    expect(sentence({ type: 'log', level: 'warning', text, seq: 5, time: 9, node: 'lb-01' })).toMatchObject({ category: 'health', level: 'error', text });
+    const text =
+      'Server be_app/web-01 is DOWN, reason: Layer4 timeout, check duration: 2001ms. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.';
+    expect(sentence({ type: 'log', level: 'warning', text, seq: 5, time: 9, node: 'lb-01' })).toMatchObject({
+      category: 'health',
+      level: 'error',
+      text,
+    });
   });
 });
 
@@ -87,7 +140,16 @@ describe('the chaos sequence', () => {
 
 describe('the topology layout', () => {
   it('puts tiers left to right in the order a request travels and links them', () => {
-    const nodes = [...twoServers.nodes, ...[1, 2].map((n) => ({ name: `db-0${n}`, role: 'store', address: `10.0.0.2${n}`, ports: [5432], program: 'store' }))];
+    const nodes = [
+      ...twoServers.nodes,
+      ...[1, 2].map((n) => ({
+        name: `db-0${n}`,
+        role: 'store',
+        address: `10.0.0.2${n}`,
+        ports: [5432],
+        program: 'store',
+      })),
+    ];
     const { placed } = layout(nodes);
     const edges = links(reduceAll(stream([0, 'supervisor', { ...twoServers, nodes }])));
     const x = (n: string) => placed.find((p) => p.name === n)!.x;
@@ -120,7 +182,17 @@ describe('how a node is put into words', () => {
   });
 
   it('names a replica by its role, replay position and lag', () => {
-    const replica = { ...web, name: 'db-02', role: 'store', process: 'running' as const, replication: { role: 'replica' as const, lsn: 300, timeline: 1, replay_lsn: 0x180, lag_bytes: 120, lag_ms: 40 } };
-    expect([roleText(replica), statusText(replica)?.text, lagText(replica)]).toEqual(['replica', 'replay 0/180', 'lag 120 B / 40 ms']);
+    const replica = {
+      ...web,
+      name: 'db-02',
+      role: 'store',
+      process: 'running' as const,
+      replication: { role: 'replica' as const, lsn: 300, timeline: 1, replay_lsn: 0x180, lag_bytes: 120, lag_ms: 40 },
+    };
+    expect([roleText(replica), statusText(replica)?.text, lagText(replica)]).toEqual([
+      'replica',
+      'replay 0/180',
+      'lag 120 B / 40 ms',
+    ]);
   });
 });

@@ -10,7 +10,12 @@ import { stream, twoServers } from './stream';
 const withPredictions = {
   ...twoServers,
   predictions: [
-    { id: 'failures', question: 'How many fail?', kind: { type: 'number' as const, unit: 'requests' }, goal: 'survive-kill' },
+    {
+      id: 'failures',
+      question: 'How many fail?',
+      kind: { type: 'number' as const, unit: 'requests' },
+      goal: 'survive-kill',
+    },
     { id: 'share', question: 'What share?', kind: { type: 'choice' as const, choices: ['about half', 'all'] } },
   ],
 };
@@ -37,7 +42,11 @@ describe('predictions in the view state', () => {
 
   it('forgets the measured values when the lab is reset (a new scenario event)', () => {
     const state = reduceAll(
-      stream([0, 'supervisor', withPredictions], [5000, 'supervisor', { type: 'prediction', id: 'failures', value: 20, how: 'count' }], [9000, 'supervisor', withPredictions]),
+      stream(
+        [0, 'supervisor', withPredictions],
+        [5000, 'supervisor', { type: 'prediction', id: 'failures', value: 20, how: 'count' }],
+        [9000, 'supervisor', withPredictions],
+      ),
     );
     expect(state.predictions.map((p) => p.measured)).toEqual([undefined, undefined]);
   });
@@ -52,13 +61,21 @@ describe('the sentence beside a prediction', () => {
   const failures = { ...withPredictions.predictions[0], measured: { value: 23, how: 'between the kill and DOWN' } };
 
   it('puts the prediction beside the measure, with units and how it was measured', () => {
-    expect(comparison(failures, '12')).toBe('You predicted 12 requests; your run measured 23 requests (between the kill and DOWN).');
-    expect(comparison({ ...failures, kind: { type: 'number', unit: '%' }, measured: { value: 100, how: 'x' } }, '50')).toBe('You predicted 50%; your run measured 100% (x).');
+    expect(comparison(failures, '12')).toBe(
+      'You predicted 12 requests; your run measured 23 requests (between the kill and DOWN).',
+    );
+    expect(
+      comparison({ ...failures, kind: { type: 'number', unit: '%' }, measured: { value: 100, how: 'x' } }, '50'),
+    ).toBe('You predicted 50%; your run measured 100% (x).');
   });
 
   it('shows the measure when no prediction was made, and waits for the run when one was', () => {
-    expect(comparison(failures, undefined)).toBe('You made no prediction; your run measured 23 requests (between the kill and DOWN).');
-    expect(comparison(withPredictions.predictions[1], 'about half')).toBe('You predicted about half. Now do it: your run will measure it.');
+    expect(comparison(failures, undefined)).toBe(
+      'You made no prediction; your run measured 23 requests (between the kill and DOWN).',
+    );
+    expect(comparison(withPredictions.predictions[1], 'about half')).toBe(
+      'You predicted about half. Now do it: your run will measure it.',
+    );
     expect(comparison(withPredictions.predictions[1], undefined)).toBeUndefined();
   });
 });

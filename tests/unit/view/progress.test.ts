@@ -9,8 +9,14 @@ function memoryStorage(): Storage {
 describe('exercise progress saved in the browser', () => {
   it('keeps a goal done once met, even when it is no longer met', () => {
     const storage = memoryStorage();
-    recordProgress(storage, 'two-servers', '/lessons/overview', [{ id: 'a', met: true }, { id: 'b', met: false }]);
-    recordProgress(storage, 'two-servers', '/lessons/overview', [{ id: 'a', met: false }, { id: 'b', met: false }]);
+    recordProgress(storage, 'two-servers', '/lessons/overview', [
+      { id: 'a', met: true },
+      { id: 'b', met: false },
+    ]);
+    recordProgress(storage, 'two-servers', '/lessons/overview', [
+      { id: 'a', met: false },
+      { id: 'b', met: false },
+    ]);
     expect(loadProgress(storage)['two-servers']).toEqual({ page: '/lessons/overview', total: 2, done: ['a'] });
     expect(progressByPage(loadProgress(storage)).get('/lessons/overview/')).toEqual({ done: 1, total: 2 });
   });

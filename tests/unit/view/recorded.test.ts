@@ -19,7 +19,9 @@ describe('a recorded two-servers run', () => {
   it('shows web-01 stopped at once, then counting down UP 2/3, UP 1/3 to DOWN, then back UP once restarted', () => {
     const killed = at((e) => e.type === 'node.exited' && e.name === 'web-01');
     expect(check(killed, 'web-01')).toMatchObject({ process: 'stopped', check: 'UP' });
-    const seen = events.filter((e) => e.type === 'balancer.server' && e.server === 'web-01').map((e) => (e.type === 'balancer.server' ? e.status : ''));
+    const seen = events
+      .filter((e) => e.type === 'balancer.server' && e.server === 'web-01')
+      .map((e) => (e.type === 'balancer.server' ? e.status : ''));
     expect(seen).toEqual(['UP', 'UP 2/3', 'UP 1/3', 'DOWN', 'DOWN 1/2', 'UP']);
     const down = at((e) => e.type === 'balancer.server' && e.status === 'DOWN');
     expect(check(down, 'web-01')?.check).toBe('DOWN');
@@ -32,9 +34,13 @@ describe('a recorded two-servers run', () => {
     expect(reduceAll(events).requests).toEqual([]);
   });
 
-  it('has a sentence for every event it shows, with HAProxy\'s DOWN line as the balancer wrote it', () => {
+  it("has a sentence for every event it shows, with HAProxy's DOWN line as the balancer wrote it", () => {
     const lines = events.map(sentence).filter((l) => l !== undefined);
-    expect(lines.find((l) => l.text.startsWith('Server be_app/web-01 is DOWN'))).toMatchObject({ category: 'health', level: 'error', node: 'lb-01' });
+    expect(lines.find((l) => l.text.startsWith('Server be_app/web-01 is DOWN'))).toMatchObject({
+      category: 'health',
+      level: 'error',
+      node: 'lb-01',
+    });
     expect(lines.map((l) => l.text)).toContain('web-01 stopped: killed by SIGKILL.');
     expect(lines.every((l) => l.text.length > 0)).toBe(true);
   });

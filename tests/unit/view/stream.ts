@@ -1,7 +1,11 @@
 // Builds event streams for the view tests the way the supervisor stamps them: seq from 1, time, node.
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 
-export type Unstamped = SandboxEvent extends infer E ? (E extends SandboxEvent ? Omit<E, 'seq' | 'time' | 'node'> : never) : never;
+export type Unstamped = SandboxEvent extends infer E
+  ? E extends SandboxEvent
+    ? Omit<E, 'seq' | 'time' | 'node'>
+    : never
+  : never;
 
 export function stream(...entries: [time: number, node: string, event: Unstamped][]): SandboxEvent[] {
   return entries.map(([time, node, event], i) => ({ ...event, seq: i + 1, time, node }) as SandboxEvent);
@@ -26,7 +30,11 @@ export const twoServers: Extract<Unstamped, { type: 'scenario' }> = {
 };
 
 /** A request through lb-01 as the balancer reports it (HAProxy's httplog fields). */
-export const request = (status: number, duration_ms = 2, server: string | null = 'web-01'): Extract<Unstamped, { type: 'balancer.request' }> => ({
+export const request = (
+  status: number,
+  duration_ms = 2,
+  server: string | null = 'web-01',
+): Extract<Unstamped, { type: 'balancer.request' }> => ({
   type: 'balancer.request',
   client: '203.0.113.10:40000',
   frontend: 'fe_web',
@@ -42,7 +50,11 @@ export const request = (status: number, duration_ms = 2, server: string | null =
   redispatched: false,
 });
 
-export const webRequest = (status: number, client: string, path = '/'): Extract<Unstamped, { type: 'web.request' }> => ({
+export const webRequest = (
+  status: number,
+  client: string,
+  path = '/',
+): Extract<Unstamped, { type: 'web.request' }> => ({
   type: 'web.request',
   method: 'GET',
   path,

@@ -36,8 +36,18 @@ describe('a recorded active/active run', () => {
 
   it('shows lb-01 as MASTER of VI_1 holding 10.0.0.10 and BACKUP of VI_2, and lb-02 the other way round', () => {
     const state = before(95);
-    expect(words(state, 'lb-01')).toEqual({ role: 'balancer', process: 'running', status: 'MASTER VI_1 · BACKUP VI_2', vips: ['10.0.0.10'] });
-    expect(words(state, 'lb-02')).toEqual({ role: 'balancer', process: 'running', status: 'BACKUP VI_1 · MASTER VI_2', vips: ['10.0.0.20'] });
+    expect(words(state, 'lb-01')).toEqual({
+      role: 'balancer',
+      process: 'running',
+      status: 'MASTER VI_1 · BACKUP VI_2',
+      vips: ['10.0.0.10'],
+    });
+    expect(words(state, 'lb-02')).toEqual({
+      role: 'balancer',
+      process: 'running',
+      status: 'BACKUP VI_1 · MASTER VI_2',
+      vips: ['10.0.0.20'],
+    });
   });
 
   it('shows the killed lb-01 stopped with no role and no address, 10.0.0.10 held by nobody until lb-02 takes it', () => {
@@ -45,15 +55,33 @@ describe('a recorded active/active run', () => {
     expect(words(dead, 'lb-01')).toEqual({ role: 'balancer', process: 'STOPPED', status: undefined, vips: [] });
     expect(dead.vips).toContainEqual({ address: '10.0.0.10', instance: 'VI_1', owner: undefined });
     const after = reduceAll(events);
-    expect(words(after, 'lb-02')).toMatchObject({ status: 'MASTER VI_1 · MASTER VI_2', vips: ['10.0.0.10', '10.0.0.20'] });
+    expect(words(after, 'lb-02')).toMatchObject({
+      status: 'MASTER VI_1 · MASTER VI_2',
+      vips: ['10.0.0.10', '10.0.0.20'],
+    });
     expect(words(after, 'lb-01').status).toBeUndefined();
   });
 });
 
 describe('a dead node', () => {
-  const pair = { ...twoServers, nodes: [...twoServers.nodes, { name: 'lb-02', role: 'balancer', address: '10.0.0.3', ports: [80], program: 'balancer' }] };
-  const vrrp = (state: 'MASTER' | 'BACKUP') => ({ type: 'vrrp.state', instance: 'VI_1', vrid: 51, state, priority: 100, vips: ['10.0.0.10'] as string[] }) as const;
-  const killed = (name: string) => ({ type: 'node.exited', name, code: null, signal: 'SIGKILL', cause: 'killed', state: 'stopped' }) as const;
+  const pair = {
+    ...twoServers,
+    nodes: [
+      ...twoServers.nodes,
+      { name: 'lb-02', role: 'balancer', address: '10.0.0.3', ports: [80], program: 'balancer' },
+    ],
+  };
+  const vrrp = (state: 'MASTER' | 'BACKUP') =>
+    ({
+      type: 'vrrp.state',
+      instance: 'VI_1',
+      vrid: 51,
+      state,
+      priority: 100,
+      vips: ['10.0.0.10'] as string[],
+    }) as const;
+  const killed = (name: string) =>
+    ({ type: 'node.exited', name, code: null, signal: 'SIGKILL', cause: 'killed', state: 'stopped' }) as const;
 
   it("reads STOPPED without its former MASTER role, and shows no other balancer's requests as its own", () => {
     const state = reduceAll(
@@ -67,12 +95,17 @@ describe('a dead node', () => {
         [6000, 'lb-02', request(200)],
       ),
     );
-    expect(`${processText(node(state, 'lb-01')).text} · ${statusText(node(state, 'lb-01'))?.text ?? ''}`).toBe('STOPPED · ');
+    expect(`${processText(node(state, 'lb-01')).text} · ${statusText(node(state, 'lb-01'))?.text ?? ''}`).toBe(
+      'STOPPED · ',
+    );
     expect(Object.fromEntries(lastSecondRates(state))).toEqual({ 'lb-02': 3, 'web-01': 3 });
   });
 
   it('is no primary once stopped', () => {
-    const db = { ...twoServers, nodes: [{ name: 'db-01', role: 'store', address: '10.0.0.21', ports: [5432], program: 'store' }] };
+    const db = {
+      ...twoServers,
+      nodes: [{ name: 'db-01', role: 'store', address: '10.0.0.21', ports: [5432], program: 'store' }],
+    };
     const state = reduceAll(
       stream(
         [0, 'supervisor', db],
@@ -105,8 +138,15 @@ describe("the clients' failures", () => {
     const events = stream(
       [0, 'supervisor', twoServers],
       ...[1000, 2000].map((t) => [t, 'clients', report(20, ok(20))] as [number, string, Unstamped]),
-      ...Array.from({ length: 20 }, (_, i) => [1000 + i * 50, 'lb-01', request(200)] as [number, string, ReturnType<typeof request>]),
-      [2500, 'supervisor', { type: 'node.exited', name: 'lb-01', code: null, signal: 'SIGKILL', cause: 'killed', state: 'stopped' }],
+      ...Array.from(
+        { length: 20 },
+        (_, i) => [1000 + i * 50, 'lb-01', request(200)] as [number, string, ReturnType<typeof request>],
+      ),
+      [
+        2500,
+        'supervisor',
+        { type: 'node.exited', name: 'lb-01', code: null, signal: 'SIGKILL', cause: 'killed', state: 'stopped' },
+      ],
       [3000, 'clients', report(20, { ...ok(10), refused: 10 })],
       [4000, 'clients', report(20, { refused: 20 })],
       [5000, 'clients', report(20, { refused: 20 })],
@@ -120,7 +160,13 @@ describe("the clients' failures", () => {
   });
 
   it('count timeouts and resets, against what completed when more completed than was sent', () => {
-    const state = reduceAll(stream([0, 'supervisor', twoServers], [1000, 'clients', report(10, { ...ok(5), timed_out: 3, reset: 2 })], [2000, 'clients', report(0, { timed_out: 10 })]));
+    const state = reduceAll(
+      stream(
+        [0, 'supervisor', twoServers],
+        [1000, 'clients', report(10, { ...ok(5), timed_out: 3, reset: 2 })],
+        [2000, 'clients', report(0, { timed_out: 10 })],
+      ),
+    );
     expect(series(state.traffic, [], [], 0, 1).errorRate).toEqual([50, 100]);
   });
 
@@ -134,11 +180,15 @@ describe("the clients' failures", () => {
     const [fine] = stream([5000, 'clients', report(20, ok(20))]);
     expect(sentence(fine)).toBeUndefined();
     const { type: _, ...body } = report(20, { refused: -1 });
-    expect(parseCommand({ cmd: 'clients', report: body })).toEqual({ error: "bad clients command at 'report.refused': Too small: expected number to be >=0" });
+    expect(parseCommand({ cmd: 'clients', report: body })).toEqual({
+      error: "bad clients command at 'report.refused': Too small: expected number to be >=0",
+    });
   });
 
   it('never caption a chart that plots a line with "no data"', () => {
-    expect(caption('errors', [null, 100, 100, null, null, null], [0, 1, 2, 3, 4, 5], ' %')).toBe('errors 100 % (last at 2 s)');
+    expect(caption('errors', [null, 100, 100, null, null, null], [0, 1, 2, 3, 4, 5], ' %')).toBe(
+      'errors 100 % (last at 2 s)',
+    );
     expect(caption('errors', [null, null], [0, 1], ' %')).toBe('errors: nothing measured yet');
     expect(caption('p95', [4, 4.25, 9], [7, 8, 9], ' ms')).toBe('p95 4.3 ms');
   });
@@ -150,8 +200,21 @@ describe('the event log', () => {
       [1, 'web-01', webRequest(200, '10.0.0.2', '/health')],
       [2, 'web-01', webRequest(200, '10.0.0.31', '/metrics')],
       [3, 'web-01', webRequest(200, '10.0.0.2')],
-      [4, 'lb-01', { type: 'log', level: 'info', text: '203.0.113.10:40000 [05/Dec/2026:08:00:00.000] fe_web be_app/web-01 0/0/1/1/2 200 138 - - ---- 1/1/0/0/0 0/0 "GET / HTTP/1.1"' }],
+      [
+        4,
+        'lb-01',
+        {
+          type: 'log',
+          level: 'info',
+          text: '203.0.113.10:40000 [05/Dec/2026:08:00:00.000] fe_web be_app/web-01 0/0/1/1/2 200 138 - - ---- 1/1/0/0/0 0/0 "GET / HTTP/1.1"',
+        },
+      ],
     );
-    expect([check, scrape, app, httplog].map((e) => sentence(e)?.category)).toEqual(['check', 'check', 'request', 'request']);
+    expect([check, scrape, app, httplog].map((e) => sentence(e)?.category)).toEqual([
+      'check',
+      'check',
+      'request',
+      'request',
+    ]);
   });
 });

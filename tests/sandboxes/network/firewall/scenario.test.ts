@@ -4,12 +4,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scenarios } from '../../../../sandboxes/scenarios/index';
-import { scenarioWithShell } from '../../shell/scenario';
+import { scenarioWithShell } from '../../../support/supervisor';
 
 describe('the firewall-tls scenario', () => {
   const lab = scenarioWithShell('firewall-tls');
   const { scenario } = lab;
-
 
   it('starts wide open: the scan finds the database and the web servers from the internet', async () => {
     const output = await lab.shell.command('scan 10.0.0.11 10.0.0.21', 15_000);
@@ -25,8 +24,12 @@ describe('the firewall-tls scenario', () => {
     // Closing every door closes the database's too, with the web servers still let in.
     await scenario.until(() => scenario.goal('db-closed')?.met, 5000);
     const scan = await lab.shell.command('scan -p 80,5432,8404 10.0.0.2 10.0.0.11 10.0.0.21', 15_000);
-    expect(scan).toMatch(/Nmap scan report for 10\.0\.0\.2\nNot shown: 2 filtered tcp ports \(no-response\)\nPORT     STATE    SERVICE\n80\/tcp   open     http/);
-    expect(scan).toMatch(/All 3 scanned ports on 10\.0\.0\.11 are in ignored states\.\nNot shown: 3 filtered tcp ports \(no-response\)/);
+    expect(scan).toMatch(
+      /Nmap scan report for 10\.0\.0\.2\nNot shown: 2 filtered tcp ports \(no-response\)\nPORT     STATE    SERVICE\n80\/tcp   open     http/,
+    );
+    expect(scan).toMatch(
+      /All 3 scanned ports on 10\.0\.0\.11 are in ignored states\.\nNot shown: 3 filtered tcp ports \(no-response\)/,
+    );
     expect(scan).toMatch(/All 3 scanned ports on 10\.0\.0\.21 are in ignored states\./);
     expect(await lab.shell.command('curl -s -o /dev/null -w "%{http_code}" http://10.0.0.2/', 30_000)).toBe('200');
   }, 90_000);
@@ -48,7 +51,12 @@ describe('the firewall-tls scenario', () => {
     const limited = Number(/429 ×(\d+)/.exec(report)![1]);
     expect(ok).toBeGreaterThan(0);
     expect(limited).toBeGreaterThan(0);
-    await scenario.until(() => scenario.goal('rate-limited')?.observed === `since lb-01 last (re)started: ${ok} requests answered with 200 and ${limited} with 429`, 5000);
+    await scenario.until(
+      () =>
+        scenario.goal('rate-limited')?.observed ===
+        `since lb-01 last (re)started: ${ok} requests answered with 200 and ${limited} with 429`,
+      5000,
+    );
     expect(scenario.goal('rate-limited')?.met).toBe(true);
   }, 90_000);
 });

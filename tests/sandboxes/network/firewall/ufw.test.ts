@@ -16,7 +16,7 @@ function session(lines: string[], start: Ruleset = INSTALLED) {
 }
 
 describe('ufw', () => {
-  it('prints ufw\'s own messages for the usual setup', () => {
+  it("prints ufw's own messages for the usual setup", () => {
     const { printed } = session([
       'status',
       'default deny incoming',
@@ -51,15 +51,32 @@ describe('ufw', () => {
   });
 
   it('numbers rules and deletes them by number or by rule', () => {
-    const { ruleset, printed } = session(['allow http', 'limit ssh', 'enable', 'status numbered', 'delete 1', 'delete limit 22', 'delete 7']);
-    expect(printed[3]).toContain('[ 1] 80                         ALLOW IN    Anywhere\n[ 2] 22                         LIMIT IN    Anywhere');
-    expect(printed.slice(4)).toEqual(['Deleting:\n allow 80\nRule deleted', 'Rule deleted', "ERROR: Could not find rule '7'"]);
+    const { ruleset, printed } = session([
+      'allow http',
+      'limit ssh',
+      'enable',
+      'status numbered',
+      'delete 1',
+      'delete limit 22',
+      'delete 7',
+    ]);
+    expect(printed[3]).toContain(
+      '[ 1] 80                         ALLOW IN    Anywhere\n[ 2] 22                         LIMIT IN    Anywhere',
+    );
+    expect(printed.slice(4)).toEqual([
+      'Deleting:\n allow 80\nRule deleted',
+      'Rule deleted',
+      "ERROR: Could not find rule '7'",
+    ]);
     expect(ruleset.rules).toEqual([]);
   });
 
-  it('refuses bad input with ufw\'s errors', () => {
+  it("refuses bad input with ufw's errors", () => {
     expect(ufw(['allow', '99999'], INSTALLED)).toMatchObject({ status: 1, output: 'ERROR: Bad port' });
-    expect(ufw(['allow', 'from', '10.0.0.300'], INSTALLED)).toMatchObject({ status: 1, output: "ERROR: Bad source address '10.0.0.300'" });
+    expect(ufw(['allow', 'from', '10.0.0.300'], INSTALLED)).toMatchObject({
+      status: 1,
+      output: "ERROR: Bad source address '10.0.0.300'",
+    });
     expect(ufw(['permit', '80'], INSTALLED).output).toMatch(/^ERROR: Invalid syntax\n\nUsage: ufw COMMAND/);
   });
 });
@@ -73,7 +90,8 @@ describe('rule evaluation', () => {
     'allow from 10.0.0.3 to any proto vrrp',
     'enable',
   ]).ruleset;
-  const verdict = (source: string, port: number, hits = 1) => decide(rules, source, '10.0.0.11', port, () => hits).verdict;
+  const verdict = (source: string, port: number, hits = 1) =>
+    decide(rules, source, '10.0.0.11', port, () => hits).verdict;
 
   it('lets through what a rule allows, drops what the default denies, refuses what a rule rejects', () => {
     expect(verdict('10.0.0.2', 80)).toBe('accept');

@@ -46,7 +46,11 @@ describe('TLS termination at the balancer', () => {
     expect(secure.body).toContain('web-01');
     expect(secure.headers['strict-transport-security']).toBe('max-age=63072000');
     const event = await lb().waitFor((e) => e.type === 'balancer.request' && e.tls === true);
-    expect(event.event).toMatchObject({ status: 200, server: 'web-01', setHeaders: { 'strict-transport-security': 'max-age=63072000' } });
+    expect(event.event).toMatchObject({
+      status: 200,
+      server: 'web-01',
+      setHeaders: { 'strict-transport-security': 'max-age=63072000' },
+    });
     // HAProxy's log marks a TLS connection with `~` after the frontend's name.
     await lb().waitFor((e) => e.type === 'log' && / fe_web~ be_app\/web-01 .* 200 /.test(e.text));
   });
@@ -58,12 +62,24 @@ describe('TLS termination at the balancer', () => {
     expect(plain.raw).toEqual(['content-length', '0', 'location', 'https://www.example.com/login?next=%2Faccount']);
     const event = await lb().waitFor((e) => e.type === 'balancer.request' && e.status === 301);
     expect(event.event).not.toHaveProperty('tls');
-    expect(event.event).toMatchObject({ server: null, termination: 'LR--', setHeaders: { location: 'https://www.example.com/login?next=%2Faccount' } });
-    await lb().waitFor((e) => e.type === 'log' && / fe_web fe_web\/<NOSRV> 0\/-1\/-1\/-1\/\d+ 301 \d+ - - LR-- .*"GET \/login\?next=%2Faccount HTTP\/1\.1"$/.test(e.text));
+    expect(event.event).toMatchObject({
+      server: null,
+      termination: 'LR--',
+      setHeaders: { location: 'https://www.example.com/login?next=%2Faccount' },
+    });
+    await lb().waitFor(
+      (e) =>
+        e.type === 'log' &&
+        / fe_web fe_web\/<NOSRV> 0\/-1\/-1\/-1\/\d+ 301 \d+ - - LR-- .*"GET \/login\?next=%2Faccount HTTP\/1\.1"$/.test(
+          e.text,
+        ),
+    );
   });
 
   it('a client that does not trust the certificate refuses the connection', async () => {
     const other = await issue('Another CA', 'self');
-    await expect(get('10.0.0.2:443', [other.certificate])).rejects.toThrow('SSL certificate problem: unable to get local issuer certificate');
+    await expect(get('10.0.0.2:443', [other.certificate])).rejects.toThrow(
+      'SSL certificate problem: unable to get local issuer certificate',
+    );
   });
 });

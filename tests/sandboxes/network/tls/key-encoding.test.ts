@@ -4,7 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { CA_PEM, SITE_PEM } from '../../../../sandboxes/scenarios/build/certificates';
 import { decodePkcs8, decodeSpki, encodePkcs8, encodeSpki } from '../../../../sandboxes/network/tls/key-encoding';
-import { issue, readCredentials, readTrust, sign, verifyCertificate, verifySignature } from '../../../../sandboxes/network/tls/pki';
+import {
+  issue,
+  readCredentials,
+  readTrust,
+  sign,
+  verifyCertificate,
+  verifySignature,
+} from '../../../../sandboxes/network/tls/pki';
 
 const subtle = globalThis.crypto.subtle;
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -31,9 +38,14 @@ describe('P-256 key encodings', () => {
     const spki = new Uint8Array(await subtle.exportKey('spki', p384.publicKey));
     expect(() => decodePkcs8(pkcs8)).toThrow('not a P-256 private key');
     expect(() => decodeSpki(spki)).toThrow('not a P-256 public key');
-    expect(() => readCredentials(SITE_PEM.replace(/-----BEGIN PRIVATE KEY-----[\s\S]*$/, `-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n`))).toThrow(
-      'site.pem: the "PRIVATE KEY" block is not an ECDSA P-256 key in PKCS#8',
-    );
+    expect(() =>
+      readCredentials(
+        SITE_PEM.replace(
+          /-----BEGIN PRIVATE KEY-----[\s\S]*$/,
+          `-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n`,
+        ),
+      ),
+    ).toThrow('site.pem: the "PRIVATE KEY" block is not an ECDSA P-256 key in PKCS#8');
   });
 });
 

@@ -6,18 +6,25 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../../sandboxes/contracts/events/index';
 import { scenarios } from '../../../../sandboxes/scenarios/index';
-import { scenarioWithShell } from '../../shell/scenario';
+import { scenarioWithShell } from '../../../support/supervisor';
 
 type PredictionEvent = Extract<SandboxEvent, { type: 'prediction' }>;
 
 describe('the tls scenario', () => {
   const lab = scenarioWithShell('tls', 30_000);
   const { scenario } = lab;
-  const measured = () => scenario.events.filter((e) => e.type === 'prediction' && e.id === 'login-before-redirect').at(-1) as PredictionEvent | undefined;
+  const measured = () =>
+    scenario.events.filter((e) => e.type === 'prediction' && e.id === 'login-before-redirect').at(-1) as
+      PredictionEvent | undefined;
 
   it('a login sent over plain HTTP reaches lb-01 in clear (goal login-in-clear), and nothing is measured yet', async () => {
     expect(scenario.goal('login-in-clear')?.met).toBe(false);
-    expect(await lab.shell.command("curl -s -o /dev/null -w '%{http_code}' -d 'user=ada&password=s3cret' http://10.0.0.2/", 30_000)).toBe('404');
+    expect(
+      await lab.shell.command(
+        "curl -s -o /dev/null -w '%{http_code}' -d 'user=ada&password=s3cret' http://10.0.0.2/",
+        30_000,
+      ),
+    ).toBe('404');
     await scenario.until(() => scenario.goal('login-in-clear')?.met, 5000);
     expect(scenario.goal('login-in-clear')!.observed).toBe('1 form reached lb-01 in clear, the last: POST /');
     expect(measured()).toBeUndefined();
@@ -32,15 +39,20 @@ describe('the tls scenario', () => {
     const cfg = join(scenario.folder, 'haproxy.cfg');
     writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('    bind :80\n', `    bind :80\n${added.join('')}`));
     const outputs: string[] = [];
-    for (const line of goal.solution.filter((l) => !l.startsWith('#') && l !== 'edit haproxy.cfg')) outputs.push(await lab.shell.command(line, 30_000));
+    for (const line of goal.solution.filter((l) => !l.startsWith('#') && l !== 'edit haproxy.cfg'))
+      outputs.push(await lab.shell.command(line, 30_000));
     const [, plain, secure] = outputs;
-    expect(plain).toMatch(/^HTTP\/1\.1 301 Moved Permanently\ncontent-length: 0\nlocation: https:\/\/www\.example\.com\/\n/);
+    expect(plain).toMatch(
+      /^HTTP\/1\.1 301 Moved Permanently\ncontent-length: 0\nlocation: https:\/\/www\.example\.com\/\n/,
+    );
     expect(plain).not.toMatch(/strict-transport-security/i);
     // The sandbox's web servers have no login page: the form reaches one, over TLS, and gets its 404.
     expect(secure).toMatch(/^HTTP\/1\.1 404 Not Found\n/);
     expect(secure).toMatch(/\nstrict-transport-security: max-age=63072000\n/);
     await scenario.until(() => scenario.goal('https-only')?.met, 5000);
-    expect(scenario.goal('https-only')!.observed).toBe('1 plain-HTTP request redirected to https with 301; 1 login served over HTTPS, 1 with Strict-Transport-Security');
+    expect(scenario.goal('https-only')!.observed).toBe(
+      '1 plain-HTTP request redirected to https with 301; 1 login served over HTTPS, 1 with Strict-Transport-Security',
+    );
     await scenario.until(measured, 5000);
     expect(measured()).toMatchObject({
       value: 'Yes',

@@ -20,7 +20,8 @@ function login(address: string, tls?: Parameters<typeof secureConnect>[2]): Prom
         method: 'POST',
         path: '/login',
         headers: { host: 'www.example.com', connection: 'close' },
-        createConnection: () => (tls ? secureConnect(connect(address), 'www.example.com', tls) : connect(address)) as net.Socket,
+        createConnection: () =>
+          (tls ? secureConnect(connect(address), 'www.example.com', tls) : connect(address)) as net.Socket,
       },
       (res) => {
         let body = '';
@@ -41,7 +42,10 @@ describe('sniff', () => {
     const credentials = await readCredentials(site.pem + site.keyPem);
     const web = http.createServer(app);
     await sandbox.serve('10.0.0.2:80', app);
-    await sandbox.listen('10.0.0.2:443', net.createServer((socket) => web.emit('connection', secureAccept(socket, credentials))));
+    await sandbox.listen(
+      '10.0.0.2:443',
+      net.createServer((socket) => web.emit('connection', secureAccept(socket, credentials))),
+    );
   });
   const { sandbox } = lab;
   afterAll(() => {
@@ -74,7 +78,9 @@ describe('sniff', () => {
 
   it('shows the handshake then only ciphertext over TLS', async () => {
     const output = await capture(4, () => login('10.0.0.2:443', [ca.certificate]));
-    expect(output).toContain('TLS 1.3 Handshake: ClientHello (server_name=www.example.com), key_share (ECDH P-256 public key)');
+    expect(output).toContain(
+      'TLS 1.3 Handshake: ClientHello (server_name=www.example.com), key_share (ECDH P-256 public key)',
+    );
     expect(output).toContain('TLS 1.3 Handshake: ServerHello, key_share (ECDH P-256 public key)');
     expect(output).toMatch(/TLS Application Data, \d+ bytes encrypted: [0-9a-f ]+/);
     expect(output).not.toContain('hunter2');

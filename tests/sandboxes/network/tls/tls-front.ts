@@ -16,7 +16,11 @@ export interface TlsFront {
 }
 
 /** Starts web-01 and lb-01; `preload` writes, in the session folder, a module both load first (node --import). */
-export async function startTlsFront(haproxyCfg: string, crt: string, preload?: (folder: string) => string): Promise<TlsFront> {
+export async function startTlsFront(
+  haproxyCfg: string,
+  crt: string,
+  preload?: (folder: string) => string,
+): Promise<TlsFront> {
   const folder = mkdtempSync(join(tmpdir(), 'tls-lb-'));
   writeFileSync(join(folder, 'site.pem'), crt);
   writeFileSync(join(folder, 'haproxy.cfg'), haproxyCfg);
@@ -25,7 +29,14 @@ export async function startTlsFront(haproxyCfg: string, crt: string, preload?: (
   if (preload) process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --import ${preload(folder)}`;
   const nodes: SandboxNode[] = [];
   try {
-    nodes.push(startNode('web', ['--name', 'web-01', '--listen', ':80'], { cwd: folder, net, address: '10.0.0.11', name: 'web-01' }));
+    nodes.push(
+      startNode('web', ['--name', 'web-01', '--listen', ':80'], {
+        cwd: folder,
+        net,
+        address: '10.0.0.11',
+        name: 'web-01',
+      }),
+    );
     nodes.push(startNode('balancer', ['-f', 'haproxy.cfg'], { cwd: folder, net, address: '10.0.0.2', name: 'lb-01' }));
   } finally {
     if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
@@ -46,10 +57,19 @@ export async function startTlsFront(haproxyCfg: string, crt: string, preload?: (
 }
 
 /** GET `path` from `address` as www.example.com, over the TLS model when `tls` (the certificates trusted) is given. */
-export function get(address: string, tls?: Certificate[], path = '/'): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders; raw: string[] }> {
+export function get(
+  address: string,
+  tls?: Certificate[],
+  path = '/',
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders; raw: string[] }> {
   return new Promise((resolve, reject) => {
     const req = http.get(
-      { path, headers: { host: 'www.example.com' }, createConnection: () => (tls ? secureConnect(connect(address), 'www.example.com', tls) : connect(address)) as unknown as net.Socket },
+      {
+        path,
+        headers: { host: 'www.example.com' },
+        createConnection: () =>
+          (tls ? secureConnect(connect(address), 'www.example.com', tls) : connect(address)) as unknown as net.Socket,
+      },
       (res) => {
         let body = '';
         res.on('data', (c) => (body += c));

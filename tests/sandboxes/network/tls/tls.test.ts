@@ -105,13 +105,44 @@ describe('the TLS model', () => {
   });
 
   it.each([
-    ['a self-signed certificate', async () => { const c = await issue('www.example.com', 'self'); return c.pem + c.keyPem; }, 'SSL certificate problem: self-signed certificate'],
-    ['a certificate from an unknown CA', async () => { const evil = await issue('Evil CA', 'self'); const c = await issue('www.example.com', { name: 'Evil CA', key: evil.key }); return c.pem + c.keyPem; }, 'SSL certificate problem: unable to get local issuer certificate'],
-    ['a trusted certificate for another name', async () => { const c = await issue('evil.example.net', { name: 'Sandbox Root CA', key: ca.key }); return c.pem + c.keyPem; }, "SSL: no alternative certificate subject name matches target host name 'www.example.com'"],
-    ['the real certificate without its private key', async () => { const other = await issue('www.example.com', 'self'); return site.split('-----BEGIN PRIVATE KEY-----')[0] + other.keyPem; }, 'SSL routines::bad signature'],
+    [
+      'a self-signed certificate',
+      async () => {
+        const c = await issue('www.example.com', 'self');
+        return c.pem + c.keyPem;
+      },
+      'SSL certificate problem: self-signed certificate',
+    ],
+    [
+      'a certificate from an unknown CA',
+      async () => {
+        const evil = await issue('Evil CA', 'self');
+        const c = await issue('www.example.com', { name: 'Evil CA', key: evil.key });
+        return c.pem + c.keyPem;
+      },
+      'SSL certificate problem: unable to get local issuer certificate',
+    ],
+    [
+      'a trusted certificate for another name',
+      async () => {
+        const c = await issue('evil.example.net', { name: 'Sandbox Root CA', key: ca.key });
+        return c.pem + c.keyPem;
+      },
+      "SSL: no alternative certificate subject name matches target host name 'www.example.com'",
+    ],
+    [
+      'the real certificate without its private key',
+      async () => {
+        const other = await issue('www.example.com', 'self');
+        return site.split('-----BEGIN PRIVATE KEY-----')[0] + other.keyPem;
+      },
+      'SSL routines::bad signature',
+    ],
   ])('an impostor with %s is refused before any request is sent', async (_, crt, message) => {
     const app = await server(await crt());
-    await expect(login(app.port, { servername: 'www.example.com', trusted: [ca.certificate] })).rejects.toThrow(message);
+    await expect(login(app.port, { servername: 'www.example.com', trusted: [ca.certificate] })).rejects.toThrow(
+      message,
+    );
     expect(app.received).toEqual([]);
   });
 });
@@ -121,21 +152,36 @@ describe('TLS termination for a server program', () => {
     const folder = mkdtempSync(join(tmpdir(), 'crt-'));
     try {
       writeFileSync(join(folder, 'site.pem'), site);
-      const app = http.createServer((req, res) => res.end(`encrypted=${(req.socket as unknown as { encrypted?: boolean }).encrypted === true}\n`));
+      const app = http.createServer((req, res) =>
+        res.end(`encrypted=${(req.socket as unknown as { encrypted?: boolean }).encrypted === true}\n`),
+      );
       const front = await tlsFront(app, join(folder, 'site.pem'));
       await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
       cleanup.push(() => front.close());
       const trusted = readTrust(ca.pem);
       const body = await new Promise<string>((resolve, reject) => {
-        const req = http.get({ path: '/', createConnection: () => secureConnect(net.connect((front.address() as net.AddressInfo).port, '127.0.0.1'), 'www.example.com', trusted) as unknown as net.Socket }, (res) => {
-          let text = '';
-          res.on('data', (c) => (text += c));
-          res.on('end', () => resolve(text));
-        });
+        const req = http.get(
+          {
+            path: '/',
+            createConnection: () =>
+              secureConnect(
+                net.connect((front.address() as net.AddressInfo).port, '127.0.0.1'),
+                'www.example.com',
+                trusted,
+              ) as unknown as net.Socket,
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c) => (text += c));
+            res.on('end', () => resolve(text));
+          },
+        );
         req.on('error', reject);
       });
       expect(body).toBe('encrypted=true\n');
-      await expect(loadCrt(join(folder, 'missing.pem'))).rejects.toThrow(`unable to load SSL certificate file '${join(folder, 'missing.pem')}': No such file or directory`);
+      await expect(loadCrt(join(folder, 'missing.pem'))).rejects.toThrow(
+        `unable to load SSL certificate file '${join(folder, 'missing.pem')}': No such file or directory`,
+      );
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

@@ -24,11 +24,17 @@ backend be_app
     server web-01 10.0.0.11:80
 `;
 
-const NO_SUBTLE = "Object.defineProperty(globalThis.crypto, 'subtle', { get() { throw new Error('crypto.subtle touched'); } });\n";
+const NO_SUBTLE =
+  "Object.defineProperty(globalThis.crypto, 'subtle', { get() { throw new Error('crypto.subtle touched'); } });\n";
 
 /** Runs `body` with `crypto.subtle` unavailable in this process, as in a runtime without WebCrypto. */
 async function withoutSubtle<T>(body: () => Promise<T>): Promise<T> {
-  Object.defineProperty(globalThis.crypto, 'subtle', { configurable: true, get: () => { throw new Error('crypto.subtle touched'); } });
+  Object.defineProperty(globalThis.crypto, 'subtle', {
+    configurable: true,
+    get: () => {
+      throw new Error('crypto.subtle touched');
+    },
+  });
   try {
     return await body();
   } finally {
@@ -50,7 +56,9 @@ describe('the TLS model without WebCrypto', () => {
   afterAll(() => front.stop());
 
   it('a process with the preload cannot use crypto.subtle', () => {
-    const probe = spawnSync(process.execPath, ['--import', preload, '-e', 'crypto.subtle.digest'], { encoding: 'utf8' });
+    const probe = spawnSync(process.execPath, ['--import', preload, '-e', 'crypto.subtle.digest'], {
+      encoding: 'utf8',
+    });
     expect(probe.status).not.toBe(0);
     expect(probe.stderr).toContain('crypto.subtle touched');
   });

@@ -3,9 +3,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import xterm from '@xterm/headless';
-import { spawnEnv } from '../../support/constraints';
+import { afterAll, beforeAll } from 'vitest';
+import { spawnEnv } from './constraints';
+import { dist } from './sandbox-node';
 
-const SHELL = join(import.meta.dirname, '../../../sandboxes/dist/shell.js');
+const SHELL = join(dist, 'shell.js');
 
 const PROMPT = 'learner@laptop:~$';
 const countPrompts = (text: string) => text.split('\n').filter((line) => line.startsWith(PROMPT)).length;
@@ -77,7 +79,9 @@ export class ShellSession {
   async visible(): Promise<string[]> {
     await this.pending;
     const buffer = this.screen.buffer.active;
-    return Array.from({ length: this.screen.rows }, (_, i) => buffer.getLine(buffer.viewportY + i)!.translateToString(true));
+    return Array.from({ length: this.screen.rows }, (_, i) =>
+      buffer.getLine(buffer.viewportY + i)!.translateToString(true),
+    );
   }
 
   /** The line the cursor is on, and the cursor's column. */
@@ -124,4 +128,30 @@ export class ShellSession {
     await this.exited;
     this.screen.dispose();
   }
+}
+
+/**
+ * A learner's shell in the folder of `lab` (a scenario's supervisor, a hand-made sandbox folder), for the tests of one
+ * describe block: the lab is up and the shell shows its prompt before the first test; both stop after the last.
+ */
+export function withShell(
+  lab: { folder: string; start(): Promise<void>; stop(): Promise<void> },
+  upMs?: number,
+): { readonly shell: ShellSession } {
+  let shell: ShellSession | undefined;
+  beforeAll(async () => {
+    await lab.start();
+    shell = new ShellSession(lab.folder);
+    await shell.waitForPrompt(1);
+  }, upMs);
+  afterAll(async () => {
+    await shell?.close();
+    await lab.stop();
+  });
+  return {
+    get shell() {
+      if (!shell) throw new Error('the shell runs only while the tests of its describe block run');
+      return shell;
+    },
+  };
 }
