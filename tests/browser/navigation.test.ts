@@ -3,7 +3,7 @@
 // in a fresh folder of it), Starlight's parts keep working after the client-side swap, and the sidebar shows the
 // learner's progress on every page, with or without a sandbox.
 import { basename, dirname } from 'node:path';
-import type { Page, WebSocket } from 'playwright-core';
+import type { Page, WebSocket, WebSocketRoute } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { serveBuiltCourse } from '../support/site';
 import { axeViolations } from './axe';
@@ -15,6 +15,12 @@ import { startSandbox } from './start-sandbox';
 /** Starting a topology on a busy 2-core machine: several processes, each a Node start. */
 const UP_MS = 40_000;
 const TEST_MS = 120_000;
+
+/** What the page keeps of one-server's events, and how many it had when the load was chosen. */
+interface OneServerSeen {
+  oneServer: { type: string; node: string; client?: string }[];
+  eventsWhenChosen?: number;
+}
 
 describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
   let page: Page;
@@ -232,6 +238,88 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
       await p.locator('#starlight__sidebar a[href="/spof/"]').click();
       await p.waitForURL(/\/spof\/$/);
       expect((await badge.innerText()).trim()).toBe('1/2');
+      await p.close();
+      expect(errors).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  /**
+   * The bridge's connection, passed through as it is, but for one ordering that a loaded machine makes common: the
+   * load's hidden shell (a 120×10 terminal) is started before one-server's supervisor has said anything. Its first
+   * output is held back until that shell's spawn is answered, so a page that read the topology then sees none.
+   */
+  const heldUntilTheLoadShellStarts = (page: WebSocketRoute) => {
+    const bridge = page.connectToServer();
+    let loadShell: number | undefined;
+    let held: (string | Buffer)[] | undefined = [];
+    page.onMessage((message) => {
+      const request = JSON.parse(String(message)) as {
+        type: string;
+        id: number;
+        program?: string;
+        terminal?: { rows: number };
+      };
+      if (request.type === 'spawn' && request.program === 'shell' && request.terminal?.rows === 10)
+        loadShell = request.id;
+      bridge.send(message);
+    });
+    bridge.onMessage((message) => {
+      const reply = JSON.parse(String(message)) as { type: string; id: number; data?: string };
+      const oneServerSays = reply.type === 'output' && reply.data?.includes('"name":"one-server"');
+      if (held && reply.type === 'spawned' && reply.id === loadShell) {
+        page.send(message);
+        held.forEach((later) => page.send(later));
+        held = undefined;
+      } else if (held && (held.length || oneServerSays)) held.push(message);
+      else page.send(message);
+    });
+  };
+
+  it(
+    "sends a load chosen the moment the next lesson's sandbox appears to that lesson's own web server",
+    async () => {
+      const p = await course.browser.newPage();
+      p.on('pageerror', (error) => errors.push(error.message));
+      await p.routeWebSocket(/\/__sandbox\/bridge/, heldUntilTheLoadShellStarts);
+      await p.goto(new URL('/overview/', course.server.url).href);
+      await viewsReady(p);
+      // On the next lesson, the learner turns the load on as soon as its control is there: before the supervisor has
+      // said which nodes the scenario has. The page's own events of that sandbox are kept to see where the load went.
+      await p.evaluate(() => {
+        const chosen = window as unknown as OneServerSeen;
+        const seen: OneServerSeen['oneServer'] = (chosen.oneServer = []);
+        addEventListener(
+          'sandbox:event',
+          (e) => (e.target as HTMLElement).dataset.scenario === 'one-server' && seen.push((e as CustomEvent).detail),
+          true,
+        );
+        // The whole document: a client-side navigation swaps the body for the next page's.
+        new MutationObserver((_, observer) => {
+          const select = document.querySelector<HTMLSelectElement>('[data-scenario="one-server"] select.load');
+          if (!select) return;
+          observer.disconnect();
+          chosen.eventsWhenChosen = seen.length;
+          select.value = '20';
+          select.dispatchEvent(new Event('change'));
+        }).observe(document.documentElement, { childList: true, subtree: true });
+      });
+      await p.locator('.pagination-links a[rel="next"]').click();
+      await p.waitForURL(/\/second-server\/$/);
+      await startSandbox(p.locator('[data-sandbox]').first());
+      const served = () =>
+        p.evaluate(
+          () =>
+            (window as unknown as OneServerSeen).oneServer.filter(
+              (e) => e.type === 'web.request' && e.node === 'web-01' && e.client?.startsWith('203.0.113.'),
+            ).length,
+        );
+      // 20 requests/s reach one-server's web-01 from the learner's address (CLIENT), once every node is up.
+      await expect.poll(served, { timeout: UP_MS }).toBeGreaterThanOrEqual(10);
+      expect(await p.evaluate(() => (window as unknown as OneServerSeen).eventsWhenChosen)).toBe(0);
+      expect(await p.locator('[data-scenario="one-server"] .views-status').first().innerText()).toBe(
+        'Sending 20 requests/s to http://10.0.0.11/ (load -r 20).',
+      );
       await p.close();
       expect(errors).toEqual([]);
     },

@@ -1,6 +1,7 @@
 // The load control: requests per second through the front door, made by the sandbox's own `load` command (the
 // shell's open-loop generator) running in a shell the panel starts and types into, so the page's traffic is the
-// same as a learner's. A new rate stops the running load (Ctrl-C) and starts another.
+// same as a learner's. A new rate stops the running load (Ctrl-C) and starts another. The target is asked for once
+// the rate is set, and may take until the sandbox is up to be known (a load chosen at once on a new lesson).
 import type { Runtime, SandboxProcess } from '../../runtime/types';
 
 const DURATION = '10m';
@@ -9,24 +10,35 @@ const CTRL_C = '\x03';
 export class LoadControl {
   private shell?: Promise<{ process: SandboxProcess; keys: WritableStreamDefaultWriter<string> }>;
   private rate = 0;
+  /** The last set, which the next one waits for: a rate chosen while the target is learnt must not overtake it. */
+  private settled: Promise<unknown> = Promise.resolve();
 
   constructor(
     private runtime: Runtime,
-    private target: () => string,
+    /** The front door's URL once it is known, or undefined when the sandbox has none. */
+    private target: () => Promise<string | undefined>,
   ) {}
 
   get current(): number {
     return this.rate;
   }
 
-  async set(rate: number): Promise<string> {
-    const { keys } = await this.start();
+  set(rate: number): Promise<string> {
+    const result = this.settled.then(() => this.apply(rate));
+    this.settled = result.catch(() => {});
+    return result;
+  }
+
+  private async apply(rate: number): Promise<string> {
+    // The shell starts while the front door is being learnt.
+    const [{ keys }, target] = await Promise.all([this.start(), rate > 0 ? this.target() : undefined]);
+    if (rate > 0 && !target) return 'This sandbox has no web server or load balancer to send requests to.';
     const was = this.rate;
     this.rate = rate;
     // Keys typed while a command runs wait for the next prompt (the shell's type-ahead), so both go at once.
-    const line = rate > 0 ? `load -r ${rate} -d ${DURATION} ${this.target()}\r` : '';
+    const line = rate > 0 ? `load -r ${rate} -d ${DURATION} ${target}\r` : '';
     await keys.write((was > 0 ? CTRL_C : '') + line);
-    return rate > 0 ? `Sending ${rate} requests/s to ${this.target()} (load -r ${rate}).` : 'Load stopped.';
+    return rate > 0 ? `Sending ${rate} requests/s to ${target} (load -r ${rate}).` : 'Load stopped.';
   }
 
   stop(): void {

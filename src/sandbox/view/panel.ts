@@ -96,13 +96,19 @@ export async function mountViews(
   const charts = new Charts(chartsTab);
   const log = new EventLog(logTab);
 
-  // Load: the shell's `load` command aimed at the front door (the VIP, else the balancer, else the web server).
-  const load = new LoadControl(sandbox.runtime, () => {
+  // Load: the shell's `load` command aimed at the front door (the VIP, else the balancer, else the web server). The
+  // views mount as the supervisor is spawned, before it has told which nodes the scenario has: a load chosen at once
+  // (on a lesson just navigated to) waits for its `ready`, when every node is up and the VIPs have been announced.
+  // The shell's `load` itself would wait that long for the sandbox anyway.
+  let everyNodeUp!: () => void;
+  const up = new Promise<void>((resolve) => (everyNodeUp = resolve));
+  const load = new LoadControl(sandbox.runtime, async () => {
+    await up;
     const front =
       live.vips[0]?.address ??
       live.nodes.find((n) => n.role === 'balancer')?.address ??
       live.nodes.find((n) => n.role === 'web')?.address;
-    return `http://${front ?? '10.0.0.2'}/`;
+    return front && `http://${front}/`;
   });
   const loadSelect = controls.querySelector<HTMLSelectElement>('.load')!;
   loadSelect.addEventListener('change', async () => say(await load.set(Number(loadSelect.value))));
@@ -210,6 +216,7 @@ export async function mountViews(
       event.type === 'goal' &&
       live.goals.some((g) => g.id === event.id && g.observed !== undefined && g.met === event.met);
     live = reduce(live, event);
+    if (event.type === 'ready') everyNodeUp();
     const line = retold ? undefined : describe(event);
     if (line) log.add(line, caughtUp);
     timeline.grew(link.events.length);
