@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig as parseHaproxy } from '../sandboxes/balancer/config';
 import { loadConfig as loadPrometheus } from '../sandboxes/monitor/config';
-import { parseMonitorConfig } from '../sandboxes/store/monitor-config';
+import { parseMonitorConfig } from '../sandboxes/store/failover-monitor-config';
 import { parseConfig as parseKeepalived } from '../sandboxes/vrrp/config';
 
 export const MB = 1 << 20;

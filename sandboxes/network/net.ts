@@ -37,7 +37,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { decide } from './firewall/ruleset';
-import { readRuleset, recordHit } from './firewall/store';
+import { readRuleset, recordHit } from './firewall/rules-file';
 import { report } from '../shared/report';
 import { holdWhileFrozen, whenRunning } from '../shared/freeze';
 import { sessionPath } from '../shared/session-folder';

@@ -5,7 +5,7 @@
 // emulated bindings, not the browser's (WEBCONTAINER-COMPAT.md row 18).
 import net from 'node:net';
 import { issue, readCredentials, verifyCertificate } from '../network/tls/pki';
-import { secureAccept, secureConnect } from '../network/tls/session';
+import { secureAccept, secureConnect } from '../network/tls/connection';
 import { fail, pass, type Check } from './runner';
 
 const CA = 'Sandbox Probe CA';

@@ -3,7 +3,7 @@
 // it as the failure it is. Best effort: a report that cannot be delivered is dropped, never slows the load down.
 import type { CommandIO } from './command';
 import type { LoadStats } from './load-stats';
-import { report } from './supervisor';
+import { report } from './control-client';
 import type { Target } from './url';
 
 const EVERY_MS = 1000;

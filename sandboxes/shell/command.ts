@@ -2,7 +2,7 @@
 // exports a Command; the table in commands/index.ts lists them.
 import type { JobTable } from './jobs';
 import type { Key } from './keys';
-import type { Session } from './session';
+import type { Session } from './control-file';
 
 export interface Command {
   name: string;

@@ -4,7 +4,7 @@
 import type { Duplex } from 'node:stream';
 import { connect } from '../network/net';
 import type { Certificate } from '../network/tls/pki';
-import type { TlsStream } from '../network/tls/session';
+import type { TlsStream } from '../network/tls/connection';
 
 export interface HttpRequest {
   method: string;
@@ -63,7 +63,7 @@ export function requestHead(request: HttpRequest): string {
  * precompute their tables as they load, a quarter of the CPU of a shell's start (bench/process-start.mjs), and each
  * page starts two shells before its first request. `load` calls it before its clock starts.
  */
-export const loadTls = () => import('../network/tls/session');
+export const loadTls = () => import('../network/tls/connection');
 
 export async function exchange(request: HttpRequest): Promise<HttpResponse> {
   const tls = request.tls && (await loadTls());

@@ -8,7 +8,7 @@ import { KeyDecoder, type Key } from './keys';
 import { JobTable, type Job } from './jobs';
 import { History, LineEditor, LineRenderer } from './line-editor';
 import { parseCommandLine, runPipeline, type Terminal } from './run';
-import { Session } from './session';
+import { Session } from './control-file';
 import { wrap } from './wrap';
 
 const PROMPT_TEXT = 'learner@laptop:~$ ';

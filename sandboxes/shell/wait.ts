@@ -1,5 +1,5 @@
 import type { CommandIO } from './command';
-import type { Control } from './session';
+import type { Control } from './control-file';
 
 /** Waits for the sandbox's network and control API, telling the learner why nothing happens yet. */
 export function waitForSandbox(io: CommandIO): Promise<Control> {

@@ -10,8 +10,8 @@
 import { openControlChannel } from '../shared/control-channel';
 import { sessionDirectory } from '../shared/session-folder';
 import { fail, flagSettings, number, positionals, values } from './command-line';
-import { Monitor } from './monitor';
-import { loadMonitorOptions, setting } from './monitor-config';
+import { Monitor } from './failover-monitor';
+import { loadMonitorOptions, setting } from './failover-monitor-config';
 import { StoreNode } from './node';
 import { loadStoreSettings, storeSetting } from './store-config';
 

@@ -31,7 +31,7 @@ export type Action =
   /** The answer to the request that caused these actions. */
   | { kind: 'reply'; message: Message };
 
-/** What a heartbeat from the failover monitor says (see monitor.ts). */
+/** What a heartbeat from the failover monitor says (see failover-monitor.ts). */
 export interface Heartbeat {
   /** The primary the monitor follows, "host:port"; none before it has found one (the heartbeat then only asks for the status). */
   primary?: string;

@@ -4,7 +4,7 @@
 // 10.0.0.21:5432`), a balancer's haproxy.cfg its servers, a monitor what it watches.
 //
 // A web server names its databases (`--db`) but does not wait for them: it connects per request
-// (sandboxes/web/store.ts), as an application's connection pool does, and no request reaches it before the scenario
+// (sandboxes/web/database.ts), as an application's connection pool does, and no request reaches it before the scenario
 // is ready (the shell's commands wait for that). Started with its databases, the capstone is up in four waves, not six.
 //
 // Why the balancer must wait: HAProxy starts a checked server UP but one failed check from DOWN (health = rise) and

@@ -5,7 +5,7 @@ import { readCommandLine, refuse } from '../shared/command-line';
 import { openControlChannel } from '../shared/control-channel';
 import { DEFAULT_BEHAVIOUR as d, parseCount, parseDuration, parseRatio, type Behaviour } from './behaviour';
 import { WebServer } from './server';
-import { storeFlags, useStore } from './store';
+import { storeFlags, useStore } from './database';
 
 const COMMAND_LINE = {
   options: {

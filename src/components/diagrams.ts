@@ -38,7 +38,7 @@ function idle(): Promise<void> {
 }
 
 /**
- * Resolves once no sandbox of the page is starting (src/sandbox/panel.ts marks one data-ready when its topology is
+ * Resolves once no sandbox of the page is starting (src/sandbox/start-panel.ts marks one data-ready when its topology is
  * up), or after SANDBOX_WAIT_MS: its start is what the learner waits for, and a diagram's long tasks would delay it.
  */
 function sandboxesStarted(): Promise<void> {

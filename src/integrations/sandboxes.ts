@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 // @ts-expect-error: a plain ES module script without type declarations
 import { buildSandboxes } from '../../scripts/build-sandboxes.mjs';
-import { listPrograms } from '../runtime/local/session.ts';
+import { listPrograms } from '../runtime/local/bridge-session.ts';
 import { ISOLATION_HEADERS, sandboxBridge } from '../runtime/local/vite-plugin.ts';
 import { isolationHeaderFaults } from './isolation-headers.ts';
 

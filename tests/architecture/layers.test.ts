@@ -48,8 +48,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
  * real app links libpq (a file, not the folder: the rest of the store stays out of the web server's reach).
  */
 const CLIENT_LIBRARIES: readonly Edge[] = [
-  { from: 'sandboxes/web/store.ts', to: 'sandboxes/store/client.ts' },
-  { from: 'sandboxes/web/store.ts', to: 'sandboxes/store/router.ts' },
+  { from: 'sandboxes/web/database.ts', to: 'sandboxes/store/client.ts' },
+  { from: 'sandboxes/web/database.ts', to: 'sandboxes/store/router.ts' },
 ];
 
 const graph = importGraph();

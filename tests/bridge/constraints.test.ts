@@ -120,7 +120,7 @@ describe('cleanup under the constraints', () => {
     const { cwd } = await page.outputLine<{ cwd: string }>(echo, (l) => 'cwd' in l);
     expect(pids.every(alive)).toBe(true);
     await page.close();
-    // The bridge's real SIGKILL comes 5 s after the emulated one (CLEANUP_BOUND_MS in session.ts).
+    // The bridge's real SIGKILL comes 5 s after the emulated one (CLEANUP_BOUND_MS in bridge-session.ts).
     expect(await until(() => !pids.some(alive) && !existsSync(cwd), 15_000)).toBe(true);
   });
 });

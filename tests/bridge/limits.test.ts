@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SESSIONS } from '../../src/runtime/local/bridge.ts';
 import type { Reply } from '../../src/runtime/local/protocol.ts';
-import { MAX_FILES, MAX_PROCESSES } from '../../src/runtime/local/session.ts';
+import { MAX_FILES, MAX_PROCESSES } from '../../src/runtime/local/bridge-session.ts';
 import WebSocket from 'ws';
 import { BRIDGE_PATH } from '../../src/runtime/local/endpoints.ts';
 import { connect, startBridge, until, type Client, type TestBridge } from './harness';

@@ -142,7 +142,7 @@ export interface StoreSplitBrainEvent {
 }
 
 /**
- * A web server read the app's data (sandboxes/web/store.ts): which database node answered, and, for a client that
+ * A web server read the app's data (sandboxes/web/database.ts): which database node answered, and, for a client that
  * wrote before, whether the read missed that write (a stale read from a lagging standby).
  */
 export interface StoreReadEvent {

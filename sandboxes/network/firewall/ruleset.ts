@@ -1,7 +1,7 @@
 // A node's firewall in the spirit of ufw (ufw(8); FIDELITY.md 4.1): a default incoming policy and an ordered list of
 // rules, the first match deciding. `deny` drops silently (the caller times out), `reject` refuses at once
 // ("Connection refused"), `limit` allows a source up to 5 new connections per 30 s and rejects the 6th, as ufw's
-// `-m recent --hitcount 6 --seconds 30` rule does. Pure: no files or sockets here (see store.ts, net.ts).
+// `-m recent --hitcount 6 --seconds 30` rule does. Pure: no files or sockets here (see rules-file.ts, ../net.ts).
 
 export type Action = 'allow' | 'deny' | 'reject' | 'limit';
 export type Policy = 'allow' | 'deny' | 'reject';

@@ -6,7 +6,7 @@ import net from 'node:net';
 import type http from 'node:http';
 import { readSessionFile, strerror } from '../../shared/session-folder';
 import { readCredentials, type Credentials } from './pki';
-import { secureAccept } from './session';
+import { secureAccept } from './connection';
 
 /** Reads the `crt` file (certificate + private key in one PEM file); throws a message naming the file. */
 export async function loadCrt(file: string): Promise<Credentials> {

@@ -1,6 +1,6 @@
 // What an on-path observer makes of a chunk of bytes, for `sniff`: TLS records are named by type (a handshake
 // message's clear fields, then only sizes and ciphertext), anything else is shown as text, as `tcpdump -A` would.
-import { CONTENT } from './session';
+import { CONTENT } from './connection';
 
 const ALERT_NAMES: Record<number, string> = {
   40: 'handshake failure',

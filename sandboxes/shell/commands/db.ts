@@ -12,7 +12,7 @@ import { MODES, type Mode } from '../../store/syncrep';
 import { didYouMean } from '../../shared/suggest';
 import { chooseSwitchoverCandidate, type SwitchoverView } from '../../store/failover';
 import { formatLsn, parseLsn } from '../../contracts/lsn';
-import { nodeNames, status } from '../supervisor';
+import { nodeNames, status } from '../control-client';
 
 interface DbNode {
   name: string;

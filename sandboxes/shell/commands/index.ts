@@ -3,7 +3,7 @@
 // To add a command (e.g. `db`, `scan`, `sniff`, `metrics`, `ufw`): write commands/<name>.ts exporting a Command
 // (see ../command.ts: name, summary, usage, run, and optionally complete for Tab), import it below and add it to
 // the list. That is the whole change: help, Tab completion of its name, "did you mean" for typos, pipes and
-// Ctrl-C all come from the shell. Talk to the supervisor with io.session (see ../session.ts).
+// Ctrl-C all come from the shell. Talk to the supervisor with io.session (see ../control-file.ts).
 import type { Command } from '../command';
 import { cat } from './cat';
 import { clear } from './clear';

@@ -9,7 +9,7 @@ import {
 import type { Command, CommandIO } from '../command';
 import { durationMs } from '../../shared/duration';
 import { didYouMean } from '../../shared/suggest';
-import { nodeNames, send, status } from '../supervisor';
+import { nodeNames, send, status } from '../control-client';
 import { parseCount, parseDuration } from '../../web/behaviour';
 import { describeCapacity } from '../../web/capacity';
 

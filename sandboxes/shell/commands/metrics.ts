@@ -7,7 +7,7 @@ import type { NodeStatus } from '../../contracts/commands';
 import { connect } from '../../network/net';
 import { wrap } from '../wrap';
 import type { Command, CommandIO } from '../command';
-import { nodeNames, status } from '../supervisor';
+import { nodeNames, status } from '../control-client';
 import { waitForSandbox } from '../wait';
 
 function get(address: string, path: string, signal: AbortSignal): Promise<{ status: number; body: string }> {

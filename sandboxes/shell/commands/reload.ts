@@ -4,7 +4,7 @@
 // keepalived do when a reload fails. On a keepalived node both keepalived.conf and haproxy.cfg are re-read.
 import type { Command } from '../command';
 import { didYouMean } from '../../shared/suggest';
-import { nodeNames, send, status } from '../supervisor';
+import { nodeNames, send, status } from '../control-client';
 
 export const reload: Command = {
   name: 'reload',

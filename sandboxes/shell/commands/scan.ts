@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { connect } from '../../network/net';
 import { wrap } from '../wrap';
 import type { Command } from '../command';
-import { nodeNames } from '../supervisor';
+import { nodeNames } from '../control-client';
 import { waitForSandbox } from '../wait';
 import { nodeAddress } from './ufw';
 

@@ -7,7 +7,7 @@ import type { describeBytes } from '../../network/tls/wire';
 import { compileFilter, FilterError, type Filter } from '../capture-filter';
 import { wrap } from '../wrap';
 import type { Command, CommandIO } from '../command';
-import { nodeNames, status } from '../supervisor';
+import { nodeNames, status } from '../control-client';
 import { waitForSandbox } from '../wait';
 import { nodeAddress } from './ufw';
 

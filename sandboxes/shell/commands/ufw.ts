@@ -1,10 +1,10 @@
 // `ufw NODE ARGS...`: ufw as run on that node (`sudo ufw ...` after logging in to it). The rules go to the node's
 // firewall file in the sandbox network, where every new connection towards the node meets them.
-import { readRuleset, writeRuleset } from '../../network/firewall/store';
+import { readRuleset, writeRuleset } from '../../network/firewall/rules-file';
 import { ufw as runUfw } from '../../network/firewall/ufw';
 import { wrap } from '../wrap';
 import type { Command, CommandIO } from '../command';
-import { nodeNames, status } from '../supervisor';
+import { nodeNames, status } from '../control-client';
 import { waitForSandbox } from '../wait';
 
 const ADDRESS = /^\d{1,3}(\.\d{1,3}){3}$/;

@@ -5,7 +5,7 @@ import { health } from './health';
 import { metrics } from './metrics';
 import { page } from './page';
 import type { Route } from './route';
-import { kv } from '../store';
+import { kv } from '../database';
 
 export const routes: readonly Route[] = [page, health, metrics, kv];
 

@@ -18,7 +18,7 @@ import { BRIDGE_PATH, TOKEN_PATH } from './endpoints.ts';
 import { parseConstraints, type Constraints } from '../types.ts';
 import { MAX_PAYLOAD } from './limits.ts';
 import { request, type Reply } from './protocol.ts';
-import { listPrograms, Session } from './session.ts';
+import { listPrograms, Session } from './bridge-session.ts';
 
 /**
  * The path and query a request asks for, or null when they cannot be read. Always relative to this server: a request

@@ -1,4 +1,4 @@
-// The views' line to the supervisor, over what the sandbox panel (src/sandbox/panel.ts) provides: the events so
+// The views' line to the supervisor, over what the sandbox panel (src/sandbox/start-panel.ts) provides: the events so
 // far plus a 'sandbox:event' DOM event for each new one, and a function that writes a command to the supervisor's
 // stdin. Replies to the views' commands come back in the stream as `supervisor.reply` events carrying the command's
 // id, which turns each command into a promise of its reply.
@@ -12,7 +12,7 @@ export interface SupervisorLink {
   readonly events: readonly SandboxEvent[];
 }
 
-/** What src/sandbox/panel.ts hands over once the scenario is starting. */
+/** What src/sandbox/start-panel.ts hands over once the scenario is starting. */
 export interface SandboxHandle {
   events: SandboxEvent[];
   command(command: object): unknown;

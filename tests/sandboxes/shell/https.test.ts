@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { issue, readCredentials } from '../../../sandboxes/network/tls/pki';
-import { secureAccept } from '../../../sandboxes/network/tls/session';
+import { secureAccept } from '../../../sandboxes/network/tls/connection';
 import { sandboxWithShell } from './sandbox';
 
 describe('curl over https', () => {

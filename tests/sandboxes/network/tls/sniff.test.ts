@@ -5,7 +5,7 @@ import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../../../sandboxes/network/net';
 import { issue, readCredentials } from '../../../../sandboxes/network/tls/pki';
-import { secureAccept, secureConnect } from '../../../../sandboxes/network/tls/session';
+import { secureAccept, secureConnect } from '../../../../sandboxes/network/tls/connection';
 import { sandboxWithShell } from '../../shell/sandbox';
 
 const app: http.RequestListener = (req, res) => {

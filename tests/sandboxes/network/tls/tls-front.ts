@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '../../../../sandboxes/network/net';
 import type { Certificate } from '../../../../sandboxes/network/tls/pki';
-import { secureConnect } from '../../../../sandboxes/network/tls/session';
+import { secureConnect } from '../../../../sandboxes/network/tls/connection';
 import { startNode, type SandboxNode } from '../../../support/sandbox-node';
 
 export interface TlsFront {

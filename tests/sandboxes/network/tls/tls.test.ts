@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { issue, readCredentials, readTrust, type Certificate } from '../../../../sandboxes/network/tls/pki';
-import { secureAccept, secureConnect } from '../../../../sandboxes/network/tls/session';
+import { secureAccept, secureConnect } from '../../../../sandboxes/network/tls/connection';
 import { loadCrt, tlsFront } from '../../../../sandboxes/network/tls/terminate';
 
 const LOGIN = 'user=alice&password=hunter2';

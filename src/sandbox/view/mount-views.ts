@@ -1,4 +1,4 @@
-// The sandbox's views, mounted into the panel (src/components/Sandbox.astro, src/sandbox/panel.ts) once the
+// The sandbox's views, mounted into the panel (src/components/Sandbox.astro, src/sandbox/start-panel.ts) once the
 // scenario starts: topology with node menus, load and chaos controls, exercises, timeline, charts and event log.
 // All of it is derived from the supervisor's event stream through one reducer (state.ts); the views only draw.
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';

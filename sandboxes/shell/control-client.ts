@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { Command, Reply, Status } from '../contracts/commands';
 import type { CommandIO } from './command';
-import type { Control, Session } from './session';
+import type { Control, Session } from './control-file';
 import { waitForSandbox } from './wait';
 
 export async function send(io: CommandIO, command: Command): Promise<Reply> {

@@ -80,12 +80,12 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   indicator.textContent = `Runtime: ${describeRuntime(runtime)}`;
 
   // The terminal (xterm.js, most of the panel's code) loads while the runtime boots, and its shell starts alongside
-  // the scenario's nodes: the shell waits for the supervisor by itself (sandboxes/shell/session.ts), so the learner
+  // the scenario's nodes: the shell waits for the supervisor by itself (sandboxes/shell/control-file.ts), so the learner
   // has a prompt as soon as the topology is up instead of one process start later.
   const terminalModule = import('./terminal');
   const program = runtime.programs.includes('shell') ? 'shell' : undefined;
   // The views (topology, load control, exercises...) load alongside too, not once the supervisor has been spawned.
-  const viewsModule = import('./view/panel');
+  const viewsModule = import('./view/mount-views');
   // The panel is ready (data-ready) once the topology is: the supervisor's 'ready', or its exit if it stops before.
   let topologyUp: Promise<unknown> = Promise.resolve();
   if (scenario && runtime.programs.includes('supervisor')) {

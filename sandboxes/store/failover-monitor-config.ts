@@ -7,7 +7,7 @@
 //   fencing  = on         # on: leases and demotion of a returning old primary; off: split brain is possible
 //
 // Errors name the file and line. Command-line flags of the same names override the file.
-import type { MonitorOptions } from './monitor';
+import type { MonitorOptions } from './failover-monitor';
 import type { ParsedConfig } from '../shared/parsed-config';
 import { loadSettings, parseSettings } from './conf';
 
