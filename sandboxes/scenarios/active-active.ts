@@ -2,10 +2,10 @@
 // clients spread over both addresses through DNS round robin (www.example.com has both A records in dns.zone, and
 // the shell's dig, curl and load ask the sandbox's name server for it). When one balancer dies, the other carries
 // both addresses, so the name keeps working without any change to DNS.
-import { balancerRequests, exits, plural } from './build/observe';
+import { balancerRequests, exits, plural, seconds } from './build/observe';
 import { defineScenario } from '../contracts/scenario';
 import { haproxyCfg, HEALTH_CHECK, webServer } from './build/topology';
-import { keepalivedBalancer, keepalivedConf, seconds, vrrpStates } from './build/edge';
+import { keepalivedBalancer, keepalivedConf, vrrpStates } from './build/keepalived';
 
 const [lb1, lb2] = [keepalivedBalancer(1), keepalivedBalancer(2)];
 const [web1, web2] = [webServer(1), webServer(2)];

@@ -1,10 +1,10 @@
 // Active/passive: two balancers share the virtual IP 10.0.0.10 through keepalived (VRRP). A crash moves it after
 // Master_Down_Interval = 3 × advert_int + (256 − priority)/256 s; a clean stop after the skew only. When lb-01 comes
 // back it preempts by default, a second switch, unless it starts as BACKUP with `nopreempt` (keepalived.conf(5)).
-import { exits } from './build/observe';
+import { exits, logsOf, seconds } from './build/observe';
 import { defineScenario, type World } from '../contracts/scenario';
 import { haproxyCfg, HEALTH_CHECK, webServer } from './build/topology';
-import { keepalivedBalancer, keepalivedConf, logsOf, seconds, vrrpStates } from './build/edge';
+import { keepalivedBalancer, keepalivedConf, vrrpStates } from './build/keepalived';
 
 const [lb1, lb2] = [keepalivedBalancer(1), keepalivedBalancer(2)];
 const [web1, web2] = [webServer(1), webServer(2)];

@@ -8,7 +8,9 @@
 import type { SandboxEvent } from '../contracts/events/index';
 import { CA_PEM, SITE_PEM } from './build/certificates';
 import { dbNode, failoverConf, failoverMonitor, storeConf, storeEvents } from './build/database';
-import { alerts, firewallView, keepalivedBalancer, keepalivedConf, prometheus, vrrpStates } from './build/edge';
+import { alerts, prometheus } from './build/prometheus';
+import { firewallView } from './build/firewall';
+import { keepalivedBalancer, keepalivedConf, vrrpStates } from './build/keepalived';
 import { ALERTS_YML, haproxyCfgWithExporter, prometheusYml } from './build/monitoring-files';
 import { balancerRequests, exits, plural } from './build/observe';
 import { defineScenario, type Measured, type World } from '../contracts/scenario';

@@ -3,7 +3,7 @@
 // the web servers (a challenge), then every door but lb-01's port 80, and adds HAProxy's rate limit against a flood.
 // TLS has its own lesson and scenario (tls.ts).
 import { dbNode, storeConf } from './build/database';
-import { firewallView } from './build/edge';
+import { firewallView } from './build/firewall';
 import { balancerRequests, plural, runsOf } from './build/observe';
 import { defineScenario, type World } from '../contracts/scenario';
 import { balancer, CLIENT, haproxyCfg, HEALTH_CHECK, webServer } from './build/topology';

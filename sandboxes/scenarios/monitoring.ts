@@ -2,8 +2,8 @@
 // and resolves when the condition clears.
 import { defineScenario, type World } from '../contracts/scenario';
 import { balancer, HEALTH_CHECK, webServer } from './build/topology';
-import { alerts, prometheus, seconds } from './build/edge';
-import { exits } from './build/observe';
+import { alerts, prometheus } from './build/prometheus';
+import { exits, seconds } from './build/observe';
 import { ALERTS_YML, PROMETHEUS_YML, haproxyCfgWithExporter } from './build/monitoring-files';
 
 const lb = balancer();

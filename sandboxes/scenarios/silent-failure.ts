@@ -3,7 +3,7 @@
 import { appRequests, plural } from './build/observe';
 import { defineScenario } from '../contracts/scenario';
 import { balancer, HEALTH_CHECK, webServer } from './build/topology';
-import { alerts, prometheus } from './build/edge';
+import { alerts, prometheus } from './build/prometheus';
 import { ALERTS_YML, PROMETHEUS_YML, haproxyCfgWithExporter } from './build/monitoring-files';
 
 const lb = balancer();

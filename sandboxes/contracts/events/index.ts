@@ -7,7 +7,9 @@
 // yet renamed: a node's `log` line and the supervisor's lesson frames `ready`, `scenario`, `goal` and `prediction`.
 import type { SupervisorEvent } from './supervisor';
 import type { WebEvent } from './web';
-import type { EdgeEvent } from './edge';
+import type { FirewallEvent } from './firewall';
+import type { MonitorEvent } from './monitor';
+import type { VrrpEvent } from './vrrp';
 import type { StoreEvent } from './store';
 import type { BalancerEvent } from './balancer';
 import type { ControlEvent } from './control';
@@ -20,7 +22,16 @@ export interface LogEvent {
   text: string;
 }
 
-export type NodeEvent = LogEvent | ControlEvent | WebEvent | EdgeEvent | StoreEvent | BalancerEvent | ClientEvent;
+export type NodeEvent =
+  | LogEvent
+  | ControlEvent
+  | WebEvent
+  | VrrpEvent
+  | FirewallEvent
+  | MonitorEvent
+  | StoreEvent
+  | BalancerEvent
+  | ClientEvent;
 
 /** What the supervisor adds to every event it publishes. */
 export interface Stamp {

@@ -110,3 +110,9 @@ export function windows<T>(items: readonly T[], size: number): T[][] {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+export function logsOf(events: readonly SandboxEvent[], node: string, text: string): Event<'log'>[] {
+  return events.filter((e): e is Event<'log'> => e.type === 'log' && e.node === node && e.text === text);
+}
+
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

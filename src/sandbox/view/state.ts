@@ -2,7 +2,7 @@
 // touches the DOM, a timer or the network, so the same events always give the same picture; that is what lets the
 // timeline replay a run (reduce a prefix of the stream) and lets tests check the views without a browser.
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import type { VrrpStateEvent } from '../../../sandboxes/contracts/events/edge';
+import type { VrrpStateEvent } from '../../../sandboxes/contracts/events/vrrp';
 import type { NodeState } from '../../../sandboxes/contracts/commands';
 import type { Role } from '../../../sandboxes/contracts/role';
 import type { Measured, PredictionKind } from '../../../sandboxes/contracts/scenario';
