@@ -8,6 +8,7 @@ import { axeViolations } from './axe';
 import { chromiumPath } from './chromium';
 import { courseInChromium } from './course-in-chromium';
 import { startSandbox } from './start-sandbox';
+import { diagramDrawn } from './diagram';
 
 // Generous: the machine running the tests may be busy, and each test starts a whole sandbox topology.
 describe.skipIf(!chromiumPath)('the course in Chromium', { timeout: 120_000 }, () => {
@@ -81,15 +82,7 @@ describe.skipIf(!chromiumPath)('the course in Chromium', { timeout: 120_000 }, (
 
   it('the overview lesson draws its diagram, lists the boot steps, and passes axe', async () => {
     const { page } = await visit('/overview/');
-    // Drawn as it comes near the view (src/components/diagrams.ts): its source, or the diagram once drawn.
-    const diagramOrSource = page
-      .locator('.mermaid-diagram, .expressive-code:has(pre[data-language="mermaid"])')
-      .first();
-    const scrolledTo = () => diagramOrSource.scrollIntoViewIfNeeded({ timeout: 1000 }).catch(() => {}); // replaced meanwhile: again
-    // A diagram waits for the page's starting sandbox (at most 15 s), then is drawn.
-    await expect
-      .poll(async () => (await scrolledTo(), page.locator('.mermaid-diagram svg').count()), { timeout: 45_000 })
-      .toBe(1);
+    await diagramDrawn(page);
     expect(await page.locator('.mermaid-diagram svg').getAttribute('aria-labelledby')).toBeTruthy();
     await page.locator('[data-sandbox][data-ready]').waitFor({ timeout: 15_000 });
     expect(await page.locator('[data-part="steps"] li').allInnerTexts()).toEqual([

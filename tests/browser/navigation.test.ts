@@ -11,6 +11,7 @@ import { chromiumPath } from './chromium';
 import { courseInChromium } from './course-in-chromium';
 import { supervisors } from './processes';
 import { startSandbox } from './start-sandbox';
+import { diagramDrawn } from './diagram';
 
 /** Starting a topology on a busy 2-core machine: several processes, each a Node start. */
 const UP_MS = 40_000;
@@ -160,16 +161,7 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
       await page.locator('.pagination-links a[rel="next"]').click();
       await page.waitForURL(/\/second-server\/$/);
       await viewsReady(page);
-      // The lesson's diagram, drawn after the swap as it comes near the view (until then its source shows as a code
-      // block): scroll to the one or the other.
-      const diagramOrSource = page
-        .locator('.mermaid-diagram, .expressive-code:has(pre[data-language="mermaid"])')
-        .first();
-      const scrolledTo = () => diagramOrSource.scrollIntoViewIfNeeded({ timeout: 1000 }).catch(() => {}); // replaced meanwhile: again
-      // A diagram waits for the page's starting sandbox (at most 15 s), then is drawn.
-      await expect
-        .poll(async () => (await scrolledTo(), page.locator('.mermaid-diagram svg').count()), { timeout: 45_000 })
-        .toBe(1);
+      await diagramDrawn(page);
       expect(await axeViolations(page)).toEqual([]);
       await page.close();
     },
