@@ -7,17 +7,8 @@ import { outageFailures } from '../../../sandboxes/scenarios/spof';
 import { slowShare } from '../../../sandboxes/scenarios/uneven-servers';
 import { scenarios } from '../../../sandboxes/scenarios/index';
 import { defineScenario } from '../../../sandboxes/contracts/scenario';
-import { request, stream, type Unstamped, webRequest } from '../view/stream';
+import { killed, request, started, stream, type Unstamped, webRequest } from '../view/stream';
 
-const killed = (name: string): Unstamped => ({
-  type: 'node.exited',
-  name,
-  code: null,
-  signal: 'SIGKILL',
-  cause: 'killed',
-  state: 'stopped',
-});
-const started = (name: string): Unstamped => ({ type: 'node.started', name, pid: 1, address: '10.0.0.2' });
 const down = (server: string): Unstamped => ({
   type: 'balancer.server',
   backend: 'be_app',

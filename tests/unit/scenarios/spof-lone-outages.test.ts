@@ -3,17 +3,8 @@
 // and db-01 only by requests for the cart, the page that needs it.
 import { describe, expect, it } from 'vitest';
 import spof, { loneOutages } from '../../../sandboxes/scenarios/spof';
-import { stream, type Unstamped } from '../view/stream';
+import { killed, started, stream, type Unstamped } from '../view/stream';
 
-const killed = (name: string): Unstamped => ({
-  type: 'node.exited',
-  name,
-  code: null,
-  signal: 'SIGKILL',
-  cause: 'killed',
-  state: 'stopped',
-});
-const started = (name: string): Unstamped => ({ type: 'node.started', name, pid: 1, address: '10.0.0.2' });
 const report = (path: string, sent: number, ok: number, failed: number): Unstamped => ({
   type: 'client.requests',
   url: `http://10.0.0.2${path}`,

@@ -63,3 +63,14 @@ export const webRequest = (
   wait_ms: 0,
   client,
 });
+
+/** The supervisor's events for a node killed (SIGKILL, as `infra kill` does) and started again. */
+export const killed = (name: string): Unstamped => ({
+  type: 'node.exited',
+  name,
+  code: null,
+  signal: 'SIGKILL',
+  cause: 'killed',
+  state: 'stopped',
+});
+export const started = (name: string): Unstamped => ({ type: 'node.started', name, pid: 1, address: '10.0.0.2' });
