@@ -39,6 +39,17 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
   };
   const nodeNames = (p: Page) =>
     p.locator('svg.topology [data-node]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node')));
+  /**
+   * The next page is in place: its URL, and its own sidebar marking it as the current page. The URL alone is not
+   * enough: going back in history changes it before the client-side router has swapped the new page in, so the old
+   * page's sandbox could still be found (and, on a loaded machine, was).
+   */
+  const arrived = async (p: Page, path: string) => {
+    await p.waitForURL((url) => url.pathname === path);
+    await expect
+      .poll(() => p.locator('#starlight__sidebar a[aria-current="page"]').getAttribute('href'), { timeout: UP_MS })
+      .toBe(path);
+  };
   const screen = async (p: Page) => {
     await p.locator('.xterm').scrollIntoViewIfNeeded();
     return p.locator('.xterm-rows').innerText();
@@ -68,7 +79,7 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
       });
 
       await page.locator('.pagination-links a[rel="next"]').click();
-      await page.waitForURL(/\/second-server\/$/);
+      await arrived(page, '/second-server/');
       await viewsReady(page);
       await expect.poll(() => nodeNames(page), { timeout: UP_MS }).toEqual(['web-01']);
       // No page load: the same JavaScript, the same bridge connection, still open.
@@ -143,7 +154,7 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
 
       // Back in history is a client-side swap too: the first lesson comes back with its own scenario.
       await page.goBack();
-      await page.waitForURL(/\/overview\/$/);
+      await arrived(page, '/overview/');
       await viewsReady(page);
       await expect
         .poll(() => nodeNames(page), { timeout: UP_MS })
@@ -159,7 +170,7 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     'has no axe-core violations on a lesson reached by client-side navigation, with its panel running',
     async () => {
       await page.locator('.pagination-links a[rel="next"]').click();
-      await page.waitForURL(/\/second-server\/$/);
+      await arrived(page, '/second-server/');
       await viewsReady(page);
       await diagramDrawn(page);
       expect(await axeViolations(page)).toEqual([]);
@@ -178,7 +189,7 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
       await p.locator('button[popovertarget="starlight__sidebar"]').click();
       expect(await menuOpen()).toBe(true);
       await p.locator('#starlight__sidebar a[href="/spof/"]').click();
-      await p.waitForURL(/\/spof\/$/);
+      await arrived(p, '/spof/');
       expect(await menuOpen()).toBe(false);
       expect(await p.locator('.main-frame').getAttribute('inert')).toBeNull(); // the menu's focus trap let go
       await p.locator('button[popovertarget="starlight__sidebar"]').click();
@@ -197,7 +208,7 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
       const p = await context.newPage();
       await p.goto(new URL('/overview/', course.server.url).href);
       await p.locator('.pagination-links a[rel="next"]').click();
-      await p.waitForURL(/\/second-server\/$/);
+      await arrived(p, '/second-server/');
       expect(await p.locator('h1').innerText()).not.toBe('');
       expect(await p.locator('#starlight__sidebar a[aria-current="page"]').getAttribute('href')).toBe(
         '/second-server/',
@@ -228,7 +239,7 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
       expect(scripts.filter((url) => /xterm|mermaid|webcontainer|panel/i.test(url))).toEqual([]);
 
       await p.locator('#starlight__sidebar a[href="/spof/"]').click();
-      await p.waitForURL(/\/spof\/$/);
+      await arrived(p, '/spof/');
       expect((await badge.innerText()).trim()).toBe('1/2');
       await p.close();
       expect(errors).toEqual([]);
@@ -297,7 +308,7 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
         }).observe(document.documentElement, { childList: true, subtree: true });
       });
       await p.locator('.pagination-links a[rel="next"]').click();
-      await p.waitForURL(/\/second-server\/$/);
+      await arrived(p, '/second-server/');
       await startSandbox(p.locator('[data-sandbox]').first());
       const served = () =>
         p.evaluate(
