@@ -57,11 +57,17 @@ function sandboxesStarted(): Promise<void> {
 }
 
 let mermaidModule: Promise<Mermaid> | undefined;
-/** The page before, when client-side navigation swaps in a new one: its watchers stop. */
+/**
+ * The page before, when client-side navigation swaps in a new one: its watchers stop and its queued draws are dropped.
+ * One being drawn then fails (mermaid lays out in a scratch element of the old body, which is gone): that is not an
+ * error of the new page.
+ */
 let previous: (() => void) | undefined;
 
 export function renderDiagrams(): void {
   previous?.();
+  let left = false;
+  let queue = Promise.resolve();
   const diagrams: Diagram[] = [...document.querySelectorAll(FENCE)].map((block, i) => {
     const box = document.createElement('div');
     box.className = 'mermaid-diagram not-content';
@@ -71,29 +77,40 @@ export function renderDiagrams(): void {
   });
   if (diagrams.length === 0) return;
   // One diagram at a time, each after an idle moment and in tasks of its own (mermaid's evaluation, its layout).
-  let queue = Promise.resolve();
+  const drawOne = async (diagram: Diagram) => {
+    if (left) return;
+    await sandboxesStarted();
+    await idle();
+    mermaidModule ??= import('mermaid').then(({ default: mermaid }) => mermaid);
+    const mermaid = await mermaidModule;
+    await yieldToPage();
+    if (left) return;
+    // dagre, not mermaid 12's default elk: the same flowcharts at well under half the JavaScript.
+    // Mermaid's dark theme writes edge labels #ccc on #585858, a contrast of 4.43 (WCAG AA asks 4.5): darker here.
+    const themeVariables = theme() === 'dark' ? { edgeLabelBackground: '#404040' } : {};
+    mermaid.initialize({
+      startOnLoad: false,
+      theme: theme(),
+      themeVariables,
+      layout: 'dagre',
+      securityLevel: 'strict',
+    });
+    // Lessons give each diagram accTitle/accDescr lines, which mermaid turns into the SVG's accessible name.
+    const { svg } = await mermaid.render(`diagram-${diagram.box.dataset.index}`, diagram.box.dataset.source ?? '');
+    diagram.box.innerHTML = svg;
+    if (diagram.block.isConnected) diagram.block.replaceWith(diagram.box);
+  };
+  // A diagram that cannot be drawn stays the code block it was written as, and the ones after it are still drawn.
   const draw = (diagram: Diagram) =>
-    (queue = queue.then(async () => {
-      await sandboxesStarted();
-      await idle();
-      mermaidModule ??= import('mermaid').then(({ default: mermaid }) => mermaid);
-      const mermaid = await mermaidModule;
-      await yieldToPage();
-      // dagre, not mermaid 12's default elk: the same flowcharts at well under half the JavaScript.
-      // Mermaid's dark theme writes edge labels #ccc on #585858, a contrast of 4.43 (WCAG AA asks 4.5): darker here.
-      const themeVariables = theme() === 'dark' ? { edgeLabelBackground: '#404040' } : {};
-      mermaid.initialize({
-        startOnLoad: false,
-        theme: theme(),
-        themeVariables,
-        layout: 'dagre',
-        securityLevel: 'strict',
-      });
-      // Lessons give each diagram accTitle/accDescr lines, which mermaid turns into the SVG's accessible name.
-      const { svg } = await mermaid.render(`diagram-${diagram.box.dataset.index}`, diagram.box.dataset.source ?? '');
-      diagram.box.innerHTML = svg;
-      if (diagram.block.isConnected) diagram.block.replaceWith(diagram.box);
-    }));
+    (queue = queue.then(() =>
+      drawOne(diagram).catch((error: unknown) => {
+        if (!left)
+          console.warn(
+            `Diagram ${Number(diagram.box.dataset.index) + 1} could not be drawn; its source is shown.`,
+            error,
+          );
+      }),
+    ));
 
   const watcher = new IntersectionObserver(
     (entries) => {
@@ -109,6 +126,7 @@ export function renderDiagrams(): void {
   const themes = new MutationObserver(() => diagrams.filter((d) => d.box.isConnected).forEach((d) => void draw(d)));
   themes.observe(document.documentElement, { attributeFilter: ['data-theme'] });
   previous = () => {
+    left = true;
     watcher.disconnect();
     themes.disconnect();
   };

@@ -247,6 +247,35 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     TEST_MS,
   );
 
+  it(
+    "draws the next page's diagram after the learner left one being drawn, with no error",
+    async () => {
+      const p = await course.browser.newPage();
+      p.on('pageerror', (error) => errors.push(error.message));
+      // The overview's diagram is caught mid-drawing: mermaid has put its scratch element into the page's body and
+      // waits for the flowchart's code, held back here until the learner has moved on and the body is swapped.
+      let askedForFlowchart!: () => void;
+      const asked = new Promise<void>((resolve) => (askedForFlowchart = resolve));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      await p.route(/flowDiagram/, async (route) => {
+        askedForFlowchart();
+        await released;
+        await route.continue();
+      });
+      await p.goto(new URL('/overview/', course.server.url).href);
+      await p.locator('.expressive-code:has(pre[data-language="mermaid"])').first().scrollIntoViewIfNeeded();
+      await asked;
+      await p.locator('.pagination-links a[rel="next"]').click();
+      await arrived(p, '/second-server/');
+      release();
+      await diagramDrawn(p);
+      await p.close();
+      expect(errors).toEqual([]);
+    },
+    TEST_MS,
+  );
+
   /**
    * The bridge's connection, passed through as it is, but for one ordering that a loaded machine makes common: the
    * load's hidden shell (a 120×10 terminal) is started before one-server's supervisor has said anything. Its first
