@@ -1,7 +1,8 @@
-// The supervisor: `node supervisor.js --scenario NAME`, run in the session folder. It writes the scenario's files
+// The supervisor: `node supervisor.js --scenario NAME`, run in the session folder (`--scenario -`: the name is the
+// first line on stdin, for a supervisor started ahead of the sandbox that will use it). It writes the scenario's files
 // there, starts its nodes, prints the event stream on stdout (JSON lines, ../contracts/events/index.ts), takes commands
-// on stdin and on the control API (commands.ts), and writes `.sandbox/control.json` once ready. When it is told to
-// stop (a `quit` command, end of stdin; SIGTERM or SIGINT when run by hand) it kills every node first.
+// on stdin and on the control API (commands.ts), and writes `.sandbox/control.json` once ready. When it is told to stop
+// (a `quit` command, end of stdin; SIGTERM or SIGINT when run by hand) it kills every node first.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -18,18 +19,26 @@ import { Supervisor } from './supervisor';
 
 const COMMAND_LINE = {
   options: { scenario: { type: 'string' } },
-  usage: `usage: supervisor --scenario NAME (one of: ${Object.keys(scenarios).join(', ')})`,
+  usage: `usage: supervisor --scenario NAME|- (one of: ${Object.keys(scenarios).join(', ')}; - reads it from stdin)`,
   complaint: (problem: string) => `supervisor: ${problem}`,
 } as const;
 
-function scenarioName(): string {
+// A WebContainer gives the supervisor a terminal as stdin: in raw mode the terminal does not echo the page's
+// command lines back into the event stream (readline still splits lines on the \r a raw terminal sends).
+if (process.stdin.isTTY) process.stdin.setRawMode(true);
+// stdin's lines, kept until read: the scenario's name (with `--scenario -`), then the commands.
+const lines = createInterface({ input: process.stdin, terminal: false })[Symbol.asyncIterator]();
+
+async function scenarioName(): Promise<string> {
   const { scenario } = readCommandLine(COMMAND_LINE).values;
   if (!scenario) return refuse(COMMAND_LINE, '--scenario is required');
-  if (!(scenario in scenarios)) return refuse(COMMAND_LINE, `no scenario named '${scenario}'`);
-  return scenario;
+  const name = scenario === '-' ? await lines.next() : { value: scenario };
+  if (name.done) process.exit(0); // stdin closed before a name came: the supervisor started ahead was not needed
+  if (!(name.value in scenarios)) return refuse(COMMAND_LINE, `no scenario named '${name.value}'`);
+  return name.value;
 }
 
-const scenario = scenarios[scenarioName()];
+const scenario = scenarios[await scenarioName()];
 const session = process.cwd();
 const state = resolve(session, '.sandbox');
 const places = { session, dist: dirname(fileURLToPath(import.meta.url)), net: join(state, 'net') };
@@ -60,18 +69,18 @@ function answered(command: Command): void {
   process.stdout.write('', () => process.exit(0));
 }
 
-// A WebContainer gives the supervisor a terminal as stdin: in raw mode the terminal does not echo the page's
-// command lines back into the event stream (readline still splits lines on the \r a raw terminal sends).
-if (process.stdin.isTTY) process.stdin.setRawMode(true);
-const lines = createInterface({ input: process.stdin, terminal: false });
-lines.on('line', async (line) => {
+async function obey(line: string): Promise<void> {
   if (!line.trim()) return;
   const parsed = parseCommand(line);
   const reply: Reply = 'error' in parsed ? { ok: false, error: parsed.error } : await supervisor.run(parsed.command);
   stream.publish('supervisor', { type: 'supervisor.reply', ...reply });
   if (!('error' in parsed)) answered(parsed.command);
-});
-lines.on('close', () => stop(0));
+}
+// Each command as it comes, without waiting for the one before (a `kill` must not wait behind a `restart`).
+void (async () => {
+  for (let line = await lines.next(); !line.done; line = await lines.next()) void obey(line.value);
+  await stop(0);
+})();
 
 clearEarlierRun(session, state);
 mkdirSync(places.net, { recursive: true });

@@ -7,6 +7,7 @@
 // goes into the back/forward cache, from which it may come back as it was.
 import { bootLocal } from './local/client';
 import { readSelection, startRuntime } from './select';
+import { dropSpare, keepsSpares, runOnSpare, startSpare, type Spare } from './spare-supervisor';
 import { stopProcess, type Ending } from './stop';
 import type { BootStep, Runtime, RuntimeKind, SandboxProcess } from './types';
 
@@ -20,6 +21,8 @@ export interface Loan {
   folder: string;
   /** Stops every process spawned through this loan (bounded: src/runtime/stop.ts); the same promise every call. */
   giveBack(): Promise<Returned>;
+  /** Readies the next loan's supervisor while this sandbox runs (src/runtime/spare-supervisor.ts); once it is up. */
+  readyNext(): void;
 }
 
 /** How the processes of a loan ended once it was given back. */
@@ -46,6 +49,14 @@ let booted: Promise<Runtime> | undefined;
 /** The steps of a boot begun before any sandbox asked (prepareRuntime), shown by the sandbox that first borrows it. */
 let stepsAhead: string[] | undefined;
 const loansOf = new WeakMap<Runtime, number>();
+/** Each runtime's supervisor started ahead, for its next loan. */
+const spares = new WeakMap<Runtime, Spare>();
+const nextFolder = (runtime: Runtime) => `sandbox-${(loansOf.get(runtime) ?? 0) + 1}`;
+
+/** Starts a supervisor ahead for `runtime`'s next loan, where the runtime keeps spares and has none yet. */
+function readySpare(runtime: Runtime): void {
+  if (keepsSpares(runtime) && !spares.has(runtime)) spares.set(runtime, startSpare(runtime, nextFolder(runtime)));
+}
 /** Loans given back whose processes may still be stopping; the next loan waits for them (bounded). */
 const returning = new Set<Promise<Returned>>();
 
@@ -79,21 +90,26 @@ export async function borrowRuntime(
     runtime = await (booted ?? boot(() => startRuntime(readSelection(location.search), step, notice)));
     if (reused) step(`Using the ${runtime.kind} runtime started earlier in this visit (no new boot)`);
   }
-  const n = (loansOf.get(runtime) ?? 0) + 1;
-  loansOf.set(runtime, n);
-  return lend(runtime, `sandbox-${n}`);
+  const folder = nextFolder(runtime);
+  loansOf.set(runtime, (loansOf.get(runtime) ?? 0) + 1);
+  const spare = spares.get(runtime);
+  spares.delete(runtime);
+  if (spare && spare.folder !== folder) dropSpare(spare);
+  return lend(runtime, folder, spare?.folder === folder ? spare : undefined);
 }
 
 /**
  * Connects to the local bridge before any sandbox asks, so that the sandbox the learner reaches starts its programs at
- * once: the connection and the session's folder cost the bridge little, and no program runs until a sandbox starts.
+ * once: the connection and the session's folder cost the bridge little. One process starts ahead, the supervisor,
+ * which loads and waits for its scenario (src/runtime/spare-supervisor.ts); no node runs until a sandbox starts.
  * Never a WebContainer, whose boot downloads its runtime and takes the tab's memory: it boots when a sandbox starts.
  */
 export function prepareRuntime(): void {
   const { choice, constraints } = readSelection(location.search);
   if (booted || choice === 'webcontainer') return;
   const steps: string[] = (stepsAhead = []);
-  boot(() => bootLocal((label) => steps.push(label), constraints)).catch(() => {}); // said by the sandbox that borrows
+  // Its supervisor too (a spare), so that the first sandbox's start does not wait for that process to load.
+  boot(() => bootLocal((label) => steps.push(label), constraints)).then(readySpare, () => {}); // said by the borrower
 }
 
 /** Boots the visit's runtime; a boot that fails is forgotten, so that a later sandbox may try again. */
@@ -130,11 +146,26 @@ function endWithThePage(runtime: Runtime): Runtime {
   return runtime;
 }
 
-function lend(runtime: Runtime, folder: string): Loan {
+function lend(runtime: Runtime, folder: string, spare: Spare | undefined): Loan {
   const started: { program: string; process: SandboxProcess; quit?: () => Promise<void> }[] = [];
   let returned: Promise<Returned> | undefined;
   const inFolder = (path: string) => `${folder}/${path.replace(/^\/+/, '')}`;
+  /**
+   * The spare told the scenario of `args` (once: a second supervisor is a new process), or undefined. Without a spare
+   * it returns at once: the spawn is then asked for before the caller's next one, as without spares.
+   */
+  const takeSpare = (args: string[]) => {
+    const ahead = spare;
+    spare = undefined;
+    if (ahead && args.length === 2 && args[0] === '--scenario') return runOnSpare(ahead, args[1]);
+    if (ahead) dropSpare(ahead);
+    return undefined;
+  };
   const giveBack = () => {
+    if (spare) dropSpare(spare);
+    spare = undefined;
+    // The learner moves on (another sandbox, another lesson), maybe before this one was up: ready the next one's.
+    readySpare(runtime);
     returned ??= Promise.all(
       started.map(async ({ program, process, quit }) => ({ program, ending: await stopProcess(process, quit) })),
     ).then((endings) => ({ folder, endings, reported: false }));
@@ -151,14 +182,19 @@ function lend(runtime: Runtime, folder: string): Loan {
       writeFile: (path, contents) => runtime.fs.writeFile(inFolder(path), contents),
     },
     async spawn(program, args, options) {
-      const spawned = withQuit(program, await runtime.spawn(program, args, { ...options, cwd: folder }));
+      const ahead = program === 'supervisor' ? takeSpare(args) : undefined;
+      const process = (ahead && (await ahead)) ?? (await runtime.spawn(program, args, { ...options, cwd: folder }));
+      const spawned = withQuit(program, process);
       started.push(spawned);
       if (returned) void stopProcess(spawned.process, spawned.quit); // spawned while the sandbox was being stopped
       return spawned.process;
     },
     teardown: () => void giveBack(),
   };
-  return { runtime: lent, folder, giveBack };
+  const readyNext = () => {
+    if (!returned) readySpare(runtime);
+  };
+  return { runtime: lent, folder, giveBack, readyNext };
 }
 
 /**

@@ -2,8 +2,8 @@
 // three), and in a WebContainer they all share the tab's memory: so a page runs only the sandbox the learner is
 // using. The first one starts when it scrolls into view, unless starting is costly on this device; every other one
 // (and the first, on such a device) waits for its "Start this sandbox" button. Starting one stops the one running,
-// which says why. The first one is readied as soon as it joins the page (its code loaded, its runtime connected when
-// that is cheap: src/runtime/visit.ts), so that coming into view starts its programs at once.
+// which says why. The first one is readied as soon as it joins the page (its code loaded, its runtime connected and its
+// supervisor loaded when that is cheap: src/runtime/visit.ts), so that coming into view starts its nodes at once.
 
 /** A sandbox on the page, as the bench drives it (the <course-sandbox> element: src/components/Sandbox.astro). */
 export interface Bench {
@@ -13,7 +13,7 @@ export interface Bench {
   stopped(why: string): void;
   /** Shows its start button (with why it did not start by itself). */
   waiting(why: string): void;
-  /** Readies its start while the learner reads on: its code and its runtime's connection, no program yet. */
+  /** Readies its start while the learner reads on: its code, its runtime's connection and (local) its supervisor. */
   prepare(): void;
   readonly element: Element;
 }

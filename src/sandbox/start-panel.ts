@@ -184,6 +184,8 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   restart.disabled = false;
   done();
   root.dataset.ready = '';
+  // Now, not while this sandbox starts: the next one's supervisor loads while the learner works here.
+  loan.readyNext();
 }
 
 /** The size an xterm.js terminal has before it is fitted to its box: the early shell's until the terminal opens. */

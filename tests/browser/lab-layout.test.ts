@@ -329,7 +329,13 @@ describe.skipIf(!chromiumPath)('the lab layout in Chromium', () => {
         )
         .toBeDefined();
       const session = dirname(sandboxProcesses().find((s) => s.pid === supervisor)!.folder);
-      const running = sandboxProcesses().filter((s) => dirname(s.folder) === session);
+      const inSession = sandboxProcesses().filter((s) => dirname(s.folder) === session);
+      // Beside them, at most the next sandbox's supervisor, started ahead: it runs nothing until told a scenario.
+      const waiting = inSession.filter((s) => s.ahead && s.scenario === undefined);
+      expect(waiting.map((s) => basename(s.folder))).toEqual(
+        waiting.length ? [`sandbox-${Number(folder!.replace('sandbox-', '')) + 1}`] : [],
+      );
+      const running = inSession.filter((s) => !waiting.includes(s));
       // The scenario's nodes, its supervisor and the terminal's shell; the page's other sandboxes wait for their button.
       expect(running.map((s) => s.program).sort()).toEqual(
         ['supervisor', 'shell', ...scenarios[scenario].nodes.map((n) => n.program)].sort(),

@@ -59,7 +59,15 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     "starts the next lesson's scenario on the runtime the first lesson booted, after stopping the first scenario",
     async () => {
       page = await course.browser.newPage();
-      page.on('websocket', (socket) => sockets.push(socket));
+      const supervisorSpawns: string[] = [];
+      page.on('websocket', (socket) => {
+        sockets.push(socket);
+        socket.on('framesent', ({ payload }) => {
+          const message = JSON.parse(String(payload)) as { type: string; program?: string; args?: string[] };
+          if (message.type === 'spawn' && message.program === 'supervisor')
+            supervisorSpawns.push(message.args!.join(' '));
+        });
+      });
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(new URL('/overview/', course.server.url).href);
       await viewsReady(page);
@@ -67,6 +75,8 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
         .poll(() => nodeNames(page), { timeout: UP_MS })
         .toEqual(expect.arrayContaining(['lb-01', 'web-01', 'web-02']));
       expect(sockets.map((s) => new URL(s.url()).pathname)).toEqual(['/__sandbox/bridge']);
+      // Every supervisor was started ahead, before its sandbox needed it, and told its scenario then.
+      expect(new Set(supervisorSpawns)).toEqual(new Set(['--scenario -']));
       // The two-servers supervisors now running (other test runs may have some too); ours is among them.
       const before = new Set(
         supervisors()
@@ -99,15 +109,19 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
       );
       expect(next, 'a one-server supervisor in the first lesson’s session').toBeDefined();
       expect(basename(next!.folder)).toBe('sandbox-2');
+      // Started ahead, while the first lesson's sandbox ran, and told its scenario when the learner got here.
+      expect(next!.ahead).toBe(true);
+      // Two-servers' has stopped; the next sandbox's supervisor waits in the next folder, told nothing yet.
       await expect
         .poll(
           () =>
             supervisors()
               .filter((s) => dirname(s.folder) === dirname(next!.folder))
-              .map((s) => s.scenario),
+              .map((s) => `${s.scenario ?? 'waiting'} in ${basename(s.folder)}`)
+              .sort(),
           { timeout: 15_000 },
         )
-        .toEqual(['one-server']);
+        .toEqual(['one-server in sandbox-2', 'waiting in sandbox-3']);
 
       // The new lesson's terminal talks to its own shell.
       await expect.poll(() => screen(page), { timeout: 15_000 }).toContain("Type 'help'");

@@ -1,13 +1,19 @@
 // The sandbox processes running on this machine, read from /proc (the local runtime runs them as real processes):
 // which bundle each runs and in which folder, so a test can tell one sandbox's processes from another's.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface SandboxProcessInfo {
   pid: number;
   /** The bundle's name: supervisor, web, balancer... */
   program: string;
-  /** The supervisor's --scenario, when it is one. */
+  /**
+   * The supervisor's scenario, when it is one: its --scenario, or for one started ahead (`--scenario -`) the scenario
+   * it was then told (its lab note), undefined while it waits.
+   */
   scenario?: string;
+  /** A supervisor started ahead of its sandbox (src/runtime/spare-supervisor.ts). */
+  ahead: boolean;
   /** Its working directory: the sandbox's folder. */
   folder: string;
 }
@@ -21,13 +27,24 @@ export function sandboxProcesses(): SandboxProcessInfo[] {
       const bundle = args.find((arg) => /(\/sandboxes\/dist|(^|\/)bin)\/[a-z-]+\.js$/.test(arg));
       if (!bundle) continue;
       const program = bundle.replace(/^.*\/([a-z-]+)\.js$/, '$1');
-      const scenario = args.includes('--scenario') ? args[args.indexOf('--scenario') + 1] : undefined;
-      found.push({ pid: Number(pid), program, scenario, folder: readlinkSync(`/proc/${pid}/cwd`) });
+      const given = args.includes('--scenario') ? args[args.indexOf('--scenario') + 1] : undefined;
+      const folder = readlinkSync(`/proc/${pid}/cwd`);
+      const scenario = given === '-' ? toldScenario(folder) : given;
+      found.push({ pid: Number(pid), program, scenario, ahead: given === '-', folder });
     } catch {
       // the process ended while we looked
     }
   }
   return found;
+}
+
+/** The scenario a supervisor started ahead was told, from the note it writes in its folder once it knows. */
+function toldScenario(folder: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(folder, '.sandbox', 'lab.json'), 'utf8')) as { scenario: string }).scenario;
+  } catch {
+    return undefined; // still waiting for its scenario
+  }
 }
 
 /** The supervisors running on this machine (other test runs may have some too). */
