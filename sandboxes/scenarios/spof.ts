@@ -191,15 +191,15 @@ export default defineScenario({
       hints: [
         'The method: traffic on, then break one part at a time, watch what visitors get, repair, next part. The check counts a part as tested when it was down alone while `load` sent 5 or more requests to the site.',
         'Not every page needs every part. The home page never touches the database; the cart does: http://10.0.0.2/kv?key=cart (it answers 404 "no value for cart" while the cart is empty: put something in it first, `db set cart "2 books"`).',
-        'Keep a load on the cart running for the whole test, e.g. `load http://10.0.0.2/kv?key=cart -r 10 -d 30s &`, and break each of lb-01, web-01, web-02 and db-01 in turn for 3 s with `infra kill NAME` and `infra start NAME`, giving a web server a few seconds to pass its health checks again before the next.',
+        'Keep a load on the cart running for the whole test, e.g. `load http://10.0.0.2/kv?key=cart -r 10 -d 2m &` (two minutes: time to type the rest), and break each of lb-01, web-01, web-02 and db-01 in turn for 3 s with `infra kill NAME` and `infra start NAME`, giving a web server a few seconds to pass its health checks again before the next.',
       ],
       // Each part down for 3 s, one after another, under one load on the cart; a web server is back UP (rise 2) 2 s after
       // its start, and each part has 4 s to come back before the next goes.
       solution: [
         'db set cart "2 books"',
-        // The load runs 7 s past db-01's scheduled return: the commands after it take a few seconds to type, and
-        // each --in counts from its own line.
-        'load http://10.0.0.2/kv?key=cart -r 10 -d 32s &',
+        // Each --in counts from its own line, so the kills land later by the time the lines after the load take to
+        // type: a second each on a loaded machine. The load runs 35 s past db-01's scheduled return to cover that.
+        'load http://10.0.0.2/kv?key=cart -r 10 -d 60s &',
         'infra kill web-01',
         'infra start web-01 --in 3s',
         'infra kill web-02 --in 8s',
