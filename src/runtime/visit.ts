@@ -108,13 +108,20 @@ export function prepareRuntime(): void {
   const { choice, constraints } = readSelection(location.search);
   if (booted || choice === 'webcontainer') return;
   const steps: string[] = (stepsAhead = []);
-  // Its supervisor too (a spare), so that the first sandbox's start does not wait for that process to load.
-  boot(() => bootLocal((label) => steps.push(label), constraints)).then(readySpare, () => {}); // said by the borrower
+  boot(() => bootLocal((label) => steps.push(label), constraints)).catch(() => {}); // said by the sandbox that borrows
 }
 
-/** Boots the visit's runtime; a boot that fails is forgotten, so that a later sandbox may try again. */
+/**
+ * Boots the visit's runtime; a boot that fails is forgotten, so that a later sandbox may try again. A runtime that
+ * keeps spares starts its first loan's supervisor at once, before anyone waiting for the boot goes on: ahead of the
+ * sandbox when the page connected ahead, and at the moment it would have been spawned anyway when not.
+ */
 function boot(start: () => Promise<Runtime>): Promise<Runtime> {
-  const attempt: Promise<Runtime> = start().then(endWithThePage, (error: unknown) => {
+  const up = (runtime: Runtime) => {
+    readySpare(runtime);
+    return endWithThePage(runtime);
+  };
+  const attempt: Promise<Runtime> = start().then(up, (error: unknown) => {
     if (booted === attempt) booted = undefined;
     throw error;
   });
