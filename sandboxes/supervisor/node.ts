@@ -15,6 +15,7 @@ import { eachEventLine } from '../shared/event-lines';
 import { localPort } from '../network/net';
 import type { ScenarioNode } from '../contracts/scenario';
 import { describeExit, type ExitCause, type NodeExit, type NodeState, type NodeStatus } from '../contracts/commands';
+import type { Spares } from './spares';
 import type { EventStream } from './stream';
 
 export interface Places {
@@ -41,6 +42,11 @@ const STOP_WITHIN_MS = 2000;
 /** How long a process may take to be gone after SIGKILL (a WebContainer kills only a process whose event loop is free). */
 export const EXIT_WITHIN_MS = 3000;
 
+/** What every node's process starts with; each node adds its own address and name (SANDBOX_ADDR, SANDBOX_NODE). */
+export function nodeEnvironment(places: Places): NodeJS.ProcessEnv {
+  return { ...process.env, SANDBOX_NET: places.net, SANDBOX_EVENTS: '1' };
+}
+
 export class Node {
   state: NodeState = 'stopped';
   private child?: ChildProcess;
@@ -54,6 +60,7 @@ export class Node {
     readonly spec: ScenarioNode,
     private readonly places: Places,
     private readonly stream: EventStream,
+    private readonly spares?: Spares,
   ) {}
 
   get name(): string {
@@ -89,17 +96,14 @@ export class Node {
       throw new Error(`cannot start ${this.name}: ${bundle} is missing; build the sandboxes (npm run build:sandboxes)`);
 
     const before = this.spec.ports.map((port) => localPort({ host: this.spec.address, port }));
-    const child = spawn(process.execPath, [bundle, ...this.spec.args], {
-      cwd: this.places.session,
-      env: {
-        ...process.env,
-        SANDBOX_NET: this.places.net,
-        SANDBOX_ADDR: this.spec.address,
-        SANDBOX_EVENTS: '1',
-        SANDBOX_NODE: this.name,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const identity = { SANDBOX_ADDR: this.spec.address, SANDBOX_NODE: this.name };
+    const child =
+      this.spares?.take(this.spec.program, this.spec.args, identity) ??
+      spawn(process.execPath, [bundle, ...this.spec.args], {
+        cwd: this.places.session,
+        env: { ...nodeEnvironment(this.places), ...identity },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
     this.child = child;
     this.ending = undefined;
     this.state = 'running';

@@ -8,6 +8,7 @@ import { toLine, describeChange } from '../web/behaviour';
 import type { Command, Reply, Status } from '../contracts/commands';
 import { Goals } from './goals';
 import { Node, type Places } from './node';
+import type { Spares } from './spares';
 import { startAfter } from './start-order';
 import type { EventStream } from './stream';
 
@@ -27,8 +28,9 @@ export class Supervisor {
     private readonly scenario: Scenario,
     private readonly places: Places,
     private readonly stream: EventStream,
+    spares?: Spares,
   ) {
-    this.nodes = scenario.nodes.map((spec) => new Node(spec, places, stream));
+    this.nodes = scenario.nodes.map((spec) => new Node(spec, places, stream, spares));
     this.goals = new Goals(scenario, () => this.world(), stream);
   }
 

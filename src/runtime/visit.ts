@@ -21,7 +21,7 @@ export interface Loan {
   folder: string;
   /** Stops every process spawned through this loan (bounded: src/runtime/stop.ts); the same promise every call. */
   giveBack(): Promise<Returned>;
-  /** Readies the next loan's supervisor while this sandbox runs (src/runtime/spare-supervisor.ts); once it is up. */
+  /** Readies the next loan's supervisor while this sandbox runs (src/runtime/spare-supervisor.ts), soon after it is up. */
   readyNext(): void;
 }
 
@@ -52,6 +52,12 @@ const loansOf = new WeakMap<Runtime, number>();
 /** Each runtime's supervisor started ahead, for its next loan. */
 const spares = new WeakMap<Runtime, Spare>();
 const nextFolder = (runtime: Runtime) => `sandbox-${(loansOf.get(runtime) ?? 0) + 1}`;
+
+/**
+ * How long after a sandbox is up the next loan's supervisor is started: not while this one serves its first requests
+ * (a supervisor started ahead starts its nodes' processes too, and they would take its CPU).
+ */
+const NEXT_SPARE_AFTER_MS = 2000;
 
 /** Starts a supervisor ahead for `runtime`'s next loan, where the runtime keeps spares and has none yet. */
 function readySpare(runtime: Runtime): void {
@@ -199,7 +205,9 @@ function lend(runtime: Runtime, folder: string, spare: Spare | undefined): Loan 
     teardown: () => void giveBack(),
   };
   const readyNext = () => {
-    if (!returned) readySpare(runtime);
+    setTimeout(() => {
+      if (!returned) readySpare(runtime);
+    }, NEXT_SPARE_AFTER_MS);
   };
   return { runtime: lent, folder, giveBack, readyNext };
 }

@@ -329,13 +329,23 @@ describe.skipIf(!chromiumPath)('the lab layout in Chromium', () => {
         )
         .toBeDefined();
       const session = dirname(sandboxProcesses().find((s) => s.pid === supervisor)!.folder);
-      const inSession = sandboxProcesses().filter((s) => dirname(s.folder) === session);
-      // Beside them, at most the next sandbox's supervisor, started ahead: it runs nothing until told a scenario.
-      const waiting = inSession.filter((s) => s.ahead && s.scenario === undefined);
-      expect(waiting.map((s) => basename(s.folder))).toEqual(
-        waiting.length ? [`sandbox-${Number(folder!.replace('sandbox-', '')) + 1}`] : [],
+      const next = `sandbox-${Number(folder!.replace('sandbox-', '')) + 1}`;
+      const inSession = () => sandboxProcesses().filter((s) => dirname(s.folder) === session);
+      // The first sandbox's spares (processes started ahead for its nodes) that no node took are let go once its
+      // nodes are up.
+      await expect
+        .poll(() => inSession().filter((s) => s.program === 'spare' && basename(s.folder) !== next), {
+          timeout: 10_000,
+        })
+        .toEqual([]);
+      // Beside them, at most the next sandbox's supervisor, started ahead, and its spares: they run nothing until
+      // told a scenario.
+      const waiting = inSession().filter((s) => (s.ahead && s.scenario === undefined) || s.program === 'spare');
+      expect(waiting.filter((s) => s.program === 'supervisor').map((s) => basename(s.folder))).toEqual(
+        waiting.length ? [next] : [],
       );
-      const running = inSession.filter((s) => !waiting.includes(s));
+      expect(waiting.filter((s) => basename(s.folder) !== next)).toEqual([]);
+      const running = inSession().filter((s) => !waiting.some((w) => w.pid === s.pid));
       // The scenario's nodes, its supervisor and the terminal's shell; the page's other sandboxes wait for their button.
       expect(running.map((s) => s.program).sort()).toEqual(
         ['supervisor', 'shell', ...scenarios[scenario].nodes.map((n) => n.program)].sort(),

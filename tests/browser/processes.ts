@@ -25,8 +25,14 @@ export function sandboxProcesses(): SandboxProcessInfo[] {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       // sandboxes/dist/<program>.js, or ../bin/<program>.js in the constrained mode's container-wide tree.
       const bundle = args.find((arg) => /(\/sandboxes\/dist|(^|\/)bin)\/[a-z-]+\.js$/.test(arg));
-      if (!bundle) continue;
-      const program = bundle.replace(/^.*\/([a-z-]+)\.js$/, '$1');
+      // A node started in a spare (sandboxes/spare/main.ts) shows its program and arguments as its title.
+      const titled = /^([a-z][a-z-]*)( |$)/.exec(args[0]!);
+      const program = bundle
+        ? bundle.replace(/^.*\/([a-z-]+)\.js$/, '$1')
+        : titled && isNode(pid)
+          ? titled[1]!
+          : undefined;
+      if (!program) continue;
       const given = args.includes('--scenario') ? args[args.indexOf('--scenario') + 1] : undefined;
       const folder = readlinkSync(`/proc/${pid}/cwd`);
       const scenario = given === '-' ? toldScenario(folder) : given;
@@ -36,6 +42,11 @@ export function sandboxProcesses(): SandboxProcessInfo[] {
     }
   }
   return found;
+}
+
+/** Whether the process runs Node.js (a node started in a spare has no bundle on its command line). */
+function isNode(pid: string): boolean {
+  return /\/node(js)?(\d+)?$/.test(readlinkSync(`/proc/${pid}/exe`));
 }
 
 /** The scenario a supervisor started ahead was told, from the note it writes in its folder once it knows. */

@@ -1,0 +1,46 @@
+// Spares (../spare/main.ts): Node.js processes a supervisor started ahead starts while it waits for its scenario, so
+// that each node's start is only its program's own (about a quarter of a whole process start). Each spare is taken
+// once, by a node's first start; a node started again later is spawned afresh, and the spares no node took are let
+// go once the scenario is up, so none idles beside a running topology.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** How a spare is started: the spare bundle, in the session folder, with what every node's environment has. */
+export interface SpareStart {
+  bundle: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** As many as most scenarios have nodes (up to 4; the capstone starts its other nodes the usual way). */
+export const SPARES = 4;
+
+export class Spares {
+  private readonly waiting: ChildProcess[] = [];
+
+  constructor(private readonly start: SpareStart) {}
+
+  /** Starts `count` spares; they load Node and wait, writing nothing. */
+  fill(count = SPARES): void {
+    for (let i = 0; i < count; i++) {
+      const { bundle, cwd, env } = this.start;
+      const spare = spawn(process.execPath, [bundle], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      spare.stdin.on('error', () => {}); // a spare that died: it is passed over below
+      this.waiting.push(spare);
+    }
+  }
+
+  /** A spare, told to become `program` with `args` as the node `identity` names, or none if none is left. */
+  take(program: string, args: readonly string[], identity: Record<string, string>): ChildProcess | undefined {
+    for (let spare = this.waiting.shift(); spare; spare = this.waiting.shift()) {
+      if (spare.exitCode !== null || spare.signalCode !== null) continue;
+      spare.stdin!.write(JSON.stringify({ program, args, env: identity }) + '\n');
+      return spare;
+    }
+    return undefined;
+  }
+
+  /** Lets the untaken spares go: their stdin closes and they exit. */
+  release(): void {
+    for (const spare of this.waiting.splice(0)) spare.stdin!.end();
+  }
+}
