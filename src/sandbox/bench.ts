@@ -1,6 +1,7 @@
 // One sandbox at a time on a page. Each <Sandbox> is a topology of several Node.js processes (up to 17 on a page of
 // three), and in a WebContainer they all share the tab's memory: so a page runs only the sandbox the learner is
-// using. The first one starts when it scrolls into view, unless starting is costly on this device; every other one
+// using. The first one starts once the learner reads within a screen of it (so that it is up when they reach it),
+// unless starting is costly on this device; every other one
 // (and the first, on such a device) waits for its "Start this sandbox" button. Starting one stops the one running,
 // which says why. The first one is readied as soon as it joins the page (its code loaded, its runtime connected and its
 // supervisor loaded when that is cheap: src/runtime/visit.ts), so that coming into view starts its nodes at once.
@@ -34,6 +35,9 @@ export function autoStartCost(): string | undefined {
     return 'On a device with little memory a sandbox starts only when you ask: it runs several programs at once.';
   return undefined;
 }
+
+/** How far below the screen the first sandbox starts: one screen, the time a learner takes to read it. */
+const AHEAD_OF_VIEW = '0px 0px 100% 0px';
 
 const benches: Bench[] = [];
 let running: { bench: Bench; leaving: AbortController } | undefined;
@@ -71,9 +75,12 @@ export function join(bench: Bench): void {
   bench.waiting('');
   bench.prepare();
   watcher?.disconnect();
-  watcher = new IntersectionObserver((entries) => {
-    if (entries.some((entry) => entry.isIntersecting) && !chosen && !running) startSandbox(bench, false);
-  });
+  watcher = new IntersectionObserver(
+    (entries) => {
+      if (entries.some((entry) => entry.isIntersecting) && !chosen && !running) startSandbox(bench, false);
+    },
+    { rootMargin: AHEAD_OF_VIEW },
+  );
   watcher.observe(bench.element);
 }
 

@@ -95,14 +95,15 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
   }
 
   it.each(MULTI.map((lesson) => [lesson.slug, lesson.scenarios] as const))(
-    '%s: the first sandbox starts on scroll, the second on its button, which stops the first; neither sees the other',
+    '%s: the first sandbox starts as it nears the screen, the second on its button, which stops the first; neither sees the other',
     { timeout: TEST_MS },
     async (slug, [first, second]) => {
       const page = await open(`/${slug}/`);
       try {
-        // Nothing runs until a sandbox is in view, then only that one.
+        // Nothing runs until a sandbox is within a screen of view, then only that one.
         const firstBox = sandbox(page, 0);
-        if (!(await firstBox.isVisible()) || (await firstBox.boundingBox())!.y > 800) {
+        const screenHeight = page.viewportSize()!.height;
+        if (!(await firstBox.isVisible()) || (await firstBox.boundingBox())!.y > 2 * screenHeight + 100) {
           await page.waitForTimeout(500);
           expect(new Set(await states(page))).toEqual(new Set(['idle']));
         }
@@ -211,10 +212,10 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
   );
 
   it(
-    'the first sandbox connects to the bridge while the learner reads above it, and spawns nothing until it comes into view',
+    'the first sandbox connects to the bridge while the learner reads above it, spawns nothing while it is more than a screen below, and starts a screen ahead of view',
     { timeout: TEST_MS },
     async () => {
-      // A laptop's screen, less its browser's bars: the overview's sandbox (178 words down) starts below it.
+      // A laptop's screen, less its browser's bars: the second-server lesson's sandbox starts three screens down.
       const page = await course.browser.newPage({ viewport: { width: 1280, height: 600 } });
       await page.route(/mermaid|pagefind/, (route) => route.abort());
       page.on('pageerror', (error) => /mermaid|pagefind/.test(error.message) || errors.push(error.message));
@@ -227,16 +228,21 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
         socket.on('framereceived', ({ payload }) => (ready ||= JSON.parse(String(payload)).type === 'ready'));
       });
       try {
-        await page.goto(new URL('/overview/', course.server.url).href);
+        await page.goto(new URL('/second-server/', course.server.url).href);
         const box = sandbox(page, 0);
-        expect((await box.boundingBox())!.y, 'the sandbox starts below the first screen').toBeGreaterThan(600);
+        const y = (await box.boundingBox())!.y;
+        expect(y, 'the sandbox starts more than a screen below the first').toBeGreaterThan(2 * 600);
         // The session is open (the bridge said 'ready') while the sandbox waits: no program asked for, none started.
         await expect.poll(() => ready, { timeout: UP_MS }).toBe(true);
         await page.waitForTimeout(500);
         expect(await box.getAttribute('data-state')).toBe('idle');
         expect(sent).toEqual([]);
+        // The learner reads on: the sandbox's top is still half a screen below the screen's bottom, and it starts.
+        await page.evaluate((top) => scrollTo(0, top - 600 - 300), y);
+        expect((await box.boundingBox())!.y).toBeGreaterThan(600);
+        await expect.poll(() => box.getAttribute('data-state'), { timeout: UP_MS }).toBe('running');
         await box.scrollIntoViewIfNeeded();
-        await up(box, 'two-servers');
+        await up(box, 'one-server');
         // One connection, made ahead; the panel lists it as its first step, done.
         expect(sockets).toEqual(['/__sandbox/bridge']);
         expect(await box.locator('[data-part="steps"] li[data-done]').first().innerText()).toBe(
@@ -244,7 +250,7 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
         );
         expect(sent.map((frame) => JSON.parse(frame)).find((message) => message.type === 'spawn')).toMatchObject({
           program: 'supervisor',
-          args: ['--scenario', 'two-servers'],
+          args: ['--scenario', 'one-server'],
         });
         expect(errors).toEqual([]);
       } finally {
