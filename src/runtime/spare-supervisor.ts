@@ -4,7 +4,7 @@
 // then waits for the scenario's name on stdin and runs nothing until then. Only on the local runtime, and not under
 // the emulated WebContainer limits: there the tab's memory is the sandbox's, and a WebContainer run has no spare.
 import { stopProcess } from './stop';
-import type { Runtime, SandboxProcess } from './types';
+import { SUPERVISOR_AHEAD, type Runtime, type SandboxProcess } from './types';
 
 export interface Spare {
   /** The loan folder the spare runs in: only that loan may use it. */
@@ -24,7 +24,7 @@ export function startSpare(runtime: Runtime, folder: string): Spare {
   const spare: Spare = {
     folder,
     ended: false,
-    process: runtime.spawn('supervisor', ['--scenario', '-'], { cwd: folder }).then(
+    process: runtime.spawn(SUPERVISOR_AHEAD.program, [...SUPERVISOR_AHEAD.args], { cwd: folder }).then(
       (process) => {
         void process.exit.then(() => (spare.ended = true));
         return process;

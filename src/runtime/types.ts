@@ -39,6 +39,12 @@ export interface SpawnOptions {
 /** A folder name `SpawnOptions.cwd` accepts: one plain path segment, never a path. */
 export const FOLDER_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
+/** The folder of a visit's `n`th sandbox (its loan of the runtime, src/runtime/visit.ts), from 1. */
+export const loanFolder = (n: number) => `sandbox-${n}`;
+
+/** A supervisor started ahead of its sandbox: it waits for the scenario's name on stdin (src/runtime/spare-supervisor.ts). */
+export const SUPERVISOR_AHEAD = { program: 'supervisor', args: ['--scenario', '-'] } as const;
+
 /** A running sandbox program: the same shape as `WebContainerProcess`. */
 export interface SandboxProcess {
   /** Everything the process writes (stdout and stderr merged, as a terminal shows it). */

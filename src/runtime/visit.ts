@@ -9,7 +9,7 @@ import { bootLocal } from './local/client';
 import { readSelection, startRuntime } from './select';
 import { dropSpare, keepsSpares, runOnSpare, startSpare, type Spare } from './spare-supervisor';
 import { stopProcess, type Ending } from './stop';
-import type { BootStep, Runtime, RuntimeKind, SandboxProcess } from './types';
+import { loanFolder, type BootStep, type Runtime, type RuntimeKind, type SandboxProcess } from './types';
 
 /** What a sandbox program takes on its stdin as "end now, cleanly", where it has such a command. */
 const QUIT_COMMAND: Readonly<Record<string, string>> = { supervisor: JSON.stringify({ cmd: 'quit' }) + '\n' };
@@ -51,7 +51,7 @@ let stepsAhead: string[] | undefined;
 const loansOf = new WeakMap<Runtime, number>();
 /** Each runtime's supervisor started ahead, for its next loan. */
 const spares = new WeakMap<Runtime, Spare>();
-const nextFolder = (runtime: Runtime) => `sandbox-${(loansOf.get(runtime) ?? 0) + 1}`;
+const nextFolder = (runtime: Runtime) => loanFolder((loansOf.get(runtime) ?? 0) + 1);
 
 /**
  * How long after a sandbox is up the next loan's supervisor is started: not while this one serves its first requests

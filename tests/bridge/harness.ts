@@ -161,11 +161,15 @@ export interface TestBridge {
   close(): Promise<void>;
 }
 
-export async function startBridge(): Promise<TestBridge> {
-  const bundles = mkdtempSync(join(tmpdir(), 'bridge-bundles-'));
-  writeFileSync(join(bundles, 'package.json'), '{ "type": "module" }\n');
-  for (const [name, source] of Object.entries(FIXTURES)) writeFileSync(join(bundles, name), source);
-  const bridge = new Bridge({ bundles });
+/** A bridge on the FIXTURES, or on `bundles` (the real sandboxes/dist, say); `openAhead` as `npm start` opens it. */
+export async function startBridge(options: { bundles?: string; openAhead?: boolean } = {}): Promise<TestBridge> {
+  const fixtures = !options.bundles;
+  const bundles = options.bundles ?? mkdtempSync(join(tmpdir(), 'bridge-bundles-'));
+  if (fixtures) {
+    writeFileSync(join(bundles, 'package.json'), '{ "type": "module" }\n');
+    for (const [name, source] of Object.entries(FIXTURES)) writeFileSync(join(bundles, name), source);
+  }
+  const bridge = new Bridge({ bundles, openAhead: options.openAhead });
   const server: Server = createServer((req, res) => {
     if (!bridge.handleRequest(req, res)) res.writeHead(404).end();
   });
@@ -183,7 +187,7 @@ export async function startBridge(): Promise<TestBridge> {
       await bridge.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      rmSync(bundles, { recursive: true, force: true });
+      if (fixtures) rmSync(bundles, { recursive: true, force: true });
     },
   };
 }

@@ -1,7 +1,8 @@
 // One browser session of the local bridge: a fresh temporary folder (each sandbox of the page runs in its own folder
 // inside it) and the processes themselves. Everything the page may touch stays inside that folder, and every process
 // (with its children: each runs as the leader of its own process group) ends when the session closes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { copyFile, lstat, mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -45,6 +46,14 @@ const KILL_GRACE_MS = 1500;
  */
 const CLEANUP_BOUND_MS = 5000;
 
+type SpawnRequest = Extract<Request, { type: 'spawn' }>;
+type PipedProcess = ChildProcessByStdio<Writable, Readable, Readable>;
+
+/** What a spawn request asks for, to match it with a process started ahead (which has no terminal and no page env). */
+function asAsked({ program, args, cwd, terminal, env }: SpawnRequest): string {
+  return JSON.stringify([program, args, cwd ?? null, terminal ?? null, env ?? null]);
+}
+
 /** The programs that exist in `bundles` (sandboxes/dist), by name. */
 export function listPrograms(bundles: string): string[] {
   if (!existsSync(bundles)) return [];
@@ -73,7 +82,7 @@ export function programPath(bundles: string, name: string): string {
 export class Session {
   readonly folder: string;
   private readonly bundles: string;
-  private readonly send: (reply: Reply) => void;
+  private send: (reply: Reply) => void;
   private readonly constraints: Constraints | undefined;
   private readonly processes = new Map<number, ChildProcess>();
   /** Constrained mode: the terminal between the page and each process. */
@@ -84,6 +93,8 @@ export class Session {
   private readonly marker = randomBytes(12).toString('hex');
   private readonly watch: NodeJS.Timeout;
   private closing: Promise<void> | null = null;
+  /** A process started before a page asked for it (startAhead), with the request it answers. */
+  private ahead?: { asked: string; child: PipedProcess };
 
   private constructor(
     folder: string,
@@ -109,6 +120,18 @@ export class Session {
       }
     }
     return new Session(folder, bundles, send, constraints);
+  }
+
+  /** A session opened ahead is given to the page that connects: from now on it answers that page. */
+  adopt(send: (reply: Reply) => void): void {
+    this.send = send;
+  }
+
+  /** Whether the session is still usable (not closing, and its process started ahead, if any, still runs). */
+  get usable(): boolean {
+    return (
+      !this.closing && (!this.ahead || (this.ahead.child.exitCode === null && this.ahead.child.signalCode === null))
+    );
   }
 
   async handle(request: Request): Promise<void> {
@@ -149,9 +172,39 @@ export class Session {
     }
   }
 
-  private async spawn(request: Extract<Request, { type: 'spawn' }>): Promise<void> {
+  private async spawn(request: SpawnRequest): Promise<void> {
     if (this.closing) throw new RefusedError('refused to start a program: the session is closing');
     if (this.processes.has(request.id)) throw new RefusedError(`refused to start: process id ${request.id} is in use`);
+    const child = this.takeAhead(request) ?? (await this.launch(request));
+    if (this.closing) {
+      this.end(child, KILL_GRACE_MS);
+      throw new RefusedError('refused to start a program: the session is closing');
+    }
+    this.attach(request, child);
+  }
+
+  /**
+   * Starts, before any page asks, the process a page asks for first: the supervisor started ahead in the first
+   * sandbox folder (src/runtime/spare-supervisor.ts). The page that opens this session is then given it.
+   */
+  async startAhead(program: string, args: string[], cwd: string): Promise<void> {
+    const request: SpawnRequest = { type: 'spawn', id: -1, program, args, cwd };
+    this.ahead = { asked: asAsked(request), child: await this.launch(request) };
+  }
+
+  /** The process started ahead, if `request` asks for just that one and it still runs; it is given once. */
+  private takeAhead(request: SpawnRequest): PipedProcess | undefined {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    if (!ahead) return undefined;
+    if (ahead.asked === asAsked(request) && ahead.child.exitCode === null && ahead.child.signalCode === null)
+      return ahead.child;
+    this.end(ahead.child, KILL_GRACE_MS); // the page wants something else: it would only idle
+    return undefined;
+  }
+
+  /** Checks a page's spawn request and starts its process (in its own process group). */
+  private async launch(request: SpawnRequest): Promise<PipedProcess> {
     const running = this.count();
     if (running >= MAX_PROCESSES) {
       throw new RefusedError(
@@ -170,7 +223,6 @@ export class Session {
     if (request.terminal)
       Object.assign(env, { COLUMNS: String(request.terminal.cols), LINES: String(request.terminal.rows) });
     const folder = await this.sandboxFolder(request.cwd);
-    if (this.closing) throw new RefusedError('refused to start a program: the session is closing');
     const base = {
       PATH: process.env.PATH ?? '',
       HOME: folder,
@@ -188,9 +240,14 @@ export class Session {
       // Its own process group, so ending the session also ends whatever the program started.
       detached: true,
     });
-    this.processes.set(request.id, child);
     const started = child.pid ? processTable().get(child.pid)?.started : undefined;
     if (child.pid && started) this.seen.set(child.pid, started);
+    return child;
+  }
+
+  /** The page's process `request.id` is `child`: its output and exit go to the page. */
+  private attach(request: SpawnRequest, child: PipedProcess): void {
+    this.processes.set(request.id, child);
     if (this.constraints) this.disciplines.set(request.id, new LineDiscipline(!request.terminal));
     child.stdin.on('error', () => {}); // writing to a process that just ended: its exit is reported below
     for (const stream of [child.stdout, child.stderr]) {
@@ -295,7 +352,7 @@ export class Session {
 
   /** The session's processes now: those the page started and all their descendants. */
   private track(table = processTable()): Map<number, string> {
-    const roots = [...this.processes.values()].flatMap((child) => (child.pid ? [child.pid] : []));
+    const roots = this.children().flatMap((child) => (child.pid ? [child.pid] : []));
     const now = descendantsOf(roots, table);
     for (const pid of roots) {
       const started = table.get(pid)?.started;
@@ -303,6 +360,11 @@ export class Session {
     }
     for (const [pid, started] of now) this.seen.set(pid, started);
     return now;
+  }
+
+  /** The processes this session started: the page's, and the one started ahead if no page took it yet. */
+  private children(): ChildProcess[] {
+    return [...this.processes.values(), ...(this.ahead ? [this.ahead.child] : [])];
   }
 
   private count(): number {
@@ -341,8 +403,9 @@ export class Session {
       const table = processTable();
       this.track(table);
       for (const [pid, started] of markedProcesses(`${MARKER}=${this.marker}`, table)) this.seen.set(pid, started);
-      const ended = [...this.processes.values()].map((child) => new Promise((done) => child.once('close', done)));
-      for (const child of this.processes.values()) this.end(child, this.constraints ? CLEANUP_BOUND_MS : KILL_GRACE_MS);
+      const children = this.children().filter((child) => child.exitCode === null && child.signalCode === null);
+      const ended = children.map((child) => new Promise((done) => child.once('close', done)));
+      for (const child of children) this.end(child, this.constraints ? CLEANUP_BOUND_MS : KILL_GRACE_MS);
       await Promise.all(ended);
       // What left the process groups (setsid, a double fork) goes too, once the groups have had their grace.
       killSeen(this.seen);
@@ -357,7 +420,7 @@ export class Session {
     clearInterval(this.watch);
     const table = processTable();
     this.track(table);
-    for (const child of this.processes.values()) if (child.pid) signal(-child.pid, 'SIGKILL');
+    for (const child of this.children()) if (child.pid) signal(-child.pid, 'SIGKILL');
     killSeen(this.seen, table);
     killSeen(markedProcesses(`${MARKER}=${this.marker}`, table), table);
     rmSync(this.folder, { recursive: true, force: true });

@@ -15,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BRIDGE_PATH, TOKEN_PATH } from './endpoints.ts';
-import { parseConstraints, type Constraints } from '../types.ts';
+import { loanFolder, parseConstraints, SUPERVISOR_AHEAD, type Constraints } from '../types.ts';
 import { MAX_PAYLOAD } from './limits.ts';
 import { request, type Reply } from './protocol.ts';
 import { listPrograms, Session } from './bridge-session.ts';
@@ -41,6 +41,8 @@ const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 export interface BridgeOptions {
   /** The folder of program bundles (sandboxes/dist). */
   bundles: string;
+  /** Keep a session open ahead, for the next page that connects (see `openAhead`); `npm start` does. */
+  openAhead?: boolean;
 }
 
 export class Bridge {
@@ -49,9 +51,60 @@ export class Bridge {
   private readonly bundles: string;
   private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
   private readonly sessions = new Set<Session>();
+  private readonly keepsOneAhead: boolean;
+  /** The session opened ahead, not yet given to a page (null if it could not be opened). */
+  private ahead?: Promise<Session | null>;
+  private closed = false;
 
   constructor(options: BridgeOptions) {
     this.bundles = options.bundles;
+    this.keepsOneAhead = options.openAhead ?? false;
+    if (this.keepsOneAhead) this.ahead = this.openAhead();
+  }
+
+  /**
+   * A session opened before any page asks, with the supervisor a page asks for first already started in its first
+   * sandbox folder (src/runtime/spare-supervisor.ts), so that the first sandbox of the page that takes it does not
+   * wait for a Node.js process to load (nor, with the supervisor's spares, for its nodes' processes). Only for a page
+   * without emulated limits: a WebContainer has no such thing.
+   */
+  private openAhead(): Promise<Session | null> {
+    return Session.open(this.bundles, () => {}).then(
+      async (session) => {
+        this.sessions.add(session);
+        await session.startAhead(SUPERVISOR_AHEAD.program, [...SUPERVISOR_AHEAD.args], loanFolder(1)).catch(() => {});
+        return session;
+      },
+      () => null, // the page that connects opens its own, and says why if it cannot
+    );
+  }
+
+  /** The session for a page that connects: the one opened ahead if it is still good, else a new one. */
+  private async sessionFor(send: (reply: Reply) => void, constraints: Constraints | undefined): Promise<Session> {
+    const ahead = constraints ? undefined : await this.takeAhead();
+    if (ahead) {
+      ahead.adopt(send);
+      return ahead;
+    }
+    return Session.open(this.bundles, send, constraints);
+  }
+
+  /**
+   * The session opened ahead, taken. The next one is opened when no page is connected any more (a page reloaded, the
+   * tab closed): a page keeps a supervisor ahead for its own next sandbox, so one set of idle processes is enough.
+   */
+  private async takeAhead(): Promise<Session | undefined> {
+    const taken = this.ahead;
+    this.ahead = undefined;
+    const session = await taken;
+    if (session?.usable) return session;
+    if (session) await this.end(session);
+    return undefined;
+  }
+
+  private async end(session: Session): Promise<void> {
+    await session.close();
+    this.sessions.delete(session);
   }
 
   /** Why a request may not use the bridge, or null when it may. */
@@ -112,7 +165,7 @@ export class Bridge {
       ws.close(1013, 'too many sessions');
       return;
     }
-    const opening = Session.open(this.bundles, send, constraints).then(
+    const opening = this.sessionFor(send, constraints).then(
       (session) => {
         this.sessions.add(session);
         send({ type: 'ready', programs: listPrograms(this.bundles) });
@@ -156,15 +209,18 @@ export class Bridge {
     });
     ws.on('close', () => {
       void opening.then(async (session) => {
-        if (!session) return;
-        await session.close();
-        this.sessions.delete(session);
+        if (session) await this.end(session);
+        if (this.keepsOneAhead && !this.closed && this.sockets.clients.size === 0) this.ahead ??= this.openAhead();
       });
     });
   }
 
   /** Ends every session: its processes (SIGTERM, then SIGKILL) and its folder. */
   async close(): Promise<void> {
+    this.closed = true;
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    await ahead; // once open, it is among the sessions
     for (const ws of this.sockets.clients) ws.terminate();
     await Promise.all([...this.sessions].map((session) => session.close()));
     this.sessions.clear();

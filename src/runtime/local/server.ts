@@ -95,7 +95,7 @@ export async function serveCourse({
   port: number;
   dist?: string;
 }): Promise<CourseServer> {
-  const bridge = new Bridge({ bundles: join(root, 'sandboxes', 'dist') });
+  const bridge = new Bridge({ bundles: join(root, 'sandboxes', 'dist'), openAhead: true });
   const server = await preview({
     configFile: false,
     root,

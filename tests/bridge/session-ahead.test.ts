@@ -1,0 +1,121 @@
+// The session the bridge opens ahead (src/runtime/local/bridge.ts, `npm start`'s): before any page connects, a
+// session folder with the supervisor a page asks for first already started in its first sandbox folder, given to
+// the first page that connects without emulated limits. Real bridge, real supervisor (sandboxes/dist).
+import { existsSync, readlinkSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { commandOf, descendantsOf } from '../../src/runtime/local/processes.ts';
+import { SUPERVISOR_AHEAD } from '../../src/runtime/types.ts';
+import { alive } from '../support/sandbox-node';
+import { connect, startBridge, until, type Client } from './harness';
+
+const dist = resolve('sandboxes/dist');
+/** Loading a supervisor and its spares on a loaded two-core machine. */
+const LOADED_MS = 30_000;
+
+/** The supervisors started ahead that this test process runs (through its bridge), by pid. */
+function waitingSupervisors(): number[] {
+  return [...descendantsOf([process.pid]).keys()].filter((pid) =>
+    /\/supervisor\.js --scenario -$/.test(commandOf(pid)),
+  );
+}
+
+const askAhead = (client: Client) =>
+  client.send({ type: 'spawn', program: SUPERVISOR_AHEAD.program, args: [...SUPERVISOR_AHEAD.args], cwd: 'sandbox-1' });
+
+async function pidOf(client: Client, id: number): Promise<number> {
+  const spawned = await client.waitFor((r) => r.type === 'spawned' && r.id === id, LOADED_MS);
+  return (spawned as { pid: number }).pid;
+}
+
+describe('the session opened ahead', () => {
+  it(
+    'waits with a supervisor in sandbox-1, is given to the first page, which runs a scenario on it; the next page gets its own',
+    { timeout: 90_000 },
+    async () => {
+      const target = await startBridge({ bundles: dist, openAhead: true });
+      let ahead: number | undefined;
+      let folder: string | undefined;
+      try {
+        expect(await until(() => (ahead = waitingSupervisors()[0]) !== undefined, LOADED_MS)).toBe(true);
+        folder = readlinkSync(`/proc/${ahead}/cwd`);
+        expect(basename(folder)).toBe('sandbox-1');
+        expect(basename(dirname(folder))).toMatch(/^sandbox-session-/);
+
+        const page = await connect(target);
+        const id = askAhead(page);
+        expect(await pidOf(page, id)).toBe(ahead);
+        page.send({ type: 'input', id, data: 'one-server\n' });
+        await page.waitFor(() => page.output(id).includes('"type":"ready"'), LOADED_MS);
+
+        // Another page (another tab) gets a session of its own: a new folder, a new supervisor.
+        const other = await connect(target);
+        const otherId = askAhead(other);
+        const otherPid = await pidOf(other, otherId);
+        expect(otherPid).not.toBe(ahead);
+        expect(dirname(readlinkSync(`/proc/${otherPid}/cwd`))).not.toBe(dirname(folder!));
+        await other.close();
+        await page.close();
+      } finally {
+        await target.close();
+      }
+      // The page closed its session: the supervisor is gone with its folder.
+      expect(await until(() => !alive(ahead!), 10_000)).toBe(true);
+      expect(existsSync(dirname(folder!))).toBe(false);
+    },
+  );
+
+  it('ends the supervisor started ahead when the page asks for something else first', { timeout: 90_000 }, async () => {
+    const target = await startBridge({ bundles: dist, openAhead: true });
+    try {
+      let ahead: number | undefined;
+      expect(await until(() => (ahead = waitingSupervisors()[0]) !== undefined, LOADED_MS)).toBe(true);
+      const page = await connect(target);
+      const id = page.send({
+        type: 'spawn',
+        program: 'supervisor',
+        args: ['--scenario', 'one-server'],
+        cwd: 'sandbox-1',
+      });
+      expect(await pidOf(page, id)).not.toBe(ahead);
+      expect(await until(() => !alive(ahead!), 10_000)).toBe(true);
+      await page.close();
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('is not given to a page under the emulated WebContainer limits', { timeout: 90_000 }, async () => {
+    const target = await startBridge({ bundles: dist, openAhead: true });
+    try {
+      let ahead: number | undefined;
+      expect(await until(() => (ahead = waitingSupervisors()[0]) !== undefined, LOADED_MS)).toBe(true);
+      const page = await connect(target, { constraints: 'webcontainer' });
+      const id = askAhead(page);
+      expect(await pidOf(page, id)).not.toBe(ahead);
+      // The one ahead still waits for the next page.
+      expect(alive(ahead!)).toBe(true);
+      await page.close();
+    } finally {
+      await target.close();
+    }
+  });
+
+  it(
+    'is ended, processes and folder, when the bridge closes with no page having taken it',
+    { timeout: 90_000 },
+    async () => {
+      const target = await startBridge({ bundles: dist, openAhead: true });
+      let ahead: number | undefined;
+      expect(await until(() => (ahead = waitingSupervisors()[0]) !== undefined, LOADED_MS)).toBe(true);
+      // Its spares too: the supervisor started them while it waited.
+      expect(await until(() => descendantsOf([ahead!]).size === 4, LOADED_MS)).toBe(true);
+      const spares = [...descendantsOf([ahead!]).keys()];
+      const folder = dirname(readlinkSync(`/proc/${ahead}/cwd`));
+      await target.close();
+      // Signalled with their group; each is gone a moment later.
+      for (const pid of [ahead!, ...spares]) expect(await until(() => !alive(pid), 5000), `pid ${pid}`).toBe(true);
+      expect(existsSync(folder)).toBe(false);
+    },
+  );
+});
