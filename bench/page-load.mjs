@@ -32,8 +32,11 @@ const next = process.argv.includes('--next');
  */
 const readAt = process.argv.indexOf('--read');
 const readMs = readAt > 0 ? Number(process.argv[readAt + 1]) * 1000 : 5000;
-/** Before each fresh page: the time the bridge takes to open its next session ahead (src/runtime/local/bridge.ts). */
-const SETTLE_MS = 12_000;
+/**
+ * Before each fresh page: time for the bridge to open its next session ahead, as it does once no page is connected
+ * (src/runtime/local/bridge.ts), and load its supervisor; a learner opens the course a while after `npm start`.
+ */
+const SETTLE_MS = 5000;
 const given = process.argv
   .slice(3)
   .filter((arg, i, args) => arg !== '--next' && arg !== '--read' && args[i - 1] !== '--read');
@@ -263,7 +266,6 @@ try {
     const switches = new Map();
     const blocking = [];
     for (let i = 0; i < runs; i++) {
-      // As a learner opens the course a while after `npm start`: the bridge has had time to open a session ahead.
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const {
         served: at,
