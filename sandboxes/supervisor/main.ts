@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { readCommandLine, refuse } from '../shared/command-line';
 import { scenarios } from '../scenarios/index';
@@ -37,24 +36,13 @@ const state = resolve(session, '.sandbox');
 const places = { session, dist: dirname(fileURLToPath(import.meta.url)), net: join(state, 'net') };
 // The supervisor plays the network's switch: setLinkCut and the readiness checks use the same folder as the nodes.
 process.env.SANDBOX_NET = places.net;
-/** A name that comes within this long of the supervisor's start came with it. */
-const NAME_AT_ONCE_MS = 20;
 const spares = new Spares({ bundle: join(places.dist, 'spare.js'), cwd: session, env: nodeEnvironment(places) });
-
-/**
- * Started ahead: while it waits for the name, the nodes' processes are started ahead too (spares.ts). Not when the
- * name is there already: a spare started then would only take CPU from the nodes it was meant to speed up.
- */
-async function nameFromStdin(): Promise<IteratorResult<string>> {
-  const name = lines.next();
-  if (!(await Promise.race([name.then(() => true), sleep(NAME_AT_ONCE_MS, false)]))) spares.fill();
-  return name;
-}
 
 async function scenarioName(): Promise<string> {
   const { scenario } = readCommandLine(COMMAND_LINE).values;
   if (!scenario) return refuse(COMMAND_LINE, '--scenario is required');
-  const name = scenario === '-' ? await nameFromStdin() : { value: scenario };
+  // Started ahead: the nodes' processes are started ahead too while it waits (spares.ts).
+  const name = scenario === '-' ? await spares.whileWaitingFor(lines.next()) : { value: scenario };
   if (name.done) process.exit(0); // stdin closed before a name came: the supervisor started ahead was not needed
   if (!(name.value in scenarios)) return refuse(COMMAND_LINE, `no scenario named '${name.value}'`);
   return name.value;

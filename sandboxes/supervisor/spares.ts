@@ -3,6 +3,7 @@
 // once, by a node's first start; a node started again later is spawned afresh, and the spares no node took are let
 // go once the scenario is up, so none idles beside a running topology.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** How a spare is started: the spare bundle, in the session folder, with what every node's environment has. */
 export interface SpareStart {
@@ -13,11 +14,22 @@ export interface SpareStart {
 
 /** As many as most scenarios have nodes (up to 4; the capstone starts its other nodes the usual way). */
 export const SPARES = 4;
+/** A scenario's name that comes within this long of the wait came with the supervisor's start. */
+const AT_ONCE_MS = 20;
 
 export class Spares {
   private readonly waiting: ChildProcess[] = [];
 
   constructor(private readonly start: SpareStart) {}
+
+  /**
+   * Waits for the scenario's `name`, starting the spares meanwhile. Not when the name is there at once: a spare
+   * started then would only take CPU from the nodes it was meant to speed up.
+   */
+  async whileWaitingFor<T>(name: Promise<T>): Promise<T> {
+    if (!(await Promise.race([name.then(() => true), sleep(AT_ONCE_MS, false)]))) this.fill();
+    return name;
+  }
 
   /** Starts `count` spares; they load Node and wait, writing nothing. */
   fill(count = SPARES): void {
