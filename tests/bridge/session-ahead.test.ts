@@ -20,6 +20,13 @@ function waitingSupervisors(): number[] {
   );
 }
 
+/** The bridge's supervisor started ahead, once it runs. */
+async function aheadSupervisor(): Promise<number> {
+  let ahead: number | undefined;
+  expect(await until(() => (ahead = waitingSupervisors()[0]) !== undefined, LOADED_MS)).toBe(true);
+  return ahead!;
+}
+
 const askAhead = (client: Client) =>
   client.send({ type: 'spawn', program: SUPERVISOR_AHEAD.program, args: [...SUPERVISOR_AHEAD.args], cwd: 'sandbox-1' });
 
@@ -37,7 +44,7 @@ describe('the session opened ahead', () => {
       let ahead: number | undefined;
       let folder: string | undefined;
       try {
-        expect(await until(() => (ahead = waitingSupervisors()[0]) !== undefined, LOADED_MS)).toBe(true);
+        ahead = await aheadSupervisor();
         folder = readlinkSync(`/proc/${ahead}/cwd`);
         expect(basename(folder)).toBe('sandbox-1');
         expect(basename(dirname(folder))).toMatch(/^sandbox-session-/);
@@ -68,8 +75,7 @@ describe('the session opened ahead', () => {
   it('ends the supervisor started ahead when the page asks for something else first', { timeout: 90_000 }, async () => {
     const target = await startBridge({ bundles: dist, openAhead: true });
     try {
-      let ahead: number | undefined;
-      expect(await until(() => (ahead = waitingSupervisors()[0]) !== undefined, LOADED_MS)).toBe(true);
+      const ahead = await aheadSupervisor();
       const page = await connect(target);
       const id = page.send({
         type: 'spawn',
@@ -78,7 +84,7 @@ describe('the session opened ahead', () => {
         cwd: 'sandbox-1',
       });
       expect(await pidOf(page, id)).not.toBe(ahead);
-      expect(await until(() => !alive(ahead!), 10_000)).toBe(true);
+      expect(await until(() => !alive(ahead), 10_000)).toBe(true);
       await page.close();
     } finally {
       await target.close();
@@ -88,13 +94,12 @@ describe('the session opened ahead', () => {
   it('is not given to a page under the emulated WebContainer limits', { timeout: 90_000 }, async () => {
     const target = await startBridge({ bundles: dist, openAhead: true });
     try {
-      let ahead: number | undefined;
-      expect(await until(() => (ahead = waitingSupervisors()[0]) !== undefined, LOADED_MS)).toBe(true);
+      const ahead = await aheadSupervisor();
       const page = await connect(target, { constraints: 'webcontainer' });
       const id = askAhead(page);
       expect(await pidOf(page, id)).not.toBe(ahead);
       // The one ahead still waits for the next page.
-      expect(alive(ahead!)).toBe(true);
+      expect(alive(ahead)).toBe(true);
       await page.close();
     } finally {
       await target.close();
@@ -106,15 +111,14 @@ describe('the session opened ahead', () => {
     { timeout: 90_000 },
     async () => {
       const target = await startBridge({ bundles: dist, openAhead: true });
-      let ahead: number | undefined;
-      expect(await until(() => (ahead = waitingSupervisors()[0]) !== undefined, LOADED_MS)).toBe(true);
+      const ahead = await aheadSupervisor();
       // Its spares too: the supervisor started them while it waited.
-      expect(await until(() => descendantsOf([ahead!]).size === 4, LOADED_MS)).toBe(true);
-      const spares = [...descendantsOf([ahead!]).keys()];
+      expect(await until(() => descendantsOf([ahead]).size === 4, LOADED_MS)).toBe(true);
+      const spares = [...descendantsOf([ahead]).keys()];
       const folder = dirname(readlinkSync(`/proc/${ahead}/cwd`));
       await target.close();
       // Signalled with their group; each is gone a moment later.
-      for (const pid of [ahead!, ...spares]) expect(await until(() => !alive(pid), 5000), `pid ${pid}`).toBe(true);
+      for (const pid of [ahead, ...spares]) expect(await until(() => !alive(pid), 5000), `pid ${pid}`).toBe(true);
       expect(existsSync(folder)).toBe(false);
     },
   );
