@@ -1,6 +1,7 @@
 // The session the bridge opens ahead (src/runtime/local/bridge.ts, `npm start`'s): before any page connects, a
 // session folder with the supervisor a page asks for first already started in its first sandbox folder, given to
-// the first page that connects without emulated limits. Real bridge, real supervisor (sandboxes/dist).
+// the first page that connects without emulated limits; and the spares a supervisor starts, which no page may.
+// Real bridge, real supervisor (sandboxes/dist).
 import { existsSync, readlinkSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -122,4 +123,20 @@ describe('the session opened ahead', () => {
       expect(existsSync(folder)).toBe(false);
     },
   );
+});
+
+describe('a spare (sandboxes/spare)', () => {
+  it("refuses a page's spawn of a spare, which only a supervisor starts", async () => {
+    const target = await startBridge({ bundles: dist });
+    try {
+      const page = await connect(target);
+      const id = page.send({ type: 'spawn', program: 'spare', args: [] });
+      expect(await page.waitFor((r) => r.type === 'error' && r.id === id)).toMatchObject({
+        message: "refused to start 'spare': it is started by a supervisor for its nodes, not by a page",
+      });
+      await page.close();
+    } finally {
+      await target.close();
+    }
+  });
 });

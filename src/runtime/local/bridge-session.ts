@@ -211,6 +211,9 @@ export class Session {
         `refused to start '${request.program}': this page's sandbox already runs ${running} processes (at most ${MAX_PROCESSES}); stop one first`,
       );
     }
+    // A spare is told its node's address and name (SANDBOX_*), which a page may not set: only a supervisor starts one.
+    if (request.program === 'spare')
+      throw new RefusedError("refused to start 'spare': it is started by a supervisor for its nodes, not by a page");
     const file = programPath(this.bundles, request.program);
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.env ?? {})) {
