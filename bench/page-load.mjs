@@ -33,10 +33,10 @@ const next = process.argv.includes('--next');
 const readAt = process.argv.indexOf('--read');
 const readMs = readAt > 0 ? Number(process.argv[readAt + 1]) * 1000 : 5000;
 /**
- * Before each fresh page: time for the bridge to open its next session ahead, as it does once no page is connected
+ * Before each fresh page: time for the bridge to open its next session ahead, as it does 3 s after the last page left
  * (src/runtime/local/bridge.ts), and load its supervisor; a learner opens the course a while after `npm start`.
  */
-const SETTLE_MS = 5000;
+const SETTLE_MS = 6000;
 const given = process.argv
   .slice(3)
   .filter((arg, i, args) => arg !== '--next' && arg !== '--read' && args[i - 1] !== '--read');

@@ -5,6 +5,7 @@
 //   node probe.js                   every check; it prompts on stdout for a line to be written to its stdin
 //   node probe.js terminal          the terminal checks, for a process started with a terminal
 //   node probe.js --only a,b        only the checks named (e.g. the figures, for a benchmark)
+//   node probe.js --skip a,b        every check but those named (e.g. the slow figures)
 //   node probe.js child <role> ...  the probe's own child processes (children.ts)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,9 +20,9 @@ import { runChecks } from './runner';
 import { inputChecks, terminalChecks } from './terminal';
 
 const COMMAND_LINE = {
-  options: { only: { type: 'string' } },
+  options: { only: { type: 'string' }, skip: { type: 'string' } },
   positionals: true,
-  usage: 'Usage: probe [terminal] [--only <check>,<check>...]',
+  usage: 'Usage: probe [terminal] [--only <check>,<check>...] [--skip <check>,<check>...]',
   complaint: (problem: string) => `probe: ${problem}`,
 } as const;
 
@@ -48,13 +49,15 @@ else {
           memoryAfter,
         ];
   const only = parsed.values.only?.split(',');
-  const unknown = only?.filter((id) => !all.some((check) => check.id === id));
-  if (unknown?.length)
+  const skip = parsed.values.skip?.split(',') ?? [];
+  const unknown = [...(only ?? []), ...skip].filter((id) => !all.some((check) => check.id === id));
+  if (unknown.length)
     usage(`no check named ${unknown.join(', ')}; the checks are ${all.map((check) => check.id).join(', ')}`);
   // Scratch files go in the working directory (the session folder), where the programs keep theirs.
   const folder = mkdtempSync(join(process.cwd(), '.probe-'));
   process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
-  const { failed } = await runChecks(only ? all.filter((check) => only.includes(check.id)) : all, folder);
+  const chosen = all.filter((check) => (!only || only.includes(check.id)) && !skip.includes(check.id));
+  const { failed } = await runChecks(chosen, folder);
   if (process.stdin.isTTY) process.stdin.setRawMode(false);
   process.exit(failed.length ? 1 : 0);
 }

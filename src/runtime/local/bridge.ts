@@ -45,6 +45,12 @@ export interface BridgeOptions {
   openAhead?: boolean;
 }
 
+/**
+ * How long after the last page left the next session is opened ahead. A page being reloaded, or followed by the next
+ * page of a full navigation, connects again within a moment: a session opened then would take CPU from its start.
+ */
+const AHEAD_AFTER_LAST_PAGE_MS = 3000;
+
 export class Bridge {
   /** A new secret each time the server starts. */
   readonly token = randomBytes(24).toString('base64url');
@@ -55,6 +61,7 @@ export class Bridge {
   /** The session opened ahead, not yet given to a page (null if it could not be opened). */
   private ahead?: Promise<Session | null>;
   private closed = false;
+  private nextAhead?: NodeJS.Timeout;
 
   constructor(options: BridgeOptions) {
     this.bundles = options.bundles;
@@ -94,6 +101,7 @@ export class Bridge {
    * tab closed): a page keeps a supervisor ahead for its own next sandbox, so one set of idle processes is enough.
    */
   private async takeAhead(): Promise<Session | undefined> {
+    clearTimeout(this.nextAhead);
     const taken = this.ahead;
     this.ahead = undefined;
     const session = await taken;
@@ -210,7 +218,11 @@ export class Bridge {
     ws.on('close', () => {
       void opening.then(async (session) => {
         if (session) await this.end(session);
-        if (this.keepsOneAhead && !this.closed && this.sockets.clients.size === 0) this.ahead ??= this.openAhead();
+        if (!this.keepsOneAhead || this.closed || this.sockets.clients.size > 0) return;
+        clearTimeout(this.nextAhead);
+        this.nextAhead = setTimeout(() => {
+          if (!this.closed && this.sockets.clients.size === 0) this.ahead ??= this.openAhead();
+        }, AHEAD_AFTER_LAST_PAGE_MS).unref();
       });
     });
   }
@@ -218,6 +230,7 @@ export class Bridge {
   /** Ends every session: its processes (SIGTERM, then SIGKILL) and its folder. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.nextAhead);
     const ahead = this.ahead;
     this.ahead = undefined;
     await ahead; // once open, it is among the sessions
