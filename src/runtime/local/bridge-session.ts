@@ -129,9 +129,7 @@ export class Session {
 
   /** Whether the session is still usable (not closing, and its process started ahead, if any, still runs). */
   get usable(): boolean {
-    return (
-      !this.closing && (!this.ahead || (this.ahead.child.exitCode === null && this.ahead.child.signalCode === null))
-    );
+    return !this.closing && (!this.ahead || stillRunning(this.ahead.child));
   }
 
   async handle(request: Request): Promise<void> {
@@ -197,8 +195,7 @@ export class Session {
     const ahead = this.ahead;
     this.ahead = undefined;
     if (!ahead) return undefined;
-    if (ahead.asked === asAsked(request) && ahead.child.exitCode === null && ahead.child.signalCode === null)
-      return ahead.child;
+    if (ahead.asked === asAsked(request) && stillRunning(ahead.child)) return ahead.child;
     this.end(ahead.child, KILL_GRACE_MS); // the page wants something else: it would only idle
     return undefined;
   }
@@ -349,7 +346,7 @@ export class Session {
     if (!child.pid) return;
     signal(-child.pid, 'SIGTERM');
     setTimeout(() => {
-      if (child.exitCode === null && child.signalCode === null) signal(-child.pid!, 'SIGKILL');
+      if (stillRunning(child)) signal(-child.pid!, 'SIGKILL');
     }, bound).unref();
   }
 
@@ -406,7 +403,7 @@ export class Session {
       const table = processTable();
       this.track(table);
       for (const [pid, started] of markedProcesses(`${MARKER}=${this.marker}`, table)) this.seen.set(pid, started);
-      const children = this.children().filter((child) => child.exitCode === null && child.signalCode === null);
+      const children = this.children().filter(stillRunning);
       const ended = children.map((child) => new Promise((done) => child.once('close', done)));
       for (const child of children) this.end(child, this.constraints ? CLEANUP_BOUND_MS : KILL_GRACE_MS);
       await Promise.all(ended);
@@ -428,6 +425,11 @@ export class Session {
     killSeen(markedProcesses(`${MARKER}=${this.marker}`, table), table);
     rmSync(this.folder, { recursive: true, force: true });
   }
+}
+
+/** Whether a child process has not exited yet (nor been reported ended by a signal). */
+function stillRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
 }
 
 /** Sends a signal to a process, or to a process group (a negative pid). */

@@ -97,8 +97,9 @@ export class Bridge {
   }
 
   /**
-   * The session opened ahead, taken. The next one is opened when no page is connected any more (a page reloaded, the
-   * tab closed): a page keeps a supervisor ahead for its own next sandbox, so one set of idle processes is enough.
+   * The session opened ahead, taken. The next one is opened once no page is connected any more (see
+   * AHEAD_AFTER_LAST_PAGE_MS): a page keeps a supervisor ahead for its own next sandbox, so one set of idle processes
+   * is enough.
    */
   private async takeAhead(): Promise<Session | undefined> {
     clearTimeout(this.nextAhead);
