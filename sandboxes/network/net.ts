@@ -130,6 +130,23 @@ function readEntry(kind: keyof typeof ENTRY_NAMES, name: string): string | undef
   }
 }
 
+/**
+ * A node whose process ended listens nowhere any more: its entries go. A connection to it is then refused at once,
+ * as a host whose server process died resets it, and never dialled through the loopback port it had, which another
+ * process may have taken since (or which the caller's own connection may get as its source port: a TCP
+ * self-connect). Used by the supervisor when a node exits.
+ */
+export function forgetListener(ip: string): void {
+  if (!networkFolder()) return;
+  let names: string[];
+  try {
+    names = readdirSync(join(networkFolder()!, 'ports'));
+  } catch {
+    return; // nothing has listened yet
+  }
+  for (const name of names.filter((n) => n.startsWith(`${ip}_`))) rmSync(entry('ports', name), { force: true });
+}
+
 /** Records that `ip` now holds the virtual IP `vip` (what a gratuitous ARP announces); undefined releases it. */
 export function announceVip(vip: string, ip: string | undefined): void {
   if (!networkFolder()) return;
@@ -216,8 +233,8 @@ function open(address: string | Endpoint): net.Socket {
   if (verdict === 'drop') return unanswered();
   const port = localPort(target);
   if (port === undefined || verdict === 'reject') {
-    // Nothing has ever listened there (or the firewall rejects): the host answers with a reset, which Node
-    // reports as ECONNREFUSED.
+    // Nothing listens there (never did, or its node has ended; or the firewall rejects): the host answers with a
+    // reset, which Node reports as ECONNREFUSED.
     return failing(`connect ECONNREFUSED ${target.host}:${target.port}`, 'ECONNREFUSED');
   }
   const socket = net.connect(port, '127.0.0.1');

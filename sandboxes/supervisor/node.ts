@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlEvent } from '../contracts/events/control';
 import type { LogEvent, NodeEvent, SandboxEvent } from '../contracts/events/index';
 import { eachEventLine } from '../shared/event-lines';
-import { localPort } from '../network/net';
+import { forgetListener, localPort } from '../network/net';
 import type { ScenarioNode } from '../contracts/scenario';
 import { describeExit, type ExitCause, type NodeExit, type NodeState, type NodeStatus } from '../contracts/commands';
 import type { Spares } from './spares';
@@ -263,6 +263,7 @@ export class Node {
   private ended(child: ChildProcess, code: number | null, signal: string | null, abandoned = false): void {
     if (this.child !== child) return;
     this.child = undefined;
+    forgetListener(this.spec.address);
     const cause = this.ending ?? 'exited';
     this.exit = { code, signal, cause };
     this.state = cause !== 'exited' || code === 0 ? 'stopped' : 'crashed';

@@ -2,6 +2,7 @@
 // its event stream and in how the nodes answer.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { get, RUNTIMES, SupervisorRun } from '../../support/supervisor';
@@ -84,10 +85,22 @@ describe.each(RUNTIMES)('the supervisor, $runtime', ({ constrained }) => {
   it('kills, starts, freezes, resumes and restarts nodes, each confirmed by the node itself, and the servers behave so', async () => {
     expect((await get('10.0.0.11:80')).headers['x-served-by']).toBe('web-01');
 
+    // The loopback port behind web-01's address, which another process may take once web-01 is gone.
+    const entry = join(run.folder, '.sandbox', 'net', 'ports', '10.0.0.11_80');
+    const loopbackPort = Number(readFileSync(entry, 'utf8'));
     expect(await run.command({ cmd: 'kill', node: 'web-01' })).toMatchObject({
       ok: true,
       message: expect.stringMatching(/^killed web-01 \(pid \d+\) with SIGKILL$/),
     });
+    // Its address listens nowhere now: a connection to it is refused, never dialled through that port, even once
+    // another program holds it (here one that accepts and never answers).
+    expect(existsSync(entry)).toBe(false);
+    const impostor = createServer(() => {});
+    await new Promise<void>((resolve) =>
+      impostor.listen(loopbackPort, '127.0.0.1', resolve).once('error', () => resolve()),
+    );
+    expect(await failure(get('10.0.0.11:80'))).toBe('ECONNREFUSED');
+    impostor.close();
     // The supervisor records that it killed the node, whatever signal the runtime reports.
     expect(run.events.findLast((e) => e.type === 'node.exited')).toMatchObject({
       name: 'web-01',
