@@ -224,7 +224,8 @@ function open(address: string | Endpoint): net.Socket {
     );
   }
   // Inside the sandbox only the topology's own addresses exist; anything else is refused as a closed port.
-  if (!isIPv4(target.host)) return failing(`connect ECONNREFUSED ${target.host}:${target.port}`, 'ECONNREFUSED');
+  if (!isIPv4(target.host))
+    return failing(`connect ECONNREFUSED ${target.host}:${target.port}`, 'ECONNREFUSED', target);
 
   if (isLinkCut(myAddress(), owner(target.host))) return unanswered();
   // The destination's firewall meets the connection on its way in: a dropped SYN is never answered, a rejected
@@ -235,7 +236,7 @@ function open(address: string | Endpoint): net.Socket {
   if (port === undefined || verdict === 'reject') {
     // Nothing listens there (never did, or its node has ended; or the firewall rejects): the host answers with a
     // reset, which Node reports as ECONNREFUSED.
-    return failing(`connect ECONNREFUSED ${target.host}:${target.port}`, 'ECONNREFUSED');
+    return failing(`connect ECONNREFUSED ${target.host}:${target.port}`, 'ECONNREFUSED', target);
   }
   const socket = net.connect(port, '127.0.0.1');
   // When the node behind that port is gone, the refusal must name the address the caller dialled, as a real host's
@@ -324,9 +325,15 @@ function firewall(destination: string, port: number): 'accept' | 'drop' | 'rejec
 }
 
 /** A socket whose connection attempt fails at once with a node:net error. */
-function failing(message: string, code: string): net.Socket {
+/** A socket whose connection fails as node:net's does: the same error fields (code, syscall, address, port). */
+function failing(message: string, code: string, target?: Endpoint): net.Socket {
   const socket = new net.Socket();
-  queueMicrotask(() => socket.destroy(Object.assign(new Error(message), { code })));
+  const error = Object.assign(new Error(message), {
+    code,
+    syscall: 'connect',
+    ...(target && { address: target.host, port: target.port }),
+  });
+  queueMicrotask(() => socket.destroy(error));
   return socket;
 }
 
