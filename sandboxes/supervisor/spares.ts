@@ -13,7 +13,7 @@ export interface SpareStart {
 }
 
 /** As many as most scenarios have nodes (up to 4; the capstone starts its other nodes the usual way). */
-export const SPARES = 4;
+const SPARES = 4;
 /** A scenario's name that comes within this long of the wait came with the supervisor's start. */
 const AT_ONCE_MS = 20;
 
@@ -31,9 +31,9 @@ export class Spares {
     return name;
   }
 
-  /** Starts `count` spares; they load Node and wait, writing nothing. */
-  fill(count = SPARES): void {
-    for (let i = 0; i < count; i++) {
+  /** Starts the spares; they load Node and wait, writing nothing. */
+  private fill(): void {
+    for (let i = 0; i < SPARES; i++) {
       const { bundle, cwd, env } = this.start;
       const spare = spawn(process.execPath, [bundle], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
       spare.stdin.on('error', () => {}); // a spare that died: it is passed over below
