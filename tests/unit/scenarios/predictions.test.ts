@@ -107,34 +107,52 @@ describe('how long until lb-02 is MASTER (active-passive)', () => {
 });
 
 describe("the slow server's share under round robin (uneven-servers)", () => {
-  // As a run starts: the web servers and lb-01 start, then the requests come.
-  const served = (nodes: string[]) =>
+  /** As a run starts: the web servers and lb-01 start, then a request every 50 ms, web-02's answered `late` ms later. */
+  const served = (nodes: string[], late = 0) =>
     [
       [0, 'supervisor', started('web-01')],
       [10, 'supervisor', started('lb-01')],
-      ...nodes.map((node, i) => [100 + i * 50, node, webRequest(200, '10.0.0.2')]),
+      ...nodes
+        .map((node, i) => {
+          const duration_ms = 3 + (node === 'web-02' ? late : 0);
+          return [100 + i * 50 + duration_ms, node, { ...webRequest(200, '10.0.0.2'), duration_ms }];
+        })
+        .sort(([a], [b]) => Number(a) - Number(b)),
     ] as [number, string, Unstamped][];
+  const alternate = Array.from({ length: 30 }, (_, i) => (i % 2 ? 'web-02' : 'web-01'));
+  /** Long after the last request: nothing is on its way. */
+  const later = 10_000;
 
   it('says about half once 30 requests went through the starting configuration', () => {
-    const alternate = Array.from({ length: 30 }, (_, i) => (i % 2 ? 'web-02' : 'web-01'));
-    expect(slowShare({ events: stream(...served(alternate.slice(0, 29))) })).toBeUndefined();
-    expect(slowShare({ events: stream(...served(alternate)) })).toEqual({
+    expect(slowShare({ events: stream(...served(alternate.slice(0, 29))), now: later })).toBeUndefined();
+    expect(slowShare({ events: stream(...served(alternate)), now: later })).toEqual({
       value: 'about half',
       how: 'web-02 served 15 of the first 30 requests through lb-01 under round robin (50%)',
     });
   });
 
+  it('counts the first 30 to arrive, not the first 30 answered, and waits until none of those can be on its way', () => {
+    // web-02 answers 300 ms late: of the first 30 answers, only 13 are its own (CI, on a busy machine, saw 11).
+    const events = stream(...served([...alternate, ...alternate.slice(0, 10)], 300));
+    const answers = events.filter((e) => e.type === 'web.request').slice(0, 30);
+    expect(answers.filter((e) => e.node === 'web-02')).toHaveLength(13);
+    // The 30th request arrived at 1,550 ms; one sent before it could still be on its way until 1,853 ms.
+    expect(slowShare({ events: events.filter((e) => e.time <= 1853), now: 1853 })).toBeUndefined();
+    expect(slowShare({ events, now: 1854 })?.how).toBe(
+      'web-02 served 15 of the first 30 requests through lb-01 under round robin (50%)',
+    );
+  });
+
   it('measures nothing before lb-01 has started, and only its starting configuration (not after a reload)', () => {
-    const alternate = Array.from({ length: 30 }, (_, i) => (i % 2 ? 'web-02' : 'web-01'));
-    expect(slowShare({ events: stream(...served(alternate).slice(2)) })).toBeUndefined();
+    expect(slowShare({ events: stream(...served(alternate).slice(2)), now: later })).toBeUndefined();
     const reloaded: [number, string, Unstamped] = [50, 'lb-01', { type: 'balancer.reload', ok: true, messages: [] }];
     const [web, lb, ...requests] = served(alternate);
-    expect(slowShare({ events: stream(web, lb, reloaded, ...requests) })).toBeUndefined();
+    expect(slowShare({ events: stream(web, lb, reloaded, ...requests), now: later })).toBeUndefined();
   });
 
   it('says less than half when web-02 got under 40 % of them', () => {
     const mostlyFast = Array.from({ length: 30 }, (_, i) => (i % 3 ? 'web-01' : 'web-02'));
-    expect(slowShare({ events: stream(...served(mostlyFast)) })?.value).toBe('less than half');
+    expect(slowShare({ events: stream(...served(mostlyFast)), now: later })?.value).toBe('less than half');
   });
 });
 
