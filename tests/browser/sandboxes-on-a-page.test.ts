@@ -142,6 +142,10 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
         expect(running(), JSON.stringify(sandboxProcesses())).toEqual(
           expect.arrayContaining(['supervisor', ...new Set(scenarios[second].nodes.map((n) => n.program))]),
         );
+        // The terminal's shell and, for a sandbox with a web front, the load control's: started with the sandbox, so
+        // that a first rate is sent at once, not one process start later.
+        const front = scenarios[second].nodes.some((n) => ['web', 'balancer', 'vrrp'].includes(n.role));
+        await expect.poll(() => running().filter((program) => program === 'shell')).toHaveLength(front ? 2 : 1);
         await type(page, secondBox, 'cat marker.txt');
         await expect
           .poll(() => screen(secondBox), { timeout: 15_000 })

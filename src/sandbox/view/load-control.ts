@@ -41,6 +41,11 @@ export class LoadControl {
     return rate > 0 ? `Sending ${rate} requests/s to ${target} (load -r ${rate}).` : 'Load stopped.';
   }
 
+  /** Starts the shell ahead of the first rate, so that one is sent at once. */
+  prepare(): void {
+    void this.start().catch(() => {}); // a shell that cannot start is reported by the rate that needs it
+  }
+
   stop(): void {
     void this.shell?.then(({ process }) => process.kill());
     this.shell = undefined;

@@ -26,6 +26,8 @@ import { yieldToPage } from '../yield';
 import './panel.css';
 
 const RATES = [0, 2, 5, 10, 20, 50, 100];
+/** The roles a load can be aimed at (see its target below): a sandbox with none gets no load shell. */
+const FRONT_DOORS = ['web', 'balancer', 'vrrp'];
 
 /** `leaving` aborts when the panel leaves the page: the views' timers stop (the panel stops the processes). */
 export async function mountViews(
@@ -217,6 +219,8 @@ export async function mountViews(
       live.goals.some((g) => g.id === event.id && g.observed !== undefined && g.met === event.met);
     live = reduce(live, event);
     if (event.type === 'ready') everyNodeUp();
+    // The load's shell starts with the nodes, so that the learner's first rate is sent at once.
+    if (event.type === 'scenario' && event.nodes.some((n) => FRONT_DOORS.includes(n.role))) load.prepare();
     const line = retold ? undefined : describe(event);
     if (line) log.add(line, caughtUp);
     timeline.grew(link.events.length);
