@@ -15,6 +15,7 @@ import { abandoned, borrowRuntime, type Loan, type Notice, type Returned } from 
 export { prepareRuntime } from '../runtime/visit';
 import { WEBCONTAINER_ERROR } from '../runtime/webcontainer';
 import { bootProgress, eachLine, part } from './boot-view';
+import { throttledRedraw } from './redraw';
 import { yieldToPage } from './yield';
 
 /**
@@ -102,10 +103,13 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
         await yieldToPage();
         if (!leaving.aborted) await mountViews(root, { runtime, command, events }, leaving);
       });
-      let count = 0;
       let said = ''; // the last line that is not JSON: what the supervisor says when it fails to start
       let ready!: () => void;
       const up = Promise.race([new Promise<void>((resolve) => (ready = resolve)), started.exit]);
+      const tellLast = throttledRedraw(() => {
+        const last = events[events.length - 1];
+        lastEvent.textContent = `${events.length} events; last: ${last.node} ${last.type}${last.type === 'log' ? `: ${last.text}` : ''}`;
+      });
       void eachLine(started.output, (line) => {
         const event = eventIn(line);
         if (!event) {
@@ -113,8 +117,7 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
           return;
         }
         events.push(event);
-        count += 1;
-        lastEvent.textContent = `${count} events; last: ${event.node} ${event.type}${event.type === 'log' ? `: ${event.text}` : ''}`;
+        tellLast();
         root.dispatchEvent(new CustomEvent('sandbox:event', { detail: event }));
         if (event.type === 'ready') ready();
       });

@@ -3,6 +3,7 @@
 // flood of individual requests.
 import { CATEGORIES, type Category, type LogLine } from './sentences';
 import { setInlineText } from './inline-text';
+import { throttledRedraw } from '../redraw';
 
 const SHOWN = 300;
 const ANNOUNCE_EVERY_MS = 1500;
@@ -17,9 +18,9 @@ export class EventLog {
   private until = Infinity;
   private queue: string[] = [];
   private timer?: ReturnType<typeof setTimeout>;
-  /** Lines waiting for the next frame: appended together, with one layout read for the whole batch. */
+  /** Lines waiting for the next redraw: appended together, with one layout read for the whole batch. */
   private pending: LogLine[] = [];
-  private frame = 0;
+  private schedule = throttledRedraw(() => this.flush());
 
   constructor(host: HTMLElement) {
     const section = document.createElement('section');
@@ -48,7 +49,7 @@ export class EventLog {
     if (this.lines.length > SHOWN * 10) this.lines.splice(0, this.lines.length - SHOWN * 10);
     if (line.seq <= this.until && !this.hidden.has(line.category)) {
       this.pending.push(line);
-      this.frame ||= requestAnimationFrame(() => this.flush());
+      this.schedule();
     }
     if (announce && !['request', 'check', 'tool'].includes(line.category)) this.announce(line.text);
   }
@@ -67,7 +68,7 @@ export class EventLog {
   }
 
   private flush(): void {
-    this.frame = 0;
+    if (!this.pending.length) return;
     const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 8;
     this.list.append(
       ...this.pending

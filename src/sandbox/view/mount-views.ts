@@ -23,6 +23,7 @@ import { TopologyView } from './topology';
 import { uniqueId } from './ids';
 import { Tabs } from './tabs';
 import { yieldToPage } from '../yield';
+import { throttledRedraw } from '../redraw';
 import './panel.css';
 
 const RATES = [0, 2, 5, 10, 20, 50, 100];
@@ -179,12 +180,11 @@ export async function mountViews(
     say,
   });
 
-  // Drawing: at most once a frame, however fast events arrive (a burst of requests becomes one aggregated frame).
+  // Drawing: a few times a second at most, however fast events arrive (a burst of requests becomes one aggregated
+  // draw), see redraw.ts.
   const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
-  let frame = 0;
   let saved = '';
   const draw = () => {
-    frame = 0;
     topology.render(shown ?? live, !shown && !reducedMotion.matches && document.visibilityState === 'visible');
     if (!live.scenario) return;
     // Goals change rarely: storage and the sidebar are touched only when one does.
@@ -198,9 +198,8 @@ export async function mountViews(
     exercises.update(live, progress[live.scenario.name]?.done ?? []);
     markSidebar();
   };
-  const schedule = () => {
-    frame ||= requestAnimationFrame(draw);
-  };
+  const schedule = throttledRedraw(draw);
+  const grow = throttledRedraw(() => timeline.grew(link.events.length));
   const chartTimer = setInterval(() => charts.update(shown ?? live), 1000);
   leaving.addEventListener(
     'abort',
@@ -223,7 +222,7 @@ export async function mountViews(
     if (event.type === 'scenario' && event.nodes.some((n) => FRONT_DOORS.includes(n.role))) load.prepare();
     const line = retold ? undefined : describe(event);
     if (line) log.add(line, caughtUp);
-    timeline.grew(link.events.length);
+    grow();
     if (!shown) schedule();
   });
   caughtUp = true;
