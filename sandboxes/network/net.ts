@@ -219,13 +219,13 @@ function open(address: string | Endpoint): net.Socket {
     if (isLoopback(target.host))
       return net.connect(target.port, target.host && target.host !== 'localhost' ? target.host : '127.0.0.1');
     return failing(
-      `connect ENETUNREACH ${target.host}:${target.port} (outside a sandbox, its programs connect to this computer's loopback only, e.g. 127.0.0.1:${target.port})`,
       'ENETUNREACH',
+      target,
+      ` (outside a sandbox, its programs connect to this computer's loopback only, e.g. 127.0.0.1:${target.port})`,
     );
   }
   // Inside the sandbox only the topology's own addresses exist; anything else is refused as a closed port.
-  if (!isIPv4(target.host))
-    return failing(`connect ECONNREFUSED ${target.host}:${target.port}`, 'ECONNREFUSED', target);
+  if (!isIPv4(target.host)) return failing('ECONNREFUSED', target);
 
   if (isLinkCut(myAddress(), owner(target.host))) return unanswered();
   // The destination's firewall meets the connection on its way in: a dropped SYN is never answered, a rejected
@@ -236,18 +236,13 @@ function open(address: string | Endpoint): net.Socket {
   if (port === undefined || verdict === 'reject') {
     // Nothing listens there (never did, or its node has ended; or the firewall rejects): the host answers with a
     // reset, which Node reports as ECONNREFUSED.
-    return failing(`connect ECONNREFUSED ${target.host}:${target.port}`, 'ECONNREFUSED', target);
+    return failing('ECONNREFUSED', target);
   }
   const socket = net.connect(port, '127.0.0.1');
   // When the node behind that port is gone, the refusal must name the address the caller dialled, as a real host's
   // reset would, not the loopback port of this machinery.
-  socket.prependListener('error', (error: NodeJS.ErrnoException & { address?: string; port?: number }) => {
-    if (error.syscall !== 'connect') return;
-    Object.assign(error, {
-      message: `connect ${error.code} ${target.host}:${target.port}`,
-      address: target.host,
-      port: target.port,
-    });
+  socket.prependListener('error', (error: NodeJS.ErrnoException) => {
+    if (error.syscall === 'connect') asDialled(error, target);
   });
   // Like an ephemeral port; unique enough to tell a node's connections apart in logs.
   const sourcePort = (nextSourcePort = nextSourcePort >= 60999 ? 32768 : nextSourcePort + 1);
@@ -324,15 +319,24 @@ function firewall(destination: string, port: number): 'accept' | 'drop' | 'rejec
   return verdict;
 }
 
-/** A socket whose connection attempt fails at once with a node:net error. */
-/** A socket whose connection fails as node:net's does: the same error fields (code, syscall, address, port). */
-function failing(message: string, code: string, target?: Endpoint): net.Socket {
-  const socket = new net.Socket();
-  const error = Object.assign(new Error(message), {
-    code,
+/**
+ * A failed connection's error as node:net words it, naming the address the caller dialled (`connect ECONNREFUSED
+ * 10.0.0.21:5432`, with syscall, address and port, which psql's message in the shell reads), never the loopback
+ * port of this machinery; `why` is said after it.
+ */
+function asDialled(error: NodeJS.ErrnoException, target: Endpoint, why = ''): NodeJS.ErrnoException {
+  return Object.assign(error, {
+    message: `connect ${error.code} ${target.host}:${target.port}${why}`,
     syscall: 'connect',
-    ...(target && { address: target.host, port: target.port }),
+    address: target.host,
+    port: target.port,
   });
+}
+
+/** A socket whose connection attempt to `target` fails at once with `code`, as node:net's would. */
+function failing(code: string, target: Endpoint, why?: string): net.Socket {
+  const socket = new net.Socket();
+  const error = asDialled(Object.assign(new Error(), { code }), target, why);
   queueMicrotask(() => socket.destroy(error));
   return socket;
 }
