@@ -52,9 +52,6 @@ export default defineConfig({
     // Suites marked concurrent (the scenario solutions: whole scenarios side by side) run at most this many at once,
     // so that on two cores each scenario's timers still fire on time.
     maxConcurrency: 3,
-    // A poll asks Chromium (or a process) again every 200 ms, not every 50: the browser tests wait for things a learner
-    // sees, seconds apart, and each poll costs the page a layout (the walk used 14 % less CPU in all).
-    expect: { poll: { interval: 200 } },
     // Most files wait on timers and processes, not the CPU (two workers kept about 0.6 of the two cores busy): three
     // at a time on a 2-core machine (vitest's default there is one). The suite is written to pass on a loaded
     // machine, and this keeps it loaded.
