@@ -15,10 +15,15 @@ const UNDER_WEBCONTAINER_LIMITS = [
   'tests/browser/sandboxes-on-a-page.test.ts',
 ];
 /**
- * Walked only under those limits: the stricter of the two runs, and the slowest files of the suite (the local
- * runtime's own behaviour is covered by the bridge, panel and solutions tests, which run in both).
+ * Run only under those limits: the stricter of the two runs, and the slowest files of the suite. The local runtime's
+ * own behaviour is covered by the bridge and panel tests, which run in both, and the programs' by the capstone's and
+ * each program's own tests, which run locally.
  */
-const ONLY_UNDER_LIMITS = ['tests/content/walk.browser.test.ts', 'tests/browser/sandboxes-on-a-page.test.ts'];
+const ONLY_UNDER_LIMITS = [
+  'tests/content/walk.browser.test.ts',
+  'tests/browser/sandboxes-on-a-page.test.ts',
+  'tests/sandboxes/scenarios/solutions.test.ts',
+];
 /**
  * The files that take half a minute or more (worker time, longest first, as measured on the 2-core CI machine): they
  * start first, so that at the end both workers finish short files together instead of one running a long one alone.
