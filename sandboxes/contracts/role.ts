@@ -4,3 +4,6 @@
 export const ROLES = ['balancer', 'web', 'store', 'vrrp', 'monitor'] as const;
 
 export type Role = (typeof ROLES)[number];
+
+/** The roles that answer HTTP from outside: a load (the shell's `load`, the panel's control) is aimed at one of them. */
+export const FRONT_DOORS: readonly Role[] = ['web', 'balancer', 'vrrp'];

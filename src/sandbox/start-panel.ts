@@ -15,6 +15,7 @@ import { abandoned, borrowRuntime, type Loan, type Notice, type Returned } from 
 export { prepareRuntime } from '../runtime/visit';
 import { WEBCONTAINER_ERROR } from '../runtime/webcontainer';
 import { bootProgress, eachLine, part } from './boot-view';
+import { spawnLoadShell } from './view/load-control';
 import { throttledRedraw } from './redraw';
 import { yieldToPage } from './yield';
 
@@ -101,7 +102,7 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
       // own, not in the one that evaluated their module.
       void viewsModule.then(async ({ mountViews }) => {
         await yieldToPage();
-        if (!leaving.aborted) await mountViews(root, { runtime, command, events }, leaving);
+        if (!leaving.aborted) await mountViews(root, { runtime, command, events, loadShell }, leaving);
       });
       let said = ''; // the last line that is not JSON: what the supervisor says when it fails to start
       let ready!: () => void;
@@ -133,6 +134,10 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   // not run yet. Its first output waits in its stream, and it learns the terminal's size once the terminal is open.
   let early = program ? runtime.spawn(program, [], { terminal: XTERM_SIZE }) : undefined;
   early?.catch(() => {}); // reported by attach() below
+  // The load control's shell too, in a sandbox with a front door (src/components/Sandbox.astro): the learner's first
+  // rate is then sent at once, not one process start later.
+  const loadShell = program && root.dataset.frontDoor === 'true' ? spawnLoadShell(runtime) : undefined;
+  loadShell?.catch(() => {}); // reported when a rate is chosen
 
   const { openTerminal } = await terminalModule;
   await yieldToPage(); // xterm.js's evaluation and the terminal's first render: two tasks, not one long one

@@ -17,6 +17,8 @@ export class LoadControl {
     private runtime: Runtime,
     /** The front door's URL once it is known, or undefined when the sandbox has none. */
     private target: () => Promise<string | undefined>,
+    /** A shell spawned with the sandbox (spawnLoadShell), used by the first rate. */
+    private early?: Promise<SandboxProcess>,
   ) {}
 
   get current(): number {
@@ -41,11 +43,6 @@ export class LoadControl {
     return rate > 0 ? `Sending ${rate} requests/s to ${target} (load -r ${rate}).` : 'Load stopped.';
   }
 
-  /** Starts the shell ahead of the first rate, so that one is sent at once. */
-  prepare(): void {
-    void this.start().catch(() => {}); // a shell that cannot start is reported by the rate that needs it
-  }
-
   stop(): void {
     void this.shell?.then(({ process }) => process.kill());
     this.shell = undefined;
@@ -53,7 +50,10 @@ export class LoadControl {
   }
 
   private start() {
-    this.shell ??= this.runtime.spawn('shell', [], { terminal: { cols: 120, rows: 10 } }).then((process) => {
+    if (this.shell) return this.shell;
+    const spawned = this.early ?? spawnLoadShell(this.runtime);
+    this.early = undefined;
+    this.shell = spawned.then((process) => {
       // Nobody reads the hidden shell's screen, but its output must be drained or it would stall.
       void process.output.pipeTo(new WritableStream()).catch(() => {});
       void process.exit.then(() => {
@@ -64,4 +64,12 @@ export class LoadControl {
     });
     return this.shell;
   }
+}
+
+/**
+ * The load control's shell, a 120×10 terminal nobody sees. The panel spawns it with the sandbox's nodes when the
+ * sandbox has a front door, so that the learner's first rate is sent at once, not one process start later.
+ */
+export function spawnLoadShell(runtime: Runtime): Promise<SandboxProcess> {
+  return runtime.spawn('shell', [], { terminal: { cols: 120, rows: 10 } });
 }

@@ -3,7 +3,7 @@
 // All of it is derived from the supervisor's event stream through one reducer (state.ts); the views only draw.
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import type { Command, Reply } from '../../../sandboxes/contracts/commands';
-import type { Runtime } from '../../runtime/types';
+import type { Runtime, SandboxProcess } from '../../runtime/types';
 import { chaosScript, repairsLeft, type ChaosStep } from './chaos';
 import { Charts } from './charts';
 import { EventLog } from './event-log';
@@ -27,13 +27,11 @@ import { throttledRedraw } from '../redraw';
 import './panel.css';
 
 const RATES = [0, 2, 5, 10, 20, 50, 100];
-/** The roles a load can be aimed at (see its target below): a sandbox with none gets no load shell. */
-const FRONT_DOORS = ['web', 'balancer', 'vrrp'];
 
 /** `leaving` aborts when the panel leaves the page: the views' timers stop (the panel stops the processes). */
 export async function mountViews(
   root: HTMLElement,
-  sandbox: SandboxHandle & { runtime: Runtime },
+  sandbox: SandboxHandle & { runtime: Runtime; loadShell?: Promise<SandboxProcess> },
   leaving: AbortSignal,
 ): Promise<void> {
   const link = linkToSandbox(root, sandbox);
@@ -105,14 +103,18 @@ export async function mountViews(
   // The shell's `load` itself would wait that long for the sandbox anyway.
   let everyNodeUp!: () => void;
   const up = new Promise<void>((resolve) => (everyNodeUp = resolve));
-  const load = new LoadControl(sandbox.runtime, async () => {
-    await up;
-    const front =
-      live.vips[0]?.address ??
-      live.nodes.find((n) => n.role === 'balancer')?.address ??
-      live.nodes.find((n) => n.role === 'web')?.address;
-    return front && `http://${front}/`;
-  });
+  const load = new LoadControl(
+    sandbox.runtime,
+    async () => {
+      await up;
+      const front =
+        live.vips[0]?.address ??
+        live.nodes.find((n) => n.role === 'balancer')?.address ??
+        live.nodes.find((n) => n.role === 'web')?.address;
+      return front && `http://${front}/`;
+    },
+    sandbox.loadShell,
+  );
   const loadSelect = controls.querySelector<HTMLSelectElement>('.load')!;
   loadSelect.addEventListener('change', async () => say(await load.set(Number(loadSelect.value))));
   leaving.addEventListener('abort', () => load.stop(), { once: true });
@@ -218,8 +220,6 @@ export async function mountViews(
       live.goals.some((g) => g.id === event.id && g.observed !== undefined && g.met === event.met);
     live = reduce(live, event);
     if (event.type === 'ready') everyNodeUp();
-    // The load's shell starts with the nodes, so that the learner's first rate is sent at once.
-    if (event.type === 'scenario' && event.nodes.some((n) => FRONT_DOORS.includes(n.role))) load.prepare();
     const line = retold ? undefined : describe(event);
     if (line) log.add(line, caughtUp);
     grow();
