@@ -1,7 +1,8 @@
 // The topology picture (SVG): every node with its name, address, role and state as text and shape, the links,
 // the virtual IP badge, replication bars, and requests travelling client → balancer → server coloured and shaped
 // by outcome. Updated in place (nodes keep their focus); requests are animated only when motion is allowed and are
-// aggregated per server and outcome when many arrive in one frame, so heavy load never drops frames.
+// aggregated per server and outcome when many arrive between two redraws (src/sandbox/redraw.ts), so heavy load
+// never drops frames.
 import type { Role } from '../../../sandboxes/contracts/role';
 import type { ViewNode, ViewRequest, ViewState } from './state';
 import { CLIENT, NODE_H, NODE_W, layout, type Orientation, type Placed } from './layout';
@@ -9,7 +10,7 @@ import { alive, heldVips, lagText, poolText, processText, roleText, statusText }
 import { CLIENT_ADDRESS, isCut, links } from './topology-links';
 
 const SVG = 'http://www.w3.org/2000/svg';
-/** More new requests than this in one frame are drawn as one token per server and outcome, with a count. */
+/** More new requests than this in one redraw are drawn as one token per server and outcome, with a count. */
 const AGGREGATE_OVER = 8;
 const TRAVEL_MS = 650;
 /** Below this width (CSS px) tiers run top to bottom: across, a phone would draw the text 4-5 px high. */
