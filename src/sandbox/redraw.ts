@@ -15,7 +15,14 @@ function redraw(): void {
   last = performance.now();
   const draws = [...due];
   due.clear();
-  for (const draw of draws) draw();
+  for (const draw of draws) {
+    // One view's failure is reported (as an uncaught error) and the others still draw, as in frames of their own.
+    try {
+      draw();
+    } catch (error) {
+      reportError(error);
+    }
+  }
 }
 
 /**

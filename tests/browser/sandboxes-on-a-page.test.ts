@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { scenarios } from '../../sandboxes/scenarios/index';
+import { FRONT_DOORS } from '../../sandboxes/contracts/role';
 import { KILL_MS, QUIT_MS } from '../../src/runtime/stop';
 import { COURSE } from '../content/course';
 import { constraints } from '../support/constraints';
@@ -144,7 +145,7 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
         );
         // The terminal's shell and, for a sandbox with a web front, the load control's: started with the sandbox, so
         // that a first rate is sent at once, not one process start later.
-        const front = scenarios[second].nodes.some((n) => ['web', 'balancer', 'vrrp'].includes(n.role));
+        const front = scenarios[second].nodes.some((n) => FRONT_DOORS.includes(n.role));
         await expect.poll(() => running().filter((program) => program === 'shell')).toHaveLength(front ? 2 : 1);
         await type(page, secondBox, 'cat marker.txt');
         await expect

@@ -58,4 +58,19 @@ describe('throttledRedraw', () => {
     expect(drawn).toEqual(['topology', 'log']);
     expect(frames).toBe(1);
   });
+
+  it("reports a view's failure and still runs the other views' draws", () => {
+    const reported: unknown[] = [];
+    vi.stubGlobal('reportError', (error: unknown) => reported.push(error));
+    const drawn: string[] = [];
+    const broken = throttledRedraw(() => {
+      throw new Error('a view failed');
+    });
+    const log = throttledRedraw(() => drawn.push('log'));
+    broken();
+    log();
+    vi.advanceTimersByTime(REDRAW_EVERY_MS + FRAME_MS);
+    expect(drawn).toEqual(['log']);
+    expect(reported).toEqual([new Error('a view failed')]);
+  });
 });
