@@ -42,6 +42,10 @@ const STOP_WITHIN_MS = 2000;
 /** How long a process may take to be gone after SIGKILL (a WebContainer kills only a process whose event loop is free). */
 export const EXIT_WITHIN_MS = 3000;
 
+/** How many of a node's last log lines are kept, and how long its output may trail its exit. */
+const SAID_KEPT = 20;
+const OUTPUT_WITHIN_MS = 1000;
+
 /** What every node's process starts with; each node adds its own address and name (SANDBOX_ADDR, SANDBOX_NODE). */
 export function nodeEnvironment(places: Places): NodeJS.ProcessEnv {
   return { ...process.env, SANDBOX_NET: places.net, SANDBOX_EVENTS: '1' };
@@ -112,11 +116,25 @@ export class Node {
     const takesCommands = this.answer(child, 'control.ready', READY_WITHIN_MS);
     // A node that died already has closed its stdin; writing to it must not take the supervisor down.
     child.stdin!.on('error', () => {});
+    const said: string[] = []; // its last log lines, to say why if it fails to start
+    const heard = (event: NodeEvent) => {
+      if (event.type !== 'log') return;
+      said.push(event.text);
+      if (said.length > SAID_KEPT) said.shift();
+    };
     // A program that prints plain text under the supervisor: keep it, as a log line.
-    eachEventLine<NodeEvent>(child.stdout!, (event, line) =>
-      this.fromStdout(event ?? { type: 'log', level: 'info', text: line }),
-    );
-    createInterface({ input: child.stderr! }).on('line', (line) => this.stream.publish(this.name, stderrLog(line)));
+    eachEventLine<NodeEvent>(child.stdout!, (event, line) => {
+      const told = event ?? { type: 'log', level: 'info', text: line };
+      heard(told);
+      this.fromStdout(told);
+    });
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      const told = stderrLog(line);
+      heard(told);
+      this.stream.publish(this.name, told);
+    });
+    // After 'exit', its last output may still be on the way: 'close' comes once stdout and stderr have ended.
+    const closed = new Promise((resolve) => child.once('close', resolve));
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => resolve(this.ended(child, code, signal))),
     );
@@ -127,8 +145,10 @@ export class Node {
       address: this.spec.address,
     });
     const [ready, listening] = await Promise.all([takesCommands, this.listening(before)]);
-    if (this.child !== child)
-      throw new Error(`${this.name} exited as it started (${describeExit(this.exit)}); see its log lines`);
+    if (this.child !== child) {
+      await Promise.race([closed, sleep(OUTPUT_WITHIN_MS, undefined, { ref: false })]);
+      throw new Error(`${this.name} exited as it started (${describeExit(this.exit)})${lastWords(said)}`);
+    }
     const started = `started ${this.name} (pid ${child.pid})`;
     if (!ready)
       return `${started}, but it does not take commands yet (no answer on its control channel within ${READY_WITHIN_MS / 1000} s)`;
@@ -294,6 +314,12 @@ export class Node {
     }
     return true;
   }
+}
+
+/** A failed start's own explanation: its last few log lines, without the stack frames and Node's version line. */
+function lastWords(said: readonly string[]): string {
+  const told = said.filter((line) => line.trim() && !/^\s+at |^Node\.js v\d/.test(line)).slice(-3);
+  return told.length ? `; it said:\n  ${told.join('\n  ')}` : '; it logged nothing';
 }
 
 /** Node stderr lines become log events; HAProxy-style prefixes give the level. */
