@@ -1,6 +1,7 @@
 // One sandbox at a time on a page. Each <Sandbox> is a topology of several Node.js processes (up to 17 on a page of
 // three), and in a WebContainer they all share the tab's memory: so a page runs only the sandbox the learner is
-// using. The first one starts once the learner reads within a screen of it (so that it is up when they reach it),
+// using. The first one starts once the learner reads within a screen of it (so that it is up when they reach it), or
+// at once when the learner comes from a lesson whose sandbox was running (the lab follows them to the next lesson),
 // unless starting is costly on this device; every other one
 // (and the first, on such a device) waits for its "Start this sandbox" button. Starting one stops the one running,
 // which says why. The first one is readied as soon as it joins the page (its code loaded, its runtime connected and its
@@ -44,6 +45,10 @@ let running: { bench: Bench; leaving: AbortController } | undefined;
 /** Once the learner has started or stopped a sandbox, none starts by itself any more on this page. */
 let chosen = false;
 let watcher: IntersectionObserver | undefined;
+/** The page the learner just left (client-side navigation) had a sandbox running: the next page's first one takes over. */
+let carried = false;
+// Set while the old page's sandboxes leave and read as the new page's join, both before the new page has loaded.
+document.addEventListener('astro:page-load', () => (carried = false));
 
 /** Starts `bench`, stopping the sandbox running on the page first. */
 export function startSandbox(bench: Bench, byHand = true): void {
@@ -73,6 +78,7 @@ export function join(bench: Bench): void {
   if (benches[0] !== bench || chosen || running) return bench.waiting('');
   if (cost) return bench.waiting(cost);
   bench.waiting('');
+  if (carried) return startSandbox(bench, false);
   bench.prepare();
   watcher?.disconnect();
   watcher = new IntersectionObserver(
@@ -90,6 +96,7 @@ export function leave(bench: Bench): void {
   if (running?.bench === bench) {
     running.leaving.abort();
     running = undefined;
+    carried = true;
   }
   if (!benches.length) {
     chosen = false;

@@ -90,6 +90,11 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
 
       await page.locator('.pagination-links a[rel="next"]').click();
       await arrived(page, '/second-server/');
+      // The lab follows the learner: the next lesson's first sandbox starts at once, more than a screen below the top.
+      const first = page.locator('[data-sandbox]').first();
+      await expect.poll(() => first.getAttribute('data-state'), { timeout: UP_MS }).toBe('running');
+      expect(await page.evaluate(() => scrollY)).toBe(0);
+      expect((await first.boundingBox())!.y).toBeGreaterThan(2 * page.viewportSize()!.height);
       await viewsReady(page);
       await expect.poll(() => nodeNames(page), { timeout: UP_MS }).toEqual(['web-01']);
       // No page load: the same JavaScript, the same bridge connection, still open.
