@@ -19,7 +19,7 @@ export default defineConfig(
   { files: ['**/*.{js,mjs}'], languageOptions: { globals: globals.node } },
   {
     // The functions these benchmarks hand to Chromium (page.evaluate, addInitScript) run in the page.
-    files: ['bench/page-load.mjs', 'bench/main-thread.mjs'],
+    files: ['bench/page-load.mjs', 'bench/main-thread.mjs', 'bench/render-load.mjs'],
     languageOptions: { globals: globals.browser },
   },
   ...astro.configs.recommended,

@@ -249,8 +249,32 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
         const moving = await open(expect, '/overview/');
         await setLoad(moving, 20);
         await expect
-          .poll(() => moving.locator('svg.topology .flows .token').count(), { timeout: UP_MS, interval: 100 })
+          .poll(() => moving.locator('.topology-stage .flows .token').count(), { timeout: UP_MS, interval: 100 })
           .toBeGreaterThan(0);
+        // Each token is on its way: on a link of the picture (clients → lb-01 → a web server), as drawn on screen.
+        const offPath = await moving.evaluate(() => {
+          const centre = (e: Element) => {
+            const r = e.getBoundingClientRect();
+            return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+          };
+          const node = (name: string) => centre(document.querySelector(`svg.topology [data-node="${name}"] .outline`)!);
+          const clients = centre(document.querySelector('svg.topology .role-client .outline')!);
+          const links = [
+            [clients, node('lb-01')],
+            [node('lb-01'), node('web-01')],
+            [node('lb-01'), node('web-02')],
+          ];
+          // The distance from p to the segment a-b, in CSS pixels.
+          const distance = (p: { x: number; y: number }, [a, b]: (typeof links)[number]) => {
+            const [dx, dy] = [b.x - a.x, b.y - a.y];
+            const t = Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / (dx * dx + dy * dy)));
+            return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+          };
+          const tokens = [...document.querySelectorAll('.topology-stage .flows .token .mark-box')].map(centre);
+          return { tokens: tokens.length, off: tokens.map((p) => Math.min(...links.map((l) => distance(p, l)))) };
+        });
+        expect(offPath.tokens).toBeGreaterThan(0);
+        expect(Math.max(...offPath.off), 'the farthest token from any link, in px').toBeLessThan(3);
         await setLoad(moving, 0);
         await moving.close();
 
@@ -261,7 +285,7 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
           .toMatch(/; [1-9]\d* req\/s( · \d+\/\d+ busy)?$/);
         const tokens: number[] = [];
         for (let i = 0; i < 10; i++) {
-          tokens.push(await still.locator('svg.topology .flows .token').count());
+          tokens.push(await still.locator('.topology-stage .flows .token').count());
           await still.waitForTimeout(100);
         }
         expect(tokens.every((n) => n === 0)).toBe(true);

@@ -2,7 +2,9 @@
 // the virtual IP badge, replication bars, and requests travelling client → balancer → server coloured and shaped
 // by outcome. Updated in place (nodes keep their focus); requests are animated only when motion is allowed and are
 // aggregated per server and outcome when many arrive between two redraws (src/sandbox/redraw.ts), so heavy load
-// never drops frames.
+// never drops frames. The requests are HTML over the SVG, moved by transform animations, which the browser runs
+// off the main thread (an animated SVG element needs the main thread every frame): a load costs the page its ten
+// redraws a second, not sixty frames.
 import type { Role } from '../../../sandboxes/contracts/role';
 import type { ViewNode, ViewRequest, ViewState } from './state';
 import { CLIENT, NODE_H, NODE_W, layout, type Orientation, type Placed } from './layout';
@@ -13,6 +15,8 @@ const SVG = 'http://www.w3.org/2000/svg';
 /** More new requests than this in one redraw are drawn as one token per server and outcome, with a count. */
 const AGGREGATE_OVER = 8;
 const TRAVEL_MS = 650;
+/** The picture's top edge in user units: room above the top row for the VIP badge. */
+const VIEW_TOP = -30;
 /** Below this width (CSS px) tiers run top to bottom: across, a phone would draw the text 4-5 px high. */
 const DOWN_BELOW_PX = 600;
 
@@ -86,7 +90,13 @@ export class TopologyView {
   readonly svg: SVGSVGElement;
   private edgesLayer: SVGGElement;
   private nodesLayer: SVGGElement;
-  private flowLayer: SVGGElement;
+  /** The requests' layer: HTML over the SVG, exactly its box. */
+  private flowLayer: HTMLDivElement;
+  /** The SVG's box as laid out, and its picture's size in user units. */
+  private box = { width: 0, height: 0 };
+  private viewBox = { width: 1, height: 1 };
+  /** The picture's user units to the layer's CSS pixels (the SVG is scaled to fit and centred). */
+  private scale = { k: 0, dx: 0, dy: 0 };
   private badge: SVGGElement;
   private parts = new Map<string, NodeParts>();
   private placed = new Map<string, Placed>();
@@ -104,8 +114,13 @@ export class TopologyView {
     this.edgesLayer = el('g', { class: 'edges' }, this.svg);
     this.nodesLayer = el('g', { class: 'nodes' }, this.svg);
     this.badge = el('g', { class: 'vip-badge', 'aria-hidden': 'true' }, this.svg);
-    this.flowLayer = el('g', { class: 'flows', 'aria-hidden': 'true' }, this.svg);
-    host.appendChild(this.svg);
+    const stage = document.createElement('div');
+    stage.className = 'topology-stage';
+    this.flowLayer = document.createElement('div');
+    this.flowLayer.className = 'flows';
+    this.flowLayer.setAttribute('aria-hidden', 'true');
+    stage.append(this.svg, this.flowLayer);
+    host.appendChild(stage);
     this.svg.addEventListener('keydown', (e) => this.onKey(e));
     new ResizeObserver(() => {
       const orientation = host.clientWidth < DOWN_BELOW_PX ? 'down' : 'across';
@@ -114,6 +129,11 @@ export class TopologyView {
       this.shapeKey = '';
       if (this.last) this.render(this.last, false);
     }).observe(host);
+    // The SVG's size as laid out, read from the observer, so that placing a request never forces a layout.
+    new ResizeObserver(([entry]) => {
+      this.box = entry.contentRect;
+      this.fit();
+    }).observe(this.svg);
   }
 
   /** The focusable element of a node (tests and keyboard shortcuts reach nodes through it). */
@@ -144,7 +164,9 @@ export class TopologyView {
     this.placed = new Map(placed.map((p) => [p.name, p]));
     this.width = width;
     // Room above the top row for the VIP badge.
-    this.svg.setAttribute('viewBox', `0 -30 ${width} ${height + 70}`);
+    this.svg.setAttribute('viewBox', `0 ${VIEW_TOP} ${width} ${height + 70}`);
+    this.viewBox = { width, height: height + 70 };
+    this.fit();
     this.svg.dataset.orientation = this.orientation;
     this.nodesLayer.replaceChildren();
     this.parts.clear();
@@ -249,7 +271,16 @@ export class TopologyView {
     if (orphans.length) vipBadge(this.badge, this.width / 2, -14, `VIP ${orphans.join(', ')}: nobody`, true);
   }
 
+  /** The SVG's preserveAspectRatio (xMidYMid meet): the picture scaled to fit its box, centred. */
+  private fit(): void {
+    const { width, height } = this.box;
+    const k = Math.min(width / this.viewBox.width, height / this.viewBox.height);
+    this.scale = { k, dx: (width - this.viewBox.width * k) / 2, dy: (height - this.viewBox.height * k) / 2 };
+    this.flowLayer.style.setProperty('--unit', `${k}px`);
+  }
+
   private animate(fresh: ViewRequest[]): void {
+    if (!this.scale.k) return; // not laid out yet (a hidden panel)
     const groups = new Map<string, { request: ViewRequest; count: number }>();
     for (const request of fresh) {
       const key =
@@ -258,17 +289,22 @@ export class TopologyView {
       if (group) group.count += 1;
       else groups.set(key, { request, count: 1 });
     }
+    const { k, dx, dy } = this.scale;
     for (const { request, count } of groups.values()) {
       const stops = [CLIENT, request.via, request.server]
         .filter((s): s is string => !!s && this.placed.has(s))
         .map((s) => this.placed.get(s)!);
       if (stops.length < 2) continue;
-      const token = el('g', { class: `token outcome-${request.outcome}` }, this.flowLayer);
-      if (request.outcome === 'error') el('path', { d: 'M-7,-7L7,7M7,-7L-7,7', class: 'mark' }, token);
-      else if (request.outcome === 'denied') el('rect', { x: -7, y: -7, width: 14, height: 14, class: 'mark' }, token);
-      else el('circle', { r: 7, class: 'mark' }, token);
-      if (count > 1) el('text', { x: 10, y: -8, class: 'count' }, token).textContent = `×${count}`;
-      const frames = stops.map((p) => ({ transform: `translate(${p.x}px, ${p.y}px)` }));
+      const token = document.createElement('div');
+      token.className = `token outcome-${request.outcome}`;
+      const mark = el('svg', { viewBox: '-10 -10 20 20', class: 'mark-box' }, token);
+      if (request.outcome === 'error') el('path', { d: 'M-7,-7L7,7M7,-7L-7,7', class: 'mark' }, mark);
+      else if (request.outcome === 'denied') el('rect', { x: -7, y: -7, width: 14, height: 14, class: 'mark' }, mark);
+      else el('circle', { r: 7, class: 'mark' }, mark);
+      if (count > 1)
+        token.append(Object.assign(document.createElement('span'), { className: 'count', textContent: `×${count}` }));
+      const frames = stops.map((p) => ({ transform: `translate(${dx + p.x * k}px, ${dy + (p.y - VIEW_TOP) * k}px)` }));
+      this.flowLayer.append(token);
       const animation = token.animate(frames, { duration: TRAVEL_MS * (stops.length - 1), easing: 'linear' });
       animation.onfinish = () => token.remove();
       animation.oncancel = () => token.remove();
