@@ -12,7 +12,7 @@ import { alerts, prometheus } from './build/prometheus';
 import { firewallView } from './build/firewall';
 import { keepalivedBalancer, keepalivedConf, vrrpStates } from './build/keepalived';
 import { ALERTS_YML, haproxyCfgWithExporter, prometheusYml } from './build/monitoring-files';
-import { balancerRequests, exits, plural } from './build/observe';
+import { balancerRequests, caughtDying, exits, failures, plural } from './build/observe';
 import { defineScenario, type Measured, type World } from '../contracts/scenario';
 import { HEALTH_CHECK, webServer } from './build/topology';
 
@@ -206,7 +206,8 @@ export default defineScenario({
     },
     {
       id: 'web-loss',
-      title: 'Kill a web server under traffic: no request fails at all.',
+      title:
+        'Kill a web server under traffic: no request fails but those it was answering as it died, not even before the balancers notice.',
       hints: [
         '`option redispatch` sends a retry to the other server; the health checks take the dead one out after 3 s.',
         `\`infra kill web-01 --in 2s\`, then \`load -r 10 -d 12s ${HTTPS}/\`.`,
@@ -217,17 +218,18 @@ export default defineScenario({
         if (!death)
           return {
             met: false,
-            expected: 'a web server killed under traffic, no failed request',
+            expected: 'a web server killed under traffic, and no request failed but those it was answering as it died',
             observed: 'no web server has died yet',
           };
         const window = (r: { time: number; server: string | null; status: number }) =>
           r.time >= death.time && r.time <= death.time + AFTERMATH_MS && proxied(r);
         const after = [lb1, lb2].flatMap((lb) => balancerRequests(events, lb.name)).filter(window);
-        const failed = after.filter((r) => r.status >= 500).length;
+        // A request the server had already been sent when it died gets 502 SH--: no retry setting here can save it.
+        const failed = after.filter((r) => r.status >= 500);
         return {
-          met: now >= death.time + AFTERMATH_MS && after.length >= STEADY && failed === 0,
-          expected: `${STEADY} or more requests in the ${AFTERMATH_MS / 1000} s after the death, none failed`,
-          observed: `${plural(after.length, 'request')} in the ${AFTERMATH_MS / 1000} s after ${death.name} died, ${failed} failed`,
+          met: now >= death.time + AFTERMATH_MS && after.length >= STEADY && failed.every(caughtDying(death.name)),
+          expected: `${STEADY} or more requests in the ${AFTERMATH_MS / 1000} s after the death, none failed but those the server was answering as it died`,
+          observed: `${plural(after.length, 'request')} in the ${AFTERMATH_MS / 1000} s after ${death.name} died: ${failures(death.name, failed)}`,
         };
       },
     },

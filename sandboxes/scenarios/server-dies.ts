@@ -1,6 +1,6 @@
 // The load balancer: what a balancer does when a server dies, and the two settings that decide whether
 // visitors notice (health checks take the server out; `option redispatch` saves the requests caught in between).
-import { balancerRequests, countBy, describeCounts, exits, plural, transitions } from './build/observe';
+import { balancerRequests, caughtDying, exits, failures, plural, transitions } from './build/observe';
 import { defineScenario, type World } from '../contracts/scenario';
 import { balancer, haproxyCfg, HEALTH_CHECK, webServer } from './build/topology';
 
@@ -15,29 +15,6 @@ const [web1, web2] = [webServer(1, QUICK), webServer(2, QUICK)];
  * sent to the dead server waits for its 3 retries (about 3 s more) before its 503, so 8 s covers them all.
  */
 const AFTERMATH_MS = 8000;
-
-/** "none failed", "28 failed (503 x 28)"; requests the server was answering as it died (502 `SH--`) said as such. */
-/**
- * A request the dead server had already been sent ends `SH--` (502): no retry can move it, in HAProxy as here (a
- * redispatch moves a connection that failed, FIDELITY.md 1.5; only HAProxy 2.0's `retry-on` L7 retries resend a
- * request). Any other failure after the death is one that `option redispatch` prevents.
- */
-const caughtDying = (server: string) => (r: { server: string | null; termination: string }) =>
-  r.server === server && r.termination === 'SH--';
-
-function failures(server: string, failed: ReturnType<typeof balancerRequests>): string {
-  if (!failed.length) return 'none failed';
-  const counted = (list: typeof failed) =>
-    `${list.length} failed (${describeCounts(
-      countBy(list, (r) => String(r.status)),
-      'x',
-    )})`;
-  const caught = failed.filter(caughtDying(server));
-  const others = failed.filter((r) => !caughtDying(server)(r));
-  const dying = `${plural(caught.length, 'request')} ${server} was answering as it died (502 SH--: a request already sent is not redispatched)`;
-  if (!others.length) return `none failed but the ${dying}`;
-  return caught.length ? `${counted(others)}, besides the ${dying}` : counted(others);
-}
 
 /**
  * The requests lb-01 took in while web-01 was dead and not yet DOWN and then failed: they went to web-01 and, without

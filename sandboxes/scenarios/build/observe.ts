@@ -116,3 +116,26 @@ export function logsOf(events: readonly SandboxEvent[], node: string, text: stri
 }
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/**
+ * A request the dead server had already been sent ends `SH--` (502): no retry can move it, in HAProxy as here (a
+ * redispatch moves a connection that failed, FIDELITY.md 1.5; only HAProxy 2.0's `retry-on` L7 retries resend a
+ * request). Any other failure after the death is one that `option redispatch` prevents.
+ */
+export const caughtDying = (server: string) => (r: { server: string | null; termination: string }) =>
+  r.server === server && r.termination === 'SH--';
+
+/** "none failed", "28 failed (503 x 28)"; requests the server was answering as it died (502 `SH--`) said as such. */
+export function failures(server: string, failed: ReturnType<typeof balancerRequests>): string {
+  if (!failed.length) return 'none failed';
+  const counted = (list: typeof failed) =>
+    `${list.length} failed (${describeCounts(
+      countBy(list, (r) => String(r.status)),
+      'x',
+    )})`;
+  const caught = failed.filter(caughtDying(server));
+  const others = failed.filter((r) => !caughtDying(server)(r));
+  const dying = `${plural(caught.length, 'request')} ${server} was answering as it died (502 SH--: a request already sent is not redispatched)`;
+  if (!others.length) return `none failed but the ${dying}`;
+  return caught.length ? `${counted(others)}, besides the ${dying}` : counted(others);
+}

@@ -279,11 +279,17 @@ describe('the capstone: every goal met by its own solution, typed into the shell
       for (const prediction of predictions)
         expect(prediction.measure(world()), `${prediction.id} before the solution`).toBeUndefined();
       for (const line of scenarios.capstone.goals.find((g) => g.id === id)!.solution) await shell.command(line, 60_000);
-      await run.waitFor(
-        is('goal', (e) => e.id === id && e.met),
-        20_000,
-        start,
-      );
+      await run
+        .waitFor(
+          is('goal', (e) => e.id === id && e.met),
+          20_000,
+          start,
+        )
+        .catch(async (error: Error) => {
+          // What the goal's check saw, to tell a wrong solution (or a product bug) from a slow machine.
+          const verdict = (await run.status()).goals.find((g) => g.id === id);
+          throw new Error(`${error.message.split('\n')[0]}\n--- ${id}: ${verdict?.observed}`);
+        });
       for (const prediction of predictions) {
         const measured = prediction.measure(world());
         expect(measured, prediction.id).toBeDefined();

@@ -244,7 +244,8 @@ describe.each(RUNTIMES)('vrrp (keepalived-like), $runtime', ({ constrained }) =>
 
     // With adverts every 0.3 s, a busy machine can stall lb-02 past Master_Down_Interval and lb-01 takes VI_2 for a
     // moment (as a real keepalived would): kill lb-02 only while it holds its VIP.
-    const holder = (vip: string) => Promise.resolve(readFileSync(join(folder, 'net', 'vip', vip), 'utf8'));
+    // Async, so that an address nobody holds for a moment (no file) is a value to retry on, not a throw.
+    const holder = async (vip: string) => readFileSync(join(folder, 'net', 'vip', vip), 'utf8');
     await eventually(() => holder('10.0.0.9'), '10.0.0.3', 8000);
     await lb2.stop('SIGKILL');
     // The whole node died, its balancer with it: no listener, no kept-alive connection from the earlier requests.
