@@ -254,7 +254,9 @@ export async function load(address: string, rate: number, ms: number, stop?: Abo
   const start = performance.now();
   // Each request leaves at its own time on the schedule, so a busy machine delays requests but does not drop them.
   for (let i = 0; i < Math.round((rate * ms) / 1000); i++) {
-    await sleep(start + (i * 1000) / rate - performance.now(), undefined, { signal: stop }).catch(() => {});
+    await sleep(Math.max(0, start + (i * 1000) / rate - performance.now()), undefined, { signal: stop }).catch(
+      () => {},
+    );
     if (stop?.aborted) break;
     answers.push(get(address, '/', 10_000).catch((error) => ({ status: 0, headers: {}, body: String(error) })));
   }
