@@ -4,13 +4,9 @@
 // a Chromium trace: the scripts evaluated, the callbacks run, style and layout). Prints figures; run with
 // `npx node bench/main-thread.mjs [LESSON] [SECONDS]` (SECONDS: how long to go on once ready, default 0). Compare
 // before/after on the same machine at the same load.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ensureSiteBuilt, root } from '../scripts/build-site.mjs';
-import { serveCourse } from '../src/runtime/local/server.ts';
+import { loadavg } from 'node:os';
 import { chromiumPath, launchChromium } from '../tests/browser/chromium.ts';
-import { freePort } from '../tests/support/ports.ts';
+import { serveBuiltCourse } from '../tests/support/site.ts';
 
 const lesson = process.argv[2] ?? '/overview/';
 /** Seconds the profile goes on after the panel is ready: `npx node bench/main-thread.mjs /overview/ 5`. */
@@ -124,9 +120,7 @@ function longTasks(trace) {
   });
 }
 
-const dist = join(mkdtempSync(join(tmpdir(), 'bench-site-')), 'dist');
-await ensureSiteBuilt({ log: () => {}, snapshot: dist });
-const server = await serveCourse({ root, port: await freePort(), dist });
+const server = await serveBuiltCourse();
 const { browser, close } = await launchChromium();
 try {
   const page = await browser.newPage();
@@ -179,5 +173,4 @@ try {
 } finally {
   await close();
   await server.close();
-  rmSync(join(dist, '..'), { recursive: true, force: true });
 }

@@ -15,14 +15,10 @@
 // 2. The lesson page's JS before the sandbox starts: the scripts in the HTML and everything they import statically,
 //    gzipped; the sandbox's own code (runtime, xterm.js, the views, uPlot) is loaded by dynamic import() and so is
 //    not counted.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { gzipSync } from 'node:zlib';
-import { ensureSiteBuilt, root } from '../scripts/build-site.mjs';
-import { serveCourse } from '../src/runtime/local/server.ts';
 import { chromiumPath, launchChromium } from '../tests/browser/chromium.ts';
-import { freePort } from '../tests/support/ports.ts';
+import { serveBuiltCourse } from '../tests/support/site.ts';
 
 const runs = Number(process.argv[2] ?? 5);
 const next = process.argv.includes('--next');
@@ -248,9 +244,7 @@ async function servedAfter(page, sandbox, scenario, since) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const dist = join(mkdtempSync(join(tmpdir(), 'bench-site-')), 'dist');
-await ensureSiteBuilt({ log: () => {}, snapshot: dist });
-const server = await serveCourse({ root, port: await freePort(), dist });
+const server = await serveBuiltCourse();
 const { browser, close } = await launchChromium();
 try {
   for (const lesson of lessons) {
@@ -311,5 +305,4 @@ try {
 } finally {
   await close();
   await server.close();
-  rmSync(join(dist, '..'), { recursive: true, force: true });
 }

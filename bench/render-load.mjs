@@ -3,13 +3,10 @@
 // metrics: tasks, of them script, layout and style) and the CPU time of all of Chromium's processes (from /proc, so
 // Linux only). With motion and with reduced motion (requests drawn as counts only). Prints figures; run with
 // `npm run bench:render-load [-- RUNS] [-- RATE ...]` (default 1 run at 20 and 100 requests/s).
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ensureSiteBuilt, root } from '../scripts/build-site.mjs';
-import { serveCourse } from '../src/runtime/local/server.ts';
+import { readFileSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { chromiumPath, launchChromium } from '../tests/browser/chromium.ts';
-import { freePort } from '../tests/support/ports.ts';
+import { serveBuiltCourse } from '../tests/support/site.ts';
 
 const runs = Number(process.argv[2] ?? 1);
 const rates = process.argv.slice(3).map(Number);
@@ -83,9 +80,7 @@ async function measure(browser, base, rate, reducedMotion) {
   };
 }
 
-const dist = join(mkdtempSync(join(tmpdir(), 'bench-site-')), 'dist');
-await ensureSiteBuilt({ log: () => {}, snapshot: dist });
-const server = await serveCourse({ root, port: await freePort(), dist });
+const server = await serveBuiltCourse();
 const { browser, close } = await launchChromium();
 const s = (seconds) => `${seconds.toFixed(2)} s`;
 try {
@@ -102,5 +97,4 @@ try {
 } finally {
   await close();
   await server.close();
-  rmSync(join(dist, '..'), { recursive: true, force: true });
 }
