@@ -42,8 +42,25 @@ export const FOLDER_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 /** The folder of a visit's `n`th sandbox (its loan of the runtime, src/runtime/visit.ts), from 1. */
 export const loanFolder = (n: number) => `sandbox-${n}`;
 
-/** A supervisor started ahead of its sandbox: it waits for the scenario's name on stdin (src/runtime/spare-supervisor.ts). */
-export const SUPERVISOR_AHEAD = { program: 'supervisor', args: ['--scenario', '-'] } as const;
+/** The size of an xterm.js terminal before it is fitted to its box: the terminal's shell is started with it. */
+export const TERMINAL_SIZE: TerminalSize = { cols: 80, rows: 24 };
+/** The load control's shell (src/sandbox/view/load-control.ts): a terminal nobody sees. */
+export const LOAD_SHELL_SIZE: TerminalSize = { cols: 120, rows: 10 };
+
+/** A process a sandbox starts first, which the local runtime starts ahead of it (src/runtime/started-ahead.ts). */
+export interface StartedAhead {
+  program: string;
+  args: readonly string[];
+  terminal?: TerminalSize;
+}
+/** A supervisor started ahead of its sandbox: it waits for the scenario's name on stdin. */
+export const SUPERVISOR_AHEAD: StartedAhead = { program: 'supervisor', args: ['--scenario', '-'] };
+/** What is started ahead, in the next sandbox's folder: its supervisor, its terminal's shell, its load control's shell. */
+export const STARTED_AHEAD: readonly StartedAhead[] = [
+  SUPERVISOR_AHEAD,
+  { program: 'shell', args: [], terminal: TERMINAL_SIZE },
+  { program: 'shell', args: [], terminal: LOAD_SHELL_SIZE },
+];
 
 /** A running sandbox program: the same shape as `WebContainerProcess`. */
 export interface SandboxProcess {

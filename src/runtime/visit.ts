@@ -7,7 +7,7 @@
 // goes into the back/forward cache, from which it may come back as it was.
 import { bootLocal } from './local/client';
 import { readSelection, startRuntime } from './select';
-import { dropSpare, keepsSpares, runOnSpare, startSpare, type Spare } from './spare-supervisor';
+import { dropAhead, startAhead, startsAhead, takeAhead, type Ahead } from './started-ahead';
 import { stopProcess, type Ending } from './stop';
 import { loanFolder, type BootStep, type Runtime, type RuntimeKind, type SandboxProcess } from './types';
 
@@ -21,7 +21,10 @@ export interface Loan {
   folder: string;
   /** Stops every process spawned through this loan (bounded: src/runtime/stop.ts); the same promise every call. */
   giveBack(): Promise<Returned>;
-  /** Readies the next loan's supervisor while this sandbox runs (src/runtime/spare-supervisor.ts), soon after it is up. */
+  /**
+   * Called once the sandbox is up: what was started ahead for it and not taken is let go, and the next loan's
+   * processes are started ahead (src/runtime/started-ahead.ts) soon after.
+   */
   readyNext(): void;
 }
 
@@ -49,19 +52,19 @@ let booted: Promise<Runtime> | undefined;
 /** The steps of a boot begun before any sandbox asked (prepareRuntime), shown by the sandbox that first borrows it. */
 let stepsAhead: string[] | undefined;
 const loansOf = new WeakMap<Runtime, number>();
-/** Each runtime's supervisor started ahead, for its next loan. */
-const spares = new WeakMap<Runtime, Spare>();
+/** Each runtime's processes started ahead, for its next loan. */
+const aheadOf = new WeakMap<Runtime, Ahead>();
 const nextFolder = (runtime: Runtime) => loanFolder((loansOf.get(runtime) ?? 0) + 1);
 
 /**
- * How long after a sandbox is up the next loan's supervisor is started: not while this one serves its first requests
+ * How long after a sandbox is up the next loan's processes are started: not while this one serves its first requests
  * (a supervisor started ahead starts its nodes' processes too, and they would take its CPU).
  */
-const NEXT_SPARE_AFTER_MS = 2000;
+const NEXT_AHEAD_AFTER_MS = 2000;
 
-/** Starts a supervisor ahead for `runtime`'s next loan, where the runtime keeps spares and has none yet. */
-function readySpare(runtime: Runtime): void {
-  if (keepsSpares(runtime) && !spares.has(runtime)) spares.set(runtime, startSpare(runtime, nextFolder(runtime)));
+/** Starts the processes of `runtime`'s next loan ahead, where the runtime does and has none started yet. */
+function readyAhead(runtime: Runtime): void {
+  if (startsAhead(runtime) && !aheadOf.has(runtime)) aheadOf.set(runtime, startAhead(runtime, nextFolder(runtime)));
 }
 /** Loans given back whose processes may still be stopping; the next loan waits for them (bounded). */
 const returning = new Set<Promise<Returned>>();
@@ -98,16 +101,16 @@ export async function borrowRuntime(
   }
   const folder = nextFolder(runtime);
   loansOf.set(runtime, (loansOf.get(runtime) ?? 0) + 1);
-  const spare = spares.get(runtime);
-  spares.delete(runtime);
-  if (spare && spare.folder !== folder) dropSpare(spare);
-  return lend(runtime, folder, spare?.folder === folder ? spare : undefined);
+  const started = aheadOf.get(runtime);
+  aheadOf.delete(runtime);
+  if (started && started.folder !== folder) dropAhead(started);
+  return lend(runtime, folder, started?.folder === folder ? started : undefined);
 }
 
 /**
  * Connects to the local bridge before any sandbox asks, so that the sandbox the learner reaches starts its programs at
- * once: the connection and the session's folder cost the bridge little. One process starts ahead, the supervisor,
- * which loads and waits for its scenario (src/runtime/spare-supervisor.ts); no node runs until a sandbox starts.
+ * once: the connection and the session's folder cost the bridge little. The processes a sandbox starts first are
+ * started ahead, and wait (src/runtime/started-ahead.ts); no node runs until a sandbox starts.
  * Never a WebContainer, whose boot downloads its runtime and takes the tab's memory: it boots when a sandbox starts.
  */
 export function prepareRuntime(): void {
@@ -119,12 +122,12 @@ export function prepareRuntime(): void {
 
 /**
  * Boots the visit's runtime; a boot that fails is forgotten, so that a later sandbox may try again. A runtime that
- * keeps spares starts its first loan's supervisor at once, before anyone waiting for the boot goes on: ahead of the
- * sandbox when the page connected ahead, and at the moment it would have been spawned anyway when not.
+ * starts processes ahead starts its first loan's at once, before anyone waiting for the boot goes on: ahead of the
+ * sandbox when the page connected ahead, and at the moment they would have been spawned anyway when not.
  */
 function boot(start: () => Promise<Runtime>): Promise<Runtime> {
   const up = (runtime: Runtime) => {
-    readySpare(runtime);
+    readyAhead(runtime);
     return endWithThePage(runtime);
   };
   const attempt: Promise<Runtime> = start().then(up, (error: unknown) => {
@@ -159,26 +162,18 @@ function endWithThePage(runtime: Runtime): Runtime {
   return runtime;
 }
 
-function lend(runtime: Runtime, folder: string, spare: Spare | undefined): Loan {
+function lend(runtime: Runtime, folder: string, ahead: Ahead | undefined): Loan {
   const started: { program: string; process: SandboxProcess; quit?: () => Promise<void> }[] = [];
   let returned: Promise<Returned> | undefined;
   const inFolder = (path: string) => `${folder}/${path.replace(/^\/+/, '')}`;
-  /**
-   * The spare told the scenario of `args` (once: a second supervisor is a new process), or undefined. Without a spare
-   * it returns at once: the spawn is then asked for before the caller's next one, as without spares.
-   */
-  const takeSpare = (args: string[]) => {
-    const ahead = spare;
-    spare = undefined;
-    if (ahead && args.length === 2 && args[0] === '--scenario') return runOnSpare(ahead, args[1]);
-    if (ahead) dropSpare(ahead);
-    return undefined;
+  const letGo = () => {
+    if (ahead) dropAhead(ahead);
+    ahead = undefined;
   };
   const giveBack = () => {
-    if (spare) dropSpare(spare);
-    spare = undefined;
+    letGo();
     // The learner moves on (another sandbox, another lesson), maybe before this one was up: ready the next one's.
-    readySpare(runtime);
+    readyAhead(runtime);
     returned ??= Promise.all(
       started.map(async ({ program, process, quit }) => ({ program, ending: await stopProcess(process, quit) })),
     ).then((endings) => ({ folder, endings, reported: false }));
@@ -195,8 +190,9 @@ function lend(runtime: Runtime, folder: string, spare: Spare | undefined): Loan 
       writeFile: (path, contents) => runtime.fs.writeFile(inFolder(path), contents),
     },
     async spawn(program, args, options) {
-      const ahead = program === 'supervisor' ? takeSpare(args) : undefined;
-      const process = (ahead && (await ahead)) ?? (await runtime.spawn(program, args, { ...options, cwd: folder }));
+      // Without one started ahead, the spawn is asked for at once: before the caller's next one, as they were called.
+      const taken = ahead && takeAhead(ahead, program, args, options);
+      const process = (taken && (await taken)) ?? (await runtime.spawn(program, args, { ...options, cwd: folder }));
       const spawned = withQuit(program, process);
       started.push(spawned);
       if (returned) void stopProcess(spawned.process, spawned.quit); // spawned while the sandbox was being stopped
@@ -205,9 +201,10 @@ function lend(runtime: Runtime, folder: string, spare: Spare | undefined): Loan 
     teardown: () => void giveBack(),
   };
   const readyNext = () => {
+    letGo();
     setTimeout(() => {
-      if (!returned) readySpare(runtime);
-    }, NEXT_SPARE_AFTER_MS);
+      if (!returned) readyAhead(runtime);
+    }, NEXT_AHEAD_AFTER_MS);
   };
   return { runtime: lent, folder, giveBack, readyNext };
 }

@@ -9,7 +9,7 @@
 import type { SandboxEvent } from '../../sandboxes/contracts/events/index';
 import { describeRuntime } from '../runtime/select';
 import { stopProcess } from '../runtime/stop';
-import type { Runtime, SandboxProcess } from '../runtime/types';
+import { TERMINAL_SIZE, type Runtime, type SandboxProcess } from '../runtime/types';
 import { abandoned, borrowRuntime, type Loan, type Notice, type Returned } from '../runtime/visit';
 // For the page's first sandbox, before it starts (src/sandbox/bench.ts).
 export { prepareRuntime } from '../runtime/visit';
@@ -131,8 +131,9 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
     supervisorState.textContent = 'not available in this build (no supervisor program)';
   }
   // The shell is spawned now, not once xterm.js has loaded: its start overlaps the supervisor's, while the nodes do
-  // not run yet. Its first output waits in its stream, and it learns the terminal's size once the terminal is open.
-  let early = program ? runtime.spawn(program, [], { terminal: XTERM_SIZE }) : undefined;
+  // not run yet (on the local runtime it was started ahead, src/runtime/started-ahead.ts). Its first output waits in
+  // its stream, and it learns the terminal's size once the terminal is open.
+  let early = program ? runtime.spawn(program, [], { terminal: TERMINAL_SIZE }) : undefined;
   early?.catch(() => {}); // reported by attach() below
   // The load control's shell too, in a sandbox with a front door (src/components/Sandbox.astro): the learner's first
   // rate is then sent at once, not one process start later.
@@ -159,7 +160,7 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
     const size = { cols: terminal.cols, rows: terminal.rows };
     const spawned = early ?? runtime.spawn(program, [], { terminal: size });
     shell = await spawned;
-    if (spawned === early && (size.cols !== XTERM_SIZE.cols || size.rows !== XTERM_SIZE.rows)) shell.resize(size);
+    if (spawned === early && (size.cols !== TERMINAL_SIZE.cols || size.rows !== TERMINAL_SIZE.rows)) shell.resize(size);
     early = undefined;
     keys = shell.input.getWriter();
     const running = shell;
@@ -195,9 +196,6 @@ export async function startPanel(root: HTMLElement, leaving: AbortSignal): Promi
   // Now, not while this sandbox starts: the next one's supervisor loads while the learner works here.
   loan.readyNext();
 }
-
-/** The size an xterm.js terminal has before it is fitted to its box: the early shell's until the terminal opens. */
-const XTERM_SIZE = { cols: 80, rows: 24 };
 
 /** Says, in the panel that was stopped, which of its processes would not stop and that their folder is left behind. */
 function tellAbandoned(returned: Returned, notice: (problem: Notice) => void): void {

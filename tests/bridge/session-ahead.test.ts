@@ -6,7 +6,7 @@ import { existsSync, readlinkSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commandOf, descendantsOf } from '../../src/runtime/local/processes.ts';
-import { SUPERVISOR_AHEAD } from '../../src/runtime/types.ts';
+import { STARTED_AHEAD, SUPERVISOR_AHEAD } from '../../src/runtime/types.ts';
 import { alive } from '../support/sandbox-node';
 import { connect, startBridge, until, type Client } from './harness';
 
@@ -70,6 +70,50 @@ describe('the session opened ahead', () => {
       // The page closed its session: the supervisor is gone with its folder.
       expect(await until(() => !alive(ahead!), 10_000)).toBe(true);
       expect(existsSync(dirname(folder!))).toBe(false);
+    },
+  );
+
+  it(
+    'gives the first page the shells it starts ahead of its first sandbox, with what they printed while they waited',
+    { timeout: 90_000 },
+    async () => {
+      const target = await startBridge({ bundles: dist, openAhead: true });
+      try {
+        const ahead = await aheadSupervisor();
+        const folder = readlinkSync(`/proc/${ahead}/cwd`);
+        const shellsAhead = () =>
+          [...descendantsOf([process.pid]).keys()].filter(
+            (pid) => /\/shell\.js$/.test(commandOf(pid)) && readlinkSync(`/proc/${pid}/cwd`) === folder,
+          );
+        expect(await until(() => shellsAhead().length === 2, LOADED_MS)).toBe(true);
+        const waiting = shellsAhead();
+
+        const page = await connect(target);
+        const ids = STARTED_AHEAD.map(({ program, args, terminal }) =>
+          page.send({ type: 'spawn', program, args: [...args], cwd: 'sandbox-1', terminal }),
+        );
+        const pids = await Promise.all(ids.map((id) => pidOf(page, id)));
+        expect(pids[0]).toBe(ahead);
+        expect(pids.slice(1).sort()).toEqual([...waiting].sort());
+        // Each shell's greeting, printed before the page connected, reaches it; and each answers its keys.
+        for (const id of ids.slice(1)) {
+          await page.waitFor(() => page.output(id).includes("Type 'help'"), LOADED_MS);
+          page.send({ type: 'input', id, data: `echo shell ${id}\r` });
+          await page.waitFor(() => page.output(id).includes(`\nshell ${id}`), LOADED_MS);
+        }
+        // A shell of another size is a new process: none started ahead is left to give.
+        const other = page.send({
+          type: 'spawn',
+          program: 'shell',
+          args: [],
+          cwd: 'sandbox-1',
+          terminal: { cols: 100, rows: 30 },
+        });
+        expect(pids).not.toContain(await pidOf(page, other));
+        await page.close();
+      } finally {
+        await target.close();
+      }
     },
   );
 

@@ -340,13 +340,15 @@ describe.skipIf(!chromiumPath)('the lab layout in Chromium', () => {
           timeout: 10_000,
         })
         .toEqual([]);
-      // Beside them, at most the next sandbox's supervisor, started ahead, and its spares: they run nothing until
-      // told a scenario.
-      const waiting = inSession().filter((s) => (s.ahead && s.scenario === undefined) || s.program === 'spare');
-      expect(waiting.filter((s) => s.program === 'supervisor').map((s) => basename(s.folder))).toEqual(
-        waiting.length ? [next] : [],
-      );
-      expect(waiting.filter((s) => basename(s.folder) !== next)).toEqual([]);
+      // Beside them, at most the next sandbox's processes, started ahead in its folder: its supervisor and its spares,
+      // which run nothing until told a scenario, and its two shells.
+      const waiting = inSession().filter((s) => basename(s.folder) === next);
+      const count = (program: string) => waiting.filter((s) => s.program === program).length;
+      expect(waiting.filter((s) => !['supervisor', 'spare', 'shell'].includes(s.program))).toEqual([]);
+      expect(waiting.filter((s) => s.program === 'supervisor' && s.scenario !== undefined)).toEqual([]);
+      expect(count('supervisor')).toBeLessThanOrEqual(1);
+      expect(count('shell')).toBeLessThanOrEqual(2);
+      expect(inSession().filter((s) => s.ahead && s.scenario === undefined && basename(s.folder) !== next)).toEqual([]);
       const running = inSession().filter((s) => !waiting.some((w) => w.pid === s.pid));
       // The scenario's nodes, its supervisor and the terminal's shell; the page's other sandboxes wait for their button.
       expect(running.map((s) => s.program).sort()).toEqual(

@@ -2,14 +2,14 @@
 // the next lesson's scenario starts on the runtime the first lesson booted (the same bridge connection and session,
 // in a fresh folder of it), Starlight's parts keep working after the client-side swap, and the sidebar shows the
 // learner's progress on every page, with or without a sandbox.
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Page, WebSocket, WebSocketRoute } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { serveBuiltCourse } from '../support/site';
 import { axeViolations } from './axe';
 import { chromiumPath } from './chromium';
 import { courseInChromium } from './course-in-chromium';
-import { supervisors } from './processes';
+import { sandboxProcesses, supervisors } from './processes';
 import { startSandbox } from './start-sandbox';
 import { diagramDrawn } from './diagram';
 
@@ -60,12 +60,18 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
     async () => {
       page = await course.browser.newPage();
       const supervisorSpawns: string[] = [];
+      /** The processes the bridge started for this page, by pid. */
+      const spawned: number[] = [];
       page.on('websocket', (socket) => {
         sockets.push(socket);
         socket.on('framesent', ({ payload }) => {
           const message = JSON.parse(String(payload)) as { type: string; program?: string; args?: string[] };
           if (message.type === 'spawn' && message.program === 'supervisor')
             supervisorSpawns.push(message.args!.join(' '));
+        });
+        socket.on('framereceived', ({ payload }) => {
+          const reply = JSON.parse(String(payload)) as { type: string; pid?: number };
+          if (reply.type === 'spawned') spawned.push(reply.pid!);
         });
       });
       page.on('pageerror', (error) => errors.push(error.message));
@@ -83,6 +89,15 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
           .filter((s) => s.scenario === 'two-servers')
           .map((s) => s.folder),
       );
+      // The next sandbox's shells, the terminal's and the load control's, are started ahead in its folder while this
+      // one runs (src/runtime/started-ahead.ts).
+      const session = dirname(sandboxProcesses().find((p) => spawned.includes(p.pid))!.folder);
+      const shellsAhead = () =>
+        sandboxProcesses()
+          .filter((p) => p.program === 'shell' && p.folder === join(session, 'sandbox-2'))
+          .map((p) => p.pid);
+      await expect.poll(shellsAhead, { timeout: 15_000 }).toHaveLength(2);
+      const startedAhead = shellsAhead();
       await page.evaluate(() => {
         (window as unknown as { sameVisit: boolean }).sameVisit = true;
         (document.querySelector('site-search') as Element & { carried?: boolean }).carried = true;
@@ -116,6 +131,10 @@ describe.skipIf(!chromiumPath)('navigating between lessons in Chromium', () => {
       expect(basename(next!.folder)).toBe('sandbox-2');
       // Started ahead, while the first lesson's sandbox ran, and told its scenario when the learner got here.
       expect(next!.ahead).toBe(true);
+      // Its shells too: the ones started ahead, no new process.
+      const shells = sandboxProcesses().filter((p) => p.program === 'shell' && p.folder === next!.folder);
+      expect(shells.length).toBeGreaterThan(0);
+      expect(startedAhead).toEqual(expect.arrayContaining(shells.map((p) => p.pid)));
       // Two-servers' has stopped; the next sandbox's supervisor waits in the next folder, told nothing yet.
       await expect
         .poll(

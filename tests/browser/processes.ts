@@ -12,7 +12,7 @@ export interface SandboxProcessInfo {
    * it was then told (its lab note), undefined while it waits.
    */
   scenario?: string;
-  /** A supervisor started ahead of its sandbox (src/runtime/spare-supervisor.ts). */
+  /** A supervisor started ahead of its sandbox (src/runtime/started-ahead.ts). */
   ahead: boolean;
   /** Its working directory: the sandbox's folder. */
   folder: string;

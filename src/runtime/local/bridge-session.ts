@@ -8,7 +8,7 @@ import { existsSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { copyFile, lstat, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { resizeSequence, type Constraints } from '../types.ts';
+import { resizeSequence, type Constraints, type StartedAhead } from '../types.ts';
 import { constrainedEnv, LineDiscipline } from './constraints.ts';
 import { makeFolderInside, readInside, RefusedError, segmentsOf, usage, writeInside } from './files.ts';
 import { descendantsOf, killSeen, markedProcesses, processTable } from './processes.ts';
@@ -93,8 +93,8 @@ export class Session {
   private readonly marker = randomBytes(12).toString('hex');
   private readonly watch: NodeJS.Timeout;
   private closing: Promise<void> | null = null;
-  /** A process started before a page asked for it (startAhead), with the request it answers. */
-  private ahead?: { asked: string; child: PipedProcess };
+  /** Processes started before a page asked for them (startAhead), each with the request it answers. */
+  private ahead: { asked: string; child: PipedProcess }[] = [];
 
   private constructor(
     folder: string,
@@ -127,9 +127,9 @@ export class Session {
     this.send = send;
   }
 
-  /** Whether the session is still usable (not closing, and its process started ahead, if any, still runs). */
+  /** Whether the session is still usable (not closing, and its processes started ahead still run). */
   get usable(): boolean {
-    return !this.closing && (!this.ahead || stillRunning(this.ahead.child));
+    return !this.closing && this.ahead.every(({ child }) => stillRunning(child));
   }
 
   async handle(request: Request): Promise<void> {
@@ -182,22 +182,28 @@ export class Session {
   }
 
   /**
-   * Starts, before any page asks, the process a page asks for first: the supervisor started ahead in the first
-   * sandbox folder (src/runtime/spare-supervisor.ts). The page that opens this session is then given it.
+   * Starts, before any page asks, the processes a page asks for first: those it starts ahead of its first sandbox, in
+   * that sandbox's folder (src/runtime/started-ahead.ts). The page that opens this session is then given them.
    */
-  async startAhead(program: string, args: string[], cwd: string): Promise<void> {
-    const request: SpawnRequest = { type: 'spawn', id: -1, program, args, cwd };
-    this.ahead = { asked: asAsked(request), child: await this.launch(request) };
+  async startAhead(starts: readonly StartedAhead[], cwd: string): Promise<void> {
+    for (const { program, args, terminal } of starts) {
+      const request: SpawnRequest = { type: 'spawn', id: -1, program, args: [...args], cwd, terminal };
+      this.ahead.push({ asked: asAsked(request), child: await this.launch(request) });
+    }
   }
 
-  /** The process started ahead, if `request` asks for just that one and it still runs; it is given once. */
+  /**
+   * The process started ahead that `request` asks for, if it still runs; each is given once. A request for anything
+   * else ends them all: the page does not start ahead what this session did, so they would only idle.
+   */
   private takeAhead(request: SpawnRequest): PipedProcess | undefined {
-    const ahead = this.ahead;
-    this.ahead = undefined;
-    if (!ahead) return undefined;
-    if (ahead.asked === asAsked(request) && stillRunning(ahead.child)) return ahead.child;
-    this.end(ahead.child, KILL_GRACE_MS); // the page wants something else: it would only idle
-    return undefined;
+    const index = this.ahead.findIndex(({ asked }) => asked === asAsked(request));
+    if (index < 0) {
+      for (const { child } of this.ahead.splice(0)) this.end(child, KILL_GRACE_MS);
+      return undefined;
+    }
+    const [{ child }] = this.ahead.splice(index, 1);
+    return stillRunning(child) ? child : undefined;
   }
 
   /** Checks a page's spawn request and starts its process (in its own process group). */
@@ -364,7 +370,7 @@ export class Session {
 
   /** The processes this session started: the page's, and the one started ahead if no page took it yet. */
   private children(): ChildProcess[] {
-    return [...this.processes.values(), ...(this.ahead ? [this.ahead.child] : [])];
+    return [...this.processes.values(), ...this.ahead.map(({ child }) => child)];
   }
 
   private count(): number {

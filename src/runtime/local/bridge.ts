@@ -15,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BRIDGE_PATH, TOKEN_PATH } from './endpoints.ts';
-import { loanFolder, parseConstraints, SUPERVISOR_AHEAD, type Constraints } from '../types.ts';
+import { loanFolder, parseConstraints, STARTED_AHEAD, type Constraints } from '../types.ts';
 import { MAX_PAYLOAD } from './limits.ts';
 import { request, type Reply } from './protocol.ts';
 import { listPrograms, Session } from './bridge-session.ts';
@@ -70,16 +70,16 @@ export class Bridge {
   }
 
   /**
-   * A session opened before any page asks, with the supervisor a page asks for first already started in its first
-   * sandbox folder (src/runtime/spare-supervisor.ts), so that the first sandbox of the page that takes it does not
-   * wait for a Node.js process to load (nor, with the supervisor's spares, for its nodes' processes). Only for a page
-   * without emulated limits: a WebContainer has no such thing.
+   * A session opened before any page asks, with the processes a page asks for first (its supervisor and its two
+   * shells, src/runtime/started-ahead.ts) already started in its first sandbox folder, so that the first sandbox of
+   * the page that takes it does not wait for a Node.js process to load (nor, with the supervisor's spares, for its
+   * nodes' processes). Only for a page without emulated limits: a WebContainer has no such thing.
    */
   private openAhead(): Promise<Session | null> {
     return Session.open(this.bundles, () => {}).then(
       async (session) => {
         this.sessions.add(session);
-        await session.startAhead(SUPERVISOR_AHEAD.program, [...SUPERVISOR_AHEAD.args], loanFolder(1)).catch(() => {});
+        await session.startAhead(STARTED_AHEAD, loanFolder(1)).catch(() => {});
         return session;
       },
       () => null, // the page that connects opens its own, and says why if it cannot
@@ -98,7 +98,7 @@ export class Bridge {
 
   /**
    * The session opened ahead, taken. The next one is opened once no page is connected any more (see
-   * AHEAD_AFTER_LAST_PAGE_MS): a page keeps a supervisor ahead for its own next sandbox, so one set of idle processes
+   * AHEAD_AFTER_LAST_PAGE_MS): a page keeps processes started ahead for its own next sandbox, so one set of idle processes
    * is enough.
    */
   private async takeAhead(): Promise<Session | undefined> {

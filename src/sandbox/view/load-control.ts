@@ -2,7 +2,7 @@
 // shell's open-loop generator) running in a shell the panel starts and types into, so the page's traffic is the
 // same as a learner's. A new rate stops the running load (Ctrl-C) and starts another. The target is asked for once
 // the rate is set, and may take until the sandbox is up to be known (a load chosen at once on a new lesson).
-import type { Runtime, SandboxProcess } from '../../runtime/types';
+import { LOAD_SHELL_SIZE, type Runtime, type SandboxProcess } from '../../runtime/types';
 
 const DURATION = '10m';
 const CTRL_C = '\x03';
@@ -67,9 +67,9 @@ export class LoadControl {
 }
 
 /**
- * The load control's shell, a 120×10 terminal nobody sees. The panel spawns it with the sandbox's nodes when the
+ * The load control's shell, a terminal nobody sees. The panel spawns it with the sandbox's nodes when the
  * sandbox has a front door, so that the learner's first rate is sent at once, not one process start later.
  */
 export function spawnLoadShell(runtime: Runtime): Promise<SandboxProcess> {
-  return runtime.spawn('shell', [], { terminal: { cols: 120, rows: 10 } });
+  return runtime.spawn('shell', [], { terminal: LOAD_SHELL_SIZE });
 }

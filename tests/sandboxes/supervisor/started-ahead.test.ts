@@ -1,4 +1,4 @@
-// A supervisor started ahead of its sandbox (`--scenario -`, src/runtime/spare-supervisor.ts): it loads and waits,
+// A supervisor started ahead of its sandbox (`--scenario -`, src/runtime/started-ahead.ts): it loads and waits,
 // touching nothing, until the scenario's name comes as the first line on stdin; then it runs that scenario as
 // `--scenario NAME` would. Real processes in a fresh folder.
 import { spawn } from 'node:child_process';
