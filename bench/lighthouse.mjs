@@ -49,7 +49,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 const dist = builtDist ?? join(mkdtempSync(join(tmpdir(), 'bench-site-')), 'dist');
 if (!builtDist) await ensureSiteBuilt({ log: () => {}, snapshot: dist });
-const server = await serveCourse({ root, port: await freePort(), dist });
+const server = await serveCourse({ root, port: await freePort(), dist, compress: true }); // as a static host serves it
 const chrome = await launch({
   chromePath: chromiumPath,
   chromeFlags: [

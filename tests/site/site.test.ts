@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_TIMEOUT_MS, projectRoot, serveBuiltCourse, type ServedCourse } from '../support/site';
 import { loadLessons } from '../content/lessons';
+import { serveCourse } from '../../src/runtime/local/server';
+import { freePort } from '../support/ports';
 
 let server: ServedCourse;
 let dist: string;
@@ -45,6 +47,23 @@ describe('served by npm start', () => {
     const html = await answer.text();
     expect(html).toContain('Page not found');
     expect(html).toMatch(/href="\/overview\/"/);
+  });
+
+  it('answers uncompressed, though the browser accepts gzip (over loopback it saves no time and costs CPU), unless told to serve as a static host does', async () => {
+    const asBrowser = { headers: { 'Accept-Encoding': 'gzip, deflate, br' } };
+    const files = ['/overview/', `/_astro/${readdirSync(join(dist, '_astro')).find((f) => f.endsWith('.js'))}`];
+    for (const path of files) {
+      const answer = await fetch(new URL(path, server.url), asBrowser);
+      expect([path, answer.status, answer.headers.get('content-encoding')]).toEqual([path, 200, null]);
+    }
+    const asHost = await serveCourse({ root: projectRoot, port: await freePort(), dist, compress: true });
+    try {
+      const answer = await fetch(new URL('/overview/', asHost.url), asBrowser);
+      expect(answer.headers.get('content-encoding')).toBe('gzip');
+      expect(await answer.text()).toContain('</html>');
+    } finally {
+      await asHost.close();
+    }
   });
 
   it('a lesson address without its trailing slash redirects to the lesson', async () => {

@@ -85,15 +85,35 @@ function answerWhatConnectThrows(http: Server): void {
   });
 }
 
+/**
+ * Answers uncompressed. Vite's preview server gzips every answer it can; over loopback that saves no time and costs
+ * the learner's CPU just as the page starts its first sandbox. A static host compresses (Netlify, Cloudflare Pages):
+ * `compress` serves as one does, for the Lighthouse bench, whose simulated phone network counts the bytes.
+ */
+function uncompressed(): Plugin {
+  return {
+    name: 'course-uncompressed',
+    configurePreviewServer(server) {
+      server.middlewares.use((req, _res, next) => {
+        delete req.headers['accept-encoding'];
+        next();
+      });
+    },
+  };
+}
+
 /** Serves `dist` (default: <root>/dist, the built site) and runs the programs of <root>/sandboxes/dist. */
 export async function serveCourse({
   root,
   port,
   dist = join(root, 'dist'),
+  compress = false,
 }: {
   root: string;
   port: number;
   dist?: string;
+  /** Gzip the answers, as a static host does (see `uncompressed`). */
+  compress?: boolean;
 }): Promise<CourseServer> {
   const bridge = new Bridge({ bundles: join(root, 'sandboxes', 'dist'), openAhead: true });
   const server = await preview({
@@ -103,7 +123,12 @@ export async function serveCourse({
     appType: 'mpa',
     build: { outDir: dist },
     preview: { host: '127.0.0.1', port, strictPort: true, headers: ISOLATION_HEADERS, open: false },
-    plugins: [sandboxBridge({ bridge }), folderRedirects(dist), notFoundPage(dist)],
+    plugins: [
+      ...(compress ? [] : [uncompressed()]),
+      sandboxBridge({ bridge }),
+      folderRedirects(dist),
+      notFoundPage(dist),
+    ],
   });
   answerWhatConnectThrows(server.httpServer as Server);
   const address = server.httpServer.address();
