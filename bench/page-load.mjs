@@ -90,18 +90,19 @@ async function firstServed(browser, base, lesson) {
       longTasks.push(...list.getEntries().map((t) => [t.startTime, t.duration])),
     ).observe({ type: 'longtask', buffered: true });
     addEventListener('load', () => mark('load event (page.goto returns; the bench scrolls to the sandbox)'));
-    // The learner turns the load on (20 req/s) the moment a started sandbox's load control appears.
-    window.__turnLoadOn = (root) => {
+    // The learner turns the load on (20 req/s) the moment the next sandbox's load control appears: called just before
+    // the sandbox is started (scroll, button, link), it picks the first load control that was not there yet.
+    window.__turnLoadOnNext = () => {
+      const there = new Set(document.querySelectorAll('select.load'));
       const pick = () => {
-        const load = root.querySelector('select.load');
+        const load = [...document.querySelectorAll('select.load')].find((select) => !there.has(select));
         if (!load) return false;
         load.value = '20';
         load.dispatchEvent(new Event('change'));
         return true;
       };
-      if (pick()) return;
       const observer = new MutationObserver(() => pick() && observer.disconnect());
-      observer.observe(root, { childList: true, subtree: true });
+      observer.observe(document.documentElement, { childList: true, subtree: true }); // the body is replaced on navigation
     };
     // Client-side navigation (Astro's router): the next page fetched, swapped in, and its scripts run.
     document.addEventListener('astro:after-preparation', () => mark('next page fetched (astro:after-preparation)'));
@@ -178,9 +179,8 @@ async function firstServed(browser, base, lesson) {
   const figures = await page.evaluate(
     () =>
       new Promise((resolve, reject) => {
-        const sandbox = document.querySelector('[data-sandbox]');
-        sandbox.scrollIntoView({ block: 'nearest' });
-        window.__turnLoadOn(sandbox);
+        window.__turnLoadOnNext();
+        document.querySelector('[data-sandbox]').scrollIntoView({ block: 'nearest' });
         const since = performance.now();
         const check = setInterval(() => {
           if (window.__served) {
@@ -228,7 +228,7 @@ async function firstServed(browser, base, lesson) {
     const scenario = await sandbox.locator('[data-sandbox]').getAttribute('data-scenario');
     const clicked = await sandbox
       .locator('[data-part="start-button"]')
-      .evaluate((button) => (button.click(), performance.now()));
+      .evaluate((button) => (window.__turnLoadOnNext(), button.click(), performance.now()));
     figures.switches.push({
       what: `sandbox ${i + 1} of the page (${scenario}), by its button`,
       ...(await servedAfter(page, sandbox, scenario, clicked)),
@@ -238,7 +238,7 @@ async function firstServed(browser, base, lesson) {
     await page.waitForTimeout(readMs);
     const link = page.locator('a[rel="next"]').first();
     const href = await link.getAttribute('href');
-    const clicked = await link.evaluate((a) => (a.click(), performance.now()));
+    const clicked = await link.evaluate((a) => (window.__turnLoadOnNext(), a.click(), performance.now()));
     const sandbox = page.locator('course-sandbox').first();
     await page.waitForURL((url) => url.pathname === new URL(href, base).pathname);
     if (await sandbox.count()) {
@@ -254,9 +254,8 @@ async function firstServed(browser, base, lesson) {
   return figures;
 }
 
-/** A sandbox started at page time `since`: its load switched on, then when it was up and served its first request. */
+/** A sandbox started at page time `since`, its load switched on at once: when it was up and served its first request. */
 async function servedAfter(page, sandbox, scenario, since) {
-  await sandbox.evaluate((root) => window.__turnLoadOn(root));
   const load = sandbox.locator('select.load');
   const times = await page
     .waitForFunction((s) => window.__by?.[s]?.served && window.__by[s], scenario, { timeout: 60_000 })
