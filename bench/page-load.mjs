@@ -141,9 +141,10 @@ async function firstServed(browser, base, lesson) {
       'sandbox:event',
       (e) => {
         const event = e.detail;
+        // From the learner's own address (the load): not a health check, nor Prometheus scraping the balancer.
         const served =
-          (event.type === 'balancer.request' && event.status < 500) ||
-          (event.type === 'web.request' && event.client.startsWith('203.0.113.'));
+          ((event.type === 'balancer.request' && event.status < 500) || event.type === 'web.request') &&
+          event.client.startsWith('203.0.113.');
         // Each sandbox's own first request and `ready`, by scenario, for the sandboxes started after the first.
         const scenario = e.target.dataset?.scenario;
         const by = (window.__by ??= {});
