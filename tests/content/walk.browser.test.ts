@@ -89,12 +89,18 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
   const sandboxOf = (page: Page, scenario: Scenario) =>
     page.locator(`[data-sandbox][data-scenario="${scenario.name}"]`);
 
-  /** Until the sandbox is up as a newcomer sees it: every node running, and a MASTER where keepalived runs. */
+  /**
+   * Until the sandbox is up as a newcomer sees it: every node running, but those the scenario freezes as it starts
+   * (its `faults`), which are frozen; and a MASTER where keepalived runs.
+   */
   async function ready(page: Page, scenario: Scenario): Promise<void> {
     const sandbox = sandboxOf(page, scenario);
+    const frozen = scenario.faults.flatMap((fault) => (fault.cmd === 'freeze' ? [fault.node] : []));
+    const shown = () =>
+      Promise.all(['running', 'frozen'].map((state) => sandbox.locator(`g.node.process-${state}`).count()));
     await expect
-      .poll(() => sandbox.locator('g.node.process-running').count(), { timeout: 60_000 })
-      .toBe(scenario.nodes.filter((n) => !n.stopped).length);
+      .poll(shown, { timeout: 60_000 })
+      .toEqual([scenario.nodes.filter((n) => !n.stopped).length - frozen.length, frozen.length]);
     if (Object.keys(scenario.files).some((f) => f.startsWith('keepalived'))) {
       const badge = sandbox.locator('.vip-badge .vip-text').first();
       await expect.poll(() => badge.textContent().catch(() => ''), { timeout: 30_000 }).toMatch(/^VIP [\d.]+$/);
