@@ -5,6 +5,7 @@
 import type { Page } from 'playwright-core';
 import { describe, it, type ExpectStatic } from 'vitest';
 import { scenarios } from '../../sandboxes/scenarios/index';
+import { TERMINAL_SIZE } from '../../src/runtime/types';
 import { chaosScript } from '../../src/sandbox/view/chaos';
 import { constraints } from '../support/constraints';
 import { serveBuiltCourse } from '../support/site';
@@ -81,32 +82,47 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
     });
 
     it.skipIf(underLimits)(
-      'starts the terminal and its shell while the nodes of the scenario start, not once they are all up',
+      "starts the terminal's shell while the nodes of the scenario start, and shows its prompt once they are up",
       inTurn,
       async ({ expect }) => {
         const p = await course.browser.newPage();
         p.on('pageerror', (error) => errors.push(error.message));
-        await p.addInitScript(() => {
-          const seen: Record<string, number> = ((window as unknown as { seen: Record<string, number> }).seen = {});
-          addEventListener(
-            'sandbox:event',
-            (e) => (e as CustomEvent<{ type: string }>).detail.type === 'ready' && (seen.ready ??= performance.now()),
-            true,
-          );
-          addEventListener('DOMContentLoaded', () => {
-            const state = document.querySelector('[data-sandbox] [data-part="state"]')!;
-            new MutationObserver(
-              () => state.textContent?.startsWith('Terminal: shell running') && (seen.shell ??= performance.now()),
-            ).observe(state, { childList: true, characterData: true, subtree: true });
+        // The bridge's answers in the order it sent them: the terminal's shell started (a process ahead, or a new one),
+        // and the supervisor's `ready` event, which says every node is up.
+        const seen: string[] = [];
+        const spawns = new Map<number, string>();
+        let supervisorSaid = '';
+        p.on('websocket', (socket) => {
+          socket.on('framesent', ({ payload }) => {
+            const request = JSON.parse(String(payload)) as {
+              type: string;
+              id: number;
+              program?: string;
+              terminal?: object;
+            };
+            if (request.type !== 'spawn') return;
+            const terminal = JSON.stringify(request.terminal) === JSON.stringify(TERMINAL_SIZE);
+            spawns.set(request.id, request.program === 'shell' && terminal ? 'terminal shell' : request.program!);
+          });
+          socket.on('framereceived', ({ payload }) => {
+            const reply = JSON.parse(String(payload)) as { type: string; id: number; data?: string };
+            const from = spawns.get(reply.id);
+            if (reply.type === 'spawned' && from === 'terminal shell') seen.push('shell started');
+            if (reply.type !== 'output' || from !== 'supervisor' || seen.includes('topology up')) return;
+            supervisorSaid += reply.data; // one event may come in two frames
+            if (supervisorSaid.includes('"type":"ready"')) seen.push('topology up');
           });
         });
         await p.goto(new URL('/overview/', course.server.url).href);
         await startSandbox(p.locator('[data-sandbox]'));
         await p.locator('[data-sandbox][data-ready]').waitFor({ timeout: UP_MS });
-        const seen = await p.evaluate(() => (window as unknown as { seen: Record<string, number> }).seen);
-        expect(seen.shell).toBeLessThan(seen.ready);
-        // The panel is ready once the topology is, as before: every node is up.
+        expect(seen).toEqual(['shell started', 'topology up']);
+        // The panel is ready once the topology is, as before: every node is up; the learner's prompt is there.
         expect(await p.locator('[data-part="supervisor"]').innerText()).toBe('running');
+        expect(await p.locator('[data-part="state"]').innerText()).toBe('Terminal: shell running');
+        await expect
+          .poll(() => p.locator('.xterm-rows').innerText(), { timeout: 5_000 })
+          .toContain('learner@laptop:~$');
         await p.close();
       },
     );
@@ -131,8 +147,13 @@ describe.skipIf(!chromiumPath)('the sandbox panel in Chromium', () => {
       async ({ expect }) => {
         expect(await page.locator('.chart-rps .summary').innerText()).toMatch(/web-0\d/);
         expect(await page.locator('.charts canvas').count()).toBe(0);
+        // Nor is uPlot's code loaded before: its evaluation would have been taken from the sandbox's start.
+        const uPlotLoaded = () =>
+          page.evaluate(() => performance.getEntriesByType('resource').filter((r) => /uPlot/i.test(r.name)).length);
+        expect(await uPlotLoaded()).toBe(0);
         await page.getByRole('tab', { name: 'Charts' }).click();
         await expect.poll(() => page.locator('.chart-rps canvas').count(), { timeout: 5_000 }).toBeGreaterThan(0);
+        expect(await uPlotLoaded()).toBeGreaterThan(0);
         expect((await page.locator('.chart-rps canvas').first().boundingBox())!.width).toBeGreaterThan(100);
         await page.getByRole('tab', { name: 'Exercises' }).click(); // as the next steps expect it, with the load still on
       },
