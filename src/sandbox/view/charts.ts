@@ -1,7 +1,7 @@
 // Live charts with uPlot (small and fast): requests/s per server, error rate, p95 latency and, where there are
 // replicas, replication lag. Series differ by dash pattern as well as colour, and each chart has a one-line text
 // summary of its latest values, so no reading depends on colour.
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { series } from './traffic';
 import { caption } from './chart-text';
@@ -20,6 +20,8 @@ interface Chart {
 
 export class Charts {
   private charts = new Map<string, Chart>();
+  private UPlot?: typeof uPlot;
+  private loading?: Promise<void>;
   private root: HTMLElement;
   private observer: ResizeObserver;
   private last?: ViewState;
@@ -93,11 +95,24 @@ export class Charts {
     }
     chart.summary.textContent = summary;
     if (this.root.getClientRects().length === 0) return; // not rendered: a hidden tab
+    if (!this.UPlot) {
+      // uPlot's code loads when a plot is first drawn (the Charts tab opened), not with the views: its evaluation
+      // would take main-thread time while the sandbox starts, for a tab that starts hidden. Should the load fail (a
+      // static host gone offline), the summaries still tell all.
+      this.loading ??= import('uplot').then(
+        (module) => {
+          this.UPlot = module.default;
+          this.shown();
+        },
+        () => {},
+      );
+      return;
+    }
     const key = names.join(',');
     if (!chart.plot || chart.key !== key) {
       chart.plot?.destroy();
       chart.key = key;
-      chart.plot = new uPlot(
+      chart.plot = new this.UPlot(
         {
           ...this.size(chart.box),
           scales: { x: { time: false } },
