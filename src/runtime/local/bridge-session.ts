@@ -368,7 +368,7 @@ export class Session {
     return now;
   }
 
-  /** The processes this session started: the page's, and the one started ahead if no page took it yet. */
+  /** The processes this session started: the page's, and those started ahead that no page took yet. */
   private children(): ChildProcess[] {
     return [...this.processes.values(), ...this.ahead.map(({ child }) => child)];
   }
