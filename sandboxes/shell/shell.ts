@@ -306,7 +306,9 @@ export function internalError(error: Error): void {
 /** Finds the sandbox's supervisor, greets the learner and shows the first prompt. */
 export function start(): void {
   session.tryControl();
-  write(`${wrap("Sandbox terminal. Type 'help' for the commands.", columns)}\n`);
+  // Two short lines: the panel starts its shell before the terminal is open (at 80 columns), and a line the greeting
+  // wraps for 80 would be broken inside a word by a narrower terminal (the panel's are 40 columns or more).
+  write(`${wrap("Sandbox terminal.\nType 'help' for the commands.", columns)}\n`);
   prompt();
 }
 
