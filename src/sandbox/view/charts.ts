@@ -4,7 +4,7 @@
 import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { series } from './traffic';
-import { caption } from './chart-text';
+import { caption, plotted } from './chart-text';
 import type { ViewState } from './state';
 
 const SECONDS_SHOWN = 60;
@@ -129,9 +129,9 @@ export class Charts {
             })),
           ],
         },
-        data as uPlot.AlignedData,
+        plotted(data) as uPlot.AlignedData,
         chart.box,
       );
-    } else chart.plot!.setData(data as uPlot.AlignedData);
+    } else chart.plot!.setData(plotted(data) as uPlot.AlignedData);
   }
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
 import { parseCommand, type ClientReport } from '../../../sandboxes/contracts/commands';
 import { describe as sentence } from '../../../src/sandbox/view/sentences';
-import { caption } from '../../../src/sandbox/view/chart-text';
+import { caption, plotted } from '../../../src/sandbox/view/chart-text';
 import { heldVips, processText, roleText, statusText } from '../../../src/sandbox/view/node-text';
 import { Replay } from '../../../src/sandbox/view/replay';
 import { reduceAll, type ViewState } from '../../../src/sandbox/view/state';
@@ -162,6 +162,9 @@ describe("the clients' failures", () => {
     expect(s.errorRate).toEqual([0, 0, 50, 100, 100, null, null]);
     expect(caption('errors', s.errorRate.slice(0, 6), s.seconds.slice(0, 6), ' %')).toBe('errors 100 %');
     expect(s.perServer['web-01']).toEqual([0, 20, 0, 0, 0, 0, 0]);
+    // The plot ends where the caption reads: at second 4, the last complete one of 0-5 (5 is under way), 100 %.
+    const [seconds, rates] = plotted([s.seconds.slice(0, 6), s.errorRate.slice(0, 6)]);
+    expect([seconds.at(-1), rates.at(-1)]).toEqual([4, 100]);
   });
 
   it('count timeouts and resets, against what completed when more completed than was sent', () => {
