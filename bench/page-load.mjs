@@ -160,6 +160,8 @@ async function firstServed(browser, base, lesson) {
           // The request's own time: the balancer's Ta (accept to answer), or the web server's duration.
           window.__servedOwn = event.timings?.Ta ?? event.duration_ms;
           mark(`first request served (its own time ${window.__servedOwn} ms)`, event.time);
+          // As the balancer saw it arrive: its log's time less its own time.
+          mark('first request accepted', event.time - window.__servedOwn);
         }
         if (event.type === 'scenario') {
           mark("supervisor's first event", event.time);
@@ -171,11 +173,6 @@ async function firstServed(browser, base, lesson) {
         if (event.type === 'node.started') mark(`${event.name} started`, event.time);
         if (event.type.endsWith('.listening')) mark(`${event.node} listening`, event.time);
         if (event.type === 'ready') mark('every node up (ready)', event.time);
-        // The load's first request as the balancer saw it arrive: its log's time less its own time (Ta).
-        if (served && !window.__accepted) {
-          window.__accepted = true;
-          mark('first request accepted', event.time - (event.timings?.Ta ?? event.duration_ms));
-        }
       },
       true,
     );

@@ -108,6 +108,7 @@ export class Charts {
       );
       return;
     }
+    const columns = plotted(data) as uPlot.AlignedData;
     const key = names.join(',');
     if (!chart.plot || chart.key !== key) {
       chart.plot?.destroy();
@@ -129,9 +130,9 @@ export class Charts {
             })),
           ],
         },
-        plotted(data) as uPlot.AlignedData,
+        columns,
         chart.box,
       );
-    } else chart.plot!.setData(plotted(data) as uPlot.AlignedData);
+    } else chart.plot!.setData(columns);
   }
 }
