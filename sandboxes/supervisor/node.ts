@@ -308,8 +308,9 @@ export class Node {
         const now = localPort({ host: this.spec.address, port });
         if (now !== undefined && now !== before[i] && (await accepts(now))) break;
         if (performance.now() > deadline) return false;
-        // Looked at again as soon as the node says it listens (web.listening, balancer.listening), else in 25 ms.
-        await this.stream.waitFor((event) => event.node === this.name && event.type.endsWith('.listening'), 25);
+        // Looked at again as soon as the node says anything (it says when it listens: web.listening, a log line), else
+        // in 25 ms: a node that says nothing at once would wait half a poll on average, one wave of the start each.
+        await this.stream.waitFor((event) => event.node === this.name, 25);
       }
     }
     return true;
