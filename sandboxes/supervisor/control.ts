@@ -16,22 +16,29 @@ import type { EventStream } from './stream';
 
 const MAX_BODY = 64 * 1024;
 
-export interface ControlOptions {
+/** What the control API serves: its scenario's commands and events. */
+export interface ControlHandlers {
   run(command: Command): Promise<Reply>;
   stream: EventStream;
-  /** The session's secret, asked of every request. */
-  secret: string;
   /** Called once a command's reply has been sent (the supervisor exits after `quit`). */
   answered?(command: Command): void;
 }
 
-export function serveControl({
-  run,
-  stream,
-  secret,
-  answered,
-}: ControlOptions): Promise<{ port: number; server: http.Server }> {
+export interface Control {
+  port: number;
+  server: http.Server;
+  /** From now on the API serves these; before, every request that passes the checks is answered 503. */
+  serve(handlers: ControlHandlers): void;
+}
+
+/**
+ * Opens the control API's port, asking `secret` of every request, before it has anything to serve: a supervisor
+ * started ahead opens it while it waits for its scenario, so that opening a port (and Node's first use of its network
+ * code) is not on the way to the scenario's nodes.
+ */
+export function openControl(secret: string): Promise<Control> {
   let port = 0;
+  let handlers: ControlHandlers | undefined;
   const server = http.createServer(async (req, res) => {
     const answer = (code: number, body: unknown, then?: () => void) => {
       if (res.headersSent || res.destroyed) return;
@@ -42,6 +49,8 @@ export function serveControl({
     try {
       const refused = refusal(req, port, secret);
       if (refused) return answer(403, { ok: false, error: refused });
+      if (!handlers) return answer(503, { ok: false, error: 'the supervisor has not started its scenario yet' });
+      const { run, stream, answered } = handlers;
       const url = new URL(req.url ?? '/', 'http://control');
       if (req.method === 'GET' && url.pathname === '/status') {
         return answer(200, await run({ cmd: 'status' }));
@@ -79,7 +88,7 @@ export function serveControl({
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       port = (server.address() as AddressInfo).port;
-      resolve({ port, server });
+      resolve({ port, server, serve: (given) => (handlers = given) });
     });
   });
 }

@@ -12,7 +12,7 @@ import { readCommandLine, refuse } from '../shared/command-line';
 import { scenarios } from '../scenarios/index';
 import { CLIENT } from '../scenarios/build/topology';
 import { parseCommand, type Command, type Reply } from '../contracts/commands';
-import { serveControl } from './control';
+import { openControl } from './control';
 import { EventStream } from './stream';
 import { clearEarlierRun, noteLabFiles } from './earlier-run';
 import { nodeEnvironment } from './node';
@@ -48,6 +48,10 @@ async function scenarioName(): Promise<string> {
   return name.value;
 }
 
+// The session's secret for the control API: only processes that can read the session folder learn it. The API's port
+// is opened before the scenario is known: a supervisor started ahead opens it while it waits (control.ts).
+const secret = randomBytes(32).toString('hex');
+const control = await openControl(secret);
 const scenario = scenarios[await scenarioName()];
 
 const stream = new EventStream((line) => process.stdout.write(line));
@@ -90,9 +94,7 @@ void (async () => {
 clearEarlierRun(session, state);
 mkdirSync(places.net, { recursive: true });
 noteLabFiles(state, scenario.name, Object.keys(scenario.files));
-// The session's secret for the control API: only processes that can read the session folder learn it.
-const secret = randomBytes(32).toString('hex');
-const control = await serveControl({ run: (command) => supervisor.run(command), stream, secret, answered });
+control.serve({ run: (command) => supervisor.run(command), stream, answered });
 await supervisor.boot();
 spares.release();
 // Written last and atomically, so whoever waits for the file finds the topology up.

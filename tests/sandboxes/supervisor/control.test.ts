@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../browser/chromium';
 import { get, RUNTIMES, SupervisorRun } from '../../support/supervisor';
 import { alive } from '../../support/sandbox-node';
+import { openControl } from '../../../sandboxes/supervisor/control';
+import { EventStream } from '../../../sandboxes/supervisor/stream';
 
 /** One raw request to the control API, with exactly the headers given. */
 function request(
@@ -165,6 +167,31 @@ describe('the control API, tried as an attacker would', () => {
     }
     expect((await request(run.controlPort, { method: 'GET', path: '/status', headers: valid })).status).toBe(200);
     await web01Untouched();
+  });
+});
+
+describe('the control API opened before its scenario is known (a supervisor started ahead)', () => {
+  it('asks for the secret, answers 503 until it is given what to serve, then serves it', async () => {
+    const control = await openControl('s'.repeat(64));
+    try {
+      const headers = { host: `127.0.0.1:${control.port}`, authorization: `Bearer ${'s'.repeat(64)}` };
+      const status = () => request(control.port, { method: 'GET', path: '/status', headers });
+      expect(
+        (await request(control.port, { method: 'GET', path: '/status', headers: { host: headers.host } })).status,
+      ).toBe(403);
+      const early = await status();
+      expect(early.status).toBe(503);
+      expect(JSON.parse(early.body)).toEqual({ ok: false, error: 'the supervisor has not started its scenario yet' });
+      control.serve({
+        run: async (command) => ({ ok: true, message: `ran ${command.cmd}` }),
+        stream: new EventStream(() => {}),
+      });
+      const served = await status();
+      expect(served.status).toBe(200);
+      expect(JSON.parse(served.body)).toEqual({ ok: true, message: 'ran status' });
+    } finally {
+      control.server.close();
+    }
   });
 });
 
