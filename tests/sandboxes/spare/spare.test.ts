@@ -2,7 +2,7 @@
 // names. Real processes: what it refuses, that the program it becomes reads the rest of stdin, and that a supervisor
 // started ahead runs its nodes in the spares it started while it waited.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,6 +50,23 @@ describe('a spare', () => {
     expect(await spare.exitCode()).toBe(0);
     expect(spare.log.events).toEqual([]);
     expect(spare.stderr()).toBe('');
+  });
+
+  // It opens a loopback port while it waits (Node's first use of its network code, done ahead): closed at once.
+  it.runIf(process.platform === 'linux')('holds no listening socket while it waits', async () => {
+    const spare = start('spare', [], folder());
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const sockets = readdirSync(`/proc/${spare.child.pid}/fd`)
+      .map((fd) => /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${spare.child.pid}/fd/${fd}`))?.[1])
+      .filter(Boolean);
+    // /proc/net/tcp{,6}: local address, remote address, state (0A is LISTEN), ..., inode.
+    const listening = ['tcp', 'tcp6']
+      .flatMap((table) => readFileSync(`/proc/net/${table}`, 'utf8').trim().split('\n').slice(1))
+      .map((row) => row.trim().split(/\s+/))
+      .filter((fields) => fields[3] === '0A' && sockets.includes(fields[9]));
+    expect(listening).toEqual([]);
+    spare.child.stdin.end();
+    expect(await spare.exitCode()).toBe(0);
   });
 
   it.each([
