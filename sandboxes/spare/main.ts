@@ -68,6 +68,7 @@ function parse(line: string): Become {
  */
 function useNetworkOnce(): void {
   const server = http.createServer();
+  server.on('error', () => {}); // no loopback port to be had: the node it becomes will say so
   server.listen(0, '127.0.0.1', () => server.close());
 }
 
