@@ -36,10 +36,12 @@ const typeahead: Key[] = [];
 /** Background output held while a full-screen program (edit) owns the screen. */
 let held = '';
 
+/** Raw mode (and xterm.js) needs \r\n to start a new line at column 0. */
+const crlf = (text: string) => text.replace(/\r?\n/g, '\r\n');
+
 function write(text: string): void {
   if (!text) return;
-  // Raw mode (and xterm.js) needs \r\n to start a new line at column 0.
-  process.stdout.write(text.replace(/\r?\n/g, '\r\n'));
+  process.stdout.write(crlf(text));
   atLineStart = text.endsWith('\n');
 }
 
@@ -68,10 +70,10 @@ function printAbove(text: string): void {
     held += text; // a full-screen program's screen is not scrolled under it
   else if (running) write(atLineStart ? text : `\n${text}`);
   else {
-    process.stdout.write('\r\x1b[K');
-    write(text);
+    // In one write, so that no screen shows the output without the prompt under it (nor the line erased).
     renderer.reset();
-    redraw();
+    process.stdout.write(`\r\x1b[K${crlf(text)}${renderer.render(editor, columns)}`);
+    atLineStart = false;
   }
 }
 

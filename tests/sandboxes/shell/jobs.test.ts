@@ -75,7 +75,11 @@ describe('background jobs in the shell', () => {
     expect(await lab.shell.command('jobs')).toBe('[1]+  Running                 load -r 20 -d 2s &');
     // The learner starts typing; the job's summary arrives in the middle of it.
     lab.shell.type('echo still typ');
-    const screen = await lab.shell.waitFor(/^40 requests in 2\.\d s/m, 15_000);
+    // The summary, and under it the prompt drawn again (in the shell's one write; a screen read waits for both).
+    const screen = await lab.shell.waitFor(
+      /^40 requests in 2\.\d s[\s\S]*^learner@laptop:~\$ echo still typ$/m,
+      15_000,
+    );
     const lines = screen.split('\n');
     // The summary sits above the prompt, and the prompt with the half-typed line was drawn again under it.
     expect(lines[lines.length - 1]).toBe(`${PROMPT}echo still typ`);
