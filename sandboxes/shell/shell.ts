@@ -56,9 +56,8 @@ function prompt(): void {
   redraw();
 }
 
-/** Draws the prompt and the line being edited, after `before` in the same write. */
-function redraw(before = ''): void {
-  process.stdout.write(before + renderer.render(editor, columns));
+function redraw(): void {
+  process.stdout.write(renderer.render(editor, columns));
   atLineStart = false;
 }
 
@@ -73,7 +72,8 @@ function printAbove(text: string): void {
   else {
     // In one write, so that no screen shows the output without the prompt under it (nor the line erased).
     renderer.reset();
-    redraw(`\r\x1b[K${crlf(text)}`);
+    process.stdout.write(`\r\x1b[K${crlf(text)}${renderer.render(editor, columns)}`);
+    atLineStart = false;
   }
 }
 
