@@ -75,6 +75,13 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
     await page.addInitScript(() => {
       const seen: unknown[] = ((window as unknown as { walkEvents: unknown[] }).walkEvents = []);
       addEventListener('sandbox:event', (e) => seen.push((e as CustomEvent).detail), true);
+      // How many times a prediction's form was built, for a failure's report: a rebuild clears a choice made.
+      const built: Record<string, number> = ((window as unknown as { walkPredictions: object }).walkPredictions = {});
+      new MutationObserver((changes) => {
+        for (const added of changes.flatMap((c) => [...c.addedNodes]))
+          if (added instanceof HTMLElement && added.dataset.prediction)
+            built[added.dataset.prediction] = (built[added.dataset.prediction] ?? 0) + 1;
+      }).observe(document, { childList: true, subtree: true });
     });
     await page.goto(new URL(`${path}?runtime=local`, course.server.url).href);
     return page;
@@ -232,8 +239,20 @@ describe.skipIf(!chromiumPath)('each lesson walked by a newcomer', () => {
               .innerText()
               .catch(() => '(no goal)')
           : '';
+        // A prediction's state, its error line and how often its form was built.
+        const prediction = sandbox
+          ? await sandbox
+              .locator('[data-prediction]')
+              .evaluateAll((forms) =>
+                forms.map(
+                  (f) =>
+                    `${(f as HTMLElement).dataset.prediction}: ${(f as HTMLElement).dataset.state}, built ${(window as unknown as { walkPredictions: Record<string, number> }).walkPredictions[(f as HTMLElement).dataset.prediction!]} time(s); error: '${f.querySelector('.predict-error')?.textContent}'; checked: ${f.querySelectorAll('input:checked').length}`,
+                ),
+              )
+              .catch(() => ['(none)'])
+          : [];
         throw new Error(
-          `${slug} / ${doing?.scenario.name} / ${doing?.goal.id}: ${(error as Error).message}\n--- goal check ---\n${check}\n--- terminal ---\n${terminal}`,
+          `${slug} / ${doing?.scenario.name} / ${doing?.goal.id}: ${(error as Error).message}\n--- goal check ---\n${check}\n--- prediction ---\n${prediction.join('\n')}\n--- terminal ---\n${terminal}`,
         );
       } finally {
         await page.close();
