@@ -2,7 +2,8 @@
 // (src/runtime/select.ts), runs the `probe` program twice (without a terminal, as the supervisor runs, then with one,
 // as the shell runs), answers its prompts, and fills the table as its lines arrive. The page adds what only it can
 // see: whether the line it wrote came back echoed, and its own figures (isolation, boot time, memory).
-import { describeRuntime, readSelection, startRuntime } from '../runtime/select';
+import { describeRuntime, startRuntime } from '../runtime/select';
+import { readSelection } from '../runtime/selection';
 import type { Runtime, SandboxProcess } from '../runtime/types';
 import { bootProgress, eachLine, part } from '../sandbox/boot-view';
 import { readLine, reportText, RESULT_LABEL, verdict, type Row } from './report';

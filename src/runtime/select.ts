@@ -3,38 +3,9 @@
 // hand; when the chosen one cannot start, the other is tried and the page says why. `&constraints=webcontainer` runs the
 // local runtime's programs under the emulated limits of a WebContainer (src/runtime/local/constraints.ts).
 import { bootLocal, NO_BRIDGE } from './local/client';
-import {
-  parseConstraints,
-  RuntimeUnavailable,
-  type BootStep,
-  type Constraints,
-  type Runtime,
-  type RuntimeKind,
-} from './types';
+import type { Selection } from './selection';
+import { RuntimeUnavailable, type BootStep, type Runtime, type RuntimeKind } from './types';
 import { bootWebContainer } from './webcontainer';
-
-export type RuntimeChoice = 'auto' | RuntimeKind;
-/** First boot downloads the WebContainer runtime (~10 s on a good connection); allow slow ones too. */
-const DEFAULT_BOOT_TIMEOUT_S = 45;
-
-export interface Selection {
-  choice: RuntimeChoice;
-  /** `?boot-timeout=<seconds>`: how long to wait for a WebContainer before giving up. */
-  timeoutSeconds: number;
-  /** `?constraints=webcontainer`: the local runtime emulates a WebContainer's limits. */
-  constraints?: Constraints;
-}
-
-export function readSelection(search: string): Selection {
-  const params = new URLSearchParams(search);
-  const runtime = params.get('runtime');
-  const timeout = Number(params.get('boot-timeout'));
-  return {
-    choice: runtime === 'local' || runtime === 'webcontainer' ? runtime : 'auto',
-    timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_BOOT_TIMEOUT_S,
-    constraints: parseConstraints(params.get('constraints')),
-  };
-}
 
 /** Boots the chosen runtime, falling back to the other; `notice` receives each explanation of a failure. */
 export async function startRuntime(

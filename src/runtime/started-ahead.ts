@@ -79,6 +79,10 @@ async function usable(waiting: Waiting): Promise<SandboxProcess | undefined> {
 async function runScenario(waiting: Waiting, scenario: string): Promise<SandboxProcess | undefined> {
   const process = await usable(waiting);
   if (!process) return undefined;
+  // Told its scenario already, by the server as it served this page: the nodes of this one start or run; another is
+  // not this sandbox's, which starts its own supervisor.
+  if (process.scenario === scenario) return process;
+  if (process.scenario !== undefined) return void stopProcess(process);
   // One line: a name that would make two is not a scenario, and the supervisor started for it refuses it by name.
   if (/[\r\n]/.test(scenario)) return void stopProcess(process);
   const stdin = process.input.getWriter();
@@ -92,7 +96,10 @@ async function runScenario(waiting: Waiting, scenario: string): Promise<SandboxP
   }
 }
 
-/** Ends the processes started ahead that no sandbox took (none runs anything, so none needs a quit command). */
+/**
+ * Ends the processes started ahead that no sandbox took. None needs a quit command: the local runtime's kill() ends
+ * a process's whole group, so a supervisor the server told its scenario goes with its nodes.
+ */
 export function dropAhead(ahead: Ahead): void {
   for (const { process } of ahead.waiting.splice(0)) void process.then((started) => started && stopProcess(started));
 }

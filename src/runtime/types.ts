@@ -72,6 +72,11 @@ export interface SandboxProcess {
   exit: Promise<number>;
   kill(): void;
   resize(size: TerminalSize): void;
+  /**
+   * Local runtime only: the scenario a supervisor started ahead already runs, told by `npm start`'s server as it
+   * served the page (src/runtime/local/server.ts); its nodes may be up already. Undefined for any other process.
+   */
+  scenario?: string;
 }
 
 /** Where the sandbox programs run. */

@@ -6,7 +6,8 @@
 // A full page load (reload, another site) ends the visit: the runtime is torn down with the page, unless the page
 // goes into the back/forward cache, from which it may come back as it was.
 import { bootLocal } from './local/client';
-import { readSelection, startRuntime } from './select';
+import { startRuntime } from './select';
+import { readSelection } from './selection';
 import { dropAhead, startAhead, startsAhead, takeAhead, type Ahead } from './started-ahead';
 import { stopProcess, type Ending } from './stop';
 import { loanFolder, type BootStep, type Runtime, type RuntimeKind, type SandboxProcess } from './types';

@@ -3,12 +3,14 @@
 // the first page that connects without emulated limits; and the spares a supervisor starts, which no page may.
 // Real bridge, real supervisor (sandboxes/dist).
 import { existsSync, readlinkSync } from 'node:fs';
+import { createServer, get as httpGet } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commandOf, descendantsOf } from '../../src/runtime/local/processes.ts';
 import { STARTED_AHEAD, SUPERVISOR_AHEAD } from '../../src/runtime/types.ts';
 import { alive } from '../support/sandbox-node';
-import { connect, startBridge, until, type Client } from './harness';
+import { connect, startBridge, until, type Client, type TestBridge } from './harness';
 
 const dist = resolve('sandboxes/dist');
 /** Loading a supervisor and its spares on a loaded two-core machine. */
@@ -165,6 +167,76 @@ describe('the session opened ahead', () => {
       // Signalled with their group; each is gone a moment later.
       for (const pid of [ahead, ...spares]) expect(await until(() => !alive(pid), 5000), `pid ${pid}`).toBe(true);
       expect(existsSync(folder)).toBe(false);
+    },
+  );
+});
+
+describe("a lesson page's first scenario, started ahead as the page is served", () => {
+  /** What a browser sends with each kind of request for a page (its Sec-Fetch-* and Sec-Purpose headers). */
+  const typedIn = { 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate', 'sec-fetch-site': 'none' };
+  const refused: Record<string, Record<string, string>> = {
+    'a navigation from another site': { ...typedIn, 'sec-fetch-site': 'cross-site' },
+    'a prefetch': { ...typedIn, 'sec-purpose': 'prefetch' },
+    'a prerender': { ...typedIn, 'sec-purpose': 'prefetch;prerender' },
+    "a script's fetch (client-side navigation)": { ...typedIn, 'sec-fetch-dest': 'empty', 'sec-fetch-mode': 'cors' },
+    'an iframe': { ...typedIn, 'sec-fetch-dest': 'iframe' },
+    'curl (no Sec-Fetch headers)': {},
+    'a DNS-rebinding host name': { ...typedIn, host: 'evil.example' },
+  };
+
+  /** A server that answers every request by asking the bridge to start `scenario` ahead for it. */
+  async function servePages(
+    target: TestBridge,
+  ): Promise<{ get(scenario: string, headers: object): Promise<void>; close(): void }> {
+    const server = createServer((req, res) => {
+      target.bridge.startScenarioAhead(req, new URL(req.url!, 'http://localhost').searchParams.get('scenario')!);
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      get: (scenario, headers) =>
+        new Promise((resolve, reject) =>
+          httpGet(
+            {
+              host: '127.0.0.1',
+              port,
+              path: `/?scenario=${scenario}`,
+              headers: { host: `localhost:${port}`, ...headers },
+            },
+            (res) => res.resume().on('end', resolve),
+          ).on('error', reject),
+        ),
+      close: () => server.close(),
+    };
+  }
+
+  it(
+    'runs it for a navigation typed in or from this site, never for anything else, and says so to the page that takes the supervisor',
+    { timeout: 90_000 },
+    async () => {
+      const target = await startBridge({ bundles: dist, openAhead: true });
+      const pages = await servePages(target);
+      try {
+        const ahead = await aheadSupervisor();
+        // Each refused request names a scenario of its own: had one been run, the page would be told that one.
+        for (const headers of Object.values(refused)) await pages.get('two-servers', headers);
+        await pages.get('one-server', { ...typedIn, 'sec-fetch-site': 'same-origin' });
+        // Once: a supervisor runs one scenario, and a second tab served meanwhile changes nothing.
+        await pages.get('two-servers', typedIn);
+
+        const page = await connect(target);
+        const id = askAhead(page);
+        const spawned = await page.waitFor((r) => r.type === 'spawned' && r.id === id, LOADED_MS);
+        expect(spawned).toMatchObject({ pid: ahead, scenario: 'one-server' });
+        // Its nodes started without a word from the page: every event since the scenario began reaches it.
+        await page.waitFor(() => page.output(id).includes('"type":"ready"'), LOADED_MS);
+        expect(page.output(id)).toMatch(/"type":"scenario","name":"one-server"/);
+        await page.close();
+      } finally {
+        pages.close();
+        await target.close();
+      }
     },
   );
 });

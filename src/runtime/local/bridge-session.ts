@@ -48,6 +48,15 @@ const CLEANUP_BOUND_MS = 5000;
 
 type SpawnRequest = Extract<Request, { type: 'spawn' }>;
 type PipedProcess = ChildProcessByStdio<Writable, Readable, Readable>;
+/** A process started ahead: the request it answers, and for a supervisor the scenario it was told (runAhead). */
+interface Ahead {
+  asked: string;
+  program: string;
+  child: PipedProcess;
+  scenario?: string;
+}
+/** A scenario's name as the supervisor reads it on stdin: one plain name, never a second line. */
+const SCENARIO_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 /** What a spawn request asks for, to match it with a process started ahead (which has no terminal and no page env). */
 function asAsked({ program, args, cwd, terminal, env }: SpawnRequest): string {
@@ -94,7 +103,7 @@ export class Session {
   private readonly watch: NodeJS.Timeout;
   private closing: Promise<void> | null = null;
   /** Processes started before a page asked for them (startAhead), each with the request it answers. */
-  private ahead: { asked: string; child: PipedProcess }[] = [];
+  private ahead: Ahead[] = [];
 
   private constructor(
     folder: string,
@@ -173,12 +182,13 @@ export class Session {
   private async spawn(request: SpawnRequest): Promise<void> {
     if (this.closing) throw new RefusedError('refused to start a program: the session is closing');
     if (this.processes.has(request.id)) throw new RefusedError(`refused to start: process id ${request.id} is in use`);
-    const child = this.takeAhead(request) ?? (await this.launch(request));
+    const ahead = this.takeAhead(request);
+    const child = ahead?.child ?? (await this.launch(request));
     if (this.closing) {
       this.end(child, KILL_GRACE_MS);
       throw new RefusedError('refused to start a program: the session is closing');
     }
-    this.attach(request, child);
+    this.attach(request, child, ahead?.scenario);
   }
 
   /**
@@ -188,22 +198,36 @@ export class Session {
   async startAhead(starts: readonly StartedAhead[], cwd: string): Promise<void> {
     for (const { program, args, terminal } of starts) {
       const request: SpawnRequest = { type: 'spawn', id: -1, program, args: [...args], cwd, terminal };
-      this.ahead.push({ asked: asAsked(request), child: await this.launch(request) });
+      this.ahead.push({ asked: asAsked(request), program, child: await this.launch(request) });
     }
+  }
+
+  /**
+   * Tells the supervisor started ahead to run `scenario` now, before the page that will ask for it connects: its
+   * nodes start while the browser loads that page, which is told so when it takes the supervisor (the `scenario` of
+   * its `spawned` reply). Once: a supervisor runs one scenario, and a second page served meanwhile names none.
+   * What the supervisor prints until the page takes it waits in its output pipe, as a shell's greeting does.
+   */
+  runAhead(scenario: string): void {
+    const supervisor = this.ahead.find((ahead) => ahead.program === 'supervisor');
+    if (!supervisor || supervisor.scenario !== undefined || !SCENARIO_NAME.test(scenario)) return;
+    if (!stillRunning(supervisor.child)) return;
+    supervisor.scenario = scenario;
+    supervisor.child.stdin.write(`${scenario}\n`);
   }
 
   /**
    * The process started ahead that `request` asks for, if it still runs; each is given once. A request for anything
    * else ends them all: the page does not start ahead what this session did, so they would only idle.
    */
-  private takeAhead(request: SpawnRequest): PipedProcess | undefined {
+  private takeAhead(request: SpawnRequest): Ahead | undefined {
     const index = this.ahead.findIndex(({ asked }) => asked === asAsked(request));
     if (index < 0) {
       for (const { child } of this.ahead.splice(0)) this.end(child, KILL_GRACE_MS);
       return undefined;
     }
-    const [{ child }] = this.ahead.splice(index, 1);
-    return stillRunning(child) ? child : undefined;
+    const [taken] = this.ahead.splice(index, 1);
+    return stillRunning(taken.child) ? taken : undefined;
   }
 
   /** Checks a page's spawn request and starts its process (in its own process group). */
@@ -251,8 +275,11 @@ export class Session {
     return child;
   }
 
-  /** The page's process `request.id` is `child`: its output and exit go to the page. */
-  private attach(request: SpawnRequest, child: PipedProcess): void {
+  /**
+   * The page's process `request.id` is `child`: its output and exit go to the page. `scenario`: a supervisor started
+   * ahead already runs it (runAhead).
+   */
+  private attach(request: SpawnRequest, child: PipedProcess, scenario?: string): void {
     this.processes.set(request.id, child);
     if (this.constraints) this.disciplines.set(request.id, new LineDiscipline(!request.terminal));
     child.stdin.on('error', () => {}); // writing to a process that just ended: its exit is reported below
@@ -268,7 +295,7 @@ export class Session {
       const exit = code ?? 128 + (signal ? constants.signals[signal] : 0);
       this.send({ type: 'exit', id: request.id, code: exit });
     });
-    this.send({ type: 'spawned', id: request.id, pid: child.pid ?? -1 });
+    this.send({ type: 'spawned', id: request.id, pid: child.pid ?? -1, ...(scenario !== undefined && { scenario }) });
   }
 
   /** The folder a process runs in: the session folder, or the sandbox's own folder in it (created on first use). */

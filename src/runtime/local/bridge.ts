@@ -8,6 +8,8 @@
 //      to requests a browser marks `Sec-Fetch-Site: same-origin` (no header, as from curl or another local program, is
 //      refused too), with no CORS header, so neither a foreign page nor a non-browser client can read it.
 // Then it gets a Session: a fresh temporary folder, only bundles from sandboxes/dist, processes that die with it.
+// One thing happens before a page connects: serving a lesson page to a tab the learner opened starts the page's first
+// scenario in the session kept open ahead (startScenarioAhead), with the same trust as the token.
 // `?constraints=webcontainer` on the socket's URL runs its programs under the emulated limits of a WebContainer
 // (constraints.ts).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -116,13 +118,21 @@ export class Bridge {
     this.sessions.delete(session);
   }
 
-  /** Why a request may not use the bridge, or null when it may. */
-  refusal(req: IncomingMessage, { needsToken }: { needsToken: boolean }): string | null {
+  /** Why a request is not one from this computer to this server by name (checks 1 and 2), or null when it is. */
+  private notLocal(req: IncomingMessage): string | null {
     if (!LOOPBACK_ADDRESSES.has(req.socket.remoteAddress ?? ''))
       return 'the sandbox bridge only accepts connections from this computer';
     const host = req.headers.host ?? '';
     if (!LOOPBACK_HOSTS.has(host.replace(/:\d+$/, '')))
       return `the sandbox bridge only answers to localhost, not to '${host}'`;
+    return null;
+  }
+
+  /** Why a request may not use the bridge, or null when it may. */
+  refusal(req: IncomingMessage, { needsToken }: { needsToken: boolean }): string | null {
+    const notLocal = this.notLocal(req);
+    if (notLocal) return notLocal;
+    const host = req.headers.host ?? '';
     const origin = req.headers.origin;
     if (needsToken && origin !== `http://${host}`)
       return `the sandbox bridge only accepts pages from http://${host}, not from '${origin ?? 'no origin'}'`;
@@ -137,6 +147,26 @@ export class Bridge {
       }
     }
     return null;
+  }
+
+  /**
+   * A lesson page is being served to a browser tab, opened by the learner (typed, a bookmark, a link of this site):
+   * its first sandbox's scenario is run now by the supervisor of the session opened ahead, so that its nodes start
+   * while the browser loads the page, which takes that supervisor when it connects (src/runtime/started-ahead.ts).
+   * Only for what a browser marks as a top-level navigation from this site or none, never a prefetch or prerender:
+   * another site can send a tab here, but then it says so (`Sec-Fetch-Site: cross-site`), and it cannot forge these
+   * headers. Nothing of the request reaches the supervisor: the scenario is the built page's own.
+   */
+  startScenarioAhead(req: IncomingMessage, scenario: string): void {
+    const site = req.headers['sec-fetch-site'];
+    const navigation =
+      req.headers['sec-fetch-dest'] === 'document' &&
+      req.headers['sec-fetch-mode'] === 'navigate' &&
+      (site === 'none' || site === 'same-origin') &&
+      req.headers['sec-purpose'] === undefined &&
+      req.headers.purpose === undefined;
+    if (!navigation || this.notLocal(req) !== null) return;
+    void this.ahead?.then((session) => session?.runAhead(scenario));
   }
 
   /** Serves the token to pages of this site. Returns false for requests that are not for the bridge. */

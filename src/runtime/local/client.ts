@@ -142,11 +142,12 @@ class LocalRuntime implements Runtime {
     const output = new ReadableStream<string>({
       start: (controller) => this.running.set(id, { output: controller, exited }),
     });
-    await this.ask(
+    const spawned = await this.ask(
       { type: 'spawn', program, args, env: options.env, terminal: options.terminal, cwd: options.cwd },
       id,
     );
     return {
+      ...(spawned.type === 'spawned' && spawned.scenario !== undefined && { scenario: spawned.scenario }),
       output,
       exit,
       // A large paste goes in pieces the bridge accepts, and arrives whole.

@@ -41,7 +41,8 @@ export type Ask = Request extends infer R ? (R extends { id: number } ? Omit<R, 
 /** What the bridge sends. `id` ties a reply to its request; for processes it is the process's id from `spawn`. */
 export type Reply =
   | { type: 'ready'; programs: string[] }
-  | { type: 'spawned'; id: number; pid: number }
+  /** `scenario`: the supervisor started ahead that the page took already runs this scenario (Session.runAhead). */
+  | { type: 'spawned'; id: number; pid: number; scenario?: string }
   | { type: 'output'; id: number; data: string }
   | { type: 'exit'; id: number; code: number }
   | { type: 'done'; id: number; contents?: string }

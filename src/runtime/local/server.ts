@@ -1,9 +1,10 @@
 // The static server of `npm start`: the built course (dist/) with the cross-origin isolation headers, plus the local
 // bridge, on loopback only. Vite's preview server does the static serving; the bridge plugs into it.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join, posix } from 'node:path';
+import { join, posix, sep } from 'node:path';
 import { preview, type Plugin } from 'vite';
+import { readSelection } from '../selection.ts';
 import { Bridge } from './bridge.ts';
 import { ISOLATION_HEADERS, sandboxBridge } from './vite-plugin.ts';
 
@@ -59,6 +60,45 @@ function notFoundPage(dist: string): Plugin {
         for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
         res.setHeader('Content-Type', 'text/html; charset=utf-8');
         res.end(req.method === 'HEAD' ? undefined : readFileSync(page));
+      });
+    },
+  };
+}
+
+/**
+ * Each lesson page's first sandbox's scenario, by the page's path (`/overview/`): the first `data-scenario` of a
+ * `data-sandbox` element in its built HTML (src/components/Sandbox.astro). Read once: `npm start` builds, then serves.
+ */
+function firstScenarios(dist: string): Map<string, string> {
+  const scenarios = new Map<string, string>();
+  const pages = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter(
+    (file) => file === 'index.html' || file.endsWith(`${sep}index.html`),
+  );
+  for (const file of pages) {
+    const sandbox = /<[^>]*\sdata-sandbox\s[^>]*>/.exec(readFileSync(join(dist, file), 'utf8'))?.[0];
+    const scenario = sandbox && /\sdata-scenario="([a-z0-9-]+)"/.exec(sandbox)?.[1];
+    if (scenario) scenarios.set(posix.join('/', ...file.split(sep).slice(0, -1), '/'), scenario);
+  }
+  return scenarios;
+}
+
+/**
+ * A lesson page served to a tab that will run its first sandbox on this bridge starts that sandbox's scenario at once,
+ * in the session opened ahead (Bridge.startScenarioAhead says for which requests): the nodes start while the browser
+ * loads the page instead of once its script has connected, about half a second later. Not for a page that asks for a
+ * WebContainer or for the emulated limits, which would not take that session.
+ */
+function startFirstScenario(dist: string, bridge: Bridge): Plugin {
+  const scenarios = firstScenarios(dist);
+  return {
+    name: 'course-first-scenario-ahead',
+    configurePreviewServer(server) {
+      server.middlewares.use((req, _res, next) => {
+        const [path, query] = (req.url ?? '/').split(/\?(.*)/s);
+        const scenario = req.method === 'GET' ? scenarios.get(path) : undefined;
+        const { choice, constraints } = readSelection(query ?? '');
+        if (scenario && choice !== 'webcontainer' && !constraints) bridge.startScenarioAhead(req, scenario);
+        next();
       });
     },
   };
@@ -126,6 +166,7 @@ export async function serveCourse({
     plugins: [
       ...(compress ? [] : [uncompressed()]),
       sandboxBridge({ bridge }),
+      startFirstScenario(dist, bridge),
       folderRedirects(dist),
       notFoundPage(dist),
     ],
