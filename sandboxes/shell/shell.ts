@@ -56,8 +56,9 @@ function prompt(): void {
   redraw();
 }
 
-function redraw(): void {
-  process.stdout.write(renderer.render(editor, columns));
+/** Draws the prompt and the line being edited, after `before` in the same write. */
+function redraw(before = ''): void {
+  process.stdout.write(before + renderer.render(editor, columns));
   atLineStart = false;
 }
 
@@ -72,8 +73,7 @@ function printAbove(text: string): void {
   else {
     // In one write, so that no screen shows the output without the prompt under it (nor the line erased).
     renderer.reset();
-    process.stdout.write(`\r\x1b[K${crlf(text)}${renderer.render(editor, columns)}`);
-    atLineStart = false;
+    redraw(`\r\x1b[K${crlf(text)}`);
   }
 }
 

@@ -172,9 +172,10 @@ describe('the control API, tried as an attacker would', () => {
 
 describe('the control API opened before its scenario is known (a supervisor started ahead)', () => {
   it('asks for the secret, answers 503 until it is given what to serve, then serves it', async () => {
-    const control = await openControl('s'.repeat(64));
+    const secret = 's'.repeat(64);
+    const control = await openControl(secret);
     try {
-      const headers = { host: `127.0.0.1:${control.port}`, authorization: `Bearer ${'s'.repeat(64)}` };
+      const headers = { host: `127.0.0.1:${control.port}`, authorization: `Bearer ${secret}` };
       const status = () => request(control.port, { method: 'GET', path: '/status', headers });
       expect(
         (await request(control.port, { method: 'GET', path: '/status', headers: { host: headers.host } })).status,
