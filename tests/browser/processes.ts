@@ -60,18 +60,3 @@ function toldScenario(folder: string): string | undefined {
 
 /** The supervisors running on this machine (other test runs may have some too). */
 export const supervisors = () => sandboxProcesses().filter((p) => p.program === 'supervisor');
-
-/** Whether `pid` was started by this test process (through the runtime it serves), not by another test file's. */
-export function startedByThisProcess(pid: number): boolean {
-  for (let at = pid; at > 1;) {
-    if (at === process.pid) return true;
-    try {
-      // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after its closing parenthesis.
-      const stat = readFileSync(`/proc/${at}/stat`, 'utf8');
-      at = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      return false;
-    }
-  }
-  return false;
-}

@@ -15,7 +15,7 @@ import { constraints } from '../support/constraints';
 import { serveBuiltCourse } from '../support/site';
 import { chromiumPath } from './chromium';
 import { courseInChromium } from './course-in-chromium';
-import { sandboxProcesses, startedByThisProcess, supervisors } from './processes';
+import { sandboxProcesses, supervisors } from './processes';
 
 /** Starting a topology on a busy 2-core machine: several processes, each a Node start. */
 const UP_MS = 60_000;
@@ -28,12 +28,23 @@ const MULTI = COURSE.filter((lesson) => lesson.scenarios.length > 1);
 describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in Chromium', () => {
   const course = courseInChromium(serveBuiltCourse);
   const errors: string[] = [];
+  const spawnedFor = new WeakMap<Page, Set<number>>();
 
   async function open(
     path: string,
     options: Parameters<typeof course.browser.newPage>[0] = { viewport: { width: 1280, height: 800 } },
   ): Promise<Page> {
     const page = await course.browser.newPage(options);
+    // The processes the bridge started for this page, by pid: an earlier test's page may still be stopping its own
+    // supervisor of the same scenario, in a folder of the same name in another session.
+    const pids = new Set<number>();
+    spawnedFor.set(page, pids);
+    page.on('websocket', (socket) =>
+      socket.on('framereceived', ({ payload }) => {
+        const reply = JSON.parse(String(payload)) as { type: string; pid?: number };
+        if (reply.type === 'spawned') pids.add(reply.pid!);
+      }),
+    );
     // Diagrams and search are not what is tested here: leave the two CPUs to the sandboxes.
     await page.route(/mermaid|pagefind/, (route) => route.abort());
     // (Their modules failing to load, as told, is not an error of the page.)
@@ -70,13 +81,14 @@ describe.skipIf(!chromiumPath)('several sandboxes on one page, one at a time, in
     const name = await s.getAttribute('data-folder');
     expect(name).toMatch(/^sandbox-\d+$/);
     let found: string | undefined;
-    // Another test file may run the same scenario in a sandbox of the same name at the same moment: only this
-    // file's own runtime's supervisors count.
+    // Another test file, or this file's page before, may run the same scenario in a sandbox of the same name at the
+    // same moment: only a supervisor the bridge started for this page counts.
+    const ours = spawnedFor.get(s.page())!;
     await expect
       .poll(
         () =>
           (found = supervisors().find(
-            (p) => p.scenario === scenario && basename(p.folder) === name && startedByThisProcess(p.pid),
+            (p) => p.scenario === scenario && basename(p.folder) === name && ours.has(p.pid),
           )?.folder),
         { timeout: 10_000 },
       )
