@@ -2,16 +2,16 @@
 // in Chromium, the page takes that supervisor with its nodes already starting and tells it nothing; a page that
 // starts another sandbox first gets a supervisor of its own, and the one started for it ends with its nodes.
 // Real server, real bridge, real processes; what the page and the bridge said read from the page's WebSocket.
-import { readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { commandOf, descendantsOf } from '../../src/runtime/local/processes.ts';
+import { descendantsOf } from '../../src/runtime/local/processes.ts';
 import { alive } from '../support/sandbox-node';
 import { serveBuiltCourse } from '../support/site';
 import { until } from '../bridge/harness';
 import { chromiumPath } from './chromium';
 import { courseInChromium } from './course-in-chromium';
+import { supervisors } from './processes';
 
 /** A topology's start, or the next session opened ahead, on a busy two-core machine. */
 const UP_MS = 40_000;
@@ -22,18 +22,17 @@ const UP_MS = 40_000;
  */
 async function supervisorWaiting(not: number[] = []): Promise<number> {
   let found: number | undefined;
-  const folder = (pid: number) => {
-    try {
-      return basename(readlinkSync(`/proc/${pid}/cwd`));
-    } catch {
-      return undefined; // ended meanwhile
-    }
+  const waiting = () => {
+    const mine = descendantsOf([process.pid]);
+    return supervisors().find(
+      (s) =>
+        mine.has(s.pid) &&
+        s.ahead &&
+        s.scenario === undefined &&
+        basename(s.folder) === 'sandbox-1' &&
+        !not.includes(s.pid),
+    )?.pid;
   };
-  const waiting = () =>
-    [...descendantsOf([process.pid]).keys()].find(
-      (pid) =>
-        !not.includes(pid) && /\/supervisor\.js --scenario -$/.test(commandOf(pid)) && folder(pid) === 'sandbox-1',
-    );
   expect(await until(() => (found = waiting()) !== undefined, UP_MS)).toBe(true);
   return found!;
 }

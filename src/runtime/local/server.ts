@@ -96,8 +96,10 @@ function startFirstScenario(dist: string, bridge: Bridge): Plugin {
       server.middlewares.use((req, _res, next) => {
         const [path, query] = (req.url ?? '/').split(/\?(.*)/s);
         const scenario = req.method === 'GET' ? scenarios.get(path) : undefined;
-        const { choice, constraints } = readSelection(query ?? '');
-        if (scenario && choice !== 'webcontainer' && !constraints) bridge.startScenarioAhead(req, scenario);
+        if (scenario) {
+          const { choice, constraints } = readSelection(query ?? '');
+          if (choice !== 'webcontainer' && !constraints) bridge.startScenarioAhead(req, scenario);
+        }
         next();
       });
     },
