@@ -4,7 +4,6 @@
 // phone): so it is fetched only on pages that have a diagram, only once a diagram comes within a window's height of
 // the learner's view (as a lazy image would), and each diagram is drawn in tasks of its own when the page is idle,
 // once the page's sandbox has started.
-import { yieldToPage } from '../sandbox/yield';
 
 const FENCE = '.expressive-code:has(pre[data-language="mermaid"])';
 /** How far ahead of the view a diagram is drawn: a window's height, so that scrolling reaches it drawn. */
@@ -76,14 +75,19 @@ export function renderDiagrams(): void {
     return { block, box };
   });
   if (diagrams.length === 0) return;
-  // One diagram at a time, each after an idle moment and in tasks of its own (mermaid's evaluation, its layout).
-  const drawOne = async (diagram: Diagram) => {
-    if (left) return;
+  // One diagram at a time, each in tasks of its own (mermaid's evaluation, its layout), and each of those only when no
+  // sandbox is starting and the page is idle: asked again before the layout, since the learner may start a sandbox
+  // while mermaid is fetched (scrolling to a sandbox brings the diagram below it near, and its button is then clicked).
+  const quiet = async () => {
     await sandboxesStarted();
     await idle();
+  };
+  const drawOne = async (diagram: Diagram) => {
+    if (left) return;
+    await quiet();
     mermaidModule ??= import('mermaid').then(({ default: mermaid }) => mermaid);
     const mermaid = await mermaidModule;
-    await yieldToPage();
+    await quiet();
     if (left) return;
     // dagre, not mermaid 12's default elk: the same flowcharts at well under half the JavaScript.
     // Mermaid's dark theme writes edge labels #ccc on #585858, a contrast of 4.43 (WCAG AA asks 4.5): darker here.

@@ -94,6 +94,39 @@ describe.skipIf(!chromiumPath)('the course in Chromium', { timeout: 120_000 }, (
     await page.close();
   });
 
+  // Scrolling to a sandbox brings the diagram below it near, which fetches mermaid; the learner then presses Start. The
+  // diagram's layout, a long task, must not take the CPU the sandbox's start needs: it waits until the sandbox is up.
+  it('a diagram that comes near as a sandbox is started is laid out once that sandbox is up', async () => {
+    const page = await course.browser.newPage();
+    await page.addInitScript(() => {
+      const seen: Record<string, number> = {};
+      (window as unknown as { seen: Record<string, number> }).seen = seen;
+      new MutationObserver(() => {
+        if (document.querySelector('.mermaid-diagram svg')) seen.drawn ??= performance.now();
+        const second = document.querySelectorAll('course-sandbox')[1];
+        if (second?.querySelector('[data-sandbox][data-ready]')) seen.ready ??= performance.now();
+      }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-ready'] });
+    });
+    await page.goto(new URL('/monitoring/', course.server.url).href);
+    const second = page.locator('course-sandbox').nth(1);
+    // Nothing starting (the first sandbox may start once in view, or not), and the diagram, far below, not drawn.
+    await expect
+      .poll(() => page.locator('[data-sandbox][data-state="running"]:not([data-ready])').count(), { timeout: 30_000 })
+      .toBe(0);
+    expect(await page.locator('.mermaid-diagram').count()).toBe(0);
+    const mermaidFetched = page.waitForRequest(/mermaid/, { timeout: 30_000 });
+    await second.evaluate((sandbox) => sandbox.scrollIntoView({ block: 'start' }));
+    await mermaidFetched;
+    await second.locator('[data-part="start-button"]').evaluate((button) => {
+      (button as HTMLButtonElement).click();
+    });
+    await second.locator('[data-sandbox][data-ready]').waitFor({ state: 'attached', timeout: 30_000 });
+    await diagramDrawn(page);
+    const seen = await page.evaluate(() => (window as unknown as { seen: Record<string, number> }).seen);
+    expect(seen.drawn, JSON.stringify(seen)).toBeGreaterThan(seen.ready!);
+    await page.close();
+  });
+
   it('?runtime=webcontainer explains why a WebContainer did not start and falls back to the local runtime', async () => {
     const { page } = await visit('/overview/?runtime=webcontainer&boot-timeout=3');
     const indicator = page.locator('[data-part="runtime"]');
