@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Child, Exit } from './children';
+import { Child, type Exit } from './children';
 import { fail, info, pass, sleep, type Check, type Outcome, type Scope } from './runner';
 
 const ms = (since: number) => Math.round(performance.now() - since);
@@ -17,6 +17,8 @@ interface Answer {
   env: string;
 }
 
+/** How long a spare is left to load before it is told what to become: a node's wait for the nodes it names. */
+const SPARE_LOADS_MS = 1000;
 /** How long a signal gets to show an effect before the answer is "nothing happened". */
 const SIGNAL_WAIT_MS = 1000;
 
@@ -147,6 +149,43 @@ export const processChecks: Check[] = [
       return pass(
         `${process.execPath} started (pid ${child.pid}); env, cwd, stdin and stdout work; it exited with code 0`,
         `first answer after ${took} ms`,
+      );
+    },
+  },
+  {
+    id: 'spare',
+    title:
+      "A spare becomes a program: Node.js started ahead, told on its first stdin line to import a bundle (the supervisor's head start for a node that waits for others)",
+    needed: true,
+    async run(scope) {
+      const bundle = join(dirname(fileURLToPath(import.meta.url)), 'spare.js');
+      if (!existsSync(bundle)) return fail(`no spare beside the probe in ${dirname(bundle)}`);
+      const spare = scope.keep(
+        new Child(
+          spawn(process.execPath, [bundle], {
+            cwd: process.cwd(),
+            env: { ...process.env, SANDBOX_EVENTS: '1', PROBE_ECHO: 'sent to the spare' },
+            stdio: ['pipe', 'pipe', 'pipe'],
+          }),
+        ),
+      );
+      await sleep(SPARE_LOADS_MS); // as a spare waits for its node's turn
+      if (spare.ended) return fail(`the spare exited while it waited: ${spare.stderr.trim() || 'it said nothing'}`);
+      const at = performance.now();
+      spare.send(JSON.stringify({ program: 'probe', args: ['child', 'answer'] }));
+      const hello = await spare.hello<Answer>();
+      const took = ms(at);
+      if (hello.pid !== spare.pid) return fail(`the program runs as pid ${hello.pid}, not in the spare (${spare.pid})`);
+      if (hello.env !== 'sent to the spare') return fail(`the spare's environment did not reach the program`);
+      spare.send('over stdin');
+      await spare.line((line) => line === '{"line":"over stdin"}', 3000, 'the line sent after the first');
+      spare.send('exit');
+      const exit = await spare.exitWithin(3000);
+      if (exit?.code !== 0)
+        return fail(`the program was told to exit: ${exit ? exitText(exit) : 'no exit within 3000 ms'}`);
+      return pass(
+        'the spare ran the bundle it was told in its own process, which read the stdin lines after the first',
+        `first answer ${took} ms after it was told`,
       );
     },
   },

@@ -39,7 +39,11 @@ export class Scope {
 
   /** Starts this program again as a child in `role` (see children.ts). */
   spawn(role: string, args: string[] = [], command?: string): Child {
-    const child = spawnSelf(role, args, command);
+    return this.keep(spawnSelf(role, args, command));
+  }
+
+  /** Ends `child` with the scope, as the children it spawns. */
+  keep(child: Child): Child {
     this.children.add(child);
     return child;
   }

@@ -82,5 +82,9 @@ Object.assign(process.env, env);
 // As if started as `node <bundle> ARGS...`: the program reads its command line from process.argv, and `ps` shows
 // the program and its arguments instead of `spare.js` (cut to the length of the spare's own command line).
 process.argv = [process.argv[0]!, fileURLToPath(bundle), ...args];
-process.title = [program, ...args].join(' ');
+try {
+  process.title = [program, ...args].join(' ');
+} catch {
+  // A runtime without process titles (nothing says a WebContainer has them): `ps` shows the spare, the node runs.
+}
 await import(bundle.href);

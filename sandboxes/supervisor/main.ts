@@ -96,7 +96,6 @@ mkdirSync(places.net, { recursive: true });
 noteLabFiles(state, scenario.name, Object.keys(scenario.files));
 control.serve({ run: (command) => supervisor.run(command), stream, answered });
 await supervisor.boot();
-spares.release();
 // Written last and atomically, so whoever waits for the file finds the topology up.
 const controlFile = join(state, 'control.json');
 writeFileSync(

@@ -1,7 +1,8 @@
-// Spares (../spare/main.ts): Node.js processes a supervisor started ahead starts while it waits for its scenario, so
-// that each node's start is only its program's own (about a quarter of a whole process start). Each spare is taken
-// once, by a node's first start; a node started again later is spawned afresh, and the spares no node took are let
-// go once the scenario is up, so none idles beside a running topology.
+// Spares (../spare/main.ts): Node.js processes started before the nodes that will take them, so that each such node's
+// start is only its program's own (about a quarter of a whole process start). A supervisor started ahead starts them
+// while it waits for its scenario; every supervisor starts one for each node that waits for others (start-order.ts)
+// as its first nodes start, so Node.js loads during the wait. Each spare is taken once, by a node's start; the spares
+// no node took are let go once the scenario is up, so none idles beside a running topology.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -27,13 +28,13 @@ export class Spares {
    * started then would only take CPU from the nodes it was meant to speed up.
    */
   async whileWaitingFor<T>(name: Promise<T>): Promise<T> {
-    if (!(await Promise.race([name.then(() => true), sleep(AT_ONCE_MS, false)]))) this.fill();
+    if (!(await Promise.race([name.then(() => true), sleep(AT_ONCE_MS, false)]))) this.keep(SPARES);
     return name;
   }
 
-  /** Starts the spares; they load Node and wait, writing nothing. */
-  private fill(): void {
-    for (let i = 0; i < SPARES; i++) {
+  /** Starts spares until `count` wait (at most SPARES); they load Node and wait, writing nothing. */
+  keep(count: number): void {
+    while (this.waiting.length < Math.min(count, SPARES)) {
       const { bundle, cwd, env } = this.start;
       const spare = spawn(process.execPath, [bundle], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
       spare.stdin.on('error', () => {}); // a spare that died: it is passed over below

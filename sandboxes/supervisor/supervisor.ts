@@ -28,7 +28,7 @@ export class Supervisor {
     private readonly scenario: Scenario,
     private readonly places: Places,
     private readonly stream: EventStream,
-    spares?: Spares,
+    private readonly spares?: Spares,
   ) {
     this.nodes = scenario.nodes.map((spec) => new Node(spec, places, stream, spares));
     this.goals = new Goals(scenario, () => this.world(), stream);
@@ -51,17 +51,27 @@ export class Supervisor {
     // Each node starts once the nodes it waits for have started (or failed to: that is logged, and the rest go on).
     const waits = startAfter(this.scenario);
     const starting = new Map<ScenarioNode, Promise<void>>();
+    const startNode = async (spec: ScenarioNode) => {
+      if (!this.closing) await this.attempt(() => this.node(spec.name).start());
+    };
     const start = (spec: ScenarioNode): Promise<void> => {
       let started = starting.get(spec);
       if (!started) {
-        started = Promise.all(waits.get(spec)!.map(start)).then(() =>
-          this.closing ? undefined : this.attempt(() => this.node(spec.name).start()),
-        );
+        const before = waits.get(spec)!;
+        // A node that waits for nobody is spawned now, before the spares below, so it does not take one of them.
+        started = before.length ? Promise.all(before.map(start)).then(() => startNode(spec)) : startNode(spec);
         starting.set(spec, started);
       }
       return started;
     };
-    await Promise.all([...waits.keys()].map(start)); // not the nodes that start stopped
+    const all = Promise.all([...waits.keys()].map(start)); // not the nodes that start stopped
+    // The nodes that wait get spares now: Node.js loads beside the first nodes' start, not after it (spares.ts).
+    this.spares?.keep([...waits.values()].filter((before) => before.length).length);
+    try {
+      await all;
+    } finally {
+      this.spares?.release();
+    }
     for (const fault of this.scenario.faults) if (!this.closing) await this.attempt(() => this.execute(fault));
   }
 

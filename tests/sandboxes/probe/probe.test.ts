@@ -23,6 +23,7 @@ const version = (node: string) => spawnSync(node, ['--version'], { encoding: 'ut
 const NEEDED = [
   'stdin-line',
   'spawn',
+  'spare',
   'sigkill',
   'lifeline',
   'loopback-tcp',

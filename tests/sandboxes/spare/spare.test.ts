@@ -1,13 +1,14 @@
 // A spare (sandboxes/spare/main.ts): a Node.js process started ahead that becomes the program its first stdin line
-// names. Real processes: what it refuses, that the program it becomes reads the rest of stdin, and that a supervisor
-// started ahead runs its nodes in the spares it started while it waited.
+// names. Real processes: what it refuses, that the program it becomes reads the rest of stdin, that a supervisor
+// started ahead runs its nodes in the spares it started while it waited, and that every supervisor starts a spare for
+// each node that waits for others as its first nodes start.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { descendantsOf } from '../../../src/runtime/local/processes';
+import { descendantsOf, processTable } from '../../../src/runtime/local/processes';
 import { spawnEnv } from '../../support/constraints';
 import { EventLog } from '../../support/event-log';
 import { freePort } from '../../support/ports';
@@ -133,6 +134,38 @@ describe('a supervisor started ahead, and its spares', () => {
       for (const pid of nodes) expect(spares).toContain(pid);
       // The fourth spare, not needed by a scenario of three nodes, is gone.
       await expect.poll(() => children().sort(), { timeout: EXIT_MS }).toEqual([...nodes].sort());
+      supervisor.child.stdin.write('{"cmd":"quit","id":"q"}\n');
+      expect(await supervisor.exitCode()).toBe(0);
+    },
+  );
+
+  // Linux's process start times (clock ticks of 10 ms since boot) show when each node's process was started.
+  it.runIf(process.platform === 'linux')(
+    'told its scenario on the command line, starts a spare for lb-01 with the web servers it waits for, on boot and on reset',
+    { timeout: 90_000 },
+    async () => {
+      const supervisor = start('supervisor', ['--scenario', 'two-servers'], folder());
+      const children = () => [...descendantsOf([supervisor.child.pid!]).keys()].sort();
+      let from = 0; // the round's first event
+      for (const round of ['boot', 'reset']) {
+        const up = await supervisor.log.waitFor(
+          (e) => (round === 'boot' ? e.type === 'ready' : e.type === 'supervisor.reply' && e.id === 'r' && e.ok),
+          UP_MS,
+          from,
+        );
+        const started = new Map(
+          supervisor.log.events.slice(from).flatMap((e) => (e.type === 'node.started' ? [[e.name, e.pid]] : [])),
+        );
+        const table = processTable();
+        const tick = (name: string) => Number(table.get(started.get(name)!)!.started);
+        // Started fresh once both web servers listen, lb-01 would start a whole process start (100 ms or more) later.
+        const lead = tick('lb-01') - Math.max(tick('web-01'), tick('web-02'));
+        expect(lead, `${round}: lb-01's process started ${lead} ticks after the web servers'`).toBeLessThanOrEqual(3);
+        // No spare left beside the topology.
+        await expect.poll(children, { timeout: EXIT_MS }).toEqual([...started.values()].sort());
+        from = supervisor.log.events.indexOf(up.event) + 1;
+        if (round === 'boot') supervisor.child.stdin.write('{"cmd":"reset","id":"r"}\n');
+      }
       supervisor.child.stdin.write('{"cmd":"quit","id":"q"}\n');
       expect(await supervisor.exitCode()).toBe(0);
     },
