@@ -27,7 +27,9 @@ export async function stopProcess(
   quit?: () => Promise<void>,
   { quitMs = QUIT_MS, killMs = KILL_MS } = {},
 ): Promise<Ending> {
-  const ended = await exitWithin(process, 0);
+  // Whether it has exited already, asked without a timer: the command goes out in the caller's own task (a click
+  // that starts another sandbox), not after the page has redrawn.
+  const ended = await Promise.race([process.exit, Promise.resolve(undefined)]);
   if (ended !== undefined) return { by: 'exited', code: ended };
   if (quit) {
     // A stdin that is already closed (the process has gone) cannot take the command: kill() and the exit tell.

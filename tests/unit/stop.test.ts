@@ -60,6 +60,16 @@ describe('stopping a sandbox process', () => {
     });
   });
 
+  // A click that starts another sandbox stops this one: its command must not wait for a timer, which the page would
+  // run only after redrawing both sandboxes.
+  it('sends its quit command without waiting for a timer', async () => {
+    const p = fakeProcess({ quits: true, dies: true });
+    const stopping = stopProcess(p.process, p.quit, bounds);
+    for (let turn = 0; turn < 10; turn++) await Promise.resolve(); // microtasks only: no timer has run
+    expect(p.told).toEqual(['quit']);
+    expect(await stopping).toEqual({ by: 'quit', code: 0 });
+  });
+
   it('reports a process that had already ended as such, asking it nothing', async () => {
     const p = fakeProcess({ quits: true, dies: true });
     p.end(3);
