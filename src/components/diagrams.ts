@@ -1,13 +1,20 @@
 // Draws the page's ```mermaid diagrams in the browser. Starlight renders a fence as a highlighted code block (which
 // stays as the fallback without JavaScript); this replaces each one with the diagram. Mermaid is a large library, and
 // evaluating it and laying out a diagram are long tasks of the page's main thread (0.1-0.4 s each on a mid-range
-// phone): so it is fetched only on pages that have a diagram, only once a diagram comes within a window's height of
-// the learner's view (as a lazy image would), and each diagram is drawn in tasks of its own when the page is idle,
-// once the page's sandbox has started.
+// phone): so it is fetched only on pages that have a diagram, only once a diagram has stayed within a window's height
+// of the learner's view for a moment (as a lazy image would, but not for a page scrolled past), and each diagram is
+// drawn in tasks of its own when the page is idle, once the page's sandbox has started.
 
 const FENCE = '.expressive-code:has(pre[data-language="mermaid"])';
 /** How far ahead of the view a diagram is drawn: a window's height, so that scrolling reaches it drawn. */
 const AHEAD = '100% 0px';
+/**
+ * How long a diagram stays that near before it is drawn. A learner who scrolls to a sandbox and presses its Start
+ * brings the diagram below it near too: mermaid's evaluation, begun then, would take the CPU from the sandbox's start
+ * (its stop of the sandbox before took 90-100 ms longer, measured). Within this moment the sandbox is starting, and
+ * the diagram waits for it.
+ */
+const NEAR_FOR_MS = 1000;
 /** The longest a diagram in view waits for the page to be idle. */
 const IDLE_WAIT_MS = 2000;
 /** The longest a diagram waits for a starting sandbox (one that never comes up must not hide the diagrams). */
@@ -116,11 +123,18 @@ export function renderDiagrams(): void {
       }),
     ));
 
+  const nearSince = new Map<Element, ReturnType<typeof setTimeout>>();
   const watcher = new IntersectionObserver(
     (entries) => {
-      for (const entry of entries.filter((e) => e.isIntersecting)) {
-        watcher.unobserve(entry.target);
-        void draw(diagrams.find((d) => d.block === entry.target)!);
+      for (const { target, isIntersecting } of entries) {
+        clearTimeout(nearSince.get(target));
+        nearSince.delete(target);
+        if (!isIntersecting) continue;
+        const near = () => {
+          watcher.unobserve(target);
+          void draw(diagrams.find((d) => d.block === target)!);
+        };
+        nearSince.set(target, setTimeout(near, NEAR_FOR_MS));
       }
     },
     { rootMargin: AHEAD },
@@ -131,6 +145,7 @@ export function renderDiagrams(): void {
   themes.observe(document.documentElement, { attributeFilter: ['data-theme'] });
   previous = () => {
     left = true;
+    nearSince.forEach((timer) => clearTimeout(timer));
     watcher.disconnect();
     themes.disconnect();
   };
