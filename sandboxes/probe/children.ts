@@ -101,15 +101,23 @@ export class Child {
   }
 }
 
-/** Starts `node probe.js child <role> <args>` the way the supervisor starts a node: process.execPath, three pipes. */
-export function spawnSelf(role: string, args: string[] = [], command = process.execPath): Child {
+/**
+ * Starts `script` the way the supervisor starts a node: process.execPath, three pipes, events on. `echo` is put in its
+ * environment (PROBE_ECHO), so a child can show that the environment reached it.
+ */
+export function spawnScript(script: string, args: string[], echo: string, command = process.execPath): Child {
   return new Child(
-    spawn(command, [SELF, 'child', role, ...args], {
+    spawn(command, [script, ...args], {
       cwd: process.cwd(),
-      env: { ...process.env, SANDBOX_EVENTS: '1', PROBE_ECHO: `sent to ${role}` },
+      env: { ...process.env, SANDBOX_EVENTS: '1', PROBE_ECHO: echo },
       stdio: ['pipe', 'pipe', 'pipe'],
     }),
   );
+}
+
+/** Starts `node probe.js child <role> <args>`, as spawnScript does. */
+export function spawnSelf(role: string, args: string[] = [], command = process.execPath): Child {
+  return spawnScript(SELF, ['child', role, ...args], `sent to ${role}`, command);
 }
 
 const say = (value: unknown) => process.stdout.write(JSON.stringify(value) + '\n');

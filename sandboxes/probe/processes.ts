@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Child, type Exit } from './children';
+import { spawnScript, type Child, type Exit } from './children';
 import { fail, info, pass, sleep, type Check, type Outcome, type Scope } from './runner';
 
 const ms = (since: number) => Math.round(performance.now() - since);
@@ -160,15 +160,7 @@ export const processChecks: Check[] = [
     async run(scope) {
       const bundle = join(dirname(fileURLToPath(import.meta.url)), 'spare.js');
       if (!existsSync(bundle)) return fail(`no spare beside the probe in ${dirname(bundle)}`);
-      const spare = scope.keep(
-        new Child(
-          spawn(process.execPath, [bundle], {
-            cwd: process.cwd(),
-            env: { ...process.env, SANDBOX_EVENTS: '1', PROBE_ECHO: 'sent to the spare' },
-            stdio: ['pipe', 'pipe', 'pipe'],
-          }),
-        ),
-      );
+      const spare = scope.keep(spawnScript(bundle, [], 'sent to the spare'));
       await sleep(SPARE_LOADS_MS); // as a spare waits for its node's turn
       if (spare.ended) return fail(`the spare exited while it waited: ${spare.stderr.trim() || 'it said nothing'}`);
       const at = performance.now();
