@@ -13,7 +13,7 @@ import { linkToSandbox, type SandboxHandle } from './link';
 import { LoadControl } from './load-control';
 import { nodeActions } from './node-actions';
 import { NodeMenu } from './node-menu';
-import { loadProgress, recordProgress } from './progress';
+import { loadProgress, recordProgress, type PageSandbox } from './progress';
 import { Replay } from './replay';
 import { describe } from './sentences';
 import { markSidebar } from './sidebar';
@@ -27,6 +27,13 @@ import { throttledRedraw } from '../redraw';
 import './panel.css';
 
 const RATES = [0, 2, 5, 10, 20, 50, 100];
+
+/** Every sandbox of this page, with its number of goals, so the page's progress counts all its exercises. */
+const sandboxesOnPage = (): PageSandbox[] =>
+  [...document.querySelectorAll<HTMLElement>('[data-sandbox][data-scenario][data-goals]')].map((section) => ({
+    scenario: section.dataset.scenario!,
+    total: Number(section.dataset.goals),
+  }));
 
 /** `leaving` aborts when the panel leaves the page: the views' timers stop (the panel stops the processes). */
 export async function mountViews(
@@ -196,7 +203,7 @@ export async function mountViews(
       live.predictions.map((p) => `${p.id}:${p.measured?.value}:${p.measured?.how}`).join();
     if (goals === saved) return;
     saved = goals;
-    const progress = recordProgress(localStorage, live.scenario.name, location.pathname, live.goals);
+    const progress = recordProgress(localStorage, live.scenario.name, location.pathname, live.goals, sandboxesOnPage());
     exercises.update(live, progress[live.scenario.name]?.done ?? []);
     markSidebar();
   };

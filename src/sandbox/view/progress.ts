@@ -16,21 +16,34 @@ export function loadProgress(storage: Pick<Storage, 'getItem'>): Progress {
   }
 }
 
-/** Records goals met now; returns the updated progress (unchanged when nothing new was met). */
+/** A sandbox of the page and the number of its goals (its `data-goals`, written at build time). */
+export interface PageSandbox {
+  scenario: string;
+  total: number;
+}
+
+/**
+ * Records goals met now; returns the updated progress (unchanged when nothing new was met). The page's other
+ * sandboxes (`onPage`) are entered with nothing done, if not there yet, so that the page's count is of all its
+ * exercises, not only of the sandboxes the learner has run.
+ */
 export function recordProgress(
   storage: Pick<Storage, 'getItem' | 'setItem'>,
   scenario: string,
   page: string,
   goals: readonly { id: string; met: boolean }[],
+  onPage: readonly PageSandbox[] = [],
 ): Progress {
   const progress = loadProgress(storage);
   const before = progress[scenario]?.done ?? [];
   const done = [...new Set([...before, ...goals.filter((g) => g.met).map((g) => g.id)])].filter((id) =>
     goals.some((g) => g.id === id),
   );
+  const others = onPage.filter((other) => other.scenario !== scenario && !progress[other.scenario]);
   const entry = { page, total: goals.length, done };
-  if (JSON.stringify(progress[scenario]) === JSON.stringify(entry)) return progress;
-  const next = { ...progress, [scenario]: entry };
+  if (JSON.stringify(progress[scenario]) === JSON.stringify(entry) && !others.length) return progress;
+  const next: Progress = { ...progress, [scenario]: entry };
+  for (const other of others) next[other.scenario] = { page, total: other.total, done: [] };
   try {
     storage.setItem(KEY, JSON.stringify(next));
   } catch {

@@ -21,6 +21,38 @@ describe('exercise progress saved in the browser', () => {
     expect(progressByPage(loadProgress(storage)).get('/lessons/overview/')).toEqual({ done: 1, total: 2 });
   });
 
+  it("counts the exercises of the page's sandboxes that have not run, without touching those that have", () => {
+    const storage = memoryStorage();
+    const onPage = [
+      { scenario: 'monitoring', total: 2 },
+      { scenario: 'silent-failure', total: 2 },
+    ];
+    recordProgress(
+      storage,
+      'silent-failure',
+      '/monitoring/',
+      [
+        { id: 'x', met: true },
+        { id: 'y', met: false },
+      ],
+      onPage,
+    );
+    expect(progressByPage(loadProgress(storage)).get('/monitoring/')).toEqual({ done: 1, total: 4 });
+    // The other sandbox runs later: its own record replaces the placeholder, and the first keeps what it had.
+    recordProgress(
+      storage,
+      'monitoring',
+      '/monitoring/',
+      [
+        { id: 'a', met: true },
+        { id: 'b', met: true },
+      ],
+      onPage,
+    );
+    expect(progressByPage(loadProgress(storage)).get('/monitoring/')).toEqual({ done: 3, total: 4 });
+    expect(loadProgress(storage)['silent-failure']!.done).toEqual(['x']);
+  });
+
   it('starts over from a corrupt entry instead of failing', () => {
     const storage = memoryStorage();
     storage.setItem('course-progress:v1', '{not json');
