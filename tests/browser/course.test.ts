@@ -143,10 +143,16 @@ describe.skipIf(!chromiumPath)('the course in Chromium', { timeout: 120_000 }, (
 
   it('a diagram whose mermaid was fetched as a sandbox was started is laid out once that sandbox is up', async () => {
     const { page, second, start, seen } = await belowTheSecondSandbox();
+    // Mermaid's code is held back until the click, so the click always comes between its fetch and its layout: on a
+    // loaded machine, the click could otherwise come after the layout had begun (CI 25), which no check can prevent.
+    let clicked!: () => void;
+    const afterTheClick = new Promise<void>((resolve) => (clicked = resolve));
+    await page.route(/mermaid/, async (route) => (await afterTheClick, route.continue()));
     const mermaidFetched = page.waitForRequest(/mermaid/, { timeout: 30_000 });
     await second.evaluate((sandbox) => sandbox.scrollIntoView({ block: 'start' }));
     await mermaidFetched;
     await start();
+    clicked();
     const { drawn, ready } = await seen();
     expect(drawn, JSON.stringify({ drawn, ready })).toBeGreaterThan(ready!);
     await page.close();
