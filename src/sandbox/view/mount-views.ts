@@ -192,6 +192,7 @@ export async function mountViews(
   // Drawing: a few times a second at most, however fast events arrive (a burst of requests becomes one aggregated
   // draw), see redraw.ts.
   const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+  const onPage = sandboxesOnPage(); // written at build time: read once
   let saved = '';
   const draw = () => {
     topology.render(shown ?? live, !shown && !reducedMotion.matches && document.visibilityState === 'visible');
@@ -203,7 +204,7 @@ export async function mountViews(
       live.predictions.map((p) => `${p.id}:${p.measured?.value}:${p.measured?.how}`).join();
     if (goals === saved) return;
     saved = goals;
-    const progress = recordProgress(localStorage, live.scenario.name, location.pathname, live.goals, sandboxesOnPage());
+    const progress = recordProgress(localStorage, live.scenario.name, location.pathname, live.goals, onPage);
     exercises.update(live, progress[live.scenario.name]?.done ?? []);
     markSidebar();
   };

@@ -27,28 +27,18 @@ describe('exercise progress saved in the browser', () => {
       { scenario: 'monitoring', total: 2 },
       { scenario: 'silent-failure', total: 2 },
     ];
-    recordProgress(
-      storage,
-      'silent-failure',
-      '/monitoring/',
-      [
-        { id: 'x', met: true },
-        { id: 'y', met: false },
-      ],
-      onPage,
-    );
+    const record = (scenario: string, goals: Record<string, boolean>) =>
+      recordProgress(
+        storage,
+        scenario,
+        '/monitoring/',
+        Object.entries(goals).map(([id, met]) => ({ id, met })),
+        onPage,
+      );
+    record('silent-failure', { x: true, y: false });
     expect(progressByPage(loadProgress(storage)).get('/monitoring/')).toEqual({ done: 1, total: 4 });
-    // The other sandbox runs later: its own record replaces the placeholder, and the first keeps what it had.
-    recordProgress(
-      storage,
-      'monitoring',
-      '/monitoring/',
-      [
-        { id: 'a', met: true },
-        { id: 'b', met: true },
-      ],
-      onPage,
-    );
+    // The other sandbox runs later: its record replaces the empty entry made for it, and the first keeps what it had.
+    record('monitoring', { a: true, b: true });
     expect(progressByPage(loadProgress(storage)).get('/monitoring/')).toEqual({ done: 3, total: 4 });
     expect(loadProgress(storage)['silent-failure']!.done).toEqual(['x']);
   });
