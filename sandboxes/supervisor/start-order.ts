@@ -13,12 +13,8 @@
 // time instead of one per node.
 //
 // keepalived peers (vrrp) also start one after another, in the scenario's order: each waits 3 × advert_int + its
-// skew time before it claims MASTER, and the skews of two priorities differ by a few milliseconds (101 and 100: 4 ms),
-// less than the jitter of two processes started together. Started in turn, the same peer becomes MASTER on every run.
-// A peer waits only until the earlier one's instances have entered their first state (its Master_Down timer runs
-// from then), not for the HAProxy beside it to listen: its own process start then puts it behind by tens of
-// milliseconds at least, and keepalived needs nothing of its peer's HAProxy.
-import type { SandboxEvent } from '../contracts/events/index';
+// skew time before it claims MASTER, and the skews of two priorities differ by a few tens of milliseconds, less
+// than the jitter of two processes started together. Started in turn, the same peer becomes MASTER on every run.
 import type { Scenario, ScenarioNode } from '../contracts/scenario';
 
 /**
@@ -56,25 +52,14 @@ export function startAfter(scenario: Scenario): Map<ScenarioNode, ScenarioNode[]
   );
 }
 
-/**
- * The event of `other` that ends `node`'s wait for it, when that is not its whole start (listening on every port):
- * for a keepalived peer, the earlier peer's first VRRP state.
- */
-export function waitEndsAt(node: ScenarioNode, other: ScenarioNode): ((event: SandboxEvent) => boolean) | undefined {
-  if (!peers(node, other)) return undefined;
-  return (event) => event.node === other.name && event.type === 'vrrp.state';
-}
-
-const peers = (node: ScenarioNode, other: ScenarioNode) => node.program === 'vrrp' && other.program === 'vrrp';
-
 /** The other nodes whose address appears in this node's arguments or configuration file, and its earlier vrrp peers. */
 function dependencies(node: ScenarioNode, scenario: Scenario): ScenarioNode[] {
   const text = [...node.args, node.config ? scenario.files[node.config] : ''].join('\n');
   const earlier = scenario.nodes.slice(0, scenario.nodes.indexOf(node));
-  const earlierPeer = (other: ScenarioNode) => peers(node, other) && earlier.includes(other);
+  const peer = (other: ScenarioNode) => node.program === 'vrrp' && other.program === 'vrrp' && earlier.includes(other);
   const connectsPerRequest = (other: ScenarioNode) => node.role === 'web' && other.role === 'store';
   return scenario.nodes.filter(
-    (other) => other !== node && ((names(text, other.address) && !connectsPerRequest(other)) || earlierPeer(other)),
+    (other) => other !== node && ((names(text, other.address) && !connectsPerRequest(other)) || peer(other)),
   );
 }
 

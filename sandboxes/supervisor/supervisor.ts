@@ -9,11 +9,8 @@ import type { Command, Reply, Status } from '../contracts/commands';
 import { Goals } from './goals';
 import { Node, type Places } from './node';
 import type { Spares } from './spares';
-import { startAfter, waitEndsAt } from './start-order';
+import { startAfter } from './start-order';
 import type { EventStream } from './stream';
-
-/** How long a node waits for the event of another that ends its wait; that node's own start is bounded too (node.ts). */
-const WAIT_FOR_EVENT_MS = 15_000;
 
 export class Supervisor {
   private readonly nodes: Node[];
@@ -62,19 +59,10 @@ export class Supervisor {
       if (!started) {
         const before = waits.get(spec)!;
         // A node that waits for nobody is spawned now, before the spares below, so it does not take one of them.
-        started = before.length
-          ? Promise.all(before.map((other) => waitFor(spec, other))).then(() => startNode(spec))
-          : startNode(spec);
+        started = before.length ? Promise.all(before.map(start)).then(() => startNode(spec)) : startNode(spec);
         starting.set(spec, started);
       }
       return started;
-    };
-    // Until the other node has started, or only until the event that ends the wait, if it comes first (start-order.ts).
-    // Listened for before the other node can be spawned, so the event cannot be missed.
-    const waitFor = (spec: ScenarioNode, other: ScenarioNode): Promise<unknown> => {
-      const endsAt = waitEndsAt(spec, other);
-      const event = endsAt && this.stream.waitFor(endsAt, WAIT_FOR_EVENT_MS);
-      return event ? Promise.race([event, start(other)]) : start(other);
     };
     const all = Promise.all([...waits.keys()].map(start)); // not the nodes that start stopped
     // The nodes that wait get spares now: Node.js loads beside the first nodes' start, not after it (spares.ts).

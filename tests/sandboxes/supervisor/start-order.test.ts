@@ -2,8 +2,7 @@
 // start in turn, everything else starts at once.
 import { describe, expect, it } from 'vitest';
 import { scenarios } from '../../../sandboxes/scenarios/index';
-import type { SandboxEvent } from '../../../sandboxes/contracts/events/index';
-import { startAfter, startGroups, waitEndsAt } from '../../../sandboxes/supervisor/start-order';
+import { startAfter, startGroups } from '../../../sandboxes/supervisor/start-order';
 
 const groups = (name: string) => startGroups(scenarios[name]).map((group) => group.map((node) => node.name));
 
@@ -41,17 +40,6 @@ describe('the start order', () => {
     expect(waits('active-passive')['lb-02']).toContain('lb-01');
     // A node that starts stopped is not started, and nobody waits for it.
     expect(waits('scale-out')).toEqual({ 'web-01': [], 'lb-01': ['web-01'] });
-  });
-
-  it("has a keepalived peer wait only for the earlier peer's first VRRP state, and other nodes for a whole start", () => {
-    const node = (scenario: string, name: string) => scenarios[scenario].nodes.find((n) => n.name === name)!;
-    const endsAt = waitEndsAt(node('active-passive', 'lb-02'), node('active-passive', 'lb-01'))!;
-    const event = (type: string, from: string) => ({ type, node: from }) as unknown as SandboxEvent;
-    expect(endsAt(event('vrrp.state', 'lb-01'))).toBe(true);
-    expect(endsAt(event('vrrp.state', 'lb-02'))).toBe(false);
-    expect(endsAt(event('balancer.listening', 'lb-01'))).toBe(false);
-    expect(waitEndsAt(node('capstone', 'lb-01'), node('capstone', 'web-01'))).toBeUndefined();
-    expect(waitEndsAt(node('capstone', 'prom-01'), node('capstone', 'lb-02'))).toBeUndefined();
   });
 
   it('leaves a node that starts stopped out, and nobody waits for it (lb-01 names the switched-off web-02)', () => {
